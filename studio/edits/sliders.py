@@ -1,0 +1,131 @@
+"""The user-facing sliders: each defined once, here. The UI builds its controls from this,
+sessions validate against it, the CLI's ``--set`` parses with it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from studio.errors import LikenessError
+
+GROUPS = ("Skin", "Light", "Eyes & teeth", "Background")
+
+
+@dataclass(frozen=True)
+class Slider:
+    """One slider.
+
+    ``kind`` is "number" (a float in [minimum, maximum]) or "colour" (None, or "#rrggbb").
+    ``neutral`` is the value that changes nothing (bit-identical output).
+    """
+
+    key: str
+    label: str
+    group: str
+    minimum: float
+    maximum: float
+    default: float | str | None
+    help: str
+    kind: str = "number"
+
+    @property
+    def neutral(self) -> float | None:
+        return None if self.kind == "colour" else 0.0
+
+
+SLIDERS: tuple[Slider, ...] = (
+    Slider("smooth", "Smooth skin", "Skin", 0.0, 1.0, 0.0,
+           "Softens blotches and uneven tone; pores, freckles, moles and creases stay."),
+    Slider("blemish", "Blemishes", "Skin", 0.0, 1.0, 0.0,
+           "Heals small temporary spots (red, raised); moles and freckles stay."),
+    Slider("shine", "Shine", "Skin", 0.0, 1.0, 0.0,
+           "Tames specular hot spots on forehead, nose and cheeks."),
+    Slider("face_light", "Face light", "Light", -1.0, 1.0, 0.0,
+           "Brightens or darkens the face relative to the scene."),
+    Slider("shadows", "Fill shadows", "Light", 0.0, 1.0, 0.0,
+           "Fill light: lifts harsh shadows on the face."),
+    Slider("warmth", "Warmth", "Light", -1.0, 1.0, 0.0,
+           "Skin-tone-aware white balance: warmer or cooler."),
+    Slider("eyes", "Eye clarity", "Eyes & teeth", 0.0, 1.0, 0.0,
+           "Gentle clarity for iris and sclera; never pure white."),
+    Slider("teeth", "Teeth", "Eyes & teeth", 0.0, 1.0, 0.0,
+           "Removes some yellow; never brighter than the eyes' whites."),
+    Slider("bg_blur", "Background blur", "Background", 0.0, 1.0, 0.0,
+           "Blurs the background without halos around the person."),
+    Slider("bg_light", "Background light", "Background", -1.0, 1.0, 0.0,
+           "Brightens or darkens the background."),
+    Slider("bg_desaturate", "Calm background", "Background", 0.0, 1.0, 0.0,
+           "Calms a busy background's colours."),
+    Slider("backdrop", "Backdrop", "Background", 0.0, 1.0, None,
+           "Replaces the background with a studio colour (none keeps it).", kind="colour"),
+)
+
+_BY_KEY = {s.key: s for s in SLIDERS}
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def slider(key: str) -> Slider:
+    """The slider with this key; LikenessError naming it when there is none."""
+    try:
+        return _BY_KEY[key]
+    except KeyError:
+        known = ", ".join(_BY_KEY)
+        raise LikenessError(f"unknown slider '{key}' (known: {known})") from None
+
+
+def default_sliders() -> dict[str, float | str | None]:
+    """Every slider at its default (which changes nothing)."""
+    return {s.key: s.default for s in SLIDERS}
+
+
+def check_value(key: str, value: object) -> float | str | None:
+    """Validate one slider value; returns it normalised (float, '#rrggbb' lower-case, or None)."""
+    spec = slider(key)
+    if spec.kind == "colour":
+        if value is None or value == "" or (isinstance(value, str) and value.lower() == "none"):
+            return None
+        if isinstance(value, str) and _COLOUR.match(value):
+            return value.lower()
+        raise LikenessError(f"slider '{key}' must be a colour like #f2f2f2 or none, not {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise LikenessError(f"slider '{key}' must be a number, not {value!r}")
+    number = float(value)
+    if not (spec.minimum <= number <= spec.maximum):  # also rejects NaN
+        raise LikenessError(
+            f"slider '{key}' is {value!r}, outside {spec.minimum:g}..{spec.maximum:g}"
+        )
+    return number
+
+
+def check_sliders(values: Mapping[str, object]) -> dict[str, float | str | None]:
+    """Validate a mapping of slider values; missing keys take their default."""
+    if not isinstance(values, Mapping):
+        raise LikenessError("sliders must be a mapping of slider names to values")
+    out = default_sliders()
+    for key, value in values.items():
+        out[str(key)] = check_value(str(key), value)
+    return out
+
+
+def parse_assignment(text: str) -> tuple[str, float | str | None]:
+    """Parse a command-line ``KEY=VALUE`` (e.g. ``smooth=0.6``, ``backdrop=#f0f0f0``)."""
+    if "=" not in text:
+        raise LikenessError(f"'{text}' is not KEY=VALUE (e.g. smooth=0.5)")
+    key, raw = (part.strip() for part in text.split("=", 1))
+    spec = slider(key)
+    if spec.kind == "colour":
+        return key, check_value(key, raw)
+    try:
+        number = float(raw)
+    except ValueError:
+        raise LikenessError(f"slider '{key}' must be a number, not '{raw}'") from None
+    return key, check_value(key, number)
+
+
+def is_neutral(values: Mapping[str, object]) -> bool:
+    """True when every slider is at the value that changes nothing."""
+    return all(values.get(s.key, s.neutral) in (s.neutral, None) or
+               (s.kind == "number" and float(values.get(s.key) or 0.0) == 0.0)
+               for s in SLIDERS)

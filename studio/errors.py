@@ -1,0 +1,17 @@
+"""The one exception type for problems a user can cause and fix.
+
+The CLI prints ``str(error)`` as a one-line message and exits non-zero; the studio
+shows it in a dialog. Bugs are never wrapped in it.
+"""
+
+
+class LikenessError(Exception):
+    """A problem the user can fix: a bad photo, a bad session, an impossible request."""
+
+
+class PhotoError(LikenessError):
+    """A photo cannot be read or written."""
+
+
+class SessionError(LikenessError):
+    """A session or look file is not valid."""

@@ -1,0 +1,487 @@
+"""Reading and writing photos without ever losing one.
+
+``load`` turns any supported file into sRGB float32 pixels with EXIF rotation applied;
+``encode`` and ``save`` write JPEG, PNG, TIFF (8/16-bit) and WebP with an sRGB profile and
+a privacy-safe EXIF block, atomically, and never over the source photo.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import tempfile
+import zlib
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
+
+from studio.errors import PhotoError
+from studio.imaging.photo import Photo
+
+try:  # HEIC/HEIF from phones
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+except ImportError:  # pragma: no cover - it is a declared dependency
+    pillow_heif = None
+
+#: Photos larger than this are refused before decoding (a decompression bomb or a mistake).
+MAX_PIXELS = 150_000_000
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+Image.MAX_IMAGE_PIXELS = None  # our own limit below gives the user a plain message
+
+#: Output formats by file extension.
+FORMATS = {
+    ".jpg": "JPEG",
+    ".jpeg": "JPEG",
+    ".png": "PNG",
+    ".tif": "TIFF",
+    ".tiff": "TIFF",
+    ".webp": "WEBP",
+}
+
+_EXIF_ORIENTATION = 0x0112
+_EXIF_IFD = 0x8769
+_GPS_IFD = 0x8825
+#: EXIF tags that identify a person or a device: stripped unless the user keeps them.
+_PRIVATE_TAGS = {
+    0x927C,  # MakerNote
+    0xA430,  # CameraOwnerName
+    0xA431,  # BodySerialNumber
+    0xA435,  # LensSerialNumber
+    0xC62F,  # CameraSerialNumber (DNG)
+    0x013B,  # Artist is kept by photographers... but not a serial; see below
+}
+_PRIVATE_TAGS.discard(0x013B)  # Artist is authorship, not private device data: keep it
+
+
+def _srgb_profile_bytes() -> bytes:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+SRGB_ICC = _srgb_profile_bytes()
+
+
+# ----------------------------------------------------------------------------- loading
+def load(path: str | os.PathLike, max_pixels: int = MAX_PIXELS) -> Photo:
+    """Read a photo file.
+
+    Parameters
+    ----------
+    path : a JPEG, PNG, TIFF, WebP, BMP or HEIC/HEIF file.
+    max_pixels : refuse larger photos before decoding them.
+
+    Returns
+    -------
+    Photo with float32 sRGB pixels in [0, 1], EXIF orientation applied, embedded colour
+    profile converted to sRGB, alpha kept aside.
+
+    Raises
+    ------
+    PhotoError with a one-line reason for every problem a user can cause. The file is
+    only ever opened for reading.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise PhotoError(f"{path}: no such file")
+    if path.is_dir():
+        raise PhotoError(f"{path}: is a folder, not a photo")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except PermissionError:
+        raise PhotoError(f"{path}: permission denied") from None
+    except OSError as error:
+        raise PhotoError(f"{path}: cannot be read ({error.strerror or error})") from None
+    photo = load_bytes(data, max_pixels=max_pixels, name=str(path))
+    photo.path = path
+    return photo
+
+
+def load_bytes(data: bytes, max_pixels: int = MAX_PIXELS, name: str = "photo") -> Photo:
+    """Decode a photo from its file bytes; see :func:`load`."""
+    if not data:
+        raise PhotoError(f"{name}: the file is empty")
+    try:
+        image = Image.open(io.BytesIO(data))
+    except UnidentifiedImageError:
+        raise PhotoError(f"{name}: not an image, or a format Likeness Studio cannot read") from None
+    except Image.DecompressionBombError:
+        raise PhotoError(f"{name}: too large to open safely") from None
+    except (OSError, SyntaxError, ValueError, struct.error, EOFError) as error:
+        raise PhotoError(f"{name}: corrupt or truncated image data ({error})") from None
+    width, height = image.size
+    if width <= 0 or height <= 0:
+        raise PhotoError(f"{name}: the image has no pixels")
+    if width * height > max_pixels:
+        raise PhotoError(
+            f"{name}: {width}x{height} is {width * height / 1e6:.0f} MP, over the "
+            f"{max_pixels / 1e6:.0f} MP limit"
+        )
+    fmt = image.format or "PNG"
+    try:
+        return _decode(image, data, fmt, name)
+    except PhotoError:
+        raise
+    except Image.DecompressionBombError:
+        raise PhotoError(f"{name}: too large to open safely") from None
+    except (OSError, SyntaxError, ValueError, struct.error, EOFError, IndexError,
+            KeyError, TypeError, ZeroDivisionError, MemoryError) as error:
+        reason = str(error) or type(error).__name__
+        raise PhotoError(f"{name}: corrupt or truncated image data ({reason})") from None
+
+
+def _source_bit_depth(image: Image.Image, data: bytes, fmt: str) -> int:
+    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        return 16
+    if fmt == "PNG" and data[12:16] == b"IHDR":
+        return 16 if data[24] == 16 else 8
+    if fmt == "TIFF":
+        bits = image.tag_v2.get(258) if hasattr(image, "tag_v2") else None
+        if bits is not None:
+            bits = bits if isinstance(bits, tuple | list) else (bits,)
+            if max(bits) >= 16:
+                return 16
+    if fmt in ("HEIF", "AVIF") and image.info.get("bit_depth", 8) > 8:
+        return 16
+    return 8
+
+
+def _decode(image: Image.Image, data: bytes, fmt: str, name: str) -> Photo:
+    exif_bytes = image.info.get("exif")
+    icc = image.info.get("icc_profile") or None
+    bit_depth = _source_bit_depth(image, data, fmt)
+    convert_icc = icc if icc and not _is_srgb(icc) else None
+    orientation = 1
+    try:
+        orientation = int(image.getexif().get(_EXIF_ORIENTATION, 1) or 1)
+    except Exception:  # a broken EXIF block must not stop the photo from opening
+        orientation = 1
+
+    if bit_depth == 16 and fmt in ("PNG", "TIFF"):
+        rgb, alpha = _decode_16bit(data, name)
+        rgb, alpha = _orient_array(rgb, orientation), _orient_array(alpha, orientation)
+        if convert_icc:
+            rgb = _icc_to_srgb_float(rgb, convert_icc)
+    else:
+        image.load()
+        alpha = None
+        if image.mode == "P":
+            image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+        if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+            alpha = np.asarray(image.getchannel("A"), dtype=np.float32) / 255.0
+        image = ImageOps.exif_transpose(image) if orientation != 1 else image
+        if alpha is not None and orientation != 1:
+            alpha = _orient_array(alpha, orientation)
+        rgb = _to_srgb_rgb8(image, convert_icc)
+        rgb = np.asarray(rgb, dtype=np.float32) / 255.0
+    rgb = np.ascontiguousarray(rgb, dtype=np.float32)
+    if alpha is not None:
+        alpha = np.ascontiguousarray(alpha, dtype=np.float32)
+        if alpha.min() >= 1.0:
+            alpha = None
+    return Photo(
+        pixels=rgb,
+        alpha=alpha,
+        format=fmt,
+        bit_depth=bit_depth,
+        exif=exif_bytes,
+        icc_profile=icc,
+    )
+
+
+def _is_srgb(icc: bytes) -> bool:
+    """True for an embedded sRGB profile: converting it would only lose precision."""
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        return "srgb" in ImageCms.getProfileDescription(profile).lower()
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return False
+
+
+def _to_srgb_rgb8(image: Image.Image, icc: bytes | None) -> Image.Image:
+    """8-bit RGB in sRGB from any Pillow mode, converting an embedded profile."""
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
+        array = np.asarray(image, dtype=np.float64)
+        scale = 65535.0 if array.max() > 255 else 255.0
+        grey = np.clip(array / scale * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        image = Image.fromarray(grey, "L")
+    if icc:
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            mode = image.mode if image.mode in ("RGB", "CMYK", "L") else None
+            if mode is None:
+                image = image.convert("RGB")
+            return ImageCms.profileToProfile(
+                image, source, ImageCms.createProfile("sRGB"), outputMode="RGB"
+            )
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # an unusable profile: treat the pixels as sRGB, as browsers do
+    if image.mode != "RGB":
+        image = image.convert("RGB")
+    return image
+
+
+def _decode_16bit(data: bytes, name: str) -> tuple[np.ndarray, np.ndarray | None]:
+    import cv2
+
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    array = cv2.imdecode(buffer, cv2.IMREAD_UNCHANGED | cv2.IMREAD_ANYDEPTH)
+    if array is None:
+        raise PhotoError(f"{name}: corrupt or truncated image data")
+    scale = 65535.0 if array.dtype == np.uint16 else 255.0
+    array = array.astype(np.float32) / scale
+    alpha = None
+    if array.ndim == 2:
+        rgb = np.repeat(array[:, :, None], 3, axis=2)
+    elif array.shape[2] == 2:
+        rgb = np.repeat(array[:, :, :1], 3, axis=2)
+        alpha = array[:, :, 1]
+    elif array.shape[2] == 4:
+        rgb = array[:, :, 2::-1]
+        alpha = array[:, :, 3]
+    else:
+        rgb = array[:, :, ::-1]
+    return rgb, alpha
+
+
+def _orient_array(array: np.ndarray | None, orientation: int) -> np.ndarray | None:
+    """Apply an EXIF orientation (1-8) to an (H, W[, C]) array."""
+    if array is None or orientation in (0, 1) or orientation > 8:
+        return array
+    transforms = {
+        2: lambda a: a[:, ::-1],
+        3: lambda a: a[::-1, ::-1],
+        4: lambda a: a[::-1, :],
+        5: lambda a: np.swapaxes(a, 0, 1),
+        6: lambda a: np.swapaxes(a, 0, 1)[:, ::-1],
+        7: lambda a: np.swapaxes(a, 0, 1)[::-1, ::-1],
+        8: lambda a: np.swapaxes(a, 0, 1)[::-1, :],
+    }
+    return np.ascontiguousarray(transforms[orientation](array))
+
+
+def _icc_to_srgb_float(rgb: np.ndarray, icc: bytes) -> np.ndarray:
+    """Convert high-bit-depth pixels to sRGB through a 3-D lookup table built with LittleCMS."""
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        transform = ImageCms.buildTransform(source, ImageCms.createProfile("sRGB"), "RGB", "RGB")
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return rgb
+    n = 33
+    steps = np.linspace(0, 255, n).round().astype(np.uint8)
+    grid = np.stack(np.meshgrid(steps, steps, steps, indexing="ij"), axis=-1).reshape(n * n, n, 3)
+    mapped = np.asarray(ImageCms.applyTransform(Image.fromarray(grid, "RGB"), transform))
+    lut = mapped.reshape(n, n, n, 3).astype(np.float32) / 255.0
+    # Trilinear interpolation in the lookup table.
+    position = np.clip(rgb, 0, 1) * (n - 1)
+    low = np.minimum(position.astype(np.int32), n - 2)
+    frac = position - low
+    out = np.zeros_like(rgb)
+    for dr in (0, 1):
+        wr = frac[..., 0] if dr else 1 - frac[..., 0]
+        for dg in (0, 1):
+            wg = frac[..., 1] if dg else 1 - frac[..., 1]
+            for db in (0, 1):
+                wb = frac[..., 2] if db else 1 - frac[..., 2]
+                corner = lut[low[..., 0] + dr, low[..., 1] + dg, low[..., 2] + db]
+                out += (wr * wg * wb)[..., None] * corner
+    return out.astype(np.float32)
+
+
+# ----------------------------------------------------------------------------- saving
+def format_for(path: str | os.PathLike) -> str:
+    """The output format for a file name, from its extension; PhotoError when unsupported."""
+    ext = Path(path).suffix.lower()
+    if ext not in FORMATS:
+        known = ", ".join(sorted({e for e in FORMATS}))
+        raise PhotoError(f"{path}: cannot write '{ext or 'no extension'}' files (use {known})")
+    return FORMATS[ext]
+
+
+def clean_exif(exif: bytes | None, keep_private: bool = False) -> bytes | None:
+    """EXIF for export: orientation reset to 1 (it is baked into the pixels); GPS, maker
+    notes and serial numbers removed unless ``keep_private``. None stays None."""
+    if not exif:
+        return None
+    try:
+        data = Image.Exif()
+        data.load(exif if exif.startswith(b"Exif\x00\x00") else b"Exif\x00\x00" + exif)
+        if _EXIF_ORIENTATION in data:
+            data[_EXIF_ORIENTATION] = 1
+        if not keep_private:
+            data.get_ifd(_GPS_IFD)  # make sure it is loaded before removing it
+            if _GPS_IFD in data:
+                del data[_GPS_IFD]
+            data._ifds.pop(_GPS_IFD, None)
+            exif_ifd = data.get_ifd(_EXIF_IFD)
+            for tag in _PRIVATE_TAGS:
+                exif_ifd.pop(tag, None)
+                if tag in data:
+                    del data[tag]
+        return data.tobytes()
+    except Exception:  # an unparsable block is dropped rather than copied blindly
+        return None
+
+
+def _to_uint(pixels: np.ndarray, bits: int) -> np.ndarray:
+    top = 65535.0 if bits == 16 else 255.0
+    out = np.clip(pixels, 0.0, 1.0) * top + 0.5
+    return out.astype(np.uint16 if bits == 16 else np.uint8)
+
+
+def encode(
+    pixels: np.ndarray,
+    fmt: str,
+    *,
+    alpha: np.ndarray | None = None,
+    quality: int = 92,
+    bit_depth: int = 8,
+    exif: bytes | None = None,
+) -> bytes:
+    """Encode sRGB float pixels (H, W, 3) in [0, 1] to file bytes with an sRGB profile.
+
+    ``bit_depth`` 16 is honoured for PNG and TIFF; ``alpha`` (H, W) for PNG, TIFF, WebP.
+    ``exif`` is written as given (see :func:`clean_exif`).
+    """
+    fmt = fmt.upper()
+    if pixels.ndim != 3 or pixels.shape[2] != 3:
+        raise ValueError("pixels must be (H, W, 3)")
+    keep_alpha = alpha is not None and fmt in ("PNG", "TIFF", "WEBP")
+    if bit_depth == 16 and fmt == "PNG":
+        return _encode_png16(pixels, alpha if keep_alpha else None, exif)
+    if bit_depth == 16 and fmt == "TIFF":
+        return _encode_tiff16(pixels, alpha if keep_alpha else None)
+    rgb = _to_uint(pixels, 8)
+    if keep_alpha:
+        image = Image.fromarray(np.dstack([rgb, _to_uint(alpha, 8)]), "RGBA")
+    else:
+        image = Image.fromarray(rgb, "RGB")
+    options: dict = {"icc_profile": SRGB_ICC}
+    if exif:
+        options["exif"] = exif
+    if fmt == "JPEG":
+        options.update(quality=int(quality), optimize=True,
+                       subsampling=0 if quality >= 90 else 2)
+    elif fmt == "WEBP":
+        options.update(quality=int(quality), method=4)
+    elif fmt == "TIFF":
+        options.update(compression="tiff_deflate")
+    elif fmt == "PNG":
+        options.update(compress_level=6)
+    out = io.BytesIO()
+    image.save(out, format=fmt, **options)
+    return out.getvalue()
+
+
+def _png_chunk(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(
+        ">I", zlib.crc32(kind + payload) & 0xFFFFFFFF
+    )
+
+
+def _encode_png16(pixels: np.ndarray, alpha: np.ndarray | None, exif: bytes | None) -> bytes:
+    import cv2
+
+    bgr = _to_uint(pixels, 16)[:, :, ::-1]
+    if alpha is not None:
+        bgr = np.dstack([bgr, _to_uint(alpha, 16)])
+    ok, buffer = cv2.imencode(".png", np.ascontiguousarray(bgr))
+    if not ok:  # pragma: no cover
+        raise PhotoError("the PNG encoder failed")
+    data = buffer.tobytes()
+    # Insert the sRGB profile (and EXIF) right after IHDR: 8 signature + 25 IHDR bytes.
+    head, tail = data[:33], data[33:]
+    extra = _png_chunk(b"iCCP", b"sRGB\x00\x00" + zlib.compress(SRGB_ICC))
+    if exif:
+        extra += _png_chunk(b"eXIf", exif[6:] if exif.startswith(b"Exif\x00\x00") else exif)
+    return head + extra + tail
+
+
+def _encode_tiff16(pixels: np.ndarray, alpha: np.ndarray | None) -> bytes:
+    import tifffile
+
+    array = _to_uint(pixels, 16)
+    extra = {}
+    if alpha is not None:
+        array = np.dstack([array, _to_uint(alpha, 16)])
+        extra["extrasamples"] = [2]  # unassociated alpha
+    out = io.BytesIO()
+    tifffile.imwrite(
+        out,
+        array,
+        photometric="rgb",
+        compression="zlib",
+        extratags=[(34675, 7, len(SRGB_ICC), SRGB_ICC, True)],
+        **extra,
+    )
+    return out.getvalue()
+
+
+def write_atomic(path: str | os.PathLike, data: bytes, source: str | os.PathLike | None = None) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename,
+    so a crash or Ctrl+C never leaves a half-written file. Refuses to write over ``source``
+    (the original photo) and into a missing folder."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise PhotoError(f"{path}: the folder {folder} does not exist")
+    if path.is_dir():
+        raise PhotoError(f"{path}: is a folder")
+    if source is not None and path.exists() and Path(source).exists():
+        if os.path.samefile(path, source):
+            raise PhotoError(f"{path}: refusing to write over the original photo")
+    try:
+        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    except PermissionError:
+        raise PhotoError(f"{path}: permission denied") from None
+    except OSError as error:
+        raise PhotoError(f"{path}: cannot write ({error.strerror or error})") from None
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(temp, 0o666 & ~mask)
+        os.replace(temp, path)
+    except BaseException as error:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        if isinstance(error, OSError):
+            raise PhotoError(f"{path}: cannot write ({error.strerror or error})") from None
+        raise
+    return path
+
+
+def save(
+    path: str | os.PathLike,
+    pixels: np.ndarray,
+    *,
+    alpha: np.ndarray | None = None,
+    quality: int = 92,
+    bit_depth: int = 8,
+    exif: bytes | None = None,
+    keep_private: bool = False,
+    source: str | os.PathLike | None = None,
+) -> Path:
+    """Encode by the file's extension and write atomically; see :func:`encode`.
+
+    ``exif`` is the source's block: orientation is reset and private tags are stripped
+    unless ``keep_private``. ``source`` is the original photo, never written to.
+    """
+    fmt = format_for(path)
+    data = encode(
+        pixels,
+        fmt,
+        alpha=alpha,
+        quality=quality,
+        bit_depth=bit_depth,
+        exif=clean_exif(exif, keep_private),
+    )
+    return write_atomic(path, data, source=source)

@@ -1,0 +1,48 @@
+"""Where the app's own files live: one function that works from source, installed and frozen."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+from studio.errors import LikenessError
+
+
+def resource_path(*parts: str) -> Path:
+    """Return the path of a bundled resource, e.g. ``resource_path("looks", "natural.json")``.
+
+    Looks in the PyInstaller bundle when frozen, else beside the package (source tree or
+    editable install), else in the installed ``studio/resources`` folder.
+    """
+    candidates = []
+    if getattr(sys, "frozen", False):
+        candidates.append(Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)) / "resources")
+    here = Path(__file__).resolve().parent
+    candidates += [here.parent / "resources", here / "resources"]
+    for base in candidates:
+        if base.is_dir():
+            return base.joinpath(*parts)
+    return candidates[-1].joinpath(*parts)
+
+
+def model_path(filename: str) -> Path:
+    """Return the path of one of dlib's model files shipped by ``face-recognition-models``.
+
+    The package is found with ``importlib.util.find_spec`` and never imported (its
+    ``__init__`` needs ``pkg_resources``). Raises LikenessError when it is missing.
+    """
+    if getattr(sys, "frozen", False):
+        bundled = Path(getattr(sys, "_MEIPASS", "")) / "face_recognition_models" / "models" / filename
+        if bundled.is_file():
+            return bundled
+    spec = importlib.util.find_spec("face_recognition_models")
+    if spec is None or not spec.submodule_search_locations:
+        raise LikenessError(
+            "the face models are missing: install the 'face-recognition-models' package"
+        )
+    for location in spec.submodule_search_locations:
+        path = Path(location) / "models" / filename
+        if path.is_file():
+            return path
+    raise LikenessError(f"the face model file {filename} is missing from face-recognition-models")
