@@ -1,6 +1,17 @@
 """Photo I/O, colour and filters. No Qt here."""
 
-from studio.imaging.io import FORMATS, MAX_PIXELS, SRGB_ICC, clean_exif, encode, format_for, load, load_bytes, save, write_atomic
+from studio.imaging.io import (
+    FORMATS,
+    MAX_PIXELS,
+    SRGB_ICC,
+    clean_exif,
+    encode,
+    format_for,
+    load,
+    load_bytes,
+    save,
+    write_atomic,
+)
 from studio.imaging.photo import Photo
 
 __all__ = [

@@ -43,10 +43,7 @@ def guided_filter(guide: np.ndarray, source: np.ndarray, radius: float, eps: flo
     else:
         g, p, r = guide, source, max(radius, 1.0)
     r = int(round(r))
-    if p.ndim == 3:
-        g3 = g[:, :, None]
-    else:
-        g3 = g
+    g3 = g[:, :, None] if p.ndim == 3 else g
     mean_g = box(g, r)
     mean_p = box(p, r)
     corr_gp = box((g3 * p) if p.ndim == 3 else g * p, r)

@@ -7,6 +7,7 @@ a privacy-safe EXIF block, atomically, and never over the source photo.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import struct
@@ -430,9 +431,9 @@ def write_atomic(path: str | os.PathLike, data: bytes, source: str | os.PathLike
         raise PhotoError(f"{path}: the folder {folder} does not exist")
     if path.is_dir():
         raise PhotoError(f"{path}: is a folder")
-    if source is not None and path.exists() and Path(source).exists():
-        if os.path.samefile(path, source):
-            raise PhotoError(f"{path}: refusing to write over the original photo")
+    if (source is not None and path.exists() and Path(source).exists()
+            and os.path.samefile(path, source)):
+        raise PhotoError(f"{path}: refusing to write over the original photo")
     try:
         handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
     except PermissionError:
@@ -449,10 +450,8 @@ def write_atomic(path: str | os.PathLike, data: bytes, source: str | os.PathLike
         os.chmod(temp, 0o666 & ~mask)
         os.replace(temp, path)
     except BaseException as error:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temp)
-        except OSError:
-            pass
         if isinstance(error, OSError):
             raise PhotoError(f"{path}: cannot write ({error.strerror or error})") from None
         raise
