@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 import studio.imaging as imaging
+import studio.imaging.filters  # noqa: F401  (imaging.filters below)
 from studio.errors import PhotoError
 from studio.imaging import io as imaging_io
 
@@ -380,3 +381,25 @@ def test_console_script_is_installed():
     script = Path(sys.executable).parent / "likeness"
     result = subprocess.run([str(script), "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and "likeness" in result.stdout
+
+
+@pytest.mark.parametrize("orientation", [1, 6])
+def test_proxy_load_is_small_oriented_and_reports_its_scale(tmp_path, orientation):
+    display = np.kron(_quadrants(40, 60), np.ones((40, 40, 1), np.float32))  # 1600 x 2400
+    stored = (_stored_for(display, orientation) * 255).round().astype(np.uint8)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    path = tmp_path / "big.jpg"
+    Image.fromarray(stored).save(path, exif=exif.tobytes(), quality=90)
+    proxy, factor = imaging.load_proxy(path, max_pixels=500_000)
+    assert proxy.width * proxy.height <= 500_000
+    assert proxy.width > proxy.height  # orientation applied: landscape like the display
+    assert abs(proxy.width / factor - 2400) < 8 and abs(proxy.height / factor - 1600) < 8
+    small = imaging.filters.resize(display, (proxy.width, proxy.height))
+    assert np.abs(proxy.pixels - small).mean() < 0.03
+
+
+def test_proxy_of_a_small_photo_is_the_photo(tmp_path):
+    path = imaging.save(tmp_path / "small.png", _smooth_image())
+    proxy, factor = imaging.load_proxy(path)
+    assert factor == 1.0 and np.array_equal(proxy.pixels, imaging.load(path).pixels)

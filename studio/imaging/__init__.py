@@ -9,6 +9,7 @@ from studio.imaging.io import (
     format_for,
     load,
     load_bytes,
+    load_proxy,
     save,
     write_atomic,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "format_for",
     "load",
     "load_bytes",
+    "load_proxy",
     "save",
     "write_atomic",
 ]

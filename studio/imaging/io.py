@@ -134,6 +134,59 @@ def load_bytes(data: bytes, max_pixels: int = MAX_PIXELS, name: str = "photo") -
         raise PhotoError(f"{name}: corrupt or truncated image data ({reason})") from None
 
 
+def load_proxy(path: str | os.PathLike, max_pixels: int = 2_000_000) -> tuple[Photo, float]:
+    """Read a photo at a reduced size for a fast first preview.
+
+    JPEGs are decoded with DCT scaling (Pillow's draft mode: 1/2, 1/4 or 1/8 size for a
+    fraction of the decode cost); everything is then area-resized to at most
+    ``max_pixels``. Returns the Photo and the factor from full-size to proxy pixel
+    coordinates (``proxy = full * factor``), measured on the oriented full size.
+    Raises PhotoError like :func:`load`.
+    """
+    path = Path(path)
+    if not path.is_file():
+        load(path)  # raises the right PhotoError (missing, folder, ...)
+    try:
+        with open(path, "rb") as handle:
+            head = Image.open(handle)
+            full_w, full_h = head.size
+            fmt = head.format
+    except PermissionError:
+        raise PhotoError(f"{path}: permission denied") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error):
+        full_w = full_h = 0
+        fmt = None
+    if fmt != "JPEG" or full_w * full_h <= max_pixels:
+        photo = load(path)
+        full_w, full_h = photo.width, photo.height
+    else:
+        if full_w * full_h > MAX_PIXELS:
+            load(path)  # raises the size error
+        with open(path, "rb") as handle:
+            data = handle.read()
+        image = Image.open(io.BytesIO(data))
+        scale = (max_pixels / (full_w * full_h)) ** 0.5
+        image.draft("RGB", (max(int(full_w * scale), 1), max(int(full_h * scale), 1)))
+        try:
+            photo = _decode(image, data, "JPEG", str(path))
+        except (OSError, SyntaxError, ValueError, struct.error, EOFError) as error:
+            raise PhotoError(f"{path}: corrupt or truncated image data ({error})") from None
+        photo.path = path
+        if photo.width != photo.height and (photo.width > photo.height) != (full_w > full_h):
+            full_w, full_h = full_h, full_w  # EXIF rotation swapped the sides
+    factor = 1.0
+    pixels = photo.width * photo.height
+    if pixels > max_pixels:
+        factor = (max_pixels / pixels) ** 0.5
+        import cv2
+
+        size = (max(int(round(photo.width * factor)), 1), max(int(round(photo.height * factor)), 1))
+        photo.pixels = cv2.resize(photo.pixels, size, interpolation=cv2.INTER_AREA)
+        if photo.alpha is not None:
+            photo.alpha = cv2.resize(photo.alpha, size, interpolation=cv2.INTER_AREA)
+    return photo, photo.width / full_w
+
+
 def _source_bit_depth(image: Image.Image, data: bytes, fmt: str) -> int:
     if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
         return 16
