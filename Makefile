@@ -23,7 +23,6 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check studio tests
-	$(BIN)/ruff format --check studio tests
 
 bench: $(STAMP)
 	$(BIN)/likeness bench $(ARGS)
