@@ -13,13 +13,16 @@ def resource_path(*parts: str) -> Path:
     """Return the path of a bundled resource, e.g. ``resource_path("looks", "natural.json")``.
 
     Looks in the PyInstaller bundle when frozen, else beside the package (source tree or
-    editable install), else in the installed ``studio/resources`` folder.
+    editable install), else where a wheel install puts them (``<prefix>/share/likeness-studio``).
     """
     candidates = []
     if getattr(sys, "frozen", False):
         candidates.append(Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)) / "resources")
     here = Path(__file__).resolve().parent
-    candidates += [here.parent / "resources", here / "resources"]
+    candidates += [
+        here.parent / "resources",
+        Path(sys.prefix) / "share" / "likeness-studio" / "resources",
+    ]
     for base in candidates:
         if base.is_dir():
             return base.joinpath(*parts)
