@@ -26,7 +26,7 @@ DETECT_PIXELS = 1_000_000
 #: Small photos are enlarged up to this factor for detection (dlib's HOG misses faces < 80 px).
 MAX_ENLARGE = 2.0
 #: The CNN (MMOD) fallback runs on a copy of at most this many pixels (it is slow on a CPU).
-CNN_PIXELS = 400_000
+CNN_PIXELS = 250_000
 #: Bump when detection changes, so cached results from an older version are not reused.
 CACHE_VERSION = 1
 
