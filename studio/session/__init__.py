@@ -1,0 +1,53 @@
+"""Edit sessions and looks: what the user asked for, saved as small versioned JSON. No Qt."""
+
+from studio.session.looks import (
+    BUILTIN_LOOKS,
+    LookInfo,
+    list_looks,
+    load_look,
+    save_look,
+    user_looks_dir,
+)
+from studio.session.retouch_file import RetouchResult, as_session, retouch_file
+from studio.session.schema import (
+    CURRENT_VERSION,
+    FORMAT_NAME,
+    Crop,
+    Session,
+    Source,
+    default_session_path,
+    file_sha256,
+    find_source,
+    load_session,
+    migrate,
+    parse_session_text,
+    save_session,
+    session_from_dict,
+    session_to_dict,
+)
+
+__all__ = [
+    "BUILTIN_LOOKS",
+    "CURRENT_VERSION",
+    "FORMAT_NAME",
+    "Crop",
+    "LookInfo",
+    "RetouchResult",
+    "Session",
+    "Source",
+    "as_session",
+    "default_session_path",
+    "file_sha256",
+    "find_source",
+    "list_looks",
+    "load_look",
+    "load_session",
+    "migrate",
+    "parse_session_text",
+    "retouch_file",
+    "save_look",
+    "save_session",
+    "session_from_dict",
+    "session_to_dict",
+    "user_looks_dir",
+]

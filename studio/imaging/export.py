@@ -1,0 +1,398 @@
+"""Export presets: crop, resize and encode a finished picture for a purpose. No Qt here.
+
+Presets
+-------
+``linkedin``
+    Square, face-centred head-and-shoulders crop (eyes a third from the top, the face about
+    60% of the frame height), 1024 x 1024 sRGB JPEG, always under 8 MB (quality is stepped
+    down, then the size, until it fits). Upscale policy: a crop with fewer than 1024 pixels
+    across is written at its own size (inventing pixels adds no detail); below 400 px, the
+    smallest LinkedIn accepts, it is upscaled to 400 and the result says so.
+``portfolio``
+    Long edge 2048 px (never upscaled), the photo's own aspect or 4:5 (face-aware crop),
+    sRGB JPEG at quality 95.
+``original``
+    Full resolution, whole frame, same format family as the source (JPEG, PNG, TIFF, WebP;
+    HEIC and others become PNG, or JPEG for HEIC), 16-bit kept for PNG and TIFF.
+``custom`` (the default)
+    Long edge ``size`` (px), ``aspect`` ("original", "1:1", "4:5" or "W:H"), ``format`` and
+    ``quality`` as given; with none of them set it writes the whole picture at full resolution
+    in the format of the output file's extension (16-bit kept for PNG and TIFF).
+
+Metadata: orientation is already baked into the pixels; camera EXIF is kept; GPS, serial
+numbers and maker notes are stripped unless ``keep_metadata``; the sRGB profile is embedded
+(see :func:`studio.imaging.io.clean_exif` and :func:`studio.imaging.io.encode`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from studio.errors import LikenessError, PhotoError
+from studio.imaging.filters import resize
+from studio.imaging.io import clean_exif, encode, format_for, write_atomic
+
+PRESETS = ("linkedin", "portfolio", "original", "custom")
+ASPECTS = ("original", "1:1", "4:5")
+#: LinkedIn's limit on an uploaded photo.
+LINKEDIN_MAX_BYTES = 8 * 1024 * 1024
+LINKEDIN_SIDE, LINKEDIN_MIN_SIDE = 1024, 400
+PORTFOLIO_LONG_EDGE = 2048
+#: Head-and-shoulders framing: the face (hairline to chin) fills this much of the frame height
+#: and the eye line sits this far down from the top.
+LINKEDIN_FACE_FRACTION, PORTFOLIO_FACE_FRACTION, EYE_LINE = 0.60, 0.45, 1.0 / 3.0
+#: Eye line to chin as a fraction of hairline to chin, for an average adult face.
+_EYES_TO_CHIN_OF_FACE = 0.54
+_DEFAULT_QUALITY = {"linkedin": 92, "portfolio": 95, "original": 95, "custom": 92}
+#: Qualities tried, highest first, when a file must fit under a size limit.
+_QUALITY_STEPS = (95, 92, 90, 88, 85, 80, 75, 70, 65, 60, 50, 40, 30, 20)
+_EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "TIFF": ".tif", "WEBP": ".webp"}
+_FAMILY = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "TIFF": "TIFF", "WEBP": "WEBP",
+           "HEIF": "JPEG", "AVIF": "JPEG"}
+
+
+@dataclass(frozen=True)
+class ExportSettings:
+    """What the user chose to export (stored in sessions).
+
+    preset : one of :data:`PRESETS`.
+    size : long edge in pixels (custom only; None keeps the size).
+    aspect : "original", "1:1", "4:5" or "W:H" (None: the preset's own).
+    format : "jpeg", "png", "tiff" or "webp" (None: the preset's own, or the file's extension).
+    quality : JPEG/WebP quality 1..100 (None: the preset's own).
+    keep_metadata : keep GPS, serial numbers and maker notes (stripped by default).
+    """
+
+    preset: str = "custom"
+    size: int | None = None
+    aspect: str | None = None
+    format: str | None = None
+    quality: int | None = None
+    keep_metadata: bool = False
+
+    def to_dict(self) -> dict:
+        return {"preset": self.preset, "size": self.size, "aspect": self.aspect,
+                "format": self.format, "quality": self.quality,
+                "keep_metadata": self.keep_metadata}
+
+
+@dataclass(frozen=True)
+class Crop:
+    """A crop rectangle as fractions of the photo (after EXIF rotation), each in 0..1."""
+
+    left: float
+    top: float
+    width: float
+    height: float
+
+    def to_dict(self) -> dict:
+        return {"left": float(self.left), "top": float(self.top),
+                "width": float(self.width), "height": float(self.height)}
+
+    def pixels(self, width: int, height: int) -> tuple[int, int, int, int]:
+        """(x0, y0, x1, y1) in pixels of a ``width`` x ``height`` photo, at least 1 px."""
+        x0 = min(max(int(round(self.left * width)), 0), width - 1)
+        y0 = min(max(int(round(self.top * height)), 0), height - 1)
+        x1 = min(max(int(round((self.left + self.width) * width)), x0 + 1), width)
+        y1 = min(max(int(round((self.top + self.height) * height)), y0 + 1), height)
+        return x0, y0, x1, y1
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export wrote: file, pixel size, file size in bytes, JPEG/WebP quality used
+    (None for lossless), the crop applied (None: whole frame) and notes for the user."""
+
+    path: Path
+    width: int
+    height: int
+    bytes: int
+    format: str
+    quality: int | None
+    crop: Crop | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+# ----------------------------------------------------------------------------- framing
+def parse_aspect(text: str | None) -> float | None:
+    """Width / height from "1:1", "4:5", "3:2"...; None for "original" or None."""
+    if text is None or text == "original":
+        return None
+    try:
+        w, h = (float(part) for part in str(text).split(":"))
+    except ValueError:
+        raise LikenessError(f"aspect '{text}' is not W:H (e.g. 4:5) or 'original'") from None
+    if not (0 < w <= 100 and 0 < h <= 100) or not 0.1 <= w / h <= 10:
+        raise LikenessError(f"aspect '{text}' is not a sensible width:height")
+    return w / h
+
+
+def centre_crop(width: int, height: int, aspect: float) -> Crop:
+    """The largest centred crop of a ``width`` x ``height`` photo with this width/height."""
+    crop_w, crop_h = width, width / aspect
+    if crop_h > height:
+        crop_w, crop_h = height * aspect, height
+    left, top = (width - crop_w) / 2, (height - crop_h) / 2
+    return Crop(left / width, top / height, crop_w / width, crop_h / height)
+
+
+def face_crop(width: int, height: int, landmarks: np.ndarray | None, aspect: float,
+              face_fraction: float = LINKEDIN_FACE_FRACTION,
+              eye_line: float = EYE_LINE) -> tuple[Crop, list[str]]:
+    """Head-and-shoulders framing around a face.
+
+    Parameters
+    ----------
+    width, height : photo size in pixels.
+    landmarks : (68, 2) dlib landmarks in photo pixels, or None (no face: centre crop).
+    aspect : crop width / height.
+    face_fraction : hairline-to-chin height as a fraction of the crop height.
+    eye_line : eye line position from the top, as a fraction of the crop height.
+
+    Returns
+    -------
+    The crop as fractions of the photo, and notes for the user (why it differs from the ideal).
+    """
+    if landmarks is None:
+        return centre_crop(width, height, aspect), ["no face found: centre crop"]
+    points = np.asarray(landmarks, dtype=np.float64)
+    eyes = (points[36:42].mean(axis=0) + points[42:48].mean(axis=0)) / 2
+    chin = points[8]
+    eyes_to_chin = float(np.hypot(*(chin - eyes)))
+    face_height = max(eyes_to_chin / _EYES_TO_CHIN_OF_FACE, 4.0)
+    crop_h = face_height / face_fraction
+    crop_w = crop_h * aspect
+    notes = []
+    fit = min(width / crop_w, height / crop_h, 1.0)
+    if fit < 0.98:
+        notes.append("the face fills more of the photo than head-and-shoulders framing needs: "
+                     "the crop is as large as the photo allows")
+    crop_w, crop_h = crop_w * fit, crop_h * fit
+    centre_x = (eyes[0] + chin[0]) / 2
+    left = centre_x - crop_w / 2
+    top = eyes[1] - eye_line * crop_h
+    fitted_left = min(max(left, 0.0), width - crop_w)
+    fitted_top = min(max(top, 0.0), height - crop_h)
+    if fit >= 0.98 and max(abs(fitted_left - left), abs(fitted_top - top)) > 0.05 * crop_h:
+        notes.append("the face is near the edge of the photo: the crop is shifted to stay inside")
+    return Crop(fitted_left / width, fitted_top / height, crop_w / width, crop_h / height), notes
+
+
+def _fit_aspect(crop: Crop, width: int, height: int, aspect: float) -> Crop:
+    """Trim a stored crop (centred) to the aspect a preset needs."""
+    crop_w, crop_h = crop.width * width, crop.height * height
+    if abs(crop_w / crop_h - aspect) <= 0.01 * aspect:
+        return crop
+    if crop_w / crop_h > aspect:
+        new_w, new_h = crop_h * aspect, crop_h
+    else:
+        new_w, new_h = crop_w, crop_w / aspect
+    left = crop.left * width + (crop_w - new_w) / 2
+    top = crop.top * height + (crop_h - new_h) / 2
+    return Crop(left / width, top / height, new_w / width, new_h / height)
+
+
+# ----------------------------------------------------------------------------- planning
+def output_format(settings: ExportSettings, source_format: str = "JPEG",
+                  path: str | os.PathLike | None = None) -> str:
+    """The file format ("JPEG", "PNG", "TIFF", "WEBP") a preset writes."""
+    if settings.preset in ("linkedin", "portfolio"):
+        return "JPEG"
+    if settings.format:
+        return settings.format.upper()
+    if settings.preset == "custom" and path is not None:
+        return format_for(path)
+    family = _FAMILY.get(str(source_format).upper(), "PNG")
+    return family
+
+
+def output_suffix(settings: ExportSettings, source_format: str = "JPEG") -> str:
+    """The file extension (".jpg", ...) for a preset's output, e.g. for batch file names."""
+    return _EXTENSIONS[output_format(settings, source_format)]
+
+
+def check_output(settings: ExportSettings, path: str | os.PathLike,
+                 source_format: str = "JPEG") -> str:
+    """The format a preset writes to ``path``; PhotoError when the extension disagrees."""
+    if settings.preset not in PRESETS:
+        raise LikenessError(f"unknown export preset '{settings.preset}' "
+                            f"(known: {', '.join(PRESETS)})")
+    path = Path(path)
+    fmt = output_format(settings, source_format, path)
+    try:
+        named = format_for(path)
+    except PhotoError:
+        if settings.preset == "custom" and not settings.format:
+            raise
+        named = None
+    if named != fmt:
+        raise PhotoError(f"{path}: the {settings.preset} export writes {fmt}; name the file "
+                         f"'{path.stem}{_EXTENSIONS[fmt]}'")
+    return fmt
+
+
+def encode_within(pixels: np.ndarray, fmt: str, *, quality: int, max_bytes: int | None,
+                  alpha: np.ndarray | None = None, bit_depth: int = 8,
+                  exif: bytes | None = None) -> tuple[bytes, int, np.ndarray, list[str]]:
+    """Encode, stepping JPEG/WebP quality down (then the size) until the file fits.
+
+    Returns (file bytes, quality used, the pixels encoded, notes). ``max_bytes`` None: no limit.
+    """
+    notes: list[str] = []
+    data = encode(pixels, fmt, alpha=alpha, quality=quality, bit_depth=bit_depth, exif=exif)
+    if max_bytes is None or len(data) <= max_bytes:
+        return data, quality, pixels, notes
+    if fmt not in ("JPEG", "WEBP"):
+        raise PhotoError(f"a {fmt} file of this picture is {len(data) / 1e6:.1f} MB, over the "
+                         f"{max_bytes / 1e6:.1f} MB limit; export as JPEG")
+    # Binary search for the highest quality that fits.
+    steps = [q for q in _QUALITY_STEPS if q < quality]
+    best: tuple[bytes, int] | None = None
+    low, high = 0, len(steps) - 1
+    while low <= high:
+        middle = (low + high) // 2
+        attempt = encode(pixels, fmt, alpha=alpha, quality=steps[middle], exif=exif)
+        if len(attempt) <= max_bytes:
+            best, high = (attempt, steps[middle]), middle - 1
+        else:
+            low = middle + 1
+    if best is not None:
+        notes.append(f"quality lowered from {quality} to {best[1]} to stay under "
+                     f"{max_bytes / 2**20:.0f} MB")
+        return best[0], best[1], pixels, notes
+    # Even the lowest quality is too big: shrink until it fits (guaranteed to end).
+    lowest = steps[-1] if steps else quality
+    size = len(encode(pixels, fmt, alpha=alpha, quality=lowest, exif=exif))
+    while True:
+        scale = min(0.9, 0.95 * (max_bytes / size) ** 0.5)
+        h, w = pixels.shape[:2]
+        new_w, new_h = max(int(w * scale), 1), max(int(h * scale), 1)
+        pixels = resize(pixels, (new_w, new_h))
+        alpha = resize(alpha, (new_w, new_h)) if alpha is not None else None
+        data = encode(pixels, fmt, alpha=alpha, quality=lowest, exif=exif)
+        size = len(data)
+        if size <= max_bytes:
+            notes.append(f"quality {lowest} and size reduced to {new_w}x{new_h} to stay under "
+                         f"{max_bytes / 2**20:.0f} MB")
+            return data, lowest, pixels, notes
+
+
+def _crop_array(array: np.ndarray | None, box: tuple[int, int, int, int]) -> np.ndarray | None:
+    if array is None:
+        return None
+    x0, y0, x1, y1 = box
+    return array[y0:y1, x0:x1]
+
+
+def export_photo(
+    pixels: np.ndarray,
+    settings: ExportSettings,
+    path: str | os.PathLike,
+    *,
+    landmarks: np.ndarray | None = None,
+    crop: Crop | None = None,
+    alpha: np.ndarray | None = None,
+    exif: bytes | None = None,
+    source_format: str = "JPEG",
+    bit_depth: int = 8,
+    source: str | os.PathLike | None = None,
+    max_bytes: int | None = None,
+) -> ExportResult:
+    """Crop, resize, encode and write (atomically) a finished picture for a preset.
+
+    Parameters
+    ----------
+    pixels : float32 (H, W, 3) sRGB in [0, 1], orientation already applied.
+    settings : the preset and its options.
+    path : the output file; its extension must match the preset's format.
+    landmarks : (68, 2) landmarks of the chosen face in pixel coordinates, for the face-aware
+        crop (None: no face, a centre crop).
+    crop : a stored crop (fractions of the photo) used instead of the automatic one.
+    alpha : (H, W) transparency in [0, 1], kept for PNG/TIFF/WebP.
+    exif : the source's EXIF block; cleaned per ``settings.keep_metadata``.
+    source_format, bit_depth : of the source photo (``original`` keeps them).
+    source : the original photo's path: never written to.
+    max_bytes : a file size limit (default: 8 MB for linkedin, none otherwise).
+
+    Returns
+    -------
+    ExportResult. Raises PhotoError / LikenessError for problems a user can fix.
+    """
+    path = Path(path)
+    fmt = check_output(settings, path, source_format)
+    height, width = pixels.shape[:2]
+    notes: list[str] = []
+
+    # Which aspect and crop this preset wants.
+    preset = settings.preset
+    if preset == "linkedin":
+        aspect: float | None = 1.0
+    elif preset == "original":
+        aspect = None
+    else:
+        aspect = parse_aspect(settings.aspect)
+    used_crop: Crop | None = None
+    if aspect is not None:
+        if crop is not None:
+            used_crop = _fit_aspect(crop, width, height, aspect)
+        else:
+            fraction = LINKEDIN_FACE_FRACTION if preset == "linkedin" else PORTFOLIO_FACE_FRACTION
+            used_crop, crop_notes = face_crop(width, height, landmarks, aspect, fraction)
+            notes += crop_notes
+    elif crop is not None and preset == "custom":
+        used_crop = crop
+    if used_crop is not None:
+        box = used_crop.pixels(width, height)
+        pixels, alpha = _crop_array(pixels, box), _crop_array(alpha, box)
+
+    # Size.
+    h, w = pixels.shape[:2]
+    target: tuple[int, int] | None = None
+    if preset == "linkedin":
+        side = min(w, h)
+        if side >= LINKEDIN_SIDE:
+            target = (LINKEDIN_SIDE, LINKEDIN_SIDE)
+        elif side < LINKEDIN_MIN_SIDE:
+            target = (LINKEDIN_MIN_SIDE, LINKEDIN_MIN_SIDE)
+            notes.append(f"the face crop is only {side} px across: upscaled to "
+                         f"{LINKEDIN_MIN_SIDE} px, LinkedIn's minimum")
+        else:
+            target = (side, side)
+            notes.append(f"the face crop is {side} px across: written at that size, "
+                         f"not upscaled to {LINKEDIN_SIDE}")
+    elif preset in ("portfolio", "custom"):
+        long_edge = PORTFOLIO_LONG_EDGE if preset == "portfolio" else settings.size
+        if long_edge is not None:
+            scale = long_edge / max(w, h)
+            if scale < 1 or preset == "custom":
+                target = (max(int(round(w * scale)), 1), max(int(round(h * scale)), 1))
+            elif scale > 1:
+                notes.append(f"the photo's long edge is {max(w, h)} px: not upscaled "
+                             f"to {long_edge}")
+    if target is not None and target != (w, h):
+        pixels = resize(pixels, target)
+        alpha = resize(alpha, target) if alpha is not None else None
+
+    # Encode.
+    quality = settings.quality or _DEFAULT_QUALITY[preset]
+    depth = bit_depth if fmt in ("PNG", "TIFF") and preset in ("original", "custom") else 8
+    if bit_depth == 16 and depth == 8 and preset in ("original", "custom"):
+        notes.append(f"{fmt} holds 8 bits per channel: the 16-bit source is reduced")
+    if max_bytes is None and preset == "linkedin":
+        max_bytes = LINKEDIN_MAX_BYTES
+    cleaned = clean_exif(exif, keep_private=settings.keep_metadata)
+    if cleaned and fmt == "TIFF" and depth == 16:
+        notes.append("16-bit TIFF is written without EXIF")
+    data, used_quality, pixels, size_notes = encode_within(
+        np.ascontiguousarray(pixels, dtype=np.float32), fmt, quality=quality,
+        max_bytes=max_bytes, alpha=alpha, bit_depth=depth, exif=cleaned)
+    notes += size_notes
+    write_atomic(path, data, source=source)
+    out_h, out_w = pixels.shape[:2]
+    return ExportResult(path=path, width=out_w, height=out_h, bytes=len(data), format=fmt,
+                        quality=used_quality if fmt in ("JPEG", "WEBP") else None,
+                        crop=used_crop, notes=tuple(notes))

@@ -1,0 +1,180 @@
+"""Retouch one photo file with a session or look and export it: the unit of work the
+``retouch`` command, the batch command and its process-pool / Dask workers share.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from studio.errors import LikenessError
+from studio.imaging.export import ExportResult, ExportSettings, check_output, export_photo
+from studio.session.schema import Session, Source, file_sha256, save_session
+
+#: RetouchResult.status values.
+OK, REFUSED, FAILED = "ok", "refused", "failed"
+
+
+@dataclass(frozen=True)
+class RetouchResult:
+    """The outcome of one file (small and picklable, for batch workers).
+
+    status : "ok" (written), "refused" (likeness below the minimum: nothing written) or
+        "failed" (a problem the user can fix, in ``reason``: nothing written).
+    faces : how many faces were found.
+    likeness_percent : 0..100, None when there is no face to measure.
+    seconds : wall time for this file.
+    width, height, bytes, quality : of the written file (None when nothing was written).
+    notes : one-line remarks for the user (crop fallbacks, quality stepped down, ...).
+    """
+
+    input: Path
+    output: Path | None
+    status: str
+    reason: str = ""
+    faces: int = 0
+    likeness_percent: float | None = None
+    seconds: float = 0.0
+    width: int | None = None
+    height: int | None = None
+    bytes: int | None = None
+    quality: int | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def as_session(session_or_sliders: Session | Mapping | str | os.PathLike | None) -> Session:
+    """A Session from a Session, a slider mapping, a look name or a session/look file."""
+    if session_or_sliders is None:
+        return Session()
+    if isinstance(session_or_sliders, Session):
+        return session_or_sliders
+    if isinstance(session_or_sliders, Mapping):
+        return Session().with_sliders(session_or_sliders)
+    from studio.session.looks import load_look
+
+    return load_look(session_or_sliders)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+def retouch_file(
+    input_path: str | os.PathLike,
+    session_or_sliders: Session | Mapping | str | os.PathLike | None,
+    export_preset: str | ExportSettings | None,
+    output_path: str | os.PathLike,
+    min_likeness: float | None = None,
+    *,
+    keep_metadata: bool | None = None,
+    save_session_to: str | os.PathLike | None = None,
+) -> RetouchResult:
+    """Load, analyse, render at full resolution, check likeness, export; never raises for
+    problems a user can cause (they come back as ``status="failed"`` with a reason).
+
+    Parameters
+    ----------
+    input_path : the photo; only ever read.
+    session_or_sliders : a Session, a mapping of slider values, a look name or a file.
+        Its cached face analysis, face choice and crop are reused only when the photo's
+        sha256 matches the session's source; otherwise the masks follow this photo's face.
+    export_preset : "linkedin", "portfolio", "original", "custom", ExportSettings, or None
+        (the session's export settings: by default full resolution in the output's format).
+    output_path : the file to write; never the input.
+    min_likeness : percent 0..100; below it nothing is written (``status="refused"``).
+    keep_metadata : keep GPS / serials / maker notes (None: as the export settings say).
+    save_session_to : also save the session used (with this photo as its source) there.
+    """
+    start = time.perf_counter()
+    input_path, output_path = Path(input_path), Path(output_path)
+    try:
+        return _retouch(input_path, session_or_sliders, export_preset, output_path,
+                        min_likeness, keep_metadata, save_session_to, start)
+    except LikenessError as error:
+        return RetouchResult(input=input_path, output=None, status=FAILED, reason=str(error),
+                             seconds=time.perf_counter() - start)
+
+
+def _settings(export_preset: str | ExportSettings | None, session: Session,
+              keep_metadata: bool | None) -> ExportSettings:
+    if export_preset is None:
+        settings = session.export
+    elif isinstance(export_preset, ExportSettings):
+        settings = export_preset
+    else:
+        settings = ExportSettings(preset=str(export_preset))
+    if keep_metadata is not None:
+        settings = replace(settings, keep_metadata=bool(keep_metadata))
+    return settings
+
+
+def _retouch(input_path, session_or_sliders, export_preset, output_path, min_likeness,
+             keep_metadata, save_session_to, start) -> RetouchResult:
+    from studio.face import analyze_photo, likeness_distance, likeness_percent
+    from studio.imaging import load
+    from studio.render import render_photo
+
+    session = as_session(session_or_sliders)
+    settings = _settings(export_preset, session, keep_metadata)
+    if min_likeness is not None and not 0 <= float(min_likeness) <= 100:
+        raise LikenessError(f"the minimum likeness must be a percent 0..100, not {min_likeness}")
+    if output_path.exists() and _same_file(output_path, input_path):
+        raise LikenessError(f"{output_path}: refusing to write over the original photo")
+
+    photo = load(input_path)
+    check_output(settings, output_path, photo.format)  # fail before the slow part
+    sha = file_sha256(input_path)
+    notes: list[str] = []
+    analysis = session.analysis_for(sha)
+    same_photo = analysis is not None
+    if analysis is None:
+        analysis = analyze_photo(photo)
+    faces = len(analysis.faces)
+    face_index = session.face if same_photo else None
+    if face_index is not None and analysis.face(face_index) is None:
+        notes.append(f"face {face_index} is not in this photo: the largest face is used")
+        face_index = None
+    face = analysis.face(face_index)
+    if face is None:
+        notes.append("no face found: face edits skipped, likeness not measured")
+
+    rendered = render_photo(photo.pixels, analysis, session.sliders, face_index=face_index)
+
+    percent = None
+    if face is not None:
+        distance = likeness_distance(photo.pixels, rendered, face)
+        if distance is not None:
+            percent = float(likeness_percent(distance))
+    if min_likeness is not None and percent is not None and percent < float(min_likeness):
+        return RetouchResult(
+            input=input_path, output=None, status=REFUSED,
+            reason=f"likeness {percent:.1f}% is below the minimum {float(min_likeness):g}%: "
+                   f"not written",
+            faces=faces, likeness_percent=percent, seconds=time.perf_counter() - start,
+            notes=tuple(notes))
+
+    crop = session.crop if same_photo else None
+    exported: ExportResult = export_photo(
+        rendered, settings, output_path,
+        landmarks=face.landmarks if face is not None else None, crop=crop,
+        alpha=photo.alpha, exif=photo.exif, source_format=photo.format,
+        bit_depth=photo.bit_depth, source=input_path)
+    notes += exported.notes
+
+    if save_session_to is not None:
+        record = replace(session, source=Source(path=Path(os.path.abspath(input_path)), sha256=sha),
+                         face=face_index, crop=exported.crop or crop, export=settings,
+                         analysis=analysis, name=None, description=None, path=None)
+        save_session(record, save_session_to)
+
+    return RetouchResult(
+        input=input_path, output=exported.path, status=OK, faces=faces,
+        likeness_percent=percent, seconds=time.perf_counter() - start,
+        width=exported.width, height=exported.height, bytes=exported.bytes,
+        quality=exported.quality, notes=tuple(notes))

@@ -1,0 +1,477 @@
+"""The session file: what the user asked for (never pixels), versioned, validated, migrated.
+
+A session is JSON::
+
+    {"format": "likeness-session", "version": 2,
+     "source": {"path": "photo.jpg", "sha256": "..."} | null,
+     "sliders": {"smooth": 0.3, ...},
+     "look": "linkedin" | null,
+     "face": 0 | null,
+     "crop": {"left": 0.1, "top": 0.05, "width": 0.6, "height": 0.45} | null,
+     "export": {"preset": "linkedin", "size": null, "aspect": null, "format": null,
+                "quality": null, "keep_metadata": false},
+     "analysis": {FaceAnalysis.to_dict()} | null,
+     "name": "LinkedIn" | null, "description": "..." | null}
+
+Older versions are upgraded one step at a time (``_MIGRATIONS``); one sample file of every
+old version lives in ``tests/sessions`` forever. Every problem a user can cause raises
+:class:`studio.errors.SessionError` with a one-line message naming the key at fault.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from studio.edits.sliders import SLIDERS, check_value, default_sliders
+from studio.errors import LikenessError, SessionError
+from studio.face.types import FaceAnalysis
+from studio.imaging.export import ASPECTS, PRESETS, Crop, ExportSettings, parse_aspect
+
+FORMAT_NAME = "likeness-session"
+#: The version this code writes. Bump it, add a ``_migrate_vN`` step and a sample file.
+CURRENT_VERSION = 2
+#: Session files larger than this are not sessions (they hold no pixels).
+MAX_BYTES = 20_000_000
+SESSION_SUFFIX = ".likeness.json"
+
+_TOP_KEYS = {"format", "version", "source", "sliders", "look", "face", "crop", "export",
+             "analysis", "name", "description"}
+_CROP_KEYS = ("left", "top", "width", "height")
+_EXPORT_KEYS = {"preset", "size", "aspect", "format", "quality", "keep_metadata"}
+_EXPORT_FORMATS = ("jpeg", "png", "tiff", "webp")
+
+
+# ----------------------------------------------------------------------------- values
+@dataclass(frozen=True)
+class Source:
+    """The photo a session was made on: an absolute path and the sha256 of its bytes."""
+
+    path: Path
+    sha256: str
+
+
+@dataclass
+class Session:
+    """One edit session (or a look, when ``source`` is None).
+
+    Attributes
+    ----------
+    sliders : every slider key of ``studio.edits.sliders.SLIDERS`` with its value.
+    source : the photo it was made on, or None (a look, or a session not tied to a photo).
+    look : name of the look it started from, or None.
+    face : index of the chosen face in ``analysis`` (None: the largest).
+    crop : the export crop as fractions of the photo, or None (the preset decides).
+    export : the export preset and its options.
+    analysis : the face analysis of ``source`` (reused only when the photo's hash matches).
+    name, description : a look's display name and one-line description.
+    path : the file it was loaded from or saved to (not stored in the file).
+    """
+
+    sliders: dict[str, float | str | None] = field(default_factory=default_sliders)
+    source: Source | None = None
+    look: str | None = None
+    face: int | None = None
+    crop: Crop | None = None
+    export: ExportSettings = field(default_factory=ExportSettings)
+    analysis: FaceAnalysis | None = None
+    name: str | None = None
+    description: str | None = None
+    path: Path | None = None
+
+    def with_sliders(self, overrides: Mapping[str, float | str | None]) -> Session:
+        """A copy with some sliders changed (validated; SessionError names a bad key)."""
+        sliders = dict(self.sliders)
+        for key, value in overrides.items():
+            sliders[key] = _slider_value(key, value)
+        return replace(self, sliders=sliders)
+
+    def analysis_for(self, sha256: str) -> FaceAnalysis | None:
+        """The cached analysis when it belongs to the photo with this hash, else None."""
+        if self.analysis is not None and self.source is not None and self.source.sha256 == sha256:
+            return self.analysis
+        return None
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """Hex sha256 of a file's bytes, read in 1 MB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def default_session_path(photo_path: str | os.PathLike) -> Path:
+    """Where a photo's session goes by default: ``PHOTO.likeness.json`` beside it."""
+    photo_path = Path(photo_path)
+    return photo_path.with_name(photo_path.name + SESSION_SUFFIX)
+
+
+# ----------------------------------------------------------------------------- migration
+def _migrate_v1(data: dict) -> dict:
+    """v1 (early 2026): flat slider keys at the top level, ``image`` + ``image_sha256``,
+    ``preset`` for the export, no crop, no cached analysis."""
+    out: dict = {"format": FORMAT_NAME, "version": 2}
+    slider_keys = {s.key for s in SLIDERS}
+    sliders = {}
+    for key, value in data.items():
+        if key in slider_keys:
+            sliders[key] = value
+        elif key in ("format", "version"):
+            continue
+        elif key == "image":
+            out["source"] = None if value is None else {"path": value,
+                                                        "sha256": data.get("image_sha256")}
+        elif key == "image_sha256":
+            if "image" not in data:
+                raise SessionError("'image_sha256' without 'image' (version 1)")
+        elif key == "preset":
+            out["export"] = {"preset": value}
+        elif key in ("look", "face", "name", "description"):
+            out[key] = value
+        else:
+            raise SessionError(f"unknown key '{key}' (version 1)")
+    out["sliders"] = sliders
+    out.setdefault("source", None)
+    return out
+
+
+#: ``_MIGRATIONS[n]`` turns a version-n dict into a version-(n+1) dict.
+_MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _migrate_v1}
+
+
+def migrate(data: dict) -> dict:
+    """Upgrade a session dict step by step to :data:`CURRENT_VERSION`."""
+    version = data.get("version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise SessionError(f"'version' must be a whole number, not {version!r}")
+    if version > CURRENT_VERSION:
+        raise SessionError(
+            f"session version {version} is newer than this Likeness Studio understands "
+            f"(up to {CURRENT_VERSION}); update the app"
+        )
+    if version < 1:
+        raise SessionError(f"session version {version} does not exist")
+    while version < CURRENT_VERSION:
+        data = _MIGRATIONS[version](data)
+        version += 1
+        assert data["version"] == version, "a migration step must bump the version by one"
+    return data
+
+
+# ----------------------------------------------------------------------------- validation
+def _slider_value(key: object, value: object) -> float | str | None:
+    try:
+        return check_value(str(key), value)
+    except SessionError:
+        raise
+    except LikenessError as error:
+        raise SessionError(str(error)) from None
+
+
+def _number(name: str, value: object, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SessionError(f"'{name}' must be a number, not {value!r}")
+    number = float(value)
+    if not (low <= number <= high):  # also rejects NaN
+        raise SessionError(f"'{name}' is {value!r}, outside {low:g}..{high:g}")
+    return number
+
+
+def _optional_text(name: str, value: object, limit: int = 500) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise SessionError(f"'{name}' must be text, not {value!r}")
+    if len(value) > limit or "\n" in value:
+        raise SessionError(f"'{name}' must be one line of at most {limit} characters")
+    return value
+
+
+def _parse_source(value: object, base: Path | None) -> Source | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise SessionError(f"'source' must be an object with 'path' and 'sha256', not {value!r}")
+    unknown = set(value) - {"path", "sha256"}
+    if unknown:
+        raise SessionError(f"unknown key 'source.{sorted(unknown)[0]}'")
+    path, sha = value.get("path"), value.get("sha256")
+    if not isinstance(path, str) or not path or "\x00" in path:
+        raise SessionError(f"'source.path' must be a file name, not {path!r}")
+    if not isinstance(sha, str) or len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
+        raise SessionError("'source.sha256' must be 64 lower-case hex digits")
+    resolved = Path(path)
+    if not resolved.is_absolute() and base is not None:
+        resolved = base / resolved
+    return Source(path=resolved, sha256=sha)
+
+
+def _parse_sliders(value: object) -> dict[str, float | str | None]:
+    if not isinstance(value, dict):
+        raise SessionError(f"'sliders' must be an object of slider names to values, not {value!r}")
+    out = default_sliders()
+    for key, raw in value.items():
+        out[key] = _slider_value(key, raw)
+    return out
+
+
+def _parse_face(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 1000:
+        raise SessionError(f"'face' must be a face number (0, 1, ...) or null, not {value!r}")
+    return value
+
+
+def _parse_crop(value: object) -> Crop | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise SessionError(f"'crop' must be an object with {', '.join(_CROP_KEYS)}, not {value!r}")
+    unknown = set(value) - set(_CROP_KEYS)
+    if unknown:
+        raise SessionError(f"unknown key 'crop.{sorted(unknown)[0]}'")
+    numbers = {}
+    for key in _CROP_KEYS:
+        if key not in value:
+            raise SessionError(f"'crop.{key}' is missing")
+        numbers[key] = _number(f"crop.{key}", value[key], 0.0, 1.0)
+    eps = 1e-6
+    if numbers["width"] <= 0 or numbers["height"] <= 0:
+        raise SessionError("'crop' must have a width and height above 0")
+    if numbers["left"] + numbers["width"] > 1 + eps or numbers["top"] + numbers["height"] > 1 + eps:
+        raise SessionError("'crop' reaches outside the photo")
+    return Crop(**numbers)
+
+
+def _parse_export(value: object) -> ExportSettings:
+    if value is None:
+        return ExportSettings()
+    if not isinstance(value, dict):
+        raise SessionError(f"'export' must be an object, not {value!r}")
+    unknown = set(value) - _EXPORT_KEYS
+    if unknown:
+        raise SessionError(f"unknown key 'export.{sorted(unknown)[0]}'")
+    preset = value.get("preset", "custom")
+    if preset not in PRESETS:
+        raise SessionError(f"'export.preset' must be one of {', '.join(PRESETS)}, not {preset!r}")
+    size = value.get("size")
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int)
+                             or not 16 <= size <= 65535):
+        raise SessionError(f"'export.size' must be a whole number of pixels (16..65535), not {size!r}")
+    aspect = value.get("aspect")
+    if aspect is not None:
+        if not isinstance(aspect, str):
+            raise SessionError(f"'export.aspect' must be text like '4:5', not {aspect!r}")
+        try:
+            parse_aspect(aspect)
+        except LikenessError:
+            raise SessionError(
+                f"'export.aspect' must be {', '.join(ASPECTS)} or W:H, not {aspect!r}"
+            ) from None
+    fmt = value.get("format")
+    if fmt is not None and fmt not in _EXPORT_FORMATS:
+        raise SessionError(f"'export.format' must be one of {', '.join(_EXPORT_FORMATS)}, not {fmt!r}")
+    quality = value.get("quality")
+    if quality is not None and (isinstance(quality, bool) or not isinstance(quality, int)
+                                or not 1 <= quality <= 100):
+        raise SessionError(f"'export.quality' must be a whole number 1..100, not {quality!r}")
+    keep = value.get("keep_metadata", False)
+    if not isinstance(keep, bool):
+        raise SessionError(f"'export.keep_metadata' must be true or false, not {keep!r}")
+    return ExportSettings(preset=preset, size=size, aspect=aspect, format=fmt,
+                          quality=quality, keep_metadata=keep)
+
+
+def _parse_analysis(value: object) -> FaceAnalysis | None:
+    if value is None:
+        return None
+    try:
+        if not isinstance(value, dict) or not isinstance(value.get("image"), dict):
+            raise ValueError
+        faces = value.get("faces", [])
+        if not isinstance(faces, list) or not all(isinstance(f, dict) for f in faces):
+            raise ValueError
+        size = value["image"]
+        if not all(isinstance(size.get(k), int) and not isinstance(size.get(k), bool)
+                   and size.get(k) > 0 for k in ("width", "height")):
+            raise ValueError
+        analysis = FaceAnalysis.from_dict(value)
+    except (ValueError, KeyError, TypeError, OverflowError, AttributeError, IndexError):
+        raise SessionError("'analysis' is not a valid face analysis") from None
+    for face in analysis.faces:
+        values = [*face.box, *face.landmarks.ravel().tolist(), face.score]
+        if not all(math.isfinite(v) for v in values):
+            raise SessionError("'analysis' is not a valid face analysis")
+    return analysis
+
+
+def session_from_dict(data: object, base: str | os.PathLike | None = None) -> Session:
+    """Validate (and migrate) a parsed session; relative source paths resolve against ``base``.
+
+    Raises SessionError naming the problem and the key.
+    """
+    if not isinstance(data, dict):
+        raise SessionError("not a Likeness Studio session (the file is not a JSON object)")
+    fmt = data.get("format")
+    if fmt != FORMAT_NAME:
+        shown = "missing" if fmt is None else repr(fmt)
+        raise SessionError(f"not a Likeness Studio session ('format' is {shown}, "
+                           f"expected '{FORMAT_NAME}')")
+    data = migrate(dict(data))
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        raise SessionError(f"unknown key '{sorted(unknown)[0]}'")
+    look = _optional_text("look", data.get("look"), 100)
+    return Session(
+        sliders=_parse_sliders(data.get("sliders", {})),
+        source=_parse_source(data.get("source"), Path(base) if base is not None else None),
+        look=look,
+        face=_parse_face(data.get("face")),
+        crop=_parse_crop(data.get("crop")),
+        export=_parse_export(data.get("export")),
+        analysis=_parse_analysis(data.get("analysis")),
+        name=_optional_text("name", data.get("name"), 100),
+        description=_optional_text("description", data.get("description")),
+    )
+
+
+def session_to_dict(session: Session, base: str | os.PathLike | None = None) -> dict:
+    """The current-version JSON dict; the source path is relative to ``base`` when the
+    photo is in that folder (or below it), else absolute."""
+    source = None
+    if session.source is not None:
+        path = Path(session.source.path)
+        stored = str(path)
+        if base is not None:
+            try:
+                stored = Path(os.path.abspath(path)).relative_to(os.path.abspath(base)).as_posix()
+            except ValueError:
+                stored = str(Path(os.path.abspath(path)))
+        source = {"path": stored, "sha256": session.source.sha256}
+    out: dict = {"format": FORMAT_NAME, "version": CURRENT_VERSION}
+    if session.name is not None:
+        out["name"] = session.name
+    if session.description is not None:
+        out["description"] = session.description
+    out.update({
+        "source": source,
+        "sliders": {s.key: session.sliders.get(s.key, s.default) for s in SLIDERS},
+        "look": session.look,
+        "face": session.face,
+        "crop": session.crop.to_dict() if session.crop is not None else None,
+        "export": session.export.to_dict(),
+        "analysis": session.analysis.to_dict() if session.analysis is not None else None,
+    })
+    return out
+
+
+# ----------------------------------------------------------------------------- files
+def parse_session_text(text: str | bytes, base: str | os.PathLike | None = None,
+                       name: str = "session") -> Session:
+    """Parse session JSON text; SessionError ``"NAME: reason"`` for anything wrong."""
+    try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8-sig")
+        data = json.loads(text, parse_constant=_reject_constant)
+    except UnicodeDecodeError:
+        raise SessionError(f"{name}: not a session (the file is not UTF-8 text)") from None
+    except json.JSONDecodeError as error:
+        raise SessionError(f"{name}: not valid JSON (line {error.lineno}: {error.msg})") from None
+    except SessionError as error:
+        raise SessionError(f"{name}: {error}") from None
+    except RecursionError:
+        raise SessionError(f"{name}: not a session (nested too deeply)") from None
+    except ValueError as error:  # e.g. an integer with too many digits
+        raise SessionError(f"{name}: not valid JSON ({error})") from None
+    try:
+        return session_from_dict(data, base)
+    except SessionError as error:
+        raise SessionError(f"{name}: {error}") from None
+
+
+def _reject_constant(token: str):
+    raise SessionError(f"not valid JSON ({token} is not a number JSON allows)")
+
+
+def load_session(path: str | os.PathLike) -> Session:
+    """Read, migrate and validate a session (or look) file. The photo is not opened."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise SessionError(f"{path}: is a folder, not a session file")
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise SessionError(f"{path}: {size / 1e6:.0f} MB is too large for a session file")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SessionError(f"{path}: no such session file") from None
+    except PermissionError:
+        raise SessionError(f"{path}: permission denied") from None
+    except OSError as error:
+        raise SessionError(f"{path}: cannot be read ({error.strerror or error})") from None
+    session = parse_session_text(data, base=path.parent, name=str(path))
+    session.path = path
+    return session
+
+
+def save_session(session: Session, path: str | os.PathLike | None = None) -> Path:
+    """Write a session atomically; by default ``PHOTO.likeness.json`` beside its photo."""
+    from studio.imaging import write_atomic
+
+    if path is None:
+        if session.source is None:
+            raise SessionError("this session has no photo: give a file name to save it")
+        path = default_session_path(session.source.path)
+    path = Path(path)
+    if session.source is not None and os.path.abspath(path) == os.path.abspath(session.source.path):
+        raise SessionError(f"{path}: refusing to write a session over the photo")
+    text = json.dumps(session_to_dict(session, base=path.parent), indent=2, allow_nan=False)
+    try:
+        write_atomic(path, (text + "\n").encode("utf-8"))
+    except LikenessError as error:
+        raise SessionError(str(error)) from None
+    session.path = path
+    return path
+
+
+def find_source(session: Session) -> Path:
+    """Where the session's photo is now: at its recorded path when the hash matches, else the
+    file with the same hash in the session's folder (a moved or renamed photo).
+
+    Raises SessionError saying what is missing.
+    """
+    if session.source is None:
+        raise SessionError("this session is not tied to a photo (it is a look)")
+    recorded, wanted = Path(session.source.path), session.source.sha256
+    changed = False
+    if recorded.is_file():
+        if file_sha256(recorded) == wanted:
+            return recorded
+        changed = True
+    folders = []
+    if session.path is not None:
+        folders.append(Path(session.path).parent)
+    if recorded.parent.is_dir() and recorded.parent not in folders:
+        folders.append(recorded.parent)
+    for folder in folders:
+        for candidate in sorted(folder.iterdir()):
+            if candidate == recorded or not candidate.is_file():
+                continue
+            if candidate.name.endswith(SESSION_SUFFIX) or candidate.suffix.lower() == ".json":
+                continue
+            if file_sha256(candidate) == wanted:
+                return candidate
+    where = ", ".join(str(f) for f in folders) or "the session's folder"
+    if changed:
+        raise SessionError(f"{recorded.name} has changed since the session was saved (its sha256 "
+                           f"differs) and no file in {where} matches the original")
+    raise SessionError(f"the photo {recorded.name} (sha256 {wanted[:12]}…) is missing: not at "
+                       f"{recorded} and no file in {where} has its hash")
