@@ -1,0 +1,283 @@
+"""Per-photo layers the face edits share, computed lazily once per photo and scale.
+
+Every radius is a fraction of the inter-ocular distance (IOD, pixels), defined once here, so a
+screen proxy and the full-resolution photo get the same look. Face layers live in a region of
+interest (``roi``) around the head and neck: filtering and rendering only touch those pixels.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import cv2
+import numpy as np
+
+from studio.face.types import Face
+from studio.imaging.colour import luminance, srgb_to_linear
+from studio.imaging.filters import gaussian, guided_filter
+
+#: Fine band scale (pores, freckles): QUALITY.md's Gaussian sigma IOD/60.
+FINE_SIGMA = 1 / 60
+#: Mid band scale (blotches, uneven tone): QUALITY.md's Gaussian sigma IOD/8.
+MID_SIGMA = 1 / 8
+#: Illumination (base) layer scale for the light edits, IOD.
+LIGHT_SIGMA = 1 / 5
+#: Feather of the face-and-neck light mask, IOD: wide, so no oval shows.
+LIGHT_FEATHER = 1 / 4
+#: Feather of the zone around protected features that light edits fade out in, IOD.
+PROTECTED_FEATHER = 1 / 14
+#: Edge thresholds of the guided filters (squared sRGB luma): skin tone wobbles (~0.02)
+#: are smoothed, feature and hair edges (> 0.1) are kept.
+FINE_EPS = 0.02**2
+MID_EPS = 0.045**2
+#: Edge threshold of the illumination layer, squared log-luminance units.
+LIGHT_EPS = 0.15**2
+
+#: The box filter of a guided filter of half-width r is about a Gaussian of sigma r * 0.8.
+_BOX_TO_SIGMA = 0.8
+
+
+def guided_radius(sigma_iod: float, iod: float) -> float:
+    """Guided-filter radius in pixels giving about a Gaussian of ``sigma_iod`` IOD."""
+    return max(sigma_iod * iod / _BOX_TO_SIGMA, 1.0)
+
+
+def subsample_for(radius: float) -> int:
+    """Fast-guided-filter subsampling that keeps about 4 pixels per radius."""
+    return max(int(radius // 4), 1)
+
+
+def smoothstep(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """0 below ``lo``, 1 above ``hi``, smooth in between (float32)."""
+    t = np.clip((np.asarray(x, np.float32) - lo) / (hi - lo), 0.0, 1.0)
+    return (t * t * (3 - 2 * t)).astype(np.float32)
+
+
+def disk(radius_px: float) -> np.ndarray:
+    """Round structuring element of the given radius in pixels (at least 3x3)."""
+    r = max(int(round(radius_px)), 1)
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+
+
+def normalized_blur(values: np.ndarray, weight: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian average of ``values`` counting only where ``weight`` > 0 (normalised convolution)."""
+    w = gaussian(weight, sigma)
+    v = gaussian(values * (weight[..., None] if values.ndim == 3 else weight), sigma)
+    wn = np.maximum(w, 1e-6)
+    return (v / (wn[..., None] if values.ndim == 3 else wn)).astype(np.float32)
+
+
+class PhotoLayers:
+    """Lazily computed layers of one photo at one scale, for one face (or none).
+
+    Attributes are computed on first use and cached. Arrays are float32; masks (H, W) in
+    [0, 1]. Face layers are cropped to ``roi`` (a pair of slices into the photo).
+    """
+
+    def __init__(self, pixels: np.ndarray, face: Face | None):
+        self.pixels = pixels
+        self.face = face
+        self.height, self.width = pixels.shape[:2]
+
+    # ---- geometry -------------------------------------------------------------------------
+    @property
+    def has_face(self) -> bool:
+        return self.face is not None and self.face.iod >= 4.0
+
+    @property
+    def iod(self) -> float:
+        return float(self.face.iod) if self.face is not None else 0.0
+
+    def px(self, iod_fraction: float) -> float:
+        """A length given as a fraction of the IOD, in pixels of this scale."""
+        return iod_fraction * self.iod
+
+    @cached_property
+    def roi(self) -> tuple[slice, slice]:
+        """Head, hair edge and neck: where every face edit lives (whole photo without a face)."""
+        if not self.has_face:
+            return slice(0, self.height), slice(0, self.width)
+        pts = self.face.landmarks
+        x0, y0 = pts.min(axis=0)
+        x1, y1 = pts.max(axis=0)
+        d = self.iod
+        # Forehead is ~0.7 IOD above the brows, the neck ~1.4 IOD below the chin; plus feathers.
+        bx0 = int(max(np.floor(x0 - 1.0 * d), 0))
+        bx1 = int(min(np.ceil(x1 + 1.0 * d), self.width))
+        by0 = int(max(np.floor(y0 - 1.4 * d), 0))
+        by1 = int(min(np.ceil(y1 + 2.0 * d), self.height))
+        return slice(by0, by1), slice(bx0, bx1)
+
+    @cached_property
+    def roi_face(self) -> Face | None:
+        """The face with landmarks in ROI coordinates."""
+        if self.face is None:
+            return None
+        ys, xs = self.roi
+        offset = np.array([xs.start, ys.start], np.float32)
+        box = self.face.box
+        return Face(box=(box[0] - xs.start, box[1] - ys.start, box[2] - xs.start,
+                         box[3] - ys.start),
+                    landmarks=(self.face.landmarks - offset).astype(np.float32),
+                    score=self.face.score, detector=self.face.detector)
+
+    @cached_property
+    def image(self) -> np.ndarray:
+        """The ROI's pixels (a copy, float32 (h, w, 3))."""
+        return np.ascontiguousarray(self.pixels[self.roi], dtype=np.float32)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.image.shape[:2]
+
+    def full(self, mask: np.ndarray) -> np.ndarray:
+        """A ROI mask padded with zeros to the whole photo."""
+        out = np.zeros((self.height, self.width), np.float32)
+        out[self.roi] = mask
+        return out
+
+    # ---- tone --------------------------------------------------------------------------
+    @cached_property
+    def luma(self) -> np.ndarray:
+        """Grey image (Rec. 709 luma of the sRGB values) in the ROI."""
+        return luminance(self.image)
+
+    @cached_property
+    def linear(self) -> np.ndarray:
+        """The ROI in linear light."""
+        return srgb_to_linear(self.image)
+
+    @cached_property
+    def lab(self) -> np.ndarray:
+        """The ROI in CIE L*a*b*."""
+        from studio.imaging.colour import rgb_to_lab
+
+        return rgb_to_lab(self.image)
+
+    # ---- masks -------------------------------------------------------------------------
+    @cached_property
+    def protected(self) -> np.ndarray:
+        """QUALITY.md's protected features (hulls + 2% IOD), 1 inside, in the ROI."""
+        from studio.face import protected_mask
+
+        return protected_mask(self.roi_face, self.shape).astype(np.float32)
+
+    @cached_property
+    def unprotected(self) -> np.ndarray:
+        """0 on the protected features grown by one pixel (exactly), 1 elsewhere."""
+        grown = cv2.dilate((self.protected > 0).astype(np.uint8), disk(1.0))
+        return (1.0 - grown).astype(np.float32)
+
+    @cached_property
+    def unprotected_soft(self) -> np.ndarray:
+        """Like ``unprotected`` but fading in over ``PROTECTED_FEATHER`` IOD (light edits)."""
+        sigma = self.px(PROTECTED_FEATHER) / 2
+        grown = cv2.dilate((self.protected > 0).astype(np.uint8), disk(sigma * 2))
+        soft = 1.0 - gaussian(grown.astype(np.float32), sigma)
+        return np.clip(soft * self.unprotected, 0, 1).astype(np.float32)
+
+    @cached_property
+    def skin(self) -> np.ndarray:
+        """Skin edits' weight: the face analysis's skin mask, narrowed to skin-coloured pixels
+        (beards, glasses frames and hair left alone), exactly 0 on protected features."""
+        from studio.face import skin_mask
+
+        m = skin_mask(self.image, self.roi_face).astype(np.float32)
+        return np.clip(m * self.skin_likeness * self.unprotected, 0, 1).astype(np.float32)
+
+    @cached_property
+    def face_hull(self) -> np.ndarray:
+        from studio.face import face_hull_mask
+
+        return face_hull_mask(self.roi_face, self.shape).astype(np.float32)
+
+    @cached_property
+    def skin_colour_model(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Mean and inverse covariance of the skin's (L*, a*, b*), or None without skin.
+
+        Learnt from the face hull without the features, trimmed of its darkest and least
+        skin-like pixels (beard, brows' edges, glasses frames, shadows in hair)."""
+        from studio.face import face_hull_mask, protected_mask
+
+        hull = face_hull_mask(self.roi_face, self.shape) > 0.5
+        near = protected_mask(self.roi_face, self.shape, extra_margin=0.08) > 0
+        lab = self.lab[hull & ~near]
+        if lab.shape[0] < 50:
+            return None
+        lo, hi = np.percentile(lab[:, 0], [25, 98])
+        lab = lab[(lab[:, 0] >= lo) & (lab[:, 0] <= hi)]
+        centre = np.median(lab, axis=0)
+        spread = np.percentile(np.abs(lab - centre), 80, axis=0)
+        keep = np.all(np.abs(lab - centre) <= 2.0 * spread + 1.0, axis=1)
+        lab = lab[keep]
+        mean = lab.mean(axis=0)
+        cov = np.cov(lab.T) + np.diag([9.0, 2.0, 2.0])  # floor: tolerate shading and noise
+        return mean.astype(np.float32), np.linalg.inv(cov).astype(np.float32)
+
+    @cached_property
+    def skin_likeness(self) -> np.ndarray:
+        """How skin-coloured each ROI pixel is (0..1), from the face's own skin colours; shading
+        (L*) is forgiven more than a change of hue."""
+        model = self.skin_colour_model
+        if model is None:
+            return self.face_hull
+        mean, inv = model
+        d = self.lab - mean
+        d[..., 0] *= 0.5
+        md2 = np.einsum("...i,ij,...j->...", d, inv, d)
+        raw = 1.0 - smoothstep(np.sqrt(md2), 2.5, 4.0)
+        # A touch of spatial smoothing so pores do not punch holes in the mask.
+        return np.clip(gaussian(raw, self.px(0.012)), 0, 1).astype(np.float32)
+
+    @cached_property
+    def face_and_neck(self) -> np.ndarray:
+        """Light edits' weight: face and neck, feathered over ``LIGHT_FEATHER`` IOD, following
+        the skin's own edges (no oval), 0 on the protected features."""
+        from studio.face.regions import up_direction
+
+        face = self.roi_face
+        prior = (self.face_hull > 0).astype(np.uint8)
+        # Neck: the lower jaw line dropped by ~1.2 IOD, filled.
+        jaw = face.landmarks[3:14].astype(np.float64)
+        neck = np.vstack([jaw, (jaw - up_direction(face) * 1.2 * self.iod)[::-1]])
+        cv2.fillPoly(prior, [cv2.convexHull(np.round(neck).astype(np.int32))], 1)
+        prior = cv2.dilate(prior, disk(self.px(0.08)))
+        soft_prior = gaussian(prior.astype(np.float32), self.px(LIGHT_FEATHER) / 2)
+        # The neck fades out downwards so no line shows at the collar.
+        below_chin = np.arange(self.shape[0], dtype=np.float32)[:, None] - float(face.landmarks[8, 1])
+        fade = 1.0 - smoothstep(below_chin / self.iod, 0.5, 1.3)
+        weight = soft_prior * fade * np.maximum(self.skin_likeness, gaussian(self.skin, self.px(0.02)))
+        # Edge-aware smoothing: one continuous field that stops at the face's edges.
+        r = guided_radius(1 / 12, self.iod)
+        weight = guided_filter(self.luma, weight, r, 0.01**2, subsample=subsample_for(r))
+        return np.clip(weight * self.unprotected_soft, 0, 1).astype(np.float32)
+
+    # ---- bands -------------------------------------------------------------------------
+    @cached_property
+    def fine_smoothed(self) -> np.ndarray:
+        """The ROI without its fine band (edge-aware, about Gaussian IOD/60)."""
+        r = guided_radius(FINE_SIGMA, self.iod)
+        return guided_filter(self.luma, self.image, r, FINE_EPS, subsample=subsample_for(r))
+
+    @cached_property
+    def base(self) -> np.ndarray:
+        """The ROI without fine and mid bands (edge-aware, about Gaussian IOD/8)."""
+        r = guided_radius(MID_SIGMA, self.iod)
+        return guided_filter(self.luma, self.image, r, MID_EPS, subsample=subsample_for(r))
+
+    @cached_property
+    def mid(self) -> np.ndarray:
+        """Mid band (blotches, uneven tone): fine-smoothed minus base, RGB."""
+        return (self.fine_smoothed - self.base).astype(np.float32)
+
+    @cached_property
+    def log_luminance(self) -> np.ndarray:
+        y = luminance(self.linear)  # linear-light luminance (same weights)
+        return np.log(np.maximum(y, 1e-4)).astype(np.float32)
+
+    @cached_property
+    def illumination(self) -> np.ndarray:
+        """Base (illumination) layer: edge-aware smooth log luminance at ``LIGHT_SIGMA`` IOD."""
+        r = guided_radius(LIGHT_SIGMA, self.iod)
+        g = self.log_luminance
+        return guided_filter(g, g, r, LIGHT_EPS, subsample=subsample_for(r))
