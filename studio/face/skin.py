@@ -1,19 +1,249 @@
-"""The skin mask: where smoothing and skin edits may act."""
+"""The skin mask: where smoothing and skin edits may act.
+
+The face oval (jaw plus the forehead up to about the hairline) and the neck below the
+jaw give the region where skin may be; a colour model fitted on this photo's own cheek,
+forehead and nose-bridge samples (a Gaussian in CIE L*a*b*, compared by Mahalanobis
+distance) keeps only what looks like that skin, so hair, beard, glasses frames and
+background fall out whatever the skin tone or light. Photos without colour use
+lightness alone. Edges are feathered with a guided filter on the photo itself, so they
+follow the real edge and edits leave no halo.
+
+All work happens on a crop around the face, at a working scale where the IOD is
+``WORK_IOD`` pixels, so a proxy and the full-size photo give the same mask.
+"""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
-from studio.face.regions import face_hull_mask, protected_mask
+from studio.face.regions import draw_polygon, protected_mask, raised_brows, up_direction
 from studio.face.types import Face
+from studio.imaging.filters import guided_filter
 
 #: The skin mask keeps this much further away from the protected features, in IOD (QUALITY.md).
 SKIN_FEATURE_GAP = 0.08
+#: ... and fades in over this much more, in IOD.
+SKIN_FEATURE_FADE = 0.05
+#: How far above the brows the forehead may reach (about the hairline, or a bald head), in IOD.
+FOREHEAD_REACH = 1.0
+#: How far below the chin the neck may reach, in IOD.
+NECK_REACH = 0.9
+#: The colour model works at this IOD in pixels (masks are then the same at any scale).
+WORK_IOD = 100.0
+#: Radius of each colour sample disc, in IOD.
+SAMPLE_RADIUS = 0.09
+#: Mahalanobis distance (in standard deviations) where skin starts fading out, and where it is gone.
+SKIN_NEAR, SKIN_FAR = 2.5, 4.0
+#: Lightness varies with shading on the same skin: its spread is widened by this factor.
+LIGHTNESS_SLACK = 1.8
+#: Smallest standard deviations of the colour model: L* (lightness) and a*, b* (chroma).
+MIN_SPREAD_L, MIN_SPREAD_AB = 5.0, 2.0
+#: Photos whose chroma spread is below this (a*, b* units) are treated as black and white.
+GREY_CHROMA = 2.0
+#: Holes in the skin smaller than this (area in IOD^2: moles, freckles, highlights) are filled.
+HOLE_AREA = 0.03
+#: Edge feathering: guided-filter radius in IOD and its edge threshold (squared 0..1 units).
+FEATHER_RADIUS, FEATHER_EPS = 0.03, 1e-3
+
+
+def _frame(face: Face) -> tuple[np.ndarray, np.ndarray]:
+    """(up, across) unit vectors of the face, image pixels."""
+    up = up_direction(face)
+    return up, np.array([-up[1], up[0]])
+
+
+def sample_points(face: Face) -> np.ndarray:
+    """Centres of the skin colour samples (cheeks, forehead, nose bridge), (N, 2) pixels."""
+    lm = face.landmarks.astype(np.float64)
+    up, _ = _frame(face)
+    iod = face.iod
+    return np.array([
+        0.5 * (lm[1] + lm[29]),                    # left cheekbone
+        0.5 * (lm[15] + lm[29]),                   # right cheekbone
+        0.5 * (lm[2] + lm[31]) + 0.05 * iod * up,  # left cheek, lower
+        0.5 * (lm[14] + lm[35]) + 0.05 * iod * up,  # right cheek, lower
+        0.5 * (lm[21] + lm[22]) + 0.30 * iod * up,  # mid forehead
+        lm[19] + 0.35 * iod * up,                  # forehead above the left brow
+        lm[24] + 0.35 * iod * up,                  # forehead above the right brow
+        lm[28],                                    # nose bridge
+    ])
+
+
+def candidate_polygons(face: Face) -> list[np.ndarray]:
+    """Where skin may be: the face oval up to the hairline and the neck below the jaw (pixels)."""
+    lm = face.landmarks.astype(np.float64)
+    up, _ = _frame(face)
+    iod = face.iod
+    oval = np.vstack([lm[0:17], raised_brows(face, FOREHEAD_REACH)])
+    neck = np.vstack([lm[4:13], lm[5:12] - NECK_REACH * iod * up])
+    return [cv2.convexHull(p.astype(np.float32)).reshape(-1, 2).astype(np.float64)
+            for p in (oval, neck)]
+
+
+def _crop_box(face: Face, shape: tuple[int, int]) -> tuple[int, int, int, int]:
+    points = np.vstack(candidate_polygons(face))
+    pad = 0.1 * face.iod + 4
+    h, w = shape
+    x0 = int(max(np.floor(points[:, 0].min() - pad), 0))
+    y0 = int(max(np.floor(points[:, 1].min() - pad), 0))
+    x1 = int(min(np.ceil(points[:, 0].max() + pad), w))
+    y1 = int(min(np.ceil(points[:, 1].max() + pad), h))
+    return x0, y0, x1, y1
+
+
+def _fit(features: np.ndarray, spreads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Robust mean and inverse covariance of (N, D) samples; ``spreads`` floor the std devs."""
+    def covariance(values: np.ndarray) -> np.ndarray:
+        if len(values) <= values.shape[1]:
+            return np.diag(spreads ** 2)
+        return np.atleast_2d(np.cov(values, rowvar=False))
+
+    mean, cov = np.median(features, axis=0), covariance(features)
+    for _ in range(3):
+        # trimmed estimate: drop the 20% least skin-like samples (hair, beard, frames)
+        diff = features - mean
+        d2 = np.einsum("ni,ij,nj->n", diff, np.linalg.inv(cov + np.diag(spreads ** 2)), diff)
+        keep = features[d2 <= np.quantile(d2, 0.8)]
+        mean, cov = keep.mean(axis=0), covariance(keep)
+    return mean, cov
+
+
+def _gaussian_distance(pixels: np.ndarray, mean: np.ndarray, cov: np.ndarray,
+                       floors: np.ndarray) -> np.ndarray:
+    """Mahalanobis distance (standard deviations) of (N, D) ``pixels`` to one Gaussian whose
+    spreads are floored by ``floors`` and whose lightness spread is widened for shading."""
+    stds = np.maximum(np.sqrt(np.maximum(np.diag(cov), 0.0)), floors)
+    corr = cov / np.outer(np.sqrt(np.diag(cov)) + 1e-9, np.sqrt(np.diag(cov)) + 1e-9)
+    np.fill_diagonal(corr, 1.0)
+    corr = np.clip(corr, -0.9, 0.9)  # keep the fitted correlations, never degenerate
+    np.fill_diagonal(corr, 1.0)
+    stds = stds.copy()
+    stds[0] *= LIGHTNESS_SLACK
+    inv = np.linalg.inv(corr * np.outer(stds, stds))
+    diff = pixels - mean
+    return np.sqrt(np.maximum(np.einsum("ni,ij,nj->n", diff, inv, diff), 0.0))
+
+
+def skin_colour_likeness(lab: np.ndarray, patches: list[np.ndarray]) -> tuple[np.ndarray, bool]:
+    """How skin-like each pixel is, float32 (H, W) in [0, 1].
+
+    ``patches`` are the L*a*b* samples (N_i, 3) of each sample disc. A robust Gaussian
+    fitted on all of them, plus one per patch that agrees with it (so a highlight on one
+    cheek and shade on the other both count as skin; a patch on hair or beard does not),
+    give the distance of each pixel to the nearest skin colour. Also returns whether the
+    photo was treated as black and white (lightness alone).
+    """
+    chroma_spread = float(np.sqrt(lab[..., 1].var() + lab[..., 2].var()))
+    grey = chroma_spread < GREY_CHROMA
+    dims = 1 if grey else 3
+    floors = np.array([MIN_SPREAD_L, MIN_SPREAD_AB, MIN_SPREAD_AB][:dims])
+    patches = [p[:, :dims].astype(np.float64) for p in patches if len(p) >= 3]
+    pixels = lab.reshape(-1, 3)[:, :dims].astype(np.float64)
+    if not patches:
+        patches = [pixels]
+    mean, cov = _fit(np.vstack(patches), floors)
+    distance = _gaussian_distance(pixels, mean, cov, floors)
+    for patch in patches:
+        centre = np.median(patch, axis=0)
+        if _gaussian_distance(centre[None], mean, cov, floors)[0] > SKIN_NEAR:
+            continue  # this sample landed on hair, beard, a frame or a shadowed fold
+        patch_cov = np.atleast_2d(np.cov(patch, rowvar=False))
+        distance = np.minimum(distance, _gaussian_distance(pixels, patch.mean(axis=0), patch_cov,
+                                                           floors))
+    like = np.clip((SKIN_FAR - distance) / (SKIN_FAR - SKIN_NEAR), 0.0, 1.0)
+    return like.reshape(lab.shape[:2]).astype(np.float32), grey
+
+
+def _fill_small_holes(binary: np.ndarray, max_area: float) -> np.ndarray:
+    holes = (binary == 0).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(holes, connectivity=4)
+    h, w = binary.shape
+    x, y, bw, bh, area = (stats[:, i] for i in range(5))
+    touches_edge = (x == 0) | (y == 0) | (x + bw == w) | (y + bh == h)
+    fill = (area <= max_area) & ~touches_edge
+    fill[0] = False  # label 0 is the skin itself
+    return np.where(fill[labels], 1, binary).astype(np.uint8)
 
 
 def skin_mask(pixels: np.ndarray, face: Face) -> np.ndarray:
-    """Mask of the face's real skin, float32 (H, W) in [0, 1], 0 on the protected features."""
-    shape = pixels.shape[:2]
-    hull = face_hull_mask(face, shape)
-    keep_out = protected_mask(face, shape, extra_margin=SKIN_FEATURE_GAP)
-    return np.clip(hull * (1.0 - keep_out), 0.0, 1.0).astype(np.float32)
+    """Mask of the face's real skin (face, forehead, neck), 0 on the protected features.
+
+    Parameters
+    ----------
+    pixels : (H, W, 3) float32 sRGB in [0, 1], the photo or a proxy of it.
+    face : the face, landmarks in ``pixels`` coordinates.
+
+    Returns
+    -------
+    float32 (H, W) in [0, 1]: 1 on skin, 0 on hair, beard, glasses, background and within
+    ``SKIN_FEATURE_GAP`` IOD of the protected features; feathered edges follow the photo's.
+    """
+    h, w = pixels.shape[:2]
+    out = np.zeros((h, w), np.float32)
+    iod = face.iod
+    if iod < 2:
+        return out
+    x0, y0, x1, y1 = _crop_box(face, (h, w))
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return out
+    crop = np.clip(pixels[y0:y1, x0:x1, :3].astype(np.float32), 0.0, 1.0)
+    offset = np.array([x0, y0], dtype=np.float64)
+    # the working copy: IOD = WORK_IOD pixels
+    factor = WORK_IOD / iod
+    ch, cw = crop.shape[:2]
+    size = (max(int(round(cw * factor)), 1), max(int(round(ch * factor)), 1))
+    work = cv2.resize(crop, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR)
+    sx, sy = size[0] / cw, size[1] / ch
+
+    def to_work(points: np.ndarray) -> np.ndarray:
+        return (points - offset + 0.5) * (sx, sy) - 0.5
+
+    lab = cv2.cvtColor(work, cv2.COLOR_RGB2Lab)
+    region = np.zeros(work.shape[:2], np.uint8)
+    for polygon in candidate_polygons(face):
+        draw_polygon(region, to_work(polygon))
+    inside = region > 127
+    # colour samples: discs around the sample points, inside the candidate region
+    radius = max(int(round(SAMPLE_RADIUS * WORK_IOD)), 1)
+    centres = to_work(sample_points(face))
+    patches = []
+    for cx, cy in centres:
+        disc = np.zeros(work.shape[:2], np.uint8)
+        cv2.circle(disc, (int(round(cx)), int(round(cy))), radius, 1, -1)
+        patches.append(lab[(disc > 0) & inside])
+    if sum(len(p) for p in patches) < 10:
+        patches = [lab[inside] if inside.any() else lab.reshape(-1, 3)]
+    like, _grey = skin_colour_likeness(lab, patches)
+    like *= region.astype(np.float32) / 255.0
+    # clean up: keep the skin connected to the samples, fill moles, freckles and highlights
+    binary = (like > 0.5).astype(np.uint8)
+    small = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
+    binary = cv2.morphologyEx(binary, cv2.MORPH_OPEN, small)
+    count, labels = cv2.connectedComponents(binary, connectivity=8)
+    seeds = {int(labels[int(round(cy)), int(round(cx))]) for cx, cy in centres
+             if 0 <= int(round(cy)) < labels.shape[0] and 0 <= int(round(cx)) < labels.shape[1]}
+    seeds.discard(0)
+    if seeds:
+        binary = np.isin(labels, list(seeds)).astype(np.uint8)
+    binary = _fill_small_holes(binary, HOLE_AREA * WORK_IOD ** 2)
+    soft = np.where(binary > 0, np.maximum(like, 0.999), like * 0.5).astype(np.float32)
+    soft = cv2.GaussianBlur(soft, (0, 0), 0.6)
+    # back to the crop's resolution, edges snapped to the photo's own edges
+    soft = cv2.resize(soft, (cw, ch), interpolation=cv2.INTER_LINEAR)
+    grey = (0.2126 * crop[..., 0] + 0.7152 * crop[..., 1] + 0.0722 * crop[..., 2]).astype(np.float32)
+    radius_px = max(FEATHER_RADIUS * iod, 1.0)
+    subsample = max(int(radius_px // 4), 1)
+    soft = guided_filter(grey, soft, radius_px, FEATHER_EPS, subsample=subsample)
+    # never outside the candidate region (with a soft edge), never near the protected features
+    crop_face = Face(box=face.box, landmarks=(face.landmarks - offset).astype(np.float32))
+    region_full = np.zeros((ch, cw), np.uint8)
+    for polygon in candidate_polygons(face):
+        draw_polygon(region_full, polygon - offset)
+    region_soft = cv2.GaussianBlur(region_full.astype(np.float32) / 255.0, (0, 0), 0.02 * iod + 0.5)
+    keep_out = protected_mask(crop_face, (ch, cw), extra_margin=SKIN_FEATURE_GAP + SKIN_FEATURE_FADE / 2)
+    keep_out = cv2.GaussianBlur(keep_out, (0, 0), SKIN_FEATURE_FADE / 4 * iod + 0.3)
+    hard = protected_mask(crop_face, (ch, cw), extra_margin=SKIN_FEATURE_GAP)
+    keep_out = np.maximum(keep_out, hard)
+    out[y0:y1, x0:x1] = np.clip(soft * region_soft * (1.0 - keep_out), 0.0, 1.0)
+    return out
