@@ -34,7 +34,10 @@ WORK_IOD = 100.0
 #: Radius of each colour sample disc, in IOD.
 SAMPLE_RADIUS = 0.09
 #: Mahalanobis distance (in standard deviations) where skin starts fading out, and where it is gone.
-SKIN_NEAR, SKIN_FAR = 2.5, 4.0
+SKIN_NEAR, SKIN_FAR = 2.75, 4.25
+#: A sample patch joins the colour model only if its median lies this close to the
+#: robust fit of all patches (standard deviations): hair and beard patches stay out.
+PATCH_AGREEMENT = 1.75
 #: Lightness varies with shading on the same skin: its spread is widened by this factor.
 LIGHTNESS_SLACK = 1.8
 #: Smallest standard deviations of the colour model: L* (lightness) and a*, b* (chroma).
@@ -67,6 +70,9 @@ def sample_points(face: Face) -> np.ndarray:
         lm[19] + 0.35 * iod * up,                  # forehead above the left brow
         lm[24] + 0.35 * iod * up,                  # forehead above the right brow
         lm[28],                                    # nose bridge
+        0.5 * (lm[4] + lm[48]),                    # left jaw cheek (beard: rejected)
+        0.5 * (lm[12] + lm[54]),                   # right jaw cheek (beard: rejected)
+        lm[8] + 0.25 * iod * up,                   # chin (beard: rejected)
     ])
 
 
@@ -101,10 +107,10 @@ def _fit(features: np.ndarray, spreads: np.ndarray) -> tuple[np.ndarray, np.ndar
 
     mean, cov = np.median(features, axis=0), covariance(features)
     for _ in range(3):
-        # trimmed estimate: drop the 20% least skin-like samples (hair, beard, frames)
+        # trimmed estimate: drop the 30% least skin-like samples (hair, beard, frames)
         diff = features - mean
         d2 = np.einsum("ni,ij,nj->n", diff, np.linalg.inv(cov + np.diag(spreads ** 2)), diff)
-        keep = features[d2 <= np.quantile(d2, 0.8)]
+        keep = features[d2 <= np.quantile(d2, 0.7)]
         mean, cov = keep.mean(axis=0), covariance(keep)
     return mean, cov
 
@@ -146,7 +152,7 @@ def skin_colour_likeness(lab: np.ndarray, patches: list[np.ndarray]) -> tuple[np
     distance = _gaussian_distance(pixels, mean, cov, floors)
     for patch in patches:
         centre = np.median(patch, axis=0)
-        if _gaussian_distance(centre[None], mean, cov, floors)[0] > SKIN_NEAR:
+        if _gaussian_distance(centre[None], mean, cov, floors)[0] > PATCH_AGREEMENT:
             continue  # this sample landed on hair, beard, a frame or a shadowed fold
         patch_cov = np.atleast_2d(np.cov(patch, rowvar=False))
         distance = np.minimum(distance, _gaussian_distance(pixels, patch.mean(axis=0), patch_cov,
