@@ -16,8 +16,8 @@ from studio.face.types import Face
 from studio.imaging.colour import luminance, srgb_to_linear
 from studio.imaging.filters import gaussian, guided_filter
 
-#: Fine band scale (pores, freckles): QUALITY.md's Gaussian sigma IOD/60.
-FINE_SIGMA = 1 / 60
+#: Fine band scale, IOD: a little under QUALITY.md's IOD/60 so pores and freckles stay whole.
+FINE_SIGMA = 1 / 90
 #: Mid band scale (blotches, uneven tone): QUALITY.md's Gaussian sigma IOD/8.
 MID_SIGMA = 1 / 8
 #: Illumination (base) layer scale for the light edits, IOD.
@@ -26,10 +26,10 @@ LIGHT_SIGMA = 1 / 5
 LIGHT_FEATHER = 1 / 4
 #: Feather of the zone around protected features that light edits fade out in, IOD.
 PROTECTED_FEATHER = 1 / 14
-#: Edge thresholds of the guided filters (squared sRGB luma): skin tone wobbles (~0.02)
-#: are smoothed, feature and hair edges (> 0.1) are kept.
-FINE_EPS = 0.02**2
-MID_EPS = 0.045**2
+#: Edge thresholds of the guided filters (squared sRGB luma): skin tone wobbles (~0.05)
+#: are smoothed, feature, crease and hair edges (> ~0.2) are kept.
+FINE_EPS = 0.05**2
+MID_EPS = 0.10**2
 #: Edge threshold of the illumination layer, squared log-luminance units.
 LIGHT_EPS = 0.15**2
 

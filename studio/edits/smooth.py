@@ -16,7 +16,7 @@ from studio.edits.layers import PhotoLayers
 from studio.edits.params import EditParams, slider_field
 
 #: Share of the mid band removed at ``smooth=1`` (the rest keeps the skin's shape and life).
-MID_REMOVED = 0.65
+MID_REMOVED = 0.75
 
 
 @dataclass(frozen=True)

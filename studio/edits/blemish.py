@@ -1,0 +1,99 @@
+"""Blemishes: heal small temporary spots (red, raised) from the surrounding skin; moles and
+freckles (brown, well defined) stay.
+
+A spot is a local outlier of the slightly smoothed skin that is redder (a*) than the skin
+around it by more than its darkness and yellowness explain, and smaller than ~IOD/15. It is
+replaced by the surrounding base colour (a normalised blur that ignores the spots themselves)
+with the photo's fine texture laid back over it, so the healed patch still has pores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from studio.edits.blend import add_change
+from studio.edits.layers import PhotoLayers, disk, normalized_blur, smoothstep
+from studio.edits.params import EditParams, slider_field
+from studio.imaging.colour import rgb_to_lab
+from studio.imaging.filters import gaussian
+
+#: Largest spot healed, as a diameter in IOD.
+MAX_SPOT = 1 / 15
+#: Redness excess (a* units, after discounting darkness and yellowness) where healing starts
+#: and where it is complete.
+RED_START, RED_FULL = 2.5, 5.0
+#: How much darkness (per L* unit) and yellowness (per b* unit) excuse extra redness: brown
+#: moles and freckles are dark and yellow, a pimple is red for its darkness.
+DARK_EXCUSE, YELLOW_EXCUSE = 0.35, 0.4
+#: Share of the original fine texture laid back on the healed spot.
+TEXTURE_KEPT = 0.6
+
+
+@dataclass(frozen=True)
+class Params(EditParams):
+    """strength: 0 (off) .. 1 (heal every spot found, fully)."""
+
+    strength: float = slider_field("blemish")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """change: (h, w, 3) float32 ROI difference at strength 1 (0 away from spots);
+    spots: (h, w) float32 confidence of each pixel being a healed spot."""
+
+    change: np.ndarray
+    spots: np.ndarray
+
+
+def find_spots(image: np.ndarray, skin: np.ndarray, iod: float) -> np.ndarray:
+    """Confidence (h, w) in [0, 1] that a pixel belongs to a small red blemish.
+
+    Parameters
+    ----------
+    image : float32 (h, w, 3) sRGB.
+    skin : float32 (h, w) skin weight; spots are only looked for where it is > 0.5.
+    iod : inter-ocular distance in pixels (sets every scale).
+    """
+    lab = rgb_to_lab(gaussian(image, iod / 150))
+    inside = (skin > 0.5).astype(np.float32)
+    around = normalized_blur(lab, inside, iod / 15)
+    d = lab - around
+    dark = np.maximum(-d[..., 0], 0.0)
+    yellow = np.maximum(d[..., 2], 0.0)
+    excess = d[..., 1] - DARK_EXCUSE * dark - YELLOW_EXCUSE * yellow
+    score = smoothstep(excess, RED_START, RED_FULL) * inside
+    # Only small spots: drop blobs wider than MAX_SPOT (a flushed cheek is not a blemish).
+    found = (score > 0.2).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(found, connectivity=8)
+    max_area = np.pi * (MAX_SPOT * iod / 2) ** 2
+    too_big = np.zeros(count, bool)
+    too_big[1:] = stats[1:, cv2.CC_STAT_AREA] > max_area
+    score[too_big[labels]] = 0.0
+    # Cover the spot's soft rim too, then feather.
+    grown = cv2.dilate(score, disk(iod / 100))
+    return np.clip(gaussian(grown, iod / 200), 0, 1).astype(np.float32)
+
+
+def prepare(layers: PhotoLayers) -> Prepared | None:
+    """Find the spots and their healed colours once per photo; None without a face."""
+    if not layers.has_face:
+        return None
+    image, skin, iod = layers.image, layers.skin, layers.iod
+    spots = find_spots(image, skin, iod) * skin
+    clear = np.clip(1.0 - cv2.dilate(spots, disk(iod / 80)) * 4, 0, 1) * (skin > 0.2)
+    surround = normalized_blur(layers.base, clear.astype(np.float32), iod / 40)
+    texture = image - layers.fine_smoothed
+    healed = surround + TEXTURE_KEPT * texture
+    change = spots[:, :, None] * (healed - image)
+    change[spots == 0] = 0.0
+    return Prepared(change=change.astype(np.float32), spots=spots)
+
+
+def apply(image: np.ndarray, prepared: Prepared | None, params: Params) -> np.ndarray:
+    """Heal the spots in the ROI ``image``; strength 0 or no face returns it as is."""
+    if prepared is None or params.strength == 0:
+        return image
+    return add_change(image, prepared.change, params.strength)

@@ -1,0 +1,58 @@
+"""Fill shadows: lift the face's darker illumination toward its lit parts, like a reflector.
+
+The lift is computed on the illumination layer (edge-aware, log luminance) relative to the
+face's well-lit level, so it acts on shadows, not on dark features or detail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from studio.edits.layers import PhotoLayers
+from studio.edits.light import apply_log_gain
+from studio.edits.params import EditParams, slider_field
+from studio.imaging.colour import srgb_to_linear
+
+#: Share of a shadow's depth (in log illumination) lifted at ``shadows=1``.
+FILL = 0.6
+#: Largest lift at ``shadows=1``, stops (a deep shadow is softened, not erased).
+MAX_LIFT_STOPS = 1.2
+#: The face's lit level: this percentile of the illumination over the skin.
+LIT_PERCENTILE = 75
+
+
+@dataclass(frozen=True)
+class Params(EditParams):
+    """strength: 0 (off) .. 1 (60% of each shadow's depth lifted)."""
+
+    strength: float = slider_field("shadows")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """lift: (h, w) float32 log gain at strength 1 (0 off the face and on protected features)."""
+
+    lift: np.ndarray
+
+
+def prepare(layers: PhotoLayers) -> Prepared | None:
+    if not layers.has_face:
+        return None
+    illum = layers.illumination
+    inside = layers.face_hull > 0.5
+    if inside.sum() < 50:
+        return None
+    lit = np.percentile(illum[inside], LIT_PERCENTILE)
+    depth = np.maximum(lit - illum, 0.0)
+    lift = np.minimum(FILL * depth, MAX_LIFT_STOPS * np.log(2.0)) * layers.face_and_neck
+    return Prepared(lift=lift.astype(np.float32))
+
+
+def apply(image: np.ndarray, prepared: Prepared | None, params: Params,
+          linear: np.ndarray | None = None) -> np.ndarray:
+    if prepared is None or params.strength == 0:
+        return image
+    log_gain = prepared.lift * np.float32(params.strength)
+    return apply_log_gain(image, srgb_to_linear(image) if linear is None else linear, log_gain)

@@ -1,0 +1,72 @@
+"""Shine: compress specular hot spots on the skin toward the surrounding skin's own colour
+(so they do not turn grey), keeping the texture under them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from studio.edits.blend import add_change
+from studio.edits.layers import PhotoLayers, normalized_blur, smoothstep
+from studio.edits.params import EditParams, slider_field
+from studio.imaging.colour import luminance
+from studio.imaging.filters import gaussian
+
+#: Brightness above the surrounding skin (sRGB luma) where a hot spot starts / is fully one.
+HOT_START, HOT_FULL = 0.025, 0.10
+#: Share of a hot spot's extra brightness kept at ``shine=1`` (some glow is natural).
+GLOW_KEPT = 0.3
+#: Scale of "the surrounding skin", IOD.
+SURROUND = 1 / 4
+
+
+@dataclass(frozen=True)
+class Params(EditParams):
+    """strength: 0 (off) .. 1 (hot spots brought to 30% of their extra brightness)."""
+
+    strength: float = slider_field("shine")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """change: (h, w, 3) float32 ROI difference at strength 1; hot: (h, w) hot-spot weight."""
+
+    change: np.ndarray
+    hot: np.ndarray
+
+
+def prepare(layers: PhotoLayers) -> Prepared | None:
+    """Find the hot spots and their target colour once per photo; None without a face."""
+    if not layers.has_face:
+        return None
+    from studio.face import skin_mask
+
+    # The analysis's skin area (not the colour-narrowed one: a hot spot is not skin-coloured).
+    area = skin_mask(layers.image, layers.roi_face) * layers.unprotected
+    base = layers.base
+    y = luminance(base)
+    inside = area > 0.5
+    if inside.sum() < 50:
+        return None
+    # Reference: the skin around, without its brightest third (the shine itself).
+    cut = np.percentile(y[inside], 66)
+    normal = (inside & (y <= cut)).astype(np.float32)
+    ref_y = normalized_blur(y, normal, layers.px(SURROUND))
+    ref_rgb = normalized_blur(base, normal, layers.px(SURROUND))
+    excess = y - ref_y
+    hot = smoothstep(excess, HOT_START, HOT_FULL) * area
+    hot = np.clip(gaussian(hot, layers.px(1 / 80)), 0, 1) * layers.unprotected
+    # Target: the surrounding skin colour at a lightness keeping a little of the glow.
+    scale = (ref_y + GLOW_KEPT * np.maximum(excess, 0)) / np.maximum(ref_y, 1e-3)
+    target = ref_rgb * scale[:, :, None]
+    change = hot[:, :, None] * (target - base)
+    change[hot == 0] = 0.0
+    return Prepared(change=change.astype(np.float32), hot=hot.astype(np.float32))
+
+
+def apply(image: np.ndarray, prepared: Prepared | None, params: Params) -> np.ndarray:
+    """Tame the shine in the ROI ``image``; strength 0 or no face returns it as is."""
+    if prepared is None or params.strength == 0:
+        return image
+    return add_change(image, prepared.change, params.strength)

@@ -1,0 +1,99 @@
+"""Teeth: remove some yellow, inside the mouth only; never brighter than the whites of the eyes.
+
+b* is reduced by at most 50% and L* raised by at most 15, on teeth-coloured pixels (bright, not
+red) of the inner-mouth region shrunk away from the lips; gums and lips are left alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from studio.edits.blend import blend
+from studio.edits.layers import PhotoLayers, disk, smoothstep
+from studio.edits.params import EditParams, slider_field
+from studio.imaging.colour import lab_to_rgb
+from studio.imaging.filters import gaussian
+
+#: At ``teeth=1``: share of the yellow (b* > 0) removed, and the largest L* lift.
+YELLOW_REMOVED = 0.5
+MAX_LIFT = 15.0
+#: The whites' lightness used when the eyes cannot tell (closed, shaded), L*.
+DEFAULT_SCLERA = 80.0
+#: How far the teeth mask keeps from the lips, IOD.
+LIP_GAP = 0.015
+
+
+@dataclass(frozen=True)
+class Params(EditParams):
+    """strength: 0 (off) .. 1 (whitest we offer)."""
+
+    strength: float = slider_field("teeth")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    box: tuple[slice, slice]
+    mask: np.ndarray
+    lab: np.ndarray
+    sclera_light: float
+
+
+def teeth_weight(lab: np.ndarray, mouth: np.ndarray) -> np.ndarray:
+    """How much each pixel of the open mouth looks like a tooth (bright, not red), 0..1."""
+    inside = mouth > 0.5
+    if inside.sum() < 10:
+        return np.zeros(mouth.shape, np.float32)
+    light, a = lab[..., 0], lab[..., 1]
+    level = np.percentile(light[inside], 50)
+    return (smoothstep(light, level - 8, level + 4) * (1 - smoothstep(a, 10, 18))
+            * mouth).astype(np.float32)
+
+
+def sclera_lightness(layers: PhotoLayers) -> float:
+    """The whites of the eyes' lightness (L*), the ceiling for the teeth."""
+    from studio.edits.eyes import eye_mask, sclera_weight
+
+    mask = eye_mask(layers)
+    lab = layers.lab
+    white = sclera_weight(lab, mask) > 0.5
+    if white.sum() < 5:
+        return DEFAULT_SCLERA
+    return float(np.percentile(lab[..., 0][white], 75))
+
+
+def prepare(layers: PhotoLayers) -> Prepared | None:
+    if not layers.has_face:
+        return None
+    from studio.face import region_mask
+
+    mouth = region_mask(layers.roi_face, "inner_mouth", layers.shape)
+    mouth = cv2.erode(mouth, disk(layers.px(LIP_GAP)))
+    ys, xs = np.nonzero(mouth.any(axis=1))[0], np.nonzero(mouth.any(axis=0))[0]
+    if len(ys) == 0:
+        return None
+    box = (slice(ys[0], ys[-1] + 1), slice(xs[0], xs[-1] + 1))
+    lab = layers.lab[box]
+    weight = teeth_weight(lab, mouth[box])
+    weight = np.clip(gaussian(weight, layers.px(1 / 300)), 0, 1) * (mouth[box] > 0)
+    if not weight.any():
+        return None
+    return Prepared(box=box, mask=weight.astype(np.float32), lab=lab,
+                    sclera_light=sclera_lightness(layers))
+
+
+def apply(image: np.ndarray, prepared: Prepared | None, params: Params) -> np.ndarray:
+    if prepared is None or params.strength == 0:
+        return image
+    s = params.strength
+    lab = prepared.lab.copy()
+    light = lab[..., 0]
+    ceiling = np.maximum(light, prepared.sclera_light)
+    lift = np.minimum(MAX_LIFT, 0.5 * np.maximum(prepared.sclera_light - light, 0))
+    lab[..., 0] = np.minimum(light + s * lift, ceiling)
+    lab[..., 2] -= s * YELLOW_REMOVED * np.maximum(lab[..., 2], 0)
+    out = image.copy()
+    out[prepared.box] = blend(image[prepared.box], lab_to_rgb(lab), prepared.mask)
+    return out

@@ -1,0 +1,104 @@
+"""Warmth: a skin-tone-aware white balance of the whole photo.
+
+A warmer/cooler white balance is a pair of red/blue gains in linear light (luminance kept).
+With a face, the strength is limited so the skin stays natural: warming may add only a
+little chroma to dark skin (no orange) and cooling may take only a little from pale skin
+(no grey); the hue stays within the range of real skin. Without a face it is a plain white
+balance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from studio.edits.layers import PhotoLayers
+from studio.edits.params import EditParams, slider_field
+from studio.imaging.colour import lab_to_rgb, linear_to_srgb, rgb_to_lab, srgb_to_linear
+
+#: Red/blue gain at ``warmth = +-1``, in stops (about +-600 K around daylight).
+MAX_STOPS = 0.2
+#: Hue angles (degrees, CIELAB) real skin stays within after the shift.
+SKIN_HUE_MIN, SKIN_HUE_MAX = 30.0, 68.0
+_Y = np.array([0.2126, 0.7152, 0.0722], np.float32)
+
+
+@dataclass(frozen=True)
+class Params(EditParams):
+    """strength: -1 (cooler) .. 0 (off) .. +1 (warmer)."""
+
+    strength: float = slider_field("warmth")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """skin_lab: the skin's mean (L*, a*, b*), or None without a face."""
+
+    skin_lab: np.ndarray | None
+
+
+def gains(strength: float) -> np.ndarray:
+    """Linear-light (r, g, b) gains of a white balance ``strength`` (-1..1), luminance kept."""
+    stops = strength * MAX_STOPS
+    g = np.array([2.0**stops, 1.0, 2.0 ** (-stops)], np.float32)
+    return (g / float(g @ _Y)).astype(np.float32)
+
+
+def _shifted(lab: np.ndarray, strength: float) -> np.ndarray:
+    lin = srgb_to_linear(lab_to_rgb(lab.reshape(1, 1, 3))) * gains(strength)
+    return rgb_to_lab(linear_to_srgb(lin)).reshape(3)
+
+
+def _chroma_hue(lab: np.ndarray) -> tuple[float, float]:
+    return float(np.hypot(lab[1], lab[2])), float(np.degrees(np.arctan2(lab[2], lab[1])))
+
+
+def _natural(skin: np.ndarray, shifted: np.ndarray, warmer: bool) -> bool:
+    """Is ``shifted`` still a natural version of ``skin`` (both L*a*b*)?"""
+    c0, h0 = _chroma_hue(skin)
+    c1, h1 = _chroma_hue(shifted)
+    lightness = float(np.clip((skin[0] - 30.0) / 45.0, 0.0, 1.0))
+    if warmer:
+        # Dark skin may gain ~2 chroma units, pale skin ~8: beyond that it reads orange.
+        return c1 <= c0 + 2.0 + 6.0 * lightness and h1 <= max(h0, SKIN_HUE_MAX)
+    # Pale, low-chroma skin greys quickly: keep most of its chroma.
+    return c1 >= max(c0 - (1.5 + 0.2 * c0), 0.75 * c0) and h1 >= min(h0, SKIN_HUE_MIN)
+
+
+def skin_aware_strength(strength: float, skin_lab: np.ndarray | None) -> float:
+    """The strength actually used: ``strength`` limited so the skin stays natural."""
+    if skin_lab is None or strength == 0:
+        return strength
+    warmer = strength > 0
+    if _natural(skin_lab, _shifted(skin_lab, strength), warmer):
+        return strength
+    lo, hi = 0.0, abs(strength)
+    for _ in range(20):
+        mid = (lo + hi) / 2
+        s = mid if warmer else -mid
+        if _natural(skin_lab, _shifted(skin_lab, s), warmer):
+            lo = mid
+        else:
+            hi = mid
+    return lo if warmer else -lo
+
+
+def prepare(layers: PhotoLayers) -> Prepared:
+    if not layers.has_face:
+        return Prepared(skin_lab=None)
+    inside = layers.skin > 0.5
+    if inside.sum() < 50:
+        return Prepared(skin_lab=None)
+    mean_rgb = layers.image[inside].mean(axis=0)
+    return Prepared(skin_lab=rgb_to_lab(mean_rgb.reshape(1, 1, 3)).reshape(3))
+
+
+def apply(image: np.ndarray, prepared: Prepared | None, params: Params) -> np.ndarray:
+    """White-balance the whole ``image`` (float32 (H, W, 3)); strength 0 returns it as is."""
+    if params.strength == 0:
+        return image
+    strength = skin_aware_strength(params.strength, prepared.skin_lab if prepared else None)
+    if strength == 0:
+        return image
+    return linear_to_srgb(srgb_to_linear(image) * gains(strength))

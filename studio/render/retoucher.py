@@ -1,0 +1,177 @@
+"""The render pipeline: one photo, its prepared layers, any slider values -> pixels."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+
+import cv2
+import numpy as np
+
+from studio.edits import blemish, eyes, face_light, shadows, shine, smooth, teeth, warmth
+from studio.edits.layers import PhotoLayers
+from studio.edits.sliders import SLIDERS, check_value
+from studio.errors import LikenessError
+from studio.face.types import Face, FaceAnalysis
+
+#: Face edits in the order they are applied to the head's region: texture first (blemish,
+#: smooth, shine), then light, then the eyes and teeth.
+FACE_EDITS = (
+    ("blemish", blemish),
+    ("smooth", smooth),
+    ("shine", shine),
+    ("shadows", shadows),
+    ("face_light", face_light),
+    ("eyes", eyes),
+    ("teeth", teeth),
+)
+BACKGROUND_KEYS = ("bg_blur", "bg_light", "bg_desaturate", "backdrop")
+
+
+def _background_module():
+    """The background edits, or None while they are not installed."""
+    try:
+        from studio.edits import background
+    except ImportError:  # pragma: no cover - only while the background module lands
+        return None
+    return background
+
+
+def normalise_sliders(sliders: Mapping[str, object]) -> dict[str, float | str | None]:
+    """Validated slider values; missing keys and None (for numbers) mean neutral."""
+    out: dict[str, float | str | None] = {s.key: s.neutral for s in SLIDERS}
+    for key, value in sliders.items():
+        spec_kind = next((s.kind for s in SLIDERS if s.key == key), None)
+        if value is None and spec_kind == "number":
+            continue
+        out[str(key)] = check_value(str(key), value)
+    return out
+
+
+class Retoucher:
+    """Renders slider values on one photo; per-photo work is prepared lazily and cached.
+
+    Parameters
+    ----------
+    pixels : float32 (H, W, 3) sRGB in [0, 1]; not modified, and must not be modified later.
+    analysis : the photo's FaceAnalysis in the same pixel coordinates (or None).
+    face_index : which face to retouch; None picks the primary (largest).
+    """
+
+    def __init__(self, pixels: np.ndarray, analysis: FaceAnalysis | None,
+                 face_index: int | None = None):
+        pixels = np.asarray(pixels)
+        if pixels.ndim != 3 or pixels.shape[2] != 3:
+            raise ValueError(f"pixels must be (H, W, 3), not {pixels.shape}")
+        self.pixels = np.ascontiguousarray(pixels, dtype=np.float32)
+        self.analysis = analysis
+        face: Face | None = None
+        if analysis is not None and analysis.faces:
+            face = analysis.face(face_index)
+            if face is None:
+                raise LikenessError(
+                    f"there is no face number {face_index} (the photo has {len(analysis.faces)})")
+        self.face = face
+        self.layers = PhotoLayers(self.pixels, face)
+        self._prepared: dict[str, object] = {}
+        self._lock = threading.RLock()
+
+    # ---- cached preparation --------------------------------------------------------------
+    def prepared(self, key: str):
+        """The prepared layers of edit ``key`` (computed once)."""
+        with self._lock:
+            if key not in self._prepared:
+                self._prepared[key] = self._prepare(key)
+            return self._prepared[key]
+
+    def _prepare(self, key: str):
+        if key == "warmth":
+            return warmth.prepare(self.layers)
+        if key == "alpha":
+            module = _background_module()
+            if module is None:
+                return np.ones(self.pixels.shape[:2], np.float32)
+            return np.asarray(module.person_alpha(self.pixels, self.face), np.float32)
+        if key == "background":
+            module = _background_module()
+            return module.prepare_background(self.pixels, self.prepared("alpha"), self.face)
+        module = dict(FACE_EDITS)[key]
+        return module.prepare(self.layers)
+
+    def prepare_all(self) -> None:
+        """Prepare every layer now (e.g. in a worker, before the first slider move)."""
+        for key, _ in FACE_EDITS:
+            self.prepared(key)
+        self.prepared("warmth")
+        if _background_module() is not None:
+            self.prepared("background")
+
+    # ---- render ------------------------------------------------------------------------
+    def render(self, sliders: Mapping[str, object]) -> np.ndarray:
+        """The photo with ``sliders`` applied, float32 (H, W, 3).
+
+        Every slider neutral (or absent) returns a copy equal to the input bit for bit; the
+        same input and sliders always give the same bits.
+        """
+        values = normalise_sliders(sliders)
+        out = self.pixels.copy()
+        if self.layers.has_face and any(values[k] != 0 for k, _ in FACE_EDITS):
+            roi = self.layers.roi
+            head = self.layers.image
+            for key, module in FACE_EDITS:
+                params = module.Params(values[key])
+                if params.is_neutral():
+                    continue
+                prepared = self.prepared(key)
+                if module in (face_light, shadows):
+                    linear = self.layers.linear if head is self.layers.image else None
+                    head = module.apply(head, prepared, params, linear=linear)
+                else:
+                    head = module.apply(head, prepared, params)
+            # Edits may overshoot [0, 1] by a hair; only the edited region is clipped.
+            out[roi] = np.clip(head, 0.0, 1.0)
+        background = _background_module()
+        if background is not None and any(values[k] not in (0.0, None) for k in BACKGROUND_KEYS):
+            out = background.apply_background(
+                out, self.prepared("background"), self.prepared("alpha"), values["bg_blur"],
+                values["bg_light"], values["bg_desaturate"], values["backdrop"])
+        if values["warmth"] != 0:
+            out = np.clip(warmth.apply(out, self.prepared("warmth"),
+                                       warmth.Params(values["warmth"])), 0.0, 1.0)
+        return np.asarray(out, dtype=np.float32)
+
+    # ---- overlays ----------------------------------------------------------------------
+    def masks(self) -> dict[str, np.ndarray]:
+        """Full-size masks for overlays: "skin", "protected", "face" (light edits' weight) and
+        "background" (1 - person alpha); zeros for face masks when there is no face."""
+        shape = self.pixels.shape[:2]
+        background = 1.0 - self.prepared("alpha")
+        if not self.layers.has_face:
+            zeros = np.zeros(shape, np.float32)
+            return {"skin": zeros, "protected": zeros.copy(), "face": zeros.copy(),
+                    "background": background.astype(np.float32)}
+        layers = self.layers
+        return {"skin": layers.full(layers.skin), "protected": layers.full(layers.protected),
+                "face": layers.full(layers.face_and_neck),
+                "background": background.astype(np.float32)}
+
+
+def proxy_of(pixels: np.ndarray, analysis: FaceAnalysis | None,
+             max_pixels: int = 2_000_000) -> tuple[np.ndarray, FaceAnalysis | None, float]:
+    """A screen proxy of at most ``max_pixels`` (area-averaged), its analysis scaled to match,
+    and the scale factor (1.0 when the photo is already small enough; then pixels is returned)."""
+    h, w = pixels.shape[:2]
+    if h * w <= max_pixels:
+        return pixels, analysis, 1.0
+    factor = (max_pixels / (h * w)) ** 0.5
+    size = (max(int(w * factor), 1), max(int(h * factor), 1))
+    proxy = cv2.resize(np.asarray(pixels, np.float32), size, interpolation=cv2.INTER_AREA)
+    factor = size[0] / w
+    scaled = analysis.scaled(factor) if analysis is not None else None
+    return np.ascontiguousarray(proxy, dtype=np.float32), scaled, factor
+
+
+def render_photo(pixels: np.ndarray, analysis: FaceAnalysis | None,
+                 sliders: Mapping[str, object], face_index: int | None = None) -> np.ndarray:
+    """Render ``sliders`` on the full-resolution ``pixels`` (float32 (H, W, 3))."""
+    return Retoucher(pixels, analysis, face_index).render(sliders)
