@@ -1,0 +1,180 @@
+"""The studio's document, without Qt: what is open and what the user asked for.
+
+Widgets bind to it (napari style): the document holds plain values and emits plain
+callbacks when they change; the Qt controls listen and update themselves with their
+signals blocked, so there is no feedback loop. Tests set a value here and check the
+widget moved, and the other way round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from studio.edits.sliders import SLIDERS, check_sliders, check_value, default_sliders
+from studio.face.types import Face, FaceAnalysis
+from studio.imaging.photo import Photo
+
+#: Groups of sliders that need a face; the others (background, warmth) work on any photo.
+FACE_GROUPS = ("Skin", "Eyes & teeth")
+#: Sliders that need a face, besides the whole groups above.
+FACE_KEYS = frozenset(
+    {s.key for s in SLIDERS if s.group in FACE_GROUPS} | {"face_light", "shadows"}
+)
+
+
+class Emitter:
+    """A list of callbacks called with keyword arguments: ``emitter(key=..., value=...)``."""
+
+    def __init__(self) -> None:
+        self._callbacks: list[Callable[..., Any]] = []
+
+    def connect(self, callback: Callable[..., Any]) -> Callable[..., Any]:
+        self._callbacks.append(callback)
+        return callback
+
+    def disconnect(self, callback: Callable[..., Any]) -> None:
+        if callback in self._callbacks:
+            self._callbacks.remove(callback)
+
+    def __call__(self, **values: Any) -> None:
+        for callback in list(self._callbacks):
+            callback(**values)
+
+
+class DocumentEvents:
+    """The document's events; each is an :class:`Emitter`.
+
+    photo(photo, analysis)     a new photo was opened (analysis may be None while it is found)
+    slider(key, value)         one slider changed (value: float, '#rrggbb' or None)
+    face(index)                another face was chosen (index into analysis.faces)
+    look(name)                 the look the sliders started from (None: custom)
+    session_path(path)         where the session is saved (None: not yet)
+    dirty(dirty)               unsaved changes appeared or were saved
+    crop(crop)                 the framing changed (opaque to the UI; kept in sessions)
+    """
+
+    def __init__(self) -> None:
+        self.photo = Emitter()
+        self.slider = Emitter()
+        self.face = Emitter()
+        self.look = Emitter()
+        self.session_path = Emitter()
+        self.dirty = Emitter()
+        self.crop = Emitter()
+
+
+class StudioDocument:
+    """The open photo, its faces and the user's choices (sliders, face, look, crop)."""
+
+    def __init__(self) -> None:
+        self.events = DocumentEvents()
+        self.photo: Photo | None = None
+        self.analysis: FaceAnalysis | None = None
+        self._sliders: dict[str, float | str | None] = default_sliders()
+        self.face_index: int | None = None
+        self.look: str | None = None
+        self.crop: Any = None
+        self.session_path: Path | None = None
+        self.dirty = False
+
+    # ------------------------------------------------------------------ photo
+    @property
+    def source_path(self) -> Path | None:
+        """The photo's file, or None for the built-in sample."""
+        return None if self.photo is None else self.photo.path
+
+    @property
+    def display_name(self) -> str:
+        if self.photo is None:
+            return "no photo"
+        if self.photo.path is not None:
+            return Path(self.photo.path).name
+        return str(self.photo.info.get("name", "untitled"))
+
+    def set_photo(self, photo: Photo, analysis: FaceAnalysis | None) -> None:
+        """Open a photo: the face choice goes back to the largest face; sliders stay."""
+        self.photo = photo
+        self.analysis = analysis
+        self.face_index = None if analysis is None else analysis.primary
+        self.session_path = None
+        self.events.photo(photo=photo, analysis=analysis)
+        self.events.face(index=self.face_index)
+        self.set_dirty(False)
+
+    # ------------------------------------------------------------------ faces
+    @property
+    def faces(self) -> tuple[Face, ...]:
+        return () if self.analysis is None else self.analysis.faces
+
+    @property
+    def face(self) -> Face | None:
+        """The face the edits apply to, or None when the photo has none."""
+        return None if self.analysis is None else self.analysis.face(self.face_index)
+
+    @property
+    def has_face(self) -> bool:
+        return self.face is not None
+
+    def set_face(self, index: int | None) -> None:
+        if index is not None and not 0 <= index < len(self.faces):
+            raise IndexError(f"face {index} out of range (photo has {len(self.faces)})")
+        if index == self.face_index:
+            return
+        self.face_index = index
+        self.events.face(index=index)
+        self.set_dirty(True)
+
+    # ------------------------------------------------------------------ sliders
+    @property
+    def sliders(self) -> dict[str, float | str | None]:
+        """A copy of every slider's value."""
+        return dict(self._sliders)
+
+    def slider(self, key: str) -> float | str | None:
+        return self._sliders[key]
+
+    def set_slider(self, key: str, value: float | str | None) -> None:
+        """Set one slider (validated: LikenessError naming the slider when out of range)."""
+        value = check_value(key, value)
+        if self._sliders[key] == value:
+            return
+        self._sliders[key] = value
+        self.events.slider(key=key, value=value)
+        self.set_dirty(True)
+
+    def set_sliders(self, values: Mapping[str, object]) -> None:
+        """Set every slider at once (missing keys take their default)."""
+        values = check_sliders(values)
+        for key, value in values.items():
+            self.set_slider(key, value)
+
+    def set_look(self, name: str | None) -> None:
+        if name == self.look:
+            return
+        self.look = name
+        self.events.look(name=name)
+
+    def set_crop(self, crop: Any) -> None:
+        if crop == self.crop:
+            return
+        self.crop = crop
+        self.events.crop(crop=crop)
+        self.set_dirty(True)
+
+    # ------------------------------------------------------------------ saving
+    def set_session_path(self, path: Path | None) -> None:
+        self.session_path = None if path is None else Path(path)
+        self.events.session_path(path=self.session_path)
+
+    def set_dirty(self, dirty: bool) -> None:
+        if dirty == self.dirty:
+            return
+        self.dirty = dirty
+        self.events.dirty(dirty=dirty)
+
+    def enabled_keys(self) -> set[str]:
+        """Sliders that do something on this photo: face sliders need a face."""
+        keys = {s.key for s in SLIDERS}
+        return keys if self.has_face else keys - FACE_KEYS

@@ -1,0 +1,393 @@
+"""The canvas: the photo with a before/after split, zoom, pan and overlays.
+
+Scene coordinates are the photo's full-resolution pixels. The live preview is a proxy
+(fewer pixels) drawn scaled over the whole photo; at 100% zoom a full-resolution piece of
+the visible region is drawn over it once it is rendered.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+    QTransform,
+)
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene, QGraphicsView
+
+#: Overlay names, their colours (RGBA) and menu labels.
+OVERLAYS = {
+    "landmarks": ((255, 214, 10, 255), "Landmarks"),
+    "protected": ((255, 64, 129, 110), "Protected features"),
+    "skin": ((64, 220, 120, 100), "Skin mask"),
+    "background": ((64, 140, 255, 100), "Background mask"),
+}
+MIN_ZOOM, MAX_ZOOM = 0.02, 16.0
+#: How close (screen pixels) the mouse must be to grab the split line.
+GRAB_DISTANCE = 8
+
+
+def qimage_from_rgb8(rgb8: np.ndarray) -> QImage:
+    """A QImage that owns a copy of (H, W, 3) uint8 RGB pixels (safe on any thread)."""
+    h, w = rgb8.shape[:2]
+    rgb8 = np.ascontiguousarray(rgb8)
+    return QImage(rgb8.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+def qimage_from_mask(mask: np.ndarray, rgba: tuple[int, int, int, int]) -> QImage:
+    """A translucent colour layer: ``rgba`` where the (H, W) mask in [0, 1] is 1."""
+    h, w = mask.shape
+    layer = np.empty((h, w, 4), dtype=np.uint8)
+    layer[..., :3] = rgba[:3]
+    layer[..., 3] = np.clip(mask * rgba[3] + 0.5, 0, 255).astype(np.uint8)
+    return QImage(np.ascontiguousarray(layer).data, w, h, 4 * w,
+                  QImage.Format.Format_RGBA8888).copy()
+
+
+class _SplitImageItem(QGraphicsItem):
+    """Draws ``before`` left of the split and ``after`` right of it, over ``rect`` (scene)."""
+
+    def __init__(self, canvas: QtCanvas):
+        super().__init__()
+        self._canvas = canvas
+        self.rect = QRectF()
+        self.before: QPixmap | None = None
+        self.after: QPixmap | None = None
+
+    def set_images(self, rect: QRectF, before: QPixmap | None, after: QPixmap | None) -> None:
+        self.prepareGeometryChange()
+        self.rect = QRectF(rect)
+        self.before, self.after = before, after
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
+        return self.rect
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        if self.after is None:
+            return
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform,
+                              self._canvas.zoom < 1.0)
+        canvas = self._canvas
+        if canvas.showing_original and self.before is not None:
+            painter.drawPixmap(self.rect, self.before, QRectF(self.before.rect()))
+            return
+        split = canvas.split_x if canvas.split_enabled else None
+        if split is None or self.before is None or split <= self.rect.left():
+            painter.drawPixmap(self.rect, self.after, QRectF(self.after.rect()))
+            return
+        sx = self.after.width() / max(self.rect.width(), 1e-9)
+        cut = min(split, self.rect.right())
+        left = QRectF(self.rect.left(), self.rect.top(), cut - self.rect.left(), self.rect.height())
+        right = QRectF(cut, self.rect.top(), self.rect.right() - cut, self.rect.height())
+        painter.drawPixmap(left, self.before, QRectF(0, 0, left.width() * sx, self.before.height()))
+        if right.width() > 0:
+            painter.drawPixmap(right, self.after, QRectF(left.width() * sx, 0, right.width() * sx,
+                                                         self.after.height()))
+
+
+class QtCanvas(QGraphicsView):
+    """The photo view.
+
+    Signals
+    -------
+    view_changed()          zoom or scroll changed (the window may render a detail)
+    split_changed(float)    the split line moved (scene x, photo pixels)
+    file_dropped(str)       a file was dropped on the canvas
+    """
+
+    view_changed = Signal()
+    split_changed = Signal(float)
+    file_dropped = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("canvas")
+        self._scene = QGraphicsScene(self)
+        self.setScene(self._scene)
+        self.setBackgroundBrush(QColor(30, 30, 32))
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
+        self.setFrameShape(QGraphicsView.Shape.NoFrame)
+        self.setAcceptDrops(True)
+        self.photo_size = (0, 0)
+        self.split_enabled = True
+        self.split_x = 0.0
+        self.showing_original = False
+        self.fit_mode = True
+        self._dragging_split = False
+        self._image = _SplitImageItem(self)
+        self._scene.addItem(self._image)
+        self._detail = _SplitImageItem(self)
+        self._detail.setZValue(1)
+        self._scene.addItem(self._detail)
+        self._overlay_items: dict[str, QGraphicsItem] = {}
+        self.overlays_on: dict[str, bool] = dict.fromkeys(OVERLAYS, False)
+        self._before_full: np.ndarray | None = None
+        self._view_timer = QTimer(self, singleShot=True, interval=120)
+        self._view_timer.timeout.connect(self.view_changed)
+        self.horizontalScrollBar().valueChanged.connect(self._view_moved)
+        self.verticalScrollBar().valueChanged.connect(self._view_moved)
+
+    # ------------------------------------------------------------------ images
+    @property
+    def zoom(self) -> float:
+        """Screen pixels per photo pixel (1.0 = 100%)."""
+        return float(self.transform().m11())
+
+    def set_photo(self, width: int, height: int, before: QImage, after: QImage | None = None) -> None:
+        """Show a newly opened photo (``before``: the original proxy) fitted to the window."""
+        self.photo_size = (width, height)
+        rect = QRectF(0, 0, width, height)
+        self._scene.setSceneRect(rect)
+        self._image.set_images(rect, QPixmap.fromImage(before), QPixmap.fromImage(after or before))
+        self.clear_detail()
+        for name in list(self._overlay_items):
+            self._scene.removeItem(self._overlay_items.pop(name))
+        self.split_x = width / 2.0
+        self.fit()
+
+    def set_after(self, after: QImage) -> None:
+        """Show a new edited proxy."""
+        self._image.set_images(self._image.rect, self._image.before, QPixmap.fromImage(after))
+
+    def set_detail(self, x: int, y: int, before: QImage, after: QImage) -> None:
+        """Show a full-resolution piece (top-left at photo pixel x, y) over the proxy."""
+        rect = QRectF(x, y, after.width(), after.height())
+        self._detail.set_images(rect, QPixmap.fromImage(before), QPixmap.fromImage(after))
+        self._detail.setVisible(True)
+
+    def clear_detail(self) -> None:
+        self._detail.setVisible(False)
+        self._detail.set_images(QRectF(), None, None)
+
+    @property
+    def has_detail(self) -> bool:
+        return self._detail.isVisible() and self._detail.after is not None
+
+    # ------------------------------------------------------------------ overlays
+    def set_overlay_image(self, name: str, image: QImage | None, scale: float = 1.0) -> None:
+        """Set a mask overlay (``scale``: photo pixels per image pixel)."""
+        old = self._overlay_items.pop(name, None)
+        if old is not None:
+            self._scene.removeItem(old)
+        if image is None:
+            return
+        item = self._scene.addPixmap(QPixmap.fromImage(image))
+        item.setTransform(QTransform.fromScale(scale, scale))
+        item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        item.setZValue(2 if name != "landmarks" else 3)
+        item.setVisible(self.overlays_on.get(name, False))
+        self._overlay_items[name] = item
+
+    def set_landmarks(self, faces: list[np.ndarray], chosen: int | None) -> None:
+        """Draw the 68 landmarks of each face (photo pixels); the chosen face brighter."""
+        old = self._overlay_items.pop("landmarks", None)
+        if old is not None:
+            self._scene.removeItem(old)
+        if not faces:
+            return
+        path = QPainterPath()
+        chains = [range(0, 17), range(17, 22), range(22, 27), range(27, 31), range(31, 36),
+                  list(range(36, 42)) + [36], list(range(42, 48)) + [42],
+                  list(range(48, 60)) + [48], list(range(60, 68)) + [60]]
+        parent = QGraphicsPathItem()
+        for index, points in enumerate(faces):
+            path = QPainterPath()
+            iod = float(np.hypot(*(points[42:48].mean(0) - points[36:42].mean(0))))
+            radius = max(iod / 60.0, 1.0)
+            for chain in chains:
+                chain = list(chain)
+                path.moveTo(QPointF(*points[chain[0]]))
+                for i in chain[1:]:
+                    path.lineTo(QPointF(*points[i]))
+            for x, y in points:
+                path.addEllipse(QPointF(x, y), radius, radius)
+            item = QGraphicsPathItem(path, parent)
+            colour = QColor(*OVERLAYS["landmarks"][0])
+            if chosen is not None and index != chosen:
+                colour.setAlpha(110)
+            pen = QPen(colour, 1.2)
+            pen.setCosmetic(True)  # one screen pixel wide at any zoom
+            item.setPen(pen)
+            item.setBrush(QBrush(Qt.BrushStyle.NoBrush))
+        parent.setZValue(3)
+        parent.setVisible(self.overlays_on["landmarks"])
+        self._scene.addItem(parent)
+        self._overlay_items["landmarks"] = parent
+
+    def set_overlay_visible(self, name: str, visible: bool) -> None:
+        self.overlays_on[name] = visible
+        item = self._overlay_items.get(name)
+        if item is not None:
+            item.setVisible(visible)
+
+    def overlay_ready(self, name: str) -> bool:
+        return name in self._overlay_items
+
+    # ------------------------------------------------------------------ before/after
+    def set_split_enabled(self, enabled: bool) -> None:
+        self.split_enabled = enabled
+        self.viewport().update()
+
+    def set_split(self, x: float) -> None:
+        width = self.photo_size[0]
+        self.split_x = float(min(max(x, 0.0), width))
+        self.viewport().update()
+        self.split_changed.emit(self.split_x)
+
+    def set_showing_original(self, showing: bool) -> None:
+        if showing != self.showing_original:
+            self.showing_original = showing
+            self.viewport().update()
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt API
+        if not self.split_enabled or self.showing_original or not self.photo_size[0]:
+            if self.showing_original:
+                self._draw_label(painter, "Before", 12)
+            return
+        painter.save()
+        painter.resetTransform()
+        x = self.mapFromScene(QPointF(self.split_x, 0)).x()
+        top = max(self.mapFromScene(QPointF(0, 0)).y(), 0)
+        bottom = min(self.mapFromScene(QPointF(0, self.photo_size[1])).y(), self.viewport().height())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(QColor(0, 0, 0, 120), 3))
+        painter.drawLine(QPointF(x, top), QPointF(x, bottom))
+        painter.setPen(QPen(QColor(245, 245, 245), 1))
+        painter.drawLine(QPointF(x, top), QPointF(x, bottom))
+        mid = (top + bottom) / 2
+        painter.setBrush(QColor(245, 245, 245))
+        painter.setPen(QPen(QColor(0, 0, 0, 140), 1))
+        painter.drawEllipse(QPointF(x, mid), 9, 9)
+        painter.setPen(QPen(QColor(40, 40, 40), 1.5))
+        for sign in (-1, 1):
+            painter.drawLine(QPointF(x + sign * 2, mid - 4), QPointF(x + sign * 6, mid))
+            painter.drawLine(QPointF(x + sign * 6, mid), QPointF(x + sign * 2, mid + 4))
+        painter.restore()
+        self._draw_label(painter, "Before", x - 8, right_aligned=True, top=top)
+        self._draw_label(painter, "After", x + 8, top=top)
+
+    def _draw_label(self, painter: QPainter, text: str, x: float, right_aligned: bool = False,
+                    top: float = 0) -> None:
+        painter.save()
+        painter.resetTransform()
+        metrics = painter.fontMetrics()
+        w, h = metrics.horizontalAdvance(text) + 14, metrics.height() + 6
+        left = x - w if right_aligned else x
+        box = QRectF(left, max(top, 0) + 10, w, h)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0, 0, 0, 150))
+        painter.drawRoundedRect(box, 4, 4)
+        painter.setPen(QColor(235, 235, 235))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
+
+    # ------------------------------------------------------------------ zoom and pan
+    def fit(self) -> None:
+        """Fit the whole photo in the window."""
+        self.fit_mode = True
+        if self.photo_size[0]:
+            self.fitInView(self._scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        self._view_moved()
+
+    def zoom_to(self, zoom: float, anchor: QPointF | None = None) -> None:
+        """Zoom to ``zoom`` screen pixels per photo pixel, keeping ``anchor`` (viewport) still."""
+        zoom = float(min(max(zoom, MIN_ZOOM), MAX_ZOOM))
+        self.fit_mode = False
+        if anchor is None:
+            anchor = QPointF(self.viewport().rect().center())
+        scene_point = self.mapToScene(anchor.toPoint())
+        self.setTransform(QTransform.fromScale(zoom, zoom))
+        # keep the photo point under the anchor in place
+        delta = self.mapFromScene(scene_point) - anchor.toPoint()
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + delta.x())
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + delta.y())
+        self._view_moved()
+
+    def zoom_100(self) -> None:
+        self.zoom_to(1.0)
+
+    def wheelEvent(self, event) -> None:  # noqa: N802 - Qt API
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.zoom_to(self.zoom * (1.25 ** steps), event.position())
+        event.accept()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        if self.fit_mode:
+            self.fit()
+
+    def visible_rect(self) -> tuple[int, int, int, int]:
+        """The photo pixels in view: (x0, y0, x1, y1), clipped to the photo."""
+        area = self.mapToScene(self.viewport().rect()).boundingRect()
+        w, h = self.photo_size
+        x0, y0 = max(int(area.left()), 0), max(int(area.top()), 0)
+        x1, y1 = min(int(np.ceil(area.right())), w), min(int(np.ceil(area.bottom())), h)
+        return x0, y0, max(x1, x0), max(y1, y0)
+
+    def _view_moved(self, *_args) -> None:
+        self._view_timer.start()
+
+    # ------------------------------------------------------------------ mouse
+    def _near_split(self, pos) -> bool:
+        if not self.split_enabled or self.showing_original or not self.photo_size[0]:
+            return False
+        x = self.mapFromScene(QPointF(self.split_x, 0)).x()
+        return abs(pos.x() - x) <= GRAB_DISTANCE
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if event.button() == Qt.MouseButton.LeftButton and self._near_split(event.position()):
+            self._dragging_split = True
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self._dragging_split:
+            self.set_split(self.mapToScene(event.position().toPoint()).x())
+            event.accept()
+            return
+        near = self._near_split(event.position())
+        self.viewport().setCursor(Qt.CursorShape.SplitHCursor if near
+                                  else Qt.CursorShape.OpenHandCursor)
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self._dragging_split:
+            self._dragging_split = False
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self.fit_mode:
+            self.zoom_to(1.0, event.position())
+        else:
+            self.fit()
+
+    # ------------------------------------------------------------------ drag and drop
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt API
+        urls = [u for u in event.mimeData().urls() if u.isLocalFile()]
+        if urls:
+            event.acceptProposedAction()
+            self.file_dropped.emit(str(Path(urls[0].toLocalFile())))

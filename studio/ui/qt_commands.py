@@ -1,0 +1,99 @@
+"""Every change the user makes is an undoable command on the window's QUndoStack."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtGui import QUndoCommand
+
+from studio.edits.sliders import slider
+
+from .model import StudioDocument
+
+#: Command ids for merging (QUndoCommand.id); one per slider so a drag merges into one step.
+_SLIDER_IDS = {}
+
+
+def _format(key: str, value) -> str:
+    if value is None:
+        return "none"
+    return value if isinstance(value, str) else f"{value:+.2f}" if slider(key).minimum < 0 \
+        else f"{value:.2f}"
+
+
+class SetSliderCommand(QUndoCommand):
+    """Move one slider. Consecutive moves of the same slider while it is held merge."""
+
+    def __init__(self, document: StudioDocument, key: str, value, held: bool):
+        super().__init__()
+        self.document = document
+        self.key = key
+        self.old = document.slider(key)
+        self.old_look = document.look
+        self.new = value
+        self.held = held  # the user is still dragging: the next move of this slider merges
+        self._update_text()
+
+    def _update_text(self) -> None:
+        self.setText(f"{slider(self.key).label} {_format(self.key, self.new)}")
+
+    def id(self) -> int:  # noqa: A003 - Qt API
+        return _SLIDER_IDS.setdefault(self.key, 1000 + len(_SLIDER_IDS))
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt API
+        if not isinstance(other, SetSliderCommand) or other.key != self.key or not self.held:
+            return False
+        self.new = other.new
+        self.held = other.held
+        self._update_text()
+        self.setObsolete(self.new == self.old)
+        return True
+
+    def release(self) -> None:
+        """The drag ended: the next move of this slider is a new step."""
+        self.held = False
+
+    def redo(self) -> None:
+        self.document.set_slider(self.key, self.new)
+        self.document.set_look(None)
+
+    def undo(self) -> None:
+        self.document.set_slider(self.key, self.old)
+        self.document.set_look(self.old_look)
+
+
+class SetAllSlidersCommand(QUndoCommand):
+    """Set every slider at once: a look, a session applied to this photo, or reset all."""
+
+    def __init__(self, document: StudioDocument, values: Mapping[str, object], text: str,
+                 look: str | None = None):
+        super().__init__(text)
+        self.document = document
+        self.old = document.sliders
+        self.old_look = document.look
+        self.new = dict(values)
+        self.look = look
+
+    def redo(self) -> None:
+        self.document.set_sliders(self.new)
+        self.document.set_look(self.look)
+
+    def undo(self) -> None:
+        self.document.set_sliders(self.old)
+        self.document.set_look(self.old_look)
+
+
+class SetFaceCommand(QUndoCommand):
+    """Choose which face the edits apply to."""
+
+    def __init__(self, document: StudioDocument, index: int):
+        super().__init__(f"Face {index + 1}")
+        self.document = document
+        self.old = document.face_index
+        self.new = index
+
+    def redo(self) -> None:
+        self.document.set_face(self.new)
+
+    def undo(self) -> None:
+        self.document.set_face(self.old)

@@ -1,0 +1,500 @@
+"""The side panel: look picker, face picker, likeness meter and the sliders, grouped.
+
+The sliders are generated from ``studio.edits.sliders.SLIDERS`` (label, range, default, help).
+The panel shows the document's values (updated with signals blocked, so no feedback loop)
+and reports what the user does through its signals; the window turns those into undoable
+commands.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QColorDialog,
+    QComboBox,
+    QDoubleSpinBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSlider,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.edits.sliders import SLIDERS, Slider
+
+from .model import FACE_KEYS, StudioDocument
+
+#: Slider steps per unit (0.01 resolution).
+STEPS = 100
+#: Panel groups in order; "Framing" holds the LinkedIn circle preview.
+PANEL_GROUPS = ("Skin", "Light", "Eyes & teeth", "Background", "Framing")
+#: Likeness below this percent shows the warning state.
+LIKENESS_WARNING = 80.0
+LIKENESS_TOOLTIP = (
+    "How recognisable you still are: a face-recognition comparison of the edit with the "
+    "original (100% = identical). Below {warn:.0f}% the edit starts to change who the person "
+    "looks like; ease off the strongest sliders."
+)
+CUSTOM_LOOK = "Custom"
+
+
+class _ResetOnDoubleClick(QObject):
+    """Event filter: double-clicking a slider calls ``reset``."""
+
+    def __init__(self, reset, parent=None):
+        super().__init__(parent)
+        self._reset = reset
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.MouseButtonDblClick:
+            self._reset()
+            return True
+        return False
+
+
+class QtSliderRow(QObject):
+    """One numeric slider: label, slider, value box and reset button (widgets in a grid row).
+
+    Signals: ``edited(key, value)`` while the user moves it; ``released(key)`` at the end of a drag.
+    """
+
+    edited = Signal(str, object)
+    released = Signal(str)
+
+    def __init__(self, spec: Slider, grid: QGridLayout, row: int, parent: QWidget):
+        super().__init__(parent)
+        self.spec = spec
+        self.label = QLabel(spec.label, parent)
+        self.label.setToolTip(spec.help)
+        self.slider = QSlider(Qt.Orientation.Horizontal, parent)
+        self.slider.setObjectName(f"slider_{spec.key}")
+        self.slider.setRange(int(round(spec.minimum * STEPS)), int(round(spec.maximum * STEPS)))
+        self.slider.setSingleStep(1)
+        self.slider.setPageStep(10)
+        self.slider.setToolTip(spec.help + "\nDouble-click to reset.")
+        self.slider.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.box = QDoubleSpinBox(parent)
+        self.box.setObjectName(f"value_{spec.key}")
+        self.box.setRange(spec.minimum, spec.maximum)
+        self.box.setDecimals(2)
+        self.box.setSingleStep(0.05)
+        self.box.setButtonSymbols(QDoubleSpinBox.ButtonSymbols.NoButtons)
+        self.box.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.box.setFixedWidth(50)
+        self.box.setKeyboardTracking(False)
+        self.reset_button = QToolButton(parent)
+        self.reset_button.setObjectName("reset")
+        self.reset_button.setText("↺")
+        self.reset_button.setToolTip(f"Reset {spec.label.lower()}")
+        self.reset_button.setAutoRaise(True)
+        grid.addWidget(self.label, row, 0)
+        grid.addWidget(self.slider, row, 1)
+        grid.addWidget(self.box, row, 2)
+        grid.addWidget(self.reset_button, row, 3)
+        self._filter = _ResetOnDoubleClick(self.reset, self)
+        self.slider.installEventFilter(self._filter)
+        self.slider.valueChanged.connect(self._on_slider_moved)
+        self.slider.sliderReleased.connect(lambda: self.released.emit(self.spec.key))
+        self.box.valueChanged.connect(self._on_box_changed)
+        self.reset_button.clicked.connect(self.reset)
+        self.set_value(spec.default)
+
+    @property
+    def value(self) -> float:
+        return self.slider.value() / STEPS
+
+    def set_value(self, value: float | None) -> None:
+        """Show ``value`` without emitting ``edited``."""
+        value = float(value or 0.0)
+        for widget in (self.slider, self.box):
+            widget.blockSignals(True)
+        self.slider.setValue(int(round(value * STEPS)))
+        self.box.setValue(value)
+        for widget in (self.slider, self.box):
+            widget.blockSignals(False)
+        self.reset_button.setEnabled(value != self.spec.default)
+
+    def set_enabled(self, enabled: bool) -> None:
+        for widget in (self.label, self.slider, self.box, self.reset_button):
+            widget.setEnabled(enabled)
+        if enabled:
+            self.reset_button.setEnabled(self.value != self.spec.default)
+
+    def reset(self) -> None:
+        if self.slider.isEnabled() and self.value != self.spec.default:
+            self.set_value(self.spec.default)
+            self.edited.emit(self.spec.key, float(self.spec.default))
+            self.released.emit(self.spec.key)
+
+    def _on_slider_moved(self, position: int) -> None:
+        value = position / STEPS
+        self.box.blockSignals(True)
+        self.box.setValue(value)
+        self.box.blockSignals(False)
+        self.reset_button.setEnabled(value != self.spec.default)
+        self.edited.emit(self.spec.key, value)
+
+    def _on_box_changed(self, value: float) -> None:
+        self.slider.blockSignals(True)
+        self.slider.setValue(int(round(value * STEPS)))
+        self.slider.blockSignals(False)
+        self.reset_button.setEnabled(value != self.spec.default)
+        self.edited.emit(self.spec.key, round(value, 2))
+        self.released.emit(self.spec.key)
+
+
+class QtBackdropRow(QObject):
+    """The backdrop: a colour swatch (click to choose) and a "none" box that keeps the background."""
+
+    edited = Signal(str, object)
+    released = Signal(str)
+    DEFAULT_COLOUR = "#e9e9e9"
+
+    def __init__(self, spec: Slider, grid: QGridLayout, row: int, parent: QWidget):
+        super().__init__(parent)
+        self.spec = spec
+        self.label = QLabel(spec.label, parent)
+        self.label.setToolTip(spec.help)
+        self.swatch = QPushButton(parent)
+        self.swatch.setObjectName("backdrop_swatch")
+        self.swatch.setToolTip("Choose the studio backdrop colour")
+        self.swatch.setFixedHeight(20)
+        self.none_box = QCheckBox("None", parent)
+        self.none_box.setObjectName("backdrop_none")
+        self.none_box.setToolTip("Keep the photo's own background")
+        self.reset_button = QToolButton(parent)
+        self.reset_button.setObjectName("reset")
+        self.reset_button.setText("↺")
+        self.reset_button.setToolTip("Reset backdrop (none)")
+        self.reset_button.setAutoRaise(True)
+        inner = QHBoxLayout()
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.setSpacing(8)
+        inner.addWidget(self.swatch, 1)
+        inner.addWidget(self.none_box)
+        grid.addWidget(self.label, row, 0)
+        grid.addLayout(inner, row, 1, 1, 2)
+        grid.addWidget(self.reset_button, row, 3)
+        self._colour = self.DEFAULT_COLOUR
+        self.swatch.clicked.connect(self._on_swatch_clicked)
+        self.none_box.toggled.connect(self._on_none_toggled)
+        self.reset_button.clicked.connect(self.reset)
+        self.set_value(None)
+
+    @property
+    def value(self) -> str | None:
+        return None if self.none_box.isChecked() else self._colour
+
+    def set_value(self, value: str | None) -> None:
+        self.none_box.blockSignals(True)
+        self.none_box.setChecked(value is None)
+        self.none_box.blockSignals(False)
+        if value is not None:
+            self._colour = value
+        self._paint_swatch()
+        self.reset_button.setEnabled(value is not None)
+
+    def set_enabled(self, enabled: bool) -> None:
+        for widget in (self.label, self.swatch, self.none_box):
+            widget.setEnabled(enabled)
+
+    def choose(self, colour: str | None) -> None:
+        """Pick a colour (None: keep the photo's background) as if the user did."""
+        self.set_value(colour)
+        self.edited.emit(self.spec.key, colour)
+        self.released.emit(self.spec.key)
+
+    def reset(self) -> None:
+        if self.value is not None:
+            self.choose(None)
+
+    def _paint_swatch(self) -> None:
+        off = self.none_box.isChecked()
+        colour = QColor(self._colour)
+        text = "#000000" if colour.lightness() > 140 else "#ffffff"
+        self.swatch.setText("none" if off else self._colour)
+        self.swatch.setStyleSheet(
+            "QPushButton#backdrop_swatch { background: transparent; color: #888;"
+            " border: 1px dashed #555; border-radius: 3px; }" if off else
+            f"QPushButton#backdrop_swatch {{ background: {self._colour}; color: {text};"
+            " border: 1px solid #111; border-radius: 3px; }")
+
+    def _on_swatch_clicked(self) -> None:
+        colour = QColorDialog.getColor(QColor(self._colour), self.swatch.window(),
+                                       "Backdrop colour")
+        if colour.isValid():
+            self.choose(colour.name())
+
+    def _on_none_toggled(self, checked: bool) -> None:
+        self.choose(None if checked else self._colour)
+
+
+class QtLikenessMeter(QWidget):
+    """Likeness percent with a colour band: green when recognisable, amber then red below."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("likeness_meter")
+        self.percent: float | None = None
+        self.state = "none"  # "none" | "ok" | "warning" | "pending"
+        self.setMinimumHeight(34)
+        self.setToolTip(LIKENESS_TOOLTIP.format(warn=LIKENESS_WARNING))
+
+    def set_percent(self, percent: float | None) -> None:
+        self.percent = percent
+        if percent is None:
+            self.state = "none"
+        else:
+            self.state = "ok" if percent >= LIKENESS_WARNING else "warning"
+        self.update()
+
+    def set_pending(self) -> None:
+        if self.percent is not None:
+            self.state = "pending"
+            self.update()
+
+    @property
+    def text(self) -> str:
+        if self.percent is None:
+            return "—"
+        return f"{self.percent:.0f}%"
+
+    def _colour(self) -> QColor:
+        if self.percent is None:
+            return QColor(90, 90, 90)
+        if self.percent >= 90:
+            return QColor(76, 175, 80)
+        if self.percent >= LIKENESS_WARNING:
+            return QColor(205, 185, 60)
+        return QColor(229, 83, 60)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
+        font = painter.font()
+        label_rect = QRectF(rect.left(), rect.top(), rect.width(), 16)
+        painter.setPen(QColor(200, 200, 200))
+        painter.drawText(label_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         "Likeness")
+        bold = painter.font()
+        bold.setBold(True)
+        painter.setFont(bold)
+        painter.setPen(self._colour() if self.state != "pending" else QColor(160, 160, 160))
+        status = {"none": "no face", "warning": "changes the person",
+                  "pending": "", "ok": ""}[self.state]
+        painter.drawText(label_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                         f"{status}  {self.text}".strip())
+        painter.setFont(font)
+        bar = QRectF(rect.left(), rect.top() + 21, rect.width(), 8)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(55, 55, 58))
+        painter.drawRoundedRect(bar, 4, 4)
+        if self.percent is not None:
+            fill = QRectF(bar.left(), bar.top(), bar.width() * self.percent / 100.0, bar.height())
+            colour = self._colour()
+            if self.state == "pending":
+                colour.setAlpha(110)
+            painter.setBrush(colour)
+            painter.drawRoundedRect(fill, 4, 4)
+        painter.setPen(QPen(QColor(20, 20, 20, 160), 1))
+        x = bar.left() + bar.width() * LIKENESS_WARNING / 100.0
+        painter.drawLine(x, bar.top(), x, bar.bottom())
+        painter.end()
+
+
+class QtCirclePreview(QLabel):
+    """How LinkedIn will show the photo: a face-centred square seen through a circle."""
+
+    SIZE = 148
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("circle_preview")
+        self.setFixedSize(QSize(self.SIZE, self.SIZE))
+        self.setToolTip("LinkedIn shows your photo in a circle: this is the LinkedIn export, "
+                        "face-centred.")
+        self.has_image = False
+
+    def set_image(self, square: QImage | None) -> None:
+        size = self.SIZE
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        path = QPainterPath()
+        path.addEllipse(QRectF(1, 1, size - 2, size - 2))
+        if square is not None and not square.isNull():
+            painter.setClipPath(path)
+            painter.drawImage(QRectF(0, 0, size, size), square)
+            painter.setClipping(False)
+        else:
+            painter.fillPath(path, QColor(50, 50, 52))
+        painter.setPen(QPen(QColor(90, 90, 95), 1.5))
+        painter.drawEllipse(QRectF(1, 1, size - 2, size - 2))
+        painter.end()
+        self.setPixmap(pixmap)
+        self.has_image = square is not None
+
+
+class QtSidePanel(QWidget):
+    """Look picker, face picker, likeness meter and the grouped sliders.
+
+    Signals
+    -------
+    slider_edited(key, value)   the user moved a slider (value: float, '#rrggbb' or None)
+    slider_released(key)        a drag (or a one-off change) ended
+    look_chosen(name)           the user picked a look
+    face_chosen(index)          the user picked another face
+    reset_all()                 the user asked to reset every slider
+    """
+
+    slider_edited = Signal(str, object)
+    slider_released = Signal(str)
+    look_chosen = Signal(str)
+    face_chosen = Signal(int)
+    reset_all = Signal()
+
+    def __init__(self, document: StudioDocument, parent=None):
+        super().__init__(parent)
+        self.setObjectName("side_panel")
+        self.document = document
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(12, 10, 12, 10)
+        outer.setSpacing(8)
+
+        top = QGridLayout()
+        top.setHorizontalSpacing(8)
+        top.setVerticalSpacing(6)
+        self.look_combo = QComboBox(self)
+        self.look_combo.setObjectName("look_picker")
+        self.look_combo.setToolTip("Start from a look, then adjust the sliders")
+        self.reset_all_button = QPushButton("Reset all", self)
+        self.reset_all_button.setToolTip("Every slider back to its default")
+        top.addWidget(QLabel("Look", self), 0, 0)
+        top.addWidget(self.look_combo, 0, 1)
+        top.addWidget(self.reset_all_button, 0, 2)
+        self.face_label = QLabel("Face", self)
+        self.face_combo = QComboBox(self)
+        self.face_combo.setObjectName("face_picker")
+        self.face_combo.setToolTip("The face the edits apply to")
+        top.addWidget(self.face_label, 1, 0)
+        top.addWidget(self.face_combo, 1, 1, 1, 2)
+        top.setColumnStretch(1, 1)
+        outer.addLayout(top)
+
+        self.no_face_note = QLabel(
+            "No face found in this photo. Face edits are off; background and warmth still work.",
+            self)
+        self.no_face_note.setObjectName("no_face_note")
+        self.no_face_note.setWordWrap(True)
+        outer.addWidget(self.no_face_note)
+
+        self.meter = QtLikenessMeter(self)
+        outer.addWidget(self.meter)
+
+        self.rows: dict[str, QtSliderRow | QtBackdropRow] = {}
+        self.group_headers: dict[str, QLabel] = {}
+        for group in PANEL_GROUPS:
+            header = QLabel(group.upper(), self)
+            header.setObjectName("group_header")
+            self.group_headers[group] = header
+            outer.addWidget(header)
+            line = QFrame(self)
+            line.setObjectName("group_line")
+            line.setFrameShape(QFrame.Shape.HLine)
+            outer.addWidget(line)
+            grid = QGridLayout()
+            grid.setHorizontalSpacing(6)
+            grid.setVerticalSpacing(4)
+            grid.setColumnMinimumWidth(0, 104)
+            grid.setColumnStretch(1, 1)
+            for row, spec in enumerate(s for s in SLIDERS if s.group == group):
+                cls = QtBackdropRow if spec.kind == "colour" else QtSliderRow
+                widget_row = cls(spec, grid, row, self)
+                widget_row.edited.connect(self.slider_edited)
+                widget_row.released.connect(self.slider_released)
+                self.rows[spec.key] = widget_row
+            if group == "Framing":
+                self.circle = QtCirclePreview(self)
+                caption = QLabel("LinkedIn preview", self)
+                caption.setObjectName("caption")
+                grid.addWidget(self.circle, 0, 0, 1, 4, Qt.AlignmentFlag.AlignHCenter)
+                grid.addWidget(caption, 1, 0, 1, 4, Qt.AlignmentFlag.AlignHCenter)
+                self.circle.set_image(None)
+            outer.addLayout(grid)
+        outer.addStretch(1)
+
+        self.look_combo.activated.connect(self._on_look_activated)
+        self.face_combo.activated.connect(self.face_chosen)
+        self.reset_all_button.clicked.connect(self.reset_all)
+        document.events.slider.connect(self._on_slider_change)
+        document.events.photo.connect(self._on_photo_change)
+        document.events.face.connect(self._on_face_change)
+        document.events.look.connect(self._on_look_change)
+        self._on_photo_change(photo=document.photo, analysis=document.analysis)
+
+    # ------------------------------------------------------------------ looks
+    def set_looks(self, looks: list[tuple[str, str]]) -> None:
+        """Fill the look picker with (key, display name) pairs; "Custom" is added last."""
+        self.look_combo.blockSignals(True)
+        self.look_combo.clear()
+        for key, name in looks:
+            self.look_combo.addItem(name, key)
+        self.look_combo.addItem(CUSTOM_LOOK, None)
+        self.look_combo.blockSignals(False)
+        self._on_look_change(name=self.document.look)
+
+    def _on_look_activated(self, index: int) -> None:
+        key = self.look_combo.itemData(index)
+        if key is not None:
+            self.look_chosen.emit(key)
+
+    def _on_look_change(self, name: str | None) -> None:
+        index = self.look_combo.findData(name) if name is not None else -1
+        self.look_combo.blockSignals(True)
+        self.look_combo.setCurrentIndex(index if index >= 0 else self.look_combo.count() - 1)
+        self.look_combo.blockSignals(False)
+
+    # ------------------------------------------------------------------ document -> widgets
+    def _on_slider_change(self, key: str, value) -> None:
+        self.rows[key].set_value(value)
+
+    def _on_photo_change(self, photo, analysis) -> None:
+        faces = () if analysis is None else analysis.faces
+        self.face_combo.blockSignals(True)
+        self.face_combo.clear()
+        for index, face in enumerate(faces):
+            x0, y0, x1, y1 = face.box
+            self.face_combo.addItem(f"Face {index + 1} ({int(x1 - x0)} px wide)")
+        self.face_combo.blockSignals(False)
+        several = len(faces) > 1
+        self.face_label.setVisible(several)
+        self.face_combo.setVisible(several)
+        for key, value in self.document.sliders.items():
+            self.rows[key].set_value(value)
+        self._update_enabled()
+
+    def _on_face_change(self, index: int | None) -> None:
+        if index is not None:
+            self.face_combo.blockSignals(True)
+            self.face_combo.setCurrentIndex(index)
+            self.face_combo.blockSignals(False)
+        self._update_enabled()
+
+    def _update_enabled(self) -> None:
+        loaded = self.document.photo is not None and self.document.analysis is not None
+        has_face = self.document.has_face
+        self.no_face_note.setVisible(loaded and not has_face)
+        for key, row in self.rows.items():
+            row.set_enabled(loaded and (has_face or key not in FACE_KEYS))
+        self.look_combo.setEnabled(loaded)
+        self.reset_all_button.setEnabled(loaded)

@@ -1,0 +1,124 @@
+"""Background work for the studio: rendering, analysis, likeness and export off the GUI thread.
+
+A :class:`QtLatestRunner` runs one job at a time on the thread pool. A job submitted while
+another runs waits as the *pending* job, and a newer submission replaces it (so a slider
+drag coalesces into the newest values). Every job has a request id; a result is delivered
+only when it belongs to the newest request, so a stale result never paints over a newer one.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from studio.errors import LikenessError
+
+
+class _Relay(QObject):
+    """Carries a job's outcome from the worker thread to the GUI thread (queued signal)."""
+
+    done = Signal(int, object, object)  # request id, result, error
+
+
+class _Job(QRunnable):
+    def __init__(self, request_id: int, fn: Callable[..., Any], args: tuple, relay: _Relay):
+        super().__init__()
+        self.setAutoDelete(False)  # Python keeps it alive (PySide deletes Python runnables early)
+        self.request_id = request_id
+        self.fn = fn
+        self.args = args
+        self.relay = relay
+
+    def run(self) -> None:
+        try:
+            result = self.fn(*self.args)
+        except LikenessError as error:
+            self.relay.done.emit(self.request_id, None, error)
+        except BaseException as error:  # a bug: re-raised on the GUI thread, never hidden
+            error.worker_traceback = traceback.format_exc()
+            self.relay.done.emit(self.request_id, None, error)
+        else:
+            self.relay.done.emit(self.request_id, result, None)
+
+
+class QtLatestRunner(QObject):
+    """Runs the newest submitted job; older pending jobs are dropped, stale results ignored.
+
+    Signals
+    -------
+    finished(request_id, result)   the newest request's result
+    failed(request_id, error)      the newest request raised LikenessError (a user's problem)
+    busy(bool)                     a job started / everything is done
+    """
+
+    finished = Signal(int, object)
+    failed = Signal(int, object)
+    busy = Signal(bool)
+
+    _next_id = 0  # shared by every runner so ids are unique in the app
+
+    def __init__(self, name: str, pool: QThreadPool | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.name = name
+        self._pool = pool or QThreadPool.globalInstance()
+        self._relay = _Relay()
+        self._relay.done.connect(self._on_job_done)
+        self._running: _Job | None = None
+        self._pending: _Job | None = None
+        self.latest_id = 0
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> int:
+        """Queue ``fn(*args)`` to run in the background; returns its request id."""
+        QtLatestRunner._next_id += 1
+        request_id = QtLatestRunner._next_id
+        self.latest_id = request_id
+        job = _Job(request_id, fn, args, self._relay)
+        if self._running is None:
+            self._start(job)
+        else:
+            self._pending = job  # supersedes any older pending job
+        return request_id
+
+    def cancel(self) -> int:
+        """Forget the pending job and ignore the running one's result; returns a new request
+        id (for a result the caller already has, e.g. from a cache)."""
+        self._pending = None
+        QtLatestRunner._next_id += 1
+        self.latest_id = QtLatestRunner._next_id
+        return self.latest_id
+
+    @property
+    def is_busy(self) -> bool:
+        return self._running is not None or self._pending is not None
+
+    def wait(self, msecs: int = 30000) -> None:
+        """Block until the pool is idle (shutdown only)."""
+        self._pending = None
+        self._pool.waitForDone(msecs)
+
+    def _start(self, job: _Job) -> None:
+        if self._running is None:
+            self.busy.emit(True)
+        self._running = job
+        self._pool.start(job)
+
+    def _on_job_done(self, request_id: int, result: object, error: object) -> None:
+        self._running = None
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self._start(pending)
+        else:
+            self.busy.emit(False)
+        if error is not None and not isinstance(error, LikenessError):
+            sys.stderr.write(getattr(error, "worker_traceback", ""))
+            raise error  # a bug, stale or not
+        if request_id != self.latest_id:
+            return  # stale: a newer request exists
+        if error is None:
+            self.finished.emit(request_id, result)
+        else:
+            self.failed.emit(request_id, error)
