@@ -1,0 +1,135 @@
+"""What happened to each photo of a batch: the result record, the CSV report, the summary."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from studio.imaging import write_atomic
+
+#: Columns of the report CSV, in order.
+REPORT_COLUMNS = ("input", "output", "status", "reason", "faces", "likeness_percent", "seconds")
+#: Statuses: retouched and written; not written (the reason says why); already done earlier.
+OK, FAILED, SKIPPED = "ok", "failed", "skipped"
+
+
+@dataclass(frozen=True)
+class PhotoResult:
+    """The outcome of one photo.
+
+    Attributes
+    ----------
+    input, output : the photo and its result file (absolute paths, as text).
+    status : "ok", "failed" or "skipped".
+    reason : one line saying why it failed or was skipped ("" when ok), or a note.
+    faces : how many faces were found (None when the photo was not analysed).
+    likeness_percent : 0..100, how recognisable the result is (None without a face).
+    seconds : wall-clock time spent on this photo in its worker.
+    detail : a traceback for an unexpected error (a bug), shown on stderr, not in the CSV.
+    """
+
+    input: str
+    output: str
+    status: str
+    reason: str = ""
+    faces: int | None = None
+    likeness_percent: float | None = None
+    seconds: float = 0.0
+    detail: str = ""
+
+    @classmethod
+    def from_record(cls, record: Mapping) -> PhotoResult:
+        """Build from the plain dict a task returns (both engines send plain records)."""
+        faces = record.get("faces")
+        likeness = record.get("likeness_percent")
+        return cls(
+            input=str(record["input"]),
+            output=str(record.get("output") or ""),
+            status=str(record["status"]),
+            reason=one_line(record.get("reason") or ""),
+            faces=None if faces is None else int(faces),
+            likeness_percent=None if likeness is None else float(likeness),
+            seconds=float(record.get("seconds") or 0.0),
+            detail=str(record.get("detail") or ""),
+        )
+
+    def to_record(self) -> dict:
+        return asdict(self)
+
+    def row(self) -> dict[str, str]:
+        """The CSV row: empty cells for unknown figures, likeness to 0.1 %, seconds to 0.01 s."""
+        return {
+            "input": self.input,
+            "output": self.output,
+            "status": self.status,
+            "reason": self.reason,
+            "faces": "" if self.faces is None else str(self.faces),
+            "likeness_percent": "" if self.likeness_percent is None else f"{self.likeness_percent:.1f}",
+            "seconds": f"{self.seconds:.2f}",
+        }
+
+
+def one_line(text: str) -> str:
+    """A reason as a single line (reports and terminals show one line per photo)."""
+    return " ".join(str(text).split())
+
+
+def without_path_prefix(reason: str, path: str | os.PathLike) -> str:
+    """Drop a leading ``"<path>: "`` from an error message: the report already names the photo."""
+    reason = one_line(reason)
+    for prefix in (f"{path}: ", f"{Path(path).name}: "):
+        if reason.startswith(prefix):
+            return reason[len(prefix):]
+    return reason
+
+
+def report_text(results: Iterable[PhotoResult]) -> str:
+    """The report as CSV text (a header row, then one row per photo)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=REPORT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for result in results:
+        writer.writerow(result.row())
+    return out.getvalue()
+
+
+def write_report(path: str | os.PathLike, results: Iterable[PhotoResult]) -> Path:
+    """Write the report CSV atomically (UTF-8); PhotoError when the folder is missing."""
+    return write_atomic(path, report_text(results).encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Counts of a batch and the mean likeness of the photos written (None: no figure)."""
+
+    ok: int
+    failed: int
+    skipped: int
+    mean_likeness: float | None
+
+    @property
+    def total(self) -> int:
+        return self.ok + self.failed + self.skipped
+
+    def text(self) -> str:
+        likeness = ("n/a" if self.mean_likeness is None
+                    else f"{self.mean_likeness:.1f}%")
+        return (f"{self.ok} retouched, {self.failed} failed, {self.skipped} skipped "
+                f"(of {self.total}); mean likeness {likeness}")
+
+
+def summarize(results: Iterable[PhotoResult]) -> Summary:
+    """Count the results; the mean likeness is over the photos retouched in this run."""
+    results = list(results)
+    figures = [r.likeness_percent for r in results
+               if r.status == OK and r.likeness_percent is not None]
+    return Summary(
+        ok=sum(r.status == OK for r in results),
+        failed=sum(r.status == FAILED for r in results),
+        skipped=sum(r.status == SKIPPED for r in results),
+        mean_likeness=sum(figures) / len(figures) if figures else None,
+    )

@@ -1,0 +1,361 @@
+"""Run a batch: the same task function on a local process pool or on a Dask cluster.
+
+The runner keeps only a bounded window of photos in flight (about two per worker), so a
+folder of ten thousand photos costs no more memory than a handful; each worker holds only
+the photo it is working on and loads the face models once. A photo that fails is recorded
+and the batch goes on. Ctrl+C stops the workers, removes any temporary file they were
+writing (outputs are only ever renamed into place when complete) and hands back what
+finished, so a rerun picks up where it stopped.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import logging
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from studio import __version__
+from studio.batch.inputs import Job, is_done
+from studio.batch.progress import Progress
+from studio.batch.report import FAILED, SKIPPED, PhotoResult
+from studio.batch.task import retouch_task, warm_up
+from studio.errors import LikenessError
+
+#: Photos in flight per worker: one being retouched, one waiting so the worker never idles.
+IN_FLIGHT_PER_WORKER = 2
+#: How long to wait for a Dask scheduler to answer and for a first worker to join (seconds).
+DASK_CONNECT_TIMEOUT = 30
+
+Task = Callable[..., Mapping[str, Any]]
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl+C during a batch; ``results`` holds the photos finished (or skipped) before it."""
+
+    def __init__(self, results: list[PhotoResult]) -> None:
+        super().__init__("interrupted")
+        self.results = results
+
+
+# ----------------------------------------------------------------------------- engines
+def _init_local_worker(load_models: bool) -> None:
+    """Process-pool initializer: Ctrl+C is the parent's business; models load once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if load_models:
+        warm_up()
+
+
+class LocalEngine:
+    """A ``ProcessPoolExecutor`` of ``workers`` processes, each loading the models once.
+
+    Workers start from a fork server (a clean single-threaded process with the package
+    already imported) where the platform has one, else they are spawned.
+    """
+
+    def __init__(self, workers: int | None = None, load_models: bool = True) -> None:
+        self.workers = max(1, int(workers or os.cpu_count() or 1))
+        self.load_models = load_models
+        self.pool: cf.ProcessPoolExecutor | None = None
+
+    @property
+    def window(self) -> int:
+        return self.workers * IN_FLIGHT_PER_WORKER
+
+    def describe(self) -> str:
+        return f"{self.workers} local worker{'s' * (self.workers != 1)}"
+
+    def start(self) -> None:
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["studio.batch.task"])
+        else:
+            context = multiprocessing.get_context("spawn")
+        self.pool = cf.ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=context,
+            initializer=_init_local_worker, initargs=(self.load_models,))
+
+    def submit(self, task: Task, *args: Any) -> cf.Future:
+        assert self.pool is not None, "start() first"
+        try:
+            return self.pool.submit(task, *args)
+        except cf.process.BrokenProcessPool:
+            # A worker died (a crash or out of memory) and took the pool with it: start afresh.
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.start()
+            return self.pool.submit(task, *args)
+
+    def wait_first(self, futures: Sequence[cf.Future]) -> set:
+        done, _ = cf.wait(futures, return_when=cf.FIRST_COMPLETED)
+        return done
+
+    @staticmethod
+    def result(future: cf.Future) -> Mapping[str, Any]:
+        return future.result()
+
+    @staticmethod
+    def is_crash(error: BaseException) -> bool:
+        """True when the photo's worker process died rather than the task failing."""
+        return isinstance(error, cf.process.BrokenProcessPool)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def abort(self, futures: Sequence[cf.Future] = ()) -> None:
+        """Stop now: drop queued photos and end the workers mid-photo (their outputs are
+        written by rename, so none is left half-written)."""
+        for future in futures:
+            future.cancel()
+        if self.pool is None:
+            return
+        # The executor keeps no public handle on its processes; without one we could only
+        # wait for every running photo to finish.
+        processes = list((getattr(self.pool, "_processes", None) or {}).values())
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.terminate()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.join(timeout=5)
+        self.pool = None
+
+
+def prepare_dask_worker() -> str:
+    """Run once on every Dask worker: load the models; return the package version there."""
+    warm_up()
+    return __version__
+
+
+class DaskEngine:
+    """A Dask distributed client: ``address`` of a running scheduler, or "local" to start a
+    ``LocalCluster`` of ``workers`` single-threaded processes for this run only."""
+
+    def __init__(self, address: str, workers: int | None = None, load_models: bool = True) -> None:
+        self.address = address
+        self.workers = max(1, int(workers or os.cpu_count() or 1))
+        self.load_models = load_models
+        self.client = None
+        self.cluster = None
+        self._window = self.workers * IN_FLIGHT_PER_WORKER
+
+    @property
+    def window(self) -> int:
+        return self._window
+
+    def describe(self) -> str:
+        if self.address == "local":
+            return f"a local Dask cluster of {self.workers} worker{'s' * (self.workers != 1)}"
+        return f"the Dask scheduler at {self.address}"
+
+    def start(self) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:  # pragma: no cover - a declared dependency
+            raise LikenessError("--dask needs the 'distributed' package: "
+                                "pip install 'dask[distributed]'") from None
+        if self.address == "local":
+            self.cluster = LocalCluster(
+                n_workers=self.workers, threads_per_worker=1, processes=True,
+                dashboard_address=None, silence_logs=logging.ERROR)
+            self.client = Client(self.cluster)
+        else:
+            try:
+                self.client = Client(self.address, timeout=DASK_CONNECT_TIMEOUT)
+            except (OSError, TimeoutError, ValueError) as error:
+                raise LikenessError(f"cannot reach the Dask scheduler at {self.address} "
+                                    f"({error})") from None
+            try:
+                self.client.wait_for_workers(1, timeout=DASK_CONNECT_TIMEOUT)
+            except (OSError, TimeoutError) as error:
+                self.close()
+                raise LikenessError(f"no Dask worker joined the scheduler at {self.address} "
+                                    f"within {DASK_CONNECT_TIMEOUT} s ({error})") from None
+        self._check_workers()
+        threads = sum(self.client.nthreads().values())
+        self._window = max(1, threads) * IN_FLIGHT_PER_WORKER
+
+    def _check_workers(self) -> None:
+        """Every worker must run this same Likeness Studio (same code, same results)."""
+        if not self.load_models:
+            return
+        try:
+            versions = self.client.run(prepare_dask_worker)
+        except ImportError as error:
+            self.close()
+            raise LikenessError(f"the Dask workers cannot import Likeness Studio ({error}); "
+                                f"install likeness-studio {__version__} on every worker") from None
+        wrong = {worker: version for worker, version in versions.items() if version != __version__}
+        if wrong:
+            self.close()
+            listed = ", ".join(f"{worker} has {version}" for worker, version in sorted(wrong.items()))
+            raise LikenessError(f"Dask workers run another Likeness Studio version than this "
+                                f"one ({__version__}): {listed}")
+
+    def submit(self, task: Task, *args: Any):
+        # pure=False: every call writes a file, so Dask must never merge two calls into one.
+        return self.client.submit(task, *args, pure=False)
+
+    def wait_first(self, futures: Sequence[Any]) -> set:
+        from distributed import wait
+
+        done, _ = wait(list(futures), return_when="FIRST_COMPLETED")
+        return set(done)
+
+    @staticmethod
+    def result(future: Any) -> Mapping[str, Any]:
+        return future.result()
+
+    @staticmethod
+    def is_crash(error: BaseException) -> bool:
+        return False  # Dask already retries a task whose worker died (KilledWorker after that)
+
+    def close(self) -> None:
+        if self.client is not None:
+            with contextlib.suppress(Exception):
+                self.client.close()
+            self.client = None
+        if self.cluster is not None:
+            with contextlib.suppress(Exception):
+                self.cluster.close()
+            self.cluster = None
+
+    def abort(self, futures: Sequence[Any] = ()) -> None:
+        """Cancel what has not run; photos already running on remote workers finish (and are
+        written whole, by rename) but their results are not waited for."""
+        if self.client is not None and futures:
+            with contextlib.suppress(Exception):
+                self.client.cancel(list(futures))
+        self.close()
+
+
+def make_engine(workers: int | None = None, dask: str | None = None,
+                load_models: bool = True) -> LocalEngine | DaskEngine:
+    """The engine for ``--workers N`` and ``--dask ADDRESS|local``."""
+    if dask:
+        return DaskEngine(dask, workers, load_models)
+    return LocalEngine(workers, load_models)
+
+
+# ----------------------------------------------------------------------------- running
+def remove_partial_files(output: Path) -> None:
+    """Remove the temporary files an interrupted atomic write left beside ``output``."""
+    # write_atomic writes ".<name>.<random>.part" in the output's folder, then renames it.
+    with contextlib.suppress(OSError):
+        for leftover in output.parent.glob(f".{output.name}.*.part"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+
+
+def _skipped(job: Job) -> PhotoResult:
+    return PhotoResult(input=str(job.input), output=str(job.output), status=SKIPPED,
+                       reason="already done (the output is newer than the photo)")
+
+
+def _crashed(job: Job, error: BaseException) -> PhotoResult:
+    reason = (f"the worker process stopped while retouching it "
+              f"(a crash or out of memory): {type(error).__name__}: {error}")
+    return PhotoResult(input=str(job.input), output="", status=FAILED, reason=reason)
+
+
+def run_batch(
+    jobs: Sequence[Job],
+    session: Mapping[str, Any],
+    export: Mapping[str, Any] | str,
+    *,
+    engine: LocalEngine | DaskEngine,
+    min_likeness: float | None = None,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+    task: Task = retouch_task,
+) -> list[PhotoResult]:
+    """Retouch every job's photo and return one result per job, in job order.
+
+    Parameters
+    ----------
+    jobs : inputs and outputs (see :func:`studio.batch.inputs.plan_jobs`).
+    session : the session or look, as its JSON dict, applied to every photo.
+    export : the export settings dict (or a preset name) passed to the task.
+    engine : where the work runs (:func:`make_engine`); started only if there is work.
+    min_likeness : photos whose likeness falls below this percent are not written.
+    overwrite : redo photos whose output already exists and is newer than the photo.
+    progress : told about each finished photo (None: silent).
+    task : the per-photo function, ``task(input, session, export, output, min_likeness)``
+        returning a plain record dict; a top-level function, so both engines can run it.
+
+    Raises
+    ------
+    BatchInterrupted on Ctrl+C, carrying the results so far (workers stopped, no partial
+    files left). LikenessError when the engine cannot start (e.g. no Dask scheduler).
+    """
+    results: dict[int, PhotoResult] = {}
+    todo: list[int] = []
+    for index, job in enumerate(jobs):
+        if not overwrite and is_done(job):
+            results[index] = _skipped(job)
+            if progress is not None:
+                progress.finished(results[index])
+        else:
+            todo.append(index)
+
+    def ordered() -> list[PhotoResult]:
+        return [results[i] for i in sorted(results)]
+
+    if not todo:
+        return ordered()
+    queue = list(reversed(todo))  # pop() from the end keeps input order
+    in_flight: dict[Any, int] = {}
+    # When a worker process dies, every photo in flight on that pool fails with it; each is
+    # tried again alone, so only the photo that really kills its worker is marked failed.
+    suspects: list[int] = []
+    alone: set[int] = set()
+
+    def submit(index: int) -> None:
+        job = jobs[index]
+        future = engine.submit(task, str(job.input), session, export, str(job.output),
+                               min_likeness)
+        in_flight[future] = index
+
+    try:
+        engine.start()
+        while queue or suspects or in_flight:
+            if suspects:
+                if not in_flight:
+                    alone.add(suspects[0])
+                    submit(suspects.pop(0))
+            else:
+                while queue and len(in_flight) < engine.window:
+                    submit(queue.pop())
+            for future in engine.wait_first(list(in_flight)):
+                index = in_flight.pop(future)
+                job = jobs[index]
+                try:
+                    result = PhotoResult.from_record(engine.result(future))
+                except Exception as error:  # the worker, not the task, failed
+                    if engine.is_crash(error) and index not in alone:
+                        suspects.append(index)
+                        continue
+                    result = _crashed(job, error)
+                results[index] = result
+                if progress is not None:
+                    progress.finished(result)
+    except KeyboardInterrupt:
+        engine.abort(list(in_flight))
+        for index in in_flight.values():
+            remove_partial_files(jobs[index].output)
+        raise BatchInterrupted(ordered()) from None
+    except BaseException:
+        engine.abort(list(in_flight))
+        for index in in_flight.values():
+            remove_partial_files(jobs[index].output)
+        raise
+    else:
+        engine.close()
+    return ordered()

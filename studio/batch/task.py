@@ -1,0 +1,116 @@
+"""The work of one photo in a batch, as a plain top-level function.
+
+Both engines (a local process pool and Dask) run exactly this function: it takes plain
+values (paths as text, the session as a dict, the export settings as a dict) and returns a
+plain dict, so it pickles cheaply and runs on any machine that has the package installed.
+It never raises for a bad photo: a problem the user can fix becomes a "failed" record with
+its one-line reason, and a bug becomes a "failed" record that carries the traceback.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from studio.batch.report import FAILED, OK, SKIPPED, one_line, without_path_prefix
+from studio.errors import LikenessError
+
+
+def warm_up() -> None:
+    """Load the face models in this process now, once, rather than inside the first photo.
+
+    Runs as the process pool's initializer and on every Dask worker (``Client.run``); the
+    models stay cached per process by ``studio.face``.
+    """
+    from studio.face import analyze, likeness_distance
+    from studio.imaging.sample import sample_photo
+
+    pixels = sample_photo().pixels
+    analysis = analyze(pixels)  # loads the detector and the 68-point landmark model
+    if analysis.faces:
+        likeness_distance(pixels, pixels, analysis.faces[0])  # loads the recognition model
+
+
+def retouch_task(
+    input_path: str,
+    session: Mapping[str, Any],
+    export: Mapping[str, Any] | str,
+    output_path: str,
+    min_likeness: float | None = None,
+) -> dict[str, Any]:
+    """Retouch one photo with a session and export it; never raises for a bad photo.
+
+    Parameters
+    ----------
+    input_path : the photo (an absolute path, as text).
+    session : a session or look as its JSON dict (``studio.session`` format).
+    export : the export settings as a dict (``ExportSettings.to_dict()``) or a preset name.
+    output_path : the file to write (atomically); its extension matches the export format.
+    min_likeness : refuse to write when the likeness falls below this percent (0..100).
+
+    Returns
+    -------
+    A plain dict with the keys of ``studio.batch.report.REPORT_COLUMNS`` (and ``detail``,
+    a traceback, for an unexpected error).
+    """
+    from studio.session import retouch_file
+
+    return run_photo(retouch_file, input_path, session, export, output_path, min_likeness)
+
+
+def run_photo(
+    retouch: Callable[..., Any],
+    input_path: str,
+    session: Mapping[str, Any],
+    export: Mapping[str, Any] | str,
+    output_path: str,
+    min_likeness: float | None = None,
+) -> dict[str, Any]:
+    """Call ``retouch(input, session, export, output, min_likeness=...)`` and turn whatever
+    happens into a plain record: its result, a user-fixable failure with its one-line
+    reason, or an unexpected error (a bug) with its traceback in ``detail``."""
+    started = time.perf_counter()
+    try:
+        result = retouch(input_path, session, export, output_path, min_likeness=min_likeness)
+        record = _record_of(result)
+    except LikenessError as error:
+        record = {"status": FAILED, "reason": without_path_prefix(str(error), input_path)}
+    except Exception as error:  # a bug on one photo must not stop the batch; its traceback goes back
+        record = {
+            "status": FAILED,
+            "reason": one_line(f"unexpected error (please report it): "
+                               f"{type(error).__name__}: {error}"),
+            "detail": traceback.format_exc(),
+        }
+    record.setdefault("seconds", time.perf_counter() - started)
+    record["input"] = str(input_path)
+    record.setdefault("output", str(output_path) if record["status"] == OK else "")
+    return record
+
+
+def _record_of(result: Any) -> dict[str, Any]:
+    """A plain dict from the retouch result (an object with attributes, or a mapping)."""
+    def get(name: str, default: Any = None) -> Any:
+        if isinstance(result, Mapping):
+            return result.get(name, default)
+        return getattr(result, name, default)
+
+    status = str(get("status", OK))
+    if status not in (OK, SKIPPED):
+        status = FAILED  # e.g. refused for a likeness below the minimum
+    faces = get("faces")
+    if faces is not None and not isinstance(faces, int):
+        faces = len(faces)
+    record = {
+        "status": status,
+        "reason": one_line(get("reason") or ""),
+        "faces": faces,
+        "likeness_percent": get("likeness_percent"),
+        "output": str(get("output") or "") if status == OK else "",
+    }
+    seconds = get("seconds")
+    if seconds is not None:
+        record["seconds"] = float(seconds)
+    return record
