@@ -1,0 +1,108 @@
+"""Command-line options shared by ``retouch`` and ``batch``: which look or session, slider
+overrides, the export preset and the likeness floor."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+
+from studio.edits.sliders import SLIDERS, parse_assignment
+from studio.errors import LikenessError
+from studio.imaging.export import ExportSettings, parse_aspect
+
+EXPORT_CHOICES = ("linkedin", "portfolio", "original", "custom")
+
+
+def add_edit_arguments(parser: argparse.ArgumentParser) -> None:
+    """--look, --session, --set, --export (+ custom options), --min-likeness, --keep-metadata."""
+    keys = ", ".join(s.key for s in SLIDERS)
+    parser.add_argument("--look", metavar="NAME|FILE",
+                        help="start from a look: natural, linkedin, nonprofit, portfolio, "
+                             "one of yours (see 'likeness looks') or a look file")
+    parser.add_argument("--session", metavar="FILE",
+                        help="reuse a saved session's sliders (its non-default values override "
+                             "the look's); its face choice and crop apply to the same photo only")
+    parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
+                        dest="assignments",
+                        help=f"set one slider, last word over look and session (keys: {keys}); "
+                             "repeatable, e.g. --set smooth=0.4 --set backdrop=#f2f2f2")
+    parser.add_argument("--export", choices=EXPORT_CHOICES, metavar="PRESET",
+                        help="linkedin (1024 px face-centred square JPEG under 8 MB), portfolio "
+                             "(long edge 2048 px JPEG), original (full size, the source's format) "
+                             "or custom; default: full size in OUT's format")
+    parser.add_argument("--size", type=int, metavar="PX",
+                        help="custom export: long edge in pixels")
+    parser.add_argument("--aspect", metavar="W:H",
+                        help="custom or portfolio export: crop to this aspect around the face "
+                             "(e.g. 1:1, 4:5) or 'original'")
+    parser.add_argument("--quality", type=int, metavar="1-100",
+                        help="JPEG/WebP quality (default: the preset's)")
+    parser.add_argument("--min-likeness", type=float, metavar="PCT",
+                        help="refuse to write (exit 1) when the likeness is below PCT percent")
+    parser.add_argument("--keep-metadata", action="store_true", default=None,
+                        help="keep GPS position, serial numbers and maker notes "
+                             "(stripped by default)")
+
+
+def parse_assignments(assignments: list[str]) -> dict[str, float | str | None]:
+    """``--set KEY=VALUE`` options as a dict; LikenessError names a bad key or value."""
+    values: dict[str, float | str | None] = {}
+    for text in assignments:
+        key, value = parse_assignment(text)
+        values[key] = value
+    return values
+
+
+def session_from_args(args: argparse.Namespace):
+    """The Session to apply: the look's sliders, then the session's non-default values,
+    then ``--set``. The session (if any) also brings its face choice, crop, analysis and
+    export settings."""
+    from studio.session import Session, load_look, load_session
+
+    overrides = parse_assignments(args.assignments)  # cheap checks first
+    look = load_look(args.look) if args.look else None
+    session = load_session(args.session) if args.session else None
+    base = session or Session()
+    sliders = dict(look.sliders) if look is not None else dict(base.sliders)
+    if session is not None and look is not None:
+        defaults = {s.key: s.default for s in SLIDERS}
+        sliders.update({k: v for k, v in session.sliders.items() if v != defaults[k]})
+    result = replace(base, sliders=sliders)
+    if look is not None:
+        result = replace(result, look=look.look or (str(args.look) if args.look else None))
+    return result.with_sliders(overrides)
+
+
+def min_likeness_from_args(args: argparse.Namespace) -> float | None:
+    if args.min_likeness is None:
+        return None
+    if not 0 <= args.min_likeness <= 100:
+        raise LikenessError(f"--min-likeness must be a percent 0..100, not {args.min_likeness:g}")
+    return float(args.min_likeness)
+
+
+def export_from_args(args: argparse.Namespace, session) -> ExportSettings:
+    """Export settings: --export and the custom options over the session's (or the default:
+    full size in the output file's format)."""
+    settings = session.export if args.export is None else ExportSettings(preset=args.export)
+    if args.size is not None:
+        if settings.preset != "custom":
+            if args.export is not None:
+                raise LikenessError(f"--size is for --export custom, not {args.export}")
+            settings = ExportSettings(preset="custom")  # the session's preset gives way
+        if not 16 <= args.size <= 65535:
+            raise LikenessError(f"--size must be 16..65535 pixels, not {args.size}")
+    if args.aspect is not None:
+        if settings.preset not in ("custom", "portfolio"):
+            if args.export is not None:
+                raise LikenessError(f"--aspect is for --export custom or portfolio, "
+                                    f"not {args.export}")
+            settings = ExportSettings(preset="custom")
+        parse_aspect(args.aspect)
+    if args.quality is not None and not 1 <= args.quality <= 100:
+        raise LikenessError(f"--quality must be 1..100, not {args.quality}")
+    changes = {k: v for k, v in (("size", args.size), ("aspect", args.aspect),
+                                 ("quality", args.quality)) if v is not None}
+    if args.keep_metadata:
+        changes["keep_metadata"] = True
+    return replace(settings, **changes)

@@ -1,0 +1,68 @@
+"""``likeness retouch IMAGE -o OUT [--look ...] [--session ...] [--set KEY=VALUE ...]
+[--export PRESET] [--save-session FILE] [--min-likeness PCT] [--keep-metadata]``.
+
+Renders at full resolution, prints the likeness, writes OUT (never IMAGE). Exit 0 written,
+1 refused (likeness below --min-likeness), 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from studio.cli._common import (
+    add_edit_arguments,
+    export_from_args,
+    min_likeness_from_args,
+    session_from_args,
+)
+
+
+def register(subparsers) -> None:
+    """Add the ``retouch`` subcommand to the ``likeness`` parser."""
+    parser = subparsers.add_parser(
+        "retouch", help="retouch one photo and write the result",
+        description="Retouch IMAGE with a look, a session and/or slider values, render it at "
+                    "full resolution and write OUT (PNG, JPEG, TIFF or WebP by its extension, "
+                    "or per --export). Prints the likeness to the original. IMAGE is never "
+                    "written to.")
+    parser.add_argument("image", metavar="IMAGE", help="the photo to retouch")
+    parser.add_argument("-o", "--output", metavar="OUT", required=True,
+                        help="the file to write")
+    add_edit_arguments(parser)
+    parser.add_argument("--save-session", metavar="FILE",
+                        help="also save the session (sliders, face, crop, export) to FILE")
+    parser.set_defaults(func=run)
+
+
+def _size(count: int) -> str:
+    return f"{count / 1e6:.1f} MB" if count >= 1e6 else f"{count / 1e3:.0f} KB"
+
+
+def run(args: argparse.Namespace) -> int:
+    from studio.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_PARTIAL
+    from studio.session.retouch_file import FAILED, REFUSED, retouch_file
+
+    session = session_from_args(args)
+    settings = export_from_args(args, session)
+    minimum = min_likeness_from_args(args)
+    result = retouch_file(args.image, session, settings, args.output, minimum,
+                          save_session_to=args.save_session)
+    if result.likeness_percent is not None:
+        print(f"likeness {result.likeness_percent:.1f}%")
+    elif result.status != FAILED:
+        print("likeness n/a (no face)")
+    for note in result.notes:
+        print(f"note: {note}")
+    if result.status == FAILED:
+        print(f"likeness: error: {result.reason}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if result.status == REFUSED:
+        print(f"likeness: {result.reason}", file=sys.stderr)
+        return EXIT_PARTIAL
+    quality = f", quality {result.quality}" if result.quality is not None else ""
+    print(f"wrote {result.output} ({result.width} x {result.height}, "
+          f"{_size(result.bytes)}{quality})")
+    if args.save_session:
+        print(f"saved session {args.save_session}")
+    return EXIT_OK
