@@ -42,17 +42,15 @@ QLabel#caption { color: #8f8f95; font-size: 11px; }
 QSlider::groove:horizontal { height: 3px; background: #47474b; border-radius: 1px; }
 QSlider::sub-page:horizontal { background: #7a8da6; border-radius: 1px; }
 QSlider::sub-page:horizontal:disabled { background: #47474b; }
+QSlider[bipolar="true"]::sub-page:horizontal { background: #47474b; }
 QSlider::handle:horizontal { background: #d6d6d6; width: 11px; height: 11px;
                              margin: -4px 0; border-radius: 5px; }
 QSlider::handle:horizontal:hover { background: #ffffff; }
 QSlider::handle:horizontal:disabled { background: #5a5a5e; }
-QSpinBox, QLineEdit, QComboBox { background: #1c1c1e; color: #e0e0e0;
+QLineEdit, QComboBox { background: #1c1c1e; color: #e0e0e0;
     border: 1px solid #3c3c40; border-radius: 3px; padding: 2px 4px;
     selection-background-color: #3d4f66; }
-QDoubleSpinBox { background: #1c1c1e; color: #e0e0e0; border: 1px solid #34343a;
-    border-radius: 3px; padding: 0 2px;
-    selection-background-color: #3d4f66; }
-QDoubleSpinBox:disabled, QComboBox:disabled { color: #666; }
+QComboBox:disabled, QLineEdit:disabled { color: #666; }
 QComboBox QAbstractItemView { background: #2b2b2e; color: #dcdcdc;
     selection-background-color: #3d4f66; }
 QPushButton { background: #38383c; color: #e0e0e0; border: 1px solid #4a4a4f;

@@ -71,6 +71,7 @@ class PreviewEngine:
         self._lock = threading.Lock()
         self._retoucher = None
         self._masks: dict[str, np.ndarray] | None = None
+        self._likeness_face: Face | None = None
         self._detail_key: tuple | None = None
         self._detail_retoucher = None
 
@@ -91,6 +92,10 @@ class PreviewEngine:
             self._retoucher = Retoucher(self.proxy, self.proxy_analysis, face_index=self.face_index)
         return self._retoucher
 
+    def prepare(self) -> None:
+        """Prepare every edit's layers now (a worker calls this right after opening)."""
+        self._retoucher_now().prepare_all()
+
     def render(self, sliders: Mapping[str, float | str | None]) -> np.ndarray:
         """The edited proxy, float32 (h, w, 3)."""
         with self._lock:
@@ -106,10 +111,17 @@ class PreviewEngine:
     def likeness(self, edited: np.ndarray) -> float | None:
         """Likeness distance between the original proxy and an edited proxy (None: no face)."""
         from studio.face import likeness_distance
+        from studio.face.likeness import relocate
 
         face = self.face
         if face is None:
             return None
+        with self._lock:
+            if self._likeness_face is None:
+                # landmarks found on the proxy itself, as they are on the edit: an unchanged
+                # preview then measures exactly 0 (scaled full-size landmarks differ slightly)
+                self._likeness_face = relocate(face, self.proxy)
+            face = self._likeness_face
         return likeness_distance(self.proxy, edited, face=face)
 
     def render_region(self, rect: tuple[int, int, int, int],

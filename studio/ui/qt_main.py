@@ -175,6 +175,7 @@ class QtStudioWindow(QMainWindow):
         self.preview_sliders: dict | None = None
         self.preview_id = 0
         self.likeness_percent: float | None = None
+        self.likeness_id = 0  # the preview the likeness was measured on
         self.export_settings = None
         self.opening = False
         self._render_cache: dict[tuple, tuple] = {}
@@ -191,6 +192,8 @@ class QtStudioWindow(QMainWindow):
         self.masks_runner = QtLatestRunner("masks", parent=self)
         self.detail_runner = QtLatestRunner("detail", parent=self)
         self.circle_runner = QtLatestRunner("circle", parent=self)
+        self.prepare_runner = QtLatestRunner("prepare", parent=self)
+        self.prepare_runner.failed.connect(self._on_worker_failed)
         self.render_runner.finished.connect(self._on_render_done)
         self.render_runner.failed.connect(self._on_worker_failed)
         self.open_runner.finished.connect(self._on_open_done)
@@ -496,6 +499,8 @@ class QtStudioWindow(QMainWindow):
         self._update_actions()
         self._update_title()
         self._schedule_render()
+        # the per-photo layers, ready before the first slider move
+        self.prepare_runner.submit(result.preview.prepare)
 
     def _on_open_failed(self, _request_id: int, error: LikenessError) -> None:
         self.opening = False
@@ -656,6 +661,7 @@ class QtStudioWindow(QMainWindow):
         if render_id != self.preview_id:
             return  # measured on a preview that is no longer shown
         self.likeness_percent = percent
+        self.likeness_id = render_id
         self.panel.meter.set_percent(percent)
         self.likeness_shown.emit(percent)
 
@@ -908,7 +914,8 @@ class QtStudioWindow(QMainWindow):
         self._save_window_state()
         QApplication.instance().removeEventFilter(self._key_watcher)
         for runner in (self.render_runner, self.open_runner, self.likeness_runner,
-                       self.masks_runner, self.detail_runner, self.circle_runner):
+                       self.masks_runner, self.detail_runner, self.circle_runner,
+                       self.prepare_runner):
             runner.cancel()
         QThreadPool.globalInstance().waitForDone(30000)
         event.accept()

@@ -80,6 +80,7 @@ class QtSliderRow(QObject):
         self.slider.setPageStep(10)
         self.slider.setToolTip(spec.help + "\nDouble-click to reset.")
         self.slider.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.slider.setProperty("bipolar", spec.minimum < 0)  # styled without a left fill
         self.box = QDoubleSpinBox(parent)
         self.box.setObjectName(f"value_{spec.key}")
         self.box.setRange(spec.minimum, spec.maximum)

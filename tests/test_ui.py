@@ -1,0 +1,295 @@
+"""The studio window, driven as a user would (pytest-qt, offscreen): open, slide, undo,
+looks, sessions, export, errors, no-face photos."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtWidgets import QMessageBox  # noqa: E402
+
+from studio.edits.sliders import default_sliders  # noqa: E402
+from studio.imaging import load, save  # noqa: E402
+from studio.imaging.sample import sample_photo  # noqa: E402
+from studio.ui import app as studio_app  # noqa: E402
+from studio.ui.model import FACE_KEYS  # noqa: E402
+from studio.ui.qt_export import QtExportDialog  # noqa: E402
+from studio.ui.qt_main import QtStudioWindow, autosave_path  # noqa: E402
+
+try:
+    from tests.conftest import face_photo
+except ImportError:  # pragma: no cover - rootdir layouts differ
+    from conftest import face_photo
+
+WAIT = 90_000  # ms: generous, the machine is shared
+
+
+@pytest.fixture
+def dialogs(monkeypatch):
+    """Capture message boxes instead of showing them; closing discards unsaved changes."""
+    shown = {"warning": [], "question": []}
+
+    def warning(parent, title, text, *args, **kwargs):
+        shown["warning"].append(text)
+        return QMessageBox.StandardButton.Ok
+
+    def question(parent, title, text, *args, **kwargs):
+        shown["question"].append(text)
+        return shown.get("answer", QMessageBox.StandardButton.Discard)
+
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(warning))
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    return shown
+
+
+@pytest.fixture
+def make_window(qtbot, dialogs):
+    studio_app.make_application()
+    windows = []
+
+    def make() -> QtStudioWindow:
+        window = QtStudioWindow()
+        qtbot.addWidget(window)
+        window.show()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.document.set_dirty(False)
+        window.close()
+
+
+def open_and_wait(qtbot, window: QtStudioWindow, path=None) -> None:
+    window.open_path(path)
+    qtbot.waitUntil(lambda: not window.opening and window.preview_pixels is not None,
+                    timeout=WAIT)
+
+
+def wait_for_preview(qtbot, window: QtStudioWindow, **expected) -> None:
+    """Wait until the preview on screen shows these slider values."""
+    def shown():
+        return window.preview_sliders is not None and all(
+            window.preview_sliders[k] == v for k, v in expected.items())
+    qtbot.waitUntil(shown, timeout=WAIT)
+
+
+@pytest.fixture(scope="module")
+def sample_file(tmp_path_factory):
+    """The public-domain sample portrait as a PNG file (sessions need a photo on disk)."""
+    path = tmp_path_factory.mktemp("photos") / "astronaut.png"
+    save(path, sample_photo().pixels)
+    return path
+
+
+def test_opening_the_sample_shows_it_and_enables_face_sliders(qtbot, make_window):
+    window = make_window()
+    open_and_wait(qtbot, window)
+    assert window.canvas.photo_size == (512, 512)
+    # every slider neutral: the preview is the photo, bit for bit
+    assert np.array_equal(window.preview_pixels, sample_photo().pixels)
+    panel = window.panel
+    assert panel.rows["smooth"].slider.isEnabled()
+    assert panel.rows["teeth"].slider.isEnabled()
+    assert not panel.no_face_note.isVisible()
+    assert window.export_action.isEnabled()
+
+
+def test_slider_changes_preview_and_likeness_meter(qtbot, make_window):
+    window = make_window()
+    open_and_wait(qtbot, window)
+    qtbot.waitUntil(lambda: window.panel.meter.percent is not None, timeout=WAIT)
+    assert window.panel.meter.percent == pytest.approx(100.0)  # unchanged photo
+    before = window.preview_pixels.copy()
+    likeness_id = window.preview_id
+
+    window.panel.rows["smooth"].box.setValue(1.0)
+    window.panel.rows["face_light"].box.setValue(0.8)
+    assert window.document.slider("smooth") == 1.0
+    wait_for_preview(qtbot, window, smooth=1.0, face_light=0.8)
+    assert not np.array_equal(window.preview_pixels, before)
+    qtbot.waitUntil(lambda: window.preview_id != likeness_id and
+                    window.likeness_id == window.preview_id, timeout=WAIT)
+    percent = window.panel.meter.percent
+    assert percent is not None and 0.0 <= percent < 100.0
+    assert window.panel.meter.text == f"{percent:.0f}%"
+
+
+def test_model_and_widgets_stay_in_step(qtbot, make_window):
+    window = make_window()
+    open_and_wait(qtbot, window)
+    row = window.panel.rows["warmth"]
+    window.document.set_slider("warmth", -0.5)  # model -> widget
+    assert row.slider.value() == -50 and row.box.value() == -0.5
+    row.slider.setValue(25)  # widget -> model
+    assert window.document.slider("warmth") == 0.25
+    row.reset_button.click()
+    assert window.document.slider("warmth") == 0.0 and row.slider.value() == 0
+    backdrop = window.panel.rows["backdrop"]
+    backdrop.choose("#f0f0f0")
+    assert window.document.slider("backdrop") == "#f0f0f0"
+    backdrop.none_box.setChecked(True)
+    assert window.document.slider("backdrop") is None
+
+
+def test_undo_restores_the_exact_preview_and_a_drag_is_one_step(qtbot, make_window):
+    window = make_window()
+    open_and_wait(qtbot, window)
+    row = window.panel.rows["smooth"]
+    row.box.setValue(0.3)
+    wait_for_preview(qtbot, window, smooth=0.3)
+    earlier = window.preview_pixels.copy()
+    steps = window.undo_stack.count()
+
+    # a mouse drag along the slider: press on the handle, move, release
+    slider = row.slider
+    qtbot.mousePress(slider, Qt.MouseButton.LeftButton, pos=_handle_pos(slider))
+    for fraction in (0.45, 0.6, 0.75, 0.9):
+        qtbot.mouseMove(slider, QPoint(int(slider.width() * fraction), slider.height() // 2))
+    qtbot.mouseRelease(slider, Qt.MouseButton.LeftButton,
+                       pos=QPoint(int(slider.width() * 0.9), slider.height() // 2))
+    dragged = window.document.slider("smooth")
+    assert dragged > 0.6
+    assert window.undo_stack.count() == steps + 1  # the whole drag is one step
+    wait_for_preview(qtbot, window, smooth=dragged)
+    assert not np.array_equal(window.preview_pixels, earlier)
+
+    window.undo_stack.undo()
+    assert window.document.slider("smooth") == 0.3 and row.box.value() == 0.3
+    wait_for_preview(qtbot, window, smooth=0.3)
+    assert np.array_equal(window.preview_pixels, earlier)
+    window.undo_stack.redo()
+    assert window.document.slider("smooth") == dragged
+
+
+def _handle_pos(slider) -> QPoint:
+    span = slider.maximum() - slider.minimum()
+    x = int((slider.value() - slider.minimum()) / span * (slider.width() - 11)) + 5
+    return QPoint(x, slider.height() // 2)
+
+
+def test_look_picker_sets_the_sliders_in_one_step(qtbot, make_window):
+    from studio.session import load_look
+
+    window = make_window()
+    open_and_wait(qtbot, window)
+    combo = window.panel.look_combo
+    index = combo.findData("portfolio")
+    assert index >= 0
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+    look = load_look("portfolio")
+    assert window.document.sliders == look.sliders
+    for key, value in look.sliders.items():
+        if key != "backdrop":
+            assert window.panel.rows[key].value == pytest.approx(value)
+    assert window.document.look == "portfolio"
+    window.undo_stack.undo()
+    assert window.document.sliders == default_sliders()
+    assert combo.currentData() is None  # back to "Custom"
+
+
+def test_saved_session_reopens_with_the_same_sliders_and_preview(qtbot, make_window, tmp_path,
+                                                                 sample_file):
+    window = make_window()
+    open_and_wait(qtbot, window, sample_file)
+    window.panel.rows["smooth"].box.setValue(0.5)
+    window.panel.rows["bg_blur"].box.setValue(0.4)
+    wait_for_preview(qtbot, window, smooth=0.5, bg_blur=0.4)
+    session_file = tmp_path / "astronaut.likeness.json"
+    assert window.save_session_as(session_file)
+    assert not window.document.dirty
+
+    fresh = make_window()
+    open_and_wait(qtbot, fresh, session_file)
+    assert fresh.document.sliders == window.document.sliders
+    wait_for_preview(qtbot, fresh, smooth=0.5, bg_blur=0.4)
+    assert np.array_equal(fresh.preview_pixels, window.preview_pixels)
+    assert fresh.document.session_path == session_file
+
+
+def test_export_through_the_dialog_writes_the_file(qtbot, make_window, tmp_path, monkeypatch):
+    window = make_window()
+    open_and_wait(qtbot, window)
+    window.panel.rows["smooth"].box.setValue(0.4)
+    out = tmp_path / "me-linkedin.jpg"
+
+    def exec_(dialog):
+        dialog.set_preset("linkedin")
+        dialog.path_edit.setText(str(out))
+        return QtExportDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(QtExportDialog, "exec", exec_)
+    with qtbot.waitSignal(window.export_finished, timeout=WAIT) as blocker:
+        window.show_export_dialog()
+    result = blocker.args[0]
+    assert result.path == out and out.is_file()
+    written = load(out)
+    assert written.format == "JPEG" and written.width == written.height  # LinkedIn square
+    assert window.export_settings.preset == "linkedin"
+
+
+def test_a_corrupt_photo_shows_the_error_and_changes_nothing(qtbot, make_window, tmp_path,
+                                                             dialogs):
+    window = make_window()
+    open_and_wait(qtbot, window)
+    bad = tmp_path / "broken.jpg"
+    bad.write_bytes(b"\xff\xd8\xff\xe0 this is not really a JPEG")
+    window.open_path(bad)
+    qtbot.waitUntil(lambda: bool(dialogs["warning"]), timeout=WAIT)
+    message = dialogs["warning"][0]
+    assert "broken.jpg" in message and "\n" not in message
+    assert window.document.display_name.startswith("astronaut")  # the sample stays open
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.jpg"]
+    assert bad.read_bytes().endswith(b"not really a JPEG")
+
+
+def test_a_bad_session_shows_the_error(qtbot, make_window, tmp_path, dialogs):
+    window = make_window()
+    open_and_wait(qtbot, window)
+    bad = tmp_path / "bad.likeness.json"
+    bad.write_text('{"format": "likeness-session", "version": 2, "sliders": {"smooth": 7}}')
+    window.apply_session_file(bad)
+    assert len(dialogs["warning"]) == 1 and "smooth" in dialogs["warning"][0]
+    assert window.document.sliders == default_sliders()
+
+
+def test_a_photo_without_a_face_disables_face_sliders(qtbot, make_window):
+    window = make_window()
+    open_and_wait(qtbot, window, face_photo("dlib_dogs.jpg"))
+    panel = window.panel
+    assert not window.document.has_face
+    assert panel.no_face_note.isVisible()
+    for key, row in panel.rows.items():
+        assert row.label.isEnabled() == (key not in FACE_KEYS), key
+    panel.rows["warmth"].box.setValue(0.5)  # global light still works
+    wait_for_preview(qtbot, window, warmth=0.5)
+    assert panel.meter.state == "none"
+
+
+def test_autosave_is_offered_back_after_a_crash(qtbot, make_window, dialogs, sample_file):
+    window = make_window()
+    open_and_wait(qtbot, window, sample_file)
+    window.panel.rows["shine"].box.setValue(0.7)
+    assert window.autosave() == autosave_path()
+    # the studio "crashes": its autosave stays behind; the next studio offers it back
+    dialogs["answer"] = QMessageBox.StandardButton.Yes
+    fresh = make_window()
+    assert studio_app.offer_restore(fresh)
+    qtbot.waitUntil(lambda: not fresh.opening and fresh.document.photo is not None, timeout=WAIT)
+    assert fresh.document.slider("shine") == 0.7
+    assert fresh.document.dirty and fresh.document.session_path is None
+
+
+def test_closing_with_unsaved_changes_asks_first(qtbot, make_window, dialogs):
+    window = make_window()
+    open_and_wait(qtbot, window)
+    window.panel.rows["eyes"].box.setValue(0.5)
+    dialogs["answer"] = QMessageBox.StandardButton.Cancel
+    assert not window.close()
+    assert dialogs["question"] and window.isVisible()
+    dialogs["answer"] = QMessageBox.StandardButton.Discard
+    assert window.close()
