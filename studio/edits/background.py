@@ -1,0 +1,612 @@
+"""The person/background split and the four background edits: blur, light, calm colours, backdrop.
+
+Three steps, each a pure function (no Qt, no I/O):
+
+``person_alpha(pixels, face)``
+    A soft matte, 1 on the person (head, hair, neck, shoulders), 0 on the background. GrabCut
+    (OpenCV) runs on a small proxy (~0.09 MP) seeded from the 68 landmarks: the face hull is
+    sure person, a head-and-shoulders prior around and below it is probably person, what lies
+    far from that prior is sure background. The binary cut is refined at full resolution by a
+    colour-guided filter (He et al.), so hair and soft edges get fractional alpha. Without a
+    face the whole photo is background (alpha 0): on a landscape or a product shot the
+    background sliders act on the whole picture.
+``prepare_background(pixels, alpha, face)``
+    Everything slider-independent: the background colour under the hair edges (the old
+    background estimated locally, so it can be subtracted instead of fringing), and the
+    background blurred, with alpha-normalised weights, at a ladder of lens radii on small copies.
+``apply_background(pixels, layers, alpha, bg_blur, bg_light, bg_desaturate, backdrop)``
+    A few per-pixel passes. ``out = pixels + (1 - alpha) * (new_bg - old_bg)``: exactly the
+    input wherever alpha is 1, and the input bits when every slider is neutral.
+
+All radii are fractions of the inter-ocular distance (IOD), or of the image diagonal without a
+face, so a screen proxy and the full-resolution export look the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from scipy import ndimage
+
+from studio.errors import LikenessError
+from studio.face.types import Face
+from studio.imaging.colour import linear_to_srgb, srgb_to_linear
+
+#: Pixels of the GrabCut proxy; GrabCut's cost grows with it and the matte is refined later.
+CUT_PIXELS = 90_000
+#: Half-width of the band along the cut where the matte is estimated, in IOD.
+BAND_IOD = 0.10
+#: Largest lens-blur radius (bg_blur = 1), in IOD; without a face, in image diagonals.
+BLUR_RADIUS_IOD = 0.45
+BLUR_RADIUS_DIAGONAL = 0.025
+#: Blur ladder: radii BLUR_RADIUS * 2**-k for k in 0..BLUR_LEVELS-1; a slider move mixes two.
+BLUR_LEVELS = 5
+#: Largest background light change (bg_light = +-1), in photographic stops.
+LIGHT_STOPS = 1.0
+#: How much brighter the backdrop is behind the head than at the frame's edges (linear light).
+BACKDROP_GLOW = 0.08
+
+# Rec. 709 luminance of linear RGB (the Y of CIE XYZ).
+_Y = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
+
+
+# --------------------------------------------------------------------------------------------
+# The person matte
+# --------------------------------------------------------------------------------------------
+
+def _face_frame(face: Face) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Eye midpoint, unit 'right' and 'up' vectors of the head (roll followed), IOD in pixels."""
+    left, right = face.eye_centres
+    across = right - left
+    iod = float(np.hypot(*across))
+    r = across / max(iod, 1e-6)
+    up = np.array([r[1], -r[0]], dtype=np.float32)  # image y points down; 'up' is toward the brows
+    if up[1] > 0:
+        up = -up
+    return (left + right) / 2, r.astype(np.float32), up, max(iod, 1.0)
+
+
+def _face_hull_points(face: Face) -> np.ndarray:
+    """QUALITY.md's face hull outline: jaw 0-16 plus the brows raised by 10% IOD (pixels)."""
+    _, _, up, iod = _face_frame(face)
+    pts = face.landmarks.astype(np.float32)
+    brows = pts[17:27] + up * 0.10 * iod
+    return np.concatenate([pts[:17], brows])
+
+
+def _ellipse_points(centre, right, up, a: float, b: float, n: int = 48) -> np.ndarray:
+    t = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    return (centre + np.outer(np.cos(t) * a, right) + np.outer(np.sin(t) * b, up)).astype(np.float32)
+
+
+def _fill(mask: np.ndarray, points: np.ndarray, value: int, convex: bool = True) -> None:
+    pts = np.round(points).astype(np.int32)
+    if convex:
+        cv2.fillConvexPoly(mask, cv2.convexHull(pts), int(value))
+    else:
+        cv2.fillPoly(mask, [pts], int(value))
+
+
+def _person_prior(face: Face, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Sure-person seed and head-and-shoulders prior (uint8 0/1 masks) at ``shape``.
+
+    Proportions in IOD from the eye midpoint: the face is ~2.1 IOD wide, the chin ~1.7 IOD
+    below the eyes, the crown ~2 IOD above them; the shoulders slope out from the chin to
+    ~4.8 IOD wide half an IOD below it.
+    """
+    h, w = shape
+    centre, right, up, iod = _face_frame(face)
+    pts = face.landmarks.astype(np.float32)
+    chin = pts[8]
+    sure = np.zeros((h, w), np.uint8)
+    prior = np.zeros((h, w), np.uint8)
+
+    # Sure person: the face hull pulled 8% IOD toward its centre (landmark jitter on the jaw),
+    # and the throat just under the chin.
+    hull = _face_hull_points(face)
+    mid = hull.mean(axis=0)
+    _fill(sure, mid + (hull - mid) * 0.92, 1)
+    down = np.array([0.0, 1.0], np.float32)
+    throat = chin + down * 0.45 * iod
+    _fill(sure, _ellipse_points(throat, np.array([1.0, 0.0]), down, 0.30 * iod, 0.30 * iod), 1)
+
+    # The torso straight under the chin is person too (a shirt, a beard, long hair), down to
+    # about the waist: sure.
+    x = chin[0]
+    torso = np.array([[x - 0.6 * iod, chin[1] + 0.3 * iod], [x + 0.6 * iod, chin[1] + 0.3 * iod],
+                      [x + 1.0 * iod, chin[1] + 2.0 * iod], [x + 1.0 * iod, chin[1] + 6.0 * iod],
+                      [x - 1.0 * iod, chin[1] + 6.0 * iod], [x - 1.0 * iod, chin[1] + 2.0 * iod]],
+                     dtype=np.float32)
+    _fill(sure, torso, 1)
+
+    # Probable person: head with hair, neck, shoulders and body down to the bottom edge.
+    _fill(prior, _ellipse_points(centre + up * 0.35 * iod, right, up, 1.55 * iod, 2.15 * iod), 1)
+    neck_top = chin[1] - 0.3 * iod
+    shoulder_y = chin[1] + 0.5 * iod
+    bottom = max(h, shoulder_y + 2.0 * iod) + 1
+    body = np.array([
+        [x - 0.85 * iod, neck_top], [x + 0.85 * iod, neck_top], [x + 1.0 * iod, chin[1]],
+        [x + 2.4 * iod, shoulder_y], [x + 3.0 * iod, shoulder_y + 1.5 * iod], [x + 3.2 * iod, bottom],
+        [x - 3.2 * iod, bottom], [x - 3.0 * iod, shoulder_y + 1.5 * iod], [x - 2.4 * iod, shoulder_y],
+        [x - 1.0 * iod, chin[1]],
+    ], dtype=np.float32)
+    _fill(prior, body, 1, convex=False)
+    prior |= sure
+    return sure, prior
+
+
+def _grabcut(small: np.ndarray, face: Face) -> np.ndarray:
+    """Binary person mask (uint8 0/1) of the proxy ``small`` by landmark-seeded GrabCut."""
+    h, w = small.shape[:2]
+    sure, prior = _person_prior(face, (h, w))
+    iod = face.iod
+    # Far from the prior is sure background; 0.7 IOD leaves room for big hair and loose clothes.
+    reach = max(int(round(0.7 * iod)), 2)
+    grown = cv2.dilate(prior, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1,) * 2))
+    mask = np.full((h, w), cv2.GC_BGD, np.uint8)
+    mask[grown > 0] = cv2.GC_PR_BGD
+    # Below the chin, shoulders and arms may reach out anywhere: nothing there is sure background.
+    chin_row = int(np.clip(np.ceil(face.landmarks[8, 1]), 0, h))
+    mask[chin_row:][mask[chin_row:] == cv2.GC_BGD] = cv2.GC_PR_BGD
+    mask[prior > 0] = cv2.GC_PR_FGD
+    mask[sure > 0] = cv2.GC_FGD
+    # GrabCut needs background samples; a tight crop may leave only the prior's rim.
+    if (mask == cv2.GC_BGD).sum() + (mask == cv2.GC_PR_BGD).sum() < 64:
+        return prior
+    image8 = np.clip(small * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    bgd = np.zeros((1, 65), np.float64)
+    fgd = np.zeros((1, 65), np.float64)
+    cv2.setRNGSeed(20261128)  # GrabCut's k-means start is random; same photo, same matte
+    cv2.grabCut(image8, mask, None, bgd, fgd, 3, cv2.GC_INIT_WITH_MASK)
+    person = ((mask == cv2.GC_FGD) | (mask == cv2.GC_PR_FGD)).astype(np.uint8)
+    # Background colours: what GrabCut left outside the prior above the mouth (shoulders
+    # never reach up there), and anything far from the prior.
+    background = (person == 0) & (prior == 0)
+    mouth_row = int(np.clip(np.ceil(face.landmarks[57, 1]), 0, h))
+    background[mouth_row:] &= grown[mouth_row:] == 0
+    # Prior odds for the person below the chin (shoulders, body; GrabCut's cut of the head is
+    # better left alone): 4:1 inside the prior, 1:1 up to half an IOD outside it (raised or
+    # broad shoulders).
+    near = cv2.dilate(prior, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * (reach * 5 // 7) + 1,) * 2))
+    odds = np.where(prior > 0, 4.0, np.where(near > 0, 1.0, 0.0)).astype(np.float32)
+    odds[:chin_row] = 0.0
+    person |= _unlike_background(image8, person | sure, background, odds, iod)
+    return _tidy(person, sure, iod)
+
+
+def _colour_histogram(image8: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """Smoothed, normalised 16x16x16 RGB histogram of the pixels ``where`` is set."""
+    index = _colour_bins(image8)[where > 0]
+    hist = np.bincount(index, minlength=16 ** 3).astype(np.float32).reshape(16, 16, 16)
+    hist = ndimage.gaussian_filter(hist, 0.8, mode="constant")
+    return hist / max(float(hist.sum()), 1.0)
+
+
+def _colour_bins(image8: np.ndarray) -> np.ndarray:
+    q = (image8 >> 4).astype(np.int32)
+    return (q[:, :, 0] << 8) | (q[:, :, 1] << 4) | q[:, :, 2]
+
+
+def _unlike_background(image8: np.ndarray, person: np.ndarray, background: np.ndarray,
+                       odds: np.ndarray, iod: float) -> np.ndarray:
+    """Parts of the likely person whose colour the background lacks.
+
+    GrabCut learns its colour models from the uncertain region too, and may hand a shaded
+    shoulder or a dark shirt to the background when that colour crept into its background model. Here the
+    background colours come only from ``background`` (chosen away from where shoulders may be):
+    a pixel where ``odds`` (prior odds for the person, 0 = never) times the colour's likelihood
+    ratio (person / background) exceeds 1, on average over ~0.1 IOD, is person.
+    """
+    if background.sum() < 0.02 * background.size:
+        return np.zeros_like(person)
+    hist_bg = _colour_histogram(image8, background)
+    hist_fg = _colour_histogram(image8, person)
+    bins = _colour_bins(image8)
+    floor = 1e-5
+    ratio = np.log(hist_fg.reshape(-1)[bins] + floor) - np.log(hist_bg.reshape(-1)[bins] + floor)
+    # Posterior log-odds; a local average stands in for GrabCut's smoothness term.
+    logit = ratio.astype(np.float32) + np.log(np.maximum(odds, 1e-3))
+    sigma = max(0.08 * iod, 1.0)
+    smooth = cv2.GaussianBlur(logit, (0, 0), sigma)
+    return ((smooth > 0) & (odds > 0)).astype(np.uint8)
+
+
+def _tidy(person: np.ndarray, sure: np.ndarray, iod: float) -> np.ndarray:
+    """Keep the parts connected to the face; fill small enclosed holes (pixels of the proxy)."""
+    count, labels = cv2.connectedComponents(person, connectivity=8)
+    if count > 2:
+        keep = np.unique(labels[(sure > 0) & (person > 0)])
+        keep = keep[keep > 0]
+        person = np.isin(labels, keep).astype(np.uint8)
+    holes = 1 - person
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(holes, connectivity=4)
+    h, w = person.shape
+    small_hole = (0.35 * iod) ** 2
+    for i in range(1, count):
+        x, y, bw, bh, area = stats[i]
+        touches_edge = x == 0 or y == 0 or x + bw == w or y + bh == h
+        if not touches_edge and area < small_hole:
+            person[labels == i] = 1
+    return person
+
+
+def _colour_guided_filter(guide: np.ndarray, source: np.ndarray, radius: int,
+                          eps: float) -> tuple[np.ndarray, np.ndarray]:
+    """Coefficients (a (H,W,3), b (H,W)) of He's guided filter with a colour guide.
+
+    A colour guide separates person and background that share a luminance (a blue backdrop
+    behind skin), which the grey guided filter of studio.imaging.filters cannot.
+    """
+    def mean(x):
+        return cv2.boxFilter(x, -1, (2 * radius + 1, 2 * radius + 1), borderType=cv2.BORDER_REFLECT)
+
+    mu = mean(guide)
+    mp = mean(source)
+    cov_ip = mean(guide * source[:, :, None]) - mu * mp[:, :, None]
+    # Covariance of the guide: 6 unique entries, eps on the diagonal.
+    pairs = [(0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2)]
+    var = {}
+    for i, j in pairs:
+        var[i, j] = mean(guide[:, :, i] * guide[:, :, j]) - mu[:, :, i] * mu[:, :, j]
+    s00, s01, s02 = var[0, 0] + eps, var[0, 1], var[0, 2]
+    s11, s12, s22 = var[1, 1] + eps, var[1, 2], var[2, 2] + eps
+    # Inverse of the symmetric 3x3 by cofactors (vectorised; far faster than a batched solve).
+    i00 = s11 * s22 - s12 * s12
+    i01 = s02 * s12 - s01 * s22
+    i02 = s01 * s12 - s02 * s11
+    i11 = s00 * s22 - s02 * s02
+    i12 = s01 * s02 - s00 * s12
+    i22 = s00 * s11 - s01 * s01
+    det = s00 * i00 + s01 * i01 + s02 * i02
+    c0, c1, c2 = cov_ip[:, :, 0], cov_ip[:, :, 1], cov_ip[:, :, 2]
+    a = np.dstack([i00 * c0 + i01 * c1 + i02 * c2,
+                   i01 * c0 + i11 * c1 + i12 * c2,
+                   i02 * c0 + i12 * c1 + i22 * c2]) / det[:, :, None]
+    b = mp - np.einsum("hwc,hwc->hw", a, mu)
+    return mean(a), mean(b)
+
+
+def _normalised_blur(image: np.ndarray, weight: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """Gaussian average of ``image`` over the pixels ``weight`` marks, and that weight's blur."""
+    num = cv2.GaussianBlur(image * weight[:, :, None], (0, 0), sigma)
+    den = cv2.GaussianBlur(weight, (0, 0), sigma)
+    return num / np.maximum(den, 1e-6)[:, :, None], den
+
+
+def _colour_projection(image: np.ndarray, coarse: np.ndarray, inside: np.ndarray,
+                       outside: np.ndarray, sigma: float) -> np.ndarray:
+    """Alpha in the band between ``inside`` (sure person) and ``outside`` (sure background).
+
+    Each band pixel's colour is projected on the line from the local background colour to
+    the local person colour (both Gaussian averages over the sure regions, ``sigma`` pixels):
+    a hair over a bright wall gets the fraction of hair its colour says. Where the two local
+    colours are alike, or one is missing, the projection is unreliable and the binary cut
+    (``coarse``) is kept instead.
+    """
+    person, w_in = _normalised_blur(image, inside, sigma)
+    scene, w_out = _normalised_blur(image, outside, sigma)
+    d = person - scene
+    dd = np.einsum("hwc,hwc->hw", d, d)
+    projection = np.clip(np.einsum("hwc,hwc->hw", image - scene, d) / (dd + 1e-6), 0.0, 1.0)
+    # Trust: colours ~0.1 apart (in [0, 1] RGB) give half; both sides must be present nearby.
+    trust = dd / (dd + 0.01) * np.clip(np.minimum(w_in, w_out) * 10.0, 0.0, 1.0)
+    matte = coarse + trust * (projection - coarse)
+    matte = np.where(inside > 0, 1.0, np.where(outside > 0, 0.0, matte))
+    return matte.astype(np.float32)
+
+
+def person_alpha(pixels: np.ndarray, face: Face | None) -> np.ndarray:
+    """Soft person matte of a photo.
+
+    Parameters
+    ----------
+    pixels : float32 (H, W, 3) sRGB in [0, 1].
+    face : the face whose person to keep (landmarks in ``pixels``' coordinates), or None.
+
+    Returns
+    -------
+    float32 (H, W) in [0, 1]: 1 on the person (head, hair, neck, shoulders and body), 0 on the
+    background, fractional along hair and soft edges. Exactly 1 inside the face hull. Without a
+    face, all 0: the whole photo counts as background.
+    """
+    pixels = _check_pixels(pixels)
+    h, w = pixels.shape[:2]
+    if face is None:
+        return np.zeros((h, w), np.float32)
+
+    # 1. GrabCut on a small proxy.
+    k = min(1.0, (CUT_PIXELS / (h * w)) ** 0.5)
+    size = (max(int(round(w * k)), 8), max(int(round(h * k)), 8))
+    small = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA) if k < 1 else pixels
+    kx, ky = size[0] / w, size[1] / h
+    small_face = face.scaled((kx + ky) / 2)
+    person = _grabcut(small, small_face)
+
+    # 2. A matte in a band along the cut, on a medium copy (~4x the proxy's pixels): each
+    # pixel's colour projected between the nearby sure-person and sure-background colours.
+    m = min(1.0, 2.0 * k)
+    msize = (max(int(round(w * m)), 8), max(int(round(h * m)), 8))
+    guide = cv2.resize(pixels, msize, interpolation=cv2.INTER_AREA) if m < 1 else pixels
+    iod_m = face.iod * msize[0] / w
+    band = max(int(round(BAND_IOD * small_face.iod)), 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * band + 1,) * 2)
+    hull = np.zeros(person.shape, np.uint8)
+    _fill(hull, _face_hull_points(small_face), 1)
+    inside = np.maximum(cv2.erode(person, kernel), cv2.erode(hull, kernel))
+    outside = cv2.erode(1 - person, kernel)
+    stack = np.dstack([person, inside, outside]).astype(np.float32)
+    stack = cv2.resize(stack, msize, interpolation=cv2.INTER_LINEAR) if m != k else stack
+    coarse = stack[:, :, 0]
+    inside_m = (stack[:, :, 1] >= 1.0).astype(np.float32)
+    outside_m = (stack[:, :, 2] >= 1.0).astype(np.float32)
+    matte = _colour_projection(guide, coarse, inside_m, outside_m, sigma=0.2 * iod_m)
+
+    # 3. To full resolution through a colour-guided filter (the fast guided filter): smooth
+    # coefficients from the medium copy applied to the full-resolution colours, so single
+    # hairs get fractional alpha.
+    radius = max(int(round(iod_m / 25)), 2)
+    a, b = _colour_guided_filter(guide, matte, radius, eps=1e-3)
+    if m < 1:
+        a = cv2.resize(a, (w, h), interpolation=cv2.INTER_LINEAR)
+        b = cv2.resize(b, (w, h), interpolation=cv2.INTER_LINEAR)
+    alpha = np.einsum("hwc,hwc->hw", a, pixels) + b
+    # Rescale so values within 3% of 0 or 1 become exactly 0 or 1 (clean flat areas).
+    alpha = np.clip((alpha - 0.03) * (1 / 0.94), 0.0, 1.0).astype(np.float32)
+
+    # Exactly 1 in the person's core and the face hull, exactly 0 far out in the background.
+    if m < 1:
+        sure = cv2.resize(np.dstack([inside_m, outside_m]), (w, h), interpolation=cv2.INTER_LINEAR)
+        inside_m, outside_m = sure[:, :, 0], sure[:, :, 1]
+    alpha[inside_m >= 1.0] = 1.0
+    alpha[outside_m >= 1.0] = 0.0
+    return alpha
+
+
+# --------------------------------------------------------------------------------------------
+# Prepared layers and the edits
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class BackgroundLayers:
+    """Slider-independent work for one photo at one size (from ``prepare_background``).
+
+    old_bg : float32 (H, W, 3) sRGB, the background's colour at each pixel: the photo itself
+        where alpha is 0, a local estimate of the background hidden behind hair and edges
+        where alpha is fractional (anything where alpha is 1; it is never used there).
+    old_bg_linear : the same in linear light.
+    blur_radii : lens radii in pixels of this image, largest first.
+    blur_levels : the background blurred at each radius (alpha-normalised, linear light), each
+        stored on a small copy and enlarged at slider time.
+    glow : float32 (H, W), the backdrop's soft light: 1 at the frame's edges, up to
+        1 + BACKDROP_GLOW behind the head.
+    """
+
+    old_bg: np.ndarray
+    old_bg_linear: np.ndarray
+    blur_radii: tuple[float, ...]
+    blur_levels: tuple[np.ndarray, ...]
+    glow: np.ndarray
+
+
+def _check_pixels(pixels: np.ndarray) -> np.ndarray:
+    if pixels.ndim != 3 or pixels.shape[2] != 3:
+        raise ValueError(f"expected an (H, W, 3) image, got shape {pixels.shape}")
+    return pixels.astype(np.float32, copy=False)
+
+
+def _disc(radius: float) -> np.ndarray:
+    """A lens-aperture kernel: a disc with an anti-aliased rim, summing to 1."""
+    r = max(radius, 0.5)
+    n = int(np.ceil(r)) + 1
+    y, x = np.mgrid[-n:n + 1, -n:n + 1].astype(np.float32)
+    kernel = np.clip(r + 0.5 - np.hypot(x, y), 0.0, 1.0)
+    return (kernel / kernel.sum()).astype(np.float32)
+
+
+def _lens_blur(weighted: np.ndarray, weight: np.ndarray, radius: float) -> tuple[np.ndarray, float]:
+    """Disc blur of (weighted colour, weight) on a copy shrunk so the disc is ~6 px wide.
+
+    Returns the shrunk (h, w, 4) blur; cost is independent of the radius.
+    """
+    h, w = weight.shape
+    shrink = min(1.0, 6.0 / max(radius, 1e-6))
+    size = (max(int(round(w * shrink)), 2), max(int(round(h * shrink)), 2))
+    stack = np.dstack([weighted, weight])
+    if shrink < 1:
+        stack = cv2.resize(stack, size, interpolation=cv2.INTER_AREA)
+    disc = _disc(radius * size[0] / w)
+    return cv2.filter2D(stack, -1, disc, borderType=cv2.BORDER_REFLECT), shrink
+
+
+def _normalised(stack: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """Alpha-normalised colour blur(w * c) / blur(w); where no background is near, ``fallback``."""
+    eps = 1e-3
+    return ((stack[:, :, :3] + eps * fallback) / (stack[:, :, 3:] + eps)).astype(np.float32)
+
+
+def _background_weight(alpha: np.ndarray) -> np.ndarray:
+    """How much a pixel tells about the background: (1 - alpha)^2, so hair edges add little."""
+    return np.square(1.0 - alpha).astype(np.float32)
+
+
+def _blur_radius(face: Face | None, shape: tuple[int, int]) -> float:
+    if face is not None:
+        return BLUR_RADIUS_IOD * face.iod
+    return BLUR_RADIUS_DIAGONAL * float(np.hypot(*shape))
+
+
+def prepare_background(pixels: np.ndarray, alpha: np.ndarray, face: Face | None) -> BackgroundLayers:
+    """Per-photo preparation of the background edits (expensive, slider-independent).
+
+    Parameters
+    ----------
+    pixels : float32 (H, W, 3) sRGB in [0, 1].
+    alpha : float32 (H, W) person matte from ``person_alpha`` (1 = person).
+    face : the face the matte was cut for (sets the blur radii in IOD), or None.
+    """
+    pixels = _check_pixels(pixels)
+    alpha = np.asarray(alpha, dtype=np.float32)
+    h, w = alpha.shape
+    if pixels.shape[:2] != (h, w):
+        raise ValueError("pixels and alpha differ in size")
+    linear = srgb_to_linear(pixels)
+    weight = _background_weight(alpha)
+    weighted = linear * weight[:, :, None]
+    # A global background colour for places with no background anywhere near (inside the body).
+    total = float(weight.sum())
+    mean_bg = (weighted.reshape(-1, 3).sum(axis=0) / total) if total > 1e-6 else linear.reshape(-1, 3).mean(axis=0)
+    mean_bg = mean_bg.astype(np.float32)
+
+    # The ladder of blurred backgrounds, largest radius first; each normalised on its small copy.
+    top = _blur_radius(face, (h, w))
+    radii = tuple(top * 2.0 ** -i for i in range(BLUR_LEVELS))
+    levels = []
+    coarser = np.broadcast_to(mean_bg, (2, 2, 3))
+    for radius in radii:
+        stack, _ = _lens_blur(weighted, weight, radius)
+        sh, sw = stack.shape[:2]
+        fallback = cv2.resize(np.ascontiguousarray(coarser), (sw, sh), interpolation=cv2.INTER_LINEAR)
+        level = _normalised(stack, fallback)
+        levels.append(level)
+        coarser = level
+
+    # Old background under fractional alpha: the smallest level's local estimate, faded in with
+    # alpha so the pure background keeps its own pixels.
+    fine = levels[-1]
+    local = cv2.resize(fine, (w, h), interpolation=cv2.INTER_LINEAR)
+    mix = np.clip(alpha * 2.0, 0.0, 1.0)[:, :, None]
+    old_linear = (linear + mix * (local - linear)).astype(np.float32)
+    old_bg = pixels + mix * (linear_to_srgb(local) - pixels)
+
+    glow = _backdrop_glow(face, (h, w))
+    return BackgroundLayers(old_bg=old_bg.astype(np.float32), old_bg_linear=old_linear,
+                            blur_radii=radii, blur_levels=tuple(levels), glow=glow)
+
+
+def _backdrop_glow(face: Face | None, shape: tuple[int, int]) -> np.ndarray:
+    """A studio backdrop's light: brightest behind the head, exactly 1 at the frame's corners."""
+    h, w = shape
+    if face is None:
+        cx, cy = (w - 1) / 2, (h - 1) / 2
+    else:
+        centre, _, up, iod = _face_frame(face)
+        cx, cy = centre + up * 0.5 * iod
+    # Computed on a small grid and enlarged: it is smooth.
+    s = min(1.0, 256 / max(h, w))
+    gh, gw = max(int(round(h * s)), 2), max(int(round(w * s)), 2)
+    y = (np.arange(gh, dtype=np.float32) + 0.5) / s - 0.5
+    x = (np.arange(gw, dtype=np.float32) + 0.5) / s - 0.5
+    d2 = (x[None, :] - cx) ** 2 + (y[:, None] - cy) ** 2
+    far = max((cx - c0) ** 2 + (cy - c1) ** 2 for c0 in (0, w - 1) for c1 in (0, h - 1))
+    t = np.clip(d2 / max(far, 1.0), 0.0, 1.0)
+    grid = 1.0 + BACKDROP_GLOW * np.square(1.0 - t)
+    glow = cv2.resize(grid.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    return glow
+
+
+def parse_backdrop(backdrop: str) -> np.ndarray:
+    """'#rrggbb' to a float32 sRGB triple in [0, 1]; LikenessError naming the value otherwise."""
+    text = str(backdrop).strip()
+    if len(text) != 7 or text[0] != "#":
+        raise LikenessError(f"backdrop must be a colour like #e8e8e8, not '{backdrop}'")
+    try:
+        return np.array([int(text[i:i + 2], 16) for i in (1, 3, 5)], np.float32) / 255.0
+    except ValueError:
+        raise LikenessError(f"backdrop must be a colour like #e8e8e8, not '{backdrop}'") from None
+
+
+def _blurred(layers: BackgroundLayers, amount: float, shape: tuple[int, int]) -> np.ndarray:
+    """Background (linear light) blurred at radius ``amount`` * the top radius.
+
+    Mixes the two prepared levels around that radius (by log-radius), or the smallest level
+    with the unblurred background below it: two enlargements and one mix per slider move.
+    """
+    h, w = shape
+    radii = layers.blur_radii
+    radius = amount * radii[0]
+
+    def level(i: int) -> np.ndarray:
+        return cv2.resize(layers.blur_levels[i], (w, h), interpolation=cv2.INTER_LINEAR)
+
+    if radius >= radii[0]:
+        return level(0)
+    if radius <= radii[-1]:
+        lower, upper, t = layers.old_bg_linear, level(len(radii) - 1), radius / radii[-1]
+    else:
+        i = next(i for i in range(1, len(radii)) if radii[i] <= radius)
+        t = float(np.log(radius / radii[i]) / np.log(radii[i - 1] / radii[i]))
+        lower, upper = level(i), level(i - 1)
+    return (lower + np.float32(t) * (upper - lower)).astype(np.float32)
+
+
+def _light(linear: np.ndarray, amount: float) -> np.ndarray:
+    """Background light, -1..1 = -LIGHT_STOPS..+LIGHT_STOPS, in linear light.
+
+    Brightening uses a soft knee that keeps 1 at 1 (f(x) = g x / (1 + (g - 1) x)), so
+    highlights roll off instead of clipping; colours keep their ratios (hue) through the
+    luminance. Darkening is a plain exposure change.
+    """
+    gain = np.float32(2.0 ** (amount * LIGHT_STOPS))
+    if amount <= 0:
+        return linear * gain
+    y = np.maximum(linear @ _Y, 1e-6)[:, :, None]
+    y_new = y * gain / (1.0 + (gain - 1.0) * np.minimum(y, 1.0))
+    out = linear * (y_new / y)
+    # A saturated colour may push one channel past 1: move it toward its grey of the same Y.
+    peak = out.max(axis=2, keepdims=True)
+    over = peak > 1.0
+    if over.any():
+        t = np.where(over, (peak - 1.0) / np.maximum(peak - y_new, 1e-6), 0.0)
+        out = out + np.clip(t, 0.0, 1.0) * (y_new - out)
+    return out
+
+
+def _desaturate(linear: np.ndarray, amount: float) -> np.ndarray:
+    """Colours toward their grey of equal luminance, in linear light: CIE L* stays exactly."""
+    y = (linear @ _Y)[:, :, None]
+    return linear + np.float32(amount) * (y - linear)
+
+
+def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.ndarray,
+                     bg_blur: float = 0.0, bg_light: float = 0.0, bg_desaturate: float = 0.0,
+                     backdrop: str | None = None) -> np.ndarray:
+    """The background edits composited behind the person.
+
+    Parameters
+    ----------
+    pixels : float32 (H, W, 3) sRGB in [0, 1] (the image ``layers`` was prepared from, or an
+        edit of it that kept the background).
+    layers : from ``prepare_background`` at this size.
+    alpha : float32 (H, W) person matte, 1 = person.
+    bg_blur : 0..1, lens blur radius as a fraction of BLUR_RADIUS_IOD (IOD) per unit.
+    bg_light : -1..1, background exposure in units of LIGHT_STOPS stops.
+    bg_desaturate : 0..1, 1 = grey background (lightness kept).
+    backdrop : None, or '#rrggbb': a studio colour replacing the background (then bg_light and
+        bg_desaturate act on the backdrop, bg_blur has nothing left to blur).
+
+    Returns
+    -------
+    float32 (H, W, 3) sRGB in [0, 1]; bit-identical to ``pixels`` where alpha is 1, and
+    everywhere when every value is neutral (0, 0, 0, None).
+    """
+    pixels = _check_pixels(pixels)
+    if bg_blur == 0 and bg_light == 0 and bg_desaturate == 0 and backdrop is None:
+        return pixels.copy()
+    h, w = alpha.shape
+    if backdrop is not None:
+        colour = srgb_to_linear(parse_backdrop(backdrop))
+        new = layers.glow[:, :, None] * colour
+    elif bg_blur > 0:
+        new = _blurred(layers, float(np.clip(bg_blur, 0.0, 1.0)), (h, w))
+    else:
+        new = layers.old_bg_linear
+    if bg_desaturate > 0:
+        new = _desaturate(new, float(np.clip(bg_desaturate, 0.0, 1.0)))
+    if bg_light != 0:
+        new = _light(new, float(np.clip(bg_light, -1.0, 1.0)))
+    new_srgb = linear_to_srgb(np.clip(new, 0.0, 1.0))
+    # Only the background's share of each pixel changes: the person's share (alpha) is kept.
+    out = pixels + (1.0 - alpha)[:, :, None] * (new_srgb - layers.old_bg)
+    return np.clip(out, 0.0, 1.0).astype(np.float32)
