@@ -104,26 +104,30 @@ def write_report(path: str | os.PathLike, results: Iterable[PhotoResult]) -> Pat
 
 @dataclass(frozen=True)
 class Summary:
-    """Counts of a batch and the mean likeness of the photos written (None: no figure)."""
+    """Counts of a batch, the photos not reached (an interrupted run) and the mean likeness
+    of the photos written (None: no figure)."""
 
     ok: int
     failed: int
     skipped: int
     mean_likeness: float | None
+    not_done: int = 0
 
     @property
     def total(self) -> int:
-        return self.ok + self.failed + self.skipped
+        return self.ok + self.failed + self.skipped + self.not_done
 
     def text(self) -> str:
         likeness = ("n/a" if self.mean_likeness is None
                     else f"{self.mean_likeness:.1f}%")
-        return (f"{self.ok} retouched, {self.failed} failed, {self.skipped} skipped "
+        not_done = f", {self.not_done} not done" if self.not_done else ""
+        return (f"{self.ok} retouched, {self.failed} failed, {self.skipped} skipped{not_done} "
                 f"(of {self.total}); mean likeness {likeness}")
 
 
-def summarize(results: Iterable[PhotoResult]) -> Summary:
-    """Count the results; the mean likeness is over the photos retouched in this run."""
+def summarize(results: Iterable[PhotoResult], planned: int | None = None) -> Summary:
+    """Count the results; the mean likeness is over the photos retouched in this run.
+    ``planned``: how many photos the batch had (more than the results when interrupted)."""
     results = list(results)
     figures = [r.likeness_percent for r in results
                if r.status == OK and r.likeness_percent is not None]
@@ -132,4 +136,5 @@ def summarize(results: Iterable[PhotoResult]) -> Summary:
         failed=sum(r.status == FAILED for r in results),
         skipped=sum(r.status == SKIPPED for r in results),
         mean_likeness=sum(figures) / len(figures) if figures else None,
+        not_done=max(0, planned - len(results)) if planned is not None else 0,
     )

@@ -55,9 +55,19 @@ def retouch_task(
     A plain dict with the keys of ``studio.batch.report.REPORT_COLUMNS`` (and ``detail``,
     a traceback, for an unexpected error).
     """
-    from studio.session import retouch_file
+    return run_photo(_retouch_file, input_path, session, export, output_path, min_likeness)
 
-    return run_photo(retouch_file, input_path, session, export, output_path, min_likeness)
+
+def _retouch_file(input_path: str, session: Mapping[str, Any], export: Mapping[str, Any] | str,
+                  output_path: str, min_likeness: float | None = None) -> Any:
+    """``studio.session.retouch_file`` with the session and export settings rebuilt from
+    their plain dicts (validated again here: a worker trusts nothing it is sent)."""
+    from studio.imaging.export import ExportSettings
+    from studio.session import retouch_file, session_from_dict
+
+    settings = export if isinstance(export, str) or export is None else ExportSettings(**export)
+    return retouch_file(input_path, session_from_dict(dict(session)), settings, output_path,
+                        min_likeness=min_likeness)
 
 
 def run_photo(
@@ -85,6 +95,7 @@ def run_photo(
             "detail": traceback.format_exc(),
         }
     record.setdefault("seconds", time.perf_counter() - started)
+    record["reason"] = without_path_prefix(record.get("reason") or "", input_path)
     record["input"] = str(input_path)
     record.setdefault("output", str(output_path) if record["status"] == OK else "")
     return record
@@ -99,13 +110,17 @@ def _record_of(result: Any) -> dict[str, Any]:
 
     status = str(get("status", OK))
     if status not in (OK, SKIPPED):
-        status = FAILED  # e.g. refused for a likeness below the minimum
+        status = FAILED  # e.g. "refused": the likeness fell below the minimum, nothing written
     faces = get("faces")
     if faces is not None and not isinstance(faces, int):
         faces = len(faces)
+    if status == FAILED and not faces:
+        faces = None  # the photo was never analysed: unknown, not zero
+    # A photo written with remarks (no face found, not upscaled...) shows them as its reason.
+    reason = get("reason") or "; ".join(get("notes") or ())
     record = {
         "status": status,
-        "reason": one_line(get("reason") or ""),
+        "reason": one_line(reason),
         "faces": faces,
         "likeness_percent": get("likeness_percent"),
         "output": str(get("output") or "") if status == OK else "",

@@ -1,0 +1,170 @@
+"""``likeness batch``: one look or session applied to many photos, on this machine's cores or
+on a Dask cluster, with progress, a CSV report and a summary.
+
+Exit codes: 0 every photo written (or already done), 1 some failed, 2 bad usage or a bad
+look/session (nothing is started), 130 interrupted (a rerun continues where it stopped).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from studio.batch import (
+    FAILED,
+    BatchInterrupted,
+    PhotoResult,
+    Progress,
+    find_photos,
+    make_engine,
+    plan_jobs,
+    run_batch,
+    summarize,
+    write_report,
+)
+from studio.cli._common import (
+    add_edit_arguments,
+    export_from_args,
+    min_likeness_from_args,
+    session_from_args,
+)
+from studio.errors import LikenessError
+
+EXIT_OK, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 130
+FORMAT_CHOICES = ("jpeg", "png", "tiff", "webp")
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "batch",
+        help="retouch many photos with one look or session",
+        description=(
+            "Apply a look or session to every photo given (files, or folders: photos are "
+            "recognised by content; use -r for sub-folders) and write OUTDIR/<name>.<ext>. "
+            "Runs on a local process pool, or on Dask with --dask. A photo that fails is "
+            "listed with its reason and the batch goes on. Finished outputs are skipped on a "
+            "rerun (after Ctrl+C, say) unless --overwrite."),
+        epilog="Exit codes: 0 all written, 1 some failed, 2 bad usage or session, "
+               "130 interrupted.")
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="photos and folders of photos")
+    parser.add_argument("-o", "--output", dest="outdir", required=True, metavar="OUTDIR",
+                        help="folder for the results (created if missing)")
+    parser.add_argument("-r", "--recursive", action="store_true",
+                        help="also take photos from sub-folders of the folders given")
+    add_edit_arguments(parser)
+    parser.add_argument("--format", choices=FORMAT_CHOICES, metavar="FORMAT",
+                        help="file format for --export custom or original: jpeg, png, tiff, "
+                             "webp (default: the source's own)")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help=f"parallel worker processes (default: the {os.cpu_count()} cores)")
+    parser.add_argument("--dask", metavar="ADDRESS|local",
+                        help="run on the Dask scheduler at ADDRESS (e.g. tcp://10.0.0.5:8786), "
+                             "or 'local' to start a local Dask cluster of --workers processes")
+    parser.add_argument("--report", metavar="REPORT.csv",
+                        help="write a CSV: input, output, status, reason, faces, "
+                             "likeness_percent, seconds")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="redo photos whose output already exists and is newer")
+    parser.set_defaults(func=run)
+
+
+def _export_settings(args: argparse.Namespace, session):
+    settings = export_from_args(args, session)
+    if args.format is not None:
+        if settings.preset in ("linkedin", "portfolio"):
+            if args.format != "jpeg":
+                raise LikenessError(f"--export {settings.preset} always writes JPEG; "
+                                    f"use --export custom --format {args.format}")
+        else:
+            settings = replace(settings, format=args.format)
+    return settings
+
+
+def _prepare_outdir(outdir: Path) -> None:
+    if outdir.exists() and not outdir.is_dir():
+        raise LikenessError(f"{outdir}: the output must be a folder, and this is a file")
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise LikenessError(f"{outdir}: cannot create the output folder "
+                            f"({error.strerror or error})") from None
+
+
+def _check_report_path(report: Path | None) -> None:
+    """Fail before a long batch rather than after it, when the report cannot be written."""
+    if report is None:
+        return
+    folder = report.parent
+    if report.is_dir():
+        raise LikenessError(f"{report}: the report must be a file name, and this is a folder")
+    if not folder.is_dir():
+        raise LikenessError(f"{report}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise LikenessError(f"{report}: cannot write in {folder} (permission denied)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from studio.imaging.export import output_suffix
+    from studio.session import session_to_dict
+
+    # Everything a user can get wrong is checked before any work starts (exit 2).
+    if args.workers is not None and args.workers < 1:
+        raise LikenessError(f"--workers must be 1 or more, not {args.workers}")
+    session = session_from_args(args)
+    settings = _export_settings(args, session)
+    min_likeness = min_likeness_from_args(args)
+    outdir = Path(os.path.abspath(args.outdir))
+    report = Path(os.path.abspath(args.report)) if args.report else None
+    _check_report_path(report)
+    _prepare_outdir(outdir)
+
+    photos, missing = find_photos(args.inputs, recursive=args.recursive, exclude=outdir)
+    if not photos and not missing:
+        raise LikenessError("no photos found in " + ", ".join(args.inputs))
+    jobs = plan_jobs(photos, outdir, lambda fmt: output_suffix(settings, fmt or "JPEG"))
+    lost = [PhotoResult(input=str(path), output="", status=FAILED,
+                        reason="no such file or folder") for path in missing]
+
+    workers = args.workers or os.cpu_count() or 1
+    if not args.dask:
+        workers = min(workers, max(len(jobs), 1))  # no idle processes for a small batch
+    engine = make_engine(workers=workers, dask=args.dask)
+    progress = Progress(len(jobs) + len(lost))
+    look = session.look or (Path(args.session).name if args.session else "no look")
+    progress.message(f"Retouching {len(jobs)} photo{'s' * (len(jobs) != 1)} "
+                     f"({look}, {settings.preset} export) on {engine.describe()} -> {outdir}")
+    for result in lost:
+        progress.finished(result)
+
+    interrupted = False
+    try:
+        results = run_batch(jobs, session_to_dict(session), settings.to_dict(), engine=engine,
+                            min_likeness=min_likeness, overwrite=args.overwrite,
+                            progress=progress)
+    except BatchInterrupted as stop:
+        results, interrupted = stop.results, True
+    finally:
+        progress.close()
+    results = lost + results
+
+    for result in results:
+        if result.detail:  # an unexpected error is a bug: show where it happened
+            print(f"likeness: unexpected error on {result.input}:\n{result.detail}",
+                  file=sys.stderr)
+    if report is not None:
+        write_report(report, results)
+    summary = summarize(results, planned=len(jobs) + len(lost))
+    print(summary.text())
+    for result in results:
+        if result.status == FAILED:
+            print(f"  failed: {result.input}: {result.reason}")
+    if report is not None:
+        print(f"report: {report}")
+    if interrupted:
+        print("interrupted: run the same command again to continue (finished photos are "
+              "skipped)", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return EXIT_PARTIAL if summary.failed else EXIT_OK
