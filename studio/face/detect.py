@@ -27,8 +27,12 @@ DETECT_PIXELS = 1_000_000
 MAX_ENLARGE = 2.0
 #: The CNN (MMOD) fallback runs on a copy of at most this many pixels (it is slow on a CPU).
 CNN_PIXELS = 250_000
+#: CNN detections less sure than this are dropped (its false alarms score ~0.3-0.5).
+CNN_MIN_CONFIDENCE = 0.6
+#: Two boxes sharing more than this fraction of the smaller one are the same face.
+SAME_FACE_OVERLAP = 0.5
 #: Bump when detection changes, so cached results from an older version are not reused.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 _lock = threading.Lock()
 
@@ -101,11 +105,30 @@ def _find_boxes(rgb8: np.ndarray) -> tuple[list[tuple[float, float, float, float
             small, factor = _resized(rgb8, cnn_factor), cnn_factor
         for d in cnn_detector()(small, 0):
             r = d.rect
-            boxes.append((r.left(), r.top(), r.right() + 1, r.bottom() + 1, d.confidence))
+            if d.confidence >= CNN_MIN_CONFIDENCE:
+                boxes.append((r.left(), r.top(), r.right() + 1, r.bottom() + 1, d.confidence))
         found_by = "cnn"
+    boxes = _distinct(boxes)
     # box edges from the detection copy back to ``rgb8`` pixels
     return [(x0 / factor, y0 / factor, x1 / factor, y1 / factor, float(s))
             for x0, y0, x1, y1, s in boxes], found_by
+
+
+def _distinct(boxes: list) -> list:
+    """Drop boxes that mostly overlap a surer one (one face found twice)."""
+    kept: list = []
+    for box in sorted(boxes, key=lambda b: b[4], reverse=True):
+        x0, y0, x1, y1, _ = box
+        area = max(x1 - x0, 0) * max(y1 - y0, 0)
+        for k in kept:
+            iw = min(x1, k[2]) - max(x0, k[0])
+            ih = min(y1, k[3]) - max(y0, k[1])
+            smaller = min(area, (k[2] - k[0]) * (k[3] - k[1]))
+            if iw > 0 and ih > 0 and iw * ih > SAME_FACE_OVERLAP * smaller:
+                break
+        else:
+            kept.append(box)
+    return kept
 
 
 def landmarks_in_box(rgb8_or_pixels: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
@@ -120,12 +143,12 @@ def landmarks_in_box(rgb8_or_pixels: np.ndarray, box: tuple[float, float, float,
     pad = 0.25 * max(x1 - x0, y1 - y0)
     cx0, cy0 = max(int(x0 - pad), 0), max(int(y0 - pad), 0)
     cx1, cy1 = min(int(np.ceil(x1 + pad)) + 1, w), min(int(np.ceil(y1 + pad)) + 1, h)
-    crop = image[cy0:cy1, cx0:cx1]
-    if crop.dtype != np.uint8:
-        grey = 0.2126 * crop[..., 0] + 0.7152 * crop[..., 1] + 0.0722 * crop[..., 2]
-        grey = np.clip(grey * 255.0 + 0.5, 0, 255).astype(np.uint8)
-    else:
-        grey = cv2.cvtColor(np.ascontiguousarray(crop), cv2.COLOR_RGB2GRAY)
+    crop = image[cy0:cy1, cx0:cx1].astype(np.float32)
+    if image.dtype == np.uint8:
+        crop /= 255.0
+    # the same grey (Rec. 709 luma) whatever the input type, so uint8 and float agree
+    grey = 0.2126 * crop[..., 0] + 0.7152 * crop[..., 1] + 0.0722 * crop[..., 2]
+    grey = np.clip(grey * 255.0 + 0.5, 0, 255).astype(np.uint8)
     rect = dlib.rectangle(int(round(x0 - cx0)), int(round(y0 - cy0)),
                           int(round(x1 - cx0)) - 1, int(round(y1 - cy0)) - 1)
     shape = landmark_predictor()(np.ascontiguousarray(grey), rect)
@@ -155,8 +178,8 @@ def analyze(pixels: np.ndarray) -> FaceAnalysis:
     scale = w / small8.shape[1]
     faces = []
     for x0, y0, x1, y1, score in boxes:
-        box = (max(x0 * scale, 0.0), max(y0 * scale, 0.0), min(x1 * scale, float(w)),
-               min(y1 * scale, float(h)))
+        box = (float(max(x0 * scale, 0.0)), float(max(y0 * scale, 0.0)),
+               float(min(x1 * scale, w)), float(min(y1 * scale, h)))
         landmarks = landmarks_in_box(image, box)
         faces.append(Face(box=box, landmarks=landmarks, score=score, detector=found_by))
     faces.sort(key=lambda f: f.area, reverse=True)

@@ -249,7 +249,10 @@ def skin_mask(pixels: np.ndarray, face: Face) -> np.ndarray:
     region_soft = cv2.GaussianBlur(region_full.astype(np.float32) / 255.0, (0, 0), 0.02 * iod + 0.5)
     keep_out = protected_mask(crop_face, (ch, cw), extra_margin=SKIN_FEATURE_GAP + SKIN_FEATURE_FADE / 2)
     keep_out = cv2.GaussianBlur(keep_out, (0, 0), SKIN_FEATURE_FADE / 4 * iod + 0.3)
-    hard = protected_mask(crop_face, (ch, cw), extra_margin=SKIN_FEATURE_GAP)
-    keep_out = np.maximum(keep_out, hard)
-    out[y0:y1, x0:x1] = np.clip(soft * region_soft * (1.0 - keep_out), 0.0, 1.0)
+    # a hard zero up to the gap, one pixel beyond it so the antialiased rim is covered too
+    hard = protected_mask(crop_face, (ch, cw), extra_margin=SKIN_FEATURE_GAP + 1.0 / iod) > 0
+    skin = np.clip(soft * region_soft * (1.0 - keep_out), 0.0, 1.0)
+    skin[hard] = 0.0
+    skin[skin < 1e-3] = 0.0  # no invisible traces far from the skin
+    out[y0:y1, x0:x1] = skin
     return out

@@ -1,0 +1,391 @@
+"""Face analysis on the shared test photos: detection, landmarks, masks, likeness, cache."""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+import pytest
+
+from studio.face import (
+    REGIONS,
+    Face,
+    FaceAnalysis,
+    analyze,
+    analyze_photo,
+    detect,
+    face_descriptor,
+    face_hull_mask,
+    likeness_distance,
+    likeness_percent,
+    protected_mask,
+    region_mask,
+    skin_mask,
+)
+from studio.imaging import load
+from studio.imaging.filters import resize
+from studio.imaging.sample import sample_photo
+
+try:
+    from tests.conftest import face_photo, manifest
+except ImportError:  # pragma: no cover - tests run as a plain folder
+    from conftest import face_photo, manifest
+
+#: The near-profile photo: dlib's frontal landmarks are not expected to be right on it.
+PROFILE = "insightface_inspireface_pose_left_face.jpeg"
+#: Photos of darker skin (per MANIFEST.csv notes), for the "every skin tone" comparison.
+DARKER_SKIN = {"face_recognition_obama1.jpg", "insightface_inspireface_attribute_1423.jpg",
+               "deepface_img24.jpg", "deepface_img25.jpg"}
+#: Masks are checked on a copy of at most this many pixels (the app's proxy size).
+PROXY_PIXELS = 2_000_000
+
+ROWS = manifest()
+PHOTOS = [r for r in ROWS if "|" not in r["file"]]
+SINGLE = [r["file"] for r in PHOTOS if r["faces"] == "1" and r["file"] != PROFILE]
+NO_FACE = [r["file"] for r in PHOTOS if r["faces"] == "0"]
+GROUPS = [(r["file"], int(r["faces"])) for r in PHOTOS if int(r["faces"]) > 1]
+SAME = [r["file"].split("|") for r in ROWS if r["identity"].startswith("same:")]
+DIFFERENT = [r["file"].split("|") for r in ROWS if r["identity"].startswith("different:")]
+
+
+class _Analyses:
+    """Each photo loaded and analysed once per test session (at full size), plus its proxy."""
+
+    def __init__(self):
+        self._full: dict[str, tuple[np.ndarray, FaceAnalysis]] = {}
+        self._proxy: dict[str, tuple[np.ndarray, FaceAnalysis]] = {}
+        self._descriptors: dict[str, np.ndarray | None] = {}
+
+    def full(self, name: str) -> tuple[np.ndarray, FaceAnalysis]:
+        if name not in self._full:
+            pixels = load(face_photo(name)).pixels
+            self._full[name] = (pixels, analyze(pixels))
+        return self._full[name]
+
+    def proxy(self, name: str) -> tuple[np.ndarray, FaceAnalysis]:
+        if name not in self._proxy:
+            pixels, analysis = self.full(name)
+            h, w = pixels.shape[:2]
+            factor = min(1.0, math.sqrt(PROXY_PIXELS / (h * w)))
+            if factor < 1.0:
+                analysis = analysis.scaled(factor)
+                pixels = resize(pixels, (analysis.width, analysis.height))
+            self._proxy[name] = (pixels, analysis)
+        return self._proxy[name]
+
+    def descriptor(self, name: str) -> np.ndarray | None:
+        if name not in self._descriptors:
+            pixels, analysis = self.full(name)
+            face = analysis.face()
+            self._descriptors[name] = None if face is None else face_descriptor(pixels, face)
+        return self._descriptors[name]
+
+
+@pytest.fixture(scope="session")
+def photos() -> _Analyses:
+    return _Analyses()
+
+
+# ----------------------------------------------------------------------------- detection
+@pytest.mark.parametrize("name", SINGLE)
+def test_single_face_photo_has_one_upright_primary_face(photos, name):
+    pixels, analysis = photos.full(name)
+    assert len(analysis.faces) == 1, f"{name}: found {len(analysis.faces)} faces"
+    assert analysis.primary == 0
+    face = analysis.face()
+    assert (analysis.width, analysis.height) == (pixels.shape[1], pixels.shape[0])
+    assert face.landmarks.shape == (68, 2) and face.landmarks.dtype == np.float32
+    eyes_y = np.mean([c[1] for c in face.eye_centres])
+    mouth_y = face.landmarks[48:68, 1].mean()
+    assert eyes_y < mouth_y, f"{name}: eyes below the mouth"
+    # landmarks lie in the photo, around the detected box
+    x0, y0, x1, y1 = face.box
+    centre = face.landmarks.mean(axis=0)
+    assert x0 <= centre[0] <= x1 and y0 <= centre[1] <= y1
+    assert face.iod > 20
+
+
+@pytest.mark.parametrize("name", NO_FACE)
+def test_photo_without_a_person_has_no_face(photos, name):
+    _, analysis = photos.full(name)
+    assert analysis.faces == ()
+    assert analysis.primary is None
+    assert analysis.face() is None
+
+
+@pytest.mark.parametrize("name,expected", GROUPS)
+def test_group_photo_finds_most_faces_and_the_largest_is_primary(photos, name, expected):
+    _, analysis = photos.full(name)
+    found = len(analysis.faces)
+    print(f"{name}: {found} of {expected} faces")
+    assert found > expected / 2, f"{name}: only {found} of {expected} faces"
+    assert found <= expected + 1, f"{name}: {found} faces for {expected} people"
+    areas = [f.area for f in analysis.faces]
+    assert analysis.primary == int(np.argmax(areas))
+
+
+def test_landmarks_are_in_photo_pixels_after_resizing(photos):
+    """Analysing a half-size copy gives the same face, at half the coordinates."""
+    pixels, analysis = photos.full("deepface_img2.jpg")
+    half = resize(pixels, (pixels.shape[1] // 2, pixels.shape[0] // 2))
+    small = analyze(half).face()
+    expected = analysis.scaled(0.5).face()
+    error = np.linalg.norm(small.landmarks - expected.landmarks, axis=1).mean()
+    assert error < 0.05 * expected.iod
+
+
+def test_uint8_and_float_photos_give_the_same_faces(photos):
+    pixels, analysis = photos.full("deepface_img21.jpg")
+    as_bytes = np.clip(pixels * 255 + 0.5, 0, 255).astype(np.uint8)
+    again = analyze(as_bytes)
+    assert np.allclose(again.face().landmarks, analysis.face().landmarks, atol=1.0)
+
+
+def test_the_cnn_detector_is_tried_when_hog_finds_nothing(monkeypatch):
+    """A face HOG misses (simulated) is still found by the CNN fallback."""
+    pixels = load(face_photo("deepface_img25.jpg")).pixels
+
+    class NoFaces:
+        def run(self, image, upsample, threshold):
+            return [], [], []
+
+    monkeypatch.setattr(detect, "hog_detector", lambda: NoFaces())
+    analysis = analyze(pixels)
+    assert len(analysis.faces) == 1
+    assert analysis.face().detector == "cnn"
+
+
+def test_analysis_round_trips_through_json(photos):
+    _, analysis = photos.full("dlib_2008_002506.jpg")
+    again = FaceAnalysis.from_dict(analysis.to_dict())
+    assert again.primary == analysis.primary and len(again.faces) == len(analysis.faces)
+    for a, b in zip(again.faces, analysis.faces, strict=True):
+        assert np.allclose(a.landmarks, b.landmarks, atol=0.01)
+
+
+# ----------------------------------------------------------------------------- cache
+def test_second_analysis_of_the_same_file_does_not_detect_again(monkeypatch, tmp_path):
+    photo = load(face_photo("deepface_img25.jpg"))
+    detect.clear_memory_cache()
+    first = analyze_photo(photo)
+    assert len(first.faces) == 1
+
+    def fail(*args, **kwargs):
+        raise AssertionError("the detector ran again")
+
+    monkeypatch.setattr(detect, "_find_boxes", fail)
+    reopened = load(face_photo("deepface_img25.jpg"))  # a new Photo: same file bytes
+    assert analyze_photo(reopened) is first  # from memory
+    detect.clear_memory_cache()
+    from_disk = analyze_photo(reopened)  # a new process: from the disk cache
+    assert np.allclose(from_disk.face().landmarks, first.face().landmarks, atol=0.01)
+    # a different file (same pixels re-encoded) is analysed afresh
+    copy = tmp_path / "copy.png"
+    from studio.imaging import save
+
+    save(copy, photo.pixels)
+    with pytest.raises(AssertionError, match="detector ran again"):
+        analyze_photo(load(copy))
+
+
+def test_sample_photo_without_a_file_is_cached_by_its_pixels(monkeypatch):
+    detect.clear_memory_cache()
+    first = analyze_photo(sample_photo())
+    assert len(first.faces) == 1
+    monkeypatch.setattr(detect, "_find_boxes", lambda *a, **k: pytest.fail("detected again"))
+    detect.clear_memory_cache()
+    assert analyze_photo(sample_photo()).face().iod == pytest.approx(first.face().iod, abs=0.01)
+
+
+def test_a_damaged_cache_file_is_recomputed():
+    photo = sample_photo()
+    detect.clear_memory_cache()
+    analyze_photo(photo)
+    path = detect._cache_file(detect.photo_key(photo))
+    path.write_text("{not json")
+    detect.clear_memory_cache()
+    assert len(analyze_photo(photo).faces) == 1
+
+
+# ----------------------------------------------------------------------------- regions and masks
+def test_every_region_is_a_mask_on_its_own_landmarks(photos):
+    pixels, analysis = photos.proxy("deepface_img2.jpg")
+    face = analysis.face()
+    for name, region in REGIONS.items():
+        mask = region_mask(face, name, pixels.shape)
+        assert mask.dtype == np.float32 and mask.shape == pixels.shape[:2]
+        assert mask.min() >= 0.0 and mask.max() == 1.0, name
+        inside = [mask[int(round(y)), int(round(x))] for x, y in face.landmarks[list(region.indices)]]
+        assert np.mean(inside) > 0.5, name
+    with pytest.raises(KeyError):
+        region_mask(face, "ears", pixels.shape)
+
+
+def test_protected_features_have_a_margin_in_iod_not_pixels(photos):
+    """The protected mask of a half-size proxy is the half-size protected mask."""
+    pixels, analysis = photos.full("deepface_img2.jpg")
+    face = analysis.face()
+    full = protected_mask(face, pixels.shape)
+    half = protected_mask(analysis.scaled(0.5).face(), (pixels.shape[0] // 2, pixels.shape[1] // 2))
+    assert abs(full.mean() - half.mean()) < 0.1 * full.mean()  # margins are whole-pixel strokes
+    # the eye's margin: a point 1% IOD outside the eye corner is protected, 4% is not
+    corner = face.landmarks[36]
+    out = (corner - face.landmarks[39]) / np.linalg.norm(corner - face.landmarks[39])
+    for reach, expected in ((0.01, 1.0), (0.04, 0.0)):
+        x, y = np.round(corner + out * reach * face.iod).astype(int)
+        assert full[y, x] == pytest.approx(expected, abs=0.3)
+
+
+def test_face_hull_covers_the_features_and_reaches_above_the_brows(photos):
+    pixels, analysis = photos.proxy("deepface_img21.jpg")
+    face = analysis.face()
+    hull = face_hull_mask(face, pixels.shape)
+    protected = protected_mask(face, pixels.shape)
+    assert (hull[protected > 0.99] > 0.5).mean() > 0.97
+    brow_top = face.landmarks[17:27, 1].min()
+    column = hull[:, int(face.landmarks[19, 0])]
+    assert np.nonzero(column > 0.5)[0].min() < brow_top - 0.05 * face.iod
+
+
+def _coverage(pixels: np.ndarray, face: Face, skin: np.ndarray) -> tuple[float, float]:
+    """Share of the face hull minus features (and of QUALITY.md's eroded skin) marked skin."""
+    hull = face_hull_mask(face, pixels.shape) > 0.5
+    features = protected_mask(face, pixels.shape, extra_margin=0.08) > 0.5
+    region = hull & ~features
+    radius = max(int(round(0.08 * face.iod)), 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    eroded = cv2.erode(region.astype(np.uint8), kernel) > 0
+    return float((skin[region] > 0.5).mean()), float((skin[eroded] > 0.5).mean())
+
+
+@pytest.fixture(scope="session")
+def skin_masks(photos) -> dict[str, np.ndarray]:
+    return {name: skin_mask(*[photos.proxy(name)[0], photos.proxy(name)[1].face()]) for name in SINGLE}
+
+
+@pytest.mark.parametrize("name", SINGLE)
+def test_skin_mask_covers_the_skin_and_never_the_features(photos, skin_masks, name):
+    pixels, analysis = photos.proxy(name)
+    face = analysis.face()
+    skin = skin_masks[name]
+    assert skin.dtype == np.float32 and skin.shape == pixels.shape[:2]
+    assert skin.min() >= 0.0 and skin.max() <= 1.0
+    protected = protected_mask(face, pixels.shape)
+    assert float(skin[protected > 0].max(initial=0.0)) == 0.0, "skin overlaps a protected feature"
+    # kept a further 8% IOD away from the features (QUALITY.md)
+    assert float(skin[protected_mask(face, pixels.shape, extra_margin=0.08) > 0].max()) == 0.0
+    hull_share, skin_share = _coverage(pixels, face, skin)
+    print(f"{name}: skin covers {hull_share:.2f} of hull minus features, {skin_share:.2f} of QUALITY skin")
+    assert skin_share >= 0.55, f"{name}: skin mask covers only {skin_share:.2f}"
+    assert hull_share >= 0.40, f"{name}: skin mask covers only {hull_share:.2f} of the hull"
+
+
+def test_skin_mask_covers_darker_skin_as_well_as_lighter(photos, skin_masks):
+    shares = {name: _coverage(photos.proxy(name)[0], photos.proxy(name)[1].face(), skin_masks[name])[1]
+              for name in SINGLE}
+    darker = np.mean([v for k, v in shares.items() if k in DARKER_SKIN])
+    lighter = np.mean([v for k, v in shares.items() if k not in DARKER_SKIN])
+    print(f"skin coverage: darker {darker:.2f}, lighter {lighter:.2f}")
+    assert darker >= lighter - 0.08
+
+
+def test_skin_mask_excludes_background_and_beard(photos, skin_masks):
+    # deepface_img24: plain blue backdrop and a dark beard on the chin
+    pixels, analysis = photos.proxy("deepface_img24.jpg")
+    face = analysis.face()
+    skin = skin_masks["deepface_img24.jpg"]
+    x0, y0, x1, y1 = (int(v) for v in face.box)
+    assert skin[:, : max(x0 - int(0.3 * face.iod), 1)].max() == 0.0  # backdrop left of the head
+    centre = face.landmarks[30]
+    for beard in (face.landmarks[8] + np.array([0, -0.05 * face.iod]),
+                  face.landmarks[6] + 0.1 * (centre - face.landmarks[6])):
+        assert skin[int(beard[1]), int(beard[0])] < 0.5
+    cheek = 0.5 * (face.landmarks[1] + face.landmarks[29])
+    assert skin[int(cheek[1]), int(cheek[0])] > 0.9
+
+
+def test_skin_mask_reaches_the_forehead(photos, skin_masks):
+    pixels, analysis = photos.proxy("deepface_img20.jpg")  # bald: a tall forehead
+    face = analysis.face()
+    skin = skin_masks["deepface_img20.jpg"]
+    forehead = 0.5 * (face.landmarks[21] + face.landmarks[22]) + np.array([0, -0.4 * face.iod])
+    assert skin[int(forehead[1]), int(forehead[0])] > 0.9
+
+
+def test_skin_mask_of_a_black_and_white_photo_uses_lightness(photos, skin_masks):
+    pixels, analysis = photos.proxy("facexlib_test.jpg")
+    hull_share, skin_share = _coverage(pixels, analysis.face(), skin_masks["facexlib_test.jpg"])
+    assert skin_share > 0.8
+
+
+def test_skin_mask_agrees_between_proxy_and_full_size(photos):
+    pixels, analysis = photos.full("human_stock-teen-6.jpg")
+    full = skin_mask(pixels, analysis.face())
+    h, w = pixels.shape[:2]
+    small_analysis = analysis.scaled(0.4)
+    small = skin_mask(resize(pixels, (small_analysis.width, small_analysis.height)), small_analysis.face())
+    shrunk = resize(full, (small_analysis.width, small_analysis.height))
+    face_area = face_hull_mask(small_analysis.face(), small.shape) > 0.5
+    assert np.abs(shrunk - small)[face_area].mean() < 0.05
+
+
+def test_skin_mask_edges_are_feathered(photos, skin_masks):
+    skin = skin_masks["deepface_img2.jpg"]
+    soft = ((skin > 0.02) & (skin < 0.98)).sum()
+    assert soft > 0.02 * (skin > 0.5).sum()  # a soft edge, not a cut-out
+
+
+# ----------------------------------------------------------------------------- likeness
+def test_a_photo_is_at_zero_distance_from_itself(photos):
+    pixels, analysis = photos.full("deepface_img21.jpg")
+    assert likeness_distance(pixels, pixels.copy(), analysis.face()) == pytest.approx(0.0, abs=1e-6)
+    assert likeness_percent(0.0) == 100.0
+
+
+def test_likeness_is_none_without_a_face(photos):
+    pixels, _ = photos.full("face-alignment_grass.jpg")
+    assert likeness_distance(pixels, pixels) is None
+    assert likeness_percent(None) is None
+
+
+def test_likeness_percent_is_clipped():
+    assert likeness_percent(0.3) == pytest.approx(50.0)
+    assert likeness_percent(0.9) == 0.0
+    assert likeness_percent(-0.1) == 100.0
+
+
+def test_likeness_notices_a_changed_face_but_not_a_tiny_one(photos):
+    pixels, analysis = photos.full("deepface_img21.jpg")
+    face = analysis.face()
+    noisy = np.clip(pixels + np.random.default_rng(1).normal(0, 0.01, pixels.shape), 0, 1).astype(np.float32)
+    near = likeness_distance(pixels, noisy, face)
+    blurred = cv2.GaussianBlur(pixels, (0, 0), 0.25 * face.iod)
+    far = likeness_distance(pixels, blurred, face)
+    assert near < 0.1
+    assert far > near
+
+
+@pytest.mark.parametrize("pair", SAME, ids=lambda p: "|".join(p))
+def test_same_person_pairs_are_closer_than_0_6(photos, pair):
+    a, b = (photos.descriptor(n) for n in pair)
+    if a is None or b is None:
+        pytest.skip("no face found")
+    distance = float(np.linalg.norm(a - b))
+    print(f"{pair}: {distance:.3f}")
+    assert distance < 0.6
+
+
+@pytest.mark.parametrize("pair", DIFFERENT, ids=lambda p: "|".join(p))
+def test_different_person_pairs_are_farther_than_0_6(photos, pair):
+    a, b = (photos.descriptor(n) for n in pair)
+    if a is None or b is None:
+        pytest.skip("no face found")
+    distance = float(np.linalg.norm(a - b))
+    print(f"{pair}: {distance:.3f}")
+    assert distance > 0.6
+
+
+def test_models_are_loaded_once():
+    assert detect.landmark_predictor() is detect.landmark_predictor()
+    assert detect.hog_detector() is detect.hog_detector()
