@@ -70,6 +70,10 @@ class LocalEngine:
     def describe(self) -> str:
         return f"{self.workers} local worker{'s' * (self.workers != 1)}"
 
+    def at_most(self, photos: int) -> None:
+        """No more worker processes than photos to do (each costs a start and a model load)."""
+        self.workers = max(1, min(self.workers, photos))
+
     def start(self) -> None:
         if "forkserver" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("forkserver")
@@ -149,6 +153,12 @@ class DaskEngine:
     @property
     def window(self) -> int:
         return self._window
+
+    def at_most(self, photos: int) -> None:
+        """A local cluster starts no more workers than photos to do; a remote one is as it is."""
+        if self.address == "local":
+            self.workers = max(1, min(self.workers, photos))
+            self._window = self.workers * IN_FLIGHT_PER_WORKER
 
     def describe(self) -> str:
         if self.address == "local":
@@ -324,6 +334,7 @@ def run_batch(
         in_flight[future] = index
 
     try:
+        engine.at_most(len(todo))
         engine.start()
         while queue or suspects or in_flight:
             if suspects:

@@ -128,10 +128,7 @@ def run(args: argparse.Namespace) -> int:
     lost = [PhotoResult(input=str(path), output="", status=FAILED,
                         reason="no such file or folder") for path in missing]
 
-    workers = args.workers or os.cpu_count() or 1
-    if not args.dask:
-        workers = min(workers, max(len(jobs), 1))  # no idle processes for a small batch
-    engine = make_engine(workers=workers, dask=args.dask)
+    engine = make_engine(workers=args.workers or os.cpu_count() or 1, dask=args.dask)
     progress = Progress(len(jobs) + len(lost))
     look = session.look or (Path(args.session).name if args.session else "no look")
     progress.message(f"Retouching {len(jobs)} photo{'s' * (len(jobs) != 1)} "
