@@ -31,6 +31,7 @@ import numpy as np
 from scipy import ndimage
 
 from studio.errors import LikenessError
+from studio.face.regions import face_hull_points, up_direction
 from studio.face.types import Face
 from studio.imaging.colour import linear_to_srgb, srgb_to_linear
 
@@ -59,21 +60,9 @@ _Y = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
 def _face_frame(face: Face) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Eye midpoint, unit 'right' and 'up' vectors of the head (roll followed), IOD in pixels."""
     left, right = face.eye_centres
-    across = right - left
-    iod = float(np.hypot(*across))
-    r = across / max(iod, 1e-6)
-    up = np.array([r[1], -r[0]], dtype=np.float32)  # image y points down; 'up' is toward the brows
-    if up[1] > 0:
-        up = -up
-    return (left + right) / 2, r.astype(np.float32), up, max(iod, 1.0)
-
-
-def _face_hull_points(face: Face) -> np.ndarray:
-    """QUALITY.md's face hull outline: jaw 0-16 plus the brows raised by 10% IOD (pixels)."""
-    _, _, up, iod = _face_frame(face)
-    pts = face.landmarks.astype(np.float32)
-    brows = pts[17:27] + up * 0.10 * iod
-    return np.concatenate([pts[:17], brows])
+    up = up_direction(face).astype(np.float32)
+    across = np.array([-up[1], up[0]], np.float32)  # perpendicular to 'up', along the eye line
+    return ((left + right) / 2).astype(np.float32), across, up, max(face.iod, 1.0)
 
 
 def _ellipse_points(centre, right, up, a: float, b: float, n: int = 48) -> np.ndarray:
@@ -105,7 +94,7 @@ def _person_prior(face: Face, shape: tuple[int, int]) -> tuple[np.ndarray, np.nd
 
     # Sure person: the face hull pulled 8% IOD toward its centre (landmark jitter on the jaw),
     # and the throat just under the chin.
-    hull = _face_hull_points(face)
+    hull = face_hull_points(face).astype(np.float32)
     mid = hull.mean(axis=0)
     _fill(sure, mid + (hull - mid) * 0.92, 1)
     down = np.array([0.0, 1.0], np.float32)
@@ -333,7 +322,7 @@ def person_alpha(pixels: np.ndarray, face: Face | None) -> np.ndarray:
     band = max(int(round(BAND_IOD * small_face.iod)), 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * band + 1,) * 2)
     hull = np.zeros(person.shape, np.uint8)
-    _fill(hull, _face_hull_points(small_face), 1)
+    _fill(hull, face_hull_points(small_face), 1)
     inside = np.maximum(cv2.erode(person, kernel), cv2.erode(hull, kernel))
     outside = cv2.erode(1 - person, kernel)
     stack = np.dstack([person, inside, outside]).astype(np.float32)
@@ -375,16 +364,14 @@ class BackgroundLayers:
     old_bg : float32 (H, W, 3) sRGB, the background's colour at each pixel: the photo itself
         where alpha is 0, a local estimate of the background hidden behind hair and edges
         where alpha is fractional (anything where alpha is 1; it is never used there).
-    old_bg_linear : the same in linear light.
     blur_radii : lens radii in pixels of this image, largest first.
-    blur_levels : the background blurred at each radius (alpha-normalised, linear light), each
-        stored on a small copy and enlarged at slider time.
-    glow : float32 (H, W), the backdrop's soft light: 1 at the frame's edges, up to
-        1 + BACKDROP_GLOW behind the head.
+    blur_levels : the background blurred at each radius (alpha-normalised, in linear light,
+        stored sRGB-encoded), each on a small copy enlarged at slider time.
+    glow : float32 (h, w) on a small grid, the backdrop's soft light in linear light: 1 at the
+        frame's corners, up to 1 + BACKDROP_GLOW behind the head.
     """
 
     old_bg: np.ndarray
-    old_bg_linear: np.ndarray
     blur_radii: tuple[float, ...]
     blur_levels: tuple[np.ndarray, ...]
     glow: np.ndarray
@@ -405,33 +392,13 @@ def _disc(radius: float) -> np.ndarray:
     return (kernel / kernel.sum()).astype(np.float32)
 
 
-def _lens_blur(weighted: np.ndarray, weight: np.ndarray, radius: float) -> tuple[np.ndarray, float]:
-    """Disc blur of (weighted colour, weight) on a copy shrunk so the disc is ~6 px wide.
-
-    Returns the shrunk (h, w, 4) blur; cost is independent of the radius.
-    """
-    h, w = weight.shape
-    shrink = min(1.0, 6.0 / max(radius, 1e-6))
-    size = (max(int(round(w * shrink)), 2), max(int(round(h * shrink)), 2))
-    stack = np.dstack([weighted, weight])
-    if shrink < 1:
-        stack = cv2.resize(stack, size, interpolation=cv2.INTER_AREA)
-    disc = _disc(radius * size[0] / w)
-    return cv2.filter2D(stack, -1, disc, borderType=cv2.BORDER_REFLECT), shrink
-
-
-def _normalised(stack: np.ndarray, fallback: np.ndarray) -> np.ndarray:
-    """Alpha-normalised colour blur(w * c) / blur(w); where no background is near, ``fallback``."""
-    eps = 1e-3
-    return ((stack[:, :, :3] + eps * fallback) / (stack[:, :, 3:] + eps)).astype(np.float32)
-
-
 def _background_weight(alpha: np.ndarray) -> np.ndarray:
     """How much a pixel tells about the background: (1 - alpha)^2, so hair edges add little."""
     return np.square(1.0 - alpha).astype(np.float32)
 
 
 def _blur_radius(face: Face | None, shape: tuple[int, int]) -> float:
+    """The lens radius at bg_blur = 1, in pixels of an image of ``shape``."""
     if face is not None:
         return BLUR_RADIUS_IOD * face.iod
     return BLUR_RADIUS_DIAGONAL * float(np.hypot(*shape))
@@ -445,65 +412,78 @@ def prepare_background(pixels: np.ndarray, alpha: np.ndarray, face: Face | None)
     pixels : float32 (H, W, 3) sRGB in [0, 1].
     alpha : float32 (H, W) person matte from ``person_alpha`` (1 = person).
     face : the face the matte was cut for (sets the blur radii in IOD), or None.
+
+    Notes
+    -----
+    The blur ladder is built on a pyramid of halved copies of (background colour x weight,
+    weight) in linear light; each radius is blurred with a small disc on the level where the
+    disc is 3-6 pixels wide, so the cost does not grow with the radius. Dividing the blurred
+    colour by the blurred weight (alpha-normalised blur) keeps the person out of the
+    background: no halo.
     """
     pixels = _check_pixels(pixels)
     alpha = np.asarray(alpha, dtype=np.float32)
     h, w = alpha.shape
     if pixels.shape[:2] != (h, w):
         raise ValueError("pixels and alpha differ in size")
-    linear = srgb_to_linear(pixels)
     weight = _background_weight(alpha)
-    weighted = linear * weight[:, :, None]
-    # A global background colour for places with no background anywhere near (inside the body).
-    total = float(weight.sum())
-    mean_bg = (weighted.reshape(-1, 3).sum(axis=0) / total) if total > 1e-6 else linear.reshape(-1, 3).mean(axis=0)
-    mean_bg = mean_bg.astype(np.float32)
+    stack = np.empty((h, w, 4), np.float32)
+    stack[:, :, :3] = srgb_to_linear(pixels)
+    stack[:, :, :3] *= weight[:, :, None]
+    stack[:, :, 3] = weight
+    # A background colour for places with no background anywhere near (inside the body).
+    total = stack.reshape(-1, 4).sum(axis=0, dtype=np.float64)
+    mean_bg = (total[:3] / total[3]) if total[3] > 1e-3 else np.full(3, 0.5)
+    coarser = np.broadcast_to(mean_bg.astype(np.float32), (2, 2, 3))
 
-    # The ladder of blurred backgrounds, largest radius first; each normalised on its small copy.
     top = _blur_radius(face, (h, w))
     radii = tuple(top * 2.0 ** -i for i in range(BLUR_LEVELS))
+    pyramid = [(stack, 1.0)]
     levels = []
-    coarser = np.broadcast_to(mean_bg, (2, 2, 3))
-    for radius in radii:
-        stack, _ = _lens_blur(weighted, weight, radius)
-        sh, sw = stack.shape[:2]
+    for radius in reversed(radii):  # smallest first, climbing the pyramid
+        while radius * pyramid[-1][1] > 6.0 and min(pyramid[-1][0].shape[:2]) > 8:
+            level, scale = pyramid[-1]
+            pyramid.append((cv2.pyrDown(level), scale * 0.5))
+        level, scale = pyramid[-1]
+        blurred = cv2.filter2D(level, -1, _disc(radius * scale), borderType=cv2.BORDER_REFLECT)
+        levels.append(blurred)
+    # Normalise, largest radius first; where no background is near, the next larger level
+    # (then the mean background colour) stands in, smoothly.
+    normalised = []
+    eps = np.float32(1e-3)
+    for blurred in reversed(levels):
+        sh, sw = blurred.shape[:2]
         fallback = cv2.resize(np.ascontiguousarray(coarser), (sw, sh), interpolation=cv2.INTER_LINEAR)
-        level = _normalised(stack, fallback)
-        levels.append(level)
-        coarser = level
+        linear = (blurred[:, :, :3] + eps * fallback) / (blurred[:, :, 3:] + eps)
+        normalised.append(linear)
+        coarser = linear
+    blur_levels = tuple(linear_to_srgb(level) for level in normalised)
 
-    # Old background under fractional alpha: the smallest level's local estimate, faded in with
-    # alpha so the pure background keeps its own pixels.
-    fine = levels[-1]
-    local = cv2.resize(fine, (w, h), interpolation=cv2.INTER_LINEAR)
-    mix = np.clip(alpha * 2.0, 0.0, 1.0)[:, :, None]
-    old_linear = (linear + mix * (local - linear)).astype(np.float32)
-    old_bg = pixels + mix * (linear_to_srgb(local) - pixels)
-
-    glow = _backdrop_glow(face, (h, w))
-    return BackgroundLayers(old_bg=old_bg.astype(np.float32), old_bg_linear=old_linear,
-                            blur_radii=radii, blur_levels=tuple(levels), glow=glow)
+    # The old background under fractional alpha: the smallest level's local estimate, faded
+    # in with alpha so the pure background keeps its own pixels.
+    local = cv2.resize(blur_levels[-1], (w, h), interpolation=cv2.INTER_LINEAR)
+    mix = np.minimum(alpha * 2.0, 1.0)[:, :, None]
+    old_bg = pixels + mix * (local - pixels)
+    return BackgroundLayers(old_bg=old_bg.astype(np.float32), blur_radii=radii,
+                            blur_levels=blur_levels, glow=_backdrop_glow(face, (h, w)))
 
 
 def _backdrop_glow(face: Face | None, shape: tuple[int, int]) -> np.ndarray:
-    """A studio backdrop's light: brightest behind the head, exactly 1 at the frame's corners."""
+    """A studio backdrop's light on a small grid: brightest behind the head, 1 at the corners."""
     h, w = shape
     if face is None:
         cx, cy = (w - 1) / 2, (h - 1) / 2
     else:
         centre, _, up, iod = _face_frame(face)
         cx, cy = centre + up * 0.5 * iod
-    # Computed on a small grid and enlarged: it is smooth.
     s = min(1.0, 256 / max(h, w))
     gh, gw = max(int(round(h * s)), 2), max(int(round(w * s)), 2)
-    y = (np.arange(gh, dtype=np.float32) + 0.5) / s - 0.5
-    x = (np.arange(gw, dtype=np.float32) + 0.5) / s - 0.5
+    y = (np.arange(gh, dtype=np.float32) + 0.5) * (h / gh) - 0.5
+    x = (np.arange(gw, dtype=np.float32) + 0.5) * (w / gw) - 0.5
     d2 = (x[None, :] - cx) ** 2 + (y[:, None] - cy) ** 2
     far = max((cx - c0) ** 2 + (cy - c1) ** 2 for c0 in (0, w - 1) for c1 in (0, h - 1))
     t = np.clip(d2 / max(far, 1.0), 0.0, 1.0)
-    grid = 1.0 + BACKDROP_GLOW * np.square(1.0 - t)
-    glow = cv2.resize(grid.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
-    return glow
+    return (1.0 + BACKDROP_GLOW * np.square(1.0 - t)).astype(np.float32)
 
 
 def parse_backdrop(backdrop: str) -> np.ndarray:
@@ -517,56 +497,64 @@ def parse_backdrop(backdrop: str) -> np.ndarray:
         raise LikenessError(f"backdrop must be a colour like #e8e8e8, not '{backdrop}'") from None
 
 
-def _blurred(layers: BackgroundLayers, amount: float, shape: tuple[int, int]) -> np.ndarray:
-    """Background (linear light) blurred at radius ``amount`` * the top radius.
+def _blurred(layers: BackgroundLayers, amount: float, shape: tuple[int, int], restyle) -> np.ndarray:
+    """Background (sRGB) blurred at radius ``amount`` * the top radius, ``restyle``d.
 
     Mixes the two prepared levels around that radius (by log-radius), or the smallest level
     with the unblurred background below it: two enlargements and one mix per slider move.
+    ``restyle`` (light, calm colours) runs on the small levels before they are enlarged.
     """
     h, w = shape
     radii = layers.blur_radii
     radius = amount * radii[0]
 
     def level(i: int) -> np.ndarray:
-        return cv2.resize(layers.blur_levels[i], (w, h), interpolation=cv2.INTER_LINEAR)
+        return cv2.resize(restyle(layers.blur_levels[i]), (w, h), interpolation=cv2.INTER_LINEAR)
 
     if radius >= radii[0]:
         return level(0)
     if radius <= radii[-1]:
-        lower, upper, t = layers.old_bg_linear, level(len(radii) - 1), radius / radii[-1]
+        lower, upper, t = restyle(layers.old_bg), level(len(radii) - 1), radius / radii[-1]
     else:
         i = next(i for i in range(1, len(radii)) if radii[i] <= radius)
         t = float(np.log(radius / radii[i]) / np.log(radii[i - 1] / radii[i]))
         lower, upper = level(i), level(i - 1)
-    return (lower + np.float32(t) * (upper - lower)).astype(np.float32)
+    return cv2.addWeighted(lower, 1.0 - t, upper, t, 0.0)
 
 
-def _light(linear: np.ndarray, amount: float) -> np.ndarray:
-    """Background light, -1..1 = -LIGHT_STOPS..+LIGHT_STOPS, in linear light.
+def _backdrop(layers: BackgroundLayers, colour: str, shape: tuple[int, int], restyle) -> np.ndarray:
+    """The studio backdrop (sRGB): the colour lit by the glow, ``restyle``d small and enlarged."""
+    h, w = shape
+    linear = srgb_to_linear(parse_backdrop(colour))
+    small = linear_to_srgb(np.clip(layers.glow[:, :, None] * linear, 0.0, 1.0))
+    return cv2.resize(restyle(small), (w, h), interpolation=cv2.INTER_LINEAR)
 
-    Brightening uses a soft knee that keeps 1 at 1 (f(x) = g x / (1 + (g - 1) x)), so
-    highlights roll off instead of clipping; colours keep their ratios (hue) through the
-    luminance. Darkening is a plain exposure change.
+
+def _restyler(bg_light: float, bg_desaturate: float):
+    """A function sRGB -> sRGB applying the background light and calmer colours, or identity.
+
+    Both work in linear light. Calm colours: each colour moves toward the grey of equal
+    luminance, so CIE L* stays exactly. Light, -1..1 = -LIGHT_STOPS..+LIGHT_STOPS: darkening is
+    a plain exposure change; brightening uses a soft knee that keeps 1 at 1
+    (f(x) = g x / (1 + (g - 1) x)), so highlights roll off instead of clipping.
     """
-    gain = np.float32(2.0 ** (amount * LIGHT_STOPS))
-    if amount <= 0:
-        return linear * gain
-    y = np.maximum(linear @ _Y, 1e-6)[:, :, None]
-    y_new = y * gain / (1.0 + (gain - 1.0) * np.minimum(y, 1.0))
-    out = linear * (y_new / y)
-    # A saturated colour may push one channel past 1: move it toward its grey of the same Y.
-    peak = out.max(axis=2, keepdims=True)
-    over = peak > 1.0
-    if over.any():
-        t = np.where(over, (peak - 1.0) / np.maximum(peak - y_new, 1e-6), 0.0)
-        out = out + np.clip(t, 0.0, 1.0) * (y_new - out)
-    return out
+    if bg_light == 0 and bg_desaturate == 0:
+        return lambda srgb: srgb
+    gain = np.float32(2.0 ** (bg_light * LIGHT_STOPS))
+    calm = np.float32(bg_desaturate)
 
+    def restyle(srgb: np.ndarray) -> np.ndarray:
+        linear = srgb_to_linear(srgb)
+        if calm > 0:
+            grey = cv2.transform(linear, _Y[None, :])[:, :, None]
+            linear += calm * (grey - linear)
+        if gain < 1:
+            linear *= gain
+        elif gain > 1:
+            linear = linear * gain / (1.0 + (gain - 1.0) * np.clip(linear, 0.0, 1.0))
+        return linear_to_srgb(np.clip(linear, 0.0, 1.0))
 
-def _desaturate(linear: np.ndarray, amount: float) -> np.ndarray:
-    """Colours toward their grey of equal luminance, in linear light: CIE L* stays exactly."""
-    y = (linear @ _Y)[:, :, None]
-    return linear + np.float32(amount) * (y - linear)
+    return restyle
 
 
 def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.ndarray,
@@ -579,12 +567,12 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
     pixels : float32 (H, W, 3) sRGB in [0, 1] (the image ``layers`` was prepared from, or an
         edit of it that kept the background).
     layers : from ``prepare_background`` at this size.
-    alpha : float32 (H, W) person matte, 1 = person.
-    bg_blur : 0..1, lens blur radius as a fraction of BLUR_RADIUS_IOD (IOD) per unit.
+    alpha : float32 (H, W) person matte, 1 = person (the one ``layers`` was prepared with).
+    bg_blur : 0..1, lens blur; radius bg_blur * BLUR_RADIUS_IOD IOD.
     bg_light : -1..1, background exposure in units of LIGHT_STOPS stops.
     bg_desaturate : 0..1, 1 = grey background (lightness kept).
-    backdrop : None, or '#rrggbb': a studio colour replacing the background (then bg_light and
-        bg_desaturate act on the backdrop, bg_blur has nothing left to blur).
+    backdrop : None, or '#rrggbb': a studio colour replacing the background (bg_light and
+        bg_desaturate then act on the backdrop; bg_blur has nothing left to blur).
 
     Returns
     -------
@@ -595,18 +583,16 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
     if bg_blur == 0 and bg_light == 0 and bg_desaturate == 0 and backdrop is None:
         return pixels.copy()
     h, w = alpha.shape
+    restyle = _restyler(float(min(max(bg_light, -1.0), 1.0)), float(min(max(bg_desaturate, 0.0), 1.0)))
     if backdrop is not None:
-        colour = srgb_to_linear(parse_backdrop(backdrop))
-        new = layers.glow[:, :, None] * colour
+        new = _backdrop(layers, backdrop, (h, w), restyle)
     elif bg_blur > 0:
-        new = _blurred(layers, float(np.clip(bg_blur, 0.0, 1.0)), (h, w))
+        new = _blurred(layers, float(min(bg_blur, 1.0)), (h, w), restyle)
     else:
-        new = layers.old_bg_linear
-    if bg_desaturate > 0:
-        new = _desaturate(new, float(np.clip(bg_desaturate, 0.0, 1.0)))
-    if bg_light != 0:
-        new = _light(new, float(np.clip(bg_light, -1.0, 1.0)))
-    new_srgb = linear_to_srgb(np.clip(new, 0.0, 1.0))
-    # Only the background's share of each pixel changes: the person's share (alpha) is kept.
-    out = pixels + (1.0 - alpha)[:, :, None] * (new_srgb - layers.old_bg)
-    return np.clip(out, 0.0, 1.0).astype(np.float32)
+        new = restyle(layers.old_bg)
+    # Only the background's share of each pixel changes (premultiplied): where alpha is 1 the
+    # change is exactly 0.
+    change = cv2.subtract(new, layers.old_bg)
+    change *= (1.0 - alpha)[:, :, None]
+    out = cv2.add(pixels, change)
+    return np.clip(out, 0.0, 1.0, out=out)
