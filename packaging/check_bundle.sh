@@ -18,8 +18,10 @@ source_bundle=$(cd "$source_bundle" && pwd)
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/likeness-check.XXXXXX")
 gui_pid=""
+xvfb_pid=""
 cleanup() {
     if [[ -n "$gui_pid" ]]; then kill "$gui_pid" 2>/dev/null; fi
+    if [[ -n "$xvfb_pid" ]]; then kill "$xvfb_pid" 2>/dev/null; fi
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -36,8 +38,9 @@ fail() { echo "FAIL $*"; failures=$((failures + 1)); }
 
 # The app with nothing of ours around it: no PYTHONPATH, no venv, no repo, a fresh home.
 run() {
-    (cd "$work" && env -i PATH=/usr/bin:/bin HOME="$tmp/home" LANG=C.UTF-8 \
-        QT_QPA_PLATFORM=offscreen "$app/likeness" "$@")
+    # A hung app (a worker that re-runs the app forever, say) fails after 5 minutes.
+    (cd "$work" && exec timeout --kill-after=10 300 env -i PATH=/usr/bin:/bin HOME="$tmp/home" \
+        LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen "$app/likeness" "$@")
 }
 # Last lines of a log, indented, to explain a failure.
 show() { tail -n "${2:-8}" "$1" | sed 's/^/    | /'; }
@@ -70,6 +73,18 @@ if [[ -z "$unwanted" ]]; then
     pass "no unused heavy modules (QtWebEngine, QtQuick/QML, Qt3D, multimedia, tkinter, dask, ...)"
 else
     fail "unused modules bundled: $(echo "$unwanted" | tr '\n' ' ')"
+fi
+
+# Every bundled library finds what it links to, in the bundle or the system (X11 and GL
+# libraries belong to the user's desktop, so a headless build machine may lack them).
+missing=$(cd "$internal" && find . -name '*.so*' -type f | while read -r lib; do
+    LD_LIBRARY_PATH="$internal" ldd "$lib" 2>/dev/null | awk -v lib="$lib" '/not found/ {print lib ": " $1}'
+done | grep -Ev ': lib(xcb|X|xkbcommon|GL|EGL|OpenGL|wayland)' | sort -u)
+if [[ -z "$missing" ]]; then
+    pass "every bundled library resolves its dependencies"
+else
+    fail "bundled libraries with unresolved dependencies:"
+    echo "$missing" | head -10 | sed 's/^/    | /'
 fi
 
 # --- the command line -----------------------------------------------------------------
@@ -127,11 +142,26 @@ else
     fail "likeness retouch is not in this build"
 fi
 
+if has_command batch; then
+    # Worker processes of a frozen app re-run the app itself (multiprocessing.freeze_support).
+    if run batch "$portrait" -o "$work/batch" --workers 2 --look natural \
+            --report "$work/report.csv" >"$tmp/batch.out" 2>"$tmp/batch.err" \
+            && ls "$work/batch"/portrait.* >/dev/null 2>&1 && grep -q ok "$work/report.csv"; then
+        pass "likeness batch --workers 2 retouches the sample in worker processes ($(tail -n 1 "$work/report.csv" | awk -F, '{print "status " $3 ", likeness " $6 "%"}'))"
+    else
+        fail "likeness batch --workers 2 (exit code $?)"
+        show "$tmp/batch.err"
+    fi
+else
+    fail "likeness batch is not in this build"
+fi
+
 # --- the studio window ----------------------------------------------------------------
 # Opens the sample portrait under Qt's offscreen platform; the studio must come up and keep
 # running (no import error, no missing plugin, no crash) until we close it.
-run >"$tmp/gui.out" 2>"$tmp/gui.err" &
-gui_pid=$!
+(cd "$work" && exec env -i PATH=/usr/bin:/bin HOME="$tmp/home" LANG=C.UTF-8 \
+    QT_QPA_PLATFORM=offscreen "$app/likeness") >"$tmp/gui.out" 2>"$tmp/gui.err" &
+gui_pid=$!  # the app itself (exec), so kill reaches it
 alive=1
 for _ in $(seq 1 "${LIKENESS_GUI_SECONDS:-12}"); do
     sleep 1
@@ -149,6 +179,70 @@ if [[ $alive == 1 ]]; then
     wait "$gui_pid" 2>/dev/null
 fi
 gui_pid=""
+
+# --- the studio on a real X11 display -------------------------------------------------
+# With Xvfb and xdotool (Debian: xvfb xdotool) the studio runs through the bundled xcb
+# plugin: the window title must name the sample once it is open and analysed; then Ctrl+E
+# opens the export dialog and Enter exports the LinkedIn preset into the home folder.
+# LIKENESS_CHECK_SCREENSHOT=FILE.png keeps a screenshot (needs ImageMagick's import).
+if command -v Xvfb >/dev/null && command -v xdotool >/dev/null; then
+    display=":$((200 + RANDOM % 500))"
+    Xvfb "$display" -screen 0 1600x1000x24 -nolisten tcp >/dev/null 2>&1 &
+    xvfb_pid=$!
+    sleep 2
+    x11_home="$tmp/home-x11"
+    mkdir -p "$x11_home"
+    (cd "$work" && exec env -i PATH=/usr/bin:/bin HOME="$x11_home" LANG=C.UTF-8 \
+        DISPLAY="$display" "$app/likeness") >"$tmp/x11.out" 2>"$tmp/x11.err" &
+    gui_pid=$!
+    window="" title=""
+    for _ in $(seq 1 90); do
+        sleep 1
+        kill -0 "$gui_pid" 2>/dev/null || break
+        window=$(DISPLAY="$display" xdotool search --name 'Likeness Studio' 2>/dev/null | head -1)
+        [[ -n "$window" ]] && title=$(DISPLAY="$display" xdotool getwindowname "$window" 2>/dev/null)
+        [[ "$title" == *astronaut* ]] && break
+    done
+    if [[ "$title" == *astronaut* ]]; then
+        pass "X11 (xcb): the studio window opens the sample portrait: '$title'"
+        sleep 3  # the first preview render
+        if [[ -n "${LIKENESS_CHECK_SCREENSHOT:-}" ]] && command -v import >/dev/null; then
+            DISPLAY="$display" import -window root "$LIKENESS_CHECK_SCREENSHOT" 2>/dev/null
+        fi
+        DISPLAY="$display" xdotool windowfocus --sync "$window" key --clearmodifiers ctrl+e 2>/dev/null
+        dialog=""
+        for _ in $(seq 1 20); do
+            sleep 1
+            dialog=$(DISPLAY="$display" xdotool search --name '^Export$' 2>/dev/null | head -1)
+            [[ -n "$dialog" ]] && break
+        done
+        # No window manager under Xvfb: give the dialog the keyboard before pressing Enter.
+        [[ -n "$dialog" ]] && DISPLAY="$display" xdotool windowfocus --sync "$dialog" key Return 2>/dev/null
+        exported=""
+        for _ in $(seq 1 90); do
+            sleep 1
+            exported=$(find "$x11_home" -maxdepth 1 -name '*.jpg' -size +1k 2>/dev/null | head -1)
+            [[ -n "$exported" ]] && break
+        done
+        if [[ -n "$exported" && "$(head -c 3 "$exported" | od -An -tx1 | tr -d ' ')" == ffd8ff ]]; then
+            pass "X11 (xcb): Ctrl+E, Enter exports the sample: $(basename "$exported") ($(stat -c %s "$exported") bytes)"
+        else
+            fail "X11 (xcb): exporting from the studio window wrote no JPEG into the home folder (dialog: ${dialog:-not seen})"
+            show "$tmp/x11.err"
+        fi
+    else
+        fail "X11 (xcb): the studio window did not show the sample (title '${title:-none}')"
+        show "$tmp/x11.err" 12
+    fi
+    kill "$gui_pid" 2>/dev/null
+    wait "$gui_pid" 2>/dev/null
+    gui_pid=""
+    kill "$xvfb_pid" 2>/dev/null
+    wait "$xvfb_pid" 2>/dev/null
+    xvfb_pid=""
+else
+    echo "SKIP X11 window check (install xvfb and xdotool to run it)"
+fi
 
 echo
 if [[ $failures == 0 ]]; then
