@@ -22,6 +22,11 @@ dist="$repo/dist"
 
 step() { printf '\n== %s\n' "$*"; }
 
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    echo "build.sh: needs Python 3.11 or newer as \$PYTHON (got: $("$python" --version 2>&1 | head -n 1))" >&2
+    exit 2
+fi
+
 if [[ "${LIKENESS_REUSE_VENV:-0}" == 1 && -x "$venv/bin/python" ]]; then
     step "reusing $venv"
 else
