@@ -78,6 +78,14 @@ class Progress:
         else:
             self._write(self._line(result) + "\n")
 
+    def waiting(self, text: str) -> None:
+        """Say what is happening while no photo finishes (e.g. the workers are starting): in
+        the bar on a terminal, as a line otherwise."""
+        if self.tty:
+            self._draw(text)
+        else:
+            self._write(text + "\n")
+
     def message(self, text: str) -> None:
         """A note for the user (printed above the bar on a terminal)."""
         if self.tty:

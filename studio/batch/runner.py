@@ -16,6 +16,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,8 @@ class LocalEngine:
         self.workers = max(1, min(self.workers, photos))
 
     def start(self) -> None:
-        if "forkserver" in multiprocessing.get_all_start_methods():
+        frozen = getattr(sys, "frozen", False)  # a bundled app re-launches itself: spawn only
+        if "forkserver" in multiprocessing.get_all_start_methods() and not frozen:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["studio.batch.task"])
         else:
@@ -335,6 +337,8 @@ def run_batch(
 
     try:
         engine.at_most(len(todo))
+        if progress is not None:
+            progress.waiting(f"starting {engine.describe()} (loading the face models)...")
         engine.start()
         while queue or suspects or in_flight:
             if suspects:

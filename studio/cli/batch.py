@@ -132,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
     progress = Progress(len(jobs) + len(lost))
     look = session.look or (Path(args.session).name if args.session else "no look")
     progress.message(f"Retouching {len(jobs)} photo{'s' * (len(jobs) != 1)} "
-                     f"({look}, {settings.preset} export) on {engine.describe()} -> {outdir}")
+                     f"({look}, {settings.preset} export) -> {outdir}")
     for result in lost:
         progress.finished(result)
 
