@@ -152,6 +152,16 @@ if has_command batch; then
         fail "likeness batch --workers 2 (exit code $?)"
         show "$tmp/batch.err"
     fi
+    # Dask is left out of the desktop build: --dask must say so in one line, not crash.
+    run batch "$portrait" -o "$work/dask" --dask local >"$tmp/dask.out" 2>"$tmp/dask.err"
+    code=$?
+    if [[ $code == 2 ]] && grep -q '^likeness: error: .*dask' "$tmp/dask.err" \
+            && ! grep -q Traceback "$tmp/dask.err"; then
+        pass "likeness batch --dask says in one line that Dask is not in the desktop build"
+    else
+        fail "likeness batch --dask local (exit code $code)"
+        show "$tmp/dask.err"
+    fi
 else
     fail "likeness batch is not in this build"
 fi
