@@ -350,6 +350,12 @@ def person_alpha(pixels: np.ndarray, face: Face | None) -> np.ndarray:
         inside_m, outside_m = sure[:, :, 0], sure[:, :, 1]
     alpha[inside_m >= 1.0] = 1.0
     alpha[outside_m >= 1.0] = 0.0
+    # The face hull (pulled 5% toward its middle, off the jaw's edge) is always person.
+    hull = face_hull_points(face).astype(np.float32)
+    mid = hull.mean(axis=0)
+    face_core = np.zeros((h, w), np.uint8)
+    _fill(face_core, mid + (hull - mid) * 0.95, 1)
+    alpha[face_core > 0] = 1.0
     return alpha
 
 
@@ -367,8 +373,8 @@ class BackgroundLayers:
     blur_radii : lens radii in pixels of this image, largest first.
     blur_levels : the background blurred at each radius (alpha-normalised, in linear light,
         stored sRGB-encoded), each on a small copy enlarged at slider time.
-    glow : float32 (h, w) on a small grid, the backdrop's soft light in linear light: 1 at the
-        frame's corners, up to 1 + BACKDROP_GLOW behind the head.
+    glow : float32 (h, w) on a small grid, the backdrop's soft light in linear light: exactly 1
+        at the frame's corners, up to 1 + BACKDROP_GLOW behind the head.
     """
 
     old_bg: np.ndarray
@@ -393,8 +399,13 @@ def _disc(radius: float) -> np.ndarray:
 
 
 def _background_weight(alpha: np.ndarray) -> np.ndarray:
-    """How much a pixel tells about the background: (1 - alpha)^2, so hair edges add little."""
-    return np.square(1.0 - alpha).astype(np.float32)
+    """How much a pixel tells about the background: (1 - 10 alpha)^2, none from alpha >= 0.1.
+
+    Soft edges and hair carry some of the person's colour; they must not seep into the
+    blurred background (that would be a halo), nor into the estimate of the background
+    behind them.
+    """
+    return np.square(np.clip(1.0 - 10.0 * alpha, 0.0, 1.0)).astype(np.float32)
 
 
 def _blur_radius(face: Face | None, shape: tuple[int, int]) -> float:
@@ -459,31 +470,39 @@ def prepare_background(pixels: np.ndarray, alpha: np.ndarray, face: Face | None)
         coarser = linear
     blur_levels = tuple(linear_to_srgb(level) for level in normalised)
 
-    # The old background under fractional alpha: the smallest level's local estimate, faded
-    # in with alpha so the pure background keeps its own pixels.
+    # The old background under fractional alpha: the smallest level's local estimate (made
+    # of pure background only), faded in quickly (fully from alpha 0.05) so the pure
+    # background keeps its own pixels and no person colour stays in the estimate.
     local = cv2.resize(blur_levels[-1], (w, h), interpolation=cv2.INTER_LINEAR)
-    mix = np.minimum(alpha * 2.0, 1.0)[:, :, None]
+    mix = np.minimum(alpha * 20.0, 1.0)[:, :, None]
     old_bg = pixels + mix * (local - pixels)
     return BackgroundLayers(old_bg=old_bg.astype(np.float32), blur_radii=radii,
                             blur_levels=blur_levels, glow=_backdrop_glow(face, (h, w)))
 
 
 def _backdrop_glow(face: Face | None, shape: tuple[int, int]) -> np.ndarray:
-    """A studio backdrop's light on a small grid: brightest behind the head, 1 at the corners."""
+    """A studio backdrop's light on a small grid (linear light, a factor on the colour).
+
+    Brightest (1 + BACKDROP_GLOW) just above the head, falling smoothly to exactly 1 within
+    3.5 IOD, and never beyond the nearest corner: every corner shows the chosen colour.
+    """
     h, w = shape
+    corners = [(0, 0), (w - 1, 0), (0, h - 1), (w - 1, h - 1)]
     if face is None:
         cx, cy = (w - 1) / 2, (h - 1) / 2
+        reach = np.inf
     else:
         centre, _, up, iod = _face_frame(face)
         cx, cy = centre + up * 0.5 * iod
+        reach = 3.5 * iod
+    reach = min(reach, min(np.hypot(cx - x, cy - y) for x, y in corners))
     s = min(1.0, 256 / max(h, w))
     gh, gw = max(int(round(h * s)), 2), max(int(round(w * s)), 2)
     y = (np.arange(gh, dtype=np.float32) + 0.5) * (h / gh) - 0.5
     x = (np.arange(gw, dtype=np.float32) + 0.5) * (w / gw) - 0.5
-    d2 = (x[None, :] - cx) ** 2 + (y[:, None] - cy) ** 2
-    far = max((cx - c0) ** 2 + (cy - c1) ** 2 for c0 in (0, w - 1) for c1 in (0, h - 1))
-    t = np.clip(d2 / max(far, 1.0), 0.0, 1.0)
-    return (1.0 + BACKDROP_GLOW * np.square(1.0 - t)).astype(np.float32)
+    d = np.hypot(x[None, :] - cx, y[:, None] - cy)
+    t = np.clip(d / max(reach, 1.0), 0.0, 1.0)
+    return (1.0 + BACKDROP_GLOW * np.square(1.0 - t) * (1.0 + 2.0 * t)).astype(np.float32)
 
 
 def parse_backdrop(backdrop: str) -> np.ndarray:
@@ -595,4 +614,7 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
     change = cv2.subtract(new, layers.old_bg)
     change *= (1.0 - alpha)[:, :, None]
     out = cv2.add(pixels, change)
-    return np.clip(out, 0.0, 1.0, out=out)
+    np.clip(out, 0.0, 1.0, out=out)
+    # The clip must not touch the person either (an input may overshoot 1 by a rounding hair).
+    np.copyto(out, pixels, where=(alpha >= 1.0)[:, :, None])
+    return out
