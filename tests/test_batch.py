@@ -25,9 +25,15 @@ try:
 except ImportError:  # tests/ on sys.path instead of the project root
     from conftest import face_photo
 
-FACES = ["deepface_img25.jpg", "deepface_img21.jpg", "face-alignment_aflw-test.jpg",
-         "insightface_inspireface_attribute_1423.jpg", "insightface_inspireface_attribute_2963.jpg",
-         "openface_clapton-1.jpg", "facexlib_test.jpg"]
+FACES = [
+    "deepface_img25.jpg",
+    "deepface_img21.jpg",
+    "face-alignment_aflw-test.jpg",
+    "insightface_inspireface_attribute_1423.jpg",
+    "insightface_inspireface_attribute_2963.jpg",
+    "openface_clapton-1.jpg",
+    "facexlib_test.jpg",
+]
 NO_FACE = "dlib_dogs.jpg"
 
 
@@ -56,8 +62,9 @@ def read_report(path: Path) -> dict[str, dict[str, str]]:
         return {Path(row["input"]).name: row for row in reader}
 
 
-def check_first_run(shoot: Path, out: Path, report: Path, code: int, stdout: str,
-                    faces: list[str], suffix: str) -> dict[str, dict[str, str]]:
+def check_first_run(
+    shoot: Path, out: Path, report: Path, code: int, stdout: str, faces: list[str], suffix: str
+) -> dict[str, dict[str, str]]:
     """What every engine must produce on the shoot: outputs, report rows, exit code 1."""
     assert code == 1, stdout  # some photos failed
     rows = read_report(report)
@@ -90,19 +97,38 @@ def local_batch(tmp_path_factory):
     named_bad = base / "cv.jpg"
     named_bad.write_text("a text file given by name is reported, not skipped")
     out, report, report2 = base / "out", base / "report.csv", base / "rerun.csv"
-    args = ["batch", shoot, named_bad, "-o", out, "--look", "natural", "--export", "portfolio",
-            "--workers", 2]
+    args = [
+        "batch",
+        shoot,
+        named_bad,
+        "-o",
+        out,
+        "--look",
+        "natural",
+        "--export",
+        "portfolio",
+        "--workers",
+        2,
+    ]
     first = run_cli(*args, "--report", report)
     stamps = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
     second = run_cli(*args, "--report", report2)
-    return {"shoot": shoot, "out": out, "report": report, "rerun_report": report2,
-            "first": first, "second": second, "stamps": stamps}
+    return {
+        "shoot": shoot,
+        "out": out,
+        "report": report,
+        "rerun_report": report2,
+        "first": first,
+        "second": second,
+        "stamps": stamps,
+    }
 
 
 def test_local_pool_writes_every_photo_and_reports_each_failure(local_batch):
     code, stdout, stderr = local_batch["first"]
-    rows = check_first_run(local_batch["shoot"], local_batch["out"], local_batch["report"],
-                           code, stdout, FACES, ".jpg")
+    rows = check_first_run(
+        local_batch["shoot"], local_batch["out"], local_batch["report"], code, stdout, FACES, ".jpg"
+    )
     assert rows["cv.jpg"]["status"] == FAILED
     assert "not an image" in rows["cv.jpg"]["reason"]
     assert len(rows) == len(FACES) + 3
@@ -130,28 +156,62 @@ def test_dask_local_cluster_runs_the_same_batch(tmp_path):
     shoot = make_shoot(tmp_path / "shoot", faces)
     out, report = tmp_path / "out", tmp_path / "report.csv"
     code, stdout, stderr = run_cli(
-        "batch", shoot, "-o", out, "--look", "natural", "--export", "custom", "--size", 320,
-        "--format", "png", "--dask", "local", "--workers", 2, "--report", report)
+        "batch",
+        shoot,
+        "-o",
+        out,
+        "--look",
+        "natural",
+        "--export",
+        "custom",
+        "--size",
+        320,
+        "--format",
+        "png",
+        "--dask",
+        "local",
+        "--workers",
+        2,
+        "--report",
+        report,
+    )
     assert "local Dask cluster of 2 workers" in stderr
     rows = check_first_run(shoot, out, report, code, stdout, faces, ".png")
     assert len(rows) == len(faces) + 2
     assert max(load(out / "deepface_img21.png").pixels.shape[:2]) == 320
     # A rerun of the finished photos starts no cluster at all: everything is skipped.
     done = [shoot / name for name in [*faces, NO_FACE]]
-    code, stdout, _ = run_cli("batch", *done, "-o", out, "--export", "custom", "--size", 320,
-                              "--format", "png", "--dask", "local", "--report", report)
+    code, stdout, _ = run_cli(
+        "batch",
+        *done,
+        "-o",
+        out,
+        "--export",
+        "custom",
+        "--size",
+        320,
+        "--format",
+        "png",
+        "--dask",
+        "local",
+        "--report",
+        report,
+    )
     assert code == 0
     assert {r["status"] for r in read_report(report).values()} == {"skipped"}
 
 
 # ----------------------------------------------------------------------------- bad usage
-@pytest.mark.parametrize("extra, message", [
-    (["--look", "no-such-look"], "no look named 'no-such-look'"),
-    (["--set", "smooth=7"], "outside 0..1"),
-    (["--workers", "0"], "--workers must be 1 or more"),
-    (["--export", "linkedin", "--format", "png"], "always writes JPEG"),
-    (["--min-likeness", "120"], "percent 0..100"),
-])
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--look", "no-such-look"], "no look named 'no-such-look'"),
+        (["--set", "smooth=7"], "outside 0..1"),
+        (["--workers", "0"], "--workers must be 1 or more"),
+        (["--export", "linkedin", "--format", "png"], "always writes JPEG"),
+        (["--min-likeness", "120"], "percent 0..100"),
+    ],
+)
 def test_bad_usage_exits_2_before_any_work(tmp_path, extra, message):
     photo = tmp_path / "me.jpg"
     photo.symlink_to(face_photo(FACES[0]))
@@ -165,8 +225,9 @@ def test_bad_usage_exits_2_before_any_work(tmp_path, extra, message):
 def test_bad_session_file_exits_2(tmp_path):
     session = tmp_path / "look.json"
     session.write_text('{"format": "likeness-session", "version": 2, "sliders": {"glow": 1}}')
-    code, _, stderr = run_cli("batch", face_photo(FACES[0]), "-o", tmp_path / "out",
-                              "--session", session)
+    code, _, stderr = run_cli(
+        "batch", face_photo(FACES[0]), "-o", tmp_path / "out", "--session", session
+    )
     assert code == 2 and "glow" in stderr
 
 
@@ -184,9 +245,15 @@ def test_an_empty_folder_is_bad_usage(tmp_path):
 
 # ----------------------------------------------------------------------------- the task record
 def _refusing_retouch(input_path, session, export, output_path, min_likeness=None):
-    return RetouchResult(input=Path(input_path), output=None, status="refused",
-                         reason=f"likeness 71.0% is below the minimum {min_likeness:g}%: "
-                                f"not written", faces=1, likeness_percent=71.0, seconds=0.5)
+    return RetouchResult(
+        input=Path(input_path),
+        output=None,
+        status="refused",
+        reason=f"likeness 71.0% is below the minimum {min_likeness:g}%: not written",
+        faces=1,
+        likeness_percent=71.0,
+        seconds=0.5,
+    )
 
 
 def _buggy_retouch(input_path, session, export, output_path, min_likeness=None):

@@ -43,8 +43,12 @@ try:
 except ImportError:  # tests/ on sys.path instead of the project root
     from conftest import face_photo
 
-SMALL = ["deepface_img25.jpg", "face-alignment_aflw-test.jpg",
-         "insightface_inspireface_attribute_1423.jpg", "insightface_inspireface_attribute_2963.jpg"]
+SMALL = [
+    "deepface_img25.jpg",
+    "face-alignment_aflw-test.jpg",
+    "insightface_inspireface_attribute_1423.jpg",
+    "insightface_inspireface_attribute_2963.jpg",
+]
 
 
 # ----------------------------------------------------------------------------- stand-in work
@@ -58,11 +62,12 @@ def stand_in_retouch(input_path, session, export, output_path, min_likeness=None
     data = encode(photo.pixels[::8, ::8], "PNG")
     if "slow" in name:
         # A write caught half-way: the temporary file exists, the output does not yet.
-        handle, temp = tempfile.mkstemp(prefix=f".{Path(output_path).name}.", suffix=".part",
-                                        dir=Path(output_path).parent)
+        handle, temp = tempfile.mkstemp(
+            prefix=f".{Path(output_path).name}.", suffix=".part", dir=Path(output_path).parent
+        )
         os.write(handle, data[: len(data) // 2])
         time.sleep(60)
-        os.write(handle, data[len(data) // 2:])
+        os.write(handle, data[len(data) // 2 :])
         os.close(handle)
         os.replace(temp, output_path)
     else:
@@ -153,8 +158,12 @@ def test_recursive_and_the_output_folder_is_never_an_input(tmp_path, shoot):
 
 def test_output_names_follow_inputs_and_clashes_get_numbers(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
-    photos = [FoundPhoto(a / "Anna.jpg", "JPEG"), FoundPhoto(b / "anna.png", "PNG"),
-              FoundPhoto(b / "Ben.tif", "TIFF"), FoundPhoto(tmp_path / "out" / "Ben.jpg", "JPEG")]
+    photos = [
+        FoundPhoto(a / "Anna.jpg", "JPEG"),
+        FoundPhoto(b / "anna.png", "PNG"),
+        FoundPhoto(b / "Ben.tif", "TIFF"),
+        FoundPhoto(tmp_path / "out" / "Ben.jpg", "JPEG"),
+    ]
     jobs = plan_jobs(photos, tmp_path / "out", lambda fmt: ".jpg")
     assert [j.output.name for j in jobs] == ["Anna.jpg", "anna-2.jpg", "Ben-2.jpg", "Ben-3.jpg"]
     # The same inputs always give the same names, so a rerun finds its outputs.
@@ -176,8 +185,13 @@ def test_pool_runs_every_photo_and_a_bad_one_does_not_stop_it(tmp_path, shoot):
     by_name = {Path(r.input).name: r for r in results}
     assert [Path(r.input).name for r in results] == [j.input.name for j in jobs]
     assert {n: r.status for n, r in by_name.items()} == {
-        "broken.jpg": FAILED, "p0.jpg": OK, "p1.jpg": OK, "p2.jpg": OK, "p3.jpg": OK,
-        "notes.txt": FAILED}
+        "broken.jpg": FAILED,
+        "p0.jpg": OK,
+        "p1.jpg": OK,
+        "p2.jpg": OK,
+        "p3.jpg": OK,
+        "notes.txt": FAILED,
+    }
     assert "corrupt or truncated" in by_name["broken.jpg"].reason
     assert "not an image" in by_name["notes.txt"].reason
     assert not by_name["broken.jpg"].reason.startswith(str(shoot))  # the row names the file
@@ -190,22 +204,36 @@ def test_rerun_skips_finished_outputs_unless_overwrite(tmp_path, shoot):
     out = tmp_path / "out"
     out.mkdir()
     jobs = _jobs(shoot, out, "p0.jpg", "p1.jpg", "broken.jpg")
-    first = run_batch(jobs, {}, "original", engine=LocalEngine(1, load_models=False),
-                      task=stand_in_task)
+    first = run_batch(
+        jobs, {}, "original", engine=LocalEngine(1, load_models=False), task=stand_in_task
+    )
     assert [r.status for r in first] == [OK, OK, FAILED]
     stamp = (out / "p0.png").stat().st_mtime_ns
-    again = run_batch(jobs, {}, "original", engine=LocalEngine(1, load_models=False),
-                      task=stand_in_task)
+    again = run_batch(
+        jobs, {}, "original", engine=LocalEngine(1, load_models=False), task=stand_in_task
+    )
     assert [r.status for r in again] == [SKIPPED, SKIPPED, FAILED]  # failures are retried
     assert (out / "p0.png").stat().st_mtime_ns == stamp
     # A photo changed after its output was written is done again.
     older = (shoot / "p1.jpg").stat().st_mtime_ns - 10**10
     os.utime(out / "p1.png", ns=(older, older))
-    third = run_batch(jobs, {}, "original", engine=LocalEngine(1, load_models=False),
-                      task=stand_in_task, overwrite=False)
+    third = run_batch(
+        jobs,
+        {},
+        "original",
+        engine=LocalEngine(1, load_models=False),
+        task=stand_in_task,
+        overwrite=False,
+    )
     assert [r.status for r in third][:2] == [SKIPPED, OK]
-    forced = run_batch(jobs, {}, "original", engine=LocalEngine(1, load_models=False),
-                       task=stand_in_task, overwrite=True)
+    forced = run_batch(
+        jobs,
+        {},
+        "original",
+        engine=LocalEngine(1, load_models=False),
+        task=stand_in_task,
+        overwrite=True,
+    )
     assert [r.status for r in forced] == [OK, OK, FAILED]
 
 
@@ -214,8 +242,9 @@ def test_a_crashing_worker_fails_only_its_photo(tmp_path, shoot):
     out = tmp_path / "out"
     out.mkdir()
     jobs = _jobs(shoot, out, "p0.jpg", "crash.jpg", "p1.jpg", "p2.jpg")
-    results = run_batch(jobs, {}, "original", engine=LocalEngine(2, load_models=False),
-                        task=stand_in_task)
+    results = run_batch(
+        jobs, {}, "original", engine=LocalEngine(2, load_models=False), task=stand_in_task
+    )
     assert [r.status for r in results] == [OK, FAILED, OK, OK]
     assert "worker process stopped" in results[1].reason
 
@@ -244,8 +273,14 @@ def test_ctrl_c_leaves_no_half_written_file_and_a_rerun_continues(tmp_path, shoo
     started = time.monotonic()
     progress = CtrlC(4, io.StringIO(), tty=False)
     with pytest.raises(BatchInterrupted) as stopped:
-        run_batch(jobs, {}, "original", engine=LocalEngine(2, load_models=False),
-                  task=stand_in_task, progress=progress)
+        run_batch(
+            jobs,
+            {},
+            "original",
+            engine=LocalEngine(2, load_models=False),
+            task=stand_in_task,
+            progress=progress,
+        )
     assert progress.parts_seen == 2  # both slow photos were caught half-written
     assert time.monotonic() - started < 55  # the workers were stopped, not waited for
     assert [Path(r.input).name for r in stopped.value.results] == ["a.jpg"]
@@ -257,16 +292,23 @@ def test_ctrl_c_leaves_no_half_written_file_and_a_rerun_continues(tmp_path, shoo
         (shoot / name).unlink()
         link(shoot, name.replace("-slow", ""), SMALL[1])
     rerun = _jobs(shoot, out, "a.jpg", "b.jpg", "c.jpg", "d.jpg")
-    results = run_batch(rerun, {}, "original", engine=LocalEngine(2, load_models=False),
-                        task=stand_in_task)
+    results = run_batch(
+        rerun, {}, "original", engine=LocalEngine(2, load_models=False), task=stand_in_task
+    )
     assert [r.status for r in results] == [SKIPPED, OK, OK, OK]
 
 
 # ----------------------------------------------------------------------------- progress, report
 def _result(name, status=OK, reason="", likeness=97.5):
-    return PhotoResult(input=f"/in/{name}", output=f"/out/{name}" if status == OK else "",
-                       status=status, reason=reason, faces=1 if status == OK else None,
-                       likeness_percent=likeness if status == OK else None, seconds=1.25)
+    return PhotoResult(
+        input=f"/in/{name}",
+        output=f"/out/{name}" if status == OK else "",
+        status=status,
+        reason=reason,
+        faces=1 if status == OK else None,
+        likeness_percent=likeness if status == OK else None,
+        seconds=1.25,
+    )
 
 
 def test_progress_lines_when_not_a_terminal():
@@ -291,7 +333,9 @@ def test_progress_bar_on_a_terminal_shows_count_rate_eta_and_file():
     now[0] = 104.0
     progress.finished(_result("a.jpg"))
     progress.finished(_result("b.jpg"))  # 2 photos in 4 s: 0.5/s, 8 left: 16 s
-    assert progress.bar_text("b.jpg") == " 2/10 [####----------------] 0.50 photos/s  ETA 0:16  b.jpg"
+    assert (
+        progress.bar_text("b.jpg") == " 2/10 [####----------------] 0.50 photos/s  ETA 0:16  b.jpg"
+    )
     progress.finished(_result("c.jpg", FAILED, "not an image"))
     progress.close()
     text = stream.getvalue()
@@ -301,8 +345,12 @@ def test_progress_bar_on_a_terminal_shows_count_rate_eta_and_file():
 
 
 def test_report_csv_and_summary(tmp_path):
-    results = [_result("a.jpg", likeness=90.0), _result("b.jpg", FAILED, "no such\nfile"),
-               _result("c.jpg", SKIPPED), _result("d.jpg", likeness=100.0)]
+    results = [
+        _result("a.jpg", likeness=90.0),
+        _result("b.jpg", FAILED, "no such\nfile"),
+        _result("c.jpg", SKIPPED),
+        _result("d.jpg", likeness=100.0),
+    ]
     path = write_report(tmp_path / "report.csv", results)
     with open(path, newline="") as handle:
         rows = list(csv.DictReader(handle))

@@ -18,8 +18,18 @@ from studio.errors import LikenessError
 #: How many leading bytes are read to recognise a photo.
 _SNIFF_BYTES = 32
 #: ISO base media "brands" of HEIC/HEIF/AVIF files (bytes 8..12 after "ftyp").
-_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1",
-                b"avif", b"avis"}
+_HEIF_BRANDS = {
+    b"heic",
+    b"heix",
+    b"hevc",
+    b"hevx",
+    b"heim",
+    b"heis",
+    b"mif1",
+    b"msf1",
+    b"avif",
+    b"avis",
+}
 #: Sizes of the BMP info headers that exist (a bare "BM" start is too weak on its own).
 _BMP_HEADER_SIZES = {12, 40, 52, 56, 64, 108, 124}
 
@@ -37,7 +47,11 @@ def sniff_format(head: bytes) -> str | None:
         return "WEBP"
     if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
         return "HEIF"
-    if head[:2] == b"BM" and len(head) >= 18 and int.from_bytes(head[14:18], "little") in _BMP_HEADER_SIZES:
+    if (
+        head[:2] == b"BM"
+        and len(head) >= 18
+        and int.from_bytes(head[14:18], "little") in _BMP_HEADER_SIZES
+    ):
         return "BMP"
     return None
 
@@ -151,7 +165,9 @@ def _walk(folder: Path, recursive: bool, excluded: Path | None) -> list[Path]:
         path = folder / entry.name
         try:
             if entry.is_dir():
-                if recursive and not (excluded is not None and path.resolve() == excluded.resolve()):
+                if recursive and not (
+                    excluded is not None and path.resolve() == excluded.resolve()
+                ):
                     files.extend(_walk(path, recursive, excluded))
             elif entry.is_file():
                 files.append(path)

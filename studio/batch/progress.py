@@ -36,8 +36,13 @@ class Progress:
     clock : seconds, monotonic (tests pass a fake clock).
     """
 
-    def __init__(self, total: int, stream: TextIO | None = None, tty: bool | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        total: int,
+        stream: TextIO | None = None,
+        tty: bool | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.total = total
         self.stream = stream if stream is not None else sys.stderr
         if tty is None:
@@ -107,8 +112,11 @@ class Progress:
     def _line(self, result: PhotoResult) -> str:
         head = f"[{self._counter()}] {result.status:<7} {result.input}"
         if result.status == OK:
-            likeness = ("" if result.likeness_percent is None
-                        else f"  likeness {result.likeness_percent:.1f}%")
+            likeness = (
+                ""
+                if result.likeness_percent is None
+                else f"  likeness {result.likeness_percent:.1f}%"
+            )
             return f"{head} -> {result.output}{likeness}  {result.seconds:.1f} s"
         return f"{head}: {result.reason}" if result.reason else head
 

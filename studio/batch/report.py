@@ -68,7 +68,9 @@ class PhotoResult:
             "status": self.status,
             "reason": self.reason,
             "faces": "" if self.faces is None else str(self.faces),
-            "likeness_percent": "" if self.likeness_percent is None else f"{self.likeness_percent:.1f}",
+            "likeness_percent": ""
+            if self.likeness_percent is None
+            else f"{self.likeness_percent:.1f}",
             "seconds": f"{self.seconds:.2f}",
         }
 
@@ -83,7 +85,7 @@ def without_path_prefix(reason: str, path: str | os.PathLike) -> str:
     reason = one_line(reason)
     for prefix in (f"{path}: ", f"{Path(path).name}: "):
         if reason.startswith(prefix):
-            return reason[len(prefix):]
+            return reason[len(prefix) :]
     return reason
 
 
@@ -118,19 +120,21 @@ class Summary:
         return self.ok + self.failed + self.skipped + self.not_done
 
     def text(self) -> str:
-        likeness = ("n/a" if self.mean_likeness is None
-                    else f"{self.mean_likeness:.1f}%")
+        likeness = "n/a" if self.mean_likeness is None else f"{self.mean_likeness:.1f}%"
         not_done = f", {self.not_done} not done" if self.not_done else ""
-        return (f"{self.ok} retouched, {self.failed} failed, {self.skipped} skipped{not_done} "
-                f"(of {self.total}); mean likeness {likeness}")
+        return (
+            f"{self.ok} retouched, {self.failed} failed, {self.skipped} skipped{not_done} "
+            f"(of {self.total}); mean likeness {likeness}"
+        )
 
 
 def summarize(results: Iterable[PhotoResult], planned: int | None = None) -> Summary:
     """Count the results; the mean likeness is over the photos retouched in this run.
     ``planned``: how many photos the batch had (more than the results when interrupted)."""
     results = list(results)
-    figures = [r.likeness_percent for r in results
-               if r.status == OK and r.likeness_percent is not None]
+    figures = [
+        r.likeness_percent for r in results if r.status == OK and r.likeness_percent is not None
+    ]
     return Summary(
         ok=sum(r.status == OK for r in results),
         failed=sum(r.status == FAILED for r in results),

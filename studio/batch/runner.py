@@ -83,8 +83,11 @@ class LocalEngine:
         else:
             context = multiprocessing.get_context("spawn")
         self.pool = cf.ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=context,
-            initializer=_init_local_worker, initargs=(self.load_models,))
+            max_workers=self.workers,
+            mp_context=context,
+            initializer=_init_local_worker,
+            initargs=(self.load_models,),
+        )
 
     def submit(self, task: Task, *args: Any) -> cf.Future:
         assert self.pool is not None, "start() first"
@@ -171,25 +174,33 @@ class DaskEngine:
         try:
             from distributed import Client, LocalCluster
         except ImportError:  # pragma: no cover - a declared dependency
-            raise LikenessError("--dask needs the 'distributed' package: "
-                                "pip install 'dask[distributed]'") from None
+            raise LikenessError(
+                "--dask needs the 'distributed' package: pip install 'dask[distributed]'"
+            ) from None
         if self.address == "local":
             self.cluster = LocalCluster(
-                n_workers=self.workers, threads_per_worker=1, processes=True,
-                dashboard_address=None, silence_logs=logging.ERROR)
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
             self.client = Client(self.cluster)
         else:
             try:
                 self.client = Client(self.address, timeout=DASK_CONNECT_TIMEOUT)
             except (OSError, TimeoutError, ValueError) as error:
-                raise LikenessError(f"cannot reach the Dask scheduler at {self.address} "
-                                    f"({error})") from None
+                raise LikenessError(
+                    f"cannot reach the Dask scheduler at {self.address} ({error})"
+                ) from None
             try:
                 self.client.wait_for_workers(1, timeout=DASK_CONNECT_TIMEOUT)
             except (OSError, TimeoutError) as error:
                 self.close()
-                raise LikenessError(f"no Dask worker joined the scheduler at {self.address} "
-                                    f"within {DASK_CONNECT_TIMEOUT} s ({error})") from None
+                raise LikenessError(
+                    f"no Dask worker joined the scheduler at {self.address} "
+                    f"within {DASK_CONNECT_TIMEOUT} s ({error})"
+                ) from None
         self._check_workers()
         threads = sum(self.client.nthreads().values())
         self._window = max(1, threads) * IN_FLIGHT_PER_WORKER
@@ -202,14 +213,20 @@ class DaskEngine:
             versions = self.client.run(prepare_dask_worker)
         except ImportError as error:
             self.close()
-            raise LikenessError(f"the Dask workers cannot import Likeness Studio ({error}); "
-                                f"install likeness-studio {__version__} on every worker") from None
+            raise LikenessError(
+                f"the Dask workers cannot import Likeness Studio ({error}); "
+                f"install likeness-studio {__version__} on every worker"
+            ) from None
         wrong = {worker: version for worker, version in versions.items() if version != __version__}
         if wrong:
             self.close()
-            listed = ", ".join(f"{worker} has {version}" for worker, version in sorted(wrong.items()))
-            raise LikenessError(f"Dask workers run another Likeness Studio version than this "
-                                f"one ({__version__}): {listed}")
+            listed = ", ".join(
+                f"{worker} has {version}" for worker, version in sorted(wrong.items())
+            )
+            raise LikenessError(
+                f"Dask workers run another Likeness Studio version than this "
+                f"one ({__version__}): {listed}"
+            )
 
     def submit(self, task: Task, *args: Any):
         # pure=False: every call writes a file, so Dask must never merge two calls into one.
@@ -248,8 +265,9 @@ class DaskEngine:
         self.close()
 
 
-def make_engine(workers: int | None = None, dask: str | None = None,
-                load_models: bool = True) -> LocalEngine | DaskEngine:
+def make_engine(
+    workers: int | None = None, dask: str | None = None, load_models: bool = True
+) -> LocalEngine | DaskEngine:
     """The engine for ``--workers N`` and ``--dask ADDRESS|local``."""
     if dask:
         return DaskEngine(dask, workers, load_models)
@@ -267,13 +285,19 @@ def remove_partial_files(output: Path) -> None:
 
 
 def _skipped(job: Job) -> PhotoResult:
-    return PhotoResult(input=str(job.input), output=str(job.output), status=SKIPPED,
-                       reason="already done (the output is newer than the photo)")
+    return PhotoResult(
+        input=str(job.input),
+        output=str(job.output),
+        status=SKIPPED,
+        reason="already done (the output is newer than the photo)",
+    )
 
 
 def _crashed(job: Job, error: BaseException) -> PhotoResult:
-    reason = (f"the worker process stopped while retouching it "
-              f"(a crash or out of memory): {type(error).__name__}: {error}")
+    reason = (
+        f"the worker process stopped while retouching it "
+        f"(a crash or out of memory): {type(error).__name__}: {error}"
+    )
     return PhotoResult(input=str(job.input), output="", status=FAILED, reason=reason)
 
 
@@ -331,8 +355,7 @@ def run_batch(
 
     def submit(index: int) -> None:
         job = jobs[index]
-        future = engine.submit(task, str(job.input), session, export, str(job.output),
-                               min_likeness)
+        future = engine.submit(task, str(job.input), session, export, str(job.output), min_likeness)
         in_flight[future] = index
 
     try:

@@ -58,16 +58,26 @@ def retouch_task(
     return run_photo(_retouch_file, input_path, session, export, output_path, min_likeness)
 
 
-def _retouch_file(input_path: str, session: Mapping[str, Any], export: Mapping[str, Any] | str,
-                  output_path: str, min_likeness: float | None = None) -> Any:
+def _retouch_file(
+    input_path: str,
+    session: Mapping[str, Any],
+    export: Mapping[str, Any] | str,
+    output_path: str,
+    min_likeness: float | None = None,
+) -> Any:
     """``studio.session.retouch_file`` with the session and export settings rebuilt from
     their plain dicts (validated again here: a worker trusts nothing it is sent)."""
     from studio.imaging.export import ExportSettings
     from studio.session import retouch_file, session_from_dict
 
     settings = export if isinstance(export, str) or export is None else ExportSettings(**export)
-    return retouch_file(input_path, session_from_dict(dict(session)), settings, output_path,
-                        min_likeness=min_likeness)
+    return retouch_file(
+        input_path,
+        session_from_dict(dict(session)),
+        settings,
+        output_path,
+        min_likeness=min_likeness,
+    )
 
 
 def run_photo(
@@ -87,11 +97,13 @@ def run_photo(
         record = _record_of(result)
     except LikenessError as error:
         record = {"status": FAILED, "reason": without_path_prefix(str(error), input_path)}
-    except Exception as error:  # a bug on one photo must not stop the batch; its traceback goes back
+    except Exception as error:
+        # A bug on one photo must not stop the batch: it fails, and its traceback goes back.
         record = {
             "status": FAILED,
-            "reason": one_line(f"unexpected error (please report it): "
-                               f"{type(error).__name__}: {error}"),
+            "reason": one_line(
+                f"unexpected error (please report it): {type(error).__name__}: {error}"
+            ),
             "detail": traceback.format_exc(),
         }
     record.setdefault("seconds", time.perf_counter() - started)
@@ -103,6 +115,7 @@ def run_photo(
 
 def _record_of(result: Any) -> dict[str, Any]:
     """A plain dict from the retouch result (an object with attributes, or a mapping)."""
+
     def get(name: str, default: Any = None) -> Any:
         if isinstance(result, Mapping):
             return result.get(name, default)

@@ -46,28 +46,57 @@ def register(subparsers) -> None:
             "recognised by content; use -r for sub-folders) and write OUTDIR/<name>.<ext>. "
             "Runs on a local process pool, or on Dask with --dask. A photo that fails is "
             "listed with its reason and the batch goes on. Finished outputs are skipped on a "
-            "rerun (after Ctrl+C, say) unless --overwrite."),
-        epilog="Exit codes: 0 all written, 1 some failed, 2 bad usage or session, "
-               "130 interrupted.")
+            "rerun (after Ctrl+C, say) unless --overwrite."
+        ),
+        epilog="Exit codes: 0 all written, 1 some failed, 2 bad usage or session, 130 interrupted.",
+    )
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="photos and folders of photos")
-    parser.add_argument("-o", "--output", dest="outdir", required=True, metavar="OUTDIR",
-                        help="folder for the results (created if missing)")
-    parser.add_argument("-r", "--recursive", action="store_true",
-                        help="also take photos from sub-folders of the folders given")
+    parser.add_argument(
+        "-o",
+        "--output",
+        dest="outdir",
+        required=True,
+        metavar="OUTDIR",
+        help="folder for the results (created if missing)",
+    )
+    parser.add_argument(
+        "-r",
+        "--recursive",
+        action="store_true",
+        help="also take photos from sub-folders of the folders given",
+    )
     add_edit_arguments(parser)
-    parser.add_argument("--format", choices=FORMAT_CHOICES, metavar="FORMAT",
-                        help="file format for --export custom or original: jpeg, png, tiff, "
-                             "webp (default: the source's own)")
-    parser.add_argument("--workers", type=int, metavar="N",
-                        help=f"parallel worker processes (default: the {os.cpu_count()} cores)")
-    parser.add_argument("--dask", metavar="ADDRESS|local",
-                        help="run on the Dask scheduler at ADDRESS (e.g. tcp://10.0.0.5:8786), "
-                             "or 'local' to start a local Dask cluster of --workers processes")
-    parser.add_argument("--report", metavar="REPORT.csv",
-                        help="write a CSV: input, output, status, reason, faces, "
-                             "likeness_percent, seconds")
-    parser.add_argument("--overwrite", action="store_true",
-                        help="redo photos whose output already exists and is newer")
+    parser.add_argument(
+        "--format",
+        choices=FORMAT_CHOICES,
+        metavar="FORMAT",
+        help="file format for --export custom or original: jpeg, png, tiff, "
+        "webp (default: the source's own)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help=f"parallel worker processes, or the size of a --dask local cluster "
+        f"(default: the {os.cpu_count()} cores; an existing Dask cluster "
+        f"uses its own workers)",
+    )
+    parser.add_argument(
+        "--dask",
+        metavar="ADDRESS|local",
+        help="run on the Dask scheduler at ADDRESS (e.g. tcp://10.0.0.5:8786), "
+        "or 'local' to start a local Dask cluster of --workers processes",
+    )
+    parser.add_argument(
+        "--report",
+        metavar="REPORT.csv",
+        help="write a CSV: input, output, status, reason, faces, likeness_percent, seconds",
+    )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="redo photos whose output already exists and is newer",
+    )
     parser.set_defaults(func=run)
 
 
@@ -76,8 +105,10 @@ def _export_settings(args: argparse.Namespace, session):
     if args.format is not None:
         if settings.preset in ("linkedin", "portfolio"):
             if args.format != "jpeg":
-                raise LikenessError(f"--export {settings.preset} always writes JPEG; "
-                                    f"use --export custom --format {args.format}")
+                raise LikenessError(
+                    f"--export {settings.preset} always writes JPEG; "
+                    f"use --export custom --format {args.format}"
+                )
         else:
             settings = replace(settings, format=args.format)
     return settings
@@ -89,8 +120,9 @@ def _prepare_outdir(outdir: Path) -> None:
     try:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise LikenessError(f"{outdir}: cannot create the output folder "
-                            f"({error.strerror or error})") from None
+        raise LikenessError(
+            f"{outdir}: cannot create the output folder ({error.strerror or error})"
+        ) from None
 
 
 def _check_report_path(report: Path | None) -> None:
@@ -125,22 +157,32 @@ def run(args: argparse.Namespace) -> int:
     if not photos and not missing:
         raise LikenessError("no photos found in " + ", ".join(args.inputs))
     jobs = plan_jobs(photos, outdir, lambda fmt: output_suffix(settings, fmt or "JPEG"))
-    lost = [PhotoResult(input=str(path), output="", status=FAILED,
-                        reason="no such file or folder") for path in missing]
+    lost = [
+        PhotoResult(input=str(path), output="", status=FAILED, reason="no such file or folder")
+        for path in missing
+    ]
 
     engine = make_engine(workers=args.workers or os.cpu_count() or 1, dask=args.dask)
     progress = Progress(len(jobs) + len(lost))
     look = session.look or (Path(args.session).name if args.session else "no look")
-    progress.message(f"Retouching {len(jobs)} photo{'s' * (len(jobs) != 1)} "
-                     f"({look}, {settings.preset} export) -> {outdir}")
+    progress.message(
+        f"Retouching {len(jobs)} photo{'s' * (len(jobs) != 1)} "
+        f"({look}, {settings.preset} export) -> {outdir}"
+    )
     for result in lost:
         progress.finished(result)
 
     interrupted = False
     try:
-        results = run_batch(jobs, session_to_dict(session), settings.to_dict(), engine=engine,
-                            min_likeness=min_likeness, overwrite=args.overwrite,
-                            progress=progress)
+        results = run_batch(
+            jobs,
+            session_to_dict(session),
+            settings.to_dict(),
+            engine=engine,
+            min_likeness=min_likeness,
+            overwrite=args.overwrite,
+            progress=progress,
+        )
     except BatchInterrupted as stop:
         results, interrupted = stop.results, True
     finally:
@@ -149,8 +191,9 @@ def run(args: argparse.Namespace) -> int:
 
     for result in results:
         if result.detail:  # an unexpected error is a bug: show where it happened
-            print(f"likeness: unexpected error on {result.input}:\n{result.detail}",
-                  file=sys.stderr)
+            print(
+                f"likeness: unexpected error on {result.input}:\n{result.detail}", file=sys.stderr
+            )
     if report is not None:
         write_report(report, results)
     summary = summarize(results, planned=len(jobs) + len(lost))
@@ -161,7 +204,9 @@ def run(args: argparse.Namespace) -> int:
     if report is not None:
         print(f"report: {report}")
     if interrupted:
-        print("interrupted: run the same command again to continue (finished photos are "
-              "skipped)", file=sys.stderr)
+        print(
+            "interrupted: run the same command again to continue (finished photos are skipped)",
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
     return EXIT_PARTIAL if summary.failed else EXIT_OK
