@@ -40,10 +40,8 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     """Find the hot spots and their target colour once per photo; None without a face."""
     if not layers.has_face:
         return None
-    from studio.face import skin_mask
-
-    # The analysis's skin area (not the colour-narrowed one: a hot spot is not skin-coloured).
-    area = skin_mask(layers.image, layers.roi_face) * layers.unprotected
+    # The whole skin area, not the colour-narrowed skin: a hot spot is not skin-coloured.
+    area = layers.skin_area
     base = layers.base
     y = luminance(base)
     inside = area > 0.5
@@ -56,7 +54,7 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     ref_rgb = normalized_blur(base, normal, layers.px(SURROUND))
     excess = y - ref_y
     hot = smoothstep(excess, HOT_START, HOT_FULL) * area
-    hot = np.clip(gaussian(hot, layers.px(1 / 80)), 0, 1) * layers.unprotected
+    hot = np.clip(gaussian(hot, layers.px(1 / 80)), 0, 1) * (area > 0)
     # Target: the surrounding skin colour at a lightness keeping a little of the glow.
     scale = (ref_y + GLOW_KEPT * np.maximum(excess, 0)) / np.maximum(ref_y, 1e-3)
     target = ref_rgb * scale[:, :, None]

@@ -44,14 +44,15 @@ def bands(image: np.ndarray, iod: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def head_mask(face: Face, shape: tuple[int, ...]) -> np.ndarray:
-    """Boolean (H, W): a generous head region (face hull grown by 0.5 IOD, up to the hairline
-    and down the neck); "outside the head" is its complement."""
-    from studio.face import face_hull_mask
+    """Boolean (H, W): the head: the face up to the hairline (jaw plus brows raised 1 IOD)
+    grown by 0.3 IOD; "outside the head" is its complement (neck, hair, background)."""
+    from studio.edits.layers import head_outline
 
-    hull = (face_hull_mask(face, shape) > 0).astype(np.uint8)
-    r = max(int(round(0.5 * face.iod)), 1)
+    head = np.zeros(shape[:2], np.uint8)
+    cv2.fillPoly(head, [np.round(head_outline(face)).astype(np.int32).reshape(-1, 1, 2)], 1)
+    r = max(int(round(0.3 * face.iod)), 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
-    return cv2.dilate(hull, kernel) > 0
+    return cv2.dilate(head, kernel) > 0
 
 
 @dataclass

@@ -142,7 +142,7 @@ class Retoucher:
 
     # ---- overlays ----------------------------------------------------------------------
     def masks(self) -> dict[str, np.ndarray]:
-        """Full-size masks for overlays: "skin", "protected", "face" (light edits' weight) and
+        """Full-size masks for overlays: "skin" (where skin edits may act), "protected", "face" (light edits' weight) and
         "background" (1 - person alpha); zeros for face masks when there is no face."""
         shape = self.pixels.shape[:2]
         background = 1.0 - self.prepared("alpha")
@@ -151,7 +151,7 @@ class Retoucher:
             return {"skin": zeros, "protected": zeros.copy(), "face": zeros.copy(),
                     "background": background.astype(np.float32)}
         layers = self.layers
-        return {"skin": layers.full(layers.skin), "protected": layers.full(layers.protected),
+        return {"skin": layers.full(layers.skin_area), "protected": layers.full(layers.protected),
                 "face": layers.full(layers.face_and_neck),
                 "background": background.astype(np.float32)}
 
