@@ -298,6 +298,28 @@ def test_ctrl_c_leaves_no_half_written_file_and_a_rerun_continues(tmp_path, shoo
     assert [r.status for r in results] == [SKIPPED, OK, OK, OK]
 
 
+def model_loads() -> tuple[int, int]:
+    """In a worker: (its process id, how many times it has loaded each face model)."""
+    from studio.face.detect import hog_detector, landmark_predictor
+    from studio.face.likeness import recognition_model
+
+    loads = {f.cache_info().misses for f in (hog_detector, landmark_predictor, recognition_model)}
+    assert len(loads) == 1
+    return os.getpid(), loads.pop()
+
+
+def test_each_worker_loads_the_face_models_once_before_its_first_photo():
+    engine = LocalEngine(1)
+    engine.start()
+    try:
+        first = engine.result(engine.submit(model_loads))
+        second = engine.result(engine.submit(model_loads))
+    finally:
+        engine.close()
+    assert first[1] == 1  # loaded by the initializer, before any photo
+    assert second == first  # same process, nothing loaded again
+
+
 # ----------------------------------------------------------------------------- progress, report
 def _result(name, status=OK, reason="", likeness=97.5):
     return PhotoResult(
