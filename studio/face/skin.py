@@ -46,6 +46,8 @@ MIN_SPREAD_L, MIN_SPREAD_AB = 5.0, 2.0
 GREY_CHROMA = 2.0
 #: Holes in the skin smaller than this (area in IOD^2: moles, freckles, highlights) are filled.
 HOLE_AREA = 0.03
+#: Enclosed holes brighter than the skin (shine) are filled up to this area, in IOD^2.
+HIGHLIGHT_AREA = 0.5
 #: Edge feathering: guided-filter radius in IOD and its edge threshold (squared 0..1 units).
 FEATHER_RADIUS, FEATHER_EPS = 0.03, 1e-3
 
@@ -161,15 +163,42 @@ def skin_colour_likeness(lab: np.ndarray, patches: list[np.ndarray]) -> tuple[np
     return like.reshape(lab.shape[:2]).astype(np.float32), grey
 
 
-def _fill_small_holes(binary: np.ndarray, max_area: float) -> np.ndarray:
+def _fill_holes(binary: np.ndarray, lightness: np.ndarray, small_area: float,
+                highlight_area: float) -> np.ndarray:
+    """Fill holes enclosed by skin: any up to ``small_area`` pixels (moles, freckles, spots),
+    and brighter-than-skin ones up to ``highlight_area`` (specular shine, which edits need)."""
     holes = (binary == 0).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(holes, connectivity=4)
     h, w = binary.shape
     x, y, bw, bh, area = (stats[:, i] for i in range(5))
     touches_edge = (x == 0) | (y == 0) | (x + bw == w) | (y + bh == h)
-    fill = (area <= max_area) & ~touches_edge
+    skin_lightness = float(np.median(lightness[binary > 0])) if binary.any() else 0.0
+    sums = np.bincount(labels.ravel(), weights=lightness.ravel(), minlength=count)
+    mean_lightness = sums / np.maximum(area, 1)
+    bright = mean_lightness > skin_lightness
+    fill = ~touches_edge & ((area <= small_area) | (bright & (area <= highlight_area)))
     fill[0] = False  # label 0 is the skin itself
     return np.where(fill[labels], 1, binary).astype(np.uint8)
+
+
+#: Where the forehead and neck stop without a colour edge (bald head, bare neck), the mask
+#: fades out over this distance, in IOD, instead of ending in a straight cut.
+REACH_FADE = 0.35
+
+
+def _reach_fade(face: Face, shape: tuple[int, int]) -> np.ndarray:
+    """1 on the face, fading to 0 towards the top of the forehead reach and the bottom of
+    the neck reach (along the face's own up direction), float32 (H, W)."""
+    up, _ = _frame(face)
+    lm = face.landmarks.astype(np.float64)
+    h, w = shape
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    brows = 0.5 * (lm[21] + lm[22])
+    height = ((xs - brows[0]) * up[0] + (ys - brows[1]) * up[1]) / face.iod  # IOD above the brows
+    depth = ((lm[8][0] - xs) * up[0] + (lm[8][1] - ys) * up[1]) / face.iod  # IOD below the chin
+    top = np.clip((FOREHEAD_REACH - height) / REACH_FADE, 0.0, 1.0)
+    bottom = np.clip((NECK_REACH - depth) / REACH_FADE, 0.0, 1.0)
+    return (top * bottom).astype(np.float32)
 
 
 def skin_mask(pixels: np.ndarray, face: Face) -> np.ndarray:
@@ -232,7 +261,8 @@ def skin_mask(pixels: np.ndarray, face: Face) -> np.ndarray:
     seeds.discard(0)
     if seeds:
         binary = np.isin(labels, list(seeds)).astype(np.uint8)
-    binary = _fill_small_holes(binary, HOLE_AREA * WORK_IOD ** 2)
+    binary = _fill_holes(binary, lab[..., 0], HOLE_AREA * WORK_IOD ** 2,
+                         HIGHLIGHT_AREA * WORK_IOD ** 2)
     soft = np.where(binary > 0, np.maximum(like, 0.999), like * 0.5).astype(np.float32)
     soft = cv2.GaussianBlur(soft, (0, 0), 0.6)
     # back to the crop's resolution, edges snapped to the photo's own edges
@@ -247,6 +277,7 @@ def skin_mask(pixels: np.ndarray, face: Face) -> np.ndarray:
     for polygon in candidate_polygons(face):
         draw_polygon(region_full, polygon - offset)
     region_soft = cv2.GaussianBlur(region_full.astype(np.float32) / 255.0, (0, 0), 0.02 * iod + 0.5)
+    region_soft *= _reach_fade(crop_face, (ch, cw))
     keep_out = protected_mask(crop_face, (ch, cw), extra_margin=SKIN_FEATURE_GAP + SKIN_FEATURE_FADE / 2)
     keep_out = cv2.GaussianBlur(keep_out, (0, 0), SKIN_FEATURE_FADE / 4 * iod + 0.3)
     # a hard zero up to the gap, one pixel beyond it so the antialiased rim is covered too
