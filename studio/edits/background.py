@@ -38,7 +38,7 @@ from studio.imaging.colour import linear_to_srgb, srgb_to_linear
 #: Pixels of the GrabCut proxy; GrabCut's cost grows with it and the matte is refined later.
 CUT_PIXELS = 90_000
 #: Half-width of the band along the cut where the matte is estimated, in IOD.
-BAND_IOD = 0.10
+BAND_IOD = 0.14
 #: Largest lens-blur radius (bg_blur = 1), in IOD; without a face, in image diagonals.
 BLUR_RADIUS_IOD = 0.45
 BLUR_RADIUS_DIAGONAL = 0.025
@@ -193,8 +193,9 @@ def _unlike_background(image8: np.ndarray, person: np.ndarray, background: np.nd
     hist_bg = _colour_histogram(image8, background)
     hist_fg = _colour_histogram(image8, person)
     bins = _colour_bins(image8)
-    floor = 1e-5
-    ratio = np.log(hist_fg.reshape(-1)[bins] + floor) - np.log(hist_bg.reshape(-1)[bins] + floor)
+    # A colour seen on neither side counts against the person (1:5), so it takes a colour the
+    # person really has to win a pixel back, not just a colour the background lacks.
+    ratio = np.log(hist_fg.reshape(-1)[bins] + 1e-5) - np.log(hist_bg.reshape(-1)[bins] + 5e-5)
     # Posterior log-odds; a local average stands in for GrabCut's smoothness term.
     logit = ratio.astype(np.float32) + np.log(np.maximum(odds, 1e-3))
     sigma = max(0.08 * iod, 1.0)
@@ -344,12 +345,15 @@ def person_alpha(pixels: np.ndarray, face: Face | None) -> np.ndarray:
     # Rescale so values within 3% of 0 or 1 become exactly 0 or 1 (clean flat areas).
     alpha = np.clip((alpha - 0.03) * (1 / 0.94), 0.0, 1.0).astype(np.float32)
 
-    # Exactly 1 in the person's core and the face hull, exactly 0 far out in the background.
+    # Exactly 1 in the person's core, exactly 0 far out in the background, reached through a
+    # soft ramp (a hard switch would show the proxy's pixel grid as steps).
+    ramp = max(1.5 * msize[0] / size[0], 1.0)
+    sure = np.dstack([inside_m, outside_m])
+    sure = np.clip((cv2.GaussianBlur(sure, (0, 0), ramp) - 0.5) * 2.0 + 0.5, 0.0, 1.0)
     if m < 1:
-        sure = cv2.resize(np.dstack([inside_m, outside_m]), (w, h), interpolation=cv2.INTER_LINEAR)
-        inside_m, outside_m = sure[:, :, 0], sure[:, :, 1]
-    alpha[inside_m >= 1.0] = 1.0
-    alpha[outside_m >= 1.0] = 0.0
+        sure = cv2.resize(sure, (w, h), interpolation=cv2.INTER_LINEAR)
+    alpha += sure[:, :, 0] * (1.0 - alpha)
+    alpha *= 1.0 - sure[:, :, 1]
     # The face hull (pulled 5% toward its middle, off the jaw's edge) is always person.
     hull = face_hull_points(face).astype(np.float32)
     mid = hull.mean(axis=0)
@@ -609,11 +613,14 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
         new = _blurred(layers, float(min(bg_blur, 1.0)), (h, w), restyle)
     else:
         new = restyle(layers.old_bg)
-    # Only the background's share of each pixel changes (premultiplied): where alpha is 1 the
-    # change is exactly 0.
-    change = cv2.subtract(new, layers.old_bg)
-    change *= (1.0 - alpha)[:, :, None]
-    out = cv2.add(pixels, change)
+    # Premultiplied: the person's share of each pixel is what is left after taking away the
+    # old background's share; kept within [0, alpha] per channel (a plausible colour), so an
+    # old background guessed wrong on a busy wall cannot tint hair edges with its opposite.
+    keep = (1.0 - alpha)[:, :, None]
+    person = cv2.subtract(pixels, layers.old_bg * keep)
+    np.maximum(person, 0.0, out=person)
+    np.minimum(person, alpha[:, :, None], out=person)
+    out = cv2.add(person, new * keep)
     np.clip(out, 0.0, 1.0, out=out)
     # The clip must not touch the person either (an input may overshoot 1 by a rounding hair).
     np.copyto(out, pixels, where=(alpha >= 1.0)[:, :, None])
