@@ -135,8 +135,9 @@ def test_warmth_is_a_whole_photo_white_balance(photo):
 
 
 def test_no_face_face_edits_do_nothing_background_and_warmth_still_work():
-    from studio.face.types import FaceAnalysis
     from test_render_synthetic import synthetic_portrait
+
+    from studio.face.types import FaceAnalysis
 
     pixels, _ = synthetic_portrait(seed=3)
     r = Retoucher(pixels, FaceAnalysis(width=pixels.shape[1], height=pixels.shape[0]))
@@ -149,8 +150,9 @@ def test_no_face_face_edits_do_nothing_background_and_warmth_still_work():
 
 
 def test_bad_slider_values_are_named():
-    from studio.errors import LikenessError
     from test_render_synthetic import synthetic_portrait
+
+    from studio.errors import LikenessError
 
     pixels, analysis = synthetic_portrait(texture=False)
     r = Retoucher(pixels, analysis)
