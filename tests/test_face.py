@@ -400,3 +400,14 @@ def test_landmarks_hold_still_when_the_exposure_changes(photos):
     again = relocate(face, pixels * np.float32(0.98))
     shift = np.linalg.norm(again.landmarks - relocate(face, pixels).landmarks, axis=1).mean()
     assert shift < 0.035 * face.iod
+
+
+def test_face_analysis_runs_without_qt():
+    """studio.face never imports Qt (the CLI and batch workers run headless)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, studio.face, studio.face.overlay, studio.cli.analyze; "
+            "bad = [m for m in sys.modules if m.startswith(('PySide6', 'PyQt'))]; "
+            "sys.exit(1 if bad else 0)")
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
