@@ -38,7 +38,7 @@ from studio.imaging.colour import linear_to_srgb, srgb_to_linear
 #: Pixels of the GrabCut proxy; GrabCut's cost grows with it and the matte is refined later.
 CUT_PIXELS = 90_000
 #: Half-width of the band along the cut where the matte is estimated, in IOD.
-BAND_IOD = 0.14
+BAND_IOD = 0.12
 #: Largest lens-blur radius (bg_blur = 1), in IOD; without a face, in image diagonals.
 BLUR_RADIUS_IOD = 0.45
 BLUR_RADIUS_DIAGONAL = 0.025
@@ -280,8 +280,13 @@ def _colour_projection(image: np.ndarray, coarse: np.ndarray, inside: np.ndarray
     d = person - scene
     dd = np.einsum("hwc,hwc->hw", d, d)
     projection = np.clip(np.einsum("hwc,hwc->hw", image - scene, d) / (dd + 1e-6), 0.0, 1.0)
-    # Trust: colours ~0.1 apart (in [0, 1] RGB) give half; both sides must be present nearby.
-    trust = dd / (dd + 0.01) * np.clip(np.minimum(w_in, w_out) * 10.0, 0.0, 1.0)
+    # Trust: colours ~0.1 apart (in [0, 1] RGB) give half; both sides must be present nearby;
+    # and the pixel must lie near the line between them (dark hair between skin and a blue
+    # wall is neither, and must not turn half transparent).
+    off_line = image - scene - projection[:, :, None] * d
+    residual = np.einsum("hwc,hwc->hw", off_line, off_line)
+    trust = (dd / (dd + 0.01) * dd / (dd + 10.0 * residual)
+             * np.clip(np.minimum(w_in, w_out) * 10.0, 0.0, 1.0))
     matte = coarse + trust * (projection - coarse)
     matte = np.where(inside > 0, 1.0, np.where(outside > 0, 0.0, matte))
     return matte.astype(np.float32)
@@ -331,7 +336,7 @@ def person_alpha(pixels: np.ndarray, face: Face | None) -> np.ndarray:
     coarse = stack[:, :, 0]
     inside_m = (stack[:, :, 1] >= 1.0).astype(np.float32)
     outside_m = (stack[:, :, 2] >= 1.0).astype(np.float32)
-    matte = _colour_projection(guide, coarse, inside_m, outside_m, sigma=0.2 * iod_m)
+    matte = _colour_projection(guide, coarse, inside_m, outside_m, sigma=0.15 * iod_m)
 
     # 3. To full resolution through a colour-guided filter (the fast guided filter): smooth
     # coefficients from the medium copy applied to the full-resolution colours, so single
