@@ -101,7 +101,8 @@ def _crop_box(face: Face, shape: tuple[int, int]) -> tuple[int, int, int, int]:
 
 
 def _fit(features: np.ndarray, spreads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Robust mean and inverse covariance of (N, D) samples; ``spreads`` floor the std devs."""
+    """Robust (trimmed) mean and covariance of (N, D) samples; ``spreads`` (std devs) regularise
+    the distances used for trimming."""
     def covariance(values: np.ndarray) -> np.ndarray:
         if len(values) <= values.shape[1]:
             return np.diag(spreads ** 2)
