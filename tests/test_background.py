@@ -118,7 +118,11 @@ def test_face_centre_is_bit_identical_under_every_background_edit(cases, sliders
         assert out.min() >= 0.0 and out.max() <= 1.0
 
 
-def test_same_photo_same_matte_bits(cases):
+def test_matte_is_a_clean_deterministic_mask(cases):
+    for name, case in cases.items():
+        assert case.alpha.dtype == np.float32 and case.alpha.shape == case.pixels.shape[:2]
+        assert np.isfinite(case.alpha).all(), name
+        assert case.alpha.min() >= 0.0 and case.alpha.max() <= 1.0, name
     case = cases["deepface_img24.jpg"]
     assert np.array_equal(person_alpha(case.pixels, case.face), case.alpha)
 

@@ -285,7 +285,7 @@ def _colour_projection(image: np.ndarray, coarse: np.ndarray, inside: np.ndarray
     # wall is neither, and must not turn half transparent).
     off_line = image - scene - projection[:, :, None] * d
     residual = np.einsum("hwc,hwc->hw", off_line, off_line)
-    trust = (dd / (dd + 0.01) * dd / (dd + 10.0 * residual)
+    trust = (dd / (dd + 0.01) * dd / (dd + 10.0 * residual + 1e-6)
              * np.clip(np.minimum(w_in, w_out) * 10.0, 0.0, 1.0))
     matte = coarse + trust * (projection - coarse)
     matte = np.where(inside > 0, 1.0, np.where(outside > 0, 0.0, matte))
