@@ -190,3 +190,20 @@ def test_a_retouched_photo_differs_from_the_source_only_by_the_edit(portrait, tm
     original = imaging.load(portrait).pixels
     written = imaging.load(tmp_path / "zero.png").pixels
     assert np.abs(written - original).max() <= 0.5 / 255 + 1e-6  # all-neutral: same picture
+
+
+def test_a_session_file_reopens_its_photo_even_when_renamed(portrait, tmp_path, capsys):
+    photo = tmp_path / "me.jpg"
+    photo.write_bytes(portrait.read_bytes())
+    session = tmp_path / "me.jpg.likeness.json"
+    code, _, err = _run(capsys, "retouch", photo, "-o", tmp_path / "a.png",
+                        "--set", "smooth=0.3", "--save-session", session)
+    assert code == 0, err
+    photo.rename(tmp_path / "renamed.jpg")
+    code, out, err = _run(capsys, "retouch", session, "-o", tmp_path / "b.png")
+    assert code == 0, err
+    assert f"photo {tmp_path / 'renamed.jpg'}" in out
+    assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
+    (tmp_path / "renamed.jpg").unlink()
+    code, _, err = _run(capsys, "retouch", session, "-o", tmp_path / "c.png")
+    assert code == 2 and "me.jpg" in err and "missing" in err and err.count("\n") == 1

@@ -26,7 +26,9 @@ def register(subparsers) -> None:
                     "full resolution and write OUT (PNG, JPEG, TIFF or WebP by its extension, "
                     "or per --export). Prints the likeness to the original. IMAGE is never "
                     "written to.")
-    parser.add_argument("image", metavar="IMAGE", help="the photo to retouch")
+    parser.add_argument("image", metavar="IMAGE",
+                        help="the photo to retouch, or a session file (its photo is found by "
+                             "its hash, even when moved or renamed beside the session)")
     parser.add_argument("-o", "--output", metavar="OUT", required=True,
                         help="the file to write")
     add_edit_arguments(parser)
@@ -41,8 +43,16 @@ def _size(count: int) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from studio.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_PARTIAL
+    from studio.errors import LikenessError
+    from studio.session import find_source, load_session
     from studio.session.retouch_file import FAILED, REFUSED, retouch_file
 
+    if args.image.lower().endswith(".json"):
+        if args.session:
+            raise LikenessError("give the session either as IMAGE or with --session, not both")
+        args.session = args.image
+        args.image = str(find_source(load_session(args.session)))
+        print(f"photo {args.image}")
     session = session_from_args(args)
     settings = export_from_args(args, session)
     minimum = min_likeness_from_args(args)
