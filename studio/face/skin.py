@@ -266,24 +266,26 @@ def skin_mask(pixels: np.ndarray, face: Face) -> np.ndarray:
                          HIGHLIGHT_AREA * WORK_IOD ** 2)
     soft = np.where(binary > 0, np.maximum(like, 0.999), like * 0.5).astype(np.float32)
     soft = cv2.GaussianBlur(soft, (0, 0), 0.6)
+    # the smooth limits, at the working scale too: candidate region (soft edge, forehead and
+    # neck fading out) and the fade away from the protected features
+    work_face = Face(box=face.box, landmarks=to_work(face.landmarks.astype(np.float64)).astype(np.float32))
+    limits = cv2.GaussianBlur(region.astype(np.float32) / 255.0, (0, 0), 0.02 * WORK_IOD)
+    limits *= _reach_fade(work_face, region.shape)
+    keep_out = protected_mask(work_face, region.shape,
+                              extra_margin=SKIN_FEATURE_GAP + SKIN_FEATURE_FADE / 2)
+    limits *= 1.0 - cv2.GaussianBlur(keep_out, (0, 0), SKIN_FEATURE_FADE / 4 * WORK_IOD)
     # back to the crop's resolution, edges snapped to the photo's own edges
     soft = cv2.resize(soft, (cw, ch), interpolation=cv2.INTER_LINEAR)
+    limits = cv2.resize(limits, (cw, ch), interpolation=cv2.INTER_LINEAR)
     grey = (0.2126 * crop[..., 0] + 0.7152 * crop[..., 1] + 0.0722 * crop[..., 2]).astype(np.float32)
     radius_px = max(FEATHER_RADIUS * iod, 1.0)
     subsample = max(int(radius_px // 4), 1)
     soft = guided_filter(grey, soft, radius_px, FEATHER_EPS, subsample=subsample)
-    # never outside the candidate region (with a soft edge), never near the protected features
+    skin = np.clip(soft * limits, 0.0, 1.0)
+    # a hard zero up to the gap (at full scale, one pixel beyond so the antialiased rim is
+    # covered too) and outside the candidate region
     crop_face = Face(box=face.box, landmarks=(face.landmarks - offset).astype(np.float32))
-    region_full = np.zeros((ch, cw), np.uint8)
-    for polygon in candidate_polygons(face):
-        draw_polygon(region_full, polygon - offset)
-    region_soft = cv2.GaussianBlur(region_full.astype(np.float32) / 255.0, (0, 0), 0.02 * iod + 0.5)
-    region_soft *= _reach_fade(crop_face, (ch, cw))
-    keep_out = protected_mask(crop_face, (ch, cw), extra_margin=SKIN_FEATURE_GAP + SKIN_FEATURE_FADE / 2)
-    keep_out = cv2.GaussianBlur(keep_out, (0, 0), SKIN_FEATURE_FADE / 4 * iod + 0.3)
-    # a hard zero up to the gap, one pixel beyond it so the antialiased rim is covered too
     hard = protected_mask(crop_face, (ch, cw), extra_margin=SKIN_FEATURE_GAP + 1.0 / iod) > 0
-    skin = np.clip(soft * region_soft * (1.0 - keep_out), 0.0, 1.0)
     skin[hard] = 0.0
     skin[skin < 1e-3] = 0.0  # no invisible traces far from the skin
     out[y0:y1, x0:x1] = skin
