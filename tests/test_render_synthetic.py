@@ -69,7 +69,7 @@ def synthetic_portrait(texture: bool = True, scale: float = 3.5, seed: int = 0,
         pores = rng.normal(0, 0.025, (h, w)).astype(np.float32)
         pores = cv2.GaussianBlur(pores, (0, 0), iod / 120)
         blotch = cv2.GaussianBlur(rng.normal(0, 1, (h, w)).astype(np.float32), (0, 0), iod / 15)
-        blotch *= 0.04 / max(float(blotch.std()), 1e-6)
+        blotch *= 0.015 / max(float(blotch.std()), 1e-6)
         skin += pores[..., None] + blotch[..., None] * np.array([0.6, 1.0, 1.0], np.float32)
     image = np.where(person[..., None] > 0, skin, image)
     # Features: brows, eyes (white, iris), nostrils, lips, teeth inside the mouth.

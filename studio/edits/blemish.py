@@ -24,12 +24,13 @@ from studio.imaging.filters import gaussian
 MAX_SPOT = 1 / 15
 #: Redness excess (a* units, after discounting darkness and yellowness) where healing starts
 #: and where it is complete.
-RED_START, RED_FULL = 2.5, 5.0
+RED_START, RED_FULL = 3.0, 6.0
 #: How much darkness (per L* unit) and yellowness (per b* unit) excuse extra redness: brown
 #: moles and freckles are dark and yellow, a pimple is red for its darkness.
 DARK_EXCUSE, YELLOW_EXCUSE = 0.35, 0.4
-#: Share of the original fine texture laid back on the healed spot.
+#: Share of the original pore texture (finer than IOD/PORE_SCALE) laid back on a healed spot.
 TEXTURE_KEPT = 0.6
+PORE_SCALE = 200
 
 
 @dataclass(frozen=True)
@@ -48,18 +49,22 @@ class Prepared:
     spots: np.ndarray
 
 
-def find_spots(image: np.ndarray, skin: np.ndarray, iod: float) -> np.ndarray:
+def find_spots(image: np.ndarray, skin: np.ndarray, iod: float,
+               reference: np.ndarray | None = None) -> np.ndarray:
     """Confidence (h, w) in [0, 1] that a pixel belongs to a small red blemish.
 
     Parameters
     ----------
     image : float32 (h, w, 3) sRGB.
-    skin : float32 (h, w) skin weight; spots are only looked for where it is > 0.5.
+    skin : float32 (h, w) where skin may be; spots are only looked for where it is > 0.5.
     iod : inter-ocular distance in pixels (sets every scale).
+    reference : float32 (h, w) weight of the pixels that show the skin's usual colour (the
+        surroundings a spot is compared with); default ``skin``.
     """
     lab = rgb_to_lab(gaussian(image, iod / 150))
     inside = (skin > 0.5).astype(np.float32)
-    around = normalized_blur(lab, inside, iod / 15)
+    weight = inside if reference is None else (reference > 0.5).astype(np.float32)
+    around = normalized_blur(lab, weight, iod / 15)
     d = lab - around
     dark = np.maximum(-d[..., 0], 0.0)
     yellow = np.maximum(d[..., 2], 0.0)
@@ -81,11 +86,15 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     """Find the spots and their healed colours once per photo; None without a face."""
     if not layers.has_face:
         return None
-    image, skin, iod = layers.image, layers.skin, layers.iod
-    spots = find_spots(image, skin, iod) * skin
+    image, iod = layers.image, layers.iod
+    # Look on the whole skin area (a spot is off-colour by nature), compare with the skin-coloured
+    # pixels around it (not beard or hair).
+    area, skin = layers.skin_area, layers.skin
+    spots = find_spots(image, area, iod, reference=skin) * area
     clear = np.clip(1.0 - cv2.dilate(spots, disk(iod / 80)) * 4, 0, 1) * (skin > 0.2)
     surround = normalized_blur(layers.base, clear.astype(np.float32), iod / 40)
-    texture = image - layers.fine_smoothed
+    # Pore-scale texture only (finer than any spot), so the spot itself is not laid back.
+    texture = image - gaussian(image, iod / PORE_SCALE)
     healed = surround + TEXTURE_KEPT * texture
     change = spots[:, :, None] * (healed - image)
     change[spots == 0] = 0.0
