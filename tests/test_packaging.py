@@ -45,13 +45,18 @@ def spec() -> dict:
     """The spec file run with stand-ins for PyInstaller's build steps (no build happens)."""
     hooks = types.ModuleType("PyInstaller.utils.hooks")
     hooks.collect_submodules = lambda package: [f"{package}.cli", f"{package}.ui"]
-    stubs = {"PyInstaller": types.ModuleType("PyInstaller"),
-             "PyInstaller.utils": types.ModuleType("PyInstaller.utils"),
-             "PyInstaller.utils.hooks": hooks}
+    stubs = {
+        "PyInstaller": types.ModuleType("PyInstaller"),
+        "PyInstaller.utils": types.ModuleType("PyInstaller.utils"),
+        "PyInstaller.utils.hooks": hooks,
+    }
     saved = {name: sys.modules.get(name) for name in stubs}
     sys.modules.update(stubs)
-    namespace = {"SPECPATH": str(PACKAGING), "__name__": "likeness_spec",
-                 **{name: _Recorder for name in ("Analysis", "PYZ", "EXE", "COLLECT")}}
+    namespace = {
+        "SPECPATH": str(PACKAGING),
+        "__name__": "likeness_spec",
+        **{name: _Recorder for name in ("Analysis", "PYZ", "EXE", "COLLECT")},
+    }
     try:
         source = (PACKAGING / "likeness.spec").read_text()
         exec(compile(source, "likeness.spec", "exec"), namespace)  # noqa: S102 - our own spec
@@ -67,8 +72,9 @@ def spec() -> dict:
 def test_spec_bundles_resources_and_the_dlib_models_where_studio_paths_looks(spec):
     datas = spec["a"].kwargs["datas"]
     assert (str(RESOURCES), "resources") in datas
-    bundled_models = {Path(src).name for src, dest in datas
-                      if dest == "face_recognition_models/models"}
+    bundled_models = {
+        Path(src).name for src, dest in datas if dest == "face_recognition_models/models"
+    }
     assert bundled_models == set(MODEL_FILES)
     for src, _dest in datas:
         assert Path(src).exists(), src
@@ -89,29 +95,53 @@ def test_spec_freezes_the_likeness_command_with_every_studio_module(spec):
 
 def test_spec_leaves_out_what_the_studio_never_uses(spec):
     excludes = set(spec["a"].kwargs["excludes"])
-    for name in ("tkinter", "matplotlib", "torch", "IPython", "PySide6.QtWebEngineCore",
-                 "PySide6.Qt3DCore", "PySide6.QtQuick", "PySide6.QtQml", "PySide6.QtMultimedia",
-                 "dask", "distributed"):
+    for name in (
+        "tkinter",
+        "matplotlib",
+        "torch",
+        "IPython",
+        "PySide6.QtWebEngineCore",
+        "PySide6.Qt3DCore",
+        "PySide6.QtQuick",
+        "PySide6.QtQml",
+        "PySide6.QtMultimedia",
+        "dask",
+        "distributed",
+    ):
         assert name in excludes
-    for needed in ("PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtSvg",
-                   "cv2", "dlib", "skimage", "numpy", "PIL", "pillow_heif", "superqt"):
+    for needed in (
+        "PySide6.QtCore",
+        "PySide6.QtGui",
+        "PySide6.QtWidgets",
+        "PySide6.QtSvg",
+        "cv2",
+        "dlib",
+        "skimage",
+        "numpy",
+        "PIL",
+        "pillow_heif",
+        "superqt",
+    ):
         assert needed not in excludes
 
 
-@pytest.mark.parametrize(("dest", "kept"), [
-    ("PySide6/Qt/plugins/platforms/libqxcb.so", True),
-    ("PySide6/Qt/plugins/platforms/libqoffscreen.so", True),
-    ("PySide6/Qt/plugins/platforms/libqminimal.so", True),
-    ("PySide6/Qt/plugins/platforms/libqvnc.so", False),
-    ("PySide6/Qt/plugins/platforms/libqlinuxfb.so", False),
-    ("PySide6/Qt/plugins/imageformats/libqjpeg.so", True),
-    ("PySide6/Qt/plugins/iconengines/libqsvgicon.so", True),
-    ("PySide6/Qt/plugins/tls/libqopensslbackend.so", False),
-    ("PySide6/Qt/translations/qtbase_de.qm", False),
-    ("PySide6/Qt/lib/libQt6Widgets.so.6", True),
-    ("cv2/cv2.abi3.so", True),
-    ("resources/looks/natural.json", True),
-])
+@pytest.mark.parametrize(
+    ("dest", "kept"),
+    [
+        ("PySide6/Qt/plugins/platforms/libqxcb.so", True),
+        ("PySide6/Qt/plugins/platforms/libqoffscreen.so", True),
+        ("PySide6/Qt/plugins/platforms/libqminimal.so", True),
+        ("PySide6/Qt/plugins/platforms/libqvnc.so", False),
+        ("PySide6/Qt/plugins/platforms/libqlinuxfb.so", False),
+        ("PySide6/Qt/plugins/imageformats/libqjpeg.so", True),
+        ("PySide6/Qt/plugins/iconengines/libqsvgicon.so", True),
+        ("PySide6/Qt/plugins/tls/libqopensslbackend.so", False),
+        ("PySide6/Qt/translations/qtbase_de.qm", False),
+        ("PySide6/Qt/lib/libQt6Widgets.so.6", True),
+        ("cv2/cv2.abi3.so", True),
+        ("resources/looks/natural.json", True),
+    ],
+)
 def test_spec_keeps_the_qt_files_the_studio_needs(spec, dest, kept):
     assert spec["_keep"](dest) is kept
 
@@ -170,14 +200,18 @@ def test_frozen_app_finds_resources_and_models_where_the_spec_puts_them(tmp_path
 
 def test_scripts_are_valid_bash():
     for script in ("build.sh", "check_bundle.sh", "install-desktop-entry.sh", "render_icons.sh"):
-        result = subprocess.run(["bash", "-n", str(PACKAGING / script)], capture_output=True,
-                                text=True)
+        result = subprocess.run(
+            ["bash", "-n", str(PACKAGING / script)], capture_output=True, text=True
+        )
         assert result.returncode == 0, f"{script}: {result.stderr}"
 
 
 def test_check_bundle_fails_plainly_without_a_build(tmp_path):
-    result = subprocess.run(["bash", str(PACKAGING / "check_bundle.sh"), str(tmp_path / "none")],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["bash", str(PACKAGING / "check_bundle.sh"), str(tmp_path / "none")],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 1
     assert result.stdout.startswith("FAIL no built app")
 
@@ -193,15 +227,17 @@ def test_install_desktop_entry_installs_menu_entry_and_icons_for_the_bundle(tmp_
     home, data = tmp_path / "home", tmp_path / "home" / ".local" / "share"
     env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "XDG_DATA_HOME": str(data)}
 
-    result = subprocess.run(["bash", str(bundle / "install-desktop-entry.sh")], env=env,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["bash", str(bundle / "install-desktop-entry.sh")], env=env, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     entry = data / "applications" / "likeness-studio.desktop"
     text = entry.read_text()
     assert f'Exec="{bundle}/likeness" %f' in text  # quoted: the folder has a space
     if shutil.which("desktop-file-validate"):
-        check = subprocess.run(["desktop-file-validate", str(entry)], capture_output=True,
-                               text=True)
+        check = subprocess.run(
+            ["desktop-file-validate", str(entry)], capture_output=True, text=True
+        )
         assert check.returncode == 0, check.stdout
     for size in ICON_SIZES:
         icon = data / "icons" / "hicolor" / f"{size}x{size}" / "apps" / "likeness-studio.png"
@@ -209,8 +245,12 @@ def test_install_desktop_entry_installs_menu_entry_and_icons_for_the_bundle(tmp_
     assert (data / "icons" / "hicolor" / "scalable" / "apps" / "likeness-studio.svg").is_file()
     assert (home / ".local" / "bin" / "likeness").resolve() == (bundle / "likeness").resolve()
 
-    result = subprocess.run(["bash", str(bundle / "install-desktop-entry.sh"), "--uninstall"],
-                            env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        ["bash", str(bundle / "install-desktop-entry.sh"), "--uninstall"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert not entry.exists()
     assert not list((data / "icons").rglob("likeness-studio.*"))
