@@ -22,11 +22,11 @@ from studio.session import (
     Session,
     Source,
     default_session_path,
-    file_sha256,
     find_source,
     load_session,
     parse_session_text,
     save_session,
+    schema,
     session_to_dict,
 )
 
@@ -52,7 +52,7 @@ def _full_session(photo: Path) -> Session:
     # Values whose decimal form is long: JSON must bring back the very same floats.
     sliders.update(smooth=0.1 + 0.2, blemish=1 / 3, face_light=-0.7071067811865476,
                    backdrop="#1a2b3c")
-    return Session(sliders=sliders, source=Source(photo, file_sha256(photo)), look="linkedin",
+    return Session(sliders=sliders, source=Source.of(photo), look="linkedin",
                    face=0, crop=Crop(0.125, 0.0625, 0.5, 0.375),
                    export=ExportSettings(preset="portfolio", aspect="4:5", keep_metadata=True),
                    analysis=_analysis())
@@ -67,7 +67,7 @@ def test_save_and_reload_restores_every_value_exactly(tmp_path):
     again = load_session(path)
     assert again.sliders == session.sliders
     assert all(type(again.sliders[k]) is type(session.sliders[k]) for k in session.sliders)
-    assert again.source == Source(photo, session.source.sha256)
+    assert again.source == Source(photo, session.source.sha256, len(b"photo bytes"))
     assert (again.look, again.face, again.crop, again.export) == (
         session.look, session.face, session.crop, session.export)
     assert np.array_equal(again.analysis.faces[0].landmarks.round(2),
@@ -191,6 +191,9 @@ def _with(**changes) -> dict:
     (_with(export__keep_metadata="yes"), "'export.keep_metadata' must be true or false"),
     (_with(source__sha256="abc"), "'source.sha256' must be 64"),
     (_with(source__path=7), "'source.path' must be a file name"),
+    (_with(source__bytes=-5), "'source.bytes' must be a file size"),
+    (_with(analysis={"image": {"width": 9, "height": 9}, "faces": [], "primary": True}),
+     "'analysis' is not a valid face analysis"),
     (_with(analysis={"faces": 3}), "'analysis' is not a valid face analysis"),
     (_with(look=5), "'look' must be text"),
     (_with(colour_grade="teal"), "unknown key 'colour_grade'"),
@@ -228,6 +231,18 @@ def test_a_renamed_photo_is_found_by_its_hash_beside_the_session(tmp_path):
     path = save_session(_full_session(photo))
     photo.rename(tmp_path / "renamed.jpg")
     assert find_source(load_session(path)) == tmp_path / "renamed.jpg"
+
+
+def test_files_of_another_size_are_not_even_hashed(tmp_path, monkeypatch):
+    photo = _photo(tmp_path)
+    _photo(tmp_path, "other.jpg", b"a photo of another size")
+    path = save_session(_full_session(photo))
+    photo.rename(tmp_path / "renamed.jpg")
+    hashed = []
+    real = schema.file_sha256
+    monkeypatch.setattr(schema, "file_sha256", lambda p: hashed.append(Path(p).name) or real(p))
+    assert find_source(load_session(path)) == tmp_path / "renamed.jpg"
+    assert "other.jpg" not in hashed
 
 
 def test_a_moved_photo_and_session_are_found_together(tmp_path):

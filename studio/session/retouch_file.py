@@ -168,7 +168,8 @@ def _retouch(input_path, session_or_sliders, export_preset, output_path, min_lik
     notes += exported.notes
 
     if save_session_to is not None:
-        record = replace(session, source=Source(path=Path(os.path.abspath(input_path)), sha256=sha),
+        record = replace(session, source=Source(path=Path(os.path.abspath(input_path)), sha256=sha,
+                                                      bytes=input_path.stat().st_size),
                          face=face_index, crop=exported.crop or crop, export=settings,
                          analysis=analysis, name=None, description=None, path=None)
         save_session(record, save_session_to)

@@ -3,7 +3,7 @@
 A session is JSON::
 
     {"format": "likeness-session", "version": 2,
-     "source": {"path": "photo.jpg", "sha256": "..."} | null,
+     "source": {"path": "photo.jpg", "sha256": "...", "bytes": 123456} | null,
      "sliders": {"smooth": 0.3, ...},
      "look": "linkedin" | null,
      "face": 0 | null,
@@ -50,10 +50,18 @@ _EXPORT_FORMATS = ("jpeg", "png", "tiff", "webp")
 # ----------------------------------------------------------------------------- values
 @dataclass(frozen=True)
 class Source:
-    """The photo a session was made on: an absolute path and the sha256 of its bytes."""
+    """The photo a session was made on: its path, the sha256 of its bytes and (optionally)
+    its size in bytes, which lets a search for a moved photo skip most files unhashed."""
 
     path: Path
     sha256: str
+    bytes: int | None = None
+
+    @classmethod
+    def of(cls, path: str | os.PathLike) -> Source:
+        """The Source record of a photo file (absolute path, hash, size)."""
+        path = Path(os.path.abspath(path))
+        return cls(path=path, sha256=file_sha256(path), bytes=path.stat().st_size)
 
 
 @dataclass
@@ -199,7 +207,7 @@ def _parse_source(value: object, base: Path | None) -> Source | None:
         return None
     if not isinstance(value, dict):
         raise SessionError(f"'source' must be an object with 'path' and 'sha256', not {value!r}")
-    unknown = set(value) - {"path", "sha256"}
+    unknown = set(value) - {"path", "sha256", "bytes"}
     if unknown:
         raise SessionError(f"unknown key 'source.{sorted(unknown)[0]}'")
     path, sha = value.get("path"), value.get("sha256")
@@ -207,10 +215,13 @@ def _parse_source(value: object, base: Path | None) -> Source | None:
         raise SessionError(f"'source.path' must be a file name, not {path!r}")
     if not isinstance(sha, str) or len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
         raise SessionError("'source.sha256' must be 64 lower-case hex digits")
+    size = value.get("bytes")
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
+        raise SessionError(f"'source.bytes' must be a file size in bytes, not {size!r}")
     resolved = Path(path)
     if not resolved.is_absolute() and base is not None:
         resolved = base / resolved
-    return Source(path=resolved, sha256=sha)
+    return Source(path=resolved, sha256=sha, bytes=size)
 
 
 def _parse_sliders(value: object) -> dict[str, float | str | None]:
@@ -299,6 +310,8 @@ def _parse_analysis(value: object) -> FaceAnalysis | None:
         faces = value.get("faces", [])
         if not isinstance(faces, list) or not all(isinstance(f, dict) for f in faces):
             raise ValueError
+        if isinstance(value.get("primary"), bool):
+            raise ValueError
         size = value["image"]
         if not all(isinstance(size.get(k), int) and not isinstance(size.get(k), bool)
                    and size.get(k) > 0 for k in ("width", "height")):
@@ -356,6 +369,8 @@ def session_to_dict(session: Session, base: str | os.PathLike | None = None) -> 
             except ValueError:
                 stored = str(Path(os.path.abspath(path)))
         source = {"path": stored, "sha256": session.source.sha256}
+        if session.source.bytes is not None:
+            source["bytes"] = session.source.bytes
     out: dict = {"format": FORMAT_NAME, "version": CURRENT_VERSION}
     if session.name is not None:
         out["name"] = session.name
@@ -467,6 +482,8 @@ def find_source(session: Session) -> Path:
                 continue
             if candidate.name.endswith(SESSION_SUFFIX) or candidate.suffix.lower() == ".json":
                 continue
+            if session.source.bytes is not None and candidate.stat().st_size != session.source.bytes:
+                continue  # a different size cannot be the same photo: no need to hash it
             if file_sha256(candidate) == wanted:
                 return candidate
     where = ", ".join(str(f) for f in folders) or "the session's folder"
