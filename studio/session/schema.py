@@ -24,6 +24,7 @@ import hashlib
 import json
 import math
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -45,6 +46,8 @@ _TOP_KEYS = {"format", "version", "source", "sliders", "look", "face", "crop", "
 _CROP_KEYS = ("left", "top", "width", "height")
 _EXPORT_KEYS = {"preset", "size", "aspect", "format", "quality", "keep_metadata"}
 _EXPORT_FORMATS = ("jpeg", "png", "tiff", "webp")
+_NUMBER = r"(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
+_PAIR = re.compile(r"\[\s+" + _NUMBER + r",\s+" + _NUMBER + r"\s+\]")
 
 
 # ----------------------------------------------------------------------------- values
@@ -449,6 +452,7 @@ def save_session(session: Session, path: str | os.PathLike | None = None) -> Pat
     if session.source is not None and os.path.abspath(path) == os.path.abspath(session.source.path):
         raise SessionError(f"{path}: refusing to write a session over the photo")
     text = json.dumps(session_to_dict(session, base=path.parent), indent=2, allow_nan=False)
+    text = _PAIR.sub(r"[\1, \2]", text)  # one landmark per line keeps the file readable
     try:
         write_atomic(path, (text + "\n").encode("utf-8"))
     except LikenessError as error:
