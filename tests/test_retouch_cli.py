@@ -207,3 +207,24 @@ def test_a_session_file_reopens_its_photo_even_when_renamed(portrait, tmp_path, 
     (tmp_path / "renamed.jpg").unlink()
     code, _, err = _run(capsys, "retouch", session, "-o", tmp_path / "c.png")
     assert code == 2 and "me.jpg" in err and "missing" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("name, fmt", [("o.jpg", "JPEG"), ("o.tif", "TIFF"), ("o.webp", "WEBP")])
+def test_output_format_follows_the_extension(portrait, tmp_path, capsys, name, fmt):
+    code, _, err = _run(capsys, "retouch", portrait, "-o", tmp_path / name, "--set", "smooth=0.3")
+    assert code == 0, err
+    image = Image.open(tmp_path / name)
+    assert image.format == fmt and image.size == (512, 512)
+    assert image.info.get("icc_profile") == imaging.SRGB_ICC
+
+
+def test_sixteen_bit_png_stays_sixteen_bit_with_export_original(tmp_path, capsys):
+    import cv2
+
+    source = tmp_path / "deep.png"
+    source.write_bytes(imaging.encode(sample_photo().pixels, "PNG", bit_depth=16))
+    code, _, err = _run(capsys, "retouch", source, "-o", tmp_path / "out.png",
+                        "--look", "natural", "--export", "original")
+    assert code == 0, err
+    written = cv2.imread(str(tmp_path / "out.png"), cv2.IMREAD_UNCHANGED)
+    assert written.dtype == np.uint16 and written.shape == (512, 512, 3)
