@@ -200,6 +200,29 @@ def _fit_aspect(crop: Crop, width: int, height: int, aspect: float) -> Crop:
 
 
 # ----------------------------------------------------------------------------- planning
+def plan_crop(settings: ExportSettings, width: int, height: int,
+              landmarks: np.ndarray | None = None,
+              crop: Crop | None = None) -> tuple[Crop | None, list[str]]:
+    """The crop a preset applies to a ``width`` x ``height`` photo (None: the whole frame),
+    with notes; the studio draws it (and LinkedIn's circle) before exporting.
+
+    ``landmarks`` (68, 2) of the chosen face frame the automatic crop; a stored ``crop``
+    (the user's adjustment) wins, trimmed to the preset's aspect.
+    """
+    if settings.preset == "linkedin":
+        aspect: float | None = 1.0
+    elif settings.preset == "original":
+        aspect = None
+    else:
+        aspect = parse_aspect(settings.aspect)
+    if aspect is None:
+        return (crop if crop is not None and settings.preset == "custom" else None), []
+    if crop is not None:
+        return _fit_aspect(crop, width, height, aspect), []
+    fraction = LINKEDIN_FACE_FRACTION if settings.preset == "linkedin" else PORTFOLIO_FACE_FRACTION
+    return face_crop(width, height, landmarks, aspect, fraction)
+
+
 def output_format(settings: ExportSettings, source_format: str = "JPEG",
                   path: str | os.PathLike | None = None) -> str:
     """The file format ("JPEG", "PNG", "TIFF", "WEBP") a preset writes."""
@@ -351,24 +374,9 @@ def export_photo(
     height, width = pixels.shape[:2]
     notes: list[str] = []
 
-    # Which aspect and crop this preset wants.
     preset = settings.preset
-    if preset == "linkedin":
-        aspect: float | None = 1.0
-    elif preset == "original":
-        aspect = None
-    else:
-        aspect = parse_aspect(settings.aspect)
-    used_crop: Crop | None = None
-    if aspect is not None:
-        if crop is not None:
-            used_crop = _fit_aspect(crop, width, height, aspect)
-        else:
-            fraction = LINKEDIN_FACE_FRACTION if preset == "linkedin" else PORTFOLIO_FACE_FRACTION
-            used_crop, crop_notes = face_crop(width, height, landmarks, aspect, fraction)
-            notes += crop_notes
-    elif crop is not None and preset == "custom":
-        used_crop = crop
+    used_crop, crop_notes = plan_crop(settings, width, height, landmarks, crop)
+    notes += crop_notes
     if used_crop is not None:
         box = used_crop.pixels(width, height)
         pixels, alpha = _crop_array(pixels, box), _crop_array(alpha, box)
