@@ -45,7 +45,7 @@ def _picture(width: int, height: int) -> np.ndarray:
 
 def _marked(width: int, height: int, x: float, y: float, radius: int = 6) -> np.ndarray:
     pixels = _picture(width, height) * 0.3
-    pixels[int(y) - radius:int(y) + radius, int(x) - radius:int(x) + radius] = RED
+    pixels[int(y) - radius : int(y) + radius, int(x) - radius : int(x) + radius] = RED
     return pixels
 
 
@@ -60,8 +60,9 @@ def _red_centre(path) -> tuple[float, float]:
 def test_linkedin_is_a_1024_square_srgb_jpeg_with_eyes_a_third_from_the_top(tmp_path):
     landmarks = _landmarks(800, 700, 390)
     pixels = _marked(1600, 2000, 800, 700)  # red dot on the eye line, between the eyes
-    result = export_photo(pixels, ExportSettings("linkedin"), tmp_path / "me.jpg",
-                          landmarks=landmarks)
+    result = export_photo(
+        pixels, ExportSettings("linkedin"), tmp_path / "me.jpg", landmarks=landmarks
+    )
     image = Image.open(result.path)
     assert (image.format, image.size) == ("JPEG", (1024, 1024))
     assert (result.width, result.height, result.format) == (1024, 1024, "JPEG")
@@ -79,8 +80,9 @@ def test_linkedin_is_a_1024_square_srgb_jpeg_with_eyes_a_third_from_the_top(tmp_
 
 def test_linkedin_face_near_the_edge_keeps_the_crop_inside_and_says_so(tmp_path):
     landmarks = _landmarks(150, 300, 200)
-    result = export_photo(_picture(1600, 1600), ExportSettings("linkedin"), tmp_path / "a.jpg",
-                          landmarks=landmarks)
+    result = export_photo(
+        _picture(1600, 1600), ExportSettings("linkedin"), tmp_path / "a.jpg", landmarks=landmarks
+    )
     crop = result.crop
     assert crop.left == 0  # shifted right to stay inside the photo
     assert abs(crop.top * 1600 - (300 - crop.height * 1600 / 3)) < 1  # eye line still a third
@@ -89,8 +91,9 @@ def test_linkedin_face_near_the_edge_keeps_the_crop_inside_and_says_so(tmp_path)
 
 def test_linkedin_close_up_uses_as_much_of_the_photo_as_there_is(tmp_path):
     landmarks = _landmarks(600, 500, 500)  # a face too large for head-and-shoulders framing
-    result = export_photo(_picture(1200, 1400), ExportSettings("linkedin"), tmp_path / "a.jpg",
-                          landmarks=landmarks)
+    result = export_photo(
+        _picture(1200, 1400), ExportSettings("linkedin"), tmp_path / "a.jpg", landmarks=landmarks
+    )
     assert round(result.crop.width * 1200) == 1200
     assert any("as large as the photo allows" in note for note in result.notes)
     assert (result.width, result.height) == (1024, 1024)
@@ -114,8 +117,13 @@ def test_linkedin_never_below_400_and_never_upscaled_above_the_crop(tmp_path):
 def test_a_stored_crop_is_used_and_trimmed_to_a_square(tmp_path):
     crop = Crop(0.25, 0.25, 0.5, 0.5)  # 800 x 500 px on a 1600 x 1000 photo
     pixels = _marked(1600, 1000, 800, 500)
-    result = export_photo(pixels, ExportSettings("linkedin"), tmp_path / "c.jpg",
-                          landmarks=_landmarks(100, 100, 50), crop=crop)
+    result = export_photo(
+        pixels,
+        ExportSettings("linkedin"),
+        tmp_path / "c.jpg",
+        landmarks=_landmarks(100, 100, 50),
+        crop=crop,
+    )
     assert abs(result.crop.width * 1600 - result.crop.height * 1000) < 1
     assert abs(result.crop.height - 0.5) < 1e-9
     x, y = _red_centre(result.path)
@@ -133,8 +141,12 @@ def test_portfolio_long_edge_2048_keeps_the_aspect(tmp_path):
 
 def test_portfolio_four_by_five_frames_the_face(tmp_path):
     pixels = _marked(3000, 4000, 1500, 1500)
-    result = export_photo(pixels, ExportSettings("portfolio", aspect="4:5"), tmp_path / "p.jpg",
-                          landmarks=_landmarks(1500, 1500, 500))
+    result = export_photo(
+        pixels,
+        ExportSettings("portfolio", aspect="4:5"),
+        tmp_path / "p.jpg",
+        landmarks=_landmarks(1500, 1500, 500),
+    )
     assert (result.width, result.height) == (1638, 2048)
     x, y = _red_centre(result.path)
     assert abs(x - 819) < 12 and abs(y / 2048 - 1 / 3) < 0.02
@@ -166,8 +178,14 @@ def test_original_keeps_16_bit_png_and_tiff(tmp_path, suffix, fmt):
     source.write_bytes(imaging.encode(pixels, fmt, bit_depth=16))
     photo = imaging.load(source)
     assert photo.bit_depth == 16
-    result = export_photo(photo.pixels, ExportSettings("original"), tmp_path / f"out{suffix}",
-                          source_format=photo.format, bit_depth=photo.bit_depth, source=source)
+    result = export_photo(
+        photo.pixels,
+        ExportSettings("original"),
+        tmp_path / f"out{suffix}",
+        source_format=photo.format,
+        bit_depth=photo.bit_depth,
+        source=source,
+    )
     written = _read_unchanged(result.path)
     assert written.dtype == np.uint16 and written.shape[:2] == (240, 320)
     assert np.abs(imaging.load(result.path).pixels - pixels).max() < 1e-4
@@ -175,35 +193,44 @@ def test_original_keeps_16_bit_png_and_tiff(tmp_path, suffix, fmt):
 
 
 def test_original_of_a_jpeg_is_a_full_size_jpeg(tmp_path):
-    result = export_photo(_picture(1000, 750), ExportSettings("original"), tmp_path / "o.jpg",
-                          source_format="JPEG")
+    result = export_photo(
+        _picture(1000, 750), ExportSettings("original"), tmp_path / "o.jpg", source_format="JPEG"
+    )
     assert (result.width, result.height, result.format, result.quality) == (1000, 750, "JPEG", 95)
     with pytest.raises(PhotoError, match="'o.jpg'"):
-        export_photo(_picture(10, 10), ExportSettings("original"), tmp_path / "o.png",
-                     source_format="JPEG")
+        export_photo(
+            _picture(10, 10), ExportSettings("original"), tmp_path / "o.png", source_format="JPEG"
+        )
 
 
 def test_original_keeps_transparency_in_png(tmp_path):
     alpha = np.zeros((60, 80), np.float32)
     alpha[10:50, 20:60] = 1
-    result = export_photo(_picture(80, 60), ExportSettings("original"), tmp_path / "a.png",
-                          alpha=alpha, source_format="PNG")
+    result = export_photo(
+        _picture(80, 60),
+        ExportSettings("original"),
+        tmp_path / "a.png",
+        alpha=alpha,
+        source_format="PNG",
+    )
     assert np.array_equal(imaging.load(result.path).alpha, alpha)
 
 
 # ----------------------------------------------------------------------------- custom
 def test_custom_size_aspect_format_and_quality(tmp_path):
     settings = ExportSettings("custom", size=500, aspect="1:1", format="webp", quality=80)
-    result = export_photo(_picture(1200, 900), settings, tmp_path / "c.webp",
-                          landmarks=_landmarks(600, 400, 150))
+    result = export_photo(
+        _picture(1200, 900), settings, tmp_path / "c.webp", landmarks=_landmarks(600, 400, 150)
+    )
     image = Image.open(result.path)
     assert (image.format, image.size) == ("WEBP", (500, 500))
     assert result.quality == 80 and image.info["icc_profile"] == SRGB_ICC
 
 
 def test_custom_without_options_writes_full_size_by_the_extension(tmp_path):
-    result = export_photo(_picture(640, 480), ExportSettings(), tmp_path / "full.tif",
-                          source_format="JPEG")
+    result = export_photo(
+        _picture(640, 480), ExportSettings(), tmp_path / "full.tif", source_format="JPEG"
+    )
     assert (result.width, result.height, result.format) == (640, 480, "TIFF")
 
 
@@ -234,14 +261,22 @@ def _camera_jpeg(tmp_path):
     return path
 
 
-@pytest.mark.parametrize("preset, name", [("linkedin", "l.jpg"), ("portfolio", "p.jpg"),
-                                          ("original", "o.jpg"), ("custom", "c.png")])
+@pytest.mark.parametrize(
+    "preset, name",
+    [("linkedin", "l.jpg"), ("portfolio", "p.jpg"), ("original", "o.jpg"), ("custom", "c.png")],
+)
 def test_private_metadata_is_stripped_and_orientation_baked_in(tmp_path, preset, name):
     source = _camera_jpeg(tmp_path)
     photo = imaging.load(source)
     assert photo.height > photo.width  # orientation applied on load
-    result = export_photo(photo.pixels, ExportSettings(preset), tmp_path / name,
-                          exif=photo.exif, source_format=photo.format, source=source)
+    result = export_photo(
+        photo.pixels,
+        ExportSettings(preset),
+        tmp_path / name,
+        exif=photo.exif,
+        source_format=photo.format,
+        source=source,
+    )
     written = Image.open(result.path)
     exif = written.getexif()
     assert exif.get(0x0112) == 1
@@ -259,8 +294,13 @@ def test_private_metadata_is_stripped_and_orientation_baked_in(tmp_path, preset,
 def test_keep_metadata_keeps_gps_and_serials(tmp_path):
     source = _camera_jpeg(tmp_path)
     photo = imaging.load(source)
-    result = export_photo(photo.pixels, ExportSettings("linkedin", keep_metadata=True),
-                          tmp_path / "k.jpg", exif=photo.exif, source=source)
+    result = export_photo(
+        photo.pixels,
+        ExportSettings("linkedin", keep_metadata=True),
+        tmp_path / "k.jpg",
+        exif=photo.exif,
+        source=source,
+    )
     exif = Image.open(result.path).getexif()
     assert exif.get_ifd(0x8825)[1] == "N"
     assert exif.get_ifd(0x8769)[0xA431] == "BODY-SERIAL-123"
@@ -283,8 +323,7 @@ def test_linkedin_of_a_noisy_40_mp_photo_stays_under_8_mb(tmp_path, noisy_40mp):
 def test_quality_steps_down_until_a_noisy_40_mp_export_fits_8_mb(tmp_path, noisy_40mp):
     # 2048 x 2048 of grain at quality 100 is well over 8 MB: the cap must bite.
     settings = ExportSettings("custom", size=2048, aspect="1:1", format="jpeg", quality=100)
-    result = export_photo(noisy_40mp, settings, tmp_path / "n.jpg",
-                          max_bytes=LINKEDIN_MAX_BYTES)
+    result = export_photo(noisy_40mp, settings, tmp_path / "n.jpg", max_bytes=LINKEDIN_MAX_BYTES)
     assert result.path.stat().st_size == result.bytes <= LINKEDIN_MAX_BYTES
     assert (result.width, result.height) == (2048, 2048)
     assert result.quality < 100

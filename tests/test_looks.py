@@ -28,8 +28,12 @@ def test_looks_are_gentle_and_distinct():
     assert portfolio["smooth"] < natural["smooth"] <= linkedin["smooth"]  # texture and soul
     assert nonprofit["warmth"] > 0 and linkedin["warmth"] == 0  # warmth over gloss
     assert linkedin["bg_blur"] > 0 and linkedin["bg_desaturate"] > 0  # calmer background
-    assert all(abs(v) <= 0.6 for look in (natural, linkedin, nonprofit, portfolio)
-               for v in look.values() if isinstance(v, float))
+    assert all(
+        abs(v) <= 0.6
+        for look in (natural, linkedin, nonprofit, portfolio)
+        for v in look.values()
+        if isinstance(v, float)
+    )
 
 
 def test_looks_are_found_by_name_in_any_case():

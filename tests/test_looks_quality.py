@@ -45,8 +45,11 @@ def photos():
     for name in PHOTOS:
         photo = imaging.load(face_photo(name))
         scale = min(1.0, LONG_EDGE / max(photo.width, photo.height))
-        pixels = photo.pixels if scale == 1.0 else resize(
-            photo.pixels, (round(photo.width * scale), round(photo.height * scale)))
+        pixels = (
+            photo.pixels
+            if scale == 1.0
+            else resize(photo.pixels, (round(photo.width * scale), round(photo.height * scale)))
+        )
         analysis = analyze(pixels)
         assert analysis.face() is not None, f"no face found in {name}"
         out.append((name, pixels, analysis))
@@ -65,5 +68,7 @@ def test_every_look_keeps_pores_and_likeness_on_real_photos(photos, key):
         if result.fine_kept < FINE_KEPT_MIN:
             failures.append(f"{name}: fine band kept {result.fine_kept:.3f} < {FINE_KEPT_MIN}")
         if result.likeness_distance is None or result.likeness_distance > LIKENESS_MAX:
-            failures.append(f"{name}: likeness distance {result.likeness_distance} > {LIKENESS_MAX}")
+            failures.append(
+                f"{name}: likeness distance {result.likeness_distance} > {LIKENESS_MAX}"
+            )
     assert not failures, f"look '{key}' misses QUALITY.md targets: " + "; ".join(failures)

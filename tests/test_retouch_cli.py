@@ -36,8 +36,17 @@ def _run(capsys, *argv) -> tuple[int, str, str]:
 
 def test_retouch_prints_the_likeness_and_writes_by_extension(portrait, tmp_path, capsys):
     before = _digest(portrait)
-    code, out, err = _run(capsys, "retouch", portrait, "-o", tmp_path / "out.png",
-                          "--look", "natural", "--set", "smooth=0.5")
+    code, out, err = _run(
+        capsys,
+        "retouch",
+        portrait,
+        "-o",
+        tmp_path / "out.png",
+        "--look",
+        "natural",
+        "--set",
+        "smooth=0.5",
+    )
     assert code == 0, err
     assert out.splitlines()[0].startswith("likeness ") and out.splitlines()[0].endswith("%")
     percent = float(out.splitlines()[0].split()[1].rstrip("%"))
@@ -48,38 +57,61 @@ def test_retouch_prints_the_likeness_and_writes_by_extension(portrait, tmp_path,
 
 
 def test_unknown_slider_is_named_and_exits_2(portrait, tmp_path, capsys):
-    code, out, err = _run(capsys, "retouch", portrait, "-o", tmp_path / "o.png",
-                          "--set", "sharpen=0.5")
+    code, out, err = _run(
+        capsys, "retouch", portrait, "-o", tmp_path / "o.png", "--set", "sharpen=0.5"
+    )
     assert code == 2
     assert err.count("\n") == 1 and "unknown slider 'sharpen'" in err
     assert not (tmp_path / "o.png").exists()
 
 
-@pytest.mark.parametrize("assignment, words", [
-    ("smooth=1.5", "slider 'smooth' is 1.5, outside 0..1"),
-    ("face_light=-3", "slider 'face_light' is -3.0, outside -1..1"),
-    ("smooth=lots", "slider 'smooth' must be a number"),
-    ("backdrop=blue", "slider 'backdrop' must be a colour"),
-    ("smooth", "is not KEY=VALUE"),
-])
+@pytest.mark.parametrize(
+    "assignment, words",
+    [
+        ("smooth=1.5", "slider 'smooth' is 1.5, outside 0..1"),
+        ("face_light=-3", "slider 'face_light' is -3.0, outside -1..1"),
+        ("smooth=lots", "slider 'smooth' must be a number"),
+        ("backdrop=blue", "slider 'backdrop' must be a colour"),
+        ("smooth", "is not KEY=VALUE"),
+    ],
+)
 def test_bad_values_are_named_and_exit_2(portrait, tmp_path, capsys, assignment, words):
-    code, _, err = _run(capsys, "retouch", portrait, "-o", tmp_path / "o.png",
-                        "--set", assignment)
+    code, _, err = _run(capsys, "retouch", portrait, "-o", tmp_path / "o.png", "--set", assignment)
     assert code == 2 and words in err and err.count("\n") == 1
     assert not (tmp_path / "o.png").exists()
 
 
 def test_min_likeness_refuses_to_write_and_exits_1_with_the_figure(portrait, tmp_path, capsys):
     before = _digest(portrait)
-    code, out, err = _run(capsys, "retouch", portrait, "-o", tmp_path / "o.png",
-                          "--set", "smooth=1", "--set", "face_light=0.6", "--min-likeness", "100")
+    code, out, err = _run(
+        capsys,
+        "retouch",
+        portrait,
+        "-o",
+        tmp_path / "o.png",
+        "--set",
+        "smooth=1",
+        "--set",
+        "face_light=0.6",
+        "--min-likeness",
+        "100",
+    )
     assert code == 1
     figure = out.splitlines()[0].split()[1]  # "97.3%"
     assert f"likeness {figure} is below the minimum 100%" in err
     assert not (tmp_path / "o.png").exists()
     assert _digest(portrait) == before
-    code, _, _ = _run(capsys, "retouch", portrait, "-o", tmp_path / "o.png",
-                      "--set", "smooth=1", "--min-likeness", "10")
+    code, _, _ = _run(
+        capsys,
+        "retouch",
+        portrait,
+        "-o",
+        tmp_path / "o.png",
+        "--set",
+        "smooth=1",
+        "--min-likeness",
+        "10",
+    )
     assert code == 0 and (tmp_path / "o.png").exists()
 
 
@@ -92,19 +124,33 @@ def test_never_writes_over_the_source(portrait, capsys):
 
 def test_linkedin_export_and_session_round_trip(portrait, tmp_path, capsys):
     session = tmp_path / "astronaut.likeness.json"
-    code, out, err = _run(capsys, "retouch", portrait, "-o", tmp_path / "in.jpg",
-                          "--look", "linkedin", "--export", "linkedin",
-                          "--save-session", session)
+    code, out, err = _run(
+        capsys,
+        "retouch",
+        portrait,
+        "-o",
+        tmp_path / "in.jpg",
+        "--look",
+        "linkedin",
+        "--export",
+        "linkedin",
+        "--save-session",
+        session,
+    )
     assert code == 0, err
     image = Image.open(tmp_path / "in.jpg")
     assert image.format == "JPEG" and image.size[0] == image.size[1] >= 400
     data = json.loads(session.read_text())
     assert data["look"] == "linkedin" and data["export"]["preset"] == "linkedin"
     assert data["crop"] is not None
-    assert data["sliders"] == json.loads(resource_path("looks", "linkedin.json").read_text())["sliders"]
+    assert (
+        data["sliders"]
+        == json.loads(resource_path("looks", "linkedin.json").read_text())["sliders"]
+    )
     # Reusing the session: same export preset, same crop, the very same file.
-    code, out2, err = _run(capsys, "retouch", portrait, "-o", tmp_path / "again.jpg",
-                           "--session", session)
+    code, out2, err = _run(
+        capsys, "retouch", portrait, "-o", tmp_path / "again.jpg", "--session", session
+    )
     assert code == 0, err
     assert (tmp_path / "again.jpg").read_bytes() == (tmp_path / "in.jpg").read_bytes()
     assert out2.splitlines()[0] == out.splitlines()[0]
@@ -112,22 +158,49 @@ def test_linkedin_export_and_session_round_trip(portrait, tmp_path, capsys):
 
 def test_set_overrides_the_look_and_the_session(portrait, tmp_path, capsys):
     session = tmp_path / "s.json"
-    _run(capsys, "retouch", portrait, "-o", tmp_path / "a.png", "--look", "natural",
-         "--set", "bg_light=0.3", "--save-session", session)
-    _run(capsys, "retouch", portrait, "-o", tmp_path / "b.png", "--look", "portfolio",
-         "--session", session, "--set", "smooth=0", "--save-session", tmp_path / "t.json")
+    _run(
+        capsys,
+        "retouch",
+        portrait,
+        "-o",
+        tmp_path / "a.png",
+        "--look",
+        "natural",
+        "--set",
+        "bg_light=0.3",
+        "--save-session",
+        session,
+    )
+    _run(
+        capsys,
+        "retouch",
+        portrait,
+        "-o",
+        tmp_path / "b.png",
+        "--look",
+        "portfolio",
+        "--session",
+        session,
+        "--set",
+        "smooth=0",
+        "--save-session",
+        tmp_path / "t.json",
+    )
     sliders = json.loads((tmp_path / "t.json").read_text())["sliders"]
     assert sliders["smooth"] == 0.0  # --set wins
     assert sliders["bg_light"] == 0.3  # the session's own value wins over the look
     assert sliders["eyes"] == 0.15  # the look's value where the session had none
 
 
-@pytest.mark.parametrize("argv, words", [
-    (["--look", "glamour"], "no look named 'glamour' (looks: natural, linkedin"),
-    (["--export", "linkedin"], "linkedin export writes JPEG; name the file 'o.jpg'"),
-    (["--min-likeness", "120"], "--min-likeness must be a percent 0..100"),
-    (["--export", "linkedin", "--size", "300"], "--size is for --export custom"),
-])
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["--look", "glamour"], "no look named 'glamour' (looks: natural, linkedin"),
+        (["--export", "linkedin"], "linkedin export writes JPEG; name the file 'o.jpg'"),
+        (["--min-likeness", "120"], "--min-likeness must be a percent 0..100"),
+        (["--export", "linkedin", "--size", "300"], "--size is for --export custom"),
+    ],
+)
 def test_bad_options_are_one_line_errors(portrait, tmp_path, capsys, argv, words):
     code, _, err = _run(capsys, "retouch", portrait, "-o", tmp_path / "o.png", *argv)
     assert code == 2 and words in err and err.count("\n") == 1
@@ -136,8 +209,9 @@ def test_bad_options_are_one_line_errors(portrait, tmp_path, capsys, argv, words
 
 def test_a_bad_session_file_is_named(portrait, tmp_path, capsys):
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"format": "likeness-session", "version": 2,
-                               "sliders": {"smooth": 7}}))
+    bad.write_text(
+        json.dumps({"format": "likeness-session", "version": 2, "sliders": {"smooth": 7}})
+    )
     code, _, err = _run(capsys, "retouch", portrait, "-o", tmp_path / "o.png", "--session", bad)
     assert code == 2 and "slider 'smooth' is 7, outside 0..1" in err and str(bad) in err
 
@@ -148,8 +222,19 @@ def test_a_missing_photo_is_named(tmp_path, capsys):
 
 
 def test_custom_export_options(portrait, tmp_path, capsys):
-    code, _, err = _run(capsys, "retouch", portrait, "-o", tmp_path / "c.webp", "--size", "256",
-                        "--aspect", "4:5", "--quality", "80")
+    code, _, err = _run(
+        capsys,
+        "retouch",
+        portrait,
+        "-o",
+        tmp_path / "c.webp",
+        "--size",
+        "256",
+        "--aspect",
+        "4:5",
+        "--quality",
+        "80",
+    )
     assert code == 0, err
     image = Image.open(tmp_path / "c.webp")
     assert image.format == "WEBP" and image.size == (205, 256)
@@ -160,10 +245,24 @@ def test_looks_lists_built_in_and_user_looks(capsys, tmp_path):
     code, out, _ = _run(capsys, "looks")
     lines = out.splitlines()
     assert code == 0 and [line.split()[0] for line in lines[:4]] == [
-        "natural", "linkedin", "nonprofit", "portfolio"]
+        "natural",
+        "linkedin",
+        "nonprofit",
+        "portfolio",
+    ]
     assert all("built-in" in line and len(line.split()) > 3 for line in lines[:4])
-    code, out, _ = _run(capsys, "looks", "--save", "Soft Office", "--from", "natural",
-                        "--set", "warmth=0.2", "--description", "For the team page")
+    code, out, _ = _run(
+        capsys,
+        "looks",
+        "--save",
+        "Soft Office",
+        "--from",
+        "natural",
+        "--set",
+        "warmth=0.2",
+        "--description",
+        "For the team page",
+    )
     assert code == 0 and "soft-office" in out
     code, out, _ = _run(capsys, "looks")
     mine = [line for line in out.splitlines() if line.startswith("soft-office")]
@@ -172,8 +271,17 @@ def test_looks_lists_built_in_and_user_looks(capsys, tmp_path):
 
 def test_a_saved_user_look_is_usable_by_name(portrait, tmp_path, capsys):
     _run(capsys, "looks", "--save", "warm-one", "--set", "warmth=0.3", "--set", "smooth=0.1")
-    code, _, err = _run(capsys, "retouch", portrait, "-o", tmp_path / "w.png",
-                        "--look", "warm-one", "--save-session", tmp_path / "w.json")
+    code, _, err = _run(
+        capsys,
+        "retouch",
+        portrait,
+        "-o",
+        tmp_path / "w.png",
+        "--look",
+        "warm-one",
+        "--save-session",
+        tmp_path / "w.json",
+    )
     assert code == 0, err
     sliders = json.loads((tmp_path / "w.json").read_text())["sliders"]
     assert sliders["warmth"] == 0.3 and sliders["smooth"] == 0.1
@@ -196,8 +304,17 @@ def test_a_session_file_reopens_its_photo_even_when_renamed(portrait, tmp_path, 
     photo = tmp_path / "me.jpg"
     photo.write_bytes(portrait.read_bytes())
     session = tmp_path / "me.jpg.likeness.json"
-    code, _, err = _run(capsys, "retouch", photo, "-o", tmp_path / "a.png",
-                        "--set", "smooth=0.3", "--save-session", session)
+    code, _, err = _run(
+        capsys,
+        "retouch",
+        photo,
+        "-o",
+        tmp_path / "a.png",
+        "--set",
+        "smooth=0.3",
+        "--save-session",
+        session,
+    )
     assert code == 0, err
     photo.rename(tmp_path / "renamed.jpg")
     code, out, err = _run(capsys, "retouch", session, "-o", tmp_path / "b.png")
@@ -223,8 +340,17 @@ def test_sixteen_bit_png_stays_sixteen_bit_with_export_original(tmp_path, capsys
 
     source = tmp_path / "deep.png"
     source.write_bytes(imaging.encode(sample_photo().pixels, "PNG", bit_depth=16))
-    code, _, err = _run(capsys, "retouch", source, "-o", tmp_path / "out.png",
-                        "--look", "natural", "--export", "original")
+    code, _, err = _run(
+        capsys,
+        "retouch",
+        source,
+        "-o",
+        tmp_path / "out.png",
+        "--look",
+        "natural",
+        "--export",
+        "original",
+    )
     assert code == 0, err
     written = cv2.imread(str(tmp_path / "out.png"), cv2.IMREAD_UNCHANGED)
     assert written.dtype == np.uint16 and written.shape == (512, 512, 3)

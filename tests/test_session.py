@@ -36,9 +36,12 @@ SESSIONS = Path(__file__).resolve().parent / "sessions"
 def _analysis() -> FaceAnalysis:
     rng = np.random.default_rng(1)
     landmarks = (rng.random((68, 2)) * 300 + 100).astype(np.float32)
-    return FaceAnalysis(width=640, height=480, primary=0,
-                        faces=(Face(box=(100.0, 100.0, 400.0, 400.0), landmarks=landmarks,
-                                    score=1.25),))
+    return FaceAnalysis(
+        width=640,
+        height=480,
+        primary=0,
+        faces=(Face(box=(100.0, 100.0, 400.0, 400.0), landmarks=landmarks, score=1.25),),
+    )
 
 
 def _photo(folder: Path, name: str = "me.jpg", payload: bytes = b"photo bytes") -> Path:
@@ -50,12 +53,18 @@ def _photo(folder: Path, name: str = "me.jpg", payload: bytes = b"photo bytes") 
 def _full_session(photo: Path) -> Session:
     sliders = default_sliders()
     # Values whose decimal form is long: JSON must bring back the very same floats.
-    sliders.update(smooth=0.1 + 0.2, blemish=1 / 3, face_light=-0.7071067811865476,
-                   backdrop="#1a2b3c")
-    return Session(sliders=sliders, source=Source.of(photo), look="linkedin",
-                   face=0, crop=Crop(0.125, 0.0625, 0.5, 0.375),
-                   export=ExportSettings(preset="portfolio", aspect="4:5", keep_metadata=True),
-                   analysis=_analysis())
+    sliders.update(
+        smooth=0.1 + 0.2, blemish=1 / 3, face_light=-0.7071067811865476, backdrop="#1a2b3c"
+    )
+    return Session(
+        sliders=sliders,
+        source=Source.of(photo),
+        look="linkedin",
+        face=0,
+        crop=Crop(0.125, 0.0625, 0.5, 0.375),
+        export=ExportSettings(preset="portfolio", aspect="4:5", keep_metadata=True),
+        analysis=_analysis(),
+    )
 
 
 # ----------------------------------------------------------------------------- round trip
@@ -69,9 +78,14 @@ def test_save_and_reload_restores_every_value_exactly(tmp_path):
     assert all(type(again.sliders[k]) is type(session.sliders[k]) for k in session.sliders)
     assert again.source == Source(photo, session.source.sha256, len(b"photo bytes"))
     assert (again.look, again.face, again.crop, again.export) == (
-        session.look, session.face, session.crop, session.export)
-    assert np.array_equal(again.analysis.faces[0].landmarks.round(2),
-                          session.analysis.faces[0].landmarks.round(2))
+        session.look,
+        session.face,
+        session.crop,
+        session.export,
+    )
+    assert np.array_equal(
+        again.analysis.faces[0].landmarks.round(2), session.analysis.faces[0].landmarks.round(2)
+    )
     assert again.analysis_for(session.source.sha256) is again.analysis
     assert again.analysis_for("0" * 64) is None
 
@@ -129,7 +143,12 @@ def test_version_1_migrates_flat_sliders_image_and_preset():
     assert session.source.path == SESSIONS / "portrait.jpg"
     assert session.source.sha256.startswith("9f86d081")
     assert session.export.preset == "linkedin"
-    assert (session.look, session.face, session.crop, session.analysis) == ("linkedin", 0, None, None)
+    assert (session.look, session.face, session.crop, session.analysis) == (
+        "linkedin",
+        0,
+        None,
+        None,
+    )
 
 
 def test_version_1_look_without_image_migrates():
@@ -164,40 +183,45 @@ def _with(**changes) -> dict:
     return data
 
 
-@pytest.mark.parametrize("content, expected", [
-    ("{not json", "not valid JSON"),
-    ("", "not valid JSON"),
-    ("[1, 2]", "not a JSON object"),
-    ('{"smooth": NaN}', "NaN"),
-    (_with(format="photoshop-actions"), "'format' is 'photoshop-actions'"),
-    (_with(version=99), "version 99 is newer"),
-    (_with(version=0), "version 0 does not exist"),
-    (_with(version="2"), "'version' must be a whole number"),
-    (_with(sliders__sharpen=0.5), "unknown slider 'sharpen'"),
-    (_with(sliders__smooth="lots"), "slider 'smooth' must be a number"),
-    (_with(sliders__smooth=True), "slider 'smooth' must be a number"),
-    (_with(sliders__smooth=1.5), "slider 'smooth' is 1.5, outside 0..1"),
-    (_with(sliders__face_light=-2), "slider 'face_light' is -2, outside -1..1"),
-    (_with(sliders__backdrop="blue"), "slider 'backdrop' must be a colour"),
-    (_with(sliders=[0.1]), "'sliders' must be an object"),
-    (_with(face=-1), "'face' must be a face number"),
-    (_with(face="first"), "'face' must be a face number"),
-    (_with(crop__left=1.5), "'crop.left' is 1.5, outside 0..1"),
-    (_with(crop__width=0.95), "'crop' reaches outside the photo"),
-    (_with(crop__zoom=2), "unknown key 'crop.zoom'"),
-    (_with(export__preset="instagram"), "'export.preset' must be one of"),
-    (_with(export__quality=101), "'export.quality' must be a whole number 1..100"),
-    (_with(export__aspect="wide"), "'export.aspect' must be"),
-    (_with(export__keep_metadata="yes"), "'export.keep_metadata' must be true or false"),
-    (_with(source__sha256="abc"), "'source.sha256' must be 64"),
-    (_with(source__path=7), "'source.path' must be a file name"),
-    (_with(source__bytes=-5), "'source.bytes' must be a file size"),
-    (_with(analysis={"image": {"width": 9, "height": 9}, "faces": [], "primary": True}),
-     "'analysis' is not a valid face analysis"),
-    (_with(analysis={"faces": 3}), "'analysis' is not a valid face analysis"),
-    (_with(look=5), "'look' must be text"),
-    (_with(colour_grade="teal"), "unknown key 'colour_grade'"),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        ("{not json", "not valid JSON"),
+        ("", "not valid JSON"),
+        ("[1, 2]", "not a JSON object"),
+        ('{"smooth": NaN}', "NaN"),
+        (_with(format="photoshop-actions"), "'format' is 'photoshop-actions'"),
+        (_with(version=99), "version 99 is newer"),
+        (_with(version=0), "version 0 does not exist"),
+        (_with(version="2"), "'version' must be a whole number"),
+        (_with(sliders__sharpen=0.5), "unknown slider 'sharpen'"),
+        (_with(sliders__smooth="lots"), "slider 'smooth' must be a number"),
+        (_with(sliders__smooth=True), "slider 'smooth' must be a number"),
+        (_with(sliders__smooth=1.5), "slider 'smooth' is 1.5, outside 0..1"),
+        (_with(sliders__face_light=-2), "slider 'face_light' is -2, outside -1..1"),
+        (_with(sliders__backdrop="blue"), "slider 'backdrop' must be a colour"),
+        (_with(sliders=[0.1]), "'sliders' must be an object"),
+        (_with(face=-1), "'face' must be a face number"),
+        (_with(face="first"), "'face' must be a face number"),
+        (_with(crop__left=1.5), "'crop.left' is 1.5, outside 0..1"),
+        (_with(crop__width=0.95), "'crop' reaches outside the photo"),
+        (_with(crop__zoom=2), "unknown key 'crop.zoom'"),
+        (_with(export__preset="instagram"), "'export.preset' must be one of"),
+        (_with(export__quality=101), "'export.quality' must be a whole number 1..100"),
+        (_with(export__aspect="wide"), "'export.aspect' must be"),
+        (_with(export__keep_metadata="yes"), "'export.keep_metadata' must be true or false"),
+        (_with(source__sha256="abc"), "'source.sha256' must be 64"),
+        (_with(source__path=7), "'source.path' must be a file name"),
+        (_with(source__bytes=-5), "'source.bytes' must be a file size"),
+        (
+            _with(analysis={"image": {"width": 9, "height": 9}, "faces": [], "primary": True}),
+            "'analysis' is not a valid face analysis",
+        ),
+        (_with(analysis={"faces": 3}), "'analysis' is not a valid face analysis"),
+        (_with(look=5), "'look' must be text"),
+        (_with(colour_grade="teal"), "unknown key 'colour_grade'"),
+    ],
+)
 def test_bad_files_raise_a_one_line_error_naming_the_problem(tmp_path, content, expected):
     assert expected in _bad(tmp_path, content)
 
@@ -291,8 +315,9 @@ def test_with_sliders_validates_and_names_the_key():
 # ----------------------------------------------------------------------------- property tests
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=5)
-    | st.dictionaries(st.text(max_size=12), children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=12), children, max_size=5)
+    ),
     max_leaves=30,
 )
 
@@ -310,18 +335,44 @@ def test_random_json_gives_a_session_or_a_session_error(value):
     _load_text(json.dumps(value))
 
 
-_PATHS = [(), ("format",), ("version",), ("source",), ("source", "path"), ("source", "sha256"),
-          ("sliders",), *[("sliders", s.key) for s in SLIDERS], ("look",), ("face",), ("crop",),
-          ("crop", "left"), ("crop", "width"), ("export",), ("export", "preset"),
-          ("export", "size"), ("export", "aspect"), ("export", "quality"),
-          ("export", "keep_metadata"), ("analysis",), ("analysis", "faces"),
-          ("analysis", "image"), ("analysis", "primary"), ("name",), ("description",)]
+_PATHS = [
+    (),
+    ("format",),
+    ("version",),
+    ("source",),
+    ("source", "path"),
+    ("source", "sha256"),
+    ("sliders",),
+    *[("sliders", s.key) for s in SLIDERS],
+    ("look",),
+    ("face",),
+    ("crop",),
+    ("crop", "left"),
+    ("crop", "width"),
+    ("export",),
+    ("export", "preset"),
+    ("export", "size"),
+    ("export", "aspect"),
+    ("export", "quality"),
+    ("export", "keep_metadata"),
+    ("analysis",),
+    ("analysis", "faces"),
+    ("analysis", "image"),
+    ("analysis", "primary"),
+    ("name",),
+    ("description",),
+]
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.sampled_from(_PATHS), st.sampled_from(["set", "delete"]), _json),
-                min_size=1, max_size=4),
-       st.sampled_from(sorted(SESSIONS.glob("v*.json"))))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_PATHS), st.sampled_from(["set", "delete"]), _json),
+        min_size=1,
+        max_size=4,
+    ),
+    st.sampled_from(sorted(SESSIONS.glob("v*.json"))),
+)
 def test_mutations_of_valid_files_give_a_session_or_a_session_error(mutations, sample):
     data = json.loads(sample.read_text())
     for path, action, value in mutations:

@@ -26,8 +26,14 @@ try:
 except ImportError:  # pragma: no cover - rootdir without the tests package
     from conftest import face_photo
 
-SLIDERS = {"smooth": 0.6, "blemish": 0.5, "shine": 0.3, "face_light": 0.2, "bg_blur": 0.5,
-           "backdrop": None}
+SLIDERS = {
+    "smooth": 0.6,
+    "blemish": 0.5,
+    "shine": 0.3,
+    "face_light": 0.2,
+    "bg_blur": 0.5,
+    "backdrop": None,
+}
 
 
 def _small_copy(name: str, folder, long_edge: int = 700):
@@ -43,14 +49,21 @@ def _small_copy(name: str, folder, long_edge: int = 700):
 @pytest.fixture(scope="module")
 def photos(tmp_path_factory):
     folder = tmp_path_factory.mktemp("people")
-    return {"a": _small_copy("deepface_img2.jpg", folder),  # light skin, woman
-            "b": _small_copy("deepface_img24.jpg", folder)}  # medium-brown skin, man, glasses
+    return {
+        "a": _small_copy("deepface_img2.jpg", folder),  # light skin, woman
+        "b": _small_copy("deepface_img24.jpg", folder),  # medium-brown skin, man, glasses
+    }
 
 
 def test_reopened_session_renders_identical_bits(photos, tmp_path):
     photo = imaging.load(photos["a"])
-    first = retouch_file(photos["a"], dict(SLIDERS), None, tmp_path / "first.png",
-                         save_session_to=tmp_path / "edit.likeness.json")
+    first = retouch_file(
+        photos["a"],
+        dict(SLIDERS),
+        None,
+        tmp_path / "first.png",
+        save_session_to=tmp_path / "edit.likeness.json",
+    )
     assert first.status == "ok", first.reason
     session = load_session(tmp_path / "edit.likeness.json")
     assert session.analysis is not None and session.source.path == photos["a"]
@@ -59,8 +72,10 @@ def test_reopened_session_renders_identical_bits(photos, tmp_path):
     assert (tmp_path / "first.png").read_bytes() == (tmp_path / "again.png").read_bytes()
     # And straight through the renderer, with the analysis the session cached.
     direct = render_photo(photo.pixels, session.analysis, session.sliders)
-    assert np.array_equal(imaging.load(tmp_path / "again.png").pixels,
-                          imaging.load(imaging.save(tmp_path / "direct.png", direct)).pixels)
+    assert np.array_equal(
+        imaging.load(tmp_path / "again.png").pixels,
+        imaging.load(imaging.save(tmp_path / "direct.png", direct)).pixels,
+    )
 
 
 def _centroid(mask: np.ndarray) -> np.ndarray:
@@ -70,8 +85,12 @@ def _centroid(mask: np.ndarray) -> np.ndarray:
 
 def test_a_session_applied_to_another_person_follows_their_face(photos, tmp_path):
     save_to = tmp_path / "a.likeness.json"
-    assert retouch_file(photos["a"], dict(SLIDERS), None, tmp_path / "a.png",
-                        save_session_to=save_to).status == "ok"
+    assert (
+        retouch_file(
+            photos["a"], dict(SLIDERS), None, tmp_path / "a.png", save_session_to=save_to
+        ).status
+        == "ok"
+    )
     session = load_session(save_to)
     photo_b = imaging.load(photos["b"])
     sha_b = file_sha256(photos["b"])
@@ -90,7 +109,7 @@ def test_a_session_applied_to_another_person_follows_their_face(photos, tmp_path
     # The written picture changed where B's face is, following B's own geometry.
     out = imaging.load(tmp_path / "b.png").pixels
     change = np.abs(out - photo_b.pixels).mean(axis=2)
-    inner = change[int(y0):int(y1), int(x0):int(x1)].mean()
+    inner = change[int(y0) : int(y1), int(x0) : int(x1)].mean()
     assert inner > 0.002
 
 
@@ -100,8 +119,7 @@ def test_retouch_file_outcomes_are_small_and_picklable(photos, tmp_path):
     assert ok.width == ok.height and ok.bytes == ok.output.stat().st_size
     assert 0 < ok.likeness_percent <= 100 and ok.seconds > 0
     assert pickle.loads(pickle.dumps(ok)) == ok
-    refused = retouch_file(photos["a"], {"smooth": 1.0}, None, tmp_path / "r.png",
-                           min_likeness=100)
+    refused = retouch_file(photos["a"], {"smooth": 1.0}, None, tmp_path / "r.png", min_likeness=100)
     assert refused.status == "refused" and refused.output is None
     assert f"{refused.likeness_percent:.1f}%" in refused.reason
     assert not (tmp_path / "r.png").exists()

@@ -16,32 +16,57 @@ EXPORT_CHOICES = ("linkedin", "portfolio", "original", "custom")
 def add_edit_arguments(parser: argparse.ArgumentParser) -> None:
     """--look, --session, --set, --export (+ custom options), --min-likeness, --keep-metadata."""
     keys = ", ".join(s.key for s in SLIDERS)
-    parser.add_argument("--look", metavar="NAME|FILE",
-                        help="start from a look: natural, linkedin, nonprofit, portfolio, "
-                             "one of yours (see 'likeness looks') or a look file")
-    parser.add_argument("--session", metavar="FILE",
-                        help="reuse a saved session's sliders (its non-default values override "
-                             "the look's); its face choice and crop apply to the same photo only")
-    parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
-                        dest="assignments",
-                        help=f"set one slider, last word over look and session (keys: {keys}); "
-                             "repeatable, e.g. --set smooth=0.4 --set backdrop=#f2f2f2")
-    parser.add_argument("--export", choices=EXPORT_CHOICES, metavar="PRESET",
-                        help="linkedin (1024 px face-centred square JPEG under 8 MB), portfolio "
-                             "(long edge 2048 px JPEG), original (full size, the source's format) "
-                             "or custom; default: full size in OUT's format")
-    parser.add_argument("--size", type=int, metavar="PX",
-                        help="custom export: long edge in pixels")
-    parser.add_argument("--aspect", metavar="W:H",
-                        help="custom or portfolio export: crop to this aspect around the face "
-                             "(e.g. 1:1, 4:5) or 'original'")
-    parser.add_argument("--quality", type=int, metavar="1-100",
-                        help="JPEG/WebP quality (default: the preset's)")
-    parser.add_argument("--min-likeness", type=float, metavar="PCT",
-                        help="refuse to write (exit 1) when the likeness is below PCT percent")
-    parser.add_argument("--keep-metadata", action="store_true", default=None,
-                        help="keep GPS position, serial numbers and maker notes "
-                             "(stripped by default)")
+    parser.add_argument(
+        "--look",
+        metavar="NAME|FILE",
+        help="start from a look: natural, linkedin, nonprofit, portfolio, "
+        "one of yours (see 'likeness looks') or a look file",
+    )
+    parser.add_argument(
+        "--session",
+        metavar="FILE",
+        help="reuse a saved session's sliders (its non-default values override "
+        "the look's); its face choice and crop apply to the same photo only",
+    )
+    parser.add_argument(
+        "--set",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        dest="assignments",
+        help=f"set one slider, last word over look and session (keys: {keys}); "
+        "repeatable, e.g. --set smooth=0.4 --set backdrop=#f2f2f2",
+    )
+    parser.add_argument(
+        "--export",
+        choices=EXPORT_CHOICES,
+        metavar="PRESET",
+        help="linkedin (1024 px face-centred square JPEG under 8 MB), portfolio "
+        "(long edge 2048 px JPEG), original (full size, the source's format) "
+        "or custom; default: full size in OUT's format",
+    )
+    parser.add_argument("--size", type=int, metavar="PX", help="custom export: long edge in pixels")
+    parser.add_argument(
+        "--aspect",
+        metavar="W:H",
+        help="custom or portfolio export: crop to this aspect around the face "
+        "(e.g. 1:1, 4:5) or 'original'",
+    )
+    parser.add_argument(
+        "--quality", type=int, metavar="1-100", help="JPEG/WebP quality (default: the preset's)"
+    )
+    parser.add_argument(
+        "--min-likeness",
+        type=float,
+        metavar="PCT",
+        help="refuse to write (exit 1) when the likeness is below PCT percent",
+    )
+    parser.add_argument(
+        "--keep-metadata",
+        action="store_true",
+        default=None,
+        help="keep GPS position, serial numbers and maker notes (stripped by default)",
+    )
 
 
 def parse_assignments(assignments: list[str]) -> dict[str, float | str | None]:
@@ -95,14 +120,18 @@ def export_from_args(args: argparse.Namespace, session) -> ExportSettings:
     if args.aspect is not None:
         if settings.preset not in ("custom", "portfolio"):
             if args.export is not None:
-                raise LikenessError(f"--aspect is for --export custom or portfolio, "
-                                    f"not {args.export}")
+                raise LikenessError(
+                    f"--aspect is for --export custom or portfolio, not {args.export}"
+                )
             settings = ExportSettings(preset="custom")
         parse_aspect(args.aspect)
     if args.quality is not None and not 1 <= args.quality <= 100:
         raise LikenessError(f"--quality must be 1..100, not {args.quality}")
-    changes = {k: v for k, v in (("size", args.size), ("aspect", args.aspect),
-                                 ("quality", args.quality)) if v is not None}
+    changes = {
+        k: v
+        for k, v in (("size", args.size), ("aspect", args.aspect), ("quality", args.quality))
+        if v is not None
+    }
     if args.keep_metadata:
         changes["keep_metadata"] = True
     return replace(settings, **changes)

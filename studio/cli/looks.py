@@ -9,14 +9,26 @@ import argparse
 def register(subparsers) -> None:
     """Add the ``looks`` subcommand to the ``likeness`` parser."""
     parser = subparsers.add_parser(
-        "looks", help="list the looks (or save one of yours)",
+        "looks",
+        help="list the looks (or save one of yours)",
         description="List the built-in looks and your own, one line each. With --save NAME, "
-                    "save slider values (from --from FILE and/or --set) as your look NAME.")
+        "save slider values (from --from FILE and/or --set) as your look NAME.",
+    )
     parser.add_argument("--save", metavar="NAME", help="save a look of your own under NAME")
-    parser.add_argument("--from", dest="source", metavar="FILE|LOOK",
-                        help="with --save: take the sliders from this session, look file or look")
-    parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
-                        dest="assignments", help="with --save: set one slider (repeatable)")
+    parser.add_argument(
+        "--from",
+        dest="source",
+        metavar="FILE|LOOK",
+        help="with --save: take the sliders from this session, look file or look",
+    )
+    parser.add_argument(
+        "--set",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        dest="assignments",
+        help="with --save: set one slider (repeatable)",
+    )
     parser.add_argument("--description", default="", help="with --save: a one-line description")
     parser.set_defaults(func=run)
 

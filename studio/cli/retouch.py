@@ -21,19 +21,26 @@ from studio.cli._common import (
 def register(subparsers) -> None:
     """Add the ``retouch`` subcommand to the ``likeness`` parser."""
     parser = subparsers.add_parser(
-        "retouch", help="retouch one photo and write the result",
+        "retouch",
+        help="retouch one photo and write the result",
         description="Retouch IMAGE with a look, a session and/or slider values, render it at "
-                    "full resolution and write OUT (PNG, JPEG, TIFF or WebP by its extension, "
-                    "or per --export). Prints the likeness to the original. IMAGE is never "
-                    "written to.")
-    parser.add_argument("image", metavar="IMAGE",
-                        help="the photo to retouch, or a session file (its photo is found by "
-                             "its hash, even when moved or renamed beside the session)")
-    parser.add_argument("-o", "--output", metavar="OUT", required=True,
-                        help="the file to write")
+        "full resolution and write OUT (PNG, JPEG, TIFF or WebP by its extension, "
+        "or per --export). Prints the likeness to the original. IMAGE is never "
+        "written to.",
+    )
+    parser.add_argument(
+        "image",
+        metavar="IMAGE",
+        help="the photo to retouch, or a session file (its photo is found by "
+        "its hash, even when moved or renamed beside the session)",
+    )
+    parser.add_argument("-o", "--output", metavar="OUT", required=True, help="the file to write")
     add_edit_arguments(parser)
-    parser.add_argument("--save-session", metavar="FILE",
-                        help="also save the session (sliders, face, crop, export) to FILE")
+    parser.add_argument(
+        "--save-session",
+        metavar="FILE",
+        help="also save the session (sliders, face, crop, export) to FILE",
+    )
     parser.set_defaults(func=run)
 
 
@@ -56,8 +63,9 @@ def run(args: argparse.Namespace) -> int:
     session = session_from_args(args)
     settings = export_from_args(args, session)
     minimum = min_likeness_from_args(args)
-    result = retouch_file(args.image, session, settings, args.output, minimum,
-                          save_session_to=args.save_session)
+    result = retouch_file(
+        args.image, session, settings, args.output, minimum, save_session_to=args.save_session
+    )
     if result.likeness_percent is not None:
         print(f"likeness {result.likeness_percent:.1f}%")
     elif result.status != FAILED:
@@ -71,8 +79,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"likeness: {result.reason}", file=sys.stderr)
         return EXIT_PARTIAL
     quality = f", quality {result.quality}" if result.quality is not None else ""
-    print(f"wrote {result.output} ({result.width} x {result.height}, "
-          f"{_size(result.bytes)}{quality})")
+    print(
+        f"wrote {result.output} ({result.width} x {result.height}, {_size(result.bytes)}{quality})"
+    )
     if args.save_session:
         print(f"saved session {args.save_session}")
     return EXIT_OK

@@ -53,8 +53,15 @@ _DEFAULT_QUALITY = {"linkedin": 92, "portfolio": 95, "original": 95, "custom": 9
 _QUALITY_STEPS = (95, 92, 90, 88, 85, 80, 75, 70, 65, 60, 50, 40, 30, 20)
 _MAXBLOCK_LOCK = threading.Lock()
 _EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "TIFF": ".tif", "WEBP": ".webp"}
-_FAMILY = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "TIFF": "TIFF", "WEBP": "WEBP",
-           "HEIF": "JPEG", "AVIF": "JPEG"}
+_FAMILY = {
+    "JPEG": "JPEG",
+    "MPO": "JPEG",
+    "PNG": "PNG",
+    "TIFF": "TIFF",
+    "WEBP": "WEBP",
+    "HEIF": "JPEG",
+    "AVIF": "JPEG",
+}
 
 
 @dataclass(frozen=True)
@@ -77,9 +84,14 @@ class ExportSettings:
     keep_metadata: bool = False
 
     def to_dict(self) -> dict:
-        return {"preset": self.preset, "size": self.size, "aspect": self.aspect,
-                "format": self.format, "quality": self.quality,
-                "keep_metadata": self.keep_metadata}
+        return {
+            "preset": self.preset,
+            "size": self.size,
+            "aspect": self.aspect,
+            "format": self.format,
+            "quality": self.quality,
+            "keep_metadata": self.keep_metadata,
+        }
 
 
 @dataclass(frozen=True)
@@ -92,8 +104,12 @@ class Crop:
     height: float
 
     def to_dict(self) -> dict:
-        return {"left": float(self.left), "top": float(self.top),
-                "width": float(self.width), "height": float(self.height)}
+        return {
+            "left": float(self.left),
+            "top": float(self.top),
+            "width": float(self.width),
+            "height": float(self.height),
+        }
 
     def pixels(self, width: int, height: int) -> tuple[int, int, int, int]:
         """(x0, y0, x1, y1) in pixels of a ``width`` x ``height`` photo, at least 1 px."""
@@ -142,9 +158,14 @@ def centre_crop(width: int, height: int, aspect: float) -> Crop:
     return Crop(left / width, top / height, crop_w / width, crop_h / height)
 
 
-def face_crop(width: int, height: int, landmarks: np.ndarray | None, aspect: float,
-              face_fraction: float = LINKEDIN_FACE_FRACTION,
-              eye_line: float = EYE_LINE) -> tuple[Crop, list[str]]:
+def face_crop(
+    width: int,
+    height: int,
+    landmarks: np.ndarray | None,
+    aspect: float,
+    face_fraction: float = LINKEDIN_FACE_FRACTION,
+    eye_line: float = EYE_LINE,
+) -> tuple[Crop, list[str]]:
     """Head-and-shoulders framing around a face.
 
     Parameters
@@ -171,8 +192,10 @@ def face_crop(width: int, height: int, landmarks: np.ndarray | None, aspect: flo
     notes = []
     fit = min(width / crop_w, height / crop_h, 1.0)
     if fit < 0.98:
-        notes.append("the face fills more of the photo than head-and-shoulders framing needs: "
-                     "the crop is as large as the photo allows")
+        notes.append(
+            "the face fills more of the photo than head-and-shoulders framing needs: "
+            "the crop is as large as the photo allows"
+        )
     crop_w, crop_h = crop_w * fit, crop_h * fit
     centre_x = (eyes[0] + chin[0]) / 2
     left = centre_x - crop_w / 2
@@ -181,8 +204,12 @@ def face_crop(width: int, height: int, landmarks: np.ndarray | None, aspect: flo
     fitted_top = min(max(top, 0.0), height - crop_h)
     if fit >= 0.98 and max(abs(fitted_left - left), abs(fitted_top - top)) > 0.05 * crop_h:
         notes.append("the face is near the edge of the photo: the crop is shifted to stay inside")
-    return Crop(float(fitted_left / width), float(fitted_top / height), float(crop_w / width),
-                float(crop_h / height)), notes
+    return Crop(
+        float(fitted_left / width),
+        float(fitted_top / height),
+        float(crop_w / width),
+        float(crop_h / height),
+    ), notes
 
 
 def _fit_aspect(crop: Crop, width: int, height: int, aspect: float) -> Crop:
@@ -200,9 +227,13 @@ def _fit_aspect(crop: Crop, width: int, height: int, aspect: float) -> Crop:
 
 
 # ----------------------------------------------------------------------------- planning
-def plan_crop(settings: ExportSettings, width: int, height: int,
-              landmarks: np.ndarray | None = None,
-              crop: Crop | None = None) -> tuple[Crop | None, list[str]]:
+def plan_crop(
+    settings: ExportSettings,
+    width: int,
+    height: int,
+    landmarks: np.ndarray | None = None,
+    crop: Crop | None = None,
+) -> tuple[Crop | None, list[str]]:
     """The crop a preset applies to a ``width`` x ``height`` photo (None: the whole frame),
     with notes; the studio draws it (and LinkedIn's circle) before exporting.
 
@@ -223,8 +254,9 @@ def plan_crop(settings: ExportSettings, width: int, height: int,
     return face_crop(width, height, landmarks, aspect, fraction)
 
 
-def output_format(settings: ExportSettings, source_format: str = "JPEG",
-                  path: str | os.PathLike | None = None) -> str:
+def output_format(
+    settings: ExportSettings, source_format: str = "JPEG", path: str | os.PathLike | None = None
+) -> str:
     """The file format ("JPEG", "PNG", "TIFF", "WEBP") a preset writes."""
     if settings.preset in ("linkedin", "portfolio"):
         return "JPEG"
@@ -241,12 +273,14 @@ def output_suffix(settings: ExportSettings, source_format: str = "JPEG") -> str:
     return _EXTENSIONS[output_format(settings, source_format)]
 
 
-def check_output(settings: ExportSettings, path: str | os.PathLike,
-                 source_format: str = "JPEG") -> str:
+def check_output(
+    settings: ExportSettings, path: str | os.PathLike, source_format: str = "JPEG"
+) -> str:
     """The format a preset writes to ``path``; PhotoError when the extension disagrees."""
     if settings.preset not in PRESETS:
-        raise LikenessError(f"unknown export preset '{settings.preset}' "
-                            f"(known: {', '.join(PRESETS)})")
+        raise LikenessError(
+            f"unknown export preset '{settings.preset}' (known: {', '.join(PRESETS)})"
+        )
     path = Path(path)
     fmt = output_format(settings, source_format, path)
     try:
@@ -256,8 +290,10 @@ def check_output(settings: ExportSettings, path: str | os.PathLike,
             raise
         named = None
     if named != fmt:
-        raise PhotoError(f"{path}: the {settings.preset} export writes {fmt}; name the file "
-                         f"'{path.stem}{_EXTENSIONS[fmt]}'")
+        raise PhotoError(
+            f"{path}: the {settings.preset} export writes {fmt}; name the file "
+            f"'{path.stem}{_EXTENSIONS[fmt]}'"
+        )
     return fmt
 
 
@@ -282,9 +318,16 @@ def _encode(pixels: np.ndarray, fmt: str, **options) -> bytes:
             ImageFile.MAXBLOCK = before
 
 
-def encode_within(pixels: np.ndarray, fmt: str, *, quality: int, max_bytes: int | None,
-                  alpha: np.ndarray | None = None, bit_depth: int = 8,
-                  exif: bytes | None = None) -> tuple[bytes, int, np.ndarray, list[str]]:
+def encode_within(
+    pixels: np.ndarray,
+    fmt: str,
+    *,
+    quality: int,
+    max_bytes: int | None,
+    alpha: np.ndarray | None = None,
+    bit_depth: int = 8,
+    exif: bytes | None = None,
+) -> tuple[bytes, int, np.ndarray, list[str]]:
     """Encode, stepping JPEG/WebP quality down (then the size) until the file fits.
 
     Returns (file bytes, quality used, the pixels encoded, notes). ``max_bytes`` None: no limit.
@@ -294,8 +337,10 @@ def encode_within(pixels: np.ndarray, fmt: str, *, quality: int, max_bytes: int 
     if max_bytes is None or len(data) <= max_bytes:
         return data, quality, pixels, notes
     if fmt not in ("JPEG", "WEBP"):
-        raise PhotoError(f"a {fmt} file of this picture is {len(data) / 1e6:.1f} MB, over the "
-                         f"{max_bytes / 1e6:.1f} MB limit; export as JPEG")
+        raise PhotoError(
+            f"a {fmt} file of this picture is {len(data) / 1e6:.1f} MB, over the "
+            f"{max_bytes / 1e6:.1f} MB limit; export as JPEG"
+        )
     # Binary search for the highest quality that fits.
     steps = [q for q in _QUALITY_STEPS if q < quality]
     best: tuple[bytes, int] | None = None
@@ -308,8 +353,9 @@ def encode_within(pixels: np.ndarray, fmt: str, *, quality: int, max_bytes: int 
         else:
             low = middle + 1
     if best is not None:
-        notes.append(f"quality lowered from {quality} to {best[1]} to stay under "
-                     f"{max_bytes / 2**20:.0f} MB")
+        notes.append(
+            f"quality lowered from {quality} to {best[1]} to stay under {max_bytes / 2**20:.0f} MB"
+        )
         return best[0], best[1], pixels, notes
     # Even the lowest quality is too big: shrink until it fits (guaranteed to end).
     lowest = steps[-1] if steps else quality
@@ -323,8 +369,10 @@ def encode_within(pixels: np.ndarray, fmt: str, *, quality: int, max_bytes: int 
         data = _encode(pixels, fmt, alpha=alpha, quality=lowest, exif=exif)
         size = len(data)
         if size <= max_bytes:
-            notes.append(f"quality {lowest} and size reduced to {new_w}x{new_h} to stay under "
-                         f"{max_bytes / 2**20:.0f} MB")
+            notes.append(
+                f"quality {lowest} and size reduced to {new_w}x{new_h} to stay under "
+                f"{max_bytes / 2**20:.0f} MB"
+            )
             return data, lowest, pixels, notes
 
 
@@ -390,12 +438,16 @@ def export_photo(
             target = (LINKEDIN_SIDE, LINKEDIN_SIDE)
         elif side < LINKEDIN_MIN_SIDE:
             target = (LINKEDIN_MIN_SIDE, LINKEDIN_MIN_SIDE)
-            notes.append(f"the face crop is only {side} px across: upscaled to "
-                         f"{LINKEDIN_MIN_SIDE} px, LinkedIn's minimum")
+            notes.append(
+                f"the face crop is only {side} px across: upscaled to "
+                f"{LINKEDIN_MIN_SIDE} px, LinkedIn's minimum"
+            )
         else:
             target = (side, side)
-            notes.append(f"the face crop is {side} px across: written at that size, "
-                         f"not upscaled to {LINKEDIN_SIDE}")
+            notes.append(
+                f"the face crop is {side} px across: written at that size, "
+                f"not upscaled to {LINKEDIN_SIDE}"
+            )
     elif preset in ("portfolio", "custom"):
         long_edge = PORTFOLIO_LONG_EDGE if preset == "portfolio" else settings.size
         if long_edge is not None:
@@ -403,8 +455,9 @@ def export_photo(
             if scale < 1 or preset == "custom":
                 target = (max(int(round(w * scale)), 1), max(int(round(h * scale)), 1))
             elif scale > 1:
-                notes.append(f"the photo's long edge is {max(w, h)} px: not upscaled "
-                             f"to {long_edge}")
+                notes.append(
+                    f"the photo's long edge is {max(w, h)} px: not upscaled to {long_edge}"
+                )
     if target is not None and target != (w, h):
         pixels = resize(pixels, target)
         alpha = resize(alpha, target) if alpha is not None else None
@@ -420,11 +473,24 @@ def export_photo(
     if cleaned and fmt == "TIFF" and depth == 16:
         notes.append("16-bit TIFF is written without EXIF")
     data, used_quality, pixels, size_notes = encode_within(
-        np.ascontiguousarray(pixels, dtype=np.float32), fmt, quality=quality,
-        max_bytes=max_bytes, alpha=alpha, bit_depth=depth, exif=cleaned)
+        np.ascontiguousarray(pixels, dtype=np.float32),
+        fmt,
+        quality=quality,
+        max_bytes=max_bytes,
+        alpha=alpha,
+        bit_depth=depth,
+        exif=cleaned,
+    )
     notes += size_notes
     write_atomic(path, data, source=source)
     out_h, out_w = pixels.shape[:2]
-    return ExportResult(path=path, width=out_w, height=out_h, bytes=len(data), format=fmt,
-                        quality=used_quality if fmt in ("JPEG", "WEBP") else None,
-                        crop=used_crop, notes=tuple(notes))
+    return ExportResult(
+        path=path,
+        width=out_w,
+        height=out_h,
+        bytes=len(data),
+        format=fmt,
+        quality=used_quality if fmt in ("JPEG", "WEBP") else None,
+        crop=used_crop,
+        notes=tuple(notes),
+    )

@@ -49,8 +49,13 @@ def builtin_look_path(key: str) -> Path:
 def _info(path: Path, builtin: bool) -> LookInfo:
     session = load_session(path)
     key = path.name[: -len(".json")]
-    return LookInfo(key=key, name=session.name or key, description=session.description or "",
-                    builtin=builtin, path=path)
+    return LookInfo(
+        key=key,
+        name=session.name or key,
+        description=session.description or "",
+        builtin=builtin,
+        path=path,
+    )
 
 
 def list_looks() -> list[LookInfo]:
@@ -89,16 +94,17 @@ def load_look(name_or_file: str | os.PathLike) -> Session:
     raise SessionError(f"no look named '{text}' (looks: {known})")
 
 
-def save_look(name: str, sliders: Mapping[str, float | str | None],
-              description: str = "") -> Path:
+def save_look(name: str, sliders: Mapping[str, float | str | None], description: str = "") -> Path:
     """Save sliders as the user's look ``name`` (overwriting a user look of that name).
 
     Raises SessionError for a name that is not usable as a file name or that a built-in
     look already has.
     """
     if not isinstance(name, str) or not _NAME.match(name.strip()):
-        raise SessionError(f"'{name}' is not a usable look name (letters, digits, spaces, "
-                           f"'-', '_' and '.', up to 60 characters)")
+        raise SessionError(
+            f"'{name}' is not a usable look name (letters, digits, spaces, "
+            f"'-', '_' and '.', up to 60 characters)"
+        )
     key = _key(name)
     if key in BUILTIN_LOOKS:
         raise SessionError(f"'{name}' is a built-in look: pick another name")

@@ -94,15 +94,29 @@ def retouch_file(
     start = time.perf_counter()
     input_path, output_path = Path(input_path), Path(output_path)
     try:
-        return _retouch(input_path, session_or_sliders, export_preset, output_path,
-                        min_likeness, keep_metadata, save_session_to, start)
+        return _retouch(
+            input_path,
+            session_or_sliders,
+            export_preset,
+            output_path,
+            min_likeness,
+            keep_metadata,
+            save_session_to,
+            start,
+        )
     except LikenessError as error:
-        return RetouchResult(input=input_path, output=None, status=FAILED, reason=str(error),
-                             seconds=time.perf_counter() - start)
+        return RetouchResult(
+            input=input_path,
+            output=None,
+            status=FAILED,
+            reason=str(error),
+            seconds=time.perf_counter() - start,
+        )
 
 
-def _settings(export_preset: str | ExportSettings | None, session: Session,
-              keep_metadata: bool | None) -> ExportSettings:
+def _settings(
+    export_preset: str | ExportSettings | None, session: Session, keep_metadata: bool | None
+) -> ExportSettings:
     if export_preset is None:
         settings = session.export
     elif isinstance(export_preset, ExportSettings):
@@ -114,8 +128,16 @@ def _settings(export_preset: str | ExportSettings | None, session: Session,
     return settings
 
 
-def _retouch(input_path, session_or_sliders, export_preset, output_path, min_likeness,
-             keep_metadata, save_session_to, start) -> RetouchResult:
+def _retouch(
+    input_path,
+    session_or_sliders,
+    export_preset,
+    output_path,
+    min_likeness,
+    keep_metadata,
+    save_session_to,
+    start,
+) -> RetouchResult:
     from studio.face import analyze_photo, likeness_distance, likeness_percent
     from studio.imaging import load
     from studio.render import render_photo
@@ -153,29 +175,58 @@ def _retouch(input_path, session_or_sliders, export_preset, output_path, min_lik
             percent = float(likeness_percent(distance))
     if min_likeness is not None and percent is not None and percent < float(min_likeness):
         return RetouchResult(
-            input=input_path, output=None, status=REFUSED,
+            input=input_path,
+            output=None,
+            status=REFUSED,
             reason=f"likeness {percent:.1f}% is below the minimum {float(min_likeness):g}%: "
-                   f"not written",
-            faces=faces, likeness_percent=percent, seconds=time.perf_counter() - start,
-            notes=tuple(notes))
+            f"not written",
+            faces=faces,
+            likeness_percent=percent,
+            seconds=time.perf_counter() - start,
+            notes=tuple(notes),
+        )
 
     crop = session.crop if same_photo else None
     exported: ExportResult = export_photo(
-        rendered, settings, output_path,
-        landmarks=face.landmarks if face is not None else None, crop=crop,
-        alpha=photo.alpha, exif=photo.exif, source_format=photo.format,
-        bit_depth=photo.bit_depth, source=input_path)
+        rendered,
+        settings,
+        output_path,
+        landmarks=face.landmarks if face is not None else None,
+        crop=crop,
+        alpha=photo.alpha,
+        exif=photo.exif,
+        source_format=photo.format,
+        bit_depth=photo.bit_depth,
+        source=input_path,
+    )
     notes += exported.notes
 
     if save_session_to is not None:
-        record = replace(session, source=Source(path=Path(os.path.abspath(input_path)), sha256=sha,
-                                                      bytes=input_path.stat().st_size),
-                         face=face_index, crop=exported.crop or crop, export=settings,
-                         analysis=analysis, name=None, description=None, path=None)
+        record = replace(
+            session,
+            source=Source(
+                path=Path(os.path.abspath(input_path)), sha256=sha, bytes=input_path.stat().st_size
+            ),
+            face=face_index,
+            crop=exported.crop or crop,
+            export=settings,
+            analysis=analysis,
+            name=None,
+            description=None,
+            path=None,
+        )
         save_session(record, save_session_to)
 
     return RetouchResult(
-        input=input_path, output=exported.path, status=OK, faces=faces,
-        likeness_percent=percent, seconds=time.perf_counter() - start,
-        width=exported.width, height=exported.height, bytes=exported.bytes,
-        quality=exported.quality, notes=tuple(notes))
+        input=input_path,
+        output=exported.path,
+        status=OK,
+        faces=faces,
+        likeness_percent=percent,
+        seconds=time.perf_counter() - start,
+        width=exported.width,
+        height=exported.height,
+        bytes=exported.bytes,
+        quality=exported.quality,
+        notes=tuple(notes),
+    )

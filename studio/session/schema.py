@@ -41,8 +41,19 @@ CURRENT_VERSION = 2
 MAX_BYTES = 20_000_000
 SESSION_SUFFIX = ".likeness.json"
 
-_TOP_KEYS = {"format", "version", "source", "sliders", "look", "face", "crop", "export",
-             "analysis", "name", "description"}
+_TOP_KEYS = {
+    "format",
+    "version",
+    "source",
+    "sliders",
+    "look",
+    "face",
+    "crop",
+    "export",
+    "analysis",
+    "name",
+    "description",
+}
 _CROP_KEYS = ("left", "top", "width", "height")
 _EXPORT_KEYS = {"preset", "size", "aspect", "format", "quality", "keep_metadata"}
 _EXPORT_FORMATS = ("jpeg", "png", "tiff", "webp")
@@ -137,8 +148,9 @@ def _migrate_v1(data: dict) -> dict:
         elif key in ("format", "version"):
             continue
         elif key == "image":
-            out["source"] = None if value is None else {"path": value,
-                                                        "sha256": data.get("image_sha256")}
+            out["source"] = (
+                None if value is None else {"path": value, "sha256": data.get("image_sha256")}
+            )
         elif key == "image_sha256":
             if "image" not in data:
                 raise SessionError("'image_sha256' without 'image' (version 1)")
@@ -277,9 +289,12 @@ def _parse_export(value: object) -> ExportSettings:
     if preset not in PRESETS:
         raise SessionError(f"'export.preset' must be one of {', '.join(PRESETS)}, not {preset!r}")
     size = value.get("size")
-    if size is not None and (isinstance(size, bool) or not isinstance(size, int)
-                             or not 16 <= size <= 65535):
-        raise SessionError(f"'export.size' must be a whole number of pixels (16..65535), not {size!r}")
+    if size is not None and (
+        isinstance(size, bool) or not isinstance(size, int) or not 16 <= size <= 65535
+    ):
+        raise SessionError(
+            f"'export.size' must be a whole number of pixels (16..65535), not {size!r}"
+        )
     aspect = value.get("aspect")
     if aspect is not None:
         if not isinstance(aspect, str):
@@ -292,16 +307,20 @@ def _parse_export(value: object) -> ExportSettings:
             ) from None
     fmt = value.get("format")
     if fmt is not None and fmt not in _EXPORT_FORMATS:
-        raise SessionError(f"'export.format' must be one of {', '.join(_EXPORT_FORMATS)}, not {fmt!r}")
+        raise SessionError(
+            f"'export.format' must be one of {', '.join(_EXPORT_FORMATS)}, not {fmt!r}"
+        )
     quality = value.get("quality")
-    if quality is not None and (isinstance(quality, bool) or not isinstance(quality, int)
-                                or not 1 <= quality <= 100):
+    if quality is not None and (
+        isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 100
+    ):
         raise SessionError(f"'export.quality' must be a whole number 1..100, not {quality!r}")
     keep = value.get("keep_metadata", False)
     if not isinstance(keep, bool):
         raise SessionError(f"'export.keep_metadata' must be true or false, not {keep!r}")
-    return ExportSettings(preset=preset, size=size, aspect=aspect, format=fmt,
-                          quality=quality, keep_metadata=keep)
+    return ExportSettings(
+        preset=preset, size=size, aspect=aspect, format=fmt, quality=quality, keep_metadata=keep
+    )
 
 
 def _parse_analysis(value: object) -> FaceAnalysis | None:
@@ -316,8 +335,10 @@ def _parse_analysis(value: object) -> FaceAnalysis | None:
         if isinstance(value.get("primary"), bool):
             raise ValueError
         size = value["image"]
-        if not all(isinstance(size.get(k), int) and not isinstance(size.get(k), bool)
-                   and size.get(k) > 0 for k in ("width", "height")):
+        if not all(
+            isinstance(size.get(k), int) and not isinstance(size.get(k), bool) and size.get(k) > 0
+            for k in ("width", "height")
+        ):
             raise ValueError
         analysis = FaceAnalysis.from_dict(value)
     except (ValueError, KeyError, TypeError, OverflowError, AttributeError, IndexError):
@@ -339,8 +360,9 @@ def session_from_dict(data: object, base: str | os.PathLike | None = None) -> Se
     fmt = data.get("format")
     if fmt != FORMAT_NAME:
         shown = "missing" if fmt is None else repr(fmt)
-        raise SessionError(f"not a Likeness Studio session ('format' is {shown}, "
-                           f"expected '{FORMAT_NAME}')")
+        raise SessionError(
+            f"not a Likeness Studio session ('format' is {shown}, expected '{FORMAT_NAME}')"
+        )
     data = migrate(dict(data))
     unknown = set(data) - _TOP_KEYS
     if unknown:
@@ -379,21 +401,24 @@ def session_to_dict(session: Session, base: str | os.PathLike | None = None) -> 
         out["name"] = session.name
     if session.description is not None:
         out["description"] = session.description
-    out.update({
-        "source": source,
-        "sliders": {s.key: session.sliders.get(s.key, s.default) for s in SLIDERS},
-        "look": session.look,
-        "face": session.face,
-        "crop": session.crop.to_dict() if session.crop is not None else None,
-        "export": session.export.to_dict(),
-        "analysis": session.analysis.to_dict() if session.analysis is not None else None,
-    })
+    out.update(
+        {
+            "source": source,
+            "sliders": {s.key: session.sliders.get(s.key, s.default) for s in SLIDERS},
+            "look": session.look,
+            "face": session.face,
+            "crop": session.crop.to_dict() if session.crop is not None else None,
+            "export": session.export.to_dict(),
+            "analysis": session.analysis.to_dict() if session.analysis is not None else None,
+        }
+    )
     return out
 
 
 # ----------------------------------------------------------------------------- files
-def parse_session_text(text: str | bytes, base: str | os.PathLike | None = None,
-                       name: str = "session") -> Session:
+def parse_session_text(
+    text: str | bytes, base: str | os.PathLike | None = None, name: str = "session"
+) -> Session:
     """Parse session JSON text; SessionError ``"NAME: reason"`` for anything wrong."""
     try:
         if isinstance(text, bytes):
@@ -486,13 +511,20 @@ def find_source(session: Session) -> Path:
                 continue
             if candidate.name.endswith(SESSION_SUFFIX) or candidate.suffix.lower() == ".json":
                 continue
-            if session.source.bytes is not None and candidate.stat().st_size != session.source.bytes:
+            if (
+                session.source.bytes is not None
+                and candidate.stat().st_size != session.source.bytes
+            ):
                 continue  # a different size cannot be the same photo: no need to hash it
             if file_sha256(candidate) == wanted:
                 return candidate
     where = ", ".join(str(f) for f in folders) or "the session's folder"
     if changed:
-        raise SessionError(f"{recorded.name} has changed since the session was saved (its sha256 "
-                           f"differs) and no file in {where} matches the original")
-    raise SessionError(f"the photo {recorded.name} (sha256 {wanted[:12]}…) is missing: not at "
-                       f"{recorded} and no file in {where} has its hash")
+        raise SessionError(
+            f"{recorded.name} has changed since the session was saved (its sha256 "
+            f"differs) and no file in {where} matches the original"
+        )
+    raise SessionError(
+        f"the photo {recorded.name} (sha256 {wanted[:12]}…) is missing: not at "
+        f"{recorded} and no file in {where} has its hash"
+    )
