@@ -346,3 +346,13 @@ def test_face_crop_has_the_asked_aspect_and_stays_inside(aspect):
     x0, y0, x1, y1 = crop.pixels(4000, 3000)
     assert 0 <= x0 < x1 <= 4000 and 0 <= y0 < y1 <= 3000
     assert abs((x1 - x0) / (y1 - y0) - aspect) < 0.01
+
+
+def test_transparent_parts_become_white_in_jpeg(tmp_path):
+    alpha = np.zeros((60, 80), np.float32)
+    alpha[:, 40:] = 1
+    pixels = np.zeros((60, 80, 3), np.float32)
+    result = export_photo(pixels, ExportSettings("custom"), tmp_path / "a.jpg", alpha=alpha)
+    written = imaging.load(result.path).pixels
+    assert written[:, :30].min() > 0.95 and written[:, 50:].max() < 0.05
+    assert any("transparent parts are white" in note for note in result.notes)

@@ -463,6 +463,11 @@ def export_photo(
         alpha = resize(alpha, target) if alpha is not None else None
 
     # Encode.
+    if alpha is not None and fmt == "JPEG":
+        # JPEG has no transparency: see-through parts become white, not whatever colour hid there
+        pixels = pixels * alpha[..., None] + (1.0 - alpha[..., None])
+        alpha = None
+        notes.append("JPEG has no transparency: transparent parts are white")
     quality = settings.quality or _DEFAULT_QUALITY[preset]
     depth = bit_depth if fmt in ("PNG", "TIFF") and preset in ("original", "custom") else 8
     if bit_depth == 16 and depth == 8 and preset in ("original", "custom"):
