@@ -75,10 +75,23 @@ def disk(radius_px: float) -> np.ndarray:
 
 
 def normalized_blur(values: np.ndarray, weight: np.ndarray, sigma: float) -> np.ndarray:
-    """Gaussian average of ``values`` counting only where ``weight`` > 0 (normalised convolution)."""
-    w = gaussian(weight, sigma)
-    v = gaussian(values * (weight[..., None] if values.ndim == 3 else weight), sigma)
-    wn = np.maximum(w, 1e-6)
+    """Gaussian average of ``values`` counting only where ``weight`` > 0 (normalised convolution).
+
+    Large blurs run on a copy subsampled to ~3 pixels per sigma and are resized back, so the
+    cost does not grow with ``sigma``.
+    """
+    weighted = values * (weight[..., None] if values.ndim == 3 else weight)
+    h, w = weight.shape
+    step = max(int(sigma // 3), 1)
+    if step > 1:
+        size = (max(w // step, 1), max(h // step, 1))
+        small_w = cv2.resize(weight, size, interpolation=cv2.INTER_AREA)
+        small_v = cv2.resize(weighted, size, interpolation=cv2.INTER_AREA)
+        sw = np.maximum(gaussian(small_w, sigma / step), 1e-6)
+        blurred = gaussian(small_v, sigma / step) / (sw[..., None] if values.ndim == 3 else sw)
+        return cv2.resize(blurred, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    wn = np.maximum(gaussian(weight, sigma), 1e-6)
+    v = gaussian(weighted, sigma)
     return (v / (wn[..., None] if values.ndim == 3 else wn)).astype(np.float32)
 
 
