@@ -403,3 +403,10 @@ def test_proxy_of_a_small_photo_is_the_photo(tmp_path):
     path = imaging.save(tmp_path / "small.png", _smooth_image())
     proxy, factor = imaging.load_proxy(path)
     assert factor == 1.0 and np.array_equal(proxy.pixels, imaging.load(path).pixels)
+
+
+def test_grainy_jpeg_encodes_at_every_quality(tmp_path):
+    grain = np.random.default_rng(3).random((900, 1200, 3), dtype=np.float32)
+    for quality in (60, 85, 94, 100):
+        out = imaging.save(tmp_path / f"grain{quality}.jpg", grain, quality=quality)
+        assert imaging.load(out).pixels.shape == grain.shape

@@ -27,7 +27,6 @@ numbers and maker notes are stripped unless ``keep_metadata``; the sRGB profile 
 from __future__ import annotations
 
 import os
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,7 +50,6 @@ _EYES_TO_CHIN_OF_FACE = 0.54
 _DEFAULT_QUALITY = {"linkedin": 92, "portfolio": 95, "original": 95, "custom": 92}
 #: Qualities tried, highest first, when a file must fit under a size limit.
 _QUALITY_STEPS = (95, 92, 90, 88, 85, 80, 75, 70, 65, 60, 50, 40, 30, 20)
-_MAXBLOCK_LOCK = threading.Lock()
 _EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "TIFF": ".tif", "WEBP": ".webp"}
 _FAMILY = {
     "JPEG": "JPEG",
@@ -297,27 +295,6 @@ def check_output(
     return fmt
 
 
-def _encode(pixels: np.ndarray, fmt: str, **options) -> bytes:
-    """:func:`studio.imaging.io.encode` with a JPEG buffer big enough for any picture.
-
-    Pillow sizes its optimising JPEG buffer at one byte per pixel below quality 95, which
-    grainy photos exceed ("Suspension not allowed here"); its MAXBLOCK is the floor of that
-    buffer, so it is raised for the call and put back (under a lock: it is process-wide).
-    """
-    if fmt != "JPEG":
-        return encode(pixels, fmt, **options)
-    from PIL import ImageFile
-
-    needed = 4 * pixels.shape[0] * pixels.shape[1] + len(options.get("exif") or b"") + 65536
-    with _MAXBLOCK_LOCK:
-        before = ImageFile.MAXBLOCK
-        ImageFile.MAXBLOCK = max(before, needed)
-        try:
-            return encode(pixels, fmt, **options)
-        finally:
-            ImageFile.MAXBLOCK = before
-
-
 def encode_within(
     pixels: np.ndarray,
     fmt: str,
@@ -333,7 +310,7 @@ def encode_within(
     Returns (file bytes, quality used, the pixels encoded, notes). ``max_bytes`` None: no limit.
     """
     notes: list[str] = []
-    data = _encode(pixels, fmt, alpha=alpha, quality=quality, bit_depth=bit_depth, exif=exif)
+    data = encode(pixels, fmt, alpha=alpha, quality=quality, bit_depth=bit_depth, exif=exif)
     if max_bytes is None or len(data) <= max_bytes:
         return data, quality, pixels, notes
     if fmt not in ("JPEG", "WEBP"):
@@ -347,7 +324,7 @@ def encode_within(
     low, high = 0, len(steps) - 1
     while low <= high:
         middle = (low + high) // 2
-        attempt = _encode(pixels, fmt, alpha=alpha, quality=steps[middle], exif=exif)
+        attempt = encode(pixels, fmt, alpha=alpha, quality=steps[middle], exif=exif)
         if len(attempt) <= max_bytes:
             best, high = (attempt, steps[middle]), middle - 1
         else:
@@ -359,14 +336,14 @@ def encode_within(
         return best[0], best[1], pixels, notes
     # Even the lowest quality is too big: shrink until it fits (guaranteed to end).
     lowest = steps[-1] if steps else quality
-    size = len(_encode(pixels, fmt, alpha=alpha, quality=lowest, exif=exif))
+    size = len(encode(pixels, fmt, alpha=alpha, quality=lowest, exif=exif))
     while True:
         scale = min(0.9, 0.95 * (max_bytes / size) ** 0.5)
         h, w = pixels.shape[:2]
         new_w, new_h = max(int(w * scale), 1), max(int(h * scale), 1)
         pixels = resize(pixels, (new_w, new_h))
         alpha = resize(alpha, (new_w, new_h)) if alpha is not None else None
-        data = _encode(pixels, fmt, alpha=alpha, quality=lowest, exif=exif)
+        data = encode(pixels, fmt, alpha=alpha, quality=lowest, exif=exif)
         size = len(data)
         if size <= max_bytes:
             notes.append(

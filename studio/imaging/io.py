@@ -12,6 +12,7 @@ import io
 import os
 import struct
 import tempfile
+import threading
 import zlib
 from pathlib import Path
 
@@ -32,6 +33,8 @@ except ImportError:  # pragma: no cover - it is a declared dependency
 MAX_PIXELS = 150_000_000
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 Image.MAX_IMAGE_PIXELS = None  # our own limit below gives the user a plain message
+
+_MAXBLOCK_LOCK = threading.Lock()
 
 #: Output formats by file extension.
 FORMATS = {
@@ -426,7 +429,20 @@ def encode(
     elif fmt == "PNG":
         options.update(compress_level=6)
     out = io.BytesIO()
-    image.save(out, format=fmt, **options)
+    if fmt == "JPEG":
+        # Pillow sizes its optimising JPEG buffer at one byte per pixel below quality 95, which
+        # grainy photos exceed ("Suspension not allowed here"); MAXBLOCK is that buffer's
+        # floor, process-wide, so it is raised under a lock for this call only.
+        needed = 4 * rgb.shape[0] * rgb.shape[1] + len(exif or b"") + 65536
+        with _MAXBLOCK_LOCK:
+            before = ImageFile.MAXBLOCK
+            ImageFile.MAXBLOCK = max(before, needed)
+            try:
+                image.save(out, format=fmt, **options)
+            finally:
+                ImageFile.MAXBLOCK = before
+    else:
+        image.save(out, format=fmt, **options)
     return out.getvalue()
 
 
