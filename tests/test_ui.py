@@ -115,7 +115,7 @@ def test_slider_changes_preview_and_likeness_meter(qtbot, make_window):
                     window.likeness_id == window.preview_id, timeout=WAIT)
     percent = window.panel.meter.percent
     assert percent is not None and 0.0 <= percent < 100.0
-    assert window.panel.meter.text == f"{percent:.0f}%"
+    assert window.panel.meter.text == f"{percent:.1f}%"
 
 
 def test_model_and_widgets_stay_in_step(qtbot, make_window):

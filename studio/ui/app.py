@@ -162,4 +162,7 @@ def run_studio(path: str | os.PathLike | None = None) -> int:
         window.open_path(path)
 
     QTimer.singleShot(0, start)
-    return int(app.exec())
+    code = int(app.exec())
+    for runner in window.runners:  # let a running job end before Python shuts down
+        runner.join(60.0)
+    return code

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene, 
 #: Overlay names, their colours (RGBA) and menu labels.
 OVERLAYS = {
     "landmarks": ((255, 214, 10, 255), "Landmarks"),
-    "protected": ((255, 64, 129, 110), "Protected features"),
-    "skin": ((64, 220, 120, 100), "Skin mask"),
-    "background": ((64, 140, 255, 100), "Background mask"),
+    "protected": ((255, 64, 129, 90), "Protected features"),
+    "skin": ((64, 220, 120, 70), "Skin mask"),
+    "background": ((64, 140, 255, 80), "Background mask"),
 }
 MIN_ZOOM, MAX_ZOOM = 0.02, 16.0
 #: How close (screen pixels) the mouse must be to grab the split line.

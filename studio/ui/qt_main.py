@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon, QImage, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -193,7 +193,11 @@ class QtStudioWindow(QMainWindow):
         self.detail_runner = QtLatestRunner("detail", parent=self)
         self.circle_runner = QtLatestRunner("circle", parent=self)
         self.prepare_runner = QtLatestRunner("prepare", parent=self)
+        self.export_runner = QtLatestRunner("export", parent=self)
         self.prepare_runner.failed.connect(self._on_worker_failed)
+        self.runners = (self.render_runner, self.open_runner, self.likeness_runner,
+                        self.masks_runner, self.detail_runner, self.circle_runner,
+                        self.prepare_runner, self.export_runner)
         self.render_runner.finished.connect(self._on_render_done)
         self.render_runner.failed.connect(self._on_worker_failed)
         self.open_runner.finished.connect(self._on_open_done)
@@ -350,8 +354,17 @@ class QtStudioWindow(QMainWindow):
         for action in (self.open_action, self.save_action, self.export_action):
             bar.addAction(action)
         bar.addSeparator()
-        bar.addAction(self.undo_action)
-        bar.addAction(self.redo_action)
+        # fixed labels on the toolbar (the menu's say what they undo)
+        self.undo_tool = self._action("Undo", lambda: self.undo_stack.undo(),
+                                      tip="Undo the last change")
+        self.redo_tool = self._action("Redo", lambda: self.undo_stack.redo(),
+                                      tip="Redo the change undone")
+        self.undo_tool.setEnabled(False)
+        self.redo_tool.setEnabled(False)
+        self.undo_stack.canUndoChanged.connect(self.undo_tool.setEnabled)
+        self.undo_stack.canRedoChanged.connect(self.redo_tool.setEnabled)
+        bar.addAction(self.undo_tool)
+        bar.addAction(self.redo_tool)
         bar.addSeparator()
         bar.addAction(self.fit_action)
         bar.addAction(self.zoom100_action)
@@ -851,7 +864,7 @@ class QtStudioWindow(QMainWindow):
         photo, analysis = document.photo, document.analysis
         sliders, face_index, crop = document.sliders, document.face_index, document.crop
 
-        def job() -> None:
+        def job() -> None:  # reports through the relay: progress, then the outcome
             from studio.imaging.export import export_photo
             from studio.render import render_photo
 
@@ -871,10 +884,7 @@ class QtStudioWindow(QMainWindow):
             else:
                 relay.done.emit(result, None)
 
-        from PySide6.QtCore import QRunnable
-
-        self._export_job = QRunnable.create(job)
-        QThreadPool.globalInstance().start(self._export_job)
+        self.export_runner.submit(job)
 
     def _on_export_done(self, result, error) -> None:
         self.export_progress.close()
@@ -913,9 +923,8 @@ class QtStudioWindow(QMainWindow):
         self._remove_autosave()
         self._save_window_state()
         QApplication.instance().removeEventFilter(self._key_watcher)
-        for runner in (self.render_runner, self.open_runner, self.likeness_runner,
-                       self.masks_runner, self.detail_runner, self.circle_runner,
-                       self.prepare_runner):
+        for runner in self.runners:
             runner.cancel()
-        QThreadPool.globalInstance().waitForDone(30000)
+        for runner in self.runners:
+            runner.shutdown()
         event.accept()

@@ -265,7 +265,7 @@ class QtLikenessMeter(QWidget):
     def text(self) -> str:
         if self.percent is None:
             return "—"
-        return f"{self.percent:.0f}%"
+        return f"{self.percent:.1f}%"
 
     def _colour(self) -> QColor:
         if self.percent is None:

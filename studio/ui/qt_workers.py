@@ -1,19 +1,25 @@
 """Background work for the studio: rendering, analysis, likeness and export off the GUI thread.
 
-A :class:`QtLatestRunner` runs one job at a time on the thread pool. A job submitted while
-another runs waits as the *pending* job, and a newer submission replaces it (so a slider
+A :class:`QtLatestRunner` runs one job at a time on its own worker thread. A job submitted
+while another runs waits as the *pending* job, and a newer submission replaces it (so a slider
 drag coalesces into the newest values). Every job has a request id; a result is delivered
 only when it belongs to the newest request, so a stale result never paints over a newer one.
+
+The worker threads are Python threads, not QThreadPool threads: dlib's pybind11 bindings keep
+a Python thread state per OS thread, and a pool thread's state is freed after each job, which
+crashed the likeness measure on the next job in the same thread.
 """
 
 from __future__ import annotations
 
+import queue
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 from studio.errors import LikenessError
 
@@ -24,10 +30,8 @@ class _Relay(QObject):
     done = Signal(int, object, object)  # request id, result, error
 
 
-class _Job(QRunnable):
+class _Job:
     def __init__(self, request_id: int, fn: Callable[..., Any], args: tuple, relay: _Relay):
-        super().__init__()
-        self.setAutoDelete(False)  # Python keeps it alive (PySide deletes Python runnables early)
         self.request_id = request_id
         self.fn = fn
         self.args = args
@@ -43,6 +47,15 @@ class _Job(QRunnable):
             self.relay.done.emit(self.request_id, None, error)
         else:
             self.relay.done.emit(self.request_id, result, None)
+
+
+def _serve(jobs: queue.SimpleQueue) -> None:
+    while True:
+        job = jobs.get()
+        if job is None:
+            return
+        job.run()
+        del job  # drop the job's arguments (photos) before waiting for the next one
 
 
 class QtLatestRunner(QObject):
@@ -61,12 +74,13 @@ class QtLatestRunner(QObject):
 
     _next_id = 0  # shared by every runner so ids are unique in the app
 
-    def __init__(self, name: str, pool: QThreadPool | None = None, parent: QObject | None = None):
+    def __init__(self, name: str, parent: QObject | None = None):
         super().__init__(parent)
         self.name = name
-        self._pool = pool or QThreadPool.globalInstance()
         self._relay = _Relay()
         self._relay.done.connect(self._on_job_done)
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
         self._running: _Job | None = None
         self._pending: _Job | None = None
         self.latest_id = 0
@@ -95,17 +109,26 @@ class QtLatestRunner(QObject):
     def is_busy(self) -> bool:
         return self._running is not None or self._pending is not None
 
-    def wait(self, msecs: int = 30000) -> None:
-        """Block until the pool is idle (shutdown only)."""
-        self._pending = None
-        self._pool.waitForDone(msecs)
+    def shutdown(self) -> None:
+        """Drop the pending job and stop the thread once the running job ends (no waiting)."""
+        self.cancel()
+        if self._thread is not None:
+            self._jobs.put(None)
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait for the thread to stop after :meth:`shutdown` (at exit)."""
+        if self._thread is not None:
+            self._thread.join(timeout)
 
     def _start(self, job: _Job) -> None:
         if self._running is None:
             self.busy.emit(True)
         self._running = job
-        self._pool.start(job)
-
+        if self._thread is None:
+            self._thread = threading.Thread(target=_serve, args=(self._jobs,),
+                                            name=f"likeness-{self.name}", daemon=True)
+            self._thread.start()
+        self._jobs.put(job)
     def _on_job_done(self, request_id: int, result: object, error: object) -> None:
         self._running = None
         pending, self._pending = self._pending, None
