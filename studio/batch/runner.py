@@ -25,7 +25,7 @@ from studio import __version__
 from studio.batch.inputs import Job, is_done
 from studio.batch.progress import Progress
 from studio.batch.report import FAILED, SKIPPED, PhotoResult
-from studio.batch.task import retouch_task, warm_up
+from studio.batch.task import limit_threads, retouch_task, warm_up
 from studio.errors import LikenessError
 
 #: Photos in flight per worker: one being retouched, one waiting so the worker never idles.
@@ -45,9 +45,11 @@ class BatchInterrupted(KeyboardInterrupt):
 
 
 # ----------------------------------------------------------------------------- engines
-def _init_local_worker(load_models: bool) -> None:
-    """Process-pool initializer: Ctrl+C is the parent's business; models load once."""
+def _init_local_worker(load_models: bool, threads: int) -> None:
+    """Process-pool initializer: Ctrl+C is the parent's business; the worker gets its share
+    of the cores; the models load once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    limit_threads(threads)
     if load_models:
         warm_up()
 
@@ -86,7 +88,7 @@ class LocalEngine:
             max_workers=self.workers,
             mp_context=context,
             initializer=_init_local_worker,
-            initargs=(self.load_models,),
+            initargs=(self.load_models, max(1, (os.cpu_count() or 1) // self.workers)),
         )
 
     def submit(self, task: Task, *args: Any) -> cf.Future:
@@ -138,7 +140,9 @@ class LocalEngine:
 
 
 def prepare_dask_worker() -> str:
-    """Run once on every Dask worker: load the models; return the package version there."""
+    """Run once on every Dask worker: one OpenCV thread per task thread (Dask already runs
+    one task per thread), load the models; return the package version there."""
+    limit_threads(1)
     warm_up()
     return __version__
 

@@ -33,6 +33,14 @@ def warm_up() -> None:
         likeness_distance(pixels, pixels, analysis.faces[0])  # loads the recognition model
 
 
+def limit_threads(threads: int) -> None:
+    """Let OpenCV use at most ``threads`` threads in this process: with one worker process
+    per core, a second level of threads only makes the workers fight over the cores."""
+    import cv2
+
+    cv2.setNumThreads(max(1, int(threads)))
+
+
 def retouch_task(
     input_path: str,
     session: Mapping[str, Any],
