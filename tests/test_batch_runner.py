@@ -385,3 +385,17 @@ def test_report_csv_and_summary(tmp_path):
     assert summary.mean_likeness == pytest.approx(95.0)
     assert summary.text() == "2 retouched, 1 failed, 1 skipped (of 4); mean likeness 95.0%"
     assert np.isclose(PhotoResult.from_record(results[0].to_record()).seconds, 1.25)
+
+
+def test_batch_and_its_workers_run_without_qt():
+    """Batch workers run on headless machines: nothing on their path imports Qt."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, studio.batch, studio.cli.batch, studio.batch.task as t, studio.session, studio.render; "
+        "t.warm_up(); "
+        "bad = [m for m in sys.modules if m.startswith(('PySide6', 'PyQt', 'superqt'))]; "
+        "sys.exit(1 if bad else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
