@@ -17,6 +17,7 @@ from studio.edits.blend import add_change
 from studio.edits.layers import PhotoLayers, smoothstep
 from studio.edits.params import EditParams, slider_field
 from studio.imaging.colour import luminance
+from studio.imaging.filters import gaussian
 
 #: Share of the mid band removed at ``smooth=1`` (the rest keeps the skin's shape and life).
 MID_REMOVED = 0.8
@@ -26,6 +27,8 @@ FEATURE_FADE = 0.45
 #: Share of the band's colour (as opposed to lightness) variation removed, relative to
 #: MID_REMOVED: evens redness without shifting the skin's colour.
 CHROMA_SHARE = 0.5
+#: Scale below which the removed band is left alone, IOD (QUALITY.md's fine band).
+RIPPLE_SIGMA = 1 / 60
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,8 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     outside = (layers.protected == 0).astype(np.uint8)
     distance = cv2.distanceTransform(outside, cv2.DIST_L2, 5) / layers.iod
     weight = weight * smoothstep(distance, 0.0, FEATURE_FADE)
-    mid = layers.mid
+    # The band's own pore-scale ripples (filter edges) are not removed: they belong to the skin.
+    mid = gaussian(layers.mid, layers.px(RIPPLE_SIGMA)) if RIPPLE_SIGMA > 0 else layers.mid
     grey = luminance(mid)[:, :, None]
     mid = grey + CHROMA_SHARE * (mid - grey)
     return Prepared(change=(-weight[:, :, None] * mid).astype(np.float32))
