@@ -1,25 +1,40 @@
 """The person/background split and the four background edits: blur, light, calm colours, backdrop.
 
-Three steps, each a pure function (no Qt, no I/O):
+Three steps, each a pure function (no Qt, no I/O, no download):
 
 ``person_alpha(pixels, face)``
-    A soft matte, 1 on the person (head, hair, neck, shoulders), 0 on the background. GrabCut
-    (OpenCV) runs on a small proxy (~0.06 MP) seeded from the 68 landmarks: the face hull is
-    sure person, a head-and-shoulders prior around and below it is probably person, what lies
-    far from that prior is sure background. The binary cut is refined at full resolution by a
-    colour-guided filter (He et al.), so hair and soft edges get fractional alpha. Without a
-    face the whole photo is background (alpha 0): on a landscape or a product shot the
-    background sliders act on the whole picture.
+    A soft matte, 1 on the person (head, hair, neck, shoulders, body), 0 on the background.
+    1. GrabCut (OpenCV) on a small proxy (~0.06 MP) seeded from the 68 landmarks: the face hull
+       and the torso under the chin are sure person; a head-and-shoulders prior (in IOD units,
+       following the head's roll) is probably person; far from it, above the chin, is sure
+       background. Below the chin, pixels of the prior whose colour the background does not
+       have are given back to the person (GrabCut tends to lose shaded shoulders and dark
+       shirts).
+    2. In a band of +-BAND_IOD along the cut, each pixel's colour is projected between the
+       nearby sure-person and sure-background colours (a fraction for hair over a wall).
+    3. A colour-guided filter (He et al., the fast variant: coefficients from a ~0.25 MP copy)
+       carries that matte to full resolution, so single hairs get fractional alpha.
+    Without a face the whole photo is background (alpha 0): on a landscape or product shot the
+    background sliders act on the whole picture, which is what they say.
 ``prepare_background(pixels, alpha, face)``
-    Everything slider-independent: the background colour under the hair edges (the old
-    background estimated locally, so it can be subtracted instead of fringing), and the
-    background blurred, with alpha-normalised weights, at a ladder of lens radii on small copies.
+    Everything slider-independent: the background blurred at a ladder of lens radii with
+    alpha-normalised weights (blur(bg * w) / blur(w), so the person never seeps in: no halo),
+    each on a small pyramid level; and the old background behind soft edges and hair,
+    estimated from the nearby pure background so it can be taken away instead of fringing.
 ``apply_background(pixels, layers, alpha, bg_blur, bg_light, bg_desaturate, backdrop)``
-    A few per-pixel passes. ``out = pixels + (1 - alpha) * (new_bg - old_bg)``: exactly the
-    input wherever alpha is 1, and the input bits when every slider is neutral.
+    A few per-pixel passes in bands of rows: the new background (blur levels mixed, backdrop,
+    light and calm colours worked on the small levels where possible) composited under the
+    person's premultiplied share of each pixel. Exactly the input wherever alpha is 1, and the
+    input bits when every slider is neutral.
 
 All radii are fractions of the inter-ocular distance (IOD), or of the image diagonal without a
 face, so a screen proxy and the full-resolution export look the same.
+
+Where it struggles: backgrounds with the person's colours right beside them (dark suits in
+front of a dark crowd, blonde hair on a beige wall, text and logos on a step-and-repeat), the
+shadow side of a low-key portrait against a dark backdrop, raised arms and hands away from
+the body, and bystanders touching the person (they are cut in with them, or blurred away
+when separate).
 """
 
 from __future__ import annotations
