@@ -43,7 +43,6 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from scipy import ndimage
 
 from studio.errors import LikenessError
 from studio.face.regions import face_hull_points, up_direction
@@ -184,7 +183,12 @@ def _colour_histogram(image8: np.ndarray, where: np.ndarray) -> np.ndarray:
     """Smoothed, normalised 16x16x16 RGB histogram of the pixels ``where`` is set."""
     index = _colour_bins(image8)[where > 0]
     hist = np.bincount(index, minlength=16 ** 3).astype(np.float32).reshape(16, 16, 16)
-    hist = ndimage.gaussian_filter(hist, 0.8, mode="constant")
+    # Spread each count over neighbouring bins (Gaussian, sigma 0.8 bin) along each axis.
+    taps = np.exp(-np.arange(-2, 3) ** 2 / (2 * 0.8 ** 2)).astype(np.float32)
+    taps /= taps.sum()
+    for axis in range(3):
+        padded = np.pad(hist, [(2, 2) if a == axis else (0, 0) for a in range(3)])
+        hist = sum(t * np.take(padded, range(i, i + 16), axis=axis) for i, t in enumerate(taps))
     return hist / max(float(hist.sum()), 1.0)
 
 
