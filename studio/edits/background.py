@@ -184,10 +184,10 @@ def _colour_histogram(image8: np.ndarray, where: np.ndarray) -> np.ndarray:
     index = _colour_bins(image8)[where > 0]
     hist = np.bincount(index, minlength=16 ** 3).astype(np.float32).reshape(16, 16, 16)
     # Spread each count over neighbouring bins (Gaussian, sigma 0.8 bin) along each axis.
-    taps = np.exp(-np.arange(-2, 3) ** 2 / (2 * 0.8 ** 2)).astype(np.float32)
+    taps = np.exp(-np.arange(-3, 4) ** 2 / (2 * 0.8 ** 2)).astype(np.float32)
     taps /= taps.sum()
     for axis in range(3):
-        padded = np.pad(hist, [(2, 2) if a == axis else (0, 0) for a in range(3)])
+        padded = np.pad(hist, [(3, 3) if a == axis else (0, 0) for a in range(3)])
         hist = sum(t * np.take(padded, range(i, i + 16), axis=axis) for i, t in enumerate(taps))
     return hist / max(float(hist.sum()), 1.0)
 
