@@ -277,7 +277,8 @@ class PhotoLayers:
     @cached_property
     def face_and_neck(self) -> np.ndarray:
         """Light edits' weight: face and neck, feathered over ``LIGHT_FEATHER`` IOD, following
-        the skin's own edges (no oval), 0 on the protected features."""
+        the skin's own edges (no oval) with beard and brows inside, 0 on the protected
+        features."""
         from studio.face.regions import up_direction
 
         face = self.roi_face
@@ -291,7 +292,9 @@ class PhotoLayers:
         # The neck fades out downwards so no line shows at the collar.
         below_chin = np.arange(self.shape[0], dtype=np.float32)[:, None] - float(face.landmarks[8, 1])
         fade = 1.0 - smoothstep(below_chin / self.iod, 0.5, 1.3)
-        weight = soft_prior * fade * np.maximum(self.skin_likeness, gaussian(self.skin, self.px(0.02)))
+        # Light falls on beard and brows too: the face inside its outline counts whatever its colour.
+        inner = cv2.erode(self.face_hull, disk(self.px(0.05)))
+        weight = soft_prior * fade * np.maximum(self.skin_likeness, inner)
         # Edge-aware smoothing: one continuous field that stops at the face's edges.
         r = guided_radius(1 / 12, self.iod)
         weight = guided_filter(self.luma, weight, r, 0.01**2, subsample=subsample_for(r))

@@ -14,18 +14,19 @@ from studio.edits.layers import PhotoLayers
 from studio.edits.light import apply_log_gain
 from studio.edits.params import EditParams, slider_field
 from studio.imaging.colour import srgb_to_linear
+from studio.imaging.filters import gaussian
 
 #: Share of a shadow's depth (in log illumination) lifted at ``shadows=1``.
-FILL = 0.6
+FILL = 0.45
 #: Largest lift at ``shadows=1``, stops (a deep shadow is softened, not erased).
-MAX_LIFT_STOPS = 1.2
+MAX_LIFT_STOPS = 1.0
 #: The face's lit level: this percentile of the illumination over the skin.
 LIT_PERCENTILE = 75
 
 
 @dataclass(frozen=True)
 class Params(EditParams):
-    """strength: 0 (off) .. 1 (60% of each shadow's depth lifted)."""
+    """strength: 0 (off) .. 1 (45% of each shadow's depth lifted)."""
 
     strength: float = slider_field("shadows")
 
@@ -46,7 +47,9 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
         return None
     lit = np.percentile(illum[inside], LIT_PERCENTILE)
     depth = np.maximum(lit - illum, 0.0)
-    lift = np.minimum(FILL * depth, MAX_LIFT_STOPS * np.log(2.0)) * layers.face_and_neck
+    # Shadows on the skin only (a dark beard or hair is not a shadow), fading in gradually.
+    on_skin = np.clip(gaussian(layers.skin_likeness, layers.px(1 / 15)), 0, 1)
+    lift = np.minimum(FILL * depth, MAX_LIFT_STOPS * np.log(2.0)) * layers.face_and_neck * on_skin
     return Prepared(lift=lift.astype(np.float32))
 
 

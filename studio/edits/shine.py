@@ -14,16 +14,20 @@ from studio.imaging.colour import luminance
 from studio.imaging.filters import gaussian
 
 #: Brightness above the surrounding skin (sRGB luma) where a hot spot starts / is fully one.
-HOT_START, HOT_FULL = 0.025, 0.10
+HOT_START, HOT_FULL = 0.03, 0.12
+#: How much paler (HSV saturation) than the skin around a hot spot is when fully specular.
+PALER = 0.08
 #: Share of a hot spot's extra brightness kept at ``shine=1`` (some glow is natural).
-GLOW_KEPT = 0.3
-#: Scale of "the surrounding skin", IOD.
-SURROUND = 1 / 4
+GLOW_KEPT = 0.4
+#: Most a hot spot is darkened (sRGB luma): the form of nose and cheekbones stays.
+MAX_DARKENING = 0.07
+#: Scale of "the surrounding skin", IOD: local, so a hot spot is a peak on the face's shading.
+SURROUND = 1 / 8
 
 
 @dataclass(frozen=True)
 class Params(EditParams):
-    """strength: 0 (off) .. 1 (hot spots brought to 30% of their extra brightness)."""
+    """strength: 0 (off) .. 1 (hot spots brought to 40% of their extra brightness)."""
 
     strength: float = slider_field("shine")
 
@@ -36,27 +40,40 @@ class Prepared:
     hot: np.ndarray
 
 
+def _saturation(rgb: np.ndarray) -> np.ndarray:
+    top = rgb.max(axis=2)
+    return ((top - rgb.min(axis=2)) / np.maximum(top, 1e-3)).astype(np.float32)
+
+
 def prepare(layers: PhotoLayers) -> Prepared | None:
     """Find the hot spots and their target colour once per photo; None without a face."""
     if not layers.has_face:
         return None
-    # The whole skin area, not the colour-narrowed skin: a hot spot is not skin-coloured.
+    # Look on the whole skin area (a hot spot is not skin-coloured) ...
     area = layers.skin_area
-    base = layers.base
+    base = layers.fine_smoothed  # hot spots of any size above pore scale; pores stay
     y = luminance(base)
     inside = area > 0.5
     if inside.sum() < 50:
         return None
-    # Reference: the skin around, without its brightest third (the shine itself).
-    cut = np.percentile(y[inside], 66)
-    normal = (inside & (y <= cut)).astype(np.float32)
+    # ... and compare with the real skin around, without its brightest third (the shine itself)
+    # or its darkest tenth (stubble, pores in shadow), so the reference colour is not greyed.
+    skin = (layers.skin > 0.5) & inside
+    if skin.sum() < 50:
+        return None
+    lo, cut = np.percentile(y[skin], [10, 66])
+    normal = (skin & (y >= lo) & (y <= cut)).astype(np.float32)
     ref_y = normalized_blur(y, normal, layers.px(SURROUND))
     ref_rgb = normalized_blur(base, normal, layers.px(SURROUND))
     excess = y - ref_y
-    hot = smoothstep(excess, HOT_START, HOT_FULL) * area
+    # Specular shine is brighter AND paler than the skin around; a broad lit cheek is not.
+    saturation = _saturation(base)
+    paler = smoothstep(_saturation(ref_rgb) - saturation, 0.0, PALER)
+    hot = smoothstep(excess, HOT_START, HOT_FULL) * paler * area
     hot = np.clip(gaussian(hot, layers.px(1 / 80)), 0, 1) * (area > 0)
     # Target: the surrounding skin colour at a lightness keeping a little of the glow.
-    scale = (ref_y + GLOW_KEPT * np.maximum(excess, 0)) / np.maximum(ref_y, 1e-3)
+    kept = np.maximum(GLOW_KEPT * np.maximum(excess, 0), excess - MAX_DARKENING)
+    scale = (ref_y + kept) / np.maximum(ref_y, 1e-3)
     target = ref_rgb * scale[:, :, None]
     change = hot[:, :, None] * (target - base)
     change[hot == 0] = 0.0
