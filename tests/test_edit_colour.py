@@ -69,8 +69,13 @@ def _eye_prepared(light: np.ndarray, sclera: np.ndarray) -> eyes.Prepared:
 
     detail = gaussian(light, 0.5) - gaussian(light, 4.0)
     box = (slice(0, light.shape[0]), slice(0, light.shape[1]))
-    return eyes.Prepared(box=box, mask=np.ones(light.shape, np.float32), lab=lab,
-                         detail=detail.astype(np.float32), sclera=sclera.astype(np.float32))
+    return eyes.Prepared(
+        box=box,
+        mask=np.ones(light.shape, np.float32),
+        lab=lab,
+        detail=detail.astype(np.float32),
+        sclera=sclera.astype(np.float32),
+    )
 
 
 def test_eye_whites_never_pass_L92_and_keep_their_shading():
@@ -98,8 +103,7 @@ def test_teeth_caps():
     lab[..., 1] = 2.0
     lab[..., 2] = 24.0  # yellow
     box = (slice(0, h), slice(0, w))
-    prepared = teeth.Prepared(box=box, mask=np.ones((h, w), np.float32), lab=lab,
-                              sclera_light=75.0)
+    prepared = teeth.Prepared(box=box, mask=np.ones((h, w), np.float32), lab=lab, sclera_light=75.0)
     image = lab_to_rgb(lab)
     lab_in = rgb_to_lab(image)
     out = rgb_to_lab(teeth.apply(image, prepared, teeth.Params(1.0)))
@@ -121,7 +125,8 @@ def test_teeth_on_a_real_smile_leave_lips_and_gums():
     out = r.render({"teeth": 1.0})
     face = analysis.face()
     lips_only = (region_mask(face, "lips", pixels.shape) > 0) & ~(
-        region_mask(face, "inner_mouth", pixels.shape) > 0)
+        region_mask(face, "inner_mouth", pixels.shape) > 0
+    )
     assert np.array_equal(out[lips_only], pixels[lips_only])
     changed = np.any(out != pixels, axis=2)
     if changed.any():  # the sample smiles with teeth: they got less yellow, and gums stay red
@@ -130,3 +135,13 @@ def test_teeth_on_a_real_smile_leave_lips_and_gums():
         red = lab_in[:, 1] > 20
         if red.any():
             assert np.abs(lab_out[red] - lab_in[red]).max() < 3.0
+
+
+def test_light_tables_match_the_colour_formulas():
+    from studio.edits.light import fast_to_linear, fast_to_srgb
+    from studio.imaging.colour import linear_to_srgb, srgb_to_linear
+
+    codes = np.arange(65536, dtype=np.float32) / 65535  # every 16-bit value
+    np.testing.assert_allclose(fast_to_linear(codes), srgb_to_linear(codes), atol=1e-6)
+    linear = np.random.default_rng(0).random(100_000, dtype=np.float32)
+    np.testing.assert_allclose(fast_to_srgb(linear), linear_to_srgb(linear), atol=1.5e-5)

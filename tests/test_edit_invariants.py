@@ -15,9 +15,19 @@ SKIN_EDITS = ("smooth", "blemish", "shine")
 LIGHT_EDITS = ("face_light", "shadows")
 FACE_EDITS = SKIN_EDITS + LIGHT_EDITS + ("eyes", "teeth")
 #: The strongest value of every numeric slider (face_light both ways).
-STRONG = {"smooth": 1.0, "blemish": 1.0, "shine": 1.0, "face_light": 1.0, "shadows": 1.0,
-          "warmth": 1.0, "eyes": 1.0, "teeth": 1.0, "bg_blur": 1.0, "bg_light": 1.0,
-          "bg_desaturate": 1.0}
+STRONG = {
+    "smooth": 1.0,
+    "blemish": 1.0,
+    "shine": 1.0,
+    "face_light": 1.0,
+    "shadows": 1.0,
+    "warmth": 1.0,
+    "eyes": 1.0,
+    "teeth": 1.0,
+    "bg_blur": 1.0,
+    "bg_light": 1.0,
+    "bg_desaturate": 1.0,
+}
 
 
 @pytest.fixture(scope="module")
@@ -107,8 +117,11 @@ def test_teeth_change_only_inside_the_mouth(photo):
     pixels, analysis, r = photo
     changed = np.any(r.render({"teeth": 1.0}) != pixels, axis=2)
     assert not np.any(changed & ~_region(analysis, pixels.shape, "inner_mouth"))
-    assert not np.any(changed & _region(analysis, pixels.shape, "lips") &
-                      ~_region(analysis, pixels.shape, "inner_mouth"))
+    assert not np.any(
+        changed
+        & _region(analysis, pixels.shape, "lips")
+        & ~_region(analysis, pixels.shape, "inner_mouth")
+    )
 
 
 @pytest.mark.parametrize("key", ["bg_blur", "bg_light", "bg_desaturate", "backdrop"])

@@ -124,6 +124,7 @@ def test_smooth_evens_blotches_but_keeps_pores(portrait):
         fine = g - gaussian(g, face.iod / 60)
         mid = gaussian(g, face.iod / 60) - gaussian(g, face.iod / 8)
         return fine[cheek], mid[cheek]
+
     f0, m0 = bands(pixels)
     f1, m1 = bands(out)
     assert np.mean(f1**2) / np.mean(f0**2) >= 0.9

@@ -30,12 +30,18 @@ STORED_SIZE = 256
 #: name -> (source image, slider assignments)
 CASES = {
     "sample_natural": ("sample", ["smooth=0.5", "blemish=0.5", "eyes=0.3", "teeth=0.3"]),
-    "sample_polished": ("sample", ["smooth=1", "shine=1", "face_light=0.5", "shadows=0.5",
-                                   "warmth=0.3", "bg_blur=0.7"]),
-    "sample_backdrop": ("sample", ["backdrop=#f2f2f2", "face_light=-0.4", "warmth=-0.4",
-                                   "eyes=1", "teeth=1"]),
-    "synthetic_portrait": ("portrait", ["smooth=1", "warmth=0.6", "bg_light=0.5",
-                                        "bg_desaturate=1"]),
+    "sample_polished": (
+        "sample",
+        ["smooth=1", "shine=1", "face_light=0.5", "shadows=0.5", "warmth=0.3", "bg_blur=0.7"],
+    ),
+    "sample_backdrop": (
+        "sample",
+        ["backdrop=#f2f2f2", "face_light=-0.4", "warmth=-0.4", "eyes=1", "teeth=1"],
+    ),
+    "synthetic_portrait": (
+        "portrait",
+        ["smooth=1", "warmth=0.6", "bg_light=0.5", "bg_desaturate=1"],
+    ),
     "synthetic_chart": ("chart", ["warmth=-0.8", "bg_light=-0.4"]),
 }
 
@@ -82,8 +88,9 @@ def _stored(image: np.ndarray) -> np.ndarray:
     h, w = image.shape[:2]
     scale = min(1.0, STORED_SIZE / max(h, w))
     if scale < 1:
-        image = cv2.resize(image, (round(w * scale), round(h * scale)),
-                           interpolation=cv2.INTER_AREA)
+        image = cv2.resize(
+            image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA
+        )
     return image
 
 
@@ -109,7 +116,8 @@ def test_golden_render(name, tmp_path, request, capsys):
     assert golden.shape == rendered.shape
     de = delta_e2000(golden, rendered)
     assert de.max() <= MAX_DE and de.mean() <= MEAN_DE, (
-        f"{name}: CIEDE2000 max {de.max():.2f}, mean {de.mean():.2f}")
+        f"{name}: CIEDE2000 max {de.max():.2f}, mean {de.mean():.2f}"
+    )
 
 
 def test_goldens_show_the_edits():
@@ -121,7 +129,9 @@ def test_goldens_show_the_edits():
             golden_path = GOLDEN_DIR / f"{name}.png"
             if not golden_path.is_file():
                 pytest.skip("goldens not generated yet")
-            source = _stored(np.asarray(Image.open(_source(kind, Path(folder))).convert("RGB"),
-                                        np.float32) / 255.0)
+            source = _stored(
+                np.asarray(Image.open(_source(kind, Path(folder))).convert("RGB"), np.float32)
+                / 255.0
+            )
             golden = np.asarray(Image.open(golden_path).convert("RGB"), np.float32) / 255.0
             assert delta_e2000(source, golden).max() > 3.0, f"{name} looks unedited"

@@ -33,8 +33,9 @@ def _load_1mp(name: str) -> np.ndarray:
     h, w = pixels.shape[:2]
     scale = min(1.0, (1e6 / (h * w)) ** 0.5)
     if scale < 1:
-        pixels = cv2.resize(pixels, (round(w * scale), round(h * scale)),
-                            interpolation=cv2.INTER_AREA)
+        pixels = cv2.resize(
+            pixels, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA
+        )
     return np.ascontiguousarray(np.clip(pixels, 0, 1), dtype=np.float32)
 
 
@@ -68,7 +69,8 @@ def test_smooth_meets_quality_targets(results, name):
     assert fig.outside_head_change == 0, f"{name}: changed outside the head"
     assert fig.skin_colour_shift <= 1.5, f"{name}: skin colour shift {fig.skin_colour_shift:.2f}"
     assert fig.likeness_distance is not None and fig.likeness_distance <= 0.10, (
-        f"{name}: likeness distance {fig.likeness_distance:.3f}")
+        f"{name}: likeness distance {fig.likeness_distance:.3f}"
+    )
     if name not in GLASSES:
         assert fig.mid_kept <= 0.80, f"{name}: mid band kept {fig.mid_kept:.2f}"
 

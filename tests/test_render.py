@@ -9,9 +9,19 @@ from conftest import face_photo
 
 from studio.render import Retoucher, proxy_of, render_photo
 
-LOOK = {"smooth": 1.0, "blemish": 1.0, "shine": 0.8, "face_light": 0.5, "shadows": 0.5,
-        "warmth": 0.3, "eyes": 0.6, "teeth": 0.6, "bg_blur": 0.6, "bg_light": -0.3,
-        "bg_desaturate": 0.4}
+LOOK = {
+    "smooth": 1.0,
+    "blemish": 1.0,
+    "shine": 0.8,
+    "face_light": 0.5,
+    "shadows": 0.5,
+    "warmth": 0.3,
+    "eyes": 0.6,
+    "teeth": 0.6,
+    "bg_blur": 0.6,
+    "bg_light": -0.3,
+    "bg_desaturate": 0.4,
+}
 
 
 @pytest.fixture(scope="module")

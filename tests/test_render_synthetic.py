@@ -9,17 +9,79 @@ import numpy as np
 from studio.face.types import Face, FaceAnalysis
 
 #: The built-in sample portrait's 68 landmarks (dlib), a plausible face shape to paint around.
-TEMPLATE = np.array([
-    [180, 104], [180, 116], [181, 127], [182, 139], [185, 150], [191, 160], [200, 169],
-    [210, 176], [221, 178], [232, 177], [243, 171], [253, 164], [260, 154], [265, 143],
-    [268, 131], [270, 120], [272, 108], [186, 94], [192, 88], [200, 87], [208, 89], [216, 92],
-    [236, 93], [244, 91], [252, 90], [260, 92], [265, 98], [226, 102], [225, 111], [225, 119],
-    [225, 127], [214, 131], [219, 132], [224, 134], [229, 133], [234, 132], [195, 101],
-    [200, 98], [207, 98], [212, 104], [206, 104], [199, 104], [238, 105], [243, 101],
-    [250, 101], [255, 104], [250, 106], [244, 106], [201, 139], [209, 139], [217, 139],
-    [223, 141], [229, 140], [237, 140], [245, 141], [237, 151], [229, 155], [222, 156],
-    [216, 154], [208, 150], [204, 141], [217, 143], [223, 144], [229, 143], [242, 142],
-    [229, 150], [223, 150], [217, 149]], dtype=np.float32)
+TEMPLATE = np.array(
+    [
+        [180, 104],
+        [180, 116],
+        [181, 127],
+        [182, 139],
+        [185, 150],
+        [191, 160],
+        [200, 169],
+        [210, 176],
+        [221, 178],
+        [232, 177],
+        [243, 171],
+        [253, 164],
+        [260, 154],
+        [265, 143],
+        [268, 131],
+        [270, 120],
+        [272, 108],
+        [186, 94],
+        [192, 88],
+        [200, 87],
+        [208, 89],
+        [216, 92],
+        [236, 93],
+        [244, 91],
+        [252, 90],
+        [260, 92],
+        [265, 98],
+        [226, 102],
+        [225, 111],
+        [225, 119],
+        [225, 127],
+        [214, 131],
+        [219, 132],
+        [224, 134],
+        [229, 133],
+        [234, 132],
+        [195, 101],
+        [200, 98],
+        [207, 98],
+        [212, 104],
+        [206, 104],
+        [199, 104],
+        [238, 105],
+        [243, 101],
+        [250, 101],
+        [255, 104],
+        [250, 106],
+        [244, 106],
+        [201, 139],
+        [209, 139],
+        [217, 139],
+        [223, 141],
+        [229, 140],
+        [237, 140],
+        [245, 141],
+        [237, 151],
+        [229, 155],
+        [222, 156],
+        [216, 154],
+        [208, 150],
+        [204, 141],
+        [217, 143],
+        [223, 144],
+        [229, 143],
+        [242, 142],
+        [229, 150],
+        [223, 150],
+        [217, 149],
+    ],
+    dtype=np.float32,
+)
 
 SKIN = (0.80, 0.62, 0.52)
 BACKGROUND = (0.20, 0.27, 0.38)
@@ -41,8 +103,9 @@ def spot_and_mole(face: Face) -> tuple[np.ndarray, np.ndarray]:
     return 0.5 * (lm[2] + lm[30]), 0.5 * (lm[14] + lm[30])
 
 
-def synthetic_portrait(texture: bool = True, scale: float = 3.5, seed: int = 0,
-                       size: tuple[int, int] = (640, 720)) -> tuple[np.ndarray, FaceAnalysis]:
+def synthetic_portrait(
+    texture: bool = True, scale: float = 3.5, seed: int = 0, size: tuple[int, int] = (640, 720)
+) -> tuple[np.ndarray, FaceAnalysis]:
     """A painted head-and-shoulders portrait (float32 sRGB) and its exact analysis.
 
     Flat colours (texture=False) give clean step edges for halo tests; texture=True adds
@@ -59,7 +122,9 @@ def synthetic_portrait(texture: bool = True, scale: float = 3.5, seed: int = 0,
     image[:] = BACKGROUND
     person = np.zeros((h, w), np.uint8)
     # Shoulders and neck, then the head up to the hairline.
-    cv2.ellipse(person, (int(w / 2), int(h * 1.02)), (int(w * 0.45), int(h * 0.25)), 0, 0, 360, 1, -1)
+    cv2.ellipse(
+        person, (int(w / 2), int(h * 1.02)), (int(w * 0.45), int(h * 0.25)), 0, 0, 360, 1, -1
+    )
     neck = np.array([lm[4], lm[12], lm[12] + [0, 1.4 * iod], lm[4] + [0, 1.4 * iod]])
     cv2.fillPoly(person, [np.round(neck).astype(np.int32)], 1)
     cv2.fillPoly(person, [np.round(head_outline(face)).astype(np.int32)], 1)
@@ -72,20 +137,36 @@ def synthetic_portrait(texture: bool = True, scale: float = 3.5, seed: int = 0,
         blotch *= 0.015 / max(float(blotch.std()), 1e-6)
         skin += pores[..., None] + blotch[..., None] * np.array([0.6, 1.0, 1.0], np.float32)
     image = np.where(person[..., None] > 0, skin, image)
+
     # Features: brows, eyes (white, iris), nostrils, lips, teeth inside the mouth.
     def poly(points, colour):
-        cv2.fillPoly(image, [np.round(np.asarray(points) * 16).astype(np.int32)], colour,
-                     lineType=cv2.LINE_AA, shift=4)
+        cv2.fillPoly(
+            image,
+            [np.round(np.asarray(points) * 16).astype(np.int32)],
+            colour,
+            lineType=cv2.LINE_AA,
+            shift=4,
+        )
+
     for a, b in ((17, 22), (22, 27)):
-        cv2.polylines(image, [np.round(lm[a:b] * 16).astype(np.int32)], False, (0.18, 0.12, 0.1),
-                      thickness=max(int(iod * 0.06), 2), lineType=cv2.LINE_AA, shift=4)
+        cv2.polylines(
+            image,
+            [np.round(lm[a:b] * 16).astype(np.int32)],
+            False,
+            (0.18, 0.12, 0.1),
+            thickness=max(int(iod * 0.06), 2),
+            lineType=cv2.LINE_AA,
+            shift=4,
+        )
     for a in (36, 42):
-        poly(lm[a:a + 6], (0.86, 0.84, 0.82))
-        c = lm[a:a + 6].mean(axis=0)
+        poly(lm[a : a + 6], (0.86, 0.84, 0.82))
+        c = lm[a : a + 6].mean(axis=0)
         cv2.circle(image, (int(c[0]), int(c[1])), max(int(iod * 0.09), 2), (0.25, 0.35, 0.3), -1)
         cv2.circle(image, (int(c[0]), int(c[1])), max(int(iod * 0.04), 1), (0.05, 0.05, 0.05), -1)
     for i in (31, 35):
-        cv2.circle(image, (int(lm[i][0]), int(lm[i][1])), max(int(iod * 0.04), 1), (0.35, 0.2, 0.18), -1)
+        cv2.circle(
+            image, (int(lm[i][0]), int(lm[i][1])), max(int(iod * 0.04), 1), (0.35, 0.2, 0.18), -1
+        )
     # A red spot (a blemish) on the left cheek, a brown mole on the right one.
     spot, mole = spot_and_mole(face)
     radius = max(int(round(iod / 45)), 2)

@@ -49,8 +49,9 @@ class Prepared:
     spots: np.ndarray
 
 
-def find_spots(image: np.ndarray, skin: np.ndarray, iod: float,
-               reference: np.ndarray | None = None) -> np.ndarray:
+def find_spots(
+    image: np.ndarray, skin: np.ndarray, iod: float, reference: np.ndarray | None = None
+) -> np.ndarray:
     """Confidence (h, w) in [0, 1] that a pixel belongs to a small red blemish.
 
     Parameters

@@ -51,8 +51,9 @@ def sclera_weight(lab: np.ndarray, mask: np.ndarray) -> np.ndarray:
     if not inside.any():
         return np.zeros(mask.shape, np.float32)
     bright = np.percentile(lab[..., 0][inside], 60)
-    return (smoothstep(lab[..., 0], bright - 5, bright + 5) * (1 - smoothstep(chroma, 12, 22))
-            * mask).astype(np.float32)
+    return (
+        smoothstep(lab[..., 0], bright - 5, bright + 5) * (1 - smoothstep(chroma, 12, 22)) * mask
+    ).astype(np.float32)
 
 
 def eye_mask(layers: PhotoLayers) -> np.ndarray:
@@ -70,12 +71,20 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     if len(ys) == 0:
         return None
     pad = int(np.ceil(layers.px(0.1)))
-    box = (slice(max(ys[0] - pad, 0), ys[-1] + 1 + pad), slice(max(xs[0] - pad, 0), xs[-1] + 1 + pad))
+    box = (
+        slice(max(ys[0] - pad, 0), ys[-1] + 1 + pad),
+        slice(max(xs[0] - pad, 0), xs[-1] + 1 + pad),
+    )
     lab = layers.lab[box]
     light = lab[..., 0]
     detail = gaussian(light, layers.px(1 / 250)) - gaussian(light, layers.px(1 / 25))
-    return Prepared(box=box, mask=mask[box], lab=lab, detail=detail.astype(np.float32),
-                    sclera=sclera_weight(lab, mask[box]))
+    return Prepared(
+        box=box,
+        mask=mask[box],
+        lab=lab,
+        detail=detail.astype(np.float32),
+        sclera=sclera_weight(lab, mask[box]),
+    )
 
 
 def apply(image: np.ndarray, prepared: Prepared | None, params: Params) -> np.ndarray:
@@ -84,8 +93,9 @@ def apply(image: np.ndarray, prepared: Prepared | None, params: Params) -> np.nd
     s = params.strength
     lab = prepared.lab.copy()
     light = lab[..., 0]
-    lifted = light + s * (CLARITY * prepared.detail
-                          + prepared.sclera * np.clip(SCLERA_MAX - light, 0, SCLERA_LIFT))
+    lifted = light + s * (
+        CLARITY * prepared.detail + prepared.sclera * np.clip(SCLERA_MAX - light, 0, SCLERA_LIFT)
+    )
     # Never past SCLERA_MAX (unless the photo already was).
     lab[..., 0] = np.minimum(lifted, np.maximum(light, SCLERA_MAX))
     lab[..., 1] -= s * REDNESS_REMOVED * prepared.sclera * np.maximum(lab[..., 1], 0)

@@ -13,7 +13,6 @@ import numpy as np
 from studio.edits.layers import PhotoLayers
 from studio.edits.light import apply_log_gain
 from studio.edits.params import EditParams, slider_field
-from studio.imaging.colour import srgb_to_linear
 
 #: Exposure change at ``face_light = +-1``, in stops.
 MAX_STOPS = 0.6
@@ -39,10 +38,14 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     return Prepared(weight=layers.face_and_neck)
 
 
-def apply(image: np.ndarray, prepared: Prepared | None, params: Params,
-          linear: np.ndarray | None = None) -> np.ndarray:
-    """Relight the ROI ``image``; ``linear`` may pass its linear light if already known."""
+def log_gain(prepared: Prepared | None, params: Params) -> np.ndarray | None:
+    """The natural-log gain of linear light, (h, w), or None when nothing changes."""
     if prepared is None or params.strength == 0:
-        return image
-    log_gain = prepared.weight * np.float32(params.strength * MAX_STOPS * np.log(2.0))
-    return apply_log_gain(image, srgb_to_linear(image) if linear is None else linear, log_gain)
+        return None
+    return prepared.weight * np.float32(params.strength * MAX_STOPS * np.log(2.0))
+
+
+def apply(image: np.ndarray, prepared: Prepared | None, params: Params) -> np.ndarray:
+    """Relight the ROI ``image``; strength 0 or no face returns it as is."""
+    gain = log_gain(prepared, params)
+    return image if gain is None else apply_log_gain(image, gain)

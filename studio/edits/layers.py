@@ -58,7 +58,9 @@ def head_outline(face: Face) -> np.ndarray:
     ``FOREHEAD_REACH`` IOD, (N, 2) pixels. Skin edits stay within ``HEAD_REACH`` IOD of it."""
     from studio.face.regions import raised_brows
 
-    points = np.vstack([face.landmarks[0:17].astype(np.float64), raised_brows(face, FOREHEAD_REACH)])
+    points = np.vstack(
+        [face.landmarks[0:17].astype(np.float64), raised_brows(face, FOREHEAD_REACH)]
+    )
     return cv2.convexHull(points.astype(np.float32)).reshape(-1, 2).astype(np.float64)
 
 
@@ -144,10 +146,12 @@ class PhotoLayers:
         ys, xs = self.roi
         offset = np.array([xs.start, ys.start], np.float32)
         box = self.face.box
-        return Face(box=(box[0] - xs.start, box[1] - ys.start, box[2] - xs.start,
-                         box[3] - ys.start),
-                    landmarks=(self.face.landmarks - offset).astype(np.float32),
-                    score=self.face.score, detector=self.face.detector)
+        return Face(
+            box=(box[0] - xs.start, box[1] - ys.start, box[2] - xs.start, box[3] - ys.start),
+            landmarks=(self.face.landmarks - offset).astype(np.float32),
+            score=self.face.score,
+            detector=self.face.detector,
+        )
 
     @cached_property
     def image(self) -> np.ndarray:
@@ -290,7 +294,9 @@ class PhotoLayers:
         prior = cv2.dilate(prior, disk(self.px(0.08)))
         soft_prior = gaussian(prior.astype(np.float32), self.px(LIGHT_FEATHER) / 2)
         # The neck fades out downwards so no line shows at the collar.
-        below_chin = np.arange(self.shape[0], dtype=np.float32)[:, None] - float(face.landmarks[8, 1])
+        below_chin = np.arange(self.shape[0], dtype=np.float32)[:, None] - float(
+            face.landmarks[8, 1]
+        )
         fade = 1.0 - smoothstep(below_chin / self.iod, 0.5, 1.3)
         # Light falls on beard and brows too: the face inside its outline counts whatever its colour.
         inner = cv2.erode(self.face_hull, disk(self.px(0.05)))

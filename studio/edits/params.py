@@ -18,8 +18,14 @@ def slider_field(key: str) -> Any:
     spec = slider(key)
     return dataclasses.field(
         default=spec.default,
-        metadata={"slider": key, "min": spec.minimum, "max": spec.maximum,
-                  "default": spec.default, "label": spec.label, "help": spec.help},
+        metadata={
+            "slider": key,
+            "min": spec.minimum,
+            "max": spec.maximum,
+            "default": spec.default,
+            "label": spec.label,
+            "help": spec.help,
+        },
     )
 
 

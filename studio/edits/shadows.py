@@ -13,7 +13,6 @@ import numpy as np
 from studio.edits.layers import PhotoLayers
 from studio.edits.light import apply_log_gain
 from studio.edits.params import EditParams, slider_field
-from studio.imaging.colour import srgb_to_linear
 from studio.imaging.filters import gaussian
 
 #: Share of a shadow's depth (in log illumination) lifted at ``shadows=1``.
@@ -53,9 +52,14 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     return Prepared(lift=lift.astype(np.float32))
 
 
-def apply(image: np.ndarray, prepared: Prepared | None, params: Params,
-          linear: np.ndarray | None = None) -> np.ndarray:
+def log_gain(prepared: Prepared | None, params: Params) -> np.ndarray | None:
+    """The natural-log gain of linear light, (h, w), or None when nothing changes."""
     if prepared is None or params.strength == 0:
-        return image
-    log_gain = prepared.lift * np.float32(params.strength)
-    return apply_log_gain(image, srgb_to_linear(image) if linear is None else linear, log_gain)
+        return None
+    return prepared.lift * np.float32(params.strength)
+
+
+def apply(image: np.ndarray, prepared: Prepared | None, params: Params) -> np.ndarray:
+    """Fill the shadows of the ROI ``image``; strength 0 or no face returns it as is."""
+    gain = log_gain(prepared, params)
+    return image if gain is None else apply_log_gain(image, gain)

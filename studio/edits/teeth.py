@@ -48,8 +48,9 @@ def teeth_weight(lab: np.ndarray, mouth: np.ndarray) -> np.ndarray:
         return np.zeros(mouth.shape, np.float32)
     light, a = lab[..., 0], lab[..., 1]
     level = np.percentile(light[inside], 50)
-    return (smoothstep(light, level - 8, level + 4) * (1 - smoothstep(a, 10, 18))
-            * mouth).astype(np.float32)
+    return (smoothstep(light, level - 8, level + 4) * (1 - smoothstep(a, 10, 18)) * mouth).astype(
+        np.float32
+    )
 
 
 def sclera_lightness(layers: PhotoLayers) -> float:
@@ -80,8 +81,9 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     weight = np.clip(gaussian(weight, layers.px(1 / 300)), 0, 1) * (mouth[box] > 0)
     if not weight.any():
         return None
-    return Prepared(box=box, mask=weight.astype(np.float32), lab=lab,
-                    sclera_light=sclera_lightness(layers))
+    return Prepared(
+        box=box, mask=weight.astype(np.float32), lab=lab, sclera_light=sclera_lightness(layers)
+    )
 
 
 def apply(image: np.ndarray, prepared: Prepared | None, params: Params) -> np.ndarray:

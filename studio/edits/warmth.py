@@ -45,8 +45,11 @@ class Prepared:
     def for_skin(cls, skin_lab: np.ndarray | None) -> Prepared:
         if skin_lab is None:
             return cls(skin_lab=None)
-        return cls(skin_lab=skin_lab, warmest=skin_aware_strength(1.0, skin_lab),
-                   coolest=skin_aware_strength(-1.0, skin_lab))
+        return cls(
+            skin_lab=skin_lab,
+            warmest=skin_aware_strength(1.0, skin_lab),
+            coolest=skin_aware_strength(-1.0, skin_lab),
+        )
 
     def strength(self, slider: float) -> float:
         """The white balance strength used for a slider value (-1..1)."""
@@ -131,6 +134,8 @@ def white_balance(image: np.ndarray, channel_gains: np.ndarray) -> np.ndarray:
     out = np.empty(image.shape, np.float32)
     for c in range(3):
         table = np.clip(linear_to_srgb(linear * channel_gains[c]), 0.0, 1.0)
-        index = (np.clip(image[..., c], 0.0, 1.0) * np.float32(_TABLE_SIZE - 1) + 0.5).astype(np.uint16)
+        index = (np.clip(image[..., c], 0.0, 1.0) * np.float32(_TABLE_SIZE - 1) + 0.5).astype(
+            np.uint16
+        )
         out[..., c] = table[index]
     return out

@@ -69,8 +69,7 @@ class Figures:
         return asdict(self)
 
 
-def figures(original: np.ndarray, edited: np.ndarray, face: Face,
-            likeness: bool = True) -> Figures:
+def figures(original: np.ndarray, edited: np.ndarray, face: Face, likeness: bool = True) -> Figures:
     """QUALITY.md's figures of ``edited`` against ``original`` on ``face``."""
     shape = original.shape
     skin = quality_skin(face, shape)
@@ -93,5 +92,6 @@ def figures(original: np.ndarray, edited: np.ndarray, face: Face,
         from studio.face import likeness_distance
 
         distance = likeness_distance(original, edited, face)
-    return Figures(fine_kept, mid_kept, protected_change, outside_change, skin_shift,
-                   mean_shift, distance)
+    return Figures(
+        fine_kept, mid_kept, protected_change, outside_change, skin_shift, mean_shift, distance
+    )

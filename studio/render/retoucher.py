@@ -10,6 +10,7 @@ import numpy as np
 
 from studio.edits import blemish, eyes, face_light, shadows, shine, smooth, teeth, warmth
 from studio.edits.layers import PhotoLayers
+from studio.edits.light import apply_log_gain
 from studio.edits.sliders import SLIDERS, check_value
 from studio.errors import LikenessError
 from studio.face.types import Face, FaceAnalysis
@@ -58,8 +59,9 @@ class Retoucher:
     face_index : which face to retouch; None picks the primary (largest).
     """
 
-    def __init__(self, pixels: np.ndarray, analysis: FaceAnalysis | None,
-                 face_index: int | None = None):
+    def __init__(
+        self, pixels: np.ndarray, analysis: FaceAnalysis | None, face_index: int | None = None
+    ):
         pixels = np.asarray(pixels)
         if pixels.ndim != 3 or pixels.shape[2] != 3:
             raise ValueError(f"pixels must be (H, W, 3), not {pixels.shape}")
@@ -70,7 +72,8 @@ class Retoucher:
             face = analysis.face(face_index)
             if face is None:
                 raise LikenessError(
-                    f"there is no face number {face_index} (the photo has {len(analysis.faces)})")
+                    f"there is no face number {face_index} (the photo has {len(analysis.faces)})"
+                )
         self.face = face
         self.layers = PhotoLayers(self.pixels, face)
         self._prepared: dict[str, object] = {}
@@ -119,26 +122,46 @@ class Retoucher:
             roi = self.layers.roi
             head = self.layers.image
             for key, module in FACE_EDITS:
-                params = module.Params(values[key])
-                if params.is_neutral():
+                if key == "face_light":
+                    continue  # applied with shadows: one linear-light pass for both
+                if key == "shadows":
+                    head = self._relight(head, values)
                     continue
-                prepared = self.prepared(key)
-                if module in (face_light, shadows):
-                    linear = self.layers.linear if head is self.layers.image else None
-                    head = module.apply(head, prepared, params, linear=linear)
-                else:
-                    head = module.apply(head, prepared, params)
+                params = module.Params(values[key])
+                if not params.is_neutral():
+                    head = module.apply(head, self.prepared(key), params)
             # Edits may overshoot [0, 1] by a hair; only the edited region is clipped.
             out[roi] = np.clip(head, 0.0, 1.0)
         background = _background_module()
         if background is not None and any(values[k] not in (0.0, None) for k in BACKGROUND_KEYS):
             out = background.apply_background(
-                out, self.prepared("background"), self.prepared("alpha"), values["bg_blur"],
-                values["bg_light"], values["bg_desaturate"], values["backdrop"])
+                out,
+                self.prepared("background"),
+                self.prepared("alpha"),
+                values["bg_blur"],
+                values["bg_light"],
+                values["bg_desaturate"],
+                values["backdrop"],
+            )
         if values["warmth"] != 0:
-            out = np.clip(warmth.apply(out, self.prepared("warmth"),
-                                       warmth.Params(values["warmth"])), 0.0, 1.0)
+            out = np.clip(
+                warmth.apply(out, self.prepared("warmth"), warmth.Params(values["warmth"])),
+                0.0,
+                1.0,
+            )
         return np.asarray(out, dtype=np.float32)
+
+    def _relight(self, head: np.ndarray, values: dict) -> np.ndarray:
+        """face_light and shadows in one linear-light pass (their log gains add)."""
+        gains = [
+            module.log_gain(self.prepared(key), module.Params(values[key]))
+            for key, module in (("shadows", shadows), ("face_light", face_light))
+            if values[key] != 0
+        ]
+        gains = [g for g in gains if g is not None]
+        if not gains:
+            return head
+        return apply_log_gain(head, gains[0] if len(gains) == 1 else gains[0] + gains[1])
 
     # ---- overlays ----------------------------------------------------------------------
     def masks(self) -> dict[str, np.ndarray]:
@@ -148,16 +171,24 @@ class Retoucher:
         background = 1.0 - self.prepared("alpha")
         if not self.layers.has_face:
             zeros = np.zeros(shape, np.float32)
-            return {"skin": zeros, "protected": zeros.copy(), "face": zeros.copy(),
-                    "background": background.astype(np.float32)}
+            return {
+                "skin": zeros,
+                "protected": zeros.copy(),
+                "face": zeros.copy(),
+                "background": background.astype(np.float32),
+            }
         layers = self.layers
-        return {"skin": layers.full(layers.skin_area), "protected": layers.full(layers.protected),
-                "face": layers.full(layers.face_and_neck),
-                "background": background.astype(np.float32)}
+        return {
+            "skin": layers.full(layers.skin_area),
+            "protected": layers.full(layers.protected),
+            "face": layers.full(layers.face_and_neck),
+            "background": background.astype(np.float32),
+        }
 
 
-def proxy_of(pixels: np.ndarray, analysis: FaceAnalysis | None,
-             max_pixels: int = 2_000_000) -> tuple[np.ndarray, FaceAnalysis | None, float]:
+def proxy_of(
+    pixels: np.ndarray, analysis: FaceAnalysis | None, max_pixels: int = 2_000_000
+) -> tuple[np.ndarray, FaceAnalysis | None, float]:
     """A screen proxy of at most ``max_pixels`` (area-averaged), its analysis scaled to match,
     and the scale factor (1.0 when the photo is already small enough; then pixels is returned)."""
     h, w = pixels.shape[:2]
@@ -171,7 +202,11 @@ def proxy_of(pixels: np.ndarray, analysis: FaceAnalysis | None,
     return np.ascontiguousarray(proxy, dtype=np.float32), scaled, factor
 
 
-def render_photo(pixels: np.ndarray, analysis: FaceAnalysis | None,
-                 sliders: Mapping[str, object], face_index: int | None = None) -> np.ndarray:
+def render_photo(
+    pixels: np.ndarray,
+    analysis: FaceAnalysis | None,
+    sliders: Mapping[str, object],
+    face_index: int | None = None,
+) -> np.ndarray:
     """Render ``sliders`` on the full-resolution ``pixels`` (float32 (H, W, 3))."""
     return Retoucher(pixels, analysis, face_index).render(sliders)
