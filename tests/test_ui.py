@@ -293,3 +293,28 @@ def test_closing_with_unsaved_changes_asks_first(qtbot, make_window, dialogs):
     assert dialogs["question"] and window.isVisible()
     dialogs["answer"] = QMessageBox.StandardButton.Discard
     assert window.close()
+
+
+def test_at_100_percent_the_visible_region_is_rendered_at_full_size(qtbot, make_window,
+                                                                    tmp_path):
+    from studio.imaging.filters import resize
+
+    big = tmp_path / "big.png"  # the sample upscaled past the 2 MP proxy
+    save(big, resize(sample_photo().pixels, (1600, 1600)))
+    window = make_window()
+    window.resize(900, 700)
+    open_and_wait(qtbot, window, big)
+    assert window.preview_engine.factor < 1.0
+    assert window.preview_pixels.shape[0] < 1600
+    window.panel.rows["smooth"].box.setValue(0.5)
+    window.canvas.zoom_100()
+    qtbot.waitUntil(lambda: window.canvas.has_detail, timeout=WAIT)
+    detail = window.canvas._detail
+    x0, y0, x1, y1 = window.canvas.visible_rect()
+    rect = detail.rect
+    assert rect.left() <= x0 and rect.top() <= y0 and rect.right() >= x1 and rect.bottom() >= y1
+    assert detail.after.width() == rect.width()  # one screen pixel per photo pixel
+    # a slider move hides the old detail at once; a new one follows
+    window.panel.rows["smooth"].box.setValue(0.8)
+    assert not window.canvas.has_detail
+    qtbot.waitUntil(lambda: window.canvas.has_detail, timeout=WAIT)

@@ -68,7 +68,8 @@ class PreviewEngine:
         if proxy is None:
             proxy = proxy_of(photo.pixels, analysis, max_pixels=PROXY_PIXELS)
         self.proxy, self.proxy_analysis, self.factor = proxy
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the proxy's Retoucher
+        self._detail_lock = threading.Lock()  # the 100% zoom region's (never waits for the proxy)
         self._retoucher = None
         self._masks: dict[str, np.ndarray] | None = None
         self._likeness_face: Face | None = None
@@ -138,7 +139,7 @@ class PreviewEngine:
         x0, y0, x1, y1 = rect
         x0, y0 = max(int(x0) - DETAIL_MARGIN, 0), max(int(y0) - DETAIL_MARGIN, 0)
         x1, y1 = min(int(x1) + DETAIL_MARGIN, w), min(int(y1) + DETAIL_MARGIN, h)
-        with self._lock:
+        with self._detail_lock:
             key = self._detail_key
             if key is None or not (key[0] <= x0 and key[1] <= y0 and x1 <= key[2] and y1 <= key[3]):
                 key = (x0, y0, x1, y1)

@@ -42,8 +42,9 @@ MAX_RECENT = 10
 #: Milliseconds: autosave interval while changes keep coming; likeness waits for the preview to settle.
 AUTOSAVE_MS, LIKENESS_SETTLE_MS = 3000, 350
 AUTOSAVE_NAME = "autosave.likeness.json"
-#: Zoom above which the proxy is magnified and the visible region is rendered at full size.
-DETAIL_ZOOM_SLACK = 1.15
+#: Zoom, as a multiple of the proxy scale, above which the proxy would be magnified: the visible
+#: region is then rendered at full size.
+DETAIL_ZOOM_SLACK = 1.01
 
 
 def settings_store() -> QSettings:
