@@ -128,6 +128,12 @@ def test_model_and_widgets_stay_in_step(qtbot, make_window):
     assert window.document.slider("warmth") == 0.25
     row.reset_button.click()
     assert window.document.slider("warmth") == 0.0 and row.slider.value() == 0
+    # hold backslash to see the original, as in Lightroom
+    window.activateWindow()
+    qtbot.keyPress(window.canvas, Qt.Key.Key_Backslash)
+    assert window.canvas.showing_original
+    qtbot.keyRelease(window.canvas, Qt.Key.Key_Backslash)
+    assert not window.canvas.showing_original
     backdrop = window.panel.rows["backdrop"]
     backdrop.choose("#f0f0f0")
     assert window.document.slider("backdrop") == "#f0f0f0"
@@ -234,11 +240,18 @@ def test_export_through_the_dialog_writes_the_file(qtbot, make_window, tmp_path,
 
 def test_a_corrupt_photo_shows_the_error_and_changes_nothing(qtbot, make_window, tmp_path,
                                                              dialogs):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
     window = make_window()
     open_and_wait(qtbot, window)
     bad = tmp_path / "broken.jpg"
     bad.write_bytes(b"\xff\xd8\xff\xe0 this is not really a JPEG")
-    window.open_path(bad)
+    mime = QMimeData()  # dropped on the canvas, as from a file manager
+    mime.setUrls([QUrl.fromLocalFile(str(bad))])
+    drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    window.canvas.dropEvent(drop)
     qtbot.waitUntil(lambda: bool(dialogs["warning"]), timeout=WAIT)
     message = dialogs["warning"][0]
     assert "broken.jpg" in message and "\n" not in message

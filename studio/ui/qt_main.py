@@ -45,6 +45,8 @@ AUTOSAVE_NAME = "autosave.likeness.json"
 #: Zoom, as a multiple of the proxy scale, above which the proxy would be magnified: the visible
 #: region is then rendered at full size.
 DETAIL_ZOOM_SLACK = 1.01
+#: Recent previews kept (about 30 MB each at 2 MP) so undo and redo show at once.
+RENDER_CACHE = 6
 
 
 def settings_store() -> QSettings:
@@ -94,8 +96,8 @@ def _open_job(path: Path | None, as_session: bool) -> _OpenResult:
 def _render_job(preview: engine.PreviewEngine, sliders: dict) -> tuple:
     start = time.perf_counter()
     pixels = preview.render(sliders)
-    rgb8 = engine.to_rgb8(pixels)
-    return sliders, pixels, rgb8, qimage_from_rgb8(rgb8), time.perf_counter() - start
+    image = qimage_from_rgb8(engine.to_rgb8(pixels))
+    return sliders, pixels, image, time.perf_counter() - start
 
 
 def _masks_job(preview: engine.PreviewEngine) -> dict:
@@ -643,12 +645,12 @@ class QtStudioWindow(QMainWindow):
         sliders, *_rest = result
         key = tuple(sorted(sliders.items(), key=lambda kv: kv[0]))
         self._render_cache[key] = result
-        while len(self._render_cache) > 12:
+        while len(self._render_cache) > RENDER_CACHE:
             self._render_cache.pop(next(iter(self._render_cache)))
         self._show_render(request_id, result)
 
     def _show_render(self, request_id: int, result: tuple) -> None:
-        sliders, pixels, _rgb8, image, seconds = result
+        sliders, pixels, image, seconds = result
         self.preview_pixels = pixels
         self.preview_sliders = sliders
         self.preview_id = request_id
