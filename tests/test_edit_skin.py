@@ -95,7 +95,7 @@ def test_shine_calms_a_hot_spot_without_greying():
     centre = 0.5 * (lm[27] + lm[21])  # between the brows: a shiny forehead spot
     centre = centre + np.array([0.0, -0.35 * face.iod])
     yy, xx = np.mgrid[: pixels.shape[0], : pixels.shape[1]]
-    glow = np.exp(-((xx - centre[0]) ** 2 + (yy - centre[1]) ** 2) / (2 * (face.iod / 25) ** 2))
+    glow = np.exp(-((xx - centre[0]) ** 2 + (yy - centre[1]) ** 2) / (2 * (face.iod / 15) ** 2))
     glow = glow.astype(np.float32) * (skin_mask(pixels, face) > 0.5)
     shiny = np.clip(pixels + 0.25 * glow[..., None] * (1.0 - pixels) / 0.5, 0, 1)
     shiny = np.clip(gaussian(shiny, 0.5), 0, 1).astype(np.float32)

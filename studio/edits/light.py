@@ -52,10 +52,10 @@ def apply_log_gain(image: np.ndarray, log_gain: np.ndarray) -> np.ndarray:
     gain = log_gain[box]
     g = np.exp(gain)[:, :, None]
     lin = fast_to_linear(image[box])
-    # Reinhard-style shoulder for gains > 1: x*g / (1 + x*(g-1)) maps 1 to 1, keeps shadows' gain.
-    # (a darkening gain, g < 1, is a plain multiply: max(g - 1, 0) = 0).
-    rolled = lin * g / (np.float32(1.0) + lin * np.maximum(g - np.float32(1.0), 0))
-    new = fast_to_srgb(rolled)
+    # Reinhard-style shoulder for gains > 1: x*g / (1 + x*(g-1)) maps 1 to 1 (no clipping) and
+    # keeps the gain of darker values; a darkening gain (g < 1) is a plain multiply.
+    lit = lin * g / (np.float32(1.0) + lin * np.maximum(g - np.float32(1.0), 0))
+    new = fast_to_srgb(lit)
     out = image.copy()
     out[box] = np.where((gain != 0)[:, :, None], new, image[box])
     return out

@@ -19,6 +19,8 @@ from studio.imaging.filters import gaussian
 FILL = 0.45
 #: Largest lift at ``shadows=1``, stops (a deep shadow is softened, not erased).
 MAX_LIFT_STOPS = 1.0
+#: Smallest shadow lifted, IOD (finer dark detail is left as it is).
+SHADOW_SCALE = 1 / 20
 #: The face's lit level: this percentile of the illumination over the skin.
 LIT_PERCENTILE = 75
 
@@ -45,7 +47,9 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     if inside.sum() < 50:
         return None
     lit = np.percentile(illum[inside], LIT_PERCENTILE)
-    depth = np.maximum(lit - illum, 0.0)
+    # Shadows are broad: the depth map is smoothed so dark fine detail (freckles, stubble,
+    # creases) is not lifted as if it were a shadow.
+    depth = gaussian(np.maximum(lit - illum, 0.0), layers.px(SHADOW_SCALE))
     # Shadows on the skin only (a dark beard or hair is not a shadow), fading in gradually.
     on_skin = np.clip(gaussian(layers.skin_likeness, layers.px(1 / 15)), 0, 1)
     lift = np.minimum(FILL * depth, MAX_LIFT_STOPS * np.log(2.0)) * layers.face_and_neck * on_skin

@@ -19,6 +19,8 @@ HOT_START, HOT_FULL = 0.03, 0.12
 PALER = 0.08
 #: Share of a hot spot's extra brightness kept at ``shine=1`` (some glow is natural).
 GLOW_KEPT = 0.4
+#: Scale of a hot spot's smooth glow, IOD; finer texture under it is kept.
+HOT_SCALE = 1 / 30
 #: Most a hot spot is darkened (sRGB luma): the form of nose and cheekbones stays.
 MAX_DARKENING = 0.07
 #: Scale of "the surrounding skin", IOD: local, so a hot spot is a peak on the face's shading.
@@ -51,7 +53,9 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
         return None
     # Look on the whole skin area (a hot spot is not skin-coloured) ...
     area = layers.skin_area
-    base = layers.fine_smoothed  # hot spots of any size above pore scale; pores stay
+    # The shine's own scale: hot spots down to ~IOD/15 are seen, texture finer than
+    # HOT_SCALE (pores, fine creases, the skin's small relief) is kept under them.
+    base = gaussian(layers.fine_smoothed, layers.px(HOT_SCALE))
     y = luminance(base)
     inside = area > 0.5
     if inside.sum() < 50:
