@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -45,6 +46,7 @@ class QtExportDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("export_dialog")
         self.setWindowTitle("Export")
+        self.setMinimumWidth(560)
         self.source_path = source_path
         self.source_format = source_format
         self.folder = folder or (source_path.parent if source_path else Path.home())
@@ -91,8 +93,9 @@ class QtExportDialog(QDialog):
         self.circle = QtCirclePreview(self)
         self.circle.set_image(circle)
         self.circle_caption = QLabel("How LinkedIn will show it", self)
-        layout.addWidget(self.circle, 0)
-        layout.addWidget(self.circle_caption)
+        self.circle_caption.setObjectName("caption")
+        layout.addWidget(self.circle, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.circle_caption, 0, Qt.AlignmentFlag.AlignHCenter)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
                                    QDialogButtonBox.StandardButton.Cancel, self)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")

@@ -596,6 +596,7 @@ class QtStudioWindow(QMainWindow):
             return
         self.preview_engine = self.preview_engine.for_face(index)
         self._render_cache.clear()
+        self.masks_runner.cancel()  # masks of the previous face must not arrive now
         self.canvas.set_landmarks([f.landmarks for f in self.document.faces], index)
         for name in ("skin", "protected", "background"):
             self.canvas.set_overlay_image(name, None)
@@ -626,6 +627,7 @@ class QtStudioWindow(QMainWindow):
     def _schedule_render(self) -> None:
         # 0 ms: several changes in one event-loop pass (a look, undo) become one request
         self.canvas.clear_detail()
+        self.detail_runner.cancel()  # a region rendered with the old values must not show
         self._render_timer.start()
 
     def _request_render(self) -> None:
