@@ -331,3 +331,24 @@ def test_at_100_percent_the_visible_region_is_rendered_at_full_size(qtbot, make_
     window.panel.rows["smooth"].box.setValue(0.8)
     assert not window.canvas.has_detail
     qtbot.waitUntil(lambda: window.canvas.has_detail, timeout=WAIT)
+
+
+def test_several_faces_can_be_picked_and_undone(qtbot, make_window):
+    window = make_window()
+    open_and_wait(qtbot, window, face_photo("deepface_selfie-many-people.jpg"))
+    combo = window.panel.face_combo
+    faces = len(window.document.faces)
+    assert faces > 1 and combo.count() == faces and not combo.isHidden()
+    assert window.document.face_index == 0  # the largest
+    combo.setCurrentIndex(1)
+    combo.activated.emit(1)
+    assert window.document.face_index == 1 and window.preview_engine.face_index == 1
+    window.panel.rows["smooth"].box.setValue(0.5)
+    wait_for_preview(qtbot, window, smooth=0.5)
+    window.reset_all()
+    assert window.document.sliders == default_sliders()
+    window.undo_stack.undo()  # reset all is one step
+    assert window.document.slider("smooth") == 0.5
+    window.undo_stack.undo()
+    window.undo_stack.undo()
+    assert window.document.face_index == 0 and combo.currentIndex() == 0

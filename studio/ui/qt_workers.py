@@ -12,6 +12,7 @@ crashed the likeness measure on the next job in the same thread.
 
 from __future__ import annotations
 
+import atexit
 import queue
 import sys
 import threading
@@ -47,6 +48,20 @@ class _Job:
             self.relay.done.emit(self.request_id, None, error)
         else:
             self.relay.done.emit(self.request_id, result, None)
+
+
+#: Every runner's thread, so the last jobs can finish before Python exits: a daemon thread
+#: stopped inside native code (OpenCV, dlib) at exit aborts the process.
+_THREADS: list[tuple[threading.Thread, queue.SimpleQueue]] = []
+
+
+@atexit.register
+def _finish_all(timeout: float = 120.0) -> None:
+    for thread, jobs in _THREADS:
+        if thread.is_alive():
+            jobs.put(None)
+    for thread, _jobs in _THREADS:
+        thread.join(timeout)
 
 
 def _serve(jobs: queue.SimpleQueue) -> None:
@@ -128,6 +143,8 @@ class QtLatestRunner(QObject):
             self._thread = threading.Thread(target=_serve, args=(self._jobs,),
                                             name=f"likeness-{self.name}", daemon=True)
             self._thread.start()
+            _THREADS[:] = [entry for entry in _THREADS if entry[0].is_alive()]
+            _THREADS.append((self._thread, self._jobs))
         self._jobs.put(job)
     def _on_job_done(self, request_id: int, result: object, error: object) -> None:
         self._running = None
