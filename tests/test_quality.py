@@ -91,3 +91,43 @@ def test_fine_band_check_fails_on_a_blur(results):
     skin = quality_skin(face, pixels.shape)[..., None]
     blurred = np.where(skin, gaussian(pixels, 3.0), pixels).astype(np.float32)
     assert figures(pixels, blurred, face, likeness=False).fine_kept < 0.5
+
+
+LOOKS = ("natural", "linkedin", "nonprofit", "portfolio")
+
+
+@pytest.fixture(scope="module")
+def look_figures(results):
+    """(look, photo) -> figures of the built-in look, and of its skin and light edits alone."""
+    from studio.face.types import FaceAnalysis
+    from studio.session import load_session
+    from studio.session.looks import builtin_look_path
+
+    out = {}
+    for look in LOOKS:
+        sliders = dict(load_session(builtin_look_path(look)).sliders)
+        # Protected features: skin and light edits only (eyes/teeth act on their own regions by
+        # design, warmth is a white balance of the whole photo).
+        skin_and_light = {**sliders, "eyes": 0.0, "teeth": 0.0, "warmth": 0.0}
+        for name, (pixels, _, face, _) in results.items():
+            analysis = FaceAnalysis(pixels.shape[1], pixels.shape[0], (face,), 0)
+            r = Retoucher(pixels, analysis)
+            full = figures(pixels, r.render(sliders), face)
+            partial = figures(pixels, r.render(skin_and_light), face, likeness=False)
+            out[look, name] = (full, partial)
+    return out
+
+
+@pytest.mark.parametrize("look", LOOKS)
+def test_built_in_looks_meet_quality_targets(look_figures, look):
+    """QUALITY.md's 'every built-in look' column on every test photo."""
+    for (which, name), (full, partial) in look_figures.items():
+        if which != look:
+            continue
+        assert full.fine_kept >= 0.90, f"{look} on {name}: fine kept {full.fine_kept:.2f}"
+        assert full.likeness_distance <= 0.08, (
+            f"{look} on {name}: likeness distance {full.likeness_distance:.3f}"
+        )
+        assert partial.protected_change <= 0.5, (
+            f"{look} on {name}: protected changed {partial.protected_change:.2f}"
+        )
