@@ -65,15 +65,17 @@ def make_window(qtbot, dialogs):
 
 def open_and_wait(qtbot, window: QtStudioWindow, path=None) -> None:
     window.open_path(path)
-    qtbot.waitUntil(lambda: not window.opening and window.preview_pixels is not None,
-                    timeout=WAIT)
+    qtbot.waitUntil(lambda: not window.opening and window.preview_pixels is not None, timeout=WAIT)
 
 
 def wait_for_preview(qtbot, window: QtStudioWindow, **expected) -> None:
     """Wait until the preview on screen shows these slider values."""
+
     def shown():
         return window.preview_sliders is not None and all(
-            window.preview_sliders[k] == v for k, v in expected.items())
+            window.preview_sliders[k] == v for k, v in expected.items()
+        )
+
     qtbot.waitUntil(shown, timeout=WAIT)
 
 
@@ -111,8 +113,10 @@ def test_slider_changes_preview_and_likeness_meter(qtbot, make_window):
     assert window.document.slider("smooth") == 1.0
     wait_for_preview(qtbot, window, smooth=1.0, face_light=0.8)
     assert not np.array_equal(window.preview_pixels, before)
-    qtbot.waitUntil(lambda: window.preview_id != likeness_id and
-                    window.likeness_id == window.preview_id, timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: window.preview_id != likeness_id and window.likeness_id == window.preview_id,
+        timeout=WAIT,
+    )
     percent = window.panel.meter.percent
     assert percent is not None and 0.0 <= percent < 100.0
     assert window.panel.meter.text == f"{percent:.1f}%"
@@ -155,8 +159,11 @@ def test_undo_restores_the_exact_preview_and_a_drag_is_one_step(qtbot, make_wind
     qtbot.mousePress(slider, Qt.MouseButton.LeftButton, pos=_handle_pos(slider))
     for fraction in (0.45, 0.6, 0.75, 0.9):
         qtbot.mouseMove(slider, QPoint(int(slider.width() * fraction), slider.height() // 2))
-    qtbot.mouseRelease(slider, Qt.MouseButton.LeftButton,
-                       pos=QPoint(int(slider.width() * 0.9), slider.height() // 2))
+    qtbot.mouseRelease(
+        slider,
+        Qt.MouseButton.LeftButton,
+        pos=QPoint(int(slider.width() * 0.9), slider.height() // 2),
+    )
     dragged = window.document.slider("smooth")
     assert dragged > 0.6
     assert window.undo_stack.count() == steps + 1  # the whole drag is one step
@@ -198,8 +205,9 @@ def test_look_picker_sets_the_sliders_in_one_step(qtbot, make_window):
     assert combo.currentData() is None  # back to "Custom"
 
 
-def test_saved_session_reopens_with_the_same_sliders_and_preview(qtbot, make_window, tmp_path,
-                                                                 sample_file):
+def test_saved_session_reopens_with_the_same_sliders_and_preview(
+    qtbot, make_window, tmp_path, sample_file
+):
     window = make_window()
     open_and_wait(qtbot, window, sample_file)
     window.panel.rows["smooth"].box.setValue(0.5)
@@ -238,8 +246,7 @@ def test_export_through_the_dialog_writes_the_file(qtbot, make_window, tmp_path,
     assert window.export_settings.preset == "linkedin"
 
 
-def test_a_corrupt_photo_shows_the_error_and_changes_nothing(qtbot, make_window, tmp_path,
-                                                             dialogs):
+def test_a_corrupt_photo_shows_the_error_and_changes_nothing(qtbot, make_window, tmp_path, dialogs):
     from PySide6.QtCore import QMimeData, QPointF, QUrl
     from PySide6.QtGui import QDropEvent
 
@@ -249,8 +256,13 @@ def test_a_corrupt_photo_shows_the_error_and_changes_nothing(qtbot, make_window,
     bad.write_bytes(b"\xff\xd8\xff\xe0 this is not really a JPEG")
     mime = QMimeData()  # dropped on the canvas, as from a file manager
     mime.setUrls([QUrl.fromLocalFile(str(bad))])
-    drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        QPointF(50, 50),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     window.canvas.dropEvent(drop)
     qtbot.waitUntil(lambda: bool(dialogs["warning"]), timeout=WAIT)
     message = dialogs["warning"][0]
@@ -308,8 +320,7 @@ def test_closing_with_unsaved_changes_asks_first(qtbot, make_window, dialogs):
     assert window.close()
 
 
-def test_at_100_percent_the_visible_region_is_rendered_at_full_size(qtbot, make_window,
-                                                                    tmp_path):
+def test_at_100_percent_the_visible_region_is_rendered_at_full_size(qtbot, make_window, tmp_path):
     from studio.imaging.filters import resize
 
     big = tmp_path / "big.png"  # the sample upscaled past the 2 MP proxy

@@ -57,8 +57,8 @@ def test_a_newer_job_supersedes_pending_ones_and_stale_results_are_dropped(qtbot
 
     delivered = []
     runner.finished.connect(lambda request_id, result: delivered.append(result))
-    runner.submit(job, "first")       # runs, blocked on the gate
-    runner.submit(job, "second")      # pending...
+    runner.submit(job, "first")  # runs, blocked on the gate
+    runner.submit(job, "second")  # pending...
     last = runner.submit(job, "third")  # ...replaced before it ever runs
     gate.set()
     qtbot.waitUntil(lambda: delivered == ["third"], timeout=WAIT)
@@ -101,8 +101,9 @@ def test_slider_moves_while_held_merge_into_one_undo_step(qtbot):
     assert document.slider("smooth") == 0.3 and document.slider("shine") == 0.0
     stack.undo()
     assert document.sliders == default_sliders()
-    stack.push(SetAllSlidersCommand(document, {"smooth": 0.2, "warmth": 0.3}, "Look: test",
-                                    look="test"))
+    stack.push(
+        SetAllSlidersCommand(document, {"smooth": 0.2, "warmth": 0.3}, "Look: test", look="test")
+    )
     assert document.look == "test" and document.slider("warmth") == 0.3
     stack.undo()
     assert document.look is None and document.sliders == default_sliders()
@@ -115,8 +116,9 @@ def test_recent_files_and_window_state_are_remembered(qtbot, tmp_path, monkeypat
     from studio.ui.qt_main import QtStudioWindow, settings_store
 
     monkeypatch.setenv("LIKENESS_CONFIG_DIR", str(tmp_path))
-    monkeypatch.setattr(QMessageBox, "question",
-                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard))
+    monkeypatch.setattr(
+        QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard)
+    )
     studio_app.make_application()
     window = QtStudioWindow()
     qtbot.addWidget(window)

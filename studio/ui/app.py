@@ -75,18 +75,28 @@ QProgressDialog, QDialog, QMessageBox { background: #2b2b2e; }
 def dark_palette() -> QPalette:
     palette = QPalette()
     colours = {
-        QPalette.ColorRole.Window: "#252527", QPalette.ColorRole.WindowText: "#dcdcdc",
-        QPalette.ColorRole.Base: "#1c1c1e", QPalette.ColorRole.AlternateBase: "#2a2a2d",
-        QPalette.ColorRole.ToolTipBase: "#f4f4f4", QPalette.ColorRole.ToolTipText: "#1c1c1e",
-        QPalette.ColorRole.Text: "#e0e0e0", QPalette.ColorRole.Button: "#38383c",
-        QPalette.ColorRole.ButtonText: "#e0e0e0", QPalette.ColorRole.BrightText: "#ffffff",
-        QPalette.ColorRole.Highlight: "#3d4f66", QPalette.ColorRole.HighlightedText: "#ffffff",
-        QPalette.ColorRole.Link: "#8ab4f8", QPalette.ColorRole.PlaceholderText: "#777777",
+        QPalette.ColorRole.Window: "#252527",
+        QPalette.ColorRole.WindowText: "#dcdcdc",
+        QPalette.ColorRole.Base: "#1c1c1e",
+        QPalette.ColorRole.AlternateBase: "#2a2a2d",
+        QPalette.ColorRole.ToolTipBase: "#f4f4f4",
+        QPalette.ColorRole.ToolTipText: "#1c1c1e",
+        QPalette.ColorRole.Text: "#e0e0e0",
+        QPalette.ColorRole.Button: "#38383c",
+        QPalette.ColorRole.ButtonText: "#e0e0e0",
+        QPalette.ColorRole.BrightText: "#ffffff",
+        QPalette.ColorRole.Highlight: "#3d4f66",
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.Link: "#8ab4f8",
+        QPalette.ColorRole.PlaceholderText: "#777777",
     }
     for role, colour in colours.items():
         palette.setColor(role, QColor(colour))
-    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text,
-                 QPalette.ColorRole.ButtonText):
+    for role in (
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+    ):
         palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6a6a6a"))
     return palette
 
@@ -135,10 +145,12 @@ def offer_restore(window: QtStudioWindow) -> bool:
     if path is None:
         return False
     answer = QMessageBox.question(
-        window, APP_NAME,
+        window,
+        APP_NAME,
         "Likeness Studio did not close properly last time. Restore the unsaved session?",
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.Yes)
+        QMessageBox.StandardButton.Yes,
+    )
     if answer == QMessageBox.StandardButton.Yes:
         window.restore_autosave(path)
         return True

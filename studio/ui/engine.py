@@ -58,8 +58,13 @@ class PreviewEngine:
     Safe to call from several worker threads (calls are serialised).
     """
 
-    def __init__(self, photo: Photo, analysis: FaceAnalysis, face_index: int | None = None,
-                 proxy: tuple[np.ndarray, FaceAnalysis, float] | None = None):
+    def __init__(
+        self,
+        photo: Photo,
+        analysis: FaceAnalysis,
+        face_index: int | None = None,
+        proxy: tuple[np.ndarray, FaceAnalysis, float] | None = None,
+    ):
         from studio.render import proxy_of
 
         self.photo = photo
@@ -78,8 +83,12 @@ class PreviewEngine:
 
     def for_face(self, face_index: int | None) -> PreviewEngine:
         """The same photo and proxy with another face chosen."""
-        return PreviewEngine(self.photo, self.analysis, face_index,
-                             proxy=(self.proxy, self.proxy_analysis, self.factor))
+        return PreviewEngine(
+            self.photo,
+            self.analysis,
+            face_index,
+            proxy=(self.proxy, self.proxy_analysis, self.factor),
+        )
 
     @property
     def face(self) -> Face | None:
@@ -125,8 +134,9 @@ class PreviewEngine:
             face = self._likeness_face
         return likeness_distance(self.proxy, edited, face=face)
 
-    def render_region(self, rect: tuple[int, int, int, int],
-                      sliders: Mapping[str, float | str | None]) -> Detail:
+    def render_region(
+        self, rect: tuple[int, int, int, int], sliders: Mapping[str, float | str | None]
+    ) -> Detail:
         """Render the photo's pixels in ``rect`` = (x0, y0, x1, y1) at full resolution.
 
         The region (plus a margin) is cut from the photo with the faces moved into its
@@ -144,21 +154,29 @@ class PreviewEngine:
             if key is None or not (key[0] <= x0 and key[1] <= y0 and x1 <= key[2] and y1 <= key[3]):
                 key = (x0, y0, x1, y1)
                 crop = np.ascontiguousarray(self.photo.pixels[y0:y1, x0:x1])
-                self._detail_retoucher = Retoucher(crop, _shifted(self.analysis, x0, y0, x1, y1),
-                                                   face_index=self.face_index)
+                self._detail_retoucher = Retoucher(
+                    crop, _shifted(self.analysis, x0, y0, x1, y1), face_index=self.face_index
+                )
                 self._detail_key = key
             pixels = self._detail_retoucher.render(dict(sliders))
-        return Detail(x=key[0], y=key[1], pixels=pixels, request=(key, tuple(sorted(
-            (k, v) for k, v in sliders.items()))))
+        return Detail(
+            x=key[0],
+            y=key[1],
+            pixels=pixels,
+            request=(key, tuple(sorted((k, v) for k, v in sliders.items()))),
+        )
 
 
 def _shifted(analysis: FaceAnalysis, x0: int, y0: int, x1: int, y1: int) -> FaceAnalysis:
     """The faces of ``analysis`` in the coordinates of the crop (x0, y0, x1, y1)."""
     offset = np.array([x0, y0], dtype=np.float32)
     faces = tuple(
-        Face(box=(f.box[0] - x0, f.box[1] - y0, f.box[2] - x0, f.box[3] - y0),
-             landmarks=(f.landmarks - offset).astype(np.float32), score=f.score,
-             detector=f.detector)
+        Face(
+            box=(f.box[0] - x0, f.box[1] - y0, f.box[2] - x0, f.box[3] - y0),
+            landmarks=(f.landmarks - offset).astype(np.float32),
+            score=f.score,
+            detector=f.detector,
+        )
         for f in analysis.faces
     )
     return FaceAnalysis(width=x1 - x0, height=y1 - y0, faces=faces, primary=analysis.primary)

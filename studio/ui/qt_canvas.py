@@ -48,8 +48,9 @@ def qimage_from_mask(mask: np.ndarray, rgba: tuple[int, int, int, int]) -> QImag
     layer = np.empty((h, w, 4), dtype=np.uint8)
     layer[..., :3] = rgba[:3]
     layer[..., 3] = np.clip(mask * rgba[3] + 0.5, 0, 255).astype(np.uint8)
-    return QImage(np.ascontiguousarray(layer).data, w, h, 4 * w,
-                  QImage.Format.Format_RGBA8888).copy()
+    return QImage(
+        np.ascontiguousarray(layer).data, w, h, 4 * w, QImage.Format.Format_RGBA8888
+    ).copy()
 
 
 class _SplitImageItem(QGraphicsItem):
@@ -74,8 +75,7 @@ class _SplitImageItem(QGraphicsItem):
     def paint(self, painter: QPainter, option, widget=None) -> None:
         if self.after is None:
             return
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform,
-                              self._canvas.zoom < 1.0)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self._canvas.zoom < 1.0)
         canvas = self._canvas
         if canvas.showing_original and self.before is not None:
             painter.drawPixmap(self.rect, self.before, QRectF(self.before.rect()))
@@ -90,8 +90,11 @@ class _SplitImageItem(QGraphicsItem):
         right = QRectF(cut, self.rect.top(), self.rect.right() - cut, self.rect.height())
         painter.drawPixmap(left, self.before, QRectF(0, 0, left.width() * sx, self.before.height()))
         if right.width() > 0:
-            painter.drawPixmap(right, self.after, QRectF(left.width() * sx, 0, right.width() * sx,
-                                                         self.after.height()))
+            painter.drawPixmap(
+                right,
+                self.after,
+                QRectF(left.width() * sx, 0, right.width() * sx, self.after.height()),
+            )
 
 
 class QtCanvas(QGraphicsView):
@@ -145,7 +148,9 @@ class QtCanvas(QGraphicsView):
         """Screen pixels per photo pixel (1.0 = 100%)."""
         return float(self.transform().m11())
 
-    def set_photo(self, width: int, height: int, before: QImage, after: QImage | None = None) -> None:
+    def set_photo(
+        self, width: int, height: int, before: QImage, after: QImage | None = None
+    ) -> None:
         """Show a newly opened photo (``before``: the original proxy) fitted to the window."""
         self.photo_size = (width, height)
         rect = QRectF(0, 0, width, height)
@@ -198,9 +203,17 @@ class QtCanvas(QGraphicsView):
         if not faces:
             return
         path = QPainterPath()
-        chains = [range(0, 17), range(17, 22), range(22, 27), range(27, 31), range(31, 36),
-                  list(range(36, 42)) + [36], list(range(42, 48)) + [42],
-                  list(range(48, 60)) + [48], list(range(60, 68)) + [60]]
+        chains = [
+            range(0, 17),
+            range(17, 22),
+            range(22, 27),
+            range(27, 31),
+            range(31, 36),
+            list(range(36, 42)) + [36],
+            list(range(42, 48)) + [42],
+            list(range(48, 60)) + [48],
+            list(range(60, 68)) + [60],
+        ]
         parent = QGraphicsPathItem()
         for index, points in enumerate(faces):
             path = QPainterPath()
@@ -260,7 +273,9 @@ class QtCanvas(QGraphicsView):
         painter.resetTransform()
         x = self.mapFromScene(QPointF(self.split_x, 0)).x()
         top = max(self.mapFromScene(QPointF(0, 0)).y(), 0)
-        bottom = min(self.mapFromScene(QPointF(0, self.photo_size[1])).y(), self.viewport().height())
+        bottom = min(
+            self.mapFromScene(QPointF(0, self.photo_size[1])).y(), self.viewport().height()
+        )
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QPen(QColor(0, 0, 0, 120), 3))
         painter.drawLine(QPointF(x, top), QPointF(x, bottom))
@@ -278,8 +293,9 @@ class QtCanvas(QGraphicsView):
         self._draw_label(painter, "Before", x - 8, right_aligned=True, top=top)
         self._draw_label(painter, "After", x + 8, top=top)
 
-    def _draw_label(self, painter: QPainter, text: str, x: float, right_aligned: bool = False,
-                    top: float = 0) -> None:
+    def _draw_label(
+        self, painter: QPainter, text: str, x: float, right_aligned: bool = False, top: float = 0
+    ) -> None:
         painter.save()
         painter.resetTransform()
         metrics = painter.fontMetrics()
@@ -321,7 +337,7 @@ class QtCanvas(QGraphicsView):
     def wheelEvent(self, event) -> None:  # noqa: N802 - Qt API
         steps = event.angleDelta().y() / 120.0
         if steps:
-            self.zoom_to(self.zoom * (1.25 ** steps), event.position())
+            self.zoom_to(self.zoom * (1.25**steps), event.position())
         event.accept()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
@@ -360,8 +376,9 @@ class QtCanvas(QGraphicsView):
             event.accept()
             return
         near = self._near_split(event.position())
-        self.viewport().setCursor(Qt.CursorShape.SplitHCursor if near
-                                  else Qt.CursorShape.OpenHandCursor)
+        self.viewport().setCursor(
+            Qt.CursorShape.SplitHCursor if near else Qt.CursorShape.OpenHandCursor
+        )
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt API

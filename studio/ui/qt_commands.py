@@ -17,8 +17,13 @@ _SLIDER_IDS = {}
 def _format(key: str, value) -> str:
     if value is None:
         return "none"
-    return value if isinstance(value, str) else f"{value:+.2f}" if slider(key).minimum < 0 \
+    return (
+        value
+        if isinstance(value, str)
+        else f"{value:+.2f}"
+        if slider(key).minimum < 0
         else f"{value:.2f}"
+    )
 
 
 class SetSliderCommand(QUndoCommand):
@@ -65,8 +70,13 @@ class SetSliderCommand(QUndoCommand):
 class SetAllSlidersCommand(QUndoCommand):
     """Set every slider at once: a look, a session applied to this photo, or reset all."""
 
-    def __init__(self, document: StudioDocument, values: Mapping[str, object], text: str,
-                 look: str | None = None):
+    def __init__(
+        self,
+        document: StudioDocument,
+        values: Mapping[str, object],
+        text: str,
+        look: str | None = None,
+    ):
         super().__init__(text)
         self.document = document
         self.old = document.sliders

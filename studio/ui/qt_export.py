@@ -40,9 +40,15 @@ class QtExportDialog(QDialog):
     """Choose a preset, its options and the output file. ``settings()`` and ``path()`` give
     the answer after ``exec()`` returns Accepted."""
 
-    def __init__(self, parent: QWidget | None, source_path: Path | None, source_format: str,
-                 preset: str = "linkedin", circle: QImage | None = None,
-                 folder: Path | None = None):
+    def __init__(
+        self,
+        parent: QWidget | None,
+        source_path: Path | None,
+        source_format: str,
+        preset: str = "linkedin",
+        circle: QImage | None = None,
+        folder: Path | None = None,
+    ):
         super().__init__(parent)
         self.setObjectName("export_dialog")
         self.setWindowTitle("Export")
@@ -96,8 +102,9 @@ class QtExportDialog(QDialog):
         self.circle_caption.setObjectName("caption")
         layout.addWidget(self.circle, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.circle_caption, 0, Qt.AlignmentFlag.AlignHCenter)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
-                                   QDialogButtonBox.StandardButton.Cancel, self)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -115,11 +122,14 @@ class QtExportDialog(QDialog):
         preset = self.preset_combo.currentData()
         if preset != "custom":
             return ExportSettings(preset=preset, keep_metadata=self.keep_metadata.isChecked())
-        return ExportSettings(preset="custom", size=self.size_spin.value() or None,
-                              aspect=self.aspect_combo.currentText(),
-                              format=_FORMATS[self.format_combo.currentIndex()],
-                              quality=self.quality_spin.value(),
-                              keep_metadata=self.keep_metadata.isChecked())
+        return ExportSettings(
+            preset="custom",
+            size=self.size_spin.value() or None,
+            aspect=self.aspect_combo.currentText(),
+            format=_FORMATS[self.format_combo.currentIndex()],
+            quality=self.quality_spin.value(),
+            keep_metadata=self.keep_metadata.isChecked(),
+        )
 
     def path(self) -> Path:
         return Path(self.path_edit.text()).expanduser()
@@ -142,7 +152,11 @@ class QtExportDialog(QDialog):
         self.adjustSize()
 
     def _on_browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export to", self.path_edit.text(),
-                                              "Images (*.jpg *.jpeg *.png *.tif *.tiff *.webp)")
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "Export to",
+            self.path_edit.text(),
+            "Images (*.jpg *.jpeg *.png *.tif *.tiff *.webp)",
+        )
         if path:
             self.path_edit.setText(path)

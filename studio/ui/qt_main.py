@@ -89,8 +89,9 @@ def _open_job(path: Path | None, as_session: bool) -> _OpenResult:
         preview = preview.for_face(face_index)
     elif analysis.primary is not None:
         preview = preview.for_face(analysis.primary)
-    return _OpenResult(photo, analysis, preview, engine.to_rgb8(preview.proxy), sha, session,
-                       session_path)
+    return _OpenResult(
+        photo, analysis, preview, engine.to_rgb8(preview.proxy), sha, session, session_path
+    )
 
 
 def _render_job(preview: engine.PreviewEngine, sliders: dict) -> tuple:
@@ -102,16 +103,23 @@ def _render_job(preview: engine.PreviewEngine, sliders: dict) -> tuple:
 
 def _masks_job(preview: engine.PreviewEngine) -> dict:
     masks = preview.masks()
-    return {name: qimage_from_mask(masks[name], OVERLAYS[name][0])
-            for name in ("skin", "protected", "background") if name in masks}
+    return {
+        name: qimage_from_mask(masks[name], OVERLAYS[name][0])
+        for name in ("skin", "protected", "background")
+        if name in masks
+    }
 
 
 def _detail_job(preview: engine.PreviewEngine, rect: tuple, sliders: dict) -> tuple:
     detail = preview.render_region(rect, sliders)
     h, w = detail.pixels.shape[:2]
-    before = preview.photo.pixels[detail.y:detail.y + h, detail.x:detail.x + w]
-    return (detail.x, detail.y, qimage_from_rgb8(engine.to_rgb8(before)),
-            qimage_from_rgb8(engine.to_rgb8(detail.pixels)))
+    before = preview.photo.pixels[detail.y : detail.y + h, detail.x : detail.x + w]
+    return (
+        detail.x,
+        detail.y,
+        qimage_from_rgb8(engine.to_rgb8(before)),
+        qimage_from_rgb8(engine.to_rgb8(detail.pixels)),
+    )
 
 
 def _likeness_job(preview: engine.PreviewEngine, edited: np.ndarray, render_id: int) -> tuple:
@@ -146,9 +154,12 @@ class _KeyWatcher(QObject):
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
         kind = event.type()
-        if kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease) and \
-                event.key() == Qt.Key.Key_Backslash and not event.isAutoRepeat() and \
-                QApplication.activeWindow() is self.window:
+        if (
+            kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease)
+            and event.key() == Qt.Key.Key_Backslash
+            and not event.isAutoRepeat()
+            and QApplication.activeWindow() is self.window
+        ):
             self.window.canvas.set_showing_original(kind == QEvent.Type.KeyPress)
             return True
         return False
@@ -198,9 +209,16 @@ class QtStudioWindow(QMainWindow):
         self.prepare_runner = QtLatestRunner("prepare", parent=self)
         self.export_runner = QtLatestRunner("export", parent=self)
         self.prepare_runner.failed.connect(self._on_worker_failed)
-        self.runners = (self.render_runner, self.open_runner, self.likeness_runner,
-                        self.masks_runner, self.detail_runner, self.circle_runner,
-                        self.prepare_runner, self.export_runner)
+        self.runners = (
+            self.render_runner,
+            self.open_runner,
+            self.likeness_runner,
+            self.masks_runner,
+            self.detail_runner,
+            self.circle_runner,
+            self.prepare_runner,
+            self.export_runner,
+        )
         self.render_runner.finished.connect(self._on_render_done)
         self.render_runner.failed.connect(self._on_worker_failed)
         self.open_runner.finished.connect(self._on_open_done)
@@ -209,8 +227,12 @@ class QtStudioWindow(QMainWindow):
         self.masks_runner.finished.connect(self._on_masks_done)
         self.detail_runner.finished.connect(self._on_detail_done)
         self.circle_runner.finished.connect(lambda _id, image: self.panel.circle.set_image(image))
-        for runner in (self.likeness_runner, self.masks_runner, self.detail_runner,
-                       self.circle_runner):
+        for runner in (
+            self.likeness_runner,
+            self.masks_runner,
+            self.detail_runner,
+            self.circle_runner,
+        ):
             runner.failed.connect(self._on_worker_failed)
 
         self.canvas = QtCanvas(self)
@@ -281,17 +303,30 @@ class QtStudioWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         std = QKeySequence.StandardKey
-        self.open_action = self._action("&Open…", lambda: self.open_dialog(), std.Open,
-                                        tip="Open a photo or a session")
-        self.save_action = self._action("&Save Session", lambda: self.save_session(), std.Save,
-                                        tip="Save the sliders beside the photo")
-        self.save_as_action = self._action("Save Session &As…", lambda: self.save_session_as(),
-                                           std.SaveAs)
-        self.apply_action = self._action("&Apply Session or Look…",
-                                         lambda: self.apply_session_dialog(), "Ctrl+Shift+L",
-                                         tip="Use another session's or look's sliders here")
-        self.export_action = self._action("&Export…", lambda: self.show_export_dialog(),
-                                          "Ctrl+E", tip="Export for LinkedIn, a portfolio, ...")
+        self.open_action = self._action(
+            "&Open…", lambda: self.open_dialog(), std.Open, tip="Open a photo or a session"
+        )
+        self.save_action = self._action(
+            "&Save Session",
+            lambda: self.save_session(),
+            std.Save,
+            tip="Save the sliders beside the photo",
+        )
+        self.save_as_action = self._action(
+            "Save Session &As…", lambda: self.save_session_as(), std.SaveAs
+        )
+        self.apply_action = self._action(
+            "&Apply Session or Look…",
+            lambda: self.apply_session_dialog(),
+            "Ctrl+Shift+L",
+            tip="Use another session's or look's sliders here",
+        )
+        self.export_action = self._action(
+            "&Export…",
+            lambda: self.show_export_dialog(),
+            "Ctrl+E",
+            tip="Export for LinkedIn, a portfolio, ...",
+        )
         self.quit_action = self._action("&Quit", self.close, std.Quit)
         self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(std.Undo)
@@ -300,19 +335,25 @@ class QtStudioWindow(QMainWindow):
         self.reset_action = self._action("Reset &All Sliders", lambda: self.reset_all())
         self.fit_action = self._action("&Fit in Window", lambda: self.canvas.fit(), "Ctrl+0")
         self.zoom100_action = self._action("&100%", lambda: self.canvas.zoom_100(), "Ctrl+1")
-        self.zoom_in_action = self._action("Zoom &In", lambda: self.canvas.zoom_to(
-            self.canvas.zoom * 1.25), std.ZoomIn)
-        self.zoom_out_action = self._action("Zoom &Out", lambda: self.canvas.zoom_to(
-            self.canvas.zoom / 1.25), std.ZoomOut)
-        self.split_action = self._action("&Before / After Split", self._on_split_toggled, "Y",
-                                         checkable=True,
-                                         tip="Split view: original left, edit right "
-                                             "(hold \\ to see the original)")
+        self.zoom_in_action = self._action(
+            "Zoom &In", lambda: self.canvas.zoom_to(self.canvas.zoom * 1.25), std.ZoomIn
+        )
+        self.zoom_out_action = self._action(
+            "Zoom &Out", lambda: self.canvas.zoom_to(self.canvas.zoom / 1.25), std.ZoomOut
+        )
+        self.split_action = self._action(
+            "&Before / After Split",
+            self._on_split_toggled,
+            "Y",
+            checkable=True,
+            tip="Split view: original left, edit right (hold \\ to see the original)",
+        )
         self.split_action.setChecked(True)
         self.overlay_actions: dict[str, QAction] = {}
         for name, (_colour, label) in OVERLAYS.items():
-            action = self._action(label, lambda checked, n=name: self.set_overlay(n, checked),
-                                  checkable=True)
+            action = self._action(
+                label, lambda checked, n=name: self.set_overlay(n, checked), checkable=True
+            )
             self.overlay_actions[name] = action
 
         menu = self.menuBar()
@@ -326,8 +367,12 @@ class QtStudioWindow(QMainWindow):
         self.export_menu = file_menu.addMenu("E&xport")
         self.export_menu.addAction(self.export_action)
         self.export_menu.addSeparator()
-        for preset, label in (("linkedin", "LinkedIn…"), ("portfolio", "Portfolio…"),
-                              ("original", "Original Size…"), ("custom", "Custom…")):
+        for preset, label in (
+            ("linkedin", "LinkedIn…"),
+            ("portfolio", "Portfolio…"),
+            ("original", "Original Size…"),
+            ("custom", "Custom…"),
+        ):
             self.export_menu.addAction(label, lambda p=preset: self.show_export_dialog(p))
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -337,8 +382,12 @@ class QtStudioWindow(QMainWindow):
         edit_menu.addSeparator()
         edit_menu.addAction(self.reset_action)
         view_menu = menu.addMenu("&View")
-        for action in (self.fit_action, self.zoom100_action, self.zoom_in_action,
-                       self.zoom_out_action):
+        for action in (
+            self.fit_action,
+            self.zoom100_action,
+            self.zoom_in_action,
+            self.zoom_out_action,
+        ):
             view_menu.addAction(action)
         view_menu.addSeparator()
         view_menu.addAction(self.split_action)
@@ -358,10 +407,12 @@ class QtStudioWindow(QMainWindow):
             bar.addAction(action)
         bar.addSeparator()
         # fixed labels on the toolbar (the menu's say what they undo)
-        self.undo_tool = self._action("Undo", lambda: self.undo_stack.undo(),
-                                      tip="Undo the last change")
-        self.redo_tool = self._action("Redo", lambda: self.undo_stack.redo(),
-                                      tip="Redo the change undone")
+        self.undo_tool = self._action(
+            "Undo", lambda: self.undo_stack.undo(), tip="Undo the last change"
+        )
+        self.redo_tool = self._action(
+            "Redo", lambda: self.undo_stack.redo(), tip="Redo the change undone"
+        )
         self.undo_tool.setEnabled(False)
         self.redo_tool.setEnabled(False)
         self.undo_stack.canUndoChanged.connect(self.undo_tool.setEnabled)
@@ -428,8 +479,11 @@ class QtStudioWindow(QMainWindow):
         from studio.session import list_looks
 
         try:
-            looks = [(info.key, info.name) for info in list_looks()
-                     if not info.description.startswith("(cannot be used")]
+            looks = [
+                (info.key, info.name)
+                for info in list_looks()
+                if not info.description.startswith("(cannot be used")
+            ]
         except LikenessError as error:  # a broken built-in look: say so, keep working
             self.statusBar().showMessage(f"Looks unavailable: {error}")
             looks = []
@@ -438,8 +492,12 @@ class QtStudioWindow(QMainWindow):
     # ================================================================== opening
     def open_dialog(self) -> None:
         folder = str(self.settings.value("folder", str(Path.home())))
-        path, _ = QFileDialog.getOpenFileName(self, "Open a photo or session", folder,
-                                              f"{PHOTO_FILTER};;{SESSION_FILTER};;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Open a photo or session",
+            folder,
+            f"{PHOTO_FILTER};;{SESSION_FILTER};;All files (*)",
+        )
         if path:
             self.open_path(path)
 
@@ -509,8 +567,10 @@ class QtStudioWindow(QMainWindow):
             self._add_recent(opened)
         mp = photo.megapixels
         faces = len(document.faces)
-        self.status_photo.setText(f"{document.display_name}  {photo.width}×{photo.height} "
-                                  f"({mp:.1f} MP)  {faces} face{'s' if faces != 1 else ''}")
+        self.status_photo.setText(
+            f"{document.display_name}  {photo.width}×{photo.height} "
+            f"({mp:.1f} MP)  {faces} face{'s' if faces != 1 else ''}"
+        )
         self.statusBar().showMessage("Ready", 3000)
         self._update_actions()
         self._update_title()
@@ -540,8 +600,11 @@ class QtStudioWindow(QMainWindow):
         self._last_command = top if isinstance(top, SetSliderCommand) else None
 
     def _on_slider_released(self, key: str) -> None:
-        top = self.undo_stack.command(self.undo_stack.index() - 1) \
-            if self.undo_stack.index() > 0 else None
+        top = (
+            self.undo_stack.command(self.undo_stack.index() - 1)
+            if self.undo_stack.index() > 0
+            else None
+        )
         if isinstance(top, SetSliderCommand) and top.key == key:
             top.release()
 
@@ -554,13 +617,15 @@ class QtStudioWindow(QMainWindow):
         except LikenessError as error:
             self.show_error(str(error))
             return
-        self.undo_stack.push(SetAllSlidersCommand(self.document, look.sliders,
-                                                  f"Look: {look.name or key}", look=key))
+        self.undo_stack.push(
+            SetAllSlidersCommand(self.document, look.sliders, f"Look: {look.name or key}", look=key)
+        )
 
     def apply_session_dialog(self) -> None:
         folder = str(self.settings.value("folder", str(Path.home())))
-        path, _ = QFileDialog.getOpenFileName(self, "Apply a session or look", folder,
-                                              f"{SESSION_FILTER};;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Apply a session or look", folder, f"{SESSION_FILTER};;All files (*)"
+        )
         if path:
             self.apply_session_file(path)
 
@@ -573,15 +638,19 @@ class QtStudioWindow(QMainWindow):
         except LikenessError as error:
             self.show_error(str(error))
             return
-        self.undo_stack.push(SetAllSlidersCommand(
-            self.document, session.sliders, f"Applied {Path(path).name}", look=session.look))
+        self.undo_stack.push(
+            SetAllSlidersCommand(
+                self.document, session.sliders, f"Applied {Path(path).name}", look=session.look
+            )
+        )
 
     def reset_all(self) -> None:
         from studio.edits.sliders import default_sliders
 
         if self.document.sliders != default_sliders():
-            self.undo_stack.push(SetAllSlidersCommand(self.document, default_sliders(),
-                                                      "Reset all", look=None))
+            self.undo_stack.push(
+                SetAllSlidersCommand(self.document, default_sliders(), "Reset all", look=None)
+            )
 
     def _on_face_chosen(self, index: int) -> None:
         if index != self.document.face_index:
@@ -618,8 +687,13 @@ class QtStudioWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         loaded = self.document.photo is not None
-        for action in (self.save_action, self.save_as_action, self.apply_action,
-                       self.export_action, self.reset_action):
+        for action in (
+            self.save_action,
+            self.save_as_action,
+            self.apply_action,
+            self.export_action,
+            self.reset_action,
+        ):
             action.setEnabled(loaded)
         self.export_menu.setEnabled(loaded)
 
@@ -671,8 +745,9 @@ class QtStudioWindow(QMainWindow):
             self.panel.meter.set_percent(None)
             self.likeness_shown.emit(None)
             return
-        self.likeness_runner.submit(_likeness_job, self.preview_engine, self.preview_pixels,
-                                    self.preview_id)
+        self.likeness_runner.submit(
+            _likeness_job, self.preview_engine, self.preview_pixels, self.preview_id
+        )
 
     def _on_likeness_done(self, _request_id: int, result: tuple) -> None:
         render_id, percent = result
@@ -737,9 +812,14 @@ class QtStudioWindow(QMainWindow):
         source = None
         if document.source_path is not None and self.sha256 is not None:
             source = Source(path=Path(os.path.abspath(document.source_path)), sha256=self.sha256)
-        session = Session(sliders=document.sliders, source=source, look=document.look,
-                          face=document.face_index, crop=document.crop,
-                          analysis=document.analysis if source is not None else None)
+        session = Session(
+            sliders=document.sliders,
+            source=source,
+            look=document.look,
+            face=document.face_index,
+            crop=document.crop,
+            analysis=document.analysis if source is not None else None,
+        )
         if self.export_settings is not None:
             session = replace(session, export=self.export_settings)
         return session
@@ -765,9 +845,14 @@ class QtStudioWindow(QMainWindow):
             return False
         if path is None:
             source = self.document.source_path
-            suggestion = str(default_session_path(source)) if source else \
-                str(Path(str(self.settings.value("folder", str(Path.home())))) /
-                    "sample.likeness.json")
+            suggestion = (
+                str(default_session_path(source))
+                if source
+                else str(
+                    Path(str(self.settings.value("folder", str(Path.home()))))
+                    / "sample.likeness.json"
+                )
+            )
             path, _ = QFileDialog.getSaveFileName(self, "Save session", suggestion, SESSION_FILTER)
             if not path:
                 return False
@@ -831,14 +916,22 @@ class QtStudioWindow(QMainWindow):
         document = self.document
         if document.photo is None:
             return
-        folder = Path(str(self.settings.value("export_folder", ""))) if \
-            self.settings.value("export_folder") else None
+        folder = (
+            Path(str(self.settings.value("export_folder", "")))
+            if self.settings.value("export_folder")
+            else None
+        )
         if document.source_path is None and folder is None:
             folder = Path.home()
         default = preset or (self.export_settings.preset if self.export_settings else "linkedin")
-        dialog = QtExportDialog(self, document.source_path, document.photo.format, default,
-                                circle=self.panel.circle.pixmap().toImage()
-                                if self.panel.circle.has_image else None, folder=folder)
+        dialog = QtExportDialog(
+            self,
+            document.source_path,
+            document.photo.format,
+            default,
+            circle=self.panel.circle.pixmap().toImage() if self.panel.circle.has_image else None,
+            folder=folder,
+        )
         if dialog.exec() != QtExportDialog.DialogCode.Accepted:
             return
         self.start_export(dialog.settings(), dialog.path())
@@ -878,10 +971,17 @@ class QtStudioWindow(QMainWindow):
                 relay.progress.emit("Encoding…")
                 face = analysis.face(face_index)
                 result = export_photo(
-                    rendered, settings, path,
-                    landmarks=None if face is None else face.landmarks, crop=crop,
-                    alpha=photo.alpha, exif=photo.exif, source_format=photo.format,
-                    bit_depth=photo.bit_depth, source=photo.path)
+                    rendered,
+                    settings,
+                    path,
+                    landmarks=None if face is None else face.landmarks,
+                    crop=crop,
+                    alpha=photo.alpha,
+                    exif=photo.exif,
+                    source_format=photo.format,
+                    bit_depth=photo.bit_depth,
+                    source=photo.path,
+                )
             except LikenessError as error:
                 relay.done.emit(None, error)
             except BaseException as error:  # a bug: shown on the GUI thread, not hidden
@@ -904,7 +1004,8 @@ class QtStudioWindow(QMainWindow):
         self.statusBar().showMessage(
             f"Exported {result.width}×{result.height} {result.format}, "
             f"{result.bytes / 1024:.0f} KB: {result.path}" + (f" ({notes})" if notes else ""),
-            10000)
+            10000,
+        )
         self.export_finished.emit(result)
 
     # ================================================================== closing
@@ -913,9 +1014,14 @@ class QtStudioWindow(QMainWindow):
         if not self.document.dirty or self.document.photo is None:
             return True
         answer = QMessageBox.question(
-            self, APP_NAME, f"Save the changes to {self.document.display_name}'s session?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard |
-            QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+            self,
+            APP_NAME,
+            f"Save the changes to {self.document.display_name}'s session?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
         if answer == QMessageBox.StandardButton.Save:
             return self.save_session()
         return answer == QMessageBox.StandardButton.Discard

@@ -223,13 +223,16 @@ class QtBackdropRow(QObject):
         self.swatch.setText("none" if off else self._colour)
         self.swatch.setStyleSheet(
             "QPushButton#backdrop_swatch { background: transparent; color: #888;"
-            " border: 1px dashed #555; border-radius: 3px; }" if off else
-            f"QPushButton#backdrop_swatch {{ background: {self._colour}; color: {text};"
-            " border: 1px solid #111; border-radius: 3px; }")
+            " border: 1px dashed #555; border-radius: 3px; }"
+            if off
+            else f"QPushButton#backdrop_swatch {{ background: {self._colour}; color: {text};"
+            " border: 1px solid #111; border-radius: 3px; }"
+        )
 
     def _on_swatch_clicked(self) -> None:
-        colour = QColorDialog.getColor(QColor(self._colour), self.swatch.window(),
-                                       "Backdrop colour")
+        colour = QColorDialog.getColor(
+            QColor(self._colour), self.swatch.window(), "Backdrop colour"
+        )
         if colour.isValid():
             self.choose(colour.name())
 
@@ -283,16 +286,21 @@ class QtLikenessMeter(QWidget):
         font = painter.font()
         label_rect = QRectF(rect.left(), rect.top(), rect.width(), 16)
         painter.setPen(QColor(200, 200, 200))
-        painter.drawText(label_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         "Likeness")
+        painter.drawText(
+            label_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, "Likeness"
+        )
         bold = painter.font()
         bold.setBold(True)
         painter.setFont(bold)
         painter.setPen(self._colour() if self.state != "pending" else QColor(160, 160, 160))
-        status = {"none": "no face", "warning": "changes the person",
-                  "pending": "", "ok": ""}[self.state]
-        painter.drawText(label_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                         f"{status}  {self.text}".strip())
+        status = {"none": "no face", "warning": "changes the person", "pending": "", "ok": ""}[
+            self.state
+        ]
+        painter.drawText(
+            label_rect,
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            f"{status}  {self.text}".strip(),
+        )
         painter.setFont(font)
         bar = QRectF(rect.left(), rect.top() + 21, rect.width(), 8)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -320,8 +328,9 @@ class QtCirclePreview(QLabel):
         super().__init__(parent)
         self.setObjectName("circle_preview")
         self.setFixedSize(QSize(self.SIZE, self.SIZE))
-        self.setToolTip("LinkedIn shows your photo in a circle: this is the LinkedIn export, "
-                        "face-centred.")
+        self.setToolTip(
+            "LinkedIn shows your photo in a circle: this is the LinkedIn export, face-centred."
+        )
         self.has_image = False
 
     def set_image(self, square: QImage | None) -> None:
@@ -394,7 +403,8 @@ class QtSidePanel(QWidget):
 
         self.no_face_note = QLabel(
             "No face found in this photo. Face edits are off; background and warmth still work.",
-            self)
+            self,
+        )
         self.no_face_note.setObjectName("no_face_note")
         self.no_face_note.setWordWrap(True)
         outer.addWidget(self.no_face_note)

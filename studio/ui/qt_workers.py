@@ -140,12 +140,14 @@ class QtLatestRunner(QObject):
             self.busy.emit(True)
         self._running = job
         if self._thread is None:
-            self._thread = threading.Thread(target=_serve, args=(self._jobs,),
-                                            name=f"likeness-{self.name}", daemon=True)
+            self._thread = threading.Thread(
+                target=_serve, args=(self._jobs,), name=f"likeness-{self.name}", daemon=True
+            )
             self._thread.start()
             _THREADS[:] = [entry for entry in _THREADS if entry[0].is_alive()]
             _THREADS.append((self._thread, self._jobs))
         self._jobs.put(job)
+
     def _on_job_done(self, request_id: int, result: object, error: object) -> None:
         self._running = None
         pending, self._pending = self._pending, None
