@@ -145,8 +145,8 @@ class QtCanvas(QGraphicsView):
     # ------------------------------------------------------------------ images
     @property
     def zoom(self) -> float:
-        """Screen pixels per photo pixel (1.0 = 100%)."""
-        return float(self.transform().m11())
+        """Device (screen) pixels per photo pixel: 1.0 = 100%, also on high-DPI screens."""
+        return float(self.transform().m11()) * self.devicePixelRatioF()
 
     def set_photo(
         self, width: int, height: int, before: QImage, after: QImage | None = None
@@ -324,7 +324,8 @@ class QtCanvas(QGraphicsView):
         if anchor is None:
             anchor = QPointF(self.viewport().rect().center())
         scene_point = self.mapToScene(anchor.toPoint())
-        self.setTransform(QTransform.fromScale(zoom, zoom))
+        scale = zoom / self.devicePixelRatioF()  # the view's transform is in logical pixels
+        self.setTransform(QTransform.fromScale(scale, scale))
         # keep the photo point under the anchor in place
         delta = self.mapFromScene(scene_point) - anchor.toPoint()
         self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + delta.x())
