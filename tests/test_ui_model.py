@@ -134,3 +134,17 @@ def test_recent_files_and_window_state_are_remembered(qtbot, tmp_path, monkeypat
     assert (again.size().width(), again.size().height()) == (640, 480)
     assert settings_store().fileName() == str(tmp_path / "studio.ini")
     again.close()
+
+
+def test_only_autosaves_of_studios_no_longer_running_are_offered(tmp_path, monkeypatch):
+    from studio.ui.app import crashed_autosave
+    from studio.ui.qt_main import autosave_path
+
+    monkeypatch.setenv("LIKENESS_DATA_DIR", str(tmp_path))
+    assert crashed_autosave() is None
+    running = autosave_path(1)  # pid 1 is always alive: another studio still working
+    running.write_text("{}")
+    assert crashed_autosave() is None
+    crashed = autosave_path(4_000_000)  # above Linux's pid limit: that studio is gone
+    crashed.write_text("{}")
+    assert crashed_autosave() == crashed

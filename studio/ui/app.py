@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -13,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from studio import __version__
 
-from .qt_main import APP_NAME, QtStudioWindow, autosave_path
+from .qt_main import APP_NAME, AUTOSAVE_PREFIX, AUTOSAVE_SUFFIX, QtStudioWindow
 
 #: The panel and canvas look: dark, compact, readable (a photo tool keeps colour out of the UI).
 STYLE_SHEET = """
@@ -116,17 +115,24 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 
 def crashed_autosave() -> Path | None:
-    """The session a crashed studio left behind, or None (a running studio's is not offered)."""
-    path = autosave_path()
-    if not path.is_file():
-        return None
-    try:
-        pid = int(json.loads(path.with_suffix(".pid").read_text())["pid"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return path
-    if pid != os.getpid() and _alive(pid):
-        return None
-    return path
+    """The newest session a crashed studio left behind, or None.
+
+    Autosaves of studios still running are not offered (this process's own are: a window
+    that is gone left them).
+    """
+    from studio.paths import user_dir
+
+    found = []
+    for path in user_dir("data").glob(f"{AUTOSAVE_PREFIX}*{AUTOSAVE_SUFFIX}"):
+        try:
+            pid = int(path.name[len(AUTOSAVE_PREFIX) : -len(AUTOSAVE_SUFFIX)])
+            modified = path.stat().st_mtime
+        except (ValueError, OSError):
+            continue
+        if pid != os.getpid() and _alive(pid):
+            continue
+        found.append((modified, path))
+    return max(found)[1] if found else None
 
 
 def _alive(pid: int) -> bool:
@@ -155,7 +161,6 @@ def offer_restore(window: QtStudioWindow) -> bool:
         window.restore_autosave(path)
         return True
     path.unlink(missing_ok=True)
-    path.with_suffix(".pid").unlink(missing_ok=True)
     return False
 
 

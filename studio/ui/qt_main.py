@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from dataclasses import replace
@@ -41,7 +40,8 @@ SESSION_FILTER = "Sessions and looks (*.likeness.json *.json)"
 MAX_RECENT = 10
 #: Milliseconds: autosave interval while changes keep coming; likeness waits for the preview to settle.
 AUTOSAVE_MS, LIKENESS_SETTLE_MS = 3000, 350
-AUTOSAVE_NAME = "autosave.likeness.json"
+#: Autosaves are "autosave-PID.likeness.json": one per running studio, so two never collide.
+AUTOSAVE_PREFIX, AUTOSAVE_SUFFIX = "autosave-", ".likeness.json"
 #: Zoom, as a multiple of the proxy scale, above which the proxy would be magnified: the visible
 #: region is then rendered at full size.
 DETAIL_ZOOM_SLACK = 1.01
@@ -54,8 +54,12 @@ def settings_store() -> QSettings:
     return QSettings(str(user_dir("config") / "studio.ini"), QSettings.Format.IniFormat)
 
 
-def autosave_path() -> Path:
-    return user_dir("data") / AUTOSAVE_NAME
+def autosave_path(pid: int | None = None) -> Path:
+    """This studio's autosave file (or the one of process ``pid``) in the user's data folder."""
+    return (
+        user_dir("data")
+        / f"{AUTOSAVE_PREFIX}{os.getpid() if pid is None else pid}{AUTOSAVE_SUFFIX}"
+    )
 
 
 def _is_session_file(path: Path) -> bool:
@@ -198,6 +202,7 @@ class QtStudioWindow(QMainWindow):
         self._export_relay: _ExportRelay | None = None
         self._export_job = None
         self._restoring = None
+        self._restoring_path: Path | None = None
         self._pending_open = None
 
         self.render_runner = QtLatestRunner("render", parent=self)
@@ -563,6 +568,10 @@ class QtStudioWindow(QMainWindow):
                 document.set_look(restored.look)
             document.set_session_path(None)
             document.set_dirty(True)
+            self._autosave_pending = True
+            if self._restoring_path != autosave_path():
+                self._restoring_path.unlink(missing_ok=True)  # now kept as this studio's autosave
+            self.autosave()
         elif opened is not None:
             self._add_recent(opened)
         mp = photo.megapixels
@@ -884,15 +893,13 @@ class QtStudioWindow(QMainWindow):
         path = autosave_path()
         try:
             save_session(self.current_session(), path)
-            path.with_suffix(".pid").write_text(json.dumps({"pid": os.getpid()}))
         except (LikenessError, OSError):
             return None  # autosave is a safety net: never interrupt the user over it
         self._autosave_pending = False
         return path
 
     def _remove_autosave(self) -> None:
-        for path in (autosave_path(), autosave_path().with_suffix(".pid")):
-            path.unlink(missing_ok=True)
+        autosave_path().unlink(missing_ok=True)
 
     def restore_autosave(self, path: Path) -> None:
         """Reopen a session left by a crash (its photo, or the sample when it had none)."""
@@ -904,6 +911,7 @@ class QtStudioWindow(QMainWindow):
             self.show_error(f"The autosaved session cannot be restored: {error}")
             return
         self._restoring = session
+        self._restoring_path = Path(path)
         if session.source is not None:
             self.opening = True
             self._pending_open = path
