@@ -363,3 +363,23 @@ def test_several_faces_can_be_picked_and_undone(qtbot, make_window):
     window.undo_stack.undo()
     window.undo_stack.undo()
     assert window.document.face_index == 0 and combo.currentIndex() == 0
+
+
+def test_a_first_photo_shows_a_fast_preview_of_the_right_size(
+    qtbot, make_window, tmp_path, dialogs
+):
+    from studio.ui.qt_main import _quick_job
+
+    photo = face_photo("deepface_img1.jpg")
+    width, height, image = _quick_job(photo)
+    full = load(photo)
+    assert (width, height) == (full.width, full.height)
+    assert image.width() * image.height() <= 2_000_000
+    # a bad first file: nothing stays on the canvas, the error is shown
+    window = make_window()
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"\xff\xd8\xff\xe0 truncated")
+    window.open_path(bad)
+    qtbot.waitUntil(lambda: bool(dialogs["warning"]), timeout=WAIT)
+    assert window.canvas.photo_size == (0, 0) and window.document.photo is None
+    assert not window.panel.rows["smooth"].slider.isEnabled()

@@ -162,6 +162,14 @@ class QtCanvas(QGraphicsView):
         self.split_x = width / 2.0
         self.fit()
 
+    def clear_photo(self) -> None:
+        """Show nothing (no photo is open)."""
+        self.photo_size = (0, 0)
+        self._image.set_images(QRectF(), None, None)
+        self.clear_detail()
+        self._scene.setSceneRect(QRectF())
+        self.viewport().update()
+
     def set_after(self, after: QImage) -> None:
         """Show a new edited proxy."""
         self._image.set_images(self._image.rect, self._image.before, QPixmap.fromImage(after))

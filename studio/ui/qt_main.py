@@ -98,6 +98,15 @@ def _open_job(path: Path | None, as_session: bool) -> _OpenResult:
     )
 
 
+def _quick_job(path: Path) -> tuple:
+    """Worker: a reduced decode (JPEG DCT scaling) to show at once; faces come later."""
+    from studio.imaging import load_proxy
+
+    photo, factor = load_proxy(path, max_pixels=engine.PROXY_PIXELS)
+    width, height = round(photo.width / factor), round(photo.height / factor)
+    return width, height, qimage_from_rgb8(engine.to_rgb8(photo.pixels))
+
+
 def _render_job(preview: engine.PreviewEngine, sliders: dict) -> tuple:
     start = time.perf_counter()
     pixels = preview.render(sliders)
@@ -213,6 +222,9 @@ class QtStudioWindow(QMainWindow):
         self.circle_runner = QtLatestRunner("circle", parent=self)
         self.prepare_runner = QtLatestRunner("prepare", parent=self)
         self.export_runner = QtLatestRunner("export", parent=self)
+        self.quick_runner = QtLatestRunner("quick", parent=self)
+        self.quick_runner.finished.connect(self._on_quick_done)
+        self._quick_for = 0
         self.prepare_runner.failed.connect(self._on_worker_failed)
         self.runners = (
             self.render_runner,
@@ -519,7 +531,22 @@ class QtStudioWindow(QMainWindow):
         self.opening = True
         self._pending_open = path
         self.statusBar().showMessage(f"Opening {path.name if path else 'the sample'}…")
-        self.open_runner.submit(_open_job, path, path is not None and _is_session_file(path))
+        as_session = path is not None and _is_session_file(path)
+        request_id = self.open_runner.submit(_open_job, path, as_session)
+        if path is not None and not as_session and self.document.photo is None:
+            # nothing on screen yet: show a fast reduced decode while faces are found
+            self._quick_for = request_id
+            self.quick_runner.submit(_quick_job, path)
+
+    def _on_quick_done(self, _request_id: int, result: tuple) -> None:
+        width, height, image = result
+        if (
+            self.opening
+            and self.document.photo is None
+            and self.open_runner.latest_id == self._quick_for
+        ):
+            self.canvas.set_photo(width, height, image)
+            self.statusBar().showMessage("Finding faces…")
 
     def _on_open_done(self, _request_id: int, result: _OpenResult) -> None:
         self.opening = False
@@ -591,6 +618,8 @@ class QtStudioWindow(QMainWindow):
         self.opening = False
         self._restoring = None
         self.statusBar().clearMessage()
+        if self.document.photo is None:
+            self.canvas.clear_photo()  # a fast preview of the bad file may be showing
         self.show_error(str(error))
 
     def show_error(self, message: str) -> None:
