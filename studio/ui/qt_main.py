@@ -562,7 +562,7 @@ class QtStudioWindow(QMainWindow):
         self.preview_pixels = None
         self.preview_sliders = None
         self.likeness_percent = None
-        self.panel.meter.set_percent(None)
+        self.panel.meter.set_empty()  # measured once the first preview settles
         document = self.document
         document.set_photo(result.photo, result.analysis)
         if result.preview.face_index != document.face_index:

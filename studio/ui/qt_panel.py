@@ -247,7 +247,7 @@ class QtLikenessMeter(QWidget):
         super().__init__(parent)
         self.setObjectName("likeness_meter")
         self.percent: float | None = None
-        self.state = "none"  # "none" | "ok" | "warning" | "pending"
+        self.state = "empty"  # "empty" | "none" (no face) | "ok" | "warning" | "pending"
         self.setMinimumHeight(34)
         self.setToolTip(LIKENESS_TOOLTIP.format(warn=LIKENESS_WARNING))
 
@@ -259,6 +259,12 @@ class QtLikenessMeter(QWidget):
             self.state = "ok" if percent >= LIKENESS_WARNING else "warning"
         self.update()
 
+    def set_empty(self) -> None:
+        """Nothing to measure yet (no photo open)."""
+        self.percent = None
+        self.state = "empty"
+        self.update()
+
     def set_pending(self) -> None:
         if self.percent is not None:
             self.state = "pending"
@@ -267,7 +273,7 @@ class QtLikenessMeter(QWidget):
     @property
     def text(self) -> str:
         if self.percent is None:
-            return "—"
+            return "" if self.state == "empty" else "—"
         return f"{self.percent:.1f}%"
 
     def _colour(self) -> QColor:
@@ -293,9 +299,13 @@ class QtLikenessMeter(QWidget):
         bold.setBold(True)
         painter.setFont(bold)
         painter.setPen(self._colour() if self.state != "pending" else QColor(160, 160, 160))
-        status = {"none": "no face", "warning": "changes the person", "pending": "", "ok": ""}[
-            self.state
-        ]
+        status = {
+            "none": "no face",
+            "empty": "",
+            "warning": "changes the person",
+            "pending": "",
+            "ok": "",
+        }[self.state]
         painter.drawText(
             label_rect,
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
@@ -507,5 +517,7 @@ class QtSidePanel(QWidget):
         self.no_face_note.setVisible(loaded and not has_face)
         for key, row in self.rows.items():
             row.set_enabled(loaded and (has_face or key not in FACE_KEYS))
+        if not loaded:
+            self.meter.set_empty()
         self.look_combo.setEnabled(loaded)
         self.reset_all_button.setEnabled(loaded)
