@@ -29,6 +29,15 @@ def manifest() -> list[dict]:
         return list(csv.DictReader(handle))
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--regenerate-goldens",
+        action="store_true",
+        default=False,
+        help="rewrite tests/golden/*.png from current renders (review them by eye)",
+    )
+
+
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     """Keep config, data and cache folders out of the real home folder."""
