@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import sys
 
 from studio import __version__
@@ -36,8 +35,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"likeness {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
-        if importlib.util.find_spec(f"studio.cli.{name}") is None:
-            continue  # TEMPORARY while the subcommands land
         module = importlib.import_module(f"studio.cli.{name}")
         module.register(subparsers)
     return parser
