@@ -292,7 +292,7 @@ def test_a_photo_without_a_face_disables_face_sliders(qtbot, make_window):
         assert row.label.isEnabled() == (key not in FACE_KEYS), key
     panel.rows["warmth"].box.setValue(0.5)  # global light still works
     wait_for_preview(qtbot, window, warmth=0.5)
-    assert panel.meter.state == "none"
+    qtbot.waitUntil(lambda: panel.meter.state == "none", timeout=WAIT)  # "no face"
 
 
 def test_autosave_is_offered_back_after_a_crash(qtbot, make_window, dialogs, sample_file):
