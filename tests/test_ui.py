@@ -41,6 +41,7 @@ def dialogs(monkeypatch):
         return shown.get("answer", QMessageBox.StandardButton.Discard)
 
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(warning))
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(warning))
     monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
     return shown
 
@@ -205,6 +206,22 @@ def test_look_picker_sets_the_sliders_in_one_step(qtbot, make_window):
     assert combo.currentData() is None  # back to "Custom"
 
 
+def test_sliders_saved_as_a_look_appear_in_the_picker(qtbot, make_window, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QInputDialog
+
+    from studio.session import load_look
+
+    monkeypatch.setenv("LIKENESS_CONFIG_DIR", str(tmp_path))  # other tests see no new look
+    window = make_window()
+    open_and_wait(qtbot, window)
+    window.panel.rows["warmth"].box.setValue(0.35)
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("Warm Me", True)))
+    window.save_look_action.trigger()
+    combo = window.panel.look_combo
+    assert combo.findData("warm-me") >= 0 and combo.currentData() == "warm-me"
+    assert load_look("Warm Me").sliders["warmth"] == 0.35
+
+
 def test_saved_session_reopens_with_the_same_sliders_and_preview(
     qtbot, make_window, tmp_path, sample_file
 ):
@@ -244,6 +261,7 @@ def test_export_through_the_dialog_writes_the_file(qtbot, make_window, tmp_path,
     written = load(out)
     assert written.format == "JPEG" and written.width == written.height  # LinkedIn square
     assert window.export_settings.preset == "linkedin"
+    assert 80.0 <= window.export_likeness <= 100.0  # checked on the full-size pixels
 
 
 def test_a_corrupt_photo_shows_the_error_and_changes_nothing(qtbot, make_window, tmp_path, dialogs):

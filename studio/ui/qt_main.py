@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -31,7 +32,7 @@ from .model import StudioDocument
 from .qt_canvas import OVERLAYS, QtCanvas, qimage_from_mask, qimage_from_rgb8
 from .qt_commands import SetAllSlidersCommand, SetFaceCommand, SetSliderCommand
 from .qt_export import QtExportDialog
-from .qt_panel import QtSidePanel
+from .qt_panel import LIKENESS_WARNING, QtSidePanel
 from .qt_workers import QtLatestRunner
 
 APP_NAME = "Likeness Studio"
@@ -204,6 +205,7 @@ class QtStudioWindow(QMainWindow):
         self.likeness_percent: float | None = None
         self.likeness_id = 0  # the preview the likeness was measured on
         self.export_settings = None
+        self.export_likeness: float | None = None  # measured on the last export's full pixels
         self.opening = False
         self._render_cache: dict[tuple, tuple] = {}
         self._last_command: SetSliderCommand | None = None
@@ -338,6 +340,11 @@ class QtStudioWindow(QMainWindow):
             "Ctrl+Shift+L",
             tip="Use another session's or look's sliders here",
         )
+        self.save_look_action = self._action(
+            "Save Sliders as &Look…",
+            lambda: self.save_look_dialog(),
+            tip="Keep these sliders as a look for other photos",
+        )
         self.export_action = self._action(
             "&Export…",
             lambda: self.show_export_dialog(),
@@ -378,7 +385,12 @@ class QtStudioWindow(QMainWindow):
         file_menu.addAction(self.open_action)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         file_menu.addSeparator()
-        for action in (self.save_action, self.save_as_action, self.apply_action):
+        for action in (
+            self.save_action,
+            self.save_as_action,
+            self.apply_action,
+            self.save_look_action,
+        ):
             file_menu.addAction(action)
         file_menu.addSeparator()
         self.export_menu = file_menu.addMenu("E&xport")
@@ -682,6 +694,24 @@ class QtStudioWindow(QMainWindow):
             )
         )
 
+    def save_look_dialog(self) -> None:
+        name, ok = QInputDialog.getText(self, "Save look", "Name of the look:")
+        if ok and name.strip():
+            self.save_look(name)
+
+    def save_look(self, name: str) -> None:
+        """Keep the current sliders as the user's look ``name`` (shown in the look picker)."""
+        from studio.session import save_look
+
+        try:
+            path = save_look(name, self.document.sliders)
+        except LikenessError as error:
+            self.show_error(str(error))
+            return
+        self._load_looks()
+        self.document.set_look(path.name[: -len(".json")])
+        self.statusBar().showMessage(f"Look saved: {path}", 5000)
+
     def reset_all(self) -> None:
         from studio.edits.sliders import default_sliders
 
@@ -729,6 +759,7 @@ class QtStudioWindow(QMainWindow):
             self.save_action,
             self.save_as_action,
             self.apply_action,
+            self.save_look_action,
             self.export_action,
             self.reset_action,
         ):
@@ -1000,13 +1031,18 @@ class QtStudioWindow(QMainWindow):
         sliders, face_index, crop = document.sliders, document.face_index, document.crop
 
         def job() -> None:  # reports through the relay: progress, then the outcome
+            from studio.face import likeness_distance, likeness_percent
             from studio.imaging.export import export_photo
             from studio.render import render_photo
 
             try:
                 rendered = render_photo(photo.pixels, analysis, sliders, face_index=face_index)
-                relay.progress.emit("Encoding…")
                 face = analysis.face(face_index)
+                percent = None
+                if face is not None:  # the promise, checked on the exported pixels
+                    relay.progress.emit("Checking likeness…")
+                    percent = likeness_percent(likeness_distance(photo.pixels, rendered, face))
+                relay.progress.emit("Encoding…")
                 result = export_photo(
                     rendered,
                     settings,
@@ -1024,7 +1060,7 @@ class QtStudioWindow(QMainWindow):
             except BaseException as error:  # a bug: shown on the GUI thread, not hidden
                 relay.done.emit(None, error)
             else:
-                relay.done.emit(result, None)
+                relay.done.emit((result, percent), None)
 
         self.export_runner.submit(job)
 
@@ -1037,12 +1073,23 @@ class QtStudioWindow(QMainWindow):
             self.show_error(str(error))
             self.export_finished.emit(error)
             return
+        result, percent = result
+        self.export_likeness = percent
         notes = "; ".join(result.notes)
+        likeness = "" if percent is None else f", likeness {percent:.1f}%"
         self.statusBar().showMessage(
             f"Exported {result.width}×{result.height} {result.format}, "
-            f"{result.bytes / 1024:.0f} KB: {result.path}" + (f" ({notes})" if notes else ""),
-            10000,
+            f"{result.bytes / 1024:.0f} KB{likeness}: {result.path}"
+            + (f" ({notes})" if notes else ""),
+            15000,
         )
+        if percent is not None and percent < LIKENESS_WARNING:
+            QMessageBox.information(
+                self,
+                APP_NAME,
+                f"Exported, but the likeness is {percent:.0f}%: the edit may change how "
+                f"recognisable the person is. Consider easing off the strongest sliders.",
+            )
         self.export_finished.emit(result)
 
     # ================================================================== closing
