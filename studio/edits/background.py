@@ -318,14 +318,17 @@ def _bands(h: int, w: int, pixels_per_band: int = 65536):
     return [slice(top, min(top + rows, h)) for top in range(0, h, rows)]
 
 
-def _enlarge(small: np.ndarray, size: tuple[int, int], band: slice) -> np.ndarray:
-    """Rows ``band`` of ``small`` enlarged bilinearly to ``size`` (w, h), pixel centres aligned
-    as cv2.resize does, without making the whole enlarged image."""
+def _enlarge(small: np.ndarray, size: tuple[int, int], band: slice,
+             cols: slice | None = None) -> np.ndarray:
+    """Rows ``band`` (and columns ``cols``, default all) of ``small`` enlarged bilinearly to
+    ``size`` (w, h), pixel centres aligned as cv2.resize does, without making the whole
+    enlarged image."""
     w, h = size
     sh, sw = small.shape[:2]
     sx, sy = sw / w, sh / h
-    matrix = np.array([[sx, 0.0, 0.5 * sx - 0.5], [0.0, sy, (band.start + 0.5) * sy - 0.5]])
-    return cv2.warpAffine(small, matrix, (w, band.stop - band.start),
+    x0, x1 = (0, w) if cols is None else (cols.start, cols.stop)
+    matrix = np.array([[sx, 0.0, (x0 + 0.5) * sx - 0.5], [0.0, sy, (band.start + 0.5) * sy - 0.5]])
+    return cv2.warpAffine(small, matrix, (x1 - x0, band.stop - band.start),
                           flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                           borderMode=cv2.BORDER_REPLICATE)
 
@@ -593,17 +596,17 @@ def _blurred(layers: BackgroundLayers, amount: float, restyle):
     radius = amount * radii[0]
     if radius >= radii[0]:
         top = restyle(layers.blur_levels[0])
-        return lambda band: _enlarge(top, (w, h), band)
+        return lambda band, cols: _enlarge(top, (w, h), band, cols)
     if radius <= radii[-1]:
         upper = restyle(layers.blur_levels[-1])
         t = np.float32(radius / radii[-1])
-        return lambda band: cv2.addWeighted(restyle(layers.old_bg[band]), 1.0 - t,
-                                            _enlarge(upper, (w, h), band), t, 0.0)
+        return lambda band, cols: cv2.addWeighted(restyle(layers.old_bg[band, cols]), 1.0 - t,
+                                                  _enlarge(upper, (w, h), band, cols), t, 0.0)
     i = next(i for i in range(1, len(radii)) if radii[i] <= radius)
     t = float(np.log(radius / radii[i]) / np.log(radii[i - 1] / radii[i]))
     lower, upper = restyle(layers.blur_levels[i]), restyle(layers.blur_levels[i - 1])
-    return lambda band: cv2.addWeighted(_enlarge(lower, (w, h), band), 1.0 - t,
-                                        _enlarge(upper, (w, h), band), t, 0.0)
+    return lambda band, cols: cv2.addWeighted(_enlarge(lower, (w, h), band, cols), 1.0 - t,
+                                              _enlarge(upper, (w, h), band, cols), t, 0.0)
 
 
 def _backdrop(layers: BackgroundLayers, colour: str, restyle):
@@ -611,7 +614,7 @@ def _backdrop(layers: BackgroundLayers, colour: str, restyle):
     h, w = layers.old_bg.shape[:2]
     linear = srgb_to_linear(parse_backdrop(colour))
     small = restyle(linear_to_srgb(np.clip(layers.glow[:, :, None] * linear, 0.0, 1.0)))
-    return lambda band: _enlarge(small, (w, h), band)
+    return lambda band, cols: _enlarge(small, (w, h), band, cols)
 
 
 def _restyler(bg_light: float, bg_desaturate: float):
@@ -643,7 +646,8 @@ def _restyler(bg_light: float, bg_desaturate: float):
 
 def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.ndarray,
                      bg_blur: float = 0.0, bg_light: float = 0.0, bg_desaturate: float = 0.0,
-                     backdrop: str | None = None) -> np.ndarray:
+                     backdrop: str | None = None,
+                     region: tuple[slice, slice] | None = None) -> np.ndarray:
     """The background edits composited behind the person.
 
     Parameters
@@ -657,6 +661,9 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
     bg_desaturate : 0..1, 1 = grey background (lightness kept).
     backdrop : None, or '#rrggbb': a studio colour replacing the background (bg_light and
         bg_desaturate then act on the backdrop; bg_blur has nothing left to blur).
+    region : (rows, cols) slices of the photo: ``pixels`` is then only that crop and so is
+        the result (the same values as those pixels of a whole-photo call), so a face edit
+        re-composites only its own region.
 
     Returns
     -------
@@ -667,17 +674,22 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
     if bg_blur == 0 and bg_light == 0 and bg_desaturate == 0 and backdrop is None:
         return pixels.copy()
     h, w = alpha.shape
+    rows, cols = region if region is not None else (slice(0, h), slice(0, w))
+    if pixels.shape[:2] != (rows.stop - rows.start, cols.stop - cols.start):
+        raise ValueError("pixels do not match the region")
     restyle = _restyler(float(min(max(bg_light, -1.0), 1.0)), float(min(max(bg_desaturate, 0.0), 1.0)))
     if backdrop is not None:
         new_bg = _backdrop(layers, backdrop, restyle)
     elif bg_blur > 0:
         new_bg = _blurred(layers, float(min(bg_blur, 1.0)), restyle)
     else:
-        def new_bg(band):
-            return restyle(layers.old_bg[band])
+        def new_bg(band, cols):
+            return restyle(layers.old_bg[band, cols])
     out = np.empty_like(pixels)
-    for band in _bands(h, w):
-        _composite(pixels[band], layers.old_bg[band], new_bg(band), alpha[band], out[band])
+    for band in _bands(rows.stop - rows.start, cols.stop - cols.start):
+        photo_rows = slice(rows.start + band.start, rows.start + band.stop)
+        _composite(pixels[band], layers.old_bg[photo_rows, cols], new_bg(photo_rows, cols),
+                   alpha[photo_rows, cols], out[band])
     return out
 
 

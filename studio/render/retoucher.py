@@ -78,6 +78,10 @@ class Retoucher:
         self.layers = PhotoLayers(self.pixels, face)
         self._prepared: dict[str, object] = {}
         self._lock = threading.RLock()
+        # The last result of each render stage and the slider values it was made for.
+        self._face_cache: tuple[tuple, np.ndarray] | None = None
+        self._background_cache: tuple[tuple, np.ndarray] | None = None
+        self._warm_cache: tuple[tuple, np.ndarray] | None = None
 
     # ---- cached preparation --------------------------------------------------------------
     def prepared(self, key: str):
@@ -115,41 +119,76 @@ class Retoucher:
 
         Every slider neutral (or absent) returns a copy equal to the input bit for bit; the
         same input and sliders always give the same bits.
+
+        Three stages, each cached for the last values that feed it, so a slider move redoes
+        only its own stage and what follows: the face edits (head region only), the
+        background (whole photo, on the original pixels), warmth (whole photo). The head
+        region is then re-composited and re-warmed on its own: a face slider costs about
+        the head's pixels, not the photo's. Every stage is per pixel outside the head, so the
+        result does not depend on what was cached.
         """
         values = normalise_sliders(sliders)
-        out = self.pixels.copy()
-        if self.layers.has_face and any(values[k] != 0 for k, _ in FACE_EDITS):
+        with self._lock:
+            head = self._face_stage(values)
+            background_key = tuple(values[k] for k in BACKGROUND_KEYS)
+            warmth_key = (background_key, values["warmth"])
+            if self._background_cache is None or self._background_cache[0] != background_key:
+                self._background_cache = self._warm_cache = None  # free old photos first
+                self._background_cache = (background_key, self._background(self.pixels, values))
+            if self._warm_cache is None or self._warm_cache[0] != warmth_key:
+                self._warm_cache = None
+                self._warm_cache = (warmth_key, self._warm(self._background_cache[1], values))
+            out = self._warm_cache[1].copy()
+        if head is not None:
             roi = self.layers.roi
-            head = self.layers.image
-            for key, module in FACE_EDITS:
-                if key == "face_light":
-                    continue  # applied with shadows: one linear-light pass for both
-                if key == "shadows":
-                    head = self._relight(head, values)
-                    continue
-                params = module.Params(values[key])
-                if not params.is_neutral():
-                    head = module.apply(head, self.prepared(key), params)
-            # Edits may overshoot [0, 1] by a hair; only the edited region is clipped.
-            out[roi] = np.clip(head, 0.0, 1.0)
+            out[roi] = self._warm(self._background(head, values, roi), values)
+        return out
+
+    def _face_stage(self, values: dict) -> np.ndarray | None:
+        """The head region (ROI) with the face edits, clipped to [0, 1]; None when none is on."""
+        if not self.layers.has_face or all(values[k] == 0 for k, _ in FACE_EDITS):
+            return None
+        key = tuple(values[k] for k, _ in FACE_EDITS)
+        if self._face_cache is not None and self._face_cache[0] == key:
+            return self._face_cache[1]
+        head = self.layers.image
+        for edit, module in FACE_EDITS:
+            if edit == "face_light":
+                continue  # applied with shadows: one linear-light pass for both
+            if edit == "shadows":
+                head = self._relight(head, values)
+                continue
+            params = module.Params(values[edit])
+            if not params.is_neutral():
+                head = module.apply(head, self.prepared(edit), params)
+        # Edits may overshoot [0, 1] by a hair; only the edited region is clipped.
+        head = np.clip(head, 0.0, 1.0)
+        self._face_cache = (key, head)
+        return head
+
+    def _background(
+        self, pixels: np.ndarray, values: dict, region: tuple[slice, slice] | None = None
+    ) -> np.ndarray:
+        """``pixels`` (the photo, or its ``region``) with the background edits, or as is."""
         background = _background_module()
-        if background is not None and any(values[k] not in (0.0, None) for k in BACKGROUND_KEYS):
-            out = background.apply_background(
-                out,
-                self.prepared("background"),
-                self.prepared("alpha"),
-                values["bg_blur"],
-                values["bg_light"],
-                values["bg_desaturate"],
-                values["backdrop"],
-            )
-        if values["warmth"] != 0:
-            out = np.clip(
-                warmth.apply(out, self.prepared("warmth"), warmth.Params(values["warmth"])),
-                0.0,
-                1.0,
-            )
-        return np.asarray(out, dtype=np.float32)
+        if background is None or all(values[k] in (0.0, None) for k in BACKGROUND_KEYS):
+            return pixels
+        return background.apply_background(
+            pixels,
+            self.prepared("background"),
+            self.prepared("alpha"),
+            values["bg_blur"],
+            values["bg_light"],
+            values["bg_desaturate"],
+            values["backdrop"],
+            region=region,
+        )
+
+    def _warm(self, pixels: np.ndarray, values: dict) -> np.ndarray:
+        """``pixels`` white-balanced by the warmth slider (clipped to [0, 1]), or as is."""
+        if values["warmth"] == 0:
+            return pixels
+        return warmth.apply(pixels, self.prepared("warmth"), warmth.Params(values["warmth"]))
 
     def _relight(self, head: np.ndarray, values: dict) -> np.ndarray:
         """face_light and shadows in one linear-light pass (their log gains add)."""
