@@ -15,9 +15,8 @@ import cv2
 import numpy as np
 
 from studio.edits.blend import add_change
-from studio.edits.layers import PhotoLayers, disk, normalized_blur, smoothstep
+from studio.edits.layers import PhotoLayers, disk, fast_lab, normalized_blur, smoothstep
 from studio.edits.params import EditParams, slider_field
-from studio.imaging.colour import rgb_to_lab
 from studio.imaging.filters import gaussian
 
 #: Largest spot healed, as a diameter in IOD.
@@ -62,7 +61,7 @@ def find_spots(
     reference : float32 (h, w) weight of the pixels that show the skin's usual colour (the
         surroundings a spot is compared with); default ``skin``.
     """
-    lab = rgb_to_lab(gaussian(image, iod / 150))
+    lab = fast_lab(gaussian(image, iod / 150))
     inside = (skin > 0.5).astype(np.float32)
     weight = inside if reference is None else (reference > 0.5).astype(np.float32)
     around = normalized_blur(lab, weight, iod / 15)

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from studio.edits.layers import PhotoLayers
+from studio.edits.layers import PhotoLayers, soft_blur
 from studio.edits.light import apply_log_gain
 from studio.edits.params import EditParams, slider_field
-from studio.imaging.filters import gaussian
 
 #: Share of a shadow's depth (in log illumination) lifted at ``shadows=1``.
 FILL = 0.45
@@ -49,9 +48,9 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     lit = np.percentile(illum[inside], LIT_PERCENTILE)
     # Shadows are broad: the depth map is smoothed so dark fine detail (freckles, stubble,
     # creases) is not lifted as if it were a shadow.
-    depth = gaussian(np.maximum(lit - illum, 0.0), layers.px(SHADOW_SCALE))
+    depth = soft_blur(np.maximum(lit - illum, 0.0), layers.px(SHADOW_SCALE))
     # Shadows on the skin only (a dark beard or hair is not a shadow), fading in gradually.
-    on_skin = np.clip(gaussian(layers.skin_likeness, layers.px(1 / 15)), 0, 1)
+    on_skin = np.clip(soft_blur(layers.skin_likeness, layers.px(1 / 15)), 0, 1)
     lift = np.minimum(FILL * depth, MAX_LIFT_STOPS * np.log(2.0)) * layers.face_and_neck * on_skin
     return Prepared(lift=lift.astype(np.float32))
 

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from studio.edits.blend import add_change
-from studio.edits.layers import PhotoLayers, normalized_blur, smoothstep
+from studio.edits.layers import PhotoLayers, normalized_blur, smoothstep, soft_blur
 from studio.edits.params import EditParams, slider_field
 from studio.imaging.colour import luminance
-from studio.imaging.filters import gaussian
 
 #: Brightness above the surrounding skin (sRGB luma) where a hot spot starts / is fully one.
 HOT_START, HOT_FULL = 0.03, 0.12
@@ -55,7 +54,7 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     area = layers.skin_area
     # The shine's own scale: hot spots down to ~IOD/15 are seen, texture finer than
     # HOT_SCALE (pores, fine creases, the skin's small relief) is kept under them.
-    base = gaussian(layers.fine_smoothed, layers.px(HOT_SCALE))
+    base = soft_blur(layers.fine_smoothed, layers.px(HOT_SCALE))
     y = luminance(base)
     inside = area > 0.5
     if inside.sum() < 50:
@@ -74,7 +73,7 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     saturation = _saturation(base)
     paler = smoothstep(_saturation(ref_rgb) - saturation, 0.0, PALER)
     hot = smoothstep(excess, HOT_START, HOT_FULL) * paler * area
-    hot = np.clip(gaussian(hot, layers.px(1 / 80)), 0, 1) * (area > 0)
+    hot = np.clip(soft_blur(hot, layers.px(1 / 80)), 0, 1) * (area > 0)
     # Target: the surrounding skin colour at a lightness keeping a little of the glow.
     kept = np.maximum(GLOW_KEPT * np.maximum(excess, 0), excess - MAX_DARKENING)
     scale = (ref_y + kept) / np.maximum(ref_y, 1e-3)

@@ -14,10 +14,9 @@ import cv2
 import numpy as np
 
 from studio.edits.blend import add_change
-from studio.edits.layers import PhotoLayers, smoothstep
+from studio.edits.layers import PhotoLayers, smoothstep, soft_blur
 from studio.edits.params import EditParams, slider_field
 from studio.imaging.colour import luminance
-from studio.imaging.filters import gaussian
 
 #: Share of the mid band removed at ``smooth=1`` (the rest keeps the skin's shape and life).
 MID_REMOVED = 0.8
@@ -54,7 +53,7 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     distance = cv2.distanceTransform(outside, cv2.DIST_L2, 5) / layers.iod
     weight = weight * smoothstep(distance, 0.0, FEATURE_FADE)
     # The band's own pore-scale ripples (filter edges) are not removed: they belong to the skin.
-    mid = gaussian(layers.mid, layers.px(RIPPLE_SIGMA)) if RIPPLE_SIGMA > 0 else layers.mid
+    mid = soft_blur(layers.mid, layers.px(RIPPLE_SIGMA)) if RIPPLE_SIGMA > 0 else layers.mid
     grey = luminance(mid)[:, :, None]
     mid = grey + CHROMA_SHARE * (mid - grey)
     return Prepared(change=(-weight[:, :, None] * mid).astype(np.float32))
