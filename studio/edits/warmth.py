@@ -147,19 +147,29 @@ def _channel_rows(height: int, width: int) -> np.ndarray:
     return np.ascontiguousarray(np.broadcast_to(row, (height, 3 * width)))
 
 
+#: Pixels per band of rows: the work of a band stays in the processor's cache.
+_BAND_PIXELS = 1 << 16
+
+
 def white_balance(image: np.ndarray, channel_gains: np.ndarray) -> np.ndarray:
     """Multiply each channel's linear light by its gain; float32 sRGB in and out (values
     outside [0, 1] are taken as 0 or 1).
 
-    One interpolated table lookup per value (cv2.remap over the three channel curves): the
-    cost of a copy or two, whatever the gains.
+    One interpolated table lookup per value (cv2.remap over the three channel curves), band
+    by band: the cost of a copy or two, whatever the gains.
     """
-    image = np.ascontiguousarray(image, dtype=np.float32)
+    image = np.asarray(image, dtype=np.float32)
     h, w = image.shape[:2]
     table = _tables(tuple(float(g) for g in channel_gains))
-    # Clipped first: remap's fixed-point coordinates must stay within the table.
-    columns = np.clip(image.reshape(h, 3 * w), 0.0, 1.0)
-    columns *= np.float32(_TABLE_SIZE - 1)
-    out = cv2.remap(table, columns, _channel_rows(h, w), cv2.INTER_LINEAR,
-                    borderMode=cv2.BORDER_REPLICATE)
-    return out.reshape(image.shape)
+    rows = max(1, min(h, _BAND_PIXELS // max(w, 1)))
+    out = np.empty((h, w, 3), np.float32)
+    scale = np.float32(_TABLE_SIZE - 1)
+    for top in range(0, h, rows):
+        band = slice(top, min(top + rows, h))
+        n = band.stop - band.start
+        # Clipped first: remap's fixed-point coordinates must stay within the table.
+        columns = np.clip(image[band].reshape(n, 3 * w), 0.0, 1.0)
+        columns *= scale
+        out[band] = cv2.remap(table, columns, _channel_rows(rows, w)[:n], cv2.INTER_LINEAR,
+                              borderMode=cv2.BORDER_REPLICATE).reshape(n, w, 3)
+    return out
