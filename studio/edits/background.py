@@ -458,6 +458,27 @@ def _background_weight(alpha: np.ndarray) -> np.ndarray:
     return np.square(np.clip(1.0 - 10.0 * alpha, 0.0, 1.0)).astype(np.float32)
 
 
+def _weighted_background(pixels: np.ndarray, alpha: np.ndarray, scale: float) -> np.ndarray:
+    """(colour x background weight, weight), (h, w, 4) float32, area-shrunk by a whole factor
+    of up to 1 / ``scale`` (2 or more), band by band: the full-size product never exists at
+    once (a big photo's fresh memory costs more than the arithmetic)."""
+    h, w = alpha.shape
+    factor = max(int(1.0 / scale), 1) if scale < 0.5 else 1
+    rows = max(1, 65536 // max(w * factor, 1)) * factor
+    small_w = max(int(round(w / factor)), 1)
+    parts = []
+    for top in range(0, h, rows):
+        band = slice(top, min(top + rows, h))
+        weight = _background_weight(alpha[band])
+        stack = cv2.merge([pixels[band, :, 0] * weight, pixels[band, :, 1] * weight,
+                           pixels[band, :, 2] * weight, weight])
+        if factor > 1:
+            n = band.stop - band.start
+            stack = cv2.resize(stack, (small_w, max(-(-n // factor), 1)), interpolation=cv2.INTER_AREA)
+        parts.append(stack)
+    return np.ascontiguousarray(np.vstack(parts)) if len(parts) > 1 else parts[0]
+
+
 def _blur_radius(face: Face | None, shape: tuple[int, int]) -> float:
     """The lens radius at bg_blur = 1, in pixels of an image of ``shape``."""
     if face is not None:
@@ -493,11 +514,7 @@ def prepare_background(pixels: np.ndarray, alpha: np.ndarray, face: Face | None)
     # Work starts on a copy where the smallest disc is ~3 px wide: the background only (its
     # weighted average colour per cell, so no person colour), then into linear light.
     s0 = min(1.0, 3.0 / max(radii[-1], 1e-6))
-    weighted = np.empty((h, w, 4), np.float32)
-    for band in _bands(h, w):
-        weight = _background_weight(alpha[band])
-        weighted[band, :, :3] = pixels[band] * weight[:, :, None]
-        weighted[band, :, 3] = weight
+    weighted = _weighted_background(pixels, alpha, s0)
     if s0 < 1:
         size = (max(int(round(w * s0)), 2), max(int(round(h * s0)), 2))
         weighted = cv2.resize(weighted, size, interpolation=cv2.INTER_AREA)

@@ -114,14 +114,17 @@ def prepare(layers: PhotoLayers) -> Prepared:
     return Prepared.for_skin(rgb_to_lab(mean_rgb.reshape(1, 1, 3)).reshape(3))
 
 
-def apply(image: np.ndarray, prepared: Prepared | None, params: Params) -> np.ndarray:
-    """White-balance the whole ``image`` (float32 (H, W, 3)); strength 0 returns it as is."""
+def apply(
+    image: np.ndarray, prepared: Prepared | None, params: Params, out: np.ndarray | None = None
+) -> np.ndarray:
+    """White-balance the whole ``image`` (float32 (H, W, 3)); strength 0 returns it as is.
+    ``out`` (may be ``image`` itself) receives the result instead of a new array."""
     if params.strength == 0:
         return image
     strength = (prepared or Prepared.for_skin(None)).strength(params.strength)
     if strength == 0:
         return image
-    return white_balance(image, gains(strength))
+    return white_balance(image, gains(strength), out=out)
 
 
 #: Size of the per-channel tone tables, looked up with linear interpolation (at most ~1e-5
@@ -151,18 +154,22 @@ def _channel_rows(height: int, width: int) -> np.ndarray:
 _BAND_PIXELS = 1 << 16
 
 
-def white_balance(image: np.ndarray, channel_gains: np.ndarray) -> np.ndarray:
+def white_balance(
+    image: np.ndarray, channel_gains: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray:
     """Multiply each channel's linear light by its gain; float32 sRGB in and out (values
     outside [0, 1] are taken as 0 or 1).
 
     One interpolated table lookup per value (cv2.remap over the three channel curves), band
-    by band: the cost of a copy or two, whatever the gains.
+    by band: the cost of a copy or two, whatever the gains. ``out`` (float32, same shape; may
+    be ``image`` itself) receives the result instead of a new array.
     """
     image = np.asarray(image, dtype=np.float32)
     h, w = image.shape[:2]
     table = _tables(tuple(float(g) for g in channel_gains))
     rows = max(1, min(h, _BAND_PIXELS // max(w, 1)))
-    out = np.empty((h, w, 3), np.float32)
+    if out is None:
+        out = np.empty((h, w, 3), np.float32)
     scale = np.float32(_TABLE_SIZE - 1)
     for top in range(0, h, rows):
         band = slice(top, min(top + rows, h))

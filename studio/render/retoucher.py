@@ -80,6 +80,8 @@ class Retoucher:
         self._lock = threading.RLock()
         # The last result of each render stage and the slider values it was made for.
         self._face_cache: tuple[tuple, np.ndarray] | None = None
+        #: False for a one-off render (render_photo): no stage is kept.
+        self._keep_stages = True
         self._background_cache: tuple[tuple, np.ndarray] | None = None
         self._warm_cache: tuple[tuple, np.ndarray] | None = None
 
@@ -128,6 +130,8 @@ class Retoucher:
         result does not depend on what was cached.
         """
         values = normalise_sliders(sliders)
+        if not self._keep_stages:
+            return self._render_once(values)
         with self._lock:
             head = self._face_stage(values)
             background_key = tuple(values[k] for k in BACKGROUND_KEYS)
@@ -139,6 +143,21 @@ class Retoucher:
                 self._warm_cache = None
                 self._warm_cache = (warmth_key, self._warm(self._background_cache[1], values))
             out = self._warm_cache[1].copy()
+        if head is not None:
+            roi = self.layers.roi
+            out[roi] = self._warm(self._background(head, values, roi), values)
+        return out
+
+    def _render_once(self, values: dict) -> np.ndarray:
+        """``render`` without keeping the stages (a full-size export): the same bits, without
+        the stage caches' whole-photo copies (on a big photo fresh memory costs more than the
+        arithmetic)."""
+        head = self._face_stage(values)
+        out = self._background(self.pixels, values)
+        if out is self.pixels:
+            out = self.pixels.copy()
+        if values["warmth"] != 0:
+            out = warmth.apply(out, self.prepared("warmth"), warmth.Params(values["warmth"]), out=out)
         if head is not None:
             roi = self.layers.roi
             out[roi] = self._warm(self._background(head, values, roi), values)
@@ -248,4 +267,6 @@ def render_photo(
     face_index: int | None = None,
 ) -> np.ndarray:
     """Render ``sliders`` on the full-resolution ``pixels`` (float32 (H, W, 3))."""
-    return Retoucher(pixels, analysis, face_index).render(sliders)
+    retoucher = Retoucher(pixels, analysis, face_index)
+    retoucher._keep_stages = False
+    return retoucher.render(sliders)
