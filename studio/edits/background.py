@@ -606,7 +606,7 @@ def _blurred(layers: BackgroundLayers, amount: float, restyle):
     of a band of rows (sRGB).
 
     Mixes the two prepared levels around that radius (by log-radius), or the smallest level
-    with the unblurred background below it: two enlargements and one mix per slider move.
+    with the unblurred background below it.
     ``restyle`` (light, calm colours) runs on the small levels before they are enlarged.
     """
     h, w = layers.old_bg.shape[:2]
@@ -623,8 +623,12 @@ def _blurred(layers: BackgroundLayers, amount: float, restyle):
     i = next(i for i in range(1, len(radii)) if radii[i] <= radius)
     t = float(np.log(radius / radii[i]) / np.log(radii[i - 1] / radii[i]))
     lower, upper = restyle(layers.blur_levels[i]), restyle(layers.blur_levels[i - 1])
-    return lambda band, cols: cv2.addWeighted(_enlarge(lower, (w, h), band, cols), 1.0 - t,
-                                              _enlarge(upper, (w, h), band, cols), t, 0.0)
+    # Mixed on the finer level's grid (the coarser, blurrier level is smooth there), so a
+    # slider move enlarges one image, not two.
+    if upper.shape != lower.shape:
+        upper = cv2.resize(upper, (lower.shape[1], lower.shape[0]), interpolation=cv2.INTER_LINEAR)
+    mixed = cv2.addWeighted(lower, 1.0 - t, upper, t, 0.0)
+    return lambda band, cols: _enlarge(mixed, (w, h), band, cols)
 
 
 def _backdrop(layers: BackgroundLayers, colour: str, restyle):
@@ -665,7 +669,8 @@ def _restyler(bg_light: float, bg_desaturate: float):
 def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.ndarray,
                      bg_blur: float = 0.0, bg_light: float = 0.0, bg_desaturate: float = 0.0,
                      backdrop: str | None = None,
-                     region: tuple[slice, slice] | None = None) -> np.ndarray:
+                     region: tuple[slice, slice] | None = None,
+                     shares: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """The background edits composited behind the person.
 
     Parameters
@@ -682,6 +687,7 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
     region : (rows, cols) slices of the photo: ``pixels`` is then only that crop and so is
         the result (the same values as those pixels of a whole-photo call), so a face edit
         re-composites only its own region.
+    shares : ``person_share(pixels, layers, alpha)`` for these (whole-photo) ``pixels``, or None.
 
     Returns
     -------
@@ -706,9 +712,35 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
     out = np.empty_like(pixels)
     for band in _bands(rows.stop - rows.start, cols.stop - cols.start):
         photo_rows = slice(rows.start + band.start, rows.start + band.stop)
+        if shares is not None and region is None:
+            cv2.add(shares[0][band], cv2.multiply(new_bg(photo_rows, cols), shares[1][band]),
+                    dst=out[band])
+            continue
         _composite(pixels[band], layers.old_bg[photo_rows, cols], new_bg(photo_rows, cols),
                    alpha[photo_rows, cols], out[band])
     return out
+
+
+def person_share(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """What every background edit of ``pixels`` shares, for fast slider moves: the person's
+    share of each pixel (``_composite``'s, with the photo's own bits where alpha is 1) and the
+    background's share (1 - alpha, three channels), float32 (H, W, 3) each.
+
+    ``apply_background(..., shares=...)`` then costs one multiply-add per pixel; the result is
+    the same bits."""
+    pixels = _check_pixels(pixels)
+    h, w = alpha.shape
+    person = np.empty((h, w, 3), np.float32)
+    keep = np.empty((h, w, 3), np.float32)
+    for band in _bands(h, w):
+        keep[band] = cv2.merge([1.0 - alpha[band]] * 3)
+        share = cv2.subtract(pixels[band], cv2.multiply(layers.old_bg[band], keep[band]))
+        np.maximum(share, 0.0, out=share)
+        np.minimum(share, cv2.merge([alpha[band]] * 3), out=share)
+        np.copyto(share, pixels[band], where=keep[band] <= 0.0)
+        person[band] = share
+    return person, keep
 
 
 def _composite(pixels: np.ndarray, old_bg: np.ndarray, new_bg: np.ndarray, alpha: np.ndarray,

@@ -104,6 +104,10 @@ class Retoucher:
         if key == "background":
             module = _background_module()
             return module.prepare_background(self.pixels, self.prepared("alpha"), self.face)
+        if key == "shares":
+            return _background_module().person_share(
+                self.pixels, self.prepared("background"), self.prepared("alpha")
+            )
         module = dict(FACE_EDITS)[key]
         return module.prepare(self.layers)
 
@@ -137,8 +141,14 @@ class Retoucher:
             background_key = tuple(values[k] for k in BACKGROUND_KEYS)
             warmth_key = (background_key, values["warmth"])
             if self._background_cache is None or self._background_cache[0] != background_key:
+                # From the second background on (a background slider moves), the person's share
+                # of every pixel is kept: then a move costs one multiply-add per pixel.
+                shares = self._background_cache is not None
                 self._background_cache = self._warm_cache = None  # free old photos first
-                self._background_cache = (background_key, self._background(self.pixels, values))
+                self._background_cache = (
+                    background_key,
+                    self._background(self.pixels, values, shares=shares),
+                )
             if self._warm_cache is None or self._warm_cache[0] != warmth_key:
                 self._warm_cache = None
                 self._warm_cache = (warmth_key, self._warm(self._background_cache[1], values))
@@ -186,9 +196,14 @@ class Retoucher:
         return head
 
     def _background(
-        self, pixels: np.ndarray, values: dict, region: tuple[slice, slice] | None = None
+        self,
+        pixels: np.ndarray,
+        values: dict,
+        region: tuple[slice, slice] | None = None,
+        shares: bool = False,
     ) -> np.ndarray:
-        """``pixels`` (the photo, or its ``region``) with the background edits, or as is."""
+        """``pixels`` (the photo, or its ``region``) with the background edits, or as is;
+        ``shares``: through the photo's prepared person share (whole photo only)."""
         background = _background_module()
         if background is None or all(values[k] in (0.0, None) for k in BACKGROUND_KEYS):
             return pixels
@@ -201,6 +216,7 @@ class Retoucher:
             values["bg_desaturate"],
             values["backdrop"],
             region=region,
+            shares=self.prepared("shares") if shares else None,
         )
 
     def _warm(self, pixels: np.ndarray, values: dict) -> np.ndarray:
