@@ -622,12 +622,20 @@ def _blurred(layers: BackgroundLayers, amount: float, restyle):
                                                   _enlarge(upper, (w, h), band, cols), t, 0.0)
     i = next(i for i in range(1, len(radii)) if radii[i] <= radius)
     t = float(np.log(radius / radii[i]) / np.log(radii[i - 1] / radii[i]))
-    lower, upper = restyle(layers.blur_levels[i]), restyle(layers.blur_levels[i - 1])
-    # Mixed on the finer level's grid (the coarser, blurrier level is smooth there), so a
-    # slider move enlarges one image, not two.
-    if upper.shape != lower.shape:
-        upper = cv2.resize(upper, (lower.shape[1], lower.shape[0]), interpolation=cv2.INTER_LINEAR)
-    mixed = cv2.addWeighted(lower, 1.0 - t, upper, t, 0.0)
+    # The last mix is kept on the layers: the head region is re-composited on every face
+    # slider move with the same background.
+    key = (i, t, getattr(restyle, "key", None))
+    last = getattr(layers, "_last_mix", None)
+    if last is not None and last[0] == key:
+        mixed = last[1]
+    else:
+        lower, upper = restyle(layers.blur_levels[i]), restyle(layers.blur_levels[i - 1])
+        # Mixed on the finer level's grid (the coarser, blurrier level is smooth there), so a
+        # slider move enlarges one image, not two.
+        if upper.shape != lower.shape:
+            upper = cv2.resize(upper, (lower.shape[1], lower.shape[0]), interpolation=cv2.INTER_LINEAR)
+        mixed = cv2.addWeighted(lower, 1.0 - t, upper, t, 0.0)
+        object.__setattr__(layers, "_last_mix", (key, mixed))
     return lambda band, cols: _enlarge(mixed, (w, h), band, cols)
 
 
@@ -648,7 +656,11 @@ def _restyler(bg_light: float, bg_desaturate: float):
     (f(x) = g x / (1 + (g - 1) x)), so highlights roll off instead of clipping.
     """
     if bg_light == 0 and bg_desaturate == 0:
-        return lambda srgb: srgb
+        def identity(srgb: np.ndarray) -> np.ndarray:
+            return srgb
+
+        identity.key = (0.0, 0.0)
+        return identity
     gain = np.float32(2.0 ** (bg_light * LIGHT_STOPS))
     calm = np.float32(bg_desaturate)
 
@@ -663,6 +675,7 @@ def _restyler(bg_light: float, bg_desaturate: float):
             linear = linear * gain / (1.0 + (gain - 1.0) * np.clip(linear, 0.0, 1.0))
         return fast_to_srgb(linear)
 
+    restyle.key = (bg_light, bg_desaturate)  # what it does, for caches
     return restyle
 
 
