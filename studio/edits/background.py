@@ -66,6 +66,7 @@ BACKDROP_GLOW = 0.08
 
 # Rec. 709 luminance of linear RGB (the Y of CIE XYZ).
 _Y = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
+_ONES = np.ones((1, 3), np.float32)
 
 
 # --------------------------------------------------------------------------------------------
@@ -395,7 +396,8 @@ def person_alpha(pixels: np.ndarray, face: Face | None) -> np.ndarray:
     for band in _bands(h, w):
         coef = _enlarge(a, (w, h), band)
         extra = _enlarge(rest, (w, h), band)
-        value = (pixels[band] * coef).sum(axis=2)
+        # Sum over the channels by cv2.transform (numpy's sum over the last axis is slow).
+        value = cv2.transform(cv2.multiply(pixels[band], coef), _ONES)
         value += extra[:, :, 0]
         # Rescale so values within 3% of 0 or 1 become exactly 0 or 1 (clean flat areas).
         value = np.clip((value - 0.03) * (1 / 0.94), 0.0, 1.0)
@@ -417,9 +419,8 @@ def person_alpha(pixels: np.ndarray, face: Face | None) -> np.ndarray:
 class BackgroundLayers:
     """Slider-independent work for one photo at one size (from ``prepare_background``).
 
-    old_bg : float32 (H, W, 3) sRGB, the background's colour at each pixel: the photo itself
-        where alpha is 0, a local estimate of the background hidden behind hair and edges
-        where alpha is fractional (anything where alpha is 1; it is never used there).
+    photo, alpha : the photo (float32 (H, W, 3) sRGB) and its person matte (H, W) the layers
+        were prepared from (the same arrays, not copies).
     blur_radii : lens radii in pixels of this image, largest first.
     blur_levels : the background blurred at each radius (alpha-normalised, in linear light,
         stored sRGB-encoded), each on a small copy enlarged at slider time.
@@ -427,10 +428,32 @@ class BackgroundLayers:
         at the frame's corners, up to 1 + BACKDROP_GLOW behind the head.
     """
 
-    old_bg: np.ndarray
+    photo: np.ndarray
+    alpha: np.ndarray
     blur_radii: tuple[float, ...]
     blur_levels: tuple[np.ndarray, ...]
     glow: np.ndarray
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.alpha.shape
+
+    def old_bg(self, rows: slice, cols: slice | None = None) -> np.ndarray:
+        """The background's colour at pixels (rows, cols) (float32 (h, w, 3) sRGB): the photo
+        itself where alpha is 0, a local estimate of the background hidden behind hair and
+        edges where alpha is fractional (anything where alpha is 1; it is never used there).
+
+        The smallest blur level's local estimate (made of pure background only), faded in
+        quickly (fully from alpha 0.05) so the pure background keeps its own pixels and no
+        person colour stays in the estimate. Made band by band when needed: a whole-photo
+        copy would cost more (fresh memory) than making it again.
+        """
+        h, w = self.alpha.shape
+        cols = slice(0, w) if cols is None else cols
+        photo = self.photo[rows, cols]
+        local = _enlarge(self.blur_levels[-1], (w, h), rows, cols)
+        mix = np.minimum(self.alpha[rows, cols] * 20.0, 1.0)[:, :, None]
+        return photo + mix * (local - photo)
 
 
 def _check_pixels(pixels: np.ndarray) -> np.ndarray:
@@ -553,15 +576,7 @@ def prepare_background(pixels: np.ndarray, alpha: np.ndarray, face: Face | None)
         coarser = linear
     blur_levels = tuple(fast_to_srgb(level) for level in normalised)
 
-    # The old background under fractional alpha: the smallest level's local estimate (made
-    # of pure background only), faded in quickly (fully from alpha 0.05) so the pure
-    # background keeps its own pixels and no person colour stays in the estimate.
-    old_bg = np.empty_like(pixels)
-    for band in _bands(h, w):
-        local = _enlarge(blur_levels[-1], (w, h), band)
-        mix = np.minimum(alpha[band] * 20.0, 1.0)[:, :, None]
-        old_bg[band] = pixels[band] + mix * (local - pixels[band])
-    return BackgroundLayers(old_bg=old_bg, blur_radii=radii,
+    return BackgroundLayers(photo=pixels, alpha=alpha, blur_radii=radii,
                             blur_levels=blur_levels, glow=_backdrop_glow(face, (h, w)))
 
 
@@ -609,7 +624,7 @@ def _blurred(layers: BackgroundLayers, amount: float, restyle):
     with the unblurred background below it.
     ``restyle`` (light, calm colours) runs on the small levels before they are enlarged.
     """
-    h, w = layers.old_bg.shape[:2]
+    h, w = layers.shape
     radii = layers.blur_radii
     radius = amount * radii[0]
     if radius >= radii[0]:
@@ -618,7 +633,7 @@ def _blurred(layers: BackgroundLayers, amount: float, restyle):
     if radius <= radii[-1]:
         upper = restyle(layers.blur_levels[-1])
         t = np.float32(radius / radii[-1])
-        return lambda band, cols: cv2.addWeighted(restyle(layers.old_bg[band, cols]), 1.0 - t,
+        return lambda band, cols: cv2.addWeighted(restyle(layers.old_bg(band, cols)), 1.0 - t,
                                                   _enlarge(upper, (w, h), band, cols), t, 0.0)
     i = next(i for i in range(1, len(radii)) if radii[i] <= radius)
     t = float(np.log(radius / radii[i]) / np.log(radii[i - 1] / radii[i]))
@@ -641,7 +656,7 @@ def _blurred(layers: BackgroundLayers, amount: float, restyle):
 
 def _backdrop(layers: BackgroundLayers, colour: str, restyle):
     """The studio backdrop (sRGB), the colour lit by the glow, as a function of a band of rows."""
-    h, w = layers.old_bg.shape[:2]
+    h, w = layers.shape
     linear = srgb_to_linear(parse_backdrop(colour))
     small = restyle(linear_to_srgb(np.clip(layers.glow[:, :, None] * linear, 0.0, 1.0)))
     return lambda band, cols: _enlarge(small, (w, h), band, cols)
@@ -721,7 +736,7 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
         new_bg = _blurred(layers, float(min(bg_blur, 1.0)), restyle)
     else:
         def new_bg(band, cols):
-            return restyle(layers.old_bg[band, cols])
+            return restyle(layers.old_bg(band, cols))
     out = np.empty_like(pixels)
     for band in _bands(rows.stop - rows.start, cols.stop - cols.start):
         photo_rows = slice(rows.start + band.start, rows.start + band.stop)
@@ -729,7 +744,7 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
             cv2.add(shares[0][band], cv2.multiply(new_bg(photo_rows, cols), shares[1][band]),
                     dst=out[band])
             continue
-        _composite(pixels[band], layers.old_bg[photo_rows, cols], new_bg(photo_rows, cols),
+        _composite(pixels[band], layers.old_bg(photo_rows, cols), new_bg(photo_rows, cols),
                    alpha[photo_rows, cols], out[band])
     return out
 
@@ -748,7 +763,7 @@ def person_share(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.ndarray
     keep = np.empty((h, w, 3), np.float32)
     for band in _bands(h, w):
         keep[band] = cv2.merge([1.0 - alpha[band]] * 3)
-        share = cv2.subtract(pixels[band], cv2.multiply(layers.old_bg[band], keep[band]))
+        share = cv2.subtract(pixels[band], cv2.multiply(layers.old_bg(band), keep[band]))
         np.maximum(share, 0.0, out=share)
         np.minimum(share, cv2.merge([alpha[band]] * 3), out=share)
         np.copyto(share, pixels[band], where=keep[band] <= 0.0)

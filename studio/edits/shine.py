@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from studio.edits.blend import add_change
@@ -42,8 +43,10 @@ class Prepared:
 
 
 def _saturation(rgb: np.ndarray) -> np.ndarray:
-    top = rgb.max(axis=2)
-    return ((top - rgb.min(axis=2)) / np.maximum(top, 1e-3)).astype(np.float32)
+    # Per-channel cv2 max/min: the same values as numpy's max over the last axis, many times faster.
+    r, g, b = cv2.split(np.ascontiguousarray(rgb, dtype=np.float32))
+    top = cv2.max(cv2.max(r, g), b)
+    return ((top - cv2.min(cv2.min(r, g), b)) / np.maximum(top, 1e-3)).astype(np.float32)
 
 
 def prepare(layers: PhotoLayers) -> Prepared | None:
