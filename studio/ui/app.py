@@ -108,6 +108,8 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("Likeness Studio")
     app.setApplicationVersion(__version__)
+    # Wayland desktops match the window to resources/likeness-studio.desktop (and its icon).
+    app.setDesktopFileName("likeness-studio")
     app.setStyle("Fusion")
     app.setPalette(dark_palette())
     app.setStyleSheet(STYLE_SHEET)
