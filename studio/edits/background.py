@@ -455,6 +455,16 @@ class BackgroundLayers:
         mix = np.minimum(self.alpha[rows, cols] * 20.0, 1.0)[:, :, None]
         return photo + mix * (local - photo)
 
+    def region_old_bg(self, rows: slice, cols: slice) -> np.ndarray:
+        """``old_bg`` of a region (the head's, re-composited on every face slider move), kept
+        for the last region asked for."""
+        key = (rows.start, rows.stop, cols.start, cols.stop)
+        last = getattr(self, "_last_region", None)
+        if last is None or last[0] != key:
+            last = (key, self.old_bg(rows, cols))
+            object.__setattr__(self, "_last_region", last)
+        return last[1]
+
 
 def _check_pixels(pixels: np.ndarray) -> np.ndarray:
     if pixels.ndim != 3 or pixels.shape[2] != 3:
@@ -738,14 +748,16 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
         def new_bg(band, cols):
             return restyle(layers.old_bg(band, cols))
     out = np.empty_like(pixels)
+    region_old_bg = layers.region_old_bg(rows, cols) if region is not None else None
     for band in _bands(rows.stop - rows.start, cols.stop - cols.start):
         photo_rows = slice(rows.start + band.start, rows.start + band.stop)
         if shares is not None and region is None:
             cv2.add(shares[0][band], cv2.multiply(new_bg(photo_rows, cols), shares[1][band]),
                     dst=out[band])
             continue
-        _composite(pixels[band], layers.old_bg(photo_rows, cols), new_bg(photo_rows, cols),
-                   alpha[photo_rows, cols], out[band])
+        old_bg = layers.old_bg(photo_rows, cols) if region_old_bg is None else region_old_bg[band]
+        _composite(pixels[band], old_bg, new_bg(photo_rows, cols), alpha[photo_rows, cols],
+                   out[band])
     return out
 
 
