@@ -27,6 +27,8 @@ FACE_EDITS = (
     ("teeth", teeth),
 )
 BACKGROUND_KEYS = ("bg_blur", "bg_light", "bg_desaturate", "backdrop")
+#: Largest photo whose person share is kept for fast background slider moves, pixels.
+SHARES_MAX_PIXELS = 4_000_000
 
 
 def _background_module():
@@ -142,8 +144,10 @@ class Retoucher:
             warmth_key = (background_key, values["warmth"])
             if self._background_cache is None or self._background_cache[0] != background_key:
                 # From the second background on (a background slider moves), the person's share
-                # of every pixel is kept: then a move costs one multiply-add per pixel.
-                shares = self._background_cache is not None
+                # of every pixel is kept (on preview-sized photos: it is two photo-sized
+                # arrays): then a move costs one multiply-add per pixel.
+                h, w = self.pixels.shape[:2]
+                shares = self._background_cache is not None and h * w <= SHARES_MAX_PIXELS
                 self._background_cache = self._warm_cache = None  # free old photos first
                 self._background_cache = (
                     background_key,
