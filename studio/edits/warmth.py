@@ -193,16 +193,22 @@ def white_balance(
         out = np.empty((h, w, 3), np.float32)
     flat_table = table.reshape(-1)
     toe_max = np.float32(toe.max())
+    diagonal = np.zeros((3, 3), np.float32)
+    diagonal[[0, 1, 2], [0, 1, 2]] = gains_
+    # Below this, input and output are both on the curve's linear toe in every channel.
+    linear_end = np.float32(min(0.04045, 0.04045 / max(gains_)))
     for top in range(0, h, rows):
         band = slice(top, min(top + rows, h))
         clipped = np.clip(image[band], 0.0, 1.0)
         # One threshold for the three channels (a scalar compare is several times faster).
         dark = np.flatnonzero(clipped < toe_max) if clipped.min() < toe_max else _NONE
-        if dark.size * 8 > clipped.size:  # a mostly dark band: the table all the way
-            out[band] = _curve_band(clipped, table)
-            continue
         result = cv2.transform(clipped, matrix)
         np.clip(result, 0.0, 1.0, out=result)
+        if dark.size * 8 > clipped.size:
+            # A dark band: below both toes the curve is exactly g * x; the table is left for
+            # the narrow stretch between them.
+            np.copyto(result, cv2.transform(clipped, diagonal), where=clipped < linear_end)
+            dark = np.flatnonzero((clipped >= linear_end) & (clipped < toe_max))
         if dark.size:
             # The few values near black: the table, interpolated, at those values only.
             position = clipped.reshape(-1)[dark] * np.float32(_TABLE_SIZE - 1)
