@@ -708,7 +708,8 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
                      bg_blur: float = 0.0, bg_light: float = 0.0, bg_desaturate: float = 0.0,
                      backdrop: str | None = None,
                      region: tuple[slice, slice] | None = None,
-                     shares: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+                     shares: tuple[np.ndarray, np.ndarray] | None = None,
+                     out: np.ndarray | None = None) -> np.ndarray:
     """The background edits composited behind the person.
 
     Parameters
@@ -726,6 +727,7 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
         the result (the same values as those pixels of a whole-photo call), so a face edit
         re-composites only its own region.
     shares : ``person_share(pixels, layers, alpha)`` for these (whole-photo) ``pixels``, or None.
+    out : float32 array shaped like ``pixels`` (not ``pixels`` itself) to write the result to.
 
     Returns
     -------
@@ -747,7 +749,8 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
     else:
         def new_bg(band, cols):
             return restyle(layers.old_bg(band, cols))
-    out = np.empty_like(pixels)
+    if out is None or out.shape != pixels.shape or out.dtype != np.float32:
+        out = np.empty_like(pixels)
     region_old_bg = layers.region_old_bg(rows, cols) if region is not None else None
     for band in _bands(rows.stop - rows.start, cols.stop - cols.start):
         photo_rows = slice(rows.start + band.start, rows.start + band.stop)

@@ -142,25 +142,44 @@ class Retoucher:
             head = self._face_stage(values)
             background_key = tuple(values[k] for k in BACKGROUND_KEYS)
             warmth_key = (background_key, values["warmth"])
+            # The stages' old arrays are written over when they are the stage's own (never
+            # returned: render returns copies): fresh memory costs more than the arithmetic.
+            old_background = self._own(self._background_cache)
+            old_warm = self._own(self._warm_cache)
+            if old_warm is not None and old_warm is old_background:
+                old_warm = None
             if self._background_cache is None or self._background_cache[0] != background_key:
                 # From the second background on (a background slider moves), the person's share
                 # of every pixel is kept (on preview-sized photos: it is two photo-sized
                 # arrays): then a move costs one multiply-add per pixel.
                 h, w = self.pixels.shape[:2]
                 shares = self._background_cache is not None and h * w <= SHARES_MAX_PIXELS
-                self._background_cache = self._warm_cache = None  # free old photos first
+                self._background_cache = self._warm_cache = None
                 self._background_cache = (
                     background_key,
-                    self._background(self.pixels, values, shares=shares),
+                    self._background(self.pixels, values, shares=shares, out=old_background),
                 )
             if self._warm_cache is None or self._warm_cache[0] != warmth_key:
                 self._warm_cache = None
-                self._warm_cache = (warmth_key, self._warm(self._background_cache[1], values))
+                base = self._background_cache[1]
+                if values["warmth"] != 0 and old_warm is not base:
+                    warm = warmth.apply(
+                        base, self.prepared("warmth"), warmth.Params(values["warmth"]), out=old_warm
+                    )
+                else:
+                    warm = base
+                self._warm_cache = (warmth_key, warm)
             out = self._warm_cache[1].copy()
         if head is not None:
             roi = self.layers.roi
             out[roi] = self._warm(self._background(head, values, roi), values)
         return out
+
+    def _own(self, cached: tuple[tuple, np.ndarray] | None) -> np.ndarray | None:
+        """A cached stage's array when it is the stage's own (not the photo's pixels)."""
+        if cached is None or cached[1] is self.pixels:
+            return None
+        return cached[1]
 
     def _render_once(self, values: dict) -> np.ndarray:
         """``render`` without keeping the stages (a full-size export): the same bits, without
@@ -205,6 +224,7 @@ class Retoucher:
         values: dict,
         region: tuple[slice, slice] | None = None,
         shares: bool = False,
+        out: np.ndarray | None = None,
     ) -> np.ndarray:
         """``pixels`` (the photo, or its ``region``) with the background edits, or as is;
         ``shares``: through the photo's prepared person share (whole photo only)."""
@@ -221,6 +241,7 @@ class Retoucher:
             values["backdrop"],
             region=region,
             shares=self.prepared("shares") if shares else None,
+            out=out,
         )
 
     def _warm(self, pixels: np.ndarray, values: dict) -> np.ndarray:
