@@ -67,6 +67,8 @@ BACKDROP_GLOW = 0.08
 # Rec. 709 luminance of linear RGB (the Y of CIE XYZ).
 _Y = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
 _ONES = np.ones((1, 3), np.float32)
+#: Largest head region whose old background is kept between renders, pixels.
+REGION_KEPT_PIXELS = 2_000_000
 
 
 # --------------------------------------------------------------------------------------------
@@ -751,7 +753,10 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
             return restyle(layers.old_bg(band, cols))
     if out is None or out.shape != pixels.shape or out.dtype != np.float32:
         out = np.empty_like(pixels)
-    region_old_bg = layers.region_old_bg(rows, cols) if region is not None else None
+    # A preview's head region keeps its old background between face slider moves; a big
+    # region (a full-size export) makes it band by band instead (no region-sized copy).
+    keep_region = region is not None and pixels.shape[0] * pixels.shape[1] <= REGION_KEPT_PIXELS
+    region_old_bg = layers.region_old_bg(rows, cols) if keep_region else None
     for band in _bands(rows.stop - rows.start, cols.stop - cols.start):
         photo_rows = slice(rows.start + band.start, rows.start + band.stop)
         if shares is not None and region is None:
