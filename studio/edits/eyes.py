@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from studio.edits.blend import blend
-from studio.edits.layers import PhotoLayers, smoothstep
+from studio.edits.layers import PhotoLayers, fast_lab, smoothstep
 from studio.edits.params import EditParams, slider_field
 from studio.imaging.colour import lab_to_rgb
 from studio.imaging.filters import gaussian
@@ -75,7 +75,7 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
         slice(max(ys[0] - pad, 0), ys[-1] + 1 + pad),
         slice(max(xs[0] - pad, 0), xs[-1] + 1 + pad),
     )
-    lab = layers.lab[box]
+    lab = fast_lab(layers.image[box])  # the crop only, not the whole head
     light = lab[..., 0]
     detail = gaussian(light, layers.px(1 / 250)) - gaussian(light, layers.px(1 / 25))
     return Prepared(

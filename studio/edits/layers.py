@@ -39,6 +39,11 @@ MID_EPS = 0.10**2
 #: Edge threshold of the illumination layer, squared log-luminance units.
 LIGHT_EPS = 0.15**2
 
+#: Inter-ocular distance (pixels) of the copy a big head's skin colours are measured on: the
+#: skin-likeness mask is smooth at this scale (its own blur is IOD/80), so a 40 MP close-up
+#: costs what a 2 MP one does.
+WORK_IOD = 240.0
+
 #: The box filter of a guided filter of half-width r is about a Gaussian of sigma r * 0.8.
 _BOX_TO_SIGMA = 0.8
 
@@ -313,7 +318,10 @@ class PhotoLayers:
 
         hull = face_hull_mask(self.roi_face, self.shape) > 0.5
         near = protected_mask(self.roi_face, self.shape, extra_margin=0.08) > 0
-        lab = self.lab[hull & ~near]
+        sample = hull & ~near
+        if self.work_scale < 1:
+            sample = self._to_work(sample.astype(np.uint8), cv2.INTER_NEAREST) > 0
+        lab = self.work_lab[sample]
         if lab.shape[0] < 50:
             return None
         lo, hi = np.percentile(lab[:, 0], [25, 98])
@@ -334,12 +342,34 @@ class PhotoLayers:
         if model is None:
             return self.face_hull
         mean, inv = model
-        d = self.lab - mean
+        d = self.work_lab - mean
         d[..., 0] *= 0.5
         md2 = np.einsum("...i,ij,...j->...", d, inv, d)
         raw = 1.0 - smoothstep(np.sqrt(md2), 2.5, 4.0)
         # A touch of spatial smoothing so pores do not punch holes in the mask.
-        return np.clip(soft_blur(raw, self.px(0.012)), 0, 1).astype(np.float32)
+        smooth = soft_blur(raw, self.px(0.012) * self.work_scale)
+        if self.work_scale < 1:
+            smooth = cv2.resize(smooth, (self.shape[1], self.shape[0]), interpolation=cv2.INTER_LINEAR)
+        return np.clip(smooth, 0, 1).astype(np.float32)
+
+    # ---- working scale: colour statistics of a big head on a smaller copy ----------------
+    @cached_property
+    def work_scale(self) -> float:
+        """Scale of the copy the skin-colour layers are computed on: the head at most
+        ``WORK_IOD`` pixels between the eyes (1.0 for smaller heads, e.g. any screen proxy)."""
+        return min(1.0, WORK_IOD / self.iod) if self.iod > 0 else 1.0
+
+    def _to_work(self, image: np.ndarray, interpolation: int = cv2.INTER_AREA) -> np.ndarray:
+        h, w = self.shape
+        size = (max(int(round(w * self.work_scale)), 1), max(int(round(h * self.work_scale)), 1))
+        return cv2.resize(image, size, interpolation=interpolation)
+
+    @cached_property
+    def work_lab(self) -> np.ndarray:
+        """The ROI in CIE L*a*b* at ``work_scale`` (area-averaged)."""
+        if self.work_scale >= 1:
+            return self.lab
+        return fast_lab(self._to_work(self.image))
 
     @cached_property
     def face_and_neck(self) -> np.ndarray:

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 
 from studio.edits.blend import blend
-from studio.edits.layers import PhotoLayers, disk, smoothstep
+from studio.edits.layers import PhotoLayers, disk, fast_lab, smoothstep
 from studio.edits.params import EditParams, slider_field
 from studio.imaging.colour import lab_to_rgb
 from studio.imaging.filters import gaussian
@@ -58,8 +58,13 @@ def sclera_lightness(layers: PhotoLayers) -> float:
     from studio.edits.eyes import eye_mask, sclera_weight
 
     mask = eye_mask(layers)
-    lab = layers.lab
-    white = sclera_weight(lab, mask) > 0.5
+    ys, xs = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
+    if len(ys) == 0:
+        return DEFAULT_SCLERA
+    # The eyes' box only (the same pixels count; the rest of the head has mask 0).
+    box = (slice(ys[0], ys[-1] + 1), slice(xs[0], xs[-1] + 1))
+    lab = fast_lab(layers.image[box])
+    white = sclera_weight(lab, mask[box]) > 0.5
     if white.sum() < 5:
         return DEFAULT_SCLERA
     return float(np.percentile(lab[..., 0][white], 75))
@@ -76,7 +81,7 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     if len(ys) == 0:
         return None
     box = (slice(ys[0], ys[-1] + 1), slice(xs[0], xs[-1] + 1))
-    lab = layers.lab[box]
+    lab = fast_lab(layers.image[box])  # the crop only, not the whole head
     weight = teeth_weight(lab, mouth[box])
     weight = np.clip(gaussian(weight, layers.px(1 / 300)), 0, 1) * (mouth[box] > 0)
     if not weight.any():
