@@ -123,9 +123,3 @@ def parse_assignment(text: str) -> tuple[str, float | str | None]:
         raise LikenessError(f"slider '{key}' must be a number, not '{raw}'") from None
     return key, check_value(key, number)
 
-
-def is_neutral(values: Mapping[str, object]) -> bool:
-    """True when every slider is at the value that changes nothing."""
-    return all(values.get(s.key, s.neutral) in (s.neutral, None) or
-               (s.kind == "number" and float(values.get(s.key) or 0.0) == 0.0)
-               for s in SLIDERS)
