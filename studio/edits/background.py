@@ -763,10 +763,39 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
             cv2.add(shares[0][band], cv2.multiply(new_bg(photo_rows, cols), shares[1][band]),
                     dst=out[band])
             continue
-        old_bg = layers.old_bg(photo_rows, cols) if region_old_bg is None else region_old_bg[band]
-        _composite(pixels[band], old_bg, new_bg(photo_rows, cols), alpha[photo_rows, cols],
-                   out[band])
+        # Where alpha is 0 the result is the new background and where it is 1 the photo, bit
+        # for bit (what _composite gives there); only the soft edges' columns are composited,
+        # so the old background is made only there.
+        band_alpha = alpha[photo_rows, cols]
+        band_new = new_bg(photo_rows, cols)
+        band_pixels = pixels[band]
+        np.copyto(band_new, band_pixels, where=(band_alpha >= 1.0)[:, :, None])
+        out[band] = band_new
+        soft = np.logical_and(band_alpha > 0.0, band_alpha < 1.0).any(axis=0)
+        for c0, c1 in _runs(soft):
+            span = slice(c0, c1)
+            if region_old_bg is None:
+                old_bg = layers.old_bg(photo_rows, slice(cols.start + c0, cols.start + c1))
+            else:
+                old_bg = region_old_bg[band, span]
+            mixed = np.empty((band.stop - band.start, c1 - c0, 3), np.float32)
+            _composite(np.ascontiguousarray(band_pixels[:, span]), old_bg,
+                       np.ascontiguousarray(band_new[:, span]), np.ascontiguousarray(band_alpha[:, span]),
+                       mixed)
+            out[band, span] = mixed
     return out
+
+
+def _runs(columns: np.ndarray, gap: int = 32) -> list[tuple[int, int]]:
+    """(start, stop) of the runs of True in a 1-D bool array, runs less than ``gap`` apart
+    joined (fewer, wider pieces cost less than many narrow ones)."""
+    idx = np.flatnonzero(columns)
+    if idx.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(idx) > gap)
+    starts = np.concatenate([idx[:1], idx[breaks + 1]])
+    stops = np.concatenate([idx[breaks], idx[-1:]]) + 1
+    return list(zip(starts.tolist(), stops.tolist(), strict=True))
 
 
 def person_share(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.ndarray
