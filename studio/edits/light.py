@@ -28,14 +28,20 @@ def _tables() -> tuple[np.ndarray, np.ndarray]:
 def fast_to_linear(image: np.ndarray) -> np.ndarray:
     """``srgb_to_linear`` by table lookup (values clipped to [0, 1])."""
     table, _ = _tables()
-    index = np.clip(image, 0.0, 1.0) * np.float32(_CODES - 1) + np.float32(0.5)
+    # In place on one temporary (the same bits as the plain expression, less fresh memory).
+    index = np.clip(image, 0.0, 1.0)
+    index *= np.float32(_CODES - 1)
+    index += np.float32(0.5)
     return table[index.astype(np.uint16)]
 
 
 def fast_to_srgb(linear: np.ndarray) -> np.ndarray:
     """``linear_to_srgb`` by table lookup (values clipped to [0, 1])."""
     _, table = _tables()
-    index = np.sqrt(np.clip(linear, 0.0, 1.0)) * np.float32(_CODES - 1) + np.float32(0.5)
+    index = np.clip(linear, 0.0, 1.0)
+    np.sqrt(index, out=index)
+    index *= np.float32(_CODES - 1)
+    index += np.float32(0.5)
     return table[index.astype(np.uint16)]
 
 
@@ -54,8 +60,12 @@ def apply_log_gain(image: np.ndarray, log_gain: np.ndarray) -> np.ndarray:
     lin = fast_to_linear(image[box])
     # Reinhard-style shoulder for gains > 1: x*g / (1 + x*(g-1)) maps 1 to 1 (no clipping) and
     # keeps the gain of darker values; a darkening gain (g < 1) is a plain multiply.
-    lit = lin * g / (np.float32(1.0) + lin * np.maximum(g - np.float32(1.0), 0))
-    new = fast_to_srgb(lit)
+    shoulder = np.maximum(g - np.float32(1.0), 0)
+    shoulder = lin * shoulder
+    shoulder += np.float32(1.0)
+    lin *= g
+    lin /= shoulder
+    new = fast_to_srgb(lin)
     out = image.copy()
-    out[box] = np.where((gain != 0)[:, :, None], new, image[box])
+    np.copyto(out[box], new, where=(gain != 0)[:, :, None])
     return out
