@@ -97,7 +97,7 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     texture = image - gaussian(image, iod / PORE_SCALE)
     healed = surround + TEXTURE_KEPT * texture
     change = spots[:, :, None] * (healed - image)
-    change[spots == 0] = 0.0
+    np.copyto(change, 0.0, where=(spots == 0)[:, :, None])  # exactly 0 off the spots
     return Prepared(change=change.astype(np.float32), spots=spots)
 
 

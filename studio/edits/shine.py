@@ -82,7 +82,7 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     scale = (ref_y + kept) / np.maximum(ref_y, 1e-3)
     target = ref_rgb * scale[:, :, None]
     change = hot[:, :, None] * (target - base)
-    change[hot == 0] = 0.0
+    np.copyto(change, 0.0, where=(hot == 0)[:, :, None])  # exactly 0 off the hot spots
     return Prepared(change=change.astype(np.float32), hot=hot.astype(np.float32))
 
 
