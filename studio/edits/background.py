@@ -396,16 +396,22 @@ def person_alpha(pixels: np.ndarray, face: Face | None) -> np.ndarray:
     rest = np.ascontiguousarray(np.dstack([b, sure]))
     alpha = np.empty((h, w), np.float32)
     for band in _bands(h, w):
-        coef = _enlarge(a, (w, h), band)
         extra = _enlarge(rest, (w, h), band)
-        # Sum over the channels by cv2.transform (numpy's sum over the last axis is slow).
-        value = cv2.transform(cv2.multiply(pixels[band], coef), _ONES)
-        value += extra[:, :, 0]
-        # Rescale so values within 3% of 0 or 1 become exactly 0 or 1 (clean flat areas).
-        value = np.clip((value - 0.03) * (1 / 0.94), 0.0, 1.0)
-        value += extra[:, :, 1] * (1.0 - value)
-        value *= 1.0 - extra[:, :, 2]
-        alpha[band] = value
+        # Sure background (the ramp at 1) is exactly 0 whatever the colours: only the other
+        # columns' coefficients are enlarged and applied.
+        alpha[band] = 0.0
+        for c0, c1 in _runs((extra[:, :, 2] < 1.0).any(axis=0)):
+            cols = slice(c0, c1)
+            coef = _enlarge(a, (w, h), band, cols)
+            part = np.ascontiguousarray(extra[:, cols])
+            # Sum over the channels by cv2.transform (numpy's sum over the last axis is slow).
+            value = cv2.transform(cv2.multiply(np.ascontiguousarray(pixels[band, cols]), coef), _ONES)
+            value += part[:, :, 0]
+            # Rescale so values within 3% of 0 or 1 become exactly 0 or 1 (clean flat areas).
+            value = np.clip((value - 0.03) * (1 / 0.94), 0.0, 1.0)
+            value += part[:, :, 1] * (1.0 - value)
+            value *= 1.0 - part[:, :, 2]
+            alpha[band, cols] = value
     # The face hull (pulled 5% toward its middle, off the jaw's edge) is always person.
     hull = face_hull_points(face).astype(np.float32)
     mid = hull.mean(axis=0)
