@@ -11,7 +11,7 @@ import numpy as np
 from studio.edits import blemish, eyes, face_light, shadows, shine, smooth, teeth, warmth
 from studio.edits.layers import PhotoLayers
 from studio.edits.light import apply_log_gain
-from studio.edits.sliders import SLIDERS, check_value
+from studio.edits.sliders import SLIDERS, check_sliders
 from studio.errors import LikenessError
 from studio.face.types import Face, FaceAnalysis
 
@@ -42,13 +42,8 @@ def _background_module():
 
 def normalise_sliders(sliders: Mapping[str, object]) -> dict[str, float | str | None]:
     """Validated slider values; missing keys and None (for numbers) mean neutral."""
-    out: dict[str, float | str | None] = {s.key: s.neutral for s in SLIDERS}
-    for key, value in sliders.items():
-        spec_kind = next((s.kind for s in SLIDERS if s.key == key), None)
-        if value is None and spec_kind == "number":
-            continue
-        out[str(key)] = check_value(str(key), value)
-    return out
+    numbers = {s.key for s in SLIDERS if s.kind == "number"}
+    return check_sliders({k: v for k, v in sliders.items() if not (v is None and k in numbers)})
 
 
 class Retoucher:
