@@ -56,9 +56,7 @@ _PRIVATE_TAGS = {
     0xA431,  # BodySerialNumber
     0xA435,  # LensSerialNumber
     0xC62F,  # CameraSerialNumber (DNG)
-    0x013B,  # Artist is kept by photographers... but not a serial; see below
 }
-_PRIVATE_TAGS.discard(0x013B)  # Artist is authorship, not private device data: keep it
 
 
 def _srgb_profile_bytes() -> bytes:
