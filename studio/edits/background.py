@@ -323,16 +323,16 @@ def _bands(h: int, w: int, pixels_per_band: int = 65536):
 
 
 def _enlarge(small: np.ndarray, size: tuple[int, int], band: slice,
-             cols: slice | None = None) -> np.ndarray:
+             cols: slice | None = None, dst: np.ndarray | None = None) -> np.ndarray:
     """Rows ``band`` (and columns ``cols``, default all) of ``small`` enlarged bilinearly to
     ``size`` (w, h), pixel centres aligned as cv2.resize does, without making the whole
-    enlarged image."""
+    enlarged image; written into ``dst`` (a view of the right shape) when given."""
     w, h = size
     sh, sw = small.shape[:2]
     sx, sy = sw / w, sh / h
     x0, x1 = (0, w) if cols is None else (cols.start, cols.stop)
     matrix = np.array([[sx, 0.0, (x0 + 0.5) * sx - 0.5], [0.0, sy, (band.start + 0.5) * sy - 0.5]])
-    return cv2.warpAffine(small, matrix, (x1 - x0, band.stop - band.start),
+    return cv2.warpAffine(small, matrix, (x1 - x0, band.stop - band.start), dst=dst,
                           flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                           borderMode=cv2.BORDER_REPLICATE)
 
@@ -394,16 +394,30 @@ def person_alpha(pixels: np.ndarray, face: Face | None) -> np.ndarray:
     sure = np.dstack([inside_m, outside_m])
     sure = np.clip((cv2.GaussianBlur(sure, (0, 0), ramp) - 0.5) * 2.0 + 0.5, 0.0, 1.0)
     rest = np.ascontiguousarray(np.dstack([b, sure]))
+    # Which full-size columns of a band are surely person (ramp 1 at both medium columns
+    # around them, on every medium row the band reads) or surely background: there alpha is
+    # exactly 1 or 0 without enlarging anything; the guided filter runs on the other columns.
+    mh, mw = sure.shape[:2]
+    sure_person = sure[:, :, 0] >= 1.0
+    sure_background = sure[:, :, 1] >= 1.0
+    columns = (np.arange(w, dtype=np.float64) + 0.5) * (mw / w) - 0.5
+    left = np.clip(np.floor(columns).astype(np.int64), 0, mw - 1)
+    right = np.minimum(left + 1, mw - 1)
     alpha = np.empty((h, w), np.float32)
     for band in _bands(h, w):
-        extra = _enlarge(rest, (w, h), band)
-        # Sure background (the ramp at 1) is exactly 0 whatever the colours: only the other
-        # columns' coefficients are enlarged and applied.
+        first = int(np.clip(np.floor((band.start + 0.5) * mh / h - 0.5), 0, mh - 1))
+        last = int(np.clip(np.floor((band.stop - 0.5) * mh / h - 0.5) + 1, 0, mh - 1))
+        person_cols = sure_person[first:last + 1].all(axis=0)
+        background_cols = sure_background[first:last + 1].all(axis=0)
+        person_cols = person_cols[left] & person_cols[right]
         alpha[band] = 0.0
-        for c0, c1 in _runs((extra[:, :, 2] < 1.0).any(axis=0)):
+        for c0, c1 in _runs(person_cols, gap=1):
+            alpha[band, c0:c1] = 1.0
+        unsure = ~(person_cols | (background_cols[left] & background_cols[right]))
+        for c0, c1 in _runs(unsure):
             cols = slice(c0, c1)
+            part = _enlarge(rest, (w, h), band, cols)
             coef = _enlarge(a, (w, h), band, cols)
-            part = np.ascontiguousarray(extra[:, cols])
             # Sum over the channels by cv2.transform (numpy's sum over the last axis is slow).
             value = cv2.transform(cv2.multiply(np.ascontiguousarray(pixels[band, cols]), coef), _ONES)
             value += part[:, :, 0]
@@ -647,12 +661,13 @@ def _blurred(layers: BackgroundLayers, amount: float, restyle):
     radius = amount * radii[0]
     if radius >= radii[0]:
         top = restyle(layers.blur_levels[0])
-        return lambda band, cols: _enlarge(top, (w, h), band, cols)
+        return lambda band, cols, dst=None: _enlarge(top, (w, h), band, cols, dst)
     if radius <= radii[-1]:
         upper = restyle(layers.blur_levels[-1])
         t = np.float32(radius / radii[-1])
-        return lambda band, cols: cv2.addWeighted(restyle(layers.old_bg(band, cols)), 1.0 - t,
-                                                  _enlarge(upper, (w, h), band, cols), t, 0.0)
+        return lambda band, cols, dst=None: cv2.addWeighted(
+            restyle(layers.old_bg(band, cols)), 1.0 - t, _enlarge(upper, (w, h), band, cols), t, 0.0,
+            dst=dst)
     i = next(i for i in range(1, len(radii)) if radii[i] <= radius)
     t = float(np.log(radius / radii[i]) / np.log(radii[i - 1] / radii[i]))
     # The last mix is kept on the layers: the head region is re-composited on every face
@@ -669,7 +684,7 @@ def _blurred(layers: BackgroundLayers, amount: float, restyle):
             upper = cv2.resize(upper, (lower.shape[1], lower.shape[0]), interpolation=cv2.INTER_LINEAR)
         mixed = cv2.addWeighted(lower, 1.0 - t, upper, t, 0.0)
         object.__setattr__(layers, "_last_mix", (key, mixed))
-    return lambda band, cols: _enlarge(mixed, (w, h), band, cols)
+    return lambda band, cols, dst=None: _enlarge(mixed, (w, h), band, cols, dst)
 
 
 def _backdrop(layers: BackgroundLayers, colour: str, restyle):
@@ -677,7 +692,7 @@ def _backdrop(layers: BackgroundLayers, colour: str, restyle):
     h, w = layers.shape
     linear = srgb_to_linear(parse_backdrop(colour))
     small = restyle(linear_to_srgb(np.clip(layers.glow[:, :, None] * linear, 0.0, 1.0)))
-    return lambda band, cols: _enlarge(small, (w, h), band, cols)
+    return lambda band, cols, dst=None: _enlarge(small, (w, h), band, cols, dst)
 
 
 def _restyler(bg_light: float, bg_desaturate: float):
@@ -735,7 +750,8 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
         the result (the same values as those pixels of a whole-photo call), so a face edit
         re-composites only its own region.
     shares : ``person_share(pixels, layers, alpha)`` for these (whole-photo) ``pixels``, or None.
-    out : float32 array shaped like ``pixels`` (not ``pixels`` itself) to write the result to.
+    out : float32 array shaped like ``pixels`` to write the result to; may be ``pixels`` itself
+        (the edit is then made in place).
 
     Returns
     -------
@@ -755,8 +771,12 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
     elif bg_blur > 0:
         new_bg = _blurred(layers, float(min(bg_blur, 1.0)), restyle)
     else:
-        def new_bg(band, cols):
-            return restyle(layers.old_bg(band, cols))
+        def new_bg(band, cols, dst=None):
+            if dst is None:
+                return restyle(layers.old_bg(band, cols))
+            dst[...] = restyle(layers.old_bg(band, cols))
+            return dst
+    in_place = out is pixels
     if out is None or out.shape != pixels.shape or out.dtype != np.float32:
         out = np.empty_like(pixels)
     # A preview's head region keeps its old background between face slider moves; a big
@@ -769,26 +789,41 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
             cv2.add(shares[0][band], cv2.multiply(new_bg(photo_rows, cols), shares[1][band]),
                     dst=out[band])
             continue
-        # Where alpha is 0 the result is the new background and where it is 1 the photo, bit
-        # for bit (what _composite gives there); only the soft edges' columns are composited,
-        # so the old background is made only there.
         band_alpha = alpha[photo_rows, cols]
-        band_new = new_bg(photo_rows, cols)
         band_pixels = pixels[band]
-        np.copyto(band_new, band_pixels, where=(band_alpha >= 1.0)[:, :, None])
-        out[band] = band_new
-        soft = np.logical_and(band_alpha > 0.0, band_alpha < 1.0).any(axis=0)
-        for c0, c1 in _runs(soft):
+        target = out[band]
+        # Where alpha is 1 the result is the photo bit for bit: the new background is made
+        # only in the columns that show some background; there the person's pixels are put
+        # back and only the soft edges are composited (the old background made only there).
+        runs = _runs((band_alpha < 1.0).any(axis=0))
+        if in_place:
+            if runs:
+                band_pixels = band_pixels.copy()
+        else:
+            start = 0
+            for c0, c1 in runs + [(band_alpha.shape[1], None)]:
+                if c0 > start:
+                    target[:, start:c0] = band_pixels[:, start:c0]
+                start = c1
+        for c0, c1 in runs:
             span = slice(c0, c1)
-            if region_old_bg is None:
-                old_bg = layers.old_bg(photo_rows, slice(cols.start + c0, cols.start + c1))
-            else:
-                old_bg = region_old_bg[band, span]
-            mixed = np.empty((band.stop - band.start, c1 - c0, 3), np.float32)
-            _composite(np.ascontiguousarray(band_pixels[:, span]), old_bg,
-                       np.ascontiguousarray(band_new[:, span]), np.ascontiguousarray(band_alpha[:, span]),
-                       mixed)
-            out[band, span] = mixed
+            part = target[:, span]
+            new_bg(photo_rows, slice(cols.start + c0, cols.start + c1), part)
+            part_alpha = band_alpha[:, span]
+            part_pixels = band_pixels[:, span]
+            cv2.copyTo(part_pixels, (part_alpha >= 1.0).view(np.uint8), part)
+            soft = np.logical_and(part_alpha > 0.0, part_alpha < 1.0).any(axis=0)
+            for s0, s1 in _runs(soft):
+                edge = slice(s0, s1)
+                if region_old_bg is None:
+                    old_bg = layers.old_bg(photo_rows, slice(cols.start + c0 + s0, cols.start + c0 + s1))
+                else:
+                    old_bg = region_old_bg[band, c0 + s0:c0 + s1]
+                mixed = np.empty((band.stop - band.start, s1 - s0, 3), np.float32)
+                _composite(np.ascontiguousarray(part_pixels[:, edge]), old_bg,
+                           np.ascontiguousarray(part[:, edge]), np.ascontiguousarray(part_alpha[:, edge]),
+                           mixed)
+                part[:, edge] = mixed
     return out
 
 
