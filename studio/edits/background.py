@@ -513,25 +513,38 @@ def _background_weight(alpha: np.ndarray) -> np.ndarray:
     return np.square(np.clip(1.0 - 10.0 * alpha, 0.0, 1.0)).astype(np.float32)
 
 
-def _weighted_background(pixels: np.ndarray, alpha: np.ndarray, scale: float) -> np.ndarray:
-    """(colour x background weight, weight), (h, w, 4) float32, area-shrunk by a whole factor
-    of up to 1 / ``scale`` (2 or more), band by band: the full-size product never exists at
-    once (a big photo's fresh memory costs more than the arithmetic)."""
+def _weighted_background(pixels: np.ndarray, alpha: np.ndarray, scale: float
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """Colour x background weight (h, w, 3) and the weight (h, w), float32, area-shrunk by a
+    whole factor of up to 1 / ``scale`` (2 or more), band by band: the full-size product never
+    exists at once (a big photo's fresh memory costs more than the arithmetic)."""
     h, w = alpha.shape
     factor = max(int(1.0 / scale), 1) if scale < 0.5 else 1
     rows = max(1, 65536 // max(w * factor, 1)) * factor
     small_w = max(int(round(w / factor)), 1)
-    parts = []
+    colours, weights = [], []
     for top in range(0, h, rows):
         band = slice(top, min(top + rows, h))
-        weight = _background_weight(alpha[band])
-        # One multiply over the band's contiguous pixels (per-channel views are strided, slow).
-        stack = cv2.merge([cv2.multiply(pixels[band], cv2.merge([weight, weight, weight])), weight])
+        band_alpha = alpha[band]
+        weight = _background_weight(band_alpha)
+        # The weight is 1 where alpha is 0 (the colour as is) and 0 from alpha 0.1 on (the
+        # person's columns are zeroed); only the columns with something in between are multiplied.
+        colour = pixels[band].copy()
+        person = (band_alpha >= 0.1).all(axis=0)
+        for c0, c1 in _runs(person, gap=1):
+            colour[:, c0:c1] = 0.0
+        for c0, c1 in _runs(((band_alpha > 0.0).any(axis=0)) & ~person):
+            part = colour[:, c0:c1]
+            cv2.multiply(part, cv2.merge([weight[:, c0:c1]] * 3), dst=part)
         if factor > 1:
-            n = band.stop - band.start
-            stack = cv2.resize(stack, (small_w, max(-(-n // factor), 1)), interpolation=cv2.INTER_AREA)
-        parts.append(stack)
-    return np.ascontiguousarray(np.vstack(parts)) if len(parts) > 1 else parts[0]
+            size = (small_w, max(-(-(band.stop - band.start) // factor), 1))
+            colour = cv2.resize(colour, size, interpolation=cv2.INTER_AREA)
+            weight = cv2.resize(weight, size, interpolation=cv2.INTER_AREA)
+        colours.append(colour)
+        weights.append(weight)
+    if len(colours) == 1:
+        return colours[0], weights[0]
+    return np.vstack(colours), np.vstack(weights)
 
 
 def _blur_radius(face: Face | None, shape: tuple[int, int]) -> float:
@@ -569,41 +582,41 @@ def prepare_background(pixels: np.ndarray, alpha: np.ndarray, face: Face | None)
     # Work starts on a copy where the smallest disc is ~3 px wide: the background only (its
     # weighted average colour per cell, so no person colour), then into linear light.
     s0 = min(1.0, 3.0 / max(radii[-1], 1e-6))
-    weighted = _weighted_background(pixels, alpha, s0)
+    colour, weight = _weighted_background(pixels, alpha, s0)
     if s0 < 1:
         size = (max(int(round(w * s0)), 2), max(int(round(h * s0)), 2))
-        weighted = cv2.resize(weighted, size, interpolation=cv2.INTER_AREA)
+        colour = cv2.resize(colour, size, interpolation=cv2.INTER_AREA)
+        weight = cv2.resize(weight, size, interpolation=cv2.INTER_AREA)
         s0 = size[0] / w
-    small_w = weighted[:, :, 3]
-    small_c = weighted[:, :, :3] / np.maximum(small_w, 1e-6)[:, :, None]
-    stack = np.empty(small_w.shape + (4,), np.float32)
-    stack[:, :, :3] = fast_to_linear(small_c)  # table lookup, clipped to [0, 1]
-    stack[:, :, :3] *= small_w[:, :, None]
-    stack[:, :, 3] = small_w
+    weight3 = cv2.merge([weight] * 3)
+    linear = fast_to_linear(cv2.divide(colour, np.maximum(weight3, 1e-6)))  # table, clipped to [0, 1]
+    premultiplied = cv2.multiply(linear, weight3)
     # A background colour for places with no background anywhere near (inside the body).
-    total = stack.reshape(-1, 4).sum(axis=0, dtype=np.float64)
-    mean_bg = (total[:3] / total[3]) if total[3] > 1e-3 else np.full(3, 0.5)
+    total_weight = cv2.sumElems(weight)[0]
+    mean_bg = (np.array(cv2.sumElems(premultiplied)[:3]) / total_weight
+               if total_weight > 1e-3 else np.full(3, 0.5))
     coarser = np.broadcast_to(mean_bg.astype(np.float32), (2, 2, 3))
 
     # Climb a pyramid of halved copies; each radius is a disc of at most ~6 px on its level,
     # so the cost does not grow with the radius.
-    pyramid = [(stack, s0)]
+    pyramid = [(premultiplied, weight, s0)]
     levels = []
     for radius in reversed(radii):  # smallest first
-        while radius * pyramid[-1][1] > 6.0 and min(pyramid[-1][0].shape[:2]) > 8:
-            level, scale = pyramid[-1]
-            pyramid.append((cv2.pyrDown(level), scale * 0.5))
-        level, scale = pyramid[-1]
-        blurred = cv2.filter2D(level, -1, _disc(radius * scale), borderType=cv2.BORDER_REFLECT)
-        levels.append(blurred)
+        while radius * pyramid[-1][2] > 6.0 and min(pyramid[-1][1].shape[:2]) > 8:
+            level_c, level_w, scale = pyramid[-1]
+            pyramid.append((cv2.pyrDown(level_c), cv2.pyrDown(level_w), scale * 0.5))
+        level_c, level_w, scale = pyramid[-1]
+        disc = _disc(radius * scale)
+        levels.append((cv2.filter2D(level_c, -1, disc, borderType=cv2.BORDER_REFLECT),
+                       cv2.filter2D(level_w, -1, disc, borderType=cv2.BORDER_REFLECT)))
     # Normalise, largest radius first; where no background is near, the next larger level
     # (then the mean background colour) stands in, smoothly.
     normalised = []
-    eps = np.float32(1e-3)
-    for blurred in reversed(levels):
-        sh, sw = blurred.shape[:2]
+    eps = 1e-3
+    for blurred_c, blurred_w in reversed(levels):
+        sh, sw = blurred_w.shape[:2]
         fallback = cv2.resize(np.ascontiguousarray(coarser), (sw, sh), interpolation=cv2.INTER_LINEAR)
-        linear = (blurred[:, :, :3] + eps * fallback) / (blurred[:, :, 3:] + eps)
+        linear = cv2.divide(cv2.scaleAdd(fallback, eps, blurred_c), cv2.merge([blurred_w + np.float32(eps)] * 3))
         normalised.append(linear)
         coarser = linear
     blur_levels = tuple(fast_to_srgb(level) for level in normalised)

@@ -181,9 +181,10 @@ class Retoucher:
         the stage caches' whole-photo copies (on a big photo fresh memory costs more than the
         arithmetic)."""
         head = self._face_stage(values)
-        # One photo-sized array, edited in place by each stage.
-        out = self.pixels.copy()
-        out = self._background(out, values, out=out)
+        # One photo-sized array, written by the background (or a copy) and then edited in place.
+        out = self._background(self.pixels, values, out=np.empty_like(self.pixels))
+        if out is self.pixels:
+            out = self.pixels.copy()
         if values["warmth"] != 0:
             out = warmth.apply(out, self.prepared("warmth"), warmth.Params(values["warmth"]), out=out)
         if head is not None:
