@@ -42,10 +42,13 @@ class Params(EditParams):
 @dataclass(frozen=True)
 class Prepared:
     """change: (h, w, 3) float32 ROI difference at strength 1 (0 away from spots);
-    spots: (h, w) float32 confidence of each pixel being a healed spot."""
+    spots: (h, w) float32 confidence of each pixel being a healed spot;
+    boxes: when known, ROI boxes outside which ``change`` is 0 (``apply`` touches only them;
+    they may overlap)."""
 
     change: np.ndarray
     spots: np.ndarray
+    boxes: tuple[tuple[slice, slice], ...] | None = None
 
 
 def find_spots(
@@ -83,16 +86,23 @@ def find_spots(
 
 
 def prepare(layers: PhotoLayers) -> Prepared | None:
-    """Find the spots and their healed colours once per photo; None without a face."""
+    """Find the spots and their healed colours once per photo; None without a face.
+
+    A big head's spots and surrounding colours are found on the working copy
+    (``layers.work``); the healed patches are then made at full resolution, in the spots'
+    boxes only, so their pore texture is the photo's own."""
     if not layers.has_face:
         return None
-    image, iod = layers.image, layers.iod
+    work = layers.work
+    image, iod = work.image, work.iod
     # Look on the whole skin area (a spot is off-colour by nature), compare with the skin-coloured
     # pixels around it (not beard or hair).
-    area, skin = layers.skin_area, layers.skin
+    area, skin = work.skin_area, work.skin
     spots = find_spots(image, area, iod, reference=skin) * area
     clear = np.clip(1.0 - cv2.dilate(spots, disk(iod / 80)) * 4, 0, 1) * (skin > 0.2)
-    surround = normalized_blur(layers.base, clear.astype(np.float32), iod / 40)
+    surround = normalized_blur(work.base, clear.astype(np.float32), iod / 40)
+    if work is not layers:
+        return _heal_full_size(layers, spots, surround)
     # Pore-scale texture only (finer than any spot), so the spot itself is not laid back.
     texture = image - gaussian(image, iod / PORE_SCALE)
     healed = surround + TEXTURE_KEPT * texture
@@ -101,8 +111,61 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     return Prepared(change=change.astype(np.float32), spots=spots)
 
 
+def _heal_full_size(layers: PhotoLayers, spots: np.ndarray, surround: np.ndarray) -> Prepared:
+    """``prepare``'s change at the ROI's full size from the working copy's ``spots`` (h', w')
+    and ``surround`` colours (h', w', 3): worked out only in the boxes the enlarged spots can
+    reach (spots are small and few), with the photo's own pore texture."""
+    image = layers.image
+    h, w = layers.shape
+    full_spots = layers.on_features_zero(layers.enlarge(spots))
+    change = np.zeros((h, w, 3), np.float32)
+    boxes = []
+    sigma = layers.iod / PORE_SCALE
+    pad = int(np.ceil(4 * sigma))  # the texture's blur sees real pixels around each box
+    sy, sx = spots.shape[0] / h, spots.shape[1] / w
+    count, _, stats, _ = cv2.connectedComponentsWithStats(
+        (spots > 0).astype(np.uint8), connectivity=8
+    )
+    for x, y, bw, bh, _area in stats[1:count]:
+        # Full-size pixels whose bilinear neighbours (within one copy pixel) touch the blob.
+        rows = _reach(y, y + bh, sy, h)
+        cols = _reach(x, x + bw, sx, w)
+        grown = slice(max(rows.start - pad, 0), min(rows.stop + pad, h)), slice(
+            max(cols.start - pad, 0), min(cols.stop + pad, w)
+        )
+        inner = (
+            slice(rows.start - grown[0].start, rows.stop - grown[0].start),
+            slice(cols.start - grown[1].start, cols.stop - grown[1].start),
+        )
+        patch = image[grown]
+        texture = (patch - gaussian(patch, sigma))[inner]
+        weight = full_spots[rows, cols]
+        healed = layers.enlarge_part(surround, (rows, cols))
+        healed += TEXTURE_KEPT * texture
+        healed -= image[rows, cols]
+        healed *= weight[:, :, None]
+        np.copyto(healed, 0.0, where=(weight == 0)[:, :, None])  # exactly 0 off the spots
+        change[rows, cols] = healed
+        boxes.append((rows, cols))
+    return Prepared(change=change, spots=full_spots, boxes=tuple(boxes))
+
+
+def _reach(start: int, stop: int, scale: float, size: int) -> slice:
+    """Full-size pixels (of ``size``) that bilinear enlargement by 1/``scale`` makes from the
+    copy's pixels ``start:stop`` (plus one pixel of safety)."""
+    lo = int(np.floor((start - 1 + 0.5) / scale - 0.5)) - 1
+    hi = int(np.ceil((stop + 0.5) / scale - 0.5)) + 2
+    return slice(max(lo, 0), min(hi, size))
+
+
 def apply(image: np.ndarray, prepared: Prepared | None, params: Params) -> np.ndarray:
     """Heal the spots in the ROI ``image``; strength 0 or no face returns it as is."""
     if prepared is None or params.strength == 0:
         return image
-    return add_change(image, prepared.change, params.strength)
+    if prepared.boxes is None:
+        return add_change(image, prepared.change, params.strength)
+    # Only the spots' boxes: the same bits as ``add_change`` (the change is 0 elsewhere).
+    out = image.copy()
+    for box in prepared.boxes:
+        out[box] = add_change(image[box], prepared.change[box], params.strength)
+    return out

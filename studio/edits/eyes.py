@@ -14,6 +14,7 @@ import numpy as np
 from studio.edits.blend import blend
 from studio.edits.layers import PhotoLayers, fast_lab, smoothstep
 from studio.edits.params import EditParams, slider_field
+from studio.face.types import Face
 from studio.imaging.colour import lab_to_rgb
 from studio.imaging.filters import gaussian
 
@@ -57,33 +58,64 @@ def sclera_weight(lab: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 
 def eye_mask(layers: PhotoLayers) -> np.ndarray:
-    from studio.face import region_mask
+    """Both eye regions in the ROI (float32 (h, w), 1 inside)."""
+    top, left, crop = eyes_crop(layers, 0.0)
+    mask = np.zeros(layers.shape, np.float32)
+    mask[top : top + crop.shape[0], left : left + crop.shape[1]] = crop
+    return mask
 
-    face, shape = layers.roi_face, layers.shape
-    return np.maximum(region_mask(face, "left_eye", shape), region_mask(face, "right_eye", shape))
+
+def eyes_crop(layers: PhotoLayers, reach_iod: float) -> tuple[int, int, np.ndarray]:
+    """Both eye regions drawn on a crop of the ROI only: (top, left, float32 mask) whose crop
+    holds every pixel of the regions plus ``reach_iod`` IOD around them (the same pixels as
+    drawn on the whole ROI: the outlines only move by whole pixels)."""
+    from studio.face import region_mask
+    from studio.face.regions import REGIONS
+
+    face, (h, w) = layers.roi_face, layers.shape
+    points = face.landmarks[36:48]
+    margin = max(REGIONS["left_eye"].margin, REGIONS["right_eye"].margin)
+    reach = (margin + reach_iod) * layers.iod + 4.0
+    left = int(max(np.floor(points[:, 0].min() - reach), 0))
+    top = int(max(np.floor(points[:, 1].min() - reach), 0))
+    right = int(min(np.ceil(points[:, 0].max() + reach) + 1, w))
+    bottom = int(min(np.ceil(points[:, 1].max() + reach) + 1, h))
+    if right <= left or bottom <= top:
+        return 0, 0, np.zeros((0, 0), np.float32)
+    moved = Face(
+        box=face.box,
+        landmarks=(face.landmarks - np.array([left, top], np.float32)).astype(np.float32),
+        score=face.score,
+        detector=face.detector,
+    )
+    shape = (bottom - top, right - left)
+    mask = np.maximum(region_mask(moved, "left_eye", shape), region_mask(moved, "right_eye", shape))
+    return top, left, mask
 
 
 def prepare(layers: PhotoLayers) -> Prepared | None:
     if not layers.has_face:
         return None
-    mask = eye_mask(layers)
-    ys, xs = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
+    pad = int(np.ceil(layers.px(0.1)))
+    top, left, crop = eyes_crop(layers, 0.1 + 1 / max(layers.iod, 1.0))
+    ys, xs = np.nonzero(crop.any(axis=1))[0], np.nonzero(crop.any(axis=0))[0]
     if len(ys) == 0:
         return None
-    pad = int(np.ceil(layers.px(0.1)))
+    h, w = layers.shape
     box = (
-        slice(max(ys[0] - pad, 0), ys[-1] + 1 + pad),
-        slice(max(xs[0] - pad, 0), xs[-1] + 1 + pad),
+        slice(max(top + ys[0] - pad, 0), min(top + ys[-1] + 1 + pad, h)),
+        slice(max(left + xs[0] - pad, 0), min(left + xs[-1] + 1 + pad, w)),
     )
+    mask = crop[box[0].start - top : box[0].stop - top, box[1].start - left : box[1].stop - left]
     lab = fast_lab(layers.image[box])  # the crop only, not the whole head
     light = lab[..., 0]
     detail = gaussian(light, layers.px(1 / 250)) - gaussian(light, layers.px(1 / 25))
     return Prepared(
         box=box,
-        mask=mask[box],
+        mask=mask,
         lab=lab,
         detail=detail.astype(np.float32),
-        sclera=sclera_weight(lab, mask[box]),
+        sclera=sclera_weight(lab, mask),
     )
 
 

@@ -39,10 +39,13 @@ MID_EPS = 0.10**2
 #: Edge threshold of the illumination layer, squared log-luminance units.
 LIGHT_EPS = 0.15**2
 
-#: Inter-ocular distance (pixels) of the copy a big head's skin colours are measured on: the
-#: skin-likeness mask is smooth at this scale (its own blur is IOD/80), so a 40 MP close-up
-#: costs what a 2 MP one does.
+#: Heads up to this inter-ocular distance (pixels) are worked on at full size: every screen
+#: proxy, and the ~1 MP photos QUALITY.md's figures are checked on.
 WORK_IOD = 240.0
+#: Inter-ocular distance (pixels) of the copy a bigger head's masks and smooth layers are
+#: computed on (``PhotoLayers.work``), then enlarged: about the scale of those ~1 MP photos,
+#: so a 40 MP close-up costs what a 1 MP one does, and looks like it, with its own pores.
+BIG_HEAD_WORK_IOD = 160.0
 
 #: The box filter of a guided filter of half-width r is about a Gaussian of sigma r * 0.8.
 _BOX_TO_SIGMA = 0.8
@@ -268,6 +271,8 @@ class PhotoLayers:
     @cached_property
     def unprotected_soft(self) -> np.ndarray:
         """Like ``unprotected`` but fading in over ``PROTECTED_FEATHER`` IOD (light edits)."""
+        if self.work is not self:
+            return self.on_features_zero(self.enlarge(self.work.unprotected_soft))
         sigma = self.px(PROTECTED_FEATHER) / 2
         grown = grow(self.protected > 0, sigma * 2)
         soft = 1.0 - soft_blur(grown.astype(np.float32), sigma)
@@ -277,6 +282,8 @@ class PhotoLayers:
     def head(self) -> np.ndarray:
         """Where skin edits may reach: the face up to the hairline (``head_outline``), feathered
         over ~0.1 IOD, exactly 0 beyond ``HEAD_REACH`` IOD from it (no change off the head)."""
+        if self.work is not self:
+            return self.enlarge(self.work.head)
         oval = np.zeros(self.shape, np.uint8)
         points = head_outline(self.roi_face)
         cv2.fillPoly(oval, [np.round(points).astype(np.int32).reshape(-1, 1, 2)], 1)
@@ -284,13 +291,15 @@ class PhotoLayers:
         distance = distance_outside(oval)
         near = (distance <= max(round(self.px(0.08)), 1)).astype(np.float32)
         soft = soft_blur(near, self.px(0.05))
-        soft[distance > max(round(self.px(HEAD_REACH)), 1)] = 0.0
+        soft[distance > max(round(self.px(HEAD_REACH)) - self._reach_margin, 1)] = 0.0
         return soft.astype(np.float32, copy=False)
 
     @cached_property
     def skin_area(self) -> np.ndarray:
         """Where skin edits may act at all: the face analysis's skin mask on the head, exactly
         0 on the protected features and off the head."""
+        if self.work is not self:
+            return self.on_features_zero(self.enlarge(self.work.skin_area))
         from studio.face import skin_mask
 
         m = skin_mask(self.image, self.roi_face).astype(np.float32)
@@ -300,6 +309,8 @@ class PhotoLayers:
     def skin(self) -> np.ndarray:
         """Skin edits' weight: ``skin_area`` narrowed to skin-coloured pixels (beards, glasses
         frames and hair left alone)."""
+        if self.work is not self:
+            return self.on_features_zero(self.enlarge(self.work.skin))
         return np.clip(self.skin_area * self.skin_likeness, 0, 1).astype(np.float32)
 
     @cached_property
@@ -314,14 +325,14 @@ class PhotoLayers:
 
         Learnt from the face hull without the features, trimmed of its darkest and least
         skin-like pixels (beard, brows' edges, glasses frames, shadows in hair)."""
+        if self.work is not self:
+            return self.work.skin_colour_model
         from studio.face import face_hull_mask, protected_mask
 
         hull = face_hull_mask(self.roi_face, self.shape) > 0.5
         near = protected_mask(self.roi_face, self.shape, extra_margin=0.08) > 0
         sample = hull & ~near
-        if self.work_scale < 1:
-            sample = self._to_work(sample.astype(np.uint8), cv2.INTER_NEAREST) > 0
-        lab = self.work_lab[sample]
+        lab = self.lab[sample]
         if lab.shape[0] < 50:
             return None
         lo, hi = np.percentile(lab[:, 0], [25, 98])
@@ -338,44 +349,110 @@ class PhotoLayers:
     def skin_likeness(self) -> np.ndarray:
         """How skin-coloured each ROI pixel is (0..1), from the face's own skin colours; shading
         (L*) is forgiven more than a change of hue."""
+        if self.work is not self:
+            return self.enlarge(self.work.skin_likeness)
         model = self.skin_colour_model
         if model is None:
             return self.face_hull
         mean, inv = model
-        d = self.work_lab - mean
+        d = self.lab - mean
         d[..., 0] *= 0.5
         md2 = np.einsum("...i,ij,...j->...", d, inv, d)
         raw = 1.0 - smoothstep(np.sqrt(md2), 2.5, 4.0)
         # A touch of spatial smoothing so pores do not punch holes in the mask.
-        smooth = soft_blur(raw, self.px(0.012) * self.work_scale)
-        if self.work_scale < 1:
-            smooth = cv2.resize(smooth, (self.shape[1], self.shape[0]), interpolation=cv2.INTER_LINEAR)
+        smooth = soft_blur(raw, self.px(0.012))
         return np.clip(smooth, 0, 1).astype(np.float32)
 
-    # ---- working scale: colour statistics of a big head on a smaller copy ----------------
+    # ---- working scale: a big head's smooth layers on a smaller copy ---------------------
+    _reach_margin = 0
+
     @cached_property
     def work_scale(self) -> float:
-        """Scale of the copy the skin-colour layers are computed on: the head at most
-        ``WORK_IOD`` pixels between the eyes (1.0 for smaller heads, e.g. any screen proxy)."""
+        """1.0 when the head is worked on at full size (at most ``WORK_IOD`` pixels between the
+        eyes, e.g. any screen proxy); below 1, ``work`` is a copy at ``BIG_HEAD_WORK_IOD``."""
         return min(1.0, WORK_IOD / self.iod) if self.iod > 0 else 1.0
 
-    def _to_work(self, image: np.ndarray, interpolation: int = cv2.INTER_AREA) -> np.ndarray:
+    @cached_property
+    def work(self) -> PhotoLayers:
+        """These layers on the ROI shrunk to an IOD of ``BIG_HEAD_WORK_IOD`` pixels
+        (area-averaged) when ``work_scale`` < 1, else ``self``. A big head's masks and slowly
+        varying fields (skin, bands from IOD/40 up, illumination, light weights) are computed
+        there and enlarged with ``enlarge``; hard zeros (protected features) are then set at
+        full size with ``on_features_zero``."""
+        if not self.has_face or self.work_scale >= 1:
+            return self
         h, w = self.shape
-        size = (max(int(round(w * self.work_scale)), 1), max(int(round(h * self.work_scale)), 1))
-        return cv2.resize(image, size, interpolation=interpolation)
+        scale = BIG_HEAD_WORK_IOD / self.iod
+        size = (max(int(round(w * scale)), 1), max(int(round(h * scale)), 1))
+        small = cv2.resize(self.image, size, interpolation=cv2.INTER_AREA)
+        factor = np.array([size[0] / w, size[1] / h], np.float32)
+        face = self.roi_face
+        box = np.asarray(face.box, np.float32).reshape(2, 2)
+        return _WorkCopy(
+            small,
+            Face(
+                box=tuple(float(v) for v in ((box + 0.5) * factor - 0.5).ravel()),
+                landmarks=((face.landmarks + 0.5) * factor - 0.5).astype(np.float32),
+                score=face.score,
+                detector=face.detector,
+            ),
+        )
+
+    def enlarge(self, field: np.ndarray) -> np.ndarray:
+        """A field of ``work`` (h', w'[, C]) at the ROI's size (bilinear, float32); the field
+        itself when ``work`` is ``self``. Zeros stay zeros where all four neighbours are 0."""
+        if self.work is self:
+            return field
+        h, w = self.shape
+        return cv2.resize(field, (w, h), interpolation=cv2.INTER_LINEAR)
+
+    def enlarge_part(self, field: np.ndarray, box: tuple[slice, slice]) -> np.ndarray:
+        """``enlarge(field)[box]`` without enlarging the rest (bilinear, cv2.resize's pixel
+        centres), float32 (bh, bw[, C])."""
+        if self.work is self:
+            return field[box].astype(np.float32)
+        h, w = self.shape
+        small_h, small_w = field.shape[:2]
+
+        def taps(part: slice, small: int, full: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            at = (np.arange(part.start, part.stop) + 0.5) * (small / full) - 0.5
+            at = np.clip(at, 0.0, small - 1)
+            lo = np.floor(at).astype(np.intp)
+            return lo, np.minimum(lo + 1, small - 1), (at - lo).astype(np.float32)
+
+        y0, y1, fy = taps(box[0], small_h, h)
+        x0, x1, fx = taps(box[1], small_w, w)
+        if field.ndim == 3:
+            fx = fx[:, None]
+        top = field[y0][:, x0] * (1 - fx) + field[y0][:, x1] * fx
+        bottom = field[y1][:, x0] * (1 - fx) + field[y1][:, x1] * fx
+        fy = fy[:, None, None] if field.ndim == 3 else fy[:, None]
+        return (top * (1 - fy) + bottom * fy).astype(np.float32)
 
     @cached_property
-    def work_lab(self) -> np.ndarray:
-        """The ROI in CIE L*a*b* at ``work_scale`` (area-averaged)."""
-        if self.work_scale >= 1:
-            return self.lab
-        return fast_lab(self._to_work(self.image))
+    def _features(self) -> tuple[tuple[slice, slice], np.ndarray]:
+        """The bounding box of ``unprotected == 0`` and that zone inside it (bool)."""
+        zone = self.unprotected == 0
+        rows, cols = np.flatnonzero(zone.any(axis=1)), np.flatnonzero(zone.any(axis=0))
+        if rows.size == 0:
+            return (slice(0, 0), slice(0, 0)), zone[:0, :0]
+        box = slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
+        return box, np.ascontiguousarray(zone[box])
+
+    def on_features_zero(self, field: np.ndarray) -> np.ndarray:
+        """``field`` (ROI, (h, w[, C])) set to exactly 0, in place, where ``unprotected`` is 0
+        (the protected features grown by a pixel, at full resolution); returns it."""
+        box, zone = self._features
+        np.copyto(field[box], 0.0, where=zone if field.ndim == 2 else zone[:, :, None])
+        return field
 
     @cached_property
     def face_and_neck(self) -> np.ndarray:
         """Light edits' weight: face and neck, feathered over ``LIGHT_FEATHER`` IOD, following
         the skin's own edges (no oval) with beard and brows inside, 0 on the protected
         features."""
+        if self.work is not self:
+            return self.on_features_zero(self.enlarge(self.work.face_and_neck))
         from studio.face.regions import up_direction
 
         face = self.roi_face
@@ -428,3 +505,20 @@ class PhotoLayers:
         r = guided_radius(LIGHT_SIGMA, self.iod)
         g = self.log_luminance
         return guided_filter(g, g, r, LIGHT_EPS, subsample=subsample_for(r))
+
+
+class _WorkCopy(PhotoLayers):
+    """A big head's ROI shrunk to the working scale (``PhotoLayers.work``): the whole copy is
+    its region and its own working scale is 1."""
+
+    #: The head's hard edge is pulled in by this many pixels of the copy, so after enlarging
+    #: (bilinear, a pixel's reach) nothing changes beyond ``HEAD_REACH`` at full resolution.
+    _reach_margin = 3
+
+    @cached_property
+    def roi(self) -> tuple[slice, slice]:
+        return slice(0, self.height), slice(0, self.width)
+
+    @cached_property
+    def work_scale(self) -> float:
+        return 1.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 
+import cv2
 import numpy as np
 
 from studio.imaging.colour import linear_to_srgb, srgb_to_linear
@@ -49,23 +50,37 @@ def apply_log_gain(image: np.ndarray, log_gain: np.ndarray) -> np.ndarray:
     """Multiply the linear light of ``image`` by ``exp(log_gain)`` (h, w), with a soft shoulder
     so brightened highlights roll off below 1 instead of clipping; pixels where the gain is
     exactly 0 keep their input bits. Only the bounding box of the non-zero gain is touched.
+
+    The sRGB curve both ways is ``fast_to_linear``'s and ``fast_to_srgb``'s tables, indexed by
+    OpenCV's rounding (to nearest 16-bit code; a tie may round the other way), every step in
+    place on two buffers: on a big head fresh memory costs more than the arithmetic.
     """
     rows = np.flatnonzero(log_gain.any(axis=1))
     if rows.size == 0:
         return image
     cols = np.flatnonzero(log_gain.any(axis=0))
     box = slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
-    gain = log_gain[box]
-    g = np.exp(gain)[:, :, None]
-    lin = fast_to_linear(image[box])
+    gain = np.ascontiguousarray(log_gain[box], dtype=np.float32)
+    part = np.ascontiguousarray(image[box], dtype=np.float32)
+    to_linear, to_srgb = _tables()
+    scale = float(_CODES - 1)
+    codes = cv2.multiply(part, scale, dtype=cv2.CV_16U)  # clipped to [0, 1], rounded
+    lin = np.take(to_linear, codes, mode="wrap")
+    g = cv2.exp(gain)
     # Reinhard-style shoulder for gains > 1: x*g / (1 + x*(g-1)) maps 1 to 1 (no clipping) and
     # keeps the gain of darker values; a darkening gain (g < 1) is a plain multiply.
-    shoulder = np.maximum(g - np.float32(1.0), 0)
-    shoulder = lin * shoulder
-    shoulder += np.float32(1.0)
-    lin *= g
-    lin /= shoulder
-    new = fast_to_srgb(lin)
+    excess = cv2.max(g - np.float32(1.0), 0.0)
+    per_channel = cv2.merge([excess, excess, excess])
+    cv2.multiply(per_channel, lin, dst=per_channel)
+    per_channel += np.float32(1.0)
+    cv2.divide(lin, per_channel, dst=lin)
+    cv2.multiply(lin, cv2.merge([g, g, g], dst=per_channel), dst=lin)
+    cv2.sqrt(lin, dst=lin)  # the sRGB table is indexed by the square root of linear light
+    cv2.multiply(lin, scale, dst=codes, dtype=cv2.CV_16U)
+    np.take(to_srgb, codes, out=lin, mode="wrap")
+    # Where the gain is exactly 0 the input's bits stay.
+    unchanged = (gain == 0).view(np.uint8)
+    np.copyto(lin, part, where=cv2.merge([unchanged, unchanged, unchanged]).view(bool))
     out = image.copy()
-    np.copyto(out[box], new, where=(gain != 0)[:, :, None])
+    out[box] = lin
     return out

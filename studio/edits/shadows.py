@@ -39,20 +39,27 @@ class Prepared:
 
 
 def prepare(layers: PhotoLayers) -> Prepared | None:
+    """The shadows' lift once per photo; None without a face. The lift is smooth: a big
+    head's is computed on the working copy (``layers.work``) and enlarged, then set to
+    exactly 0 on the features."""
     if not layers.has_face:
         return None
-    illum = layers.illumination
-    inside = layers.face_hull > 0.5
+    work = layers.work
+    illum = work.illumination
+    inside = work.face_hull > 0.5
     if inside.sum() < 50:
         return None
     lit = np.percentile(illum[inside], LIT_PERCENTILE)
     # Shadows are broad: the depth map is smoothed so dark fine detail (freckles, stubble,
     # creases) is not lifted as if it were a shadow.
-    depth = soft_blur(np.maximum(lit - illum, 0.0), layers.px(SHADOW_SCALE))
+    depth = soft_blur(np.maximum(lit - illum, 0.0), work.px(SHADOW_SCALE))
     # Shadows on the skin only (a dark beard or hair is not a shadow), fading in gradually.
-    on_skin = np.clip(soft_blur(layers.skin_likeness, layers.px(1 / 15)), 0, 1)
-    lift = np.minimum(FILL * depth, MAX_LIFT_STOPS * np.log(2.0)) * layers.face_and_neck * on_skin
-    return Prepared(lift=lift.astype(np.float32))
+    on_skin = np.clip(soft_blur(work.skin_likeness, work.px(1 / 15)), 0, 1)
+    lift = np.minimum(FILL * depth, MAX_LIFT_STOPS * np.log(2.0)) * work.face_and_neck * on_skin
+    lift = lift.astype(np.float32)
+    if work is not layers:
+        lift = layers.on_features_zero(layers.enlarge(lift))
+    return Prepared(lift=lift)
 
 
 def log_gain(prepared: Prepared | None, params: Params) -> np.ndarray | None:

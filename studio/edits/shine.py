@@ -50,40 +50,50 @@ def _saturation(rgb: np.ndarray) -> np.ndarray:
 
 
 def prepare(layers: PhotoLayers) -> Prepared | None:
-    """Find the hot spots and their target colour once per photo; None without a face."""
+    """Find the hot spots and their target colour once per photo; None without a face.
+
+    The change is smooth (texture finer than ``HOT_SCALE`` is kept under it): a big head's is
+    computed on the working copy (``layers.work``) and enlarged, then set to exactly 0 on the
+    features and wherever the enlarged hot-spot weight is 0."""
     if not layers.has_face:
         return None
+    work = layers.work
     # Look on the whole skin area (a hot spot is not skin-coloured) ...
-    area = layers.skin_area
+    area = work.skin_area
     # The shine's own scale: hot spots down to ~IOD/15 are seen, texture finer than
     # HOT_SCALE (pores, fine creases, the skin's small relief) is kept under them.
-    base = soft_blur(layers.fine_smoothed, layers.px(HOT_SCALE))
+    base = soft_blur(work.fine_smoothed, work.px(HOT_SCALE))
     y = luminance(base)
     inside = area > 0.5
     if inside.sum() < 50:
         return None
     # ... and compare with the real skin around, without its brightest third (the shine itself)
     # or its darkest tenth (stubble, pores in shadow), so the reference colour is not greyed.
-    skin = (layers.skin > 0.5) & inside
+    skin = (work.skin > 0.5) & inside
     if skin.sum() < 50:
         return None
     lo, cut = np.percentile(y[skin], [10, 66])
     normal = (skin & (y >= lo) & (y <= cut)).astype(np.float32)
-    ref_y = normalized_blur(y, normal, layers.px(SURROUND))
-    ref_rgb = normalized_blur(base, normal, layers.px(SURROUND))
+    ref_y = normalized_blur(y, normal, work.px(SURROUND))
+    ref_rgb = normalized_blur(base, normal, work.px(SURROUND))
     excess = y - ref_y
     # Specular shine is brighter AND paler than the skin around; a broad lit cheek is not.
     saturation = _saturation(base)
     paler = smoothstep(_saturation(ref_rgb) - saturation, 0.0, PALER)
     hot = smoothstep(excess, HOT_START, HOT_FULL) * paler * area
-    hot = np.clip(soft_blur(hot, layers.px(1 / 80)), 0, 1) * (area > 0)
+    hot = np.clip(soft_blur(hot, work.px(1 / 80)), 0, 1) * (area > 0)
     # Target: the surrounding skin colour at a lightness keeping a little of the glow.
     kept = np.maximum(GLOW_KEPT * np.maximum(excess, 0), excess - MAX_DARKENING)
     scale = (ref_y + kept) / np.maximum(ref_y, 1e-3)
     target = ref_rgb * scale[:, :, None]
     change = hot[:, :, None] * (target - base)
+    hot = hot.astype(np.float32)
     np.copyto(change, 0.0, where=(hot == 0)[:, :, None])  # exactly 0 off the hot spots
-    return Prepared(change=change.astype(np.float32), hot=hot.astype(np.float32))
+    if work is not layers:
+        # Enlarged, the change is still 0 wherever the hot-spot weight is (same neighbours).
+        hot = layers.on_features_zero(layers.enlarge(hot))
+        change = layers.on_features_zero(layers.enlarge(change.astype(np.float32)))
+    return Prepared(change=change.astype(np.float32, copy=False), hot=hot)
 
 
 def apply(image: np.ndarray, prepared: Prepared | None, params: Params) -> np.ndarray:

@@ -45,18 +45,25 @@ class Prepared:
 
 
 def prepare(layers: PhotoLayers) -> Prepared | None:
-    """The masked mid band of the ROI; None without a face."""
+    """The masked mid band of the ROI; None without a face.
+
+    The band and its weight are smooth (IOD/40 and up): a big head's are computed on the
+    working copy (``layers.work``) and enlarged, then set to exactly 0 on the features."""
     if not layers.has_face:
         return None
-    weight = layers.skin * np.float32(MID_REMOVED)
-    outside = (layers.protected == 0).astype(np.uint8)
-    distance = cv2.distanceTransform(outside, cv2.DIST_L2, 5) / layers.iod
+    work = layers.work
+    weight = work.skin * np.float32(MID_REMOVED)
+    outside = (work.protected == 0).astype(np.uint8)
+    distance = cv2.distanceTransform(outside, cv2.DIST_L2, 5) / work.iod
     weight = weight * smoothstep(distance, 0.0, FEATURE_FADE)
     # The band's own pore-scale ripples (filter edges) are not removed: they belong to the skin.
-    mid = soft_blur(layers.mid, layers.px(RIPPLE_SIGMA)) if RIPPLE_SIGMA > 0 else layers.mid
+    mid = soft_blur(work.mid, work.px(RIPPLE_SIGMA)) if RIPPLE_SIGMA > 0 else work.mid
     grey = luminance(mid)[:, :, None]
     mid = grey + CHROMA_SHARE * (mid - grey)
-    return Prepared(change=(-weight[:, :, None] * mid).astype(np.float32))
+    change = (-weight[:, :, None] * mid).astype(np.float32)
+    if work is not layers:
+        change = layers.on_features_zero(layers.enlarge(change))
+    return Prepared(change=change)
 
 
 def apply(image: np.ndarray, prepared: Prepared | None, params: Params) -> np.ndarray:

@@ -14,6 +14,7 @@ import numpy as np
 from studio.edits.blend import blend
 from studio.edits.layers import PhotoLayers, disk, fast_lab, smoothstep
 from studio.edits.params import EditParams, slider_field
+from studio.face.types import Face
 from studio.imaging.colour import lab_to_rgb
 from studio.imaging.filters import gaussian
 
@@ -55,16 +56,17 @@ def teeth_weight(lab: np.ndarray, mouth: np.ndarray) -> np.ndarray:
 
 def sclera_lightness(layers: PhotoLayers) -> float:
     """The whites of the eyes' lightness (L*), the ceiling for the teeth."""
-    from studio.edits.eyes import eye_mask, sclera_weight
+    from studio.edits.eyes import eyes_crop, sclera_weight
 
-    mask = eye_mask(layers)
-    ys, xs = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
+    top, left, crop = eyes_crop(layers, 0.0)
+    ys, xs = np.nonzero(crop.any(axis=1))[0], np.nonzero(crop.any(axis=0))[0]
     if len(ys) == 0:
         return DEFAULT_SCLERA
     # The eyes' box only (the same pixels count; the rest of the head has mask 0).
-    box = (slice(ys[0], ys[-1] + 1), slice(xs[0], xs[-1] + 1))
+    inner = (slice(ys[0], ys[-1] + 1), slice(xs[0], xs[-1] + 1))
+    box = (slice(top + ys[0], top + ys[-1] + 1), slice(left + xs[0], left + xs[-1] + 1))
     lab = fast_lab(layers.image[box])
-    white = sclera_weight(lab, mask[box]) > 0.5
+    white = sclera_weight(lab, crop[inner]) > 0.5
     if white.sum() < 5:
         return DEFAULT_SCLERA
     return float(np.percentile(lab[..., 0][white], 75))
@@ -75,15 +77,33 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
         return None
     from studio.face import region_mask
 
-    mouth = region_mask(layers.roi_face, "inner_mouth", layers.shape)
+    # Drawn on a crop around the inner lips only (the same pixels as on the whole ROI: the
+    # outline moves by whole pixels, and the crop keeps a border of zeros for the erosion).
+    face, (h, w) = layers.roi_face, layers.shape
+    points = face.landmarks[60:68]
+    reach = layers.px(LIP_GAP) + 4.0
+    left = int(max(np.floor(points[:, 0].min() - reach), 0))
+    top = int(max(np.floor(points[:, 1].min() - reach), 0))
+    right = int(min(np.ceil(points[:, 0].max() + reach) + 1, w))
+    bottom = int(min(np.ceil(points[:, 1].max() + reach) + 1, h))
+    if right <= left or bottom <= top:
+        return None
+    moved = Face(
+        box=face.box,
+        landmarks=(face.landmarks - np.array([left, top], np.float32)).astype(np.float32),
+        score=face.score,
+        detector=face.detector,
+    )
+    mouth = region_mask(moved, "inner_mouth", (bottom - top, right - left))
     mouth = cv2.erode(mouth, disk(layers.px(LIP_GAP)))
     ys, xs = np.nonzero(mouth.any(axis=1))[0], np.nonzero(mouth.any(axis=0))[0]
     if len(ys) == 0:
         return None
-    box = (slice(ys[0], ys[-1] + 1), slice(xs[0], xs[-1] + 1))
+    inner = (slice(ys[0], ys[-1] + 1), slice(xs[0], xs[-1] + 1))
+    box = (slice(top + ys[0], top + ys[-1] + 1), slice(left + xs[0], left + xs[-1] + 1))
     lab = fast_lab(layers.image[box])  # the crop only, not the whole head
-    weight = teeth_weight(lab, mouth[box])
-    weight = np.clip(gaussian(weight, layers.px(1 / 300)), 0, 1) * (mouth[box] > 0)
+    weight = teeth_weight(lab, mouth[inner])
+    weight = np.clip(gaussian(weight, layers.px(1 / 300)), 0, 1) * (mouth[inner] > 0)
     if not weight.any():
         return None
     return Prepared(
