@@ -487,6 +487,31 @@ class BackgroundLayers:
             object.__setattr__(self, "_last_region", last)
         return last[1]
 
+    def open_runs(self, rows: slice, cols: slice) -> list[list[tuple[int, int, list[tuple[int, int]]]]]:
+        """For each band of rows of the region (``_bands``), the runs of columns that show some
+        background (alpha < 1 on a row), as (start, stop, soft edges' runs within it), in the
+        region's columns; kept per region (the alpha never changes).
+
+        Every path (one-off, kept person shares, head region) cuts a band the same way, so
+        the same pixel is always interpolated from the same origin: the same bits."""
+        key = (rows.start, rows.stop, cols.start, cols.stop)
+        cache = getattr(self, "_open_runs", None)
+        if cache is None:
+            cache = {}
+            object.__setattr__(self, "_open_runs", cache)
+        if key not in cache:
+            bands = []
+            for band in _bands(rows.stop - rows.start, cols.stop - cols.start):
+                band_alpha = self.alpha[rows.start + band.start:rows.start + band.stop, cols]
+                runs = []
+                for c0, c1 in _runs((band_alpha < 1.0).any(axis=0)):
+                    part = band_alpha[:, c0:c1]
+                    soft = np.logical_and(part > 0.0, part < 1.0).any(axis=0)
+                    runs.append((c0, c1, [(c0 + s0, c0 + s1) for s0, s1 in _runs(soft)]))
+                bands.append(runs)
+            cache[key] = bands
+        return cache[key]
+
 
 def _check_pixels(pixels: np.ndarray) -> np.ndarray:
     if pixels.ndim != 3 or pixels.shape[2] != 3:
@@ -745,7 +770,7 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
                      backdrop: str | None = None,
                      region: tuple[slice, slice] | None = None,
                      shares: tuple[np.ndarray, np.ndarray] | None = None,
-                     out: np.ndarray | None = None) -> np.ndarray:
+                     out: np.ndarray | None = None, person_ready: bool = False) -> np.ndarray:
     """The background edits composited behind the person.
 
     Parameters
@@ -765,6 +790,9 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
     shares : ``person_share(pixels, layers, alpha)`` for these (whole-photo) ``pixels``, or None.
     out : float32 array shaped like ``pixels`` to write the result to; may be ``pixels`` itself
         (the edit is then made in place).
+    person_ready : ``out`` is an earlier result of this function for the same photo, region and
+        matte: it already holds the photo's bits where alpha is 1, and only the columns that
+        show background are written.
 
     Returns
     -------
@@ -792,51 +820,51 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
     in_place = out is pixels
     if out is None or out.shape != pixels.shape or out.dtype != np.float32:
         out = np.empty_like(pixels)
+        person_ready = False
     # A preview's head region keeps its old background between face slider moves; a big
     # region (a full-size export) makes it band by band instead (no region-sized copy).
     keep_region = region is not None and pixels.shape[0] * pixels.shape[1] <= REGION_KEPT_PIXELS
     region_old_bg = layers.region_old_bg(rows, cols) if keep_region else None
-    for band in _bands(rows.stop - rows.start, cols.stop - cols.start):
+    bands = _bands(rows.stop - rows.start, cols.stop - cols.start)
+    # Where alpha is 1 the result is the photo bit for bit: the new background is made only
+    # in the columns that show some background; there the person's pixels are put back and
+    # only the soft edges are composited (the old background made only there).
+    for band, runs in zip(bands, layers.open_runs(rows, cols), strict=True):
         photo_rows = slice(rows.start + band.start, rows.start + band.stop)
-        if shares is not None and region is None:
-            cv2.add(shares[0][band], cv2.multiply(new_bg(photo_rows, cols), shares[1][band]),
-                    dst=out[band])
-            continue
-        band_alpha = alpha[photo_rows, cols]
         band_pixels = pixels[band]
         target = out[band]
-        # Where alpha is 1 the result is the photo bit for bit: the new background is made
-        # only in the columns that show some background; there the person's pixels are put
-        # back and only the soft edges are composited (the old background made only there).
-        runs = _runs((band_alpha < 1.0).any(axis=0))
         if in_place:
-            if runs:
+            if runs and shares is None:
                 band_pixels = band_pixels.copy()
-        else:
+        elif not person_ready:
             start = 0
-            for c0, c1 in runs + [(band_alpha.shape[1], None)]:
+            for c0, c1, _ in runs + [(band_pixels.shape[1], None, None)]:
                 if c0 > start:
                     target[:, start:c0] = band_pixels[:, start:c0]
                 start = c1
-        for c0, c1 in runs:
+        if shares is not None and region is None:
+            for c0, c1, _ in runs:
+                span = slice(c0, c1)
+                cv2.add(shares[0][band, span], cv2.multiply(new_bg(photo_rows, span), shares[1][band, span]),
+                        dst=target[:, span])
+            continue
+        band_alpha = alpha[photo_rows, cols]
+        for c0, c1, edges in runs:
             span = slice(c0, c1)
             part = target[:, span]
             new_bg(photo_rows, slice(cols.start + c0, cols.start + c1), part)
-            part_alpha = band_alpha[:, span]
-            part_pixels = band_pixels[:, span]
-            cv2.copyTo(part_pixels, (part_alpha >= 1.0).view(np.uint8), part)
-            soft = np.logical_and(part_alpha > 0.0, part_alpha < 1.0).any(axis=0)
-            for s0, s1 in _runs(soft):
+            cv2.copyTo(band_pixels[:, span], (band_alpha[:, span] >= 1.0).view(np.uint8), part)
+            for s0, s1 in edges:
                 edge = slice(s0, s1)
                 if region_old_bg is None:
-                    old_bg = layers.old_bg(photo_rows, slice(cols.start + c0 + s0, cols.start + c0 + s1))
+                    old_bg = layers.old_bg(photo_rows, slice(cols.start + s0, cols.start + s1))
                 else:
-                    old_bg = region_old_bg[band, c0 + s0:c0 + s1]
+                    old_bg = region_old_bg[band, edge]
                 mixed = np.empty((band.stop - band.start, s1 - s0, 3), np.float32)
-                _composite(np.ascontiguousarray(part_pixels[:, edge]), old_bg,
-                           np.ascontiguousarray(part[:, edge]), np.ascontiguousarray(part_alpha[:, edge]),
+                _composite(np.ascontiguousarray(band_pixels[:, edge]), old_bg,
+                           np.ascontiguousarray(target[:, edge]), np.ascontiguousarray(band_alpha[:, edge]),
                            mixed)
-                part[:, edge] = mixed
+                target[:, edge] = mixed
     return out
 
 
@@ -864,12 +892,24 @@ def person_share(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.ndarray
     h, w = alpha.shape
     person = np.empty((h, w, 3), np.float32)
     keep = np.empty((h, w, 3), np.float32)
-    for band in _bands(h, w):
-        keep[band] = cv2.merge([1.0 - alpha[band]] * 3)
-        share = cv2.subtract(pixels[band], cv2.multiply(layers.old_bg(band), keep[band]))
-        np.maximum(share, 0.0, out=share)
-        np.minimum(share, cv2.merge([alpha[band]] * 3), out=share)
-        np.copyto(share, pixels[band], where=keep[band] <= 0.0)
+    whole = (slice(0, h), slice(0, w))
+    for band, runs in zip(_bands(h, w), layers.open_runs(*whole), strict=True):
+        band_alpha = alpha[band]
+        keep[band] = cv2.merge([1.0 - band_alpha] * 3)
+        # 0 where alpha is 0, the photo where it is 1, _composite's share on the soft edges
+        # (their old background cut exactly as apply_background cuts it).
+        share = np.zeros((band.stop - band.start, w, 3), np.float32)
+        cv2.copyTo(pixels[band], (band_alpha >= 1.0).view(np.uint8), share)
+        for _, _, edges in runs:
+            for s0, s1 in edges:
+                edge = slice(s0, s1)
+                edge_pixels = np.ascontiguousarray(pixels[band, edge])
+                edge_keep = np.ascontiguousarray(keep[band, edge])
+                part = cv2.subtract(edge_pixels, cv2.multiply(layers.old_bg(band, edge), edge_keep))
+                np.maximum(part, 0.0, out=part)
+                np.minimum(part, cv2.merge([np.ascontiguousarray(band_alpha[:, edge])] * 3), out=part)
+                np.copyto(part, edge_pixels, where=edge_keep <= 0.0)
+                share[:, edge] = part
         person[band] = share
     return person, keep
 

@@ -10,6 +10,7 @@ balance.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import cv2
@@ -115,16 +116,21 @@ def prepare(layers: PhotoLayers) -> Prepared:
 
 
 def apply(
-    image: np.ndarray, prepared: Prepared | None, params: Params, out: np.ndarray | None = None
+    image: np.ndarray,
+    prepared: Prepared | None,
+    params: Params,
+    out: np.ndarray | None = None,
+    parts: Iterable[tuple[slice, slice]] | None = None,
 ) -> np.ndarray:
     """White-balance the whole ``image`` (float32 (H, W, 3)); strength 0 returns it as is.
-    ``out`` (may be ``image`` itself) receives the result instead of a new array."""
+    ``out`` (may be ``image`` itself) receives the result instead of a new array; with
+    ``parts`` ((rows, cols) slices) only those pixels of ``out`` are written."""
     if params.strength == 0:
         return image
     strength = (prepared or Prepared.for_skin(None)).strength(params.strength)
     if strength == 0:
         return image
-    return white_balance(image, gains(strength), out=out)
+    return white_balance(image, gains(strength), out=out, parts=parts)
 
 
 #: Size of the per-channel tone tables, looked up with linear interpolation (at most ~1e-5
@@ -143,13 +149,6 @@ def _tables(channel_gains: tuple[float, float, float]) -> np.ndarray:
     )
 
 
-@functools.lru_cache(maxsize=4)
-def _channel_rows(height: int, width: int) -> np.ndarray:
-    """remap's row map for an (height, width, 3) image seen as (height, 3 * width): 0, 1, 2, ..."""
-    row = np.tile(np.arange(3, dtype=np.float32), width)
-    return np.ascontiguousarray(np.broadcast_to(row, (height, 3 * width)))
-
-
 #: Pixels per band of rows: the work of a band stays in the processor's cache.
 _BAND_PIXELS = 1 << 16
 
@@ -157,16 +156,11 @@ _BAND_PIXELS = 1 << 16
 _NONE = np.zeros(0, np.int64)
 
 
-def _curve_band(clipped: np.ndarray, table: np.ndarray) -> np.ndarray:
-    """The channel curves of ``table`` on a band (n, w, 3) already clipped to [0, 1]."""
-    n, w = clipped.shape[:2]
-    columns = clipped.reshape(n, 3 * w) * np.float32(_TABLE_SIZE - 1)
-    return cv2.remap(table, columns, _channel_rows(n, w), cv2.INTER_LINEAR,
-                     borderMode=cv2.BORDER_REPLICATE).reshape(n, w, 3)
-
-
 def white_balance(
-    image: np.ndarray, channel_gains: np.ndarray, out: np.ndarray | None = None
+    image: np.ndarray,
+    channel_gains: np.ndarray,
+    out: np.ndarray | None = None,
+    parts: Iterable[tuple[slice, slice]] | None = None,
 ) -> np.ndarray:
     """Multiply each channel's linear light by its gain; float32 sRGB in and out (values
     outside [0, 1] are taken as 0 or 1).
@@ -174,7 +168,8 @@ def white_balance(
     Above the sRGB curve's linear toe, ``srgb(g * linear(x))`` is exactly the affine
     ``g**(1/2.4) * (x + 0.055) - 0.055``: one cv2.transform per band. Values near black
     (below ~0.05) take the exact curve from a table. ``out`` (float32, same shape; may be
-    ``image`` itself) receives the result instead of a new array.
+    ``image`` itself) receives the result instead of a new array; with ``parts`` ((rows, cols)
+    slices, each at most a band of ~65k pixels) only those pixels are made and written.
     """
     image = np.asarray(image, dtype=np.float32)
     h, w = image.shape[:2]
@@ -195,10 +190,12 @@ def white_balance(
     toe_max = np.float32(toe.max())
     diagonal = np.zeros((3, 3), np.float32)
     diagonal[[0, 1, 2], [0, 1, 2]] = gains_
+    channel_gains32 = np.array(gains_, np.float32)
     # Below this, input and output are both on the curve's linear toe in every channel.
     linear_end = np.float32(min(0.04045, 0.04045 / max(gains_)))
-    for top in range(0, h, rows):
-        band = slice(top, min(top + rows, h))
+    if parts is None:
+        parts = [(slice(top, min(top + rows, h)), slice(0, w)) for top in range(0, h, rows)]
+    for band in parts:
         clipped = np.clip(image[band], 0.0, 1.0)
         # One threshold for the three channels (a scalar compare is several times faster).
         dark = np.flatnonzero(clipped < toe_max) if clipped.min() < toe_max else _NONE
@@ -210,13 +207,18 @@ def white_balance(
             np.copyto(result, cv2.transform(clipped, diagonal), where=clipped < linear_end)
             dark = np.flatnonzero((clipped >= linear_end) & (clipped < toe_max))
         if dark.size:
-            # The few values near black: the table, interpolated, at those values only.
-            position = clipped.reshape(-1)[dark] * np.float32(_TABLE_SIZE - 1)
+            # The few values near black: the table, interpolated, at those values only; below
+            # both toes g * x as above (so a value's result never depends on its neighbours).
+            values = clipped.reshape(-1)[dark]
+            channel = dark % 3
+            position = values * np.float32(_TABLE_SIZE - 1)
             index = np.minimum(position.astype(np.int64), _TABLE_SIZE - 2)
             frac = position - index
-            index += (dark % 3) * _TABLE_SIZE
-            result.reshape(-1)[dark] = flat_table[index] + frac * (
-                flat_table[index + 1] - flat_table[index]
-            )
+            index += channel * _TABLE_SIZE
+            near_black = flat_table[index] + frac * (flat_table[index + 1] - flat_table[index])
+            toe = values < linear_end
+            if toe.any():
+                near_black[toe] = values[toe] * channel_gains32[channel[toe]]
+            result.reshape(-1)[dark] = near_black
         out[band] = result
     return out

@@ -81,6 +81,8 @@ class Retoucher:
         self._keep_stages = True
         self._background_cache: tuple[tuple, np.ndarray] | None = None
         self._warm_cache: tuple[tuple, np.ndarray] | None = None
+        #: The warmth value the warm stage's own array was last made with.
+        self._warm_value: float | None = None
 
     # ---- cached preparation --------------------------------------------------------------
     def prepared(self, key: str):
@@ -150,17 +152,27 @@ class Retoucher:
                 h, w = self.pixels.shape[:2]
                 shares = self._background_cache is not None and h * w <= SHARES_MAX_PIXELS
                 self._background_cache = self._warm_cache = None
+                # An old background array already holds the photo where the person is: only
+                # the columns that show background are made again.
                 self._background_cache = (
                     background_key,
-                    self._background(self.pixels, values, shares=shares, out=old_background),
+                    self._background(self.pixels, values, shares=shares, out=old_background,
+                                     person_ready=old_background is not None),
                 )
             if self._warm_cache is None or self._warm_cache[0] != warmth_key:
                 self._warm_cache = None
                 base = self._background_cache[1]
                 if values["warmth"] != 0 and old_warm is not base:
+                    # Only the background changed since the old warm array was made with this
+                    # warmth: the person's columns are warm already.
+                    parts = None
+                    if old_warm is not None and self._warm_value == values["warmth"]:
+                        parts = self._open_parts()
                     warm = warmth.apply(
-                        base, self.prepared("warmth"), warmth.Params(values["warmth"]), out=old_warm
+                        base, self.prepared("warmth"), warmth.Params(values["warmth"]),
+                        out=old_warm, parts=parts,
                     )
+                    self._warm_value = values["warmth"]
                 else:
                     warm = base
                 self._warm_cache = (warmth_key, warm)
@@ -169,6 +181,22 @@ class Retoucher:
             roi = self.layers.roi
             out[roi] = self._warm(self._background(head, values, roi), values)
         return out
+
+    def _open_parts(self) -> list[tuple[slice, slice]] | None:
+        """(rows, cols) of the photo where a background edit can change anything (the columns
+        of each band that show some background), or None before the background is prepared."""
+        if "background" not in self._prepared:
+            return None
+        h, w = self.pixels.shape[:2]
+        background = self.prepared("background")
+        return [
+            (band, slice(c0, c1))
+            for band, runs in zip(
+                _background_module()._bands(h, w), background.open_runs(slice(0, h), slice(0, w)),
+                strict=True,
+            )
+            for c0, c1, _ in runs
+        ]
 
     def _own(self, cached: tuple[tuple, np.ndarray] | None) -> np.ndarray | None:
         """A cached stage's array when it is the stage's own (not the photo's pixels)."""
@@ -221,6 +249,7 @@ class Retoucher:
         region: tuple[slice, slice] | None = None,
         shares: bool = False,
         out: np.ndarray | None = None,
+        person_ready: bool = False,
     ) -> np.ndarray:
         """``pixels`` (the photo, or its ``region``) with the background edits, or as is;
         ``shares``: through the photo's prepared person share (whole photo only)."""
@@ -238,6 +267,7 @@ class Retoucher:
             region=region,
             shares=self.prepared("shares") if shares else None,
             out=out,
+            person_ready=person_ready,
         )
 
     def _warm(self, pixels: np.ndarray, values: dict) -> np.ndarray:
