@@ -153,7 +153,6 @@ def _tables(channel_gains: tuple[float, float, float]) -> np.ndarray:
 _BAND_PIXELS = 1 << 16
 
 
-_NONE = np.zeros(0, np.int64)
 
 
 def white_balance(
@@ -190,35 +189,35 @@ def white_balance(
     toe_max = np.float32(toe.max())
     diagonal = np.zeros((3, 3), np.float32)
     diagonal[[0, 1, 2], [0, 1, 2]] = gains_
-    channel_gains32 = np.array(gains_, np.float32)
     # Below this, input and output are both on the curve's linear toe in every channel.
     linear_end = np.float32(min(0.04045, 0.04045 / max(gains_)))
     if parts is None:
         parts = [(slice(top, min(top + rows, h)), slice(0, w)) for top in range(0, h, rows)]
+    below_toe = float(np.nextafter(toe_max, np.float32(0)))
     for band in parts:
         clipped = np.clip(image[band], 0.0, 1.0)
-        # One threshold for the three channels (a scalar compare is several times faster).
-        dark = np.flatnonzero(clipped < toe_max) if clipped.min() < toe_max else _NONE
-        result = cv2.transform(clipped, matrix)
+        target = out[band]
+        # Straight into the output when the part is contiguous there (a whole band).
+        direct = target.flags.c_contiguous
+        result = cv2.transform(clipped, matrix, dst=target if direct else None)
         np.clip(result, 0.0, 1.0, out=result)
-        if dark.size * 8 > clipped.size:
-            # A dark band: below both toes the curve is exactly g * x; the table is left for
-            # the narrow stretch between them.
-            np.copyto(result, cv2.transform(clipped, diagonal), where=clipped < linear_end)
-            dark = np.flatnonzero((clipped >= linear_end) & (clipped < toe_max))
-        if dark.size:
-            # The few values near black: the table, interpolated, at those values only; below
-            # both toes g * x as above (so a value's result never depends on its neighbours).
-            values = clipped.reshape(-1)[dark]
-            channel = dark % 3
-            position = values * np.float32(_TABLE_SIZE - 1)
-            index = np.minimum(position.astype(np.int64), _TABLE_SIZE - 2)
-            frac = position - index
-            index += channel * _TABLE_SIZE
-            near_black = flat_table[index] + frac * (flat_table[index + 1] - flat_table[index])
-            toe = values < linear_end
-            if toe.any():
-                near_black[toe] = values[toe] * channel_gains32[channel[toe]]
-            result.reshape(-1)[dark] = near_black
-        out[band] = result
+        values = clipped.reshape(clipped.shape[0], -1)  # one channel, for OpenCV's masks
+        if cv2.minMaxLoc(values)[0] < toe_max:
+            # Below both toes the curve is exactly g * x (a value's result never depends on
+            # its neighbours); the table is left for the narrow stretch between the toes.
+            below = cv2.compare(values, float(linear_end), cv2.CMP_LT)
+            if cv2.countNonZero(below):
+                cv2.copyTo(cv2.transform(clipped, diagonal), below.reshape(clipped.shape), result)
+            between = cv2.inRange(values, float(linear_end), below_toe)
+            if cv2.countNonZero(between):
+                dark = np.flatnonzero(between > 0)
+                position = clipped.reshape(-1)[dark] * np.float32(_TABLE_SIZE - 1)
+                index = np.minimum(position.astype(np.int64), _TABLE_SIZE - 2)
+                frac = position - index
+                index += (dark % 3) * _TABLE_SIZE
+                result.reshape(-1)[dark] = flat_table[index] + frac * (
+                    flat_table[index + 1] - flat_table[index]
+                )
+        if not direct:
+            target[...] = result
     return out
