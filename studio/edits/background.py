@@ -39,6 +39,7 @@ when separate).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -770,7 +771,8 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
                      backdrop: str | None = None,
                      region: tuple[slice, slice] | None = None,
                      shares: tuple[np.ndarray, np.ndarray] | None = None,
-                     out: np.ndarray | None = None, person_ready: bool = False) -> np.ndarray:
+                     out: np.ndarray | None = None, person_ready: bool = False,
+                     finish: Callable[[slice], object] | None = None) -> np.ndarray:
     """The background edits composited behind the person.
 
     Parameters
@@ -793,6 +795,8 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
     person_ready : ``out`` is an earlier result of this function for the same photo, region and
         matte: it already holds the photo's bits where alpha is 1, and only the columns that
         show background are written.
+    finish : called with each band of rows of ``out`` once it is done, while its pixels are
+        still in the processor's cache (e.g. to white-balance it there).
 
     Returns
     -------
@@ -847,7 +851,7 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
                 span = slice(c0, c1)
                 cv2.add(shares[0][band, span], cv2.multiply(new_bg(photo_rows, span), shares[1][band, span]),
                         dst=target[:, span])
-            continue
+            runs = []
         band_alpha = alpha[photo_rows, cols]
         for c0, c1, edges in runs:
             span = slice(c0, c1)
@@ -865,6 +869,8 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
                            np.ascontiguousarray(target[:, edge]), np.ascontiguousarray(band_alpha[:, edge]),
                            mixed)
                 target[:, edge] = mixed
+        if finish is not None:
+            finish(band)
     return out
 
 

@@ -155,6 +155,26 @@ _BAND_PIXELS = 1 << 16
 
 
 
+@functools.lru_cache(maxsize=8)
+def _constants(gains_: tuple[float, float, float]) -> tuple:
+    """What ``white_balance`` needs for these gains (made once: a band's work is small)."""
+    slope = np.array(gains_, np.float64) ** (1 / 2.4)
+    matrix = np.zeros((3, 4), np.float32)
+    matrix[[0, 1, 2], [0, 1, 2]] = slope
+    matrix[:, 3] = 0.055 * slope - 0.055
+    # Where the affine form holds: past the input's toe, and the output past its toe.
+    toe = np.array(
+        [max(0.04045, float(linear_to_srgb(np.float32(0.0031308 / g)))) for g in gains_], np.float32
+    ) + np.float32(1e-6)
+    toe_max = np.float32(toe.max())
+    diagonal = np.zeros((3, 3), np.float32)
+    diagonal[[0, 1, 2], [0, 1, 2]] = gains_
+    # Below this, input and output are both on the curve's linear toe in every channel.
+    linear_end = np.float32(min(0.04045, 0.04045 / max(gains_)))
+    below_toe = float(np.nextafter(toe_max, np.float32(0)))
+    return _tables(gains_).reshape(-1), matrix, diagonal, toe_max, linear_end, below_toe
+
+
 def white_balance(
     image: np.ndarray,
     channel_gains: np.ndarray,
@@ -172,28 +192,14 @@ def white_balance(
     """
     image = np.asarray(image, dtype=np.float32)
     h, w = image.shape[:2]
-    gains_ = tuple(float(g) for g in channel_gains)
-    table = _tables(gains_)
-    slope = np.array(gains_, np.float64) ** (1 / 2.4)
-    matrix = np.zeros((3, 4), np.float32)
-    matrix[[0, 1, 2], [0, 1, 2]] = slope
-    matrix[:, 3] = 0.055 * slope - 0.055
-    # Where the affine form holds: past the input's toe, and the output past its toe.
-    toe = np.array(
-        [max(0.04045, float(linear_to_srgb(np.float32(0.0031308 / g)))) for g in gains_], np.float32
-    ) + np.float32(1e-6)
-    rows = max(1, min(h, _BAND_PIXELS // max(w, 1)))
+    flat_table, matrix, diagonal, toe_max, linear_end, below_toe = _constants(
+        tuple(float(g) for g in channel_gains)
+    )
     if out is None:
         out = np.empty((h, w, 3), np.float32)
-    flat_table = table.reshape(-1)
-    toe_max = np.float32(toe.max())
-    diagonal = np.zeros((3, 3), np.float32)
-    diagonal[[0, 1, 2], [0, 1, 2]] = gains_
-    # Below this, input and output are both on the curve's linear toe in every channel.
-    linear_end = np.float32(min(0.04045, 0.04045 / max(gains_)))
     if parts is None:
+        rows = max(1, min(h, _BAND_PIXELS // max(w, 1)))
         parts = [(slice(top, min(top + rows, h)), slice(0, w)) for top in range(0, h, rows)]
-    below_toe = float(np.nextafter(toe_max, np.float32(0)))
     for band in parts:
         clipped = np.clip(image[band], 0.0, 1.0)
         target = out[band]

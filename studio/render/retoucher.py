@@ -209,14 +209,27 @@ class Retoucher:
         the stage caches' whole-photo copies (on a big photo fresh memory costs more than the
         arithmetic)."""
         head = self._face_stage(values)
-        # One photo-sized array, written by the background (or a copy) and then edited in place.
-        out = self._background(self.pixels, values, out=np.empty_like(self.pixels))
-        if out is self.pixels:
-            out = self.pixels.copy()
+        roi = self.layers.roi if head is not None else None
+        out = np.empty_like(self.pixels)
+        finish = None
         if values["warmth"] != 0:
-            out = warmth.apply(out, self.prepared("warmth"), warmth.Params(values["warmth"]), out=out)
+            prepared, params = self.prepared("warmth"), warmth.Params(values["warmth"])
+            width = out.shape[1]
+
+            def finish(rows: slice) -> None:
+                # Each band is white-balanced while the background's pixels are in the cache;
+                # the head region is made again below, so it is left out.
+                warmth.apply(out, prepared, params, out=out, parts=_outside(rows, width, roi))
+
+        # One photo-sized array, written by the background (or copied) and warmed band by band.
+        if self._background(self.pixels, values, out=out, finish=finish) is self.pixels:
+            np.copyto(out, self.pixels)
+            if finish is not None:
+                h, w = out.shape[:2]
+                rows = max(1, 65536 // max(w, 1))
+                for top in range(0, h, rows):
+                    finish(slice(top, min(top + rows, h)))
         if head is not None:
-            roi = self.layers.roi
             out[roi] = self._warm(self._background(head, values, roi), values)
         return out
 
@@ -250,6 +263,7 @@ class Retoucher:
         shares: bool = False,
         out: np.ndarray | None = None,
         person_ready: bool = False,
+        finish=None,
     ) -> np.ndarray:
         """``pixels`` (the photo, or its ``region``) with the background edits, or as is;
         ``shares``: through the photo's prepared person share (whole photo only)."""
@@ -268,6 +282,7 @@ class Retoucher:
             shares=self.prepared("shares") if shares else None,
             out=out,
             person_ready=person_ready,
+            finish=finish,
         )
 
     def _warm(self, pixels: np.ndarray, values: dict) -> np.ndarray:
@@ -309,6 +324,22 @@ class Retoucher:
             "face": layers.full(layers.face_and_neck),
             "background": background.astype(np.float32),
         }
+
+
+def _outside(rows: slice, width: int, roi: tuple[slice, slice] | None) -> list[tuple[slice, slice]]:
+    """The parts of a band of ``rows`` (all ``width`` columns) outside the region ``roi``."""
+    if roi is None or rows.stop <= roi[0].start or rows.start >= roi[0].stop:
+        return [(rows, slice(0, width))]
+    parts = []
+    top, bottom = max(rows.start, roi[0].start), min(rows.stop, roi[0].stop)
+    if top > rows.start:
+        parts.append((slice(rows.start, top), slice(0, width)))
+    for cols in (slice(0, roi[1].start), slice(roi[1].stop, width)):
+        if cols.stop > cols.start:
+            parts.append((slice(top, bottom), cols))
+    if bottom < rows.stop:
+        parts.append((slice(bottom, rows.stop), slice(0, width)))
+    return parts
 
 
 def proxy_of(
