@@ -12,6 +12,7 @@ from functools import cached_property
 import cv2
 import numpy as np
 
+from studio.face.skin import quadratic_form
 from studio.face.types import Face
 from studio.imaging.colour import luminance, srgb_to_linear
 from studio.imaging.filters import gaussian, guided_filter
@@ -357,7 +358,7 @@ class PhotoLayers:
         mean, inv = model
         d = self.lab - mean
         d[..., 0] *= 0.5
-        md2 = np.einsum("...i,ij,...j->...", d, inv, d)
+        md2 = quadratic_form(d, inv)  # einsum's bits, faster
         raw = 1.0 - smoothstep(np.sqrt(md2), 2.5, 4.0)
         # A touch of spatial smoothing so pores do not punch holes in the mask.
         smooth = soft_blur(raw, self.px(0.012))

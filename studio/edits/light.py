@@ -26,6 +26,14 @@ def _tables() -> tuple[np.ndarray, np.ndarray]:
     return srgb_to_linear(steps), linear_to_srgb(steps * steps)
 
 
+def _look_up(index: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """``table[index]`` for a uint16 ``index``: OpenCV's 16-bit LUT (the same values, several
+    times faster than numpy's gather) for image-shaped arrays, numpy's otherwise."""
+    if index.ndim <= 2 or (index.ndim == 3 and index.shape[2] <= 4):
+        return cv2.LUT(np.ascontiguousarray(index), table)
+    return table[index]
+
+
 def fast_to_linear(image: np.ndarray) -> np.ndarray:
     """``srgb_to_linear`` by table lookup (values clipped to [0, 1])."""
     table, _ = _tables()
@@ -33,7 +41,7 @@ def fast_to_linear(image: np.ndarray) -> np.ndarray:
     index = np.clip(image, 0.0, 1.0)
     index *= np.float32(_CODES - 1)
     index += np.float32(0.5)
-    return table[index.astype(np.uint16)]
+    return _look_up(index.astype(np.uint16), table)
 
 
 def fast_to_srgb(linear: np.ndarray) -> np.ndarray:
@@ -43,7 +51,7 @@ def fast_to_srgb(linear: np.ndarray) -> np.ndarray:
     np.sqrt(index, out=index)
     index *= np.float32(_CODES - 1)
     index += np.float32(0.5)
-    return table[index.astype(np.uint16)]
+    return _look_up(index.astype(np.uint16), table)
 
 
 def apply_log_gain(image: np.ndarray, log_gain: np.ndarray) -> np.ndarray:
@@ -52,20 +60,21 @@ def apply_log_gain(image: np.ndarray, log_gain: np.ndarray) -> np.ndarray:
     exactly 0 keep their input bits. Only the bounding box of the non-zero gain is touched.
 
     The sRGB curve both ways is ``fast_to_linear``'s and ``fast_to_srgb``'s tables, indexed by
-    OpenCV's rounding (to nearest 16-bit code; a tie may round the other way), every step in
-    place on two buffers: on a big head fresh memory costs more than the arithmetic.
+    OpenCV's rounding (to the nearest 16-bit code; a tie may round the other way), every
+    step in place on two buffers: on a big head fresh memory costs more than the arithmetic.
     """
-    rows = np.flatnonzero(log_gain.any(axis=1))
+    changed = log_gain != 0
+    rows = np.flatnonzero(changed.any(axis=1))
     if rows.size == 0:
         return image
-    cols = np.flatnonzero(log_gain.any(axis=0))
+    cols = np.flatnonzero(changed.any(axis=0))
     box = slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
-    gain = np.ascontiguousarray(log_gain[box], dtype=np.float32)
-    part = np.ascontiguousarray(image[box], dtype=np.float32)
+    gain = log_gain[box].astype(np.float32, copy=False)
+    part = image[box].astype(np.float32, copy=False)
     to_linear, to_srgb = _tables()
     scale = float(_CODES - 1)
     codes = cv2.multiply(part, scale, dtype=cv2.CV_16U)  # clipped to [0, 1], rounded
-    lin = np.take(to_linear, codes, mode="wrap")
+    lin = cv2.LUT(codes, to_linear)
     g = cv2.exp(gain)
     # Reinhard-style shoulder for gains > 1: x*g / (1 + x*(g-1)) maps 1 to 1 (no clipping) and
     # keeps the gain of darker values; a darkening gain (g < 1) is a plain multiply.
@@ -77,9 +86,9 @@ def apply_log_gain(image: np.ndarray, log_gain: np.ndarray) -> np.ndarray:
     cv2.multiply(lin, cv2.merge([g, g, g], dst=per_channel), dst=lin)
     cv2.sqrt(lin, dst=lin)  # the sRGB table is indexed by the square root of linear light
     cv2.multiply(lin, scale, dst=codes, dtype=cv2.CV_16U)
-    np.take(to_srgb, codes, out=lin, mode="wrap")
+    cv2.LUT(codes, to_srgb, dst=lin)
     # Where the gain is exactly 0 the input's bits stay.
-    unchanged = (gain == 0).view(np.uint8)
+    unchanged = (~changed[box]).view(np.uint8)
     np.copyto(lin, part, where=cv2.merge([unchanged, unchanged, unchanged]).view(bool))
     out = image.copy()
     out[box] = lin
