@@ -94,3 +94,67 @@ def test_mask_filters_match_the_plain_ones():
     soft = mask.astype(np.float32)
     for sigma in (2.0, 8.0, 25.0):
         assert np.abs(soft_blur(soft, sigma) - gaussian(soft, sigma)).max() < 0.03
+
+
+@pytest.fixture(scope="module")
+def enlarged():
+    # The sample at 3x: the background's blur levels are on resized grids, so every band's
+    # new background is interpolated (unlike at 512 px, where the finest level is full size).
+    from studio.face import analyze
+
+    pixels = cv2.resize(sample_photo().pixels, (1536, 1536), interpolation=cv2.INTER_CUBIC)
+    pixels = np.clip(pixels, 0.0, 1.0).astype(np.float32)
+    return pixels, analyze(pixels)
+
+
+def test_moves_on_a_big_photo_give_the_same_bits_as_a_one_off_render(enlarged):
+    pixels, analysis = enlarged
+    retoucher = Retoucher(pixels, analysis)
+    retoucher.render(LOOK)
+    assert retoucher.prepared("background").blur_levels[-1].shape[:2] != pixels.shape[:2]
+    moves = [
+        dict(LOOK, bg_light=-0.4),  # kept person shares, background columns only
+        dict(LOOK, bg_light=-0.4, smooth=0.1),  # head region again
+        dict(LOOK, bg_blur=0.2, bg_desaturate=0.8),
+        dict(LOOK, bg_blur=0.2, bg_desaturate=0.8, warmth=-0.5),  # warm all again
+        dict(LOOK, bg_blur=0.9, warmth=-0.5),  # re-warm the background columns only
+        dict(LOOK, backdrop="#202830", warmth=-0.5),
+        dict(LOOK, bg_blur=0.0, bg_light=0.0, bg_desaturate=0.0, warmth=-0.5),
+    ]
+    for sliders in moves:
+        assert np.array_equal(retoucher.render(sliders), render_photo(pixels, analysis, sliders)), sliders
+
+
+def test_background_in_place_and_over_an_old_result_match_a_fresh_one(enlarged):
+    from studio.edits.background import apply_background, person_alpha, prepare_background
+
+    pixels, analysis = enlarged
+    face = analysis.face(None)
+    alpha = person_alpha(pixels, face)
+    layers = prepare_background(pixels, alpha, face)
+    fresh = apply_background(pixels, layers, alpha, 0.5, 0.3, 0.2)
+    assert not np.array_equal(fresh, pixels)
+    in_place = pixels.copy()
+    assert apply_background(in_place, layers, alpha, 0.5, 0.3, 0.2, out=in_place) is in_place
+    assert np.array_equal(in_place, fresh)
+    old = apply_background(pixels, layers, alpha, 0.1, -0.6, 0.9)
+    again = apply_background(pixels, layers, alpha, 0.5, 0.3, 0.2, out=old, person_ready=True)
+    assert again is old and np.array_equal(again, fresh)
+    # The person is the photo, bit for bit.
+    assert np.array_equal(fresh[alpha >= 1.0], pixels[alpha >= 1.0])
+
+
+def test_white_balance_of_parts_writes_only_those_pixels():
+    rng = np.random.default_rng(3)
+    image = rng.random((90, 120, 3), dtype=np.float32)
+    image[:30] *= 0.05  # near black
+    g = gains(0.7)
+    whole = white_balance(image, g)
+    out = np.full_like(image, -1.0)
+    parts = [(slice(0, 40), slice(10, 50)), (slice(40, 90), slice(0, 120)), (slice(20, 25), slice(100, 103))]
+    white_balance(image, g, out=out, parts=parts)
+    written = np.zeros(image.shape[:2], bool)
+    for part in parts:
+        written[part] = True
+    assert np.array_equal(out[written], whole[written])
+    assert np.all(out[~written] == -1.0)
