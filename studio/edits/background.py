@@ -542,34 +542,41 @@ def _background_weight(alpha: np.ndarray) -> np.ndarray:
 def _weighted_background(pixels: np.ndarray, alpha: np.ndarray, scale: float
                          ) -> tuple[np.ndarray, np.ndarray]:
     """Colour x background weight (h, w, 3) and the weight (h, w), float32, area-shrunk by a
-    whole factor of up to 1 / ``scale`` (2 or more), band by band: the full-size product never
-    exists at once (a big photo's fresh memory costs more than the arithmetic)."""
+    whole factor of up to 1 / ``scale`` (2 or more; the last few rows and columns that do not
+    fill a block are left out), band by band: the full-size product never exists at once (a
+    big photo's fresh memory costs more than the arithmetic)."""
     h, w = alpha.shape
-    factor = max(int(1.0 / scale), 1) if scale < 0.5 else 1
+    factor = max(int(1.0 / scale), 1) if scale < 0.5 and min(h, w) >= 2 * scale ** -1 else 1
+    if factor == 1:
+        weight = _background_weight(alpha)
+        return cv2.multiply(pixels, cv2.merge([weight] * 3)), weight
+    blocks = w // factor
     rows = max(1, 65536 // max(w * factor, 1)) * factor
-    small_w = max(int(round(w / factor)), 1)
     colours, weights = [], []
-    for top in range(0, h, rows):
-        band = slice(top, min(top + rows, h))
-        band_alpha = alpha[band]
-        weight = _background_weight(band_alpha)
-        # The weight is 1 where alpha is 0 (the colour as is) and 0 from alpha 0.1 on (the
-        # person's columns are zeroed); only the columns with something in between are multiplied.
-        colour = pixels[band].copy()
-        person = (band_alpha >= 0.1).all(axis=0)
-        for c0, c1 in _runs(person, gap=1):
-            colour[:, c0:c1] = 0.0
-        for c0, c1 in _runs(((band_alpha > 0.0).any(axis=0)) & ~person):
-            part = colour[:, c0:c1]
-            cv2.multiply(part, cv2.merge([weight[:, c0:c1]] * 3), dst=part)
-        if factor > 1:
-            size = (small_w, max(-(-(band.stop - band.start) // factor), 1))
-            colour = cv2.resize(colour, size, interpolation=cv2.INTER_AREA)
-            weight = cv2.resize(weight, size, interpolation=cv2.INTER_AREA)
+    for top in range(0, h - h % factor, rows):
+        band = slice(top, min(top + rows, h - h % factor))
+        band_alpha = alpha[band, :blocks * factor]
+        band_pixels = pixels[band, :blocks * factor]
+        n = (band.stop - band.start) // factor
+        # The weight is 1 where alpha is 0 (the block's plain average) and 0 from alpha 0.1 on
+        # (nothing of the person); only blocks with something in between are weighed pixel
+        # by pixel.
+        by_block = band_alpha.reshape(band.stop - band.start, blocks, factor)
+        person = (by_block >= 0.1).all(axis=(0, 2))
+        touched = (by_block > 0.0).any(axis=(0, 2)) & ~person
+        colour = cv2.resize(band_pixels, (blocks, n), interpolation=cv2.INTER_AREA)
+        weight = np.ones((n, blocks), np.float32)
+        for b0, b1 in _runs(person, gap=1):
+            colour[:, b0:b1] = 0.0
+            weight[:, b0:b1] = 0.0
+        for b0, b1 in _runs(touched):
+            cols = slice(b0 * factor, b1 * factor)
+            part_weight = _background_weight(band_alpha[:, cols])
+            part = cv2.multiply(np.ascontiguousarray(band_pixels[:, cols]), cv2.merge([part_weight] * 3))
+            colour[:, b0:b1] = cv2.resize(part, (b1 - b0, n), interpolation=cv2.INTER_AREA)
+            weight[:, b0:b1] = cv2.resize(part_weight, (b1 - b0, n), interpolation=cv2.INTER_AREA)
         colours.append(colour)
         weights.append(weight)
-    if len(colours) == 1:
-        return colours[0], weights[0]
     return np.vstack(colours), np.vstack(weights)
 
 
