@@ -694,12 +694,12 @@ def parse_backdrop(backdrop: str) -> np.ndarray:
         raise LikenessError(f"backdrop must be a colour like #e8e8e8, not '{backdrop}'") from None
 
 
-def _blurred(layers: BackgroundLayers, amount: float, restyle):
+def _blurred(layers: BackgroundLayers, amount: float, restyle, unblurred):
     """The background blurred at radius ``amount`` * the top radius, ``restyle``d, as a function
     of a band of rows (sRGB).
 
     Mixes the two prepared levels around that radius (by log-radius), or the smallest level
-    with the unblurred background below it.
+    with the unblurred background (``unblurred(band, cols)``) below it.
     ``restyle`` (light, calm colours) runs on the small levels before they are enlarged.
     """
     h, w = layers.shape
@@ -709,10 +709,16 @@ def _blurred(layers: BackgroundLayers, amount: float, restyle):
         top = restyle(layers.blur_levels[0])
         return lambda band, cols, dst=None: _enlarge(top, (w, h), band, cols, dst)
     if radius <= radii[-1]:
-        upper = restyle(layers.blur_levels[-1])
+        key = ("smallest", getattr(restyle, "key", None))
+        last = getattr(layers, "_last_mix", None)
+        if last is not None and last[0] == key:
+            upper = last[1]
+        else:
+            upper = restyle(layers.blur_levels[-1])
+            object.__setattr__(layers, "_last_mix", (key, upper))
         t = np.float32(radius / radii[-1])
         return lambda band, cols, dst=None: cv2.addWeighted(
-            restyle(layers.old_bg(band, cols)), 1.0 - t, _enlarge(upper, (w, h), band, cols), t, 0.0,
+            restyle(unblurred(band, cols)), 1.0 - t, _enlarge(upper, (w, h), band, cols), t, 0.0,
             dst=dst)
     i = next(i for i in range(1, len(radii)) if radii[i] <= radius)
     t = float(np.log(radius / radii[i]) / np.log(radii[i - 1] / radii[i]))
@@ -757,16 +763,22 @@ def _restyler(bg_light: float, bg_desaturate: float):
         return identity
     gain = np.float32(2.0 ** (bg_light * LIGHT_STOPS))
     calm = np.float32(bg_desaturate)
+    # Calm colours (each channel toward the luminance) and a darkening gain are one matrix.
+    matrix = ((1.0 - calm) * np.eye(3, dtype=np.float32) + calm * _Y[None, :]).astype(np.float32)
+    if gain < 1:
+        matrix *= gain
+    linear_part = calm > 0 or gain < 1
 
     def restyle(srgb: np.ndarray) -> np.ndarray:
         linear = fast_to_linear(srgb)  # table lookups: a fraction of the formulas' cost
-        if calm > 0:
-            grey = cv2.transform(linear, _Y[None, :])[:, :, None]
-            linear += calm * (grey - linear)
-        if gain < 1:
+        if linear_part:
+            linear = cv2.transform(linear, matrix)
+        if gain > 1:
+            knee = np.clip(linear, 0.0, 1.0)
+            knee *= gain - np.float32(1.0)
+            knee += np.float32(1.0)
             linear *= gain
-        elif gain > 1:
-            linear = linear * gain / (1.0 + (gain - 1.0) * np.clip(linear, 0.0, 1.0))
+            linear /= knee
         return fast_to_srgb(linear)
 
     restyle.key = (bg_light, bg_desaturate)  # what it does, for caches
@@ -818,15 +830,20 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
     if pixels.shape[:2] != (rows.stop - rows.start, cols.stop - cols.start):
         raise ValueError("pixels do not match the region")
     restyle = _restyler(float(min(max(bg_light, -1.0), 1.0)), float(min(max(bg_desaturate, 0.0), 1.0)))
+    if shares is not None and region is None:
+        def unblurred(band, cols):  # kept with the shares, cut the same way
+            return shares[2][band, cols]
+    else:
+        unblurred = layers.old_bg
     if backdrop is not None:
         new_bg = _backdrop(layers, backdrop, restyle)
     elif bg_blur > 0:
-        new_bg = _blurred(layers, float(min(bg_blur, 1.0)), restyle)
+        new_bg = _blurred(layers, float(min(bg_blur, 1.0)), restyle, unblurred)
     else:
         def new_bg(band, cols, dst=None):
             if dst is None:
-                return restyle(layers.old_bg(band, cols))
-            dst[...] = restyle(layers.old_bg(band, cols))
+                return restyle(unblurred(band, cols))
+            dst[...] = restyle(unblurred(band, cols))
             return dst
     in_place = out is pixels
     if out is None or out.shape != pixels.shape or out.dtype != np.float32:
@@ -894,17 +911,20 @@ def _runs(columns: np.ndarray, gap: int = 32) -> list[tuple[int, int]]:
 
 
 def person_share(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray]:
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """What every background edit of ``pixels`` shares, for fast slider moves: the person's
-    share of each pixel (``_composite``'s, with the photo's own bits where alpha is 1) and the
-    background's share (1 - alpha, three channels), float32 (H, W, 3) each.
+    share of each pixel (``_composite``'s, with the photo's own bits where alpha is 1), the
+    background's share (1 - alpha, three channels) and the old background (``old_bg``) in the
+    columns that show background (cut as ``apply_background`` cuts them), float32 (H, W, 3)
+    each.
 
-    ``apply_background(..., shares=...)`` then costs one multiply-add per pixel; the result is
-    the same bits."""
+    ``apply_background(..., shares=...)`` then costs one multiply-add per pixel and the new
+    background; the result is the same bits."""
     pixels = _check_pixels(pixels)
     h, w = alpha.shape
     person = np.empty((h, w, 3), np.float32)
     keep = np.empty((h, w, 3), np.float32)
+    old = np.zeros((h, w, 3), np.float32)
     whole = (slice(0, h), slice(0, w))
     for band, runs in zip(_bands(h, w), layers.open_runs(*whole), strict=True):
         band_alpha = alpha[band]
@@ -913,7 +933,8 @@ def person_share(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.ndarray
         # (their old background cut exactly as apply_background cuts it).
         share = np.zeros((band.stop - band.start, w, 3), np.float32)
         cv2.copyTo(pixels[band], (band_alpha >= 1.0).view(np.uint8), share)
-        for _, _, edges in runs:
+        for c0, c1, edges in runs:
+            old[band, c0:c1] = layers.old_bg(band, slice(c0, c1))
             for s0, s1 in edges:
                 edge = slice(s0, s1)
                 edge_pixels = np.ascontiguousarray(pixels[band, edge])
@@ -924,7 +945,7 @@ def person_share(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.ndarray
                 np.copyto(part, edge_pixels, where=edge_keep <= 0.0)
                 share[:, edge] = part
         person[band] = share
-    return person, keep
+    return person, keep, old
 
 
 def _composite(pixels: np.ndarray, old_bg: np.ndarray, new_bg: np.ndarray, alpha: np.ndarray,
