@@ -116,3 +116,15 @@ def test_enlarging_part_of_a_field_matches_enlarging_all_of_it(big):
     for box in [(slice(0, 40), slice(0, 30)), (slice(h // 2, h // 2 + 77), slice(w // 3, w // 3 + 51)),
                 (slice(h - 25, h), slice(w - 60, w))]:
         np.testing.assert_allclose(layers.enlarge_part(field, box), whole[box], atol=1e-6)
+
+
+def test_adding_a_change_in_its_boxes_gives_the_bits_of_adding_it_everywhere():
+    from studio.edits.blend import add_change, add_change_in
+
+    rng = np.random.default_rng(1)
+    image = rng.random((60, 80, 3), dtype=np.float32)
+    change = np.zeros_like(image)
+    boxes = ((slice(5, 20), slice(10, 30)), (slice(15, 40), slice(25, 70)))
+    for box in boxes:
+        change[box] = rng.normal(0, 0.05, change[box].shape).astype(np.float32)
+    assert np.array_equal(add_change_in(image, change, 0.6, boxes), add_change(image, change, 0.6))

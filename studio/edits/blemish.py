@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from studio.edits.blend import add_change
+from studio.edits.blend import add_change, add_change_in
 from studio.edits.layers import PhotoLayers, disk, fast_lab, normalized_blur, smoothstep
 from studio.edits.params import EditParams, slider_field
 from studio.imaging.filters import gaussian
@@ -122,14 +122,12 @@ def _heal_full_size(layers: PhotoLayers, spots: np.ndarray, surround: np.ndarray
     boxes = []
     sigma = layers.iod / PORE_SCALE
     pad = int(np.ceil(4 * sigma))  # the texture's blur sees real pixels around each box
-    sy, sx = spots.shape[0] / h, spots.shape[1] / w
     count, _, stats, _ = cv2.connectedComponentsWithStats(
         (spots > 0).astype(np.uint8), connectivity=8
     )
     for x, y, bw, bh, _area in stats[1:count]:
         # Full-size pixels whose bilinear neighbours (within one copy pixel) touch the blob.
-        rows = _reach(y, y + bh, sy, h)
-        cols = _reach(x, x + bw, sx, w)
+        rows, cols = layers.reach(slice(y, y + bh), slice(x, x + bw))
         grown = slice(max(rows.start - pad, 0), min(rows.stop + pad, h)), slice(
             max(cols.start - pad, 0), min(cols.stop + pad, w)
         )
@@ -150,22 +148,10 @@ def _heal_full_size(layers: PhotoLayers, spots: np.ndarray, surround: np.ndarray
     return Prepared(change=change, spots=full_spots, boxes=tuple(boxes))
 
 
-def _reach(start: int, stop: int, scale: float, size: int) -> slice:
-    """Full-size pixels (of ``size``) that bilinear enlargement by 1/``scale`` makes from the
-    copy's pixels ``start:stop`` (plus one pixel of safety)."""
-    lo = int(np.floor((start - 1 + 0.5) / scale - 0.5)) - 1
-    hi = int(np.ceil((stop + 0.5) / scale - 0.5)) + 2
-    return slice(max(lo, 0), min(hi, size))
-
-
 def apply(image: np.ndarray, prepared: Prepared | None, params: Params) -> np.ndarray:
     """Heal the spots in the ROI ``image``; strength 0 or no face returns it as is."""
     if prepared is None or params.strength == 0:
         return image
     if prepared.boxes is None:
         return add_change(image, prepared.change, params.strength)
-    # Only the spots' boxes: the same bits as ``add_change`` (the change is 0 elsewhere).
-    out = image.copy()
-    for box in prepared.boxes:
-        out[box] = add_change(image[box], prepared.change[box], params.strength)
-    return out
+    return add_change_in(image, prepared.change, params.strength, prepared.boxes)

@@ -27,3 +27,14 @@ def add_change(image: np.ndarray, change: np.ndarray, amount: float) -> np.ndarr
     out = change * np.float32(amount)
     out += image
     return out
+
+
+def add_change_in(
+    image: np.ndarray, change: np.ndarray, amount: float, boxes: tuple[tuple[slice, slice], ...]
+) -> np.ndarray:
+    """``add_change`` when ``change`` is 0 outside ``boxes`` ((rows, cols) slices, may overlap):
+    the same bits, with only the boxes' pixels computed (a new array)."""
+    out = image.copy()
+    for box in boxes:
+        out[box] = add_change(image[box], change[box], amount)
+    return out

@@ -259,9 +259,37 @@ class PhotoLayers:
     @cached_property
     def protected(self) -> np.ndarray:
         """QUALITY.md's protected features (hulls + 2% IOD), 1 inside, in the ROI."""
-        from studio.face import protected_mask
+        box, part = self._protected_part
+        out = np.zeros(self.shape, np.float32)
+        out[box] = part
+        return out
 
-        return protected_mask(self.roi_face, self.shape).astype(np.float32)
+    @cached_property
+    def _protected_part(self) -> tuple[tuple[slice, slice], np.ndarray]:
+        """``protected`` drawn on a box around the features only: (box, float32 mask). The
+        same pixels as on the whole ROI (the outlines move by whole pixels) with a border of
+        zeros at least 2 pixels wide (for ``unprotected``'s growth)."""
+        from studio.face import protected_mask
+        from studio.face.regions import PROTECTED_MARGIN
+
+        face, (h, w) = self.roi_face, self.shape
+        points = face.landmarks[17:60]  # brows, nose, eyes, lips
+        reach = PROTECTED_MARGIN * self.iod + 6.0
+        left = int(max(np.floor(points[:, 0].min() - reach), 0))
+        top = int(max(np.floor(points[:, 1].min() - reach), 0))
+        right = int(min(np.ceil(points[:, 0].max() + reach) + 1, w))
+        bottom = int(min(np.ceil(points[:, 1].max() + reach) + 1, h))
+        box = slice(top, max(bottom, top)), slice(left, max(right, left))
+        moved = Face(
+            box=face.box,
+            landmarks=(face.landmarks - np.array([left, top], np.float32)).astype(np.float32),
+            score=face.score,
+            detector=face.detector,
+        )
+        shape = (box[0].stop - box[0].start, box[1].stop - box[1].start)
+        if shape[0] == 0 or shape[1] == 0:
+            return box, np.zeros(shape, np.float32)
+        return box, protected_mask(moved, shape).astype(np.float32)
 
     @cached_property
     def unprotected(self) -> np.ndarray:
@@ -432,20 +460,57 @@ class PhotoLayers:
 
     @cached_property
     def _features(self) -> tuple[tuple[slice, slice], np.ndarray]:
-        """The bounding box of ``unprotected == 0`` and that zone inside it (bool)."""
-        zone = self.unprotected == 0
+        """The bounding box of ``unprotected == 0`` and that zone inside it (bool), worked
+        out on ``_protected_part``'s box (the same pixels as on the whole ROI)."""
+        (part_rows, part_cols), part = self._protected_part
+        top, left = part_rows.start, part_cols.start
+        zone = cv2.dilate((part > 0).astype(np.uint8), disk(1.0)) > 0
         rows, cols = np.flatnonzero(zone.any(axis=1)), np.flatnonzero(zone.any(axis=0))
         if rows.size == 0:
             return (slice(0, 0), slice(0, 0)), zone[:0, :0]
-        box = slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
-        return box, np.ascontiguousarray(zone[box])
+        box = slice(top + rows[0], top + rows[-1] + 1), slice(left + cols[0], left + cols[-1] + 1)
+        return box, np.ascontiguousarray(zone[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1])
 
     def on_features_zero(self, field: np.ndarray) -> np.ndarray:
         """``field`` (ROI, (h, w[, C])) set to exactly 0, in place, where ``unprotected`` is 0
         (the protected features grown by a pixel, at full resolution); returns it."""
         box, zone = self._features
-        np.copyto(field[box], 0.0, where=zone if field.ndim == 2 else zone[:, :, None])
+        if field.ndim == 3:
+            zone = self._features_per_channel
+        np.copyto(field[box], 0.0, where=zone)
         return field
+
+    @cached_property
+    def _features_per_channel(self) -> np.ndarray:
+        """``_features``' zone repeated for 3 channels (a contiguous mask copies fastest)."""
+        zone = self._features[1].view(np.uint8)
+        return cv2.merge([zone, zone, zone]).view(bool)
+
+    def reach(self, rows: slice, cols: slice) -> tuple[slice, slice]:
+        """The ROI pixels whose enlarged values (``enlarge``) can come from the work copy's
+        pixels ``rows``, ``cols`` (bilinear: within a copy pixel, plus one of safety)."""
+        h, w = self.shape
+        small_h, small_w = self.work.shape
+
+        def span(part: slice, small: int, full: int) -> slice:
+            scale = small / full
+            lo = int(np.floor((part.start - 1 + 0.5) / scale - 0.5)) - 1
+            hi = int(np.ceil((part.stop + 0.5) / scale - 0.5)) + 2
+            return slice(max(lo, 0), min(hi, full))
+
+        return span(rows, small_h, h), span(cols, small_w, w)
+
+    def nonzero_box(self, field: np.ndarray) -> tuple[slice, slice] | None:
+        """The ROI box outside which ``enlarge(field)`` is exactly 0 (None: it is 0
+        everywhere); ``field`` is the work copy's (h', w'[, C])."""
+        nonzero = field != 0
+        if nonzero.ndim == 3:
+            nonzero = nonzero.any(axis=2)
+        rows = np.flatnonzero(nonzero.any(axis=1))
+        if rows.size == 0:
+            return None
+        cols = np.flatnonzero(nonzero.any(axis=0))
+        return self.reach(slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
 
     @cached_property
     def face_and_neck(self) -> np.ndarray:

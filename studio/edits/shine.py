@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from studio.edits.blend import add_change
+from studio.edits.blend import add_change, add_change_in
 from studio.edits.layers import PhotoLayers, normalized_blur, smoothstep, soft_blur
 from studio.edits.params import EditParams, slider_field
 from studio.imaging.colour import luminance
@@ -36,10 +36,12 @@ class Params(EditParams):
 
 @dataclass(frozen=True)
 class Prepared:
-    """change: (h, w, 3) float32 ROI difference at strength 1; hot: (h, w) hot-spot weight."""
+    """change: (h, w, 3) float32 ROI difference at strength 1; hot: (h, w) hot-spot weight;
+    boxes: when known, ROI boxes outside which ``change`` is 0 (``apply`` touches only them)."""
 
     change: np.ndarray
     hot: np.ndarray
+    boxes: tuple[tuple[slice, slice], ...] | None = None
 
 
 def _saturation(rgb: np.ndarray) -> np.ndarray:
@@ -89,15 +91,19 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     change = hot[:, :, None] * (target - base)
     hot = hot.astype(np.float32)
     np.copyto(change, 0.0, where=(hot == 0)[:, :, None])  # exactly 0 off the hot spots
-    if work is not layers:
-        # Enlarged, the change is still 0 wherever the hot-spot weight is (same neighbours).
-        hot = layers.on_features_zero(layers.enlarge(hot))
-        change = layers.on_features_zero(layers.enlarge(change.astype(np.float32)))
-    return Prepared(change=change.astype(np.float32, copy=False), hot=hot)
+    if work is layers:
+        return Prepared(change=change.astype(np.float32, copy=False), hot=hot)
+    # Enlarged, the change is still 0 wherever the hot-spot weight is (same neighbours).
+    box = layers.nonzero_box(hot)
+    hot = layers.on_features_zero(layers.enlarge(hot))
+    change = layers.on_features_zero(layers.enlarge(change.astype(np.float32)))
+    return Prepared(change=change, hot=hot, boxes=() if box is None else (box,))
 
 
 def apply(image: np.ndarray, prepared: Prepared | None, params: Params) -> np.ndarray:
     """Tame the shine in the ROI ``image``; strength 0 or no face returns it as is."""
     if prepared is None or params.strength == 0:
         return image
+    if prepared.boxes is not None:
+        return add_change_in(image, prepared.change, params.strength, prepared.boxes)
     return add_change(image, prepared.change, params.strength)

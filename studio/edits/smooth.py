@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from studio.edits.blend import add_change
+from studio.edits.blend import add_change, add_change_in
 from studio.edits.layers import PhotoLayers, smoothstep, soft_blur
 from studio.edits.params import EditParams, slider_field
 from studio.imaging.colour import luminance
@@ -39,9 +39,11 @@ class Params(EditParams):
 
 @dataclass(frozen=True)
 class Prepared:
-    """change: (h, w, 3) float32 ROI difference at strength 1, exactly 0 outside the skin."""
+    """change: (h, w, 3) float32 ROI difference at strength 1, exactly 0 outside the skin;
+    boxes: when known, ROI boxes outside which ``change`` is 0 (``apply`` touches only them)."""
 
     change: np.ndarray
+    boxes: tuple[tuple[slice, slice], ...] | None = None
 
 
 def prepare(layers: PhotoLayers) -> Prepared | None:
@@ -61,13 +63,17 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     grey = luminance(mid)[:, :, None]
     mid = grey + CHROMA_SHARE * (mid - grey)
     change = (-weight[:, :, None] * mid).astype(np.float32)
-    if work is not layers:
-        change = layers.on_features_zero(layers.enlarge(change))
-    return Prepared(change=change)
+    if work is layers:
+        return Prepared(change=change)
+    box = layers.nonzero_box(change)
+    change = layers.on_features_zero(layers.enlarge(change))
+    return Prepared(change=change, boxes=() if box is None else (box,))
 
 
 def apply(image: np.ndarray, prepared: Prepared | None, params: Params) -> np.ndarray:
     """Smooth the ROI ``image`` (float32 (h, w, 3)); strength 0 or no face returns it as is."""
     if prepared is None or params.strength == 0:
         return image
+    if prepared.boxes is not None:
+        return add_change_in(image, prepared.change, params.strength, prepared.boxes)
     return add_change(image, prepared.change, params.strength)
