@@ -82,7 +82,7 @@ def find_spots(
     score[too_big[labels]] = 0.0
     # Cover the spot's soft rim too, then feather.
     grown = cv2.dilate(score, disk(iod / 100))
-    return np.clip(gaussian(grown, iod / 200), 0, 1).astype(np.float32)
+    return np.clip(gaussian(grown, iod / 200), 0, 1).astype(np.float32, copy=False)
 
 
 def prepare(layers: PhotoLayers) -> Prepared | None:
@@ -108,7 +108,7 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     healed = surround + TEXTURE_KEPT * texture
     change = spots[:, :, None] * (healed - image)
     np.copyto(change, 0.0, where=(spots == 0)[:, :, None])  # exactly 0 off the spots
-    return Prepared(change=change.astype(np.float32), spots=spots)
+    return Prepared(change=change.astype(np.float32, copy=False), spots=spots)
 
 
 def _heal_full_size(layers: PhotoLayers, spots: np.ndarray, surround: np.ndarray) -> Prepared:

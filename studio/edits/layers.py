@@ -75,8 +75,15 @@ def head_outline(face: Face) -> np.ndarray:
 
 def smoothstep(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
     """0 below ``lo``, 1 above ``hi``, smooth in between (float32)."""
-    t = np.clip((np.asarray(x, np.float32) - lo) / (hi - lo), 0.0, 1.0)
-    return (t * t * (3 - 2 * t)).astype(np.float32)
+    # In place on two temporaries: the same bits as t * t * (3 - 2 * t).
+    t = np.asarray(x, np.float32).reshape(-1) - lo
+    t /= hi - lo
+    np.clip(t, 0.0, 1.0, out=t)
+    rest = 2 * t
+    np.subtract(3, rest, out=rest)
+    t *= t
+    t *= rest
+    return t.reshape(np.shape(x))
 
 
 def disk(radius_px: float) -> np.ndarray:
@@ -153,7 +160,11 @@ def normalized_blur(values: np.ndarray, weight: np.ndarray, sigma: float) -> np.
     Large blurs run on a copy subsampled to ~3 pixels per sigma and are resized back, so the
     cost does not grow with ``sigma``.
     """
-    weighted = values * (weight[..., None] if values.ndim == 3 else weight)
+    if values.ndim == 3 and values.dtype == weight.dtype == np.float32 and values.shape[2] <= 4:
+        # The weight repeated per channel: the same products, without numpy's slow broadcast.
+        weighted = values * cv2.merge([weight] * values.shape[2])
+    else:
+        weighted = values * (weight[..., None] if values.ndim == 3 else weight)
     h, w = weight.shape
     step = max(int(sigma // 3), 1)
     if step > 1:
@@ -162,10 +173,10 @@ def normalized_blur(values: np.ndarray, weight: np.ndarray, sigma: float) -> np.
         small_v = cv2.resize(weighted, size, interpolation=cv2.INTER_AREA)
         sw = np.maximum(gaussian(small_w, sigma / step), 1e-6)
         blurred = gaussian(small_v, sigma / step) / (sw[..., None] if values.ndim == 3 else sw)
-        return cv2.resize(blurred, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+        return cv2.resize(blurred, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32, copy=False)
     wn = np.maximum(gaussian(weight, sigma), 1e-6)
     v = gaussian(weighted, sigma)
-    return (v / (wn[..., None] if values.ndim == 3 else wn)).astype(np.float32)
+    return (v / (wn[..., None] if values.ndim == 3 else wn)).astype(np.float32, copy=False)
 
 
 class PhotoLayers:
@@ -295,7 +306,7 @@ class PhotoLayers:
     def unprotected(self) -> np.ndarray:
         """0 on the protected features grown by one pixel (exactly), 1 elsewhere."""
         grown = cv2.dilate((self.protected > 0).astype(np.uint8), disk(1.0))
-        return (1.0 - grown).astype(np.float32)
+        return (1.0 - grown).astype(np.float32, copy=False)
 
     @cached_property
     def unprotected_soft(self) -> np.ndarray:
@@ -305,7 +316,7 @@ class PhotoLayers:
         sigma = self.px(PROTECTED_FEATHER) / 2
         grown = grow(self.protected > 0, sigma * 2)
         soft = 1.0 - soft_blur(grown.astype(np.float32), sigma)
-        return np.clip(soft * self.unprotected, 0, 1).astype(np.float32)
+        return np.clip(soft * self.unprotected, 0, 1).astype(np.float32, copy=False)
 
     @cached_property
     def head(self) -> np.ndarray:
@@ -332,7 +343,7 @@ class PhotoLayers:
         from studio.face import skin_mask
 
         m = skin_mask(self.image, self.roi_face).astype(np.float32)
-        return np.clip(m * self.unprotected * self.head, 0, 1).astype(np.float32)
+        return np.clip(m * self.unprotected * self.head, 0, 1).astype(np.float32, copy=False)
 
     @cached_property
     def skin(self) -> np.ndarray:
@@ -340,7 +351,7 @@ class PhotoLayers:
         frames and hair left alone)."""
         if self.work is not self:
             return self.on_features_zero(self.enlarge(self.work.skin))
-        return np.clip(self.skin_area * self.skin_likeness, 0, 1).astype(np.float32)
+        return np.clip(self.skin_area * self.skin_likeness, 0, 1).astype(np.float32, copy=False)
 
     @cached_property
     def face_hull(self) -> np.ndarray:
@@ -390,7 +401,7 @@ class PhotoLayers:
         raw = 1.0 - smoothstep(np.sqrt(md2), 2.5, 4.0)
         # A touch of spatial smoothing so pores do not punch holes in the mask.
         smooth = soft_blur(raw, self.px(0.012))
-        return np.clip(smooth, 0, 1).astype(np.float32)
+        return np.clip(smooth, 0, 1).astype(np.float32, copy=False)
 
     # ---- working scale: a big head's smooth layers on a smaller copy ---------------------
     _reach_margin = 0
@@ -456,7 +467,7 @@ class PhotoLayers:
         top = field[y0][:, x0] * (1 - fx) + field[y0][:, x1] * fx
         bottom = field[y1][:, x0] * (1 - fx) + field[y1][:, x1] * fx
         fy = fy[:, None, None] if field.ndim == 3 else fy[:, None]
-        return (top * (1 - fy) + bottom * fy).astype(np.float32)
+        return (top * (1 - fy) + bottom * fy).astype(np.float32, copy=False)
 
     @cached_property
     def _features(self) -> tuple[tuple[slice, slice], np.ndarray]:
@@ -540,7 +551,7 @@ class PhotoLayers:
         # Edge-aware smoothing: one continuous field that stops at the face's edges.
         r = guided_radius(1 / 12, self.iod)
         weight = guided_filter(self.luma, weight, r, 0.01**2, subsample=subsample_for(r))
-        return np.clip(weight * self.unprotected_soft, 0, 1).astype(np.float32)
+        return np.clip(weight * self.unprotected_soft, 0, 1).astype(np.float32, copy=False)
 
     # ---- bands -------------------------------------------------------------------------
     @cached_property
@@ -558,12 +569,12 @@ class PhotoLayers:
     @cached_property
     def mid(self) -> np.ndarray:
         """Mid band (blotches, uneven tone): fine-smoothed minus base, RGB."""
-        return (self.fine_smoothed - self.base).astype(np.float32)
+        return (self.fine_smoothed - self.base).astype(np.float32, copy=False)
 
     @cached_property
     def log_luminance(self) -> np.ndarray:
         y = luminance(self.linear)  # linear-light luminance (same weights)
-        return np.log(np.maximum(y, 1e-4)).astype(np.float32)
+        return np.log(np.maximum(y, 1e-4)).astype(np.float32, copy=False)
 
     @cached_property
     def illumination(self) -> np.ndarray:

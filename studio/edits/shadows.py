@@ -56,7 +56,7 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     # Shadows on the skin only (a dark beard or hair is not a shadow), fading in gradually.
     on_skin = np.clip(soft_blur(work.skin_likeness, work.px(1 / 15)), 0, 1)
     lift = np.minimum(FILL * depth, MAX_LIFT_STOPS * np.log(2.0)) * work.face_and_neck * on_skin
-    lift = lift.astype(np.float32)
+    lift = lift.astype(np.float32, copy=False)
     if work is not layers:
         lift = layers.on_features_zero(layers.enlarge(lift))
     return Prepared(lift=lift)

@@ -48,7 +48,7 @@ def _saturation(rgb: np.ndarray) -> np.ndarray:
     # Per-channel cv2 max/min: the same values as numpy's max over the last axis, many times faster.
     r, g, b = cv2.split(np.ascontiguousarray(rgb, dtype=np.float32))
     top = cv2.max(cv2.max(r, g), b)
-    return ((top - cv2.min(cv2.min(r, g), b)) / np.maximum(top, 1e-3)).astype(np.float32)
+    return ((top - cv2.min(cv2.min(r, g), b)) / np.maximum(top, 1e-3)).astype(np.float32, copy=False)
 
 
 def prepare(layers: PhotoLayers) -> Prepared | None:
@@ -89,14 +89,14 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     scale = (ref_y + kept) / np.maximum(ref_y, 1e-3)
     target = ref_rgb * scale[:, :, None]
     change = hot[:, :, None] * (target - base)
-    hot = hot.astype(np.float32)
+    hot = hot.astype(np.float32, copy=False)
     np.copyto(change, 0.0, where=(hot == 0)[:, :, None])  # exactly 0 off the hot spots
     if work is layers:
         return Prepared(change=change.astype(np.float32, copy=False), hot=hot)
     # Enlarged, the change is still 0 wherever the hot-spot weight is (same neighbours).
     box = layers.nonzero_box(hot)
     hot = layers.on_features_zero(layers.enlarge(hot))
-    change = layers.on_features_zero(layers.enlarge(change.astype(np.float32)))
+    change = layers.on_features_zero(layers.enlarge(change.astype(np.float32, copy=False)))
     return Prepared(change=change, hot=hot, boxes=() if box is None else (box,))
 
 

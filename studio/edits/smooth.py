@@ -62,7 +62,7 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     mid = soft_blur(work.mid, work.px(RIPPLE_SIGMA)) if RIPPLE_SIGMA > 0 else work.mid
     grey = luminance(mid)[:, :, None]
     mid = grey + CHROMA_SHARE * (mid - grey)
-    change = (-weight[:, :, None] * mid).astype(np.float32)
+    change = (-weight[:, :, None] * mid).astype(np.float32, copy=False)
     if work is layers:
         return Prepared(change=change)
     box = layers.nonzero_box(change)
