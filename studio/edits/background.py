@@ -561,9 +561,11 @@ def _weighted_background(pixels: np.ndarray, alpha: np.ndarray, scale: float
         # The weight is 1 where alpha is 0 (the block's plain average) and 0 from alpha 0.1 on
         # (nothing of the person); only blocks with something in between are weighed pixel
         # by pixel.
-        by_block = band_alpha.reshape(band.stop - band.start, blocks, factor)
-        person = (by_block >= 0.1).all(axis=(0, 2))
-        touched = (by_block > 0.0).any(axis=(0, 2)) & ~person
+        # From each block's mean alpha: 0 only when every pixel is 0; this close to 1 only
+        # when every pixel is at least 0.5 (weight 0). Other blocks are weighed exactly.
+        mean = cv2.resize(band_alpha, (blocks, n), interpolation=cv2.INTER_AREA)
+        person = mean.min(axis=0) >= 1.0 - 0.5 / factor ** 2
+        touched = (mean.max(axis=0) > 0.0) & ~person
         colour = cv2.resize(band_pixels, (blocks, n), interpolation=cv2.INTER_AREA)
         weight = np.ones((n, blocks), np.float32)
         for b0, b1 in _runs(person, gap=1):
