@@ -502,12 +502,16 @@ class BackgroundLayers:
             object.__setattr__(self, "_open_runs", cache)
         if key not in cache:
             bands = []
+            inside = (float(np.nextafter(np.float32(0), np.float32(1))),
+                      float(np.nextafter(np.float32(1), np.float32(0))))
             for band in _bands(rows.stop - rows.start, cols.stop - cols.start):
                 band_alpha = self.alpha[rows.start + band.start:rows.start + band.stop, cols]
+                # Column reductions by OpenCV (numpy's any over a strided view is slow).
+                lowest = cv2.reduce(band_alpha, 0, cv2.REDUCE_MIN).reshape(-1)
                 runs = []
-                for c0, c1 in _runs((band_alpha < 1.0).any(axis=0)):
-                    part = band_alpha[:, c0:c1]
-                    soft = np.logical_and(part > 0.0, part < 1.0).any(axis=0)
+                for c0, c1 in _runs(lowest < 1.0):
+                    soft = cv2.inRange(np.ascontiguousarray(band_alpha[:, c0:c1]), *inside)
+                    soft = cv2.reduce(soft, 0, cv2.REDUCE_MAX).reshape(-1) > 0
                     runs.append((c0, c1, [(c0 + s0, c0 + s1) for s0, s1 in _runs(soft)]))
                 bands.append(runs)
             cache[key] = bands
