@@ -156,12 +156,12 @@ def run(quick: bool = False, threads: int = 1, progress: Callable[[str], None] |
                 small, small_analysis, _ = proxy_of(photo.pixels, analyze(photo.pixels))
                 Retoucher(small, small_analysis).render(EVERY_EDIT_ON)
 
-            figures["open"][key] = _stats(_timed(open_to_preview, max(repeat // 2, 1) + 1))
+            # Five runs each (two in --quick): a shared machine's odd slow run stays out of the median.
+            figures["open"][key] = _stats(_timed(open_to_preview, repeat))
             full = load(path).pixels
             full_analysis = analyze(full)
             figures["full_render"][key] = _stats(
-                _timed(lambda full=full, a=full_analysis: render_photo(full, a, EVERY_EDIT_ON),
-                       max(repeat // 2, 1) + 1))
+                _timed(lambda full=full, a=full_analysis: render_photo(full, a, EVERY_EDIT_ON), repeat))
             del full, pixels
 
     floors = figures["floors"]
