@@ -211,26 +211,38 @@ class Retoucher:
         head = self._face_stage(values)
         roi = self.layers.roi if head is not None else None
         out = np.empty_like(self.pixels)
-        finish = None
+        width = out.shape[1]
+        warm = finish = region_finish = None
         if values["warmth"] != 0:
             prepared, params = self.prepared("warmth"), warmth.Params(values["warmth"])
-            width = out.shape[1]
+
+            def warm(parts: list[tuple[slice, slice]]) -> None:
+                warmth.apply(out, prepared, params, out=out, parts=parts)
 
             def finish(rows: slice) -> None:
                 # Each band is white-balanced while the background's pixels are in the cache;
                 # the head region is made again below, so it is left out.
-                warmth.apply(out, prepared, params, out=out, parts=_outside(rows, width, roi))
+                warm(_outside(rows, width, roi))
 
         # One photo-sized array, written by the background (or copied) and warmed band by band.
         if self._background(self.pixels, values, out=out, finish=finish) is self.pixels:
             np.copyto(out, self.pixels)
             if finish is not None:
-                h, w = out.shape[:2]
-                rows = max(1, 65536 // max(w, 1))
-                for top in range(0, h, rows):
-                    finish(slice(top, min(top + rows, h)))
+                for rows in _row_bands(out.shape[0], width):
+                    finish(rows)
         if head is not None:
-            out[roi] = self._warm(self._background(head, values, roi), values)
+            # The head region straight into its place in the output, warmed band by band too.
+            region = out[roi]
+            top, cols = roi[0].start, roi[1]
+            if warm is not None:
+                def region_finish(rows: slice) -> None:
+                    warm([(slice(top + rows.start, top + rows.stop), cols)])
+
+            if self._background(head, values, roi, out=region, finish=region_finish) is head:
+                region[...] = head
+                if region_finish is not None:
+                    for rows in _row_bands(*head.shape[:2]):
+                        region_finish(rows)
         return out
 
     def _face_stage(self, values: dict) -> np.ndarray | None:
@@ -324,6 +336,12 @@ class Retoucher:
             "face": layers.full(layers.face_and_neck),
             "background": background.astype(np.float32),
         }
+
+
+def _row_bands(height: int, width: int) -> list[slice]:
+    """Bands of rows of about 65k pixels (a band's work stays in the processor's cache)."""
+    rows = max(1, 65536 // max(width, 1))
+    return [slice(top, min(top + rows, height)) for top in range(0, height, rows)]
 
 
 def _outside(rows: slice, width: int, roi: tuple[slice, slice] | None) -> list[tuple[slice, slice]]:
