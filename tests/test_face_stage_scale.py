@@ -128,3 +128,46 @@ def test_adding_a_change_in_its_boxes_gives_the_bits_of_adding_it_everywhere():
     for box in boxes:
         change[box] = rng.normal(0, 0.05, change[box].shape).astype(np.float32)
     assert np.array_equal(add_change_in(image, change, 0.6, boxes), add_change(image, change, 0.6))
+
+
+def _chain_in_place(retoucher, values):
+    """The face stage with every edit after the first writing into the same array."""
+    from studio.edits.light import apply_log_gain
+    from studio.render.retoucher import FACE_EDITS
+
+    head, owned = retoucher.layers.image, False
+    for key, module in FACE_EDITS:
+        if key == "face_light":
+            continue
+        if key == "shadows":
+            gains = [
+                m.log_gain(retoucher.prepared(k), m.Params(values[k]))
+                for k, m in FACE_EDITS
+                if k in ("shadows", "face_light")
+            ]
+            gains = [g for g in gains if g is not None]
+            if gains:
+                gain = gains[0] if len(gains) == 1 else gains[0] + gains[1]
+                result = apply_log_gain(head, gain, head if owned else None)
+                owned, head = owned or result is not head, result
+            continue
+        params = module.Params(values[key])
+        result = module.apply(head, retoucher.prepared(key), params, head if owned else None)
+        owned, head = owned or result is not head, result
+    return np.clip(head, 0.0, 1.0)
+
+
+@pytest.mark.parametrize("which", ["big", "screen"])
+def test_edits_written_in_place_give_the_same_bits(big, which):
+    # The retoucher may let each edit write into the previous edit's result.
+    from studio.render.retoucher import normalise_sliders
+
+    pixels, analysis, retoucher = big
+    if which == "screen":
+        small, small_analysis, _ = proxy_of(pixels, analysis, SCREEN_PIXELS)
+        retoucher = Retoucher(small, small_analysis)
+    values = normalise_sliders(FACE)
+    image = retoucher.layers.image.copy()
+    expected = retoucher._face_stage(values)
+    assert np.array_equal(_chain_in_place(retoucher, values), expected)
+    assert np.array_equal(retoucher.layers.image, image), "the photo's own pixels were written"

@@ -148,10 +148,13 @@ def _heal_full_size(layers: PhotoLayers, spots: np.ndarray, surround: np.ndarray
     return Prepared(change=change, spots=full_spots, boxes=tuple(boxes))
 
 
-def apply(image: np.ndarray, prepared: Prepared | None, params: Params) -> np.ndarray:
-    """Heal the spots in the ROI ``image``; strength 0 or no face returns it as is."""
+def apply(
+    image: np.ndarray, prepared: Prepared | None, params: Params, out: np.ndarray | None = None
+) -> np.ndarray:
+    """Heal the spots in the ROI ``image``; strength 0 or no face returns it as is.
+    ``out`` (may be ``image`` itself) receives the result, else it is a new array."""
     if prepared is None or params.strength == 0:
         return image
     if prepared.boxes is None:
-        return add_change(image, prepared.change, params.strength)
-    return add_change_in(image, prepared.change, params.strength, prepared.boxes)
+        return add_change(image, prepared.change, params.strength, out)
+    return add_change_in(image, prepared.change, params.strength, prepared.boxes, out)

@@ -17,24 +17,54 @@ def blend(image: np.ndarray, edited: np.ndarray, mask: np.ndarray | float) -> np
     return (image + m * (edited - image)).astype(np.float32, copy=False)
 
 
-def add_change(image: np.ndarray, change: np.ndarray, amount: float) -> np.ndarray:
+def add_change(
+    image: np.ndarray, change: np.ndarray, amount: float, out: np.ndarray | None = None
+) -> np.ndarray:
     """``image + amount * change``: the blend above with the masked difference
     ``m * (edit - in)`` prepared once per photo, so a slider move costs one pass.
 
     ``change`` is float32 (H, W, C) and exactly 0 wherever the edit's mask is 0, so those
-    pixels stay bit-identical.
+    pixels stay bit-identical. ``out`` (may be ``image`` itself) receives the result, by
+    bands of rows (the same bits, no photo-sized temporary); by default it is a new array.
     """
-    out = change * np.float32(amount)
-    out += image
+    if out is None:
+        out = change * np.float32(amount)
+        out += image
+        return out
+    step = max(_BAND_BYTES // max(change[:1].nbytes, 1), 1)
+    for top in range(0, change.shape[0], step):
+        band = slice(top, top + step)
+        part = change[band] * np.float32(amount)
+        part += image[band]
+        out[band] = part
     return out
 
 
+#: Bytes of a band ``add_change`` works on at a time into ``out`` (fits the CPU's cache).
+_BAND_BYTES = 1 << 19
+
+
 def add_change_in(
-    image: np.ndarray, change: np.ndarray, amount: float, boxes: tuple[tuple[slice, slice], ...]
+    image: np.ndarray,
+    change: np.ndarray,
+    amount: float,
+    boxes: tuple[tuple[slice, slice], ...],
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """``add_change`` when ``change`` is 0 outside ``boxes`` ((rows, cols) slices, may overlap):
-    the same bits, with only the boxes' pixels computed (a new array)."""
-    out = image.copy()
+    the same bits, with only the boxes' pixels computed; into ``out`` (may be ``image``)
+    or a new array."""
+    out = ready(image, out)
     for box in boxes:
         out[box] = add_change(image[box], change[box], amount)
+    return out
+
+
+def ready(image: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+    """The array an edit writes ``image``'s result to: ``out`` holding ``image``'s pixels
+    (``image`` itself when they are the same), or a copy of ``image``."""
+    if out is None:
+        return image.copy()
+    if out is not image:
+        np.copyto(out, image)
     return out

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from studio.edits.blend import blend
+from studio.edits.blend import blend, ready
 from studio.edits.layers import PhotoLayers, fast_lab, smoothstep
 from studio.edits.params import EditParams, slider_field
 from studio.face.types import Face
@@ -119,7 +119,11 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     )
 
 
-def apply(image: np.ndarray, prepared: Prepared | None, params: Params) -> np.ndarray:
+def apply(
+    image: np.ndarray, prepared: Prepared | None, params: Params, out: np.ndarray | None = None
+) -> np.ndarray:
+    """Clearer eyes in the ROI ``image``; strength 0 or no face returns it as is.
+    ``out`` (may be ``image`` itself) receives the result, else it is a new array."""
     if prepared is None or params.strength == 0:
         return image
     s = params.strength
@@ -131,6 +135,6 @@ def apply(image: np.ndarray, prepared: Prepared | None, params: Params) -> np.nd
     # Never past SCLERA_MAX (unless the photo already was).
     lab[..., 0] = np.minimum(lifted, np.maximum(light, SCLERA_MAX))
     lab[..., 1] -= s * REDNESS_REMOVED * prepared.sclera * np.maximum(lab[..., 1], 0)
-    out = image.copy()
+    out = ready(image, out)
     out[prepared.box] = blend(image[prepared.box], lab_to_rgb(lab), prepared.mask)
     return out

@@ -45,7 +45,10 @@ def log_gain(prepared: Prepared | None, params: Params) -> np.ndarray | None:
     return prepared.weight * np.float32(params.strength * MAX_STOPS * np.log(2.0))
 
 
-def apply(image: np.ndarray, prepared: Prepared | None, params: Params) -> np.ndarray:
-    """Relight the ROI ``image``; strength 0 or no face returns it as is."""
+def apply(
+    image: np.ndarray, prepared: Prepared | None, params: Params, out: np.ndarray | None = None
+) -> np.ndarray:
+    """Relight the ROI ``image``; strength 0 or no face returns it as is.
+    ``out`` (may be ``image`` itself) receives the result, else it is a new array."""
     gain = log_gain(prepared, params)
-    return image if gain is None else apply_log_gain(image, gain)
+    return image if gain is None else apply_log_gain(image, gain, out)

@@ -12,6 +12,7 @@ import functools
 import cv2
 import numpy as np
 
+from studio.edits.blend import ready
 from studio.imaging.colour import linear_to_srgb, srgb_to_linear
 
 #: Table size: sRGB in is looked up per 16-bit code value (exact for 8- and 16-bit photos);
@@ -58,7 +59,9 @@ def fast_to_srgb(linear: np.ndarray) -> np.ndarray:
 _BAND_ROWS = 32
 
 
-def apply_log_gain(image: np.ndarray, log_gain: np.ndarray) -> np.ndarray:
+def apply_log_gain(
+    image: np.ndarray, log_gain: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray:
     """Multiply the linear light of ``image`` by ``exp(log_gain)`` (h, w), with a soft shoulder
     so brightened highlights roll off below 1 instead of clipping; pixels where the gain is
     exactly 0 keep their input bits. Only the bounding box of the non-zero gain is touched.
@@ -66,13 +69,14 @@ def apply_log_gain(image: np.ndarray, log_gain: np.ndarray) -> np.ndarray:
     The sRGB curve both ways is ``fast_to_linear``'s and ``fast_to_srgb``'s tables, indexed by
     OpenCV's rounding (to the nearest 16-bit code; a tie may round the other way). The work
     goes by bands of rows, each over its own columns with a non-zero gain, so every pass over
-    a band runs in cache.
+    a band runs in cache. ``out`` (may be ``image`` itself) receives the result; by default
+    it is a new array (``image`` itself when the gain is 0 everywhere and ``out`` is None).
     """
     changed = log_gain != 0
     rows = np.flatnonzero(changed.any(axis=1))
     if rows.size == 0:
-        return image
-    out = image.copy()
+        return image if out is None else ready(image, out)
+    out = ready(image, out)
     for top in range(rows[0], rows[-1] + 1, _BAND_ROWS):
         band = slice(top, min(top + _BAND_ROWS, rows[-1] + 1))
         cols = np.flatnonzero(changed[band].any(axis=0))

@@ -69,7 +69,10 @@ def log_gain(prepared: Prepared | None, params: Params) -> np.ndarray | None:
     return prepared.lift * np.float32(params.strength)
 
 
-def apply(image: np.ndarray, prepared: Prepared | None, params: Params) -> np.ndarray:
-    """Fill the shadows of the ROI ``image``; strength 0 or no face returns it as is."""
+def apply(
+    image: np.ndarray, prepared: Prepared | None, params: Params, out: np.ndarray | None = None
+) -> np.ndarray:
+    """Fill the shadows of the ROI ``image``; strength 0 or no face returns it as is.
+    ``out`` (may be ``image`` itself) receives the result, else it is a new array."""
     gain = log_gain(prepared, params)
-    return image if gain is None else apply_log_gain(image, gain)
+    return image if gain is None else apply_log_gain(image, gain, out)

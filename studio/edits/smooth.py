@@ -70,10 +70,13 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     return Prepared(change=change, boxes=() if box is None else (box,))
 
 
-def apply(image: np.ndarray, prepared: Prepared | None, params: Params) -> np.ndarray:
-    """Smooth the ROI ``image`` (float32 (h, w, 3)); strength 0 or no face returns it as is."""
+def apply(
+    image: np.ndarray, prepared: Prepared | None, params: Params, out: np.ndarray | None = None
+) -> np.ndarray:
+    """Smooth the ROI ``image`` (float32 (h, w, 3)); strength 0 or no face returns it as is.
+    ``out`` (may be ``image`` itself) receives the result, else it is a new array."""
     if prepared is None or params.strength == 0:
         return image
     if prepared.boxes is not None:
-        return add_change_in(image, prepared.change, params.strength, prepared.boxes)
-    return add_change(image, prepared.change, params.strength)
+        return add_change_in(image, prepared.change, params.strength, prepared.boxes, out)
+    return add_change(image, prepared.change, params.strength, out)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from studio.edits.blend import blend
+from studio.edits.blend import blend, ready
 from studio.edits.layers import PhotoLayers, disk, fast_lab, smoothstep
 from studio.edits.params import EditParams, slider_field
 from studio.face.types import Face
@@ -111,7 +111,11 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     )
 
 
-def apply(image: np.ndarray, prepared: Prepared | None, params: Params) -> np.ndarray:
+def apply(
+    image: np.ndarray, prepared: Prepared | None, params: Params, out: np.ndarray | None = None
+) -> np.ndarray:
+    """Whiter teeth in the ROI ``image``; strength 0 or no face returns it as is.
+    ``out`` (may be ``image`` itself) receives the result, else it is a new array."""
     if prepared is None or params.strength == 0:
         return image
     s = params.strength
@@ -121,6 +125,6 @@ def apply(image: np.ndarray, prepared: Prepared | None, params: Params) -> np.nd
     lift = np.minimum(MAX_LIFT, 0.5 * np.maximum(prepared.sclera_light - light, 0))
     lab[..., 0] = np.minimum(light + s * lift, ceiling)
     lab[..., 2] -= s * YELLOW_REMOVED * np.maximum(lab[..., 2], 0)
-    out = image.copy()
+    out = ready(image, out)
     out[prepared.box] = blend(image[prepared.box], lab_to_rgb(lab), prepared.mask)
     return out
