@@ -45,7 +45,9 @@ def test_the_copy_is_small_whatever_the_head_size(big):
     _, _, retoucher = big
     layers = retoucher.layers
     assert layers.iod > 400
-    assert abs(layers.work.iod - 160) < 2
+    from studio.edits.layers import BIG_HEAD_WORK_IOD
+
+    assert abs(layers.work.iod - BIG_HEAD_WORK_IOD) < 2
     assert layers.work.shape[0] * layers.work.shape[1] < 0.15 * layers.shape[0] * layers.shape[1]
 
 
@@ -86,10 +88,10 @@ def test_full_size_render_looks_like_the_screen_render(full_and_screen):
     shrunk = cv2.resize(full, (small.shape[1], small.shape[0]), interpolation=cv2.INTER_AREA)
     a, b, before = shrunk[rows, cols], screen[rows, cols], small[rows, cols]
     psnr = 10 * np.log10(1.0 / np.mean((a - b) ** 2))
-    # Measured 65.7 dB (working at full size, before the copy: 59.8 dB).
+    # Measured 62.5 dB (working at full size, before the copy: 59.8 dB).
     assert psnr >= 60.0, f"{psnr:.1f} dB"
     # The edits themselves agree: their difference is a small share of what they change
-    # (measured 0.03; 0.06 before the copy).
+    # (measured 0.044; 0.060 before the copy).
     disagreement = np.sqrt(np.mean((a - b) ** 2) / np.mean((b - before) ** 2))
     assert disagreement <= 0.06, f"{disagreement:.3f}"
 

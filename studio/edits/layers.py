@@ -46,7 +46,7 @@ WORK_IOD = 240.0
 #: Inter-ocular distance (pixels) of the copy a bigger head's masks and smooth layers are
 #: computed on (``PhotoLayers.work``), then enlarged: about the scale of those ~1 MP photos,
 #: so a 40 MP close-up costs what a 1 MP one does, and looks like it, with its own pores.
-BIG_HEAD_WORK_IOD = 160.0
+BIG_HEAD_WORK_IOD = 144.0
 
 #: The box filter of a guided filter of half-width r is about a Gaussian of sigma r * 0.8.
 _BOX_TO_SIGMA = 0.8
