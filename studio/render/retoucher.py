@@ -253,17 +253,26 @@ class Retoucher:
         if self._face_cache is not None and self._face_cache[0] == key:
             return self._face_cache[1]
         head = self.layers.image
+        # The first edit that changes anything makes a new array; the next ones write into it.
+        owned = False
         for edit, module in FACE_EDITS:
             if edit == "face_light":
                 continue  # applied with shadows: one linear-light pass for both
+            out = head if owned else None
             if edit == "shadows":
-                head = self._relight(head, values)
-                continue
-            params = module.Params(values[edit])
-            if not params.is_neutral():
-                head = module.apply(head, self.prepared(edit), params)
+                new = self._relight(head, values, out)
+            else:
+                params = module.Params(values[edit])
+                if params.is_neutral():
+                    continue
+                new = module.apply(head, self.prepared(edit), params, out=out)
+            owned = owned or new is not head
+            head = new
         # Edits may overshoot [0, 1] by a hair; only the edited region is clipped.
-        head = np.clip(head, 0.0, 1.0)
+        if owned:
+            np.clip(head, 0.0, 1.0, out=head)
+        else:
+            head = np.clip(head, 0.0, 1.0)
         self._face_cache = (key, head)
         return head
 
@@ -303,7 +312,7 @@ class Retoucher:
             return pixels
         return warmth.apply(pixels, self.prepared("warmth"), warmth.Params(values["warmth"]))
 
-    def _relight(self, head: np.ndarray, values: dict) -> np.ndarray:
+    def _relight(self, head: np.ndarray, values: dict, out: np.ndarray | None = None) -> np.ndarray:
         """face_light and shadows in one linear-light pass (their log gains add)."""
         gains = [
             module.log_gain(self.prepared(key), module.Params(values[key]))
@@ -313,7 +322,7 @@ class Retoucher:
         gains = [g for g in gains if g is not None]
         if not gains:
             return head
-        return apply_log_gain(head, gains[0] if len(gains) == 1 else gains[0] + gains[1])
+        return apply_log_gain(head, gains[0] if len(gains) == 1 else gains[0] + gains[1], out)
 
     # ---- overlays ----------------------------------------------------------------------
     def masks(self) -> dict[str, np.ndarray]:
