@@ -1,4 +1,4 @@
-"""A big head (IOD > 240 px: a 24 MP close-up) is worked on a smaller copy for speed; at full
+"""A big head (IOD > 160 px: any close-up from 12 MP up) is worked on a smaller copy for speed; at full
 resolution it must still keep every promise: protected features and everything off the head
 bit for bit, the look of a screen-sized render, and the photo's own pores.
 
@@ -23,8 +23,8 @@ FACE = {
     "smooth": 0.6, "blemish": 0.6, "shine": 0.5, "face_light": 0.3, "shadows": 0.4,
     "eyes": 0.4, "teeth": 0.4,
 }
-#: A screen render the head is worked on at full size in (IOD ~200 px, under 240).
-SCREEN_PIXELS = 580_000
+#: A screen render the head is worked on at full size in (IOD ~140 px, under 160).
+SCREEN_PIXELS = 280_000
 
 
 @pytest.fixture(scope="module")
