@@ -715,17 +715,19 @@ def _blurred(layers: BackgroundLayers, amount: float, restyle, unblurred):
         top = restyle(layers.blur_levels[0])
         return lambda band, cols, dst=None: _enlarge(top, (w, h), band, cols, dst)
     if radius <= radii[-1]:
-        key = ("smallest", getattr(restyle, "key", None))
-        last = getattr(layers, "_last_mix", None)
-        if last is not None and last[0] == key:
-            upper = last[1]
-        else:
-            upper = restyle(layers.blur_levels[-1])
-            object.__setattr__(layers, "_last_mix", (key, upper))
+        # Mixed first and restyled once per pixel shown (the smallest level is as big as a
+        # screen photo: restyling all of it on every move would cost more than the mix).
         t = np.float32(radius / radii[-1])
-        return lambda band, cols, dst=None: cv2.addWeighted(
-            restyle(unblurred(band, cols)), 1.0 - t, _enlarge(upper, (w, h), band, cols), t, 0.0,
-            dst=dst)
+
+        def smallest(band, cols, dst=None):
+            mixed = cv2.addWeighted(unblurred(band, cols), 1.0 - t,
+                                    _enlarge(layers.blur_levels[-1], (w, h), band, cols), t, 0.0)
+            if dst is None:
+                return restyle(mixed)
+            dst[...] = restyle(mixed)
+            return dst
+
+        return smallest
     i = next(i for i in range(1, len(radii)) if radii[i] <= radius)
     t = float(np.log(radius / radii[i]) / np.log(radii[i - 1] / radii[i]))
     # The last mix is kept on the layers: the head region is re-composited on every face
