@@ -411,3 +411,36 @@ def test_face_analysis_runs_without_qt():
             "bad = [m for m in sys.modules if m.startswith(('PySide6', 'PyQt'))]; "
             "sys.exit(1 if bad else 0)")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_the_cnn_fallback_in_a_helper_process_finds_the_same_face():
+    # The studio runs dlib's CNN (used when HOG finds no face) in a helper process, so the
+    # window does not freeze; the faces found must be the same as in this process.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from studio.face import detect
+    from studio.imaging.sample import sample_photo
+
+    pixels = sample_photo().pixels
+    h, w = pixels.shape[:2]
+    tilted = cv2.warpAffine(pixels, cv2.getRotationMatrix2D((w / 2, h / 2), 60, 1.0), (w, h),
+                            borderMode=cv2.BORDER_REFLECT)
+    here = detect.analyze(tilted)
+    assert [f.detector for f in here.faces] == ["cnn"], "HOG should miss this tilted face"
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        detect.use_process_for_cnn(pool)
+        try:
+            there = detect.analyze(tilted)
+        finally:
+            detect.use_process_for_cnn(None)
+    # A pool that is gone is not an error: the CNN runs here again.
+    detect.use_process_for_cnn(pool)
+    try:
+        again = detect.analyze(tilted)
+    finally:
+        detect.use_process_for_cnn(None)
+    for other in (there, again):
+        assert [(f.box, f.score, f.detector) for f in other.faces] == [
+            (f.box, f.score, f.detector) for f in here.faces]
+        assert np.array_equal(other.faces[0].landmarks, here.faces[0].landmarks)

@@ -27,6 +27,7 @@ from studio.batch.progress import Progress
 from studio.batch.report import FAILED, SKIPPED, PhotoResult
 from studio.batch.task import limit_threads, retouch_task, warm_up
 from studio.errors import LikenessError
+from studio.process import follow_parent
 
 #: Photos in flight per worker: one being retouched, one waiting so the worker never idles.
 IN_FLIGHT_PER_WORKER = 2
@@ -46,9 +47,10 @@ class BatchInterrupted(KeyboardInterrupt):
 
 # ----------------------------------------------------------------------------- engines
 def _init_local_worker(load_models: bool, threads: int) -> None:
-    """Process-pool initializer: Ctrl+C is the parent's business; the worker gets its share
-    of the cores; the models load once."""
+    """Process-pool initializer: Ctrl+C is the parent's business (and the worker ends with
+    it if it is killed); the worker gets its share of the cores; the models load once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    follow_parent()
     limit_threads(threads)
     if load_models:
         warm_up()

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import threading
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import cv2
@@ -108,13 +109,48 @@ def _find_boxes(rgb8: np.ndarray) -> list[tuple[float, float, float, float, floa
     # (in crowds it found no more faces than HOG on our test photos, at 1-2 s more)
     if not boxes:
         cnn_factor = min(np.sqrt(CNN_PIXELS / (h * w)), MAX_ENLARGE)
-        cnn_small = _resized(rgb8, cnn_factor)
-        for d in cnn_detector()(cnn_small, 0):
-            r = d.rect
-            if d.confidence >= CNN_MIN_CONFIDENCE:
-                boxes.append((r.left() / cnn_factor, r.top() / cnn_factor, (r.right() + 1) / cnn_factor,
-                              (r.bottom() + 1) / cnn_factor, float(d.confidence), "cnn"))
+        cnn_small = np.ascontiguousarray(_resized(rgb8, cnn_factor))
+        for left, top, right, bottom, confidence in _run_cnn(cnn_small):
+            if confidence >= CNN_MIN_CONFIDENCE:
+                boxes.append((left / cnn_factor, top / cnn_factor, right / cnn_factor,
+                              bottom / cnn_factor, confidence, "cnn"))
     return _distinct(boxes)
+
+
+#: Where the CNN fallback runs: None is this process. The studio hands it a one-worker process
+#: pool, because dlib's CNN holds Python's lock for a second or more (it would freeze the
+#: window on every photo HOG finds no face in, landscapes and product shots included).
+_cnn_pool = None
+
+
+def use_process_for_cnn(pool) -> None:
+    """Run the CNN fallback in ``pool`` (a ``concurrent.futures`` executor whose workers can
+    import this module) from now on; None runs it in this process again."""
+    global _cnn_pool
+    _cnn_pool = pool
+
+
+def load_cnn() -> None:
+    """Load the CNN model now (a pool's worker calls this while the studio opens)."""
+    cnn_detector()
+
+
+def cnn_boxes(image8: np.ndarray) -> list[tuple[float, float, float, float, float]]:
+    """(left, top, right, bottom, confidence) of the CNN's faces in ``image8`` (uint8 RGB,
+    pixel edges: right and bottom exclusive)."""
+    return [(float(d.rect.left()), float(d.rect.top()), float(d.rect.right() + 1),
+             float(d.rect.bottom() + 1), float(d.confidence))
+            for d in cnn_detector()(image8, 0)]
+
+
+def _run_cnn(image8: np.ndarray) -> list[tuple[float, float, float, float, float]]:
+    pool = _cnn_pool
+    if pool is not None:
+        try:
+            return pool.submit(cnn_boxes, image8).result()
+        except (BrokenProcessPool, RuntimeError):  # the pool died or was shut down: look here
+            pass
+    return cnn_boxes(image8)
 
 
 def _distinct(boxes: list) -> list:

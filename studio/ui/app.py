@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
@@ -11,6 +13,8 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from studio import __version__
+from studio.face import detect
+from studio.process import follow_parent
 
 from .qt_main import APP_NAME, AUTOSAVE_PREFIX, AUTOSAVE_SUFFIX, QtStudioWindow
 
@@ -172,6 +176,7 @@ def run_studio(path: str | os.PathLike | None = None) -> int:
     Blocks until the window closes; returns the exit code (0).
     """
     app = make_application()
+    cnn_helper = _start_cnn_helper()
     window = QtStudioWindow()
     window.show()
 
@@ -181,7 +186,23 @@ def run_studio(path: str | os.PathLike | None = None) -> int:
         window.open_path(path)
 
     QTimer.singleShot(0, start)
-    code = int(app.exec())
-    for runner in window.runners:  # let a running job end before Python shuts down
-        runner.join(60.0)
+    try:
+        code = int(app.exec())
+        for runner in window.runners:  # let a running job end before Python shuts down
+            runner.join(60.0)
+    finally:
+        detect.use_process_for_cnn(None)
+        cnn_helper.shutdown(wait=False, cancel_futures=True)
     return code
+
+
+def _start_cnn_helper() -> ProcessPoolExecutor:
+    """A helper process for dlib's CNN face detector, started (and its model loaded) while the
+    window opens. The CNN runs when HOG finds no face (a tilted or dim face, a landscape) and
+    holds Python's lock for a second or more: in this process it would freeze the window."""
+    pool = ProcessPoolExecutor(
+        max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=follow_parent
+    )
+    pool.submit(detect.load_cnn)
+    detect.use_process_for_cnn(pool)
+    return pool
