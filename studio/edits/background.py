@@ -50,6 +50,7 @@ from studio.errors import LikenessError
 from studio.face.regions import face_hull_points, up_direction
 from studio.face.types import Face
 from studio.imaging.colour import linear_to_srgb, srgb_to_linear
+from studio.imaging.filters import row_bands
 
 #: Pixels of the GrabCut proxy; GrabCut's cost grows with it and the matte is refined later.
 CUT_PIXELS = 60_000
@@ -316,13 +317,6 @@ def _colour_projection(image: np.ndarray, coarse: np.ndarray, inside: np.ndarray
     return matte.astype(np.float32)
 
 
-def _bands(h: int, w: int, pixels_per_band: int = 65536):
-    """Slices of rows, ~``pixels_per_band`` pixels each: per-pixel passes over one band stay in
-    the processor's cache, 2-3x faster on big photos than whole-image temporaries."""
-    rows = max(1, pixels_per_band // max(w, 1))
-    return [slice(top, min(top + rows, h)) for top in range(0, h, rows)]
-
-
 def _enlarge(small: np.ndarray, size: tuple[int, int], band: slice,
              cols: slice | None = None, dst: np.ndarray | None = None) -> np.ndarray:
     """Rows ``band`` (and columns ``cols``, default all) of ``small`` enlarged bilinearly to
@@ -406,7 +400,7 @@ def person_alpha(pixels: np.ndarray, face: Face | None) -> np.ndarray:
     left = np.clip(np.floor(columns).astype(np.int64), 0, mw - 1)
     right = np.minimum(left + 1, mw - 1)
     alpha = np.zeros((h, w), np.float32)  # fresh zero pages: the background costs nothing
-    for band in _bands(h, w):
+    for band in row_bands(h, w):
         first = int(np.clip(np.floor((band.start + 0.5) * mh / h - 0.5), 0, mh - 1))
         last = int(np.clip(np.floor((band.stop - 0.5) * mh / h - 0.5) + 1, 0, mh - 1))
         person_cols = sure_person[first:last + 1].all(axis=0)
@@ -489,7 +483,7 @@ class BackgroundLayers:
         return last[1]
 
     def open_runs(self, rows: slice, cols: slice) -> list[list[tuple[int, int, list[tuple[int, int]]]]]:
-        """For each band of rows of the region (``_bands``), the runs of columns that show some
+        """For each band of rows of the region (``row_bands``), the runs of columns that show some
         background (alpha < 1 on a row), as (start, stop, soft edges' runs within it), in the
         region's columns; kept per region (the alpha never changes).
 
@@ -504,7 +498,7 @@ class BackgroundLayers:
             bands = []
             inside = (float(np.nextafter(np.float32(0), np.float32(1))),
                       float(np.nextafter(np.float32(1), np.float32(0))))
-            for band in _bands(rows.stop - rows.start, cols.stop - cols.start):
+            for band in row_bands(rows.stop - rows.start, cols.stop - cols.start):
                 band_alpha = self.alpha[rows.start + band.start:rows.start + band.stop, cols]
                 # Column reductions by OpenCV (numpy's any over a strided view is slow).
                 lowest = cv2.reduce(band_alpha, 0, cv2.REDUCE_MIN).reshape(-1)
@@ -563,10 +557,9 @@ def _weighted_background(pixels: np.ndarray, alpha: np.ndarray, scale: float
         band_pixels = pixels[band, :blocks * factor]
         n = (band.stop - band.start) // factor
         # The weight is 1 where alpha is 0 (the block's plain average) and 0 from alpha 0.1 on
-        # (nothing of the person); only blocks with something in between are weighed pixel
-        # by pixel.
-        # From each block's mean alpha: 0 only when every pixel is 0; this close to 1 only
-        # when every pixel is at least 0.5 (weight 0). Other blocks are weighed exactly.
+        # (nothing of the person). A block's mean alpha is 0 only when every pixel is 0, and
+        # this close to 1 only when every pixel is at least 0.5; the other blocks are weighed
+        # pixel by pixel.
         mean = cv2.resize(band_alpha, (blocks, n), interpolation=cv2.INTER_AREA)
         person = mean.min(axis=0) >= 1.0 - 0.5 / factor ** 2
         touched = (mean.max(axis=0) > 0.0) & ~person
@@ -722,10 +715,7 @@ def _blurred(layers: BackgroundLayers, amount: float, restyle, unblurred):
         def smallest(band, cols, dst=None):
             mixed = cv2.addWeighted(unblurred(band, cols), 1.0 - t,
                                     _enlarge(layers.blur_levels[-1], (w, h), band, cols), t, 0.0)
-            if dst is None:
-                return restyle(mixed)
-            dst[...] = restyle(mixed)
-            return dst
+            return _into(dst, restyle(mixed))
 
         return smallest
     i = next(i for i in range(1, len(radii)) if radii[i] <= radius)
@@ -745,6 +735,14 @@ def _blurred(layers: BackgroundLayers, amount: float, restyle, unblurred):
         mixed = cv2.addWeighted(lower, 1.0 - t, upper, t, 0.0)
         object.__setattr__(layers, "_last_mix", (key, mixed))
     return lambda band, cols, dst=None: _enlarge(mixed, (w, h), band, cols, dst)
+
+
+def _into(dst: np.ndarray | None, image: np.ndarray) -> np.ndarray:
+    """``image`` written into ``dst`` (and ``dst`` returned), or ``image`` when there is none."""
+    if dst is None:
+        return image
+    dst[...] = image
+    return dst
 
 
 def _backdrop(layers: BackgroundLayers, colour: str, restyle):
@@ -797,7 +795,7 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
                      bg_blur: float = 0.0, bg_light: float = 0.0, bg_desaturate: float = 0.0,
                      backdrop: str | None = None,
                      region: tuple[slice, slice] | None = None,
-                     shares: tuple[np.ndarray, np.ndarray] | None = None,
+                     shares: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
                      out: np.ndarray | None = None, person_ready: bool = False,
                      finish: Callable[[slice], object] | None = None) -> np.ndarray:
     """The background edits composited behind the person.
@@ -849,10 +847,7 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
         new_bg = _blurred(layers, float(min(bg_blur, 1.0)), restyle, unblurred)
     else:
         def new_bg(band, cols, dst=None):
-            if dst is None:
-                return restyle(unblurred(band, cols))
-            dst[...] = restyle(unblurred(band, cols))
-            return dst
+            return _into(dst, restyle(unblurred(band, cols)))
     in_place = out is pixels
     if out is None or out.shape != pixels.shape or out.dtype != np.float32:
         out = np.empty_like(pixels)
@@ -861,7 +856,7 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
     # region (a full-size export) makes it band by band instead (no region-sized copy).
     keep_region = region is not None and pixels.shape[0] * pixels.shape[1] <= REGION_KEPT_PIXELS
     region_old_bg = layers.region_old_bg(rows, cols) if keep_region else None
-    bands = _bands(rows.stop - rows.start, cols.stop - cols.start)
+    bands = row_bands(rows.stop - rows.start, cols.stop - cols.start)
     # Where alpha is 1 the result is the photo bit for bit: the new background is made only
     # in the columns that show some background; there the person's pixels are put back and
     # only the soft edges are composited (the old background made only there).
@@ -934,7 +929,7 @@ def person_share(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.ndarray
     keep = np.empty((h, w, 3), np.float32)
     old = np.zeros((h, w, 3), np.float32)
     whole = (slice(0, h), slice(0, w))
-    for band, runs in zip(_bands(h, w), layers.open_runs(*whole), strict=True):
+    for band, runs in zip(row_bands(h, w), layers.open_runs(*whole), strict=True):
         band_alpha = alpha[band]
         keep[band] = cv2.merge([1.0 - band_alpha] * 3)
         # 0 where alpha is 0, the photo where it is 1, _composite's share on the soft edges

@@ -19,6 +19,7 @@ import numpy as np
 from studio.edits.layers import PhotoLayers
 from studio.edits.params import EditParams, slider_field
 from studio.imaging.colour import lab_to_rgb, linear_to_srgb, rgb_to_lab, srgb_to_linear
+from studio.imaging.filters import row_bands
 
 #: Red/blue gain at ``warmth = +-1``, in stops (about +-600 K around daylight).
 MAX_STOPS = 0.2
@@ -149,8 +150,6 @@ def _tables(channel_gains: tuple[float, float, float]) -> np.ndarray:
     )
 
 
-#: Pixels per band of rows: the work of a band stays in the processor's cache.
-_BAND_PIXELS = 1 << 16
 
 
 
@@ -198,8 +197,7 @@ def white_balance(
     if out is None:
         out = np.empty((h, w, 3), np.float32)
     if parts is None:
-        rows = max(1, min(h, _BAND_PIXELS // max(w, 1)))
-        parts = [(slice(top, min(top + rows, h)), slice(0, w)) for top in range(0, h, rows)]
+        parts = [(rows, slice(0, w)) for rows in row_bands(h, w)]
     for band in parts:
         clipped = np.clip(image[band], 0.0, 1.0)
         target = out[band]

@@ -8,12 +8,23 @@ from collections.abc import Mapping
 import cv2
 import numpy as np
 
-from studio.edits import blemish, eyes, face_light, shadows, shine, smooth, teeth, warmth
+from studio.edits import (
+    background,
+    blemish,
+    eyes,
+    face_light,
+    shadows,
+    shine,
+    smooth,
+    teeth,
+    warmth,
+)
 from studio.edits.layers import PhotoLayers
 from studio.edits.light import apply_log_gain
 from studio.edits.sliders import SLIDERS, check_sliders
 from studio.errors import LikenessError
 from studio.face.types import Face, FaceAnalysis
+from studio.imaging.filters import row_bands
 
 #: Face edits in the order they are applied to the head's region: texture first (blemish,
 #: smooth, shine), then light, then the eyes and teeth.
@@ -29,15 +40,6 @@ FACE_EDITS = (
 BACKGROUND_KEYS = ("bg_blur", "bg_light", "bg_desaturate", "backdrop")
 #: Largest photo whose person share is kept for fast background slider moves, pixels.
 SHARES_MAX_PIXELS = 4_000_000
-
-
-def _background_module():
-    """The background edits, or None while they are not installed."""
-    try:
-        from studio.edits import background
-    except ImportError:  # pragma: no cover - only while the background module lands
-        return None
-    return background
 
 
 def normalise_sliders(sliders: Mapping[str, object]) -> dict[str, float | str | None]:
@@ -96,15 +98,11 @@ class Retoucher:
         if key == "warmth":
             return warmth.prepare(self.layers)
         if key == "alpha":
-            module = _background_module()
-            if module is None:
-                return np.ones(self.pixels.shape[:2], np.float32)
-            return np.asarray(module.person_alpha(self.pixels, self.face), np.float32)
+            return np.asarray(background.person_alpha(self.pixels, self.face), np.float32)
         if key == "background":
-            module = _background_module()
-            return module.prepare_background(self.pixels, self.prepared("alpha"), self.face)
+            return background.prepare_background(self.pixels, self.prepared("alpha"), self.face)
         if key == "shares":
-            return _background_module().person_share(
+            return background.person_share(
                 self.pixels, self.prepared("background"), self.prepared("alpha")
             )
         module = dict(FACE_EDITS)[key]
@@ -115,8 +113,7 @@ class Retoucher:
         for key, _ in FACE_EDITS:
             self.prepared(key)
         self.prepared("warmth")
-        if _background_module() is not None:
-            self.prepared("background")
+        self.prepared("background")
 
     # ---- render ------------------------------------------------------------------------
     def render(self, sliders: Mapping[str, object]) -> np.ndarray:
@@ -188,13 +185,10 @@ class Retoucher:
         if "background" not in self._prepared:
             return None
         h, w = self.pixels.shape[:2]
-        background = self.prepared("background")
+        runs_by_band = self.prepared("background").open_runs(slice(0, h), slice(0, w))
         return [
             (band, slice(c0, c1))
-            for band, runs in zip(
-                _background_module()._bands(h, w), background.open_runs(slice(0, h), slice(0, w)),
-                strict=True,
-            )
+            for band, runs in zip(row_bands(h, w), runs_by_band, strict=True)
             for c0, c1, _ in runs
         ]
 
@@ -224,25 +218,25 @@ class Retoucher:
                 # the head region is made again below, so it is left out.
                 warm(_outside(rows, width, roi))
 
-        # One photo-sized array, written by the background (or copied) and warmed band by band.
-        if self._background(self.pixels, values, out=out, finish=finish) is self.pixels:
-            np.copyto(out, self.pixels)
-            if finish is not None:
-                for rows in _row_bands(out.shape[0], width):
-                    finish(rows)
+        def compose(pixels, region, target, on_band) -> None:
+            # ``pixels`` with the background into ``target`` (or copied there), each band
+            # handed to ``on_band`` once done.
+            if self._background(pixels, values, region, out=target, finish=on_band) is pixels:
+                target[...] = pixels
+                if on_band is not None:
+                    for rows in row_bands(*pixels.shape[:2]):
+                        on_band(rows)
+
+        # One photo-sized array, written by the background and warmed band by band.
+        compose(self.pixels, None, out, finish)
         if head is not None:
             # The head region straight into its place in the output, warmed band by band too.
-            region = out[roi]
             top, cols = roi[0].start, roi[1]
             if warm is not None:
                 def region_finish(rows: slice) -> None:
                     warm([(slice(top + rows.start, top + rows.stop), cols)])
 
-            if self._background(head, values, roi, out=region, finish=region_finish) is head:
-                region[...] = head
-                if region_finish is not None:
-                    for rows in _row_bands(*head.shape[:2]):
-                        region_finish(rows)
+            compose(head, roi, out[roi], region_finish)
         return out
 
     def _face_stage(self, values: dict) -> np.ndarray | None:
@@ -288,8 +282,7 @@ class Retoucher:
     ) -> np.ndarray:
         """``pixels`` (the photo, or its ``region``) with the background edits, or as is;
         ``shares``: through the photo's prepared person share (whole photo only)."""
-        background = _background_module()
-        if background is None or all(values[k] in (0.0, None) for k in BACKGROUND_KEYS):
+        if all(values[k] in (0.0, None) for k in BACKGROUND_KEYS):
             return pixels
         return background.apply_background(
             pixels,
@@ -329,28 +322,22 @@ class Retoucher:
         """Full-size masks for overlays: "skin" (where skin edits may act), "protected", "face" (light edits' weight) and
         "background" (1 - person alpha); zeros for face masks when there is no face."""
         shape = self.pixels.shape[:2]
-        background = 1.0 - self.prepared("alpha")
+        behind = (1.0 - self.prepared("alpha")).astype(np.float32)
         if not self.layers.has_face:
             zeros = np.zeros(shape, np.float32)
             return {
                 "skin": zeros,
                 "protected": zeros.copy(),
                 "face": zeros.copy(),
-                "background": background.astype(np.float32),
+                "background": behind,
             }
         layers = self.layers
         return {
             "skin": layers.full(layers.skin_area),
             "protected": layers.full(layers.protected),
             "face": layers.full(layers.face_and_neck),
-            "background": background.astype(np.float32),
+            "background": behind,
         }
-
-
-def _row_bands(height: int, width: int) -> list[slice]:
-    """Bands of rows of about 65k pixels (a band's work stays in the processor's cache)."""
-    rows = max(1, 65536 // max(width, 1))
-    return [slice(top, min(top + rows, height)) for top in range(0, height, rows)]
 
 
 def _outside(rows: slice, width: int, roi: tuple[slice, slice] | None) -> list[tuple[slice, slice]]:
