@@ -48,12 +48,14 @@ def add_change_in(
     image: np.ndarray,
     change: np.ndarray,
     amount: float,
-    boxes: tuple[tuple[slice, slice], ...],
+    boxes: tuple[tuple[slice, slice], ...] | None,
     out: np.ndarray | None = None,
 ) -> np.ndarray:
-    """``add_change`` when ``change`` is 0 outside ``boxes`` ((rows, cols) slices, may overlap):
-    the same bits, with only the boxes' pixels computed; into ``out`` (may be ``image``)
-    or a new array."""
+    """``add_change`` when ``change`` is 0 outside ``boxes`` ((rows, cols) slices, may overlap;
+    None: anywhere): the same bits, with only the boxes' pixels computed; into ``out`` (may
+    be ``image``) or a new array."""
+    if boxes is None:
+        return add_change(image, change, amount, out)
     out = ready(image, out)
     for box in boxes:
         out[box] = add_change(image[box], change[box], amount)

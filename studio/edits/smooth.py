@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from studio.edits.blend import add_change, add_change_in
+from studio.edits.blend import add_change_in
 from studio.edits.layers import PhotoLayers, smoothstep, soft_blur
 from studio.edits.params import EditParams, slider_field
 from studio.imaging.colour import luminance
@@ -77,6 +77,4 @@ def apply(
     ``out`` (may be ``image`` itself) receives the result, else it is a new array."""
     if prepared is None or params.strength == 0:
         return image
-    if prepared.boxes is not None:
-        return add_change_in(image, prepared.change, params.strength, prepared.boxes, out)
-    return add_change(image, prepared.change, params.strength, out)
+    return add_change_in(image, prepared.change, params.strength, prepared.boxes, out)
