@@ -47,6 +47,7 @@ import numpy as np
 
 from studio.edits.light import fast_to_linear, fast_to_srgb
 from studio.errors import LikenessError
+from studio.face.matte import person_mask
 from studio.face.regions import face_hull_points, up_direction
 from studio.face.types import Face
 from studio.imaging.colour import linear_to_srgb, srgb_to_linear
@@ -361,7 +362,10 @@ def person_alpha(pixels: np.ndarray, face: Face | None) -> np.ndarray:
     small = cv2.resize(guide, size, interpolation=cv2.INTER_AREA) if k < 1 else pixels
     kx, ky = size[0] / w, size[1] / h
     small_face = face.scaled((kx + ky) / 2)
-    person = _grabcut(small, small_face)
+    # The learned segmentation model's silhouette of the subject; GrabCut without the model.
+    person = person_mask(guide, small.shape[:2], small_face)
+    if person is None:
+        person = _grabcut(small, small_face)
 
     # 2. A matte in a band along the cut, on the medium copy (~4x the proxy's pixels): each
     # pixel's colour projected between the nearby sure-person and sure-background colours.
