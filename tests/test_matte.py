@@ -111,16 +111,14 @@ def test_without_models_the_classical_matte_runs_and_says_so_once(without_models
     assert models.person_probability(np.zeros((256, 256, 3), np.float32)) is None
 
 
-def test_learned_matte_differs_from_the_classical_one(without_models):
+def test_learned_matte_differs_from_the_classical_one(without_models, monkeypatch):
     """The model really runs when installed (the labelled hair is lost without it)."""
     photo = load(face_photo("human_stock-teen-6.jpg"))
     face = analyze(photo.pixels).faces[0]
     hair = LABELS["human_stock-teen-6.jpg"]["person"][0]
     classical = _agreement(person_alpha(photo.pixels, face), hair, person=True)
+    monkeypatch.delenv("LIKENESS_MODELS_DIR")
     models.forget()
-    import os
-
-    os.environ.pop("LIKENESS_MODELS_DIR")
     learned = _agreement(person_alpha(photo.pixels, face), hair, person=True)
     assert learned >= 0.95 > classical
 

@@ -4,7 +4,8 @@ Three steps, each a pure function (no Qt, no I/O, no download):
 
 ``person_alpha(pixels, face)``
     A soft matte, 1 on the person (head, hair, neck, shoulders, body), 0 on the background.
-    1. GrabCut (OpenCV) on a small proxy (~0.06 MP) seeded from the 68 landmarks: the face hull
+    1. The subject's silhouette from the learned segmentation model (studio.face.matte); without
+       the model, GrabCut (OpenCV) on a small proxy (~0.06 MP) seeded from the 68 landmarks: the face hull
        and the torso under the chin are sure person; a head-and-shoulders prior (in IOD units,
        following the head's roll) is probably person; far from it, above the chin, is sure
        background. Below the chin, pixels of the prior whose colour the background does not
