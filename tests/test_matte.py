@@ -136,3 +136,17 @@ def test_set_up_put_the_pinned_models_in_place():
     result = subprocess.run([sys.executable, str(REPO / "tools" / "fetch_models.py")],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and result.stdout == ""
+
+
+def test_a_drawn_face_the_model_does_not_see_keeps_the_classical_matte():
+    """The flat painted portrait is no person to the model: person_mask says so (None) and
+    person_alpha's GrabCut keeps the painted shoulders, not just the face."""
+    from studio.face.matte import person_mask
+    from test_render_synthetic import BACKGROUND, synthetic_portrait
+
+    pixels, analysis = synthetic_portrait(texture=False)
+    face = analysis.face()
+    assert person_mask(pixels, pixels.shape[:2], face) is None
+    painted = ~np.all(np.abs(pixels - np.array(BACKGROUND, np.float32)) < 1e-3, axis=2)
+    alpha = person_alpha(pixels, face)
+    assert np.mean(alpha[painted] >= 0.5) > 0.95

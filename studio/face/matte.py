@@ -22,6 +22,9 @@ from studio.face.types import Face
 
 #: A pixel is person where the model's probability is at least this.
 THRESHOLD = 0.5
+#: Below this mean probability over the face and throat the model has missed the subject
+#: (a painted or drawn face, a statue): the caller's classical matte does better there.
+MISSED = 0.5
 #: Holes in the person smaller than this (in IOD^2) and not reaching the frame are filled
 #: (a logo on a shirt the model doubts, a gap under the chin).
 HOLE_IOD2 = 0.35 ** 2
@@ -83,7 +86,8 @@ def person_mask(image: np.ndarray, shape: tuple[int, int], face: Face) -> np.nda
     Returns
     -------
     uint8 (h, w), 1 on the subject (and whoever touches them), 0 elsewhere; None when the
-    model is not installed (the caller falls back to its classical matte).
+    model is not installed or does not see a person at the face (the caller falls back to
+    its classical matte).
     """
     prob = _probability(image)
     if prob is None:
@@ -91,4 +95,7 @@ def person_mask(image: np.ndarray, shape: tuple[int, int], face: Face) -> np.nda
     h, w = shape
     prob = cv2.resize(prob, (w, h), interpolation=cv2.INTER_LINEAR)
     person = (prob >= THRESHOLD).astype(np.uint8)
-    return _subject(person, _subject_seed(face, shape), max(face.iod, 1.0))
+    seed = _subject_seed(face, shape)
+    if prob[seed > 0].mean() < MISSED:
+        return None  # the model does not see a person at the face (a drawing, a statue)
+    return _subject(person, seed, max(face.iod, 1.0))
