@@ -141,8 +141,9 @@ def test_set_up_put_the_pinned_models_in_place():
 def test_a_drawn_face_the_model_does_not_see_keeps_the_classical_matte():
     """The flat painted portrait is no person to the model: person_mask says so (None) and
     person_alpha's GrabCut keeps the painted shoulders, not just the face."""
-    from studio.face.matte import person_mask
     from test_render_synthetic import BACKGROUND, synthetic_portrait
+
+    from studio.face.matte import person_mask
 
     pixels, analysis = synthetic_portrait(texture=False)
     face = analysis.face()
