@@ -19,9 +19,10 @@ from studio.paths import learned_model_dir
 #: The person-segmentation model: 256x256 RGB in [0, 1] (NHWC), person probability out.
 SEGMENTATION_FILE = "selfie_segmentation.tflite"
 SEGMENTATION_SIZE = 256
-#: The one line a user sees when the models are missing (then never again in this process).
-MISSING_NOTICE = ("likeness: the learned person model is not installed, so the background uses "
-                  "the classical matte (less exact around hair); install it with `make models` "
+#: What a user is told when the models are missing: once per process on the terminal (with
+#: "likeness: " before it), and in the studio's status bar while a photo is open.
+MISSING_NOTICE = ("the learned person model is not installed, so the background uses the "
+                  "classical matte (less exact around hair); install it with `make models` "
                   "(or `python tools/fetch_models.py`)")
 
 _lock = threading.Lock()
@@ -46,7 +47,7 @@ def _load(filename: str) -> cv2.dnn.Net | None:
                 net = None  # a damaged file: the same fallback as a missing one
         if net is None and not _told:
             _told = True
-            print(MISSING_NOTICE, file=sys.stderr, flush=True)
+            print(f"likeness: {MISSING_NOTICE}", file=sys.stderr, flush=True)
         _nets[filename] = net
     return _nets[filename]
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.errors import LikenessError
+from studio.face.models import MISSING_NOTICE, segmentation_available
 from studio.paths import resource_path, user_dir
 
 from . import engine
@@ -619,7 +620,10 @@ class QtStudioWindow(QMainWindow):
             f"{document.display_name}  {photo.width}×{photo.height} "
             f"({mp:.1f} MP)  {faces} face{'s' if faces != 1 else ''}"
         )
-        self.statusBar().showMessage("Ready", 3000)
+        if segmentation_available():
+            self.statusBar().showMessage("Ready", 3000)
+        else:  # no silent quality drop: the studio says so while the photo is open
+            self.statusBar().showMessage(MISSING_NOTICE[0].upper() + MISSING_NOTICE[1:])
         self._update_actions()
         self._update_title()
         self._schedule_render()
