@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QIcon, QImage, QKeySequence, QUndoStack
+from PySide6.QtGui import QIcon, QImage, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -20,18 +20,29 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressDialog,
     QScrollArea,
-    QToolButton,
     QUndoView,
+    QVBoxLayout,
+    QWidget,
 )
 
+from studio.edits.sliders import default_sliders
 from studio.errors import LikenessError
 from studio.paths import resource_path, user_dir
 
 from . import engine
 from .model import StudioDocument
+from .qt_actions import ORIGINAL_KEY, QtShortcutsDialog, StudioActions
+from .qt_autosave import (  # noqa: F401 - AUTOSAVE_* re-exported for app.py
+    AUTOSAVE_PREFIX,
+    AUTOSAVE_SUFFIX,
+    Autosaver,
+    autosave_path,
+    crashed_autosave_for,
+)
 from .qt_canvas import OVERLAYS, QtCanvas, qimage_from_mask, qimage_from_rgb8
 from .qt_commands import SetAllSlidersCommand, SetFaceCommand, SetSliderCommand
 from .qt_export import QtExportDialog
+from .qt_notice import QtNoticeBar
 from .qt_panel import LIKENESS_WARNING, QtSidePanel
 from .qt_workers import QtLatestRunner
 
@@ -39,10 +50,8 @@ APP_NAME = "Likeness Studio"
 PHOTO_FILTER = "Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.heic *.heif *.bmp)"
 SESSION_FILTER = "Sessions and looks (*.likeness.json *.json)"
 MAX_RECENT = 10
-#: Milliseconds: autosave interval while changes keep coming; likeness waits for the preview to settle.
-AUTOSAVE_MS, LIKENESS_SETTLE_MS = 3000, 350
-#: Autosaves are "autosave-PID.likeness.json": one per running studio, so two never collide.
-AUTOSAVE_PREFIX, AUTOSAVE_SUFFIX = "autosave-", ".likeness.json"
+#: Milliseconds the likeness waits for the preview to settle.
+LIKENESS_SETTLE_MS = 350
 #: Zoom, as a multiple of the proxy scale, above which the proxy would be magnified: the visible
 #: region is then rendered at full size.
 DETAIL_ZOOM_SLACK = 1.01
@@ -55,48 +64,78 @@ def settings_store() -> QSettings:
     return QSettings(str(user_dir("config") / "studio.ini"), QSettings.Format.IniFormat)
 
 
-def autosave_path(pid: int | None = None) -> Path:
-    """This studio's autosave file (or the one of process ``pid``) in the user's data folder."""
-    return (
-        user_dir("data")
-        / f"{AUTOSAVE_PREFIX}{os.getpid() if pid is None else pid}{AUTOSAVE_SUFFIX}"
-    )
-
-
 def _is_session_file(path: Path) -> bool:
     return path.name.lower().endswith(".json")
 
 
+@dataclass
 class _OpenResult:
-    """What the open worker hands back to the GUI thread."""
+    """What the open worker hands back to the GUI thread.
 
-    def __init__(self, photo, analysis, preview, before8, sha256, session=None, session_path=None):
-        self.photo, self.analysis, self.preview, self.before8 = photo, analysis, preview, before8
-        self.sha256, self.session, self.session_path = sha256, session, session_path
+    ``session`` is what the sliders start from: the session file opened, the session saved
+    beside the photo, or a crashed studio's autosave of it (``restored`` says which:
+    "session", "beside" or "autosave"); None starts neutral. ``session_path`` is where the
+    session is saved; ``autosave_file`` the crashed autosave taken over; ``note`` says why a
+    saved session was not used.
+    """
+
+    photo: object
+    analysis: object
+    preview: engine.PreviewEngine
+    before8: np.ndarray
+    sha256: str | None
+    session: object = None
+    session_path: Path | None = None
+    restored: str | None = None
+    autosave_file: Path | None = None
+    note: str | None = None
+
+
+def _saved_work(path: Path, sha: str | None) -> dict:
+    """The session saved beside a photo (when it was made on these bytes) and, when newer, the
+    autosave a crashed studio left of it: what the photo reopens with."""
+    from studio.session import default_session_path, load_session
+
+    beside = default_session_path(path)
+    found: dict = {}
+    saved_at = 0.0
+    if beside.is_file():
+        try:
+            session = load_session(beside)
+        except LikenessError as error:
+            found["note"] = f"The saved session was not used: {error}"
+        else:
+            if session.source is not None and session.source.sha256 == sha:
+                found.update(session=session, session_path=beside, restored="beside")
+                saved_at = beside.stat().st_mtime
+            else:
+                found["note"] = f"{beside.name} was made on another version of this photo: not used"
+    crashed = crashed_autosave_for(path, sha, newer_than=saved_at)
+    if crashed is not None:
+        found.update(session=crashed[0], restored="autosave", autosave_file=crashed[1])
+    return found
 
 
 def _open_job(path: Path | None, as_session: bool) -> _OpenResult:
     """Worker: read a photo (or a session and its photo), find faces, prepare the proxy."""
     from studio.session import file_sha256, find_source, load_session
 
-    session = None
-    session_path = None
+    found: dict = {}
     if as_session:
-        session = load_session(path)
-        session_path = path
-        path = find_source(session)
+        found.update(session=load_session(path), session_path=path, restored="session")
+        path = find_source(found["session"])
     photo, analysis = engine.open_photo(path)
     sha = file_sha256(path) if path is not None else None
+    if path is not None and not as_session:
+        found = _saved_work(path, sha)
     preview = engine.PreviewEngine(photo, analysis, None)
-    face_index = None
+    session = found.get("session")
     if session is not None:
-        face_index = session.face if analysis.face(session.face) is not None else None
-        preview = preview.for_face(face_index)
+        face = analysis.face(session.face)
+        preview = preview.for_face(session.face if face is not None else None)
     elif analysis.primary is not None:
         preview = preview.for_face(analysis.primary)
-    return _OpenResult(
-        photo, analysis, preview, engine.to_rgb8(preview.proxy), sha, session, session_path
-    )
+    return _OpenResult(photo, analysis, preview, engine.to_rgb8(preview.proxy), sha, **found)
 
 
 def _quick_job(path: Path) -> tuple:
@@ -154,6 +193,17 @@ def _circle_job(preview: engine.PreviewEngine, edited: np.ndarray) -> QImage:
     return qimage_from_rgb8(engine.to_rgb8(edited[y0:y1, x0:x1]))
 
 
+def export_message(result, percent: float | None) -> str:
+    """What an export wrote, in full: size, format, bytes, likeness, path and any notes."""
+    likeness = "" if percent is None else f", likeness {percent:.1f}%"
+    notes = "; ".join(result.notes)
+    return (
+        f"Exported {result.width}×{result.height} {result.format}, "
+        f"{result.bytes / 1024:.0f} KB{likeness}: {result.path}"
+        + (f" ({notes})" if notes else "")
+    )
+
+
 class _ExportRelay(QObject):
     progress = Signal(str)
     done = Signal(object, object)
@@ -170,7 +220,7 @@ class _KeyWatcher(QObject):
         kind = event.type()
         if (
             kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease)
-            and event.key() == Qt.Key.Key_Backslash
+            and event.key() == ORIGINAL_KEY
             and not event.isAutoRepeat()
             and QApplication.activeWindow() is self.window
         ):
@@ -208,12 +258,9 @@ class QtStudioWindow(QMainWindow):
         self.export_likeness: float | None = None  # measured on the last export's full pixels
         self.opening = False
         self._render_cache: dict[tuple, tuple] = {}
-        self._last_command: SetSliderCommand | None = None
-        self._autosave_pending = False
         self._export_relay: _ExportRelay | None = None
         self._export_job = None
-        self._restoring = None
-        self._restoring_path: Path | None = None
+        self._restoring = None  # the crashed studio's session the open running restores
         self._pending_open = None
 
         self.render_runner = QtLatestRunner("render", parent=self)
@@ -255,7 +302,14 @@ class QtStudioWindow(QMainWindow):
             runner.failed.connect(self._on_worker_failed)
 
         self.canvas = QtCanvas(self)
-        self.setCentralWidget(self.canvas)
+        self.notice = QtNoticeBar(self)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.canvas, 1)
+        self.setCentralWidget(central)
         self.canvas.view_changed.connect(self._on_view_change)
         self.canvas.file_dropped.connect(self.open_path)
         self.canvas.split_changed.connect(lambda _x: None)
@@ -286,6 +340,7 @@ class QtStudioWindow(QMainWindow):
         self.panel.look_chosen.connect(self.apply_look)
         self.panel.face_chosen.connect(self._on_face_chosen)
         self.panel.reset_all.connect(self.reset_all)
+        events = self.document.events
         self.document.events.slider.connect(self._on_slider_change)
         self.document.events.face.connect(self._on_face_change)
         self.document.events.dirty.connect(self._on_dirty_change)
@@ -295,9 +350,9 @@ class QtStudioWindow(QMainWindow):
         self._render_timer.timeout.connect(self._request_render)
         self._likeness_timer = QTimer(self, singleShot=True, interval=LIKENESS_SETTLE_MS)
         self._likeness_timer.timeout.connect(self._request_likeness)
-        self._autosave_timer = QTimer(self, interval=AUTOSAVE_MS)
-        self._autosave_timer.timeout.connect(self.autosave)
-        self._autosave_timer.start()
+        self.autosaver = Autosaver(self._session_to_autosave, self)
+        for event in (events.slider, events.face, events.look, events.crop):
+            event.connect(self._on_document_edit)
 
         self._build_actions()
         self._build_status()
@@ -309,155 +364,24 @@ class QtStudioWindow(QMainWindow):
         self._update_title()
 
     # ================================================================== building
-    def _action(self, text: str, slot, shortcut=None, checkable=False, tip: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setCheckable(checkable)
-        if tip:
-            action.setStatusTip(tip)
-            action.setToolTip(tip)
-        action.triggered.connect(slot)
-        return action
-
     def _build_actions(self) -> None:
-        std = QKeySequence.StandardKey
-        self.open_action = self._action(
-            "&Open…", lambda: self.open_dialog(), std.Open, tip="Open a photo or a session"
-        )
-        self.save_action = self._action(
-            "&Save Session",
-            lambda: self.save_session(),
-            std.Save,
-            tip="Save the sliders beside the photo",
-        )
-        self.save_as_action = self._action(
-            "Save Session &As…", lambda: self.save_session_as(), std.SaveAs
-        )
-        self.apply_action = self._action(
-            "&Apply Session or Look…",
-            lambda: self.apply_session_dialog(),
-            "Ctrl+Shift+L",
-            tip="Use another session's or look's sliders here",
-        )
-        self.save_look_action = self._action(
-            "Save Sliders as &Look…",
-            lambda: self.save_look_dialog(),
-            tip="Keep these sliders as a look for other photos",
-        )
-        self.export_action = self._action(
-            "&Export…",
-            lambda: self.show_export_dialog(),
-            "Ctrl+E",
-            tip="Export for LinkedIn, a portfolio, ...",
-        )
-        self.quit_action = self._action("&Quit", self.close, std.Quit)
-        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(std.Undo)
-        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcut(std.Redo)
-        self.reset_action = self._action("Reset &All Sliders", lambda: self.reset_all())
-        self.fit_action = self._action("&Fit in Window", lambda: self.canvas.fit(), "Ctrl+0")
-        self.zoom100_action = self._action("&100%", lambda: self.canvas.zoom_100(), "Ctrl+1")
-        self.zoom_in_action = self._action(
-            "Zoom &In", lambda: self.canvas.zoom_to(self.canvas.zoom * 1.25), std.ZoomIn
-        )
-        self.zoom_out_action = self._action(
-            "Zoom &Out", lambda: self.canvas.zoom_to(self.canvas.zoom / 1.25), std.ZoomOut
-        )
-        self.split_action = self._action(
-            "&Before / After Split",
-            self._on_split_toggled,
-            "Y",
-            checkable=True,
-            tip="Split view: original left, edit right (hold \\ to see the original)",
-        )
-        self.split_action.setChecked(True)
-        self.overlay_actions: dict[str, QAction] = {}
-        for name, (_colour, label) in OVERLAYS.items():
-            action = self._action(
-                label, lambda checked, n=name: self.set_overlay(n, checked), checkable=True
-            )
-            self.overlay_actions[name] = action
-
-        menu = self.menuBar()
-        file_menu = menu.addMenu("&File")
-        file_menu.addAction(self.open_action)
-        self.recent_menu = file_menu.addMenu("Open &Recent")
-        file_menu.addSeparator()
-        for action in (
-            self.save_action,
-            self.save_as_action,
-            self.apply_action,
-            self.save_look_action,
-        ):
-            file_menu.addAction(action)
-        file_menu.addSeparator()
-        self.export_menu = file_menu.addMenu("E&xport")
-        self.export_menu.addAction(self.export_action)
-        self.export_menu.addSeparator()
-        for preset, label in (
-            ("linkedin", "LinkedIn…"),
-            ("portfolio", "Portfolio…"),
-            ("original", "Original Size…"),
-            ("custom", "Custom…"),
-        ):
-            self.export_menu.addAction(label, lambda p=preset: self.show_export_dialog(p))
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        edit_menu = menu.addMenu("&Edit")
-        edit_menu.addAction(self.undo_action)
-        edit_menu.addAction(self.redo_action)
-        edit_menu.addSeparator()
-        edit_menu.addAction(self.reset_action)
-        view_menu = menu.addMenu("&View")
-        for action in (
-            self.fit_action,
-            self.zoom100_action,
-            self.zoom_in_action,
-            self.zoom_out_action,
-        ):
-            view_menu.addAction(action)
-        view_menu.addSeparator()
-        view_menu.addAction(self.split_action)
-        self.overlay_menu = view_menu.addMenu("&Overlays")
-        for action in self.overlay_actions.values():
-            self.overlay_menu.addAction(action)
-        view_menu.addSeparator()
-        view_menu.addAction(self.panel_dock.toggleViewAction())
-        view_menu.addAction(self.history_dock.toggleViewAction())
+        self.actions = StudioActions(self)
+        for name, action in self.actions.by_name.items():
+            setattr(self, f"{name}_action", action)
+        self.undo_action, self.redo_action = self.actions.undo, self.actions.redo
+        self.undo_tool, self.redo_tool = self.actions.undo_tool, self.actions.redo_tool
+        self.overlay_actions = self.actions.overlays
+        self.recent_menu = self.actions.recent_menu
+        self.export_menu = self.actions.export_menu
+        self.overlay_menu = self.actions.overlay_menu
         self._rebuild_recent_menu()
 
-        bar = self.addToolBar("Main")
-        bar.setObjectName("main_toolbar")
-        bar.setMovable(False)
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for action in (self.open_action, self.save_action, self.export_action):
-            bar.addAction(action)
-        bar.addSeparator()
-        # fixed labels on the toolbar (the menu's say what they undo)
-        self.undo_tool = self._action(
-            "Undo", lambda: self.undo_stack.undo(), tip="Undo the last change"
-        )
-        self.redo_tool = self._action(
-            "Redo", lambda: self.undo_stack.redo(), tip="Redo the change undone"
-        )
-        self.undo_tool.setEnabled(False)
-        self.redo_tool.setEnabled(False)
-        self.undo_stack.canUndoChanged.connect(self.undo_tool.setEnabled)
-        self.undo_stack.canRedoChanged.connect(self.redo_tool.setEnabled)
-        bar.addAction(self.undo_tool)
-        bar.addAction(self.redo_tool)
-        bar.addSeparator()
-        bar.addAction(self.fit_action)
-        bar.addAction(self.zoom100_action)
-        bar.addSeparator()
-        bar.addAction(self.split_action)
-        overlays = QToolButton(self)
-        overlays.setText("Overlays")
-        overlays.setMenu(self.overlay_menu)
-        overlays.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        bar.addWidget(overlays)
+    def show_shortcuts(self) -> QtShortcutsDialog:
+        """Help › Keyboard Shortcuts (non-modal: it can stay open beside the photo)."""
+        dialog = QtShortcutsDialog(self, self.actions.shortcut_rows())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def _build_status(self) -> None:
         status = self.statusBar()
@@ -563,7 +487,7 @@ class QtStudioWindow(QMainWindow):
     def _on_open_done(self, _request_id: int, result: _OpenResult) -> None:
         self.opening = False
         self.undo_stack.clear()
-        self._last_command = None
+        self.autosaver.discard()  # the previous photo's: saved or discarded by now
         self.render_runner.cancel()
         self.detail_runner.cancel()
         self.likeness_runner.cancel()
@@ -580,17 +504,6 @@ class QtStudioWindow(QMainWindow):
         if result.preview.face_index != document.face_index:
             document.face_index = result.preview.face_index
             document.events.face(index=document.face_index)
-        session = result.session
-        if session is not None:
-            document.set_sliders(session.sliders)
-            document.set_look(session.look)
-            document.crop = session.crop
-            self.export_settings = session.export
-            document.set_session_path(result.session_path)
-        else:
-            document.crop = None
-            document.set_session_path(None)
-        document.set_dirty(False)
         photo = result.photo
         self.canvas.set_photo(photo.width, photo.height, qimage_from_rgb8(result.before8))
         self.canvas.set_landmarks([f.landmarks for f in document.faces], document.face_index)
@@ -598,21 +511,7 @@ class QtStudioWindow(QMainWindow):
             self.canvas.set_overlay_image(name, None)
         if any(self.canvas.overlays_on[n] for n in ("skin", "protected", "background")):
             self._request_masks()
-        opened = self._pending_open
-        restored, self._restoring = self._restoring, None
-        if restored is not None:
-            # a crash left this session: show it as unsaved work, not as a saved file
-            if restored.source is None:
-                document.set_sliders(restored.sliders)
-                document.set_look(restored.look)
-            document.set_session_path(None)
-            document.set_dirty(True)
-            self._autosave_pending = True
-            if self._restoring_path != autosave_path():
-                self._restoring_path.unlink(missing_ok=True)  # now kept as this studio's autosave
-            self.autosave()
-        elif opened is not None:
-            self._add_recent(opened)
+        self._start_from(result)
         mp = photo.megapixels
         faces = len(document.faces)
         self.status_photo.setText(
@@ -620,11 +519,67 @@ class QtStudioWindow(QMainWindow):
             f"({mp:.1f} MP)  {faces} face{'s' if faces != 1 else ''}"
         )
         self.statusBar().showMessage("Ready", 3000)
+        self._show_restored(result)
         self._update_actions()
         self._update_title()
         self._schedule_render()
         # the per-photo layers, ready before the first slider move
         self.prepare_runner.submit(result.preview.prepare)
+
+    def _start_from(self, result: _OpenResult) -> None:
+        """Set the sliders the photo starts from: its session (opened, saved beside it, or a
+        crashed studio's autosave) or neutral, never the previous photo's."""
+        document = self.document
+        session = result.session
+        restored = result.restored
+        if self._restoring is not None:
+            session, restored = session or self._restoring, "autosave"
+            self._restoring = None
+        if session is None:
+            document.set_sliders(default_sliders())
+            document.set_look(None)
+            document.crop = None
+            document.set_session_path(None)
+            document.set_dirty(False)
+            if result.photo.path is not None:
+                self._add_recent(result.photo.path)
+            return
+        document.set_sliders(session.sliders)
+        document.set_look(session.look)
+        document.crop = session.crop
+        self.export_settings = session.export
+        if restored != "autosave":
+            document.set_session_path(result.session_path)
+            document.set_dirty(False)
+            self._add_recent(result.session_path if restored == "session" else result.photo.path)
+            return
+        # a crash left this work: show it as unsaved, kept from now on by this studio's autosave
+        document.set_session_path(result.session_path if result.restored == "autosave" else None)
+        document.set_dirty(True)
+        self.autosaver.changed()
+        self.autosaver.flush()
+        crashed = result.autosave_file or result.session_path
+        if crashed is not None and Path(crashed) != autosave_path():
+            Path(crashed).unlink(missing_ok=True)
+
+    def _show_restored(self, result: _OpenResult) -> None:
+        """Say what the sliders came back from, with a way back to neutral (undoable)."""
+        name = self.document.display_name
+        if result.restored == "beside":
+            text = f"Restored the session saved with {name} ({result.session_path.name})."
+        elif result.restored == "autosave" or self.document.dirty:
+            text = f"Restored the unsaved changes to {name} (the studio did not close properly)."
+        elif result.note:
+            text = result.note
+        else:
+            self.notice.clear()
+            return
+        has_session = result.session is not None
+        self.notice.show_message(
+            text,
+            "Start from Neutral" if has_session else None,
+            self.reset_all if has_session else None,
+        )
 
     def _on_open_failed(self, _request_id: int, error: LikenessError) -> None:
         self.opening = False
@@ -644,10 +599,7 @@ class QtStudioWindow(QMainWindow):
             return
         row = self.panel.rows[key]
         held = bool(getattr(row, "slider", None) and row.slider.isSliderDown())
-        command = SetSliderCommand(self.document, key, value, held)
-        self.undo_stack.push(command)
-        top = self.undo_stack.command(self.undo_stack.index() - 1)
-        self._last_command = top if isinstance(top, SetSliderCommand) else None
+        self.undo_stack.push(SetSliderCommand(self.document, key, value, held))
 
     def _on_slider_released(self, key: str) -> None:
         top = (
@@ -713,8 +665,6 @@ class QtStudioWindow(QMainWindow):
         self.statusBar().showMessage(f"Look saved: {path}", 5000)
 
     def reset_all(self) -> None:
-        from studio.edits.sliders import default_sliders
-
         if self.document.sliders != default_sliders():
             self.undo_stack.push(
                 SetAllSlidersCommand(self.document, default_sliders(), "Reset all", look=None)
@@ -742,8 +692,13 @@ class QtStudioWindow(QMainWindow):
         self._schedule_render()
 
     def _on_dirty_change(self, dirty: bool) -> None:
-        self._autosave_pending = dirty
+        if dirty:
+            self.autosaver.changed()
         self._update_title()
+
+    def _on_document_edit(self, **_change) -> None:
+        if self.document.photo is not None and not self.opening:
+            self.autosaver.changed()
 
     def _update_title(self) -> None:
         name = self.document.display_name if self.document.photo is not None else ""
@@ -754,17 +709,7 @@ class QtStudioWindow(QMainWindow):
         self.setWindowTitle(f"{name}{mark} — {APP_NAME}" if name else APP_NAME)
 
     def _update_actions(self) -> None:
-        loaded = self.document.photo is not None
-        for action in (
-            self.save_action,
-            self.save_as_action,
-            self.apply_action,
-            self.save_look_action,
-            self.export_action,
-            self.reset_action,
-        ):
-            action.setEnabled(loaded)
-        self.export_menu.setEnabled(loaded)
+        self.actions.update_enabled(self.document.photo is not None)
 
     # ================================================================== rendering
     def _schedule_render(self) -> None:
@@ -869,9 +814,6 @@ class QtStudioWindow(QMainWindow):
         for name, image in images.items():
             self.canvas.set_overlay_image(name, image, scale)
 
-    def _on_split_toggled(self, checked: bool) -> None:
-        self.canvas.set_split_enabled(checked)
-
     # ================================================================== sessions
     def current_session(self):
         """The document as a Session (sliders, face, look, crop, export, cached analysis)."""
@@ -939,27 +881,21 @@ class QtStudioWindow(QMainWindow):
         self.document.set_dirty(False)
         self.undo_stack.setClean()
         self._add_recent(written)
-        self._remove_autosave()
+        self.autosaver.discard()
         self.statusBar().showMessage(f"Session saved: {written}", 5000)
         return True
 
     # ================================================================== autosave
-    def autosave(self) -> Path | None:
-        """Write the current session to the user's data folder when it changed (crash recovery)."""
-        from studio.session import save_session
-
-        if not self._autosave_pending or self.document.photo is None or not self.document.dirty:
+    def _session_to_autosave(self):
+        """The session worth keeping after a crash: None without a photo or unsaved changes."""
+        if self.document.photo is None or not self.document.dirty:
             return None
-        path = autosave_path()
-        try:
-            save_session(self.current_session(), path)
-        except (LikenessError, OSError):
-            return None  # autosave is a safety net: never interrupt the user over it
-        self._autosave_pending = False
-        return path
+        return self.current_session()
 
-    def _remove_autosave(self) -> None:
-        autosave_path().unlink(missing_ok=True)
+    def autosave(self) -> Path | None:
+        """Write the autosave now when a change is waiting (it is also written by itself,
+        shortly after each change); the path written, or None."""
+        return self.autosaver.flush()
 
     def restore_autosave(self, path: Path) -> None:
         """Reopen a session left by a crash (its photo, or the sample when it had none)."""
@@ -971,7 +907,6 @@ class QtStudioWindow(QMainWindow):
             self.show_error(f"The autosaved session cannot be restored: {error}")
             return
         self._restoring = session
-        self._restoring_path = Path(path)
         if session.source is not None:
             self.opening = True
             self._pending_open = path
@@ -1075,14 +1010,7 @@ class QtStudioWindow(QMainWindow):
             return
         result, percent = result
         self.export_likeness = percent
-        notes = "; ".join(result.notes)
-        likeness = "" if percent is None else f", likeness {percent:.1f}%"
-        self.statusBar().showMessage(
-            f"Exported {result.width}×{result.height} {result.format}, "
-            f"{result.bytes / 1024:.0f} KB{likeness}: {result.path}"
-            + (f" ({notes})" if notes else ""),
-            15000,
-        )
+        self.notice.show_message(export_message(result, percent))
         if percent is not None and percent < LIKENESS_WARNING:
             QMessageBox.information(
                 self,
@@ -1114,8 +1042,7 @@ class QtStudioWindow(QMainWindow):
         if not self._confirm_discard():
             event.ignore()
             return
-        self._autosave_timer.stop()
-        self._remove_autosave()
+        self.autosaver.discard()
         self._save_window_state()
         QApplication.instance().removeEventFilter(self._key_watcher)
         for runner in self.runners:
