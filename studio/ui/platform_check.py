@@ -77,13 +77,14 @@ def missing_libraries(ldd_output: str) -> list[str]:
     return list(dict.fromkeys(_NOT_FOUND.findall(ldd_output)))
 
 
-def uses_xcb(env: Mapping[str, str]) -> bool:
+def uses_xcb(env: Mapping[str, str], wayland_plugin: bool = True) -> bool:
     """Will Qt load its X11 plugin? (Only with a DISPLAY, unless another platform is asked for
-    or a Wayland session is there, which Qt prefers.)"""
+    or a Wayland session is there and Qt has its Wayland plugin, which it then prefers; the
+    desktop bundle ships only the X11 one.)"""
     platform = env.get("QT_QPA_PLATFORM", "").split(":")[0].strip().lower()
     if platform:
         return platform == "xcb" and bool(env.get("DISPLAY"))
-    return bool(env.get("DISPLAY")) and not env.get("WAYLAND_DISPLAY")
+    return bool(env.get("DISPLAY")) and not (env.get("WAYLAND_DISPLAY") and wayland_plugin)
 
 
 def display_problem(
@@ -101,10 +102,11 @@ def display_problem(
             "no display: DISPLAY and WAYLAND_DISPLAY are not set; start the studio from a "
             "desktop session (the command line, e.g. 'likeness retouch', works anywhere)"
         )
-    if not uses_xcb(env):
-        return None
     plugin = plugin or xcb_plugin()
     if plugin is None:
+        return None
+    wayland = any(plugin.parent.glob("libqwayland*.so")) or not plugin.parent.is_dir()
+    if not uses_xcb(env, wayland_plugin=wayland):
         return None
     missing = missing_libraries(ldd(plugin))
     if not missing:
