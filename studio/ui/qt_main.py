@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QImage, QUndoStack
+from PySide6.QtGui import QIcon, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressDialog,
     QScrollArea,
     QUndoView,
     QVBoxLayout,
@@ -30,6 +28,7 @@ from studio.errors import LikenessError
 from studio.paths import resource_path, user_dir
 
 from . import engine
+from . import qt_jobs as jobs
 from .model import StudioDocument
 from .qt_actions import ORIGINAL_KEY, QtShortcutsDialog, StudioActions
 from .qt_autosave import (  # noqa: F401 - AUTOSAVE_* re-exported for app.py
@@ -39,11 +38,12 @@ from .qt_autosave import (  # noqa: F401 - AUTOSAVE_* re-exported for app.py
     autosave_path,
     crashed_autosave_for,
 )
-from .qt_canvas import OVERLAYS, QtCanvas, qimage_from_mask, qimage_from_rgb8
+from .qt_canvas import QtCanvas, qimage_from_rgb8
 from .qt_commands import SetAllSlidersCommand, SetFaceCommand, SetSliderCommand
-from .qt_export import QtExportDialog
+from .qt_exporter import StudioExporter
+from .qt_jobs import OpenResult  # noqa: F401 - tests import it here
 from .qt_notice import QtNoticeBar
-from .qt_panel import LIKENESS_WARNING, QtSidePanel
+from .qt_panel import QtSidePanel
 from .qt_workers import QtLatestRunner
 
 APP_NAME = "Likeness Studio"
@@ -66,147 +66,6 @@ def settings_store() -> QSettings:
 
 def _is_session_file(path: Path) -> bool:
     return path.name.lower().endswith(".json")
-
-
-@dataclass
-class _OpenResult:
-    """What the open worker hands back to the GUI thread.
-
-    ``session`` is what the sliders start from: the session file opened, the session saved
-    beside the photo, or a crashed studio's autosave of it (``restored`` says which:
-    "session", "beside" or "autosave"); None starts neutral. ``session_path`` is where the
-    session is saved; ``autosave_file`` the crashed autosave taken over; ``note`` says why a
-    saved session was not used.
-    """
-
-    photo: object
-    analysis: object
-    preview: engine.PreviewEngine
-    before8: np.ndarray
-    sha256: str | None
-    session: object = None
-    session_path: Path | None = None
-    restored: str | None = None
-    autosave_file: Path | None = None
-    note: str | None = None
-
-
-def _saved_work(path: Path, sha: str | None) -> dict:
-    """The session saved beside a photo (when it was made on these bytes) and, when newer, the
-    autosave a crashed studio left of it: what the photo reopens with."""
-    from studio.session import default_session_path, load_session
-
-    beside = default_session_path(path)
-    found: dict = {}
-    saved_at = 0.0
-    if beside.is_file():
-        try:
-            session = load_session(beside)
-        except LikenessError as error:
-            found["note"] = f"The saved session was not used: {error}"
-        else:
-            if session.source is not None and session.source.sha256 == sha:
-                found.update(session=session, session_path=beside, restored="beside")
-                saved_at = beside.stat().st_mtime
-            else:
-                found["note"] = f"{beside.name} was made on another version of this photo: not used"
-    crashed = crashed_autosave_for(path, sha, newer_than=saved_at)
-    if crashed is not None:
-        found.update(session=crashed[0], restored="autosave", autosave_file=crashed[1])
-    return found
-
-
-def _open_job(path: Path | None, as_session: bool) -> _OpenResult:
-    """Worker: read a photo (or a session and its photo), find faces, prepare the proxy."""
-    from studio.session import file_sha256, find_source, load_session
-
-    found: dict = {}
-    if as_session:
-        found.update(session=load_session(path), session_path=path, restored="session")
-        path = find_source(found["session"])
-    photo, analysis = engine.open_photo(path)
-    sha = file_sha256(path) if path is not None else None
-    if path is not None and not as_session:
-        found = _saved_work(path, sha)
-    preview = engine.PreviewEngine(photo, analysis, None)
-    session = found.get("session")
-    if session is not None:
-        face = analysis.face(session.face)
-        preview = preview.for_face(session.face if face is not None else None)
-    elif analysis.primary is not None:
-        preview = preview.for_face(analysis.primary)
-    return _OpenResult(photo, analysis, preview, engine.to_rgb8(preview.proxy), sha, **found)
-
-
-def _quick_job(path: Path) -> tuple:
-    """Worker: a reduced decode (JPEG DCT scaling) to show at once; faces come later."""
-    from studio.imaging import load_proxy
-
-    photo, factor = load_proxy(path, max_pixels=engine.PROXY_PIXELS)
-    width, height = round(photo.width / factor), round(photo.height / factor)
-    return width, height, qimage_from_rgb8(engine.to_rgb8(photo.pixels))
-
-
-def _render_job(preview: engine.PreviewEngine, sliders: dict) -> tuple:
-    start = time.perf_counter()
-    pixels = preview.render(sliders)
-    image = qimage_from_rgb8(engine.to_rgb8(pixels))
-    return sliders, pixels, image, time.perf_counter() - start
-
-
-def _masks_job(preview: engine.PreviewEngine) -> dict:
-    masks = preview.masks()
-    return {
-        name: qimage_from_mask(masks[name], OVERLAYS[name][0])
-        for name in ("skin", "protected", "background")
-        if name in masks
-    }
-
-
-def _detail_job(preview: engine.PreviewEngine, rect: tuple, sliders: dict) -> tuple:
-    detail = preview.render_region(rect, sliders)
-    h, w = detail.pixels.shape[:2]
-    before = preview.photo.pixels[detail.y : detail.y + h, detail.x : detail.x + w]
-    return (
-        detail.x,
-        detail.y,
-        qimage_from_rgb8(engine.to_rgb8(before)),
-        qimage_from_rgb8(engine.to_rgb8(detail.pixels)),
-    )
-
-
-def _likeness_job(preview: engine.PreviewEngine, edited: np.ndarray, render_id: int) -> tuple:
-    from studio.face import likeness_percent
-
-    distance = preview.likeness(edited)
-    return render_id, likeness_percent(distance) if distance is not None else None
-
-
-def _circle_job(preview: engine.PreviewEngine, edited: np.ndarray) -> QImage:
-    """The LinkedIn framing of the edited proxy (what the circle preview shows)."""
-    from studio.imaging.export import face_crop
-
-    h, w = edited.shape[:2]
-    face = preview.face
-    crop, _notes = face_crop(w, h, None if face is None else face.landmarks, 1.0)
-    x0, y0, x1, y1 = crop.pixels(w, h)
-    return qimage_from_rgb8(engine.to_rgb8(edited[y0:y1, x0:x1]))
-
-
-def export_message(result, percent: float | None) -> str:
-    """What an export wrote, in full: size, format, bytes, likeness, path and any notes."""
-    likeness = "" if percent is None else f", likeness {percent:.1f}%"
-    notes = "; ".join(result.notes)
-    return (
-        f"Exported {result.width}×{result.height} {result.format}, "
-        f"{result.bytes / 1024:.0f} KB{likeness}: {result.path}"
-        + (f" ({notes})" if notes else "")
-    )
-
-
-class _ExportRelay(QObject):
-    progress = Signal(str)
-    done = Signal(object, object)
 
 
 class _KeyWatcher(QObject):
@@ -257,9 +116,7 @@ class QtStudioWindow(QMainWindow):
         self.export_settings = None
         self.export_likeness: float | None = None  # measured on the last export's full pixels
         self.opening = False
-        self._render_cache: dict[tuple, tuple] = {}
-        self._export_relay: _ExportRelay | None = None
-        self._export_job = None
+        self._render_cache: dict[tuple, jobs.RenderResult] = {}
         self._restoring = None  # the crashed studio's session the open running restores
         self._pending_open = None
 
@@ -351,6 +208,7 @@ class QtStudioWindow(QMainWindow):
         self._likeness_timer = QTimer(self, singleShot=True, interval=LIKENESS_SETTLE_MS)
         self._likeness_timer.timeout.connect(self._request_likeness)
         self.autosaver = Autosaver(self._session_to_autosave, self)
+        self.exporter = StudioExporter(self)
         for event in (events.slider, events.face, events.look, events.crop):
             event.connect(self._on_document_edit)
 
@@ -468,23 +326,22 @@ class QtStudioWindow(QMainWindow):
         self._pending_open = path
         self.statusBar().showMessage(f"Opening {path.name if path else 'the sample'}…")
         as_session = path is not None and _is_session_file(path)
-        request_id = self.open_runner.submit(_open_job, path, as_session)
+        request_id = self.open_runner.submit(jobs.open_job, path, as_session)
         if path is not None and not as_session and self.document.photo is None:
             # nothing on screen yet: show a fast reduced decode while faces are found
             self._quick_for = request_id
-            self.quick_runner.submit(_quick_job, path)
+            self.quick_runner.submit(jobs.quick_job, path)
 
-    def _on_quick_done(self, _request_id: int, result: tuple) -> None:
-        width, height, image = result
+    def _on_quick_done(self, _request_id: int, result: jobs.QuickPreview) -> None:
         if (
             self.opening
             and self.document.photo is None
             and self.open_runner.latest_id == self._quick_for
         ):
-            self.canvas.set_photo(width, height, image)
+            self.canvas.set_photo(result.width, result.height, result.image)
             self.statusBar().showMessage("Finding faces…")
 
-    def _on_open_done(self, _request_id: int, result: _OpenResult) -> None:
+    def _on_open_done(self, _request_id: int, result: OpenResult) -> None:
         self.opening = False
         self.undo_stack.clear()
         self.autosaver.discard()  # the previous photo's: saved or discarded by now
@@ -526,7 +383,7 @@ class QtStudioWindow(QMainWindow):
         # the per-photo layers, ready before the first slider move
         self.prepare_runner.submit(result.preview.prepare)
 
-    def _start_from(self, result: _OpenResult) -> None:
+    def _start_from(self, result: OpenResult) -> None:
         """Set the sliders the photo starts from: its session (opened, saved beside it, or a
         crashed studio's autosave) or neutral, never the previous photo's."""
         document = self.document
@@ -562,7 +419,7 @@ class QtStudioWindow(QMainWindow):
         if crashed is not None and Path(crashed) != autosave_path():
             Path(crashed).unlink(missing_ok=True)
 
-    def _show_restored(self, result: _OpenResult) -> None:
+    def _show_restored(self, result: OpenResult) -> None:
         """Say what the sliders came back from, with a way back to neutral (undoable)."""
         name = self.document.display_name
         if result.restored == "beside":
@@ -729,25 +586,23 @@ class QtStudioWindow(QMainWindow):
             self._show_render(self.render_runner.cancel(), cached)
             return
         self.panel.meter.set_pending()
-        self.render_runner.submit(_render_job, self.preview_engine, sliders)
+        self.render_runner.submit(jobs.render_job, self.preview_engine, sliders)
 
-    def _on_render_done(self, request_id: int, result: tuple) -> None:
-        sliders, *_rest = result
-        key = tuple(sorted(sliders.items(), key=lambda kv: kv[0]))
+    def _on_render_done(self, request_id: int, result: jobs.RenderResult) -> None:
+        key = tuple(sorted(result.sliders.items(), key=lambda kv: kv[0]))
         self._render_cache[key] = result
         while len(self._render_cache) > RENDER_CACHE:
             self._render_cache.pop(next(iter(self._render_cache)))
         self._show_render(request_id, result)
 
-    def _show_render(self, request_id: int, result: tuple) -> None:
-        sliders, pixels, image, seconds = result
-        self.preview_pixels = pixels
-        self.preview_sliders = sliders
+    def _show_render(self, request_id: int, result: jobs.RenderResult) -> None:
+        self.preview_pixels = result.pixels
+        self.preview_sliders = result.sliders
         self.preview_id = request_id
-        self.canvas.set_after(image)
-        self.status_render.setText(f"preview {seconds * 1000:.0f} ms")
+        self.canvas.set_after(result.image)
+        self.status_render.setText(f"preview {result.seconds * 1000:.0f} ms")
         self._likeness_timer.start()
-        self.circle_runner.submit(_circle_job, self.preview_engine, pixels)
+        self.circle_runner.submit(jobs.circle_job, self.preview_engine, result.pixels)
         self._on_view_change()
         self.preview_shown.emit(request_id)
 
@@ -760,11 +615,11 @@ class QtStudioWindow(QMainWindow):
             self.likeness_shown.emit(None)
             return
         self.likeness_runner.submit(
-            _likeness_job, self.preview_engine, self.preview_pixels, self.preview_id
+            jobs.likeness_job, self.preview_engine, self.preview_pixels, self.preview_id
         )
 
-    def _on_likeness_done(self, _request_id: int, result: tuple) -> None:
-        render_id, percent = result
+    def _on_likeness_done(self, _request_id: int, result: jobs.LikenessResult) -> None:
+        render_id, percent = result.render_id, result.percent
         if render_id != self.preview_id:
             return  # measured on a preview that is no longer shown
         self.likeness_percent = percent
@@ -789,11 +644,10 @@ class QtStudioWindow(QMainWindow):
         rect = self.canvas.visible_rect()
         if rect[2] - rect[0] < 2 or rect[3] - rect[1] < 2:
             return
-        self.detail_runner.submit(_detail_job, preview, rect, self.document.sliders)
+        self.detail_runner.submit(jobs.detail_job, preview, rect, self.document.sliders)
 
-    def _on_detail_done(self, _request_id: int, result: tuple) -> None:
-        x, y, before, after = result
-        self.canvas.set_detail(x, y, before, after)
+    def _on_detail_done(self, _request_id: int, result: jobs.DetailResult) -> None:
+        self.canvas.set_detail(result.x, result.y, result.before, result.after)
 
     # ================================================================== overlays
     def set_overlay(self, name: str, on: bool) -> None:
@@ -807,7 +661,7 @@ class QtStudioWindow(QMainWindow):
 
     def _request_masks(self) -> None:
         if self.preview_engine is not None and self.preview_engine.face is not None:
-            self.masks_runner.submit(_masks_job, self.preview_engine)
+            self.masks_runner.submit(jobs.masks_job, self.preview_engine)
 
     def _on_masks_done(self, _request_id: int, images: dict) -> None:
         scale = 1.0 / self.preview_engine.factor if self.preview_engine else 1.0
@@ -910,115 +764,17 @@ class QtStudioWindow(QMainWindow):
         if session.source is not None:
             self.opening = True
             self._pending_open = path
-            self.open_runner.submit(_open_job, path, True)
+            self.open_runner.submit(jobs.open_job, path, True)
         else:
             self.open_path(None)
 
     # ================================================================== export
     def show_export_dialog(self, preset: str | None = None) -> None:
-        document = self.document
-        if document.photo is None:
-            return
-        folder = (
-            Path(str(self.settings.value("export_folder", "")))
-            if self.settings.value("export_folder")
-            else None
-        )
-        if document.source_path is None and folder is None:
-            folder = Path.home()
-        default = preset or (self.export_settings.preset if self.export_settings else "linkedin")
-        dialog = QtExportDialog(
-            self,
-            document.source_path,
-            document.photo.format,
-            default,
-            circle=self.panel.circle.pixmap().toImage() if self.panel.circle.has_image else None,
-            folder=folder,
-        )
-        if dialog.exec() != QtExportDialog.DialogCode.Accepted:
-            return
-        self.start_export(dialog.settings(), dialog.path())
+        self.exporter.show_dialog(preset)
 
     def start_export(self, settings, path: Path) -> None:
         """Render at full resolution and export in the background, with a progress dialog."""
-        from studio.imaging.export import check_output
-
-        document = self.document
-        try:
-            check_output(settings, path, document.photo.format)
-        except LikenessError as error:
-            self.show_error(str(error))
-            return
-        self.export_settings = settings
-        self.settings.setValue("export_folder", str(Path(path).parent))
-        progress = QProgressDialog("Rendering at full resolution…", "", 0, 0, self)
-        progress.setWindowTitle("Export")
-        progress.setCancelButton(None)
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(0)
-        progress.show()
-        self.export_progress = progress
-        relay = _ExportRelay()
-        relay.progress.connect(progress.setLabelText)
-        relay.done.connect(self._on_export_done)
-        self._export_relay = relay
-        photo, analysis = document.photo, document.analysis
-        sliders, face_index, crop = document.sliders, document.face_index, document.crop
-
-        def job() -> None:  # reports through the relay: progress, then the outcome
-            from studio.face import likeness_distance, likeness_percent
-            from studio.imaging.export import export_photo
-            from studio.render import render_photo
-
-            try:
-                rendered = render_photo(photo.pixels, analysis, sliders, face_index=face_index)
-                face = analysis.face(face_index)
-                percent = None
-                if face is not None:  # the promise, checked on the exported pixels
-                    relay.progress.emit("Checking likeness…")
-                    percent = likeness_percent(likeness_distance(photo.pixels, rendered, face))
-                relay.progress.emit("Encoding…")
-                result = export_photo(
-                    rendered,
-                    settings,
-                    path,
-                    landmarks=None if face is None else face.landmarks,
-                    crop=crop,
-                    alpha=photo.alpha,
-                    exif=photo.exif,
-                    source_format=photo.format,
-                    bit_depth=photo.bit_depth,
-                    source=photo.path,
-                )
-            except LikenessError as error:
-                relay.done.emit(None, error)
-            except BaseException as error:  # a bug: shown on the GUI thread, not hidden
-                relay.done.emit(None, error)
-            else:
-                relay.done.emit((result, percent), None)
-
-        self.export_runner.submit(job)
-
-    def _on_export_done(self, result, error) -> None:
-        self.export_progress.close()
-        self._export_job = None
-        if error is not None:
-            if not isinstance(error, LikenessError):
-                raise error
-            self.show_error(str(error))
-            self.export_finished.emit(error)
-            return
-        result, percent = result
-        self.export_likeness = percent
-        self.notice.show_message(export_message(result, percent))
-        if percent is not None and percent < LIKENESS_WARNING:
-            QMessageBox.information(
-                self,
-                APP_NAME,
-                f"Exported, but the likeness is {percent:.0f}%: the edit may change how "
-                f"recognisable the person is. Consider easing off the strongest sliders.",
-            )
-        self.export_finished.emit(result)
+        self.exporter.start(settings, path)
 
     # ================================================================== closing
     def _confirm_discard(self) -> bool:
