@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -44,12 +43,11 @@ from .qt_exporter import StudioExporter
 from .qt_jobs import OpenResult  # noqa: F401 - tests import it here
 from .qt_notice import QtNoticeBar
 from .qt_panel import QtSidePanel
+from .qt_sessions import SESSION_FILTER, StudioSessions
 from .qt_workers import QtLatestRunner
 
 APP_NAME = "Likeness Studio"
 PHOTO_FILTER = "Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.heic *.heif *.bmp)"
-SESSION_FILTER = "Sessions and looks (*.likeness.json *.json)"
-MAX_RECENT = 10
 #: Milliseconds the likeness waits for the preview to settle.
 LIKENESS_SETTLE_MS = 350
 #: Zoom, as a multiple of the proxy scale, above which the proxy would be magnified: the visible
@@ -207,7 +205,8 @@ class QtStudioWindow(QMainWindow):
         self._render_timer.timeout.connect(self._request_render)
         self._likeness_timer = QTimer(self, singleShot=True, interval=LIKENESS_SETTLE_MS)
         self._likeness_timer.timeout.connect(self._request_likeness)
-        self.autosaver = Autosaver(self._session_to_autosave, self)
+        self.sessions = StudioSessions(self)
+        self.autosaver = self.sessions.autosaver
         self.exporter = StudioExporter(self)
         for event in (events.slider, events.face, events.look, events.crop):
             event.connect(self._on_document_edit)
@@ -232,7 +231,7 @@ class QtStudioWindow(QMainWindow):
         self.recent_menu = self.actions.recent_menu
         self.export_menu = self.actions.export_menu
         self.overlay_menu = self.actions.overlay_menu
-        self._rebuild_recent_menu()
+        self.sessions.rebuild_recent_menu()
 
     def show_shortcuts(self) -> QtShortcutsDialog:
         """Help › Keyboard Shortcuts (non-modal: it can stay open beside the photo)."""
@@ -267,24 +266,10 @@ class QtStudioWindow(QMainWindow):
         self.settings.sync()
 
     def recent_files(self) -> list[str]:
-        value = self.settings.value("recent", [])
-        if isinstance(value, str):
-            value = [value]
-        return [str(v) for v in (value or [])]
+        return self.sessions.recent_files()
 
     def _add_recent(self, path: Path) -> None:
-        path = str(Path(path).resolve())
-        recent = [p for p in self.recent_files() if p != path]
-        self.settings.setValue("recent", ([path] + recent)[:MAX_RECENT])
-        self.settings.sync()
-        self._rebuild_recent_menu()
-
-    def _rebuild_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        recent = self.recent_files()
-        for path in recent:
-            self.recent_menu.addAction(Path(path).name, lambda p=path: self.open_path(p))
-        self.recent_menu.setEnabled(bool(recent))
+        self.sessions.add_recent(path)
 
     def _load_looks(self) -> None:
         from studio.session import list_looks
@@ -319,7 +304,7 @@ class QtStudioWindow(QMainWindow):
         """
         if path is not None:
             path = Path(path)
-            if not self._confirm_discard():
+            if not self.sessions.confirm_discard():
                 return
             self.settings.setValue("folder", str(path.parent))
         self.opening = True
@@ -399,7 +384,7 @@ class QtStudioWindow(QMainWindow):
             document.set_session_path(None)
             document.set_dirty(False)
             if result.photo.path is not None:
-                self._add_recent(result.photo.path)
+                self.sessions.add_recent(result.photo.path)
             return
         document.set_sliders(session.sliders)
         document.set_look(session.look)
@@ -408,7 +393,7 @@ class QtStudioWindow(QMainWindow):
         if restored != "autosave":
             document.set_session_path(result.session_path)
             document.set_dirty(False)
-            self._add_recent(result.session_path if restored == "session" else result.photo.path)
+            self.sessions.add_recent(result.session_path if restored == "session" else result.photo.path)
             return
         # a crash left this work: show it as unsaved, kept from now on by this studio's autosave
         document.set_session_path(result.session_path if result.restored == "autosave" else None)
@@ -671,102 +656,23 @@ class QtStudioWindow(QMainWindow):
     # ================================================================== sessions
     def current_session(self):
         """The document as a Session (sliders, face, look, crop, export, cached analysis)."""
-        from studio.session import Session, Source
-
-        document = self.document
-        source = None
-        if document.source_path is not None and self.sha256 is not None:
-            source = Source(path=Path(os.path.abspath(document.source_path)), sha256=self.sha256)
-        session = Session(
-            sliders=document.sliders,
-            source=source,
-            look=document.look,
-            face=document.face_index,
-            crop=document.crop,
-            analysis=document.analysis if source is not None else None,
-        )
-        if self.export_settings is not None:
-            session = replace(session, export=self.export_settings)
-        return session
+        return self.sessions.current_session()
 
     def save_session(self) -> bool:
         """Save to the session's file (default: beside the photo). Returns True when saved."""
-        from studio.session import default_session_path
-
-        document = self.document
-        if document.photo is None:
-            return False
-        path = document.session_path
-        if path is None:
-            if document.source_path is None:
-                return self.save_session_as()
-            path = default_session_path(document.source_path)
-        return self._write_session(path)
+        return self.sessions.save_session()
 
     def save_session_as(self, path: str | os.PathLike | None = None) -> bool:
-        from studio.session import default_session_path
-
-        if self.document.photo is None:
-            return False
-        if path is None:
-            source = self.document.source_path
-            suggestion = (
-                str(default_session_path(source))
-                if source
-                else str(
-                    Path(str(self.settings.value("folder", str(Path.home()))))
-                    / "sample.likeness.json"
-                )
-            )
-            path, _ = QFileDialog.getSaveFileName(self, "Save session", suggestion, SESSION_FILTER)
-            if not path:
-                return False
-        return self._write_session(Path(path))
-
-    def _write_session(self, path: Path) -> bool:
-        from studio.session import save_session
-
-        try:
-            written = save_session(self.current_session(), path)
-        except LikenessError as error:
-            self.show_error(str(error))
-            return False
-        self.document.set_session_path(written)
-        self.document.set_dirty(False)
-        self.undo_stack.setClean()
-        self._add_recent(written)
-        self.autosaver.discard()
-        self.statusBar().showMessage(f"Session saved: {written}", 5000)
-        return True
+        return self.sessions.save_session_as(path)
 
     # ================================================================== autosave
-    def _session_to_autosave(self):
-        """The session worth keeping after a crash: None without a photo or unsaved changes."""
-        if self.document.photo is None or not self.document.dirty:
-            return None
-        return self.current_session()
-
     def autosave(self) -> Path | None:
-        """Write the autosave now when a change is waiting (it is also written by itself,
-        shortly after each change); the path written, or None."""
-        return self.autosaver.flush()
+        """Write the autosave now when a change is waiting (the path written, or None)."""
+        return self.sessions.autosaver.flush()
 
     def restore_autosave(self, path: Path) -> None:
         """Reopen a session left by a crash (its photo, or the sample when it had none)."""
-        from studio.session import load_session
-
-        try:
-            session = load_session(path)
-        except LikenessError as error:
-            self.show_error(f"The autosaved session cannot be restored: {error}")
-            return
-        self._restoring = session
-        if session.source is not None:
-            self.opening = True
-            self._pending_open = path
-            self.open_runner.submit(jobs.open_job, path, True)
-        else:
-            self.open_path(None)
+        self.sessions.restore_autosave(path)
 
     # ================================================================== export
     def show_export_dialog(self, preset: str | None = None) -> None:
@@ -777,25 +683,8 @@ class QtStudioWindow(QMainWindow):
         self.exporter.start(settings, path)
 
     # ================================================================== closing
-    def _confirm_discard(self) -> bool:
-        """Ask to save unsaved changes; False when the user cancels."""
-        if not self.document.dirty or self.document.photo is None:
-            return True
-        answer = QMessageBox.question(
-            self,
-            APP_NAME,
-            f"Save the changes to {self.document.display_name}'s session?",
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save,
-        )
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save_session()
-        return answer == QMessageBox.StandardButton.Discard
-
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        if not self._confirm_discard():
+        if not self.sessions.confirm_discard():
             event.ignore()
             return
         self.autosaver.discard()
