@@ -64,11 +64,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
                separator_before=True),
     ActionSpec("save_as", "Save Session &As…", "File", lambda w: w.save_session_as(),
                Std.SaveAs, needs_photo=True),
-    ActionSpec("apply", "&Apply Session or Look…", "File", lambda w: w.apply_session_dialog(),
+    ActionSpec("apply", "&Apply Session or Look…", "File", lambda w: w.sessions.apply_session_dialog(),
                "Ctrl+Shift+L", "Use another session's or look's sliders here", needs_photo=True),
-    ActionSpec("save_look", "Save Sliders as &Look…", "File", lambda w: w.save_look_dialog(),
+    ActionSpec("save_look", "Save Sliders as &Look…", "File", lambda w: w.sessions.save_look_dialog(),
                tip="Keep these sliders as a look for other photos", needs_photo=True),
-    ActionSpec("export", "&Export…", "Export", lambda w: w.show_export_dialog(), "Ctrl+E",
+    ActionSpec("export", "&Export…", "Export", lambda w: w.exporter.show_dialog(), "Ctrl+E",
                "Export for LinkedIn, a portfolio, ...", needs_photo=True, toolbar=True),
     ActionSpec("quit", "&Quit", "File", lambda w: w.close(), Std.Quit, separator_before=True),
     ActionSpec("reset", "Reset &All Sliders", "Edit", lambda w: w.reset_all(),
@@ -155,7 +155,7 @@ class StudioActions:
         self._add(self.export_menu, "Export")
         self.export_menu.addSeparator()
         for preset, label in EXPORT_PRESETS:
-            self.export_menu.addAction(label, lambda p=preset: window.show_export_dialog(p))
+            self.export_menu.addAction(label, lambda p=preset: window.exporter.show_dialog(p))
         file_menu.addSeparator()
         file_menu.addAction(self.by_name["quit"])
         edit_menu = bar.addMenu("&Edit")

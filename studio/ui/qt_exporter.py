@@ -14,6 +14,7 @@ from studio.errors import LikenessError
 
 from .qt_export import QtExportDialog
 from .qt_panel import LIKENESS_WARNING
+from .qt_workers import QtLatestRunner
 
 if TYPE_CHECKING:
     from .qt_main import QtStudioWindow
@@ -86,6 +87,7 @@ class StudioExporter:
         self.window = window
         self.progress: QProgressDialog | None = None
         self._relay: _ExportRelay | None = None
+        self.runner = QtLatestRunner("export", parent=window)
 
     def _folder(self) -> Path | None:
         settings = self.window.settings
@@ -130,7 +132,7 @@ class StudioExporter:
         relay.progress.connect(self.progress.setLabelText)
         relay.done.connect(self._on_done)
         self._relay = relay
-        window.export_runner.submit(
+        self.runner.submit(
             export_job,
             document.photo,
             document.analysis,

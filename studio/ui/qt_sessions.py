@@ -8,12 +8,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from studio.errors import LikenessError
 
-from . import qt_jobs as jobs
 from .qt_autosave import Autosaver
+from .qt_commands import SetAllSlidersCommand
 
 if TYPE_CHECKING:
     from .qt_main import QtStudioWindow
@@ -55,8 +55,8 @@ class StudioSessions:
 
         document = self.window.document
         source = None
-        if document.source_path is not None and self.window.sha256 is not None:
-            source = Source(path=Path(os.path.abspath(document.source_path)), sha256=self.window.sha256)
+        if document.source_path is not None and self.window.opener.sha256 is not None:
+            source = Source(path=Path(os.path.abspath(document.source_path)), sha256=self.window.opener.sha256)
         session = Session(
             sliders=document.sliders,
             source=source,
@@ -139,13 +139,7 @@ class StudioSessions:
         except LikenessError as error:
             self.window.show_error(f"The autosaved session cannot be restored: {error}")
             return
-        self.window._restoring = session
-        if session.source is not None:
-            self.window.opening = True
-            self.window._pending_open = path
-            self.window.open_runner.submit(jobs.open_job, path, True)
-        else:
-            self.window.open_path(None)
+        self.window.opener.restore(session, Path(path))
 
     def confirm_discard(self) -> bool:
         """Ask to save unsaved changes; False when the user cancels."""
@@ -165,3 +159,78 @@ class StudioSessions:
         if answer == QMessageBox.StandardButton.Save:
             return self.save_session()
         return answer == QMessageBox.StandardButton.Discard
+
+    # ------------------------------------------------------------------ looks and applying
+    def load_looks(self) -> None:
+        """Fill the look picker (built-in and the user's looks)."""
+        from studio.session import list_looks
+
+        try:
+            looks = [
+                (info.key, info.name)
+                for info in list_looks()
+                if not info.description.startswith("(cannot be used")
+            ]
+        except LikenessError as error:  # a broken built-in look: say so, keep working
+            self.window.statusBar().showMessage(f"Looks unavailable: {error}")
+            looks = []
+        self.window.panel.set_looks(looks)
+
+    def apply_look(self, key: str) -> None:
+        """Set every slider from a look (one undo step)."""
+        from studio.session import load_look
+
+        try:
+            look = load_look(key)
+        except LikenessError as error:
+            self.window.show_error(str(error))
+            return
+        self.window.undo_stack.push(
+            SetAllSlidersCommand(
+                self.window.document, look.sliders, f"Look: {look.name or key}", look=key
+            )
+        )
+
+    def apply_session_dialog(self) -> None:
+        folder = str(self.window.settings.value("folder", str(Path.home())))
+        path, _ = QFileDialog.getOpenFileName(
+            self.window, "Apply a session or look", folder, f"{SESSION_FILTER};;All files (*)"
+        )
+        if path:
+            self.apply_session_file(path)
+
+    def apply_session_file(self, path: str | os.PathLike) -> None:
+        """Use a session's or look's sliders on this photo (its masks follow this photo's face)."""
+        from studio.session import load_session
+
+        try:
+            session = load_session(path)
+        except LikenessError as error:
+            self.window.show_error(str(error))
+            return
+        self.window.undo_stack.push(
+            SetAllSlidersCommand(
+                self.window.document,
+                session.sliders,
+                f"Applied {Path(path).name}",
+                look=session.look,
+            )
+        )
+
+    def save_look_dialog(self) -> None:
+        name, ok = QInputDialog.getText(self.window, "Save look", "Name of the look:")
+        if ok and name.strip():
+            self.save_look(name)
+
+    def save_look(self, name: str) -> None:
+        """Keep the current sliders as the user's look ``name`` (shown in the look picker)."""
+        from studio.session import save_look
+
+        try:
+            path = save_look(name, self.window.document.sliders)
+        except LikenessError as error:
+            self.window.show_error(str(error))
+            return
+        self.load_looks()
+        self.window.document.set_look(path.name[: -len(".json")])
+        self.window.statusBar().showMessage(f"Look saved: {path}", 5000)
