@@ -21,7 +21,7 @@ FACES_DIR = REPO.parent / "shared" / "testdata" / "faces"
 #: The reason every photo test gives when the photos are missing (the summary counts it).
 MISSING_PHOTOS = (
     f"the shared test photos are not in {FACES_DIR}: put the photo set there "
-    "(MANIFEST.csv and its photos, see README 'Tests')"
+    "(MANIFEST.csv and its photos, see README 'Tests'); CI=true makes them required"
 )
 #: The mark of a test that needs the shared photos (parametrized from MANIFEST.csv).
 NEEDS_PHOTOS = "needs_photos"
@@ -36,11 +36,21 @@ def photos_present() -> bool:
     return (FACES_DIR / "MANIFEST.csv").is_file()
 
 
+def require_photos() -> None:
+    """Skip the current test (fail it on CI) when the shared photo set is missing."""
+    if not photos_present():
+        _no_photos()
+
+
 def _no_photos() -> None:
     """Skip the current test (or fail it on CI) because the shared photos are missing."""
     if photos_required():
         pytest.fail(f"CI=true and {MISSING_PHOTOS}", pytrace=False)
     pytest.skip(MISSING_PHOTOS)
+
+
+#: Where the folded summary line points (pytest prints it one-based).
+_NO_PHOTOS_LINE = _no_photos.__code__.co_firstlineno - 1
 
 
 def face_photo(name: str) -> Path:
@@ -93,17 +103,15 @@ def pytest_runtest_setup(item):
         _no_photos()
 
 
-def pytest_terminal_summary(terminalreporter):
-    """One line for every test skipped for want of the photos (pytest lists none by default)."""
-    skipped = [
-        report
-        for report in terminalreporter.stats.get("skipped", [])
-        if isinstance(report.longrepr, tuple) and MISSING_PHOTOS in str(report.longrepr[2])
-    ]
-    if skipped:
-        terminalreporter.write_line(
-            f"{len(skipped)} tests skipped: {MISSING_PHOTOS}; CI=true makes them required."
-        )
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Every photo skip points at this file, so pytest's summary folds them into one line:
+    ``SKIPPED [N] tests/conftest.py: the shared test photos are not in ...``."""
+    outcome = yield
+    report = outcome.get_result()
+    longrepr = report.longrepr
+    if report.skipped and isinstance(longrepr, tuple) and MISSING_PHOTOS in str(longrepr[2]):
+        report.longrepr = (__file__, _NO_PHOTOS_LINE, longrepr[2])
 
 
 def pytest_addoption(parser):
