@@ -45,7 +45,7 @@ def require_photos() -> None:
 def _no_photos() -> None:
     """Skip the current test (or fail it on CI) because the shared photos are missing."""
     if photos_required():
-        pytest.fail(f"CI=true and {MISSING_PHOTOS}", pytrace=False)
+        pytest.fail(f"CI=true requires the shared test photos: {FACES_DIR} has none", pytrace=False)
     pytest.skip(MISSING_PHOTOS)
 
 

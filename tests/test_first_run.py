@@ -79,3 +79,49 @@ def test_packaging_scripts_are_committed_runnable():
     modes = {line.split("\t")[1]: line.split()[0] for line in listed.stdout.splitlines()}
     scripts = [name for name in modes if name.endswith(".sh")]
     assert scripts and all(modes[name] == "100755" for name in scripts), modes
+
+
+PHOTO_TESTS = """
+import pytest
+from conftest import face_photo, manifest
+
+@pytest.mark.parametrize("row", manifest())
+def test_each_row(row):
+    assert row
+
+def test_one_photo():
+    assert face_photo("deepface_img1.jpg").is_file()
+
+def test_without_photos():
+    assert True
+"""
+
+
+def _run_clone_suite(tmp_path: Path, ci: bool) -> subprocess.CompletedProcess:
+    """The project's conftest in a clone with no ../shared beside it, and three tests."""
+    tests = tmp_path / "clone" / "tests"
+    tests.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "tests" / "conftest.py", tests / "conftest.py")
+    (tests / "test_photos.py").write_text(PHOTO_TESTS)
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    if ci:
+        env["CI"] = "true"
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-ra", "-p", "no:cacheprovider", "tests"],
+        cwd=tests.parent, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_a_clone_without_the_photos_skips_their_tests_in_one_line(tmp_path):
+    done = _run_clone_suite(tmp_path, ci=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    skipped = [line for line in done.stdout.splitlines() if line.startswith("SKIPPED")]
+    assert len(skipped) == 1 and skipped[0].startswith("SKIPPED [2] tests/conftest.py")
+    assert "shared test photos are not in" in skipped[0]
+    assert "1 passed, 2 skipped" in done.stdout
+
+
+def test_on_ci_a_clone_without_the_photos_fails(tmp_path):
+    done = _run_clone_suite(tmp_path, ci=True)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "1 failed, 1 passed, 1 error" in done.stdout and "CI=true requires" in done.stdout
