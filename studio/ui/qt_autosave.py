@@ -4,17 +4,17 @@ after every change, and the autosaves a crashed studio left behind.
 Each running studio writes ``autosave-PID.likeness.json`` (two studios never collide). A write
 happens :data:`QUIET_MS` after the last change, and at least every :data:`MAX_MS` while changes
 keep coming (a long slider drag), so a kill loses at most that much. Writes are atomic (a kill
-mid-write leaves the previous autosave) and take a few milliseconds (sliders, face landmarks),
-so they run on the GUI thread, in order, without racing each other.
+mid-write leaves the previous autosave) and run in order on one background thread.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer
 
 from studio.errors import LikenessError
 from studio.paths import user_dir
@@ -104,18 +104,19 @@ class Autosaver(QObject):
 
     ``changed()`` after every edit; ``flush()`` writes now if a change is waiting;
     ``discard()`` forgets the pending change and removes the file (saved, or closed).
+    The session is taken on the GUI thread; the file is written on one background thread, in
+    order (a write can wait tens of milliseconds for the disk: never during a slider drag).
     """
-
-    saved = Signal(object)  # the path written
 
     def __init__(self, session_of: Callable[[], object], parent: QObject | None = None):
         super().__init__(parent)
         self.session_of = session_of
         self.pending = False
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="autosave")
         self._quiet = QTimer(self, singleShot=True, interval=QUIET_MS)
-        self._quiet.timeout.connect(self.flush)
+        self._quiet.timeout.connect(self._write_soon)
         self._longest = QTimer(self, singleShot=True, interval=MAX_MS)
-        self._longest.timeout.connect(self.flush)
+        self._longest.timeout.connect(self._write_soon)
 
     @property
     def path(self) -> Path:
@@ -127,26 +128,36 @@ class Autosaver(QObject):
         if not self._longest.isActive():
             self._longest.start()  # but never longer than MAX_MS after the first change
 
-    def flush(self) -> Path | None:
-        """Write the session now when a change is waiting; the path written, or None."""
+    def _submit(self) -> Future | None:
+        """Queue a write of the current session when a change is waiting."""
         self._quiet.stop()
         self._longest.stop()
         if not self.pending:
             return None
+        self.pending = False
         session = self.session_of()
         if session is None:
-            self.pending = False
+            return None
+        return self._writer.submit(write_autosave, session, self.path)
+
+    def _write_soon(self) -> None:
+        self._submit()  # a failed write is retried at the next change; never interrupts
+
+    def flush(self) -> Path | None:
+        """Write the session now when a change is waiting; the path written, or None."""
+        future = self._submit()
+        if future is None:
             return None
         try:
-            path = write_autosave(session)
+            return future.result()
         except (LikenessError, OSError):
-            return None  # a safety net: never interrupt the user over it; retried on change
-        self.pending = False
-        self.saved.emit(path)
-        return path
+            self.pending = True  # a safety net: never interrupt the user over it
+            return None
 
     def discard(self) -> None:
+        """No autosave to keep: stop waiting and remove the file (after queued writes)."""
         self._quiet.stop()
         self._longest.stop()
         self.pending = False
-        self.path.unlink(missing_ok=True)
+        path = self.path
+        self._writer.submit(path.unlink, missing_ok=True).result()
