@@ -1,8 +1,10 @@
-"""Finding faces and their 68 landmarks with dlib, and caching the result per photo.
+"""Finding faces and their 68 landmarks, and caching the result per photo.
 
-Detection runs on a copy of about 1 MP (HOG, upsampled when faces are small, then the
-CNN/MMOD detector when HOG finds nothing); landmarks run on a crop around each face
-(see ``landmarks_in_box``). Everything returned is in the photo's own pixel coordinates.
+Detection runs on a copy of about 1 MP (dlib's HOG, upsampled when faces are small, then
+its CNN/MMOD detector when HOG finds nothing); landmarks come from the learned face mesh on
+a crop around each face (``studio.face.mesh``), read out in dlib's 68-point numbering, or
+from dlib's 68-point model when the mesh model is not installed (``landmarks_in_box``).
+Everything returned is in the photo's own pixel coordinates.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from studio.face import mesh
 from studio.face.types import Face, FaceAnalysis
 from studio.imaging.photo import Photo
 from studio.paths import model_path, user_dir
@@ -36,8 +39,9 @@ SAME_FACE_OVERLAP = 0.5
 LANDMARK_BOX = 300.0
 #: ... averaged over the box and four copies shifted by 3% of its size (fractions of the box).
 LANDMARK_JITTER = ((0.0, 0.0), (0.03, 0.0), (-0.03, 0.0), (0.0, 0.03), (0.0, -0.03))
-#: Bump when detection changes, so cached results from an older version are not reused.
-CACHE_VERSION = 4
+#: Bump when detection changes, so cached results from an older version are not reused
+#: (5: landmarks from the face mesh).
+CACHE_VERSION = 5
 
 _lock = threading.Lock()
 
@@ -171,7 +175,17 @@ def _distinct(boxes: list) -> list:
 
 
 def landmarks_in_box(pixels: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
-    """The 68 dlib landmarks of the face in ``box`` (x0, y0, x1, y1 pixels), (68, 2) float32.
+    """The 68 landmarks (dlib's numbering) of the face in ``box`` (x0, y0, x1, y1 pixels),
+    (68, 2) float32: from the face mesh (Apache-2.0), or, when its model is not installed
+    (the user is told once), from dlib's 68-point model."""
+    if mesh.available():
+        return mesh.landmarks_in_box(pixels, box)
+    return dlib_landmarks_in_box(pixels, box)
+
+
+def dlib_landmarks_in_box(pixels: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    """The 68 landmarks of dlib's shape predictor (the fallback; its model was trained on
+    data whose terms exclude commercial use), (68, 2) float32.
 
     dlib's shape predictor compares raw pixel differences, so on a large face it jumps by
     ~4% IOD when the exposure changes by 2%. It runs instead on a grey crop where the box

@@ -25,14 +25,23 @@ MISSING_NOTICE = ("the learned person model is not installed, so the background 
                   "classical matte (less exact around hair); install it with `make models` "
                   "(or `python tools/fetch_models.py`)")
 
+#: The face-mesh model: 192x192 RGB in [0, 1] (NHWC), 468 (x, y, z) points in its pixels and
+#: a face-presence logit out.
+MESH_FILE = "face_landmark.tflite"
+MESH_SIZE = 192
+MESH_POINTS = 468
+#: What a user is told (once) when the face mesh is missing and dlib's 68-point model stands in.
+MESH_MISSING_NOTICE = ("the learned face-mesh model is not installed, so face landmarks come "
+                       "from dlib's 68-point model (not licensed for commercial use); install "
+                       "it with `make models` (or `python tools/fetch_models.py`)")
+
 _lock = threading.Lock()
 _nets: dict[str, cv2.dnn.Net | None] = {}
-_told = False
+_told: set[str] = set()
 
 
-def _load(filename: str) -> cv2.dnn.Net | None:
-    """The network in ``filename``, read once; None (after the one-line notice) when missing."""
-    global _told
+def _load(filename: str, notice: str = MISSING_NOTICE) -> cv2.dnn.Net | None:
+    """The network in ``filename``, read once; None (after ``notice``, once) when missing."""
     if filename not in _nets:
         path = learned_model_dir() / filename
         net = None
@@ -45,9 +54,9 @@ def _load(filename: str) -> cv2.dnn.Net | None:
                        else cv2.dnn.readNetFromTFLite(str(path), engine=engine))
             except cv2.error:
                 net = None  # a damaged file: the same fallback as a missing one
-        if net is None and not _told:
-            _told = True
-            print(f"likeness: {MISSING_NOTICE}", file=sys.stderr, flush=True)
+        if net is None and notice not in _told:
+            _told.add(notice)
+            print(f"likeness: {notice}", file=sys.stderr, flush=True)
         _nets[filename] = net
     return _nets[filename]
 
@@ -82,9 +91,41 @@ def person_probability(rgb: np.ndarray) -> np.ndarray | None:
     return np.clip(out.reshape(SEGMENTATION_SIZE, SEGMENTATION_SIZE), 0.0, 1.0).astype(np.float32)
 
 
+def mesh_available() -> bool:
+    """True when the face-mesh model can run (reads it on first call)."""
+    with _lock:
+        return _load(MESH_FILE, MESH_MISSING_NOTICE) is not None
+
+
+def face_mesh(rgb: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """The 468 face-mesh points of a face centred in a square RGB crop, or None without the model.
+
+    Parameters
+    ----------
+    rgb : float32 (S, S, 3) sRGB in [0, 1], S = MESH_SIZE.
+
+    Returns
+    -------
+    ((468, 3) float32 points, x and y in the crop's pixels (0..S), z relative depth;
+    face-presence probability in [0, 1]), or None when the model is not installed.
+    """
+    if rgb.shape != (MESH_SIZE, MESH_SIZE, 3):
+        raise ValueError(f"the face mesh takes {MESH_SIZE}x{MESH_SIZE} RGB")
+    blob = np.ascontiguousarray(rgb.transpose(2, 0, 1)[None], dtype=np.float32)
+    with _lock:
+        net = _load(MESH_FILE, MESH_MISSING_NOTICE)
+        if net is None:
+            return None
+        net.setInput(blob)
+        outs = net.forward(net.getUnconnectedOutLayersNames())
+    points = next(o for o in outs if o.size == MESH_POINTS * 3)
+    logit = float(next(o for o in outs if o.size == 1).ravel()[0])
+    presence = 1.0 / (1.0 + np.exp(-np.clip(logit, -50.0, 50.0)))
+    return points.reshape(MESH_POINTS, 3).astype(np.float32), float(presence)
+
+
 def forget() -> None:
-    """Drop the loaded networks and the notice flag (tests switch the model folder)."""
-    global _told
+    """Drop the loaded networks and the notice flags (tests switch the model folder)."""
     with _lock:
         _nets.clear()
-        _told = False
+        _told.clear()

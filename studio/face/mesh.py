@@ -1,0 +1,177 @@
+"""Face landmarks from the learned 468-point face mesh (Apache-2.0), as dlib's 68 points.
+
+The mesh runs on each face box dlib's detector found: a square crop around the box, turned
+upright by the face's roll, 192x192 (``models.face_mesh``). A first pass gives the roll and
+the face's extent; a second pass on the crop MediaPipe itself would use (the landmarks' box
+grown 1.5x, turned by the eye line) gives the points. They are mapped back to the photo.
+
+Every named region downstream (masks, the skin model, the export crop, the likeness chip) is
+defined on dlib's 68-point numbering, so the mesh is read out ONCE here, through
+``DLIB_FROM_MESH``: each of the 68 points is a mesh vertex (or a point along a mesh contour),
+so ``Face.landmarks`` keeps its meaning. The jaw is sampled along the mesh's face oval, which
+follows the jaw bone where dlib's points slide into the neck on a raised chin.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from studio.face.models import MESH_SIZE, face_mesh, mesh_available
+
+# Mesh vertex numbers (MediaPipe's canonical face mesh). "Right"/"left" are the subject's:
+# the subject's right is the image's left on a frontal photo, dlib's points 0, 17-21, 36-41.
+
+#: The face oval from the subject's right temple, down around the chin (152), to the left temple.
+JAW_CONTOUR = (162, 127, 234, 93, 132, 58, 172, 136, 150, 149, 176, 148, 152,
+               377, 400, 378, 379, 365, 397, 288, 361, 323, 454, 356, 389)
+CHIN = 152
+#: The nose ridge from between the eyes to the tip (dlib 27-30 are evenly spaced along it).
+NOSE_RIDGE = (168, 6, 197, 195, 5, 4)
+#: The mesh vertices (averaged) that give each dlib point not sampled along a contour. Chosen
+#: where the mesh's vertex and dlib's point mean the same feature; where two vertices are
+#: averaged, dlib's point sits between them (median offset on 33 frontal faces of the test
+#: photos: < 0.06 IOD for every point, eye and lip points < 0.04).
+_VERTEX: dict[int, tuple[int, ...]] = {
+    # brows, outer to inner on the subject's right (dlib 17-21), inner to outer on the left;
+    # dlib's brow points run along the brow's middle, between the mesh's upper and lower edge
+    17: (70, 46), 18: (63, 53), 19: (105, 66), 20: (66, 107), 21: (107, 55),
+    22: (336, 285), 23: (296, 336), 24: (334, 296), 25: (293,), 26: (300, 276),
+    # nostrils: the right nostril's outer edge, its inner edge, below the tip, the left's
+    31: (240,), 32: (97,), 33: (2,), 34: (326,), 35: (460,),
+    # right eye: outer corner, upper lid (two), inner corner, lower lid (two)
+    36: (33,), 37: (160, 159), 38: (158,), 39: (133,), 40: (153,), 41: (144,),
+    # left eye: inner corner, upper lid (two), outer corner, lower lid (two)
+    42: (362,), 43: (385,), 44: (386, 387), 45: (263,), 46: (373,), 47: (380,),
+    # outer lips: right corner, upper lip to the left corner, lower lip back
+    48: (61,), 49: (40, 39), 50: (37,), 51: (0,), 52: (267,), 53: (270, 269), 54: (291,),
+    55: (321, 405), 56: (314,), 57: (17,), 58: (84,), 59: (91, 181),
+    # inner lips: right corner, upper inner edge, left corner, lower inner edge
+    60: (78,), 61: (82,), 62: (13,), 63: (312,), 64: (308,), 65: (317,), 66: (14,), 67: (87,),
+}
+#: Where along the oval dlib's first and last jaw points sit (in vertices from the contour's
+#: ends): just before 127 / 356, at the ear's top, as dlib's 68-point model places them
+#: (median vertical offset < 0.02 IOD on the test photos' frontal faces).
+JAW_START = 0.95
+#: dlib's point 27 sits 0.3 of the way from the mesh's 168 (above the eye line) to 6.
+NOSE_START = 0.3
+
+#: The crop around a detector's box, as a multiple of the box's larger side: dlib's boxes
+#: hold brows to chin, the mesh wants the whole head with a margin (MediaPipe: 1.5x its own
+#: larger detection box).
+FIRST_PASS_SCALE = 1.9
+#: The second pass's crop: the first pass's points' extent grown by this (MediaPipe's value).
+SECOND_PASS_SCALE = 1.5
+
+
+def available() -> bool:
+    """True when the face mesh can run (its model file is installed)."""
+    return mesh_available()
+
+
+def _along(points: np.ndarray, start: float, end: float, count: int) -> np.ndarray:
+    """``count`` points evenly spaced by arc length along the polyline ``points``, from arc
+    position ``start`` to ``end`` (positions counted in vertices, fractions between them)."""
+    seg = np.hypot(*np.diff(points, axis=0).T)
+    cum = np.concatenate([[0.0], np.cumsum(seg)])
+    at = np.interp([start, end], np.arange(len(points)), cum)
+    targets = np.linspace(at[0], at[1], count)
+    return np.stack([np.interp(targets, cum, points[:, k]) for k in range(2)], axis=1)
+
+
+def to_dlib68(mesh: np.ndarray) -> np.ndarray:
+    """dlib's 68 landmarks read off the 468 mesh points ((468, >=2) -> (68, 2) float64)."""
+    xy = np.asarray(mesh, dtype=np.float64)[:, :2]
+    out = np.zeros((68, 2), dtype=np.float64)
+    jaw = xy[list(JAW_CONTOUR)]
+    chin_at = JAW_CONTOUR.index(CHIN)
+    last = len(JAW_CONTOUR) - 1
+    out[0:9] = _along(jaw, JAW_START, chin_at, 9)
+    out[8:17] = _along(jaw, chin_at, last - JAW_START, 9)
+    out[27:31] = _along(xy[list(NOSE_RIDGE)], NOSE_START, len(NOSE_RIDGE) - 1, 4)
+    for dlib_index, vertices in _VERTEX.items():
+        out[dlib_index] = xy[list(vertices)].mean(axis=0)
+    return out
+
+
+def _crop_matrix(centre: np.ndarray, size: float, angle: float) -> np.ndarray:
+    """The 2x3 affine from mesh-crop pixels (0..MESH_SIZE, pixel edges) to photo pixel
+    edges: a square of side ``size`` around ``centre``, turned by ``angle`` (radians)."""
+    c, s = np.cos(angle), np.sin(angle)
+    k = size / MESH_SIZE
+    rot = np.array([[c, -s], [s, c]]) * k
+    offset = centre - rot @ np.array([MESH_SIZE / 2.0, MESH_SIZE / 2.0])
+    return np.hstack([rot, offset[:, None]])
+
+
+def _run(image: np.ndarray, centre: np.ndarray, size: float, angle: float) -> tuple[np.ndarray, float]:
+    """Mesh points (468, 3) in photo pixel edges, and the face-presence probability, for the
+    square crop (``centre``, ``size``, ``angle``) of ``image`` (float32 RGB in [0, 1])."""
+    # Shrink first with area averaging (a big face would alias in a plain warp), then warp
+    # the small copy: only the region around the crop is resized.
+    half = size * 0.75  # the turned square's half-diagonal is 0.707 size
+    h, w = image.shape[:2]
+    x0, y0 = max(int(centre[0] - half), 0), max(int(centre[1] - half), 0)
+    x1, y1 = min(int(np.ceil(centre[0] + half)) + 1, w), min(int(np.ceil(centre[1] + half)) + 1, h)
+    region = image[y0:y1, x0:x1]
+    factor = min(1.0, 1.5 * MESH_SIZE / size)
+    if factor < 1.0 and region.size:
+        dsize = (max(int(round(region.shape[1] * factor)), 1), max(int(round(region.shape[0] * factor)), 1))
+        region = cv2.resize(region, dsize, interpolation=cv2.INTER_AREA)
+        fx, fy = dsize[0] / (x1 - x0), dsize[1] / (y1 - y0)
+    else:
+        fx = fy = 1.0
+    to_photo = _crop_matrix(centre, size, angle)
+    to_region = np.diag([fx, fy]) @ np.hstack([to_photo[:, :2], (to_photo[:, 2] - (x0, y0))[:, None]])
+    # warpAffine maps pixel centres: shift by half a pixel on both sides
+    m = to_region.copy()
+    m[:, 2] += m[:, :2] @ np.array([0.5, 0.5]) - 0.5
+    crop = cv2.warpAffine(np.ascontiguousarray(region, dtype=np.float32), m, (MESH_SIZE, MESH_SIZE),
+                          flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_CONSTANT)
+    result = face_mesh(crop)
+    if result is None:
+        raise RuntimeError("the face-mesh model is not installed")
+    points, presence = result
+    xy = points[:, :2].astype(np.float64) @ to_photo[:, :2].T + to_photo[:, 2]
+    return np.hstack([xy, points[:, 2:3].astype(np.float64) * size / MESH_SIZE]), presence
+
+
+def _roll(xy: np.ndarray) -> float:
+    """The face's roll (radians): the angle of the line from the right eye's outer corner to
+    the left eye's."""
+    dx, dy = xy[263] - xy[33]
+    return float(np.arctan2(dy, dx))
+
+
+def mesh_in_box(pixels: np.ndarray, box: tuple[float, float, float, float]) -> tuple[np.ndarray, float]:
+    """The 468 mesh points (photo pixel centres, (468, 3) float64) of the face in ``box``,
+    and the mesh's face-presence probability.
+
+    ``pixels`` is float32 RGB in [0, 1] or uint8 (H, W, 3).
+    """
+    image = np.asarray(pixels)
+    image = np.repeat(image[:, :, None], 3, axis=2) if image.ndim == 2 else image[:, :, :3]
+    if image.dtype == np.uint8:
+        image = image.astype(np.float32) / 255.0
+    x0, y0, x1, y1 = (float(v) for v in box)
+    size = max(x1 - x0, y1 - y0, 1.0)
+    # dlib's box centre is about the nose: the head's centre is a little higher
+    centre = np.array([(x0 + x1) / 2.0, (y0 + y1) / 2.0 - 0.05 * size])
+    first, _ = _run(image, centre, FIRST_PASS_SCALE * size, 0.0)
+    angle = _roll(first[:, :2])
+    # MediaPipe's landmarks-to-crop: the extent of the points measured upright, grown 1.5x
+    c, s = np.cos(angle), np.sin(angle)
+    upright = first[:, :2] @ np.array([[c, -s], [s, c]])
+    lo, hi = upright.min(axis=0), upright.max(axis=0)
+    middle = np.array([[c, -s], [s, c]]) @ ((lo + hi) / 2.0)
+    side = SECOND_PASS_SCALE * float(max(hi - lo))
+    points, presence = _run(image, middle, side, angle)
+    points[:, :2] -= 0.5  # pixel edges to the pixel-centre coordinates used everywhere else
+    return points, presence
+
+
+def landmarks_in_box(pixels: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    """dlib's 68 landmarks of the face in ``box`` (x0, y0, x1, y1 pixels), read off the mesh:
+    (68, 2) float32 in photo pixel centres."""
+    points, _ = mesh_in_box(pixels, box)
+    return to_dlib68(points).astype(np.float32)
