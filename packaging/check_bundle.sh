@@ -46,14 +46,19 @@ run() {
 show() { tail -n "${2:-8}" "$1" | sed 's/^/    | /'; }
 
 # --- what the bundle holds ------------------------------------------------------------
-for name in shape_predictor_68_face_landmarks.dat shape_predictor_5_face_landmarks.dat \
-            mmod_human_face_detector.dat dlib_face_recognition_resnet_model_v1.dat; do
+for name in mmod_human_face_detector.dat dlib_face_recognition_resnet_model_v1.dat; do
     if [[ -s "$internal/face_recognition_models/models/$name" ]]; then
         pass "model file bundled: $name"
     else
         fail "model file missing: _internal/face_recognition_models/models/$name"
     fi
 done
+# dlib's 68-point model (training data not licensed for commercial use) must not ship
+if find "$app" -name 'shape_predictor_68_face_landmarks.dat' | grep -q .; then
+    fail "the bundle carries dlib's 68-point landmark model"
+else
+    pass "no 68-point landmark model in the bundle (landmarks come from the face mesh)"
+fi
 for path in resources/looks resources/icons/likeness-studio.svg resources/likeness-studio.desktop \
             resources/models/selfie_segmentation.tflite resources/models/face_detection_short_range.tflite \
             resources/models/face_landmark.tflite resources/models/LICENSE-mediapipe.txt \
@@ -108,8 +113,9 @@ cp "$internal/skimage/data/astronaut.png" "$portrait" 2>/dev/null
 
 if has_command analyze; then
     if run analyze "$portrait" --json >"$tmp/analyze.json" 2>"$tmp/analyze.err" \
-            && grep -q '"landmarks"' "$tmp/analyze.json" && grep -q '"primary": 0' "$tmp/analyze.json"; then
-        pass "likeness analyze finds the sample's face and its 68 landmarks (dlib + models from the bundle)"
+            && grep -q '"landmarks"' "$tmp/analyze.json" && grep -q '"primary": 0' "$tmp/analyze.json" \
+            && ! grep -q 'face-mesh model is not installed' "$tmp/analyze.err"; then
+        pass "likeness analyze finds the sample's face and its 68 landmarks (face mesh + dlib detector from the bundle)"
     else
         fail "likeness analyze on the sample portrait"
         show "$tmp/analyze.err"

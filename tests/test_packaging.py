@@ -23,8 +23,6 @@ PACKAGING = REPO / "packaging"
 RESOURCES = REPO / "resources"
 ICON_SIZES = (16, 32, 48, 64, 128, 256, 512)
 MODEL_FILES = (
-    "shape_predictor_68_face_landmarks.dat",
-    "shape_predictor_5_face_landmarks.dat",
     "mmod_human_face_detector.dat",
     "dlib_face_recognition_resnet_model_v1.dat",
 )

