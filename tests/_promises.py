@@ -4,6 +4,8 @@ from the implementation's masks (a region dropped there must not vanish from the
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import cv2
 import numpy as np
 
@@ -83,6 +85,8 @@ def clear_likeness_cache() -> None:
     the pixels it is given (a cache hit cannot stand in for a computation)."""
     from studio.face import likeness
 
-    for value in vars(likeness).values():
-        if hasattr(value, "clear") and isinstance(value, dict):
+    # Only the module's own caches of descriptors (its dicts named like caches), never its
+    # imports or builtins.
+    for name, value in vars(likeness).items():
+        if not name.startswith("__") and type(value) in (dict, OrderedDict):
             value.clear()
