@@ -64,3 +64,34 @@ def test_the_edits_do_act_around_the_features(photos, name):
     around &= ~features
     change = np.abs(edited - pixels).max(axis=2)[around] * 255
     assert np.mean(change >= 1) > 0.2, f"{name}: the edits barely changed the face"
+
+
+#: The background edits at their maximum: they act on the background's share of each pixel,
+#: and README promises the face is left bit for bit.
+BACKGROUND = {
+    "bg_blur": {"bg_blur": 1.0},
+    "bg_light+": {"bg_light": 1.0},
+    "bg_light-": {"bg_light": -1.0},
+    "bg_desaturate": {"bg_desaturate": 1.0},
+    "backdrop": {"backdrop": "#f2f2f2"},
+}
+#: Known today: the person/background split leaves the outer end of the right brow partly
+#: "background" on this photo (measured: backdrop changes it by up to 23.7/255).
+BROW_IN_BACKGROUND = pytest.mark.xfail(
+    strict=True, reason="person alpha < 1 on the right brow of face_recognition_obama1 (issue 21)"
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(n, marks=BROW_IN_BACKGROUND) if n == "face_recognition_obama1.jpg" else n
+     for n in SKIN_TONES],
+)
+def test_background_edits_leave_the_protected_features(photos, name):
+    pixels, face, retoucher = photos[name]
+    masks = feature_masks(face.landmarks, pixels.shape)
+    for edit, sliders in BACKGROUND.items():
+        edited = retoucher.render(sliders)
+        for feature, mask in masks.items():
+            changed = np.abs(edited[mask] - pixels[mask]).max() * 255
+            assert changed == 0, f"{edit} on {name} changed the {feature} by {changed:.2f}/255"
