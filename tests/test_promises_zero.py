@@ -34,10 +34,8 @@ def photo(request):
     from studio.face import analyze
     from studio.imaging.sample import sample_photo
 
-    if request.param == "sample":
-        pixels = sample_photo().pixels
-    else:
-        pixels = load_photo(request.param)
+    sample = request.param == "sample"
+    pixels = sample_photo().pixels if sample else load_photo(request.param)
     analysis = analyze(pixels)
     assert analysis.face() is not None, f"no face found on {request.param}"
     # One live retoucher per photo, as in the studio: its stages stay cached from test to test.
