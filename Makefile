@@ -28,7 +28,7 @@ bench: $(STAMP)
 	$(BIN)/likeness bench $(ARGS)
 
 goldens: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/test_golden.py --regenerate-goldens
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/test_golden.py tests/test_golden_full.py --regenerate-goldens
 
 package: $(STAMP)
 	bash packaging/build.sh
