@@ -89,6 +89,7 @@ def test_export_never_writes_the_open_photo(qtbot, window, warnings, tmp_path, m
     # export finishes with the error): either way nothing may be left running or written.
     qtbot.waitUntil(lambda: bool(warnings) or bool(finished), timeout=WAIT)
     assert photo.read_bytes() == before, "the open photo was written over"
+    assert warnings, "no error dialog: the export went ahead"
     assert len(warnings) == 1 and "\n" not in warnings[0], warnings
     if through == "a link to the photo":
         assert os.path.islink(target) and os.path.samefile(target, photo)
