@@ -42,7 +42,7 @@ MUTATIONS = (
     Mutation(
         "export-source-none",
         "the studio's export passes source=None to the writer",
-        "studio/ui/qt_main.py",
+        "studio/ui/qt_exporter.py",
         "source=photo.path,",
         "source=None,",
         ("tests/test_promises_export.py",),
