@@ -18,6 +18,7 @@ from PIL import Image
 
 import studio.imaging as imaging
 import studio.imaging.filters  # noqa: F401  (imaging.filters below)
+import studio.write_guard as write_guard
 from studio.errors import PhotoError
 from studio.imaging import io as imaging_io
 
@@ -283,7 +284,7 @@ def test_permission_denied(tmp_path, monkeypatch):
         def denied(*args, **kwargs):
             raise PermissionError(13, "Permission denied")
 
-        monkeypatch.setattr(imaging_io, "open", denied, raising=False)
+        monkeypatch.setattr(write_guard, "_open_for_reading", denied)
     with pytest.raises(PhotoError, match="permission denied"):
         imaging.load(path)
 
@@ -343,7 +344,8 @@ def test_missing_folder_and_unknown_extension(tmp_path):
 
 def test_atomic_write_leaves_no_partial_file(tmp_path, monkeypatch):
     target = tmp_path / "out.png"
-    target.write_bytes(b"previous export")
+    previous = imaging.encode(_smooth_image(), "PNG")
+    target.write_bytes(previous)  # an earlier export, replaced only whole
 
     def crash(*args, **kwargs):
         raise KeyboardInterrupt
@@ -351,7 +353,7 @@ def test_atomic_write_leaves_no_partial_file(tmp_path, monkeypatch):
     monkeypatch.setattr(imaging_io.os, "replace", crash)
     with pytest.raises(KeyboardInterrupt):
         imaging.save(target, _smooth_image())
-    assert target.read_bytes() == b"previous export"
+    assert target.read_bytes() == previous
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.png"]
 
 
