@@ -183,10 +183,17 @@ class _Identity:
         return os.path.normcase(self.real) == os.path.normcase(other.real)
 
 
+def _absolute(path: str | os.PathLike) -> Path:
+    """The path from the root, with its ".." left in place (see _identity)."""
+    return Path(os.path.join(os.getcwd(), os.fspath(path)))
+
+
 def _identity(path: str | os.PathLike) -> _Identity:
-    real = os.path.realpath(os.path.abspath(path))
+    # Resolved as the kernel does: "link/.." is the parent of the link's target, so the path
+    # must not be normalised (os.path.abspath) before the links in it are followed.
+    real = os.path.realpath(os.path.join(os.getcwd(), os.fspath(path)))
     try:
-        info = os.stat(real)
+        info = os.stat(path)
         inode = (info.st_dev, info.st_ino) if stat.S_ISREG(info.st_mode) else None
     except OSError:
         inode = None
@@ -262,17 +269,19 @@ class WritePlan:
 
     def add_input(self, path: str | os.PathLike, what: str = "the original photo") -> None:
         """A file this run reads (``what`` names it in messages): no target may ever be it."""
-        path = Path(os.path.abspath(path))
+        keys = self._keys(_identity(path))
+        path = _absolute(path)
         self.inputs.append(path)
-        for key in self._keys(_identity(path)):
+        for key in keys:
             self._inputs_by.setdefault(key, (path, what))
 
     def add_target(self, path: str | os.PathLike, kind: str) -> Path:
         """A file this run will write; WriteRefused (one line) when it must not be."""
-        path = Path(os.path.abspath(path))
         self.check(path, kind)
+        keys = self._keys(_identity(path))
+        path = _absolute(path)
         self.targets.append((path, kind))
-        for key in self._keys(_identity(path)):
+        for key in keys:
             self._targets_by.setdefault(key, (path, kind))
         return path
 
@@ -282,8 +291,8 @@ class WritePlan:
         if kind not in KINDS:
             raise ValueError(f"unknown target kind {kind!r}")
         check_name_lengths(path, "output")
-        own = Path(os.path.abspath(path))
-        keys = self._keys(_identity(own))
+        own = _absolute(path)
+        keys = self._keys(_identity(path))
         for key in keys:
             source, what = self._inputs_by.get(key, (None, ""))
             if source is not None:
@@ -379,7 +388,7 @@ def write_atomic(
     path = Path(path)
     if plan is None:
         plan = WritePlan(inputs=[source] if source is not None else [])
-    elif source is not None and Path(os.path.abspath(source)) not in plan.inputs:
+    elif source is not None and _absolute(source) not in plan.inputs:
         plan.add_input(source)
     check_name_lengths(path, "output")
     folder = path.parent if str(path.parent) else Path(".")
