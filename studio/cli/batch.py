@@ -97,7 +97,8 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--overwrite",
         action="store_true",
-        help="redo photos whose output already exists and is newer",
+        help="redo photos already done, and replace a photo already in OUTDIR under an "
+        "output's name that no batch wrote (never an input, nor a file that is not a photo)",
     )
     parser.set_defaults(func=run)
 
