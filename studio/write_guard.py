@@ -82,10 +82,19 @@ def sniff_format(head: bytes) -> str | None:
 
 
 # ----------------------------------------------------------------------------- paths
+_CONTROL = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F)}
+
+
 def shown(path: str | os.PathLike) -> str:
-    """A path as text a terminal, a dialog or a UTF-8 CSV can take: bytes that are not
-    UTF-8 (``bad\\xffname.jpg``) appear as ``\\xff`` escapes instead of failing."""
-    text = os.fsdecode(path)
+    """A path (or any message) as text a terminal, a dialog or a UTF-8 CSV can take, on
+    one line: bytes that are not UTF-8 (``bad\\xffname.jpg``) and control characters such
+    as a newline appear as ``\\xff`` escapes instead of failing or breaking the line."""
+    return printable(os.fsdecode(path)).translate(_CONTROL)
+
+
+def printable(text: str) -> str:
+    """Text with the undecodable bytes of file names (surrogates) as ``\\xff`` escapes,
+    so writing it to a UTF-8 terminal or file cannot fail; line breaks are kept."""
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from studio.batch.report import FAILED, OK, SKIPPED, PhotoResult
-from studio.write_guard import shown
+from studio.write_guard import printable
 
 
 def format_duration(seconds: float) -> str:
@@ -142,5 +142,5 @@ class Progress:
         self._line_shown = False
 
     def _write(self, text: str) -> None:
-        self.stream.write(shown(text))  # a file name that is not UTF-8 must not stop the batch
+        self.stream.write(printable(text))  # a file name that is not UTF-8 must not stop the batch
         self.stream.flush()

@@ -35,7 +35,7 @@ import numpy as np
 from studio.errors import LikenessError, PhotoError
 from studio.imaging.filters import resize
 from studio.imaging.io import MAX_PIXELS, clean_exif, encode, format_for
-from studio.write_guard import WritePlan, write_atomic
+from studio.write_guard import WritePlan, shown, write_atomic
 
 PRESETS = ("linkedin", "portfolio", "original", "custom")
 ASPECTS = ("original", "1:1", "4:5")
@@ -145,9 +145,9 @@ def parse_aspect(text: str | None) -> float | None:
     try:
         w, h = (float(part) for part in str(text).split(":"))
     except ValueError:
-        raise LikenessError(f"aspect '{text}' is not W:H (e.g. 4:5) or 'original'") from None
+        raise LikenessError(f"aspect '{shown(text)}' is not W:H (e.g. 4:5) or 'original'") from None
     if not (0 < w <= 100 and 0 < h <= 100) or not 0.1 <= w / h <= 10:
-        raise LikenessError(f"aspect '{text}' is not a sensible width:height")
+        raise LikenessError(f"aspect '{shown(text)}' is not a sensible width:height")
     return w / h
 
 
