@@ -368,7 +368,8 @@ def test_missing_folder_and_unknown_extension(tmp_path):
 
 def test_atomic_write_leaves_no_partial_file(tmp_path, monkeypatch):
     target = tmp_path / "out.png"
-    target.write_bytes(b"previous export")
+    previous = imaging.encode(_smooth_image(), "PNG")
+    target.write_bytes(previous)  # an earlier export, replaced only whole
 
     def crash(*args, **kwargs):
         raise KeyboardInterrupt
@@ -376,7 +377,7 @@ def test_atomic_write_leaves_no_partial_file(tmp_path, monkeypatch):
     monkeypatch.setattr(imaging_io.os, "replace", crash)
     with pytest.raises(KeyboardInterrupt):
         imaging.save(target, _smooth_image())
-    assert target.read_bytes() == b"previous export"
+    assert target.read_bytes() == previous
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.png"]
 
 
