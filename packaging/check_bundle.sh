@@ -114,7 +114,7 @@ cp "$internal/skimage/data/astronaut.png" "$portrait" 2>/dev/null
 if has_command analyze; then
     if run analyze "$portrait" --json >"$tmp/analyze.json" 2>"$tmp/analyze.err" \
             && grep -q '"landmarks"' "$tmp/analyze.json" && grep -q '"primary": 0' "$tmp/analyze.json" \
-            && ! grep -q 'face-mesh model is not installed' "$tmp/analyze.err"; then
+            && ! grep -q 'models are not installed' "$tmp/analyze.err"; then
         pass "likeness analyze finds the sample's face and its 68 landmarks (face mesh + dlib detector from the bundle)"
     else
         fail "likeness analyze on the sample portrait"

@@ -20,28 +20,27 @@ from studio.paths import learned_model_dir
 SEGMENTATION_FILE = "selfie_segmentation.tflite"
 SEGMENTATION_SIZE = 256
 #: What a user is told when the models are missing: once per process on the terminal (with
-#: "likeness: " before it), and in the studio's status bar while a photo is open.
-MISSING_NOTICE = ("the learned person model is not installed, so the background uses the "
-                  "classical matte (less exact around hair); install it with `make models` "
-                  "(or `python tools/fetch_models.py`)")
+#: "likeness: " before it), and in the studio's status bar while a photo is open. Set-up puts
+#: both models in place together, so one line tells of both.
+MISSING_NOTICE = ("the learned person and face-mesh models are not installed, so the background "
+                  "uses the classical matte (less exact around hair) and face landmarks come from "
+                  "dlib's 68-point model (not licensed for commercial use); install them with "
+                  "`make models` (or `python tools/fetch_models.py`)")
 
 #: The face-mesh model: 192x192 RGB in [0, 1] (NHWC), 468 (x, y, z) points in its pixels and
 #: a face-presence logit out.
 MESH_FILE = "face_landmark.tflite"
 MESH_SIZE = 192
 MESH_POINTS = 468
-#: What a user is told (once) when the face mesh is missing and dlib's 68-point model stands in.
-MESH_MISSING_NOTICE = ("the learned face-mesh model is not installed, so face landmarks come "
-                       "from dlib's 68-point model (not licensed for commercial use); install "
-                       "it with `make models` (or `python tools/fetch_models.py`)")
 
 _lock = threading.Lock()
 _nets: dict[str, cv2.dnn.Net | None] = {}
-_told: set[str] = set()
+_told = False
 
 
-def _load(filename: str, notice: str = MISSING_NOTICE) -> cv2.dnn.Net | None:
-    """The network in ``filename``, read once; None (after ``notice``, once) when missing."""
+def _load(filename: str) -> cv2.dnn.Net | None:
+    """The network in ``filename``, read once; None (after the one-line notice) when missing."""
+    global _told
     if filename not in _nets:
         path = learned_model_dir() / filename
         net = None
@@ -54,9 +53,9 @@ def _load(filename: str, notice: str = MISSING_NOTICE) -> cv2.dnn.Net | None:
                        else cv2.dnn.readNetFromTFLite(str(path), engine=engine))
             except cv2.error:
                 net = None  # a damaged file: the same fallback as a missing one
-        if net is None and notice not in _told:
-            _told.add(notice)
-            print(f"likeness: {notice}", file=sys.stderr, flush=True)
+        if net is None and not _told:
+            _told = True
+            print(f"likeness: {MISSING_NOTICE}", file=sys.stderr, flush=True)
         _nets[filename] = net
     return _nets[filename]
 
@@ -94,7 +93,7 @@ def person_probability(rgb: np.ndarray) -> np.ndarray | None:
 def mesh_available() -> bool:
     """True when the face-mesh model can run (reads it on first call)."""
     with _lock:
-        return _load(MESH_FILE, MESH_MISSING_NOTICE) is not None
+        return _load(MESH_FILE) is not None
 
 
 def face_mesh(rgb: np.ndarray) -> tuple[np.ndarray, float] | None:
@@ -113,7 +112,7 @@ def face_mesh(rgb: np.ndarray) -> tuple[np.ndarray, float] | None:
         raise ValueError(f"the face mesh takes {MESH_SIZE}x{MESH_SIZE} RGB")
     blob = np.ascontiguousarray(rgb.transpose(2, 0, 1)[None], dtype=np.float32)
     with _lock:
-        net = _load(MESH_FILE, MESH_MISSING_NOTICE)
+        net = _load(MESH_FILE)
         if net is None:
             return None
         net.setInput(blob)
@@ -125,7 +124,8 @@ def face_mesh(rgb: np.ndarray) -> tuple[np.ndarray, float] | None:
 
 
 def forget() -> None:
-    """Drop the loaded networks and the notice flags (tests switch the model folder)."""
+    """Drop the loaded networks and the notice flag (tests switch the model folder)."""
+    global _told
     with _lock:
         _nets.clear()
-        _told.clear()
+        _told = False
