@@ -28,7 +28,7 @@ def warm_up() -> None:
     from studio.imaging.sample import sample_photo
 
     pixels = sample_photo().pixels
-    analysis = analyze(pixels)  # loads the detector and the 68-point landmark model
+    analysis = analyze(pixels)  # loads the detector and the face mesh
     if analysis.faces:
         likeness_distance(pixels, pixels, analysis.faces[0])  # loads the recognition model
 

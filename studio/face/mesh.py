@@ -189,6 +189,7 @@ def mesh_in_box(pixels: np.ndarray, box: tuple[float, float, float, float]) -> t
 
 def landmarks_in_box(pixels: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
     """dlib's 68 landmarks of the face in ``box`` (x0, y0, x1, y1 pixels), read off the mesh:
-    (68, 2) float32 in photo pixel centres."""
+    (68, 2) float32 in photo pixel centres, rounded to 0.01 px as a session stores them (so a
+    reopened session renders the same bits as the photo it was saved from)."""
     points, _ = mesh_in_box(pixels, box)
-    return to_dlib68(points).astype(np.float32)
+    return np.round(to_dlib68(points), 2).astype(np.float32)
