@@ -30,6 +30,9 @@ MAX_ENLARGE = 2.0
 CNN_PIXELS = 250_000
 #: CNN detections less sure than this are dropped (its false alarms score ~0.3-0.5).
 CNN_MIN_CONFIDENCE = 0.6
+#: dlib's HOG and CNN detectors both scan an 80 x 80 pixel window: a detection copy whose
+#: shorter side is below it holds no face they can find (and the CNN crashes on such copies).
+DETECTOR_WINDOW = 80
 #: Two boxes sharing more than this fraction of the smaller one are the same face.
 SAME_FACE_OVERLAP = 0.5
 #: Landmarks are found where the face box is at most this wide (pixels), ...
@@ -99,6 +102,8 @@ def _find_boxes(rgb8: np.ndarray) -> list[tuple[float, float, float, float, floa
     detector = hog_detector()
     boxes: list = []
     for upsample in (0, 1):
+        if min(small.shape[:2]) * 2**upsample < DETECTOR_WINDOW:
+            continue
         rects, scores, _ = detector.run(small, upsample, 0.0)
         boxes = [(r.left() / factor, r.top() / factor, (r.right() + 1) / factor,
                   (r.bottom() + 1) / factor, float(s), "hog")
@@ -110,6 +115,8 @@ def _find_boxes(rgb8: np.ndarray) -> list[tuple[float, float, float, float, floa
     if not boxes:
         cnn_factor = min(np.sqrt(CNN_PIXELS / (h * w)), MAX_ENLARGE)
         cnn_small = np.ascontiguousarray(_resized(rgb8, cnn_factor))
+        if min(cnn_small.shape[:2]) < DETECTOR_WINDOW:
+            return []  # too small to hold a face (a thumbnail, a line of pixels)
         for left, top, right, bottom, confidence in _run_cnn(cnn_small):
             if confidence >= CNN_MIN_CONFIDENCE:
                 boxes.append((left / cnn_factor, top / cnn_factor, right / cnn_factor,
