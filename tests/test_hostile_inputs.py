@@ -125,3 +125,180 @@ def test_a_small_photo_of_a_real_face_is_retouched(width, tmp_path):
     result = likeness("retouch", tmp_path / "small.png", "-o", tmp_path / "out.png", *EVERY_EDIT)
     assert_clean(result)
     assert Image.open(tmp_path / "out.png").size == small.size
+
+
+# ----------------------------------------------------------------------------- EXIF
+def camera_exif(orientation: int = 6) -> Image.Exif:
+    """EXIF as a phone writes it: a rotation, the camera, a date, a GPS position, a serial."""
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x010F] = "Canon"
+    exif[0x0110] = "EOS R6"
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 12.5), 3: "W", 4: (0.0, 7.0, 40.0)}
+    camera = exif.get_ifd(0x8769)
+    camera[0x9003] = "2024:05:01 10:20:30"  # DateTimeOriginal
+    camera[0x829A] = 0.008  # ExposureTime
+    camera[0xA431] = "BODY-SERIAL-123"
+    return exif
+
+
+#: (name, file suffix, how to write it) of every source format with EXIF; the stored pixels
+#: are 60 wide, 40 high, and orientation 6 turns them to 40 x 60 (HEIC: pillow-heif turns them
+#: itself when it writes).
+def _write_pillow(fmt: str, **options):
+    def write(path: Path, pixels: np.ndarray, exif: Image.Exif) -> None:
+        Image.fromarray(pixels).save(path, format=fmt, exif=exif.tobytes(), **options)
+    return write
+
+
+def _write_ours(bit_depth: int):
+    def write(path: Path, pixels: np.ndarray, exif: Image.Exif) -> None:
+        from studio.imaging import encode
+
+        path.write_bytes(encode(pixels.astype(np.float32) / 255, "TIFF", bit_depth=bit_depth,
+                                exif=exif.tobytes()))
+    return write
+
+
+SOURCES = {
+    "jpeg": (".jpg", _write_pillow("JPEG", quality=95)),
+    "png": (".png", _write_pillow("PNG")),
+    "tiff": (".tif", _write_pillow("TIFF")),  # Pillow's own writer: EXIF as a sub-directory
+    "tiff-deflate": (".tif", _write_ours(8)),  # compressed (Pillow's libtiff cannot, with EXIF)
+    "tiff16": (".tif", _write_ours(16)),
+    "webp": (".webp", _write_pillow("WEBP", quality=95)),
+    "heic": (".heic", _write_pillow("HEIF", quality=95)),
+}
+OUTPUTS = [".jpg", ".png", ".tif", ".webp"]
+
+
+def _source(tmp_path: Path, name: str, exif: Image.Exif) -> Path:
+    suffix, write = SOURCES[name]
+    path = tmp_path / f"source{suffix}"
+    pixels = np.zeros((40, 60, 3), np.uint8)
+    pixels[..., 0] = np.linspace(0, 255, 60, dtype=np.uint8)
+    write(path, pixels, exif)
+    return path
+
+
+def _written_exif(path: Path) -> Image.Exif:
+    with Image.open(path) as image:
+        image.load()
+        return image.getexif()
+
+
+@pytest.mark.parametrize("keep", [True, False], ids=["keep-metadata", "private-stripped"])
+@pytest.mark.parametrize("output", OUTPUTS)
+@pytest.mark.parametrize("source", list(SOURCES))
+def test_exif_goes_through_every_format(source, output, keep, tmp_path, capsys):
+    from studio.cli import main
+
+    photo = _source(tmp_path, source, camera_exif())
+    out = tmp_path / f"out{output}"
+    argv = ["retouch", str(photo), "-o", str(out), "--set", "warmth=0.2"]
+    code = main(argv + (["--keep-metadata"] if keep else []))
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "Traceback" not in captured.err
+    exif = _written_exif(out)
+    with Image.open(out) as image:
+        assert image.size == (40, 60), "the rotation is baked into the pixels"
+    assert exif.get(0x0112, 1) == 1, "orientation is reset once baked in"
+    assert exif.get(0x010F) == "Canon" and exif.get(0x0110) == "EOS R6"
+    camera = exif.get_ifd(0x8769)
+    assert camera.get(0x9003) == "2024:05:01 10:20:30"
+    assert abs(float(camera.get(0x829A)) - 0.008) < 1e-6
+    gps = exif.get_ifd(0x8825)
+    if keep:
+        assert gps.get(1) == "N" and tuple(float(v) for v in gps.get(2)) == (51.0, 30.0, 12.5)
+        assert camera.get(0xA431) == "BODY-SERIAL-123"
+    else:
+        assert not gps, "the GPS position must be gone"
+        assert 0xA431 not in camera, "the serial number must be gone"
+
+
+def test_a_tiff_written_with_exif_is_read_by_other_readers(tmp_path):
+    import cv2
+    import tifffile
+
+    from studio.imaging import encode
+
+    pixels = np.random.default_rng(3).random((50, 70, 3), dtype=np.float32)
+    for depth in (8, 16):
+        path = tmp_path / f"exif{depth}.tif"
+        path.write_bytes(encode(pixels, "TIFF", bit_depth=depth, exif=camera_exif(1).tobytes()))
+        with tifffile.TiffFile(path) as tiff:
+            page = tiff.pages[0]
+            assert page.shape == (50, 70, 3)
+            assert page.tags["Make"].value == "Canon"
+            assert page.tags["ExifTag"].value["DateTimeOriginal"] == "2024:05:01 10:20:30"
+            top = 65535 if depth == 16 else 255
+            assert np.abs(page.asarray() / top - pixels).max() <= 0.5 / top + 1e-6
+        assert cv2.imread(str(path), cv2.IMREAD_UNCHANGED).shape == (50, 70, 3)
+
+
+def _png_with_big_exif(path: Path, where: str, size: int) -> Path:
+    exif = camera_exif(1)
+    if where == "description":
+        exif[0x010E] = "d" * size  # ImageDescription
+    elif where == "user-comment":
+        exif.get_ifd(0x8769)[0x9286] = b"ASCII\0\0\0" + b"u" * size  # UserComment
+    pixels = np.full((30, 40, 3), 120, np.uint8)
+    fmt = "WEBP" if path.suffix == ".webp" else "PNG"
+    Image.fromarray(pixels).save(path, format=fmt, exif=exif.tobytes())
+    return path
+
+
+@pytest.mark.parametrize(("where", "size", "suffix", "dropped"), [
+    ("description", 100_000, ".png", "ImageDescription"),
+    ("user-comment", 1_000_000, ".png", "UserComment"),
+    ("user-comment", 100_000, ".webp", "UserComment"),
+    ("description", 65_400, ".png", "ImageDescription"),  # just over the limit with the rest
+])
+def test_exif_too_large_for_jpeg_keeps_what_fits(where, size, suffix, dropped, tmp_path, capsys):
+    from studio.cli import main
+
+    photo = _png_with_big_exif(tmp_path / f"big{suffix}", where, size)
+    out = tmp_path / "out.jpg"
+    code = main(["retouch", str(photo), "-o", str(out), "--keep-metadata"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    notes = [line for line in captured.out.splitlines() if "64 KB of EXIF" in line]
+    assert len(notes) == 1 and dropped in notes[0], captured.out
+    exif = _written_exif(out)
+    assert exif.get(0x010F) == "Canon", "what fits is kept"
+    assert exif.get_ifd(0x8769).get(0x9003) == "2024:05:01 10:20:30"
+    assert exif.get_ifd(0x8825).get(1) == "N"
+    # other formats hold it whole
+    code = main(["retouch", str(photo), "-o", str(tmp_path / "out.png"), "--keep-metadata"])
+    captured = capsys.readouterr()
+    assert code == 0 and "64 KB" not in captured.out
+    whole = _written_exif(tmp_path / "out.png")
+    assert len(whole.get(0x010E, "")) == size or len(whole.get_ifd(0x8769).get(0x9286, b"")) > size
+
+
+def test_exif_that_fits_a_jpeg_is_not_touched(tmp_path, capsys):
+    from studio.cli import main
+
+    photo = _png_with_big_exif(tmp_path / "fits.png", "description", 60_000)
+    code = main(["retouch", str(photo), "-o", str(tmp_path / "out.jpg"), "--keep-metadata"])
+    captured = capsys.readouterr()
+    assert code == 0 and "EXIF" not in captured.out
+    assert len(_written_exif(tmp_path / "out.jpg").get(0x010E)) == 60_000
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_a_16_bit_tiff_is_turned_by_its_orientation_once(orientation, tmp_path):
+    from studio.imaging import encode, load
+    from studio.imaging.io import _orient_array
+
+    stored = (np.arange(40 * 60 * 3).reshape(40, 60, 3) % 997).astype(np.float32) / 996
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    path = tmp_path / "turned.tif"
+    path.write_bytes(encode(stored, "TIFF", bit_depth=16, exif=exif.tobytes()))
+    photo = load(path)
+    assert photo.bit_depth == 16
+    expected = _orient_array(np.round(stored * 65535) / 65535, orientation)
+    assert photo.pixels.shape == expected.shape
+    assert np.abs(photo.pixels - expected).max() <= 1.01 / 65535  # one 16-bit level
