@@ -302,3 +302,115 @@ def test_a_16_bit_tiff_is_turned_by_its_orientation_once(orientation, tmp_path):
     expected = _orient_array(np.round(stored * 65535) / 65535, orientation)
     assert photo.pixels.shape == expected.shape
     assert np.abs(photo.pixels - expected).max() <= 1.01 / 65535  # one 16-bit level
+
+
+# ----------------------------------------------------------------------------- the cache folder
+CACHE_NOTE = "working without the cache"
+
+
+@pytest.fixture(scope="module")
+def small_face(tmp_path_factory) -> Path:
+    """A small real portrait (a face is found, so the analysis would be cached)."""
+    from conftest import face_photo
+
+    source = Image.open(face_photo("face_recognition_obama1.jpg"))
+    path = tmp_path_factory.mktemp("cache") / "face.png"
+    source.resize((140, round(140 * source.height / source.width)), Image.LANCZOS).save(path)
+    return path
+
+
+@pytest.fixture
+def read_only_folder(tmp_path):
+    """A folder nobody can write in, not even root: a read-only tmpfs mount as root (chmod
+    does not stop root), a folder without write permission otherwise."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        yield folder
+        folder.chmod(0o755)
+        return
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(folder)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"running as root without a way to make a read-only folder: {mounted.stderr}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def _cache_cases(tmp_path: Path, read_only: Path | None = None) -> dict[str, Path]:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a folder")
+    cases = {"under a file": a_file / "cache", "a file in the way": a_file}
+    if read_only is not None:
+        cases["read-only parent"] = read_only / "cache"
+        cases["read-only cache folder"] = read_only
+    return cases
+
+
+def _check_without_cache(cache: Path, photo: Path, tmp_path: Path) -> None:
+    env = {"LIKENESS_CACHE_DIR": str(cache)}
+    for argv in (["analyze", photo], ["retouch", photo, "-o", tmp_path / "out.jpg", *EVERY_EDIT]):
+        result = likeness(*argv, env=env)
+        assert_clean(result)
+        notes = [line for line in result.stderr.splitlines() if CACHE_NOTE in line]
+        assert len(notes) == 1 and len(result.stderr.splitlines()) == 1, result.stderr
+        assert "1 face found" in result.stdout or "likeness " in result.stdout
+    assert Image.open(tmp_path / "out.jpg").size == Image.open(photo).size
+
+
+def test_analyze_and_retouch_work_without_a_cache_folder(small_face, tmp_path):
+    for name, cache in _cache_cases(tmp_path).items():
+        try:
+            _check_without_cache(cache, small_face, tmp_path)
+        except AssertionError as error:
+            raise AssertionError(f"cache {name}: {error}") from None
+
+
+def test_analyze_and_retouch_work_with_a_read_only_cache(small_face, tmp_path, read_only_folder):
+    for name in ("read-only parent", "read-only cache folder"):
+        cache = _cache_cases(tmp_path, read_only_folder)[name]
+        try:
+            _check_without_cache(cache, small_face, tmp_path)
+        except AssertionError as error:
+            raise AssertionError(f"cache {name}: {error}") from None
+    assert not any(read_only_folder.iterdir())
+
+
+def test_batch_says_once_that_it_works_without_the_cache(small_face, tmp_path):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for index in range(3):
+        (folder / f"p{index}.png").write_bytes(small_face.read_bytes())
+    (tmp_path / "a-file").write_text("")
+    result = likeness("batch", folder, "-o", tmp_path / "out", "--workers", "2",
+                      "--look", "natural", env={"LIKENESS_CACHE_DIR": str(tmp_path / "a-file" / "c")})
+    assert_clean(result)
+    assert result.stderr.count(CACHE_NOTE) == 1, result.stderr
+    assert len(list((tmp_path / "out").glob("p*.png"))) == 3
+
+
+def test_a_cache_that_works_is_used_and_silent(small_face, tmp_path):
+    cache = tmp_path / "cache"
+    for _ in range(2):
+        result = likeness("analyze", small_face, env={"LIKENESS_CACHE_DIR": str(cache)})
+        assert_clean(result)
+        assert result.stderr == ""
+    assert len(list((cache / "faces").glob("*.json"))) == 1
+
+
+def test_looks_work_without_a_config_folder(tmp_path, monkeypatch, capsys):
+    from studio.cli import main
+
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv("LIKENESS_CONFIG_DIR", str(tmp_path / "a-file" / "config"))
+    assert main(["looks"]) == 0
+    assert "linkedin" in capsys.readouterr().out
+    photo = noise(tmp_path / "p.png", 64, 48)
+    assert main(["retouch", str(photo), "-o", str(tmp_path / "o.png"), "--look", "linkedin"]) == 0
+    capsys.readouterr()
+    assert main(["looks", "--save", "Mine", "--from", "natural"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "cannot create the config folder" in err

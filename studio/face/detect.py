@@ -7,6 +7,7 @@ CNN/MMOD detector when HOG finds nothing); landmarks run on a crop around each f
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -20,7 +21,7 @@ import numpy as np
 
 from studio.face.types import Face, FaceAnalysis
 from studio.imaging.photo import Photo
-from studio.paths import model_path, user_dir
+from studio.paths import cache_dir, cache_unusable, model_path
 
 #: Detection runs on a copy of at most this many pixels (HOG cost is linear in pixels).
 DETECT_PIXELS = 1_000_000
@@ -268,8 +269,10 @@ def photo_key(photo: Photo) -> str:
     return f"v{CACHE_VERSION}-{kind}-{digest.hexdigest()}"
 
 
-def _cache_file(key: str) -> Path:
-    return user_dir("cache") / "faces" / f"{key}.json"
+def _cache_file(key: str) -> Path | None:
+    """Where the analysis of ``key`` is cached; None when the cache folder cannot be made."""
+    folder = cache_dir("faces")
+    return folder / f"{key}.json" if folder is not None else None
 
 
 def analyze_photo(photo: Photo) -> FaceAnalysis:
@@ -285,7 +288,7 @@ def analyze_photo(photo: Photo) -> FaceAnalysis:
         return cached
     path = _cache_file(key)
     analysis = None
-    if path.is_file():
+    if path is not None and path.is_file():
         try:
             analysis = FaceAnalysis.from_dict(json.loads(path.read_text()))
         except (OSError, ValueError, KeyError, TypeError):
@@ -294,20 +297,24 @@ def analyze_photo(photo: Photo) -> FaceAnalysis:
             analysis = None
     if analysis is None:
         analysis = analyze(photo.pixels)
-        _write_cache(path, analysis)
+        if path is not None:
+            _write_cache(path, analysis)
     with _lock:
         _memory[key] = analysis
     return analysis
 
 
 def _write_cache(path: Path, analysis: FaceAnalysis) -> None:
+    temp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
         temp.write_text(json.dumps(analysis.to_dict()))
         os.replace(temp, path)
-    except OSError:
-        pass  # the cache is an optimisation: a read-only cache folder must not stop analysis
+    except OSError as error:
+        # the cache is an optimisation: a read-only cache folder must not stop analysis
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        cache_unusable(f"cannot write to the cache folder {path.parent} "
+                       f"({(error.strerror or str(error)).lower()})")
 
 
 def clear_memory_cache() -> None:
