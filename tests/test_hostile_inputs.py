@@ -414,3 +414,204 @@ def test_looks_work_without_a_config_folder(tmp_path, monkeypatch, capsys):
     assert main(["looks", "--save", "Mine", "--from", "natural"]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "cannot create the config folder" in err
+
+
+# ----------------------------------------------------------------------------- tampered sessions
+@pytest.fixture(scope="module")
+def saved_session(tmp_path_factory) -> tuple[Path, dict]:
+    """A small portrait and the session saved by retouching it (with its face analysis)."""
+    import json
+
+    from conftest import face_photo
+
+    from studio.session.retouch_file import retouch_file
+
+    folder = tmp_path_factory.mktemp("tampered")
+    source = Image.open(face_photo("face_recognition_obama1.jpg"))
+    photo = folder / "portrait.png"
+    source.resize((480, round(480 * source.height / source.width)), Image.LANCZOS).save(photo)
+    result = retouch_file(photo, {"smooth": 0.5}, None, folder / "first.png",
+                          save_session_to=folder / "portrait.png.likeness.json")
+    assert result.status == "ok" and result.faces == 1, result.reason
+    return photo, json.loads((folder / "portrait.png.likeness.json").read_text())
+
+
+def _with_face(data: dict, **changes) -> dict:
+    import copy
+
+    data = copy.deepcopy(data)
+    data["analysis"]["faces"][0].update(changes)
+    return data
+
+
+def _landmarks(data: dict, point) -> dict:
+    face = data["analysis"]["faces"][0]
+    return _with_face(data, landmarks=[point(x, y, i) for i, (x, y) in enumerate(face["landmarks"])])
+
+
+#: Stands for the JSON number 1e400, which Python reads as infinity (json.dumps cannot write it).
+BIG = "<1e400>"
+TAMPERED = {
+    "landmarks all 0": lambda d: _landmarks(d, lambda x, y, i: [0, 0]),
+    "landmarks all -1e6": lambda d: _landmarks(d, lambda x, y, i: [-1e6, -1e6]),
+    "landmarks all 1e12": lambda d: _landmarks(d, lambda x, y, i: [1e12, 1e12]),
+    "landmarks all 1e39": lambda d: _landmarks(d, lambda x, y, i: [1e39, 1e39]),
+    "one landmark 1e400": lambda d: _landmarks(d, lambda x, y, i: [BIG if i == 30 else x, y]),
+    "landmarks all equal": lambda d: _landmarks(d, lambda x, y, i: [200, 100]),
+    "landmarks as text": lambda d: _landmarks(d, lambda x, y, i: [str(x), y]),
+    "landmarks true": lambda d: _landmarks(d, lambda x, y, i: [True, y]),
+    "67 landmarks": lambda d: _with_face(d, landmarks=d["analysis"]["faces"][0]["landmarks"][:67]),
+    "3 numbers a landmark": lambda d: _landmarks(d, lambda x, y, i: [x, y, 0]),
+    "eyes on one point": lambda d: _landmarks(d, lambda x, y, i: [150, 90] if 36 <= i < 48 else [x, y]),
+    "landmarks moved off the face": lambda d: _landmarks(d, lambda x, y, i: [x + 250, y]),
+    "box outside the photo": lambda d: _with_face(d, box=[-5000, -5000, -4000, -4000]),
+    "box inside out": lambda d: _with_face(d, box=[300, 200, 100, 50]),
+    "box of 1 px": lambda d: _with_face(d, box=[150, 90, 151, 91]),
+    "box of 3 numbers": lambda d: _with_face(d, box=[1, 2, 3]),
+    "box far larger than the face": lambda d: _with_face(d, box=[0, 0, 480, 270]),
+    "score infinite": lambda d: _with_face(d, score=BIG),
+    "image 10 x 10": lambda d: {**d, "analysis": {**d["analysis"], "image": {"width": 10, "height": 10}}},
+    "image 0 x 0": lambda d: {**d, "analysis": {**d["analysis"], "image": {"width": 0, "height": 0}}},
+    "face not an object": lambda d: {**d, "analysis": {**d["analysis"], "faces": [7]}},
+}
+
+
+def _retouch_tampered(photo: Path, data: dict, out: Path):
+    """Parse the tampered session and retouch with it; (SessionError text or None, result).
+    Warnings (numpy's RuntimeWarnings) fail the test."""
+    import json
+    import warnings
+
+    from studio.errors import SessionError
+    from studio.session import parse_session_text
+    from studio.session.retouch_file import retouch_file
+
+    text = json.dumps(data, allow_nan=True).replace(f'"{BIG}"', "1e400")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            session = parse_session_text(text, base=photo.parent, name="tampered.json")
+        except SessionError as error:
+            return str(error), None
+        sliders = {"smooth": 0.6, "eyes": 0.5, "bg_blur": 0.5, "backdrop": "#707070"}
+        return None, retouch_file(photo, session.with_sliders(sliders), None, out)
+
+
+@pytest.mark.parametrize("case", list(TAMPERED))
+def test_a_tampered_session_is_a_one_line_error_naming_the_key(case, saved_session, tmp_path):
+    photo, data = saved_session
+    error, result = _retouch_tampered(photo, TAMPERED[case](data), tmp_path / "out.png")
+    assert error is not None, f"accepted: {result}"
+    assert "\n" not in error and "'analysis" in error, error
+
+
+def test_a_session_whose_analysis_is_for_another_size_finds_faces_again(saved_session, tmp_path):
+    photo, data = saved_session
+    tampered = {**data, "analysis": {**data["analysis"], "image": {"width": 960, "height": 540}}}
+    error, result = _retouch_tampered(photo, tampered, tmp_path / "out.png")
+    assert error is None and result.status == "ok", result
+    assert result.faces == 1 and any("faces found again" in note for note in result.notes)
+
+
+def test_the_untouched_session_still_works(saved_session, tmp_path):
+    photo, data = saved_session
+    error, result = _retouch_tampered(photo, data, tmp_path / "out.png")
+    assert error is None and result.status == "ok" and result.faces == 1, (error, result)
+
+
+def test_a_tampered_session_from_the_command_line_is_one_line_exit_2(saved_session, tmp_path):
+    import json
+
+    photo, data = saved_session
+    session = photo.parent / "tampered.likeness.json"
+    for case in ("landmarks all 0", "landmarks all 1e39", "box outside the photo"):
+        session.write_text(json.dumps(TAMPERED[case](data)))
+        result = likeness("retouch", session, "-o", tmp_path / "out.jpg", "--set", "bg_blur=0.5")
+        assert_clean(result, 2)
+        assert len(result.stderr.splitlines()) == 1 and "'analysis.faces[0]" in result.stderr
+        assert not (tmp_path / "out.jpg").exists()
+
+
+def test_a_tampered_analysis_cache_is_found_again(saved_session, tmp_path):
+    import json
+
+    photo, _ = saved_session
+    cache = tmp_path / "cache"
+    first = likeness("analyze", photo, "--json", env={"LIKENESS_CACHE_DIR": str(cache)})
+    assert_clean(first)
+    (cached,) = (cache / "faces").glob("*.json")
+    stored = json.loads(cached.read_text())
+    stored["faces"][0]["landmarks"] = [[0, 0]] * 68
+    cached.write_text(json.dumps(stored))
+    again = likeness("analyze", photo, "--json", env={"LIKENESS_CACHE_DIR": str(cache)})
+    assert_clean(again)
+    assert json.loads(again.stdout) == json.loads(first.stdout)
+
+
+def _tampering():
+    """Hypothesis: a change to one stored face (some landmarks, the box, the score)."""
+    from hypothesis import strategies as st
+
+    number = st.one_of(
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.floats(-600, 600),
+        st.integers(-10**7, 10**7),
+        st.sampled_from([0, -1, 1e6, -1e6, 1e12, 1e39, 0.5]),
+    )
+    indices = st.lists(st.integers(0, 67), min_size=1, max_size=68, unique=True)
+    scale = st.floats(0.0, 5.0)
+    shift = st.tuples(st.floats(-800, 800), st.floats(-800, 800))
+    return st.one_of(
+        st.tuples(st.just("points"), indices, number, number),
+        st.tuples(st.just("scale"), scale, shift),
+        st.tuples(st.just("box"), st.integers(0, 3), number),
+        st.tuples(st.just("shuffle"), st.randoms(use_true_random=False)),
+    )
+
+
+def _tamper(data: dict, change) -> dict:
+    import copy
+
+    data = copy.deepcopy(data)
+    face = data["analysis"]["faces"][0]
+    points = face["landmarks"]
+    kind = change[0]
+    if kind == "points":
+        _, indices, x, y = change
+        for i in indices:
+            points[i] = [x, y]
+    elif kind == "scale":
+        _, factor, (dx, dy) = change
+        cx = sum(p[0] for p in points) / 68
+        cy = sum(p[1] for p in points) / 68
+        face["landmarks"] = [[cx + (p[0] - cx) * factor + dx, cy + (p[1] - cy) * factor + dy]
+                             for p in points]
+    elif kind == "box":
+        _, index, value = change
+        face["box"][index] = value
+    else:
+        change[1].shuffle(points)
+    return data
+
+
+def test_any_tampered_analysis_is_refused_or_rendered_cleanly(saved_session, tmp_path_factory):
+    from hypothesis import HealthCheck, given, settings
+
+    photo, data = saved_session
+    out = tmp_path_factory.mktemp("hypothesis") / "out.png"
+    seen = {"refused": 0, "rendered": 0}
+
+    @settings(max_examples=60, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(change=_tampering())
+    def check(change):
+        error, result = _retouch_tampered(photo, _tamper(data, change), out)
+        if error is not None:
+            assert "\n" not in error and ("'analysis" in error or "not valid JSON" in error), error
+            seen["refused"] += 1
+        else:
+            assert result.status == "ok", result.reason
+            seen["rendered"] += 1
+
+    check()
+    assert seen["refused"] > 0 and seen["rendered"] > 0, seen

@@ -291,9 +291,12 @@ def analyze_photo(photo: Photo) -> FaceAnalysis:
     if path is not None and path.is_file():
         try:
             analysis = FaceAnalysis.from_dict(json.loads(path.read_text()))
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
             analysis = None  # a damaged cache file is simply recomputed
-        if analysis is not None and (analysis.width, analysis.height) != (photo.width, photo.height):
+        if analysis is not None and (
+            (analysis.width, analysis.height) != (photo.width, photo.height)
+            or analysis.problem() is not None
+        ):
             analysis = None
     if analysis is None:
         analysis = analyze(photo.pixels)
