@@ -615,3 +615,82 @@ def test_any_tampered_analysis_is_refused_or_rendered_cleanly(saved_session, tmp
 
     check()
     assert seen["refused"] > 0 and seen["rendered"] > 0, seen
+
+
+# ----------------------------------------------------------------------------- corrupt data
+def _encoded(fmt: str, bit_depth: int = 8) -> bytes:
+    from studio.imaging import encode
+
+    pixels = np.random.default_rng(5).random((120, 160, 3), dtype=np.float32)
+    return encode(pixels, fmt, bit_depth=bit_depth, quality=90)
+
+
+CORRUPT_FORMATS = {"png": ("PNG", 8, ".png"), "png16": ("PNG", 16, ".png"),
+                   "jpeg": ("JPEG", 8, ".jpg"), "tiff": ("TIFF", 8, ".tif"),
+                   "tiff16": ("TIFF", 16, ".tif"), "webp": ("WEBP", 8, ".webp")}
+
+
+def _png_chunks(data: bytes) -> list[tuple[bytes, int, int]]:
+    """(type, start of its data, length) of each chunk of a PNG."""
+    import struct
+
+    chunks, at = [], 8
+    while at < len(data):
+        (length,) = struct.unpack(">I", data[at:at + 4])
+        chunks.append((data[at + 4:at + 8], at + 8, length))
+        at += 12 + length
+    return chunks
+
+
+@pytest.mark.parametrize("bit_depth", [8, 16])
+def test_a_png_with_one_flipped_byte_is_refused(bit_depth, tmp_path):
+    from studio.errors import PhotoError
+    from studio.imaging import load
+
+    data = _encoded("PNG", bit_depth)
+    flipped = 0
+    for kind, start, length in _png_chunks(data):
+        if kind not in (b"IDAT", b"IHDR", b"iCCP"):
+            continue
+        for offset in sorted({0, length // 3, length // 2, length - 1}):
+            damaged = bytearray(data)
+            damaged[start + offset] ^= 0x04
+            path = tmp_path / "damaged.png"
+            path.write_bytes(bytes(damaged))
+            with pytest.raises(PhotoError, match="corrupt"):
+                load(path)
+            flipped += 1
+    assert flipped >= 8
+
+
+@pytest.mark.parametrize("name", list(CORRUPT_FORMATS))
+def test_a_truncated_photo_is_refused(name, tmp_path):
+    from studio.errors import PhotoError
+    from studio.imaging import load
+
+    fmt, depth, suffix = CORRUPT_FORMATS[name]
+    data = _encoded(fmt, depth)
+    for fraction in (0.05, 0.3, 0.5, 0.8, 0.95):
+        path = tmp_path / f"cut{suffix}"
+        path.write_bytes(data[: int(len(data) * fraction)])
+        with pytest.raises(PhotoError):
+            load(path)
+
+
+@pytest.mark.parametrize("name", list(CORRUPT_FORMATS))
+def test_corrupt_photos_are_one_line_and_exit_2_on_the_command_line(name, tmp_path):
+    fmt, depth, suffix = CORRUPT_FORMATS[name]
+    data = bytearray(_encoded(fmt, depth))
+    if fmt == "PNG":
+        kind, start, length = next(c for c in _png_chunks(bytes(data)) if c[0] == b"IDAT")
+        data[start + length // 2] ^= 0x04
+        photo = tmp_path / f"flipped{suffix}"
+    else:
+        data = data[: len(data) // 2]
+        photo = tmp_path / f"cut{suffix}"
+    photo.write_bytes(bytes(data))
+    for argv in (["analyze", photo], ["retouch", photo, "-o", tmp_path / "out.png"]):
+        result = likeness(*argv)
+        assert_clean(result, 2)
+        assert len(result.stderr.splitlines()) == 1 and "corrupt" in result.stderr, result.stderr
+    assert not (tmp_path / "out.png").exists()

@@ -13,6 +13,7 @@ import os
 import struct
 import tempfile
 import threading
+import warnings
 import zlib
 from pathlib import Path
 
@@ -31,7 +32,10 @@ except ImportError:  # pragma: no cover - it is a declared dependency
 
 #: Photos larger than this are refused before decoding (a decompression bomb or a mistake).
 MAX_PIXELS = 150_000_000
-ImageFile.LOAD_TRUNCATED_IMAGES = False
+ImageFile.LOAD_TRUNCATED_IMAGES = False  # a truncated photo is an error, never half black
+# Pillow warns (on stderr) about a TIFF's damaged directories before failing or skipping them:
+# the user gets our one-line error instead, or the photo without its broken EXIF.
+warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.TiffImagePlugin")
 Image.MAX_IMAGE_PIXELS = None  # our own limit below gives the user a plain message
 
 _MAXBLOCK_LOCK = threading.Lock()
@@ -46,6 +50,8 @@ FORMATS = {
     ".webp": "WEBP",
 }
 
+#: How the files we read begin: one that begins so but cannot be opened is damaged.
+_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"RIFF", b"BM")
 _EXIF_ORIENTATION = 0x0112
 _EXIF_IFD = 0x8769
 _GPS_IFD = 0x8825
@@ -118,6 +124,8 @@ def load_bytes(data: bytes, max_pixels: int = MAX_PIXELS, name: str = "photo") -
     try:
         image = Image.open(io.BytesIO(data))
     except UnidentifiedImageError:
+        if data.startswith(_SIGNATURES):
+            raise PhotoError(f"{name}: corrupt image data (its header cannot be read)") from None
         raise PhotoError(f"{name}: not an image, or a format Likeness Studio cannot read") from None
     except Image.DecompressionBombError:
         raise PhotoError(f"{name}: too large to open safely") from None
@@ -132,6 +140,8 @@ def load_bytes(data: bytes, max_pixels: int = MAX_PIXELS, name: str = "photo") -
             f"{max_pixels / 1e6:.0f} MP limit"
         )
     fmt = image.format or "PNG"
+    if fmt == "PNG":
+        _check_png(data, name)
     try:
         return _decode(image, data, fmt, name)
     except PhotoError:
@@ -142,6 +152,18 @@ def load_bytes(data: bytes, max_pixels: int = MAX_PIXELS, name: str = "photo") -
             KeyError, TypeError, ZeroDivisionError, MemoryError) as error:
         reason = str(error) or type(error).__name__
         raise PhotoError(f"{name}: corrupt or truncated image data ({reason})") from None
+
+
+def _check_png(data: bytes, name: str) -> None:
+    """PhotoError unless every chunk of a PNG matches its checksum: Pillow does not check the
+    image data's chunks when decoding, and one flipped byte there decodes to a black image."""
+    try:
+        Image.open(io.BytesIO(data)).verify()
+    except (OSError, SyntaxError, ValueError, struct.error, EOFError) as error:
+        reason = str(error) or type(error).__name__
+        if "checksum" in reason:
+            reason = "a PNG chunk does not match its checksum"
+        raise PhotoError(f"{name}: corrupt image data ({reason})") from None
 
 
 def load_proxy(path: str | os.PathLike, max_pixels: int = 2_000_000) -> tuple[Photo, float]:
@@ -304,6 +326,8 @@ def _to_srgb_rgb8(image: Image.Image, icc: bytes | None) -> Image.Image:
 def _decode_16bit(data: bytes, name: str) -> tuple[np.ndarray, np.ndarray | None]:
     import cv2
 
+    # OpenCV logs a damaged file's details on stderr itself: our one-line error says it
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
     buffer = np.frombuffer(data, dtype=np.uint8)
     array = cv2.imdecode(buffer, cv2.IMREAD_UNCHANGED | cv2.IMREAD_ANYDEPTH)
     if array is None:
