@@ -245,7 +245,10 @@ def analyze(pixels: np.ndarray) -> FaceAnalysis:
         landmarks = landmarks_in_box(image, box)
         faces.append(Face(box=box, landmarks=landmarks, score=score, detector=found_by))
     faces.sort(key=lambda f: f.area, reverse=True)
-    return FaceAnalysis(width=w, height=h, faces=tuple(faces), primary=0 if faces else None)
+    analysis = FaceAnalysis(width=w, height=h, faces=tuple(faces), primary=0 if faces else None)
+    # Used exactly as stored (cache, sessions: rounded to 0.01 px), so a render from a stored
+    # analysis, in another process, gives the same bits as the one made right after detection.
+    return FaceAnalysis.from_dict(analysis.to_dict())
 
 
 # ----------------------------------------------------------------------------- cache
