@@ -244,11 +244,11 @@ def analyze(pixels: np.ndarray) -> FaceAnalysis:
                float(min(x1 * scale, w)), float(min(y1 * scale, h)))
         landmarks = landmarks_in_box(image, box)
         faces.append(Face(box=box, landmarks=landmarks, score=score, detector=found_by))
-    faces.sort(key=lambda f: f.area, reverse=True)
-    analysis = FaceAnalysis(width=w, height=h, faces=tuple(faces), primary=0 if faces else None)
     # Used exactly as stored (cache, sessions: rounded to 0.01 px), so a render from a stored
     # analysis, in another process, gives the same bits as the one made right after detection.
-    return FaceAnalysis.from_dict(analysis.to_dict())
+    faces = [Face.from_dict(face.to_dict()) for face in faces]
+    faces.sort(key=lambda f: f.area, reverse=True)
+    return FaceAnalysis(width=w, height=h, faces=tuple(faces), primary=0 if faces else None)
 
 
 # ----------------------------------------------------------------------------- cache
