@@ -356,7 +356,10 @@ def _check_without_cache(cache: Path, photo: Path, tmp_path: Path) -> None:
         result = likeness(*argv, env=env)
         assert_clean(result)
         notes = [line for line in result.stderr.splitlines() if CACHE_NOTE in line]
-        assert len(notes) == 1 and len(result.stderr.splitlines()) == 1, result.stderr
+        assert len(notes) == 1, result.stderr
+        # other one-line notices (a model not installed) may follow; no error does
+        assert all(line.startswith("likeness: ") and "error" not in line
+                   for line in result.stderr.splitlines()), result.stderr
         assert "1 face found" in result.stdout or "likeness " in result.stdout
     assert Image.open(tmp_path / "out.jpg").size == Image.open(photo).size
 
