@@ -158,11 +158,12 @@ _XYZ_OVER_WHITE = (
 ).astype(np.float32)
 
 
-def normalized_blur(values: np.ndarray, weight: np.ndarray, sigma: float) -> np.ndarray:
+def normalized_blur(values: np.ndarray, weight: np.ndarray, sigma: float, shrink: bool = True,
+                    border: int = cv2.BORDER_REFLECT) -> np.ndarray:
     """Gaussian average of ``values`` counting only where ``weight`` > 0 (normalised convolution).
 
-    Large blurs run on a copy subsampled to ~3 pixels per sigma and are resized back, so the
-    cost does not grow with ``sigma``.
+    With ``shrink``, large blurs run on a copy subsampled to ~3 pixels per sigma and are
+    resized back, so the cost does not grow with ``sigma``. ``border``: OpenCV's border mode.
     """
     if values.ndim == 3 and values.dtype == weight.dtype == np.float32 and values.shape[2] <= 4:
         # The weight repeated per channel: the same products, without numpy's slow broadcast.
@@ -170,7 +171,7 @@ def normalized_blur(values: np.ndarray, weight: np.ndarray, sigma: float) -> np.
     else:
         weighted = values * (weight[..., None] if values.ndim == 3 else weight)
     h, w = weight.shape
-    step = max(int(sigma // 3), 1)
+    step = max(int(sigma // 3), 1) if shrink else 1
     if step > 1:
         size = (max(w // step, 1), max(h // step, 1))
         small_w = cv2.resize(weight, size, interpolation=cv2.INTER_AREA)
@@ -178,8 +179,11 @@ def normalized_blur(values: np.ndarray, weight: np.ndarray, sigma: float) -> np.
         sw = np.maximum(gaussian(small_w, sigma / step), 1e-6)
         blurred = gaussian(small_v, sigma / step) / (sw[..., None] if values.ndim == 3 else sw)
         return cv2.resize(blurred, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32, copy=False)
-    wn = np.maximum(gaussian(weight, sigma), 1e-6)
-    v = gaussian(weighted, sigma)
+    if border == cv2.BORDER_REFLECT:
+        wn, v = np.maximum(gaussian(weight, sigma), 1e-6), gaussian(weighted, sigma)
+    else:
+        wn = np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma, borderType=border), 1e-6)
+        v = cv2.GaussianBlur(weighted, (0, 0), sigma, borderType=border)
     return (v / (wn[..., None] if values.ndim == 3 else wn)).astype(np.float32, copy=False)
 
 
@@ -230,14 +234,7 @@ class PhotoLayers:
         if self.face is None:
             return None
         ys, xs = self.roi
-        offset = np.array([xs.start, ys.start], np.float32)
-        box = self.face.box
-        return Face(
-            box=(box[0] - xs.start, box[1] - ys.start, box[2] - xs.start, box[3] - ys.start),
-            landmarks=(self.face.landmarks - offset).astype(np.float32),
-            score=self.face.score,
-            detector=self.face.detector,
-        )
+        return self.face.translated(xs.start, ys.start)
 
     @cached_property
     def image(self) -> np.ndarray:
@@ -272,6 +269,14 @@ class PhotoLayers:
 
     # ---- masks -------------------------------------------------------------------------
     @cached_property
+    def person_alpha(self) -> np.ndarray:
+        """The whole photo's person matte, float32 (H, W), 1 on the person
+        (``studio.edits.background.person_alpha``; all 0 without a face)."""
+        from studio.edits.background import person_alpha
+
+        return np.asarray(person_alpha(self.pixels, self.face), np.float32)
+
+    @cached_property
     def protected(self) -> np.ndarray:
         """QUALITY.md's protected features (hulls + 2% IOD), 1 inside, in the ROI."""
         box, part = self._protected_part
@@ -295,12 +300,7 @@ class PhotoLayers:
         right = int(min(np.ceil(points[:, 0].max() + reach) + 1, w))
         bottom = int(min(np.ceil(points[:, 1].max() + reach) + 1, h))
         box = slice(top, max(bottom, top)), slice(left, max(right, left))
-        moved = Face(
-            box=face.box,
-            landmarks=(face.landmarks - np.array([left, top], np.float32)).astype(np.float32),
-            score=face.score,
-            detector=face.detector,
-        )
+        moved = face.translated(left, top)
         shape = (box[0].stop - box[0].start, box[1].stop - box[1].start)
         if shape[0] == 0 or shape[1] == 0:
             return box, np.zeros(shape, np.float32)
@@ -429,18 +429,7 @@ class PhotoLayers:
         scale = BIG_HEAD_WORK_IOD / self.iod
         size = (max(int(round(w * scale)), 1), max(int(round(h * scale)), 1))
         small = cv2.resize(self.image, size, interpolation=cv2.INTER_AREA)
-        factor = np.array([size[0] / w, size[1] / h], np.float32)
-        face = self.roi_face
-        box = np.asarray(face.box, np.float32).reshape(2, 2)
-        return _WorkCopy(
-            small,
-            Face(
-                box=tuple(float(v) for v in ((box + 0.5) * factor - 0.5).ravel()),
-                landmarks=((face.landmarks + 0.5) * factor - 0.5).astype(np.float32),
-                score=face.score,
-                detector=face.detector,
-            ),
-        )
+        return _WorkCopy(small, self.roi_face.scaled((size[0] / w, size[1] / h)))
 
     def enlarge(self, field: np.ndarray) -> np.ndarray:
         """A field of ``work`` (h', w'[, C]) at the ROI's size (bilinear, float32); the field

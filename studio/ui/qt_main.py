@@ -95,7 +95,7 @@ def _open_job(path: Path | None, as_session: bool) -> _OpenResult:
     elif analysis.primary is not None:
         preview = preview.for_face(analysis.primary)
     return _OpenResult(
-        photo, analysis, preview, engine.to_rgb8(preview.proxy), sha, session, session_path
+        photo, analysis, preview, engine.to_uint8(preview.proxy), sha, session, session_path
     )
 
 
@@ -105,13 +105,13 @@ def _quick_job(path: Path) -> tuple:
 
     photo, factor = load_proxy(path, max_pixels=engine.PROXY_PIXELS)
     width, height = round(photo.width / factor), round(photo.height / factor)
-    return width, height, qimage_from_rgb8(engine.to_rgb8(photo.pixels))
+    return width, height, qimage_from_rgb8(engine.to_uint8(photo.pixels))
 
 
 def _render_job(preview: engine.PreviewEngine, sliders: dict) -> tuple:
     start = time.perf_counter()
     pixels = preview.render(sliders)
-    image = qimage_from_rgb8(engine.to_rgb8(pixels))
+    image = qimage_from_rgb8(engine.to_uint8(pixels))
     return sliders, pixels, image, time.perf_counter() - start
 
 
@@ -131,8 +131,8 @@ def _detail_job(preview: engine.PreviewEngine, rect: tuple, sliders: dict) -> tu
     return (
         detail.x,
         detail.y,
-        qimage_from_rgb8(engine.to_rgb8(before)),
-        qimage_from_rgb8(engine.to_rgb8(detail.pixels)),
+        qimage_from_rgb8(engine.to_uint8(before)),
+        qimage_from_rgb8(engine.to_uint8(detail.pixels)),
     )
 
 
@@ -151,7 +151,7 @@ def _circle_job(preview: engine.PreviewEngine, edited: np.ndarray) -> QImage:
     face = preview.face
     crop, _notes = face_crop(w, h, None if face is None else face.landmarks, 1.0)
     x0, y0, x1, y1 = crop.pixels(w, h)
-    return qimage_from_rgb8(engine.to_rgb8(edited[y0:y1, x0:x1]))
+    return qimage_from_rgb8(engine.to_uint8(edited[y0:y1, x0:x1]))
 
 
 class _ExportRelay(QObject):
