@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from studio.edits.blend import blend, ready
+from studio.edits.blend import blend, copy_to_out
 from studio.edits.layers import PhotoLayers, fast_lab, smoothstep
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
@@ -128,6 +128,6 @@ def process(region: Region, params: Params, out: np.ndarray | None = None) -> np
     # Never past SCLERA_MAX (unless the photo already was).
     lab[..., 0] = np.minimum(lifted, np.maximum(light, SCLERA_MAX))
     lab[..., 1] -= s * REDNESS_REMOVED * prepared.sclera * np.maximum(lab[..., 1], 0)
-    out = ready(image, out)
+    out = copy_to_out(image, out)
     out[prepared.box] = blend(image[prepared.box], lab_to_rgb(lab), prepared.mask)
     return out

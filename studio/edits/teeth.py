@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from studio.edits.blend import blend, ready
+from studio.edits.blend import blend, copy_to_out
 from studio.edits.layers import PhotoLayers, disk, fast_lab, smoothstep
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
@@ -126,6 +126,6 @@ def process(region: Region, params: Params, out: np.ndarray | None = None) -> np
     lift = np.minimum(MAX_LIFT, 0.5 * np.maximum(prepared.sclera_light - light, 0))
     lab[..., 0] = np.minimum(light + s * lift, ceiling)
     lab[..., 2] -= s * YELLOW_REMOVED * np.maximum(lab[..., 2], 0)
-    out = ready(image, out)
+    out = copy_to_out(image, out)
     out[prepared.box] = blend(image[prepared.box], lab_to_rgb(lab), prepared.mask)
     return out
