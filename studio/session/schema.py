@@ -2,9 +2,10 @@
 
 A session is JSON::
 
-    {"format": "likeness-session", "version": 2,
+    {"format": "likeness-session", "version": 3,
      "source": {"path": "photo.jpg", "sha256": "...", "bytes": 123456} | null,
      "sliders": {"smooth": 0.3, ...},
+     "edits": {"smooth": 1, "background": 1, ...},
      "look": "linkedin" | null,
      "face": 0 | null,
      "crop": {"left": 0.1, "top": 0.05, "width": 0.6, "height": 0.45} | null,
@@ -14,7 +15,10 @@ A session is JSON::
      "name": "LinkedIn" | null, "description": "..." | null}
 
 Older versions are upgraded one step at a time (``_MIGRATIONS``); one sample file of every
-old version lives in ``tests/sessions`` forever. Every problem a user can cause raises
+old version lives in ``tests/sessions`` forever. ``edits`` records the algorithm version of
+every edit the sliders were made with; an older one is upgraded by the edit's own ``LEGACY``
+steps, with a note (``studio.edits.versions``; sample sessions per edit version and their
+golden renders live in ``tests/sessions/edits``). Every problem a user can cause raises
 :class:`studio.errors.SessionError` with a one-line message naming the key at fault.
 """
 
@@ -30,13 +34,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from studio.edits.sliders import SLIDERS, check_value, default_sliders
+from studio.edits.versions import current_versions, upgrade
 from studio.errors import LikenessError, SessionError
 from studio.face.types import FaceAnalysis
 from studio.imaging.export import ASPECTS, PRESETS, Crop, ExportSettings, parse_aspect
 
 FORMAT_NAME = "likeness-session"
 #: The version this code writes. Bump it, add a ``_migrate_vN`` step and a sample file.
-CURRENT_VERSION = 2
+CURRENT_VERSION = 3
+#: What every edit was at session format 2 (before sessions stored edit versions).
+_EDITS_AT_V2 = ("blemish", "smooth", "shine", "shadows", "face_light", "eyes", "teeth",
+                "background", "warmth")
 #: Session files larger than this are not sessions (they hold no pixels).
 MAX_BYTES = 20_000_000
 SESSION_SUFFIX = ".likeness.json"
@@ -46,6 +54,7 @@ _TOP_KEYS = {
     "version",
     "source",
     "sliders",
+    "edits",
     "look",
     "face",
     "crop",
@@ -93,6 +102,8 @@ class Session:
     analysis : the face analysis of ``source`` (reused only when the photo's hash matches).
     name, description : a look's display name and one-line description.
     path : the file it was loaded from or saved to (not stored in the file).
+    notes : what loading changed: an edit's slider values migrated from an older version of
+        its algorithm (not stored in the file; the sliders are today's values).
     """
 
     sliders: dict[str, float | str | None] = field(default_factory=default_sliders)
@@ -105,6 +116,7 @@ class Session:
     name: str | None = None
     description: str | None = None
     path: Path | None = None
+    notes: tuple[str, ...] = ()
 
     def with_sliders(self, overrides: Mapping[str, float | str | None]) -> Session:
         """A copy with some sliders changed (validated; SessionError names a bad key)."""
@@ -165,8 +177,15 @@ def _migrate_v1(data: dict) -> dict:
     return out
 
 
+def _migrate_v2(data: dict) -> dict:
+    """v2 (to November 2026): no ``edits``; every edit was then at its version 1."""
+    if "edits" in data:
+        raise SessionError("unknown key 'edits' (version 2)")
+    return {**data, "version": 3, "edits": dict.fromkeys(_EDITS_AT_V2, 1)}
+
+
 #: ``_MIGRATIONS[n]`` turns a version-n dict into a version-(n+1) dict.
-_MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _migrate_v1}
+_MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _migrate_v1, 2: _migrate_v2}
 
 
 def migrate(data: dict) -> dict:
@@ -246,6 +265,19 @@ def _parse_sliders(value: object) -> dict[str, float | str | None]:
     for key, raw in value.items():
         out[key] = _slider_value(key, raw)
     return out
+
+
+def _parse_edits(value: object) -> dict[str, int]:
+    """The ``edits`` object: edit name -> the algorithm version the sliders were made with."""
+    if not isinstance(value, dict):
+        raise SessionError(f"'edits' must be an object of edit names to versions, not {value!r}")
+    known = current_versions()
+    for name, version in value.items():
+        if name not in known:
+            raise SessionError(f"unknown edit '{name}' in 'edits'")
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            raise SessionError(f"edit '{name}' must have a whole version from 1, not {version!r}")
+    return dict(value)
 
 
 def _parse_face(value: object) -> int | None:
@@ -368,8 +400,14 @@ def session_from_dict(data: object, base: str | os.PathLike | None = None) -> Se
     if unknown:
         raise SessionError(f"unknown key '{sorted(unknown)[0]}'")
     look = _optional_text("look", data.get("look"), 100)
+    sliders = _parse_sliders(data.get("sliders", {}))
+    try:
+        upgraded, notes = upgrade(sliders, _parse_edits(data.get("edits", {})))
+    except LikenessError as error:
+        raise SessionError(str(error)) from None
     return Session(
-        sliders=_parse_sliders(data.get("sliders", {})),
+        sliders=_parse_sliders(upgraded),
+        notes=tuple(notes),
         source=_parse_source(data.get("source"), Path(base) if base is not None else None),
         look=look,
         face=_parse_face(data.get("face")),
@@ -404,7 +442,8 @@ def session_to_dict(session: Session, base: str | os.PathLike | None = None) -> 
     out.update(
         {
             "source": source,
-            "sliders": {s.key: session.sliders.get(s.key, s.default) for s in SLIDERS},
+            "sliders": {k: session.sliders.get(k, v) for k, v in default_sliders().items()},
+            "edits": current_versions(),
             "look": session.look,
             "face": session.face,
             "crop": session.crop.to_dict() if session.crop is not None else None,
