@@ -97,7 +97,7 @@ def test_full_size_render_looks_like_the_screen_render(full_and_screen):
 
 
 def test_full_size_render_keeps_the_pores(big, full_and_screen):
-    # QUALITY.md: every look keeps >= 0.90 of the fine band (pores) on the skin, measured at
+    # docs/quality.md: every look keeps >= 0.90 of the fine band (pores) on the skin, measured at
     # the photo's own size (0.97 measured).
     pixels, analysis, retoucher = big
     full = full_and_screen[0]

@@ -17,11 +17,11 @@ from studio.face.types import Face
 from studio.imaging.colour import luminance, srgb_to_linear
 from studio.imaging.filters import gaussian, guided_filter
 
-#: Where the smoothed band starts, IOD (edge-aware, so a bit above QUALITY.md's IOD/60 fine
+#: Where the smoothed band starts, IOD (edge-aware, so a bit above docs/quality.md's IOD/60 fine
 #: band: pores, freckles and fine creases stay whole).
 FINE_SIGMA = 1 / 40
-#: Where it ends, IOD: blotches and uneven tone up to about QUALITY.md's IOD/8 mid band (the
-#: larger scales are cheaper for likeness than the small ones, measured on the test photos).
+#: Where it ends, IOD: blotches and uneven tone up to about docs/quality.md's IOD/8 mid band (the
+#: larger scales cost less likeness than the small ones).
 MID_SIGMA = 1 / 6
 #: How far above the brows the forehead reaches (about the hairline), IOD.
 FOREHEAD_REACH = 1.0
@@ -41,15 +41,13 @@ MID_EPS = 0.10**2
 LIGHT_EPS = 0.15**2
 
 #: Heads up to this inter-ocular distance (pixels) are worked on at full size (most screen
-#: proxies and the ~1 MP photos QUALITY.md's figures are checked on)...
+#: proxies and the ~1 MP photos docs/quality.md's figures are checked on)...
 WORK_IOD = 160.0
 #: ...and a bigger head's masks and smooth layers on a copy with this IOD
 #: (``PhotoLayers.work``), then enlarged: the same as the threshold, so the cost grows with
 #: the head up to it and then stays (no head just under it costs more than a bigger one),
-#: and a 40 MP close-up costs what a 1 MP one does, and looks like it, with its own pores.
-#: Measured on the quality photos at ~1 MP, smooth=1 (mid band kept, full size -> copy):
-#: deepface_img1 (IOD 174) 0.798 -> 0.799, teen-6 (IOD 195) 0.770 -> 0.772, Paul Rudd (IOD
-#: 264) 0.764 -> 0.767; fine band and likeness unchanged within 0.01.
+#: and a 40 MP close-up costs what a 1 MP one does, and looks like it, with its own pores
+#: (docs/quality.md, "The big-head working copy", has what it measured).
 BIG_HEAD_WORK_IOD = WORK_IOD
 
 #: The box filter of a guided filter of half-width r is about a Gaussian of sigma r * 0.8.
@@ -278,7 +276,7 @@ class PhotoLayers:
 
     @cached_property
     def protected(self) -> np.ndarray:
-        """QUALITY.md's protected features (hulls + 2% IOD), 1 inside, in the ROI."""
+        """docs/quality.md's protected features (hulls + 2% IOD), 1 inside, in the ROI."""
         box, part = self._protected_part
         out = np.zeros(self.shape, np.float32)
         out[box] = part

@@ -27,7 +27,7 @@ FEATURE_FADE = 0.45
 #: Share of the band's colour (as opposed to lightness) variation removed, relative to
 #: MID_REMOVED: evens redness without shifting the skin's colour.
 CHROMA_SHARE = 0.5
-#: Scale below which the removed band is left alone, IOD (QUALITY.md's fine band).
+#: Scale below which the removed band is left alone, IOD (docs/quality.md's fine band).
 RIPPLE_SIGMA = 1 / 60
 
 

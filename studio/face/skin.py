@@ -22,7 +22,7 @@ from studio.face.types import Face
 from studio.imaging.colour import luminance
 from studio.imaging.filters import guided_filter
 
-#: The skin mask keeps this much further away from the protected features, in IOD (QUALITY.md).
+#: The skin mask keeps this much further away from the protected features, in IOD (docs/quality.md).
 SKIN_FEATURE_GAP = 0.08
 #: ... and fades in over this much more, in IOD.
 SKIN_FEATURE_FADE = 0.05

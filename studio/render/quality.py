@@ -1,4 +1,4 @@
-"""QUALITY.md's figures, computed exactly as defined there (tests, notes and benchmarks use them).
+"""docs/quality.md's figures, computed exactly as defined there (tests, notes and benchmarks use them).
 
 All on the chosen face; image arguments are float32 sRGB in [0, 1]; 8-bit-scale figures are
 multiplied by 255.
@@ -66,7 +66,7 @@ class Figures:
 
 
 def figures(original: np.ndarray, edited: np.ndarray, face: Face, likeness: bool = True) -> Figures:
-    """QUALITY.md's figures of ``edited`` against ``original`` on ``face``."""
+    """docs/quality.md's figures of ``edited`` against ``original`` on ``face``."""
     shape = original.shape
     skin = quality_skin(face, shape)
     prot = protected_features(face, shape)
