@@ -862,51 +862,76 @@ def process(region: Region, params: Params, out: np.ndarray | None = None) -> np
     everywhere when every value is neutral (0, 0, 0, None).
     """
     layers = region.prepared
-    pixels, alpha = region.pixels, layers.alpha
-    bg_blur, bg_light, bg_desaturate, backdrop = (
-        params.blur, params.light, params.desaturate, params.backdrop
-    )
-    shares = layers.person_share() if region.person_share else None
-    person_ready, finish = region.out_has_person, region.after_band
-    pixels = _check_pixels(pixels)
-    if bg_blur == 0 and bg_light == 0 and bg_desaturate == 0 and backdrop is None:
+    pixels = _check_pixels(region.pixels)
+    if params.is_neutral():
         return pixels.copy()
-    h, w = alpha.shape
+    h, w = layers.alpha.shape
     whole = region.box is None
     rows, cols = (slice(0, h), slice(0, w)) if whole else region.box
     if pixels.shape[:2] != (rows.stop - rows.start, cols.stop - cols.start):
         raise ValueError("pixels do not match the region")
-    restyle = _restyler(float(min(max(bg_light, -1.0), 1.0)), float(min(max(bg_desaturate, 0.0), 1.0)))
-    if shares is not None and whole:
-        def unblurred(band, cols):  # kept with the shares, cut the same way
-            return shares[2][band, cols]
-    else:
-        unblurred = layers.old_bg
-    if backdrop is not None:
-        new_bg = _backdrop(layers, backdrop, restyle)
-    elif bg_blur > 0:
-        new_bg = _blurred(layers, float(min(bg_blur, 1.0)), restyle, unblurred)
-    else:
-        def new_bg(band, cols, dst=None):
-            return _written_to(dst, restyle(unblurred(band, cols)))
-    in_place = out is pixels
+    shares = layers.person_share() if region.person_share and whole else None
+    in_place, person_ready = out is pixels, region.out_has_person
     if out is None or out.shape != pixels.shape or out.dtype != np.float32:
-        out = np.empty_like(pixels)
-        person_ready = False
+        out, person_ready = np.empty_like(pixels), False
     # A preview's head region keeps its old background between face slider moves; a big
     # region (a full-size export) makes it band by band instead (no region-sized copy).
     keep_region = not whole and pixels.shape[0] * pixels.shape[1] <= REGION_KEPT_PIXELS
-    region_old_bg = layers.region_old_bg(rows, cols) if keep_region else None
+    work = _Compositing(
+        layers, pixels, out, rows, cols, _new_background(layers, params, shares), shares,
+        layers.region_old_bg(rows, cols) if keep_region else None,
+    )
     bands = row_bands(rows.stop - rows.start, cols.stop - cols.start)
     # Where alpha is 1 the result is the photo bit for bit: the new background is made only
     # in the columns that show some background; there the person's pixels are put back and
     # only the soft edges are composited (the old background made only there).
     for band, runs in zip(bands, layers.background_columns(rows, cols), strict=True):
-        photo_rows = slice(rows.start + band.start, rows.start + band.stop)
-        band_pixels = pixels[band]
-        target = out[band]
+        work.band(band, runs, in_place, person_ready)
+        if region.after_band is not None:
+            region.after_band(band)
+    return out
+
+
+def _new_background(layers: BackgroundLayers, params: Params, shares):
+    """The new background as a function (photo rows, photo cols, dst=None) -> sRGB pixels."""
+    restyle = _restyler(float(min(max(params.light, -1.0), 1.0)),
+                        float(min(max(params.desaturate, 0.0), 1.0)))
+    if shares is not None:
+        def unblurred(band, cols):  # kept with the shares, cut the same way
+            return shares[2][band, cols]
+    else:
+        unblurred = layers.old_bg
+    if params.backdrop is not None:
+        return _backdrop(layers, params.backdrop, restyle)
+    if params.blur > 0:
+        return _blurred(layers, float(min(params.blur, 1.0)), restyle, unblurred)
+
+    def new_bg(band, cols, dst=None):
+        return _written_to(dst, restyle(unblurred(band, cols)))
+
+    return new_bg
+
+
+@dataclass
+class _Compositing:
+    """One ``process`` call's data: the person composited over the new background into
+    ``out``, band by band (``rows``, ``cols``: the region of the photo ``pixels`` shows)."""
+
+    layers: BackgroundLayers
+    pixels: np.ndarray
+    out: np.ndarray
+    rows: slice
+    cols: slice
+    new_bg: object
+    shares: tuple[np.ndarray, np.ndarray, np.ndarray] | None
+    region_old_bg: np.ndarray | None
+
+    def band(self, band: slice, runs: list[ColumnRun], in_place: bool, person_ready: bool) -> None:
+        """Rows ``band`` of the region: the person's columns copied (unless ``out`` holds
+        them already), the columns that show background made."""
+        band_pixels, target = self.pixels[band], self.out[band]
         if in_place:
-            if runs and shares is None:
+            if runs and self.shares is None:
                 band_pixels = band_pixels.copy()
         elif not person_ready:
             start = 0
@@ -914,32 +939,37 @@ def process(region: Region, params: Params, out: np.ndarray | None = None) -> np
                 if c0 > start:
                     target[:, start:c0] = band_pixels[:, start:c0]
                 start = c1
-        if shares is not None and whole:
+        photo_rows = slice(self.rows.start + band.start, self.rows.start + band.stop)
+        if self.shares is not None:
+            person, keep, _ = self.shares
             for c0, c1, _ in runs:
                 span = slice(c0, c1)
-                cv2.add(shares[0][band, span], cv2.multiply(new_bg(photo_rows, span), shares[1][band, span]),
+                cv2.add(person[band, span], cv2.multiply(self.new_bg(photo_rows, span), keep[band, span]),
                         dst=target[:, span])
-            runs = []
-        band_alpha = alpha[photo_rows, cols]
-        for c0, c1, edges in runs:
-            span = slice(c0, c1)
-            part = target[:, span]
-            new_bg(photo_rows, slice(cols.start + c0, cols.start + c1), part)
-            cv2.copyTo(band_pixels[:, span], (band_alpha[:, span] >= 1.0).view(np.uint8), part)
-            for s0, s1 in edges:
-                edge = slice(s0, s1)
-                if region_old_bg is None:
-                    old_bg = layers.old_bg(photo_rows, slice(cols.start + s0, cols.start + s1))
-                else:
-                    old_bg = region_old_bg[band, edge]
-                mixed = np.empty((band.stop - band.start, s1 - s0, 3), np.float32)
-                _composite(np.ascontiguousarray(band_pixels[:, edge]), old_bg,
-                           np.ascontiguousarray(target[:, edge]), np.ascontiguousarray(band_alpha[:, edge]),
-                           mixed)
-                target[:, edge] = mixed
-        if finish is not None:
-            finish(band)
-    return out
+            return
+        band_alpha = self.layers.alpha[photo_rows, self.cols]
+        for run in runs:
+            self._run(band, photo_rows, run, band_pixels, band_alpha, target)
+
+    def _run(self, band, photo_rows, run: ColumnRun, band_pixels, band_alpha, target) -> None:
+        """One run of columns of a band: new background, the person put back, soft edges
+        composited over their old background."""
+        c0, c1, edges = run
+        span, left = slice(c0, c1), self.cols.start
+        part = target[:, span]
+        self.new_bg(photo_rows, slice(left + c0, left + c1), part)
+        cv2.copyTo(band_pixels[:, span], (band_alpha[:, span] >= 1.0).view(np.uint8), part)
+        for s0, s1 in edges:
+            edge = slice(s0, s1)
+            if self.region_old_bg is None:
+                old_bg = self.layers.old_bg(photo_rows, slice(left + s0, left + s1))
+            else:
+                old_bg = self.region_old_bg[band, edge]
+            mixed = np.empty((band.stop - band.start, s1 - s0, 3), np.float32)
+            _composite(np.ascontiguousarray(band_pixels[:, edge]), old_bg,
+                       np.ascontiguousarray(target[:, edge]), np.ascontiguousarray(band_alpha[:, edge]),
+                       mixed)
+            target[:, edge] = mixed
 
 
 def _runs(columns: np.ndarray, gap: int = 32) -> list[tuple[int, int]]:

@@ -309,6 +309,25 @@ def _parse_crop(value: object) -> Crop | None:
     return Crop(**numbers)
 
 
+def _whole(value: object, low: int, high: int) -> bool:
+    """Is ``value`` a whole number (not a bool) in low..high?"""
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _parse_aspect(aspect: object) -> str | None:
+    if aspect is None:
+        return None
+    if not isinstance(aspect, str):
+        raise SessionError(f"'export.aspect' must be text like '4:5', not {aspect!r}")
+    try:
+        parse_aspect(aspect)
+    except LikenessError:
+        raise SessionError(
+            f"'export.aspect' must be {', '.join(ASPECTS)} or W:H, not {aspect!r}"
+        ) from None
+    return aspect
+
+
 def _parse_export(value: object) -> ExportSettings:
     if value is None:
         return ExportSettings()
@@ -321,31 +340,18 @@ def _parse_export(value: object) -> ExportSettings:
     if preset not in PRESETS:
         raise SessionError(f"'export.preset' must be one of {', '.join(PRESETS)}, not {preset!r}")
     size = value.get("size")
-    if size is not None and (
-        isinstance(size, bool) or not isinstance(size, int) or not 16 <= size <= 65535
-    ):
+    if size is not None and not _whole(size, 16, 65535):
         raise SessionError(
             f"'export.size' must be a whole number of pixels (16..65535), not {size!r}"
         )
-    aspect = value.get("aspect")
-    if aspect is not None:
-        if not isinstance(aspect, str):
-            raise SessionError(f"'export.aspect' must be text like '4:5', not {aspect!r}")
-        try:
-            parse_aspect(aspect)
-        except LikenessError:
-            raise SessionError(
-                f"'export.aspect' must be {', '.join(ASPECTS)} or W:H, not {aspect!r}"
-            ) from None
+    aspect = _parse_aspect(value.get("aspect"))
     fmt = value.get("format")
     if fmt is not None and fmt not in _EXPORT_FORMATS:
         raise SessionError(
             f"'export.format' must be one of {', '.join(_EXPORT_FORMATS)}, not {fmt!r}"
         )
     quality = value.get("quality")
-    if quality is not None and (
-        isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 100
-    ):
+    if quality is not None and not _whole(quality, 1, 100):
         raise SessionError(f"'export.quality' must be a whole number 1..100, not {quality!r}")
     keep = value.get("keep_metadata", False)
     if not isinstance(keep, bool):
@@ -525,6 +531,17 @@ def save_session(session: Session, path: str | os.PathLike | None = None) -> Pat
     return path
 
 
+def _may_be(candidate: Path, recorded: Path, size: int | None) -> bool:
+    """Could ``candidate`` be the moved photo (worth hashing)? Not the recorded path, a
+    session or other JSON, a folder, or a file of another ``size`` (bytes, when known)."""
+    if candidate == recorded or not candidate.is_file():
+        return False
+    if candidate.name.endswith(SESSION_SUFFIX) or candidate.suffix.lower() == ".json":
+        return False
+    # A different size cannot be the same photo: no need to hash it.
+    return size is None or candidate.stat().st_size == size
+
+
 def find_source(session: Session) -> Path:
     """Where the session's photo is now: at its recorded path when the hash matches, else the
     file with the same hash in the session's folder (a moved or renamed photo).
@@ -546,16 +563,7 @@ def find_source(session: Session) -> Path:
         folders.append(recorded.parent)
     for folder in folders:
         for candidate in sorted(folder.iterdir()):
-            if candidate == recorded or not candidate.is_file():
-                continue
-            if candidate.name.endswith(SESSION_SUFFIX) or candidate.suffix.lower() == ".json":
-                continue
-            if (
-                session.source.bytes is not None
-                and candidate.stat().st_size != session.source.bytes
-            ):
-                continue  # a different size cannot be the same photo: no need to hash it
-            if file_sha256(candidate) == wanted:
+            if _may_be(candidate, recorded, session.source.bytes) and file_sha256(candidate) == wanted:
                 return candidate
     where = ", ".join(str(f) for f in folders) or "the session's folder"
     if changed:
