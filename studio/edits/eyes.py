@@ -71,17 +71,11 @@ def eyes_crop(layers: PhotoLayers, reach_iod: float) -> tuple[int, int, np.ndarr
     from studio.face import region_mask
     from studio.face.regions import REGIONS
 
-    face, (h, w) = layers.roi_face, layers.shape
-    points = face.landmarks[36:48]
     margin = max(REGIONS["left_eye"].margin, REGIONS["right_eye"].margin)
-    reach = (margin + reach_iod) * layers.iod + 4.0
-    left = int(max(np.floor(points[:, 0].min() - reach), 0))
-    top = int(max(np.floor(points[:, 1].min() - reach), 0))
-    right = int(min(np.ceil(points[:, 0].max() + reach) + 1, w))
-    bottom = int(min(np.ceil(points[:, 1].max() + reach) + 1, h))
+    top, left, bottom, right = layers.landmark_box(slice(36, 48), (margin + reach_iod) * layers.iod + 4.0)
     if right <= left or bottom <= top:
         return 0, 0, np.zeros((0, 0), np.float32)
-    moved = face.translated(left, top)
+    moved = layers.roi_face.translated(left, top)
     shape = (bottom - top, right - left)
     mask = np.maximum(region_mask(moved, "left_eye", shape), region_mask(moved, "right_eye", shape))
     return top, left, mask

@@ -290,19 +290,26 @@ class PhotoLayers:
         from studio.face import protected_mask
         from studio.face.regions import PROTECTED_MARGIN
 
-        face, (h, w) = self.roi_face, self.shape
-        points = face.landmarks[17:60]  # brows, nose, eyes, lips
-        reach = PROTECTED_MARGIN * self.iod + 6.0
-        left = int(max(np.floor(points[:, 0].min() - reach), 0))
-        top = int(max(np.floor(points[:, 1].min() - reach), 0))
-        right = int(min(np.ceil(points[:, 0].max() + reach) + 1, w))
-        bottom = int(min(np.ceil(points[:, 1].max() + reach) + 1, h))
+        # Brows, nose, eyes and lips.
+        top, left, bottom, right = self.landmark_box(slice(17, 60), PROTECTED_MARGIN * self.iod + 6.0)
         box = slice(top, max(bottom, top)), slice(left, max(right, left))
-        moved = face.translated(left, top)
+        moved = self.roi_face.translated(left, top)
         shape = (box[0].stop - box[0].start, box[1].stop - box[1].start)
         if shape[0] == 0 or shape[1] == 0:
             return box, np.zeros(shape, np.float32)
         return box, protected_mask(moved, shape).astype(np.float32)
+
+    def landmark_box(self, landmarks: slice, reach: float) -> tuple[int, int, int, int]:
+        """(top, left, bottom, right) of the ROI pixels within ``reach`` pixels of the
+        ``landmarks`` (indices of the 68), clipped to the ROI (may be empty: bottom <= top).
+        A shape drawn on this crop has the same pixels as drawn on the whole ROI: its outline
+        only moves by whole pixels."""
+        points, (h, w) = self.roi_face.landmarks[landmarks], self.shape
+        left = int(max(np.floor(points[:, 0].min() - reach), 0))
+        top = int(max(np.floor(points[:, 1].min() - reach), 0))
+        right = int(min(np.ceil(points[:, 0].max() + reach) + 1, w))
+        bottom = int(min(np.ceil(points[:, 1].max() + reach) + 1, h))
+        return top, left, bottom, right
 
     @cached_property
     def unprotected(self) -> np.ndarray:

@@ -55,6 +55,15 @@ def fast_to_srgb(linear: np.ndarray) -> np.ndarray:
     return _look_up(index.astype(np.uint16), table)
 
 
+def add_gain(gain: np.ndarray | None, out: np.ndarray | None) -> np.ndarray | None:
+    """A light edit's ``process`` result: its log ``gain`` (a new array it owns, or None when
+    nothing changes) added to the light stage's gain so far ``out`` (or None)."""
+    if gain is None or out is None:
+        return gain
+    out += gain
+    return out
+
+
 #: Rows the relight works on at a time: a band's buffers stay in the CPU's cache.
 _BAND_ROWS = 32
 

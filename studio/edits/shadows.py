@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from studio.edits.layers import PhotoLayers, soft_blur
+from studio.edits.light import add_gain
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
 
@@ -83,8 +84,4 @@ def process(
     ``out`` (the light stage's gain so far), or a new array when ``out`` is None; None when
     nothing changes. The pipeline applies the light stage's gain in one pass
     (``studio.edits.light.apply_log_gain``)."""
-    gain = log_gain(region.prepared, params)
-    if gain is None or out is None:
-        return gain
-    out += gain
-    return out
+    return add_gain(log_gain(region.prepared, params), out)

@@ -86,16 +86,10 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
 
     # Drawn on a crop around the inner lips only (the same pixels as on the whole ROI: the
     # outline moves by whole pixels, and the crop keeps a border of zeros for the erosion).
-    face, (h, w) = layers.roi_face, layers.shape
-    points = face.landmarks[60:68]
-    reach = layers.px(LIP_GAP) + 4.0
-    left = int(max(np.floor(points[:, 0].min() - reach), 0))
-    top = int(max(np.floor(points[:, 1].min() - reach), 0))
-    right = int(min(np.ceil(points[:, 0].max() + reach) + 1, w))
-    bottom = int(min(np.ceil(points[:, 1].max() + reach) + 1, h))
+    top, left, bottom, right = layers.landmark_box(slice(60, 68), layers.px(LIP_GAP) + 4.0)
     if right <= left or bottom <= top:
         return None
-    moved = face.translated(left, top)
+    moved = layers.roi_face.translated(left, top)
     mouth = region_mask(moved, "inner_mouth", (bottom - top, right - left))
     mouth = cv2.erode(mouth, disk(layers.px(LIP_GAP)))
     ys, xs = np.nonzero(mouth.any(axis=1))[0], np.nonzero(mouth.any(axis=0))[0]
