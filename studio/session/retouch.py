@@ -14,6 +14,7 @@ import numpy as np
 from studio.face.types import FaceAnalysis
 from studio.imaging.export import Crop, ExportResult, ExportSettings, export_photo
 from studio.imaging.photo import Photo
+from studio.write_guard import WritePlan
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ def retouch_photo(
     crop: Crop | None = None,
     min_likeness: float | None = None,
     progress: Callable[[str], object] | None = None,
+    plan: WritePlan | None = None,
 ) -> RetouchedPhoto:
     """Render ``sliders`` on ``photo`` at full resolution, measure the likeness on the
     rendered pixels, and export them to ``output_path`` (atomically) unless the likeness is
@@ -59,6 +61,8 @@ def retouch_photo(
     crop : the framing as fractions of the photo (None: the preset decides).
     min_likeness : refuse (write nothing) below this percent; None: always write.
     progress : called with a short status line before each slow step (e.g. a dialog's label).
+    plan : the run's write plan (``studio.write_guard``): its inputs and other targets are
+        never written over; None: the photo alone is protected.
 
     Raises LikenessError for problems the user can fix (a bad output, no such face).
     """
@@ -90,5 +94,6 @@ def retouch_photo(
         source_format=photo.format,
         bit_depth=photo.bit_depth,
         source=photo.path,
+        plan=plan,
     )
     return RetouchedPhoto(exported, percent, None, rendered)
