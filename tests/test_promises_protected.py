@@ -75,11 +75,8 @@ BACKGROUND = {
     "bg_desaturate": {"bg_desaturate": 1.0},
     "backdrop": {"backdrop": "#f2f2f2"},
 }
-#: Known today: the person/background split leaves the outer end of the right brow partly
-#: "background" on this photo (measured: backdrop changes it by up to 23.7/255).
-# (face_recognition_obama1 was expected to fail here on dlib's 68 points: its right brow region
-# reached where the person matte is < 1 (issue 21). On the face mesh's points (the brow's middle
-# line, a little lower and further in than dlib's outer brow point) it passes.)
+
+
 @pytest.mark.parametrize("name", SKIN_TONES)
 def test_background_edits_leave_the_protected_features(photos, name):
     pixels, face, retoucher = photos[name]
