@@ -235,6 +235,18 @@ def _fit_aspect(crop: Crop, width: int, height: int, aspect: float) -> Crop:
     return Crop(left / width, top / height, new_w / width, new_h / height)
 
 
+def _sized(w: int, h: int, scale: float, aspect: float | None) -> tuple[int, int]:
+    """A ``w`` x ``h`` crop scaled by ``scale``; with a chosen ``aspect`` the short side follows
+    it exactly (the crop's whole pixels may be half a pixel off it: 4:5 at 256 is 205 x 256,
+    wherever the face sits)."""
+    tw, th = max(int(round(w * scale)), 1), max(int(round(h * scale)), 1)
+    if aspect is None:
+        return tw, th
+    if tw >= th:
+        return tw, max(int(round(tw / aspect)), 1)
+    return max(int(round(th * aspect)), 1), th
+
+
 # ----------------------------------------------------------------------------- planning
 def plan_crop(
     settings: ExportSettings,
@@ -453,7 +465,7 @@ def export_photo(
         if long_edge is not None:
             scale = long_edge / max(w, h)
             if scale < 1 or preset == "custom":
-                target = (max(int(round(w * scale)), 1), max(int(round(h * scale)), 1))
+                target = _sized(w, h, scale, parse_aspect(settings.aspect) if used_crop else None)
             elif scale > 1:
                 notes.append(
                     f"the photo's long edge is {max(w, h)} px: not upscaled to {long_edge}"
