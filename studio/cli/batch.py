@@ -13,18 +13,6 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from studio.batch import (
-    FAILED,
-    BatchInterrupted,
-    PhotoResult,
-    Progress,
-    find_photos,
-    make_engine,
-    plan_jobs,
-    run_batch,
-    summarize,
-    write_report,
-)
 from studio.cli._common import (
     add_edit_arguments,
     export_from_args,
@@ -139,6 +127,19 @@ def _check_report_path(report: Path | None) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # The batch layer (process pools, Dask) is imported only when a batch runs.
+    from studio.batch import (
+        FAILED,
+        BatchInterrupted,
+        PhotoResult,
+        Progress,
+        find_photos,
+        make_engine,
+        plan_jobs,
+        run_batch,
+        summarize,
+        write_report,
+    )
     from studio.imaging.export import output_suffix
     from studio.session import session_to_dict
 

@@ -10,6 +10,7 @@ core, as its figures are measured).
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -31,8 +32,6 @@ def all_cores() -> int:
 def set_threads(count: int | None) -> int:
     """Use ``count`` threads from now on (None: every core), for OpenCV's own threads and
     for :func:`each`; returns the count in effect."""
-    import cv2
-
     global _threads, _pool
     count = all_cores() if count is None else max(1, int(count))
     with _lock:
@@ -40,7 +39,12 @@ def set_threads(count: int | None) -> int:
             _pool.shutdown(wait=False)
             _pool = None
         _threads = count
-    cv2.setNumThreads(count)
+    # OpenCV reads this when it loads (then ``likeness`` need not import it to start); once
+    # loaded, it is told directly.
+    os.environ["OPENCV_FOR_THREADS_NUM"] = str(count)
+    cv2 = sys.modules.get("cv2")
+    if cv2 is not None:
+        cv2.setNumThreads(count)
     return count
 
 

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -128,6 +129,37 @@ def _settings(
     return settings
 
 
+#: Edits that work in CIE Lab (through scikit-image, slow to import).
+_LAB_EDITS = ("warmth", "eyes", "teeth")
+
+
+def _get_ready(detection: bool, lab: bool) -> None:
+    """Import the render pipeline and load the face models (and scikit-image's colour
+    module when an edit needs Lab): the work before the render that is not the photo's."""
+    import studio.render  # noqa: F401
+    from studio.face.likeness import load_models
+
+    load_models(detection)
+    if lab:
+        from studio.imaging.colour import lab_ready
+
+        lab_ready()
+
+
+def _get_ready_while_decoding(session: Session) -> threading.Thread | None:
+    """A thread doing :func:`_get_ready` while the photo decodes (None on one core, where it
+    would only take turns with the decoding: then it runs after it)."""
+    from studio.imaging.threads import threads
+
+    if threads() < 2:
+        return None
+    lab = any(session.sliders.get(key) for key in _LAB_EDITS)
+    thread = threading.Thread(target=_get_ready, args=(session.analysis is None, lab),
+                              name="get-ready", daemon=True)
+    thread.start()
+    return thread
+
+
 def _retouch(
     input_path,
     session_or_sliders,
@@ -138,9 +170,7 @@ def _retouch(
     save_session_to,
     start,
 ) -> RetouchResult:
-    from studio.face import analyze_photo, likeness_distance, likeness_percent
     from studio.imaging import load
-    from studio.render import render_photo
 
     session = as_session(session_or_sliders)
     settings = _settings(export_preset, session, keep_metadata)
@@ -149,8 +179,18 @@ def _retouch(
     if output_path.exists() and _same_file(output_path, input_path):
         raise LikenessError(f"{output_path}: refusing to write over the original photo")
 
-    photo = load(input_path)
+    # The photo decodes first (only Pillow and numpy needed) while the pipeline's imports and
+    # the face models load beside it.
+    getting_ready = _get_ready_while_decoding(session)
+    try:
+        photo = load(input_path)
+    finally:
+        if getting_ready is not None:
+            getting_ready.join()
     check_output(settings, output_path, photo.format)  # fail before the slow part
+    from studio.face import analyze_photo, likeness_distance, likeness_percent
+    from studio.render import render_photo
+
     sha = file_sha256(input_path)
     notes: list[str] = []
     analysis = session.analysis_for(sha)
