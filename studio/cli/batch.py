@@ -15,9 +15,11 @@ from pathlib import Path
 
 from studio.cli._common import (
     add_edit_arguments,
+    add_threads_argument,
     export_from_args,
     min_likeness_from_args,
     session_from_args,
+    threads_from_args,
 )
 from studio.errors import LikenessError
 
@@ -65,10 +67,10 @@ def register(subparsers) -> None:
         "--workers",
         type=int,
         metavar="N",
-        help=f"parallel worker processes, or the size of a --dask local cluster "
-        f"(default: the {os.cpu_count()} cores; an existing Dask cluster "
-        f"uses its own workers)",
+        help="parallel worker processes, or the size of a --dask local cluster "
+        "(default: one per core of --threads; an existing Dask cluster uses its own workers)",
     )
+    add_threads_argument(parser, "the whole batch")
     parser.add_argument(
         "--dask",
         metavar="ADDRESS|local",
@@ -146,6 +148,7 @@ def run(args: argparse.Namespace) -> int:
     # Everything a user can get wrong is checked before any work starts (exit 2).
     if args.workers is not None and args.workers < 1:
         raise LikenessError(f"--workers must be 1 or more, not {args.workers}")
+    threads = threads_from_args(args)
     session = session_from_args(args)
     settings = _export_settings(args, session)
     min_likeness = min_likeness_from_args(args)
@@ -163,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
         for path in missing
     ]
 
-    engine = make_engine(workers=args.workers or os.cpu_count() or 1, dask=args.dask)
+    engine = make_engine(workers=args.workers, dask=args.dask, threads=threads)
     progress = Progress(len(jobs) + len(lost))
     look = session.look or (Path(args.session).name if args.session else "no look")
     progress.message(

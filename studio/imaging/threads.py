@@ -66,8 +66,9 @@ def each(work: Callable[[Item], Result], items: Iterable[Item]) -> list[Result]:
 
 
 def split(length: int, parts: int | None = None) -> Sequence[slice]:
-    """``range(length)`` in about ``parts`` contiguous slices (default: one per thread)."""
-    parts = max(1, min(parts or _threads, length))
+    """``range(length)`` in about ``parts`` contiguous slices (default: four per thread, so a
+    band's temporaries stay small and a slow thread does not hold the others up)."""
+    parts = max(1, min(parts or 4 * _threads, length))
     bounds = [length * i // parts for i in range(parts + 1)]
     return [slice(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
 
