@@ -42,10 +42,13 @@ def test_bench_quick_json_reports_every_figure():
     assert export["floor_decode_encode"] > 0
     assert export["threads_1"]["median"] > 0 and export[f"threads_{cores}"]["median"] > 0
     assert export["ratio_threads_1"] > 0 and export["ratio_threads_all"] > 0
+    assert export["threads_1_cpu"]["median"] > 0 and export[f"threads_{cores}_cpu"]["median"] > 0
+    assert export["floor_decode_encode_cpu"] > 0 and export["ratio_threads_1_cpu"] > 0
     gmic = figures["gmic_closeup_6mp"]
     if shutil.which("gmic"):
         assert gmic["likeness_smooth_1_png"]["median"] > 0
         assert gmic["gmic_fx_smooth_skin_png"]["median"] > 0 and gmic["speedup"] > 0
+        assert gmic["likeness_smooth_1_png_cpu"]["median"] > 0 and gmic["speedup_cpu"] > 0
     else:
         assert "gmic" in gmic["skipped"]
     expected = {
