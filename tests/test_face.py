@@ -28,9 +28,9 @@ from studio.imaging.filters import resize
 from studio.imaging.sample import sample_photo
 
 try:
-    from tests.conftest import face_photo, manifest
+    from tests.conftest import face_photo, manifest, require_photos
 except ImportError:  # pragma: no cover - tests run as a plain folder
-    from conftest import face_photo, manifest
+    from conftest import face_photo, manifest, require_photos
 
 #: The near-profile photo: dlib's frontal landmarks are not expected to be right on it.
 PROFILE = "insightface_inspireface_pose_left_face.jpeg"
@@ -84,6 +84,7 @@ class _Analyses:
 
 @pytest.fixture(scope="session")
 def photos() -> _Analyses:
+    require_photos()  # every test here reads the shared photos
     return _Analyses()
 
 

@@ -386,13 +386,13 @@ def test_several_faces_can_be_picked_and_undone(qtbot, make_window):
 def test_a_first_photo_shows_a_fast_preview_of_the_right_size(
     qtbot, make_window, tmp_path, dialogs
 ):
-    from studio.ui.qt_main import _quick_job
+    from studio.ui.qt_jobs import quick_job
 
     photo = face_photo("deepface_img1.jpg")
-    width, height, image = _quick_job(photo)
+    quick = quick_job(photo)
     full = load(photo)
-    assert (width, height) == (full.width, full.height)
-    assert image.width() * image.height() <= 2_000_000
+    assert (quick.width, quick.height) == (full.width, full.height)
+    assert quick.image.width() * quick.image.height() <= 2_000_000
     # a bad first file: nothing stays on the canvas, the error is shown
     window = make_window()
     bad = tmp_path / "bad.jpg"

@@ -6,7 +6,6 @@ import multiprocessing
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QPalette
@@ -16,7 +15,9 @@ from studio import __version__
 from studio.face import detect
 from studio.process import follow_parent
 
-from .qt_main import APP_NAME, AUTOSAVE_PREFIX, AUTOSAVE_SUFFIX, QtStudioWindow
+from .platform_check import display_problem
+from .qt_autosave import crashed_autosave
+from .qt_main import APP_NAME, QtStudioWindow
 
 #: The panel and canvas look: dark, compact, readable (a photo tool keeps colour out of the UI).
 STYLE_SHEET = """
@@ -120,37 +121,6 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def crashed_autosave() -> Path | None:
-    """The newest session a crashed studio left behind, or None.
-
-    Autosaves of studios still running are not offered (this process's own are: a window
-    that is gone left them).
-    """
-    from studio.paths import user_dir
-
-    found = []
-    for path in user_dir("data").glob(f"{AUTOSAVE_PREFIX}*{AUTOSAVE_SUFFIX}"):
-        try:
-            pid = int(path.name[len(AUTOSAVE_PREFIX) : -len(AUTOSAVE_SUFFIX)])
-            modified = path.stat().st_mtime
-        except (ValueError, OSError):
-            continue
-        if pid != os.getpid() and _alive(pid):
-            continue
-        found.append((modified, path))
-    return max(found)[1] if found else None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def offer_restore(window: QtStudioWindow) -> bool:
     """After a crash, ask whether to restore the autosaved session; True when it was restored."""
     path = crashed_autosave()
@@ -173,8 +143,13 @@ def offer_restore(window: QtStudioWindow) -> bool:
 def run_studio(path: str | os.PathLike | None = None) -> int:
     """Open the studio window on ``path`` (a photo or session; None: the built-in sample).
 
-    Blocks until the window closes; returns the exit code (0).
+    Blocks until the window closes; returns the exit code (0, or 2 with one line on stderr
+    when no window can open here: no display, or Qt's X11 libraries missing).
     """
+    problem = display_problem()
+    if problem is not None:
+        print(f"likeness: {problem}", file=sys.stderr)
+        return 2
     app = make_application()
     cnn_helper = _start_cnn_helper()
     window = QtStudioWindow()

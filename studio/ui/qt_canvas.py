@@ -97,6 +97,10 @@ class _SplitImageItem(QGraphicsItem):
             )
 
 
+#: What the canvas says while no photo is open.
+EMPTY_HINT = "Open or drop a photo\n(File › Open…, or drag one here)"
+
+
 class QtCanvas(QGraphicsView):
     """The photo view.
 
@@ -272,7 +276,27 @@ class QtCanvas(QGraphicsView):
             self.showing_original = showing
             self.viewport().update()
 
+    @property
+    def showing_hint(self) -> bool:
+        """True while the empty canvas shows :data:`EMPTY_HINT` (no photo open)."""
+        return not self.photo_size[0]
+
+    def _draw_hint(self, painter: QPainter) -> None:
+        painter.save()
+        painter.resetTransform()
+        font = painter.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        painter.setFont(font)
+        painter.setPen(QColor(170, 170, 176))
+        painter.drawText(
+            QRectF(self.viewport().rect()), Qt.AlignmentFlag.AlignCenter, EMPTY_HINT
+        )
+        painter.restore()
+
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt API
+        if self.showing_hint:
+            self._draw_hint(painter)
+            return
         if not self.split_enabled or self.showing_original or not self.photo_size[0]:
             if self.showing_original:
                 self._draw_label(painter, "Before", 12)

@@ -63,27 +63,7 @@ class QtExportDialog(QDialog):
         for key, label in PRESET_LABELS.items():
             self.preset_combo.addItem(label, key)
         form.addRow("Export for", self.preset_combo)
-
-        self.custom = QWidget(self)
-        custom_form = QFormLayout(self.custom)
-        custom_form.setContentsMargins(0, 0, 0, 0)
-        self.size_spin = QSpinBox(self.custom)
-        self.size_spin.setRange(0, 20000)
-        self.size_spin.setSpecialValueText("full size")
-        self.size_spin.setSuffix(" px")
-        self.aspect_combo = QComboBox(self.custom)
-        self.aspect_combo.addItems(list(ASPECTS))
-        self.format_combo = QComboBox(self.custom)
-        self.format_combo.addItems([f.upper() for f in _FORMATS])
-        self.quality_spin = QSpinBox(self.custom)
-        self.quality_spin.setRange(1, 100)
-        self.quality_spin.setValue(92)
-        custom_form.addRow("Long edge", self.size_spin)
-        custom_form.addRow("Aspect", self.aspect_combo)
-        custom_form.addRow("Format", self.format_combo)
-        custom_form.addRow("Quality", self.quality_spin)
-        form.addRow(self.custom)
-
+        form.addRow(self._build_custom())
         self.keep_metadata = QCheckBox("Keep private metadata (GPS, serial numbers)", self)
         form.addRow("", self.keep_metadata)
         path_row = QHBoxLayout()
@@ -113,6 +93,28 @@ class QtExportDialog(QDialog):
         self.preset_combo.currentIndexChanged.connect(self._on_preset_change)
         self.format_combo.currentIndexChanged.connect(self._on_preset_change)
         self.set_preset(preset)
+
+    def _build_custom(self) -> QWidget:
+        """The custom preset's options: long edge, aspect, format, quality."""
+        self.custom = QWidget(self)
+        custom_form = QFormLayout(self.custom)
+        custom_form.setContentsMargins(0, 0, 0, 0)
+        self.size_spin = QSpinBox(self.custom)
+        self.size_spin.setRange(0, 20000)
+        self.size_spin.setSpecialValueText("full size")
+        self.size_spin.setSuffix(" px")
+        self.aspect_combo = QComboBox(self.custom)
+        self.aspect_combo.addItems(list(ASPECTS))
+        self.format_combo = QComboBox(self.custom)
+        self.format_combo.addItems([f.upper() for f in _FORMATS])
+        self.quality_spin = QSpinBox(self.custom)
+        self.quality_spin.setRange(1, 100)
+        self.quality_spin.setValue(92)
+        custom_form.addRow("Long edge", self.size_spin)
+        custom_form.addRow("Aspect", self.aspect_combo)
+        custom_form.addRow("Format", self.format_combo)
+        custom_form.addRow("Quality", self.quality_spin)
+        return self.custom
 
     def set_preset(self, preset: str) -> None:
         self.preset_combo.setCurrentIndex(self.preset_combo.findData(preset))

@@ -425,33 +425,7 @@ class QtSidePanel(QWidget):
         self.rows: dict[str, QtSliderRow | QtBackdropRow] = {}
         self.group_headers: dict[str, QLabel] = {}
         for group in PANEL_GROUPS:
-            header = QLabel(group.upper(), self)
-            header.setObjectName("group_header")
-            self.group_headers[group] = header
-            outer.addWidget(header)
-            line = QFrame(self)
-            line.setObjectName("group_line")
-            line.setFrameShape(QFrame.Shape.HLine)
-            outer.addWidget(line)
-            grid = QGridLayout()
-            grid.setHorizontalSpacing(6)
-            grid.setVerticalSpacing(4)
-            grid.setColumnMinimumWidth(0, 104)
-            grid.setColumnStretch(1, 1)
-            for row, spec in enumerate(s for s in SLIDERS if s.group == group):
-                cls = QtBackdropRow if spec.kind == "colour" else QtSliderRow
-                widget_row = cls(spec, grid, row, self)
-                widget_row.edited.connect(self.slider_edited)
-                widget_row.released.connect(self.slider_released)
-                self.rows[spec.key] = widget_row
-            if group == "Framing":
-                self.circle = QtCirclePreview(self)
-                caption = QLabel("LinkedIn preview", self)
-                caption.setObjectName("caption")
-                grid.addWidget(self.circle, 0, 0, 1, 4, Qt.AlignmentFlag.AlignHCenter)
-                grid.addWidget(caption, 1, 0, 1, 4, Qt.AlignmentFlag.AlignHCenter)
-                self.circle.set_image(None)
-            outer.addLayout(grid)
+            self._add_group(outer, group)
         outer.addStretch(1)
 
         self.look_combo.activated.connect(self._on_look_activated)
@@ -462,6 +436,36 @@ class QtSidePanel(QWidget):
         document.events.face.connect(self._on_face_change)
         document.events.look.connect(self._on_look_change)
         self._on_photo_change(photo=document.photo, analysis=document.analysis)
+
+    def _add_group(self, outer: QVBoxLayout, group: str) -> None:
+        """One group's header, rule and slider rows (Framing also holds the LinkedIn circle)."""
+        header = QLabel(group.upper(), self)
+        header.setObjectName("group_header")
+        self.group_headers[group] = header
+        outer.addWidget(header)
+        line = QFrame(self)
+        line.setObjectName("group_line")
+        line.setFrameShape(QFrame.Shape.HLine)
+        outer.addWidget(line)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(6)
+        grid.setVerticalSpacing(4)
+        grid.setColumnMinimumWidth(0, 104)
+        grid.setColumnStretch(1, 1)
+        for row, spec in enumerate(s for s in SLIDERS if s.group == group):
+            cls = QtBackdropRow if spec.kind == "colour" else QtSliderRow
+            widget_row = cls(spec, grid, row, self)
+            widget_row.edited.connect(self.slider_edited)
+            widget_row.released.connect(self.slider_released)
+            self.rows[spec.key] = widget_row
+        if group == "Framing":
+            self.circle = QtCirclePreview(self)
+            caption = QLabel("LinkedIn preview", self)
+            caption.setObjectName("caption")
+            grid.addWidget(self.circle, 0, 0, 1, 4, Qt.AlignmentFlag.AlignHCenter)
+            grid.addWidget(caption, 1, 0, 1, 4, Qt.AlignmentFlag.AlignHCenter)
+            self.circle.set_image(None)
+        outer.addLayout(grid)
 
     # ------------------------------------------------------------------ looks
     def set_looks(self, looks: list[tuple[str, str]]) -> None:

@@ -1,0 +1,254 @@
+"""The studio's commands as one declarative table: menus, toolbar, shortcuts and the Help
+dialog that lists the shortcuts are all built from :data:`ACTIONS` (no second copy)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+)
+
+from .qt_canvas import OVERLAYS
+
+if TYPE_CHECKING:
+    from .qt_main import QtStudioWindow
+
+Std = QKeySequence.StandardKey
+#: The key held to see the original (the window's key watcher uses it too).
+ORIGINAL_KEY = Qt.Key.Key_Backslash
+#: Keys that are not menu commands, shown in the shortcuts dialog after the commands.
+CANVAS_KEYS = (
+    ("Hold \\", "See the original"),
+    ("Wheel / drag", "Zoom / pan the photo"),
+    ("Double-click", "Switch between fit and 100%"),
+)
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One command: ``window.<name>_action`` runs ``run(window)`` (``run(window, checked)``
+    when checkable). ``menu`` names its menu; ``needs_photo`` disables it with nothing open."""
+
+    name: str
+    text: str
+    menu: str
+    run: Callable[..., Any]
+    shortcut: Std | str | None = None
+    tip: str = ""
+    checkable: bool = False
+    needs_photo: bool = False
+    toolbar: bool = False
+    separator_before: bool = False
+
+
+def _zoom_by(factor: float) -> Callable[[QtStudioWindow], None]:
+    return lambda w: w.canvas.zoom_to(w.canvas.zoom * factor)
+
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("open", "&Open…", "File", lambda w: w.open_dialog(), Std.Open,
+               "Open a photo or a session", toolbar=True),
+    ActionSpec("save", "&Save Session", "File", lambda w: w.save_session(), Std.Save,
+               "Save the sliders beside the photo", needs_photo=True, toolbar=True,
+               separator_before=True),
+    ActionSpec("save_as", "Save Session &As…", "File", lambda w: w.save_session_as(),
+               Std.SaveAs, needs_photo=True),
+    ActionSpec("apply", "&Apply Session or Look…", "File", lambda w: w.sessions.apply_session_dialog(),
+               "Ctrl+Shift+L", "Use another session's or look's sliders here", needs_photo=True),
+    ActionSpec("save_look", "Save Sliders as &Look…", "File", lambda w: w.sessions.save_look_dialog(),
+               tip="Keep these sliders as a look for other photos", needs_photo=True),
+    ActionSpec("export", "&Export…", "Export", lambda w: w.exporter.show_dialog(), "Ctrl+E",
+               "Export for LinkedIn, a portfolio, ...", needs_photo=True, toolbar=True),
+    ActionSpec("quit", "&Quit", "File", lambda w: w.close(), Std.Quit, separator_before=True),
+    ActionSpec("reset", "Reset &All Sliders", "Edit", lambda w: w.reset_all(),
+               needs_photo=True, separator_before=True),
+    ActionSpec("fit", "&Fit in Window", "View", lambda w: w.canvas.fit(), "Ctrl+0",
+               toolbar=True),
+    ActionSpec("zoom100", "&100%", "View", lambda w: w.canvas.zoom_100(), "Ctrl+1",
+               toolbar=True),
+    ActionSpec("zoom_in", "Zoom &In", "View", _zoom_by(1.25), Std.ZoomIn),
+    ActionSpec("zoom_out", "Zoom &Out", "View", _zoom_by(1 / 1.25), Std.ZoomOut),
+    ActionSpec("split", "&Before / After Split", "View",
+               lambda w, checked: w.canvas.set_split_enabled(checked), "Y",
+               "Split view: original left, edit right (hold \\ to see the original)",
+               checkable=True, toolbar=True, separator_before=True),
+    ActionSpec("shortcuts", "&Keyboard Shortcuts", "Help", lambda w: w.show_shortcuts(),
+               Std.HelpContents, "Every key the studio answers to"),
+)
+#: Export presets offered in File › Export after "Export…".
+EXPORT_PRESETS = (
+    ("linkedin", "LinkedIn…"),
+    ("portfolio", "Portfolio…"),
+    ("original", "Original Size…"),
+    ("custom", "Custom…"),
+)
+
+
+def make_action(window: QtStudioWindow, spec: ActionSpec) -> QAction:
+    action = QAction(spec.text, window)
+    if spec.shortcut is not None:
+        action.setShortcut(QKeySequence(spec.shortcut))
+    action.setCheckable(spec.checkable)
+    if spec.tip:
+        action.setStatusTip(spec.tip)
+        action.setToolTip(spec.tip)
+    if spec.checkable:
+        action.toggled.connect(lambda checked: spec.run(window, checked))
+    else:
+        action.triggered.connect(lambda _checked=False: spec.run(window))
+    return action
+
+
+class StudioActions:
+    """The window's actions, menus and toolbar, built from :data:`ACTIONS`."""
+
+    def __init__(self, window: QtStudioWindow):
+        self.window = window
+        self.by_name: dict[str, QAction] = {s.name: make_action(window, s) for s in ACTIONS}
+        self.by_name["split"].setChecked(True)
+        stack = window.undo_stack
+        self.undo = stack.createUndoAction(window, "&Undo")
+        self.undo.setShortcut(Std.Undo)
+        self.redo = stack.createRedoAction(window, "&Redo")
+        self.redo.setShortcut(Std.Redo)
+        self.overlays = {
+            name: make_action(
+                window,
+                ActionSpec(name, label, "Overlays", lambda w, on, n=name: w.set_overlay(n, on),
+                           checkable=True),
+            )
+            for name, (_colour, label) in OVERLAYS.items()
+        }
+        self._build_menus()
+        self._build_toolbar()
+
+    def __getitem__(self, name: str) -> QAction:
+        return self.by_name[name]
+
+    def _add(self, menu, menu_name: str, skip: tuple[str, ...] = ()) -> None:
+        for spec in ACTIONS:
+            if spec.menu == menu_name and spec.name not in skip:
+                if spec.separator_before:
+                    menu.addSeparator()
+                menu.addAction(self.by_name[spec.name])
+
+    def _build_menus(self) -> None:
+        window = self.window
+        bar = window.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.by_name["open"])
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self._add(file_menu, "File", skip=("open", "quit"))
+        file_menu.addSeparator()
+        self.export_menu = file_menu.addMenu("E&xport")
+        self._add(self.export_menu, "Export")
+        self.export_menu.addSeparator()
+        for preset, label in EXPORT_PRESETS:
+            self.export_menu.addAction(label, lambda p=preset: window.exporter.show_dialog(p))
+        file_menu.addSeparator()
+        file_menu.addAction(self.by_name["quit"])
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(self.undo)
+        edit_menu.addAction(self.redo)
+        self._add(edit_menu, "Edit")
+        view_menu = bar.addMenu("&View")
+        self._add(view_menu, "View")
+        self.overlay_menu = view_menu.addMenu("&Overlays")
+        for action in self.overlays.values():
+            self.overlay_menu.addAction(action)
+        view_menu.addSeparator()
+        view_menu.addAction(window.panel_dock.toggleViewAction())
+        view_menu.addAction(window.history_dock.toggleViewAction())
+        self._add(bar.addMenu("&Help"), "Help")
+
+    def _build_toolbar(self) -> None:
+        window = self.window
+        bar = window.addToolBar("Main")
+        bar.setObjectName("main_toolbar")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        # fixed labels on the toolbar (the menu's say what they undo)
+        stack = window.undo_stack
+        self.undo_tool = QAction("Undo", window, toolTip="Undo the last change")
+        self.redo_tool = QAction("Redo", window, toolTip="Redo the change undone")
+        self.undo_tool.triggered.connect(lambda: stack.undo())
+        self.redo_tool.triggered.connect(lambda: stack.redo())
+        self.undo_tool.setEnabled(False)
+        self.redo_tool.setEnabled(False)
+        stack.canUndoChanged.connect(self.undo_tool.setEnabled)
+        stack.canRedoChanged.connect(self.redo_tool.setEnabled)
+        groups = [
+            [s.name for s in ACTIONS if s.toolbar and s.menu in ("File", "Export")],
+            [self.undo_tool, self.redo_tool],
+            [s.name for s in ACTIONS if s.toolbar and s.name in ("fit", "zoom100")],
+            [s.name for s in ACTIONS if s.toolbar and s.name == "split"],
+        ]
+        for index, group in enumerate(groups):
+            if index:
+                bar.addSeparator()
+            for item in group:
+                bar.addAction(self.by_name[item] if isinstance(item, str) else item)
+        overlays = QToolButton(window)
+        overlays.setText("Overlays")
+        overlays.setMenu(self.overlay_menu)
+        overlays.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        bar.addWidget(overlays)
+
+    def update_enabled(self, loaded: bool) -> None:
+        for spec in ACTIONS:
+            if spec.needs_photo:
+                self.by_name[spec.name].setEnabled(loaded)
+        self.export_menu.setEnabled(loaded)
+
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """(command, keys) for every command with a key, read from the actions themselves."""
+        rows = []
+        for action in (*(self.by_name[s.name] for s in ACTIONS), self.undo, self.redo):
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            if keys:
+                rows.append((_plain(action.text()), keys))
+        return rows + [(what, keys) for keys, what in CANVAS_KEYS]
+
+
+def _plain(text: str) -> str:
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…").strip()
+
+
+class QtShortcutsDialog(QDialog):
+    """Help › Keyboard Shortcuts: a two-column table of :meth:`StudioActions.shortcut_rows`."""
+
+    def __init__(self, parent, rows: list[tuple[str, str]]):
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard Shortcuts")
+        self.setObjectName("shortcuts_dialog")
+        self.table = QTableWidget(len(rows), 2, self)
+        self.table.setHorizontalHeaderLabels(["Command", "Keys"])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for row, (command, keys) in enumerate(rows):
+            self.table.setItem(row, 0, QTableWidgetItem(command))
+            self.table.setItem(row, 1, QTableWidgetItem(keys))
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(buttons)
+        self.resize(460, 520)
+
+    def rows(self) -> list[tuple[str, str]]:
+        return [
+            (self.table.item(r, 0).text(), self.table.item(r, 1).text())
+            for r in range(self.table.rowCount())
+        ]

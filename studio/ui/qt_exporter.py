@@ -1,0 +1,177 @@
+"""Exporting from the studio: the dialog, the full-size job in the background with a progress
+dialog, and the result shown in the window's notice bar (it stays until closed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QMessageBox, QProgressDialog
+
+from studio.errors import LikenessError
+
+from .qt_export import QtExportDialog
+from .qt_panel import LIKENESS_WARNING
+from .qt_workers import QtLatestRunner
+
+if TYPE_CHECKING:
+    from .qt_main import QtStudioWindow
+
+
+@dataclass(frozen=True)
+class ExportOutcome:
+    """What the export job wrote (an ExportResult) and the likeness measured on its pixels."""
+
+    result: object
+    percent: float | None
+
+
+def export_message(result, percent: float | None) -> str:
+    """What an export wrote, in full: size, format, bytes, likeness, path and any notes."""
+    likeness = "" if percent is None else f", likeness {percent:.1f}%"
+    notes = "; ".join(result.notes)
+    return (
+        f"Exported {result.width}×{result.height} {result.format}, "
+        f"{result.bytes / 1024:.0f} KB{likeness}: {result.path}"
+        + (f" ({notes})" if notes else "")
+    )
+
+
+class _ExportRelay(QObject):
+    """Carries the worker's progress and outcome to the GUI thread."""
+
+    progress = Signal(str)
+    done = Signal(object, object)
+
+
+def export_job(photo, analysis, sliders, face_index, crop, settings, path, relay) -> None:
+    """Worker: render at full size -> check the likeness -> export. The studio's one place
+    for that sequence (``session/retouch_file._retouch`` is the command line's). Reports
+    through ``relay``: progress lines, then (ExportOutcome, None) or (None, error)."""
+    from studio.face import likeness_distance, likeness_percent
+    from studio.imaging.export import export_photo
+    from studio.render import render_photo
+
+    try:
+        rendered = render_photo(photo.pixels, analysis, sliders, face_index=face_index)
+        face = analysis.face(face_index)
+        percent = None
+        if face is not None:  # the promise, checked on the exported pixels
+            relay.progress.emit("Checking likeness…")
+            percent = likeness_percent(likeness_distance(photo.pixels, rendered, face))
+        relay.progress.emit("Encoding…")
+        result = export_photo(
+            rendered,
+            settings,
+            path,
+            landmarks=None if face is None else face.landmarks,
+            crop=crop,
+            alpha=photo.alpha,
+            exif=photo.exif,
+            source_format=photo.format,
+            bit_depth=photo.bit_depth,
+            source=photo.path,
+        )
+    except BaseException as error:  # a bug is raised on the GUI thread, not hidden
+        relay.done.emit(None, error)
+    else:
+        relay.done.emit(ExportOutcome(result, percent), None)
+
+
+class StudioExporter:
+    """The window's export: ``show_dialog(preset)`` asks where and how; ``start`` runs it."""
+
+    def __init__(self, window: QtStudioWindow):
+        self.window = window
+        self.progress: QProgressDialog | None = None
+        self._relay: _ExportRelay | None = None
+        self.runner = QtLatestRunner("export", parent=window)
+
+    def _folder(self) -> Path | None:
+        settings = self.window.settings
+        folder = settings.value("export_folder")
+        if folder:
+            return Path(str(folder))
+        return Path.home() if self.window.document.source_path is None else None
+
+    def show_dialog(self, preset: str | None = None) -> None:
+        window = self.window
+        document = window.document
+        if document.photo is None:
+            return
+        last = window.export_settings
+        circle = window.panel.circle
+        dialog = QtExportDialog(
+            window,
+            document.source_path,
+            document.photo.format,
+            preset or (last.preset if last else "linkedin"),
+            circle=circle.pixmap().toImage() if circle.has_image else None,
+            folder=self._folder(),
+        )
+        if dialog.exec() == QtExportDialog.DialogCode.Accepted:
+            self.start(dialog.settings(), dialog.path())
+
+    def start(self, settings, path: Path) -> None:
+        """Render at full resolution and export in the background, with a progress dialog."""
+        from studio.imaging.export import check_output
+
+        window = self.window
+        document = window.document
+        try:
+            check_output(settings, path, document.photo.format)
+        except LikenessError as error:
+            window.show_error(str(error))
+            return
+        window.export_settings = settings
+        window.settings.setValue("export_folder", str(Path(path).parent))
+        self.progress = self._show_progress()
+        relay = _ExportRelay()
+        relay.progress.connect(self.progress.setLabelText)
+        relay.done.connect(self._on_done)
+        self._relay = relay
+        self.runner.submit(
+            export_job,
+            document.photo,
+            document.analysis,
+            document.sliders,
+            document.face_index,
+            document.crop,
+            settings,
+            path,
+            relay,
+        )
+
+    def _show_progress(self) -> QProgressDialog:
+        progress = QProgressDialog("Rendering at full resolution…", "", 0, 0, self.window)
+        progress.setWindowTitle("Export")
+        progress.setCancelButton(None)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(0)
+        progress.show()
+        return progress
+
+    def _on_done(self, outcome: ExportOutcome | None, error: BaseException | None) -> None:
+        window = self.window
+        self.progress.close()
+        if error is not None:
+            if not isinstance(error, LikenessError):
+                raise error
+            window.show_error(str(error))
+            window.export_finished.emit(error)
+            return
+        percent = outcome.percent
+        from .qt_main import APP_NAME  # the window's module imports this one
+
+        window.export_likeness = percent
+        window.notice.show_message(export_message(outcome.result, percent))
+        if percent is not None and percent < LIKENESS_WARNING:
+            QMessageBox.information(
+                window,
+                APP_NAME,
+                f"Exported, but the likeness is {percent:.0f}%: the edit may change how "
+                f"recognisable the person is. Consider easing off the strongest sliders.",
+            )
+        window.export_finished.emit(outcome.result)

@@ -1,0 +1,196 @@
+"""The live preview: renders of the edited proxy (cached, latest request wins), the likeness
+meter, the full-size detail when zoomed in, mask overlays and the LinkedIn circle."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QTimer
+
+from studio.errors import LikenessError
+
+from . import engine
+from . import qt_jobs as jobs
+from .qt_workers import QtLatestRunner
+
+if TYPE_CHECKING:
+    from .qt_main import QtStudioWindow
+
+#: Milliseconds the likeness waits for the preview to settle.
+LIKENESS_SETTLE_MS = 350
+#: Zoom, as a multiple of the proxy scale, above which the proxy would be magnified: the visible
+#: region is then rendered at full size.
+DETAIL_ZOOM_SLACK = 1.01
+#: Recent previews kept (about 30 MB each at 2 MP) so undo and redo show at once.
+RENDER_CACHE = 6
+#: The overlays computed from the face's masks (landmarks are drawn from the points).
+MASK_OVERLAYS = ("skin", "protected", "background")
+
+
+def _cache_key(sliders: dict) -> tuple:
+    return tuple(sorted(sliders.items(), key=lambda kv: kv[0]))
+
+
+class StudioPreview:
+    """What is on screen for the open photo: ``engine`` renders it; ``pixels`` and ``sliders``
+    are the edited proxy shown (request ``render_id``); ``likeness`` was measured on preview
+    ``likeness_id``."""
+
+    def __init__(self, window: QtStudioWindow):
+        self.window = window
+        self.engine: engine.PreviewEngine | None = None
+        self.pixels: np.ndarray | None = None
+        self.sliders: dict | None = None
+        self.render_id = 0
+        self.likeness: float | None = None
+        self.likeness_id = 0
+        self._cache: dict[tuple, jobs.RenderResult] = {}
+        self.runners = {
+            name: QtLatestRunner(name, parent=window)
+            for name in ("render", "likeness", "masks", "detail", "circle", "prepare")
+        }
+        done = {
+            "render": self._on_render_done,
+            "likeness": self._on_likeness_done,
+            "masks": self._on_masks_done,
+            "detail": self._on_detail_done,
+            "circle": lambda _id, image: window.panel.circle.set_image(image),
+        }
+        for name, runner in self.runners.items():
+            if name in done:
+                runner.finished.connect(done[name])
+            runner.failed.connect(self._on_failed)
+        self._render_timer = QTimer(window, singleShot=True, interval=0)
+        self._render_timer.timeout.connect(self._request_render)
+        self._likeness_timer = QTimer(window, singleShot=True, interval=LIKENESS_SETTLE_MS)
+        self._likeness_timer.timeout.connect(self._request_likeness)
+
+    # ------------------------------------------------------------------ a new photo
+    def start(self, preview: engine.PreviewEngine) -> None:
+        """A photo was opened: forget everything shown of the previous one."""
+        for name in ("render", "detail", "likeness", "masks"):
+            self.runners[name].cancel()
+        self._cache.clear()
+        self.engine = preview
+        self.pixels = None
+        self.sliders = None
+        self.likeness = None
+        self.window.panel.meter.set_empty()  # measured once the first preview settles
+
+    def prepare(self) -> None:
+        """Build the per-photo layers in the background, before the first slider move."""
+        self.runners["prepare"].submit(self.engine.prepare)
+
+    def show_faces(self) -> None:
+        """Draw the faces' landmarks and drop masks of another face (recomputed if shown)."""
+        window = self.window
+        canvas = window.canvas
+        canvas.set_landmarks([f.landmarks for f in window.document.faces], self.engine.face_index)
+        for name in MASK_OVERLAYS:
+            canvas.set_overlay_image(name, None)
+        if any(canvas.overlays_on[n] for n in MASK_OVERLAYS):
+            self.request_masks()
+
+    def set_face(self, index: int | None) -> None:
+        if self.engine is None or self.engine.face_index == index:
+            return
+        self.engine = self.engine.for_face(index)
+        self._cache.clear()
+        self.runners["masks"].cancel()  # masks of the previous face must not arrive now
+        self.show_faces()
+        self.schedule_render()
+
+    # ------------------------------------------------------------------ rendering
+    def schedule_render(self) -> None:
+        # 0 ms: several changes in one event-loop pass (a look, undo) become one request
+        self.window.canvas.clear_detail()
+        self.runners["detail"].cancel()  # a region rendered with the old values must not show
+        self._render_timer.start()
+
+    def _request_render(self) -> None:
+        if self.engine is None:
+            return
+        sliders = self.window.document.sliders
+        cached = self._cache.get(_cache_key(sliders))
+        if cached is not None:
+            # a render in flight is now stale: the cached one is newer
+            self._show_render(self.runners["render"].cancel(), cached)
+            return
+        self.window.panel.meter.set_pending()
+        self.runners["render"].submit(jobs.render_job, self.engine, sliders)
+
+    def _on_render_done(self, request_id: int, result: jobs.RenderResult) -> None:
+        self._cache[_cache_key(result.sliders)] = result
+        while len(self._cache) > RENDER_CACHE:
+            self._cache.pop(next(iter(self._cache)))
+        self._show_render(request_id, result)
+
+    def _show_render(self, request_id: int, result: jobs.RenderResult) -> None:
+        window = self.window
+        self.pixels = result.pixels
+        self.sliders = result.sliders
+        self.render_id = request_id
+        window.canvas.set_after(result.image)
+        window.status_render.setText(f"preview {result.seconds * 1000:.0f} ms")
+        self._likeness_timer.start()
+        self.runners["circle"].submit(jobs.circle_job, self.engine, result.pixels)
+        self.view_changed()
+        window.preview_shown.emit(request_id)
+
+    # ------------------------------------------------------------------ likeness
+    def _request_likeness(self) -> None:
+        if self.engine is None or self.pixels is None:
+            return
+        if self.engine.face is None:
+            self.likeness = None
+            self.window.panel.meter.set_percent(None)
+            self.window.likeness_shown.emit(None)
+            return
+        self.runners["likeness"].submit(
+            jobs.likeness_job, self.engine, self.pixels, self.render_id
+        )
+
+    def _on_likeness_done(self, _request_id: int, result: jobs.LikenessResult) -> None:
+        if result.render_id != self.render_id:
+            return  # measured on a preview that is no longer shown
+        self.likeness = result.percent
+        self.likeness_id = result.render_id
+        self.window.panel.meter.set_percent(result.percent)
+        self.window.likeness_shown.emit(result.percent)
+
+    def _on_failed(self, _request_id: int, error: LikenessError) -> None:
+        self.window.show_error(str(error))
+
+    # ------------------------------------------------------------------ zoom detail
+    def view_changed(self) -> None:
+        """Zoomed in past the proxy's scale: render the visible region at full size."""
+        canvas = self.window.canvas
+        preview = self.engine
+        zoom = canvas.zoom
+        self.window.status_zoom.setText(f"{zoom * 100:.0f}%")
+        if preview is None or preview.factor >= 1.0 or canvas.showing_original:
+            return
+        if zoom <= preview.factor * DETAIL_ZOOM_SLACK:
+            self.runners["detail"].cancel()
+            canvas.clear_detail()
+            return
+        rect = canvas.visible_rect()
+        if rect[2] - rect[0] < 2 or rect[3] - rect[1] < 2:
+            return
+        self.runners["detail"].submit(
+            jobs.detail_job, preview, rect, self.window.document.sliders
+        )
+
+    def _on_detail_done(self, _request_id: int, result: jobs.DetailResult) -> None:
+        self.window.canvas.set_detail(result.x, result.y, result.before, result.after)
+
+    # ------------------------------------------------------------------ overlays
+    def request_masks(self) -> None:
+        if self.engine is not None and self.engine.face is not None:
+            self.runners["masks"].submit(jobs.masks_job, self.engine)
+
+    def _on_masks_done(self, _request_id: int, images: dict) -> None:
+        scale = 1.0 / self.engine.factor if self.engine else 1.0
+        for name, image in images.items():
+            self.window.canvas.set_overlay_image(name, image, scale)
