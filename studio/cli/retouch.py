@@ -14,6 +14,7 @@ from studio.cli._common import (
     add_edit_arguments,
     add_threads_argument,
     export_from_args,
+    input_files,
     min_likeness_from_args,
     session_from_args,
     threads_from_args,
@@ -57,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     from studio.imaging.threads import set_threads
     from studio.session import find_source, load_session
     from studio.session.retouch_file import FAILED, REFUSED, retouch_file
+    from studio.write_guard import shown
 
     set_threads(threads_from_args(args))
     if args.image.lower().endswith(".json"):
@@ -69,7 +71,13 @@ def run(args: argparse.Namespace) -> int:
     settings = export_from_args(args, session)
     minimum = min_likeness_from_args(args)
     result = retouch_file(
-        args.image, session, settings, args.output, minimum, save_session_to=args.save_session
+        args.image,
+        session,
+        settings,
+        args.output,
+        minimum,
+        save_session_to=args.save_session,
+        inputs=input_files(args),
     )
     if result.likeness_percent is not None:
         print(f"likeness {result.likeness_percent:.1f}%")
@@ -78,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     for note in result.notes:
         print(f"note: {note}")
     if result.status == FAILED:
-        print(f"likeness: error: {result.reason}", file=sys.stderr)
+        print(f"likeness: error: {shown(result.reason)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if result.status == REFUSED:
         print(f"likeness: {result.reason}", file=sys.stderr)

@@ -14,6 +14,7 @@ from pathlib import Path
 from studio.errors import LikenessError
 from studio.imaging.export import ExportResult, ExportSettings, check_output, export_photo
 from studio.session.schema import Session, Source, file_sha256, save_session
+from studio.write_guard import WritePlan
 
 #: RetouchResult.status values.
 OK, REFUSED, FAILED = "ok", "refused", "failed"
@@ -59,13 +60,6 @@ def as_session(session_or_sliders: Session | Mapping | str | os.PathLike | None)
     return load_look(session_or_sliders)
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return os.path.abspath(a) == os.path.abspath(b)
-
-
 def retouch_file(
     input_path: str | os.PathLike,
     session_or_sliders: Session | Mapping | str | os.PathLike | None,
@@ -75,6 +69,7 @@ def retouch_file(
     *,
     keep_metadata: bool | None = None,
     save_session_to: str | os.PathLike | None = None,
+    inputs: tuple[str | os.PathLike, ...] = (),
 ) -> RetouchResult:
     """Load, analyse, render at full resolution, check likeness, export; never raises for
     problems a user can cause (they come back as ``status="failed"`` with a reason).
@@ -91,6 +86,10 @@ def retouch_file(
     min_likeness : percent 0..100; below it nothing is written (``status="refused"``).
     keep_metadata : keep GPS / serials / maker notes (None: as the export settings say).
     save_session_to : also save the session used (with this photo as its source) there.
+    inputs : other files the run reads (the session or look file): never written over.
+        The output and the session must not be any input, nor each other (through links
+        too), nor an existing file of another kind (see studio.write_guard): the result
+        is then "failed" with nothing written.
     """
     start = time.perf_counter()
     input_path, output_path = Path(input_path), Path(output_path)
@@ -104,6 +103,7 @@ def retouch_file(
             keep_metadata,
             save_session_to,
             start,
+            inputs,
         )
     except LikenessError as error:
         return RetouchResult(
@@ -169,6 +169,7 @@ def _retouch(
     keep_metadata,
     save_session_to,
     start,
+    inputs,
 ) -> RetouchResult:
     from studio.imaging import load
 
@@ -176,8 +177,12 @@ def _retouch(
     settings = _settings(export_preset, session, keep_metadata)
     if min_likeness is not None and not 0 <= float(min_likeness) <= 100:
         raise LikenessError(f"the minimum likeness must be a percent 0..100, not {min_likeness}")
-    if output_path.exists() and _same_file(output_path, input_path):
-        raise LikenessError(f"{output_path}: refusing to write over the original photo")
+    plan = WritePlan(inputs=[input_path])
+    for path in inputs:
+        plan.add_input(path, "the session or look file")
+    plan.add_target(output_path, "photo")
+    if save_session_to is not None:
+        plan.add_target(save_session_to, "session")
 
     # The photo decodes first (only Pillow and numpy needed) while the pipeline's imports and
     # the face models load beside it.
@@ -238,6 +243,7 @@ def _retouch(
         source_format=photo.format,
         bit_depth=photo.bit_depth,
         source=input_path,
+        plan=plan,
     )
     notes += exported.notes
 
@@ -255,7 +261,7 @@ def _retouch(
             description=None,
             path=None,
         )
-        save_session(record, save_session_to)
+        save_session(record, save_session_to, plan=plan)
 
     return RetouchResult(
         input=input_path,
