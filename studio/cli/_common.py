@@ -76,6 +76,24 @@ def add_edit_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_threads_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    """--threads N: how many cores the work may use (default: all of them)."""
+    parser.add_argument(
+        "--threads",
+        type=int,
+        metavar="N",
+        help=f"cores {what} may use (default: all of this machine's; the result is the same "
+        "bit for bit whatever N)",
+    )
+
+
+def threads_from_args(args: argparse.Namespace) -> int | None:
+    """The --threads value (None: all cores); LikenessError when it is not 1 or more."""
+    if args.threads is not None and args.threads < 1:
+        raise LikenessError(f"--threads must be 1 or more, not {args.threads}")
+    return args.threads
+
+
 def parse_assignments(assignments: list[str]) -> dict[str, float | str | None]:
     """``--set KEY=VALUE`` options as a dict; LikenessError names a bad key or value."""
     values: dict[str, float | str | None] = {}

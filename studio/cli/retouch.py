@@ -12,10 +12,12 @@ import sys
 
 from studio.cli._common import (
     add_edit_arguments,
+    add_threads_argument,
     export_from_args,
     input_files,
     min_likeness_from_args,
     session_from_args,
+    threads_from_args,
 )
 
 
@@ -42,6 +44,7 @@ def register(subparsers) -> None:
         metavar="FILE",
         help="also save the session (sliders, face, crop, export) to FILE",
     )
+    add_threads_argument(parser, "the render, likeness check and encode")
     parser.set_defaults(func=run)
 
 
@@ -52,10 +55,12 @@ def _size(count: int) -> str:
 def run(args: argparse.Namespace) -> int:
     from studio.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_PARTIAL
     from studio.errors import LikenessError
+    from studio.imaging.threads import set_threads
     from studio.session import find_source, load_session
     from studio.session.retouch_file import FAILED, REFUSED, retouch_file
     from studio.write_guard import shown
 
+    set_threads(threads_from_args(args))
     if args.image.lower().endswith(".json"):
         if args.session:
             raise LikenessError("give the session either as IMAGE or with --session, not both")

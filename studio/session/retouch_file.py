@@ -6,6 +6,7 @@ the loaded photo is the retouch service, ``studio.session.retouch.retouch_photo`
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -130,6 +131,50 @@ def _settings(
     return settings
 
 
+#: Edits that work in CIE Lab (through scikit-image, slow to import).
+_LAB_EDITS = ("warmth", "eyes", "teeth")
+
+
+def _get_ready(detection: bool, lab: bool) -> None:
+    """Import the render pipeline and load the face models (and scikit-image's colour
+    module when an edit needs Lab): the work before the render that is not the photo's."""
+    import studio.render  # noqa: F401
+    from studio.face.likeness import load_models
+
+    load_models(detection)
+    if lab:
+        from studio.imaging.colour import lab_ready
+
+        lab_ready()
+
+
+def _get_ready_while_decoding(session: Session) -> threading.Thread | None:
+    """A thread doing :func:`_get_ready` while the photo decodes (None on one core, where it
+    would only take turns with the decoding: then it runs after it)."""
+    from studio.imaging.threads import threads
+
+    if threads() < 2:
+        return None
+    lab = any(session.sliders.get(key) for key in _LAB_EDITS)
+    thread = threading.Thread(target=_get_ready, args=(session.analysis is None, lab),
+                              name="get-ready", daemon=True)
+    thread.start()
+    return thread
+
+
+def _load_getting_ready(input_path: Path, session: Session):
+    """The photo, decoded first (only Pillow and numpy needed) while the pipeline's imports
+    and the face models load beside it."""
+    from studio.imaging import load
+
+    getting_ready = _get_ready_while_decoding(session)
+    try:
+        return load(input_path)
+    finally:
+        if getting_ready is not None:
+            getting_ready.join()
+
+
 def _retouch(
     input_path,
     session_or_sliders,
@@ -141,9 +186,6 @@ def _retouch(
     start,
     inputs,
 ) -> RetouchResult:
-    from studio.face import analyze_photo
-    from studio.imaging import load
-
     session = as_session(session_or_sliders)
     settings = _settings(export_preset, session, keep_metadata)
     if min_likeness is not None and not 0 <= float(min_likeness) <= 100:
@@ -155,8 +197,10 @@ def _retouch(
     if save_session_to is not None:
         plan.add_target(save_session_to, "session")
 
-    photo = load(input_path)
+    photo = _load_getting_ready(input_path, session)
     check_output(settings, output_path, photo.format)  # fail before the slow part
+    from studio.face import analyze_photo
+
     sha = file_sha256(input_path)
     notes = list(session.notes)  # e.g. an edit's values migrated from an older version
     analysis = session.analysis_for(sha)
