@@ -115,6 +115,29 @@ def test_photo_without_a_person_has_no_face(photos, name):
     assert analysis.face() is None
 
 
+#: Faces found on each group photo today (issue 18): the manifest's count, except the selfie,
+#: where the glasses man half behind Brad Pitt and the woman cut by the bottom-left corner are
+#: still missed (5 of 7; it was 4 before the big-face pass found the selfie-taker).
+REACHED = {"deepface_selfie-many-people.jpg": 5}
+
+
+@pytest.mark.parametrize("name,expected", GROUPS)
+def test_group_photo_finds_the_people_a_user_counts(photos, name, expected):
+    _, analysis = photos.full(name)
+    assert len(analysis.faces) >= REACHED.get(name, expected), [f.box for f in analysis.faces]
+    assert len(analysis.faces) <= expected
+
+
+def test_the_selfie_taker_close_to_the_lens_is_found(photos):
+    # the largest face, cut by the right edge: its landmarks keep a face's proportions
+    _, analysis = photos.full("deepface_selfie-many-people.jpg")
+    taker = analysis.face()
+    x0, y0, x1, y1 = taker.box
+    assert x0 > analysis.width / 2 and y0 > analysis.height / 2 and x1 >= analysis.width - 1
+    others = [f.iod for f in analysis.faces[1:]]
+    assert taker.iod > max(others), (taker.iod, others)
+
+
 @pytest.mark.parametrize("name,expected", GROUPS)
 def test_group_photo_finds_most_faces_and_the_largest_is_primary(photos, name, expected):
     _, analysis = photos.full(name)
