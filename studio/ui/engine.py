@@ -77,7 +77,6 @@ class PreviewEngine:
         self._detail_lock = threading.Lock()  # the 100% zoom region's (never waits for the proxy)
         self._retoucher = None
         self._masks: dict[str, np.ndarray] | None = None
-        self._likeness_face: Face | None = None
         self._detail_key: tuple | None = None
         self._detail_retoucher = None
 
@@ -121,17 +120,10 @@ class PreviewEngine:
     def likeness(self, edited: np.ndarray) -> float | None:
         """Likeness distance between the original proxy and an edited proxy (None: no face)."""
         from studio.face import likeness_distance
-        from studio.face.likeness import relocate
 
         face = self.face
         if face is None:
             return None
-        with self._lock:
-            if self._likeness_face is None:
-                # landmarks found on the proxy itself, as they are on the edit: an unchanged
-                # preview then measures exactly 0 (scaled full-size landmarks differ slightly)
-                self._likeness_face = relocate(face, self.proxy)
-            face = self._likeness_face
         return likeness_distance(self.proxy, edited, face=face)
 
     def render_region(
