@@ -383,6 +383,36 @@ def test_several_faces_can_be_picked_and_undone(qtbot, make_window):
     assert window.document.face_index == 0 and combo.currentIndex() == 0
 
 
+def test_a_face_is_picked_by_clicking_it_on_the_canvas(qtbot, make_window):
+    from PySide6.QtCore import QPointF
+
+    window = make_window()
+    window.show()
+    qtbot.waitExposed(window)
+    open_and_wait(qtbot, window, face_photo("deepface_selfie-many-people.jpg"))
+    canvas, combo = window.canvas, window.panel.face_combo
+    faces = window.document.faces
+    # the picker shows each face's picture, not only its size
+    assert all(not combo.itemIcon(i).isNull() for i in range(combo.count()))
+    for index in (2, 1):
+        nose = faces[index].landmarks[30]
+        where = canvas.mapFromScene(QPointF(float(nose[0]), float(nose[1])))
+        qtbot.mouseMove(canvas.viewport(), where)
+        qtbot.waitUntil(lambda index=index: canvas.hovered_face == index, timeout=5_000)
+        assert canvas._hover.isVisible()  # the face's outline is drawn
+        qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=where)
+        qtbot.waitUntil(lambda index=index: window.document.face_index == index, timeout=5_000)
+        assert combo.currentIndex() == index and window.preview_engine.face_index == index
+    # off every face: no outline, and a click picks nothing
+    corner = canvas.mapFromScene(QPointF(300.0, 20.0))
+    qtbot.mouseMove(canvas.viewport(), corner)
+    qtbot.waitUntil(lambda: canvas.hovered_face is None, timeout=5_000)
+    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=corner)
+    assert window.document.face_index == 1
+    window.undo_stack.undo()  # a pick is one undoable step
+    assert window.document.face_index == 2
+
+
 def test_a_first_photo_shows_a_fast_preview_of_the_right_size(
     qtbot, make_window, tmp_path, dialogs
 ):

@@ -158,6 +158,7 @@ class QtStudioWindow(QMainWindow):
     def _connect(self) -> None:
         self.canvas.view_changed.connect(self.preview.view_changed)
         self.canvas.file_dropped.connect(self.open_path)
+        self.canvas.face_clicked.connect(self._on_face_chosen)
         self.panel.slider_edited.connect(self._on_slider_edited)
         self.panel.slider_released.connect(self._on_slider_released)
         self.panel.look_chosen.connect(self.apply_look)

@@ -8,8 +8,9 @@ commands.
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QColorDialog,
@@ -30,6 +31,10 @@ from PySide6.QtWidgets import (
 from studio.edits.sliders import SLIDERS, Slider
 
 from .model import FACE_KEYS, StudioDocument
+from .qt_canvas import qimage_from_rgb8
+
+#: The face picker's thumbnails, screen pixels.
+THUMBNAIL = 40
 
 #: Slider steps per unit (0.01 resolution).
 STEPS = 100
@@ -497,9 +502,14 @@ class QtSidePanel(QWidget):
         faces = () if analysis is None else analysis.faces
         self.face_combo.blockSignals(True)
         self.face_combo.clear()
+        self.face_combo.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
         for index, face in enumerate(faces):
             x0, y0, x1, y1 = face.box
-            self.face_combo.addItem(f"Face {index + 1} ({int(x1 - x0)} px wide)")
+            label = f"Face {index + 1} ({int(x1 - x0)} px wide)"
+            if photo is None:
+                self.face_combo.addItem(label)
+            else:
+                self.face_combo.addItem(QIcon(face_thumbnail(photo.pixels, face.box)), label)
         self.face_combo.blockSignals(False)
         several = len(faces) > 1
         self.face_label.setVisible(several)
@@ -525,3 +535,22 @@ class QtSidePanel(QWidget):
             self.meter.set_empty()
         self.look_combo.setEnabled(loaded)
         self.reset_all_button.setEnabled(loaded)
+
+
+def face_thumbnail(pixels: np.ndarray, box: tuple[float, float, float, float]) -> QPixmap:
+    """A square ``THUMBNAIL``-pixel picture of the face in ``box`` (with a little margin), so
+    the picker shows who each face is."""
+    import cv2
+
+    h, w = pixels.shape[:2]
+    x0, y0, x1, y1 = box
+    side = 1.2 * max(x1 - x0, y1 - y0)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    left, top = int(max(cx - side / 2, 0)), int(max(cy - side / 2, 0))
+    right, bottom = int(min(cx + side / 2, w)), int(min(cy + side / 2, h))
+    crop = np.asarray(pixels[top:max(bottom, top + 1), left:max(right, left + 1)], np.float32)
+    scale = THUMBNAIL / max(crop.shape[:2])
+    size = (max(int(round(crop.shape[1] * scale)), 1), max(int(round(crop.shape[0] * scale)), 1))
+    small = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
+    rgb8 = np.clip(small * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    return QPixmap.fromImage(qimage_from_rgb8(rgb8))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QTimer
 
+from studio.edits.layers import head_outline
 from studio.errors import LikenessError
 
 from . import engine
@@ -87,6 +88,7 @@ class StudioPreview:
         window = self.window
         canvas = window.canvas
         canvas.set_landmarks([f.landmarks for f in window.document.faces], self.engine.face_index)
+        canvas.set_faces([head_outline(f) for f in window.document.faces])
         for name in MASK_OVERLAYS:
             canvas.set_overlay_image(name, None)
         if any(canvas.overlays_on[n] for n in MASK_OVERLAYS):
