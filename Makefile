@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench package clean goldens
+.PHONY: run test lint bench package clean goldens models
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,22 +15,27 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+# The learned person and face models (from the pinned mediapipe wheel, sha256-checked) into
+# resources/models: quick and silent when they are already there.
+models: $(STAMP)
+	$(BIN)/python tools/fetch_models.py
+
+run: $(STAMP) models
 	$(BIN)/likeness $(ARGS)
 
-test: $(STAMP)
+test: $(STAMP) models
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check studio tests
 
-bench: $(STAMP)
+bench: $(STAMP) models
 	$(BIN)/likeness bench $(ARGS)
 
-goldens: $(STAMP)
+goldens: $(STAMP) models
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/test_golden.py --regenerate-goldens
 
-package: $(STAMP)
+package: $(STAMP) models
 	bash packaging/build.sh
 
 clean:

@@ -55,6 +55,8 @@ for name in shape_predictor_68_face_landmarks.dat shape_predictor_5_face_landmar
     fi
 done
 for path in resources/looks resources/icons/likeness-studio.svg resources/likeness-studio.desktop \
+            resources/models/selfie_segmentation.tflite resources/models/face_detection_short_range.tflite \
+            resources/models/face_landmark.tflite resources/models/LICENSE-mediapipe.txt \
             skimage/data/astronaut.png; do
     if [[ -e "$internal/$path" ]]; then pass "bundled: $path"; else fail "missing: _internal/$path"; fi
 done

@@ -51,6 +51,19 @@ def model_path(filename: str) -> Path:
     raise LikenessError(f"the face model file {filename} is missing from face-recognition-models")
 
 
+def learned_model_dir() -> Path:
+    """The folder of the learned person and face models (``resources/models``).
+
+    ``tools/fetch_models.py`` (``make models``) puts them there at set-up; the frozen bundle
+    and a wheel install carry them in their resources. ``LIKENESS_MODELS_DIR`` overrides it
+    (tests point it at an empty folder to check the app without them).
+    """
+    import os
+
+    override = os.environ.get("LIKENESS_MODELS_DIR")
+    return Path(override) if override else resource_path("models")
+
+
 def user_dir(kind: str) -> Path:
     """The user's folder for ``kind`` in ("config", "data", "cache"), created on demand.
 

@@ -255,3 +255,25 @@ def test_install_desktop_entry_installs_menu_entry_and_icons_for_the_bundle(tmp_
     assert not entry.exists()
     assert not list((data / "icons").rglob("likeness-studio.*"))
     assert not (home / ".local" / "bin" / "likeness").is_symlink()
+
+
+def test_learned_models_ride_with_the_resources_and_their_licence():
+    """`make models` put them in resources/models: the bundle (resources/ whole), a wheel
+    (data-files) and learned_model_dir() all find them, licence included."""
+    names = ("selfie_segmentation.tflite", "face_detection_short_range.tflite",
+             "face_landmark.tflite", "LICENSE-mediapipe.txt")
+    for name in names:
+        assert (RESOURCES / "models" / name).is_file(), name
+        assert (paths.learned_model_dir() / name).is_file(), name
+    assert "Apache License" in (RESOURCES / "models" / "LICENSE-mediapipe.txt").read_text()
+    pyproject = (REPO / "pyproject.toml").read_text()
+    assert '"share/likeness-studio/resources/models"' in pyproject
+    assert "resources/models/LICENSE-mediapipe.txt" in pyproject
+
+
+def test_frozen_app_finds_the_learned_models_in_the_bundle(tmp_path, monkeypatch):
+    monkeypatch.delenv("LIKENESS_MODELS_DIR", raising=False)
+    (tmp_path / "resources" / "models").mkdir(parents=True)
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    assert paths.learned_model_dir() == tmp_path / "resources" / "models"

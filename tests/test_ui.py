@@ -431,3 +431,19 @@ def test_a_first_photo_shows_a_fast_preview_of_the_right_size(
     qtbot.waitUntil(lambda: bool(dialogs["warning"]), timeout=WAIT)
     assert window.canvas.photo_size == (0, 0) and window.document.photo is None
     assert not window.panel.rows["smooth"].slider.isEnabled()
+
+
+def test_without_the_person_model_the_studio_says_so_while_a_photo_is_open(
+    qtbot, make_window, tmp_path, monkeypatch
+):
+    from studio.face import models
+
+    monkeypatch.setenv("LIKENESS_MODELS_DIR", str(tmp_path / "no-models"))
+    models.forget()
+    try:
+        window = make_window()
+        open_and_wait(qtbot, window)
+        message = window.statusBar().currentMessage()
+        assert "make models" in message and "classical matte" in message
+    finally:
+        models.forget()

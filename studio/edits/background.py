@@ -4,7 +4,8 @@ Three steps, each a pure function (no Qt, no I/O, no download):
 
 ``person_alpha(pixels, face)``
     A soft matte, 1 on the person (head, hair, neck, shoulders, body), 0 on the background.
-    1. GrabCut (OpenCV) on a small proxy (~0.06 MP) seeded from the 68 landmarks: the face hull
+    1. The subject's silhouette from the learned segmentation model (studio.face.matte); without
+       the model, GrabCut (OpenCV) on a small proxy (~0.06 MP) seeded from the 68 landmarks: the face hull
        and the torso under the chin are sure person; a head-and-shoulders prior (in IOD units,
        following the head's roll) is probably person; far from it, above the chin, is sure
        background. Below the chin, pixels of the prior whose colour the background does not
@@ -47,6 +48,7 @@ import numpy as np
 
 from studio.edits.light import fast_to_linear, fast_to_srgb
 from studio.errors import LikenessError
+from studio.face.matte import person_mask
 from studio.face.regions import face_hull_points, up_direction
 from studio.face.types import Face
 from studio.imaging.colour import linear_to_srgb, srgb_to_linear
@@ -361,7 +363,10 @@ def person_alpha(pixels: np.ndarray, face: Face | None) -> np.ndarray:
     small = cv2.resize(guide, size, interpolation=cv2.INTER_AREA) if k < 1 else pixels
     kx, ky = size[0] / w, size[1] / h
     small_face = face.scaled((kx + ky) / 2)
-    person = _grabcut(small, small_face)
+    # The learned segmentation model's silhouette of the subject; GrabCut without the model.
+    person = person_mask(guide, small.shape[:2], small_face)
+    if person is None:
+        person = _grabcut(small, small_face)
 
     # 2. A matte in a band along the cut, on the medium copy (~4x the proxy's pixels): each
     # pixel's colour projected between the nearby sure-person and sure-background colours.

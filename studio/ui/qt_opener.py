@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from studio.edits.sliders import default_sliders
 from studio.errors import LikenessError
+from studio.face.models import MISSING_NOTICE, segmentation_available
 
 from . import qt_jobs as jobs
 from .qt_autosave import autosave_path
@@ -116,7 +117,10 @@ class StudioOpener:
             f"{document.display_name}  {photo.width}×{photo.height} "
             f"({photo.megapixels:.1f} MP)  {faces} face{'s' if faces != 1 else ''}"
         )
-        window.statusBar().showMessage("Ready", 3000)
+        if segmentation_available():
+            window.statusBar().showMessage("Ready", 3000)
+        else:  # no silent quality drop: the studio says so while the photo is open
+            window.statusBar().showMessage(MISSING_NOTICE[0].upper() + MISSING_NOTICE[1:])
         self._show_restored(result)
         window.update_state()
         window.preview.schedule_render()

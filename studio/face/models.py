@@ -1,0 +1,90 @@
+"""The learned models (Apache-2.0, from the mediapipe wheel), run with OpenCV's dnn module.
+
+``make models`` (tools/fetch_models.py) puts the files in ``studio.paths.learned_model_dir()``
+at set-up; nothing downloads at run time. Each network is read lazily, once per process.
+When a file is missing the callers fall back to the classical path, and the user is told so
+once, in one line, with the command that installs the models.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+import cv2
+import numpy as np
+
+from studio.paths import learned_model_dir
+
+#: The person-segmentation model: 256x256 RGB in [0, 1] (NHWC), person probability out.
+SEGMENTATION_FILE = "selfie_segmentation.tflite"
+SEGMENTATION_SIZE = 256
+#: What a user is told when the models are missing: once per process on the terminal (with
+#: "likeness: " before it), and in the studio's status bar while a photo is open.
+MISSING_NOTICE = ("the learned person model is not installed, so the background uses the "
+                  "classical matte (less exact around hair); install it with `make models` "
+                  "(or `python tools/fetch_models.py`)")
+
+_lock = threading.Lock()
+_nets: dict[str, cv2.dnn.Net | None] = {}
+_told = False
+
+
+def _load(filename: str) -> cv2.dnn.Net | None:
+    """The network in ``filename``, read once; None (after the one-line notice) when missing."""
+    global _told
+    if filename not in _nets:
+        path = learned_model_dir() / filename
+        net = None
+        if path.is_file():
+            try:
+                # OpenCV 5's new engine drops all but one output of multi-output graphs; the
+                # classic one runs every model here.
+                engine = getattr(cv2.dnn, "ENGINE_CLASSIC", None)
+                net = (cv2.dnn.readNetFromTFLite(str(path)) if engine is None
+                       else cv2.dnn.readNetFromTFLite(str(path), engine=engine))
+            except cv2.error:
+                net = None  # a damaged file: the same fallback as a missing one
+        if net is None and not _told:
+            _told = True
+            print(f"likeness: {MISSING_NOTICE}", file=sys.stderr, flush=True)
+        _nets[filename] = net
+    return _nets[filename]
+
+
+def segmentation_available() -> bool:
+    """True when the person-segmentation model can run (reads it on first call)."""
+    with _lock:
+        return _load(SEGMENTATION_FILE) is not None
+
+
+def person_probability(rgb: np.ndarray) -> np.ndarray | None:
+    """Person probability of each pixel of a square RGB image, or None without the model.
+
+    Parameters
+    ----------
+    rgb : float32 (S, S, 3) sRGB in [0, 1], S = SEGMENTATION_SIZE.
+
+    Returns
+    -------
+    float32 (S, S) in [0, 1], 1 = person; None when the model is not installed.
+    """
+    if rgb.shape != (SEGMENTATION_SIZE, SEGMENTATION_SIZE, 3):
+        raise ValueError(f"the person model takes {SEGMENTATION_SIZE}x{SEGMENTATION_SIZE} RGB")
+    # The model is NHWC, but OpenCV's TFLite importer wants an NCHW blob and transposes it.
+    blob = np.ascontiguousarray(rgb.transpose(2, 0, 1)[None], dtype=np.float32)
+    with _lock:  # one network object: its forward pass is not thread-safe
+        net = _load(SEGMENTATION_FILE)
+        if net is None:
+            return None
+        net.setInput(blob)
+        out = net.forward()
+    return np.clip(out.reshape(SEGMENTATION_SIZE, SEGMENTATION_SIZE), 0.0, 1.0).astype(np.float32)
+
+
+def forget() -> None:
+    """Drop the loaded networks and the notice flag (tests switch the model folder)."""
+    global _told
+    with _lock:
+        _nets.clear()
+        _told = False

