@@ -48,7 +48,9 @@ def test_everyone_is_retouched_and_nobody_is_blurred_as_background(group):
         assert 0.5 < _change(everyone, pixels, face) < 8.0, index
         # sharp: at least 60% of its own fine detail, where one-face blurs the others away
         assert _fine(everyone, face) > 0.6 * _fine(pixels, face), index
-    assert any(_fine(one, f) < 0.6 * _fine(pixels, f) for f in analysis.faces[1:])
+    # with one chosen face the others are left as they were (the person matte keeps them whole)
+    for face in analysis.faces[1:]:
+        assert _change(one, pixels, face) < 3.0
     # the same pixels from the one-off (export) path
     assert np.array_equal(render_faces(pixels, analysis, SLIDERS, faces), everyone)
 
