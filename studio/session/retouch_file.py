@@ -25,7 +25,8 @@ class RetouchResult:
     status : "ok" (written), "refused" (likeness below the minimum: nothing written) or
         "failed" (a problem the user can fix, in ``reason``: nothing written).
     faces : how many faces were found.
-    likeness_percent : 0..100, None when there is no face to measure.
+    likeness_percent : 0..100, None when there is no face to measure; with several faces
+        retouched, the lowest of theirs, and ``likeness_face`` its index (None with one face).
     seconds : wall time for this file.
     width, height, bytes, quality : of the written file (None when nothing was written).
     notes : one-line remarks for the user (crop fallbacks, quality stepped down, ...).
@@ -37,6 +38,7 @@ class RetouchResult:
     reason: str = ""
     faces: int = 0
     likeness_percent: float | None = None
+    likeness_face: int | None = None
     seconds: float = 0.0
     width: int | None = None
     height: int | None = None
@@ -138,9 +140,9 @@ def _retouch(
     save_session_to,
     start,
 ) -> RetouchResult:
-    from studio.face import analyze_photo, likeness_distance, likeness_percent
+    from studio.face import analyze_photo, likeness_percent
     from studio.imaging import load
-    from studio.render import render_photo
+    from studio.render.everyone import chosen_faces, lowest_likeness, render_faces
 
     session = as_session(session_or_sliders)
     settings = _settings(export_preset, session, keep_metadata)
@@ -165,23 +167,30 @@ def _retouch(
     face = analysis.face(face_index)
     if face is None:
         notes.append("no face found: face edits skipped, likeness not measured")
+    choice = session.faces
+    if isinstance(choice, tuple) and session.source is not None and not same_photo:
+        notes.append("the session's chosen faces belong to another photo: the largest face is used")
+        choice = "primary"
+    indices = chosen_faces(choice, analysis, face_index)
 
-    rendered = render_photo(photo.pixels, analysis, session.sliders, face_index=face_index)
+    rendered = render_faces(photo.pixels, analysis, session.sliders, indices)
 
-    percent = None
-    if face is not None:
-        distance = likeness_distance(photo.pixels, rendered, face)
-        if distance is not None:
-            percent = float(likeness_percent(distance))
+    percent = whose = None
+    distance, lowest = lowest_likeness(photo.pixels, rendered, analysis, indices)
+    if distance is not None:
+        percent = float(likeness_percent(distance))
+        whose = lowest if len(indices) > 1 else None
     if min_likeness is not None and percent is not None and percent < float(min_likeness):
+        named = f" (face {whose + 1})" if whose is not None else ""
         return RetouchResult(
             input=input_path,
             output=None,
             status=REFUSED,
-            reason=f"likeness {percent:.1f}% is below the minimum {float(min_likeness):g}%: "
-            f"not written",
+            reason=f"likeness {percent:.1f}%{named} is below the minimum "
+            f"{float(min_likeness):g}%: not written",
             faces=faces,
             likeness_percent=percent,
+            likeness_face=whose,
             seconds=time.perf_counter() - start,
             notes=tuple(notes),
         )
@@ -207,7 +216,8 @@ def _retouch(
             source=Source(
                 path=Path(os.path.abspath(input_path)), sha256=sha, bytes=input_path.stat().st_size
             ),
-            face=face_index,
+            face=face_index if not indices else indices[0],
+            faces=tuple(indices) if isinstance(choice, tuple) else choice,
             crop=exported.crop or crop,
             export=settings,
             analysis=analysis,
@@ -223,6 +233,7 @@ def _retouch(
         status=OK,
         faces=faces,
         likeness_percent=percent,
+        likeness_face=whose,
         seconds=time.perf_counter() - start,
         width=exported.width,
         height=exported.height,
