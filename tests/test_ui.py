@@ -413,6 +413,42 @@ def test_a_face_is_picked_by_clicking_it_on_the_canvas(qtbot, make_window):
     assert window.document.face_index == 2
 
 
+def test_retouch_everyone_lights_every_face_and_names_the_lowest(qtbot, make_window, tmp_path):
+    import shutil
+
+    from studio.session import load_session
+
+    photo = tmp_path / "group.jpg"
+    shutil.copy(face_photo("deepface_selfie-many-people.jpg"), photo)
+    window = make_window()
+    open_and_wait(qtbot, window, photo)
+    box = window.panel.everyone_box
+    assert not box.isHidden() and not box.isChecked()
+    original = window.preview_engine.proxy
+    faces = window.preview_engine.proxy_analysis.faces
+
+    def lighter(face) -> bool:
+        x0, y0, x1, y1 = (int(v) for v in face.box)
+        shown = window.preview_pixels[y0:y1, x0:x1]
+        return shown.mean() > original[y0:y1, x0:x1].mean() + 0.01
+
+    window.panel.rows["face_light"].box.setValue(0.6)
+    wait_for_preview(qtbot, window, face_light=0.6)
+    assert lighter(faces[0]) and not any(lighter(f) for f in faces[1:])
+    box.click()  # the user ticks "Retouch everyone"
+    assert window.document.everyone and window.preview_engine.everyone
+    qtbot.waitUntil(lambda: all(lighter(f) for f in faces), timeout=WAIT)
+    meter = window.panel.meter
+    qtbot.waitUntil(lambda: meter.whose is not None and meter.percent is not None, timeout=WAIT)
+    assert meter.whose.startswith("Face ") and meter.whose in meter.text
+    assert window.save_session()
+    assert load_session(window.document.session_path).faces == "all"
+    window.undo_stack.undo()  # one step: back to the chosen face only
+    assert not window.document.everyone and not box.isChecked()
+    qtbot.waitUntil(lambda: not any(lighter(f) for f in faces[1:]), timeout=WAIT)
+    qtbot.waitUntil(lambda: meter.whose is None, timeout=WAIT)
+
+
 def test_a_first_photo_shows_a_fast_preview_of_the_right_size(
     qtbot, make_window, tmp_path, dialogs
 ):

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
 from studio.errors import LikenessError
 
+from .engine import retouched_faces
 from .qt_export import QtExportDialog
 from .qt_panel import LIKENESS_WARNING
 from .qt_workers import QtLatestRunner
@@ -46,21 +47,23 @@ class _ExportRelay(QObject):
     done = Signal(object, object)
 
 
-def export_job(photo, analysis, sliders, face_index, crop, settings, path, relay) -> None:
+def export_job(photo, analysis, sliders, faces, crop, settings, path, relay) -> None:
     """Worker: render at full size -> check the likeness -> export. The studio's one place
     for that sequence (``session/retouch_file._retouch`` is the command line's). Reports
     through ``relay``: progress lines, then (ExportOutcome, None) or (None, error)."""
-    from studio.face import likeness_distance, likeness_percent
+    from studio.face import likeness_percent
     from studio.imaging.export import export_photo
-    from studio.render import render_photo
+    from studio.render.everyone import lowest_likeness, render_faces
 
     try:
-        rendered = render_photo(photo.pixels, analysis, sliders, face_index=face_index)
-        face = analysis.face(face_index)
+        # ``faces``: the retouched faces, the chosen one first (it frames the export)
+        rendered = render_faces(photo.pixels, analysis, sliders, faces)
+        face = analysis.face(faces[0]) if faces else None
         percent = None
-        if face is not None:  # the promise, checked on the exported pixels
+        if face is not None:  # the promise, checked on the exported pixels (the lowest face)
             relay.progress.emit("Checking likeness…")
-            percent = likeness_percent(likeness_distance(photo.pixels, rendered, face))
+            distance, _whose = lowest_likeness(photo.pixels, rendered, analysis, faces)
+            percent = likeness_percent(distance)
         relay.progress.emit("Encoding…")
         result = export_photo(
             rendered,
@@ -137,7 +140,7 @@ class StudioExporter:
             document.photo,
             document.analysis,
             document.sliders,
-            document.face_index,
+            retouched_faces(document.analysis, document.face_index, document.everyone),
             document.crop,
             settings,
             path,

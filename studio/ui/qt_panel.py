@@ -252,12 +252,15 @@ class QtLikenessMeter(QWidget):
         super().__init__(parent)
         self.setObjectName("likeness_meter")
         self.percent: float | None = None
+        #: With several faces retouched: whose likeness is shown (the lowest), e.g. "Face 2".
+        self.whose: str | None = None
         self.state = "empty"  # "empty" | "none" (no face) | "ok" | "warning" | "pending"
         self.setMinimumHeight(34)
         self.setToolTip(LIKENESS_TOOLTIP.format(warn=LIKENESS_WARNING))
 
-    def set_percent(self, percent: float | None) -> None:
+    def set_percent(self, percent: float | None, whose: str | None = None) -> None:
         self.percent = percent
+        self.whose = whose
         if percent is None:
             self.state = "none"
         else:
@@ -279,6 +282,8 @@ class QtLikenessMeter(QWidget):
     def text(self) -> str:
         if self.percent is None:
             return "" if self.state == "empty" else "—"
+        if self.whose is not None:
+            return f"{self.whose} {self.percent:.1f}%"
         return f"{self.percent:.1f}%"
 
     def _colour(self) -> QColor:
@@ -298,7 +303,8 @@ class QtLikenessMeter(QWidget):
         label_rect = QRectF(rect.left(), rect.top(), rect.width(), 16)
         painter.setPen(QColor(200, 200, 200))
         painter.drawText(
-            label_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, "Likeness"
+            label_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            "Likeness" if self.whose is None else "Lowest likeness",
         )
         bold = painter.font()
         bold.setBold(True)
@@ -386,6 +392,7 @@ class QtSidePanel(QWidget):
     slider_released = Signal(str)
     look_chosen = Signal(str)
     face_chosen = Signal(int)
+    everyone_chosen = Signal(bool)
     reset_all = Signal()
 
     def __init__(self, document: StudioDocument, parent=None):
@@ -413,6 +420,13 @@ class QtSidePanel(QWidget):
         self.face_combo.setToolTip("The face the edits apply to")
         top.addWidget(self.face_label, 1, 0)
         top.addWidget(self.face_combo, 1, 1, 1, 2)
+        self.everyone_box = QCheckBox("Retouch everyone", self)
+        self.everyone_box.setObjectName("everyone")
+        self.everyone_box.setToolTip(
+            "Apply the sliders to every face, each with its own masks; everyone stays sharp "
+            "in front of the background. The likeness shows the lowest face's."
+        )
+        top.addWidget(self.everyone_box, 2, 1, 1, 2)
         top.setColumnStretch(1, 1)
         outer.addLayout(top)
 
@@ -435,10 +449,12 @@ class QtSidePanel(QWidget):
 
         self.look_combo.activated.connect(self._on_look_activated)
         self.face_combo.activated.connect(self.face_chosen)
+        self.everyone_box.clicked.connect(self.everyone_chosen)
         self.reset_all_button.clicked.connect(self.reset_all)
         document.events.slider.connect(self._on_slider_change)
         document.events.photo.connect(self._on_photo_change)
         document.events.face.connect(self._on_face_change)
+        document.events.everyone.connect(self._on_everyone_change)
         document.events.look.connect(self._on_look_change)
         self._on_photo_change(photo=document.photo, analysis=document.analysis)
 
@@ -514,9 +530,16 @@ class QtSidePanel(QWidget):
         several = len(faces) > 1
         self.face_label.setVisible(several)
         self.face_combo.setVisible(several)
+        self.everyone_box.setVisible(several)
+        self._on_everyone_change(self.document.everyone)
         for key, value in self.document.sliders.items():
             self.rows[key].set_value(value)
         self._update_enabled()
+
+    def _on_everyone_change(self, everyone: bool) -> None:
+        self.everyone_box.blockSignals(True)
+        self.everyone_box.setChecked(everyone)
+        self.everyone_box.blockSignals(False)
 
     def _on_face_change(self, index: int | None) -> None:
         if index is not None:
