@@ -282,8 +282,6 @@ class QtLikenessMeter(QWidget):
     def text(self) -> str:
         if self.percent is None:
             return "" if self.state == "empty" else "—"
-        if self.whose is not None:
-            return f"{self.whose} {self.percent:.1f}%"
         return f"{self.percent:.1f}%"
 
     def _colour(self) -> QColor:
@@ -304,7 +302,7 @@ class QtLikenessMeter(QWidget):
         painter.setPen(QColor(200, 200, 200))
         painter.drawText(
             label_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            "Likeness" if self.whose is None else "Lowest likeness",
+            "Likeness" if self.whose is None else f"Likeness (lowest: {self.whose})",
         )
         bold = painter.font()
         bold.setBold(True)
@@ -313,7 +311,8 @@ class QtLikenessMeter(QWidget):
         status = {
             "none": "no face",
             "empty": "",
-            "warning": "changes the person",
+            # with a face named on the left there is no room: the red bar says it
+            "warning": "changes the person" if self.whose is None else "",
             "pending": "",
             "ok": "",
         }[self.state]
