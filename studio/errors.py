@@ -15,3 +15,9 @@ class PhotoError(LikenessError):
 
 class SessionError(LikenessError):
     """A session or look file is not valid."""
+
+
+class WriteRefused(PhotoError, SessionError):
+    """The write guard refused a write: the target is a file the run reads, another target
+    of the run, or an existing file of another kind (see ``studio.write_guard``). Nothing
+    was written. Both a PhotoError and a SessionError, for the writers of either."""

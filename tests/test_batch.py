@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from studio.batch import DONE_LIST
 from studio.batch.report import FAILED, OK, REPORT_COLUMNS
 from studio.batch.task import run_photo
 from studio.cli import main
@@ -84,7 +85,8 @@ def check_first_run(
     assert corrupt["status"] == FAILED and corrupt["output"] == ""
     assert corrupt["reason"].startswith("corrupt or truncated image data")
     assert not (out / ("corrupt" + suffix)).exists()
-    assert not list(out.glob(".*"))  # no temporary files left behind
+    # no temporary files left behind; only the list of outputs this batch wrote
+    assert [p.name for p in out.glob(".*")] == [DONE_LIST]
     assert "failed: " + str(shoot / "corrupt.jpg") + ": corrupt or truncated" in stdout
     return rows
 

@@ -11,7 +11,6 @@ import csv
 import functools
 import io
 import os
-import tempfile
 import time
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import numpy as np
 import pytest
 
 from studio.batch import (
+    DONE_LIST,
     FAILED,
     OK,
     REPORT_COLUMNS,
@@ -37,6 +37,7 @@ from studio.batch import (
 )
 from studio.batch.task import run_photo
 from studio.imaging import encode, load, write_atomic
+from studio.write_guard import temp_name
 
 try:
     from tests.conftest import face_photo
@@ -62,16 +63,15 @@ def stand_in_retouch(input_path, session, export, output_path, min_likeness=None
     data = encode(photo.pixels[::8, ::8], "PNG")
     if "slow" in name:
         # A write caught half-way: the temporary file exists, the output does not yet.
-        handle, temp = tempfile.mkstemp(
-            prefix=f".{Path(output_path).name}.", suffix=".part", dir=Path(output_path).parent
-        )
+        temp = Path(output_path).parent / temp_name()  # named as write_atomic names its own
+        handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
         os.write(handle, data[: len(data) // 2])
         time.sleep(60)
         os.write(handle, data[len(data) // 2 :])
         os.close(handle)
         os.replace(temp, output_path)
     else:
-        write_atomic(output_path, data, source=input_path)
+        write_atomic(output_path, data, "photo", source=input_path)
     return {"status": "ok", "faces": 1, "likeness_percent": 98.0}
 
 
@@ -195,7 +195,9 @@ def test_pool_runs_every_photo_and_a_bad_one_does_not_stop_it(tmp_path, shoot):
     assert "corrupt or truncated" in by_name["broken.jpg"].reason
     assert "not an image" in by_name["notes.txt"].reason
     assert not by_name["broken.jpg"].reason.startswith(str(shoot))  # the row names the file
-    assert sorted(p.name for p in out.iterdir()) == ["p0.png", "p1.png", "p2.png", "p3.png"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        DONE_LIST, "p0.png", "p1.png", "p2.png", "p3.png"
+    ]
     # Memory stays bounded: never more than two photos per worker handed out at once.
     assert 2 <= engine.most <= 4
 
@@ -284,7 +286,8 @@ def test_ctrl_c_leaves_no_half_written_file_and_a_rerun_continues(tmp_path, shoo
     assert progress.parts_seen == 2  # both slow photos were caught half-written
     assert time.monotonic() - started < 55  # the workers were stopped, not waited for
     assert [Path(r.input).name for r in stopped.value.results] == ["a.jpg"]
-    assert sorted(p.name for p in out.iterdir()) == ["a.png"]  # no .part, no partial output
+    # no .part, no partial output (the hidden list of finished outputs is ours)
+    assert sorted(p.name for p in out.iterdir()) == [DONE_LIST, "a.png"]
     assert load(out / "a.png").width > 0
 
     # The rerun skips the finished photo and does the rest (without the slow write).

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import struct
 import subprocess
 import sys
+import tempfile
 import zlib
 from pathlib import Path
 
@@ -273,19 +275,42 @@ def test_missing_file_and_folder(tmp_path):
         imaging.load(tmp_path)
 
 
-def test_permission_denied(tmp_path, monkeypatch):
+def test_permission_denied(tmp_path):
     path = tmp_path / "locked.jpg"
     path.write_bytes(_valid_jpeg())
+    path.chmod(0)
     if os.geteuid() != 0:
-        path.chmod(0)
-    else:  # root reads everything: make the open itself fail as it would for a user
-
-        def denied(*args, **kwargs):
-            raise PermissionError(13, "Permission denied")
-
-        monkeypatch.setattr(imaging_io, "open", denied, raising=False)
-    with pytest.raises(PhotoError, match="permission denied"):
-        imaging.load(path)
+        with pytest.raises(PhotoError, match="permission denied"):
+            imaging.load(path)
+        return
+    # Root reads everything: a child process drops to "nobody" (after its imports, and after
+    # one load as root so every lazy import is done) and then meets the real EACCES.
+    folder = Path(tempfile.mkdtemp(prefix="likeness-locked-"))
+    try:
+        folder.chmod(0o755)  # nobody may look inside, not read the photo
+        locked = folder / "locked.jpg"
+        readable = folder / "readable.jpg"
+        locked.write_bytes(_valid_jpeg())
+        readable.write_bytes(_valid_jpeg())
+        locked.chmod(0)
+        code = (
+            "import os, sys\n"
+            "import studio.imaging as imaging\n"
+            "from studio.errors import PhotoError\n"
+            "imaging.load(sys.argv[2])\n"
+            "os.setgid(65534); os.setuid(65534)\n"
+            "try:\n"
+            "    imaging.load(sys.argv[1])\n"
+            "except PhotoError as error:\n"
+            "    print(error)\n"
+            "    sys.exit(3)\n"
+        )
+        done = subprocess.run([sys.executable, "-c", code, str(locked), str(readable)],
+                              capture_output=True, text=True, timeout=120)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    assert done.returncode == 3, done.stderr
+    assert "permission denied" in done.stdout, done.stdout
 
 
 def test_pixel_limit_is_checked_before_decoding(tmp_path):
@@ -343,7 +368,8 @@ def test_missing_folder_and_unknown_extension(tmp_path):
 
 def test_atomic_write_leaves_no_partial_file(tmp_path, monkeypatch):
     target = tmp_path / "out.png"
-    target.write_bytes(b"previous export")
+    previous = imaging.encode(_smooth_image(), "PNG")
+    target.write_bytes(previous)  # an earlier export, replaced only whole
 
     def crash(*args, **kwargs):
         raise KeyboardInterrupt
@@ -351,7 +377,7 @@ def test_atomic_write_leaves_no_partial_file(tmp_path, monkeypatch):
     monkeypatch.setattr(imaging_io.os, "replace", crash)
     with pytest.raises(KeyboardInterrupt):
         imaging.save(target, _smooth_image())
-    assert target.read_bytes() == b"previous export"
+    assert target.read_bytes() == previous
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.png"]
 
 

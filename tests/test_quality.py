@@ -57,15 +57,17 @@ def results():
 
 @pytest.mark.parametrize("name", list(PHOTOS))
 def test_smooth_keeps_the_fine_band(results, name):
-    """The product's promise: pores, freckles and fine creases stay (fine band kept >= 0.80)."""
+    """The product's promise: pores, freckles and fine creases stay (fine band kept >= 0.95;
+    measured 0.99-1.00 on these photos)."""
     fig = results[name][3]
-    assert fig.fine_kept >= 0.80, f"{name}: fine band kept {fig.fine_kept:.2f}"
+    print(f"{name}: fine band kept {fig.fine_kept:.4f}")
+    assert fig.fine_kept >= 0.95, f"{name}: fine band kept {fig.fine_kept:.2f}"
 
 
 @pytest.mark.parametrize("name", list(PHOTOS))
 def test_smooth_meets_quality_targets(results, name):
     pixels, edited, face, fig = results[name]
-    assert fig.protected_change <= 0.5, f"{name}: protected changed {fig.protected_change:.2f}"
+    assert fig.protected_change == 0, f"{name}: protected changed {fig.protected_change:.3f}"
     assert fig.outside_head_change == 0, f"{name}: changed outside the head"
     assert fig.skin_colour_shift <= 1.5, f"{name}: skin colour shift {fig.skin_colour_shift:.2f}"
     assert fig.likeness_distance is not None and fig.likeness_distance <= 0.10, (
@@ -107,8 +109,10 @@ def look_figures(results):
     for look in LOOKS:
         sliders = dict(load_session(builtin_look_path(look)).sliders)
         # Protected features: skin and light edits only (eyes/teeth act on their own regions by
-        # design, warmth is a white balance of the whole photo).
-        skin_and_light = {**sliders, "eyes": 0.0, "teeth": 0.0, "warmth": 0.0}
+        # design, warmth is a white balance of the whole photo, the background edits act on the
+        # background's share of each pixel: see test_promises_protected for theirs).
+        skin_and_light = {**sliders, "eyes": 0.0, "teeth": 0.0, "warmth": 0.0, "bg_blur": 0.0,
+                          "bg_light": 0.0, "bg_desaturate": 0.0, "backdrop": None}
         for name, (pixels, _, face, _) in results.items():
             analysis = FaceAnalysis(pixels.shape[1], pixels.shape[0], (face,), 0)
             r = Retoucher(pixels, analysis)
@@ -128,6 +132,6 @@ def test_built_in_looks_meet_quality_targets(look_figures, look):
         assert full.likeness_distance <= 0.08, (
             f"{look} on {name}: likeness distance {full.likeness_distance:.3f}"
         )
-        assert partial.protected_change <= 0.5, (
-            f"{look} on {name}: protected changed {partial.protected_change:.2f}"
+        assert partial.protected_change == 0, (
+            f"{look} on {name}: protected changed {partial.protected_change:.3f}"
         )

@@ -30,6 +30,7 @@ from studio.session import (
     schema,
     session_to_dict,
 )
+from studio.write_guard import WriteRefused
 
 SESSIONS = Path(__file__).resolve().parent / "sessions"
 
@@ -105,7 +106,7 @@ def test_source_path_is_relative_beside_the_session_and_absolute_elsewhere(tmp_p
 def test_saving_is_atomic_and_never_over_the_photo(tmp_path):
     photo = _photo(tmp_path)
     session = _full_session(photo)
-    with pytest.raises(SessionError, match="over the photo"):
+    with pytest.raises(WriteRefused, match="refusing to write a session over"):
         save_session(session, photo)
     assert photo.read_bytes() == b"photo bytes"
     with pytest.raises(SessionError, match="does not exist"):

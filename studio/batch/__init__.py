@@ -7,7 +7,15 @@
     write_report("report.csv", results); print(summarize(results).text())
 """
 
-from studio.batch.inputs import FoundPhoto, Job, find_photos, is_done, photo_format, plan_jobs
+from studio.batch.inputs import (
+    DONE_LIST,
+    DoneList,
+    FoundPhoto,
+    Job,
+    find_photos,
+    photo_format,
+    plan_jobs,
+)
 from studio.batch.progress import Progress
 from studio.batch.report import (
     FAILED,
@@ -29,6 +37,8 @@ from studio.batch.runner import (
 from studio.batch.task import retouch_task
 
 __all__ = [
+    "DONE_LIST",
+    "DoneList",
     "FAILED",
     "OK",
     "REPORT_COLUMNS",
@@ -42,7 +52,6 @@ __all__ = [
     "Progress",
     "Summary",
     "find_photos",
-    "is_done",
     "make_engine",
     "photo_format",
     "plan_jobs",

@@ -8,59 +8,29 @@ named explicitly on the command line is always tried, so a bad one is reported.
 
 from __future__ import annotations
 
+import json
 import os
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from studio.errors import LikenessError
+from studio.write_guard import check_name_lengths, shown, sniff_format
 
 #: How many leading bytes are read to recognise a photo.
 _SNIFF_BYTES = 32
-#: ISO base media "brands" of HEIC/HEIF/AVIF files (bytes 8..12 after "ftyp").
-_HEIF_BRANDS = {
-    b"heic",
-    b"heix",
-    b"hevc",
-    b"hevx",
-    b"heim",
-    b"heis",
-    b"mif1",
-    b"msf1",
-    b"avif",
-    b"avis",
-}
-#: Sizes of the BMP info headers that exist (a bare "BM" start is too weak on its own).
-_BMP_HEADER_SIZES = {12, 40, 52, 56, 64, 108, 124}
-
-
-def sniff_format(head: bytes) -> str | None:
-    """The photo format named by a file's first bytes ("JPEG", "PNG", "TIFF", "WEBP",
-    "HEIF", "BMP"), or None when they are not the start of a photo Likeness Studio reads."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "JPEG"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "PNG"
-    if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
-        return "TIFF"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "WEBP"
-    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
-        return "HEIF"
-    if (
-        head[:2] == b"BM"
-        and len(head) >= 18
-        and int.from_bytes(head[14:18], "little") in _BMP_HEADER_SIZES
-    ):
-        return "BMP"
-    return None
-
-
 def photo_format(path: str | os.PathLike) -> str | None:
     """The format of the photo at ``path`` judged by its content, or None for anything else
     (a text file, an unreadable file, a folder). Only the file's header is read."""
     try:
-        with open(path, "rb") as handle:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return None  # a FIFO or a device is never opened: reading it could hang
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
             head = handle.read(_SNIFF_BYTES)
     except OSError:
         return None
@@ -98,7 +68,8 @@ class Job:
 
 
 def _is_hidden(name: str) -> bool:
-    # Hidden files include write_atomic's own ".NAME.xxxx.part" temporary files.
+    # Hidden files include write_atomic's own ".likeness-....part" temporary files and the
+    # list of finished outputs (DONE_LIST).
     return name.startswith(".")
 
 
@@ -137,6 +108,7 @@ def find_photos(
             photos.append(FoundPhoto(path, fmt))
 
     for given in inputs:
+        check_name_lengths(given, "input")
         path = Path(os.path.abspath(given))
         if path.is_dir():
             if excluded is not None and path.resolve() == excluded.resolve():
@@ -205,9 +177,86 @@ def plan_jobs(
     return jobs
 
 
-def is_done(job: Job) -> bool:
-    """True when the job's output exists and is at least as new as its photo (a rerun skips it)."""
+#: The list of outputs a batch wrote into a folder, one JSON line each, kept in that folder.
+DONE_LIST = ".likeness-done.jsonl"
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
     try:
-        return job.output.stat().st_mtime_ns >= job.input.stat().st_mtime_ns
+        info = os.stat(path)
     except OSError:
-        return False
+        return None
+    return (info.st_size, info.st_mtime_ns) if stat.S_ISREG(info.st_mode) else None
+
+
+class DoneList:
+    """Which outputs in a folder a batch wrote, and from which photo: a rerun skips an output
+    only when this list says we wrote it from the same photo, unchanged since (size and
+    modification time of both), so an unrelated file that happens to have the output's name
+    is never taken for "already done"."""
+
+    def __init__(self, folder: str | os.PathLike) -> None:
+        self.path = Path(folder) / DONE_LIST
+        self.entries: dict[str, dict] = {}
+        try:
+            data = _read_list(self.path)
+        except OSError:
+            data = b""
+        for line in data.splitlines():
+            try:
+                entry = json.loads(line)
+                self.entries[str(entry["output"])] = entry
+            except (ValueError, KeyError, TypeError):
+                continue  # a line cut short by a kill, or not ours: ignored
+
+    def _key(self, job: Job) -> str:
+        return shown(job.output.name)
+
+    def written_by_us(self, job: Job) -> bool:
+        """True when a batch wrote this job's output name in this folder at some point."""
+        return self._key(job) in self.entries
+
+    def is_done(self, job: Job) -> bool:
+        """True when this photo's output is here, written by a batch from this very photo,
+        and neither has changed since."""
+        entry = self.entries.get(self._key(job))
+        if entry is None or entry.get("input") != shown(job.input):
+            return False
+        return (
+            _stamp(job.input) == tuple(entry.get("input_stamp") or ())
+            and _stamp(job.output) == tuple(entry.get("output_stamp") or ())
+        )
+
+    def record(self, job: Job) -> None:
+        """Note that the job's output was just written (one appended line; a failure to note
+        it only means the photo is done again next time)."""
+        entry = {
+            "output": self._key(job),
+            "input": shown(job.input),
+            "input_stamp": _stamp(job.input),
+            "output_stamp": _stamp(job.output),
+        }
+        self.entries[entry["output"]] = entry
+        line = (json.dumps(entry) + "\n").encode("utf-8")
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            fd = os.open(self.path, flags | getattr(os, "O_CLOEXEC", 0), 0o666)
+        except OSError:
+            return
+        try:
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                os.write(fd, line)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
+def _read_list(path: Path) -> bytes:
+    """The bytes of a done list: only a regular file (never a link followed, never a FIFO)."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return b""
+        return handle.read(64 << 20)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from studio.batch.report import FAILED, OK, SKIPPED, PhotoResult
+from studio.write_guard import printable
 
 
 def format_duration(seconds: float) -> str:
@@ -141,5 +142,5 @@ class Progress:
         self._line_shown = False
 
     def _write(self, text: str) -> None:
-        self.stream.write(text)
+        self.stream.write(printable(text))  # a file name that is not UTF-8 must not stop the batch
         self.stream.flush()

@@ -9,10 +9,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from studio.imaging import write_atomic
+from studio.write_guard import REPORT_HEADER, WritePlan, shown, write_atomic
 
 #: Columns of the report CSV, in order.
-REPORT_COLUMNS = ("input", "output", "status", "reason", "faces", "likeness_percent", "seconds")
+REPORT_COLUMNS = tuple(REPORT_HEADER.decode("ascii").split(","))
 #: Statuses: retouched and written; not written (the reason says why); already done earlier.
 OK, FAILED, SKIPPED = "ok", "failed", "skipped"
 
@@ -63,10 +63,10 @@ class PhotoResult:
     def row(self) -> dict[str, str]:
         """The CSV row: empty cells for unknown figures, likeness to 0.1 %, seconds to 0.01 s."""
         return {
-            "input": self.input,
-            "output": self.output,
+            "input": shown(self.input),
+            "output": shown(self.output),
             "status": self.status,
-            "reason": self.reason,
+            "reason": shown(self.reason),
             "faces": "" if self.faces is None else str(self.faces),
             "likeness_percent": ""
             if self.likeness_percent is None
@@ -99,9 +99,14 @@ def report_text(results: Iterable[PhotoResult]) -> str:
     return out.getvalue()
 
 
-def write_report(path: str | os.PathLike, results: Iterable[PhotoResult]) -> Path:
-    """Write the report CSV atomically (UTF-8); PhotoError when the folder is missing."""
-    return write_atomic(path, report_text(results).encode("utf-8"))
+def write_report(
+    path: str | os.PathLike, results: Iterable[PhotoResult], plan: WritePlan | None = None
+) -> Path:
+    """Write the report CSV atomically (UTF-8; file names that are not UTF-8 show their odd
+    bytes as ``\\xff`` escapes). Through the write guard: it only ever replaces a report of
+    ours, never an input of ``plan`` (the batch's WritePlan). LikenessError (one line) when
+    it cannot be written."""
+    return write_atomic(path, report_text(results).encode("utf-8"), "report", plan=plan)
 
 
 @dataclass(frozen=True)

@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from studio import __version__
-from studio.batch.inputs import Job, is_done
+from studio.batch.inputs import DoneList, Job
 from studio.batch.progress import Progress
-from studio.batch.report import FAILED, SKIPPED, PhotoResult
+from studio.batch.report import FAILED, OK, SKIPPED, PhotoResult
 from studio.batch.task import limit_threads, retouch_task, warm_up
 from studio.errors import LikenessError
 from studio.process import follow_parent
+from studio.write_guard import remove_stale_temps
 
 #: Photos in flight per worker: one being retouched, one waiting so the worker never idles.
 IN_FLIGHT_PER_WORKER = 2
@@ -282,12 +283,9 @@ def make_engine(
 
 # ----------------------------------------------------------------------------- running
 def remove_partial_files(output: Path) -> None:
-    """Remove the temporary files an interrupted atomic write left beside ``output``."""
-    # write_atomic writes ".<name>.<random>.part" in the output's folder, then renames it.
-    with contextlib.suppress(OSError):
-        for leftover in output.parent.glob(f".{output.name}.*.part"):
-            with contextlib.suppress(OSError):
-                leftover.unlink()
+    """Remove the temporary files that stopped writers left beside ``output`` (only ours,
+    only of processes that are gone: see studio.write_guard.remove_stale_temps)."""
+    remove_stale_temps(output.parent, force=True)
 
 
 def _skipped(job: Job) -> PhotoResult:
@@ -295,7 +293,17 @@ def _skipped(job: Job) -> PhotoResult:
         input=str(job.input),
         output=str(job.output),
         status=SKIPPED,
-        reason="already done (the output is newer than the photo)",
+        reason="already done (this batch wrote its output, and neither has changed since)",
+    )
+
+
+def _not_ours(job: Job) -> PhotoResult:
+    return PhotoResult(
+        input=str(job.input),
+        output="",
+        status=FAILED,
+        reason=f"{job.output.name} already exists in the output folder and was not written "
+        f"by a batch there: nothing written (--overwrite replaces it)",
     )
 
 
@@ -339,13 +347,30 @@ def run_batch(
     """
     results: dict[int, PhotoResult] = {}
     todo: list[int] = []
+    done_lists: dict[Path, DoneList] = {}
+
+    def done_list(job: Job) -> DoneList:
+        folder = job.output.parent
+        if folder not in done_lists:
+            done_lists[folder] = DoneList(folder)
+        return done_lists[folder]
+
     for index, job in enumerate(jobs):
-        if not overwrite and is_done(job):
-            results[index] = _skipped(job)
-            if progress is not None:
-                progress.finished(results[index])
-        else:
+        early = None
+        if not overwrite and done_list(job).is_done(job):
+            early = _skipped(job)
+        elif (
+            not overwrite
+            and os.path.lexists(job.output)
+            and not done_list(job).written_by_us(job)
+        ):
+            early = _not_ours(job)  # never "already done" for a file we did not write
+        if early is None:
             todo.append(index)
+            continue
+        results[index] = early
+        if progress is not None:
+            progress.finished(early)
 
     def ordered() -> list[PhotoResult]:
         return [results[i] for i in sorted(results)]
@@ -387,6 +412,8 @@ def run_batch(
                         suspects.append(index)
                         continue
                     result = _crashed(job, error)
+                if result.status == OK:
+                    done_list(job).record(job)
                 results[index] = result
                 if progress is not None:
                     progress.finished(result)

@@ -7,16 +7,20 @@ minimum), 2 bad usage or bad input. Errors a user can cause are one line on stde
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import sys
 
 from studio import __version__
 from studio.errors import LikenessError
+from studio.write_guard import shown
 
 #: Subcommands, each a module ``studio.cli.<name>`` with ``register(subparsers)``.
 COMMANDS = ("analyze", "retouch", "batch", "looks", "bench")
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
+#: OSErrors that mean "this path is impossible" rather than a bug.
+_PATH_ERRORS = {errno.ENAMETOOLONG, errno.ELOOP}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -59,7 +63,15 @@ def main(argv: list[str] | None = None) -> int:
 
         return int(run_studio(args.image) or 0)
     except LikenessError as error:
-        print(f"likeness: error: {error}", file=sys.stderr)
+        print(f"likeness: error: {shown(str(error))}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as error:
+        if error.errno not in _PATH_ERRORS:
+            raise
+        # A path the system cannot take (a name too long, a loop of links) is the user's to
+        # fix: one line, like every other bad input.
+        where = f"{shown(error.filename)}: " if error.filename else ""
+        print(f"likeness: error: {where}{error.strerror or error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("likeness: interrupted", file=sys.stderr)

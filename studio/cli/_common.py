@@ -4,11 +4,12 @@ overrides, the export preset and the likeness floor."""
 from __future__ import annotations
 
 import argparse
+import os
 from dataclasses import replace
 
 from studio.edits.sliders import SLIDERS, parse_assignment
 from studio.errors import LikenessError
-from studio.imaging.export import ExportSettings, parse_aspect
+from studio.imaging.export import MAX_SIZE, MIN_SIZE, ExportSettings, parse_aspect
 
 EXPORT_CHOICES = ("linkedin", "portfolio", "original", "custom")
 
@@ -45,7 +46,13 @@ def add_edit_arguments(parser: argparse.ArgumentParser) -> None:
         "(long edge 2048 px JPEG), original (full size, the source's format) "
         "or custom; default: full size in OUT's format",
     )
-    parser.add_argument("--size", type=int, metavar="PX", help="custom export: long edge in pixels")
+    parser.add_argument(
+        "--size",
+        type=int,
+        metavar="PX",
+        help=f"custom export: long edge in pixels, {MIN_SIZE}..{MAX_SIZE} (and at most "
+        f"150 MP in all)",
+    )
     parser.add_argument(
         "--aspect",
         metavar="W:H",
@@ -127,6 +134,15 @@ def parse_faces(text: str) -> str | tuple[int, ...]:
     return tuple(dict.fromkeys(n - 1 for n in numbers))
 
 
+def input_files(args: argparse.Namespace) -> tuple[str, ...]:
+    """The session and look files a run reads besides its photos (a look given by name is
+    one of ours, never a target the user could name)."""
+    files = [args.session] if args.session else []
+    if args.look and os.path.isfile(args.look):
+        files.append(args.look)
+    return tuple(files)
+
+
 def min_likeness_from_args(args: argparse.Namespace) -> float | None:
     if args.min_likeness is None:
         return None
@@ -144,8 +160,8 @@ def export_from_args(args: argparse.Namespace, session) -> ExportSettings:
             if args.export is not None:
                 raise LikenessError(f"--size is for --export custom, not {args.export}")
             settings = ExportSettings(preset="custom")  # the session's preset gives way
-        if not 16 <= args.size <= 65535:
-            raise LikenessError(f"--size must be 16..65535 pixels, not {args.size}")
+        if not MIN_SIZE <= args.size <= MAX_SIZE:
+            raise LikenessError(f"--size must be {MIN_SIZE}..{MAX_SIZE} pixels, not {args.size}")
     if args.aspect is not None:
         if settings.preset not in ("custom", "portfolio"):
             if args.export is not None:

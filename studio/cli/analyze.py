@@ -46,9 +46,12 @@ def run(args: argparse.Namespace) -> int:
     from studio.face.overlay import overlay_image
     from studio.imaging import load, save
     from studio.imaging.filters import resize
+    from studio.write_guard import check_name_lengths
 
+    check_name_lengths(args.image, "IMAGE")
     source = Path(args.image)
     if args.overlay:
+        check_name_lengths(args.overlay, "--overlay")
         out = Path(args.overlay)
         if out.suffix.lower() != ".png":
             raise LikenessError(f"{out}: the overlay is written as PNG; name it *.png")

@@ -28,10 +28,12 @@ from studio.batch import (
 from studio.cli._common import (
     add_edit_arguments,
     export_from_args,
+    input_files,
     min_likeness_from_args,
     session_from_args,
 )
 from studio.errors import LikenessError
+from studio.write_guard import WritePlan, check_name_lengths, shown
 
 EXIT_OK, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 130
 FORMAT_CHOICES = ("jpeg", "png", "tiff", "webp")
@@ -95,7 +97,8 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--overwrite",
         action="store_true",
-        help="redo photos whose output already exists and is newer",
+        help="redo photos already done, and replace a photo already in OUTDIR under an "
+        "output's name that no batch wrote (never an input, nor a file that is not a photo)",
     )
     parser.set_defaults(func=run)
 
@@ -148,15 +151,25 @@ def run(args: argparse.Namespace) -> int:
     session = session_from_args(args)
     settings = _export_settings(args, session)
     min_likeness = min_likeness_from_args(args)
+    check_name_lengths(args.outdir, "-o")
     outdir = Path(os.path.abspath(args.outdir))
     report = Path(os.path.abspath(args.report)) if args.report else None
     _check_report_path(report)
-    _prepare_outdir(outdir)
 
     photos, missing = find_photos(args.inputs, recursive=args.recursive, exclude=outdir)
     if not photos and not missing:
-        raise LikenessError("no photos found in " + ", ".join(args.inputs))
+        raise LikenessError("no photos found in " + ", ".join(shown(i) for i in args.inputs))
     jobs = plan_jobs(photos, outdir, lambda fmt: output_suffix(settings, fmt or "JPEG"))
+    # No output and no report may be an input (through links too), each other, or an
+    # existing file of another kind: refused here, before anything is written.
+    plan = WritePlan(inputs=[photo.path for photo in photos])
+    for path in input_files(args):
+        plan.add_input(path, "the session or look file")
+    for job in jobs:
+        plan.add_target(job.output, "photo")
+    if report is not None:
+        plan.add_target(report, "report")
+    _prepare_outdir(outdir)
     lost = [
         PhotoResult(input=str(path), output="", status=FAILED, reason="no such file or folder")
         for path in missing
@@ -167,7 +180,7 @@ def run(args: argparse.Namespace) -> int:
     look = session.look or (Path(args.session).name if args.session else "no look")
     progress.message(
         f"Retouching {len(jobs)} photo{'s' * (len(jobs) != 1)} "
-        f"({look}, {settings.preset} export) -> {outdir}"
+        f"({shown(look)}, {settings.preset} export) -> {shown(outdir)}"
     )
     for result in lost:
         progress.finished(result)
@@ -192,17 +205,18 @@ def run(args: argparse.Namespace) -> int:
     for result in results:
         if result.detail:  # an unexpected error is a bug: show where it happened
             print(
-                f"likeness: unexpected error on {result.input}:\n{result.detail}", file=sys.stderr
+                f"likeness: unexpected error on {shown(result.input)}:\n{result.detail}",
+                file=sys.stderr,
             )
     if report is not None:
-        write_report(report, results)
+        write_report(report, results, plan=plan)
     summary = summarize(results, planned=len(jobs) + len(lost))
     print(summary.text())
     for result in results:
         if result.status == FAILED:
-            print(f"  failed: {result.input}: {result.reason}")
+            print(f"  failed: {shown(result.input)}: {shown(result.reason)}")
     if report is not None:
-        print(f"report: {report}")
+        print(f"report: {shown(report)}")
     if interrupted:
         print(
             "interrupted: run the same command again to continue (finished photos are skipped)",

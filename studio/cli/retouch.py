@@ -13,6 +13,7 @@ import sys
 from studio.cli._common import (
     add_edit_arguments,
     export_from_args,
+    input_files,
     min_likeness_from_args,
     session_from_args,
 )
@@ -53,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
     from studio.errors import LikenessError
     from studio.session import find_source, load_session
     from studio.session.retouch_file import FAILED, REFUSED, retouch_file
+    from studio.write_guard import shown
 
     if args.image.lower().endswith(".json"):
         if args.session:
@@ -64,7 +66,13 @@ def run(args: argparse.Namespace) -> int:
     settings = export_from_args(args, session)
     minimum = min_likeness_from_args(args)
     result = retouch_file(
-        args.image, session, settings, args.output, minimum, save_session_to=args.save_session
+        args.image,
+        session,
+        settings,
+        args.output,
+        minimum,
+        save_session_to=args.save_session,
+        inputs=input_files(args),
     )
     if result.likeness_percent is not None:
         whose = "" if result.likeness_face is None else f" (lowest: face {result.likeness_face + 1})"
@@ -74,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     for note in result.notes:
         print(f"note: {note}")
     if result.status == FAILED:
-        print(f"likeness: error: {result.reason}", file=sys.stderr)
+        print(f"likeness: error: {shown(result.reason)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if result.status == REFUSED:
         print(f"likeness: {result.reason}", file=sys.stderr)

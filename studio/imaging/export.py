@@ -34,7 +34,8 @@ import numpy as np
 
 from studio.errors import LikenessError, PhotoError
 from studio.imaging.filters import resize
-from studio.imaging.io import clean_exif, encode, format_for, write_atomic
+from studio.imaging.io import MAX_PIXELS, clean_exif, encode, format_for
+from studio.write_guard import WritePlan, shown, write_atomic
 
 PRESETS = ("linkedin", "portfolio", "original", "custom")
 ASPECTS = ("original", "1:1", "4:5")
@@ -42,6 +43,9 @@ ASPECTS = ("original", "1:1", "4:5")
 LINKEDIN_MAX_BYTES = 8 * 1024 * 1024
 LINKEDIN_SIDE, LINKEDIN_MIN_SIDE = 1024, 400
 PORTFOLIO_LONG_EDGE = 2048
+#: A custom export's long edge, in pixels: at least MIN_SIZE, at most MAX_SIZE (and the
+#: picture at most MAX_PIXELS, the largest photo Likeness Studio opens).
+MIN_SIZE, MAX_SIZE = 16, 16384
 #: Head-and-shoulders framing: the face (hairline to chin) fills this much of the frame height
 #: and the eye line sits this far down from the top.
 LINKEDIN_FACE_FRACTION, PORTFOLIO_FACE_FRACTION, EYE_LINE = 0.60, 0.45, 1.0 / 3.0
@@ -141,9 +145,9 @@ def parse_aspect(text: str | None) -> float | None:
     try:
         w, h = (float(part) for part in str(text).split(":"))
     except ValueError:
-        raise LikenessError(f"aspect '{text}' is not W:H (e.g. 4:5) or 'original'") from None
+        raise LikenessError(f"aspect '{shown(text)}' is not W:H (e.g. 4:5) or 'original'") from None
     if not (0 < w <= 100 and 0 < h <= 100) or not 0.1 <= w / h <= 10:
-        raise LikenessError(f"aspect '{text}' is not a sensible width:height")
+        raise LikenessError(f"aspect '{shown(text)}' is not a sensible width:height")
     return w / h
 
 
@@ -271,14 +275,24 @@ def output_suffix(settings: ExportSettings, source_format: str = "JPEG") -> str:
     return _EXTENSIONS[output_format(settings, source_format)]
 
 
+def check_size(size: int | None) -> None:
+    """LikenessError (one line) for a custom long edge outside MIN_SIZE..MAX_SIZE pixels."""
+    if size is not None and (
+        isinstance(size, bool) or not isinstance(size, int) or not MIN_SIZE <= size <= MAX_SIZE
+    ):
+        raise LikenessError(f"the export size must be {MIN_SIZE}..{MAX_SIZE} pixels, not {size}")
+
+
 def check_output(
     settings: ExportSettings, path: str | os.PathLike, source_format: str = "JPEG"
 ) -> str:
-    """The format a preset writes to ``path``; PhotoError when the extension disagrees."""
+    """The format a preset writes to ``path``; PhotoError when the extension disagrees or
+    LikenessError when the settings are impossible (an unknown preset, an absurd size)."""
     if settings.preset not in PRESETS:
         raise LikenessError(
             f"unknown export preset '{settings.preset}' (known: {', '.join(PRESETS)})"
         )
+    check_size(settings.size)
     path = Path(path)
     fmt = output_format(settings, source_format, path)
     try:
@@ -373,6 +387,7 @@ def export_photo(
     bit_depth: int = 8,
     source: str | os.PathLike | None = None,
     max_bytes: int | None = None,
+    plan: WritePlan | None = None,
 ) -> ExportResult:
     """Crop, resize, encode and write (atomically) a finished picture for a preset.
 
@@ -389,6 +404,7 @@ def export_photo(
     source_format, bit_depth : of the source photo (``original`` keeps them).
     source : the original photo's path: never written to.
     max_bytes : a file size limit (default: 8 MB for linkedin, none otherwise).
+    plan : the run's WritePlan (its inputs are never written over; see studio.write_guard).
 
     Returns
     -------
@@ -435,6 +451,11 @@ def export_photo(
                 notes.append(
                     f"the photo's long edge is {max(w, h)} px: not upscaled to {long_edge}"
                 )
+    if target is not None and target[0] * target[1] > MAX_PIXELS:
+        raise LikenessError(
+            f"a {target[0]} x {target[1]} export is {target[0] * target[1] / 1e6:.0f} MP, over "
+            f"the {MAX_PIXELS / 1e6:.0f} MP limit: choose a smaller size"
+        )
     if target is not None and target != (w, h):
         pixels = resize(pixels, target)
         alpha = resize(alpha, target) if alpha is not None else None
@@ -464,7 +485,7 @@ def export_photo(
         exif=cleaned,
     )
     notes += size_notes
-    write_atomic(path, data, source=source)
+    write_atomic(path, data, "photo", plan=plan, source=source)
     out_h, out_w = pixels.shape[:2]
     return ExportResult(
         path=path,

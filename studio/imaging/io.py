@@ -7,11 +7,9 @@ a privacy-safe EXIF block, atomically, and never over the source photo.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import struct
-import tempfile
 import threading
 import zlib
 from pathlib import Path
@@ -19,8 +17,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
-from studio.errors import PhotoError
+from studio.errors import LikenessError, PhotoError
 from studio.imaging.photo import Photo
+from studio.write_guard import WritePlan, read_regular_file, write_atomic
 
 try:  # HEIC/HEIF from phones
     import pillow_heif
@@ -86,17 +85,12 @@ def load(path: str | os.PathLike, max_pixels: int = MAX_PIXELS) -> Photo:
     only ever opened for reading.
     """
     path = Path(path)
-    if not path.exists():
-        raise PhotoError(f"{path}: no such file")
-    if path.is_dir():
-        raise PhotoError(f"{path}: is a folder, not a photo")
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except PermissionError:
-        raise PhotoError(f"{path}: permission denied") from None
-    except OSError as error:
-        raise PhotoError(f"{path}: cannot be read ({error.strerror or error})") from None
+        data = read_regular_file(path, "a photo")
+    except PhotoError:
+        raise
+    except LikenessError as error:
+        raise PhotoError(str(error)) from None
     photo = load_bytes(data, max_pixels=max_pixels, name=str(path))
     photo.path = path
     return photo
@@ -488,43 +482,6 @@ def _encode_tiff16(pixels: np.ndarray, alpha: np.ndarray | None) -> bytes:
     return out.getvalue()
 
 
-def write_atomic(path: str | os.PathLike, data: bytes, source: str | os.PathLike | None = None) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename,
-    so a crash or Ctrl+C never leaves a half-written file. Refuses to write over ``source``
-    (the original photo) and into a missing folder."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise PhotoError(f"{path}: the folder {folder} does not exist")
-    if path.is_dir():
-        raise PhotoError(f"{path}: is a folder")
-    if (source is not None and path.exists() and Path(source).exists()
-            and os.path.samefile(path, source)):
-        raise PhotoError(f"{path}: refusing to write over the original photo")
-    try:
-        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-    except PermissionError:
-        raise PhotoError(f"{path}: permission denied") from None
-    except OSError as error:
-        raise PhotoError(f"{path}: cannot write ({error.strerror or error})") from None
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(temp, 0o666 & ~mask)
-        os.replace(temp, path)
-    except BaseException as error:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        if isinstance(error, OSError):
-            raise PhotoError(f"{path}: cannot write ({error.strerror or error})") from None
-        raise
-    return path
-
-
 def save(
     path: str | os.PathLike,
     pixels: np.ndarray,
@@ -535,11 +492,13 @@ def save(
     exif: bytes | None = None,
     keep_private: bool = False,
     source: str | os.PathLike | None = None,
+    plan: WritePlan | None = None,
 ) -> Path:
     """Encode by the file's extension and write atomically; see :func:`encode`.
 
     ``exif`` is the source's block: orientation is reset and private tags are stripped
-    unless ``keep_private``. ``source`` is the original photo, never written to.
+    unless ``keep_private``. ``source`` is the original photo, never written to; ``plan``
+    the run's :class:`~studio.write_guard.WritePlan` (see :func:`studio.write_guard.write_atomic`).
     """
     fmt = format_for(path)
     data = encode(
@@ -550,4 +509,4 @@ def save(
         bit_depth=bit_depth,
         exif=clean_exif(exif, keep_private),
     )
-    return write_atomic(path, data, source=source)
+    return write_atomic(path, data, "photo", plan=plan, source=source)

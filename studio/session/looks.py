@@ -12,6 +12,7 @@ from pathlib import Path
 from studio.errors import SessionError
 from studio.paths import resource_path, user_dir
 from studio.session.schema import Session, load_session, save_session
+from studio.write_guard import check_name_lengths
 
 #: Built-in looks, in the order the studio shows them.
 BUILTIN_LOOKS = ("natural", "linkedin", "nonprofit", "portfolio")
@@ -81,6 +82,7 @@ def load_look(name_or_file: str | os.PathLike) -> Session:
     Raises SessionError listing the looks there are when the name is unknown.
     """
     text = str(name_or_file)
+    check_name_lengths(text, "--look")
     path = Path(text)
     if text.lower().endswith(".json") or os.sep in text or path.is_file():
         return load_session(path)

@@ -13,6 +13,7 @@ from pathlib import Path
 from studio.errors import LikenessError
 from studio.imaging.export import ExportResult, ExportSettings, check_output, export_photo
 from studio.session.schema import Session, Source, file_sha256, save_session
+from studio.write_guard import WritePlan
 
 #: RetouchResult.status values.
 OK, REFUSED, FAILED = "ok", "refused", "failed"
@@ -60,13 +61,6 @@ def as_session(session_or_sliders: Session | Mapping | str | os.PathLike | None)
     return load_look(session_or_sliders)
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return os.path.abspath(a) == os.path.abspath(b)
-
-
 def retouch_file(
     input_path: str | os.PathLike,
     session_or_sliders: Session | Mapping | str | os.PathLike | None,
@@ -76,6 +70,7 @@ def retouch_file(
     *,
     keep_metadata: bool | None = None,
     save_session_to: str | os.PathLike | None = None,
+    inputs: tuple[str | os.PathLike, ...] = (),
 ) -> RetouchResult:
     """Load, analyse, render at full resolution, check likeness, export; never raises for
     problems a user can cause (they come back as ``status="failed"`` with a reason).
@@ -92,6 +87,10 @@ def retouch_file(
     min_likeness : percent 0..100; below it nothing is written (``status="refused"``).
     keep_metadata : keep GPS / serials / maker notes (None: as the export settings say).
     save_session_to : also save the session used (with this photo as its source) there.
+    inputs : other files the run reads (the session or look file): never written over.
+        The output and the session must not be any input, nor each other (through links
+        too), nor an existing file of another kind (see studio.write_guard): the result
+        is then "failed" with nothing written.
     """
     start = time.perf_counter()
     input_path, output_path = Path(input_path), Path(output_path)
@@ -105,6 +104,7 @@ def retouch_file(
             keep_metadata,
             save_session_to,
             start,
+            inputs,
         )
     except LikenessError as error:
         return RetouchResult(
@@ -139,6 +139,7 @@ def _retouch(
     keep_metadata,
     save_session_to,
     start,
+    inputs,
 ) -> RetouchResult:
     from studio.face import analyze_photo, likeness_percent
     from studio.imaging import load
@@ -148,8 +149,12 @@ def _retouch(
     settings = _settings(export_preset, session, keep_metadata)
     if min_likeness is not None and not 0 <= float(min_likeness) <= 100:
         raise LikenessError(f"the minimum likeness must be a percent 0..100, not {min_likeness}")
-    if output_path.exists() and _same_file(output_path, input_path):
-        raise LikenessError(f"{output_path}: refusing to write over the original photo")
+    plan = WritePlan(inputs=[input_path])
+    for path in inputs:
+        plan.add_input(path, "the session or look file")
+    plan.add_target(output_path, "photo")
+    if save_session_to is not None:
+        plan.add_target(save_session_to, "session")
 
     photo = load(input_path)
     check_output(settings, output_path, photo.format)  # fail before the slow part
@@ -207,6 +212,7 @@ def _retouch(
         source_format=photo.format,
         bit_depth=photo.bit_depth,
         source=input_path,
+        plan=plan,
     )
     notes += exported.notes
 
@@ -225,7 +231,7 @@ def _retouch(
             description=None,
             path=None,
         )
-        save_session(record, save_session_to)
+        save_session(record, save_session_to, plan=plan)
 
     return RetouchResult(
         input=input_path,

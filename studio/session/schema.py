@@ -33,7 +33,22 @@ from pathlib import Path
 from studio.edits.sliders import SLIDERS, check_value, default_sliders
 from studio.errors import LikenessError, SessionError
 from studio.face.types import FaceAnalysis
-from studio.imaging.export import ASPECTS, PRESETS, Crop, ExportSettings, parse_aspect
+from studio.imaging.export import (
+    ASPECTS,
+    MAX_SIZE,
+    MIN_SIZE,
+    PRESETS,
+    Crop,
+    ExportSettings,
+    parse_aspect,
+)
+from studio.write_guard import (
+    WritePlan,
+    WriteRefused,
+    check_name_lengths,
+    read_regular_file,
+    write_atomic,
+)
 
 FORMAT_NAME = "likeness-session"
 #: The version this code writes. Bump it, add a ``_migrate_vN`` step and a sample file.
@@ -315,10 +330,11 @@ def _parse_export(value: object) -> ExportSettings:
         raise SessionError(f"'export.preset' must be one of {', '.join(PRESETS)}, not {preset!r}")
     size = value.get("size")
     if size is not None and (
-        isinstance(size, bool) or not isinstance(size, int) or not 16 <= size <= 65535
+        isinstance(size, bool) or not isinstance(size, int) or not MIN_SIZE <= size <= MAX_SIZE
     ):
         raise SessionError(
-            f"'export.size' must be a whole number of pixels (16..65535), not {size!r}"
+            f"'export.size' must be a whole number of pixels ({MIN_SIZE}..{MAX_SIZE}), "
+            f"not {size!r}"
         )
     aspect = value.get("aspect")
     if aspect is not None:
@@ -475,38 +491,39 @@ def load_session(path: str | os.PathLike) -> Session:
     """Read, migrate and validate a session (or look) file. The photo is not opened."""
     path = Path(path)
     try:
-        if path.is_dir():
-            raise SessionError(f"{path}: is a folder, not a session file")
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise SessionError(f"{path}: {size / 1e6:.0f} MB is too large for a session file")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise SessionError(f"{path}: no such session file") from None
-    except PermissionError:
-        raise SessionError(f"{path}: permission denied") from None
-    except OSError as error:
-        raise SessionError(f"{path}: cannot be read ({error.strerror or error})") from None
+        data = read_regular_file(
+            path, "a session file", limit=MAX_BYTES, missing="no such session file"
+        )
+    except LikenessError as error:
+        raise SessionError(str(error)) from None
     session = parse_session_text(data, base=path.parent, name=str(path))
     session.path = path
     return session
 
 
-def save_session(session: Session, path: str | os.PathLike | None = None) -> Path:
-    """Write a session atomically; by default ``PHOTO.likeness.json`` beside its photo."""
-    from studio.imaging import write_atomic
+def save_session(
+    session: Session, path: str | os.PathLike | None = None, plan: WritePlan | None = None
+) -> Path:
+    """Write a session atomically; by default ``PHOTO.likeness.json`` beside its photo.
+
+    Through the write guard: never over its photo, any input of ``plan`` (the run's
+    WritePlan), or a file that is not a session or look."""
 
     if path is None:
         if session.source is None:
             raise SessionError("this session has no photo: give a file name to save it")
         path = default_session_path(session.source.path)
     path = Path(path)
-    if session.source is not None and os.path.abspath(path) == os.path.abspath(session.source.path):
-        raise SessionError(f"{path}: refusing to write a session over the photo")
+    if plan is None:
+        plan = WritePlan()
+    if session.source is not None:
+        plan.add_input(session.source.path)
     text = json.dumps(session_to_dict(session, base=path.parent), indent=2, allow_nan=False)
     text = _PAIR.sub(r"[\1, \2]", text)  # one landmark per line keeps the file readable
     try:
-        write_atomic(path, (text + "\n").encode("utf-8"))
+        write_atomic(path, (text + "\n").encode("utf-8"), "session", plan=plan)
+    except WriteRefused:
+        raise
     except LikenessError as error:
         raise SessionError(str(error)) from None
     session.path = path
@@ -522,6 +539,10 @@ def find_source(session: Session) -> Path:
     if session.source is None:
         raise SessionError("this session is not tied to a photo (it is a look)")
     recorded, wanted = Path(session.source.path), session.source.sha256
+    try:
+        check_name_lengths(recorded, "the session's photo")
+    except LikenessError as error:
+        raise SessionError(str(error)) from None
     changed = False
     if recorded.is_file():
         if file_sha256(recorded) == wanted:

@@ -120,11 +120,14 @@ class StudioExporter:
     def start(self, settings, path: Path) -> None:
         """Render at full resolution and export in the background, with a progress dialog."""
         from studio.imaging.export import check_output
+        from studio.write_guard import WritePlan
 
         window = self.window
         document = window.document
         try:
             check_output(settings, path, document.photo.format)
+            # refused before the slow render: the photo itself, or a file that is no photo
+            WritePlan(inputs=[p for p in (document.photo.path,) if p]).check(path, "photo")
         except LikenessError as error:
             window.show_error(str(error))
             return
