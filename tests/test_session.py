@@ -153,9 +153,9 @@ def test_version_1_migrates_flat_sliders_image_and_preset():
     )
 
 
-def test_version_2_migrates_to_one_face_and_version_3_keeps_the_chosen_faces(tmp_path):
-    assert load_session(SESSIONS / "v2_full.json").faces == "primary"
-    session = load_session(SESSIONS / "v3_some_faces.json")
+def test_version_3_migrates_to_one_face_and_version_4_keeps_the_chosen_faces(tmp_path):
+    assert load_session(SESSIONS / "v3_full.json").faces == "primary"
+    session = load_session(SESSIONS / "v4_some_faces.json")
     assert session.faces == (0, 2) and session.face == 0
     for faces in ("all", "primary", (1,)):
         path = tmp_path / "s.likeness.json"
@@ -165,8 +165,7 @@ def test_version_2_migrates_to_one_face_and_version_3_keeps_the_chosen_faces(tmp
 
 @pytest.mark.parametrize("value", ["everyone", [], [-1], [True], [1.5], {"all": 1}, 3])
 def test_a_bad_faces_value_is_one_clear_error(tmp_path, value):
-    data = _valid()
-    data["version"] = 3
+    data = json.loads((SESSIONS / "v4_some_faces.json").read_text())
     data["faces"] = value
     assert "'faces'" in _bad(tmp_path, data)
 

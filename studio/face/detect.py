@@ -7,6 +7,7 @@ CNN/MMOD detector when HOG finds nothing); landmarks run on a crop around each f
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -19,8 +20,9 @@ import cv2
 import numpy as np
 
 from studio.face.types import Face, FaceAnalysis
+from studio.imaging.colour import luminance, to_uint8
 from studio.imaging.photo import Photo
-from studio.paths import model_path, user_dir
+from studio.paths import cache_dir, cache_unusable, model_path
 
 #: Detection runs on a copy of at most this many pixels (HOG cost is linear in pixels).
 DETECT_PIXELS = 1_000_000
@@ -35,6 +37,10 @@ CNN_MIN_CONFIDENCE = 0.6
 #: px (its window is 80 px; a 1-MP copy makes the face 400+ px, past what either was trained
 #: on). It finds only big faces there, so it costs about a fifth of the fallback's time.
 BIG_FACE_PIXELS = 60_000
+
+#: dlib's HOG and CNN detectors both scan an 80 x 80 pixel window: a detection copy whose
+#: shorter side is below it holds no face they can find (and the CNN crashes on such copies).
+DETECTOR_WINDOW = 80
 #: Two boxes sharing more than this fraction of the smaller one are the same face.
 SAME_FACE_OVERLAP = 0.5
 #: Landmarks are found where the face box is at most this wide (pixels), ...
@@ -72,13 +78,6 @@ def landmark_predictor():
     return _dlib().shape_predictor(str(model_path("shape_predictor_68_face_landmarks.dat")))
 
 
-def to_uint8(pixels: np.ndarray) -> np.ndarray:
-    """float [0, 1] (H, W, 3) to contiguous uint8 RGB (uint8 input passes through)."""
-    if pixels.dtype == np.uint8:
-        return np.ascontiguousarray(pixels)
-    return np.ascontiguousarray(np.clip(pixels * 255.0 + 0.5, 0, 255).astype(np.uint8))
-
-
 def _rgb(pixels: np.ndarray) -> np.ndarray:
     pixels = np.asarray(pixels)
     if pixels.ndim == 2:
@@ -104,6 +103,8 @@ def _find_boxes(rgb8: np.ndarray) -> list[tuple[float, float, float, float, floa
     detector = hog_detector()
     boxes: list = []
     for upsample in (0, 1):
+        if min(small.shape[:2]) * 2**upsample < DETECTOR_WINDOW:
+            continue
         rects, scores, _ = detector.run(small, upsample, 0.0)
         boxes = [(r.left() / factor, r.top() / factor, (r.right() + 1) / factor,
                   (r.bottom() + 1) / factor, float(s), "hog")
@@ -124,6 +125,8 @@ def _cnn_faces(rgb8: np.ndarray, pixels: int) -> list[tuple[float, float, float,
     h, w = rgb8.shape[:2]
     cnn_factor = min(np.sqrt(pixels / (h * w)), MAX_ENLARGE)
     cnn_small = np.ascontiguousarray(_resized(rgb8, cnn_factor))
+    if min(cnn_small.shape[:2]) < DETECTOR_WINDOW:
+        return []  # too small to hold a face (a thumbnail, a line of pixels)
     return [(left / cnn_factor, top / cnn_factor, right / cnn_factor, bottom / cnn_factor,
              confidence, "cnn")
             for left, top, right, bottom, confidence in _run_cnn(cnn_small)
@@ -208,7 +211,7 @@ def landmarks_in_box(pixels: np.ndarray, box: tuple[float, float, float, float])
     if image.dtype == np.uint8:
         crop /= 255.0
     # the same grey (Rec. 709 luma) whatever the input type, so uint8 and float agree
-    grey = 0.2126 * crop[..., 0] + 0.7152 * crop[..., 1] + 0.0722 * crop[..., 2]
+    grey = luminance(crop)
     factor = min(1.0, LANDMARK_BOX / size)
     if factor < 1.0:
         shape = (max(int(round(grey.shape[1] * factor)), 1), max(int(round(grey.shape[0] * factor)), 1))
@@ -256,6 +259,9 @@ def analyze(pixels: np.ndarray) -> FaceAnalysis:
         # or the predictor squeezes the whole face into the visible part
         landmarks = landmarks_in_box(image, (x0 * scale, y0 * scale, x1 * scale, y1 * scale))
         faces.append(Face(box=box, landmarks=landmarks, score=score, detector=found_by))
+    # Used exactly as stored (cache, sessions: rounded to 0.01 px), so a render from a stored
+    # analysis, in another process, gives the same bits as the one made right after detection.
+    faces = [Face.from_dict(face.to_dict()) for face in faces]
     faces.sort(key=lambda f: f.area, reverse=True)
     return FaceAnalysis(width=w, height=h, faces=tuple(faces), primary=0 if faces else None)
 
@@ -281,8 +287,10 @@ def photo_key(photo: Photo) -> str:
     return f"v{CACHE_VERSION}-{kind}-{digest.hexdigest()}"
 
 
-def _cache_file(key: str) -> Path:
-    return user_dir("cache") / "faces" / f"{key}.json"
+def _cache_file(key: str) -> Path | None:
+    """Where the analysis of ``key`` is cached; None when the cache folder cannot be made."""
+    folder = cache_dir("faces")
+    return folder / f"{key}.json" if folder is not None else None
 
 
 def analyze_photo(photo: Photo) -> FaceAnalysis:
@@ -298,29 +306,36 @@ def analyze_photo(photo: Photo) -> FaceAnalysis:
         return cached
     path = _cache_file(key)
     analysis = None
-    if path.is_file():
+    if path is not None and path.is_file():
         try:
             analysis = FaceAnalysis.from_dict(json.loads(path.read_text()))
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
             analysis = None  # a damaged cache file is simply recomputed
-        if analysis is not None and (analysis.width, analysis.height) != (photo.width, photo.height):
+        if analysis is not None and (
+            (analysis.width, analysis.height) != (photo.width, photo.height)
+            or analysis.problem() is not None
+        ):
             analysis = None
     if analysis is None:
         analysis = analyze(photo.pixels)
-        _write_cache(path, analysis)
+        if path is not None:
+            _write_cache(path, analysis)
     with _lock:
         _memory[key] = analysis
     return analysis
 
 
 def _write_cache(path: Path, analysis: FaceAnalysis) -> None:
+    temp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
         temp.write_text(json.dumps(analysis.to_dict()))
         os.replace(temp, path)
-    except OSError:
-        pass  # the cache is an optimisation: a read-only cache folder must not stop analysis
+    except OSError as error:
+        # the cache is an optimisation: a read-only cache folder must not stop analysis
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        cache_unusable(f"cannot write to the cache folder {path.parent} "
+                       f"({(error.strerror or str(error)).lower()})")
 
 
 def clear_memory_cache() -> None:

@@ -14,10 +14,10 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from studio.edits import background
+from studio.edits import protocol
 from studio.errors import LikenessError
 from studio.face.types import FaceAnalysis
-from studio.render.retoucher import FACE_EDITS, Retoucher, normalise_sliders
+from studio.render.retoucher import Retoucher, normalise_sliders
 
 #: What ``--faces`` and the session's "faces" accept besides a list of face numbers.
 ALL, PRIMARY = "all", "primary"
@@ -62,6 +62,7 @@ class GroupRetoucher:
         self.face = self.main.face
         self.layers = self.main.layers
         self._lock = threading.RLock()
+        self._face_keys = tuple(sorted(protocol.face_keys()))
         self._alpha: np.ndarray | None = None
         #: The face sliders the others' edits were last added for, and the photo they made.
         self._edited: tuple[tuple, np.ndarray] | None = None
@@ -70,21 +71,20 @@ class GroupRetoucher:
         """The person matte of every chosen person (the largest of their mattes per pixel)."""
         with self._lock:
             if self._alpha is None:
-                alpha = np.array(self.main.prepared("alpha"), np.float32, copy=True)
+                alpha = np.array(self.main.layers.person_alpha, np.float32, copy=True)
                 for other in self.others:
-                    np.maximum(alpha, background.person_alpha(self.pixels, other.face), out=alpha)
+                    np.maximum(alpha, other.layers.person_alpha, out=alpha)
                 self._alpha = alpha
-                # the main retoucher's background is made (and composited) with everyone's matte
-                self.main._prepared["alpha"] = alpha
-                self.main._prepared.pop("background", None)
-                self.main._prepared.pop("shares", None)
+                # the main retoucher's background is made (and composited) with everyone's
+                # matte: its layers' matte (a cached property) is set before it is prepared
+                _use_alpha(self.main, alpha)
             return self._alpha
 
     def prepare_all(self) -> None:
         self.people_alpha()
         self.main.prepare_all()
         for other in self.others:
-            for key, _ in FACE_EDITS:
+            for key in self._face_keys:
                 other.prepared(key)
 
     def render(self, sliders: Mapping[str, object]) -> np.ndarray:
@@ -97,19 +97,20 @@ class GroupRetoucher:
                 return self.main.render(values)
             # the main face and the photo-wide edits on the photo that holds the others' edits,
             # with the main retoucher's prepared layers (they come from the original pixels)
-            last = Retoucher(photo, self.analysis, self.faces[0])
+            self.main.prepared("bg_blur")  # the background, with everyone's matte
+            last = Retoucher(photo, self.analysis, self.faces[0], preview=False)
+            _use_alpha(last, self.people_alpha())
             last._prepared = self.main._prepared
-            last._keep_stages = False
             return last.render(values)
 
     def _with_others(self, values: dict) -> np.ndarray:
         """The original pixels with the other faces' face edits added in their head regions."""
-        key = tuple(values[k] for k, _ in FACE_EDITS)
+        key = tuple(values[k] for k in self._face_keys)
         if all(v == 0 for v in key) or not self.others:
             return self.pixels
         if self._edited is not None and self._edited[0] == key:
             return self._edited[1]
-        face_only = {k: values[k] for k, _ in FACE_EDITS}
+        face_only = {k: values[k] for k in self._face_keys}
         photo = self.pixels.copy()
         for other in self.others:
             if not other.layers.has_face:
@@ -150,3 +151,9 @@ def lowest_likeness(original: np.ndarray, edited: np.ndarray, analysis: FaceAnal
         if distance is not None and (worst[0] is None or distance > worst[0]):
             worst = (distance, index)
     return worst
+
+
+def _use_alpha(retoucher: Retoucher, alpha: np.ndarray) -> None:
+    """Make ``alpha`` the person matte of ``retoucher``'s layers (before its background is
+    prepared): ``PhotoLayers.person_alpha`` is a cached property, kept in the instance."""
+    retoucher.layers.__dict__["person_alpha"] = alpha

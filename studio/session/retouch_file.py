@@ -1,5 +1,6 @@
 """Retouch one photo file with a session or look and export it: the unit of work the
-``retouch`` command, the batch command and its process-pool / Dask workers share.
+``retouch`` command, the batch command and its process-pool / Dask workers share. The work on
+the loaded photo is the retouch service, ``studio.session.retouch.retouch_photo``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from studio.errors import LikenessError
-from studio.imaging.export import ExportResult, ExportSettings, check_output, export_photo
+from studio.imaging.export import ExportResult, ExportSettings, check_output
+from studio.session.retouch import retouch_photo
 from studio.session.schema import Session, Source, file_sha256, save_session
 from studio.write_guard import WritePlan
 
@@ -130,6 +132,18 @@ def _settings(
     return settings
 
 
+def _retouched_faces(session: Session, analysis, face_index, same_photo: bool, notes: list):
+    """(the session's face choice as it applies here, the face indices it means). Chosen face
+    numbers belong to the session's own photo: on another one the largest face is used."""
+    from studio.render.everyone import chosen_faces
+
+    choice = session.faces
+    if isinstance(choice, tuple) and session.source is not None and not same_photo:
+        notes.append("the session's chosen faces belong to another photo: the largest face is used")
+        choice = "primary"
+    return choice, chosen_faces(choice, analysis, face_index)
+
+
 def _retouch(
     input_path,
     session_or_sliders,
@@ -141,9 +155,8 @@ def _retouch(
     start,
     inputs,
 ) -> RetouchResult:
-    from studio.face import analyze_photo, likeness_percent
+    from studio.face import analyze_photo
     from studio.imaging import load
-    from studio.render.everyone import chosen_faces, lowest_likeness, render_faces
 
     session = as_session(session_or_sliders)
     settings = _settings(export_preset, session, keep_metadata)
@@ -159,8 +172,12 @@ def _retouch(
     photo = load(input_path)
     check_output(settings, output_path, photo.format)  # fail before the slow part
     sha = file_sha256(input_path)
-    notes: list[str] = []
+    notes = list(session.notes)  # e.g. an edit's values migrated from an older version
     analysis = session.analysis_for(sha)
+    if analysis is not None and (analysis.width, analysis.height) != (photo.width, photo.height):
+        notes.append(f"the session's face analysis is for a {analysis.width} x {analysis.height} "
+                     f"photo, not this {photo.width} x {photo.height} one: faces found again")
+        analysis = None
     same_photo = analysis is not None
     if analysis is None:
         analysis = analyze_photo(photo)
@@ -172,48 +189,27 @@ def _retouch(
     face = analysis.face(face_index)
     if face is None:
         notes.append("no face found: face edits skipped, likeness not measured")
-    choice = session.faces
-    if isinstance(choice, tuple) and session.source is not None and not same_photo:
-        notes.append("the session's chosen faces belong to another photo: the largest face is used")
-        choice = "primary"
-    indices = chosen_faces(choice, analysis, face_index)
+    choice, indices = _retouched_faces(session, analysis, face_index, same_photo, notes)
 
-    rendered = render_faces(photo.pixels, analysis, session.sliders, indices)
-
-    percent = whose = None
-    distance, lowest = lowest_likeness(photo.pixels, rendered, analysis, indices)
-    if distance is not None:
-        percent = float(likeness_percent(distance))
-        whose = lowest if len(indices) > 1 else None
-    if min_likeness is not None and percent is not None and percent < float(min_likeness):
-        named = f" (face {whose + 1})" if whose is not None else ""
+    crop = session.crop if same_photo else None
+    done = retouch_photo(
+        photo, analysis, session.sliders, settings, output_path,
+        face_index=face_index, crop=crop, min_likeness=min_likeness, plan=plan, faces=indices,
+    )
+    percent, whose = done.likeness_percent, done.likeness_face
+    if done.exported is None:
         return RetouchResult(
             input=input_path,
             output=None,
             status=REFUSED,
-            reason=f"likeness {percent:.1f}%{named} is below the minimum "
-            f"{float(min_likeness):g}%: not written",
+            reason=done.refused or "",
             faces=faces,
             likeness_percent=percent,
             likeness_face=whose,
             seconds=time.perf_counter() - start,
             notes=tuple(notes),
         )
-
-    crop = session.crop if same_photo else None
-    exported: ExportResult = export_photo(
-        rendered,
-        settings,
-        output_path,
-        landmarks=face.landmarks if face is not None else None,
-        crop=crop,
-        alpha=photo.alpha,
-        exif=photo.exif,
-        source_format=photo.format,
-        bit_depth=photo.bit_depth,
-        source=input_path,
-        plan=plan,
-    )
+    exported: ExportResult = done.exported
     notes += exported.notes
 
     if save_session_to is not None:

@@ -176,7 +176,7 @@ class QtStudioWindow(QMainWindow):
         events.everyone.connect(lambda everyone: self.preview.set_everyone(everyone))
         events.dirty.connect(self._on_dirty_change)
         events.session_path.connect(lambda path: self._update_title())
-        for event in (events.slider, events.face, events.everyone, events.look, events.crop):
+        for event in (events.slider, events.face, events.everyone, events.look):
             event.connect(self._on_document_edit)
 
     def _name_actions(self) -> None:
