@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -150,6 +151,23 @@ def test_version_1_migrates_flat_sliders_image_and_preset():
         None,
         None,
     )
+
+
+def test_version_3_migrates_to_one_face_and_version_4_keeps_the_chosen_faces(tmp_path):
+    assert load_session(SESSIONS / "v3_full.json").faces == "primary"
+    session = load_session(SESSIONS / "v4_some_faces.json")
+    assert session.faces == (0, 2) and session.face == 0
+    for faces in ("all", "primary", (1,)):
+        path = tmp_path / "s.likeness.json"
+        save_session(replace(session, faces=faces), path)
+        assert load_session(path).faces == faces
+
+
+@pytest.mark.parametrize("value", ["everyone", [], [-1], [True], [1.5], {"all": 1}, 3])
+def test_a_bad_faces_value_is_one_clear_error(tmp_path, value):
+    data = json.loads((SESSIONS / "v4_some_faces.json").read_text())
+    data["faces"] = value
+    assert "'faces'" in _bad(tmp_path, data)
 
 
 def test_version_1_look_without_image_migrates():

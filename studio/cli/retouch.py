@@ -80,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
         inputs=input_files(args),
     )
     if result.likeness_percent is not None:
-        print(f"likeness {result.likeness_percent:.1f}%")
+        whose = "" if result.likeness_face is None else f" (lowest: face {result.likeness_face + 1})"
+        print(f"likeness {result.likeness_percent:.1f}%{whose}")
     elif result.status != FAILED:
         print("likeness n/a (no face)")
     for note in result.notes:

@@ -29,7 +29,8 @@ class RetouchResult:
     status : "ok" (written), "refused" (likeness below the minimum: nothing written) or
         "failed" (a problem the user can fix, in ``reason``: nothing written).
     faces : how many faces were found.
-    likeness_percent : 0..100, None when there is no face to measure.
+    likeness_percent : 0..100, None when there is no face to measure; with several faces
+        retouched, the lowest of theirs, and ``likeness_face`` its index (None with one face).
     seconds : wall time for this file.
     width, height, bytes, quality : of the written file (None when nothing was written).
     notes : one-line remarks for the user (crop fallbacks, quality stepped down, ...).
@@ -41,6 +42,7 @@ class RetouchResult:
     reason: str = ""
     faces: int = 0
     likeness_percent: float | None = None
+    likeness_face: int | None = None
     seconds: float = 0.0
     width: int | None = None
     height: int | None = None
@@ -175,6 +177,18 @@ def _load_getting_ready(input_path: Path, session: Session):
             getting_ready.join()
 
 
+def _retouched_faces(session: Session, analysis, face_index, same_photo: bool, notes: list):
+    """(the session's face choice as it applies here, the face indices it means). Chosen face
+    numbers belong to the session's own photo: on another one the largest face is used."""
+    from studio.render.everyone import chosen_faces
+
+    choice = session.faces
+    if isinstance(choice, tuple) and session.source is not None and not same_photo:
+        notes.append("the session's chosen faces belong to another photo: the largest face is used")
+        choice = "primary"
+    return choice, chosen_faces(choice, analysis, face_index)
+
+
 def _retouch(
     input_path,
     session_or_sliders,
@@ -219,13 +233,14 @@ def _retouch(
     face = analysis.face(face_index)
     if face is None:
         notes.append("no face found: face edits skipped, likeness not measured")
+    choice, indices = _retouched_faces(session, analysis, face_index, same_photo, notes)
 
     crop = session.crop if same_photo else None
     done = retouch_photo(
         photo, analysis, session.sliders, settings, output_path,
-        face_index=face_index, crop=crop, min_likeness=min_likeness, plan=plan,
+        face_index=face_index, crop=crop, min_likeness=min_likeness, plan=plan, faces=indices,
     )
-    percent = done.likeness_percent
+    percent, whose = done.likeness_percent, done.likeness_face
     if done.exported is None:
         return RetouchResult(
             input=input_path,
@@ -234,6 +249,7 @@ def _retouch(
             reason=done.refused or "",
             faces=faces,
             likeness_percent=percent,
+            likeness_face=whose,
             seconds=time.perf_counter() - start,
             notes=tuple(notes),
         )
@@ -246,7 +262,8 @@ def _retouch(
             source=Source(
                 path=Path(os.path.abspath(input_path)), sha256=sha, bytes=input_path.stat().st_size
             ),
-            face=face_index,
+            face=face_index if not indices else indices[0],
+            faces=tuple(indices) if isinstance(choice, tuple) else choice,
             crop=exported.crop or crop,
             export=settings,
             analysis=analysis,
@@ -262,6 +279,7 @@ def _retouch(
         status=OK,
         faces=faces,
         likeness_percent=percent,
+        likeness_face=whose,
         seconds=time.perf_counter() - start,
         width=exported.width,
         height=exported.height,

@@ -2,12 +2,13 @@
 
 A session is JSON::
 
-    {"format": "likeness-session", "version": 3,
+    {"format": "likeness-session", "version": 4,
      "source": {"path": "photo.jpg", "sha256": "...", "bytes": 123456} | null,
      "sliders": {"smooth": 0.3, ...},
      "edits": {"smooth": 1, "background": 1, ...},
      "look": "linkedin" | null,
      "face": 0 | null,
+     "faces": "primary" | "all" | [0, 2, ...],     (optional, default "primary": only "face")
      "crop": {"left": 0.1, "top": 0.05, "width": 0.6, "height": 0.45} | null,
      "export": {"preset": "linkedin", "size": null, "aspect": null, "format": null,
                 "quality": null, "keep_metadata": false},
@@ -55,7 +56,7 @@ from studio.write_guard import (
 
 FORMAT_NAME = "likeness-session"
 #: The version this code writes. Bump it, add a ``_migrate_vN`` step and a sample file.
-CURRENT_VERSION = 3
+CURRENT_VERSION = 4
 #: What every edit was at session format 2 (before sessions stored edit versions).
 _EDITS_AT_V2 = ("blemish", "smooth", "shine", "shadows", "face_light", "eyes", "teeth",
                 "background", "warmth")
@@ -71,6 +72,7 @@ _TOP_KEYS = {
     "edits",
     "look",
     "face",
+    "faces",
     "crop",
     "export",
     "analysis",
@@ -111,6 +113,8 @@ class Session:
     source : the photo it was made on, or None (a look, or a session not tied to a photo).
     look : name of the look it started from, or None.
     face : index of the chosen face in ``analysis`` (None: the largest).
+    faces : which faces are retouched: "primary" (only ``face``), "all", or a tuple of
+        indices in ``analysis`` (the first is the one whose masks the studio shows).
     crop : the export crop as fractions of the photo, or None (the preset decides).
     export : the export preset and its options.
     analysis : the face analysis of ``source`` (reused only when the photo's hash matches).
@@ -124,6 +128,7 @@ class Session:
     source: Source | None = None
     look: str | None = None
     face: int | None = None
+    faces: str | tuple[int, ...] = "primary"
     crop: Crop | None = None
     export: ExportSettings = field(default_factory=ExportSettings)
     analysis: FaceAnalysis | None = None
@@ -198,8 +203,14 @@ def _migrate_v2(data: dict) -> dict:
     return {**data, "version": 3, "edits": dict.fromkeys(_EDITS_AT_V2, 1)}
 
 
+def _migrate_v3(data: dict) -> dict:
+    """v3 (to issue 18): one face was retouched; v4 adds the optional "faces" (which faces
+    are retouched), whose default "primary" is what v3 did."""
+    return {**data, "version": 4}
+
+
 #: ``_MIGRATIONS[n]`` turns a version-n dict into a version-(n+1) dict.
-_MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _migrate_v1, 2: _migrate_v2}
+_MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _migrate_v1, 2: _migrate_v2, 3: _migrate_v3}
 
 
 def migrate(data: dict) -> dict:
@@ -300,6 +311,20 @@ def _parse_face(value: object) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 1000:
         raise SessionError(f"'face' must be a face number (0, 1, ...) or null, not {value!r}")
     return value
+
+
+def _parse_faces(value: object) -> str | tuple[int, ...]:
+    if value is None or value in ("primary", "all"):
+        return "primary" if value is None else value
+    if (
+        isinstance(value, list)
+        and 0 < len(value) <= 1000
+        and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 1000 for v in value)
+    ):
+        return tuple(dict.fromkeys(value))
+    raise SessionError(
+        f"'faces' must be \"primary\", \"all\" or a list of face numbers (0, 1, ...), not {value!r}"
+    )
 
 
 def _parse_crop(value: object) -> Crop | None:
@@ -443,6 +468,7 @@ def session_from_dict(data: object, base: str | os.PathLike | None = None) -> Se
         source=_parse_source(data.get("source"), Path(base) if base is not None else None),
         look=look,
         face=_parse_face(data.get("face")),
+        faces=_parse_faces(data.get("faces")),
         crop=_parse_crop(data.get("crop")),
         export=_parse_export(data.get("export")),
         analysis=_parse_analysis(data.get("analysis")),
@@ -478,6 +504,7 @@ def session_to_dict(session: Session, base: str | os.PathLike | None = None) -> 
             "edits": current_versions(),
             "look": session.look,
             "face": session.face,
+            "faces": session.faces if isinstance(session.faces, str) else list(session.faces),
             "crop": session.crop.to_dict() if session.crop is not None else None,
             "export": session.export.to_dict(),
             "analysis": session.analysis.to_dict() if session.analysis is not None else None,

@@ -47,6 +47,7 @@ class DocumentEvents:
     photo(photo, analysis)     a new photo was opened (analysis may be None while it is found)
     slider(key, value)         one slider changed (value: float, '#rrggbb' or None)
     face(index)                another face was chosen (index into analysis.faces)
+    everyone(everyone)         every face is retouched (True) or only the chosen one
     look(name)                 the look the sliders started from (None: custom)
     session_path(path)         where the session is saved (None: not yet)
     dirty(dirty)               unsaved changes appeared or were saved
@@ -56,6 +57,7 @@ class DocumentEvents:
         self.photo = Emitter()
         self.slider = Emitter()
         self.face = Emitter()
+        self.everyone = Emitter()
         self.look = Emitter()
         self.session_path = Emitter()
         self.dirty = Emitter()
@@ -70,6 +72,8 @@ class StudioDocument:
         self.analysis: FaceAnalysis | None = None
         self._sliders: dict[str, float | str | None] = default_sliders()
         self.face_index: int | None = None
+        #: True: the sliders apply to every face (each with its own masks), not only the chosen.
+        self.everyone = False
         self.look: str | None = None
         self.crop: Any = None
         self.session_path: Path | None = None
@@ -94,6 +98,7 @@ class StudioDocument:
         self.photo = photo
         self.analysis = analysis
         self.face_index = None if analysis is None else analysis.primary
+        self.everyone = False
         self.session_path = None
         self.events.photo(photo=photo, analysis=analysis)
         self.events.face(index=self.face_index)
@@ -120,6 +125,14 @@ class StudioDocument:
             return
         self.face_index = index
         self.events.face(index=index)
+        self.set_dirty(True)
+
+    def set_everyone(self, everyone: bool) -> None:
+        """Retouch every face (True) or only the chosen one."""
+        if everyone == self.everyone:
+            return
+        self.everyone = everyone
+        self.events.everyone(everyone=everyone)
         self.set_dirty(True)
 
     # ------------------------------------------------------------------ sliders

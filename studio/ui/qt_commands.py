@@ -107,3 +107,18 @@ class SetFaceCommand(QUndoCommand):
 
     def undo(self) -> None:
         self.document.set_face(self.old)
+
+
+class SetEveryoneCommand(QUndoCommand):
+    """Retouch every face, or only the chosen one."""
+
+    def __init__(self, document: StudioDocument, everyone: bool):
+        super().__init__("Retouch everyone" if everyone else "Retouch one face")
+        self.document = document
+        self.new = everyone
+
+    def redo(self) -> None:
+        self.document.set_everyone(self.new)
+
+    def undo(self) -> None:
+        self.document.set_everyone(not self.new)

@@ -82,6 +82,8 @@ def open_job(path: Path | None, as_session: bool) -> OpenResult:
     if session is not None:
         face = analysis.face(session.face)
         preview = preview.for_face(session.face if face is not None else None)
+        if session.faces == "all":
+            preview = preview.for_everyone(True)
     elif analysis.primary is not None:
         preview = preview.for_face(analysis.primary)
     return OpenResult(photo, analysis, preview, engine.to_uint8(preview.proxy), sha, **found)
@@ -159,6 +161,8 @@ class LikenessResult:
 
     render_id: int
     percent: float | None
+    #: Whose likeness it is when several faces are retouched (index), else None.
+    face: int | None = None
 
 
 def likeness_job(
@@ -166,8 +170,11 @@ def likeness_job(
 ) -> LikenessResult:
     from studio.face import likeness_percent
 
-    distance = preview.likeness(edited)
-    return LikenessResult(render_id, likeness_percent(distance) if distance is not None else None)
+    distance, face = preview.likeness(edited)
+    if distance is None:
+        return LikenessResult(render_id, None)
+    return LikenessResult(render_id, likeness_percent(distance),
+                          face if len(preview.faces) > 1 else None)
 
 
 def circle_job(preview: engine.PreviewEngine, edited: np.ndarray) -> QImage:

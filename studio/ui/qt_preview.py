@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QTimer
 
+from studio.edits.layers import head_outline
 from studio.errors import LikenessError
 
 from . import engine
@@ -87,10 +88,21 @@ class StudioPreview:
         window = self.window
         canvas = window.canvas
         canvas.set_landmarks([f.landmarks for f in window.document.faces], self.engine.face_index)
+        canvas.set_faces([head_outline(f) for f in window.document.faces])
         for name in MASK_OVERLAYS:
             canvas.set_overlay_image(name, None)
         if any(canvas.overlays_on[n] for n in MASK_OVERLAYS):
             self.request_masks()
+
+    def set_everyone(self, everyone: bool) -> None:
+        """Retouch every face or only the chosen one (a new engine, the same proxy)."""
+        if self.engine is None or self.engine.everyone == everyone:
+            return
+        self.engine = self.engine.for_everyone(everyone)
+        self._cache.clear()
+        self.runners["masks"].cancel()
+        self.show_faces()
+        self.schedule_render()
 
     def set_face(self, index: int | None) -> None:
         if self.engine is None or self.engine.face_index == index:
@@ -156,7 +168,8 @@ class StudioPreview:
             return  # measured on a preview that is no longer shown
         self.likeness = result.percent
         self.likeness_id = result.render_id
-        self.window.panel.meter.set_percent(result.percent)
+        whose = None if result.face is None else f"Face {result.face + 1}"
+        self.window.panel.meter.set_percent(result.percent, whose)
         self.window.likeness_shown.emit(result.percent)
 
     def _on_failed(self, _request_id: int, error: LikenessError) -> None:

@@ -62,6 +62,7 @@ class StudioSessions:
             source=source,
             look=document.look,
             face=document.face_index,
+            faces="all" if document.everyone else "primary",
             crop=document.crop,
             analysis=document.analysis if source is not None else None,
         )
