@@ -11,7 +11,12 @@ A session is JSON::
      "export": {"preset": "linkedin", "size": null, "aspect": null, "format": null,
                 "quality": null, "keep_metadata": false},
      "analysis": {FaceAnalysis.to_dict()} | null,
-     "name": "LinkedIn" | null, "description": "..." | null}
+     "name": "LinkedIn" | null, "description": "..." | null,
+     "marks": [{"kind": "heal", "radius": 6.5, "points": [[x, y], ...]}, ...]}
+
+``marks`` (heal, keep, person / background brush strokes; ``studio.edits.marks``) are in the
+photo's own pixels; they belong to that photo and are left out when it is absent (and when a
+session is applied to another photo).
 
 Older versions are upgraded one step at a time (``_MIGRATIONS``); one sample file of every
 old version lives in ``tests/sessions`` forever. Every problem a user can cause raises
@@ -29,6 +34,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from studio.edits.marks import Mark, marks_from_list, marks_to_list
 from studio.edits.sliders import SLIDERS, check_value, default_sliders
 from studio.errors import LikenessError, SessionError
 from studio.face.types import FaceAnalysis
@@ -51,7 +57,7 @@ from studio.write_guard import (
 
 FORMAT_NAME = "likeness-session"
 #: The version this code writes. Bump it, add a ``_migrate_vN`` step and a sample file.
-CURRENT_VERSION = 2
+CURRENT_VERSION = 3
 #: Session files larger than this are not sessions (they hold no pixels).
 MAX_BYTES = 20_000_000
 SESSION_SUFFIX = ".likeness.json"
@@ -68,6 +74,7 @@ _TOP_KEYS = {
     "analysis",
     "name",
     "description",
+    "marks",
 }
 _CROP_KEYS = ("left", "top", "width", "height")
 _EXPORT_KEYS = {"preset", "size", "aspect", "format", "quality", "keep_metadata"}
@@ -107,6 +114,7 @@ class Session:
     export : the export preset and its options.
     analysis : the face analysis of ``source`` (reused only when the photo's hash matches).
     name, description : a look's display name and one-line description.
+    marks : heal / keep / person / background strokes on ``source``, in its pixels.
     path : the file it was loaded from or saved to (not stored in the file).
     """
 
@@ -119,6 +127,7 @@ class Session:
     analysis: FaceAnalysis | None = None
     name: str | None = None
     description: str | None = None
+    marks: tuple[Mark, ...] = ()
     path: Path | None = None
 
     def with_sliders(self, overrides: Mapping[str, float | str | None]) -> Session:
@@ -133,6 +142,12 @@ class Session:
         if self.analysis is not None and self.source is not None and self.source.sha256 == sha256:
             return self.analysis
         return None
+
+    def marks_for(self, sha256: str) -> tuple[Mark, ...]:
+        """The marks when they belong to the photo with this hash, else none."""
+        if self.source is not None and self.source.sha256 == sha256:
+            return self.marks
+        return ()
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -180,8 +195,15 @@ def _migrate_v1(data: dict) -> dict:
     return out
 
 
+def _migrate_v2(data: dict) -> dict:
+    """v2 (to November 2026): no marks (v3 adds the optional ``marks`` list, default none)."""
+    if "marks" in data:
+        raise SessionError("unknown key 'marks' (version 2)")
+    return {**data, "version": 3}
+
+
 #: ``_MIGRATIONS[n]`` turns a version-n dict into a version-(n+1) dict.
-_MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _migrate_v1}
+_MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _migrate_v1, 2: _migrate_v2}
 
 
 def migrate(data: dict) -> dict:
@@ -394,6 +416,7 @@ def session_from_dict(data: object, base: str | os.PathLike | None = None) -> Se
         analysis=_parse_analysis(data.get("analysis")),
         name=_optional_text("name", data.get("name"), 100),
         description=_optional_text("description", data.get("description")),
+        marks=marks_from_list(data.get("marks")),
     )
 
 
@@ -428,6 +451,8 @@ def session_to_dict(session: Session, base: str | os.PathLike | None = None) -> 
             "analysis": session.analysis.to_dict() if session.analysis is not None else None,
         }
     )
+    if session.marks and session.source is not None:
+        out["marks"] = marks_to_list(session.marks)
     return out
 
 
