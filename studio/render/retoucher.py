@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import cv2
 import numpy as np
@@ -21,10 +21,12 @@ from studio.edits import (
 )
 from studio.edits.layers import PhotoLayers
 from studio.edits.light import apply_log_gain
+from studio.edits.marks import Mark
 from studio.edits.sliders import SLIDERS, check_sliders
 from studio.errors import LikenessError
 from studio.face.types import Face, FaceAnalysis
 from studio.imaging.filters import row_bands
+from studio.render.marking import PhotoMarks
 
 #: Face edits in the order they are applied to the head's region: texture first (blemish,
 #: smooth, shine), then light, then the eyes and teeth.
@@ -85,6 +87,23 @@ class Retoucher:
         self._warm_cache: tuple[tuple, np.ndarray] | None = None
         #: The warmth value the warm stage's own array was last made with.
         self._warm_value: float | None = None
+        self._marks = PhotoMarks((), self.layers)
+
+    def set_marks(self, marks: Sequence[Mark]) -> None:
+        """Use these marks (in this photo's pixels) from the next render on; only the stages
+        they change are made again (keep: the face stage; person / background: the matte and
+        the background)."""
+        with self._lock:
+            old, new = self._marks, PhotoMarks(marks, self.layers)
+            if new.marks == old.marks:
+                return
+            self._marks = new
+            if new.keeps != old.keeps:
+                self._face_cache = None
+            if new.matte != old.matte:
+                for key in ("alpha", "background", "shares"):
+                    self._prepared.pop(key, None)
+                self._background_cache = self._warm_cache = None
 
     # ---- cached preparation --------------------------------------------------------------
     def prepared(self, key: str):
@@ -97,8 +116,10 @@ class Retoucher:
     def _prepare(self, key: str):
         if key == "warmth":
             return warmth.prepare(self.layers)
-        if key == "alpha":
+        if key == "matte":
             return np.asarray(background.person_alpha(self.pixels, self.face), np.float32)
+        if key == "alpha":
+            return self._marks.alpha(self.prepared("matte"))
         if key == "background":
             return background.prepare_background(self.pixels, self.prepared("alpha"), self.face)
         if key == "shares":
@@ -116,8 +137,11 @@ class Retoucher:
         self.prepared("background")
 
     # ---- render ------------------------------------------------------------------------
-    def render(self, sliders: Mapping[str, object]) -> np.ndarray:
-        """The photo with ``sliders`` applied, float32 (H, W, 3).
+    def render(
+        self, sliders: Mapping[str, object], marks: Sequence[Mark] | None = None
+    ) -> np.ndarray:
+        """The photo with ``sliders`` and the marks applied, float32 (H, W, 3); ``marks`` (in
+        this photo's pixels) replace the ones set before (None: keep them).
 
         Every slider neutral (or absent) returns a copy equal to the input bit for bit; the
         same input and sliders always give the same bits.
@@ -130,8 +154,10 @@ class Retoucher:
         result does not depend on what was cached.
         """
         values = normalise_sliders(sliders)
+        if marks is not None:
+            self.set_marks(marks)
         if not self._keep_stages:
-            return self._render_once(values)
+            return self._marks.heal(self._render_once(values))
         with self._lock:
             head = self._face_stage(values)
             background_key = tuple(values[k] for k in BACKGROUND_KEYS)
@@ -177,7 +203,7 @@ class Retoucher:
         if head is not None:
             roi = self.layers.roi
             out[roi] = self._warm(self._background(head, values, roi), values)
-        return out
+        return self._marks.heal(out)
 
     def _open_parts(self) -> list[tuple[slice, slice]] | None:
         """(rows, cols) of the photo where a background edit can change anything (the columns
@@ -267,6 +293,7 @@ class Retoucher:
             np.clip(head, 0.0, 1.0, out=head)
         else:
             head = np.clip(head, 0.0, 1.0)
+        head = self._marks.keep(head)
         self._face_cache = (key, head)
         return head
 
@@ -377,8 +404,10 @@ def render_photo(
     analysis: FaceAnalysis | None,
     sliders: Mapping[str, object],
     face_index: int | None = None,
+    marks: Sequence[Mark] = (),
 ) -> np.ndarray:
-    """Render ``sliders`` on the full-resolution ``pixels`` (float32 (H, W, 3))."""
+    """Render ``sliders`` and ``marks`` (in ``pixels``' coordinates) on the full-resolution
+    ``pixels`` (float32 (H, W, 3))."""
     retoucher = Retoucher(pixels, analysis, face_index)
     retoucher._keep_stages = False
-    return retoucher.render(sliders)
+    return retoucher.render(sliders, marks)

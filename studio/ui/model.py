@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from studio.edits.marks import Mark
 from studio.edits.sliders import SLIDERS, check_sliders, check_value, default_sliders
 from studio.face.types import Face, FaceAnalysis
 from studio.imaging.photo import Photo
@@ -53,6 +54,7 @@ class DocumentEvents:
     session_path(path)         where the session is saved (None: not yet)
     dirty(dirty)               unsaved changes appeared or were saved
     crop(crop)                 the framing changed (opaque to the UI; kept in sessions)
+    marks(marks)               the heal / keep / person / background marks changed
     """
 
     def __init__(self) -> None:
@@ -63,6 +65,7 @@ class DocumentEvents:
         self.session_path = Emitter()
         self.dirty = Emitter()
         self.crop = Emitter()
+        self.marks = Emitter()
 
 
 class StudioDocument:
@@ -76,6 +79,8 @@ class StudioDocument:
         self.face_index: int | None = None
         self.look: str | None = None
         self.crop: Any = None
+        #: Strokes the person painted, in the photo's own pixels (``studio.edits.marks``).
+        self.marks: tuple[Mark, ...] = ()
         self.session_path: Path | None = None
         self.dirty = False
 
@@ -162,6 +167,16 @@ class StudioDocument:
         self.crop = crop
         self.events.crop(crop=crop)
         self.set_dirty(True)
+
+    def set_marks(self, marks: tuple[Mark, ...], dirty: bool = True) -> None:
+        """Replace every mark (a stroke added or removed, a session's marks restored)."""
+        marks = tuple(marks)
+        if marks == self.marks:
+            return
+        self.marks = marks
+        self.events.marks(marks=marks)
+        if dirty:
+            self.set_dirty(True)
 
     # ------------------------------------------------------------------ saving
     def set_session_path(self, path: Path | None) -> None:

@@ -36,6 +36,7 @@ from .qt_autosave import autosave_path  # noqa: F401 - where tests and app.py fi
 from .qt_canvas import QtCanvas
 from .qt_commands import SetAllSlidersCommand, SetFaceCommand, SetSliderCommand
 from .qt_exporter import StudioExporter
+from .qt_marks import StudioMarks
 from .qt_notice import QtNoticeBar
 from .qt_opener import StudioOpener
 from .qt_panel import QtSidePanel
@@ -106,6 +107,7 @@ class QtStudioWindow(QMainWindow):
         self.export_likeness: float | None = None  # measured on the last export's full pixels
         self._build_layout()
         self.preview = StudioPreview(self)
+        self.marks = StudioMarks(self)
         self.opener = StudioOpener(self)
         self.sessions = StudioSessions(self)
         self.autosaver = self.sessions.autosaver
@@ -168,7 +170,7 @@ class QtStudioWindow(QMainWindow):
         events.face.connect(lambda index: self.preview.set_face(index))
         events.dirty.connect(self._on_dirty_change)
         events.session_path.connect(lambda path: self._update_title())
-        for event in (events.slider, events.face, events.look, events.crop):
+        for event in (events.slider, events.face, events.look, events.crop, events.marks):
             event.connect(self._on_document_edit)
 
     def _name_actions(self) -> None:
