@@ -171,7 +171,15 @@ def _retouch(
     if face is None:
         notes.append("no face found: face edits skipped, likeness not measured")
 
-    rendered = render_photo(photo.pixels, analysis, session.sliders, face_index=face_index)
+    marks = session.marks_for(sha)
+    if session.marks and not marks:
+        notes.append(
+            f"{len(session.marks)} marks not carried over: they belong to the photo they "
+            "were painted on"
+        )
+    rendered = render_photo(
+        photo.pixels, analysis, session.sliders, face_index=face_index, marks=marks
+    )
 
     percent = None
     if face is not None:
@@ -219,6 +227,7 @@ def _retouch(
             analysis=analysis,
             name=None,
             description=None,
+            marks=marks,
             path=None,
         )
         save_session(record, save_session_to, plan=plan)

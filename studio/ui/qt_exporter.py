@@ -46,7 +46,9 @@ class _ExportRelay(QObject):
     done = Signal(object, object)
 
 
-def export_job(photo, analysis, sliders, face_index, crop, settings, path, relay) -> None:
+def export_job(
+    photo, analysis, sliders, face_index, crop, settings, path, relay, marks=()
+) -> None:
     """Worker: render at full size -> check the likeness -> export. The studio's one place
     for that sequence (``session/retouch_file._retouch`` is the command line's). Reports
     through ``relay``: progress lines, then (ExportOutcome, None) or (None, error)."""
@@ -55,7 +57,9 @@ def export_job(photo, analysis, sliders, face_index, crop, settings, path, relay
     from studio.render import render_photo
 
     try:
-        rendered = render_photo(photo.pixels, analysis, sliders, face_index=face_index)
+        rendered = render_photo(
+            photo.pixels, analysis, sliders, face_index=face_index, marks=marks
+        )
         face = analysis.face(face_index)
         percent = None
         if face is not None:  # the promise, checked on the exported pixels
@@ -145,6 +149,7 @@ class StudioExporter:
             settings,
             path,
             relay,
+            document.marks,
         )
 
     def _show_progress(self) -> QProgressDialog:
