@@ -32,8 +32,24 @@ MARK_COLOURS = {
 TOOLS = {"heal": "heal", "keep": "keep", "brush": "person"}
 #: A new point is added to a stroke when the mouse moved this share of the radius.
 POINT_SPACING = 0.25
+#: A click this many screen pixels beside a mark still chooses it.
+PICK_SLACK = 4.0
 #: Brush radius without a face, as a share of the photo's shorter side.
 RADIUS_NO_FACE = 0.01
+
+
+def distance_to(mark: Mark, x: float, y: float) -> float:
+    """Distance from photo pixel (x, y) to the mark's stroke (its centre line), pixels."""
+    points = np.asarray(mark.points, np.float64)
+    best = float(np.hypot(*(points[0] - (x, y))))
+    for a, b in zip(points[:-1], points[1:], strict=True):
+        d = b - a
+        length2 = float(d @ d)
+        if length2 == 0:
+            continue
+        t = min(max(float(((x, y) - a) @ d) / length2, 0.0), 1.0)
+        best = min(best, float(np.hypot(*(a + t * d - (x, y)))))
+    return best
 
 
 def mark_path(mark: Mark) -> QPainterPath:
@@ -181,11 +197,11 @@ class StudioMarks(QObject):
         self.window.undo_stack.push(RemoveMarkCommand(self.window.document, index))
 
     def mark_at(self, x: float, y: float) -> int | None:
-        """The topmost mark under photo pixel (x, y), or None."""
-        point = QPointF(x, y)
+        """The topmost mark under photo pixel (x, y) (or within a few screen pixels of it)."""
+        slack = PICK_SLACK / max(self.window.canvas.zoom, 1e-6)
         marks = self.window.document.marks
         for index in range(len(marks) - 1, -1, -1):
-            if mark_path(marks[index]).contains(point):
+            if distance_to(marks[index], x, y) <= marks[index].radius + slack:
                 return index
         return None
 

@@ -42,6 +42,8 @@ class StudioPreview:
         self.engine: engine.PreviewEngine | None = None
         self.pixels: np.ndarray | None = None
         self.sliders: dict | None = None
+        #: The marks the preview on screen shows.
+        self.marks: tuple = ()
         self.render_id = 0
         self.likeness: float | None = None
         self.likeness_id = 0
@@ -139,6 +141,7 @@ class StudioPreview:
         window = self.window
         self.pixels = result.pixels
         self.sliders = result.sliders
+        self.marks = result.marks
         self.render_id = request_id
         window.canvas.set_after(result.image)
         window.status_render.setText(f"preview {result.seconds * 1000:.0f} ms")
