@@ -51,6 +51,7 @@ from studio.write_guard import (
     WriteRefused,
     check_name_lengths,
     read_regular_file,
+    shown,
     write_atomic,
 )
 
@@ -488,7 +489,8 @@ def parse_session_text(
     try:
         return session_from_dict(data, base)
     except SessionError as error:
-        raise SessionError(f"{name}: {error}") from None
+        # A key the file holds may contain a line break: the message stays one line.
+        raise SessionError(f"{name}: {shown(str(error))}") from None
 
 
 def _reject_constant(token: str):
