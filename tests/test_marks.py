@@ -26,6 +26,8 @@ def test_marks_scale_exactly_with_the_photo():
     assert half.points == ((49.75, 24.75), (59.75, 29.75))
     back = half.scaled(2.0)
     assert back.points == mark.points and back.radius == mark.radius
+    # A heal mark's donor is an offset: it scales without the pixel-centre shift.
+    assert Mark("heal", ((1.0, 1.0),), 4.0, (20.0, -8.0)).scaled(0.5).source == (10.0, -4.0)
 
 
 def test_a_mark_mask_is_one_inside_the_radius_and_zero_beyond_its_feather():
@@ -40,7 +42,10 @@ def test_a_mark_mask_is_one_inside_the_radius_and_zero_beyond_its_feather():
 
 
 def test_marks_round_trip_through_session_data():
-    marks = (Mark("heal", ((10.25, 3), (11.5, 4.125)), 6.5), Mark("person", ((1, 2),), 30))
+    marks = (
+        Mark("heal", ((10.25, 3), (11.5, 4.125)), 6.5, (12.5, -3.0)),
+        Mark("person", ((1, 2),), 30),
+    )
     again = marks_from_list(marks_to_list(marks))
     assert again == marks
 
@@ -57,6 +62,8 @@ def test_marks_round_trip_through_session_data():
         ([{"kind": "keep", "radius": 2, "points": [[1, 2], [3]]}], "'marks[0].points[1]'"),
         ([{"kind": "keep", "radius": 2, "points": [[1, True]]}], "'marks[0].points[0]'"),
         ([{"kind": "keep", "radius": 2, "points": [[1, 2]], "colour": 1}], "'marks[0].colour'"),
+        ([{"kind": "keep", "radius": 2, "points": [[1, 2]], "source": [1, 2]}], "'marks[0].source'"),
+        ([{"kind": "heal", "radius": 2, "points": [[1, 2]], "source": [1]}], "'marks[0].source'"),
     ],
 )
 def test_a_malformed_mark_is_a_one_line_error_naming_it(data, named):

@@ -14,7 +14,7 @@ from studio.session import Session, Source, load_session, save_session
 
 SESSIONS = Path(__file__).parent / "sessions"
 MARKS = (
-    Mark("heal", ((412.5, 388.0),), 6.5),
+    Mark("heal", ((412.5, 388.0),), 6.5, (-17.25, 8.0)),
     Mark("keep", ((455.25, 402.75),), 5),
     Mark("person", ((300, 120), (318.5, 131.0), (340.0, 150.25)), 24.0),
     Mark("background", ((80.0, 90.0), (82.0, 140.0)), 18.0),

@@ -16,7 +16,9 @@ Works anywhere on the photo (face, neck, hands): it needs no face.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
+import cv2
 import numpy as np
 
 from studio.edits.layers import normalized_blur
@@ -28,6 +30,10 @@ DETAIL_SCALE = 0.35
 #: Donor offsets tried: distances (in radii beyond the mark's reach) and directions.
 DONOR_DISTANCES = (2.6, 3.4, 4.5)
 DONOR_DIRECTIONS = 16
+#: The radius (pixels) a mark is resampled to for choosing its donor.
+CANON_RADIUS = 6.0
+#: Weight of the texture-strength likeness in the donor choice (the gain evens out the rest).
+ENERGY_WEIGHT = 0.3
 #: Range of the gain that matches the donor's texture strength to the ring's.
 TEXTURE_GAIN = (0.6, 1.6)
 
@@ -48,14 +54,32 @@ def heal(image: np.ndarray, marks: Iterable[Mark], out: np.ndarray | None = None
     return out
 
 
+def with_source(image: np.ndarray, mark: Mark) -> Mark:
+    """A heal mark with its donor chosen on ``image`` (the full photo, in the mark's pixels) and
+    kept in ``mark.source``: then every scale copies the same skin. Other marks, and marks
+    with a source already or without room for one, come back as they are."""
+    if mark.kind != "heal" or mark.source is not None:
+        return mark
+    box = mark.box(image.shape[:2], margin=_margin(mark))
+    if box is None:
+        return mark
+    offset = _donor_offset(image[box], box, mark)
+    if offset is None:
+        return mark
+    return replace(mark, source=(round(offset[1], 2), round(offset[0], 2)))
+
+
+def _margin(mark: Mark) -> float:
+    """Room around a mark for the donor search and the blurs, pixels."""
+    return (max(DONOR_DISTANCES) + 1) * mark.reach + 3 * max(DETAIL_SCALE * mark.radius, 0.7)
+
+
 def heal_one(image: np.ndarray, mark: Mark) -> None:
     """Heal one mark in ``image`` in place."""
     r = mark.radius
     sigma = max(DETAIL_SCALE * r, 0.7)
     reach = mark.reach
-    # Room for the donor search and the blurs on every side.
-    margin = (max(DONOR_DISTANCES) + 1) * reach + 3 * sigma
-    box = mark.box(image.shape[:2], margin=margin)
+    box = mark.box(image.shape[:2], margin=_margin(mark))
     if box is None:
         return
     patch = image[box]
@@ -67,9 +91,17 @@ def heal_one(image: np.ndarray, mark: Mark) -> None:
     # Broad colour from the ring around the mark only (the spot itself is ignored).
     ring = (~hole).astype(np.float32)
     fill = normalized_blur(patch, ring, max(0.6 * reach, 1.0))
-    offset = _donor_offset(patch, hole, ring, sigma, r)
+    if mark.source is not None:
+        offset = (mark.source[1], mark.source[0])
+    else:
+        offset = _donor_offset(patch, box, mark)
     if offset is not None:
-        donor = np.roll(patch, (-offset[0], -offset[1]), axis=(0, 1))
+        # Sub-pixel shift: the same donor, in the photo's units, at any scale.
+        shift = np.array([[1, 0, offset[1]], [0, 1, offset[0]]], np.float64)
+        donor = cv2.warpAffine(
+            patch, shift, (patch.shape[1], patch.shape[0]),
+            flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REFLECT,
+        )
         detail = donor - gaussian(donor, sigma)
         detail *= _texture_gain(patch, donor, distance, r, sigma)
     else:  # no room for a donor (a mark against the photo's border): the ring's blur alone
@@ -99,18 +131,35 @@ def _texture_gain(
     return np.float32(np.clip(np.sqrt(wanted / have), *TEXTURE_GAIN))
 
 
-def _donor_offset(
-    patch: np.ndarray, hole: np.ndarray, ring: np.ndarray, sigma: float, radius: float
-) -> tuple[int, int] | None:
-    """(dy, dx): the shift whose patch under the hole is clean skin most like the mark's
-    surroundings (its broad colour and texture near the ring's, its pixels clear of the hole
-    and inside ``patch``); None when no offset fits."""
-    h, w = hole.shape
+def _donor_offset(patch: np.ndarray, box: tuple[slice, slice], mark: Mark) -> tuple[float, float] | None:
+    """(dy, dx) in pixels: the shift whose patch under the mark is clean skin most like the
+    mark's surroundings (broad colour and texture near the ring's, clear of the mark, inside
+    ``patch``, which covers ``box`` of the photo); None when no shift fits.
+
+    The choice is made on a copy of the patch resampled so the mark has a fixed radius
+    (``CANON_RADIUS``) and the shift is a fixed multiple of the mark's reach: a proxy and the
+    full photo choose the same shift, in the photo's own units."""
+    h, w = patch.shape[:2]
+    c = CANON_RADIUS / mark.radius
+    size = (max(int(round(w * c)), 1), max(int(round(h * c)), 1))
+    cx, cy = size[0] / w, size[1] / h
+    small = cv2.resize(
+        patch, size, interpolation=cv2.INTER_AREA if c < 1 else cv2.INTER_LINEAR
+    )
+    top, left = box[0].start, box[1].start
+    canon = Mark(
+        mark.kind,
+        tuple(((x - left + 0.5) * cx - 0.5, (y - top + 0.5) * cy - 0.5) for x, y in mark.points),
+        mark.radius * c,
+    )
+    hole = canon.distance((slice(0, size[1]), slice(0, size[0]))) <= canon.reach
+    if not hole.any():
+        return None
     ys, xs = np.nonzero(hole)
     y0, y1, x0, x1 = ys.min(), ys.max(), xs.min(), xs.max()
-    grey = patch @ np.array([0.2126, 0.7152, 0.0722], np.float32)
-    smooth = gaussian(grey, sigma)
-    near = gaussian(hole.astype(np.float32), max(radius, 1.0)) > 0.02
+    grey = small @ np.array([0.2126, 0.7152, 0.0722], np.float32)
+    smooth = gaussian(grey, DETAIL_SCALE * CANON_RADIUS)
+    near = gaussian(hole.astype(np.float32), CANON_RADIUS) > 0.02
     around = near & ~hole
     if not around.any():
         return None
@@ -118,15 +167,14 @@ def _donor_offset(
     target = float(smooth[around].mean())
     target_spread = float(smooth[around].std())
     target_energy = float((detail[around] ** 2).mean()) + 1e-8
-    reach = max(y1 - y0, x1 - x0) / 2 + 1
-    donor_hole = hole[y0:y1 + 1, x0:x1 + 1]
+    donor_hole = hole[y0 : y1 + 1, x0 : x1 + 1]
     best, best_score = None, np.inf
     for k in DONOR_DISTANCES:
         for i in range(DONOR_DIRECTIONS):
             angle = 2 * np.pi * i / DONOR_DIRECTIONS
-            dy = int(round(k * reach * np.sin(angle)))
-            dx = int(round(k * reach * np.cos(angle)))
-            if not (y0 + dy >= 0 and y1 + dy < h and x0 + dx >= 0 and x1 + dx < w):
+            dy = int(round(k * canon.reach * np.sin(angle)))
+            dx = int(round(k * canon.reach * np.cos(angle)))
+            if not (y0 + dy >= 0 and y1 + dy < size[1] and x0 + dx >= 0 and x1 + dx < size[0]):
                 continue
             src = (slice(y0 + dy, y1 + dy + 1), slice(x0 + dx, x1 + dx + 1))
             if (hole[src] & donor_hole).any():
@@ -137,9 +185,12 @@ def _donor_offset(
             score = (
                 abs(float(values.mean()) - target) / (target_spread + 0.01)
                 + max(float(values.std()) - target_spread, 0.0) / (target_spread + 0.01)
-                + abs(np.log(energy / target_energy))
+                + ENERGY_WEIGHT * abs(np.log(energy / target_energy))
                 + 0.05 * k
             )
             if score < best_score:
-                best, best_score = (dy, dx), score
-    return best
+                best, best_score = (k, angle), score
+    if best is None:
+        return None
+    k, angle = best
+    return k * mark.reach * float(np.sin(angle)), k * mark.reach * float(np.cos(angle))

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -49,11 +49,15 @@ class Mark:
     kind : one of ``KINDS``.
     points : ((x, y), ...) pixel centres in the photo's own coordinates; one point is a click.
     radius : brush radius in the photo's pixels (> 0).
+    source : heal marks: where the texture is copied from, as an offset (dx, dy) in the
+        photo's pixels (chosen once on the full photo, ``studio.edits.heal.with_source``, so
+        the preview and the export copy the same skin); None: chosen when rendering.
     """
 
     kind: str
     points: tuple[tuple[float, float], ...]
     radius: float
+    source: tuple[float, float] | None = None
 
     def scaled(self, factor: float) -> Mark:
         """The same mark on the photo resized by ``factor`` (pixel centres kept aligned, as
@@ -61,7 +65,12 @@ class Mark:
         if factor == 1.0:
             return self
         points = tuple(((x + 0.5) * factor - 0.5, (y + 0.5) * factor - 0.5) for x, y in self.points)
-        return Mark(self.kind, points, self.radius * factor)
+        source = None if self.source is None else (self.source[0] * factor, self.source[1] * factor)
+        return Mark(self.kind, points, self.radius * factor, source)
+
+    def moved(self, dx: float, dy: float) -> Mark:
+        """The same mark moved by (dx, dy) pixels (into a crop's coordinates, say)."""
+        return replace(self, points=tuple((x + dx, y + dy) for x, y in self.points))
 
     @property
     def reach(self) -> float:
@@ -103,11 +112,10 @@ class Mark:
         return edge_weight(self.distance(box), self.radius)
 
     def to_dict(self) -> dict:
-        return {
-            "kind": self.kind,
-            "radius": self.radius,
-            "points": [[x, y] for x, y in self.points],
-        }
+        out = {"kind": self.kind, "radius": self.radius, "points": [[x, y] for x, y in self.points]}
+        if self.source is not None:
+            out["source"] = list(self.source)
+        return out
 
 
 def feather(radius: float) -> float:
@@ -137,7 +145,7 @@ def mask(marks: Iterable[Mark], shape: tuple[int, int], origin: tuple[int, int] 
     out = np.zeros(shape, np.float32)
     top, left = origin
     for mark in marks:
-        moved = Mark(mark.kind, tuple((x - left, y - top) for x, y in mark.points), mark.radius)
+        moved = mark.moved(-left, -top)
         box = moved.box(shape)
         if box is not None:
             np.maximum(out[box], moved.weight(box), out=out[box])
@@ -202,7 +210,7 @@ def marks_from_list(value: object) -> tuple[Mark, ...]:
 def _mark_from_dict(name: str, value: object) -> Mark:
     if not isinstance(value, dict):
         raise SessionError(f"'{name}' must be an object with kind, radius and points, not {_short(value)}")
-    unknown = set(value) - {"kind", "radius", "points"}
+    unknown = set(value) - {"kind", "radius", "points", "source"}
     if unknown:
         raise SessionError(f"unknown key '{name}.{sorted(unknown)[0]}'")
     kind = value.get("kind")
@@ -223,7 +231,15 @@ def _mark_from_dict(name: str, value: object) -> Mark:
         ):
             raise SessionError(f"'{name}.points[{j}]' must be an [x, y] pair of pixels, not {_short(point)}")
         out.append((point[0], point[1]))
-    return Mark(kind, tuple(out), radius)
+    source = value.get("source")
+    if source is not None and (
+        kind != "heal"
+        or not isinstance(source, list)
+        or len(source) != 2
+        or not all(_finite(v) and abs(v) <= 1_000_000 for v in source)
+    ):
+        raise SessionError(f"'{name}.source' must be a heal mark's [dx, dy] offset in pixels")
+    return Mark(kind, tuple(out), radius, None if source is None else (source[0], source[1]))
 
 
 def _finite(value: object) -> bool:

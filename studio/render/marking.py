@@ -56,6 +56,4 @@ class PhotoMarks:
 
 def shifted(marks: Iterable[Mark], dx: float, dy: float) -> tuple[Mark, ...]:
     """The marks moved by (dx, dy) pixels (e.g. into a crop's coordinates)."""
-    return tuple(
-        Mark(m.kind, tuple((x + dx, y + dy) for x, y in m.points), m.radius) for m in marks
-    )
+    return tuple(m.moved(dx, dy) for m in marks)

@@ -132,7 +132,14 @@ class PreviewEngine:
 
         with self._lock:
             found = suggest_marks(self._retoucher_now().layers)
-        return scaled(found, 1.0 / self.factor)
+        return self.with_sources(scaled(found, 1.0 / self.factor))
+
+    def with_sources(self, marks: Sequence[Mark]) -> tuple[Mark, ...]:
+        """The marks with each heal mark's donor chosen on the full photo (a small patch each),
+        so the preview, the 100% detail and the export copy the same skin."""
+        from studio.edits.heal import with_source
+
+        return tuple(with_source(self.photo.pixels, m) for m in marks)
 
     def likeness(self, edited: np.ndarray) -> float | None:
         """Likeness distance between the original proxy and an edited proxy (None: no face)."""

@@ -280,6 +280,8 @@ class StudioMarks(QObject):
     def _finish(self) -> None:
         points, self._stroke = tuple(self._stroke), None
         mark = Mark(self._kind, points, round(self.default_radius(), 2))
+        if self.window.preview.engine is not None:
+            (mark,) = self.window.preview.engine.with_sources((mark,))
         self.add((mark,))
         self.item.set_marks(self.window.document.marks)
 
