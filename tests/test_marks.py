@@ -136,3 +136,9 @@ def test_person_and_background_strokes_correct_the_matte_along_edges():
     background = corrected_alpha(np.ones_like(alpha), pixels, [Mark("background", ((30, 30),), 10.0)])
     assert background[30, 30] == 0 and background[0, 0] == 1
     assert corrected_alpha(alpha, pixels, [Mark("heal", ((3, 3),), 2.0)]) is alpha
+
+
+def test_heal_stays_within_the_photo_range_on_bright_skin():
+    image = np.clip(skin_patch() * 1.25, 0, 1)  # highlights at 1.0 around the spot
+    healed = heal(image, [Mark("heal", (SPOT,), 9.0)])
+    assert healed.min() >= 0 and healed.max() <= 1

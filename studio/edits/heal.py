@@ -107,6 +107,7 @@ def heal_one(image: np.ndarray, mark: Mark) -> None:
     else:  # no room for a donor (a mark against the photo's border): the ring's blur alone
         detail = np.zeros_like(patch)
     healed = fill + detail
+    np.clip(healed, 0.0, 1.0, out=healed)  # copied texture on a bright fill may overshoot
     inside = weight > 0
     w = weight[inside][:, None]
     patch[inside] = patch[inside] + w * (healed[inside] - patch[inside])
