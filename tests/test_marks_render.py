@@ -101,7 +101,7 @@ def _textured_point(pixels, where, radius):
 def test_the_person_brush_corrects_the_matte_the_background_blur_follows(marked):
     pixels, analysis, *_ = marked
     retoucher = Retoucher(pixels, analysis)
-    alpha = retoucher.prepared("alpha")
+    alpha = retoucher.layers.person_alpha.copy()
     radius = 12.0
     blurred = retoucher.render({"bg_blur": 1.0})
     changed = np.abs(blurred - pixels).max(axis=2)

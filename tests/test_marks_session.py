@@ -22,12 +22,12 @@ MARKS = (
 
 
 def test_the_marks_sample_loads_with_its_marks():
-    session = load_session(SESSIONS / "v3_marks.json")
+    session = load_session(SESSIONS / "v4_marks.json")
     assert session.marks == MARKS
 
 
 def test_sessions_before_marks_load_without_marks():
-    assert load_session(SESSIONS / "v2_full.json").marks == ()
+    assert load_session(SESSIONS / "v3_full.json").marks == ()
 
 
 def test_a_session_with_marks_round_trips_bit_identical(tmp_path):
@@ -44,7 +44,7 @@ def test_a_session_with_marks_round_trips_bit_identical(tmp_path):
 
 
 def test_a_malformed_mark_is_a_one_line_session_error_naming_it(tmp_path):
-    data = json.loads((SESSIONS / "v3_marks.json").read_text())
+    data = json.loads((SESSIONS / "v4_marks.json").read_text())
     data["marks"][2]["points"][1] = [318.5, "x"]
     path = tmp_path / "bad.likeness.json"
     path.write_text(json.dumps(data))
@@ -55,12 +55,12 @@ def test_a_malformed_mark_is_a_one_line_session_error_naming_it(tmp_path):
     assert "'marks[2].points[1]'" in message
 
 
-def test_marks_in_a_version_2_file_are_refused_by_name(tmp_path):
-    data = json.loads((SESSIONS / "v2_full.json").read_text())
+def test_marks_in_a_version_3_file_are_refused_by_name(tmp_path):
+    data = json.loads((SESSIONS / "v3_full.json").read_text())
     data["marks"] = []
     path = tmp_path / "old.likeness.json"
     path.write_text(json.dumps(data))
-    with pytest.raises(SessionError, match="'marks' \\(version 2\\)"):
+    with pytest.raises(SessionError, match="'marks' \\(version 3\\)"):
         load_session(path)
 
 
