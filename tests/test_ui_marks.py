@@ -136,3 +136,33 @@ def test_suggested_marks_arrive_as_one_step(qtbot, make_window):
         assert window.undo_stack.text(steps).startswith("Suggested marks")
         window.undo_stack.undo()
         assert window.document.marks == ()
+
+
+def test_the_export_carries_the_marks(qtbot, make_window, tmp_path, monkeypatch):
+    from studio.imaging import load
+    from studio.render import render_photo
+    from studio.ui.qt_export import QtExportDialog
+
+    window = make_window()
+    open_and_wait(qtbot, window)
+    x, y, iod = _cheek(window)
+    window.keep_tool_action.trigger()
+    stroke(window, [(x, y), (x + 4, y)])
+    window.panel.rows["smooth"].box.setValue(1.0)
+    out = tmp_path / "me.png"
+
+    def exec_(dialog):
+        dialog.set_preset("original")
+        dialog.path_edit.setText(str(out))
+        return QtExportDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(QtExportDialog, "exec", exec_)
+    with qtbot.waitSignal(window.export_finished, timeout=WAIT):
+        window.show_export_dialog()
+    document = window.document
+    expected = render_photo(document.photo.pixels, document.analysis, document.sliders,
+                            marks=document.marks)
+    written = load(out).pixels
+    assert np.abs(written - expected).max() <= 1 / 255 + 1e-6
+    inside = mask(document.marks, written.shape[:2]) == 1
+    assert np.abs(written[inside] - document.photo.pixels[inside]).max() <= 1 / 255 + 1e-6
