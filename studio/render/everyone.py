@@ -87,11 +87,22 @@ class GroupRetoucher:
             for key in self._face_keys:
                 other.prepared(key)
 
-    def render(self, sliders: Mapping[str, object]) -> np.ndarray:
-        """The photo with ``sliders`` on every chosen face, float32 (H, W, 3)."""
+    def set_marks(self, marks) -> None:
+        """The marks (in this photo's pixels) the main face's render applies."""
+        self.main.set_marks(marks)
+
+    @property
+    def _marks(self):
+        return self.main._marks
+
+    def render(self, sliders: Mapping[str, object], marks=None) -> np.ndarray:
+        """The photo with ``sliders`` on every chosen face and ``marks`` (this photo's pixels;
+        None: those set before), float32 (H, W, 3)."""
         values = normalise_sliders(sliders)
         self.people_alpha()
         with self._lock:
+            if marks is not None:
+                self.main.set_marks(marks)
             photo = self._with_others(values)
             if photo is self.pixels:
                 return self.main.render(values)
@@ -101,7 +112,7 @@ class GroupRetoucher:
             last = Retoucher(photo, self.analysis, self.faces[0], preview=False)
             _use_alpha(last, self.people_alpha())
             last._prepared = self.main._prepared
-            return last.render(values)
+            return last.render(values, self.main._marks.marks)
 
     def _with_others(self, values: dict) -> np.ndarray:
         """The original pixels with the other faces' face edits added in their head regions."""
@@ -130,13 +141,15 @@ class GroupRetoucher:
 
 
 def render_faces(pixels: np.ndarray, analysis: FaceAnalysis | None,
-                 sliders: Mapping[str, object], faces: Sequence[int]) -> np.ndarray:
-    """Render ``sliders`` at full resolution on every face in ``faces`` (one-off, an export)."""
+                 sliders: Mapping[str, object], faces: Sequence[int], marks=()) -> np.ndarray:
+    """Render ``sliders`` at full resolution on every face in ``faces`` and the ``marks``
+    (in ``pixels``' coordinates): one-off, an export."""
     if len(faces) <= 1:
         from studio.render.retoucher import render_photo
 
-        return render_photo(pixels, analysis, sliders, face_index=faces[0] if faces else None)
-    return GroupRetoucher(pixels, analysis, faces).render(sliders)
+        return render_photo(pixels, analysis, sliders, face_index=faces[0] if faces else None,
+                            marks=marks)
+    return GroupRetoucher(pixels, analysis, faces).render(sliders, tuple(marks))
 
 
 def lowest_likeness(original: np.ndarray, edited: np.ndarray, analysis: FaceAnalysis | None,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from studio.edits.marks import Mark
 from studio.face.types import FaceAnalysis
 from studio.imaging.export import Crop, ExportResult, ExportSettings, export_photo
 from studio.imaging.photo import Photo
@@ -49,6 +50,7 @@ def retouch_photo(
     progress: Callable[[str], object] | None = None,
     plan: WritePlan | None = None,
     faces: Sequence[int] | None = None,
+    marks: Sequence[Mark] = (),
 ) -> RetouchedPhoto:
     """Render ``sliders`` on ``photo`` at full resolution, measure the likeness on the
     rendered pixels, and export them to ``output_path`` (atomically) unless the likeness is
@@ -69,6 +71,7 @@ def retouch_photo(
     progress : called with a short status line before each slow step (e.g. a dialog's label).
     plan : the run's write plan (``studio.write_guard``): its inputs and other targets are
         never written over; None: the photo alone is protected.
+    marks : heal / keep / person / background marks in the photo's pixels.
 
     Raises LikenessError for problems the user can fix (a bad output, no such face).
     """
@@ -80,7 +83,7 @@ def retouch_photo(
             analysis.primary if face_index is None else face_index]
     say = progress or (lambda _text: None)
     say("Rendering at full resolution…")
-    rendered = render_faces(photo.pixels, analysis, sliders, faces)
+    rendered = render_faces(photo.pixels, analysis, sliders, faces, marks)
     face = analysis.face(faces[0]) if faces else None
     percent = whose = None
     if face is not None:  # the promise, checked on the pixels that are written (every face)

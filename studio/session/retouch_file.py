@@ -189,6 +189,17 @@ def _retouched_faces(session: Session, analysis, face_index, same_photo: bool, n
     return choice, chosen_faces(choice, analysis, face_index)
 
 
+def _marks(session: Session, sha: str, notes: list[str]):
+    """The session's marks when they belong to this photo (by hash); else none, and a note."""
+    marks = session.marks_for(sha)
+    if session.marks and not marks:
+        notes.append(
+            f"{len(session.marks)} marks not carried over: they belong to the photo they "
+            "were painted on"
+        )
+    return marks
+
+
 def _retouch(
     input_path,
     session_or_sliders,
@@ -236,9 +247,11 @@ def _retouch(
     choice, indices = _retouched_faces(session, analysis, face_index, same_photo, notes)
 
     crop = session.crop if same_photo else None
+    marks = _marks(session, sha, notes)
     done = retouch_photo(
         photo, analysis, session.sliders, settings, output_path,
         face_index=face_index, crop=crop, min_likeness=min_likeness, plan=plan, faces=indices,
+        marks=marks,
     )
     percent, whose = done.likeness_percent, done.likeness_face
     if done.exported is None:
@@ -269,6 +282,7 @@ def _retouch(
             analysis=analysis,
             name=None,
             description=None,
+            marks=marks,
             path=None,
         )
         save_session(record, save_session_to, plan=plan)

@@ -13,7 +13,12 @@ A session is JSON::
      "export": {"preset": "linkedin", "size": null, "aspect": null, "format": null,
                 "quality": null, "keep_metadata": false},
      "analysis": {FaceAnalysis.to_dict()} | null,
-     "name": "LinkedIn" | null, "description": "..." | null}
+     "name": "LinkedIn" | null, "description": "..." | null,
+     "marks": [{"kind": "heal", "radius": 6.5, "points": [[x, y], ...]}, ...]}
+
+``marks`` (heal, keep, person / background brush strokes; ``studio.edits.marks``) are in the
+photo's own pixels; they belong to that photo and are left out when it is absent (and when a
+session is applied to another photo).
 
 Older versions are upgraded one step at a time (``_MIGRATIONS``); one sample file of every
 old version lives in ``tests/sessions`` forever. ``edits`` records the algorithm version of
@@ -33,6 +38,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from studio.edits.marks import Mark, marks_from_list, marks_to_list
 from studio.edits.sliders import SLIDERS, check_value, default_sliders
 from studio.edits.versions import current_versions, upgrade
 from studio.errors import LikenessError, SessionError
@@ -51,12 +57,13 @@ from studio.write_guard import (
     WriteRefused,
     check_name_lengths,
     read_regular_file,
+    shown,
     write_atomic,
 )
 
 FORMAT_NAME = "likeness-session"
 #: The version this code writes. Bump it, add a ``_migrate_vN`` step and a sample file.
-CURRENT_VERSION = 4
+CURRENT_VERSION = 5
 #: What every edit was at session format 2 (before sessions stored edit versions).
 _EDITS_AT_V2 = ("blemish", "smooth", "shine", "shadows", "face_light", "eyes", "teeth",
                 "background", "warmth")
@@ -78,6 +85,7 @@ _TOP_KEYS = {
     "analysis",
     "name",
     "description",
+    "marks",
 }
 _CROP_KEYS = ("left", "top", "width", "height")
 _EXPORT_KEYS = {"preset", "size", "aspect", "format", "quality", "keep_metadata"}
@@ -119,6 +127,7 @@ class Session:
     export : the export preset and its options.
     analysis : the face analysis of ``source`` (reused only when the photo's hash matches).
     name, description : a look's display name and one-line description.
+    marks : heal / keep / person / background strokes on ``source``, in its pixels.
     path : the file it was loaded from or saved to (not stored in the file).
     notes : what loading changed: an edit's slider values migrated from an older version of
         its algorithm (not stored in the file; the sliders are today's values).
@@ -134,6 +143,7 @@ class Session:
     analysis: FaceAnalysis | None = None
     name: str | None = None
     description: str | None = None
+    marks: tuple[Mark, ...] = ()
     path: Path | None = None
     notes: tuple[str, ...] = ()
 
@@ -149,6 +159,12 @@ class Session:
         if self.analysis is not None and self.source is not None and self.source.sha256 == sha256:
             return self.analysis
         return None
+
+    def marks_for(self, sha256: str) -> tuple[Mark, ...]:
+        """The marks when they belong to the photo with this hash, else none."""
+        if self.source is not None and self.source.sha256 == sha256:
+            return self.marks
+        return ()
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -206,11 +222,25 @@ def _migrate_v2(data: dict) -> dict:
 def _migrate_v3(data: dict) -> dict:
     """v3 (to issue 18): one face was retouched; v4 adds the optional "faces" (which faces
     are retouched), whose default "primary" is what v3 did."""
+    if "marks" in data:
+        raise SessionError("unknown key 'marks' (version 3)")
     return {**data, "version": 4}
 
 
+def _migrate_v4(data: dict) -> dict:
+    """v4 (November 2026): no marks (v5 adds the optional ``marks`` list, default none)."""
+    if "marks" in data:
+        raise SessionError("unknown key 'marks' (version 4)")
+    return {**data, "version": 5}
+
+
 #: ``_MIGRATIONS[n]`` turns a version-n dict into a version-(n+1) dict.
-_MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _migrate_v1, 2: _migrate_v2, 3: _migrate_v3}
+_MIGRATIONS: dict[int, Callable[[dict], dict]] = {
+    1: _migrate_v1,
+    2: _migrate_v2,
+    3: _migrate_v3,
+    4: _migrate_v4,
+}
 
 
 def migrate(data: dict) -> dict:
@@ -474,6 +504,7 @@ def session_from_dict(data: object, base: str | os.PathLike | None = None) -> Se
         analysis=_parse_analysis(data.get("analysis")),
         name=_optional_text("name", data.get("name"), 100),
         description=_optional_text("description", data.get("description")),
+        marks=marks_from_list(data.get("marks")),
     )
 
 
@@ -510,6 +541,8 @@ def session_to_dict(session: Session, base: str | os.PathLike | None = None) -> 
             "analysis": session.analysis.to_dict() if session.analysis is not None else None,
         }
     )
+    if session.marks and session.source is not None:
+        out["marks"] = marks_to_list(session.marks)
     return out
 
 
@@ -535,7 +568,8 @@ def parse_session_text(
     try:
         return session_from_dict(data, base)
     except SessionError as error:
-        raise SessionError(f"{name}: {error}") from None
+        # A key the file holds may contain a line break: the message stays one line.
+        raise SessionError(f"{name}: {shown(str(error))}") from None
 
 
 def _reject_constant(token: str):

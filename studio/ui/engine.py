@@ -7,12 +7,13 @@ worker thread; nothing here touches a widget.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from studio.edits.marks import Mark, scaled
 from studio.face.types import Face, FaceAnalysis
 from studio.imaging.colour import to_uint8 as to_uint8  # the window converts with it
 from studio.imaging.photo import Photo
@@ -128,17 +129,39 @@ class PreviewEngine:
         """Prepare every edit's layers now (a worker calls this right after opening)."""
         self._retoucher_now().prepare_all()
 
-    def render(self, sliders: Mapping[str, float | str | None]) -> np.ndarray:
-        """The edited proxy, float32 (h, w, 3)."""
+    def render(
+        self, sliders: Mapping[str, float | str | None], marks: Sequence[Mark] = ()
+    ) -> np.ndarray:
+        """The edited proxy, float32 (h, w, 3); ``marks`` in the photo's pixels."""
         with self._lock:
-            return self._retoucher_now().render(dict(sliders))
+            return self._retoucher_now().render(dict(sliders), scaled(marks, self.factor))
 
-    def masks(self) -> dict[str, np.ndarray]:
-        """The masks the edits use, on the proxy ("skin", "protected", "face", "background")."""
+    def masks(self, marks: Sequence[Mark] | None = None) -> dict[str, np.ndarray]:
+        """The masks the edits use, on the proxy ("skin", "protected", "face", "background");
+        with ``marks`` (photo pixels) the background follows their matte corrections."""
         with self._lock:
-            if self._masks is None:
-                self._masks = self._retoucher_now().masks()
-            return self._masks
+            retoucher = self._retoucher_now()
+            if marks is not None:
+                retoucher.set_marks(scaled(marks, self.factor))
+            key = retoucher._marks.matte
+            if self._masks is None or self._masks[0] != key:
+                self._masks = (key, retoucher.masks())
+            return self._masks[1]
+
+    def suggest_marks(self) -> tuple[Mark, ...]:
+        """Heal marks on spots and keep marks on moles of the chosen face, in photo pixels."""
+        from studio.edits.suggest import suggest_marks
+
+        with self._lock:
+            found = suggest_marks(self._retoucher_now().layers)
+        return self.with_sources(scaled(found, 1.0 / self.factor))
+
+    def with_sources(self, marks: Sequence[Mark]) -> tuple[Mark, ...]:
+        """The marks with each heal mark's donor chosen on the full photo (a small patch each),
+        so the preview, the 100% detail and the export copy the same skin."""
+        from studio.edits.heal import with_source
+
+        return tuple(with_source(self.photo.pixels, m) for m in marks)
 
     def likeness(self, edited: np.ndarray) -> tuple[float | None, int | None]:
         """(likeness distance, face) of the retouched face the edit changed most, between the
@@ -148,7 +171,10 @@ class PreviewEngine:
         return lowest_likeness(self.proxy, edited, self.proxy_analysis, self.faces)
 
     def render_region(
-        self, rect: tuple[int, int, int, int], sliders: Mapping[str, float | str | None]
+        self,
+        rect: tuple[int, int, int, int],
+        sliders: Mapping[str, float | str | None],
+        marks: Sequence[Mark] = (),
     ) -> Detail:
         """Render the photo's pixels in ``rect`` = (x0, y0, x1, y1) at full resolution.
 
@@ -156,6 +182,8 @@ class PreviewEngine:
         coordinates and rendered by its own Retoucher; radii are fractions of the IOD,
         so it matches the proxy's look. Reused while the region stays inside the last one.
         """
+        from studio.render.marking import shifted
+
         h, w = self.photo.height, self.photo.width
         x0, y0, x1, y1 = rect
         x0, y0 = max(int(x0) - DETAIL_MARGIN, 0), max(int(y0) - DETAIL_MARGIN, 0)
@@ -169,12 +197,14 @@ class PreviewEngine:
                     crop, _shifted(self.analysis, x0, y0, x1, y1), self.faces, self.face_index
                 )
                 self._detail_key = key
-            pixels = self._detail_retoucher.render(dict(sliders))
+            pixels = self._detail_retoucher.render(
+                dict(sliders), shifted(marks, -key[0], -key[1])
+            )
         return Detail(
             x=key[0],
             y=key[1],
             pixels=pixels,
-            request=(key, tuple(sorted((k, v) for k, v in sliders.items()))),
+            request=(key, tuple(sorted((k, v) for k, v in sliders.items())), tuple(marks)),
         )
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from studio.edits.marks import Mark
 from studio.edits.protocol import face_keys
 from studio.edits.sliders import SLIDERS, check_sliders, check_value, default_sliders
 from studio.face.types import Face, FaceAnalysis
@@ -51,6 +52,7 @@ class DocumentEvents:
     look(name)                 the look the sliders started from (None: custom)
     session_path(path)         where the session is saved (None: not yet)
     dirty(dirty)               unsaved changes appeared or were saved
+    marks(marks)               the heal / keep / person / background marks changed
     """
 
     def __init__(self) -> None:
@@ -61,6 +63,7 @@ class DocumentEvents:
         self.look = Emitter()
         self.session_path = Emitter()
         self.dirty = Emitter()
+        self.marks = Emitter()
 
 
 class StudioDocument:
@@ -76,6 +79,8 @@ class StudioDocument:
         self.everyone = False
         self.look: str | None = None
         self.crop: Any = None
+        #: Strokes the person painted, in the photo's own pixels (``studio.edits.marks``).
+        self.marks: tuple[Mark, ...] = ()
         self.session_path: Path | None = None
         self.dirty = False
 
@@ -164,6 +169,16 @@ class StudioDocument:
             return
         self.look = name
         self.events.look(name=name)
+
+    def set_marks(self, marks: tuple[Mark, ...], dirty: bool = True) -> None:
+        """Replace every mark (a stroke added or removed, a session's marks restored)."""
+        marks = tuple(marks)
+        if marks == self.marks:
+            return
+        self.marks = marks
+        self.events.marks(marks=marks)
+        if dirty:
+            self.set_dirty(True)
 
     # ------------------------------------------------------------------ saving
     def set_session_path(self, path: Path | None) -> None:

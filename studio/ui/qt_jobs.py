@@ -115,17 +115,18 @@ class RenderResult:
     pixels: np.ndarray
     image: QImage
     seconds: float
+    marks: tuple = ()
 
 
-def render_job(preview: engine.PreviewEngine, sliders: dict) -> RenderResult:
+def render_job(preview: engine.PreviewEngine, sliders: dict, marks: tuple = ()) -> RenderResult:
     start = time.perf_counter()
-    pixels = preview.render(sliders)
+    pixels = preview.render(sliders, marks)
     image = qimage_from_rgb8(engine.to_uint8(pixels))
-    return RenderResult(sliders, pixels, image, time.perf_counter() - start)
+    return RenderResult(sliders, pixels, image, time.perf_counter() - start, marks)
 
 
-def masks_job(preview: engine.PreviewEngine) -> dict:
-    masks = preview.masks()
+def masks_job(preview: engine.PreviewEngine, marks: tuple | None = None) -> dict:
+    masks = preview.masks(marks)
     return {
         name: qimage_from_mask(masks[name], OVERLAYS[name][0])
         for name in ("skin", "protected", "background")
@@ -143,8 +144,10 @@ class DetailResult:
     after: QImage
 
 
-def detail_job(preview: engine.PreviewEngine, rect: tuple, sliders: dict) -> DetailResult:
-    detail = preview.render_region(rect, sliders)
+def detail_job(
+    preview: engine.PreviewEngine, rect: tuple, sliders: dict, marks: tuple = ()
+) -> DetailResult:
+    detail = preview.render_region(rect, sliders, marks)
     h, w = detail.pixels.shape[:2]
     before = preview.photo.pixels[detail.y : detail.y + h, detail.x : detail.x + w]
     return DetailResult(

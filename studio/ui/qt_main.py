@@ -41,6 +41,7 @@ from .qt_commands import (
     SetSliderCommand,
 )
 from .qt_exporter import StudioExporter
+from .qt_marks import StudioMarks
 from .qt_notice import QtNoticeBar
 from .qt_opener import StudioOpener
 from .qt_panel import QtSidePanel
@@ -111,6 +112,7 @@ class QtStudioWindow(QMainWindow):
         self.export_likeness: float | None = None  # measured on the last export's full pixels
         self._build_layout()
         self.preview = StudioPreview(self)
+        self.marks = StudioMarks(self)
         self.opener = StudioOpener(self)
         self.sessions = StudioSessions(self)
         self.autosaver = self.sessions.autosaver
@@ -176,7 +178,7 @@ class QtStudioWindow(QMainWindow):
         events.everyone.connect(lambda everyone: self.preview.set_everyone(everyone))
         events.dirty.connect(self._on_dirty_change)
         events.session_path.connect(lambda path: self._update_title())
-        for event in (events.slider, events.face, events.everyone, events.look):
+        for event in (events.slider, events.face, events.everyone, events.look, events.marks):
             event.connect(self._on_document_edit)
 
     def _name_actions(self) -> None:

@@ -142,6 +142,7 @@ class StudioOpener:
             document.set_sliders(default_sliders())
             document.set_look(None)
             document.crop = None
+            document.set_marks((), dirty=False)
             document.set_session_path(None)
             document.set_dirty(False)
             if result.photo.path is not None:
@@ -150,6 +151,7 @@ class StudioOpener:
         document.set_sliders(session.sliders)
         document.set_look(session.look)
         document.crop = session.crop
+        document.set_marks(session.marks_for(self.sha256) if self.sha256 else (), dirty=False)
         window.export_settings = session.export
         if restored != "autosave":
             document.set_session_path(result.session_path)

@@ -65,6 +65,7 @@ class StudioSessions:
             faces="all" if document.everyone else "primary",
             crop=document.crop,
             analysis=document.analysis if source is not None else None,
+            marks=document.marks if source is not None else (),
         )
         if self.window.export_settings is not None:
             session = replace(session, export=self.window.export_settings)
@@ -217,6 +218,12 @@ class StudioSessions:
                 look=session.look,
             )
         )
+        if session.marks and not session.marks_for(self.window.opener.sha256 or ""):
+            self.window.statusBar().showMessage(
+                f"{len(session.marks)} marks of {Path(path).name} not carried over: "
+                "they belong to the photo they were painted on",
+                8000,
+            )
 
     def save_look_dialog(self) -> None:
         name, ok = QInputDialog.getText(self.window, "Save look", "Name of the look:")
