@@ -416,3 +416,23 @@ def test_truncations_and_byte_flips_of_a_valid_file(data):
 def test_session_to_dict_is_valid_json_without_nan():
     text = json.dumps(session_to_dict(Session()), allow_nan=False)
     assert parse_session_text(text).sliders == default_sliders()
+
+
+def test_a_v2_session_without_angle_migrates_to_angle_0():
+    session = load_session(SESSIONS / "v2_full.json")
+    assert session.angle == 0.0
+    assert session.crop is not None and session.crop.left == 0.1
+
+
+def test_the_angle_is_kept(tmp_path):
+    session = load_session(SESSIONS / "v3_angle.json")
+    assert session.angle == -4.5
+    again = tmp_path / "again.likeness.json"
+    save_session(session, again)
+    assert load_session(again).angle == -4.5
+
+
+@pytest.mark.parametrize("angle", [15.5, -20, "3", True])
+def test_an_angle_outside_fifteen_degrees_is_refused(tmp_path, angle):
+    data = {**_valid(), "version": 3, "angle": angle}
+    assert "'angle'" in _bad(tmp_path, data)

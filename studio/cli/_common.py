@@ -4,6 +4,7 @@ overrides, the export preset and the likeness floor."""
 from __future__ import annotations
 
 import argparse
+import math
 import os
 from dataclasses import replace
 
@@ -60,6 +61,19 @@ def add_edit_arguments(parser: argparse.ArgumentParser) -> None:
         "(e.g. 1:1, 4:5) or 'original'",
     )
     parser.add_argument(
+        "--crop",
+        metavar="auto|X,Y,W,H",
+        help="the export crop: 'auto' (head-and-shoulders framing for the preset, the "
+        "session's crop ignored) or X,Y,W,H in pixels of the photo (straightened, when "
+        "--angle is given); a preset's aspect trims it about its centre",
+    )
+    parser.add_argument(
+        "--angle",
+        metavar="DEG|level",
+        help="straighten by DEG degrees (-15..15, counter-clockwise) or 'level' (the eye "
+        "line made level); rendered at full resolution, the crop kept inside the photo",
+    )
+    parser.add_argument(
         "--quality", type=int, metavar="1-100", help="JPEG/WebP quality (default: the preset's)"
     )
     parser.add_argument(
@@ -112,6 +126,41 @@ def input_files(args: argparse.Namespace) -> tuple[str, ...]:
     if args.look and os.path.isfile(args.look):
         files.append(args.look)
     return tuple(files)
+
+
+def framing_from_args(args: argparse.Namespace) -> dict | None:
+    """``--crop`` and ``--angle`` as the ``framing`` of studio.session.retouch_file (None
+    when neither is given); LikenessError (one line) for a malformed value."""
+    from studio.imaging.framing import check_angle
+    from studio.write_guard import shown
+
+    crop, angle = getattr(args, "crop", None), getattr(args, "angle", None)
+    if crop is None and angle is None:
+        return None
+    framing: dict = {"crop": None, "angle": None}
+    if crop is not None:
+        if crop.strip().lower() == "auto":
+            framing["crop"] = "auto"
+        else:
+            try:
+                numbers = [float(part) for part in crop.split(",")]
+            except ValueError:
+                numbers = []
+            if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
+                raise LikenessError(f"--crop must be 'auto' or X,Y,W,H in pixels, not '{shown(crop)}'")
+            if numbers[2] <= 0 or numbers[3] <= 0:
+                raise LikenessError(f"--crop {shown(crop)}: the width and height must be above 0")
+            framing["crop"] = numbers
+    if angle is not None:
+        if angle.strip().lower() == "level":
+            framing["angle"] = "level"
+        else:
+            try:
+                framing["angle"] = check_angle(float(angle))
+            except ValueError as error:
+                message = str(error) if "degrees" in str(error) else f"not '{shown(angle)}'"
+                raise LikenessError(f"--angle: {message}") from None
+    return framing
 
 
 def min_likeness_from_args(args: argparse.Namespace) -> float | None:

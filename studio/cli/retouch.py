@@ -13,6 +13,7 @@ import sys
 from studio.cli._common import (
     add_edit_arguments,
     export_from_args,
+    framing_from_args,
     input_files,
     min_likeness_from_args,
     session_from_args,
@@ -65,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
     session = session_from_args(args)
     settings = export_from_args(args, session)
     minimum = min_likeness_from_args(args)
+    framing = framing_from_args(args)
     result = retouch_file(
         args.image,
         session,
@@ -73,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
         minimum,
         save_session_to=args.save_session,
         inputs=input_files(args),
+        framing=framing,
     )
     if result.likeness_percent is not None:
         print(f"likeness {result.likeness_percent:.1f}%")

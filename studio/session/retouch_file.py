@@ -10,8 +10,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from studio.edits.background import head_top
 from studio.errors import LikenessError
-from studio.imaging.export import ExportResult, ExportSettings, check_output, export_photo
+from studio.imaging.export import (
+    Crop,
+    ExportResult,
+    ExportSettings,
+    check_output,
+    export_photo,
+    preset_aspect,
+)
+from studio.imaging.framing import level_angle
 from studio.session.schema import Session, Source, file_sha256, save_session
 from studio.write_guard import WritePlan
 
@@ -69,6 +78,7 @@ def retouch_file(
     keep_metadata: bool | None = None,
     save_session_to: str | os.PathLike | None = None,
     inputs: tuple[str | os.PathLike, ...] = (),
+    framing: Mapping | None = None,
 ) -> RetouchResult:
     """Load, analyse, render at full resolution, check likeness, export; never raises for
     problems a user can cause (they come back as ``status="failed"`` with a reason).
@@ -89,6 +99,9 @@ def retouch_file(
         The output and the session must not be any input, nor each other (through links
         too), nor an existing file of another kind (see studio.write_guard): the result
         is then "failed" with nothing written.
+    framing : the command line's framing over the session's: ``{"crop": "auto" | [x, y, w,
+        h] (pixels of the straightened photo) | None, "angle": degrees | "level" | None}``.
+        A crop reaching outside the photo is "failed" with a one-line reason.
     """
     start = time.perf_counter()
     input_path, output_path = Path(input_path), Path(output_path)
@@ -103,6 +116,7 @@ def retouch_file(
             save_session_to,
             start,
             inputs,
+            framing or {},
         )
     except LikenessError as error:
         return RetouchResult(
@@ -112,6 +126,33 @@ def retouch_file(
             reason=str(error),
             seconds=time.perf_counter() - start,
         )
+
+
+def _framing(
+    framing: Mapping, session: Session, same_photo: bool, face, shape: tuple[int, int]
+) -> tuple[Crop | None, float]:
+    """The crop and angle to export with: the session's (same photo only), then the
+    command line's. LikenessError for a crop outside the photo."""
+    crop = session.crop if same_photo else None
+    angle = session.angle if same_photo else 0.0
+    wanted_angle = framing.get("angle")
+    if wanted_angle == "level":
+        angle = level_angle(face.landmarks if face is not None else None)
+    elif wanted_angle is not None:
+        angle = float(wanted_angle)
+    wanted = framing.get("crop")
+    if wanted == "auto":
+        crop = None
+    elif wanted is not None:
+        height, width = shape
+        x, y, w, h = (float(v) for v in wanted)
+        if w <= 0 or h <= 0 or x < 0 or y < 0 or x + w > width or y + h > height:
+            raise LikenessError(
+                f"the crop {x:g},{y:g},{w:g},{h:g} reaches outside the photo "
+                f"({width} x {height} px)"
+            )
+        crop = Crop.from_rect((x, y, w, h), width, height)
+    return crop, angle
 
 
 def _settings(
@@ -138,6 +179,7 @@ def _retouch(
     save_session_to,
     start,
     inputs,
+    framing,
 ) -> RetouchResult:
     from studio.face import analyze_photo, likeness_distance, likeness_percent
     from studio.imaging import load
@@ -191,13 +233,18 @@ def _retouch(
             notes=tuple(notes),
         )
 
-    crop = session.crop if same_photo else None
+    crop, angle = _framing(framing, session, same_photo, face, rendered.shape[:2])
+    crown_y = None
+    if crop is None and face is not None and preset_aspect(settings) is not None:
+        crown_y = head_top(photo.pixels, face)
     exported: ExportResult = export_photo(
         rendered,
         settings,
         output_path,
         landmarks=face.landmarks if face is not None else None,
         crop=crop,
+        angle=angle,
+        crown_y=crown_y,
         alpha=photo.alpha,
         exif=photo.exif,
         source_format=photo.format,
@@ -215,6 +262,7 @@ def _retouch(
             ),
             face=face_index,
             crop=exported.crop or crop,
+            angle=angle,
             export=settings,
             analysis=analysis,
             name=None,

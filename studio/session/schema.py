@@ -2,12 +2,13 @@
 
 A session is JSON::
 
-    {"format": "likeness-session", "version": 2,
+    {"format": "likeness-session", "version": 3,
      "source": {"path": "photo.jpg", "sha256": "...", "bytes": 123456} | null,
      "sliders": {"smooth": 0.3, ...},
      "look": "linkedin" | null,
      "face": 0 | null,
      "crop": {"left": 0.1, "top": 0.05, "width": 0.6, "height": 0.45} | null,
+     "angle": 0.0,
      "export": {"preset": "linkedin", "size": null, "aspect": null, "format": null,
                 "quality": null, "keep_metadata": false},
      "analysis": {FaceAnalysis.to_dict()} | null,
@@ -41,6 +42,7 @@ from studio.imaging.export import (
     ExportSettings,
     parse_aspect,
 )
+from studio.imaging.framing import MAX_ANGLE
 from studio.write_guard import (
     WritePlan,
     WriteRefused,
@@ -51,7 +53,7 @@ from studio.write_guard import (
 
 FORMAT_NAME = "likeness-session"
 #: The version this code writes. Bump it, add a ``_migrate_vN`` step and a sample file.
-CURRENT_VERSION = 2
+CURRENT_VERSION = 3
 #: Session files larger than this are not sessions (they hold no pixels).
 MAX_BYTES = 20_000_000
 SESSION_SUFFIX = ".likeness.json"
@@ -64,6 +66,7 @@ _TOP_KEYS = {
     "look",
     "face",
     "crop",
+    "angle",
     "export",
     "analysis",
     "name",
@@ -103,7 +106,9 @@ class Session:
     source : the photo it was made on, or None (a look, or a session not tied to a photo).
     look : name of the look it started from, or None.
     face : index of the chosen face in ``analysis`` (None: the largest).
-    crop : the export crop as fractions of the photo, or None (the preset decides).
+    crop : the export crop as fractions of the straightened photo (see
+        studio.imaging.framing), or None (the preset frames the face automatically).
+    angle : the straighten angle in degrees, -15..15 (counter-clockwise positive).
     export : the export preset and its options.
     analysis : the face analysis of ``source`` (reused only when the photo's hash matches).
     name, description : a look's display name and one-line description.
@@ -115,6 +120,7 @@ class Session:
     look: str | None = None
     face: int | None = None
     crop: Crop | None = None
+    angle: float = 0.0
     export: ExportSettings = field(default_factory=ExportSettings)
     analysis: FaceAnalysis | None = None
     name: str | None = None
@@ -180,8 +186,13 @@ def _migrate_v1(data: dict) -> dict:
     return out
 
 
+def _migrate_v2(data: dict) -> dict:
+    """v2 (to November 2026): no straighten angle; the photo was never turned."""
+    return {**data, "version": 3, "angle": 0.0}
+
+
 #: ``_MIGRATIONS[n]`` turns a version-n dict into a version-(n+1) dict.
-_MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _migrate_v1}
+_MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _migrate_v1, 2: _migrate_v2}
 
 
 def migrate(data: dict) -> dict:
@@ -292,6 +303,12 @@ def _parse_crop(value: object) -> Crop | None:
     return Crop(**numbers)
 
 
+def _parse_angle(value: object) -> float:
+    if value is None:
+        return 0.0
+    return _number("angle", value, -MAX_ANGLE, MAX_ANGLE)
+
+
 def _parse_export(value: object) -> ExportSettings:
     if value is None:
         return ExportSettings()
@@ -390,6 +407,7 @@ def session_from_dict(data: object, base: str | os.PathLike | None = None) -> Se
         look=look,
         face=_parse_face(data.get("face")),
         crop=_parse_crop(data.get("crop")),
+        angle=_parse_angle(data.get("angle")),
         export=_parse_export(data.get("export")),
         analysis=_parse_analysis(data.get("analysis")),
         name=_optional_text("name", data.get("name"), 100),
@@ -424,6 +442,7 @@ def session_to_dict(session: Session, base: str | os.PathLike | None = None) -> 
             "look": session.look,
             "face": session.face,
             "crop": session.crop.to_dict() if session.crop is not None else None,
+            "angle": float(session.angle),
             "export": session.export.to_dict(),
             "analysis": session.analysis.to_dict() if session.analysis is not None else None,
         }
