@@ -76,6 +76,7 @@ class StudioDocument:
         self.face_index: int | None = None
         self.look: str | None = None
         self.crop: Any = None
+        self.angle = 0.0
         self.session_path: Path | None = None
         self.dirty = False
 
@@ -157,9 +158,14 @@ class StudioDocument:
         self.events.look(name=name)
 
     def set_crop(self, crop: Any) -> None:
-        if crop == self.crop:
+        self.set_framing(crop, self.angle)
+
+    def set_framing(self, crop: Any, angle: float) -> None:
+        """The crop (fractions of the straightened photo, or None: automatic) and the
+        straighten angle in degrees; one ``crop`` event when either changes."""
+        if crop == self.crop and angle == self.angle:
             return
-        self.crop = crop
+        self.crop, self.angle = crop, float(angle)
         self.events.crop(crop=crop)
         self.set_dirty(True)
 

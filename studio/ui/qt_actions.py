@@ -83,6 +83,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
                lambda w, checked: w.canvas.set_split_enabled(checked), "Y",
                "Split view: original left, edit right (hold \\ to see the original)",
                checkable=True, toolbar=True, separator_before=True),
+    ActionSpec("crop", "&Crop && Straighten", "View",
+               lambda w, checked: w.crop_tool.set_active(checked), "C",
+               "Frame the photo: aspect presets, drag, handles, straighten", checkable=True,
+               needs_photo=True, toolbar=True),
     ActionSpec("shortcuts", "&Keyboard Shortcuts", "Help", lambda w: w.show_shortcuts(),
                Std.HelpContents, "Every key the studio answers to"),
 )
@@ -90,6 +94,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
 EXPORT_PRESETS = (
     ("linkedin", "LinkedIn…"),
     ("portfolio", "Portfolio…"),
+    ("banner", "LinkedIn Banner…"),
     ("original", "Original Size…"),
     ("custom", "Custom…"),
 )

@@ -46,10 +46,11 @@ class _ExportRelay(QObject):
     done = Signal(object, object)
 
 
-def export_job(photo, analysis, sliders, face_index, crop, settings, path, relay) -> None:
+def export_job(photo, analysis, sliders, face_index, crop, settings, path, relay, angle=0.0) -> None:
     """Worker: render at full size -> check the likeness -> export. The studio's one place
     for that sequence (``session/retouch_file._retouch`` is the command line's). Reports
     through ``relay``: progress lines, then (ExportOutcome, None) or (None, error)."""
+    from studio.edits.background import head_top
     from studio.face import likeness_distance, likeness_percent
     from studio.imaging.export import export_photo
     from studio.render import render_photo
@@ -68,6 +69,8 @@ def export_job(photo, analysis, sliders, face_index, crop, settings, path, relay
             path,
             landmarks=None if face is None else face.landmarks,
             crop=crop,
+            angle=angle,
+            crown_y=None if crop is not None or face is None else head_top(photo.pixels, face),
             alpha=photo.alpha,
             exif=photo.exif,
             source_format=photo.format,
@@ -145,6 +148,7 @@ class StudioExporter:
             settings,
             path,
             relay,
+            document.angle,
         )
 
     def _show_progress(self) -> QProgressDialog:

@@ -35,6 +35,7 @@ from .qt_actions import ORIGINAL_KEY, QtShortcutsDialog, StudioActions
 from .qt_autosave import autosave_path  # noqa: F401 - where tests and app.py find it
 from .qt_canvas import QtCanvas
 from .qt_commands import SetAllSlidersCommand, SetFaceCommand, SetSliderCommand
+from .qt_crop import CropTool
 from .qt_exporter import StudioExporter
 from .qt_notice import QtNoticeBar
 from .qt_opener import StudioOpener
@@ -110,6 +111,7 @@ class QtStudioWindow(QMainWindow):
         self.sessions = StudioSessions(self)
         self.autosaver = self.sessions.autosaver
         self.exporter = StudioExporter(self)
+        self.crop_tool = CropTool(self)
         self.export_runner = self.exporter.runner
         self.runners = (*self.preview.runners.values(), self.opener.runner, self.export_runner)
         self._connect()
@@ -198,6 +200,10 @@ class QtStudioWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
+
+    def crop_bar_visible(self) -> bool:
+        """Whether the crop tool's bar (aspect, straighten, angle) is on screen."""
+        return self.crop_tool.bar.isVisible()
 
     def show_error(self, message: str) -> None:
         """The one-line message of a problem the user can fix, in a dialog."""

@@ -138,7 +138,7 @@ class StudioOpener:
         if session is None:
             document.set_sliders(default_sliders())
             document.set_look(None)
-            document.crop = None
+            document.crop, document.angle = None, 0.0
             document.set_session_path(None)
             document.set_dirty(False)
             if result.photo.path is not None:
@@ -146,7 +146,7 @@ class StudioOpener:
             return
         document.set_sliders(session.sliders)
         document.set_look(session.look)
-        document.crop = session.crop
+        document.crop, document.angle = session.crop, session.angle
         window.export_settings = session.export
         if restored != "autosave":
             document.set_session_path(result.session_path)

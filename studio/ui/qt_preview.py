@@ -134,9 +134,18 @@ class StudioPreview:
         window.canvas.set_after(result.image)
         window.status_render.setText(f"preview {result.seconds * 1000:.0f} ms")
         self._likeness_timer.start()
-        self.runners["circle"].submit(jobs.circle_job, self.engine, result.pixels)
+        self.update_circle()
         self.view_changed()
         window.preview_shown.emit(request_id)
+
+    def update_circle(self) -> None:
+        """Redraw the LinkedIn circle from the shown preview and the document's framing."""
+        if self.engine is None or self.pixels is None:
+            return
+        document = self.window.document
+        self.runners["circle"].submit(
+            jobs.circle_job, self.engine, self.pixels, document.crop, document.angle
+        )
 
     # ------------------------------------------------------------------ likeness
     def _request_likeness(self) -> None:

@@ -63,6 +63,7 @@ class StudioSessions:
             look=document.look,
             face=document.face_index,
             crop=document.crop,
+            angle=document.angle,
             analysis=document.analysis if source is not None else None,
         )
         if self.window.export_settings is not None:
