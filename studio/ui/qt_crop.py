@@ -173,6 +173,7 @@ class CropTool:
         self.active = False
         self.frame = "linkedin"
         self._before: tuple | None = None
+        self.crown_y: float | None = None  # photo pixels, from the person matte (a worker)
         self._split_was = True
         self.item = _CropItem(self)
         self.item.setVisible(False)
@@ -237,16 +238,21 @@ class CropTool:
         return self.auto_rect(self.frame, self.angle)
 
     def auto_rect(self, frame: str, angle: float) -> tuple[float, float, float, float]:
-        """The automatic head-and-shoulders frame of a preset (the crown estimated from the
-        face; the export measures it on the person matte)."""
+        """The automatic head-and-shoulders frame of a preset: headroom above the crown the
+        person matte found (estimated from the face until the matte is ready)."""
         width, height = self.window.canvas.photo_size
         face = self.window.document.face
         landmarks = None if face is None else face.landmarks
         aspect = FRAMES.get(frame)
         if frame == "original":
             aspect = width / height
-        rect, _notes = auto_frame(width, height, landmarks, aspect, frame, None, angle)
+        rect, _notes = auto_frame(width, height, landmarks, aspect, frame, self.crown_y, angle)
         return rect
+
+    def set_crown(self, crown_y: float | None) -> None:
+        """The top of the head found by the person matte (None: estimated from the face)."""
+        self.crown_y = crown_y
+        self.item.update()
 
     def eye_line(self) -> float | None:
         """The chosen face's eye line (height in straightened pixels), for the guide."""

@@ -188,6 +188,7 @@ def circle_job(
         None if face is None else face.landmarks,
         crop,
         angle=angle,
+        crown_y=None if crop is not None else preview.crown(),
     )
     x0, y0, x1, y1 = used.pixels(w, h)
     turned = straighten(edited, angle) if angle else edited
