@@ -21,8 +21,10 @@ def add_edit_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--look",
         metavar="NAME|FILE",
+        action="append",
         help="start from a look: natural, linkedin, nonprofit, portfolio, "
-        "one of yours (see 'likeness looks') or a look file",
+        "one of yours (see 'likeness looks') or a look file (several, or 'original', "
+        "with --contact-sheet)",
     )
     parser.add_argument(
         "--session",
@@ -106,7 +108,8 @@ def session_from_args(args: argparse.Namespace):
     from studio.session import Session, load_look, load_session
 
     overrides = parse_assignments(args.assignments)  # cheap checks first
-    look = load_look(args.look) if args.look else None
+    name = one_look(args)
+    look = load_look(name) if name else None
     session = load_session(args.session) if args.session else None
     base = session or Session()
     sliders = dict(look.sliders) if look is not None else dict(base.sliders)
@@ -115,16 +118,24 @@ def session_from_args(args: argparse.Namespace):
         sliders.update({k: v for k, v in session.sliders.items() if v != defaults[k]})
     result = replace(base, sliders=sliders)
     if look is not None:
-        result = replace(result, look=look.look or (str(args.look) if args.look else None))
+        result = replace(result, look=look.look or name)
     return result.with_sliders(overrides)
+
+
+def one_look(args: argparse.Namespace) -> str | None:
+    """The one ``--look`` of a retouch or batch (None: none); several are for
+    ``--contact-sheet`` only."""
+    looks = args.look or []
+    if len(looks) > 1 and not getattr(args, "contact_sheet", None):
+        raise LikenessError("--look is given more than once (several are for --contact-sheet)")
+    return looks[-1] if looks else None
 
 
 def input_files(args: argparse.Namespace) -> tuple[str, ...]:
     """The session and look files a run reads besides its photos (a look given by name is
     one of ours, never a target the user could name)."""
     files = [args.session] if args.session else []
-    if args.look and os.path.isfile(args.look):
-        files.append(args.look)
+    files += [name for name in (args.look or []) if os.path.isfile(name)]
     return tuple(files)
 
 

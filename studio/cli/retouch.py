@@ -36,7 +36,14 @@ def register(subparsers) -> None:
         help="the photo to retouch, or a session file (its photo is found by "
         "its hash, even when moved or renamed beside the session)",
     )
-    parser.add_argument("-o", "--output", metavar="OUT", required=True, help="the file to write")
+    parser.add_argument("-o", "--output", metavar="OUT", help="the file to write")
+    parser.add_argument(
+        "--contact-sheet",
+        metavar="SHEET.jpg",
+        help="instead, compare versions: the original and the built-in looks (or each "
+        "--look given, 'original' included) side by side on the same face-centred crop, "
+        "each labelled with its likeness, written as one image",
+    )
     add_edit_arguments(parser)
     parser.add_argument(
         "--save-session",
@@ -50,6 +57,22 @@ def _size(count: int) -> str:
     return f"{count / 1e6:.1f} MB" if count >= 1e6 else f"{count / 1e3:.0f} KB"
 
 
+def _contact_sheet(args: argparse.Namespace) -> int:
+    from studio.cli import EXIT_OK
+    from studio.errors import LikenessError
+    from studio.session.contact_sheet import label_text, write_contact_sheet
+
+    if args.output:
+        raise LikenessError("give either -o OUT or --contact-sheet SHEET.jpg, not both")
+    versions = write_contact_sheet(
+        args.image, args.look, args.contact_sheet, inputs=input_files(args)
+    )
+    for version in versions:
+        print(label_text(version))
+    print(f"wrote {args.contact_sheet} ({len(versions)} versions)")
+    return EXIT_OK
+
+
 def run(args: argparse.Namespace) -> int:
     from studio.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_PARTIAL
     from studio.errors import LikenessError
@@ -57,6 +80,10 @@ def run(args: argparse.Namespace) -> int:
     from studio.session.retouch_file import FAILED, REFUSED, retouch_file
     from studio.write_guard import shown
 
+    if args.contact_sheet:
+        return _contact_sheet(args)
+    if not args.output:
+        raise LikenessError("give -o OUT (the file to write) or --contact-sheet SHEET.jpg")
     if args.image.lower().endswith(".json"):
         if args.session:
             raise LikenessError("give the session either as IMAGE or with --session, not both")
