@@ -425,7 +425,7 @@ def test_a_v2_session_without_angle_migrates_to_angle_0():
 
 
 def test_the_angle_is_kept(tmp_path):
-    session = load_session(SESSIONS / "v3_angle.json")
+    session = load_session(SESSIONS / "v4_angle.json")
     assert session.angle == -4.5
     again = tmp_path / "again.likeness.json"
     save_session(session, again)
@@ -434,5 +434,5 @@ def test_the_angle_is_kept(tmp_path):
 
 @pytest.mark.parametrize("angle", [15.5, -20, "3", True])
 def test_an_angle_outside_fifteen_degrees_is_refused(tmp_path, angle):
-    data = {**_valid(), "version": 3, "angle": angle}
+    data = {**_valid(), "version": 4, "edits": {}, "angle": angle}
     assert "'angle'" in _bad(tmp_path, data)

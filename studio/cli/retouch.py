@@ -73,10 +73,22 @@ def _contact_sheet(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _session_as_image(args: argparse.Namespace) -> None:
+    """``likeness retouch SESSION.json``: the session's photo, found by its hash."""
+    from studio.errors import LikenessError
+    from studio.session import find_source, load_session
+
+    if args.image.lower().endswith(".json"):
+        if args.session:
+            raise LikenessError("give the session either as IMAGE or with --session, not both")
+        args.session = args.image
+        args.image = str(find_source(load_session(args.session)))
+        print(f"photo {args.image}")
+
+
 def run(args: argparse.Namespace) -> int:
     from studio.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_PARTIAL
     from studio.errors import LikenessError
-    from studio.session import find_source, load_session
     from studio.session.retouch_file import FAILED, REFUSED, retouch_file
     from studio.write_guard import shown
 
@@ -84,12 +96,7 @@ def run(args: argparse.Namespace) -> int:
         return _contact_sheet(args)
     if not args.output:
         raise LikenessError("give -o OUT (the file to write) or --contact-sheet SHEET.jpg")
-    if args.image.lower().endswith(".json"):
-        if args.session:
-            raise LikenessError("give the session either as IMAGE or with --session, not both")
-        args.session = args.image
-        args.image = str(find_source(load_session(args.session)))
-        print(f"photo {args.image}")
+    _session_as_image(args)
     session = session_from_args(args)
     settings = export_from_args(args, session)
     minimum = min_likeness_from_args(args)

@@ -1,5 +1,6 @@
 """Retouch one photo file with a session or look and export it: the unit of work the
-``retouch`` command, the batch command and its process-pool / Dask workers share.
+``retouch`` command, the batch command and its process-pool / Dask workers share. The work on
+the loaded photo is the retouch service, ``studio.session.retouch.retouch_photo``.
 """
 
 from __future__ import annotations
@@ -10,17 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from studio.edits.background import head_top
 from studio.errors import LikenessError
-from studio.imaging.export import (
-    Crop,
-    ExportResult,
-    ExportSettings,
-    check_output,
-    export_photo,
-    preset_aspect,
-)
+from studio.imaging.export import Crop, ExportResult, ExportSettings, check_output
 from studio.imaging.framing import level_angle
+from studio.session.retouch import retouch_photo
 from studio.session.schema import Session, Source, file_sha256, save_session
 from studio.write_guard import WritePlan
 
@@ -181,9 +175,8 @@ def _retouch(
     inputs,
     framing,
 ) -> RetouchResult:
-    from studio.face import analyze_photo, likeness_distance, likeness_percent
+    from studio.face import analyze_photo
     from studio.imaging import load
-    from studio.render import render_photo
 
     session = as_session(session_or_sliders)
     settings = _settings(export_preset, session, keep_metadata)
@@ -199,7 +192,7 @@ def _retouch(
     photo = load(input_path)
     check_output(settings, output_path, photo.format)  # fail before the slow part
     sha = file_sha256(input_path)
-    notes: list[str] = []
+    notes = list(session.notes)  # e.g. an edit's values migrated from an older version
     analysis = session.analysis_for(sha)
     if analysis is not None and (analysis.width, analysis.height) != (photo.width, photo.height):
         notes.append(f"the session's face analysis is for a {analysis.width} x {analysis.height} "
@@ -217,45 +210,24 @@ def _retouch(
     if face is None:
         notes.append("no face found: face edits skipped, likeness not measured")
 
-    rendered = render_photo(photo.pixels, analysis, session.sliders, face_index=face_index)
-
-    percent = None
-    if face is not None:
-        distance = likeness_distance(photo.pixels, rendered, face)
-        if distance is not None:
-            percent = float(likeness_percent(distance))
-    if min_likeness is not None and percent is not None and percent < float(min_likeness):
+    crop, angle = _framing(framing, session, same_photo, face, photo.pixels.shape[:2])
+    done = retouch_photo(
+        photo, analysis, session.sliders, settings, output_path,
+        face_index=face_index, crop=crop, angle=angle, min_likeness=min_likeness, plan=plan,
+    )
+    percent = done.likeness_percent
+    if done.exported is None:
         return RetouchResult(
             input=input_path,
             output=None,
             status=REFUSED,
-            reason=f"likeness {percent:.1f}% is below the minimum {float(min_likeness):g}%: "
-            f"not written",
+            reason=done.refused or "",
             faces=faces,
             likeness_percent=percent,
             seconds=time.perf_counter() - start,
             notes=tuple(notes),
         )
-
-    crop, angle = _framing(framing, session, same_photo, face, rendered.shape[:2])
-    crown_y = None
-    if crop is None and face is not None and preset_aspect(settings) is not None:
-        crown_y = head_top(photo.pixels, face)
-    exported: ExportResult = export_photo(
-        rendered,
-        settings,
-        output_path,
-        landmarks=face.landmarks if face is not None else None,
-        crop=crop,
-        angle=angle,
-        crown_y=crown_y,
-        alpha=photo.alpha,
-        exif=photo.exif,
-        source_format=photo.format,
-        bit_depth=photo.bit_depth,
-        source=input_path,
-        plan=plan,
-    )
+    exported: ExportResult = done.exported
     notes += exported.notes
 
     if save_session_to is not None:
