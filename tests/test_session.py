@@ -436,3 +436,15 @@ def test_the_angle_is_kept(tmp_path):
 def test_an_angle_outside_fifteen_degrees_is_refused(tmp_path, angle):
     data = {**_valid(), "version": 4, "edits": {}, "angle": angle}
     assert "'angle'" in _bad(tmp_path, data)
+
+
+def test_snapshots_are_kept_and_checked(tmp_path):
+    session = load_session(SESSIONS / "v4_angle.json")
+    assert session.snapshots[0][0] == "Soft skin" and session.snapshots[0][1]["smooth"] == 0.5
+    data = {
+        **_valid(),
+        "version": 4,
+        "edits": {},
+        "snapshots": [{"name": "x", "sliders": {"smooth": 7}}],
+    }
+    assert "smooth" in _bad(tmp_path, data)

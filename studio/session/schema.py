@@ -10,6 +10,7 @@ A session is JSON::
      "face": 0 | null,
      "crop": {"left": 0.1, "top": 0.05, "width": 0.6, "height": 0.45} | null,
      "angle": 0.0,
+     "snapshots": [{"name": "Before lunch", "sliders": {...}}, ...],
      "export": {"preset": "linkedin", "size": null, "aspect": null, "format": null,
                 "quality": null, "keep_metadata": false},
      "analysis": {FaceAnalysis.to_dict()} | null,
@@ -75,6 +76,7 @@ _TOP_KEYS = {
     "face",
     "crop",
     "angle",
+    "snapshots",
     "export",
     "analysis",
     "name",
@@ -117,6 +119,7 @@ class Session:
     crop : the export crop as fractions of the straightened photo (see
         studio.imaging.framing), or None (the preset frames the face automatically).
     angle : the straighten angle in degrees, -15..15 (counter-clockwise positive).
+    snapshots : named slider sets the user kept, oldest first.
     export : the export preset and its options.
     analysis : the face analysis of ``source`` (reused only when the photo's hash matches).
     name, description : a look's display name and one-line description.
@@ -131,6 +134,7 @@ class Session:
     face: int | None = None
     crop: Crop | None = None
     angle: float = 0.0
+    snapshots: list[tuple[str, dict]] = field(default_factory=list)
     export: ExportSettings = field(default_factory=ExportSettings)
     analysis: FaceAnalysis | None = None
     name: str | None = None
@@ -355,6 +359,22 @@ def _parse_aspect(aspect: object) -> str | None:
     return aspect
 
 
+def _parse_snapshots(value: object) -> list[tuple[str, dict]]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > 100:
+        raise SessionError("'snapshots' must be a list of at most 100 named slider sets")
+    out = []
+    for item in value:
+        if not isinstance(item, dict) or set(item) != {"name", "sliders"}:
+            raise SessionError("each of 'snapshots' must be {\"name\": ..., \"sliders\": {...}}")
+        name = _optional_text("snapshots.name", item["name"], 60)
+        if not name:
+            raise SessionError("a snapshot needs a name")
+        out.append((name, _parse_sliders(item["sliders"])))
+    return out
+
+
 def _parse_angle(value: object) -> float:
     if value is None:
         return 0.0
@@ -464,6 +484,7 @@ def session_from_dict(data: object, base: str | os.PathLike | None = None) -> Se
         face=_parse_face(data.get("face")),
         crop=_parse_crop(data.get("crop")),
         angle=_parse_angle(data.get("angle")),
+        snapshots=_parse_snapshots(data.get("snapshots")),
         export=_parse_export(data.get("export")),
         analysis=_parse_analysis(data.get("analysis")),
         name=_optional_text("name", data.get("name"), 100),
@@ -500,6 +521,10 @@ def session_to_dict(session: Session, base: str | os.PathLike | None = None) -> 
             "face": session.face,
             "crop": session.crop.to_dict() if session.crop is not None else None,
             "angle": float(session.angle),
+            "snapshots": [
+                {"name": name, "sliders": {s.key: sliders.get(s.key, s.default) for s in SLIDERS}}
+                for name, sliders in session.snapshots
+            ],
             "export": session.export.to_dict(),
             "analysis": session.analysis.to_dict() if session.analysis is not None else None,
         }

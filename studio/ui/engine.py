@@ -111,7 +111,7 @@ class PreviewEngine:
         if face is None:
             return None
         with self._lock:
-            alpha = self._retoucher_now().prepared("alpha")
+            alpha = self._retoucher_now().layers.person_alpha
         return crown_of(alpha, face.landmarks)
 
     def render(self, sliders: Mapping[str, float | str | None]) -> np.ndarray:

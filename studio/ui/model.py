@@ -48,6 +48,7 @@ class DocumentEvents:
     slider(key, value)         one slider changed (value: float, '#rrggbb' or None)
     face(index)                another face was chosen (index into analysis.faces)
     look(name)                 the look the sliders started from (None: custom)
+    crop(crop)                 the framing changed (crop and/or straighten angle)
     session_path(path)         where the session is saved (None: not yet)
     dirty(dirty)               unsaved changes appeared or were saved
     """
@@ -57,6 +58,7 @@ class DocumentEvents:
         self.slider = Emitter()
         self.face = Emitter()
         self.look = Emitter()
+        self.crop = Emitter()
         self.session_path = Emitter()
         self.dirty = Emitter()
 
@@ -73,6 +75,8 @@ class StudioDocument:
         self.look: str | None = None
         self.crop: Any = None
         self.angle = 0.0
+        #: Named slider sets the user kept (Lightroom's snapshots), saved in the session.
+        self.snapshots: list[tuple[str, dict]] = []
         self.session_path: Path | None = None
         self.dirty = False
 
@@ -152,6 +156,12 @@ class StudioDocument:
             return
         self.look = name
         self.events.look(name=name)
+
+    def add_snapshot(self, name: str, sliders: Mapping[str, object]) -> None:
+        """Keep ``sliders`` under ``name`` (a snapshot of the same name is replaced)."""
+        kept = [(n, s) for n, s in self.snapshots if n != name]
+        self.snapshots = [*kept, (name, dict(check_sliders(sliders)))]
+        self.set_dirty(True)
 
     def set_framing(self, crop: Any, angle: float) -> None:
         """The crop (fractions of the straightened photo, or None: automatic) and the

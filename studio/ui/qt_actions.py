@@ -87,6 +87,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
                lambda w, checked: w.crop_tool.set_active(checked), "C",
                "Frame the photo: aspect presets, drag, handles, straighten", checkable=True,
                needs_photo=True, toolbar=True),
+    ActionSpec("compare", "Co&mpare Versions", "View", lambda w: w.show_compare(), "N",
+               "2 to 4 versions side by side with their likeness; pick one to go on from",
+               needs_photo=True, toolbar=True),
+    ActionSpec("snapshot", "New &Snapshot…", "Edit", lambda w: w.new_snapshot(),
+               "Ctrl+Shift+N", "Keep the current sliders under a name (in the session)",
+               needs_photo=True),
     ActionSpec("shortcuts", "&Keyboard Shortcuts", "Help", lambda w: w.show_shortcuts(),
                Std.HelpContents, "Every key the studio answers to"),
 )

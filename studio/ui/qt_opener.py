@@ -138,7 +138,8 @@ class StudioOpener:
         if session is None:
             document.set_sliders(default_sliders())
             document.set_look(None)
-            document.crop, document.angle = None, 0.0
+            document.crop, document.angle, document.snapshots = None, 0.0, []
+            window.show_snapshots()
             document.set_session_path(None)
             document.set_dirty(False)
             if result.photo.path is not None:
@@ -147,6 +148,8 @@ class StudioOpener:
         document.set_sliders(session.sliders)
         document.set_look(session.look)
         document.crop, document.angle = session.crop, session.angle
+        document.snapshots = list(session.snapshots)
+        window.show_snapshots()
         window.export_settings = session.export
         if restored != "autosave":
             document.set_session_path(result.session_path)

@@ -64,6 +64,7 @@ class StudioSessions:
             face=document.face_index,
             crop=document.crop,
             angle=document.angle,
+            snapshots=list(document.snapshots),
             analysis=document.analysis if source is not None else None,
         )
         if self.window.export_settings is not None:
