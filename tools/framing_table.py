@@ -8,12 +8,10 @@ import csv
 import sys
 from pathlib import Path
 
-import cv2
-
-from studio.edits.background import person_alpha
+from studio.edits.background import head_top
 from studio.face import analyze_photo
 from studio.imaging import load
-from studio.imaging.framing import FRAMES, auto_frame, crown_of
+from studio.imaging.framing import FRAMES, auto_frame
 
 FACES = Path(__file__).resolve().parents[1] / ".." / "shared" / "testdata" / "faces"
 
@@ -24,11 +22,7 @@ def survey(path: Path):
     analysis = analyze_photo(photo)
     face = analysis.face(None)
     h, w = photo.pixels.shape[:2]
-    k = min(1.0, 800 / max(w, h))
-    small = cv2.resize(photo.pixels, (round(w * k), round(h * k)), interpolation=cv2.INTER_AREA)
-    alpha = person_alpha(small, face.scaled(k))
-    crown = crown_of(alpha, face.landmarks * k)
-    crown = None if crown is None else crown / k
+    crown = head_top(photo.pixels, face)
     eyes_y = face.landmarks[36:48, 1].mean()
     chin_y = face.landmarks[8, 1]
     rows = {}
@@ -41,11 +35,11 @@ def survey(path: Path):
 def main() -> None:
     with open(FACES / "MANIFEST.csv") as f:
         names = [r["file"] for r in csv.DictReader(f) if r["faces"] == "1"]
-    print("photo frame eye_line face_share headroom")
+    print("photo frame eye_line head_share headroom crown_row")
     for name in names:
         crown, rows = survey(FACES / name)
         for frame, (eye, share, room) in rows.items():
-            print(f"{name} {frame} {eye:.2f} {share:.2f} {room:.3f} crown={crown:.0f}")
+            print(f"{name} {frame} {eye:.2f} {share:.2f} {room:.3f} {crown:.0f}")
         sys.stdout.flush()
 
 
