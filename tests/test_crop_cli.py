@@ -102,3 +102,16 @@ def test_level_straightens_from_the_eye_line(portrait, tmp_path, capsys):
     left, right = points[36:42].mean(axis=0), points[42:48].mean(axis=0)
     expected = np.degrees(np.arctan2(right[1] - left[1], right[0] - left[0]))
     assert saved["angle"] == pytest.approx(expected, abs=0.01)
+
+
+def test_batch_takes_crop_and_angle_and_refuses_a_crop_outside(portrait, tmp_path, capsys):
+    out = tmp_path / "out"
+    code, stdout, err = _run(capsys, "batch", portrait, "-o", out, "--workers", "1",
+                             "--crop", "100,80,300,300", "--angle", "4")  # fmt: skip
+    assert code == 0, err
+    written = next(p for p in out.iterdir() if p.suffix == ".jpg")
+    assert Image.open(written).size == (300, 300)
+    code, stdout, err = _run(capsys, "batch", portrait, "-o", tmp_path / "out2", "--workers",
+                             "1", "--crop", "400,400,300,300")  # fmt: skip
+    assert code == 1
+    assert "outside the photo" in stdout + err
