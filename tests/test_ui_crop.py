@@ -127,3 +127,21 @@ def test_the_circle_shows_the_crop_and_the_session_keeps_it(qtbot, cropping, tmp
     session = load_session(saved)
     assert session.crop == cropping.document.crop and session.crop is not None
     assert isinstance(before, QImage)
+
+
+def test_the_export_uses_the_crop_and_the_angle(qtbot, cropping, tmp_path):
+    from studio.imaging import load
+    from studio.imaging.export import ExportSettings
+
+    tool = cropping.crop_tool
+    tool.set_frame("portfolio")
+    tool.angle_slider.setValue(50)  # 5 degrees
+    out = tmp_path / "me-portfolio.jpg"
+    with qtbot.waitSignal(cropping.export_finished, timeout=WAIT) as blocker:
+        cropping.start_export(ExportSettings("portfolio", aspect="4:5"), out)
+    result = blocker.args[0]
+    written = load(out)
+    assert written.width / written.height == pytest.approx(0.8, abs=0.01)
+    assert result.crop == cropping.document.crop  # the frame the user set, straightened
+    left, top, w, h = tool.rect
+    assert written.height == min(2048, round(h))
