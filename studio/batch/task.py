@@ -35,11 +35,12 @@ def warm_up() -> None:
 
 
 def limit_threads(threads: int) -> None:
-    """Let OpenCV use at most ``threads`` threads in this process: with one worker process
-    per core, a second level of threads only makes the workers fight over the cores."""
-    import cv2
+    """Let this process's export use at most ``threads`` threads (OpenCV's and the band
+    pool's): with one worker process per core, a second level of threads only makes the
+    workers fight over the cores."""
+    from studio.imaging.threads import set_threads
 
-    cv2.setNumThreads(max(1, int(threads)))
+    set_threads(max(1, int(threads)))
 
 
 def retouch_task(

@@ -79,10 +79,17 @@ def add_edit_arguments(parser: argparse.ArgumentParser) -> None:
         "--quality", type=int, metavar="1-100", help="JPEG/WebP quality (default: the preset's)"
     )
     parser.add_argument(
+        "--faces",
+        metavar="all|primary|N,M",
+        help="which faces to retouch: all of them, the primary (largest or the session's, "
+        "the default), or face numbers as the studio shows them (1 is the largest)",
+    )
+    parser.add_argument(
         "--min-likeness",
         type=float,
         metavar="PCT",
-        help="refuse to write (exit 1) when the likeness is below PCT percent",
+        help="refuse to write (exit 1) when the likeness of any retouched face is below PCT "
+        "percent",
     )
     parser.add_argument(
         "--keep-metadata",
@@ -90,6 +97,24 @@ def add_edit_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="keep GPS position, serial numbers and maker notes (stripped by default)",
     )
+
+
+def add_threads_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    """--threads N: how many cores the work may use (default: all of them)."""
+    parser.add_argument(
+        "--threads",
+        type=int,
+        metavar="N",
+        help=f"cores {what} may use (default: all of this machine's; the result is the same "
+        "bit for bit whatever N)",
+    )
+
+
+def threads_from_args(args: argparse.Namespace) -> int | None:
+    """The --threads value (None: all cores); LikenessError when it is not 1 or more."""
+    if args.threads is not None and args.threads < 1:
+        raise LikenessError(f"--threads must be 1 or more, not {args.threads}")
+    return args.threads
 
 
 def parse_assignments(assignments: list[str]) -> dict[str, float | str | None]:
@@ -119,7 +144,29 @@ def session_from_args(args: argparse.Namespace):
     result = replace(base, sliders=sliders)
     if look is not None:
         result = replace(result, look=look.look or name)
+    if getattr(args, "faces", None) is not None:
+        faces = parse_faces(args.faces)
+        result = replace(result, faces=faces)
+        if isinstance(faces, tuple):
+            result = replace(result, face=faces[0])
     return result.with_sliders(overrides)
+
+
+def parse_faces(text: str) -> str | tuple[int, ...]:
+    """``--faces``: "all", "primary" or face numbers as the studio shows them ("1,3": the
+    largest and the third), as the session stores them (0-based indices)."""
+    text = text.strip().lower()
+    if text in ("all", "primary"):
+        return text
+    try:
+        numbers = [int(part) for part in text.split(",")]
+    except ValueError:
+        numbers = []
+    if not numbers or min(numbers) < 1 or max(numbers) > 1000:
+        raise LikenessError(
+            f"--faces must be all, primary or face numbers like 1,3 (from 1), not {text!r}"
+        )
+    return tuple(dict.fromkeys(n - 1 for n in numbers))
 
 
 def one_look(args: argparse.Namespace) -> str | None:

@@ -12,11 +12,13 @@ import sys
 
 from studio.cli._common import (
     add_edit_arguments,
+    add_threads_argument,
     export_from_args,
     framing_from_args,
     input_files,
     min_likeness_from_args,
     session_from_args,
+    threads_from_args,
 )
 
 
@@ -50,6 +52,7 @@ def register(subparsers) -> None:
         metavar="FILE",
         help="also save the session (sliders, face, crop, export) to FILE",
     )
+    add_threads_argument(parser, "the render, likeness check and encode")
     parser.set_defaults(func=run)
 
 
@@ -76,8 +79,10 @@ def _contact_sheet(args: argparse.Namespace) -> int:
 def _session_as_image(args: argparse.Namespace) -> None:
     """``likeness retouch SESSION.json``: the session's photo, found by its hash."""
     from studio.errors import LikenessError
+    from studio.imaging.threads import set_threads
     from studio.session import find_source, load_session
 
+    set_threads(threads_from_args(args))
     if args.image.lower().endswith(".json"):
         if args.session:
             raise LikenessError("give the session either as IMAGE or with --session, not both")
@@ -112,7 +117,8 @@ def run(args: argparse.Namespace) -> int:
         framing=framing,
     )
     if result.likeness_percent is not None:
-        print(f"likeness {result.likeness_percent:.1f}%")
+        whose = "" if result.likeness_face is None else f" (lowest: face {result.likeness_face + 1})"
+        print(f"likeness {result.likeness_percent:.1f}%{whose}")
     elif result.status != FAILED:
         print("likeness n/a (no face)")
     for note in result.notes:

@@ -41,7 +41,6 @@ from pathlib import Path
 import numpy as np
 
 from studio.errors import LikenessError, PhotoError
-from studio.imaging.filters import resize
 from studio.imaging.framing import FRAMES, auto_frame, keep_inside, largest_inside, straighten
 from studio.imaging.io import (
     JPEG_EXIF_LIMIT,
@@ -419,6 +418,8 @@ def encode_within(
         scale = min(0.9, 0.95 * (max_bytes / size) ** 0.5)
         h, w = pixels.shape[:2]
         new_w, new_h = max(int(w * scale), 1), max(int(h * scale), 1)
+        from studio.imaging.filters import resize  # OpenCV: imported when a photo is resized
+
         pixels = resize(pixels, (new_w, new_h))
         alpha = resize(alpha, (new_w, new_h)) if alpha is not None else None
         data = encode(pixels, fmt, alpha=alpha, quality=lowest, exif=exif)
@@ -540,6 +541,8 @@ def export_photo(
             f"the {MAX_PIXELS / 1e6:.0f} MP limit: choose a smaller size"
         )
     if target is not None and target != (w, h):
+        from studio.imaging.filters import resize  # OpenCV: imported when a photo is resized
+
         pixels = resize(pixels, target)
         alpha = resize(alpha, target) if alpha is not None else None
 

@@ -2,19 +2,25 @@
 
 A session is JSON::
 
-    {"format": "likeness-session", "version": 4,
+    {"format": "likeness-session", "version": 6,
      "source": {"path": "photo.jpg", "sha256": "...", "bytes": 123456} | null,
      "sliders": {"smooth": 0.3, ...},
      "edits": {"smooth": 1, "background": 1, ...},
      "look": "linkedin" | null,
      "face": 0 | null,
+     "faces": "primary" | "all" | [0, 2, ...],     (optional, default "primary": only "face")
      "crop": {"left": 0.1, "top": 0.05, "width": 0.6, "height": 0.45} | null,
      "angle": 0.0,
      "snapshots": [{"name": "Before lunch", "sliders": {...}}, ...],
      "export": {"preset": "linkedin", "size": null, "aspect": null, "format": null,
                 "quality": null, "keep_metadata": false},
      "analysis": {FaceAnalysis.to_dict()} | null,
-     "name": "LinkedIn" | null, "description": "..." | null}
+     "name": "LinkedIn" | null, "description": "..." | null,
+     "marks": [{"kind": "heal", "radius": 6.5, "points": [[x, y], ...]}, ...]}
+
+``marks`` (heal, keep, person / background brush strokes; ``studio.edits.marks``) are in the
+photo's own pixels; they belong to that photo and are left out when it is absent (and when a
+session is applied to another photo).
 
 Older versions are upgraded one step at a time (``_MIGRATIONS``); one sample file of every
 old version lives in ``tests/sessions`` forever. ``edits`` records the algorithm version of
@@ -34,6 +40,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from studio.edits.marks import Mark, marks_from_list, marks_to_list
 from studio.edits.sliders import SLIDERS, check_value, default_sliders
 from studio.edits.versions import current_versions, upgrade
 from studio.errors import LikenessError, SessionError
@@ -53,12 +60,13 @@ from studio.write_guard import (
     WriteRefused,
     check_name_lengths,
     read_regular_file,
+    shown,
     write_atomic,
 )
 
 FORMAT_NAME = "likeness-session"
 #: The version this code writes. Bump it, add a ``_migrate_vN`` step and a sample file.
-CURRENT_VERSION = 4
+CURRENT_VERSION = 6
 #: What every edit was at session format 2 (before sessions stored edit versions).
 _EDITS_AT_V2 = ("blemish", "smooth", "shine", "shadows", "face_light", "eyes", "teeth",
                 "background", "warmth")
@@ -74,6 +82,7 @@ _TOP_KEYS = {
     "edits",
     "look",
     "face",
+    "faces",
     "crop",
     "angle",
     "snapshots",
@@ -81,6 +90,7 @@ _TOP_KEYS = {
     "analysis",
     "name",
     "description",
+    "marks",
 }
 _CROP_KEYS = ("left", "top", "width", "height")
 _EXPORT_KEYS = {"preset", "size", "aspect", "format", "quality", "keep_metadata"}
@@ -116,6 +126,8 @@ class Session:
     source : the photo it was made on, or None (a look, or a session not tied to a photo).
     look : name of the look it started from, or None.
     face : index of the chosen face in ``analysis`` (None: the largest).
+    faces : which faces are retouched: "primary" (only ``face``), "all", or a tuple of
+        indices in ``analysis`` (the first is the one whose masks the studio shows).
     crop : the export crop as fractions of the straightened photo (see
         studio.imaging.framing), or None (the preset frames the face automatically).
     angle : the straighten angle in degrees, -15..15 (counter-clockwise positive).
@@ -123,6 +135,7 @@ class Session:
     export : the export preset and its options.
     analysis : the face analysis of ``source`` (reused only when the photo's hash matches).
     name, description : a look's display name and one-line description.
+    marks : heal / keep / person / background strokes on ``source``, in its pixels.
     path : the file it was loaded from or saved to (not stored in the file).
     notes : what loading changed: an edit's slider values migrated from an older version of
         its algorithm (not stored in the file; the sliders are today's values).
@@ -132,6 +145,7 @@ class Session:
     source: Source | None = None
     look: str | None = None
     face: int | None = None
+    faces: str | tuple[int, ...] = "primary"
     crop: Crop | None = None
     angle: float = 0.0
     snapshots: list[tuple[str, dict]] = field(default_factory=list)
@@ -139,6 +153,7 @@ class Session:
     analysis: FaceAnalysis | None = None
     name: str | None = None
     description: str | None = None
+    marks: tuple[Mark, ...] = ()
     path: Path | None = None
     notes: tuple[str, ...] = ()
 
@@ -154,6 +169,12 @@ class Session:
         if self.analysis is not None and self.source is not None and self.source.sha256 == sha256:
             return self.analysis
         return None
+
+    def marks_for(self, sha256: str) -> tuple[Mark, ...]:
+        """The marks when they belong to the photo with this hash, else none."""
+        if self.source is not None and self.source.sha256 == sha256:
+            return self.marks
+        return ()
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -209,14 +230,37 @@ def _migrate_v2(data: dict) -> dict:
 
 
 def _migrate_v3(data: dict) -> dict:
-    """v3 (November 2026): no straighten angle; the photo was never turned."""
-    if "angle" in data:
-        raise SessionError("unknown key 'angle' (version 3)")
-    return {**data, "version": 4, "angle": 0.0}
+    """v3 (to issue 18): one face was retouched; v4 adds the optional "faces" (which faces
+    are retouched), whose default "primary" is what v3 did."""
+    if "marks" in data:
+        raise SessionError("unknown key 'marks' (version 3)")
+    return {**data, "version": 4}
+
+
+def _migrate_v4(data: dict) -> dict:
+    """v4 (November 2026): no marks (v5 adds the optional ``marks`` list, default none)."""
+    if "marks" in data:
+        raise SessionError("unknown key 'marks' (version 4)")
+    return {**data, "version": 5}
+
+
+def _migrate_v5(data: dict) -> dict:
+    """v5 (November 2026): the photo was never turned and no snapshots were kept (v6 adds
+    ``angle`` and ``snapshots``)."""
+    for key in ("angle", "snapshots"):
+        if key in data:
+            raise SessionError(f"unknown key {key!r} (version 5)")
+    return {**data, "version": 6, "angle": 0.0, "snapshots": []}
 
 
 #: ``_MIGRATIONS[n]`` turns a version-n dict into a version-(n+1) dict.
-_MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _migrate_v1, 2: _migrate_v2, 3: _migrate_v3}
+_MIGRATIONS: dict[int, Callable[[dict], dict]] = {
+    1: _migrate_v1,
+    2: _migrate_v2,
+    3: _migrate_v3,
+    4: _migrate_v4,
+    5: _migrate_v5,
+}
 
 
 def migrate(data: dict) -> dict:
@@ -317,6 +361,20 @@ def _parse_face(value: object) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 1000:
         raise SessionError(f"'face' must be a face number (0, 1, ...) or null, not {value!r}")
     return value
+
+
+def _parse_faces(value: object) -> str | tuple[int, ...]:
+    if value is None or value in ("primary", "all"):
+        return "primary" if value is None else value
+    if (
+        isinstance(value, list)
+        and 0 < len(value) <= 1000
+        and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 1000 for v in value)
+    ):
+        return tuple(dict.fromkeys(value))
+    raise SessionError(
+        f"'faces' must be \"primary\", \"all\" or a list of face numbers (0, 1, ...), not {value!r}"
+    )
 
 
 def _parse_crop(value: object) -> Crop | None:
@@ -482,6 +540,7 @@ def session_from_dict(data: object, base: str | os.PathLike | None = None) -> Se
         source=_parse_source(data.get("source"), Path(base) if base is not None else None),
         look=look,
         face=_parse_face(data.get("face")),
+        faces=_parse_faces(data.get("faces")),
         crop=_parse_crop(data.get("crop")),
         angle=_parse_angle(data.get("angle")),
         snapshots=_parse_snapshots(data.get("snapshots")),
@@ -489,6 +548,7 @@ def session_from_dict(data: object, base: str | os.PathLike | None = None) -> Se
         analysis=_parse_analysis(data.get("analysis")),
         name=_optional_text("name", data.get("name"), 100),
         description=_optional_text("description", data.get("description")),
+        marks=marks_from_list(data.get("marks")),
     )
 
 
@@ -519,6 +579,7 @@ def session_to_dict(session: Session, base: str | os.PathLike | None = None) -> 
             "edits": current_versions(),
             "look": session.look,
             "face": session.face,
+            "faces": session.faces if isinstance(session.faces, str) else list(session.faces),
             "crop": session.crop.to_dict() if session.crop is not None else None,
             "angle": float(session.angle),
             "snapshots": [
@@ -529,6 +590,8 @@ def session_to_dict(session: Session, base: str | os.PathLike | None = None) -> 
             "analysis": session.analysis.to_dict() if session.analysis is not None else None,
         }
     )
+    if session.marks and session.source is not None:
+        out["marks"] = marks_to_list(session.marks)
     return out
 
 
@@ -554,7 +617,8 @@ def parse_session_text(
     try:
         return session_from_dict(data, base)
     except SessionError as error:
-        raise SessionError(f"{name}: {error}") from None
+        # A key the file holds may contain a line break: the message stays one line.
+        raise SessionError(f"{name}: {shown(str(error))}") from None
 
 
 def _reject_constant(token: str):

@@ -44,15 +44,16 @@ class CompareResult:
     percent: float | None
 
 
-def compare_job(preview: PreviewEngine, sliders: dict) -> CompareResult:
-    """Worker: render ``sliders`` on the proxy, measure the likeness, cut the face square."""
+def compare_job(preview: PreviewEngine, sliders: dict, marks: tuple = ()) -> CompareResult:
+    """Worker: render ``sliders`` (with the photo's ``marks``, which every version shares) on
+    the proxy, measure the likeness, cut the face square."""
     from studio.face import likeness_percent
     from studio.imaging.export import ExportSettings, plan_crop
 
     from . import engine
 
-    edited = preview.render(sliders)
-    distance = preview.likeness(edited)
+    edited = preview.render(sliders, marks)
+    distance, _face = preview.likeness(edited)
     percent = None if distance is None else float(likeness_percent(distance))
     h, w = edited.shape[:2]
     face = preview.face
@@ -185,7 +186,8 @@ class CompareView(QDialog):
         pane.sliders = dict(pane.picker.currentData())
         pane.percent = None
         pane.label.setText(f"{pane.picker.currentText()} — rendering…")
-        pane.runner.submit(compare_job, preview, pane.sliders)
+        marks = tuple(getattr(self.window_.document, "marks", ()))
+        pane.runner.submit(compare_job, preview, pane.sliders, marks)
 
     def _show(self, pane: _Pane, result: CompareResult) -> None:
         pane.item_image = result.image

@@ -36,10 +36,16 @@ from .model import StudioDocument
 from .qt_actions import ORIGINAL_KEY, QtShortcutsDialog, StudioActions
 from .qt_autosave import autosave_path  # noqa: F401 - where tests and app.py find it
 from .qt_canvas import QtCanvas
-from .qt_commands import SetAllSlidersCommand, SetFaceCommand, SetSliderCommand
+from .qt_commands import (
+    SetAllSlidersCommand,
+    SetEveryoneCommand,
+    SetFaceCommand,
+    SetSliderCommand,
+)
 from .qt_compare import CompareView
 from .qt_crop import CropTool
 from .qt_exporter import StudioExporter
+from .qt_marks import StudioMarks
 from .qt_notice import QtNoticeBar
 from .qt_opener import StudioOpener
 from .qt_panel import QtSidePanel
@@ -110,6 +116,7 @@ class QtStudioWindow(QMainWindow):
         self.export_likeness: float | None = None  # measured on the last export's full pixels
         self._build_layout()
         self.preview = StudioPreview(self)
+        self.marks = StudioMarks(self)
         self.opener = StudioOpener(self)
         self.sessions = StudioSessions(self)
         self.autosaver = self.sessions.autosaver
@@ -174,17 +181,22 @@ class QtStudioWindow(QMainWindow):
     def _connect(self) -> None:
         self.canvas.view_changed.connect(self.preview.view_changed)
         self.canvas.file_dropped.connect(self.open_path)
+        self.canvas.face_clicked.connect(self._on_face_chosen)
         self.panel.slider_edited.connect(self._on_slider_edited)
         self.panel.slider_released.connect(self._on_slider_released)
         self.panel.look_chosen.connect(self.apply_look)
         self.panel.face_chosen.connect(self._on_face_chosen)
+        self.panel.everyone_chosen.connect(self._on_everyone_chosen)
         self.panel.reset_all.connect(self.reset_all)
         events = self.document.events
         events.slider.connect(lambda key, value: self.preview.schedule_render())
         events.face.connect(lambda index: self.preview.set_face(index))
+        events.everyone.connect(lambda everyone: self.preview.set_everyone(everyone))
         events.dirty.connect(self._on_dirty_change)
         events.session_path.connect(lambda path: self._update_title())
-        for event in (events.slider, events.face, events.look, events.crop):
+        for event in (
+            events.slider, events.face, events.everyone, events.look, events.crop, events.marks
+        ):
             event.connect(self._on_document_edit)
 
     def _name_actions(self) -> None:
@@ -348,6 +360,10 @@ class QtStudioWindow(QMainWindow):
     def _on_face_chosen(self, index: int) -> None:
         if index != self.document.face_index:
             self.undo_stack.push(SetFaceCommand(self.document, index))
+
+    def _on_everyone_chosen(self, everyone: bool) -> None:
+        if everyone != self.document.everyone:
+            self.undo_stack.push(SetEveryoneCommand(self.document, everyone))
 
     def set_overlay(self, name: str, on: bool) -> None:
         """Show or hide an overlay ("landmarks", "protected", "skin", "background")."""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QTimer
 
+from studio.edits.layers import head_outline
 from studio.errors import LikenessError
 
 from . import engine
@@ -28,8 +29,8 @@ RENDER_CACHE = 6
 MASK_OVERLAYS = ("skin", "protected", "background")
 
 
-def _cache_key(sliders: dict) -> tuple:
-    return tuple(sorted(sliders.items(), key=lambda kv: kv[0]))
+def _cache_key(sliders: dict, marks: tuple = ()) -> tuple:
+    return tuple(sorted(sliders.items(), key=lambda kv: kv[0])), marks
 
 
 def _crown_in_photo(preview: engine.PreviewEngine) -> float | None:
@@ -48,10 +49,13 @@ class StudioPreview:
         self.engine: engine.PreviewEngine | None = None
         self.pixels: np.ndarray | None = None
         self.sliders: dict | None = None
+        #: The marks the preview on screen shows.
+        self.marks: tuple = ()
         self.render_id = 0
         self.likeness: float | None = None
         self.likeness_id = 0
         self._cache: dict[tuple, jobs.RenderResult] = {}
+        self._matte: tuple = ()
         self.runners = {
             name: QtLatestRunner(name, parent=window)
             for name in ("render", "likeness", "masks", "detail", "circle", "prepare", "crown")
@@ -104,10 +108,21 @@ class StudioPreview:
         window = self.window
         canvas = window.canvas
         canvas.set_landmarks([f.landmarks for f in window.document.faces], self.engine.face_index)
+        canvas.set_faces([head_outline(f) for f in window.document.faces])
         for name in MASK_OVERLAYS:
             canvas.set_overlay_image(name, None)
         if any(canvas.overlays_on[n] for n in MASK_OVERLAYS):
             self.request_masks()
+
+    def set_everyone(self, everyone: bool) -> None:
+        """Retouch every face or only the chosen one (a new engine, the same proxy)."""
+        if self.engine is None or self.engine.everyone == everyone:
+            return
+        self.engine = self.engine.for_everyone(everyone)
+        self._cache.clear()
+        self.runners["masks"].cancel()
+        self.show_faces()
+        self.schedule_render()
 
     def set_face(self, index: int | None) -> None:
         if self.engine is None or self.engine.face_index == index:
@@ -129,17 +144,25 @@ class StudioPreview:
     def _request_render(self) -> None:
         if self.engine is None:
             return
-        sliders = self.window.document.sliders
-        cached = self._cache.get(_cache_key(sliders))
+        sliders, marks = self.window.document.sliders, self.window.document.marks
+        cached = self._cache.get(_cache_key(sliders, marks))
         if cached is not None:
             # a render in flight is now stale: the cached one is newer
             self._show_render(self.runners["render"].cancel(), cached)
             return
         self.window.panel.meter.set_pending()
-        self.runners["render"].submit(jobs.render_job, self.engine, sliders)
+        self.runners["render"].submit(jobs.render_job, self.engine, sliders, marks)
+        if self.window.canvas.overlays_on.get("background") and self._matte_changed(marks):
+            self.request_masks()
+
+    def _matte_changed(self, marks: tuple) -> bool:
+        """The person / background strokes differ from the ones the masks were made with."""
+        matte = tuple(m for m in marks if m.kind in ("person", "background"))
+        changed, self._matte = matte != self._matte, matte
+        return changed
 
     def _on_render_done(self, request_id: int, result: jobs.RenderResult) -> None:
-        self._cache[_cache_key(result.sliders)] = result
+        self._cache[_cache_key(result.sliders, result.marks)] = result
         while len(self._cache) > RENDER_CACHE:
             self._cache.pop(next(iter(self._cache)))
         self._show_render(request_id, result)
@@ -148,6 +171,7 @@ class StudioPreview:
         window = self.window
         self.pixels = result.pixels
         self.sliders = result.sliders
+        self.marks = result.marks
         self.render_id = request_id
         window.canvas.set_after(result.image)
         window.status_render.setText(f"preview {result.seconds * 1000:.0f} ms")
@@ -183,7 +207,8 @@ class StudioPreview:
             return  # measured on a preview that is no longer shown
         self.likeness = result.percent
         self.likeness_id = result.render_id
-        self.window.panel.meter.set_percent(result.percent)
+        whose = None if result.face is None else f"Face {result.face + 1}"
+        self.window.panel.meter.set_percent(result.percent, whose)
         self.window.likeness_shown.emit(result.percent)
 
     def _on_failed(self, _request_id: int, error: LikenessError) -> None:
@@ -205,8 +230,9 @@ class StudioPreview:
         rect = canvas.visible_rect()
         if rect[2] - rect[0] < 2 or rect[3] - rect[1] < 2:
             return
+        document = self.window.document
         self.runners["detail"].submit(
-            jobs.detail_job, preview, rect, self.window.document.sliders
+            jobs.detail_job, preview, rect, document.sliders, document.marks
         )
 
     def _on_detail_done(self, _request_id: int, result: jobs.DetailResult) -> None:
@@ -215,7 +241,7 @@ class StudioPreview:
     # ------------------------------------------------------------------ overlays
     def request_masks(self) -> None:
         if self.engine is not None and self.engine.face is not None:
-            self.runners["masks"].submit(jobs.masks_job, self.engine)
+            self.runners["masks"].submit(jobs.masks_job, self.engine, self.window.document.marks)
 
     def _on_masks_done(self, _request_id: int, images: dict) -> None:
         scale = 1.0 / self.engine.factor if self.engine else 1.0
