@@ -434,3 +434,42 @@ def test_truncations_and_byte_flips_of_a_valid_file(data):
 def test_session_to_dict_is_valid_json_without_nan():
     text = json.dumps(session_to_dict(Session()), allow_nan=False)
     assert parse_session_text(text).sliders == default_sliders()
+
+
+def test_a_v2_session_without_angle_migrates_to_angle_0():
+    session = load_session(SESSIONS / "v2_full.json")
+    assert session.angle == 0.0
+    assert session.crop is not None and session.crop.left == 0.1
+
+
+def test_the_angle_is_kept(tmp_path):
+    session = load_session(SESSIONS / "v6_angle.json")
+    assert session.angle == -4.5
+    again = tmp_path / "again.likeness.json"
+    save_session(session, again)
+    assert load_session(again).angle == -4.5
+
+
+@pytest.mark.parametrize("angle", [15.5, -20, "3", True])
+def test_an_angle_outside_fifteen_degrees_is_refused(tmp_path, angle):
+    data = {**_valid(), "version": 6, "edits": {}, "angle": angle}
+    assert "'angle'" in _bad(tmp_path, data)
+
+
+def test_snapshots_are_kept_and_checked(tmp_path):
+    session = load_session(SESSIONS / "v6_angle.json")
+    assert session.snapshots[0][0] == "Soft skin" and session.snapshots[0][1]["smooth"] == 0.5
+    data = {
+        **_valid(),
+        "version": 6,
+        "edits": {},
+        "snapshots": [{"name": "x", "sliders": {"smooth": 7}}],
+    }
+    assert "smooth" in _bad(tmp_path, data)
+
+
+def test_a_version_5_session_is_not_turned_and_has_no_snapshots(tmp_path):
+    session = load_session(SESSIONS / "v5_marks.json")
+    assert session.angle == 0.0 and session.snapshots == []
+    data = {**_valid(), "version": 5, "edits": {}, "angle": 3.0}
+    assert "unknown key 'angle' (version 5)" in _bad(tmp_path, data)

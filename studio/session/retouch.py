@@ -13,7 +13,7 @@ import numpy as np
 
 from studio.edits.marks import Mark
 from studio.face.types import FaceAnalysis
-from studio.imaging.export import Crop, ExportResult, ExportSettings, export_photo
+from studio.imaging.export import Crop, ExportResult, ExportSettings, export_photo, preset_aspect
 from studio.imaging.photo import Photo
 from studio.write_guard import WritePlan
 
@@ -46,6 +46,7 @@ def retouch_photo(
     *,
     face_index: int | None = None,
     crop: Crop | None = None,
+    angle: float = 0.0,
     min_likeness: float | None = None,
     progress: Callable[[str], object] | None = None,
     plan: WritePlan | None = None,
@@ -66,7 +67,9 @@ def retouch_photo(
     face_index : the face to retouch and measure (None: the largest).
     faces : several faces to retouch (indices, the first frames the export), each measured:
         the lowest likeness is reported and checked; None: ``face_index`` alone.
-    crop : the framing as fractions of the photo (None: the preset decides).
+    crop : the framing as fractions of the straightened photo (None: the preset frames the
+        head automatically, with headroom above the crown the person matte finds).
+    angle : straighten by this many degrees (-15..15), at full resolution.
     min_likeness : refuse (write nothing) below this percent; None: always write.
     progress : called with a short status line before each slow step (e.g. a dialog's label).
     plan : the run's write plan (``studio.write_guard``): its inputs and other targets are
@@ -97,6 +100,12 @@ def retouch_photo(
         refused = (f"likeness {percent:.1f}%{named} is below the minimum "
                    f"{float(min_likeness):g}%: not written")
         return RetouchedPhoto(None, percent, refused, rendered, whose)
+    crown_y = None
+    if crop is None and face is not None and preset_aspect(settings) is not None:
+        from studio.edits.background import head_top
+
+        say("Framing…")
+        crown_y = head_top(photo.pixels, face)
     say("Encoding…")
     exported = export_photo(
         rendered,
@@ -104,6 +113,8 @@ def retouch_photo(
         output_path,
         landmarks=face.landmarks if face is not None else None,
         crop=crop,
+        angle=angle,
+        crown_y=crown_y,
         alpha=photo.alpha,
         exif=photo.exif,
         source_format=photo.format,

@@ -2,7 +2,7 @@
 
 A session is JSON::
 
-    {"format": "likeness-session", "version": 4,
+    {"format": "likeness-session", "version": 6,
      "source": {"path": "photo.jpg", "sha256": "...", "bytes": 123456} | null,
      "sliders": {"smooth": 0.3, ...},
      "edits": {"smooth": 1, "background": 1, ...},
@@ -10,6 +10,8 @@ A session is JSON::
      "face": 0 | null,
      "faces": "primary" | "all" | [0, 2, ...],     (optional, default "primary": only "face")
      "crop": {"left": 0.1, "top": 0.05, "width": 0.6, "height": 0.45} | null,
+     "angle": 0.0,
+     "snapshots": [{"name": "Before lunch", "sliders": {...}}, ...],
      "export": {"preset": "linkedin", "size": null, "aspect": null, "format": null,
                 "quality": null, "keep_metadata": false},
      "analysis": {FaceAnalysis.to_dict()} | null,
@@ -52,6 +54,7 @@ from studio.imaging.export import (
     ExportSettings,
     parse_aspect,
 )
+from studio.imaging.framing import MAX_ANGLE
 from studio.write_guard import (
     WritePlan,
     WriteRefused,
@@ -63,7 +66,7 @@ from studio.write_guard import (
 
 FORMAT_NAME = "likeness-session"
 #: The version this code writes. Bump it, add a ``_migrate_vN`` step and a sample file.
-CURRENT_VERSION = 5
+CURRENT_VERSION = 6
 #: What every edit was at session format 2 (before sessions stored edit versions).
 _EDITS_AT_V2 = ("blemish", "smooth", "shine", "shadows", "face_light", "eyes", "teeth",
                 "background", "warmth")
@@ -81,6 +84,8 @@ _TOP_KEYS = {
     "face",
     "faces",
     "crop",
+    "angle",
+    "snapshots",
     "export",
     "analysis",
     "name",
@@ -123,7 +128,10 @@ class Session:
     face : index of the chosen face in ``analysis`` (None: the largest).
     faces : which faces are retouched: "primary" (only ``face``), "all", or a tuple of
         indices in ``analysis`` (the first is the one whose masks the studio shows).
-    crop : the export crop as fractions of the photo, or None (the preset decides).
+    crop : the export crop as fractions of the straightened photo (see
+        studio.imaging.framing), or None (the preset frames the face automatically).
+    angle : the straighten angle in degrees, -15..15 (counter-clockwise positive).
+    snapshots : named slider sets the user kept, oldest first.
     export : the export preset and its options.
     analysis : the face analysis of ``source`` (reused only when the photo's hash matches).
     name, description : a look's display name and one-line description.
@@ -139,6 +147,8 @@ class Session:
     face: int | None = None
     faces: str | tuple[int, ...] = "primary"
     crop: Crop | None = None
+    angle: float = 0.0
+    snapshots: list[tuple[str, dict]] = field(default_factory=list)
     export: ExportSettings = field(default_factory=ExportSettings)
     analysis: FaceAnalysis | None = None
     name: str | None = None
@@ -234,12 +244,22 @@ def _migrate_v4(data: dict) -> dict:
     return {**data, "version": 5}
 
 
+def _migrate_v5(data: dict) -> dict:
+    """v5 (November 2026): the photo was never turned and no snapshots were kept (v6 adds
+    ``angle`` and ``snapshots``)."""
+    for key in ("angle", "snapshots"):
+        if key in data:
+            raise SessionError(f"unknown key {key!r} (version 5)")
+    return {**data, "version": 6, "angle": 0.0, "snapshots": []}
+
+
 #: ``_MIGRATIONS[n]`` turns a version-n dict into a version-(n+1) dict.
 _MIGRATIONS: dict[int, Callable[[dict], dict]] = {
     1: _migrate_v1,
     2: _migrate_v2,
     3: _migrate_v3,
     4: _migrate_v4,
+    5: _migrate_v5,
 }
 
 
@@ -397,6 +417,28 @@ def _parse_aspect(aspect: object) -> str | None:
     return aspect
 
 
+def _parse_snapshots(value: object) -> list[tuple[str, dict]]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > 100:
+        raise SessionError("'snapshots' must be a list of at most 100 named slider sets")
+    out = []
+    for item in value:
+        if not isinstance(item, dict) or set(item) != {"name", "sliders"}:
+            raise SessionError("each of 'snapshots' must be {\"name\": ..., \"sliders\": {...}}")
+        name = _optional_text("snapshots.name", item["name"], 60)
+        if not name:
+            raise SessionError("a snapshot needs a name")
+        out.append((name, _parse_sliders(item["sliders"])))
+    return out
+
+
+def _parse_angle(value: object) -> float:
+    if value is None:
+        return 0.0
+    return _number("angle", value, -MAX_ANGLE, MAX_ANGLE)
+
+
 def _parse_export(value: object) -> ExportSettings:
     if value is None:
         return ExportSettings()
@@ -500,6 +542,8 @@ def session_from_dict(data: object, base: str | os.PathLike | None = None) -> Se
         face=_parse_face(data.get("face")),
         faces=_parse_faces(data.get("faces")),
         crop=_parse_crop(data.get("crop")),
+        angle=_parse_angle(data.get("angle")),
+        snapshots=_parse_snapshots(data.get("snapshots")),
         export=_parse_export(data.get("export")),
         analysis=_parse_analysis(data.get("analysis")),
         name=_optional_text("name", data.get("name"), 100),
@@ -537,6 +581,11 @@ def session_to_dict(session: Session, base: str | os.PathLike | None = None) -> 
             "face": session.face,
             "faces": session.faces if isinstance(session.faces, str) else list(session.faces),
             "crop": session.crop.to_dict() if session.crop is not None else None,
+            "angle": float(session.angle),
+            "snapshots": [
+                {"name": name, "sliders": {s.key: sliders.get(s.key, s.default) for s in SLIDERS}}
+                for name, sliders in session.snapshots
+            ],
             "export": session.export.to_dict(),
             "analysis": session.analysis.to_dict() if session.analysis is not None else None,
         }

@@ -129,6 +129,18 @@ class PreviewEngine:
         """Prepare every edit's layers now (a worker calls this right after opening)."""
         self._retoucher_now().prepare_all()
 
+    def crown(self) -> float | None:
+        """The top of the chosen face's head (hair included) in proxy pixels, from the
+        person matte the background edits use (computed once), or None."""
+        from studio.imaging.framing import crown_of
+
+        face = self.face
+        if face is None:
+            return None
+        with self._lock:
+            alpha = self._retoucher_now().layers.person_alpha
+        return crown_of(alpha, face.landmarks)
+
     def render(
         self, sliders: Mapping[str, float | str | None], marks: Sequence[Mark] = ()
     ) -> np.ndarray:

@@ -50,6 +50,7 @@ class DocumentEvents:
     face(index)                another face was chosen (index into analysis.faces)
     everyone(everyone)         every face is retouched (True) or only the chosen one
     look(name)                 the look the sliders started from (None: custom)
+    crop(crop)                 the framing changed (crop and/or straighten angle)
     session_path(path)         where the session is saved (None: not yet)
     dirty(dirty)               unsaved changes appeared or were saved
     marks(marks)               the heal / keep / person / background marks changed
@@ -61,6 +62,7 @@ class DocumentEvents:
         self.face = Emitter()
         self.everyone = Emitter()
         self.look = Emitter()
+        self.crop = Emitter()
         self.session_path = Emitter()
         self.dirty = Emitter()
         self.marks = Emitter()
@@ -79,6 +81,9 @@ class StudioDocument:
         self.everyone = False
         self.look: str | None = None
         self.crop: Any = None
+        self.angle = 0.0
+        #: Named slider sets the user kept (Lightroom's snapshots), saved in the session.
+        self.snapshots: list[tuple[str, dict]] = []
         #: Strokes the person painted, in the photo's own pixels (``studio.edits.marks``).
         self.marks: tuple[Mark, ...] = ()
         self.session_path: Path | None = None
@@ -170,6 +175,20 @@ class StudioDocument:
         self.look = name
         self.events.look(name=name)
 
+    def add_snapshot(self, name: str, sliders: Mapping[str, object]) -> None:
+        """Keep ``sliders`` under ``name`` (a snapshot of the same name is replaced)."""
+        kept = [(n, s) for n, s in self.snapshots if n != name]
+        self.snapshots = [*kept, (name, dict(check_sliders(sliders)))]
+        self.set_dirty(True)
+
+    def set_framing(self, crop: Any, angle: float) -> None:
+        """The crop (fractions of the straightened photo, or None: automatic) and the
+        straighten angle in degrees; one ``crop`` event when either changes."""
+        if crop == self.crop and angle == self.angle:
+            return
+        self.crop, self.angle = crop, float(angle)
+        self.events.crop(crop=crop)
+        self.set_dirty(True)
     def set_marks(self, marks: tuple[Mark, ...], dirty: bool = True) -> None:
         """Replace every mark (a stroke added or removed, a session's marks restored)."""
         marks = tuple(marks)

@@ -94,6 +94,22 @@ class SetAllSlidersCommand(QUndoCommand):
         self.document.set_look(self.old_look)
 
 
+class SetFramingCommand(QUndoCommand):
+    """Change the crop and/or the straighten angle: one step per drag (the tool shows the
+    drag live and pushes this when the mouse is released)."""
+
+    def __init__(self, document: StudioDocument, old: tuple, new: tuple, text: str):
+        super().__init__(text)
+        self.document = document
+        self.old, self.new = old, new
+
+    def redo(self) -> None:
+        self.document.set_framing(*self.new)
+
+    def undo(self) -> None:
+        self.document.set_framing(*self.old)
+
+
 class SetFaceCommand(QUndoCommand):
     """Choose which face the edits apply to."""
 

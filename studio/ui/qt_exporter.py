@@ -47,7 +47,9 @@ class _ExportRelay(QObject):
     done = Signal(object, object)
 
 
-def export_job(photo, analysis, sliders, faces, crop, settings, path, relay, marks=()) -> None:
+def export_job(
+    photo, analysis, sliders, faces, crop, settings, path, relay, marks=(), angle=0.0
+) -> None:
     """Worker: the one retouch service (render at full size -> likeness -> export), the same
     the command line and the batch use; ``faces``: the retouched faces, the chosen one first
     (it frames the export). Reports through ``relay``: progress lines, then
@@ -57,7 +59,7 @@ def export_job(photo, analysis, sliders, faces, crop, settings, path, relay, mar
     try:
         done = retouch_photo(
             photo, analysis, sliders, settings, path,
-            faces=faces, crop=crop, progress=relay.progress.emit, marks=marks,
+            faces=faces, crop=crop, angle=angle, progress=relay.progress.emit, marks=marks,
         )
     except BaseException as error:  # a bug is raised on the GUI thread, not hidden
         relay.done.emit(None, error)
@@ -131,6 +133,7 @@ class StudioExporter:
             path,
             relay,
             document.marks,
+            document.angle,
         )
 
     def _show_progress(self) -> QProgressDialog:

@@ -180,12 +180,26 @@ def likeness_job(
                           face if len(preview.faces) > 1 else None)
 
 
-def circle_job(preview: engine.PreviewEngine, edited: np.ndarray) -> QImage:
-    """The LinkedIn framing of the edited proxy (what the circle preview shows)."""
-    from studio.imaging.export import face_crop
+def circle_job(
+    preview: engine.PreviewEngine, edited: np.ndarray, crop=None, angle: float = 0.0
+) -> QImage:
+    """The LinkedIn framing of the edited proxy (what the circle preview shows): the user's
+    crop (fractions of the straightened photo; trimmed square) and angle, or the automatic
+    head-and-shoulders square."""
+    from studio.imaging.export import ExportSettings, plan_crop
+    from studio.imaging.framing import straighten
 
     h, w = edited.shape[:2]
     face = preview.face
-    crop, _notes = face_crop(w, h, None if face is None else face.landmarks, 1.0)
-    x0, y0, x1, y1 = crop.pixels(w, h)
-    return qimage_from_rgb8(engine.to_uint8(edited[y0:y1, x0:x1]))
+    used, _notes = plan_crop(
+        ExportSettings("linkedin"),
+        w,
+        h,
+        None if face is None else face.landmarks,
+        crop,
+        angle=angle,
+        crown_y=None if crop is not None else preview.crown(),
+    )
+    x0, y0, x1, y1 = used.pixels(w, h)
+    turned = straighten(edited, angle) if angle else edited
+    return qimage_from_rgb8(engine.to_uint8(turned[y0:y1, x0:x1]))

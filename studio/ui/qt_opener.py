@@ -141,7 +141,8 @@ class StudioOpener:
         if session is None:
             document.set_sliders(default_sliders())
             document.set_look(None)
-            document.crop = None
+            document.crop, document.angle, document.snapshots = None, 0.0, []
+            window.show_snapshots()
             document.set_marks((), dirty=False)
             document.set_session_path(None)
             document.set_dirty(False)
@@ -150,7 +151,9 @@ class StudioOpener:
             return
         document.set_sliders(session.sliders)
         document.set_look(session.look)
-        document.crop = session.crop
+        document.crop, document.angle = session.crop, session.angle
+        document.snapshots = list(session.snapshots)
+        window.show_snapshots()
         document.set_marks(session.marks_for(self.sha256) if self.sha256 else (), dirty=False)
         window.export_settings = session.export
         if restored != "autosave":

@@ -33,6 +33,12 @@ def _cache_key(sliders: dict, marks: tuple = ()) -> tuple:
     return tuple(sorted(sliders.items(), key=lambda kv: kv[0])), marks
 
 
+def _crown_in_photo(preview: engine.PreviewEngine) -> float | None:
+    """Worker: the top of the chosen face's head in photo pixels (None: not found)."""
+    crown = preview.crown()
+    return None if crown is None else crown / preview.factor
+
+
 class StudioPreview:
     """What is on screen for the open photo: ``engine`` renders it; ``pixels`` and ``sliders``
     are the edited proxy shown (request ``render_id``); ``likeness`` was measured on preview
@@ -52,7 +58,7 @@ class StudioPreview:
         self._matte: tuple = ()
         self.runners = {
             name: QtLatestRunner(name, parent=window)
-            for name in ("render", "likeness", "masks", "detail", "circle", "prepare")
+            for name in ("render", "likeness", "masks", "detail", "circle", "prepare", "crown")
         }
         done = {
             "render": self._on_render_done,
@@ -60,6 +66,7 @@ class StudioPreview:
             "masks": self._on_masks_done,
             "detail": self._on_detail_done,
             "circle": lambda _id, image: window.panel.circle.set_image(image),
+            "crown": self._on_crown_done,
         }
         for name, runner in self.runners.items():
             if name in done:
@@ -83,8 +90,18 @@ class StudioPreview:
         self.window.panel.meter.set_empty()  # measured once the first preview settles
 
     def prepare(self) -> None:
-        """Build the per-photo layers in the background, before the first slider move."""
+        """Build the per-photo layers in the background, before the first slider move; find
+        the top of the head (the crop tool's automatic framing keeps headroom above it)."""
         self.runners["prepare"].submit(self.engine.prepare)
+        self.request_crown()
+
+    def request_crown(self) -> None:
+        self.window.crop_tool.set_crown(None)
+        if self.engine is not None:
+            self.runners["crown"].submit(_crown_in_photo, self.engine)
+
+    def _on_crown_done(self, _request_id: int, crown: float | None) -> None:
+        self.window.crop_tool.set_crown(crown)
 
     def show_faces(self) -> None:
         """Draw the faces' landmarks and drop masks of another face (recomputed if shown)."""
@@ -113,6 +130,7 @@ class StudioPreview:
         self.engine = self.engine.for_face(index)
         self._cache.clear()
         self.runners["masks"].cancel()  # masks of the previous face must not arrive now
+        self.request_crown()
         self.show_faces()
         self.schedule_render()
 
@@ -158,9 +176,18 @@ class StudioPreview:
         window.canvas.set_after(result.image)
         window.status_render.setText(f"preview {result.seconds * 1000:.0f} ms")
         self._likeness_timer.start()
-        self.runners["circle"].submit(jobs.circle_job, self.engine, result.pixels)
+        self.update_circle()
         self.view_changed()
         window.preview_shown.emit(request_id)
+
+    def update_circle(self) -> None:
+        """Redraw the LinkedIn circle from the shown preview and the document's framing."""
+        if self.engine is None or self.pixels is None:
+            return
+        document = self.window.document
+        self.runners["circle"].submit(
+            jobs.circle_job, self.engine, self.pixels, document.crop, document.angle
+        )
 
     # ------------------------------------------------------------------ likeness
     def _request_likeness(self) -> None:

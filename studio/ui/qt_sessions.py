@@ -64,6 +64,8 @@ class StudioSessions:
             face=document.face_index,
             faces="all" if document.everyone else "primary",
             crop=document.crop,
+            angle=document.angle,
+            snapshots=list(document.snapshots),
             analysis=document.analysis if source is not None else None,
             marks=document.marks if source is not None else (),
         )
