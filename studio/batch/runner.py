@@ -334,6 +334,7 @@ def run_batch(
     overwrite: bool = False,
     progress: Progress | None = None,
     task: Task = retouch_task,
+    framing: Mapping[str, Any] | None = None,
 ) -> list[PhotoResult]:
     """Retouch every job's photo and return one result per job, in job order.
 
@@ -395,7 +396,9 @@ def run_batch(
 
     def submit(index: int) -> None:
         job = jobs[index]
-        future = engine.submit(task, str(job.input), session, export, str(job.output), min_likeness)
+        args = (str(job.input), session, export, str(job.output), min_likeness)
+        # --crop / --angle ride along only when given (a custom task need not know them).
+        future = engine.submit(task, *args, *(() if framing is None else (framing,)))
         in_flight[future] = index
 
     try:

@@ -17,6 +17,7 @@ from studio.cli._common import (
     add_edit_arguments,
     add_threads_argument,
     export_from_args,
+    framing_from_args,
     input_files,
     min_likeness_from_args,
     session_from_args,
@@ -156,6 +157,7 @@ def run(args: argparse.Namespace) -> int:
     session = session_from_args(args)
     settings = _export_settings(args, session)
     min_likeness = min_likeness_from_args(args)
+    framing = framing_from_args(args)
     check_name_lengths(args.outdir, "-o")
     outdir = Path(os.path.abspath(args.outdir))
     report = Path(os.path.abspath(args.report)) if args.report else None
@@ -201,6 +203,7 @@ def run(args: argparse.Namespace) -> int:
             min_likeness=min_likeness,
             overwrite=args.overwrite,
             progress=progress,
+            framing=framing,
         )
     except BatchInterrupted as stop:
         results, interrupted = stop.results, True

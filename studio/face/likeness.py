@@ -11,7 +11,6 @@ import cv2
 import numpy as np
 
 from studio.face.detect import (
-    LANDMARK_BOX,
     _dlib,
     _rgb,
     analyze,
@@ -21,7 +20,6 @@ from studio.face.detect import (
 )
 from studio.face.types import Face
 from studio.imaging.colour import to_uint8
-from studio.imaging.threads import each
 from studio.paths import model_path
 
 #: dlib's usual same-person threshold on the descriptor distance.
@@ -111,81 +109,44 @@ def likeness_distance(original: np.ndarray, edited: np.ndarray, face: Face | Non
 
     Parameters
     ----------
-    original, edited : (H, W, 3) images of the same size, float32 [0, 1] or uint8.
+    original, edited : (H, W, 3) images (``edited`` may be a resized copy), float32 [0, 1]
+        or uint8.
     face : the face to compare, in ``original`` pixels; default the primary face found.
 
     Returns
     -------
     The distance (0 = identical; same person usually < 0.6), or None when there is no face.
-    Landmarks are re-detected on ``edited`` inside the original face box, so an edit that
-    moves features is measured, not hidden.
+
+    Both images are aligned with the same landmarks (``face``'s, scaled to ``edited``), so
+    only the pixels differ: landmarks re-detected on the edit moved by up to 2% IOD after a
+    mere JPEG q95 re-save, and on one photo by 5-10%, which read as 3-30 points of likeness
+    (docs/quality.md, 'Likeness'). How far an edit moves the features is measured on its own
+    by :func:`landmark_shift`.
     """
     if face is None:
         face = analyze(original).face()
         if face is None:
             return None
-    if edited.shape[:2] != original.shape[:2]:
-        face_on_edited = face.scaled(edited.shape[1] / original.shape[1])
-    else:
-        face_on_edited = face
-    # Both regions are cut and shrunk at once (OpenCV and numpy work outside Python's lock);
-    # dlib's models then run one after the other (its network is not safe to share).
-    regions = each(lambda job: _at_work_scale(*job), [(original, face), (edited, face_on_edited)])
-    before, after = (face_descriptor(pixels, relocate(where, pixels)) for pixels, where in regions)
+    before = face_descriptor(original, face)
+    after = face_descriptor(edited, _on(face, original, edited))
     return float(np.linalg.norm(before - after))
 
 
-def _at_work_scale(pixels: np.ndarray, face: Face) -> tuple[np.ndarray, Face]:
-    """The face's region at the scale the likeness check works at, and the face in it.
-
-    The landmarks are re-found where the face box is ``LANDMARK_BOX`` pixels wide and the
-    descriptor's chip is cut where the landmarks span ``_WORK_SPAN`` pixels: on a 24 MP
-    close-up that is a sixth of full size. The region around the face is first shrunk by the
-    largest whole number of pixels both steps allow (area-averaged blocks), so they start from
-    a few hundred pixels, not from the whole face at full size. On our test photos the
-    distance moved by at most 0.007 (less than the full-size measure's own noise: a one-pixel
-    shift of an unedited photo scores ~0.03 from itself; shrinking to exactly the working scale moved it by up
-    to 0.02: the descriptor is that sensitive to resampling). A face already that small is
-    measured as is.
-    """
-    block = _work_block(face)
-    if block == 1:
-        return pixels, face
-    return _region(pixels, face, 1.0 / block)
+def _on(face: Face, original: np.ndarray, edited: np.ndarray) -> Face:
+    """``face`` in ``edited``'s pixels (the same face when the sizes match)."""
+    if edited.shape[:2] == original.shape[:2]:
+        return face
+    return face.scaled(edited.shape[1] / original.shape[1])
 
 
-def _work_block(face: Face) -> int:
-    """The largest whole shrink factor that keeps ``face`` at least as large as the likeness
-    check's landmark and chip steps work at."""
-    x0, y0, x1, y1 = face.box
-    size = max(x1 - x0, y1 - y0, 1.0)
-    span = float(max(np.ptp(face.landmarks[:, 0]), np.ptp(face.landmarks[:, 1]), 1.0))
-    return max(int(min(size / LANDMARK_BOX, span / _WORK_SPAN)), 1)
-
-
-#: The region cut around the face box, in box sizes on each side: it holds the landmark crop
-#: (0.35) and the chip's crop (0.6 of the landmark span beyond the landmarks) with room left.
-_REGION_MARGIN = 1.0
-
-
-def _region(pixels: np.ndarray, face: Face, factor: float) -> tuple[np.ndarray, Face]:
-    """The float32 region around ``face`` shrunk by ``factor`` (area-averaged), and the face
-    in its pixels."""
-    image = _rgb(pixels)
-    h, w = image.shape[:2]
-    x0, y0, x1, y1 = face.box
-    margin = _REGION_MARGIN * max(x1 - x0, y1 - y0, 1.0)
-    left, top = max(int(x0 - margin), 0), max(int(y0 - margin), 0)
-    right, bottom = min(int(np.ceil(x1 + margin)), w), min(int(np.ceil(y1 + margin)), h)
-    crop = image[top:bottom, left:right]
-    if crop.dtype == np.uint8:
-        crop = crop.astype(np.float32) / 255.0
-    size = (max(int(round(crop.shape[1] * factor)), 1), max(int(round(crop.shape[0] * factor)), 1))
-    small = cv2.resize(crop.astype(np.float32, copy=False), size, interpolation=cv2.INTER_AREA)
-    moved = Face(box=(x0 - left, y0 - top, x1 - left, y1 - top),
-                 landmarks=face.landmarks - np.float32([left, top]), score=face.score,
-                 detector=face.detector)
-    return small, moved.scaled(size[0] / crop.shape[1])
+def landmark_shift(original: np.ndarray, edited: np.ndarray, face: Face) -> float:
+    """How far an edit moved the face's features: the mean movement of the 68 landmarks, each
+    re-detected in the same box on both images, as a fraction of the IOD (the quality doc's
+    limit for an edit is 0.035; a JPEG q95 re-save alone reads up to about 0.01)."""
+    on_edited = _on(face, original, edited)
+    before = relocate(face, original).landmarks
+    after = relocate(on_edited, edited).landmarks * (original.shape[1] / edited.shape[1])
+    return float(np.linalg.norm(after - before, axis=1).mean() / max(face.iod, 1.0))
 
 
 def likeness_percent(distance: float | None) -> float | None:
