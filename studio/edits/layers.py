@@ -40,6 +40,14 @@ MID_EPS = 0.10**2
 #: Edge threshold of the illumination layer, squared log-luminance units.
 LIGHT_EPS = 0.15**2
 
+#: The skin colour model behind ``skin_likeness`` drops this darkest share (percent) of the
+#: skin mask's pixels in the face hull. A fixed quarter once stood for beard and hair, and on
+#: dlib's jaw line (which slid into the neck on a raised chin) for the shaded neck; on the
+#: face mesh's jaw the darkest quarter of the face is its shaded cheek, which is skin.
+SKIN_MODEL_DARK_TRIM = 10.0
+#: ... and of the whole hull's pixels when the skin mask finds too little skin there.
+HULL_MODEL_DARK_TRIM = 25.0
+
 #: Heads up to this inter-ocular distance (pixels) are worked on at full size (most screen
 #: proxies and the ~1 MP photos docs/quality.md's figures are checked on)...
 WORK_IOD = 160.0
@@ -378,8 +386,9 @@ class PhotoLayers:
     def skin_colour_model(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Mean and inverse covariance of the skin's (L*, a*, b*), or None without skin.
 
-        Learnt from the face hull without the features, trimmed of its darkest and least
-        skin-like pixels (beard, brows' edges, glasses frames, shadows in hair)."""
+        Learnt from the face hull without the features where the skin mask finds skin (beard,
+        hair and glasses frames are already out), trimmed of its darkest and least skin-like
+        pixels. Without enough of those, from the whole hull, trimmed harder."""
         if self.work is not self:
             return self.work.skin_colour_model
         from studio.face import face_hull_mask, protected_mask
@@ -387,10 +396,16 @@ class PhotoLayers:
         hull = face_hull_mask(self.roi_face, self.shape) > 0.5
         near = protected_mask(self.roi_face, self.shape, extra_margin=0.08) > 0
         sample = hull & ~near
+        on_skin = sample & (self.skin_area > 0.5)
+        dark_trim = SKIN_MODEL_DARK_TRIM
+        if np.count_nonzero(on_skin) >= 50:
+            sample = on_skin
+        else:
+            dark_trim = HULL_MODEL_DARK_TRIM
         lab = self.lab[sample]
         if lab.shape[0] < 50:
             return None
-        lo, hi = np.percentile(lab[:, 0], [25, 98])
+        lo, hi = np.percentile(lab[:, 0], [dark_trim, 98])
         lab = lab[(lab[:, 0] >= lo) & (lab[:, 0] <= hi)]
         centre = np.median(lab, axis=0)
         spread = np.percentile(np.abs(lab - centre), 80, axis=0)

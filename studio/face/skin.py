@@ -60,7 +60,8 @@ def _frame(face: Face) -> tuple[np.ndarray, np.ndarray]:
 
 
 def sample_points(face: Face) -> np.ndarray:
-    """Centres of the skin colour samples (cheeks, forehead, nose bridge), (N, 2) pixels."""
+    """Centres of the skin colour samples (cheeks, forehead, nose bridge, the sides of the
+    face), (N, 2) pixels."""
     lm = face.landmarks.astype(np.float64)
     up, _ = _frame(face)
     iod = face.iod
@@ -76,7 +77,25 @@ def sample_points(face: Face) -> np.ndarray:
         0.5 * (lm[4] + lm[48]),                    # left jaw cheek (beard: rejected)
         0.5 * (lm[12] + lm[54]),                   # right jaw cheek (beard: rejected)
         lm[8] + 0.25 * iod * up,                   # chin (beard: rejected)
+        *_face_sides(lm),
     ])
+
+
+#: The sides of the face, where it turns away from the light, are sampled this far from the
+#: jaw line towards the nose tip (a share of the way); the jaw points used are above the
+#: beard line.
+SIDE_DEPTH = 0.25
+SIDE_POINTS = (1, 3, 13, 15)
+
+
+def _face_sides(lm: np.ndarray) -> list[np.ndarray]:
+    """Sample centres on the shaded sides of the face (pixels).
+
+    The cheek samples above sit halfway between the jaw line and the nose, on the front of the
+    face. The face mesh puts the jaw line on the bone, so unlike dlib's points (which slide
+    outwards and into the neck on a raised chin) it never carries them onto the sides: without
+    these samples a cheek in shade fell out of the colour model and was left unsmoothed."""
+    return [(1 - SIDE_DEPTH) * lm[i] + SIDE_DEPTH * lm[30] for i in SIDE_POINTS]
 
 
 def candidate_polygons(face: Face) -> list[np.ndarray]:
