@@ -70,3 +70,15 @@ def copy_to_out(image: np.ndarray, out: np.ndarray | None) -> np.ndarray:
     if out is not image:
         np.copyto(out, image)
     return out
+
+
+def add_prepared_change(
+    image: np.ndarray, prepared: object | None, strength: float, out: np.ndarray | None = None
+) -> np.ndarray:
+    """The ``process`` of an edit that prepares its whole effect once: ``prepared.change`` (the
+    difference at strength 1, 0 outside ``prepared.boxes``) added to ``image`` at ``strength``,
+    into ``out`` (may be ``image``) or a new array; ``image`` itself when ``prepared`` is None
+    (no face) or ``strength`` is 0."""
+    if prepared is None or strength == 0:
+        return image
+    return add_change_in(image, prepared.change, strength, prepared.boxes, out)
