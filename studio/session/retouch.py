@@ -78,8 +78,7 @@ def retouch_photo(
 
     Raises LikenessError for problems the user can fix (a bad output, no such face).
     """
-    from studio.face import likeness_percent
-    from studio.render.everyone import lowest_likeness, render_faces
+    from studio.render.everyone import render_faces
 
     if faces is None:
         faces = [] if analysis.face(face_index) is None else [
@@ -88,17 +87,9 @@ def retouch_photo(
     say("Rendering at full resolution…")
     rendered = render_faces(photo.pixels, analysis, sliders, faces, marks)
     face = analysis.face(faces[0]) if faces else None
-    percent = whose = None
-    if face is not None:  # the promise, checked on the pixels that are written (every face)
-        say("Checking likeness…")
-        distance, lowest = lowest_likeness(photo.pixels, rendered, analysis, faces)
-        if distance is not None:
-            percent = float(likeness_percent(distance))
-            whose = lowest if len(faces) > 1 else None
-    if min_likeness is not None and percent is not None and percent < float(min_likeness):
-        named = f" (face {whose + 1})" if whose is not None else ""
-        refused = (f"likeness {percent:.1f}%{named} is below the minimum "
-                   f"{float(min_likeness):g}%: not written")
+    percent, whose = _likeness(photo, rendered, analysis, faces, say)
+    refused = _below_minimum(percent, whose, min_likeness)
+    if refused is not None:
         return RetouchedPhoto(None, percent, refused, rendered, whose)
     crown_y = None
     if crop is None and face is not None and preset_aspect(settings) is not None:
@@ -123,3 +114,29 @@ def retouch_photo(
         plan=plan,
     )
     return RetouchedPhoto(exported, percent, None, rendered, whose)
+
+
+def _likeness(photo: Photo, rendered, analysis: FaceAnalysis, faces: Sequence[int], say):
+    """The likeness percent on the pixels that are written (the lowest of every face
+    retouched) and, with several faces, whose it is; (None, None) without a face."""
+    from studio.face import likeness_percent
+    from studio.render.everyone import lowest_likeness
+
+    if not faces or analysis.face(faces[0]) is None:
+        return None, None
+    say("Checking likeness…")
+    distance, lowest = lowest_likeness(photo.pixels, rendered, analysis, faces)
+    if distance is None:
+        return None, None
+    return float(likeness_percent(distance)), lowest if len(faces) > 1 else None
+
+
+def _below_minimum(
+    percent: float | None, whose: int | None, min_likeness: float | None
+) -> str | None:
+    """Why the picture is not written, when its likeness is below the minimum; else None."""
+    if min_likeness is None or percent is None or not percent < float(min_likeness):
+        return None
+    named = f" (face {whose + 1})" if whose is not None else ""
+    return (f"likeness {percent:.1f}%{named} is below the minimum "
+            f"{float(min_likeness):g}%: not written")

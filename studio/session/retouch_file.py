@@ -249,35 +249,14 @@ def _retouch(
     settings = _settings(export_preset, session, keep_metadata)
     if min_likeness is not None and not 0 <= float(min_likeness) <= 100:
         raise LikenessError(f"the minimum likeness must be a percent 0..100, not {min_likeness}")
-    plan = WritePlan(inputs=[input_path])
-    for path in inputs:
-        plan.add_input(path, "the session or look file")
-    plan.add_target(output_path, "photo")
-    if save_session_to is not None:
-        plan.add_target(save_session_to, "session")
-
+    plan = _write_plan(input_path, inputs, output_path, save_session_to)
     photo = _load_getting_ready(input_path, session)
     check_output(settings, output_path, photo.format)  # fail before the slow part
-    from studio.face import analyze_photo
-
     sha = file_sha256(input_path)
     notes = list(session.notes)  # e.g. an edit's values migrated from an older version
-    analysis = session.analysis_for(sha)
-    if analysis is not None and (analysis.width, analysis.height) != (photo.width, photo.height):
-        notes.append(f"the session's face analysis is for a {analysis.width} x {analysis.height} "
-                     f"photo, not this {photo.width} x {photo.height} one: faces found again")
-        analysis = None
-    same_photo = analysis is not None
-    if analysis is None:
-        analysis = analyze_photo(photo)
+    analysis, same_photo = _faces_found(session, photo, sha, notes)
     faces = len(analysis.faces)
-    face_index = session.face if same_photo else None
-    if face_index is not None and analysis.face(face_index) is None:
-        notes.append(f"face {face_index} is not in this photo: the largest face is used")
-        face_index = None
-    face = analysis.face(face_index)
-    if face is None:
-        notes.append("no face found: face edits skipped, likeness not measured")
+    face_index, face = _main_face(session.face if same_photo else None, analysis, notes)
     choice, indices = _retouched_faces(session, analysis, face_index, same_photo, notes)
 
     framed = analysis.face(indices[0]) if indices else face  # the first face frames the export
@@ -288,19 +267,8 @@ def _retouch(
         face_index=face_index, crop=crop, angle=angle, min_likeness=min_likeness, plan=plan,
         faces=indices, marks=marks,
     )
-    percent, whose = done.likeness_percent, done.likeness_face
     if done.exported is None:
-        return RetouchResult(
-            input=input_path,
-            output=None,
-            status=REFUSED,
-            reason=done.refused or "",
-            faces=faces,
-            likeness_percent=percent,
-            likeness_face=whose,
-            seconds=time.perf_counter() - start,
-            notes=tuple(notes),
-        )
+        return _result(input_path, done, faces, start, notes)
     exported: ExportResult = done.exported
     notes += exported.notes
 
@@ -322,18 +290,67 @@ def _retouch(
             path=None,
         )
         save_session(record, save_session_to, plan=plan)
+    return _result(input_path, done, faces, start, notes)
 
+
+def _result(input_path: Path, done, faces: int, start: float, notes: list[str]) -> RetouchResult:
+    """What became of the file: refused (nothing written) or written, with its size."""
+    common = {
+        "input": input_path,
+        "faces": faces,
+        "likeness_percent": done.likeness_percent,
+        "likeness_face": done.likeness_face,
+        "seconds": time.perf_counter() - start,
+        "notes": tuple(notes),
+    }
+    exported: ExportResult | None = done.exported
+    if exported is None:
+        return RetouchResult(output=None, status=REFUSED, reason=done.refused or "", **common)
     return RetouchResult(
-        input=input_path,
         output=exported.path,
         status=OK,
-        faces=faces,
-        likeness_percent=percent,
-        likeness_face=whose,
-        seconds=time.perf_counter() - start,
         width=exported.width,
         height=exported.height,
         bytes=exported.bytes,
         quality=exported.quality,
-        notes=tuple(notes),
+        **common,
     )
+
+
+def _write_plan(input_path: Path, inputs, output_path: Path, save_session_to) -> WritePlan:
+    """The run's WritePlan: the photo and the session or look files are never written; the
+    output photo and the saved session are."""
+    plan = WritePlan(inputs=[input_path])
+    for path in inputs:
+        plan.add_input(path, "the session or look file")
+    plan.add_target(output_path, "photo")
+    if save_session_to is not None:
+        plan.add_target(save_session_to, "session")
+    return plan
+
+
+def _faces_found(session: Session, photo, sha: str, notes: list[str]):
+    """The session's stored face analysis when it is of this photo, else the faces found
+    again; and whether it was the session's own photo."""
+    from studio.face import analyze_photo
+
+    analysis = session.analysis_for(sha)
+    if analysis is not None and (analysis.width, analysis.height) != (photo.width, photo.height):
+        notes.append(f"the session's face analysis is for a {analysis.width} x {analysis.height} "
+                     f"photo, not this {photo.width} x {photo.height} one: faces found again")
+        analysis = None
+    if analysis is None:
+        return analyze_photo(photo), False
+    return analysis, True
+
+
+def _main_face(face_index: int | None, analysis, notes: list[str]):
+    """The face the session chose (None: the largest) and that face, with a note when the
+    choice is not in this photo or there is no face at all."""
+    if face_index is not None and analysis.face(face_index) is None:
+        notes.append(f"face {face_index} is not in this photo: the largest face is used")
+        face_index = None
+    face = analysis.face(face_index)
+    if face is None:
+        notes.append("no face found: face edits skipped, likeness not measured")
+    return face_index, face
