@@ -17,6 +17,31 @@ EXPORT_CHOICES = ("linkedin", "portfolio", "original", "custom")
 
 def add_edit_arguments(parser: argparse.ArgumentParser) -> None:
     """--look, --session, --set, --export (+ custom options), --min-likeness, --keep-metadata."""
+    _add_look_arguments(parser)
+    _add_export_arguments(parser)
+    parser.add_argument(
+        "--faces",
+        metavar="all|primary|N,M",
+        help="which faces to retouch: all of them, the primary (largest or the session's, "
+        "the default), or face numbers as the studio shows them (1 is the largest)",
+    )
+    parser.add_argument(
+        "--min-likeness",
+        type=float,
+        metavar="PCT",
+        help="refuse to write (exit 1) when the likeness of any retouched face is below PCT "
+        "percent",
+    )
+    parser.add_argument(
+        "--keep-metadata",
+        action="store_true",
+        default=None,
+        help="keep GPS position, serial numbers and maker notes (stripped by default)",
+    )
+
+
+def _add_look_arguments(parser: argparse.ArgumentParser) -> None:
+    """--look, --session and --set: where the slider values come from."""
     keys = ", ".join(s.key for s in SLIDERS)
     parser.add_argument(
         "--look",
@@ -41,6 +66,10 @@ def add_edit_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"set one slider, last word over look and session (keys: {keys}); "
         "repeatable, e.g. --set smooth=0.4 --set backdrop=#f2f2f2",
     )
+
+
+def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
+    """--export and its options: size, aspect, crop, angle, quality."""
     parser.add_argument(
         "--export",
         choices=EXPORT_CHOICES,
@@ -77,25 +106,6 @@ def add_edit_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--quality", type=int, metavar="1-100", help="JPEG/WebP quality (default: the preset's)"
-    )
-    parser.add_argument(
-        "--faces",
-        metavar="all|primary|N,M",
-        help="which faces to retouch: all of them, the primary (largest or the session's, "
-        "the default), or face numbers as the studio shows them (1 is the largest)",
-    )
-    parser.add_argument(
-        "--min-likeness",
-        type=float,
-        metavar="PCT",
-        help="refuse to write (exit 1) when the likeness of any retouched face is below PCT "
-        "percent",
-    )
-    parser.add_argument(
-        "--keep-metadata",
-        action="store_true",
-        default=None,
-        help="keep GPS position, serial numbers and maker notes (stripped by default)",
     )
 
 
