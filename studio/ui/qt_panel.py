@@ -402,6 +402,30 @@ class QtSidePanel(QWidget):
         outer.setContentsMargins(12, 10, 12, 10)
         outer.setSpacing(8)
 
+        outer.addLayout(self._build_pickers())
+
+        self.no_face_note = QLabel(
+            "No face found in this photo. Face edits are off; background and warmth still work.",
+            self,
+        )
+        self.no_face_note.setObjectName("no_face_note")
+        self.no_face_note.setWordWrap(True)
+        outer.addWidget(self.no_face_note)
+
+        self.meter = QtLikenessMeter(self)
+        outer.addWidget(self.meter)
+
+        self.rows: dict[str, QtSliderRow | QtBackdropRow] = {}
+        self.group_headers: dict[str, QLabel] = {}
+        for group in PANEL_GROUPS:
+            self._add_group(outer, group)
+        outer.addStretch(1)
+
+        self._connect(document)
+        self._on_photo_change(photo=document.photo, analysis=document.analysis)
+
+    def _build_pickers(self) -> QGridLayout:
+        """The look picker and Reset all, the face picker and Retouch everyone."""
         top = QGridLayout()
         top.setHorizontalSpacing(8)
         top.setVerticalSpacing(6)
@@ -427,25 +451,10 @@ class QtSidePanel(QWidget):
         )
         top.addWidget(self.everyone_box, 2, 1, 1, 2)
         top.setColumnStretch(1, 1)
-        outer.addLayout(top)
+        return top
 
-        self.no_face_note = QLabel(
-            "No face found in this photo. Face edits are off; background and warmth still work.",
-            self,
-        )
-        self.no_face_note.setObjectName("no_face_note")
-        self.no_face_note.setWordWrap(True)
-        outer.addWidget(self.no_face_note)
-
-        self.meter = QtLikenessMeter(self)
-        outer.addWidget(self.meter)
-
-        self.rows: dict[str, QtSliderRow | QtBackdropRow] = {}
-        self.group_headers: dict[str, QLabel] = {}
-        for group in PANEL_GROUPS:
-            self._add_group(outer, group)
-        outer.addStretch(1)
-
+    def _connect(self, document: StudioDocument) -> None:
+        """The pickers' signals out, the document's changes in."""
         self.look_combo.activated.connect(self._on_look_activated)
         self.face_combo.activated.connect(self.face_chosen)
         self.everyone_box.clicked.connect(self.everyone_chosen)
@@ -455,7 +464,6 @@ class QtSidePanel(QWidget):
         document.events.face.connect(self._on_face_change)
         document.events.everyone.connect(self._on_everyone_change)
         document.events.look.connect(self._on_look_change)
-        self._on_photo_change(photo=document.photo, analysis=document.analysis)
 
     def _add_group(self, outer: QVBoxLayout, group: str) -> None:
         """One group's header, rule and slider rows (Framing also holds the LinkedIn circle)."""
