@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
+
+from studio.imaging.colour import lab_to_rgb
 
 
 def blend(image: np.ndarray, edited: np.ndarray, mask: np.ndarray | float) -> np.ndarray:
@@ -82,3 +86,23 @@ def add_prepared_change(
     if prepared is None or strength == 0:
         return image
     return add_change_in(image, prepared.change, strength, prepared.boxes, out)
+
+
+def edit_lab_crop(
+    image: np.ndarray,
+    prepared: object | None,
+    strength: float,
+    edit: Callable[[np.ndarray, object, float], None],
+    out: np.ndarray | None = None,
+) -> np.ndarray:
+    """The ``process`` of an edit that works on a prepared L*a*b* crop (``prepared.lab`` at
+    ``prepared.box``): ``edit(lab, prepared, strength)`` changes a copy in place, which goes
+    back to sRGB and is mixed in by ``prepared.mask``; into ``out`` (may be ``image``) or a
+    new array. ``image`` itself when ``prepared`` is None (no face) or ``strength`` is 0."""
+    if prepared is None or strength == 0:
+        return image
+    lab = prepared.lab.copy()
+    edit(lab, prepared, strength)
+    out = copy_to_out(image, out)
+    out[prepared.box] = blend(image[prepared.box], lab_to_rgb(lab), prepared.mask)
+    return out
