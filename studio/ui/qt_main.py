@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QIcon, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -33,7 +33,7 @@ from studio.edits.sliders import default_sliders
 from studio.paths import resource_path, user_dir
 
 from .model import StudioDocument
-from .qt_actions import ORIGINAL_KEY, QtShortcutsDialog, StudioActions
+from .qt_actions import OriginalKeyWatcher, QtShortcutsDialog, StudioActions
 from .qt_autosave import autosave_path  # noqa: F401 - where tests and app.py find it
 from .qt_canvas import QtCanvas
 from .qt_commands import (
@@ -58,26 +58,6 @@ APP_NAME = "Likeness Studio"
 def settings_store() -> QSettings:
     """The studio's QSettings: an ini file in the user's config folder (tests: a temp folder)."""
     return QSettings(str(user_dir("config") / "studio.ini"), QSettings.Format.IniFormat)
-
-
-class _KeyWatcher(QObject):
-    """Hold backslash anywhere in the window to see the original (as in Lightroom)."""
-
-    def __init__(self, window: QtStudioWindow):
-        super().__init__(window)
-        self.window = window
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
-        kind = event.type()
-        if (
-            kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease)
-            and event.key() == ORIGINAL_KEY
-            and not event.isAutoRepeat()
-            and QApplication.activeWindow() is self.window
-        ):
-            self.window.canvas.set_showing_original(kind == QEvent.Type.KeyPress)
-            return True
-        return False
 
 
 def _shown(controller: str, name: str, doc: str) -> property:
@@ -129,7 +109,7 @@ class QtStudioWindow(QMainWindow):
         self.actions = StudioActions(self)
         self._name_actions()
         self._build_status()
-        self._key_watcher = _KeyWatcher(self)
+        self._key_watcher = OriginalKeyWatcher(self)
         QApplication.instance().installEventFilter(self._key_watcher)
         self.sessions.load_looks()
         self._restore_window_state()
