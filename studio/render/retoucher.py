@@ -95,6 +95,9 @@ class Retoucher:
         self.face = face
         self.preview = preview
         self.layers = PhotoLayers(self.pixels, face)
+        # A one-off render uses a big head's fields once: enlarged band by band where they are
+        # added; a preview enlarges them whole once, for every slider move (the same bits).
+        self.layers.fields_in_bands = not preview
         self._prepared: dict[str, object] = {}
         self._lock = threading.RLock()
         # The last result of each stage (preview only) and the slider values it was made for.
