@@ -32,6 +32,9 @@ SHARES_MAX_PIXELS = 4_000_000
 
 Part = tuple[slice, slice]
 
+#: Not prepared yet (an edit's preparation may be None).
+_MISSING = object()
+
 
 def normalise_sliders(sliders: Mapping[str, object]) -> dict[str, float | str | None]:
     """Validated slider values; missing keys and None (for numbers) mean neutral."""
@@ -142,8 +145,11 @@ class Retoucher:
         return self._prepared_for(protocol.edit_for(key))
 
     def _prepared_for(self, edit: ModuleType):
-        if edit.__name__ in self._prepared:  # without the lock: a band's thread may ask
-            return self._prepared[edit.__name__]
+        # Without the lock first (one atomic look-up): a band's thread asks while the render
+        # that handed it the band holds the lock.
+        known = self._prepared.get(edit.__name__, _MISSING)
+        if known is not _MISSING:
+            return known
         with self._lock:
             if edit.__name__ not in self._prepared:
                 self._prepared[edit.__name__] = edit.prepare(self.layers)
