@@ -101,6 +101,9 @@ def run(args: argparse.Namespace) -> int:
         return _contact_sheet(args)
     if not args.output:
         raise LikenessError("give -o OUT (the file to write) or --contact-sheet SHEET.jpg")
+    from studio.imaging.memory import keep_freed_memory
+
+    keep_freed_memory()  # one photo, then the process ends
     _session_as_image(args)
     session = session_from_args(args)
     settings = export_from_args(args, session)

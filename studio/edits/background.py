@@ -539,6 +539,16 @@ class BackgroundLayers:
             object.__setattr__(self, "_person_share", share)
         return share
 
+    def new_background(self, params: Params, shares) -> object:
+        """``_new_background(self, params, shares)``, kept for the last values: the pipeline
+        hands a region's bands one call each, and they share it."""
+        key = (params, shares is not None)
+        last = getattr(self, "_last_background", None)
+        if last is None or last[0] != key:
+            last = (key, _new_background(self, params, shares))
+            object.__setattr__(self, "_last_background", last)
+        return last[1]
+
     def background_columns(self, rows: slice, cols: slice) -> list[list[ColumnRun]]:
         """For each band of rows of the region (``row_bands``), the runs of columns that show some
         background (alpha < 1 on a row), in the region's columns; kept per region (the alpha
@@ -873,11 +883,12 @@ def process(region: Region, params: Params, out: np.ndarray | None = None) -> np
         ``person_share``: through the prepared person share (whole photo only): a move costs
         one multiply-add per pixel. ``out_has_person``: ``out`` is an earlier result for the
         same photo, region and matte, holding the photo's bits where alpha is 1; only the
-        columns that show background are written. ``after_band``: called with each band of rows of
-        ``out`` once it is done.
+        columns that show background are written. ``band`` and ``columns``: the rows this
+        call makes (the render pipeline hands the bands, maybe to several threads); None:
+        all of them, one after the other.
     params : the four background sliders.
     out : float32 array shaped like ``pixels`` to write the result to; may be ``pixels``
-        itself (the edit is then made in place).
+        itself (the edit is then made in place). Required with ``band``.
 
     Returns
     -------
@@ -896,22 +907,22 @@ def process(region: Region, params: Params, out: np.ndarray | None = None) -> np
     shares = layers.person_share() if region.person_share and whole else None
     in_place, person_ready = out is pixels, region.out_has_person
     if out is None or out.shape != pixels.shape or out.dtype != np.float32:
+        if region.band is not None:
+            raise ValueError("a band is written into the region's out")
         out, person_ready = np.empty_like(pixels), False
     # A preview's head region keeps its old background between face slider moves; a big
     # region (a full-size export) makes it band by band instead (no region-sized copy).
     keep_region = not whole and pixels.shape[0] * pixels.shape[1] <= REGION_KEPT_PIXELS
     work = _Compositing(
-        layers, pixels, out, rows, cols, _new_background(layers, params, shares), shares,
+        layers, pixels, out, rows, cols, layers.new_background(params, shares), shares,
         layers.region_old_bg(rows, cols) if keep_region else None,
     )
+    if region.band is not None:
+        work.band(region.band, region.columns, in_place, person_ready)
+        return out
     bands = row_bands(rows.stop - rows.start, cols.stop - cols.start)
-    # Where alpha is 1 the result is the photo bit for bit: the new background is made only
-    # in the columns that show some background; there the person's pixels are put back and
-    # only the soft edges are composited (the old background made only there).
     for band, runs in zip(bands, layers.background_columns(rows, cols), strict=True):
         work.band(band, runs, in_place, person_ready)
-        if region.after_band is not None:
-            region.after_band(band)
     return out
 
 

@@ -58,11 +58,27 @@ def add_change_in(
     """``add_change`` when ``change`` is 0 outside ``boxes`` ((rows, cols) slices, may overlap;
     None: anywhere): the same bits, with only the boxes' pixels computed; into ``out`` (may
     be ``image``) or a new array."""
+    if not isinstance(change, np.ndarray):
+        return _add_field_in(image, change, amount, boxes, out)
     if boxes is None:
         return add_change(image, change, amount, out)
     out = copy_to_out(image, out)
     for box in boxes:
         out[box] = add_change(image[box], change[box], amount)
+    return out
+
+
+def _add_field_in(image: np.ndarray, change, amount: float,
+                  boxes: tuple[tuple[slice, slice], ...] | None, out: np.ndarray | None) -> np.ndarray:
+    """``add_change_in`` with ``change`` a ``studio.edits.layers.WorkField``: the change is
+    made band by band as it is added (the same bits as with the whole field)."""
+    out = copy_to_out(image, out)
+    whole = (slice(0, image.shape[0]), slice(0, image.shape[1]))
+    for rows_box, cols in boxes if boxes is not None else (whole,):
+        for rows, values in change.bands(rows_box):
+            part = values[:, cols] * np.float32(amount)
+            part += image[rows, cols]
+            out[rows, cols] = part
     return out
 
 

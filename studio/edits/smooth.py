@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from studio.edits.blend import add_prepared_change
-from studio.edits.layers import PhotoLayers, smoothstep, soft_blur
+from studio.edits.layers import PhotoLayers, WorkField, smoothstep, soft_blur
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
 from studio.imaging.colour import luminance
@@ -47,10 +47,11 @@ class Params(EditParams):
 
 @dataclass(frozen=True)
 class Prepared:
-    """change: (h, w, 3) float32 ROI difference at strength 1, exactly 0 outside the skin;
+    """change: (h, w, 3) float32 ROI difference at strength 1, exactly 0 outside the skin (a
+    big head's: a ``WorkField`` in a one-off render, enlarged as it is added);
     boxes: when known, ROI boxes outside which ``change`` is 0 (``apply`` touches only them)."""
 
-    change: np.ndarray
+    change: np.ndarray | WorkField
     boxes: tuple[tuple[slice, slice], ...] | None = None
 
 
@@ -74,7 +75,7 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     if work is layers:
         return Prepared(change=change)
     box = layers.nonzero_box(change)
-    change = layers.on_features_zero(layers.enlarge(change))
+    change = layers.work_field(change)
     return Prepared(change=change, boxes=() if box is None else (box,))
 
 
