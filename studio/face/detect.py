@@ -38,6 +38,17 @@ CNN_MIN_CONFIDENCE = 0.6
 #: on). It finds only big faces there, so it costs about a fifth of the fallback's time.
 BIG_FACE_PIXELS = 60_000
 
+#: Faces cut by the frame (a group photo's edge: the woman in the corner, the man half out of
+#: it) lack the half a detector needs; the edge pass mirrors this fraction of the shorter side
+#: past each edge, so the visible half meets its reflection and looks like a whole face ...
+EDGE_PAD = 0.15
+#: ... and keeps a face found there only when it crosses the frame with at least this fraction
+#: of its box inside (a face wholly in the mirrored margin is a reflection of one inside).
+EDGE_MIN_VISIBLE = 0.4
+#: The edge pass runs only where HOG found at least this many people: in a group, people at
+#: the edge are often cut by it; a portrait or a landscape does not pay its second of CNN time.
+EDGE_PASS_MIN_FACES = 2
+
 #: dlib's HOG and CNN detectors both scan an 80 x 80 pixel window: a detection copy whose
 #: shorter side is below it holds no face they can find (and the CNN crashes on such copies).
 DETECTOR_WINDOW = 80
@@ -48,7 +59,7 @@ LANDMARK_BOX = 300.0
 #: ... averaged over the box and four copies shifted by 3% of its size (fractions of the box).
 LANDMARK_JITTER = ((0.0, 0.0), (0.03, 0.0), (-0.03, 0.0), (0.0, 0.03), (0.0, -0.03))
 #: Bump when detection changes, so cached results from an older version are not reused.
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 
 _lock = threading.Lock()
 
@@ -117,7 +128,31 @@ def _find_boxes(rgb8: np.ndarray) -> list[tuple[float, float, float, float, floa
         return _distinct(_cnn_faces(rgb8, CNN_PIXELS))
     # HOG found someone: a big face close to the lens may still be missing (a group selfie)
     boxes = _distinct(boxes)
-    return boxes + [b for b in _cnn_faces(rgb8, BIG_FACE_PIXELS) if not _overlaps_any(b, boxes)]
+    boxes = boxes + [b for b in _cnn_faces(rgb8, BIG_FACE_PIXELS) if not _overlaps_any(b, boxes)]
+    if len(boxes) >= EDGE_PASS_MIN_FACES:
+        boxes = boxes + [b for b in _distinct(_edge_faces(rgb8)) if not _overlaps_any(b, boxes)]
+    return boxes
+
+
+def _edge_faces(rgb8: np.ndarray) -> list[tuple[float, float, float, float, float, str]]:
+    """The CNN's sure faces cut by the frame, found on a copy mirrored past its edges."""
+    h, w = rgb8.shape[:2]
+    factor = min(np.sqrt(CNN_PIXELS / (h * w)), MAX_ENLARGE)
+    small = _resized(rgb8, factor)
+    pad = int(EDGE_PAD * min(small.shape[:2]))
+    if pad < 1 or min(small.shape[:2]) < DETECTOR_WINDOW:
+        return []
+    mirrored = np.ascontiguousarray(cv2.copyMakeBorder(small, pad, pad, pad, pad, cv2.BORDER_REFLECT))
+    sh, sw = small.shape[:2]
+    found = []
+    for left, top, right, bottom, confidence in _run_cnn(mirrored):
+        x0, y0, x1, y1 = left - pad, top - pad, right - pad, bottom - pad
+        inside = max(min(x1, sw) - max(x0, 0), 0) * max(min(y1, sh) - max(y0, 0), 0)
+        cut = x0 < 0 or y0 < 0 or x1 > sw or y1 > sh
+        if (cut and confidence >= CNN_MIN_CONFIDENCE
+                and inside >= EDGE_MIN_VISIBLE * (x1 - x0) * (y1 - y0)):
+            found.append((x0 / factor, y0 / factor, x1 / factor, y1 / factor, confidence, "edge"))
+    return found
 
 
 def _cnn_faces(rgb8: np.ndarray, pixels: int) -> list[tuple[float, float, float, float, float, str]]:
