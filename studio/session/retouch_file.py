@@ -31,7 +31,8 @@ class RetouchResult:
         "failed" (a problem the user can fix, in ``reason``: nothing written).
     faces : how many faces were found.
     likeness_percent : 0..100, None when there is no face to measure; with several faces
-        retouched, the lowest of theirs, and ``likeness_face`` its index (None with one face).
+        retouched, the lowest of theirs, ``likeness_face`` its index (None with one face) and
+        ``likeness_where`` where that face is in the photo ("top right"; "" with one face).
     seconds : wall time for this file.
     width, height, bytes, quality : of the written file (None when nothing was written).
     notes : one-line remarks for the user (crop fallbacks, quality stepped down, ...).
@@ -44,6 +45,7 @@ class RetouchResult:
     faces: int = 0
     likeness_percent: float | None = None
     likeness_face: int | None = None
+    likeness_where: str = ""
     seconds: float = 0.0
     width: int | None = None
     height: int | None = None
@@ -289,6 +291,7 @@ def _retouch(
         faces=indices, marks=marks,
     )
     percent, whose = done.likeness_percent, done.likeness_face
+    where = "" if whose is None else analysis.where(whose)
     if done.exported is None:
         return RetouchResult(
             input=input_path,
@@ -298,6 +301,7 @@ def _retouch(
             faces=faces,
             likeness_percent=percent,
             likeness_face=whose,
+            likeness_where=where,
             seconds=time.perf_counter() - start,
             notes=tuple(notes),
         )
@@ -330,6 +334,7 @@ def _retouch(
         faces=faces,
         likeness_percent=percent,
         likeness_face=whose,
+        likeness_where=where,
         seconds=time.perf_counter() - start,
         width=exported.width,
         height=exported.height,
