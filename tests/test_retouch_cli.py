@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 import numpy as np
 import pytest
@@ -368,6 +369,9 @@ def test_faces_all_retouches_everyone_and_min_likeness_checks_each(tmp_path, cap
                            "--set", "face_light=0.6", "--save-session", session)
     assert code == 0 and "(lowest: face " in stdout
     original = imaging.load(group).pixels
+    # the summary names whose likeness it is: the face's number and where it is in the photo
+    number, where = re.search(r"\(lowest: face (\d+), ([a-z ]+)\)", stdout).groups()
+    assert analyze(original).where(int(number) - 1) == where
     edited = imaging.load(out).pixels
     for face in analyze(original).faces:  # every face is lighter
         x0, y0, x1, y1 = (int(v) for v in face.box)

@@ -11,8 +11,9 @@ from pathlib import Path
 
 from studio.write_guard import REPORT_HEADER, WritePlan, shown, write_atomic
 
-#: Columns of the report CSV, in order.
-REPORT_COLUMNS = tuple(REPORT_HEADER.decode("ascii").split(","))
+#: Columns of the report CSV, in order. ``lowest_face`` comes last, so a report still starts
+#: with the header the write guard knows reports by (older reports included).
+REPORT_COLUMNS = (*REPORT_HEADER.decode("ascii").split(","), "lowest_face")
 #: Statuses: retouched and written; not written (the reason says why); already done earlier.
 OK, FAILED, SKIPPED = "ok", "failed", "skipped"
 
@@ -28,6 +29,8 @@ class PhotoResult:
     reason : one line saying why it failed or was skipped ("" when ok), or a note.
     faces : how many faces were found (None when the photo was not analysed).
     likeness_percent : 0..100, how recognisable the result is (None without a face).
+    lowest_face : with several faces retouched, whose likeness that is: the face's number (as
+        the studio's Face list counts, from 1) and where it is ("3 (top right)"); else "".
     seconds : wall-clock time spent on this photo in its worker.
     detail : a traceback for an unexpected error (a bug), shown on stderr, not in the CSV.
     """
@@ -38,6 +41,7 @@ class PhotoResult:
     reason: str = ""
     faces: int | None = None
     likeness_percent: float | None = None
+    lowest_face: str = ""
     seconds: float = 0.0
     detail: str = ""
 
@@ -53,6 +57,7 @@ class PhotoResult:
             reason=one_line(record.get("reason") or ""),
             faces=None if faces is None else int(faces),
             likeness_percent=None if likeness is None else float(likeness),
+            lowest_face=str(record.get("lowest_face") or ""),
             seconds=float(record.get("seconds") or 0.0),
             detail=str(record.get("detail") or ""),
         )
@@ -71,6 +76,7 @@ class PhotoResult:
             "likeness_percent": ""
             if self.likeness_percent is None
             else f"{self.likeness_percent:.1f}",
+            "lowest_face": shown(self.lowest_face),
             "seconds": f"{self.seconds:.2f}",
         }
 

@@ -127,6 +127,13 @@ def run_photo(
     return record
 
 
+def _whose(index: int | None, where: str | None) -> str:
+    """The report's name for the face whose likeness was lowest: "3 (top right)"; "" for one."""
+    if index is None:
+        return ""
+    return f"{int(index) + 1} ({where})" if where else str(int(index) + 1)
+
+
 def _record_of(result: Any) -> dict[str, Any]:
     """A plain dict from the retouch result (an object with attributes, or a mapping)."""
 
@@ -150,6 +157,7 @@ def _record_of(result: Any) -> dict[str, Any]:
         "reason": one_line(reason),
         "faces": faces,
         "likeness_percent": get("likeness_percent"),
+        "lowest_face": _whose(get("likeness_face"), get("likeness_where")),
         "output": str(get("output") or "") if status == OK else "",
     }
     seconds = get("seconds")

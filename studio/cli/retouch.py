@@ -120,7 +120,8 @@ def run(args: argparse.Namespace) -> int:
         framing=framing,
     )
     if result.likeness_percent is not None:
-        whose = "" if result.likeness_face is None else f" (lowest: face {result.likeness_face + 1})"
+        whose = ("" if result.likeness_face is None
+                 else f" (lowest: face {result.likeness_face + 1}, {result.likeness_where})")
         print(f"likeness {result.likeness_percent:.1f}%{whose}")
     elif result.status != FAILED:
         print("likeness n/a (no face)")

@@ -31,7 +31,8 @@ class RetouchResult:
         "failed" (a problem the user can fix, in ``reason``: nothing written).
     faces : how many faces were found.
     likeness_percent : 0..100, None when there is no face to measure; with several faces
-        retouched, the lowest of theirs, and ``likeness_face`` its index (None with one face).
+        retouched, the lowest of theirs, ``likeness_face`` its index (None with one face) and
+        ``likeness_where`` where that face is in the photo ("top right"; "" with one face).
     seconds : wall time for this file.
     width, height, bytes, quality : of the written file (None when nothing was written).
     notes : one-line remarks for the user (crop fallbacks, quality stepped down, ...).
@@ -44,6 +45,7 @@ class RetouchResult:
     faces: int = 0
     likeness_percent: float | None = None
     likeness_face: int | None = None
+    likeness_where: str = ""
     seconds: float = 0.0
     width: int | None = None
     height: int | None = None
@@ -267,8 +269,9 @@ def _retouch(
         face_index=face_index, crop=crop, angle=angle, min_likeness=min_likeness, plan=plan,
         faces=indices, marks=marks,
     )
+    where = "" if done.likeness_face is None else analysis.where(done.likeness_face)
     if done.exported is None:
-        return _result(input_path, done, faces, start, notes)
+        return _result(input_path, done, faces, where, start, notes)
     exported: ExportResult = done.exported
     notes += exported.notes
 
@@ -290,16 +293,19 @@ def _retouch(
             path=None,
         )
         save_session(record, save_session_to, plan=plan)
-    return _result(input_path, done, faces, start, notes)
+    return _result(input_path, done, faces, where, start, notes)
 
 
-def _result(input_path: Path, done, faces: int, start: float, notes: list[str]) -> RetouchResult:
+def _result(
+    input_path: Path, done, faces: int, where: str, start: float, notes: list[str]
+) -> RetouchResult:
     """What became of the file: refused (nothing written) or written, with its size."""
     common = {
         "input": input_path,
         "faces": faces,
         "likeness_percent": done.likeness_percent,
         "likeness_face": done.likeness_face,
+        "likeness_where": where,
         "seconds": time.perf_counter() - start,
         "notes": tuple(notes),
     }

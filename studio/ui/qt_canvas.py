@@ -114,12 +114,14 @@ class QtCanvas(QGraphicsView):
     split_changed(float)    the split line moved (scene x, photo pixels)
     file_dropped(str)       a file was dropped on the canvas
     face_clicked(int)       a face was clicked (index into the outlines of ``set_faces``)
+    face_toggled(int)       a face was Ctrl+clicked (retouch it too, or no longer)
     """
 
     view_changed = Signal()
     split_changed = Signal(float)
     file_dropped = Signal(str)
     face_clicked = Signal(int)
+    face_toggled = Signal(int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -487,7 +489,11 @@ class QtCanvas(QGraphicsView):
         if press is not None and event.button() == Qt.MouseButton.LeftButton:
             moved = event.position() - press[0]
             # a pan that started on a face is not a pick
-            if abs(moved.x()) + abs(moved.y()) <= CLICK_DISTANCE:
+            if abs(moved.x()) + abs(moved.y()) > CLICK_DISTANCE:
+                return
+            if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                self.face_toggled.emit(press[1])
+            else:
                 self.face_clicked.emit(press[1])
 
     def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 - Qt API

@@ -126,19 +126,29 @@ class SetFaceCommand(QUndoCommand):
         self.document.set_face(self.old)
 
 
-class SetEveryoneCommand(QUndoCommand):
-    """Retouch every face, or only the chosen one."""
+def _retouched_words(retouched: str | tuple[int, ...]) -> str:
+    """The History panel's name for a face choice (faces numbered from 1, as the list shows)."""
+    if retouched == "all":
+        return "Retouch everyone"
+    if retouched == "primary":
+        return "Retouch one face"
+    return "Retouch faces " + ", ".join(str(i + 1) for i in retouched)
 
-    def __init__(self, document: StudioDocument, everyone: bool):
-        super().__init__("Retouch everyone" if everyone else "Retouch one face")
+
+class SetEveryoneCommand(QUndoCommand):
+    """Retouch every face, only the chosen one, or a set of faces."""
+
+    def __init__(self, document: StudioDocument, retouched: str | tuple[int, ...]):
+        super().__init__(_retouched_words(retouched))
         self.document = document
-        self.new = everyone
+        self.old = document.retouched
+        self.new = retouched
 
     def redo(self) -> None:
-        self.document.set_everyone(self.new)
+        self.document.set_retouched(self.new)
 
     def undo(self) -> None:
-        self.document.set_everyone(not self.new)
+        self.document.set_retouched(self.old)
 
 
 #: How a mark is named in the History panel.

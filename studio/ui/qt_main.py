@@ -162,6 +162,7 @@ class QtStudioWindow(QMainWindow):
         self.canvas.view_changed.connect(self.preview.view_changed)
         self.canvas.file_dropped.connect(self.open_path)
         self.canvas.face_clicked.connect(self._on_face_chosen)
+        self.canvas.face_toggled.connect(self._on_face_toggled)
         self.panel.slider_edited.connect(self._on_slider_edited)
         self.panel.slider_released.connect(self._on_slider_released)
         self.panel.look_chosen.connect(self.apply_look)
@@ -171,11 +172,11 @@ class QtStudioWindow(QMainWindow):
         events = self.document.events
         events.slider.connect(lambda key, value: self.preview.schedule_render())
         events.face.connect(lambda index: self.preview.set_face(index))
-        events.everyone.connect(lambda everyone: self.preview.set_everyone(everyone))
+        events.retouched.connect(lambda choice: self.preview.set_retouched(choice))
         events.dirty.connect(self._on_dirty_change)
         events.session_path.connect(lambda path: self._update_title())
         for event in (
-            events.slider, events.face, events.everyone, events.look, events.crop, events.marks
+            events.slider, events.face, events.retouched, events.look, events.crop, events.marks
         ):
             event.connect(self._on_document_edit)
 
@@ -343,7 +344,13 @@ class QtStudioWindow(QMainWindow):
 
     def _on_everyone_chosen(self, everyone: bool) -> None:
         if everyone != self.document.everyone:
-            self.undo_stack.push(SetEveryoneCommand(self.document, everyone))
+            self.undo_stack.push(SetEveryoneCommand(self.document, "all" if everyone else "primary"))
+
+    def _on_face_toggled(self, index: int) -> None:
+        """Ctrl+click on a face: retouch it too, or no longer (the chosen face stays)."""
+        choice = self.document.toggled_face(index)
+        if choice != self.document.retouched:
+            self.undo_stack.push(SetEveryoneCommand(self.document, choice))
 
     def set_overlay(self, name: str, on: bool) -> None:
         """Show or hide an overlay ("landmarks", "protected", "skin", "background")."""

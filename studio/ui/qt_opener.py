@@ -108,9 +108,9 @@ class StudioOpener:
         if result.preview.face_index != document.face_index:
             document.face_index = result.preview.face_index
             document.events.face(index=document.face_index)
-        if result.preview.everyone:
-            document.everyone = True
-            document.events.everyone(everyone=True)
+        if result.preview.retouched != "primary":
+            document.retouched = result.preview.retouched
+            document.events.retouched(choice=document.retouched)
         photo = result.photo
         window.canvas.set_photo(photo.width, photo.height, qimage_from_rgb8(result.before8))
         window.preview.show_faces()

@@ -62,7 +62,7 @@ class StudioSessions:
             source=source,
             look=document.look,
             face=document.face_index,
-            faces="all" if document.everyone else "primary",
+            faces=document.retouched,
             crop=document.crop,
             angle=document.angle,
             snapshots=list(document.snapshots),
