@@ -196,3 +196,15 @@ def test_the_photo_turns_under_an_upright_frame(qtbot, cropping):
     assert cropping.canvas.turn == 0.0
     corner_b = cropping.canvas.mapFromScene(QPointF(width, 0))
     assert abs(corner_b.y() - cropping.canvas.mapFromScene(QPointF(0, 0)).y()) <= 1
+
+
+def test_a_banner_from_a_portrait_photo_says_what_it_cuts(qtbot, cropping):
+    tool = cropping.crop_tool
+    tool.set_frame("banner")
+    left, top, w, h = tool.rect
+    face = cropping.document.face
+    eyes_y = face.landmarks[36:48, 1].mean()
+    assert top < eyes_y < top + h  # the eyes are in the banner
+    assert "too narrow for a banner" in tool.note_label.text()
+    tool.set_frame("portfolio")
+    assert tool.note_label.text() == "" or "banner" not in tool.note_label.text()

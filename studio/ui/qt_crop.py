@@ -223,7 +223,11 @@ class CropTool:
         done = QPushButton("Done", bar)
         done.clicked.connect(lambda: self.set_active(False))
         layout.addWidget(done)
-        layout.addStretch(1)
+        # What the automatic framing could not keep (a banner from a portrait photo).
+        self.note_label = QLabel("", bar)
+        self.note_label.setObjectName("crop_note")
+        self.note_label.setWordWrap(True)
+        layout.addWidget(self.note_label, 1)
         self.window.centralWidget().layout().insertWidget(1, bar)
         return bar
 
@@ -246,14 +250,16 @@ class CropTool:
     def auto_rect(self, frame: str, angle: float) -> tuple[float, float, float, float]:
         """The automatic head-and-shoulders frame of a preset: headroom above the crown the
         person matte found (estimated from the face until the matte is ready)."""
+        return self._auto_framing(frame, angle)[0]
+
+    def _auto_framing(self, frame: str, angle: float) -> tuple[tuple, list[str]]:
         width, height = self.window.canvas.photo_size
         face = self.window.document.face
         landmarks = None if face is None else face.landmarks
         aspect = FRAMES.get(frame)
         if frame == "original":
             aspect = width / height
-        rect, _notes = auto_frame(width, height, landmarks, aspect, frame, self.crown_y, angle)
-        return rect
+        return auto_frame(width, height, landmarks, aspect, frame, self.crown_y, angle)
 
     def set_crown(self, crown_y: float | None) -> None:
         """The top of the head found by the person matte (None: estimated from the face)."""
@@ -383,7 +389,9 @@ class CropTool:
         if index != self.aspect_box.currentIndex():
             self.aspect_box.setCurrentIndex(index)
         self.begin_change()
-        self._apply(self.auto_rect(frame, self.angle), self.angle)
+        rect, notes = self._auto_framing(frame, self.angle)
+        self.note_label.setText(" ".join(notes[:1]).capitalize())
+        self._apply(rect, self.angle)
         self.end_change(f"Crop {dict(FRAME_LABELS)[frame]}")
 
     def set_angle(self, angle: float) -> None:
