@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSlider,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -192,8 +193,11 @@ class CropTool:
     def _build_bar(self) -> QWidget:
         bar = QWidget(self.window)
         bar.setObjectName("crop_bar")
-        layout = QHBoxLayout(bar)
-        layout.setContentsMargins(8, 4, 8, 4)
+        rows = QVBoxLayout(bar)
+        rows.setContentsMargins(8, 4, 8, 4)
+        rows.setSpacing(2)
+        layout = QHBoxLayout()
+        rows.addLayout(layout)
         layout.addWidget(QLabel("Crop:", bar))
         self.aspect_box = QComboBox(bar)
         self.aspect_box.setObjectName("crop_aspect")
@@ -223,11 +227,14 @@ class CropTool:
         done = QPushButton("Done", bar)
         done.clicked.connect(lambda: self.set_active(False))
         layout.addWidget(done)
-        # What the automatic framing could not keep (a banner from a portrait photo).
+        layout.addStretch(1)
+        # What the automatic framing could not keep (a banner from a portrait photo): a line
+        # of its own under the controls, shown only when there is something to say.
         self.note_label = QLabel("", bar)
         self.note_label.setObjectName("crop_note")
         self.note_label.setWordWrap(True)
-        layout.addWidget(self.note_label, 1)
+        self.note_label.setVisible(False)
+        rows.addWidget(self.note_label)
         self.window.centralWidget().layout().insertWidget(1, bar)
         return bar
 
@@ -390,7 +397,8 @@ class CropTool:
             self.aspect_box.setCurrentIndex(index)
         self.begin_change()
         rect, notes = self._auto_framing(frame, self.angle)
-        self.note_label.setText(" ".join(notes[:1]).capitalize())
+        self.note_label.setText(notes[0][:1].upper() + notes[0][1:] if notes else "")
+        self.note_label.setVisible(bool(notes))
         self._apply(rect, self.angle)
         self.end_change(f"Crop {dict(FRAME_LABELS)[frame]}")
 
