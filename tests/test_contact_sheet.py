@@ -106,3 +106,26 @@ def test_the_sheet_renders_the_sessions_crop_and_marks(portrait, tmp_path, capsy
     elsewhere = np.abs(look - original)
     assert kept.mean() < 0.25 * elsewhere.mean()  # the keep mark shows the original there
     assert elsewhere.mean() > 1.0  # the look is really rendered elsewhere
+
+
+def test_every_chosen_face_is_retouched_on_the_sheet():
+    from studio.face import analyze_photo
+    from studio.imaging import load
+    from studio.imaging.export import Crop
+    from studio.session.contact_sheet import Version, render_versions
+    from tests.conftest import face_photo
+
+    photo = load(face_photo("dlib_2008_002506.jpg"))  # three people
+    analysis = analyze_photo(photo)
+    assert len(analysis.faces) >= 2
+    other = next(i for i in range(len(analysis.faces)) if i != analysis.primary)
+    strong = Version("Smooth", {"smooth": 1.0, "blemish": 1.0})
+    whole = analysis
+    everything = Crop.from_rect((0, 0, photo.width, photo.height), photo.width, photo.height)
+    one = render_versions(photo.pixels, whole, [strong], faces=[analysis.primary],
+                          crop=everything)[0]  # fmt: skip
+    both = render_versions(photo.pixels, whole, [strong], faces=[analysis.primary, other],
+                           crop=everything)[0]  # fmt: skip
+    x0, y0, x1, y1 = (int(v) for v in analysis.faces[other].box)
+    changed = np.abs(both.pixels[y0:y1, x0:x1] - one.pixels[y0:y1, x0:x1]).mean()
+    assert changed > 1e-3  # the second face is smoothed only when it is chosen
