@@ -63,12 +63,15 @@ def _size(count: int) -> str:
 def _contact_sheet(args: argparse.Namespace) -> int:
     from studio.cli import EXIT_OK
     from studio.errors import LikenessError
+    from studio.session import load_session
     from studio.session.contact_sheet import label_text, write_contact_sheet
 
     if args.output:
         raise LikenessError("give either -o OUT or --contact-sheet SHEET.jpg, not both")
+    _session_as_image(args)
+    session = load_session(args.session) if args.session else None
     versions = write_contact_sheet(
-        args.image, args.look, args.contact_sheet, inputs=input_files(args)
+        args.image, args.look, args.contact_sheet, inputs=input_files(args), session=session
     )
     for version in versions:
         print(label_text(version))

@@ -78,16 +78,13 @@ def retouch_photo(
 
     Raises LikenessError for problems the user can fix (a bad output, no such face).
     """
-    from studio.render.everyone import render_faces
-
     if faces is None:
         faces = [] if analysis.face(face_index) is None else [
             analysis.primary if face_index is None else face_index]
     say = progress or (lambda _text: None)
     say("Rendering at full resolution…")
-    rendered = render_faces(photo.pixels, analysis, sliders, faces, marks)
+    rendered, percent, whose = render_retouch(photo.pixels, analysis, sliders, faces, marks, say)
     face = analysis.face(faces[0]) if faces else None
-    percent, whose = _likeness(photo, rendered, analysis, faces, say)
     refused = _below_minimum(percent, whose, min_likeness)
     if refused is not None:
         return RetouchedPhoto(None, percent, refused, rendered, whose)
@@ -116,19 +113,31 @@ def retouch_photo(
     return RetouchedPhoto(exported, percent, None, rendered, whose)
 
 
-def _likeness(photo: Photo, rendered, analysis: FaceAnalysis, faces: Sequence[int], say):
-    """The likeness percent on the pixels that are written (the lowest of every face
-    retouched) and, with several faces, whose it is; (None, None) without a face."""
+def render_retouch(
+    pixels: np.ndarray,
+    analysis: FaceAnalysis,
+    sliders: Mapping[str, object],
+    faces: Sequence[int],
+    marks: Sequence[Mark] = (),
+    progress: Callable[[str], object] | None = None,
+) -> tuple[np.ndarray, float | None, int | None]:
+    """The render of the retouch service: ``sliders`` and ``marks`` on ``pixels`` for the
+    ``faces`` (indices), and the likeness measured on the rendered pixels (every face; the
+    lowest counts). Returns (pixels, percent or None, whose index or None with one face).
+    ``retouch_photo`` exports it; the contact sheet shows it."""
     from studio.face import likeness_percent
-    from studio.render.everyone import lowest_likeness
+    from studio.render.everyone import lowest_likeness, render_faces
 
+    rendered = render_faces(pixels, analysis, sliders, faces, marks)
     if not faces or analysis.face(faces[0]) is None:
-        return None, None
-    say("Checking likeness…")
-    distance, lowest = lowest_likeness(photo.pixels, rendered, analysis, faces)
+        return rendered, None, None
+    if progress is not None:
+        progress("Checking likeness…")
+    # The promise, checked on the pixels that are written (every face).
+    distance, lowest = lowest_likeness(pixels, rendered, analysis, faces)
     if distance is None:
-        return None, None
-    return float(likeness_percent(distance)), lowest if len(faces) > 1 else None
+        return rendered, None, None
+    return rendered, float(likeness_percent(distance)), lowest if len(faces) > 1 else None
 
 
 def _below_minimum(
