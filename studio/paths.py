@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -58,20 +59,17 @@ def learned_model_dir() -> Path:
     and a wheel install carry them in their resources. ``LIKENESS_MODELS_DIR`` overrides it
     (tests point it at an empty folder to check the app without them).
     """
-    import os
-
     override = os.environ.get("LIKENESS_MODELS_DIR")
     return Path(override) if override else resource_path("models")
 
 
-def user_dir(kind: str) -> Path:
+def user_dir(kind: str, create: bool = True) -> Path:
     """The user's folder for ``kind`` in ("config", "data", "cache"), created on demand.
 
     ``LIKENESS_CONFIG_DIR`` / ``LIKENESS_DATA_DIR`` / ``LIKENESS_CACHE_DIR`` override it
-    (tests and batch workers use this to stay out of the real home folder).
+    (tests and batch workers use this to stay out of the real home folder). Raises
+    LikenessError (one line) when it cannot be created; ``create=False`` only names it.
     """
-    import os
-
     import platformdirs
 
     override = os.environ.get(f"LIKENESS_{kind.upper()}_DIR")
@@ -85,5 +83,50 @@ def user_dir(kind: str) -> Path:
         path = Path(platformdirs.user_cache_dir("likeness-studio", appauthor=False))
     else:
         raise ValueError(f"unknown user folder kind {kind!r}")
-    path.mkdir(parents=True, exist_ok=True)
+    if create:
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise LikenessError(
+                f"cannot create the {kind} folder {path} ({_reason(error)})"
+            ) from None
     return path
+
+
+def _reason(error: OSError) -> str:
+    if isinstance(error, FileExistsError):
+        return "a file of that name is in the way"
+    return (error.strerror or str(error)).lower()
+
+
+#: Set in the environment once the user was told the cache cannot be used, so that worker
+#: processes started later (batch) do not say it again.
+_CACHE_NOTED = "LIKENESS_CACHE_UNUSABLE_NOTED"
+
+
+def cache_dir(*parts: str) -> Path | None:
+    """The cache folder ``user_dir("cache")/parts``, created; None when it cannot be.
+
+    The cache only saves time, so a folder that cannot be created (a read-only parent, a
+    file in the way) must not stop anything: the caller works without it, and one line on
+    stderr says so, once per run.
+    """
+    try:
+        folder = user_dir("cache").joinpath(*parts)
+        folder.mkdir(parents=True, exist_ok=True)
+    except LikenessError as error:
+        cache_unusable(str(error))
+        return None
+    except OSError as error:
+        cache_unusable(f"cannot create the cache folder {folder} ({_reason(error)})")
+        return None
+    return folder
+
+
+def cache_unusable(reason: str) -> None:
+    """Tell the user (once per run, on stderr) that the cache is not used, and why."""
+    if os.environ.get(_CACHE_NOTED):
+        return
+    os.environ[_CACHE_NOTED] = "1"
+    print(f"likeness: note: {reason}: working without the cache (faces are found anew "
+          f"each time)", file=sys.stderr)

@@ -143,6 +143,7 @@ def _check_report_path(report: Path | None) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from studio.imaging.export import output_suffix
+    from studio.paths import cache_dir
     from studio.session import session_to_dict
 
     # Everything a user can get wrong is checked before any work starts (exit 2).
@@ -175,6 +176,7 @@ def run(args: argparse.Namespace) -> int:
         for path in missing
     ]
 
+    cache_dir("faces")  # an unusable cache is said once here, not once per worker
     engine = make_engine(workers=args.workers or os.cpu_count() or 1, dask=args.dask)
     progress = Progress(len(jobs) + len(lost))
     look = session.look or (Path(args.session).name if args.session else "no look")

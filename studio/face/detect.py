@@ -7,6 +7,7 @@ CNN/MMOD detector when HOG finds nothing); landmarks run on a crop around each f
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -20,7 +21,7 @@ import numpy as np
 
 from studio.face.types import Face, FaceAnalysis
 from studio.imaging.photo import Photo
-from studio.paths import model_path, user_dir
+from studio.paths import cache_dir, cache_unusable, model_path
 
 #: Detection runs on a copy of at most this many pixels (HOG cost is linear in pixels).
 DETECT_PIXELS = 1_000_000
@@ -30,6 +31,9 @@ MAX_ENLARGE = 2.0
 CNN_PIXELS = 250_000
 #: CNN detections less sure than this are dropped (its false alarms score ~0.3-0.5).
 CNN_MIN_CONFIDENCE = 0.6
+#: dlib's HOG and CNN detectors both scan an 80 x 80 pixel window: a detection copy whose
+#: shorter side is below it holds no face they can find (and the CNN crashes on such copies).
+DETECTOR_WINDOW = 80
 #: Two boxes sharing more than this fraction of the smaller one are the same face.
 SAME_FACE_OVERLAP = 0.5
 #: Landmarks are found where the face box is at most this wide (pixels), ...
@@ -99,6 +103,8 @@ def _find_boxes(rgb8: np.ndarray) -> list[tuple[float, float, float, float, floa
     detector = hog_detector()
     boxes: list = []
     for upsample in (0, 1):
+        if min(small.shape[:2]) * 2**upsample < DETECTOR_WINDOW:
+            continue
         rects, scores, _ = detector.run(small, upsample, 0.0)
         boxes = [(r.left() / factor, r.top() / factor, (r.right() + 1) / factor,
                   (r.bottom() + 1) / factor, float(s), "hog")
@@ -110,6 +116,8 @@ def _find_boxes(rgb8: np.ndarray) -> list[tuple[float, float, float, float, floa
     if not boxes:
         cnn_factor = min(np.sqrt(CNN_PIXELS / (h * w)), MAX_ENLARGE)
         cnn_small = np.ascontiguousarray(_resized(rgb8, cnn_factor))
+        if min(cnn_small.shape[:2]) < DETECTOR_WINDOW:
+            return []  # too small to hold a face (a thumbnail, a line of pixels)
         for left, top, right, bottom, confidence in _run_cnn(cnn_small):
             if confidence >= CNN_MIN_CONFIDENCE:
                 boxes.append((left / cnn_factor, top / cnn_factor, right / cnn_factor,
@@ -236,6 +244,9 @@ def analyze(pixels: np.ndarray) -> FaceAnalysis:
                float(min(x1 * scale, w)), float(min(y1 * scale, h)))
         landmarks = landmarks_in_box(image, box)
         faces.append(Face(box=box, landmarks=landmarks, score=score, detector=found_by))
+    # Used exactly as stored (cache, sessions: rounded to 0.01 px), so a render from a stored
+    # analysis, in another process, gives the same bits as the one made right after detection.
+    faces = [Face.from_dict(face.to_dict()) for face in faces]
     faces.sort(key=lambda f: f.area, reverse=True)
     return FaceAnalysis(width=w, height=h, faces=tuple(faces), primary=0 if faces else None)
 
@@ -261,8 +272,10 @@ def photo_key(photo: Photo) -> str:
     return f"v{CACHE_VERSION}-{kind}-{digest.hexdigest()}"
 
 
-def _cache_file(key: str) -> Path:
-    return user_dir("cache") / "faces" / f"{key}.json"
+def _cache_file(key: str) -> Path | None:
+    """Where the analysis of ``key`` is cached; None when the cache folder cannot be made."""
+    folder = cache_dir("faces")
+    return folder / f"{key}.json" if folder is not None else None
 
 
 def analyze_photo(photo: Photo) -> FaceAnalysis:
@@ -278,29 +291,36 @@ def analyze_photo(photo: Photo) -> FaceAnalysis:
         return cached
     path = _cache_file(key)
     analysis = None
-    if path.is_file():
+    if path is not None and path.is_file():
         try:
             analysis = FaceAnalysis.from_dict(json.loads(path.read_text()))
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
             analysis = None  # a damaged cache file is simply recomputed
-        if analysis is not None and (analysis.width, analysis.height) != (photo.width, photo.height):
+        if analysis is not None and (
+            (analysis.width, analysis.height) != (photo.width, photo.height)
+            or analysis.problem() is not None
+        ):
             analysis = None
     if analysis is None:
         analysis = analyze(photo.pixels)
-        _write_cache(path, analysis)
+        if path is not None:
+            _write_cache(path, analysis)
     with _lock:
         _memory[key] = analysis
     return analysis
 
 
 def _write_cache(path: Path, analysis: FaceAnalysis) -> None:
+    temp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
         temp.write_text(json.dumps(analysis.to_dict()))
         os.replace(temp, path)
-    except OSError:
-        pass  # the cache is an optimisation: a read-only cache folder must not stop analysis
+    except OSError as error:
+        # the cache is an optimisation: a read-only cache folder must not stop analysis
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        cache_unusable(f"cannot write to the cache folder {path.parent} "
+                       f"({(error.strerror or str(error)).lower()})")
 
 
 def clear_memory_cache() -> None:

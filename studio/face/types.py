@@ -6,6 +6,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+#: Coordinates larger than this (pixels) are a damaged file, not a photo (150 MP is 12,000 px).
+MAX_COORDINATE = 1e6
+#: The smallest face box (pixels across) an analysis may hold: the detectors find none below
+#: about 20 px.
+MIN_FACE_BOX = 8.0
+
 #: dlib 68-point indices of the eye contours, used for the inter-ocular distance (IOD).
 LEFT_EYE = tuple(range(36, 42))
 RIGHT_EYE = tuple(range(42, 48))
@@ -59,14 +65,69 @@ class Face:
 
     @classmethod
     def from_dict(cls, data: dict) -> Face:
-        landmarks = np.asarray(data["landmarks"], dtype=np.float32)
+        """The face of ``to_dict``; ValueError for anything but 4 box and 68 x 2 landmark
+        numbers, all finite and below :data:`MAX_COORDINATE` in size."""
+        landmarks = _coordinates(data["landmarks"], "landmarks")
         if landmarks.shape != (68, 2):
             raise ValueError("a face needs 68 landmarks")
-        box = tuple(float(v) for v in data["box"])
-        if len(box) != 4:
+        box = _coordinates(data["box"], "box")
+        if box.shape != (4,):
             raise ValueError("a face box needs 4 numbers")
-        return cls(box=box, landmarks=landmarks, score=float(data.get("score", 0.0)),
-                   detector=str(data.get("detector", "hog")))
+        score = float(data.get("score", 0.0))
+        if not np.isfinite(score):
+            raise ValueError("the face's score is not a number")
+        return cls(box=tuple(float(v) for v in box), landmarks=landmarks.astype(np.float32),
+                   score=score, detector=str(data.get("detector", "hog")))
+
+    def problem(self, width: int, height: int) -> tuple[str, str] | None:
+        """Why this face cannot be one found in a ``width`` x ``height`` photo, as (the part
+        at fault: "box" or "landmarks", the reason), or None when it is plausible.
+
+        The bounds are generous: on our test photos a face's eye distance is 0.24-0.49 of its
+        box width and its landmarks span 0.77-1.13 of the box's width and height (0.4-2.5 and
+        0.05-1.0 are allowed); they only catch a damaged or edited file (points all equal, far
+        outside the photo, a box that is not this face's).
+        """
+        x0, y0, x1, y1 = self.box
+        if not (-1 <= x0 < x1 <= width + 1 and -1 <= y0 < y1 <= height + 1):
+            return "box", f"{_shown(self.box)} is not a box inside the {width} x {height} photo"
+        size = max(x1 - x0, y1 - y0)
+        if size < MIN_FACE_BOX:
+            return "box", f"is {size:.1f} px across, too small for a face"
+        points = self.landmarks.astype(np.float64)
+        low, high = points.min(axis=0), points.max(axis=0)
+        if (low < -size).any() or high[0] > width + size or high[1] > height + size:
+            return "landmarks", f"lie outside the {width} x {height} photo"
+        centre = points.mean(axis=0)
+        if not (x0 - size / 2 <= centre[0] <= x1 + size / 2
+                and y0 - size / 2 <= centre[1] <= y1 + size / 2):
+            return "landmarks", "are not on the face in 'box'"
+        spread = (high - low) / (x1 - x0, y1 - y0)
+        iod = self.iod
+        if not ((spread >= 0.4) & (spread <= 2.5)).all() or not 0.05 <= iod / (x1 - x0) <= 1.0:
+            return "landmarks", (f"do not have a face's shape in its box (eye distance "
+                                 f"{iod:.1f} px, spread {_shown(tuple(high - low))} px, box "
+                                 f"{x1 - x0:.1f} x {y1 - y0:.1f} px)")
+        return None
+
+
+def _coordinates(value: object, name: str) -> np.ndarray:
+    """JSON numbers (nested lists) as float64; ValueError for anything else, or non-finite or
+    huge values (checked before any cast, so nothing overflows)."""
+    array = np.asarray(value, dtype=object)
+    if array.dtype != object or array.size == 0 or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in array.ravel()
+    ):
+        raise ValueError(f"the face's {name} must be numbers")
+    numbers = np.array(array.tolist(), dtype=np.float64)
+    if not (np.isfinite(numbers).all() and (np.abs(numbers) <= MAX_COORDINATE).all()):
+        raise ValueError(f"the face's {name} are not pixel positions (infinite, or beyond "
+                         f"{MAX_COORDINATE:g} px)")
+    return numbers
+
+
+def _shown(box: tuple[float, ...]) -> str:
+    return "[" + ", ".join(f"{v:g}" for v in box) + "]"
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,6 +148,15 @@ class FaceAnalysis:
         if not 0 <= index < len(self.faces):
             return None
         return self.faces[index]
+
+    def problem(self) -> tuple[str, str] | None:
+        """Why this cannot be an analysis of a photo of its size, as (the key at fault, e.g.
+        "faces[0].landmarks", the reason), or None when every face is plausible."""
+        for index, face in enumerate(self.faces):
+            found = face.problem(self.width, self.height)
+            if found is not None:
+                return f"faces[{index}].{found[0]}", found[1]
+        return None
 
     def scaled(self, factor: float) -> FaceAnalysis:
         return FaceAnalysis(

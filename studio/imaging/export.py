@@ -34,7 +34,14 @@ import numpy as np
 
 from studio.errors import LikenessError, PhotoError
 from studio.imaging.filters import resize
-from studio.imaging.io import MAX_PIXELS, clean_exif, encode, format_for
+from studio.imaging.io import (
+    JPEG_EXIF_LIMIT,
+    MAX_PIXELS,
+    clean_exif,
+    encode,
+    fit_exif,
+    format_for,
+)
 from studio.write_guard import WritePlan, shown, write_atomic
 
 PRESETS = ("linkedin", "portfolio", "original", "custom")
@@ -473,8 +480,10 @@ def export_photo(
     if max_bytes is None and preset == "linkedin":
         max_bytes = LINKEDIN_MAX_BYTES
     cleaned = clean_exif(exif, keep_private=settings.keep_metadata)
-    if cleaned and fmt == "TIFF" and depth == 16:
-        notes.append("16-bit TIFF is written without EXIF")
+    if fmt == "JPEG":
+        cleaned, dropped = fit_exif(cleaned, JPEG_EXIF_LIMIT)
+        if dropped:
+            notes.append(f"JPEG holds at most 64 KB of EXIF: dropped {', '.join(dropped)}")
     data, used_quality, pixels, size_notes = encode_within(
         np.ascontiguousarray(pixels, dtype=np.float32),
         fmt,

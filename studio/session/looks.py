@@ -39,7 +39,11 @@ def _key(name: str) -> str:
 def user_looks_dir() -> Path:
     """The folder of the user's own looks (created on demand)."""
     folder = user_dir("config") / "looks"
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise SessionError(f"cannot create the looks folder {folder} "
+                           f"({(error.strerror or str(error)).lower()})") from None
     return folder
 
 
@@ -66,8 +70,8 @@ def list_looks() -> list[LookInfo]:
     hiding the others.
     """
     looks = [_info(builtin_look_path(key), True) for key in BUILTIN_LOOKS]
-    folder = user_looks_dir()
-    for path in sorted(folder.glob("*.json")):
+    folder = user_dir("config", create=False) / "looks"  # none saved yet: nothing to create
+    for path in sorted(folder.glob("*.json") if folder.is_dir() else ()):
         try:
             looks.append(_info(path, False))
         except SessionError as error:
@@ -89,7 +93,7 @@ def load_look(name_or_file: str | os.PathLike) -> Session:
     key = _key(text)
     if key in BUILTIN_LOOKS:
         return load_session(builtin_look_path(key))
-    user = user_looks_dir() / f"{key}.json"
+    user = user_dir("config", create=False) / "looks" / f"{key}.json"
     if user.is_file():
         return load_session(user)
     known = ", ".join(info.key for info in list_looks())

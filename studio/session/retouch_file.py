@@ -159,6 +159,10 @@ def _retouch(
     sha = file_sha256(input_path)
     notes: list[str] = []
     analysis = session.analysis_for(sha)
+    if analysis is not None and (analysis.width, analysis.height) != (photo.width, photo.height):
+        notes.append(f"the session's face analysis is for a {analysis.width} x {analysis.height} "
+                     f"photo, not this {photo.width} x {photo.height} one: faces found again")
+        analysis = None
     same_photo = analysis is not None
     if analysis is None:
         analysis = analyze_photo(photo)

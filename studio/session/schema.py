@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -31,7 +30,7 @@ from pathlib import Path
 
 from studio.edits.sliders import SLIDERS, check_value, default_sliders
 from studio.errors import LikenessError, SessionError
-from studio.face.types import FaceAnalysis
+from studio.face.types import Face, FaceAnalysis
 from studio.imaging.export import (
     ASPECTS,
     MAX_SIZE,
@@ -340,29 +339,40 @@ def _parse_export(value: object) -> ExportSettings:
 
 
 def _parse_analysis(value: object) -> FaceAnalysis | None:
+    """The stored face analysis, checked as far as it can be without the photo: numbers that
+    are finite pixel positions, boxes and landmarks inside its photo, a face's geometry.
+    SessionError names the key at fault (a damaged or edited session must not reach the
+    render, where it would fail deep inside OpenCV)."""
     if value is None:
         return None
+    invalid = SessionError("'analysis' is not a valid face analysis")
+    if not isinstance(value, dict) or not isinstance(value.get("image"), dict):
+        raise invalid
+    faces = value.get("faces", [])
+    if not isinstance(faces, list) or isinstance(value.get("primary"), bool):
+        raise invalid
+    size = value["image"]
+    if not all(
+        isinstance(size.get(k), int) and not isinstance(size.get(k), bool)
+        and 0 < size.get(k) <= 1_000_000
+        for k in ("width", "height")
+    ):
+        raise SessionError("'analysis.image' must hold a width and height in pixels")
+    for index, face in enumerate(faces):
+        try:
+            if not isinstance(face, dict):
+                raise ValueError("not an object")
+            Face.from_dict(face)
+        except (ValueError, KeyError, TypeError, OverflowError) as error:
+            reason = str(error) if isinstance(error, ValueError) else f"lacks {error}"
+            raise SessionError(f"'analysis.faces[{index}]' is not a valid face ({reason})") from None
     try:
-        if not isinstance(value, dict) or not isinstance(value.get("image"), dict):
-            raise ValueError
-        faces = value.get("faces", [])
-        if not isinstance(faces, list) or not all(isinstance(f, dict) for f in faces):
-            raise ValueError
-        if isinstance(value.get("primary"), bool):
-            raise ValueError
-        size = value["image"]
-        if not all(
-            isinstance(size.get(k), int) and not isinstance(size.get(k), bool) and size.get(k) > 0
-            for k in ("width", "height")
-        ):
-            raise ValueError
         analysis = FaceAnalysis.from_dict(value)
     except (ValueError, KeyError, TypeError, OverflowError, AttributeError, IndexError):
-        raise SessionError("'analysis' is not a valid face analysis") from None
-    for face in analysis.faces:
-        values = [*face.box, *face.landmarks.ravel().tolist(), face.score]
-        if not all(math.isfinite(v) for v in values):
-            raise SessionError("'analysis' is not a valid face analysis")
+        raise invalid from None
+    problem = analysis.problem()
+    if problem is not None:
+        raise SessionError(f"'analysis.{problem[0]}' {problem[1]}")
     return analysis
 
 
