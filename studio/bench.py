@@ -25,7 +25,7 @@ from studio.edits.sliders import SLIDERS
 from studio.imaging import load, load_proxy
 from studio.imaging.sample import sample_photo
 
-#: QUALITY.md targets, in milliseconds.
+#: docs/quality.md targets, in milliseconds.
 TARGETS = {
     "slider_move_median": 33.0,
     "slider_move_p95": 60.0,

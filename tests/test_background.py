@@ -7,11 +7,13 @@ import pytest
 
 from studio.edits.background import (
     BLUR_RADIUS_IOD,
-    apply_background,
+    Params,
     parse_backdrop,
     person_alpha,
     prepare_background,
+    process,
 )
+from studio.edits.protocol import Region
 from studio.errors import LikenessError
 from studio.face import analyze, face_hull_mask
 from studio.face.types import Face
@@ -41,9 +43,8 @@ EDITS = (
 
 
 def _edit(pixels, layers, alpha, **sliders):
-    return apply_background(pixels, layers, alpha, sliders.get("bg_blur", 0.0),
-                            sliders.get("bg_light", 0.0), sliders.get("bg_desaturate", 0.0),
-                            sliders.get("backdrop"))
+    assert alpha is layers.alpha  # the matte the layers were prepared with
+    return process(Region(pixels, layers), Params.from_values(sliders))
 
 
 def _shrink(pixels: np.ndarray, max_pixels: int) -> np.ndarray:

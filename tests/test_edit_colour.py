@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from studio.edits import eyes, teeth, warmth
+from studio.edits.protocol import Region
 from studio.imaging.colour import lab_to_rgb, rgb_to_lab
 
 #: Typical skin colours (L*, a*, b*): deep, medium-dark, medium, light, pale.
@@ -25,7 +26,7 @@ def _chroma_hue(lab):
 def _shift(lab, strength):
     skin = np.array(lab, np.float32)
     rgb = lab_to_rgb(skin.reshape(1, 1, 3))
-    out = warmth.apply(rgb, warmth.Prepared.for_skin(skin), warmth.Params(strength))
+    out = warmth.process(Region(rgb, warmth.Prepared.for_skin(skin)), warmth.Params(strength))
     return rgb_to_lab(out).reshape(3)
 
 
@@ -52,7 +53,7 @@ def test_cooler_never_greys_skin(tone):
 
 def test_warmth_without_a_face_is_a_plain_white_balance():
     grey = np.full((4, 4, 3), 0.5, np.float32)
-    out = warmth.apply(grey, warmth.Prepared(skin_lab=None), warmth.Params(1.0))
+    out = warmth.process(Region(grey, warmth.Prepared(skin_lab=None)), warmth.Params(1.0))
     assert out[..., 0].mean() > 0.5 > out[..., 2].mean()
     # The skin-aware limit only ever weakens the shift, never strengthens it.
     for tone in SKIN_TONES.values():
@@ -87,7 +88,7 @@ def test_eye_whites_never_pass_L92_and_keep_their_shading():
     light[iris] = 35.0
     prepared = _eye_prepared(light, (~iris).astype(np.float32))
     image = lab_to_rgb(prepared.lab)
-    out = rgb_to_lab(eyes.apply(image, prepared, eyes.Params(1.0)))
+    out = rgb_to_lab(eyes.process(Region(image, prepared), eyes.Params(1.0)))
     white = ~iris & ((xx - 30) ** 2 + (yy - 15) ** 2 > 200)
     assert out[..., 0][white].max() <= 92.0 + 0.3
     assert out[..., 0][white].mean() > light[white].mean() + 0.5, "the whites were not lifted"
@@ -106,7 +107,7 @@ def test_teeth_caps():
     prepared = teeth.Prepared(box=box, mask=np.ones((h, w), np.float32), lab=lab, sclera_light=75.0)
     image = lab_to_rgb(lab)
     lab_in = rgb_to_lab(image)
-    out = rgb_to_lab(teeth.apply(image, prepared, teeth.Params(1.0)))
+    out = rgb_to_lab(teeth.process(Region(image, prepared), teeth.Params(1.0)))
     assert np.all(out[..., 2] >= 0.5 * lab_in[..., 2] - 0.5), "b* reduced by more than 50%"
     assert np.all(out[..., 2] < lab_in[..., 2] - 5), "yellow not reduced"
     assert np.all(out[..., 0] - lab_in[..., 0] <= 15 + 0.3), "L* raised by more than 15"

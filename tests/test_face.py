@@ -250,7 +250,7 @@ def test_face_hull_covers_the_features_and_reaches_above_the_brows(photos):
 
 
 def _coverage(pixels: np.ndarray, face: Face, skin: np.ndarray) -> tuple[float, float]:
-    """Share of the face hull minus features (and of QUALITY.md's eroded skin) marked skin."""
+    """Share of the face hull minus features (and of docs/quality.md's eroded skin) marked skin."""
     hull = face_hull_mask(face, pixels.shape) > 0.5
     features = protected_mask(face, pixels.shape, extra_margin=0.08) > 0.5
     region = hull & ~features
@@ -274,10 +274,10 @@ def test_skin_mask_covers_the_skin_and_never_the_features(photos, skin_masks, na
     assert skin.min() >= 0.0 and skin.max() <= 1.0
     protected = protected_mask(face, pixels.shape)
     assert float(skin[protected > 0].max(initial=0.0)) == 0.0, "skin overlaps a protected feature"
-    # kept a further 8% IOD away from the features (QUALITY.md)
+    # kept a further 8% IOD away from the features (docs/quality.md)
     assert float(skin[protected_mask(face, pixels.shape, extra_margin=0.08) > 0].max()) == 0.0
     hull_share, skin_share = _coverage(pixels, face, skin)
-    print(f"{name}: skin covers {hull_share:.2f} of hull minus features, {skin_share:.2f} of QUALITY skin")
+    print(f"{name}: skin covers {hull_share:.2f} of hull minus features, {skin_share:.2f} of docs/quality.md skin")
     assert skin_share >= 0.55, f"{name}: skin mask covers only {skin_share:.2f}"
     assert hull_share >= 0.40, f"{name}: skin mask covers only {hull_share:.2f} of the hull"
 
@@ -402,7 +402,7 @@ def test_models_are_loaded_once():
 
 
 def test_landmarks_hold_still_when_the_exposure_changes(photos):
-    """QUALITY.md: re-detected landmarks move < 0.035 IOD; a 2% darker copy must not move them."""
+    """docs/quality.md: re-detected landmarks move < 0.035 IOD; a 2% darker copy must not move them."""
     from studio.face.likeness import relocate
 
     pixels, analysis = photos.proxy("deepface_img40.jpg")

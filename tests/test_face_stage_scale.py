@@ -97,7 +97,7 @@ def test_full_size_render_looks_like_the_screen_render(full_and_screen):
 
 
 def test_full_size_render_keeps_the_pores(big, full_and_screen):
-    # QUALITY.md: every look keeps >= 0.90 of the fine band (pores) on the skin, measured at
+    # docs/quality.md: every look keeps >= 0.90 of the fine band (pores) on the skin, measured at
     # the photo's own size (0.97 measured).
     pixels, analysis, retoucher = big
     full = full_and_screen[0]
@@ -134,18 +134,19 @@ def test_adding_a_change_in_its_boxes_gives_the_bits_of_adding_it_everywhere():
 
 def _chain_in_place(retoucher, values):
     """The face stage with every edit after the first writing into the same array."""
+    from studio.edits import face_light, shadows
     from studio.edits.light import apply_log_gain
-    from studio.render.retoucher import FACE_EDITS
+    from studio.edits.protocol import Region, edits
 
     head, owned = retoucher.layers.image, False
-    for key, module in FACE_EDITS:
+    for module in edits(["face", "light"]):
+        key = module.KEYS[0]
         if key == "face_light":
             continue
         if key == "shadows":
             gains = [
                 m.log_gain(retoucher.prepared(k), m.Params(values[k]))
-                for k, m in FACE_EDITS
-                if k in ("shadows", "face_light")
+                for k, m in (("shadows", shadows), ("face_light", face_light))
             ]
             gains = [g for g in gains if g is not None]
             if gains:
@@ -154,7 +155,8 @@ def _chain_in_place(retoucher, values):
                 owned, head = owned or result is not head, result
             continue
         params = module.Params(values[key])
-        result = module.apply(head, retoucher.prepared(key), params, head if owned else None)
+        region = Region(head, retoucher.prepared(key))
+        result = module.process(region, params, head if owned else None)
         owned, head = owned or result is not head, result
     return np.clip(head, 0.0, 1.0)
 
@@ -170,6 +172,6 @@ def test_edits_written_in_place_give_the_same_bits(big, which):
         retoucher = Retoucher(small, small_analysis)
     values = normalise_sliders(FACE)
     image = retoucher.layers.image.copy()
-    expected = retoucher._face_stage(values)
+    expected = retoucher._head_stage(values)
     assert np.array_equal(_chain_in_place(retoucher, values), expected)
     assert np.array_equal(retoucher.layers.image, image), "the photo's own pixels were written"

@@ -1,4 +1,4 @@
-"""QUALITY.md: re-detected landmarks move by <= 0.035 IOD (mean) after smooth=1 and every look:
+"""docs/quality.md: re-detected landmarks move by <= 0.035 IOD (mean) after smooth=1 and every look:
 the edit leaves the face's geometry where it was."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ PHOTOS = (
     "deepface_img41.jpg",
 )
 LOOKS = ("natural", "linkedin", "nonprofit", "portfolio")
-#: QUALITY.md's limit, IOD.
+#: docs/quality.md's limit, IOD.
 MAX_SHIFT = 0.035
 
 

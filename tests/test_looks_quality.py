@@ -1,10 +1,10 @@
-"""Every built-in look meets QUALITY.md's "every built-in look" column on 6 real photos
+"""Every built-in look meets docs/quality.md's "every built-in look" column on 6 real photos
 (light to deep skin, glasses and beard, freckles, an older face): fine band kept >= 0.90
 (pores and freckles stay) and likeness distance <= 0.08.
 
 Photos are downscaled to a 900 px long edge for speed; the figures are those of
-``studio.render.quality`` (QUALITY.md's definitions: fine band = grey minus Gaussian at
-sigma IOD/60, energy in the QUALITY skin mask after / before). Run with ``-s`` to print
+``studio.render.quality`` (docs/quality.md's definitions: fine band = grey minus Gaussian at
+sigma IOD/60, energy in the docs/quality.md skin mask after / before). Run with ``-s`` to print
 the table for the notes.
 """
 
@@ -71,4 +71,4 @@ def test_every_look_keeps_pores_and_likeness_on_real_photos(photos, key):
             failures.append(
                 f"{name}: likeness distance {result.likeness_distance} > {LIKENESS_MAX}"
             )
-    assert not failures, f"look '{key}' misses QUALITY.md targets: " + "; ".join(failures)
+    assert not failures, f"look '{key}' misses docs/quality.md targets: " + "; ".join(failures)

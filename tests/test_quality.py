@@ -1,4 +1,4 @@
-"""QUALITY.md's figures for ``smooth=1`` on real photos, light to deep skin, beards, glasses,
+"""docs/quality.md's figures for ``smooth=1`` on real photos, light to deep skin, beards, glasses,
 freckles (downscaled to ~1 MP, as the figures are scale-free: every radius is in IOD)."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ PHOTOS = {
     "facenet-pytorch_paul_rudd_1.jpg": "very sharp pores",
     "deepface_img41.jpg": "older man, stubble",
 }
-#: Photos with glasses frames inside QUALITY.md's geometric skin region: the frames (rightly
+#: Photos with glasses frames inside docs/quality.md's geometric skin region: the frames (rightly
 #: left sharp) carry much of that region's mid band (see test_smooth_on_glasses_photos).
 GLASSES = {"deepface_img24.jpg"}
 
@@ -124,7 +124,7 @@ def look_figures(results):
 
 @pytest.mark.parametrize("look", LOOKS)
 def test_built_in_looks_meet_quality_targets(look_figures, look):
-    """QUALITY.md's 'every built-in look' column on every test photo."""
+    """docs/quality.md's 'every built-in look' column on every test photo."""
     for (which, name), (full, partial) in look_figures.items():
         if which != look:
             continue

@@ -111,7 +111,7 @@ def test_moves_on_a_big_photo_give_the_same_bits_as_a_one_off_render(enlarged):
     pixels, analysis = enlarged
     retoucher = Retoucher(pixels, analysis)
     retoucher.render(LOOK)
-    assert retoucher.prepared("background").blur_levels[-1].shape[:2] != pixels.shape[:2]
+    assert retoucher.prepared("bg_blur").blur_levels[-1].shape[:2] != pixels.shape[:2]
     moves = [
         dict(LOOK, bg_light=-0.4),  # kept person shares, background columns only
         dict(LOOK, bg_light=-0.4, smooth=0.1),  # head region again
@@ -126,7 +126,13 @@ def test_moves_on_a_big_photo_give_the_same_bits_as_a_one_off_render(enlarged):
 
 
 def test_background_in_place_and_over_an_old_result_match_a_fresh_one(enlarged):
-    from studio.edits.background import apply_background, person_alpha, prepare_background
+    from studio.edits.background import Params, person_alpha, prepare_background, process
+    from studio.edits.protocol import Region
+
+    def apply_background(pixels, layers, alpha, blur, light, calm, out=None, person_ready=False):
+        assert alpha is layers.alpha
+        return process(Region(pixels, layers, out_has_person=person_ready),
+                       Params(blur, light, calm), out)
 
     pixels, analysis = enlarged
     face = analysis.face(None)

@@ -1,5 +1,5 @@
 """No halos: a step edge at a mask boundary (the painted person against a flat backdrop) shows
-at most 2% overshoot after smooth, face_light and bg_blur, and (QUALITY.md) the band of IOD/20
+at most 2% overshoot after smooth, face_light and bg_blur, and (docs/quality.md) the band of IOD/20
 outside the face changes by less than 1 L* on average."""
 
 from __future__ import annotations

@@ -144,3 +144,24 @@ def test_saving_a_session_beside_the_photo_by_default(photos, tmp_path):
     path = save_session(session)
     assert path.name == photos["a"].name + ".likeness.json" and path.parent == photos["a"].parent
     path.unlink()
+
+
+def test_the_retouch_service_renders_checks_likeness_and_exports_a_loaded_photo(tmp_path):
+    # What the studio's export job calls: a photo already open, progress shown as it goes.
+    from studio.face import analyze
+    from studio.imaging import load
+    from studio.imaging.export import ExportSettings
+    from studio.imaging.sample import sample_photo
+    from studio.session import retouch_photo
+
+    photo = sample_photo()
+    steps: list[str] = []
+    sliders = {"smooth": 0.5, "bg_blur": 0.4}
+    done = retouch_photo(photo, analyze(photo.pixels), sliders, ExportSettings(preset="original"),
+                         tmp_path / "out.png", progress=steps.append)
+    assert steps == ["Rendering at full resolution…", "Checking likeness…", "Encoding…"]
+    assert done.refused is None and done.likeness_percent is not None
+    assert done.exported.path.exists()
+    assert np.array_equal(done.pixels, render_photo(photo.pixels, analyze(photo.pixels), sliders))
+    written = load(done.exported.path).pixels
+    assert np.abs(written - done.pixels).max() <= 0.5 / 255 + 1e-6

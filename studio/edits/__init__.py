@@ -1,10 +1,10 @@
 """The edits: one module per slider family, no I/O, no Qt.
 
-Each face edit module (``smooth``, ``blemish``, ``shine``, ``face_light``, ``shadows``,
-``warmth``, ``eyes``, ``teeth``) holds a frozen, versioned ``Params`` dataclass whose field
+Every edit follows ``studio.edits.protocol``: its slider ``KEYS``, an algorithm ``VERSION``,
+the pipeline ``STAGE`` and ``ORDER`` it runs at, a frozen ``Params`` dataclass whose field
 metadata comes from ``studio.edits.sliders``, a cached-once ``prepare(layers)`` doing the
-expensive per-photo work on ``studio.edits.layers.PhotoLayers``, and a pure
-``apply(image, prepared, params)`` that returns the input itself at strength 0. Masks meet edits
-through ``studio.edits.blend``. ``background`` provides the person/background split and the
-background edits. ``studio.render.Retoucher`` runs them in order.
+expensive per-photo work on ``studio.edits.layers.PhotoLayers``, and ``process(region, params,
+out)``, which returns the input itself when the params are neutral. Masks meet edits through
+``studio.edits.blend``. The ``SLIDERS`` table names each slider's edit module;
+``studio.render.Retoucher`` runs them.
 """

@@ -22,7 +22,8 @@ Three steps, each a pure function (no Qt, no I/O, no download):
     alpha-normalised weights (blur(bg * w) / blur(w), so the person never seeps in: no halo),
     each on a small pyramid level; and the old background behind soft edges and hair,
     estimated from the nearby pure background so it can be taken away instead of fringing.
-``apply_background(pixels, layers, alpha, bg_blur, bg_light, bg_desaturate, backdrop)``
+``process(region, params, out)``
+    The edit protocol's image operation (``prepare(layers)`` runs the two steps above).
     A few per-pixel passes in bands of rows: the new background (blur levels mixed, backdrop,
     light and calm colours worked on the small levels where possible) composited under the
     person's premultiplied share of each pixel. Exactly the input wherever alpha is 1, and the
@@ -40,19 +41,42 @@ when separate).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import cv2
 import numpy as np
 
+from studio.edits.layers import disk, normalized_blur
 from studio.edits.light import fast_to_linear, fast_to_srgb
+from studio.edits.params import EditParams, slider_field
+from studio.edits.protocol import Region
 from studio.errors import LikenessError
 from studio.face.matte import person_mask
 from studio.face.regions import face_hull_points, up_direction
 from studio.face.types import Face
-from studio.imaging.colour import linear_to_srgb, srgb_to_linear
+from studio.imaging.colour import REC709, linear_to_srgb, srgb_to_linear
 from studio.imaging.filters import row_bands
+
+#: The edit protocol (studio.edits.protocol): slider keys, algorithm version, stage, order.
+KEYS = ("bg_blur", "bg_light", "bg_desaturate", "backdrop")
+VERSION = 1
+STAGE = "background"
+ORDER = 10
+
+
+@dataclass(frozen=True)
+class Params(EditParams):
+    """blur: 0..1, lens blur of radius blur * BLUR_RADIUS_IOD IOD; light: -1..1, exposure in
+    units of LIGHT_STOPS stops; desaturate: 0..1, 1 = grey (lightness kept); backdrop: None,
+    or '#rrggbb', a studio colour replacing the background (light and desaturate then act
+    on it; blur has nothing left to blur)."""
+
+    blur: float = slider_field("bg_blur")
+    light: float = slider_field("bg_light")
+    desaturate: float = slider_field("bg_desaturate")
+    backdrop: str | None = slider_field("backdrop")
+
 
 #: Pixels of the GrabCut proxy; GrabCut's cost grows with it and the matte is refined later.
 CUT_PIXELS = 60_000
@@ -68,8 +92,6 @@ LIGHT_STOPS = 1.0
 #: How much brighter the backdrop is behind the head than at the frame's edges (linear light).
 BACKDROP_GLOW = 0.08
 
-# Rec. 709 luminance of linear RGB (the Y of CIE XYZ).
-_Y = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
 _ONES = np.ones((1, 3), np.float32)
 #: Largest head region whose old background is kept between renders, pixels.
 REGION_KEPT_PIXELS = 2_000_000
@@ -155,7 +177,7 @@ def _grabcut(small: np.ndarray, face: Face) -> np.ndarray:
     iod = face.iod
     # Far from the prior is sure background; 0.7 IOD leaves room for big hair and loose clothes.
     reach = max(int(round(0.7 * iod)), 2)
-    grown = cv2.dilate(prior, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1,) * 2))
+    grown = cv2.dilate(prior, disk(reach))
     mask = np.full((h, w), cv2.GC_BGD, np.uint8)
     mask[grown > 0] = cv2.GC_PR_BGD
     # Below the chin, shoulders and arms may reach out anywhere: nothing there is sure background.
@@ -180,7 +202,7 @@ def _grabcut(small: np.ndarray, face: Face) -> np.ndarray:
     # Prior odds for the person below the chin (shoulders, body; GrabCut's cut of the head is
     # better left alone): 4:1 inside the prior, 1:1 up to half an IOD outside it (raised or
     # broad shoulders).
-    near = cv2.dilate(prior, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * (reach * 5 // 7) + 1,) * 2))
+    near = cv2.dilate(prior, disk(reach * 5 // 7))
     odds = np.where(prior > 0, 4.0, np.where(near > 0, 1.0, 0.0)).astype(np.float32)
     odds[:chin_row] = 0.0
     person |= _unlike_background(image8, person | sure, background, odds, iod)
@@ -285,13 +307,6 @@ def _colour_guided_filter(guide: np.ndarray, source: np.ndarray, radius: int,
     return mean(a), mean(b)
 
 
-def _normalised_blur(image: np.ndarray, weight: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
-    """Gaussian average of ``image`` over the pixels ``weight`` marks, and that weight's blur."""
-    num = cv2.GaussianBlur(image * weight[:, :, None], (0, 0), sigma)
-    den = cv2.GaussianBlur(weight, (0, 0), sigma)
-    return num / np.maximum(den, 1e-6)[:, :, None], den
-
-
 def _colour_projection(image: np.ndarray, coarse: np.ndarray, inside: np.ndarray,
                        outside: np.ndarray, sigma: float) -> np.ndarray:
     """Alpha in the band between ``inside`` (sure person) and ``outside`` (sure background).
@@ -302,8 +317,11 @@ def _colour_projection(image: np.ndarray, coarse: np.ndarray, inside: np.ndarray
     colours are alike, or one is missing, the projection is unreliable and the binary cut
     (``coarse``) is kept instead.
     """
-    person, w_in = _normalised_blur(image, inside, sigma)
-    scene, w_out = _normalised_blur(image, outside, sigma)
+    # Full resolution (this is the medium copy already) with OpenCV's default border.
+    person = normalized_blur(image, inside, sigma, shrink=False, border=cv2.BORDER_REFLECT_101)
+    scene = normalized_blur(image, outside, sigma, shrink=False, border=cv2.BORDER_REFLECT_101)
+    w_in = cv2.GaussianBlur(inside, (0, 0), sigma)
+    w_out = cv2.GaussianBlur(outside, (0, 0), sigma)
     d = person - scene
     dd = np.einsum("hwc,hwc->hw", d, d)
     projection = np.clip(np.einsum("hwc,hwc->hw", image - scene, d) / (dd + 1e-6), 0.0, 1.0)
@@ -371,8 +389,7 @@ def person_alpha(pixels: np.ndarray, face: Face | None) -> np.ndarray:
     # 2. A matte in a band along the cut, on the medium copy (~4x the proxy's pixels): each
     # pixel's colour projected between the nearby sure-person and sure-background colours.
     iod_m = face.iod * msize[0] / w
-    band = max(int(round(BAND_IOD * small_face.iod)), 1)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * band + 1,) * 2)
+    kernel = disk(BAND_IOD * small_face.iod)
     hull = np.zeros(person.shape, np.uint8)
     _fill(hull, face_hull_points(small_face), 1)
     inside = np.maximum(cv2.erode(person, kernel), cv2.erode(hull, kernel))
@@ -437,6 +454,15 @@ def person_alpha(pixels: np.ndarray, face: Face | None) -> np.ndarray:
 # Prepared layers and the edits
 # --------------------------------------------------------------------------------------------
 
+class ColumnRun(NamedTuple):
+    """Columns [start, stop) of a band of rows that show some background, and the runs of
+    columns within them where the matte is soft (0 < alpha < 1): (start, stop) pairs."""
+
+    start: int
+    stop: int
+    soft_edges: list[tuple[int, int]]
+
+
 @dataclass(frozen=True, eq=False)
 class BackgroundLayers:
     """Slider-independent work for one photo at one size (from ``prepare_background``).
@@ -487,34 +513,49 @@ class BackgroundLayers:
             object.__setattr__(self, "_last_region", last)
         return last[1]
 
-    def open_runs(self, rows: slice, cols: slice) -> list[list[tuple[int, int, list[tuple[int, int]]]]]:
+    def person_share(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``person_share(photo, self, alpha)``, made once and kept (two photo-sized arrays)."""
+        share = getattr(self, "_person_share", None)
+        if share is None:
+            share = person_share(self.photo, self, self.alpha)
+            object.__setattr__(self, "_person_share", share)
+        return share
+
+    def background_columns(self, rows: slice, cols: slice) -> list[list[ColumnRun]]:
         """For each band of rows of the region (``row_bands``), the runs of columns that show some
-        background (alpha < 1 on a row), as (start, stop, soft edges' runs within it), in the
-        region's columns; kept per region (the alpha never changes).
+        background (alpha < 1 on a row), in the region's columns; kept per region (the alpha
+        never changes).
 
         Every path (one-off, kept person shares, head region) cuts a band the same way, so
         the same pixel is always interpolated from the same origin: the same bits."""
         key = (rows.start, rows.stop, cols.start, cols.stop)
-        cache = getattr(self, "_open_runs", None)
+        cache = getattr(self, "_background_columns", None)
         if cache is None:
             cache = {}
-            object.__setattr__(self, "_open_runs", cache)
+            object.__setattr__(self, "_background_columns", cache)
         if key not in cache:
-            bands = []
-            inside = (float(np.nextafter(np.float32(0), np.float32(1))),
-                      float(np.nextafter(np.float32(1), np.float32(0))))
-            for band in row_bands(rows.stop - rows.start, cols.stop - cols.start):
-                band_alpha = self.alpha[rows.start + band.start:rows.start + band.stop, cols]
-                # Column reductions by OpenCV (numpy's any over a strided view is slow).
-                lowest = cv2.reduce(band_alpha, 0, cv2.REDUCE_MIN).reshape(-1)
-                runs = []
-                for c0, c1 in _runs(lowest < 1.0):
-                    soft = cv2.inRange(np.ascontiguousarray(band_alpha[:, c0:c1]), *inside)
-                    soft = cv2.reduce(soft, 0, cv2.REDUCE_MAX).reshape(-1) > 0
-                    runs.append((c0, c1, [(c0 + s0, c0 + s1) for s0, s1 in _runs(soft)]))
-                bands.append(runs)
-            cache[key] = bands
+            cache[key] = background_columns(self.alpha, rows, cols)
         return cache[key]
+
+
+def background_columns(alpha: np.ndarray, rows: slice, cols: slice) -> list[list[ColumnRun]]:
+    """For each band of rows of the region (rows, cols) of the matte ``alpha`` (``row_bands``),
+    the runs of columns that show some background (alpha < 1 on a row), in the region's
+    columns, each with its soft edges."""
+    bands = []
+    inside = (float(np.nextafter(np.float32(0), np.float32(1))),
+              float(np.nextafter(np.float32(1), np.float32(0))))
+    for band in row_bands(rows.stop - rows.start, cols.stop - cols.start):
+        band_alpha = alpha[rows.start + band.start:rows.start + band.stop, cols]
+        # Column reductions by OpenCV (numpy's any over a strided view is slow).
+        lowest = cv2.reduce(band_alpha, 0, cv2.REDUCE_MIN).reshape(-1)
+        runs = []
+        for c0, c1 in _runs(lowest < 1.0):
+            soft = cv2.inRange(np.ascontiguousarray(band_alpha[:, c0:c1]), *inside)
+            soft = cv2.reduce(soft, 0, cv2.REDUCE_MAX).reshape(-1) > 0
+            runs.append(ColumnRun(c0, c1, [(c0 + s0, c0 + s1) for s0, s1 in _runs(soft)]))
+        bands.append(runs)
+    return bands
 
 
 def _check_pixels(pixels: np.ndarray) -> np.ndarray:
@@ -523,7 +564,7 @@ def _check_pixels(pixels: np.ndarray) -> np.ndarray:
     return pixels.astype(np.float32, copy=False)
 
 
-def _disc(radius: float) -> np.ndarray:
+def _lens_kernel(radius: float) -> np.ndarray:
     """A lens-aperture kernel: a disc with an anti-aliased rim, summing to 1."""
     r = max(radius, 0.5)
     n = int(np.ceil(r)) + 1
@@ -643,7 +684,7 @@ def prepare_background(pixels: np.ndarray, alpha: np.ndarray, face: Face | None)
             level_c, level_w, scale = pyramid[-1]
             pyramid.append((cv2.pyrDown(level_c), cv2.pyrDown(level_w), scale * 0.5))
         level_c, level_w, scale = pyramid[-1]
-        disc = _disc(radius * scale)
+        disc = _lens_kernel(radius * scale)
         levels.append((cv2.filter2D(level_c, -1, disc, borderType=cv2.BORDER_REFLECT),
                        cv2.filter2D(level_w, -1, disc, borderType=cv2.BORDER_REFLECT)))
     # Normalise, largest radius first; where no background is near, the next larger level
@@ -720,7 +761,7 @@ def _blurred(layers: BackgroundLayers, amount: float, restyle, unblurred):
         def smallest(band, cols, dst=None):
             mixed = cv2.addWeighted(unblurred(band, cols), 1.0 - t,
                                     _enlarge(layers.blur_levels[-1], (w, h), band, cols), t, 0.0)
-            return _into(dst, restyle(mixed))
+            return _written_to(dst, restyle(mixed))
 
         return smallest
     i = next(i for i in range(1, len(radii)) if radii[i] <= radius)
@@ -742,7 +783,7 @@ def _blurred(layers: BackgroundLayers, amount: float, restyle, unblurred):
     return lambda band, cols, dst=None: _enlarge(mixed, (w, h), band, cols, dst)
 
 
-def _into(dst: np.ndarray | None, image: np.ndarray) -> np.ndarray:
+def _written_to(dst: np.ndarray | None, image: np.ndarray) -> np.ndarray:
     """``image`` written into ``dst`` (and ``dst`` returned), or ``image`` when there is none."""
     if dst is None:
         return image
@@ -775,7 +816,7 @@ def _restyler(bg_light: float, bg_desaturate: float):
     gain = np.float32(2.0 ** (bg_light * LIGHT_STOPS))
     calm = np.float32(bg_desaturate)
     # Calm colours (each channel toward the luminance) and a darkening gain are one matrix.
-    matrix = ((1.0 - calm) * np.eye(3, dtype=np.float32) + calm * _Y[None, :]).astype(np.float32)
+    matrix = ((1.0 - calm) * np.eye(3, dtype=np.float32) + calm * REC709[None, :]).astype(np.float32)
     if gain < 1:
         matrix *= gain
     linear_part = calm > 0 or gain < 1
@@ -796,81 +837,106 @@ def _restyler(bg_light: float, bg_desaturate: float):
     return restyle
 
 
-def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.ndarray,
-                     bg_blur: float = 0.0, bg_light: float = 0.0, bg_desaturate: float = 0.0,
-                     backdrop: str | None = None,
-                     region: tuple[slice, slice] | None = None,
-                     shares: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
-                     out: np.ndarray | None = None, person_ready: bool = False,
-                     finish: Callable[[slice], object] | None = None) -> np.ndarray:
+def prepare(layers) -> BackgroundLayers:
+    """The protocol's preparation: the person matte (``layers.person_alpha``) and the blur
+    ladder, glow and old-background estimate of ``prepare_background``."""
+    return prepare_background(layers.pixels, layers.person_alpha, layers.face)
+
+
+def process(region: Region, params: Params, out: np.ndarray | None = None) -> np.ndarray:
     """The background edits composited behind the person.
 
     Parameters
     ----------
-    pixels : float32 (H, W, 3) sRGB in [0, 1] (the image ``layers`` was prepared from, or an
-        edit of it that kept the background).
-    layers : from ``prepare_background`` at this size.
-    alpha : float32 (H, W) person matte, 1 = person (the one ``layers`` was prepared with).
-    bg_blur : 0..1, lens blur; radius bg_blur * BLUR_RADIUS_IOD IOD.
-    bg_light : -1..1, background exposure in units of LIGHT_STOPS stops.
-    bg_desaturate : 0..1, 1 = grey background (lightness kept).
-    backdrop : None, or '#rrggbb': a studio colour replacing the background (bg_light and
-        bg_desaturate then act on the backdrop; bg_blur has nothing left to blur).
-    region : (rows, cols) slices of the photo: ``pixels`` is then only that crop and so is
-        the result (the same values as those pixels of a whole-photo call), so a face edit
-        re-composites only its own region.
-    shares : ``person_share(pixels, layers, alpha)`` for these (whole-photo) ``pixels``, or None.
-    out : float32 array shaped like ``pixels`` to write the result to; may be ``pixels`` itself
-        (the edit is then made in place).
-    person_ready : ``out`` is an earlier result of this function for the same photo, region and
-        matte: it already holds the photo's bits where alpha is 1, and only the columns that
-        show background are written.
-    finish : called with each band of rows of ``out`` once it is done, while its pixels are
-        still in the processor's cache (e.g. to white-balance it there).
+    region : ``pixels`` float32 (h, w, 3) sRGB in [0, 1] (the photo ``prepared`` was made
+        from, or an edit of it that kept the background), or only the part ``box`` of it: the
+        result then holds the same values as those pixels of a whole-photo call, so a face
+        edit re-composites only its own region. ``prepared``: from ``prepare`` at this size.
+        ``person_share``: through the prepared person share (whole photo only): a move costs
+        one multiply-add per pixel. ``out_has_person``: ``out`` is an earlier result for the
+        same photo, region and matte, holding the photo's bits where alpha is 1; only the
+        columns that show background are written. ``after_band``: called with each band of rows of
+        ``out`` once it is done.
+    params : the four background sliders.
+    out : float32 array shaped like ``pixels`` to write the result to; may be ``pixels``
+        itself (the edit is then made in place).
 
     Returns
     -------
-    float32 (H, W, 3) sRGB in [0, 1]; bit-identical to ``pixels`` where alpha is 1, and
+    float32 (h, w, 3) sRGB in [0, 1]; bit-identical to ``pixels`` where alpha is 1, and
     everywhere when every value is neutral (0, 0, 0, None).
     """
-    pixels = _check_pixels(pixels)
-    if bg_blur == 0 and bg_light == 0 and bg_desaturate == 0 and backdrop is None:
+    layers = region.prepared
+    pixels = _check_pixels(region.pixels)
+    if params.is_neutral():
         return pixels.copy()
-    h, w = alpha.shape
-    rows, cols = region if region is not None else (slice(0, h), slice(0, w))
+    h, w = layers.alpha.shape
+    whole = region.box is None
+    rows, cols = (slice(0, h), slice(0, w)) if whole else region.box
     if pixels.shape[:2] != (rows.stop - rows.start, cols.stop - cols.start):
         raise ValueError("pixels do not match the region")
-    restyle = _restyler(float(min(max(bg_light, -1.0), 1.0)), float(min(max(bg_desaturate, 0.0), 1.0)))
-    if shares is not None and region is None:
-        def unblurred(band, cols):  # kept with the shares, cut the same way
-            return shares[2][band, cols]
-    else:
-        unblurred = layers.old_bg
-    if backdrop is not None:
-        new_bg = _backdrop(layers, backdrop, restyle)
-    elif bg_blur > 0:
-        new_bg = _blurred(layers, float(min(bg_blur, 1.0)), restyle, unblurred)
-    else:
-        def new_bg(band, cols, dst=None):
-            return _into(dst, restyle(unblurred(band, cols)))
-    in_place = out is pixels
+    shares = layers.person_share() if region.person_share and whole else None
+    in_place, person_ready = out is pixels, region.out_has_person
     if out is None or out.shape != pixels.shape or out.dtype != np.float32:
-        out = np.empty_like(pixels)
-        person_ready = False
+        out, person_ready = np.empty_like(pixels), False
     # A preview's head region keeps its old background between face slider moves; a big
     # region (a full-size export) makes it band by band instead (no region-sized copy).
-    keep_region = region is not None and pixels.shape[0] * pixels.shape[1] <= REGION_KEPT_PIXELS
-    region_old_bg = layers.region_old_bg(rows, cols) if keep_region else None
+    keep_region = not whole and pixels.shape[0] * pixels.shape[1] <= REGION_KEPT_PIXELS
+    work = _Compositing(
+        layers, pixels, out, rows, cols, _new_background(layers, params, shares), shares,
+        layers.region_old_bg(rows, cols) if keep_region else None,
+    )
     bands = row_bands(rows.stop - rows.start, cols.stop - cols.start)
     # Where alpha is 1 the result is the photo bit for bit: the new background is made only
     # in the columns that show some background; there the person's pixels are put back and
     # only the soft edges are composited (the old background made only there).
-    for band, runs in zip(bands, layers.open_runs(rows, cols), strict=True):
-        photo_rows = slice(rows.start + band.start, rows.start + band.stop)
-        band_pixels = pixels[band]
-        target = out[band]
+    for band, runs in zip(bands, layers.background_columns(rows, cols), strict=True):
+        work.band(band, runs, in_place, person_ready)
+        if region.after_band is not None:
+            region.after_band(band)
+    return out
+
+
+def _new_background(layers: BackgroundLayers, params: Params, shares):
+    """The new background as a function (photo rows, photo cols, dst=None) -> sRGB pixels."""
+    restyle = _restyler(float(min(max(params.light, -1.0), 1.0)),
+                        float(min(max(params.desaturate, 0.0), 1.0)))
+    if shares is not None:
+        def unblurred(band, cols):  # kept with the shares, cut the same way
+            return shares[2][band, cols]
+    else:
+        unblurred = layers.old_bg
+    if params.backdrop is not None:
+        return _backdrop(layers, params.backdrop, restyle)
+    if params.blur > 0:
+        return _blurred(layers, float(min(params.blur, 1.0)), restyle, unblurred)
+
+    def new_bg(band, cols, dst=None):
+        return _written_to(dst, restyle(unblurred(band, cols)))
+
+    return new_bg
+
+
+@dataclass
+class _Compositing:
+    """One ``process`` call's data: the person composited over the new background into
+    ``out``, band by band (``rows``, ``cols``: the region of the photo ``pixels`` shows)."""
+
+    layers: BackgroundLayers
+    pixels: np.ndarray
+    out: np.ndarray
+    rows: slice
+    cols: slice
+    new_bg: object
+    shares: tuple[np.ndarray, np.ndarray, np.ndarray] | None
+    region_old_bg: np.ndarray | None
+
+    def band(self, band: slice, runs: list[ColumnRun], in_place: bool, person_ready: bool) -> None:
+        """Rows ``band`` of the region: the person's columns copied (unless ``out`` holds
+        them already), the columns that show background made."""
+        band_pixels, target = self.pixels[band], self.out[band]
         if in_place:
-            if runs and shares is None:
+            if runs and self.shares is None:
                 band_pixels = band_pixels.copy()
         elif not person_ready:
             start = 0
@@ -878,32 +944,37 @@ def apply_background(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.nda
                 if c0 > start:
                     target[:, start:c0] = band_pixels[:, start:c0]
                 start = c1
-        if shares is not None and region is None:
+        photo_rows = slice(self.rows.start + band.start, self.rows.start + band.stop)
+        if self.shares is not None:
+            person, keep, _ = self.shares
             for c0, c1, _ in runs:
                 span = slice(c0, c1)
-                cv2.add(shares[0][band, span], cv2.multiply(new_bg(photo_rows, span), shares[1][band, span]),
+                cv2.add(person[band, span], cv2.multiply(self.new_bg(photo_rows, span), keep[band, span]),
                         dst=target[:, span])
-            runs = []
-        band_alpha = alpha[photo_rows, cols]
-        for c0, c1, edges in runs:
-            span = slice(c0, c1)
-            part = target[:, span]
-            new_bg(photo_rows, slice(cols.start + c0, cols.start + c1), part)
-            cv2.copyTo(band_pixels[:, span], (band_alpha[:, span] >= 1.0).view(np.uint8), part)
-            for s0, s1 in edges:
-                edge = slice(s0, s1)
-                if region_old_bg is None:
-                    old_bg = layers.old_bg(photo_rows, slice(cols.start + s0, cols.start + s1))
-                else:
-                    old_bg = region_old_bg[band, edge]
-                mixed = np.empty((band.stop - band.start, s1 - s0, 3), np.float32)
-                _composite(np.ascontiguousarray(band_pixels[:, edge]), old_bg,
-                           np.ascontiguousarray(target[:, edge]), np.ascontiguousarray(band_alpha[:, edge]),
-                           mixed)
-                target[:, edge] = mixed
-        if finish is not None:
-            finish(band)
-    return out
+            return
+        band_alpha = self.layers.alpha[photo_rows, self.cols]
+        for run in runs:
+            self._run(band, photo_rows, run, band_pixels, band_alpha, target)
+
+    def _run(self, band, photo_rows, run: ColumnRun, band_pixels, band_alpha, target) -> None:
+        """One run of columns of a band: new background, the person put back, soft edges
+        composited over their old background."""
+        c0, c1, edges = run
+        span, left = slice(c0, c1), self.cols.start
+        part = target[:, span]
+        self.new_bg(photo_rows, slice(left + c0, left + c1), part)
+        cv2.copyTo(band_pixels[:, span], (band_alpha[:, span] >= 1.0).view(np.uint8), part)
+        for s0, s1 in edges:
+            edge = slice(s0, s1)
+            if self.region_old_bg is None:
+                old_bg = self.layers.old_bg(photo_rows, slice(left + s0, left + s1))
+            else:
+                old_bg = self.region_old_bg[band, edge]
+            mixed = np.empty((band.stop - band.start, s1 - s0, 3), np.float32)
+            _composite(np.ascontiguousarray(band_pixels[:, edge]), old_bg,
+                       np.ascontiguousarray(target[:, edge]), np.ascontiguousarray(band_alpha[:, edge]),
+                       mixed)
+            target[:, edge] = mixed
 
 
 def _runs(columns: np.ndarray, gap: int = 32) -> list[tuple[int, int]]:
@@ -923,22 +994,22 @@ def person_share(pixels: np.ndarray, layers: BackgroundLayers, alpha: np.ndarray
     """What every background edit of ``pixels`` shares, for fast slider moves: the person's
     share of each pixel (``_composite``'s, with the photo's own bits where alpha is 1), the
     background's share (1 - alpha, three channels) and the old background (``old_bg``) in the
-    columns that show background (cut as ``apply_background`` cuts them), float32 (H, W, 3)
+    columns that show background (cut as ``process`` cuts them), float32 (H, W, 3)
     each.
 
-    ``apply_background(..., shares=...)`` then costs one multiply-add per pixel and the new
-    background; the result is the same bits."""
+    ``process`` through it (``Region.person_share``) then costs one multiply-add per pixel
+    and the new background; the result is the same bits."""
     pixels = _check_pixels(pixels)
     h, w = alpha.shape
     person = np.empty((h, w, 3), np.float32)
     keep = np.empty((h, w, 3), np.float32)
     old = np.zeros((h, w, 3), np.float32)
     whole = (slice(0, h), slice(0, w))
-    for band, runs in zip(row_bands(h, w), layers.open_runs(*whole), strict=True):
+    for band, runs in zip(row_bands(h, w), layers.background_columns(*whole), strict=True):
         band_alpha = alpha[band]
         keep[band] = cv2.merge([1.0 - band_alpha] * 3)
         # 0 where alpha is 0, the photo where it is 1, _composite's share on the soft edges
-        # (their old background cut exactly as apply_background cuts it).
+        # (their old background cut exactly as process cuts it).
         share = np.zeros((band.stop - band.start, w, 3), np.float32)
         cv2.copyTo(pixels[band], (band_alpha >= 1.0).view(np.uint8), share)
         for c0, c1, edges in runs:

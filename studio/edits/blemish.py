@@ -17,6 +17,7 @@ import numpy as np
 from studio.edits.blend import add_change_in
 from studio.edits.layers import PhotoLayers, disk, fast_lab, normalized_blur, smoothstep
 from studio.edits.params import EditParams, slider_field
+from studio.edits.protocol import Region
 from studio.imaging.filters import gaussian
 
 #: Largest spot healed, as a diameter in IOD.
@@ -30,6 +31,13 @@ DARK_EXCUSE, YELLOW_EXCUSE = 0.35, 0.4
 #: Share of the original pore texture (finer than IOD/PORE_SCALE) laid back on a healed spot.
 TEXTURE_KEPT = 0.6
 PORE_SCALE = 200
+
+
+#: The edit protocol (studio.edits.protocol): slider keys, algorithm version, stage, order.
+KEYS = ("blemish",)
+VERSION = 1
+STAGE = "face"
+ORDER = 10
 
 
 @dataclass(frozen=True)
@@ -148,11 +156,10 @@ def _heal_full_size(layers: PhotoLayers, spots: np.ndarray, surround: np.ndarray
     return Prepared(change=change, spots=full_spots, boxes=tuple(boxes))
 
 
-def apply(
-    image: np.ndarray, prepared: Prepared | None, params: Params, out: np.ndarray | None = None
-) -> np.ndarray:
-    """Heal the spots in the ROI ``image``; strength 0 or no face returns it as is.
-    ``out`` (may be ``image`` itself) receives the result, else it is a new array."""
+def process(region: Region, params: Params, out: np.ndarray | None = None) -> np.ndarray:
+    """Heal the spots in the head region ``region.pixels``; strength 0 or no face returns it as is.
+    ``out`` (may be ``region.pixels`` itself) receives the result, else it is a new array."""
+    image, prepared = region.pixels, region.prepared
     if prepared is None or params.strength == 0:
         return image
     return add_change_in(image, prepared.change, params.strength, prepared.boxes, out)

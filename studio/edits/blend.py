@@ -56,13 +56,13 @@ def add_change_in(
     be ``image``) or a new array."""
     if boxes is None:
         return add_change(image, change, amount, out)
-    out = ready(image, out)
+    out = copy_to_out(image, out)
     for box in boxes:
         out[box] = add_change(image[box], change[box], amount)
     return out
 
 
-def ready(image: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+def copy_to_out(image: np.ndarray, out: np.ndarray | None) -> np.ndarray:
     """The array an edit writes ``image``'s result to: ``out`` holding ``image``'s pixels
     (``image`` itself when they are the same), or a copy of ``image``."""
     if out is None:

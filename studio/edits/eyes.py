@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from studio.edits.blend import blend, ready
+from studio.edits.blend import blend, copy_to_out
 from studio.edits.layers import PhotoLayers, fast_lab, smoothstep
 from studio.edits.params import EditParams, slider_field
-from studio.face.types import Face
+from studio.edits.protocol import Region
 from studio.imaging.colour import lab_to_rgb
 from studio.imaging.filters import gaussian
 
@@ -25,6 +25,13 @@ SCLERA_LIFT = 5.0
 SCLERA_MAX = 92.0
 #: Share of the whites' redness (a* > 0) removed at ``eyes=1``.
 REDNESS_REMOVED = 0.4
+
+
+#: The edit protocol (studio.edits.protocol): slider keys, algorithm version, stage, order.
+KEYS = ("eyes",)
+VERSION = 1
+STAGE = "face"
+ORDER = 50
 
 
 @dataclass(frozen=True)
@@ -57,14 +64,6 @@ def sclera_weight(lab: np.ndarray, mask: np.ndarray) -> np.ndarray:
     ).astype(np.float32)
 
 
-def eye_mask(layers: PhotoLayers) -> np.ndarray:
-    """Both eye regions in the ROI (float32 (h, w), 1 inside)."""
-    top, left, crop = eyes_crop(layers, 0.0)
-    mask = np.zeros(layers.shape, np.float32)
-    mask[top : top + crop.shape[0], left : left + crop.shape[1]] = crop
-    return mask
-
-
 def eyes_crop(layers: PhotoLayers, reach_iod: float) -> tuple[int, int, np.ndarray]:
     """Both eye regions drawn on a crop of the ROI only: (top, left, float32 mask) whose crop
     holds every pixel of the regions plus ``reach_iod`` IOD around them (the same pixels as
@@ -72,22 +71,11 @@ def eyes_crop(layers: PhotoLayers, reach_iod: float) -> tuple[int, int, np.ndarr
     from studio.face import region_mask
     from studio.face.regions import REGIONS
 
-    face, (h, w) = layers.roi_face, layers.shape
-    points = face.landmarks[36:48]
     margin = max(REGIONS["left_eye"].margin, REGIONS["right_eye"].margin)
-    reach = (margin + reach_iod) * layers.iod + 4.0
-    left = int(max(np.floor(points[:, 0].min() - reach), 0))
-    top = int(max(np.floor(points[:, 1].min() - reach), 0))
-    right = int(min(np.ceil(points[:, 0].max() + reach) + 1, w))
-    bottom = int(min(np.ceil(points[:, 1].max() + reach) + 1, h))
+    top, left, bottom, right = layers.landmark_box(slice(36, 48), (margin + reach_iod) * layers.iod + 4.0)
     if right <= left or bottom <= top:
         return 0, 0, np.zeros((0, 0), np.float32)
-    moved = Face(
-        box=face.box,
-        landmarks=(face.landmarks - np.array([left, top], np.float32)).astype(np.float32),
-        score=face.score,
-        detector=face.detector,
-    )
+    moved = layers.roi_face.translated(left, top)
     shape = (bottom - top, right - left)
     mask = np.maximum(region_mask(moved, "left_eye", shape), region_mask(moved, "right_eye", shape))
     return top, left, mask
@@ -119,11 +107,10 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     )
 
 
-def apply(
-    image: np.ndarray, prepared: Prepared | None, params: Params, out: np.ndarray | None = None
-) -> np.ndarray:
-    """Clearer eyes in the ROI ``image``; strength 0 or no face returns it as is.
-    ``out`` (may be ``image`` itself) receives the result, else it is a new array."""
+def process(region: Region, params: Params, out: np.ndarray | None = None) -> np.ndarray:
+    """Clearer eyes in the head region ``region.pixels``; strength 0 or no face returns it as is.
+    ``out`` (may be ``region.pixels`` itself) receives the result, else it is a new array."""
+    image, prepared = region.pixels, region.prepared
     if prepared is None or params.strength == 0:
         return image
     s = params.strength
@@ -135,6 +122,6 @@ def apply(
     # Never past SCLERA_MAX (unless the photo already was).
     lab[..., 0] = np.minimum(lifted, np.maximum(light, SCLERA_MAX))
     lab[..., 1] -= s * REDNESS_REMOVED * prepared.sclera * np.maximum(lab[..., 1], 0)
-    out = ready(image, out)
+    out = copy_to_out(image, out)
     out[prepared.box] = blend(image[prepared.box], lab_to_rgb(lab), prepared.mask)
     return out

@@ -11,11 +11,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from studio.edits.layers import PhotoLayers
-from studio.edits.light import apply_log_gain
+from studio.edits.light import add_gain
 from studio.edits.params import EditParams, slider_field
+from studio.edits.protocol import Region
 
 #: Exposure change at ``face_light = +-1``, in stops.
 MAX_STOPS = 0.6
+
+
+#: The edit protocol (studio.edits.protocol): slider keys, algorithm version, stage, order.
+KEYS = ("face_light",)
+VERSION = 1
+STAGE = "light"
+ORDER = 41
 
 
 @dataclass(frozen=True)
@@ -45,10 +53,11 @@ def log_gain(prepared: Prepared | None, params: Params) -> np.ndarray | None:
     return prepared.weight * np.float32(params.strength * MAX_STOPS * np.log(2.0))
 
 
-def apply(
-    image: np.ndarray, prepared: Prepared | None, params: Params, out: np.ndarray | None = None
-) -> np.ndarray:
-    """Relight the ROI ``image``; strength 0 or no face returns it as is.
-    ``out`` (may be ``image`` itself) receives the result, else it is a new array."""
-    gain = log_gain(prepared, params)
-    return image if gain is None else apply_log_gain(image, gain, out)
+def process(
+    region: Region, params: Params, out: np.ndarray | None = None
+) -> np.ndarray | None:
+    """Relight the head region: the natural-log gain of its linear light (h, w) added to
+    ``out`` (the light stage's gain so far), or a new array when ``out`` is None; None when
+    nothing changes. The pipeline applies the light stage's gain in one pass
+    (``studio.edits.light.apply_log_gain``)."""
+    return add_gain(log_gain(region.prepared, params), out)

@@ -17,11 +17,11 @@ from studio.face.types import Face
 from studio.imaging.colour import luminance, srgb_to_linear
 from studio.imaging.filters import gaussian, guided_filter
 
-#: Where the smoothed band starts, IOD (edge-aware, so a bit above QUALITY.md's IOD/60 fine
+#: Where the smoothed band starts, IOD (edge-aware, so a bit above docs/quality.md's IOD/60 fine
 #: band: pores, freckles and fine creases stay whole).
 FINE_SIGMA = 1 / 40
-#: Where it ends, IOD: blotches and uneven tone up to about QUALITY.md's IOD/8 mid band (the
-#: larger scales are cheaper for likeness than the small ones, measured on the test photos).
+#: Where it ends, IOD: blotches and uneven tone up to about docs/quality.md's IOD/8 mid band (the
+#: larger scales cost less likeness than the small ones).
 MID_SIGMA = 1 / 6
 #: How far above the brows the forehead reaches (about the hairline), IOD.
 FOREHEAD_REACH = 1.0
@@ -41,15 +41,13 @@ MID_EPS = 0.10**2
 LIGHT_EPS = 0.15**2
 
 #: Heads up to this inter-ocular distance (pixels) are worked on at full size (most screen
-#: proxies and the ~1 MP photos QUALITY.md's figures are checked on)...
+#: proxies and the ~1 MP photos docs/quality.md's figures are checked on)...
 WORK_IOD = 160.0
 #: ...and a bigger head's masks and smooth layers on a copy with this IOD
 #: (``PhotoLayers.work``), then enlarged: the same as the threshold, so the cost grows with
 #: the head up to it and then stays (no head just under it costs more than a bigger one),
-#: and a 40 MP close-up costs what a 1 MP one does, and looks like it, with its own pores.
-#: Measured on the quality photos at ~1 MP, smooth=1 (mid band kept, full size -> copy):
-#: deepface_img1 (IOD 174) 0.798 -> 0.799, teen-6 (IOD 195) 0.770 -> 0.772, Paul Rudd (IOD
-#: 264) 0.764 -> 0.767; fine band and likeness unchanged within 0.01.
+#: and a 40 MP close-up costs what a 1 MP one does, and looks like it, with its own pores
+#: (docs/quality.md, "The big-head working copy", has what it measured).
 BIG_HEAD_WORK_IOD = WORK_IOD
 
 #: The box filter of a guided filter of half-width r is about a Gaussian of sigma r * 0.8.
@@ -158,11 +156,12 @@ _XYZ_OVER_WHITE = (
 ).astype(np.float32)
 
 
-def normalized_blur(values: np.ndarray, weight: np.ndarray, sigma: float) -> np.ndarray:
+def normalized_blur(values: np.ndarray, weight: np.ndarray, sigma: float, shrink: bool = True,
+                    border: int = cv2.BORDER_REFLECT) -> np.ndarray:
     """Gaussian average of ``values`` counting only where ``weight`` > 0 (normalised convolution).
 
-    Large blurs run on a copy subsampled to ~3 pixels per sigma and are resized back, so the
-    cost does not grow with ``sigma``.
+    With ``shrink``, large blurs run on a copy subsampled to ~3 pixels per sigma and are
+    resized back, so the cost does not grow with ``sigma``. ``border``: OpenCV's border mode.
     """
     if values.ndim == 3 and values.dtype == weight.dtype == np.float32 and values.shape[2] <= 4:
         # The weight repeated per channel: the same products, without numpy's slow broadcast.
@@ -170,7 +169,7 @@ def normalized_blur(values: np.ndarray, weight: np.ndarray, sigma: float) -> np.
     else:
         weighted = values * (weight[..., None] if values.ndim == 3 else weight)
     h, w = weight.shape
-    step = max(int(sigma // 3), 1)
+    step = max(int(sigma // 3), 1) if shrink else 1
     if step > 1:
         size = (max(w // step, 1), max(h // step, 1))
         small_w = cv2.resize(weight, size, interpolation=cv2.INTER_AREA)
@@ -178,8 +177,11 @@ def normalized_blur(values: np.ndarray, weight: np.ndarray, sigma: float) -> np.
         sw = np.maximum(gaussian(small_w, sigma / step), 1e-6)
         blurred = gaussian(small_v, sigma / step) / (sw[..., None] if values.ndim == 3 else sw)
         return cv2.resize(blurred, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32, copy=False)
-    wn = np.maximum(gaussian(weight, sigma), 1e-6)
-    v = gaussian(weighted, sigma)
+    if border == cv2.BORDER_REFLECT:
+        wn, v = np.maximum(gaussian(weight, sigma), 1e-6), gaussian(weighted, sigma)
+    else:
+        wn = np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma, borderType=border), 1e-6)
+        v = cv2.GaussianBlur(weighted, (0, 0), sigma, borderType=border)
     return (v / (wn[..., None] if values.ndim == 3 else wn)).astype(np.float32, copy=False)
 
 
@@ -230,14 +232,7 @@ class PhotoLayers:
         if self.face is None:
             return None
         ys, xs = self.roi
-        offset = np.array([xs.start, ys.start], np.float32)
-        box = self.face.box
-        return Face(
-            box=(box[0] - xs.start, box[1] - ys.start, box[2] - xs.start, box[3] - ys.start),
-            landmarks=(self.face.landmarks - offset).astype(np.float32),
-            score=self.face.score,
-            detector=self.face.detector,
-        )
+        return self.face.translated(xs.start, ys.start)
 
     @cached_property
     def image(self) -> np.ndarray:
@@ -272,8 +267,16 @@ class PhotoLayers:
 
     # ---- masks -------------------------------------------------------------------------
     @cached_property
+    def person_alpha(self) -> np.ndarray:
+        """The whole photo's person matte, float32 (H, W), 1 on the person
+        (``studio.edits.background.person_alpha``; all 0 without a face)."""
+        from studio.edits.background import person_alpha
+
+        return np.asarray(person_alpha(self.pixels, self.face), np.float32)
+
+    @cached_property
     def protected(self) -> np.ndarray:
-        """QUALITY.md's protected features (hulls + 2% IOD), 1 inside, in the ROI."""
+        """docs/quality.md's protected features (hulls + 2% IOD), 1 inside, in the ROI."""
         box, part = self._protected_part
         out = np.zeros(self.shape, np.float32)
         out[box] = part
@@ -287,24 +290,26 @@ class PhotoLayers:
         from studio.face import protected_mask
         from studio.face.regions import PROTECTED_MARGIN
 
-        face, (h, w) = self.roi_face, self.shape
-        points = face.landmarks[17:60]  # brows, nose, eyes, lips
-        reach = PROTECTED_MARGIN * self.iod + 6.0
-        left = int(max(np.floor(points[:, 0].min() - reach), 0))
-        top = int(max(np.floor(points[:, 1].min() - reach), 0))
-        right = int(min(np.ceil(points[:, 0].max() + reach) + 1, w))
-        bottom = int(min(np.ceil(points[:, 1].max() + reach) + 1, h))
+        # Brows, nose, eyes and lips.
+        top, left, bottom, right = self.landmark_box(slice(17, 60), PROTECTED_MARGIN * self.iod + 6.0)
         box = slice(top, max(bottom, top)), slice(left, max(right, left))
-        moved = Face(
-            box=face.box,
-            landmarks=(face.landmarks - np.array([left, top], np.float32)).astype(np.float32),
-            score=face.score,
-            detector=face.detector,
-        )
+        moved = self.roi_face.translated(left, top)
         shape = (box[0].stop - box[0].start, box[1].stop - box[1].start)
         if shape[0] == 0 or shape[1] == 0:
             return box, np.zeros(shape, np.float32)
         return box, protected_mask(moved, shape).astype(np.float32)
+
+    def landmark_box(self, landmarks: slice, reach: float) -> tuple[int, int, int, int]:
+        """(top, left, bottom, right) of the ROI pixels within ``reach`` pixels of the
+        ``landmarks`` (indices of the 68), clipped to the ROI (may be empty: bottom <= top).
+        A shape drawn on this crop has the same pixels as drawn on the whole ROI: its outline
+        only moves by whole pixels."""
+        points, (h, w) = self.roi_face.landmarks[landmarks], self.shape
+        left = int(max(np.floor(points[:, 0].min() - reach), 0))
+        top = int(max(np.floor(points[:, 1].min() - reach), 0))
+        right = int(min(np.ceil(points[:, 0].max() + reach) + 1, w))
+        bottom = int(min(np.ceil(points[:, 1].max() + reach) + 1, h))
+        return top, left, bottom, right
 
     @cached_property
     def unprotected(self) -> np.ndarray:
@@ -429,18 +434,7 @@ class PhotoLayers:
         scale = BIG_HEAD_WORK_IOD / self.iod
         size = (max(int(round(w * scale)), 1), max(int(round(h * scale)), 1))
         small = cv2.resize(self.image, size, interpolation=cv2.INTER_AREA)
-        factor = np.array([size[0] / w, size[1] / h], np.float32)
-        face = self.roi_face
-        box = np.asarray(face.box, np.float32).reshape(2, 2)
-        return _WorkCopy(
-            small,
-            Face(
-                box=tuple(float(v) for v in ((box + 0.5) * factor - 0.5).ravel()),
-                landmarks=((face.landmarks + 0.5) * factor - 0.5).astype(np.float32),
-                score=face.score,
-                detector=face.detector,
-            ),
-        )
+        return _WorkCopy(small, self.roi_face.scaled((size[0] / w, size[1] / h)))
 
     def enlarge(self, field: np.ndarray) -> np.ndarray:
         """A field of ``work`` (h', w'[, C]) at the ROI's size (bilinear, float32); the field

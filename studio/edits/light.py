@@ -12,7 +12,7 @@ import functools
 import cv2
 import numpy as np
 
-from studio.edits.blend import ready
+from studio.edits.blend import copy_to_out
 from studio.imaging.colour import linear_to_srgb, srgb_to_linear
 
 #: Table size: sRGB in is looked up per 16-bit code value (exact for 8- and 16-bit photos);
@@ -55,6 +55,15 @@ def fast_to_srgb(linear: np.ndarray) -> np.ndarray:
     return _look_up(index.astype(np.uint16), table)
 
 
+def add_gain(gain: np.ndarray | None, out: np.ndarray | None) -> np.ndarray | None:
+    """A light edit's ``process`` result: its log ``gain`` (a new array it owns, or None when
+    nothing changes) added to the light stage's gain so far ``out`` (or None)."""
+    if gain is None or out is None:
+        return gain
+    out += gain
+    return out
+
+
 #: Rows the relight works on at a time: a band's buffers stay in the CPU's cache.
 _BAND_ROWS = 32
 
@@ -75,8 +84,8 @@ def apply_log_gain(
     changed = log_gain != 0
     rows = np.flatnonzero(changed.any(axis=1))
     if rows.size == 0:
-        return image if out is None else ready(image, out)
-    out = ready(image, out)
+        return image if out is None else copy_to_out(image, out)
+    out = copy_to_out(image, out)
     for top in range(rows[0], rows[-1] + 1, _BAND_ROWS):
         band = slice(top, min(top + _BAND_ROWS, rows[-1] + 1))
         cols = np.flatnonzero(changed[band].any(axis=0))

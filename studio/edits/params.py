@@ -7,8 +7,9 @@ and label are read from ``studio.edits.sliders`` (their single definition), neve
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from studio.edits.sliders import check_value, slider
 
@@ -33,8 +34,6 @@ def slider_field(key: str) -> Any:
 class EditParams:
     """Base of every edit's params: validates each slider field against its range."""
 
-    version: ClassVar[int] = 1
-
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
             key = f.metadata.get("slider")
@@ -42,12 +41,13 @@ class EditParams:
                 object.__setattr__(self, f.name, check_value(key, getattr(self, f.name)))
 
     @classmethod
-    def from_sliders(cls, values: dict) -> EditParams:
-        """Params from a mapping of slider values (keys of SLIDERS; missing ones take defaults)."""
+    def from_values(cls, values: Mapping[str, object]) -> EditParams:
+        """Params from a mapping of slider values (keys of SLIDERS; missing ones, and None
+        for a number, take the default)."""
         kwargs = {}
         for f in dataclasses.fields(cls):
             key = f.metadata.get("slider")
-            if key is not None and key in values and values[key] is not None:
+            if key is not None and values.get(key) is not None:
                 kwargs[f.name] = values[key]
         return cls(**kwargs)
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from studio.edits.layers import PhotoLayers, soft_blur
-from studio.edits.light import apply_log_gain
+from studio.edits.light import add_gain
 from studio.edits.params import EditParams, slider_field
+from studio.edits.protocol import Region
 
 #: Share of a shadow's depth (in log illumination) lifted at ``shadows=1``.
 FILL = 0.45
@@ -22,6 +23,13 @@ MAX_LIFT_STOPS = 1.0
 SHADOW_SCALE = 1 / 20
 #: The face's lit level: this percentile of the illumination over the skin.
 LIT_PERCENTILE = 75
+
+
+#: The edit protocol (studio.edits.protocol): slider keys, algorithm version, stage, order.
+KEYS = ("shadows",)
+VERSION = 1
+STAGE = "light"
+ORDER = 40
 
 
 @dataclass(frozen=True)
@@ -69,10 +77,11 @@ def log_gain(prepared: Prepared | None, params: Params) -> np.ndarray | None:
     return prepared.lift * np.float32(params.strength)
 
 
-def apply(
-    image: np.ndarray, prepared: Prepared | None, params: Params, out: np.ndarray | None = None
-) -> np.ndarray:
-    """Fill the shadows of the ROI ``image``; strength 0 or no face returns it as is.
-    ``out`` (may be ``image`` itself) receives the result, else it is a new array."""
-    gain = log_gain(prepared, params)
-    return image if gain is None else apply_log_gain(image, gain, out)
+def process(
+    region: Region, params: Params, out: np.ndarray | None = None
+) -> np.ndarray | None:
+    """Fill the shadows of the head region: the natural-log gain of its linear light (h, w) added to
+    ``out`` (the light stage's gain so far), or a new array when ``out`` is None; None when
+    nothing changes. The pipeline applies the light stage's gain in one pass
+    (``studio.edits.light.apply_log_gain``)."""
+    return add_gain(log_gain(region.prepared, params), out)

@@ -11,6 +11,7 @@ import numpy as np
 from studio.edits.blend import add_change_in
 from studio.edits.layers import PhotoLayers, normalized_blur, smoothstep, soft_blur
 from studio.edits.params import EditParams, slider_field
+from studio.edits.protocol import Region
 from studio.imaging.colour import luminance
 
 #: Brightness above the surrounding skin (sRGB luma) where a hot spot starts / is fully one.
@@ -25,6 +26,13 @@ HOT_SCALE = 1 / 30
 MAX_DARKENING = 0.07
 #: Scale of "the surrounding skin", IOD: local, so a hot spot is a peak on the face's shading.
 SURROUND = 1 / 8
+
+
+#: The edit protocol (studio.edits.protocol): slider keys, algorithm version, stage, order.
+KEYS = ("shine",)
+VERSION = 1
+STAGE = "face"
+ORDER = 30
 
 
 @dataclass(frozen=True)
@@ -100,11 +108,10 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     return Prepared(change=change, hot=hot, boxes=() if box is None else (box,))
 
 
-def apply(
-    image: np.ndarray, prepared: Prepared | None, params: Params, out: np.ndarray | None = None
-) -> np.ndarray:
-    """Tame the shine in the ROI ``image``; strength 0 or no face returns it as is.
-    ``out`` (may be ``image`` itself) receives the result, else it is a new array."""
+def process(region: Region, params: Params, out: np.ndarray | None = None) -> np.ndarray:
+    """Tame the shine in the head region ``region.pixels``; strength 0 or no face returns it as is.
+    ``out`` (may be ``region.pixels`` itself) receives the result, else it is a new array."""
+    image, prepared = region.pixels, region.prepared
     if prepared is None or params.strength == 0:
         return image
     return add_change_in(image, prepared.change, params.strength, prepared.boxes, out)

@@ -19,6 +19,7 @@ class Slider:
 
     ``kind`` is "number" (a float in [minimum, maximum]) or "colour" (None, or "#rrggbb").
     ``neutral`` is the value that changes nothing (bit-identical output).
+    ``edit`` is the import path of the edit module that reads it (``studio.edits.protocol``).
     """
 
     key: str
@@ -29,49 +30,56 @@ class Slider:
     default: float | str | None
     help: str
     kind: str = "number"
+    edit: str = ""
 
     @property
     def neutral(self) -> float | None:
         return None if self.kind == "colour" else 0.0
 
 
+#: Where the built-in edits live.
+E = "studio.edits."
+
 SLIDERS: tuple[Slider, ...] = (
     Slider("smooth", "Smooth skin", "Skin", 0.0, 1.0, 0.0,
-           "Softens blotches and uneven tone; pores, freckles, moles and creases stay."),
+           "Softens blotches and uneven tone; pores, freckles, moles and creases stay.", edit=E + "smooth"),
     Slider("blemish", "Blemishes", "Skin", 0.0, 1.0, 0.0,
-           "Heals small temporary spots (red, raised); moles and freckles stay."),
+           "Heals small temporary spots (red, raised); moles and freckles stay.", edit=E + "blemish"),
     Slider("shine", "Shine", "Skin", 0.0, 1.0, 0.0,
-           "Tames specular hot spots on forehead, nose and cheeks."),
+           "Tames specular hot spots on forehead, nose and cheeks.", edit=E + "shine"),
     Slider("face_light", "Face light", "Light", -1.0, 1.0, 0.0,
-           "Brightens or darkens the face relative to the scene."),
+           "Brightens or darkens the face relative to the scene.", edit=E + "face_light"),
     Slider("shadows", "Fill shadows", "Light", 0.0, 1.0, 0.0,
-           "Fill light: lifts harsh shadows on the face."),
+           "Fill light: lifts harsh shadows on the face.", edit=E + "shadows"),
     Slider("warmth", "Warmth", "Light", -1.0, 1.0, 0.0,
-           "Skin-tone-aware white balance: warmer or cooler."),
+           "Skin-tone-aware white balance: warmer or cooler.", edit=E + "warmth"),
     Slider("eyes", "Eye clarity", "Eyes & teeth", 0.0, 1.0, 0.0,
-           "Gentle clarity for iris and sclera; never pure white."),
+           "Gentle clarity for iris and sclera; never pure white.", edit=E + "eyes"),
     Slider("teeth", "Teeth", "Eyes & teeth", 0.0, 1.0, 0.0,
-           "Removes some yellow; never brighter than the eyes' whites."),
+           "Removes some yellow; never brighter than the eyes' whites.", edit=E + "teeth"),
     Slider("bg_blur", "Background blur", "Background", 0.0, 1.0, 0.0,
-           "Blurs the background without halos around the person."),
+           "Blurs the background without halos around the person.", edit=E + "background"),
     Slider("bg_light", "Background light", "Background", -1.0, 1.0, 0.0,
-           "Brightens or darkens the background."),
+           "Brightens or darkens the background.", edit=E + "background"),
     Slider("bg_desaturate", "Calm background", "Background", 0.0, 1.0, 0.0,
-           "Calms a busy background's colours."),
+           "Calms a busy background's colours.", edit=E + "background"),
     Slider("backdrop", "Backdrop", "Background", 0.0, 1.0, None,
-           "Replaces the background with a studio colour (none keeps it).", kind="colour"),
+           "Replaces the background with a studio colour (none keeps it).", kind="colour", edit=E + "background"),
 )
 
-_BY_KEY = {s.key: s for s in SLIDERS}
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_by_key: tuple[tuple[Slider, ...], dict[str, Slider]] = ((), {})
 
 
 def slider(key: str) -> Slider:
     """The slider with this key; LikenessError naming it when there is none."""
+    global _by_key
+    if _by_key[0] is not SLIDERS:  # the table is read where it is (a test may extend it)
+        _by_key = (SLIDERS, {s.key: s for s in SLIDERS})
     try:
-        return _BY_KEY[key]
+        return _by_key[1][key]
     except KeyError:
-        known = ", ".join(_BY_KEY)
+        known = ", ".join(_by_key[1])
         raise LikenessError(f"unknown slider '{key}' (known: {known})") from None
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from studio.edits.blend import add_change_in
 from studio.edits.layers import PhotoLayers, smoothstep, soft_blur
 from studio.edits.params import EditParams, slider_field
+from studio.edits.protocol import Region
 from studio.imaging.colour import luminance
 
 #: Share of the mid band removed at ``smooth=1`` (the rest keeps the skin's shape and life).
@@ -26,8 +27,15 @@ FEATURE_FADE = 0.45
 #: Share of the band's colour (as opposed to lightness) variation removed, relative to
 #: MID_REMOVED: evens redness without shifting the skin's colour.
 CHROMA_SHARE = 0.5
-#: Scale below which the removed band is left alone, IOD (QUALITY.md's fine band).
+#: Scale below which the removed band is left alone, IOD (docs/quality.md's fine band).
 RIPPLE_SIGMA = 1 / 60
+
+
+#: The edit protocol (studio.edits.protocol): slider keys, algorithm version, stage, order.
+KEYS = ("smooth",)
+VERSION = 1
+STAGE = "face"
+ORDER = 20
 
 
 @dataclass(frozen=True)
@@ -70,11 +78,10 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     return Prepared(change=change, boxes=() if box is None else (box,))
 
 
-def apply(
-    image: np.ndarray, prepared: Prepared | None, params: Params, out: np.ndarray | None = None
-) -> np.ndarray:
-    """Smooth the ROI ``image`` (float32 (h, w, 3)); strength 0 or no face returns it as is.
-    ``out`` (may be ``image`` itself) receives the result, else it is a new array."""
+def process(region: Region, params: Params, out: np.ndarray | None = None) -> np.ndarray:
+    """Smooth the head region ``region.pixels`` (float32 (h, w, 3)); strength 0 or no face returns it as is.
+    ``out`` (may be ``region.pixels`` itself) receives the result, else it is a new array."""
+    image, prepared = region.pixels, region.prepared
     if prepared is None or params.strength == 0:
         return image
     return add_change_in(image, prepared.change, params.strength, prepared.boxes, out)

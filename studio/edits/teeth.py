@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from studio.edits.blend import blend, ready
+from studio.edits.blend import blend, copy_to_out
 from studio.edits.layers import PhotoLayers, disk, fast_lab, smoothstep
 from studio.edits.params import EditParams, slider_field
-from studio.face.types import Face
+from studio.edits.protocol import Region
 from studio.imaging.colour import lab_to_rgb
 from studio.imaging.filters import gaussian
 
@@ -25,6 +25,13 @@ MAX_LIFT = 15.0
 DEFAULT_SCLERA = 80.0
 #: How far the teeth mask keeps from the lips, IOD.
 LIP_GAP = 0.015
+
+
+#: The edit protocol (studio.edits.protocol): slider keys, algorithm version, stage, order.
+KEYS = ("teeth",)
+VERSION = 1
+STAGE = "face"
+ORDER = 60
 
 
 @dataclass(frozen=True)
@@ -79,21 +86,10 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
 
     # Drawn on a crop around the inner lips only (the same pixels as on the whole ROI: the
     # outline moves by whole pixels, and the crop keeps a border of zeros for the erosion).
-    face, (h, w) = layers.roi_face, layers.shape
-    points = face.landmarks[60:68]
-    reach = layers.px(LIP_GAP) + 4.0
-    left = int(max(np.floor(points[:, 0].min() - reach), 0))
-    top = int(max(np.floor(points[:, 1].min() - reach), 0))
-    right = int(min(np.ceil(points[:, 0].max() + reach) + 1, w))
-    bottom = int(min(np.ceil(points[:, 1].max() + reach) + 1, h))
+    top, left, bottom, right = layers.landmark_box(slice(60, 68), layers.px(LIP_GAP) + 4.0)
     if right <= left or bottom <= top:
         return None
-    moved = Face(
-        box=face.box,
-        landmarks=(face.landmarks - np.array([left, top], np.float32)).astype(np.float32),
-        score=face.score,
-        detector=face.detector,
-    )
+    moved = layers.roi_face.translated(left, top)
     mouth = region_mask(moved, "inner_mouth", (bottom - top, right - left))
     mouth = cv2.erode(mouth, disk(layers.px(LIP_GAP)))
     ys, xs = np.nonzero(mouth.any(axis=1))[0], np.nonzero(mouth.any(axis=0))[0]
@@ -111,11 +107,10 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     )
 
 
-def apply(
-    image: np.ndarray, prepared: Prepared | None, params: Params, out: np.ndarray | None = None
-) -> np.ndarray:
-    """Whiter teeth in the ROI ``image``; strength 0 or no face returns it as is.
-    ``out`` (may be ``image`` itself) receives the result, else it is a new array."""
+def process(region: Region, params: Params, out: np.ndarray | None = None) -> np.ndarray:
+    """Whiter teeth in the head region ``region.pixels``; strength 0 or no face returns it as is.
+    ``out`` (may be ``region.pixels`` itself) receives the result, else it is a new array."""
+    image, prepared = region.pixels, region.prepared
     if prepared is None or params.strength == 0:
         return image
     s = params.strength
@@ -125,6 +120,6 @@ def apply(
     lift = np.minimum(MAX_LIFT, 0.5 * np.maximum(prepared.sclera_light - light, 0))
     lab[..., 0] = np.minimum(light + s * lift, ceiling)
     lab[..., 2] -= s * YELLOW_REMOVED * np.maximum(lab[..., 2], 0)
-    out = ready(image, out)
+    out = copy_to_out(image, out)
     out[prepared.box] = blend(image[prepared.box], lab_to_rgb(lab), prepared.mask)
     return out

@@ -18,14 +18,21 @@ import numpy as np
 
 from studio.edits.layers import PhotoLayers
 from studio.edits.params import EditParams, slider_field
-from studio.imaging.colour import lab_to_rgb, linear_to_srgb, rgb_to_lab, srgb_to_linear
+from studio.edits.protocol import Region
+from studio.imaging.colour import REC709, lab_to_rgb, linear_to_srgb, rgb_to_lab, srgb_to_linear
 from studio.imaging.filters import row_bands
 
 #: Red/blue gain at ``warmth = +-1``, in stops (about +-600 K around daylight).
 MAX_STOPS = 0.2
 #: Hue angles (degrees, CIELAB) real skin stays within after the shift.
 SKIN_HUE_MIN, SKIN_HUE_MAX = 30.0, 68.0
-_Y = np.array([0.2126, 0.7152, 0.0722], np.float32)
+
+
+#: The edit protocol (studio.edits.protocol): slider keys, algorithm version, stage, order.
+KEYS = ("warmth",)
+VERSION = 1
+STAGE = "photo"
+ORDER = 10
 
 
 @dataclass(frozen=True)
@@ -64,7 +71,7 @@ def gains(strength: float) -> np.ndarray:
     """Linear-light (r, g, b) gains of a white balance ``strength`` (-1..1), luminance kept."""
     stops = strength * MAX_STOPS
     g = np.array([2.0**stops, 1.0, 2.0 ** (-stops)], np.float32)
-    return (g / float(g @ _Y)).astype(np.float32)
+    return (g / float(g @ REC709)).astype(np.float32)
 
 
 def _shifted(lab: np.ndarray, strength: float) -> np.ndarray:
@@ -116,22 +123,17 @@ def prepare(layers: PhotoLayers) -> Prepared:
     return Prepared.for_skin(rgb_to_lab(mean_rgb.reshape(1, 1, 3)).reshape(3))
 
 
-def apply(
-    image: np.ndarray,
-    prepared: Prepared | None,
-    params: Params,
-    out: np.ndarray | None = None,
-    parts: Iterable[tuple[slice, slice]] | None = None,
-) -> np.ndarray:
-    """White-balance the whole ``image`` (float32 (H, W, 3)); strength 0 returns it as is.
-    ``out`` (may be ``image`` itself) receives the result instead of a new array; with
-    ``parts`` ((rows, cols) slices) only those pixels of ``out`` are written."""
+def process(region: Region, params: Params, out: np.ndarray | None = None) -> np.ndarray:
+    """White-balance ``region.pixels`` (float32 (h, w, 3), any part of the photo: the white
+    balance is per pixel); strength 0 returns it as is. ``out`` (may be ``region.pixels``
+    itself) receives the result instead of a new array."""
+    image, prepared = region.pixels, region.prepared
     if params.strength == 0:
         return image
     strength = (prepared or Prepared.for_skin(None)).strength(params.strength)
     if strength == 0:
         return image
-    return white_balance(image, gains(strength), out=out, parts=parts)
+    return white_balance(image, gains(strength), out=out)
 
 
 #: Size of the per-channel tone tables, looked up with linear interpolation (at most ~1e-5

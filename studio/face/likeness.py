@@ -10,8 +10,9 @@ from collections import OrderedDict
 import cv2
 import numpy as np
 
-from studio.face.detect import _dlib, _rgb, analyze, landmarks_in_box, to_uint8
+from studio.face.detect import _dlib, _rgb, analyze, landmarks_in_box
 from studio.face.types import Face
+from studio.imaging.colour import to_uint8
 from studio.paths import model_path
 
 #: dlib's usual same-person threshold on the descriptor distance.
@@ -81,8 +82,7 @@ def face_descriptor(pixels: np.ndarray, face: Face) -> np.ndarray:
 def relocate(original_face: Face, edited: np.ndarray) -> Face:
     """The same face re-found on ``edited``: 68 landmarks re-detected inside the original box."""
     landmarks = landmarks_in_box(edited, original_face.box)
-    return Face(box=original_face.box, landmarks=landmarks, score=original_face.score,
-                detector=original_face.detector)
+    return original_face.with_landmarks(landmarks)
 
 
 def likeness_distance(original: np.ndarray, edited: np.ndarray, face: Face | None = None) -> float | None:

@@ -17,9 +17,9 @@ from studio.face.types import Face
 #: Sub-pixel precision of polygon drawing (OpenCV fixed-point shift: 1/16 pixel).
 _SHIFT = 4
 
-#: Margin around each protected feature, in IOD (QUALITY.md: "dilated by 2% IOD").
+#: Margin around each protected feature, in IOD (docs/quality.md: "dilated by 2% IOD").
 PROTECTED_MARGIN = 0.02
-#: How far the brows are raised to close the top of the face hull, in IOD (QUALITY.md).
+#: How far the brows are raised to close the top of the face hull, in IOD (docs/quality.md).
 HULL_BROW_RAISE = 0.10
 #: How far the brows are raised to reach about the hairline for the face oval, in IOD.
 FOREHEAD_RAISE = 0.55
@@ -54,7 +54,7 @@ REGIONS: dict[str, Region] = {
     "jaw": Region(tuple(range(0, 17)), kind="line", margin=JAW_BAND),
 }
 
-#: The regions that smoothing and lighting never touch (QUALITY.md's protected features).
+#: The regions that smoothing and lighting never touch (docs/quality.md's protected features).
 PROTECTED = ("left_brow", "right_brow", "left_eye", "right_eye", "nostrils", "lips")
 
 
@@ -136,7 +136,7 @@ def region_mask(face: Face, name: str, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def protected_mask(face: Face, shape: tuple[int, ...], extra_margin: float = 0.0) -> np.ndarray:
-    """Eyes, brows, nostrils and lips, each its convex hull grown by 2% IOD (QUALITY.md).
+    """Eyes, brows, nostrils and lips, each its convex hull grown by 2% IOD (docs/quality.md).
 
     ``extra_margin`` (IOD) grows them further (the skin mask keeps ~8% IOD away).
     Returns float32 (H, W) in [0, 1], 1 on the protected features.
@@ -148,14 +148,14 @@ def protected_mask(face: Face, shape: tuple[int, ...], extra_margin: float = 0.0
 
 
 def face_hull_points(face: Face) -> np.ndarray:
-    """Outline of QUALITY.md's face hull: jaw 0-16 plus the brows raised by 10% IOD, pixels."""
+    """Outline of docs/quality.md's face hull: jaw 0-16 plus the brows raised by 10% IOD, pixels."""
     points = np.vstack([face.landmarks[0:17].astype(np.float64),
                         raised_brows(face, HULL_BROW_RAISE)])
     return cv2.convexHull(points.astype(np.float32)).reshape(-1, 2).astype(np.float64)
 
 
 def face_hull_mask(face: Face, shape: tuple[int, ...]) -> np.ndarray:
-    """QUALITY.md's face hull (convex hull of the jaw 0-16 and the brows raised by 10% IOD).
+    """docs/quality.md's face hull (convex hull of the jaw 0-16 and the brows raised by 10% IOD).
 
     Returns float32 (H, W) in [0, 1], 1 inside.
     """

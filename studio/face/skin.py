@@ -19,9 +19,10 @@ import numpy as np
 
 from studio.face.regions import draw_polygon, protected_mask, raised_brows, up_direction
 from studio.face.types import Face
+from studio.imaging.colour import luminance
 from studio.imaging.filters import guided_filter
 
-#: The skin mask keeps this much further away from the protected features, in IOD (QUALITY.md).
+#: The skin mask keeps this much further away from the protected features, in IOD (docs/quality.md).
 SKIN_FEATURE_GAP = 0.08
 #: ... and fades in over this much more, in IOD.
 SKIN_FEATURE_FADE = 0.05
@@ -290,7 +291,7 @@ def skin_mask(pixels: np.ndarray, face: Face) -> np.ndarray:
     soft = cv2.GaussianBlur(soft, (0, 0), 0.6)
     # the smooth limits, at the working scale too: candidate region (soft edge, forehead and
     # neck fading out) and the fade away from the protected features
-    work_face = Face(box=face.box, landmarks=to_work(face.landmarks.astype(np.float64)).astype(np.float32))
+    work_face = face.with_landmarks(to_work(face.landmarks.astype(np.float64)))
     limits = cv2.GaussianBlur(region.astype(np.float32) / 255.0, (0, 0), 0.02 * WORK_IOD)
     limits *= _reach_fade(work_face, region.shape)
     keep_out = protected_mask(work_face, region.shape,
@@ -299,14 +300,14 @@ def skin_mask(pixels: np.ndarray, face: Face) -> np.ndarray:
     # back to the crop's resolution, edges snapped to the photo's own edges
     soft = cv2.resize(soft, (cw, ch), interpolation=cv2.INTER_LINEAR)
     limits = cv2.resize(limits, (cw, ch), interpolation=cv2.INTER_LINEAR)
-    grey = (0.2126 * crop[..., 0] + 0.7152 * crop[..., 1] + 0.0722 * crop[..., 2]).astype(np.float32)
+    grey = luminance(crop)
     radius_px = max(FEATHER_RADIUS * iod, 1.0)
     subsample = max(int(radius_px // 4), 1)
     soft = guided_filter(grey, soft, radius_px, FEATHER_EPS, subsample=subsample)
     skin = np.clip(soft * limits, 0.0, 1.0)
     # a hard zero up to the gap (at full scale, one pixel beyond so the antialiased rim is
     # covered too) and outside the candidate region
-    crop_face = Face(box=face.box, landmarks=(face.landmarks - offset).astype(np.float32))
+    crop_face = face.translated(x0, y0)
     hard = protected_mask(crop_face, (ch, cw), extra_margin=SKIN_FEATURE_GAP + 1.0 / iod) > 0
     skin[hard] = 0.0
     skin[skin < 1e-3] = 0.0  # no invisible traces far from the skin

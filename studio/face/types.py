@@ -47,12 +47,28 @@ class Face:
         x0, y0, x1, y1 = self.box
         return max(x1 - x0, 0.0) * max(y1 - y0, 0.0)
 
-    def scaled(self, factor: float) -> Face:
-        """The same face in an image resized by ``factor`` (pixel centres kept aligned)."""
+    def scaled(self, factor: float | tuple[float, float]) -> Face:
+        """The same face in an image resized by ``factor`` (one factor, or (x, y) factors),
+        pixel centres kept aligned."""
+        f = factor if np.isscalar(factor) else np.asarray(factor, dtype=np.float32)
+
         def s(v):
-            return (np.asarray(v, dtype=np.float32) + 0.5) * factor - 0.5
-        box = tuple(float(v) for v in s(self.box))
+            return (np.asarray(v, dtype=np.float32).reshape(-1, 2) + 0.5) * f - 0.5
+
+        box = tuple(float(v) for v in s(self.box).ravel())
         return Face(box=box, landmarks=s(self.landmarks).astype(np.float32),
+                    score=self.score, detector=self.detector)
+
+    def translated(self, x: float, y: float) -> Face:
+        """The same face in the coordinates of a crop whose top-left is at (``x``, ``y``)."""
+        x0, y0, x1, y1 = self.box
+        return Face(box=(x0 - x, y0 - y, x1 - x, y1 - y),
+                    landmarks=(self.landmarks - np.array([x, y], np.float32)).astype(np.float32),
+                    score=self.score, detector=self.detector)
+
+    def with_landmarks(self, landmarks: np.ndarray) -> Face:
+        """The same face (box, score, detector) with other ``landmarks`` (68, 2) pixels."""
+        return Face(box=self.box, landmarks=np.asarray(landmarks, np.float32),
                     score=self.score, detector=self.detector)
 
     def to_dict(self) -> dict:

@@ -20,8 +20,13 @@ def linear_to_srgb(linear: np.ndarray) -> np.ndarray:
     ).astype(np.float32)
 
 
+#: Rec. 709 weights of (R, G, B): luma of sRGB values, or luminance (CIE Y) of linear ones.
+REC709 = np.array([0.2126, 0.7152, 0.0722], np.float32)
+
+
 def luminance(rgb: np.ndarray) -> np.ndarray:
-    """Rec. 709 luma of sRGB-encoded values (H, W), float32; the 'grey image' of QUALITY.md."""
+    """Rec. 709 weighted sum of (H, W, 3) values (luma of sRGB, CIE Y of linear light), float32;
+    the 'grey image' of docs/quality.md."""
     rgb = np.asarray(rgb, dtype=np.float32)
     return (0.2126 * rgb[..., 0] + 0.7152 * rgb[..., 1] + 0.0722 * rgb[..., 2]).astype(np.float32)
 
@@ -39,3 +44,10 @@ def lab_to_rgb(lab: np.ndarray) -> np.ndarray:
 def delta_e2000(rgb_a: np.ndarray, rgb_b: np.ndarray) -> np.ndarray:
     """Per-pixel CIEDE2000 difference between two sRGB images in [0, 1]."""
     return _skcolor.deltaE_ciede2000(rgb_to_lab(rgb_a), rgb_to_lab(rgb_b)).astype(np.float32)
+
+
+def to_uint8(pixels: np.ndarray) -> np.ndarray:
+    """float [0, 1] (H, W[, C]) to contiguous uint8, rounded (uint8 input passes through)."""
+    if pixels.dtype == np.uint8:
+        return np.ascontiguousarray(pixels)
+    return np.ascontiguousarray(np.clip(pixels * 255.0 + 0.5, 0, 255).astype(np.uint8))

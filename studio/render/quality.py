@@ -1,4 +1,4 @@
-"""QUALITY.md's figures, computed exactly as defined there (tests, notes and benchmarks use them).
+"""docs/quality.md's figures, computed exactly as defined there (tests, notes and benchmarks use them).
 
 All on the chosen face; image arguments are float32 sRGB in [0, 1]; 8-bit-scale figures are
 multiplied by 255.
@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 import cv2
 import numpy as np
 
+from studio.edits.layers import disk, head_outline
 from studio.face.types import Face
 from studio.imaging.colour import delta_e2000, luminance, rgb_to_lab
 from studio.imaging.filters import gaussian
@@ -30,9 +31,7 @@ def quality_skin(face: Face, shape: tuple[int, ...]) -> np.ndarray:
     hull = face_hull_mask(face, shape) > 0.5
     grown = protected_mask(face, shape, extra_margin=0.08) > 0
     skin = (hull & ~grown).astype(np.uint8)
-    r = max(int(round(0.08 * face.iod)), 1)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
-    return cv2.erode(skin, kernel) > 0
+    return cv2.erode(skin, disk(0.08 * face.iod)) > 0
 
 
 def bands(image: np.ndarray, iod: float) -> tuple[np.ndarray, np.ndarray]:
@@ -46,13 +45,10 @@ def bands(image: np.ndarray, iod: float) -> tuple[np.ndarray, np.ndarray]:
 def head_mask(face: Face, shape: tuple[int, ...]) -> np.ndarray:
     """Boolean (H, W): the head: the face up to the hairline (jaw plus brows raised 1 IOD)
     grown by 0.3 IOD; "outside the head" is its complement (neck, hair, background)."""
-    from studio.edits.layers import head_outline
 
     head = np.zeros(shape[:2], np.uint8)
     cv2.fillPoly(head, [np.round(head_outline(face)).astype(np.int32).reshape(-1, 1, 2)], 1)
-    r = max(int(round(0.3 * face.iod)), 1)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
-    return cv2.dilate(head, kernel) > 0
+    return cv2.dilate(head, disk(0.3 * face.iod)) > 0
 
 
 def band_energy(channels: np.ndarray, fine_sigma: float, coarse_sigma: float,
@@ -111,7 +107,7 @@ class Figures:
 
 
 def figures(original: np.ndarray, edited: np.ndarray, face: Face, likeness: bool = True) -> Figures:
-    """QUALITY.md's figures of ``edited`` against ``original`` on ``face``."""
+    """docs/quality.md's figures of ``edited`` against ``original`` on ``face``."""
     shape = original.shape
     skin = quality_skin(face, shape)
     prot = protected_features(face, shape)

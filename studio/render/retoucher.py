@@ -1,51 +1,59 @@
-"""The render pipeline: one photo, its prepared layers, any slider values -> pixels."""
+"""The render pipeline: one photo, its prepared layers, any slider values -> pixels.
+
+The edits follow one protocol (``studio.edits.protocol``); this module alone knows about
+stages, regions, bands, columns, stage caches and buffer reuse.
+"""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from types import ModuleType
 
 import cv2
 import numpy as np
 
-from studio.edits import (
-    background,
-    blemish,
-    eyes,
-    face_light,
-    shadows,
-    shine,
-    smooth,
-    teeth,
-    warmth,
-)
+from studio.edits import protocol
+from studio.edits.background import background_columns
 from studio.edits.layers import PhotoLayers
 from studio.edits.light import apply_log_gain
-from studio.edits.sliders import SLIDERS, check_sliders
+from studio.edits.protocol import Region
+from studio.edits.sliders import check_sliders, slider
 from studio.errors import LikenessError
 from studio.face.types import Face, FaceAnalysis
 from studio.imaging.filters import row_bands
 
-#: Face edits in the order they are applied to the head's region: texture first (blemish,
-#: smooth, shine), then light, then the eyes and teeth.
-FACE_EDITS = (
-    ("blemish", blemish),
-    ("smooth", smooth),
-    ("shine", shine),
-    ("shadows", shadows),
-    ("face_light", face_light),
-    ("eyes", eyes),
-    ("teeth", teeth),
-)
-BACKGROUND_KEYS = ("bg_blur", "bg_light", "bg_desaturate", "backdrop")
 #: Largest photo whose person share is kept for fast background slider moves, pixels.
 SHARES_MAX_PIXELS = 4_000_000
+
+Part = tuple[slice, slice]
 
 
 def normalise_sliders(sliders: Mapping[str, object]) -> dict[str, float | str | None]:
     """Validated slider values; missing keys and None (for numbers) mean neutral."""
-    numbers = {s.key for s in SLIDERS if s.kind == "number"}
-    return check_sliders({k: v for k, v in sliders.items() if not (v is None and k in numbers)})
+    return check_sliders(
+        {k: v for k, v in sliders.items() if not (v is None and slider(str(k)).kind == "number")}
+    )
+
+
+def _active(edits: tuple[ModuleType, ...], values: Mapping[str, object]) -> list:
+    """(edit, params) of the ``edits`` whose params change something, in order."""
+    chosen = [(edit, protocol.params_for(edit, values)) for edit in edits]
+    return [(edit, params) for edit, params in chosen if not params.is_neutral()]
+
+
+class _Stage:
+    """One stage's last result: the slider values it was made for and its array."""
+
+    def __init__(self) -> None:
+        self.key: tuple | None = None
+        self.array: np.ndarray | None = None
+
+    def holds(self, key: tuple) -> bool:
+        return self.array is not None and self.key == key
+
+    def keep(self, key: tuple | None, array: np.ndarray | None) -> None:
+        self.key, self.array = key, array
 
 
 class Retoucher:
@@ -56,10 +64,19 @@ class Retoucher:
     pixels : float32 (H, W, 3) sRGB in [0, 1]; not modified, and must not be modified later.
     analysis : the photo's FaceAnalysis in the same pixel coordinates (or None).
     face_index : which face to retouch; None picks the primary (largest).
+    preview : True for a photo whose sliders move (the studio's preview): the last result of
+        each stage is kept, so a move redoes only its stage and those after it. False for a
+        one-off render (an export): no stage is kept, and the photo is made band by band in
+        one array (a big photo's fresh memory costs more than the arithmetic). Both give the
+        same bits.
     """
 
     def __init__(
-        self, pixels: np.ndarray, analysis: FaceAnalysis | None, face_index: int | None = None
+        self,
+        pixels: np.ndarray,
+        analysis: FaceAnalysis | None,
+        face_index: int | None = None,
+        preview: bool = True,
     ):
         pixels = np.asarray(pixels)
         if pixels.ndim != 3 or pixels.shape[2] != 3:
@@ -74,255 +91,257 @@ class Retoucher:
                     f"there is no face number {face_index} (the photo has {len(analysis.faces)})"
                 )
         self.face = face
+        self.preview = preview
         self.layers = PhotoLayers(self.pixels, face)
         self._prepared: dict[str, object] = {}
         self._lock = threading.RLock()
-        # The last result of each render stage and the slider values it was made for.
-        self._face_cache: tuple[tuple, np.ndarray] | None = None
-        #: False for a one-off render (render_photo): no stage is kept.
-        self._keep_stages = True
-        self._background_cache: tuple[tuple, np.ndarray] | None = None
-        self._warm_cache: tuple[tuple, np.ndarray] | None = None
-        #: The warmth value the warm stage's own array was last made with.
-        self._warm_value: float | None = None
+        # The last result of each stage (preview only) and the slider values it was made for.
+        self._head = _Stage()
+        self._background = _Stage()
+        self._photo = _Stage()
+        #: The photo stage's own slider values its array was last made with.
+        self._photo_values: tuple | None = None
+        self._columns: list[Part] | None = None
 
     # ---- cached preparation --------------------------------------------------------------
     def prepared(self, key: str):
-        """The prepared layers of edit ``key`` (computed once)."""
-        with self._lock:
-            if key not in self._prepared:
-                self._prepared[key] = self._prepare(key)
-            return self._prepared[key]
+        """The prepared data of the edit that reads slider ``key`` (computed once)."""
+        return self._prepared_for(protocol.edit_for(key))
 
-    def _prepare(self, key: str):
-        if key == "warmth":
-            return warmth.prepare(self.layers)
-        if key == "alpha":
-            return np.asarray(background.person_alpha(self.pixels, self.face), np.float32)
-        if key == "background":
-            return background.prepare_background(self.pixels, self.prepared("alpha"), self.face)
-        if key == "shares":
-            return background.person_share(
-                self.pixels, self.prepared("background"), self.prepared("alpha")
-            )
-        module = dict(FACE_EDITS)[key]
-        return module.prepare(self.layers)
+    def _prepared_for(self, edit: ModuleType):
+        with self._lock:
+            if edit.__name__ not in self._prepared:
+                self._prepared[edit.__name__] = edit.prepare(self.layers)
+            return self._prepared[edit.__name__]
 
     def prepare_all(self) -> None:
-        """Prepare every layer now (e.g. in a worker, before the first slider move)."""
-        for key, _ in FACE_EDITS:
-            self.prepared(key)
-        self.prepared("warmth")
-        self.prepared("background")
+        """Prepare every edit now (e.g. in a worker, before the first slider move)."""
+        for edit in protocol.edits():
+            self._prepared_for(edit)
 
     # ---- render ------------------------------------------------------------------------
     def render(self, sliders: Mapping[str, object]) -> np.ndarray:
-        """The photo with ``sliders`` applied, float32 (H, W, 3).
+        """The photo with ``sliders`` applied, float32 (H, W, 3), a new array each time.
 
         Every slider neutral (or absent) returns a copy equal to the input bit for bit; the
-        same input and sliders always give the same bits.
+        same input and sliders always give the same bits, kept stages or not.
 
-        Three stages, each cached for the last values that feed it, so a slider move redoes
-        only its own stage and what follows: the face edits (head region only), the
-        background (whole photo, on the original pixels), warmth (whole photo). The head
-        region is then re-composited and re-warmed on its own: a face slider costs about
-        the head's pixels, not the photo's. Every stage is per pixel outside the head, so the
-        result does not depend on what was cached.
+        Stages: the face and light edits (head region only), the background edits (whole
+        photo, on the original pixels), the photo edits (whole photo). The head region is then
+        composited and finished again on its own, so a face slider costs about the head's
+        pixels, not the photo's. Every stage is per pixel outside the head, so the result does
+        not depend on what was kept.
         """
         values = normalise_sliders(sliders)
-        if not self._keep_stages:
-            return self._render_once(values)
         with self._lock:
-            head = self._face_stage(values)
-            background_key = tuple(values[k] for k in BACKGROUND_KEYS)
-            warmth_key = (background_key, values["warmth"])
-            # The stages' old arrays are written over when they are the stage's own (never
-            # returned: render returns copies): fresh memory costs more than the arithmetic.
-            old_background = self._own(self._background_cache)
-            old_warm = self._own(self._warm_cache)
-            if old_warm is not None and old_warm is old_background:
-                old_warm = None
-            if self._background_cache is None or self._background_cache[0] != background_key:
-                # From the second background on (a background slider moves), the person's share
-                # of every pixel is kept (on preview-sized photos: it is two photo-sized
-                # arrays): then a move costs one multiply-add per pixel.
-                h, w = self.pixels.shape[:2]
-                shares = self._background_cache is not None and h * w <= SHARES_MAX_PIXELS
-                self._background_cache = self._warm_cache = None
-                # An old background array already holds the photo where the person is: only
-                # the columns that show background are made again.
-                self._background_cache = (
-                    background_key,
-                    self._background(self.pixels, values, shares=shares, out=old_background,
-                                     person_ready=old_background is not None),
-                )
-            if self._warm_cache is None or self._warm_cache[0] != warmth_key:
-                self._warm_cache = None
-                base = self._background_cache[1]
-                if values["warmth"] != 0 and old_warm is not base:
-                    # Only the background changed since the old warm array was made with this
-                    # warmth: the person's columns are warm already.
-                    parts = None
-                    if old_warm is not None and self._warm_value == values["warmth"]:
-                        parts = self._open_parts()
-                    warm = warmth.apply(
-                        base, self.prepared("warmth"), warmth.Params(values["warmth"]),
-                        out=old_warm, parts=parts,
-                    )
-                    self._warm_value = values["warmth"]
-                else:
-                    warm = base
-                self._warm_cache = (warmth_key, warm)
-            out = self._warm_cache[1].copy()
+            head = self._head_stage(values)
+            skip = self.layers.roi if head is not None else None
+            out = self._scene(values, skip) if self.preview else self._scene_once(values, skip)
         if head is not None:
             roi = self.layers.roi
-            out[roi] = self._warm(self._background(head, values, roi), values)
+            self._compose(head, roi, out[roi], values, self._finisher(out, values, roi))
         return out
 
-    def _open_parts(self) -> list[tuple[slice, slice]] | None:
-        """(rows, cols) of the photo where a background edit can change anything (the columns
-        of each band that show some background), or None before the background is prepared."""
-        if "background" not in self._prepared:
-            return None
-        h, w = self.pixels.shape[:2]
-        runs_by_band = self.prepared("background").open_runs(slice(0, h), slice(0, w))
-        return [
-            (band, slice(c0, c1))
-            for band, runs in zip(row_bands(h, w), runs_by_band, strict=True)
-            for c0, c1, _ in runs
-        ]
+    def _scene(self, values: dict, skip: Part | None) -> np.ndarray:
+        """The whole photo through the background and photo stages, from the kept stages
+        where their slider values did not change (a copy)."""
+        background_key = protocol.key_values(protocol.edits(["background"]), values)
+        photo_values = protocol.key_values(protocol.edits(["photo"]), values)
+        photo_key = (background_key, photo_values)
+        # The stages' old arrays are written over when they are the stage's own (never
+        # returned: render returns copies): fresh memory costs more than the arithmetic.
+        old_background = self._stage_array(self._background)
+        old_photo = self._stage_array(self._photo)
+        if old_photo is old_background:
+            old_photo = None
+        if not self._background.holds(background_key):
+            # From the second background on (a background slider moves), the person's share of
+            # every pixel is kept (on preview-sized photos: it is two photo-sized arrays):
+            # then a move costs one multiply-add per pixel.
+            h, w = self.pixels.shape[:2]
+            share = self._background.array is not None and h * w <= SHARES_MAX_PIXELS
+            self._background.keep(None, None)
+            self._photo.keep(None, None)
+            # An old background array already holds the photo where the person is: only the
+            # columns that show background are made again.
+            made = self._background_stage(
+                self.pixels, values, None, out=old_background, person_share=share,
+                out_has_person=old_background is not None,
+            )
+            self._background.keep(background_key, made)
+        if not self._photo.holds(photo_key):
+            self._photo.keep(None, None)
+            base = self._background.array
+            made = base
+            if _active(protocol.edits(["photo"]), values) and old_photo is not base:
+                # Only the background changed since the old array was made with these photo
+                # values: the person's columns are finished already.
+                parts = None
+                if old_photo is not None and self._photo_values == photo_values:
+                    parts = self._background_parts()
+                made = self._photo_stage(base, values, old_photo, parts)
+                self._photo_values = photo_values
+            self._photo.keep(photo_key, made)
+        return self._photo.array.copy()
 
-    def _own(self, cached: tuple[tuple, np.ndarray] | None) -> np.ndarray | None:
-        """A cached stage's array when it is the stage's own (not the photo's pixels)."""
-        if cached is None or cached[1] is self.pixels:
-            return None
-        return cached[1]
-
-    def _render_once(self, values: dict) -> np.ndarray:
-        """``render`` without keeping the stages (a full-size export): the same bits, without
-        the stage caches' whole-photo copies (on a big photo fresh memory costs more than the
-        arithmetic)."""
-        head = self._face_stage(values)
-        roi = self.layers.roi if head is not None else None
+    def _scene_once(self, values: dict, skip: Part | None) -> np.ndarray:
+        """``_scene`` without keeping stages: one photo-sized array, composited and finished
+        band by band (the head region ``skip`` is left unfinished: it is made again)."""
         out = np.empty_like(self.pixels)
         width = out.shape[1]
-        warm = finish = region_finish = None
-        if values["warmth"] != 0:
-            prepared, params = self.prepared("warmth"), warmth.Params(values["warmth"])
-
-            def warm(parts: list[tuple[slice, slice]]) -> None:
-                warmth.apply(out, prepared, params, out=out, parts=parts)
-
+        finish = None
+        if _active(protocol.edits(["photo"]), values):
             def finish(rows: slice) -> None:
-                # Each band is white-balanced while the background's pixels are in the cache;
-                # the head region is made again below, so it is left out.
-                warm(_outside(rows, width, roi))
+                # Each band is finished while the background's pixels are in the cache.
+                self._photo_stage(out, values, out, _outside(rows, width, skip))
 
-        def compose(pixels, region, target, on_band) -> None:
-            # ``pixels`` with the background into ``target`` (or copied there), each band
-            # handed to ``on_band`` once done.
-            if self._background(pixels, values, region, out=target, finish=on_band) is pixels:
-                target[...] = pixels
-                if on_band is not None:
-                    for rows in row_bands(*pixels.shape[:2]):
-                        on_band(rows)
-
-        # One photo-sized array, written by the background and warmed band by band.
-        compose(self.pixels, None, out, finish)
-        if head is not None:
-            # The head region straight into its place in the output, warmed band by band too.
-            top, cols = roi[0].start, roi[1]
-            if warm is not None:
-                def region_finish(rows: slice) -> None:
-                    warm([(slice(top + rows.start, top + rows.stop), cols)])
-
-            compose(head, roi, out[roi], region_finish)
+        self._compose(self.pixels, None, out, values, finish)
         return out
 
-    def _face_stage(self, values: dict) -> np.ndarray | None:
-        """The head region (ROI) with the face edits, clipped to [0, 1]; None when none is on."""
-        if not self.layers.has_face or all(values[k] == 0 for k, _ in FACE_EDITS):
+    def _finisher(self, out: np.ndarray, values: dict, roi: Part) -> Callable | None:
+        """What finishes each band of rows of the head region ``roi`` of ``out`` (the photo
+        stage, in place), or None when no photo edit is on."""
+        if not _active(protocol.edits(["photo"]), values):
             return None
-        key = tuple(values[k] for k, _ in FACE_EDITS)
-        if self._face_cache is not None and self._face_cache[0] == key:
-            return self._face_cache[1]
-        head = self.layers.image
+        top, cols = roi[0].start, roi[1]
+
+        def finish(rows: slice) -> None:
+            self._photo_stage(out, values, out, [(slice(top + rows.start, top + rows.stop), cols)])
+
+        return finish
+
+    def _compose(
+        self, pixels: np.ndarray, box: Part | None, target: np.ndarray, values: dict, on_band
+    ) -> None:
+        """``pixels`` (the photo, or its region ``box``) through the background stage into
+        ``target``, each band of rows handed to ``on_band`` once done."""
+        if self._background_stage(pixels, values, box, out=target, after_band=on_band) is pixels:
+            target[...] = pixels
+            if on_band is not None:
+                for rows in row_bands(*pixels.shape[:2]):
+                    on_band(rows)
+
+    def _stage_array(self, stage: _Stage) -> np.ndarray | None:
+        """A kept stage's array when it is the stage's own (not the photo's pixels)."""
+        if stage.array is None or stage.array is self.pixels:
+            return None
+        return stage.array
+
+    def _background_parts(self) -> list[Part]:
+        """(rows, cols) of the photo where a background edit can change anything: the columns
+        of each band of rows that show some background."""
+        if self._columns is None:
+            h, w = self.pixels.shape[:2]
+            columns = background_columns(self.layers.person_alpha, slice(0, h), slice(0, w))
+            self._columns = [
+                (band, slice(run.start, run.stop))
+                for band, runs in zip(row_bands(h, w), columns, strict=True)
+                for run in runs
+            ]
+        return self._columns
+
+    # ---- the stages ----------------------------------------------------------------------
+    def _head_stage(self, values: dict) -> np.ndarray | None:
+        """The head region (ROI) with the face and light edits, clipped to [0, 1]; None when
+        none is on."""
+        edits = protocol.edits(protocol.FACE_STAGES)
+        if not self.layers.has_face or not _active(edits, values):
+            return None
+        key = protocol.key_values(edits, values)
+        if self._head.holds(key):
+            return self._head.array
+        head, owned, gain = self.layers.image, False, None
         # The first edit that changes anything makes a new array; the next ones write into it.
-        owned = False
-        for edit, module in FACE_EDITS:
-            if edit == "face_light":
-                continue  # applied with shadows: one linear-light pass for both
-            out = head if owned else None
-            if edit == "shadows":
-                new = self._relight(head, values, out)
-            else:
-                params = module.Params(values[edit])
-                if params.is_neutral():
-                    continue
-                new = module.apply(head, self.prepared(edit), params, out=out)
-            owned = owned or new is not head
-            head = new
+        for edit in edits:
+            if edit.STAGE != "light" and gain is not None:
+                head, owned, gain = self._relit(head, owned, gain)
+            params = protocol.params_for(edit, values)
+            if params.is_neutral():
+                continue
+            region = Region(head, self._prepared_for(edit), self.layers.roi)
+            if edit.STAGE == "light":
+                # Consecutive light edits add their log gains: one linear-light pass for all.
+                added = edit.process(region, params, gain)
+                gain = added if added is not None else gain
+                continue
+            new = edit.process(region, params, head if owned else None)
+            owned, head = owned or new is not head, new
+        if gain is not None:
+            head, owned, _ = self._relit(head, owned, gain)
         # Edits may overshoot [0, 1] by a hair; only the edited region is clipped.
         if owned:
             np.clip(head, 0.0, 1.0, out=head)
         else:
             head = np.clip(head, 0.0, 1.0)
-        self._face_cache = (key, head)
+        if self.preview:
+            self._head.keep(key, head)
         return head
 
-    def _background(
+    @staticmethod
+    def _relit(head: np.ndarray, owned: bool, gain: np.ndarray) -> tuple:
+        """The light stage's summed ``gain`` applied to ``head``: (head, owned, None)."""
+        new = apply_log_gain(head, gain, head if owned else None)
+        return new, owned or new is not head, None
+
+    def _background_stage(
         self,
         pixels: np.ndarray,
         values: dict,
-        region: tuple[slice, slice] | None = None,
-        shares: bool = False,
+        box: Part | None,
         out: np.ndarray | None = None,
-        person_ready: bool = False,
-        finish=None,
+        person_share: bool = False,
+        out_has_person: bool = False,
+        after_band: Callable[[slice], object] | None = None,
     ) -> np.ndarray:
-        """``pixels`` (the photo, or its ``region``) with the background edits, or as is;
-        ``shares``: through the photo's prepared person share (whole photo only)."""
-        if all(values[k] in (0.0, None) for k in BACKGROUND_KEYS):
+        """``pixels`` (the photo, or its region ``box``) with the background edits, or
+        ``pixels`` itself when none is on."""
+        active = _active(protocol.edits(["background"]), values)
+        if not active:
             return pixels
-        return background.apply_background(
-            pixels,
-            self.prepared("background"),
-            self.prepared("alpha"),
-            values["bg_blur"],
-            values["bg_light"],
-            values["bg_desaturate"],
-            values["backdrop"],
-            region=region,
-            shares=self.prepared("shares") if shares else None,
-            out=out,
-            person_ready=person_ready,
-            finish=finish,
-        )
+        result = pixels
+        for i, (edit, params) in enumerate(active):
+            first, alone = i == 0, len(active) == 1
+            region = Region(
+                result, self._prepared_for(edit), box,
+                out_has_person=out_has_person and first,
+                after_band=after_band if alone else None,
+                person_share=person_share and first,
+            )
+            result = edit.process(region, params, out if first else result)
+        if len(active) > 1 and after_band is not None:
+            for rows in row_bands(*result.shape[:2]):
+                after_band(rows)
+        return result
 
-    def _warm(self, pixels: np.ndarray, values: dict) -> np.ndarray:
-        """``pixels`` white-balanced by the warmth slider (clipped to [0, 1]), or as is."""
-        if values["warmth"] == 0:
-            return pixels
-        return warmth.apply(pixels, self.prepared("warmth"), warmth.Params(values["warmth"]))
-
-    def _relight(self, head: np.ndarray, values: dict, out: np.ndarray | None = None) -> np.ndarray:
-        """face_light and shadows in one linear-light pass (their log gains add)."""
-        gains = [
-            module.log_gain(self.prepared(key), module.Params(values[key]))
-            for key, module in (("shadows", shadows), ("face_light", face_light))
-            if values[key] != 0
-        ]
-        gains = [g for g in gains if g is not None]
-        if not gains:
-            return head
-        return apply_log_gain(head, gains[0] if len(gains) == 1 else gains[0] + gains[1], out)
+    def _photo_stage(
+        self, pixels: np.ndarray, values: dict, out: np.ndarray | None,
+        parts: list[Part] | None = None,
+    ) -> np.ndarray:
+        """``pixels`` through the photo edits into ``out`` (may be ``pixels``; None: a new
+        array), or only its ``parts`` (then ``out`` is required); ``pixels`` itself when the
+        edits change nothing."""
+        result = pixels
+        for edit, params in _active(protocol.edits(["photo"]), values):
+            prepared = self._prepared_for(edit)
+            if parts is None:
+                result = edit.process(Region(result, prepared), params, out)
+                out = result if result is not pixels else out
+                continue
+            for part in parts:
+                made = edit.process(Region(result[part], prepared, part), params, out[part])
+                if made is not out[part] and not np.shares_memory(made, out[part]):
+                    return result  # nothing changes (the same for every part)
+            result = out
+        return result
 
     # ---- overlays ----------------------------------------------------------------------
     def masks(self) -> dict[str, np.ndarray]:
-        """Full-size masks for overlays: "skin" (where skin edits may act), "protected", "face" (light edits' weight) and
-        "background" (1 - person alpha); zeros for face masks when there is no face."""
+        """Full-size masks for overlays: "skin" (where skin edits may act), "protected",
+        "face" (light edits' weight) and "background" (1 - person alpha); zeros for face
+        masks when there is no face."""
         shape = self.pixels.shape[:2]
-        behind = (1.0 - self.prepared("alpha")).astype(np.float32)
+        with self._lock:
+            behind = (1.0 - self.layers.person_alpha).astype(np.float32)
         if not self.layers.has_face:
             zeros = np.zeros(shape, np.float32)
             return {
@@ -379,6 +398,4 @@ def render_photo(
     face_index: int | None = None,
 ) -> np.ndarray:
     """Render ``sliders`` on the full-resolution ``pixels`` (float32 (H, W, 3))."""
-    retoucher = Retoucher(pixels, analysis, face_index)
-    retoucher._keep_stages = False
-    return retoucher.render(sliders)
+    return Retoucher(pixels, analysis, face_index, preview=False).render(sliders)

@@ -8,6 +8,7 @@ from studio.session.looks import (
     save_look,
     user_looks_dir,
 )
+from studio.session.retouch import RetouchedPhoto, retouch_photo
 from studio.session.retouch_file import RetouchResult, as_session, retouch_file
 from studio.session.schema import (
     CURRENT_VERSION,
@@ -33,6 +34,7 @@ __all__ = [
     "Crop",
     "LookInfo",
     "RetouchResult",
+    "RetouchedPhoto",
     "Session",
     "Source",
     "as_session",
@@ -45,6 +47,7 @@ __all__ = [
     "migrate",
     "parse_session_text",
     "retouch_file",
+    "retouch_photo",
     "save_look",
     "save_session",
     "session_from_dict",

@@ -1,5 +1,6 @@
 """Retouch one photo file with a session or look and export it: the unit of work the
-``retouch`` command, the batch command and its process-pool / Dask workers share.
+``retouch`` command, the batch command and its process-pool / Dask workers share. The work on
+the loaded photo is the retouch service, ``studio.session.retouch.retouch_photo``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from studio.errors import LikenessError
-from studio.imaging.export import ExportResult, ExportSettings, check_output, export_photo
+from studio.imaging.export import ExportResult, ExportSettings, check_output
+from studio.session.retouch import retouch_photo
 from studio.session.schema import Session, Source, file_sha256, save_session
 from studio.write_guard import WritePlan
 
@@ -139,9 +141,8 @@ def _retouch(
     start,
     inputs,
 ) -> RetouchResult:
-    from studio.face import analyze_photo, likeness_distance, likeness_percent
+    from studio.face import analyze_photo
     from studio.imaging import load
-    from studio.render import render_photo
 
     session = as_session(session_or_sliders)
     settings = _settings(export_preset, session, keep_metadata)
@@ -157,7 +158,7 @@ def _retouch(
     photo = load(input_path)
     check_output(settings, output_path, photo.format)  # fail before the slow part
     sha = file_sha256(input_path)
-    notes: list[str] = []
+    notes = list(session.notes)  # e.g. an edit's values migrated from an older version
     analysis = session.analysis_for(sha)
     if analysis is not None and (analysis.width, analysis.height) != (photo.width, photo.height):
         notes.append(f"the session's face analysis is for a {analysis.width} x {analysis.height} "
@@ -175,40 +176,24 @@ def _retouch(
     if face is None:
         notes.append("no face found: face edits skipped, likeness not measured")
 
-    rendered = render_photo(photo.pixels, analysis, session.sliders, face_index=face_index)
-
-    percent = None
-    if face is not None:
-        distance = likeness_distance(photo.pixels, rendered, face)
-        if distance is not None:
-            percent = float(likeness_percent(distance))
-    if min_likeness is not None and percent is not None and percent < float(min_likeness):
+    crop = session.crop if same_photo else None
+    done = retouch_photo(
+        photo, analysis, session.sliders, settings, output_path,
+        face_index=face_index, crop=crop, min_likeness=min_likeness, plan=plan,
+    )
+    percent = done.likeness_percent
+    if done.exported is None:
         return RetouchResult(
             input=input_path,
             output=None,
             status=REFUSED,
-            reason=f"likeness {percent:.1f}% is below the minimum {float(min_likeness):g}%: "
-            f"not written",
+            reason=done.refused or "",
             faces=faces,
             likeness_percent=percent,
             seconds=time.perf_counter() - start,
             notes=tuple(notes),
         )
-
-    crop = session.crop if same_photo else None
-    exported: ExportResult = export_photo(
-        rendered,
-        settings,
-        output_path,
-        landmarks=face.landmarks if face is not None else None,
-        crop=crop,
-        alpha=photo.alpha,
-        exif=photo.exif,
-        source_format=photo.format,
-        bit_depth=photo.bit_depth,
-        source=input_path,
-        plan=plan,
-    )
+    exported: ExportResult = done.exported
     notes += exported.notes
 
     if save_session_to is not None:

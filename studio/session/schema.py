@@ -2,9 +2,10 @@
 
 A session is JSON::
 
-    {"format": "likeness-session", "version": 2,
+    {"format": "likeness-session", "version": 3,
      "source": {"path": "photo.jpg", "sha256": "...", "bytes": 123456} | null,
      "sliders": {"smooth": 0.3, ...},
+     "edits": {"smooth": 1, "background": 1, ...},
      "look": "linkedin" | null,
      "face": 0 | null,
      "crop": {"left": 0.1, "top": 0.05, "width": 0.6, "height": 0.45} | null,
@@ -14,7 +15,10 @@ A session is JSON::
      "name": "LinkedIn" | null, "description": "..." | null}
 
 Older versions are upgraded one step at a time (``_MIGRATIONS``); one sample file of every
-old version lives in ``tests/sessions`` forever. Every problem a user can cause raises
+old version lives in ``tests/sessions`` forever. ``edits`` records the algorithm version of
+every edit the sliders were made with; an older one is upgraded by the edit's own ``LEGACY``
+steps, with a note (``studio.edits.versions``; sample sessions per edit version and their
+golden renders live in ``tests/sessions/edits``). Every problem a user can cause raises
 :class:`studio.errors.SessionError` with a one-line message naming the key at fault.
 """
 
@@ -29,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from studio.edits.sliders import SLIDERS, check_value, default_sliders
+from studio.edits.versions import current_versions, upgrade
 from studio.errors import LikenessError, SessionError
 from studio.face.types import Face, FaceAnalysis
 from studio.imaging.export import (
@@ -50,7 +55,10 @@ from studio.write_guard import (
 
 FORMAT_NAME = "likeness-session"
 #: The version this code writes. Bump it, add a ``_migrate_vN`` step and a sample file.
-CURRENT_VERSION = 2
+CURRENT_VERSION = 3
+#: What every edit was at session format 2 (before sessions stored edit versions).
+_EDITS_AT_V2 = ("blemish", "smooth", "shine", "shadows", "face_light", "eyes", "teeth",
+                "background", "warmth")
 #: Session files larger than this are not sessions (they hold no pixels).
 MAX_BYTES = 20_000_000
 SESSION_SUFFIX = ".likeness.json"
@@ -60,6 +68,7 @@ _TOP_KEYS = {
     "version",
     "source",
     "sliders",
+    "edits",
     "look",
     "face",
     "crop",
@@ -107,6 +116,8 @@ class Session:
     analysis : the face analysis of ``source`` (reused only when the photo's hash matches).
     name, description : a look's display name and one-line description.
     path : the file it was loaded from or saved to (not stored in the file).
+    notes : what loading changed: an edit's slider values migrated from an older version of
+        its algorithm (not stored in the file; the sliders are today's values).
     """
 
     sliders: dict[str, float | str | None] = field(default_factory=default_sliders)
@@ -119,6 +130,7 @@ class Session:
     name: str | None = None
     description: str | None = None
     path: Path | None = None
+    notes: tuple[str, ...] = ()
 
     def with_sliders(self, overrides: Mapping[str, float | str | None]) -> Session:
         """A copy with some sliders changed (validated; SessionError names a bad key)."""
@@ -179,8 +191,15 @@ def _migrate_v1(data: dict) -> dict:
     return out
 
 
+def _migrate_v2(data: dict) -> dict:
+    """v2 (to November 2026): no ``edits``; every edit was then at its version 1."""
+    if "edits" in data:
+        raise SessionError("unknown key 'edits' (version 2)")
+    return {**data, "version": 3, "edits": dict.fromkeys(_EDITS_AT_V2, 1)}
+
+
 #: ``_MIGRATIONS[n]`` turns a version-n dict into a version-(n+1) dict.
-_MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _migrate_v1}
+_MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _migrate_v1, 2: _migrate_v2}
 
 
 def migrate(data: dict) -> dict:
@@ -262,6 +281,19 @@ def _parse_sliders(value: object) -> dict[str, float | str | None]:
     return out
 
 
+def _parse_edits(value: object) -> dict[str, int]:
+    """The ``edits`` object: edit name -> the algorithm version the sliders were made with."""
+    if not isinstance(value, dict):
+        raise SessionError(f"'edits' must be an object of edit names to versions, not {value!r}")
+    known = current_versions()
+    for name, version in value.items():
+        if name not in known:
+            raise SessionError(f"unknown edit '{name}' in 'edits'")
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            raise SessionError(f"edit '{name}' must have a whole version from 1, not {version!r}")
+    return dict(value)
+
+
 def _parse_face(value: object) -> int | None:
     if value is None:
         return None
@@ -291,6 +323,25 @@ def _parse_crop(value: object) -> Crop | None:
     return Crop(**numbers)
 
 
+def _whole(value: object, low: int, high: int) -> bool:
+    """Is ``value`` a whole number (not a bool) in low..high?"""
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _parse_aspect(aspect: object) -> str | None:
+    if aspect is None:
+        return None
+    if not isinstance(aspect, str):
+        raise SessionError(f"'export.aspect' must be text like '4:5', not {aspect!r}")
+    try:
+        parse_aspect(aspect)
+    except LikenessError:
+        raise SessionError(
+            f"'export.aspect' must be {', '.join(ASPECTS)} or W:H, not {aspect!r}"
+        ) from None
+    return aspect
+
+
 def _parse_export(value: object) -> ExportSettings:
     if value is None:
         return ExportSettings()
@@ -303,32 +354,19 @@ def _parse_export(value: object) -> ExportSettings:
     if preset not in PRESETS:
         raise SessionError(f"'export.preset' must be one of {', '.join(PRESETS)}, not {preset!r}")
     size = value.get("size")
-    if size is not None and (
-        isinstance(size, bool) or not isinstance(size, int) or not MIN_SIZE <= size <= MAX_SIZE
-    ):
+    if size is not None and not _whole(size, MIN_SIZE, MAX_SIZE):
         raise SessionError(
             f"'export.size' must be a whole number of pixels ({MIN_SIZE}..{MAX_SIZE}), "
             f"not {size!r}"
         )
-    aspect = value.get("aspect")
-    if aspect is not None:
-        if not isinstance(aspect, str):
-            raise SessionError(f"'export.aspect' must be text like '4:5', not {aspect!r}")
-        try:
-            parse_aspect(aspect)
-        except LikenessError:
-            raise SessionError(
-                f"'export.aspect' must be {', '.join(ASPECTS)} or W:H, not {aspect!r}"
-            ) from None
+    aspect = _parse_aspect(value.get("aspect"))
     fmt = value.get("format")
     if fmt is not None and fmt not in _EXPORT_FORMATS:
         raise SessionError(
             f"'export.format' must be one of {', '.join(_EXPORT_FORMATS)}, not {fmt!r}"
         )
     quality = value.get("quality")
-    if quality is not None and (
-        isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 100
-    ):
+    if quality is not None and not _whole(quality, 1, 100):
         raise SessionError(f"'export.quality' must be a whole number 1..100, not {quality!r}")
     keep = value.get("keep_metadata", False)
     if not isinstance(keep, bool):
@@ -394,8 +432,14 @@ def session_from_dict(data: object, base: str | os.PathLike | None = None) -> Se
     if unknown:
         raise SessionError(f"unknown key '{sorted(unknown)[0]}'")
     look = _optional_text("look", data.get("look"), 100)
+    sliders = _parse_sliders(data.get("sliders", {}))
+    try:
+        upgraded, notes = upgrade(sliders, _parse_edits(data.get("edits", {})))
+    except LikenessError as error:
+        raise SessionError(str(error)) from None
     return Session(
-        sliders=_parse_sliders(data.get("sliders", {})),
+        sliders=_parse_sliders(upgraded),
+        notes=tuple(notes),
         source=_parse_source(data.get("source"), Path(base) if base is not None else None),
         look=look,
         face=_parse_face(data.get("face")),
@@ -430,7 +474,8 @@ def session_to_dict(session: Session, base: str | os.PathLike | None = None) -> 
     out.update(
         {
             "source": source,
-            "sliders": {s.key: session.sliders.get(s.key, s.default) for s in SLIDERS},
+            "sliders": {k: session.sliders.get(k, v) for k, v in default_sliders().items()},
+            "edits": current_versions(),
             "look": session.look,
             "face": session.face,
             "crop": session.crop.to_dict() if session.crop is not None else None,
@@ -513,6 +558,26 @@ def save_session(
     return path
 
 
+def _may_be(candidate: Path, recorded: Path, size: int | None) -> bool:
+    """Could ``candidate`` be the moved photo (worth hashing)? Not the recorded path, a
+    session or other JSON, a folder, or a file of another ``size`` (bytes, when known)."""
+    if candidate == recorded or not candidate.is_file():
+        return False
+    if candidate.name.endswith(SESSION_SUFFIX) or candidate.suffix.lower() == ".json":
+        return False
+    # A different size cannot be the same photo: no need to hash it.
+    return size is None or candidate.stat().st_size == size
+
+
+def _moved_photo(folders: list[Path], recorded: Path, wanted: str, size: int | None) -> Path | None:
+    """The file in ``folders`` whose sha256 is ``wanted`` (the moved photo), or None."""
+    for folder in folders:
+        for candidate in sorted(folder.iterdir()):
+            if _may_be(candidate, recorded, size) and file_sha256(candidate) == wanted:
+                return candidate
+    return None
+
+
 def find_source(session: Session) -> Path:
     """Where the session's photo is now: at its recorded path when the hash matches, else the
     file with the same hash in the session's folder (a moved or renamed photo).
@@ -536,19 +601,9 @@ def find_source(session: Session) -> Path:
         folders.append(Path(session.path).parent)
     if recorded.parent.is_dir() and recorded.parent not in folders:
         folders.append(recorded.parent)
-    for folder in folders:
-        for candidate in sorted(folder.iterdir()):
-            if candidate == recorded or not candidate.is_file():
-                continue
-            if candidate.name.endswith(SESSION_SUFFIX) or candidate.suffix.lower() == ".json":
-                continue
-            if (
-                session.source.bytes is not None
-                and candidate.stat().st_size != session.source.bytes
-            ):
-                continue  # a different size cannot be the same photo: no need to hash it
-            if file_sha256(candidate) == wanted:
-                return candidate
+    moved = _moved_photo(folders, recorded, wanted, session.source.bytes)
+    if moved is not None:
+        return moved
     where = ", ".join(str(f) for f in folders) or "the session's folder"
     if changed:
         raise SessionError(

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from studio.face.types import Face, FaceAnalysis
+from studio.imaging.colour import to_uint8 as to_uint8  # the window converts with it
 from studio.imaging.photo import Photo
 
 #: Pixels of the live-preview proxy (about a screen's worth).
@@ -33,11 +34,6 @@ def open_photo(path: str | Path | None) -> tuple[Photo, FaceAnalysis]:
 
     photo = sample_photo() if path is None else load(path)
     return photo, analyze_photo(photo)
-
-
-def to_rgb8(pixels: np.ndarray) -> np.ndarray:
-    """float32 [0, 1] (H, W, 3) -> contiguous uint8 (H, W, 3), rounded."""
-    return np.ascontiguousarray((np.clip(pixels, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8))
 
 
 @dataclass
@@ -169,14 +165,5 @@ class PreviewEngine:
 
 def _shifted(analysis: FaceAnalysis, x0: int, y0: int, x1: int, y1: int) -> FaceAnalysis:
     """The faces of ``analysis`` in the coordinates of the crop (x0, y0, x1, y1)."""
-    offset = np.array([x0, y0], dtype=np.float32)
-    faces = tuple(
-        Face(
-            box=(f.box[0] - x0, f.box[1] - y0, f.box[2] - x0, f.box[3] - y0),
-            landmarks=(f.landmarks - offset).astype(np.float32),
-            score=f.score,
-            detector=f.detector,
-        )
-        for f in analysis.faces
-    )
+    faces = tuple(f.translated(x0, y0) for f in analysis.faces)
     return FaceAnalysis(width=x1 - x0, height=y1 - y0, faces=faces, primary=analysis.primary)

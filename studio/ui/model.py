@@ -12,16 +12,14 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from studio.edits.protocol import face_keys
 from studio.edits.sliders import SLIDERS, check_sliders, check_value, default_sliders
 from studio.face.types import Face, FaceAnalysis
 from studio.imaging.photo import Photo
 
-#: Groups of sliders that need a face; the others (background, warmth) work on any photo.
-FACE_GROUPS = ("Skin", "Eyes & teeth")
-#: Sliders that need a face, besides the whole groups above.
-FACE_KEYS = frozenset(
-    {s.key for s in SLIDERS if s.group in FACE_GROUPS} | {"face_light", "shadows"}
-)
+#: Sliders that need a face (their edits' stage works on the head); the others
+#: (background, warmth) work on any photo.
+FACE_KEYS = face_keys()
 
 
 class Emitter:
@@ -52,7 +50,6 @@ class DocumentEvents:
     look(name)                 the look the sliders started from (None: custom)
     session_path(path)         where the session is saved (None: not yet)
     dirty(dirty)               unsaved changes appeared or were saved
-    crop(crop)                 the framing changed (opaque to the UI; kept in sessions)
     """
 
     def __init__(self) -> None:
@@ -62,7 +59,6 @@ class DocumentEvents:
         self.look = Emitter()
         self.session_path = Emitter()
         self.dirty = Emitter()
-        self.crop = Emitter()
 
 
 class StudioDocument:
@@ -155,13 +151,6 @@ class StudioDocument:
             return
         self.look = name
         self.events.look(name=name)
-
-    def set_crop(self, crop: Any) -> None:
-        if crop == self.crop:
-            return
-        self.crop = crop
-        self.events.crop(crop=crop)
-        self.set_dirty(True)
 
     # ------------------------------------------------------------------ saving
     def set_session_path(self, path: Path | None) -> None:

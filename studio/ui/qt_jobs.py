@@ -84,7 +84,7 @@ def open_job(path: Path | None, as_session: bool) -> OpenResult:
         preview = preview.for_face(session.face if face is not None else None)
     elif analysis.primary is not None:
         preview = preview.for_face(analysis.primary)
-    return OpenResult(photo, analysis, preview, engine.to_rgb8(preview.proxy), sha, **found)
+    return OpenResult(photo, analysis, preview, engine.to_uint8(preview.proxy), sha, **found)
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def quick_job(path: Path) -> QuickPreview:
 
     photo, factor = load_proxy(path, max_pixels=engine.PROXY_PIXELS)
     width, height = round(photo.width / factor), round(photo.height / factor)
-    return QuickPreview(width, height, qimage_from_rgb8(engine.to_rgb8(photo.pixels)))
+    return QuickPreview(width, height, qimage_from_rgb8(engine.to_uint8(photo.pixels)))
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ class RenderResult:
 def render_job(preview: engine.PreviewEngine, sliders: dict) -> RenderResult:
     start = time.perf_counter()
     pixels = preview.render(sliders)
-    image = qimage_from_rgb8(engine.to_rgb8(pixels))
+    image = qimage_from_rgb8(engine.to_uint8(pixels))
     return RenderResult(sliders, pixels, image, time.perf_counter() - start)
 
 
@@ -148,8 +148,8 @@ def detail_job(preview: engine.PreviewEngine, rect: tuple, sliders: dict) -> Det
     return DetailResult(
         detail.x,
         detail.y,
-        qimage_from_rgb8(engine.to_rgb8(before)),
-        qimage_from_rgb8(engine.to_rgb8(detail.pixels)),
+        qimage_from_rgb8(engine.to_uint8(before)),
+        qimage_from_rgb8(engine.to_uint8(detail.pixels)),
     )
 
 
@@ -178,4 +178,4 @@ def circle_job(preview: engine.PreviewEngine, edited: np.ndarray) -> QImage:
     face = preview.face
     crop, _notes = face_crop(w, h, None if face is None else face.landmarks, 1.0)
     x0, y0, x1, y1 = crop.pixels(w, h)
-    return qimage_from_rgb8(engine.to_rgb8(edited[y0:y1, x0:x1]))
+    return qimage_from_rgb8(engine.to_uint8(edited[y0:y1, x0:x1]))

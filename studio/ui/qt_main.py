@@ -168,7 +168,7 @@ class QtStudioWindow(QMainWindow):
         events.face.connect(lambda index: self.preview.set_face(index))
         events.dirty.connect(self._on_dirty_change)
         events.session_path.connect(lambda path: self._update_title())
-        for event in (events.slider, events.face, events.look, events.crop):
+        for event in (events.slider, events.face, events.look):
             event.connect(self._on_document_edit)
 
     def _name_actions(self) -> None:

@@ -27,14 +27,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.edits.sliders import SLIDERS, Slider
+from studio.edits.sliders import GROUPS, SLIDERS, Slider
 
 from .model import FACE_KEYS, StudioDocument
 
 #: Slider steps per unit (0.01 resolution).
 STEPS = 100
 #: Panel groups in order; "Framing" holds the LinkedIn circle preview.
-PANEL_GROUPS = ("Skin", "Light", "Eyes & teeth", "Background", "Framing")
+PANEL_GROUPS = (*GROUPS, "Framing")
 #: Likeness below this percent shows the warning state.
 LIKENESS_WARNING = 80.0
 LIKENESS_TOOLTIP = (
