@@ -31,9 +31,12 @@ def test_looks_are_gentle_and_distinct():
     assert all(
         abs(v) <= 0.6
         for look in (natural, linkedin, nonprofit, portfolio)
-        for v in look.values()
-        if isinstance(v, float)
+        for k, v in look.items()
+        if isinstance(v, float) and k != "smooth"
     )
+    # Smooth (version 2) keeps freckles and pores, so a polished look may go further with it
+    # (issue 20: LinkedIn visibly evener than Natural); still well short of the maximum.
+    assert all(look["smooth"] <= 0.75 for look in (natural, linkedin, nonprofit, portfolio))
 
 
 def test_looks_are_found_by_name_in_any_case():

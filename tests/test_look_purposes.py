@@ -1,0 +1,91 @@
+"""The built-in looks differ by purpose (issue 20), on four shared photos of different skin
+tones (light and freckled, medium-brown with glasses and beard, medium-dark, deep):
+
+- LinkedIn, polished: evens the skin's tone clearly more than Natural (uneven tone kept at
+  least 0.10 lower);
+- Nonprofit, warm: the skin's mean b* goes up, and the face's shadows are lifted (softer);
+- Portfolio, texture and depth: keeps >= 0.95 of the freckles and spots band and leaves the
+  shadows as deep as Natural does (no fill light);
+- every look within QUALITY's likeness limit for looks (aligned distance <= 0.08).
+
+Run with ``-s`` for the table.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from studio.face import analyze
+from studio.imaging.colour import rgb_to_lab
+from studio.render import Retoucher
+from studio.render.quality import figures, quality_skin
+from studio.session import load_look
+
+try:
+    from tests._promises import SKIN_TONES, load_photo
+except ImportError:  # pragma: no cover - tests run as a plain folder
+    from _promises import SKIN_TONES, load_photo
+
+pytestmark = pytest.mark.slow
+
+LOOKS = ("natural", "linkedin", "nonprofit", "portfolio")
+
+
+def _shadow_lift(original: np.ndarray, edited: np.ndarray, skin: np.ndarray) -> float:
+    """Mean L* change on the darkest quarter of the skin (chosen on the original)."""
+    l0 = rgb_to_lab(original)[..., 0][skin]
+    l1 = rgb_to_lab(edited)[..., 0][skin]
+    dark = l0 <= np.quantile(l0, 0.25)
+    return float((l1[dark] - l0[dark]).mean())
+
+
+@pytest.fixture(scope="module", params=sorted(SKIN_TONES))
+def measured(request):
+    """look -> (figures, skin b* change, shadow lift) on one photo."""
+    name = request.param
+    pixels = load_photo(name)
+    analysis = analyze(pixels)
+    face = analysis.face()
+    assert face is not None, f"no face found on {name}"
+    skin = quality_skin(face, pixels.shape)
+    b0 = rgb_to_lab(pixels)[..., 2][skin].mean()
+    retoucher = Retoucher(pixels, analysis)
+    out = {}
+    for look in LOOKS:
+        edited = retoucher.render(dict(load_look(look).sliders))
+        fig = figures(pixels, edited, face)
+        warmer = float(rgb_to_lab(edited)[..., 2][skin].mean() - b0)
+        out[look] = (fig, warmer, _shadow_lift(pixels, edited, skin))
+        print(f"{name} {look}: tone kept {fig.tone_kept:.3f}, freckles kept "
+              f"{fig.freckles_kept:.3f}, distance {fig.likeness_distance:.3f}, "
+              f"b* {warmer:+.2f}, shadows {out[look][2]:+.2f} L*")
+    return name, out
+
+
+def test_linkedin_evens_tone_clearly_more_than_natural(measured):
+    name, out = measured
+    natural, linkedin = out["natural"][0].tone_kept, out["linkedin"][0].tone_kept
+    assert linkedin <= natural - 0.10, f"{name}: LinkedIn {linkedin:.3f}, Natural {natural:.3f}"
+
+
+def test_nonprofit_is_warmer_and_softer_in_shadow(measured):
+    name, out = measured
+    assert out["nonprofit"][1] >= 0.5, f"{name}: skin b* {out['nonprofit'][1]:+.2f}"
+    assert out["nonprofit"][2] >= out["natural"][2] + 0.5, (
+        f"{name}: shadows lifted {out['nonprofit'][2]:+.2f} vs Natural {out['natural'][2]:+.2f}"
+    )
+
+
+def test_portfolio_keeps_freckles_and_depth(measured):
+    name, out = measured
+    assert out["portfolio"][0].freckles_kept >= 0.95, name
+    assert out["portfolio"][2] <= out["natural"][2] + 0.2, (
+        f"{name}: Portfolio lifts shadows {out['portfolio'][2]:+.2f} L*"
+    )
+
+
+def test_every_look_within_the_likeness_limit(measured):
+    name, out = measured
+    for look, (fig, _, _) in out.items():
+        assert fig.likeness_distance <= 0.08, f"{name} {look}: {fig.likeness_distance:.3f}"
