@@ -75,18 +75,9 @@ BACKGROUND = {
     "bg_desaturate": {"bg_desaturate": 1.0},
     "backdrop": {"backdrop": "#f2f2f2"},
 }
-#: Known today: the person/background split leaves the outer end of the right brow partly
-#: "background" on this photo (measured: backdrop changes it by up to 23.7/255).
-BROW_IN_BACKGROUND = pytest.mark.xfail(
-    strict=True, reason="person alpha < 1 on the right brow of face_recognition_obama1 (issue 21)"
-)
 
 
-@pytest.mark.parametrize(
-    "name",
-    [pytest.param(n, marks=BROW_IN_BACKGROUND) if n == "face_recognition_obama1.jpg" else n
-     for n in SKIN_TONES],
-)
+@pytest.mark.parametrize("name", SKIN_TONES)
 def test_background_edits_leave_the_protected_features(photos, name):
     pixels, face, retoucher = photos[name]
     masks = feature_masks(face.landmarks, pixels.shape)

@@ -41,8 +41,8 @@ class Mutation:
 MUTATIONS = (
     Mutation(
         "export-source-none",
-        "the studio's export passes source=None to the writer",
-        "studio/ui/qt_exporter.py",
+        "the retouch service (the studio's, the CLI's and the batch's export) passes source=None to the writer",
+        "studio/session/retouch.py",
         "source=photo.path,",
         "source=None,",
         ("tests/test_promises_export.py",),

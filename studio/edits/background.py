@@ -53,7 +53,7 @@ from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
 from studio.errors import LikenessError
 from studio.face.matte import person_mask
-from studio.face.regions import face_hull_points, up_direction
+from studio.face.regions import face_hull_points, protected_mask, up_direction
 from studio.face.types import Face
 from studio.imaging.colour import REC709, linear_to_srgb, srgb_to_linear
 from studio.imaging.filters import row_bands
@@ -447,7 +447,25 @@ def person_alpha(pixels: np.ndarray, face: Face | None) -> np.ndarray:
     hull = face_hull_points(face).astype(np.float32)
     mid = hull.mean(axis=0)
     cv2.fillConvexPoly(alpha, np.round(mid + (hull - mid) * 0.95).astype(np.int32), 1.0)
+    _keep_features(alpha, face)
     return alpha
+
+
+def _keep_features(alpha: np.ndarray, face: Face) -> None:
+    """Set ``alpha`` to 1 on the protected features (eyes, brows, nostrils, lips, with their
+    margin): a brow's outer end can lie outside the shrunk hull, and no background slider
+    may touch a feature."""
+    h, w = alpha.shape
+    points = face.landmarks
+    pad = 0.1 * face.iod + 2
+    x0, y0 = (max(int(np.floor(v - pad)), 0) for v in points.min(axis=0))
+    x1 = min(int(np.ceil(points[:, 0].max() + pad)) + 1, w)
+    y1 = min(int(np.ceil(points[:, 1].max() + pad)) + 1, h)
+    if x1 <= x0 or y1 <= y0:
+        return
+    features = protected_mask(face.translated(x0, y0), (y1 - y0, x1 - x0))
+    box = alpha[y0:y1, x0:x1]
+    np.maximum(box, features, out=box)
 
 
 # --------------------------------------------------------------------------------------------

@@ -47,37 +47,20 @@ class _ExportRelay(QObject):
 
 
 def export_job(photo, analysis, sliders, face_index, crop, settings, path, relay) -> None:
-    """Worker: render at full size -> check the likeness -> export. The studio's one place
-    for that sequence (``session/retouch_file._retouch`` is the command line's). Reports
-    through ``relay``: progress lines, then (ExportOutcome, None) or (None, error)."""
-    from studio.face import likeness_distance, likeness_percent
-    from studio.imaging.export import export_photo
-    from studio.render import render_photo
+    """Worker: the one retouch service (render at full size -> likeness -> export), the same
+    the command line and the batch use. Reports through ``relay``: progress lines, then
+    (ExportOutcome, None) or (None, error)."""
+    from studio.session import retouch_photo
 
     try:
-        rendered = render_photo(photo.pixels, analysis, sliders, face_index=face_index)
-        face = analysis.face(face_index)
-        percent = None
-        if face is not None:  # the promise, checked on the exported pixels
-            relay.progress.emit("Checking likeness…")
-            percent = likeness_percent(likeness_distance(photo.pixels, rendered, face))
-        relay.progress.emit("Encoding…")
-        result = export_photo(
-            rendered,
-            settings,
-            path,
-            landmarks=None if face is None else face.landmarks,
-            crop=crop,
-            alpha=photo.alpha,
-            exif=photo.exif,
-            source_format=photo.format,
-            bit_depth=photo.bit_depth,
-            source=photo.path,
+        done = retouch_photo(
+            photo, analysis, sliders, settings, path,
+            face_index=face_index, crop=crop, progress=relay.progress.emit,
         )
     except BaseException as error:  # a bug is raised on the GUI thread, not hidden
         relay.done.emit(None, error)
     else:
-        relay.done.emit(ExportOutcome(result, percent), None)
+        relay.done.emit(ExportOutcome(done.exported, done.likeness_percent), None)
 
 
 class StudioExporter:
