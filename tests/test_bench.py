@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -30,6 +31,31 @@ def test_bench_quick_json_reports_every_figure():
         assert figures["ratios"][f"full_render_vs_copy_{key}"] > 0
     assert figures["floors"]["copy_2mp"] > 0 and figures["likeness"]["median"] > 0
     assert figures["ratios"]["slider_move_vs_copy_2mp"] > 0
-    assert set(figures["targets"]) == {
-        "slider_move_median", "slider_move_p95", "open_24mp", "full_render_24mp"}
+    closeup = figures["closeup"]
+    assert set(numeric) | {"all"} == set(closeup["slider_move"])
+    for key in ("12mp", "24mp"):
+        assert closeup["open"][key]["median"] > 0 and closeup["full_render"][key]["median"] > 0
+        assert closeup["floors"][f"copy_{key}"] > 0
+        assert closeup["floors"][f"decode_encode_{key}"] > 0
+    export = figures["export_closeup_24mp"]
+    cores = export["cores"]
+    assert export["floor_decode_encode"] > 0
+    assert export["threads_1"]["median"] > 0 and export[f"threads_{cores}"]["median"] > 0
+    assert export["ratio_threads_1"] > 0 and export["ratio_threads_all"] > 0
+    assert export["threads_1_cpu"]["median"] > 0 and export[f"threads_{cores}_cpu"]["median"] > 0
+    assert export["floor_decode_encode_cpu"] > 0 and export["ratio_threads_1_cpu"] > 0
+    gmic = figures["gmic_closeup_6mp"]
+    if shutil.which("gmic"):
+        assert gmic["likeness_smooth_1_png"]["median"] > 0
+        assert gmic["gmic_fx_smooth_skin_png"]["median"] > 0 and gmic["speedup"] > 0
+        assert gmic["likeness_smooth_1_png_cpu"]["median"] > 0 and gmic["speedup_cpu"] > 0
+    else:
+        assert "gmic" in gmic["skipped"]
+    expected = {
+        "slider_move_median", "slider_move_p95", "closeup_slider_move_median",
+        "closeup_slider_move_p95", "open_24mp", "full_render_24mp",
+        "closeup_export_24mp_one_core_vs_floor", "closeup_export_24mp_all_cores_vs_floor"}
+    if shutil.which("gmic"):
+        expected.add("gmic_smooth_6mp_speedup")
+    assert set(figures["targets"]) == expected
     assert report["quick"] is True and report["megapixels"]["24mp"] < 24

@@ -115,6 +115,29 @@ def test_photo_without_a_person_has_no_face(photos, name):
     assert analysis.face() is None
 
 
+#: Faces found on each group photo today (issue 18): the manifest's count, except the selfie,
+#: where the glasses man half behind Brad Pitt and the woman cut by the bottom-left corner are
+#: still missed (5 of 7; it was 4 before the big-face pass found the selfie-taker).
+REACHED = {"deepface_selfie-many-people.jpg": 5}
+
+
+@pytest.mark.parametrize("name,expected", GROUPS)
+def test_group_photo_finds_the_people_a_user_counts(photos, name, expected):
+    _, analysis = photos.full(name)
+    assert len(analysis.faces) >= REACHED.get(name, expected), [f.box for f in analysis.faces]
+    assert len(analysis.faces) <= expected
+
+
+def test_the_selfie_taker_close_to_the_lens_is_found(photos):
+    # the largest face, cut by the right edge: its landmarks keep a face's proportions
+    _, analysis = photos.full("deepface_selfie-many-people.jpg")
+    taker = analysis.face()
+    x0, y0, x1, y1 = taker.box
+    assert x0 > analysis.width / 2 and y0 > analysis.height / 2 and x1 >= analysis.width - 1
+    others = [f.iod for f in analysis.faces[1:]]
+    assert taker.iod > max(others), (taker.iod, others)
+
+
 @pytest.mark.parametrize("name,expected", GROUPS)
 def test_group_photo_finds_most_faces_and_the_largest_is_primary(photos, name, expected):
     _, analysis = photos.full(name)
@@ -376,6 +399,29 @@ def _found_faces_manifest_promises(pair, descriptors) -> None:
     for name, descriptor in zip(pair, descriptors, strict=True):
         assert faces[name] >= 1, f"{name}: MANIFEST.csv lists no face on a paired photo"
         assert descriptor is not None, f"no face found on {name}, which MANIFEST.csv says has one"
+
+
+@pytest.mark.parametrize("name", ["openface_clapton-1.jpg", "deepface_img1.jpg"])
+def test_a_jpeg_resave_barely_moves_the_likeness_at_any_size(photos, name):
+    # issue 18: a user saw 93.3% become 92.1% on reopening the same edit. Re-detected
+    # landmarks made most of that noise (Clapton: 0.11-0.18 of distance from a q95 re-save);
+    # both images are now aligned with the original's landmarks.
+    from studio.face.likeness import landmark_shift
+
+    pixels, analysis = photos.full(name)
+    face = analysis.face()
+    for iod in (None, 90.0, 60.0):
+        image, on_image = pixels, face
+        if iod is not None:
+            factor = iod / face.iod
+            image = resize(pixels, (round(pixels.shape[1] * factor), round(pixels.shape[0] * factor)))
+            on_image = face.scaled(image.shape[1] / pixels.shape[1])
+        ok, encoded = cv2.imencode(".jpg", (image * 255 + 0.5).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 95])
+        resaved = cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED).astype(np.float32) / 255
+        distance = likeness_distance(image, resaved, on_image)
+        assert distance < 0.03, f"{name} at IOD {iod}: a q95 re-save reads {distance:.3f}"
+        assert likeness_percent(distance) > 95.0
+        assert landmark_shift(image, resaved, on_image) < 0.035
 
 
 @pytest.mark.parametrize("pair", SAME, ids=lambda p: "|".join(p))

@@ -94,8 +94,9 @@ def _stored(image: np.ndarray) -> np.ndarray:
     return image
 
 
-@pytest.mark.parametrize("name", list(CASES))
-def test_golden_render(name, tmp_path, request, capsys):
+def render_case(name: str, tmp_path, capsys):
+    """(case ``name`` rendered through ``likeness retouch`` to PNG as float32 RGB in [0, 1],
+    the source photo's path)."""
     from studio.cli import main
 
     kind, assignments = CASES[name]
@@ -105,7 +106,12 @@ def test_golden_render(name, tmp_path, request, capsys):
     for assignment in assignments:
         argv += ["--set", assignment]
     assert main(argv) == 0, capsys.readouterr().err
-    rendered = _stored(np.asarray(Image.open(output).convert("RGB"), np.float32) / 255.0)
+    return np.asarray(Image.open(output).convert("RGB"), np.float32) / 255.0, source
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_golden_render(name, tmp_path, request, capsys):
+    rendered = _stored(render_case(name, tmp_path, capsys)[0])
     golden_path = GOLDEN_DIR / f"{name}.png"
     if _regenerate(request.config):
         GOLDEN_DIR.mkdir(exist_ok=True)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from _promises import feature_masks, fine_band_energy
 from PIL import Image
-from test_golden import CASES, GOLDEN_DIR, _regenerate, _source
+from test_golden import GOLDEN_DIR, _regenerate, render_case
 
 from studio.imaging.colour import delta_e2000
 
@@ -40,17 +40,9 @@ def _skin(face, shape) -> np.ndarray:
 
 @pytest.mark.parametrize("name", FULL_CASES)
 def test_golden_render_at_full_resolution(name, tmp_path, request, capsys):
-    from studio.cli import main
     from studio.face import analyze
 
-    kind, assignments = CASES[name]
-    source = _source(kind, tmp_path)
-    output = tmp_path / f"{name}.png"
-    argv = ["retouch", str(source), "-o", str(output)]
-    for assignment in assignments:
-        argv += ["--set", assignment]
-    assert main(argv) == 0, capsys.readouterr().err
-    rendered = np.asarray(Image.open(output).convert("RGB"), np.float32) / 255.0
+    rendered, source = render_case(name, tmp_path, capsys)
     golden_path = FULL_DIR / f"{name}.png"
     if _regenerate(request.config):
         FULL_DIR.mkdir(parents=True, exist_ok=True)

@@ -94,3 +94,27 @@ def test_export_never_writes_the_open_photo(qtbot, window, warnings, tmp_path, m
     if through == "a link to the photo":
         assert os.path.islink(target) and os.path.samefile(target, photo)
 
+
+
+@pytest.mark.parametrize("through", ["the photo's own path", "a link to it"])
+def test_the_retouch_service_never_writes_its_photo(tmp_path, through):
+    """The one retouch service (the studio's, the CLI's and the batch's export), called with
+    no write plan of its own, still refuses the photo it was given as its output."""
+    from studio.errors import LikenessError
+    from studio.face import analyze
+    from studio.imaging import load
+    from studio.imaging.export import ExportSettings
+    from studio.session import retouch_photo
+
+    path = tmp_path / "me.png"
+    save(path, sample_photo().pixels[:256, :256])
+    before = path.read_bytes()
+    target = path
+    if through == "a link to it":
+        target = tmp_path / "link.png"
+        os.symlink(path, target)
+    photo = load(path)
+    with pytest.raises(LikenessError):
+        retouch_photo(photo, analyze(photo.pixels), {"smooth": 0.5},
+                      ExportSettings(preset="original"), target)
+    assert path.read_bytes() == before

@@ -48,11 +48,15 @@ EVERY_SLIDER = {
 }
 
 
-def _small_copy(name: str, folder, long_edge: int = 700):
-    """A downscaled PNG copy of a shared test photo in a temporary folder."""
+def _small_copy(name: str, folder, size: tuple[int, int] = (700, 525)):
+    """A downscaled, centre-cropped PNG copy of a shared test photo, ``size`` = (w, h): both
+    people's copies have one size, so a stored analysis of A is not refused for its size."""
     photo = imaging.load(face_photo(name))
-    scale = long_edge / max(photo.width, photo.height)
+    scale = max(size[0] / photo.width, size[1] / photo.height)
     pixels = resize(photo.pixels, (round(photo.width * scale), round(photo.height * scale)))
+    top = (pixels.shape[0] - size[1]) // 2
+    left = (pixels.shape[1] - size[0]) // 2
+    pixels = np.ascontiguousarray(pixels[top:top + size[1], left:left + size[0]])
     path = folder / (name.rsplit(".", 1)[0] + ".png")
     path.write_bytes(imaging.encode(pixels, "PNG"))
     return path

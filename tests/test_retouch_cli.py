@@ -354,3 +354,39 @@ def test_sixteen_bit_png_stays_sixteen_bit_with_export_original(tmp_path, capsys
     assert code == 0, err
     written = cv2.imread(str(tmp_path / "out.png"), cv2.IMREAD_UNCHANGED)
     assert written.dtype == np.uint16 and written.shape == (512, 512, 3)
+
+
+def test_faces_all_retouches_everyone_and_min_likeness_checks_each(tmp_path, capsys):
+    from conftest import face_photo
+
+    from studio.face import analyze
+    from studio.session import load_session
+
+    group = face_photo("deepface_selfie-many-people.jpg")
+    out, session = tmp_path / "all.png", tmp_path / "all.likeness.json"
+    code, stdout, _ = _run(capsys, "retouch", group, "-o", out, "--faces", "all",
+                           "--set", "face_light=0.6", "--save-session", session)
+    assert code == 0 and "(lowest: face " in stdout
+    original = imaging.load(group).pixels
+    edited = imaging.load(out).pixels
+    for face in analyze(original).faces:  # every face is lighter
+        x0, y0, x1, y1 = (int(v) for v in face.box)
+        assert edited[y0:y1, x0:x1].mean() > original[y0:y1, x0:x1].mean() + 0.01, face.box
+    assert load_session(session).faces == "all"
+    # the same edit on face 2 alone leaves the largest face as it was
+    code, _, _ = _run(capsys, "retouch", group, "-o", tmp_path / "two.png", "--faces", "2",
+                      "--set", "face_light=0.6")
+    one = imaging.load(tmp_path / "two.png").pixels
+    x0, y0, x1, y1 = (int(v) for v in analyze(original).faces[0].box)
+    assert code == 0 and np.abs(one[y0:y1, x0:x1] - original[y0:y1, x0:x1]).max() < 2 / 255
+    # the minimum applies to every face: the refusal names whose likeness fell short
+    code, _, stderr = _run(capsys, "retouch", group, "-o", tmp_path / "no.png", "--faces", "all",
+                           "--set", "smooth=1", "--set", "eyes=1", "--min-likeness", "99")
+    assert code == 1 and "(face " in stderr and not (tmp_path / "no.png").exists()
+
+
+@pytest.mark.parametrize("value,words", [("everyone", "--faces must be"), ("0", "--faces must be"),
+                                         ("1,40", "no face number 40")])
+def test_a_bad_faces_option_is_one_line(portrait, tmp_path, capsys, value, words):
+    code, _, stderr = _run(capsys, "retouch", portrait, "-o", tmp_path / "x.png", "--faces", value)
+    assert code == 2 and words in stderr and stderr.count("\n") == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -150,6 +151,23 @@ def test_version_1_migrates_flat_sliders_image_and_preset():
         None,
         None,
     )
+
+
+def test_version_3_migrates_to_one_face_and_version_4_keeps_the_chosen_faces(tmp_path):
+    assert load_session(SESSIONS / "v3_full.json").faces == "primary"
+    session = load_session(SESSIONS / "v4_some_faces.json")
+    assert session.faces == (0, 2) and session.face == 0
+    for faces in ("all", "primary", (1,)):
+        path = tmp_path / "s.likeness.json"
+        save_session(replace(session, faces=faces), path)
+        assert load_session(path).faces == faces
+
+
+@pytest.mark.parametrize("value", ["everyone", [], [-1], [True], [1.5], {"all": 1}, 3])
+def test_a_bad_faces_value_is_one_clear_error(tmp_path, value):
+    data = json.loads((SESSIONS / "v4_some_faces.json").read_text())
+    data["faces"] = value
+    assert "'faces'" in _bad(tmp_path, data)
 
 
 def test_version_1_look_without_image_migrates():
@@ -416,3 +434,42 @@ def test_truncations_and_byte_flips_of_a_valid_file(data):
 def test_session_to_dict_is_valid_json_without_nan():
     text = json.dumps(session_to_dict(Session()), allow_nan=False)
     assert parse_session_text(text).sliders == default_sliders()
+
+
+def test_a_v2_session_without_angle_migrates_to_angle_0():
+    session = load_session(SESSIONS / "v2_full.json")
+    assert session.angle == 0.0
+    assert session.crop is not None and session.crop.left == 0.1
+
+
+def test_the_angle_is_kept(tmp_path):
+    session = load_session(SESSIONS / "v6_angle.json")
+    assert session.angle == -4.5
+    again = tmp_path / "again.likeness.json"
+    save_session(session, again)
+    assert load_session(again).angle == -4.5
+
+
+@pytest.mark.parametrize("angle", [15.5, -20, "3", True])
+def test_an_angle_outside_fifteen_degrees_is_refused(tmp_path, angle):
+    data = {**_valid(), "version": 6, "edits": {}, "angle": angle}
+    assert "'angle'" in _bad(tmp_path, data)
+
+
+def test_snapshots_are_kept_and_checked(tmp_path):
+    session = load_session(SESSIONS / "v6_angle.json")
+    assert session.snapshots[0][0] == "Soft skin" and session.snapshots[0][1]["smooth"] == 0.5
+    data = {
+        **_valid(),
+        "version": 6,
+        "edits": {},
+        "snapshots": [{"name": "x", "sliders": {"smooth": 7}}],
+    }
+    assert "smooth" in _bad(tmp_path, data)
+
+
+def test_a_version_5_session_is_not_turned_and_has_no_snapshots(tmp_path):
+    session = load_session(SESSIONS / "v5_marks.json")
+    assert session.angle == 0.0 and session.snapshots == []
+    data = {**_valid(), "version": 5, "edits": {}, "angle": 3.0}
+    assert "unknown key 'angle' (version 5)" in _bad(tmp_path, data)

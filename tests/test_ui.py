@@ -383,6 +383,72 @@ def test_several_faces_can_be_picked_and_undone(qtbot, make_window):
     assert window.document.face_index == 0 and combo.currentIndex() == 0
 
 
+def test_a_face_is_picked_by_clicking_it_on_the_canvas(qtbot, make_window):
+    from PySide6.QtCore import QPointF
+
+    window = make_window()
+    window.show()
+    qtbot.waitExposed(window)
+    open_and_wait(qtbot, window, face_photo("deepface_selfie-many-people.jpg"))
+    canvas, combo = window.canvas, window.panel.face_combo
+    faces = window.document.faces
+    # the picker shows each face's picture, not only its size
+    assert all(not combo.itemIcon(i).isNull() for i in range(combo.count()))
+    for index in (2, 1):
+        nose = faces[index].landmarks[30]
+        where = canvas.mapFromScene(QPointF(float(nose[0]), float(nose[1])))
+        qtbot.mouseMove(canvas.viewport(), where)
+        qtbot.waitUntil(lambda index=index: canvas.hovered_face == index, timeout=5_000)
+        assert canvas._hover.isVisible()  # the face's outline is drawn
+        qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=where)
+        qtbot.waitUntil(lambda index=index: window.document.face_index == index, timeout=5_000)
+        assert combo.currentIndex() == index and window.preview_engine.face_index == index
+    # off every face: no outline, and a click picks nothing
+    corner = canvas.mapFromScene(QPointF(300.0, 20.0))
+    qtbot.mouseMove(canvas.viewport(), corner)
+    qtbot.waitUntil(lambda: canvas.hovered_face is None, timeout=5_000)
+    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=corner)
+    assert window.document.face_index == 1
+    window.undo_stack.undo()  # a pick is one undoable step
+    assert window.document.face_index == 2
+
+
+def test_retouch_everyone_lights_every_face_and_names_the_lowest(qtbot, make_window, tmp_path):
+    import shutil
+
+    from studio.session import load_session
+
+    photo = tmp_path / "group.jpg"
+    shutil.copy(face_photo("deepface_selfie-many-people.jpg"), photo)
+    window = make_window()
+    open_and_wait(qtbot, window, photo)
+    box = window.panel.everyone_box
+    assert not box.isHidden() and not box.isChecked()
+    original = window.preview_engine.proxy
+    faces = window.preview_engine.proxy_analysis.faces
+
+    def lighter(face) -> bool:
+        x0, y0, x1, y1 = (int(v) for v in face.box)
+        shown = window.preview_pixels[y0:y1, x0:x1]
+        return shown.mean() > original[y0:y1, x0:x1].mean() + 0.01
+
+    window.panel.rows["face_light"].box.setValue(0.6)
+    wait_for_preview(qtbot, window, face_light=0.6)
+    assert lighter(faces[0]) and not any(lighter(f) for f in faces[1:])
+    box.click()  # the user ticks "Retouch everyone"
+    assert window.document.everyone and window.preview_engine.everyone
+    qtbot.waitUntil(lambda: all(lighter(f) for f in faces), timeout=WAIT)
+    meter = window.panel.meter
+    qtbot.waitUntil(lambda: meter.whose is not None and meter.percent is not None, timeout=WAIT)
+    assert meter.whose.startswith("Face ")
+    assert window.save_session()
+    assert load_session(window.document.session_path).faces == "all"
+    window.undo_stack.undo()  # one step: back to the chosen face only
+    assert not window.document.everyone and not box.isChecked()
+    qtbot.waitUntil(lambda: not any(lighter(f) for f in faces[1:]), timeout=WAIT)
+    qtbot.waitUntil(lambda: meter.whose is None, timeout=WAIT)
+
+
 def test_a_first_photo_shows_a_fast_preview_of_the_right_size(
     qtbot, make_window, tmp_path, dialogs
 ):

@@ -59,8 +59,8 @@ MUTATIONS = (
         "likeness-ignores-edit",
         "the likeness ignores the edited pixels",
         "studio/face/likeness.py",
-        "after = face_descriptor(edited, relocate(face_on_edited, edited))",
-        "after = face_descriptor(original, relocate(face, original))",
+        "after = face_descriptor(edited, _on(face, original, edited))",
+        "after = face_descriptor(original, face)",
         ("tests/test_promises_likeness.py",),
     ),
     Mutation(
@@ -118,10 +118,10 @@ MUTATIONS = (
     ),
     Mutation(
         "warm-stage-ignores-warmth",
-        "the live retoucher's warmth stage is cached without the warmth value",
+        "the live retoucher's warmth (photo) stage is cached without the warmth value",
         "studio/render/retoucher.py",
-        'warmth_key = (background_key, values["warmth"])',
-        "warmth_key = (background_key,)",
+        "photo_key = (background_key, photo_values)",
+        "photo_key = (background_key,)",
         ("tests/test_promises_zero.py",),
     ),
     Mutation(
@@ -135,18 +135,18 @@ MUTATIONS = (
     Mutation(
         "permission-message-lost",
         "loading a locked photo no longer says 'permission denied'",
-        "studio/imaging/io.py",
-        "            data = handle.read()\n    except PermissionError:\n"
-        '        raise PhotoError(f"{path}: permission denied") from None\n',
-        "            data = handle.read()\n",
+        "studio/write_guard.py",
+        "        fd = _open_for_reading(path)\n    except PermissionError:\n"
+        '        raise LikenessError(f"{shown(path)}: permission denied") from None\n',
+        "        fd = _open_for_reading(path)\n",
         ("tests/test_imaging.py::test_permission_denied",),
     ),
     Mutation(
         "write-guard-off",
         "the writer no longer refuses to write over its source",
-        "studio/imaging/io.py",
-        "if (source is not None and path.exists()",
-        "if (False and source is not None and path.exists()",
+        "studio/write_guard.py",
+        "            if source is not None:\n                link = ",
+        "            if False and source is not None:\n                link = ",
         ("tests/test_promises_export.py", "tests/test_imaging.py"),
     ),
 )

@@ -64,8 +64,12 @@ class LocalEngine:
     already imported) where the platform has one, else they are spawned.
     """
 
-    def __init__(self, workers: int | None = None, load_models: bool = True) -> None:
-        self.workers = max(1, int(workers or os.cpu_count() or 1))
+    def __init__(
+        self, workers: int | None = None, load_models: bool = True, threads: int | None = None
+    ) -> None:
+        #: The cores the whole batch may use; the workers share them.
+        self.threads = max(1, int(threads or os.cpu_count() or 1))
+        self.workers = max(1, int(workers or self.threads))
         self.load_models = load_models
         self.pool: cf.ProcessPoolExecutor | None = None
 
@@ -91,7 +95,8 @@ class LocalEngine:
             max_workers=self.workers,
             mp_context=context,
             initializer=_init_local_worker,
-            initargs=(self.load_models, max(1, (os.cpu_count() or 1) // self.workers)),
+            # Each worker gets an equal share of the cores (one photo on 8 cores: all 8).
+            initargs=(self.load_models, max(1, self.threads // self.workers)),
         )
 
     def submit(self, task: Task, *args: Any) -> cf.Future:
@@ -273,12 +278,16 @@ class DaskEngine:
 
 
 def make_engine(
-    workers: int | None = None, dask: str | None = None, load_models: bool = True
+    workers: int | None = None,
+    dask: str | None = None,
+    load_models: bool = True,
+    threads: int | None = None,
 ) -> LocalEngine | DaskEngine:
-    """The engine for ``--workers N`` and ``--dask ADDRESS|local``."""
+    """The engine for ``--workers N``, ``--threads N`` and ``--dask ADDRESS|local`` (a Dask
+    task runs on one thread: Dask spreads the photos over its workers' threads itself)."""
     if dask:
         return DaskEngine(dask, workers, load_models)
-    return LocalEngine(workers, load_models)
+    return LocalEngine(workers, load_models, threads)
 
 
 # ----------------------------------------------------------------------------- running
@@ -325,6 +334,7 @@ def run_batch(
     overwrite: bool = False,
     progress: Progress | None = None,
     task: Task = retouch_task,
+    framing: Mapping[str, Any] | None = None,
 ) -> list[PhotoResult]:
     """Retouch every job's photo and return one result per job, in job order.
 
@@ -386,7 +396,9 @@ def run_batch(
 
     def submit(index: int) -> None:
         job = jobs[index]
-        future = engine.submit(task, str(job.input), session, export, str(job.output), min_likeness)
+        args = (str(job.input), session, export, str(job.output), min_likeness)
+        # --crop / --angle ride along only when given (a custom task need not know them).
+        future = engine.submit(task, *args, *(() if framing is None else (framing,)))
         in_flight[future] = index
 
     try:

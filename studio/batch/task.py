@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from studio.batch.report import FAILED, OK, SKIPPED, one_line, without_path_prefix
@@ -34,11 +35,12 @@ def warm_up() -> None:
 
 
 def limit_threads(threads: int) -> None:
-    """Let OpenCV use at most ``threads`` threads in this process: with one worker process
-    per core, a second level of threads only makes the workers fight over the cores."""
-    import cv2
+    """Let this process's export use at most ``threads`` threads (OpenCV's and the band
+    pool's): with one worker process per core, a second level of threads only makes the
+    workers fight over the cores."""
+    from studio.imaging.threads import set_threads
 
-    cv2.setNumThreads(max(1, int(threads)))
+    set_threads(max(1, int(threads)))
 
 
 def retouch_task(
@@ -47,6 +49,7 @@ def retouch_task(
     export: Mapping[str, Any] | str,
     output_path: str,
     min_likeness: float | None = None,
+    framing: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Retouch one photo with a session and export it; never raises for a bad photo.
 
@@ -63,7 +66,8 @@ def retouch_task(
     A plain dict with the keys of ``studio.batch.report.REPORT_COLUMNS`` (and ``detail``,
     a traceback, for an unexpected error).
     """
-    return run_photo(_retouch_file, input_path, session, export, output_path, min_likeness)
+    retouch = _retouch_file if framing is None else partial(_retouch_file, framing=framing)
+    return run_photo(retouch, input_path, session, export, output_path, min_likeness)
 
 
 def _retouch_file(
@@ -72,6 +76,7 @@ def _retouch_file(
     export: Mapping[str, Any] | str,
     output_path: str,
     min_likeness: float | None = None,
+    framing: Mapping[str, Any] | None = None,
 ) -> Any:
     """``studio.session.retouch_file`` with the session and export settings rebuilt from
     their plain dicts (validated again here: a worker trusts nothing it is sent)."""
@@ -85,6 +90,7 @@ def _retouch_file(
         settings,
         output_path,
         min_likeness=min_likeness,
+        framing=framing,
     )
 
 

@@ -4,6 +4,7 @@ overrides, the export preset and the likeness floor."""
 from __future__ import annotations
 
 import argparse
+import math
 import os
 from dataclasses import replace
 
@@ -20,8 +21,10 @@ def add_edit_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--look",
         metavar="NAME|FILE",
+        action="append",
         help="start from a look: natural, linkedin, nonprofit, portfolio, "
-        "one of yours (see 'likeness looks') or a look file",
+        "one of yours (see 'likeness looks') or a look file (several, or 'original', "
+        "with --contact-sheet)",
     )
     parser.add_argument(
         "--session",
@@ -60,13 +63,33 @@ def add_edit_arguments(parser: argparse.ArgumentParser) -> None:
         "(e.g. 1:1, 4:5) or 'original'",
     )
     parser.add_argument(
+        "--crop",
+        metavar="auto|X,Y,W,H",
+        help="the export crop: 'auto' (head-and-shoulders framing for the preset, the "
+        "session's crop ignored) or X,Y,W,H in pixels of the photo (straightened, when "
+        "--angle is given); a preset's aspect trims it about its centre",
+    )
+    parser.add_argument(
+        "--angle",
+        metavar="DEG|level",
+        help="straighten by DEG degrees (-15..15, counter-clockwise) or 'level' (the eye "
+        "line made level); rendered at full resolution, the crop kept inside the photo",
+    )
+    parser.add_argument(
         "--quality", type=int, metavar="1-100", help="JPEG/WebP quality (default: the preset's)"
+    )
+    parser.add_argument(
+        "--faces",
+        metavar="all|primary|N,M",
+        help="which faces to retouch: all of them, the primary (largest or the session's, "
+        "the default), or face numbers as the studio shows them (1 is the largest)",
     )
     parser.add_argument(
         "--min-likeness",
         type=float,
         metavar="PCT",
-        help="refuse to write (exit 1) when the likeness is below PCT percent",
+        help="refuse to write (exit 1) when the likeness of any retouched face is below PCT "
+        "percent",
     )
     parser.add_argument(
         "--keep-metadata",
@@ -74,6 +97,24 @@ def add_edit_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="keep GPS position, serial numbers and maker notes (stripped by default)",
     )
+
+
+def add_threads_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    """--threads N: how many cores the work may use (default: all of them)."""
+    parser.add_argument(
+        "--threads",
+        type=int,
+        metavar="N",
+        help=f"cores {what} may use (default: all of this machine's; the result is the same "
+        "bit for bit whatever N)",
+    )
+
+
+def threads_from_args(args: argparse.Namespace) -> int | None:
+    """The --threads value (None: all cores); LikenessError when it is not 1 or more."""
+    if args.threads is not None and args.threads < 1:
+        raise LikenessError(f"--threads must be 1 or more, not {args.threads}")
+    return args.threads
 
 
 def parse_assignments(assignments: list[str]) -> dict[str, float | str | None]:
@@ -92,7 +133,8 @@ def session_from_args(args: argparse.Namespace):
     from studio.session import Session, load_look, load_session
 
     overrides = parse_assignments(args.assignments)  # cheap checks first
-    look = load_look(args.look) if args.look else None
+    name = one_look(args)
+    look = load_look(name) if name else None
     session = load_session(args.session) if args.session else None
     base = session or Session()
     sliders = dict(look.sliders) if look is not None else dict(base.sliders)
@@ -101,17 +143,82 @@ def session_from_args(args: argparse.Namespace):
         sliders.update({k: v for k, v in session.sliders.items() if v != defaults[k]})
     result = replace(base, sliders=sliders)
     if look is not None:
-        result = replace(result, look=look.look or (str(args.look) if args.look else None))
+        result = replace(result, look=look.look or name)
+    if getattr(args, "faces", None) is not None:
+        faces = parse_faces(args.faces)
+        result = replace(result, faces=faces)
+        if isinstance(faces, tuple):
+            result = replace(result, face=faces[0])
     return result.with_sliders(overrides)
+
+
+def parse_faces(text: str) -> str | tuple[int, ...]:
+    """``--faces``: "all", "primary" or face numbers as the studio shows them ("1,3": the
+    largest and the third), as the session stores them (0-based indices)."""
+    text = text.strip().lower()
+    if text in ("all", "primary"):
+        return text
+    try:
+        numbers = [int(part) for part in text.split(",")]
+    except ValueError:
+        numbers = []
+    if not numbers or min(numbers) < 1 or max(numbers) > 1000:
+        raise LikenessError(
+            f"--faces must be all, primary or face numbers like 1,3 (from 1), not {text!r}"
+        )
+    return tuple(dict.fromkeys(n - 1 for n in numbers))
+
+
+def one_look(args: argparse.Namespace) -> str | None:
+    """The one ``--look`` of a retouch or batch (None: none); several are for
+    ``--contact-sheet`` only."""
+    looks = args.look or []
+    if len(looks) > 1 and not getattr(args, "contact_sheet", None):
+        raise LikenessError("--look is given more than once (several are for --contact-sheet)")
+    return looks[-1] if looks else None
 
 
 def input_files(args: argparse.Namespace) -> tuple[str, ...]:
     """The session and look files a run reads besides its photos (a look given by name is
     one of ours, never a target the user could name)."""
     files = [args.session] if args.session else []
-    if args.look and os.path.isfile(args.look):
-        files.append(args.look)
+    files += [name for name in (args.look or []) if os.path.isfile(name)]
     return tuple(files)
+
+
+def framing_from_args(args: argparse.Namespace) -> dict | None:
+    """``--crop`` and ``--angle`` as the ``framing`` of studio.session.retouch_file (None
+    when neither is given); LikenessError (one line) for a malformed value."""
+    from studio.imaging.framing import check_angle
+    from studio.write_guard import shown
+
+    crop, angle = getattr(args, "crop", None), getattr(args, "angle", None)
+    if crop is None and angle is None:
+        return None
+    framing: dict = {"crop": None, "angle": None}
+    if crop is not None:
+        if crop.strip().lower() == "auto":
+            framing["crop"] = "auto"
+        else:
+            try:
+                numbers = [float(part) for part in crop.split(",")]
+            except ValueError:
+                numbers = []
+            if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
+                raise LikenessError(f"--crop must be 'auto' or X,Y,W,H in pixels, not '{shown(crop)}'")
+            if numbers[2] <= 0 or numbers[3] <= 0:
+                raise LikenessError(f"--crop {shown(crop)}: the width and height must be above 0")
+            framing["crop"] = numbers
+    if angle is not None:
+        if angle.strip().lower() == "level":
+            framing["angle"] = "level"
+        else:
+            try:
+                framing["angle"] = check_angle(float(angle))
+            except ValueError as error:
+                message = str(error) if "degrees" in str(error) else f"not '{shown(angle)}'"
+                raise LikenessError(f"--angle: {message}") from None
+    return framing
 
 
 def min_likeness_from_args(args: argparse.Namespace) -> float | None:

@@ -13,24 +13,15 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from studio.batch import (
-    FAILED,
-    BatchInterrupted,
-    PhotoResult,
-    Progress,
-    find_photos,
-    make_engine,
-    plan_jobs,
-    run_batch,
-    summarize,
-    write_report,
-)
 from studio.cli._common import (
     add_edit_arguments,
+    add_threads_argument,
     export_from_args,
+    framing_from_args,
     input_files,
     min_likeness_from_args,
     session_from_args,
+    threads_from_args,
 )
 from studio.errors import LikenessError
 from studio.write_guard import WritePlan, check_name_lengths, shown
@@ -79,10 +70,10 @@ def register(subparsers) -> None:
         "--workers",
         type=int,
         metavar="N",
-        help=f"parallel worker processes, or the size of a --dask local cluster "
-        f"(default: the {os.cpu_count()} cores; an existing Dask cluster "
-        f"uses its own workers)",
+        help="parallel worker processes, or the size of a --dask local cluster "
+        "(default: one per core of --threads; an existing Dask cluster uses its own workers)",
     )
+    add_threads_argument(parser, "the whole batch")
     parser.add_argument(
         "--dask",
         metavar="ADDRESS|local",
@@ -142,6 +133,19 @@ def _check_report_path(report: Path | None) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # The batch layer (process pools, Dask) is imported only when a batch runs.
+    from studio.batch import (
+        FAILED,
+        BatchInterrupted,
+        PhotoResult,
+        Progress,
+        find_photos,
+        make_engine,
+        plan_jobs,
+        run_batch,
+        summarize,
+        write_report,
+    )
     from studio.imaging.export import output_suffix
     from studio.paths import cache_dir
     from studio.session import session_to_dict
@@ -149,9 +153,11 @@ def run(args: argparse.Namespace) -> int:
     # Everything a user can get wrong is checked before any work starts (exit 2).
     if args.workers is not None and args.workers < 1:
         raise LikenessError(f"--workers must be 1 or more, not {args.workers}")
+    threads = threads_from_args(args)
     session = session_from_args(args)
     settings = _export_settings(args, session)
     min_likeness = min_likeness_from_args(args)
+    framing = framing_from_args(args)
     check_name_lengths(args.outdir, "-o")
     outdir = Path(os.path.abspath(args.outdir))
     report = Path(os.path.abspath(args.report)) if args.report else None
@@ -177,7 +183,7 @@ def run(args: argparse.Namespace) -> int:
     ]
 
     cache_dir("faces")  # an unusable cache is said once here, not once per worker
-    engine = make_engine(workers=args.workers or os.cpu_count() or 1, dask=args.dask)
+    engine = make_engine(workers=args.workers, dask=args.dask, threads=threads)
     progress = Progress(len(jobs) + len(lost))
     look = session.look or (Path(args.session).name if args.session else "no look")
     progress.message(
@@ -197,6 +203,7 @@ def run(args: argparse.Namespace) -> int:
             min_likeness=min_likeness,
             overwrite=args.overwrite,
             progress=progress,
+            framing=framing,
         )
     except BatchInterrupted as stop:
         results, interrupted = stop.results, True

@@ -12,10 +12,13 @@ import sys
 
 from studio.cli._common import (
     add_edit_arguments,
+    add_threads_argument,
     export_from_args,
+    framing_from_args,
     input_files,
     min_likeness_from_args,
     session_from_args,
+    threads_from_args,
 )
 
 
@@ -35,13 +38,21 @@ def register(subparsers) -> None:
         help="the photo to retouch, or a session file (its photo is found by "
         "its hash, even when moved or renamed beside the session)",
     )
-    parser.add_argument("-o", "--output", metavar="OUT", required=True, help="the file to write")
+    parser.add_argument("-o", "--output", metavar="OUT", help="the file to write")
+    parser.add_argument(
+        "--contact-sheet",
+        metavar="SHEET.jpg",
+        help="instead, compare versions: the original and the built-in looks (or each "
+        "--look given, 'original' included) side by side on the same face-centred crop, "
+        "each labelled with its likeness, written as one image",
+    )
     add_edit_arguments(parser)
     parser.add_argument(
         "--save-session",
         metavar="FILE",
         help="also save the session (sliders, face, crop, export) to FILE",
     )
+    add_threads_argument(parser, "the render, likeness check and encode")
     parser.set_defaults(func=run)
 
 
@@ -49,22 +60,52 @@ def _size(count: int) -> str:
     return f"{count / 1e6:.1f} MB" if count >= 1e6 else f"{count / 1e3:.0f} KB"
 
 
-def run(args: argparse.Namespace) -> int:
-    from studio.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_PARTIAL
+def _contact_sheet(args: argparse.Namespace) -> int:
+    from studio.cli import EXIT_OK
     from studio.errors import LikenessError
-    from studio.session import find_source, load_session
-    from studio.session.retouch_file import FAILED, REFUSED, retouch_file
-    from studio.write_guard import shown
+    from studio.session.contact_sheet import label_text, write_contact_sheet
 
+    if args.output:
+        raise LikenessError("give either -o OUT or --contact-sheet SHEET.jpg, not both")
+    versions = write_contact_sheet(
+        args.image, args.look, args.contact_sheet, inputs=input_files(args)
+    )
+    for version in versions:
+        print(label_text(version))
+    print(f"wrote {args.contact_sheet} ({len(versions)} versions)")
+    return EXIT_OK
+
+
+def _session_as_image(args: argparse.Namespace) -> None:
+    """``likeness retouch SESSION.json``: the session's photo, found by its hash."""
+    from studio.errors import LikenessError
+    from studio.imaging.threads import set_threads
+    from studio.session import find_source, load_session
+
+    set_threads(threads_from_args(args))
     if args.image.lower().endswith(".json"):
         if args.session:
             raise LikenessError("give the session either as IMAGE or with --session, not both")
         args.session = args.image
         args.image = str(find_source(load_session(args.session)))
         print(f"photo {args.image}")
+
+
+def run(args: argparse.Namespace) -> int:
+    from studio.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_PARTIAL
+    from studio.errors import LikenessError
+    from studio.session.retouch_file import FAILED, REFUSED, retouch_file
+    from studio.write_guard import shown
+
+    if args.contact_sheet:
+        return _contact_sheet(args)
+    if not args.output:
+        raise LikenessError("give -o OUT (the file to write) or --contact-sheet SHEET.jpg")
+    _session_as_image(args)
     session = session_from_args(args)
     settings = export_from_args(args, session)
     minimum = min_likeness_from_args(args)
+    framing = framing_from_args(args)
     result = retouch_file(
         args.image,
         session,
@@ -73,9 +114,11 @@ def run(args: argparse.Namespace) -> int:
         minimum,
         save_session_to=args.save_session,
         inputs=input_files(args),
+        framing=framing,
     )
     if result.likeness_percent is not None:
-        print(f"likeness {result.likeness_percent:.1f}%")
+        whose = "" if result.likeness_face is None else f" (lowest: face {result.likeness_face + 1})"
+        print(f"likeness {result.likeness_percent:.1f}%{whose}")
     elif result.status != FAILED:
         print("likeness n/a (no face)")
     for note in result.notes:

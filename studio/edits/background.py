@@ -1064,3 +1064,20 @@ def _composite(pixels: np.ndarray, old_bg: np.ndarray, new_bg: np.ndarray, alpha
     # An input that overshoots [0, 1] by a rounding hair keeps its bits on the person too.
     if pixels.min() < 0.0 or pixels.max() > 1.0:
         np.copyto(out, pixels, where=alpha3 >= 1.0)
+
+
+def head_top(pixels: np.ndarray, face: Face, long_edge: int = 800) -> float | None:
+    """The top of the head, hair included (row in ``pixels``), from the person matte of a
+    copy at most ``long_edge`` px across: what automatic framing keeps headroom above.
+    None when the matte shows no head above the eyes."""
+    from studio.imaging.framing import crown_of
+
+    h, w = pixels.shape[:2]
+    k = min(1.0, long_edge / max(h, w))
+    small = pixels
+    if k < 1.0:
+        size = (max(int(round(w * k)), 8), max(int(round(h * k)), 8))
+        small = cv2.resize(np.ascontiguousarray(pixels), size, interpolation=cv2.INTER_AREA)
+    alpha = person_alpha(small, face.scaled(k) if k < 1.0 else face)
+    crown = crown_of(alpha, face.landmarks * k)
+    return None if crown is None else crown / k

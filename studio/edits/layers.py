@@ -274,6 +274,12 @@ class PhotoLayers:
 
         return np.asarray(person_alpha(self.pixels, self.face), np.float32)
 
+    def set_person_alpha(self, alpha: np.ndarray) -> None:
+        """Use ``alpha`` (H, W) as the person matte from now on: the matte corrected by the
+        person's own strokes (``studio.render.marking``). Layers made from the old matte are
+        the caller's to drop."""
+        self.__dict__["person_alpha"] = np.asarray(alpha, np.float32)
+
     @cached_property
     def protected(self) -> np.ndarray:
         """docs/quality.md's protected features (hulls + 2% IOD), 1 inside, in the ROI."""

@@ -1,5 +1,6 @@
 """Photo I/O, colour and filters. No Qt here."""
 
+from studio.imaging import memory  # noqa: F401  (ordinary memory pages, see there)
 from studio.imaging.io import (
     FORMATS,
     MAX_PIXELS,

@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 import numpy as np
-from skimage import color as _skcolor
+
+
+def _skcolor():
+    # scikit-image (and the SciPy it brings) takes ~0.3 s to import: only when Lab is needed.
+    from skimage import color
+
+    return color
+
+
+def lab_ready() -> None:
+    """Import what the Lab conversions need now (e.g. in a thread, while a photo decodes)."""
+    _skcolor()
 
 
 def srgb_to_linear(rgb: np.ndarray) -> np.ndarray:
@@ -33,17 +44,17 @@ def luminance(rgb: np.ndarray) -> np.ndarray:
 
 def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
     """sRGB in [0, 1] to CIE L*a*b* (D65), float32; L* in 0..100."""
-    return _skcolor.rgb2lab(np.clip(rgb, 0, 1).astype(np.float32)).astype(np.float32)
+    return _skcolor().rgb2lab(np.clip(rgb, 0, 1).astype(np.float32)).astype(np.float32)
 
 
 def lab_to_rgb(lab: np.ndarray) -> np.ndarray:
     """CIE L*a*b* (D65) to sRGB in [0, 1], float32."""
-    return np.clip(_skcolor.lab2rgb(lab.astype(np.float32)), 0, 1).astype(np.float32)
+    return np.clip(_skcolor().lab2rgb(lab.astype(np.float32)), 0, 1).astype(np.float32)
 
 
 def delta_e2000(rgb_a: np.ndarray, rgb_b: np.ndarray) -> np.ndarray:
     """Per-pixel CIEDE2000 difference between two sRGB images in [0, 1]."""
-    return _skcolor.deltaE_ciede2000(rgb_to_lab(rgb_a), rgb_to_lab(rgb_b)).astype(np.float32)
+    return _skcolor().deltaE_ciede2000(rgb_to_lab(rgb_a), rgb_to_lab(rgb_b)).astype(np.float32)
 
 
 def to_uint8(pixels: np.ndarray) -> np.ndarray:

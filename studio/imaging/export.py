@@ -11,6 +11,8 @@ Presets
 ``portfolio``
     Long edge 2048 px (never upscaled), the photo's own aspect or 4:5 (face-aware crop),
     sRGB JPEG at quality 95.
+``banner``
+    LinkedIn's cover image: 1584 x 396 (4:1) sRGB JPEG under 8 MB, framed on the head.
 ``original``
     Full resolution, whole frame, same format family as the source (JPEG, PNG, TIFF, WebP;
     HEIC and others become PNG, or JPEG for HEIC), 16-bit kept for PNG and TIFF.
@@ -18,6 +20,12 @@ Presets
     Long edge ``size`` (px), ``aspect`` ("original", "1:1", "4:5" or "W:H"), ``format`` and
     ``quality`` as given; with none of them set it writes the whole picture at full resolution
     in the format of the output file's extension (16-bit kept for PNG and TIFF).
+
+Straighten and crop (:mod:`studio.imaging.framing`): a session's ``angle`` turns the full
+resolution render (Lanczos) before cropping, and every crop is kept inside the turned photo,
+so no empty corner is ever exported; with an angle and no crop the largest frame of the
+photo's aspect inside it is used. Without a stored crop, a preset with an aspect frames the
+head automatically (crown from the person matte, eyes a third from the top).
 
 Metadata: orientation is already baked into the pixels; camera EXIF is kept; GPS, serial
 numbers and maker notes are stripped unless ``keep_metadata``; the sRGB profile is embedded
@@ -33,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from studio.errors import LikenessError, PhotoError
-from studio.imaging.filters import resize
+from studio.imaging.framing import FRAMES, auto_frame, keep_inside, largest_inside, straighten
 from studio.imaging.io import (
     JPEG_EXIF_LIMIT,
     MAX_PIXELS,
@@ -44,11 +52,12 @@ from studio.imaging.io import (
 )
 from studio.write_guard import WritePlan, shown, write_atomic
 
-PRESETS = ("linkedin", "portfolio", "original", "custom")
+PRESETS = ("linkedin", "portfolio", "banner", "original", "custom")
 ASPECTS = ("original", "1:1", "4:5")
 #: LinkedIn's limit on an uploaded photo.
 LINKEDIN_MAX_BYTES = 8 * 1024 * 1024
 LINKEDIN_SIDE, LINKEDIN_MIN_SIDE = 1024, 400
+BANNER_SIZE = (1584, 396)
 PORTFOLIO_LONG_EDGE = 2048
 #: A custom export's long edge, in pixels: at least MIN_SIZE, at most MAX_SIZE (and the
 #: picture at most MAX_PIXELS, the largest photo Likeness Studio opens).
@@ -58,7 +67,7 @@ MIN_SIZE, MAX_SIZE = 16, 16384
 LINKEDIN_FACE_FRACTION, PORTFOLIO_FACE_FRACTION, EYE_LINE = 0.60, 0.45, 1.0 / 3.0
 #: Eye line to chin as a fraction of hairline to chin, for an average adult face.
 _EYES_TO_CHIN_OF_FACE = 0.54
-_DEFAULT_QUALITY = {"linkedin": 92, "portfolio": 95, "original": 95, "custom": 92}
+_DEFAULT_QUALITY = {"linkedin": 92, "portfolio": 95, "banner": 92, "original": 95, "custom": 92}
 #: Qualities tried, highest first, when a file must fit under a size limit.
 _QUALITY_STEPS = (95, 92, 90, 88, 85, 80, 75, 70, 65, 60, 50, 40, 30, 20)
 _EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "TIFF": ".tif", "WEBP": ".webp"}
@@ -119,6 +128,18 @@ class Crop:
             "width": float(self.width),
             "height": float(self.height),
         }
+
+    @classmethod
+    def from_rect(cls, rect: tuple[float, float, float, float], width: int, height: int) -> Crop:
+        """The crop of a (left, top, width, height) rectangle in pixels of a photo."""
+        left, top, w, h = rect
+        return cls(
+            float(left / width), float(top / height), float(w / width), float(h / height)
+        )
+
+    def rect(self, width: int, height: int) -> tuple[float, float, float, float]:
+        """(left, top, width, height) in pixels of a ``width`` x ``height`` photo."""
+        return (self.left * width, self.top * height, self.width * width, self.height * height)
 
     def pixels(self, width: int, height: int) -> tuple[int, int, int, int]:
         """(x0, y0, x1, y1) in pixels of a ``width`` x ``height`` photo, at least 1 px."""
@@ -236,38 +257,73 @@ def _fit_aspect(crop: Crop, width: int, height: int, aspect: float) -> Crop:
 
 
 # ----------------------------------------------------------------------------- planning
+def preset_aspect(settings: ExportSettings) -> float | None:
+    """Width / height of a preset's frame (None: the photo's own, or the stored crop's)."""
+    if settings.preset == "linkedin":
+        return 1.0
+    if settings.preset == "banner":
+        return BANNER_SIZE[0] / BANNER_SIZE[1]
+    if settings.preset == "original":
+        return None
+    return parse_aspect(settings.aspect)
+
+
+def frame_name(aspect: float | None) -> str:
+    """The framing preset (studio.imaging.framing.FRAMES) of an aspect."""
+    if aspect is None:
+        return "free"
+    for name, value in FRAMES.items():
+        if value is not None and abs(value - aspect) <= 0.01 * aspect:
+            return name
+    return "free"
+
+
 def plan_crop(
     settings: ExportSettings,
     width: int,
     height: int,
     landmarks: np.ndarray | None = None,
     crop: Crop | None = None,
+    *,
+    angle: float = 0.0,
+    crown_y: float | None = None,
 ) -> tuple[Crop | None, list[str]]:
-    """The crop a preset applies to a ``width`` x ``height`` photo (None: the whole frame),
-    with notes; the studio draws it (and LinkedIn's circle) before exporting.
+    """The crop a preset applies to a ``width`` x ``height`` photo straightened by ``angle``
+    (None: the whole frame), with notes; the studio draws it (and LinkedIn's circle).
 
-    ``landmarks`` (68, 2) of the chosen face frame the automatic crop; a stored ``crop``
-    (the user's adjustment) wins, trimmed to the preset's aspect.
+    ``landmarks`` (68, 2) of the chosen face (original pixels) and ``crown_y`` (the top of
+    the head in the person matte, original pixels) frame the automatic crop; a stored
+    ``crop`` (the user's adjustment) wins, trimmed to the preset's aspect. Every crop stays
+    inside the straightened photo.
     """
-    if settings.preset == "linkedin":
-        aspect: float | None = 1.0
-    elif settings.preset == "original":
-        aspect = None
-    else:
-        aspect = parse_aspect(settings.aspect)
+    aspect = preset_aspect(settings)
+    notes: list[str] = []
     if aspect is None:
-        return (crop if crop is not None and settings.preset == "custom" else None), []
-    if crop is not None:
-        return _fit_aspect(crop, width, height, aspect), []
-    fraction = LINKEDIN_FACE_FRACTION if settings.preset == "linkedin" else PORTFOLIO_FACE_FRACTION
-    return face_crop(width, height, landmarks, aspect, fraction)
+        if crop is None or settings.preset != "custom":
+            if angle == 0:
+                return None, []
+            return Crop.from_rect(largest_inside(width, height, angle), width, height), []
+    elif crop is None:
+        rect, notes = auto_frame(
+            width, height, landmarks, aspect, frame_name(aspect), crown_y, angle
+        )
+        return Crop.from_rect(rect, width, height), notes
+    else:
+        crop = _fit_aspect(crop, width, height, aspect)
+    rect = crop.rect(width, height)
+    kept = keep_inside(rect, width, height, angle)
+    if kept != rect:
+        if abs(kept[2] - rect[2]) > 0.5 or abs(kept[3] - rect[3]) > 0.5:
+            notes.append("the crop reached past the straightened photo: it is made smaller")
+        crop = Crop.from_rect(kept, width, height)
+    return crop, notes
 
 
 def output_format(
     settings: ExportSettings, source_format: str = "JPEG", path: str | os.PathLike | None = None
 ) -> str:
     """The file format ("JPEG", "PNG", "TIFF", "WEBP") a preset writes."""
-    if settings.preset in ("linkedin", "portfolio"):
+    if settings.preset in ("linkedin", "portfolio", "banner"):
         return "JPEG"
     if settings.format:
         return settings.format.upper()
@@ -362,6 +418,8 @@ def encode_within(
         scale = min(0.9, 0.95 * (max_bytes / size) ** 0.5)
         h, w = pixels.shape[:2]
         new_w, new_h = max(int(w * scale), 1), max(int(h * scale), 1)
+        from studio.imaging.filters import resize  # OpenCV: imported when a photo is resized
+
         pixels = resize(pixels, (new_w, new_h))
         alpha = resize(alpha, (new_w, new_h)) if alpha is not None else None
         data = encode(pixels, fmt, alpha=alpha, quality=lowest, exif=exif)
@@ -388,6 +446,8 @@ def export_photo(
     *,
     landmarks: np.ndarray | None = None,
     crop: Crop | None = None,
+    angle: float = 0.0,
+    crown_y: float | None = None,
     alpha: np.ndarray | None = None,
     exif: bytes | None = None,
     source_format: str = "JPEG",
@@ -405,7 +465,9 @@ def export_photo(
     path : the output file; its extension must match the preset's format.
     landmarks : (68, 2) landmarks of the chosen face in pixel coordinates, for the face-aware
         crop (None: no face, a centre crop).
-    crop : a stored crop (fractions of the photo) used instead of the automatic one.
+    crop : a stored crop (fractions of the straightened photo) instead of the automatic one.
+    angle : straighten by this many degrees (-15..15) at full resolution before cropping.
+    crown_y : the top of the head (person matte) in pixels, for the automatic framing.
     alpha : (H, W) transparency in [0, 1], kept for PNG/TIFF/WebP.
     exif : the source's EXIF block; cleaned per ``settings.keep_metadata``.
     source_format, bit_depth : of the source photo (``original`` keeps them).
@@ -423,8 +485,13 @@ def export_photo(
     notes: list[str] = []
 
     preset = settings.preset
-    used_crop, crop_notes = plan_crop(settings, width, height, landmarks, crop)
+    used_crop, crop_notes = plan_crop(
+        settings, width, height, landmarks, crop, angle=angle, crown_y=crown_y
+    )
     notes += crop_notes
+    if angle:
+        pixels = straighten(pixels, angle)
+        alpha = straighten(alpha, angle) if alpha is not None else None
     if used_crop is not None:
         box = used_crop.pixels(width, height)
         pixels, alpha = _crop_array(pixels, box), _crop_array(alpha, box)
@@ -448,12 +515,22 @@ def export_photo(
                 f"the face crop is {side} px across: written at that size, "
                 f"not upscaled to {LINKEDIN_SIDE}"
             )
+    elif preset == "banner":
+        target = BANNER_SIZE
+        if w < BANNER_SIZE[0]:
+            notes.append(f"the banner crop is only {w} px wide: upscaled to {BANNER_SIZE[0]}")
     elif preset in ("portfolio", "custom"):
         long_edge = PORTFOLIO_LONG_EDGE if preset == "portfolio" else settings.size
         if long_edge is not None:
             scale = long_edge / max(w, h)
             if scale < 1 or preset == "custom":
                 target = (max(int(round(w * scale)), 1), max(int(round(h * scale)), 1))
+                aspect = preset_aspect(settings)
+                if aspect is not None:  # the crop's whole pixels must not shift the aspect
+                    if target[0] >= target[1]:
+                        target = (target[0], max(int(round(target[0] / aspect)), 1))
+                    else:
+                        target = (max(int(round(target[1] * aspect)), 1), target[1])
             elif scale > 1:
                 notes.append(
                     f"the photo's long edge is {max(w, h)} px: not upscaled to {long_edge}"
@@ -464,6 +541,8 @@ def export_photo(
             f"the {MAX_PIXELS / 1e6:.0f} MP limit: choose a smaller size"
         )
     if target is not None and target != (w, h):
+        from studio.imaging.filters import resize  # OpenCV: imported when a photo is resized
+
         pixels = resize(pixels, target)
         alpha = resize(alpha, target) if alpha is not None else None
 
@@ -477,7 +556,7 @@ def export_photo(
     depth = bit_depth if fmt in ("PNG", "TIFF") and preset in ("original", "custom") else 8
     if bit_depth == 16 and depth == 8 and preset in ("original", "custom"):
         notes.append(f"{fmt} holds 8 bits per channel: the 16-bit source is reduced")
-    if max_bytes is None and preset == "linkedin":
+    if max_bytes is None and preset in ("linkedin", "banner"):
         max_bytes = LINKEDIN_MAX_BYTES
     cleaned = clean_exif(exif, keep_private=settings.keep_metadata)
     if fmt == "JPEG":

@@ -20,6 +20,7 @@ from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps, UnidentifiedImag
 
 from studio.errors import LikenessError, PhotoError
 from studio.imaging.photo import Photo
+from studio.imaging.threads import each, split
 from studio.write_guard import WritePlan, read_regular_file, write_atomic
 
 try:  # HEIC/HEIF from phones
@@ -268,8 +269,7 @@ def _decode(image: Image.Image, data: bytes, fmt: str, name: str) -> Photo:
         image = ImageOps.exif_transpose(image) if orientation != 1 else image
         if alpha is not None and orientation != 1:
             alpha = _orient_array(alpha, orientation)
-        rgb = _to_srgb_rgb8(image, convert_icc)
-        rgb = np.asarray(rgb, dtype=np.float32) / 255.0
+        rgb = _unit_float(np.asarray(_to_srgb_rgb8(image, convert_icc)))
     rgb = np.ascontiguousarray(rgb, dtype=np.float32)
     if alpha is not None:
         alpha = np.ascontiguousarray(alpha, dtype=np.float32)
@@ -424,6 +424,17 @@ def clean_exif(exif: bytes | None, keep_private: bool = False) -> bytes | None:
         return None
 
 
+def _unit_float(rgb8: np.ndarray) -> np.ndarray:
+    """uint8 values as float32 in [0, 1] (``x / 255``), in bands over the export's threads."""
+    out = np.empty(rgb8.shape, np.float32)
+
+    def band(rows: slice) -> None:
+        np.divide(rgb8[rows], np.float32(255.0), out=out[rows])
+
+    each(band, split(rgb8.shape[0]))
+    return out
+
+
 #: The most EXIF a JPEG holds: one APP1 segment of 64 KB, less its length and "Exif" header.
 JPEG_EXIF_LIMIT = 65533
 
@@ -464,9 +475,16 @@ def fit_exif(exif: bytes | None, limit: int) -> tuple[bytes | None, list[str]]:
 
 
 def _to_uint(pixels: np.ndarray, bits: int) -> np.ndarray:
+    """float [0, 1] to rounded uint8/uint16, in bands over the export's threads."""
     top = 65535.0 if bits == 16 else 255.0
-    out = np.clip(pixels, 0.0, 1.0) * top + 0.5
-    return out.astype(np.uint16 if bits == 16 else np.uint8)
+    out = np.empty(pixels.shape, np.uint16 if bits == 16 else np.uint8)
+
+    def band(rows: slice) -> None:
+        values = np.clip(pixels[rows], 0.0, 1.0) * top + 0.5
+        out[rows] = values.astype(out.dtype)
+
+    each(band, split(pixels.shape[0]))
+    return out
 
 
 def encode(

@@ -7,7 +7,7 @@ stages, regions, bands, columns, stage caches and buffer reuse.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
 
 import cv2
@@ -17,11 +17,13 @@ from studio.edits import protocol
 from studio.edits.background import background_columns
 from studio.edits.layers import PhotoLayers
 from studio.edits.light import apply_log_gain
+from studio.edits.marks import Mark
 from studio.edits.protocol import Region
 from studio.edits.sliders import check_sliders, slider
 from studio.errors import LikenessError
 from studio.face.types import Face, FaceAnalysis
 from studio.imaging.filters import row_bands
+from studio.render.marking import PhotoMarks
 
 #: Largest photo whose person share is kept for fast background slider moves, pixels.
 SHARES_MAX_PIXELS = 4_000_000
@@ -102,6 +104,32 @@ class Retoucher:
         #: The photo stage's own slider values its array was last made with.
         self._photo_values: tuple | None = None
         self._columns: list[Part] | None = None
+        self._marks = PhotoMarks((), self.layers)
+        #: The person matte as found, before the person's corrections (once there are some).
+        self._found_matte: np.ndarray | None = None
+
+    # ---- marks ---------------------------------------------------------------------------
+    def set_marks(self, marks: Sequence[Mark]) -> None:
+        """Use these marks (in this photo's pixels) from the next render on. Only what they
+        change is made again: keep marks, the head stage; person / background strokes, the
+        matte and what reads it (the background edits' preparation and stages)."""
+        with self._lock:
+            old, new = self._marks, PhotoMarks(marks, self.layers)
+            if new.marks == old.marks:
+                return
+            self._marks = new
+            if new.keeps != old.keeps:
+                self._head.keep(None, None)
+            if new.matte != old.matte:
+                if self._found_matte is None:
+                    self._found_matte = self.layers.person_alpha
+                self.layers.set_person_alpha(new.alpha(self._found_matte))
+                for edit in protocol.edits(["background"]):
+                    self._prepared.pop(edit.__name__, None)
+                self._background.keep(None, None)
+                self._photo.keep(None, None)
+                self._photo_values = None
+                self._columns = None
 
     # ---- cached preparation --------------------------------------------------------------
     def prepared(self, key: str):
@@ -120,8 +148,12 @@ class Retoucher:
             self._prepared_for(edit)
 
     # ---- render ------------------------------------------------------------------------
-    def render(self, sliders: Mapping[str, object]) -> np.ndarray:
-        """The photo with ``sliders`` applied, float32 (H, W, 3), a new array each time.
+    def render(
+        self, sliders: Mapping[str, object], marks: Sequence[Mark] | None = None
+    ) -> np.ndarray:
+        """The photo with ``sliders`` and the marks applied, float32 (H, W, 3), a new array
+        each time; ``marks`` (in this photo's pixels) replace those set before (None: the
+        same ones). Heal marks are healed last, on the finished picture.
 
         Every slider neutral (or absent) returns a copy equal to the input bit for bit; the
         same input and sliders always give the same bits, kept stages or not.
@@ -134,13 +166,16 @@ class Retoucher:
         """
         values = normalise_sliders(sliders)
         with self._lock:
+            if marks is not None:
+                self.set_marks(marks)
+            used = self._marks
             head = self._head_stage(values)
             skip = self.layers.roi if head is not None else None
             out = self._scene(values, skip) if self.preview else self._scene_once(values, skip)
         if head is not None:
             roi = self.layers.roi
             self._compose(head, roi, out[roi], values, self._finisher(out, values, roi))
-        return out
+        return used.heal(out)
 
     def _scene(self, values: dict, skip: Part | None) -> np.ndarray:
         """The whole photo through the background and photo stages, from the kept stages
@@ -273,6 +308,7 @@ class Retoucher:
             np.clip(head, 0.0, 1.0, out=head)
         else:
             head = np.clip(head, 0.0, 1.0)
+        head = self._marks.keep(head)  # under a keep mark, the pixels as they were
         if self.preview:
             self._head.keep(key, head)
         return head
@@ -396,6 +432,8 @@ def render_photo(
     analysis: FaceAnalysis | None,
     sliders: Mapping[str, object],
     face_index: int | None = None,
+    marks: Sequence[Mark] = (),
 ) -> np.ndarray:
-    """Render ``sliders`` on the full-resolution ``pixels`` (float32 (H, W, 3))."""
-    return Retoucher(pixels, analysis, face_index, preview=False).render(sliders)
+    """Render ``sliders`` and ``marks`` (in ``pixels``' coordinates) on the full-resolution
+    ``pixels`` (float32 (H, W, 3))."""
+    return Retoucher(pixels, analysis, face_index, preview=False).render(sliders, marks)

@@ -6,13 +6,15 @@ the loaded photo is the retouch service, ``studio.session.retouch.retouch_photo`
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from studio.errors import LikenessError
-from studio.imaging.export import ExportResult, ExportSettings, check_output
+from studio.imaging.export import Crop, ExportResult, ExportSettings, check_output
+from studio.imaging.framing import level_angle
 from studio.session.retouch import retouch_photo
 from studio.session.schema import Session, Source, file_sha256, save_session
 from studio.write_guard import WritePlan
@@ -28,7 +30,8 @@ class RetouchResult:
     status : "ok" (written), "refused" (likeness below the minimum: nothing written) or
         "failed" (a problem the user can fix, in ``reason``: nothing written).
     faces : how many faces were found.
-    likeness_percent : 0..100, None when there is no face to measure.
+    likeness_percent : 0..100, None when there is no face to measure; with several faces
+        retouched, the lowest of theirs, and ``likeness_face`` its index (None with one face).
     seconds : wall time for this file.
     width, height, bytes, quality : of the written file (None when nothing was written).
     notes : one-line remarks for the user (crop fallbacks, quality stepped down, ...).
@@ -40,6 +43,7 @@ class RetouchResult:
     reason: str = ""
     faces: int = 0
     likeness_percent: float | None = None
+    likeness_face: int | None = None
     seconds: float = 0.0
     width: int | None = None
     height: int | None = None
@@ -71,6 +75,7 @@ def retouch_file(
     keep_metadata: bool | None = None,
     save_session_to: str | os.PathLike | None = None,
     inputs: tuple[str | os.PathLike, ...] = (),
+    framing: Mapping | None = None,
 ) -> RetouchResult:
     """Load, analyse, render at full resolution, check likeness, export; never raises for
     problems a user can cause (they come back as ``status="failed"`` with a reason).
@@ -91,6 +96,9 @@ def retouch_file(
         The output and the session must not be any input, nor each other (through links
         too), nor an existing file of another kind (see studio.write_guard): the result
         is then "failed" with nothing written.
+    framing : the command line's framing over the session's: ``{"crop": "auto" | [x, y, w,
+        h] (pixels of the straightened photo) | None, "angle": degrees | "level" | None}``.
+        A crop reaching outside the photo is "failed" with a one-line reason.
     """
     start = time.perf_counter()
     input_path, output_path = Path(input_path), Path(output_path)
@@ -105,6 +113,7 @@ def retouch_file(
             save_session_to,
             start,
             inputs,
+            framing or {},
         )
     except LikenessError as error:
         return RetouchResult(
@@ -114,6 +123,33 @@ def retouch_file(
             reason=str(error),
             seconds=time.perf_counter() - start,
         )
+
+
+def _framing(
+    framing: Mapping, session: Session, same_photo: bool, face, shape: tuple[int, int]
+) -> tuple[Crop | None, float]:
+    """The crop and angle to export with: the session's (same photo only), then the
+    command line's. LikenessError for a crop outside the photo."""
+    crop = session.crop if same_photo else None
+    angle = session.angle if same_photo else 0.0
+    wanted_angle = framing.get("angle")
+    if wanted_angle == "level":
+        angle = level_angle(face.landmarks if face is not None else None)
+    elif wanted_angle is not None:
+        angle = float(wanted_angle)
+    wanted = framing.get("crop")
+    if wanted == "auto":
+        crop = None
+    elif wanted is not None:
+        height, width = shape
+        x, y, w, h = (float(v) for v in wanted)
+        if w <= 0 or h <= 0 or x < 0 or y < 0 or x + w > width or y + h > height:
+            raise LikenessError(
+                f"the crop {x:g},{y:g},{w:g},{h:g} reaches outside the photo "
+                f"({width} x {height} px)"
+            )
+        crop = Crop.from_rect((x, y, w, h), width, height)
+    return crop, angle
 
 
 def _settings(
@@ -130,6 +166,73 @@ def _settings(
     return settings
 
 
+#: Edits that work in CIE Lab (through scikit-image, slow to import).
+_LAB_EDITS = ("warmth", "eyes", "teeth")
+
+
+def _get_ready(detection: bool, lab: bool) -> None:
+    """Import the render pipeline and load the face models (and scikit-image's colour
+    module when an edit needs Lab): the work before the render that is not the photo's."""
+    import studio.render  # noqa: F401
+    from studio.face.likeness import load_models
+
+    load_models(detection)
+    if lab:
+        from studio.imaging.colour import lab_ready
+
+        lab_ready()
+
+
+def _get_ready_while_decoding(session: Session) -> threading.Thread | None:
+    """A thread doing :func:`_get_ready` while the photo decodes (None on one core, where it
+    would only take turns with the decoding: then it runs after it)."""
+    from studio.imaging.threads import threads
+
+    if threads() < 2:
+        return None
+    lab = any(session.sliders.get(key) for key in _LAB_EDITS)
+    thread = threading.Thread(target=_get_ready, args=(session.analysis is None, lab),
+                              name="get-ready", daemon=True)
+    thread.start()
+    return thread
+
+
+def _load_getting_ready(input_path: Path, session: Session):
+    """The photo, decoded first (only Pillow and numpy needed) while the pipeline's imports
+    and the face models load beside it."""
+    from studio.imaging import load
+
+    getting_ready = _get_ready_while_decoding(session)
+    try:
+        return load(input_path)
+    finally:
+        if getting_ready is not None:
+            getting_ready.join()
+
+
+def _retouched_faces(session: Session, analysis, face_index, same_photo: bool, notes: list):
+    """(the session's face choice as it applies here, the face indices it means). Chosen face
+    numbers belong to the session's own photo: on another one the largest face is used."""
+    from studio.render.everyone import chosen_faces
+
+    choice = session.faces
+    if isinstance(choice, tuple) and session.source is not None and not same_photo:
+        notes.append("the session's chosen faces belong to another photo: the largest face is used")
+        choice = "primary"
+    return choice, chosen_faces(choice, analysis, face_index)
+
+
+def _marks(session: Session, sha: str, notes: list[str]):
+    """The session's marks when they belong to this photo (by hash); else none, and a note."""
+    marks = session.marks_for(sha)
+    if session.marks and not marks:
+        notes.append(
+            f"{len(session.marks)} marks not carried over: they belong to the photo they "
+            "were painted on"
+        )
+    return marks
+
+
 def _retouch(
     input_path,
     session_or_sliders,
@@ -140,10 +243,8 @@ def _retouch(
     save_session_to,
     start,
     inputs,
+    framing,
 ) -> RetouchResult:
-    from studio.face import analyze_photo
-    from studio.imaging import load
-
     session = as_session(session_or_sliders)
     settings = _settings(export_preset, session, keep_metadata)
     if min_likeness is not None and not 0 <= float(min_likeness) <= 100:
@@ -155,8 +256,10 @@ def _retouch(
     if save_session_to is not None:
         plan.add_target(save_session_to, "session")
 
-    photo = load(input_path)
+    photo = _load_getting_ready(input_path, session)
     check_output(settings, output_path, photo.format)  # fail before the slow part
+    from studio.face import analyze_photo
+
     sha = file_sha256(input_path)
     notes = list(session.notes)  # e.g. an edit's values migrated from an older version
     analysis = session.analysis_for(sha)
@@ -175,13 +278,17 @@ def _retouch(
     face = analysis.face(face_index)
     if face is None:
         notes.append("no face found: face edits skipped, likeness not measured")
+    choice, indices = _retouched_faces(session, analysis, face_index, same_photo, notes)
 
-    crop = session.crop if same_photo else None
+    framed = analysis.face(indices[0]) if indices else face  # the first face frames the export
+    crop, angle = _framing(framing, session, same_photo, framed, photo.pixels.shape[:2])
+    marks = _marks(session, sha, notes)
     done = retouch_photo(
         photo, analysis, session.sliders, settings, output_path,
-        face_index=face_index, crop=crop, min_likeness=min_likeness, plan=plan,
+        face_index=face_index, crop=crop, angle=angle, min_likeness=min_likeness, plan=plan,
+        faces=indices, marks=marks,
     )
-    percent = done.likeness_percent
+    percent, whose = done.likeness_percent, done.likeness_face
     if done.exported is None:
         return RetouchResult(
             input=input_path,
@@ -190,6 +297,7 @@ def _retouch(
             reason=done.refused or "",
             faces=faces,
             likeness_percent=percent,
+            likeness_face=whose,
             seconds=time.perf_counter() - start,
             notes=tuple(notes),
         )
@@ -202,12 +310,15 @@ def _retouch(
             source=Source(
                 path=Path(os.path.abspath(input_path)), sha256=sha, bytes=input_path.stat().st_size
             ),
-            face=face_index,
+            face=face_index if not indices else indices[0],
+            faces=tuple(indices) if isinstance(choice, tuple) else choice,
             crop=exported.crop or crop,
+            angle=angle,
             export=settings,
             analysis=analysis,
             name=None,
             description=None,
+            marks=marks,
             path=None,
         )
         save_session(record, save_session_to, plan=plan)
@@ -218,6 +329,7 @@ def _retouch(
         status=OK,
         faces=faces,
         likeness_percent=percent,
+        likeness_face=whose,
         seconds=time.perf_counter() - start,
         width=exported.width,
         height=exported.height,

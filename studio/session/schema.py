@@ -2,17 +2,25 @@
 
 A session is JSON::
 
-    {"format": "likeness-session", "version": 3,
+    {"format": "likeness-session", "version": 6,
      "source": {"path": "photo.jpg", "sha256": "...", "bytes": 123456} | null,
      "sliders": {"smooth": 0.3, ...},
      "edits": {"smooth": 1, "background": 1, ...},
      "look": "linkedin" | null,
      "face": 0 | null,
+     "faces": "primary" | "all" | [0, 2, ...],     (optional, default "primary": only "face")
      "crop": {"left": 0.1, "top": 0.05, "width": 0.6, "height": 0.45} | null,
+     "angle": 0.0,
+     "snapshots": [{"name": "Before lunch", "sliders": {...}}, ...],
      "export": {"preset": "linkedin", "size": null, "aspect": null, "format": null,
                 "quality": null, "keep_metadata": false},
      "analysis": {FaceAnalysis.to_dict()} | null,
-     "name": "LinkedIn" | null, "description": "..." | null}
+     "name": "LinkedIn" | null, "description": "..." | null,
+     "marks": [{"kind": "heal", "radius": 6.5, "points": [[x, y], ...]}, ...]}
+
+``marks`` (heal, keep, person / background brush strokes; ``studio.edits.marks``) are in the
+photo's own pixels; they belong to that photo and are left out when it is absent (and when a
+session is applied to another photo).
 
 Older versions are upgraded one step at a time (``_MIGRATIONS``); one sample file of every
 old version lives in ``tests/sessions`` forever. ``edits`` records the algorithm version of
@@ -32,6 +40,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from studio.edits.marks import Mark, marks_from_list, marks_to_list
 from studio.edits.sliders import SLIDERS, check_value, default_sliders
 from studio.edits.versions import current_versions, upgrade
 from studio.errors import LikenessError, SessionError
@@ -45,17 +54,19 @@ from studio.imaging.export import (
     ExportSettings,
     parse_aspect,
 )
+from studio.imaging.framing import MAX_ANGLE
 from studio.write_guard import (
     WritePlan,
     WriteRefused,
     check_name_lengths,
     read_regular_file,
+    shown,
     write_atomic,
 )
 
 FORMAT_NAME = "likeness-session"
 #: The version this code writes. Bump it, add a ``_migrate_vN`` step and a sample file.
-CURRENT_VERSION = 3
+CURRENT_VERSION = 6
 #: What every edit was at session format 2 (before sessions stored edit versions).
 _EDITS_AT_V2 = ("blemish", "smooth", "shine", "shadows", "face_light", "eyes", "teeth",
                 "background", "warmth")
@@ -71,11 +82,15 @@ _TOP_KEYS = {
     "edits",
     "look",
     "face",
+    "faces",
     "crop",
+    "angle",
+    "snapshots",
     "export",
     "analysis",
     "name",
     "description",
+    "marks",
 }
 _CROP_KEYS = ("left", "top", "width", "height")
 _EXPORT_KEYS = {"preset", "size", "aspect", "format", "quality", "keep_metadata"}
@@ -111,10 +126,16 @@ class Session:
     source : the photo it was made on, or None (a look, or a session not tied to a photo).
     look : name of the look it started from, or None.
     face : index of the chosen face in ``analysis`` (None: the largest).
-    crop : the export crop as fractions of the photo, or None (the preset decides).
+    faces : which faces are retouched: "primary" (only ``face``), "all", or a tuple of
+        indices in ``analysis`` (the first is the one whose masks the studio shows).
+    crop : the export crop as fractions of the straightened photo (see
+        studio.imaging.framing), or None (the preset frames the face automatically).
+    angle : the straighten angle in degrees, -15..15 (counter-clockwise positive).
+    snapshots : named slider sets the user kept, oldest first.
     export : the export preset and its options.
     analysis : the face analysis of ``source`` (reused only when the photo's hash matches).
     name, description : a look's display name and one-line description.
+    marks : heal / keep / person / background strokes on ``source``, in its pixels.
     path : the file it was loaded from or saved to (not stored in the file).
     notes : what loading changed: an edit's slider values migrated from an older version of
         its algorithm (not stored in the file; the sliders are today's values).
@@ -124,11 +145,15 @@ class Session:
     source: Source | None = None
     look: str | None = None
     face: int | None = None
+    faces: str | tuple[int, ...] = "primary"
     crop: Crop | None = None
+    angle: float = 0.0
+    snapshots: list[tuple[str, dict]] = field(default_factory=list)
     export: ExportSettings = field(default_factory=ExportSettings)
     analysis: FaceAnalysis | None = None
     name: str | None = None
     description: str | None = None
+    marks: tuple[Mark, ...] = ()
     path: Path | None = None
     notes: tuple[str, ...] = ()
 
@@ -144,6 +169,12 @@ class Session:
         if self.analysis is not None and self.source is not None and self.source.sha256 == sha256:
             return self.analysis
         return None
+
+    def marks_for(self, sha256: str) -> tuple[Mark, ...]:
+        """The marks when they belong to the photo with this hash, else none."""
+        if self.source is not None and self.source.sha256 == sha256:
+            return self.marks
+        return ()
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -198,8 +229,38 @@ def _migrate_v2(data: dict) -> dict:
     return {**data, "version": 3, "edits": dict.fromkeys(_EDITS_AT_V2, 1)}
 
 
+def _migrate_v3(data: dict) -> dict:
+    """v3 (to issue 18): one face was retouched; v4 adds the optional "faces" (which faces
+    are retouched), whose default "primary" is what v3 did."""
+    if "marks" in data:
+        raise SessionError("unknown key 'marks' (version 3)")
+    return {**data, "version": 4}
+
+
+def _migrate_v4(data: dict) -> dict:
+    """v4 (November 2026): no marks (v5 adds the optional ``marks`` list, default none)."""
+    if "marks" in data:
+        raise SessionError("unknown key 'marks' (version 4)")
+    return {**data, "version": 5}
+
+
+def _migrate_v5(data: dict) -> dict:
+    """v5 (November 2026): the photo was never turned and no snapshots were kept (v6 adds
+    ``angle`` and ``snapshots``)."""
+    for key in ("angle", "snapshots"):
+        if key in data:
+            raise SessionError(f"unknown key {key!r} (version 5)")
+    return {**data, "version": 6, "angle": 0.0, "snapshots": []}
+
+
 #: ``_MIGRATIONS[n]`` turns a version-n dict into a version-(n+1) dict.
-_MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _migrate_v1, 2: _migrate_v2}
+_MIGRATIONS: dict[int, Callable[[dict], dict]] = {
+    1: _migrate_v1,
+    2: _migrate_v2,
+    3: _migrate_v3,
+    4: _migrate_v4,
+    5: _migrate_v5,
+}
 
 
 def migrate(data: dict) -> dict:
@@ -302,6 +363,20 @@ def _parse_face(value: object) -> int | None:
     return value
 
 
+def _parse_faces(value: object) -> str | tuple[int, ...]:
+    if value is None or value in ("primary", "all"):
+        return "primary" if value is None else value
+    if (
+        isinstance(value, list)
+        and 0 < len(value) <= 1000
+        and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 1000 for v in value)
+    ):
+        return tuple(dict.fromkeys(value))
+    raise SessionError(
+        f"'faces' must be \"primary\", \"all\" or a list of face numbers (0, 1, ...), not {value!r}"
+    )
+
+
 def _parse_crop(value: object) -> Crop | None:
     if value is None:
         return None
@@ -340,6 +415,28 @@ def _parse_aspect(aspect: object) -> str | None:
             f"'export.aspect' must be {', '.join(ASPECTS)} or W:H, not {aspect!r}"
         ) from None
     return aspect
+
+
+def _parse_snapshots(value: object) -> list[tuple[str, dict]]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > 100:
+        raise SessionError("'snapshots' must be a list of at most 100 named slider sets")
+    out = []
+    for item in value:
+        if not isinstance(item, dict) or set(item) != {"name", "sliders"}:
+            raise SessionError("each of 'snapshots' must be {\"name\": ..., \"sliders\": {...}}")
+        name = _optional_text("snapshots.name", item["name"], 60)
+        if not name:
+            raise SessionError("a snapshot needs a name")
+        out.append((name, _parse_sliders(item["sliders"])))
+    return out
+
+
+def _parse_angle(value: object) -> float:
+    if value is None:
+        return 0.0
+    return _number("angle", value, -MAX_ANGLE, MAX_ANGLE)
 
 
 def _parse_export(value: object) -> ExportSettings:
@@ -443,11 +540,15 @@ def session_from_dict(data: object, base: str | os.PathLike | None = None) -> Se
         source=_parse_source(data.get("source"), Path(base) if base is not None else None),
         look=look,
         face=_parse_face(data.get("face")),
+        faces=_parse_faces(data.get("faces")),
         crop=_parse_crop(data.get("crop")),
+        angle=_parse_angle(data.get("angle")),
+        snapshots=_parse_snapshots(data.get("snapshots")),
         export=_parse_export(data.get("export")),
         analysis=_parse_analysis(data.get("analysis")),
         name=_optional_text("name", data.get("name"), 100),
         description=_optional_text("description", data.get("description")),
+        marks=marks_from_list(data.get("marks")),
     )
 
 
@@ -478,11 +579,19 @@ def session_to_dict(session: Session, base: str | os.PathLike | None = None) -> 
             "edits": current_versions(),
             "look": session.look,
             "face": session.face,
+            "faces": session.faces if isinstance(session.faces, str) else list(session.faces),
             "crop": session.crop.to_dict() if session.crop is not None else None,
+            "angle": float(session.angle),
+            "snapshots": [
+                {"name": name, "sliders": {s.key: sliders.get(s.key, s.default) for s in SLIDERS}}
+                for name, sliders in session.snapshots
+            ],
             "export": session.export.to_dict(),
             "analysis": session.analysis.to_dict() if session.analysis is not None else None,
         }
     )
+    if session.marks and session.source is not None:
+        out["marks"] = marks_to_list(session.marks)
     return out
 
 
@@ -508,7 +617,8 @@ def parse_session_text(
     try:
         return session_from_dict(data, base)
     except SessionError as error:
-        raise SessionError(f"{name}: {error}") from None
+        # A key the file holds may contain a line break: the message stays one line.
+        raise SessionError(f"{name}: {shown(str(error))}") from None
 
 
 def _reject_constant(token: str):

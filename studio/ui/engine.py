@@ -7,12 +7,13 @@ worker thread; nothing here touches a widget.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from studio.edits.marks import Mark, scaled
 from studio.face.types import Face, FaceAnalysis
 from studio.imaging.colour import to_uint8 as to_uint8  # the window converts with it
 from studio.imaging.photo import Photo
@@ -60,12 +61,15 @@ class PreviewEngine:
         analysis: FaceAnalysis,
         face_index: int | None = None,
         proxy: tuple[np.ndarray, FaceAnalysis, float] | None = None,
+        everyone: bool = False,
     ):
         from studio.render import proxy_of
 
         self.photo = photo
         self.analysis = analysis
         self.face_index = face_index
+        #: True: every face is retouched (the chosen one first: its masks are shown).
+        self.everyone = everyone
         if proxy is None:
             proxy = proxy_of(photo.pixels, analysis, max_pixels=PROXY_PIXELS)
         self.proxy, self.proxy_analysis, self.factor = proxy
@@ -73,7 +77,6 @@ class PreviewEngine:
         self._detail_lock = threading.Lock()  # the 100% zoom region's (never waits for the proxy)
         self._retoucher = None
         self._masks: dict[str, np.ndarray] | None = None
-        self._likeness_face: Face | None = None
         self._detail_key: tuple | None = None
         self._detail_retoucher = None
 
@@ -84,7 +87,23 @@ class PreviewEngine:
             self.analysis,
             face_index,
             proxy=(self.proxy, self.proxy_analysis, self.factor),
+            everyone=self.everyone,
         )
+
+    def for_everyone(self, everyone: bool) -> PreviewEngine:
+        """The same photo, proxy and chosen face, retouching every face or only that one."""
+        return PreviewEngine(
+            self.photo,
+            self.analysis,
+            self.face_index,
+            proxy=(self.proxy, self.proxy_analysis, self.factor),
+            everyone=everyone,
+        )
+
+    @property
+    def faces(self) -> list[int]:
+        """The faces retouched (indices), the chosen one first; [] without a face."""
+        return retouched_faces(self.analysis, self.face_index, self.everyone)
 
     @property
     def face(self) -> Face | None:
@@ -95,43 +114,79 @@ class PreviewEngine:
         from studio.render import Retoucher
 
         if self._retoucher is None:
-            self._retoucher = Retoucher(self.proxy, self.proxy_analysis, face_index=self.face_index)
+            faces = self.faces
+            if len(faces) > 1:
+                from studio.render.everyone import GroupRetoucher
+
+                self._retoucher = GroupRetoucher(self.proxy, self.proxy_analysis, faces)
+            else:
+                self._retoucher = Retoucher(
+                    self.proxy, self.proxy_analysis, face_index=self.face_index
+                )
         return self._retoucher
 
     def prepare(self) -> None:
         """Prepare every edit's layers now (a worker calls this right after opening)."""
         self._retoucher_now().prepare_all()
 
-    def render(self, sliders: Mapping[str, float | str | None]) -> np.ndarray:
-        """The edited proxy, float32 (h, w, 3)."""
-        with self._lock:
-            return self._retoucher_now().render(dict(sliders))
-
-    def masks(self) -> dict[str, np.ndarray]:
-        """The masks the edits use, on the proxy ("skin", "protected", "face", "background")."""
-        with self._lock:
-            if self._masks is None:
-                self._masks = self._retoucher_now().masks()
-            return self._masks
-
-    def likeness(self, edited: np.ndarray) -> float | None:
-        """Likeness distance between the original proxy and an edited proxy (None: no face)."""
-        from studio.face import likeness_distance
-        from studio.face.likeness import relocate
+    def crown(self) -> float | None:
+        """The top of the chosen face's head (hair included) in proxy pixels, from the
+        person matte the background edits use (computed once), or None."""
+        from studio.imaging.framing import crown_of
 
         face = self.face
         if face is None:
             return None
         with self._lock:
-            if self._likeness_face is None:
-                # landmarks found on the proxy itself, as they are on the edit: an unchanged
-                # preview then measures exactly 0 (scaled full-size landmarks differ slightly)
-                self._likeness_face = relocate(face, self.proxy)
-            face = self._likeness_face
-        return likeness_distance(self.proxy, edited, face=face)
+            alpha = self._retoucher_now().layers.person_alpha
+        return crown_of(alpha, face.landmarks)
+
+    def render(
+        self, sliders: Mapping[str, float | str | None], marks: Sequence[Mark] = ()
+    ) -> np.ndarray:
+        """The edited proxy, float32 (h, w, 3); ``marks`` in the photo's pixels."""
+        with self._lock:
+            return self._retoucher_now().render(dict(sliders), scaled(marks, self.factor))
+
+    def masks(self, marks: Sequence[Mark] | None = None) -> dict[str, np.ndarray]:
+        """The masks the edits use, on the proxy ("skin", "protected", "face", "background");
+        with ``marks`` (photo pixels) the background follows their matte corrections."""
+        with self._lock:
+            retoucher = self._retoucher_now()
+            if marks is not None:
+                retoucher.set_marks(scaled(marks, self.factor))
+            key = retoucher._marks.matte
+            if self._masks is None or self._masks[0] != key:
+                self._masks = (key, retoucher.masks())
+            return self._masks[1]
+
+    def suggest_marks(self) -> tuple[Mark, ...]:
+        """Heal marks on spots and keep marks on moles of the chosen face, in photo pixels."""
+        from studio.edits.suggest import suggest_marks
+
+        with self._lock:
+            found = suggest_marks(self._retoucher_now().layers)
+        return self.with_sources(scaled(found, 1.0 / self.factor))
+
+    def with_sources(self, marks: Sequence[Mark]) -> tuple[Mark, ...]:
+        """The marks with each heal mark's donor chosen on the full photo (a small patch each),
+        so the preview, the 100% detail and the export copy the same skin."""
+        from studio.edits.heal import with_source
+
+        return tuple(with_source(self.photo.pixels, m) for m in marks)
+
+    def likeness(self, edited: np.ndarray) -> tuple[float | None, int | None]:
+        """(likeness distance, face) of the retouched face the edit changed most, between the
+        original proxy and an edited proxy ((None, None): no face)."""
+        from studio.render.everyone import lowest_likeness
+
+        return lowest_likeness(self.proxy, edited, self.proxy_analysis, self.faces)
 
     def render_region(
-        self, rect: tuple[int, int, int, int], sliders: Mapping[str, float | str | None]
+        self,
+        rect: tuple[int, int, int, int],
+        sliders: Mapping[str, float | str | None],
+        marks: Sequence[Mark] = (),
     ) -> Detail:
         """Render the photo's pixels in ``rect`` = (x0, y0, x1, y1) at full resolution.
 
@@ -139,7 +194,7 @@ class PreviewEngine:
         coordinates and rendered by its own Retoucher; radii are fractions of the IOD,
         so it matches the proxy's look. Reused while the region stays inside the last one.
         """
-        from studio.render import Retoucher
+        from studio.render.marking import shifted
 
         h, w = self.photo.height, self.photo.width
         x0, y0, x1, y1 = rect
@@ -150,16 +205,18 @@ class PreviewEngine:
             if key is None or not (key[0] <= x0 and key[1] <= y0 and x1 <= key[2] and y1 <= key[3]):
                 key = (x0, y0, x1, y1)
                 crop = np.ascontiguousarray(self.photo.pixels[y0:y1, x0:x1])
-                self._detail_retoucher = Retoucher(
-                    crop, _shifted(self.analysis, x0, y0, x1, y1), face_index=self.face_index
+                self._detail_retoucher = _region_retoucher(
+                    crop, _shifted(self.analysis, x0, y0, x1, y1), self.faces, self.face_index
                 )
                 self._detail_key = key
-            pixels = self._detail_retoucher.render(dict(sliders))
+            pixels = self._detail_retoucher.render(
+                dict(sliders), shifted(marks, -key[0], -key[1])
+            )
         return Detail(
             x=key[0],
             y=key[1],
             pixels=pixels,
-            request=(key, tuple(sorted((k, v) for k, v in sliders.items()))),
+            request=(key, tuple(sorted((k, v) for k, v in sliders.items())), tuple(marks)),
         )
 
 
@@ -167,3 +224,37 @@ def _shifted(analysis: FaceAnalysis, x0: int, y0: int, x1: int, y1: int) -> Face
     """The faces of ``analysis`` in the coordinates of the crop (x0, y0, x1, y1)."""
     faces = tuple(f.translated(x0, y0) for f in analysis.faces)
     return FaceAnalysis(width=x1 - x0, height=y1 - y0, faces=faces, primary=analysis.primary)
+
+
+def retouched_faces(analysis: FaceAnalysis | None, face_index: int | None, everyone: bool) -> list[int]:
+    """The faces a studio edit retouches: the chosen one (default the largest), then with
+    ``everyone`` every other face; [] without a face."""
+    if analysis is None or not analysis.faces:
+        return []
+    chosen = analysis.primary if face_index is None else face_index
+    if not everyone:
+        return [chosen]
+    return [chosen] + [i for i in range(len(analysis.faces)) if i != chosen]
+
+
+def _region_retoucher(crop: np.ndarray, analysis: FaceAnalysis, faces: list[int], face_index):
+    """The retoucher of a 100% zoom region: with several faces, those that reach into it."""
+    from studio.render import Retoucher
+
+    if len(faces) > 1:
+        from studio.render.everyone import GroupRetoucher
+
+        h, w = crop.shape[:2]
+        inside = [i for i in faces if _reaches(analysis.faces[i], w, h)]
+        if len(inside) > 1:
+            return GroupRetoucher(crop, analysis, inside)
+        if inside:
+            face_index = inside[0]
+    return Retoucher(crop, analysis, face_index=face_index)
+
+
+def _reaches(face: Face, width: int, height: int) -> bool:
+    """True when the face's head region (1.5 IOD round its landmarks) meets the region."""
+    x0, y0 = face.landmarks.min(axis=0) - 1.5 * face.iod
+    x1, y1 = face.landmarks.max(axis=0) + 1.5 * face.iod
+    return x1 > 0 and y1 > 0 and x0 < width and y0 < height

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from studio.edits.marks import Mark
 from studio.edits.protocol import face_keys
 from studio.edits.sliders import SLIDERS, check_sliders, check_value, default_sliders
 from studio.face.types import Face, FaceAnalysis
@@ -47,18 +48,24 @@ class DocumentEvents:
     photo(photo, analysis)     a new photo was opened (analysis may be None while it is found)
     slider(key, value)         one slider changed (value: float, '#rrggbb' or None)
     face(index)                another face was chosen (index into analysis.faces)
+    everyone(everyone)         every face is retouched (True) or only the chosen one
     look(name)                 the look the sliders started from (None: custom)
+    crop(crop)                 the framing changed (crop and/or straighten angle)
     session_path(path)         where the session is saved (None: not yet)
     dirty(dirty)               unsaved changes appeared or were saved
+    marks(marks)               the heal / keep / person / background marks changed
     """
 
     def __init__(self) -> None:
         self.photo = Emitter()
         self.slider = Emitter()
         self.face = Emitter()
+        self.everyone = Emitter()
         self.look = Emitter()
+        self.crop = Emitter()
         self.session_path = Emitter()
         self.dirty = Emitter()
+        self.marks = Emitter()
 
 
 class StudioDocument:
@@ -70,8 +77,15 @@ class StudioDocument:
         self.analysis: FaceAnalysis | None = None
         self._sliders: dict[str, float | str | None] = default_sliders()
         self.face_index: int | None = None
+        #: True: the sliders apply to every face (each with its own masks), not only the chosen.
+        self.everyone = False
         self.look: str | None = None
         self.crop: Any = None
+        self.angle = 0.0
+        #: Named slider sets the user kept (Lightroom's snapshots), saved in the session.
+        self.snapshots: list[tuple[str, dict]] = []
+        #: Strokes the person painted, in the photo's own pixels (``studio.edits.marks``).
+        self.marks: tuple[Mark, ...] = ()
         self.session_path: Path | None = None
         self.dirty = False
 
@@ -94,6 +108,7 @@ class StudioDocument:
         self.photo = photo
         self.analysis = analysis
         self.face_index = None if analysis is None else analysis.primary
+        self.everyone = False
         self.session_path = None
         self.events.photo(photo=photo, analysis=analysis)
         self.events.face(index=self.face_index)
@@ -120,6 +135,14 @@ class StudioDocument:
             return
         self.face_index = index
         self.events.face(index=index)
+        self.set_dirty(True)
+
+    def set_everyone(self, everyone: bool) -> None:
+        """Retouch every face (True) or only the chosen one."""
+        if everyone == self.everyone:
+            return
+        self.everyone = everyone
+        self.events.everyone(everyone=everyone)
         self.set_dirty(True)
 
     # ------------------------------------------------------------------ sliders
@@ -151,6 +174,30 @@ class StudioDocument:
             return
         self.look = name
         self.events.look(name=name)
+
+    def add_snapshot(self, name: str, sliders: Mapping[str, object]) -> None:
+        """Keep ``sliders`` under ``name`` (a snapshot of the same name is replaced)."""
+        kept = [(n, s) for n, s in self.snapshots if n != name]
+        self.snapshots = [*kept, (name, dict(check_sliders(sliders)))]
+        self.set_dirty(True)
+
+    def set_framing(self, crop: Any, angle: float) -> None:
+        """The crop (fractions of the straightened photo, or None: automatic) and the
+        straighten angle in degrees; one ``crop`` event when either changes."""
+        if crop == self.crop and angle == self.angle:
+            return
+        self.crop, self.angle = crop, float(angle)
+        self.events.crop(crop=crop)
+        self.set_dirty(True)
+    def set_marks(self, marks: tuple[Mark, ...], dirty: bool = True) -> None:
+        """Replace every mark (a stroke added or removed, a session's marks restored)."""
+        marks = tuple(marks)
+        if marks == self.marks:
+            return
+        self.marks = marks
+        self.events.marks(marks=marks)
+        if dirty:
+            self.set_dirty(True)
 
     # ------------------------------------------------------------------ saving
     def set_session_path(self, path: Path | None) -> None:

@@ -83,6 +83,37 @@ ACTIONS: tuple[ActionSpec, ...] = (
                lambda w, checked: w.canvas.set_split_enabled(checked), "Y",
                "Split view: original left, edit right (hold \\ to see the original)",
                checkable=True, toolbar=True, separator_before=True),
+    ActionSpec("crop", "&Crop && Straighten", "View",
+               lambda w, checked: w.crop_tool.set_active(checked), "C",
+               "Frame the photo: aspect presets, drag, handles, straighten", checkable=True,
+               needs_photo=True, toolbar=True),
+    ActionSpec("compare", "Co&mpare Versions", "View", lambda w: w.show_compare(), "N",
+               "2 to 4 versions side by side with their likeness; pick one to go on from",
+               needs_photo=True, toolbar=True),
+    ActionSpec("snapshot", "New &Snapshot…", "Edit", lambda w: w.new_snapshot(),
+               "Ctrl+Shift+N", "Keep the current sliders under a name (in the session)",
+               needs_photo=True),
+    ActionSpec("heal_tool", "&Heal", "Marks", lambda w, on: w.marks.tool_toggled("heal", on), "H",
+               "Heal a spot: click or brush over it", checkable=True, needs_photo=True,
+               toolbar=True),
+    ActionSpec("keep_tool", "&Keep", "Marks", lambda w, on: w.marks.tool_toggled("keep", on), "K",
+               "Keep a mark (mole, scar, freckles) exactly as it is", checkable=True,
+               needs_photo=True, toolbar=True),
+    ActionSpec("brush_tool", "Person &Brush", "Marks",
+               lambda w, on: w.marks.tool_toggled("brush", on), "B",
+               "Paint what is the person (hold Alt to paint background)", checkable=True,
+               needs_photo=True, toolbar=True),
+    ActionSpec("smaller_brush", "S&maller Brush", "Marks", lambda w: w.marks.scale_radius(1 / 1.25),
+               "[", needs_photo=True, separator_before=True),
+    ActionSpec("bigger_brush", "B&igger Brush", "Marks", lambda w: w.marks.scale_radius(1.25), "]",
+               needs_photo=True),
+    ActionSpec("show_marks", "&Show Marks", "Marks", lambda w, on: w.marks.set_visible(on), "M",
+               "Show the marks over the photo", checkable=True, separator_before=True),
+    ActionSpec("delete_mark", "&Delete Mark", "Marks", lambda w: w.marks.delete_selected(),
+               Std.Delete, "Delete the chosen mark (click it first)", needs_photo=True),
+    ActionSpec("suggest_marks", "S&uggest Marks", "Marks", lambda w: w.marks.suggest(),
+               tip="Propose heal marks on spots and keep marks on moles", needs_photo=True,
+               toolbar=True),
     ActionSpec("shortcuts", "&Keyboard Shortcuts", "Help", lambda w: w.show_shortcuts(),
                Std.HelpContents, "Every key the studio answers to"),
 )
@@ -90,6 +121,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
 EXPORT_PRESETS = (
     ("linkedin", "LinkedIn…"),
     ("portfolio", "Portfolio…"),
+    ("banner", "LinkedIn Banner…"),
     ("original", "Original Size…"),
     ("custom", "Custom…"),
 )
@@ -117,6 +149,7 @@ class StudioActions:
         self.window = window
         self.by_name: dict[str, QAction] = {s.name: make_action(window, s) for s in ACTIONS}
         self.by_name["split"].setChecked(True)
+        self.by_name["show_marks"].setChecked(True)
         stack = window.undo_stack
         self.undo = stack.createUndoAction(window, "&Undo")
         self.undo.setShortcut(Std.Undo)
@@ -170,6 +203,7 @@ class StudioActions:
         view_menu.addSeparator()
         view_menu.addAction(window.panel_dock.toggleViewAction())
         view_menu.addAction(window.history_dock.toggleViewAction())
+        self._add(bar.addMenu("&Marks"), "Marks")
         self._add(bar.addMenu("&Help"), "Help")
 
     def _build_toolbar(self) -> None:
@@ -193,6 +227,7 @@ class StudioActions:
             [self.undo_tool, self.redo_tool],
             [s.name for s in ACTIONS if s.toolbar and s.name in ("fit", "zoom100")],
             [s.name for s in ACTIONS if s.toolbar and s.name == "split"],
+            [s.name for s in ACTIONS if s.toolbar and s.menu == "Marks"],
         ]
         for index, group in enumerate(groups):
             if index:
@@ -204,6 +239,14 @@ class StudioActions:
         overlays.setMenu(self.overlay_menu)
         overlays.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         bar.addWidget(overlays)
+
+    def sync_mark_tools(self, tool: str | None) -> None:
+        """Check the action of the mark tool in use (signals blocked: no feedback loop)."""
+        for name in ("heal", "keep", "brush"):
+            action = self.by_name[f"{name}_tool"]
+            action.blockSignals(True)
+            action.setChecked(name == tool)
+            action.blockSignals(False)
 
     def update_enabled(self, loaded: bool) -> None:
         for spec in ACTIONS:

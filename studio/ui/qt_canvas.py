@@ -33,6 +33,10 @@ OVERLAYS = {
 MIN_ZOOM, MAX_ZOOM = 0.02, 16.0
 #: How close (screen pixels) the mouse must be to grab the split line.
 GRAB_DISTANCE = 8
+#: A press and release closer than this (screen pixels) is a click (picks a face), not a pan.
+CLICK_DISTANCE = 4
+#: The outline drawn round the face under the mouse (RGBA).
+HOVER_COLOUR = (90, 200, 255, 230)
 
 
 def qimage_from_rgb8(rgb8: np.ndarray) -> QImage:
@@ -109,11 +113,13 @@ class QtCanvas(QGraphicsView):
     view_changed()          zoom or scroll changed (the window may render a detail)
     split_changed(float)    the split line moved (scene x, photo pixels)
     file_dropped(str)       a file was dropped on the canvas
+    face_clicked(int)       a face was clicked (index into the outlines of ``set_faces``)
     """
 
     view_changed = Signal()
     split_changed = Signal(float)
     file_dropped = Signal(str)
+    face_clicked = Signal(int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -141,6 +147,18 @@ class QtCanvas(QGraphicsView):
         self._overlay_items: dict[str, QGraphicsItem] = {}
         self.overlays_on: dict[str, bool] = dict.fromkeys(OVERLAYS, False)
         self._before_full: np.ndarray | None = None
+        #: Each face's outline (photo pixels) for hover and click; empty with one face or none.
+        self._faces: list[QPainterPath] = []
+        self._hover = QGraphicsPathItem()
+        pen = QPen(QColor(*HOVER_COLOUR), 2.0)
+        pen.setCosmetic(True)
+        self._hover.setPen(pen)
+        self._hover.setZValue(4)
+        self._hover.setVisible(False)
+        self._scene.addItem(self._hover)
+        #: The face under the mouse (None: none), and where a press on it happened (screen).
+        self.hovered_face: int | None = None
+        self._press: tuple[QPointF, int] | None = None
         self._view_timer = QTimer(self, singleShot=True, interval=120)
         self._view_timer.timeout.connect(self.view_changed)
         self.horizontalScrollBar().valueChanged.connect(self._view_moved)
@@ -171,6 +189,7 @@ class QtCanvas(QGraphicsView):
         self.photo_size = (0, 0)
         self._image.set_images(QRectF(), None, None)
         self.clear_detail()
+        self.set_faces([])
         self._scene.setSceneRect(QRectF())
         self.viewport().update()
 
@@ -250,6 +269,36 @@ class QtCanvas(QGraphicsView):
         parent.setVisible(self.overlays_on["landmarks"])
         self._scene.addItem(parent)
         self._overlay_items["landmarks"] = parent
+
+    def set_faces(self, outlines: list[np.ndarray]) -> None:
+        """The outlines (photo pixels, (N, 2) each) of the faces a click can pick; fewer than
+        two turns picking off (there is nothing to choose between)."""
+        self._faces = []
+        if len(outlines) > 1:
+            for points in outlines:
+                path = QPainterPath()
+                path.moveTo(QPointF(*points[0]))
+                for x, y in points[1:]:
+                    path.lineTo(QPointF(x, y))
+                path.closeSubpath()
+                self._faces.append(path)
+        self._set_hover(None)
+
+    def face_at(self, scene_point: QPointF) -> int | None:
+        """The face whose outline holds ``scene_point`` (photo pixels); the smallest when
+        outlines overlap (a face in front of a larger one behind)."""
+        inside = [i for i, path in enumerate(self._faces) if path.contains(scene_point)]
+        if not inside:
+            return None
+        return min(inside, key=lambda i: self._faces[i].boundingRect().width())
+
+    def _set_hover(self, index: int | None) -> None:
+        if index == self.hovered_face:
+            return
+        self.hovered_face = index
+        self._hover.setVisible(index is not None)
+        if index is not None:
+            self._hover.setPath(self._faces[index])
 
     def set_overlay_visible(self, name: str, visible: bool) -> None:
         self.overlays_on[name] = visible
@@ -401,6 +450,11 @@ class QtCanvas(QGraphicsView):
             self._dragging_split = True
             event.accept()
             return
+        self._press = None
+        if event.button() == Qt.MouseButton.LeftButton:
+            face = self.face_at(self.mapToScene(event.position().toPoint()))
+            if face is not None:
+                self._press = (event.position(), face)
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event) -> None:  # noqa: N802 - Qt API
@@ -409,17 +463,32 @@ class QtCanvas(QGraphicsView):
             event.accept()
             return
         near = self._near_split(event.position())
-        self.viewport().setCursor(
-            Qt.CursorShape.SplitHCursor if near else Qt.CursorShape.OpenHandCursor
-        )
+        face = None if near else self.face_at(self.mapToScene(event.position().toPoint()))
+        self._set_hover(face)
+        cursor = Qt.CursorShape.OpenHandCursor
+        if near:
+            cursor = Qt.CursorShape.SplitHCursor
+        elif face is not None:
+            cursor = Qt.CursorShape.PointingHandCursor
+        self.viewport().setCursor(cursor)
         super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self._set_hover(None)
+        super().leaveEvent(event)
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt API
         if self._dragging_split:
             self._dragging_split = False
             event.accept()
             return
+        press, self._press = self._press, None
         super().mouseReleaseEvent(event)
+        if press is not None and event.button() == Qt.MouseButton.LeftButton:
+            moved = event.position() - press[0]
+            # a pan that started on a face is not a pick
+            if abs(moved.x()) + abs(moved.y()) <= CLICK_DISTANCE:
+                self.face_clicked.emit(press[1])
 
     def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 - Qt API
         if self.fit_mode:

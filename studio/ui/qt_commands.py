@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from PySide6.QtGui import QUndoCommand
 
+from studio.edits.marks import Mark
 from studio.edits.sliders import slider
 
 from .model import StudioDocument
@@ -93,6 +94,22 @@ class SetAllSlidersCommand(QUndoCommand):
         self.document.set_look(self.old_look)
 
 
+class SetFramingCommand(QUndoCommand):
+    """Change the crop and/or the straighten angle: one step per drag (the tool shows the
+    drag live and pushes this when the mouse is released)."""
+
+    def __init__(self, document: StudioDocument, old: tuple, new: tuple, text: str):
+        super().__init__(text)
+        self.document = document
+        self.old, self.new = old, new
+
+    def redo(self) -> None:
+        self.document.set_framing(*self.new)
+
+    def undo(self) -> None:
+        self.document.set_framing(*self.old)
+
+
 class SetFaceCommand(QUndoCommand):
     """Choose which face the edits apply to."""
 
@@ -107,3 +124,60 @@ class SetFaceCommand(QUndoCommand):
 
     def undo(self) -> None:
         self.document.set_face(self.old)
+
+
+class SetEveryoneCommand(QUndoCommand):
+    """Retouch every face, or only the chosen one."""
+
+    def __init__(self, document: StudioDocument, everyone: bool):
+        super().__init__("Retouch everyone" if everyone else "Retouch one face")
+        self.document = document
+        self.new = everyone
+
+    def redo(self) -> None:
+        self.document.set_everyone(self.new)
+
+    def undo(self) -> None:
+        self.document.set_everyone(not self.new)
+
+
+#: How a mark is named in the History panel.
+MARK_NAMES = {
+    "heal": "Heal",
+    "keep": "Keep",
+    "person": "Person brush",
+    "background": "Background brush",
+}
+
+
+class AddMarksCommand(QUndoCommand):
+    """Add one stroke (or the suggested marks, all in one step)."""
+
+    def __init__(self, document: StudioDocument, marks: tuple[Mark, ...], text: str | None = None):
+        super().__init__(text or MARK_NAMES[marks[0].kind])
+        self.document = document
+        self.old = document.marks
+        self.new = document.marks + tuple(marks)
+
+    def redo(self) -> None:
+        self.document.set_marks(self.new)
+
+    def undo(self) -> None:
+        self.document.set_marks(self.old)
+
+
+class RemoveMarkCommand(QUndoCommand):
+    """Delete one mark (chosen on the canvas)."""
+
+    def __init__(self, document: StudioDocument, index: int):
+        mark = document.marks[index]
+        super().__init__(f"Delete {MARK_NAMES[mark.kind].lower()} mark")
+        self.document = document
+        self.old = document.marks
+        self.new = document.marks[:index] + document.marks[index + 1 :]
+
+    def redo(self) -> None:
+        self.document.set_marks(self.new)
+
+    def undo(self) -> None:
+        self.document.set_marks(self.old)

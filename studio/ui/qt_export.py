@@ -30,6 +30,7 @@ from .qt_panel import QtCirclePreview
 PRESET_LABELS = {
     "linkedin": "LinkedIn — square, face-centred, 1024 px JPEG",
     "portfolio": "Portfolio — long edge 2048 px, high-quality JPEG",
+    "banner": "LinkedIn banner — 1584 × 396 JPEG, framed on the head",
     "original": "Original size — full resolution, same format",
     "custom": "Custom…",
 }

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
 from studio.errors import LikenessError
 
+from .engine import retouched_faces
 from .qt_export import QtExportDialog
 from .qt_panel import LIKENESS_WARNING
 from .qt_workers import QtLatestRunner
@@ -46,16 +47,19 @@ class _ExportRelay(QObject):
     done = Signal(object, object)
 
 
-def export_job(photo, analysis, sliders, face_index, crop, settings, path, relay) -> None:
+def export_job(
+    photo, analysis, sliders, faces, crop, settings, path, relay, marks=(), angle=0.0
+) -> None:
     """Worker: the one retouch service (render at full size -> likeness -> export), the same
-    the command line and the batch use. Reports through ``relay``: progress lines, then
+    the command line and the batch use; ``faces``: the retouched faces, the chosen one first
+    (it frames the export). Reports through ``relay``: progress lines, then
     (ExportOutcome, None) or (None, error)."""
     from studio.session import retouch_photo
 
     try:
         done = retouch_photo(
             photo, analysis, sliders, settings, path,
-            face_index=face_index, crop=crop, progress=relay.progress.emit,
+            faces=faces, crop=crop, angle=angle, progress=relay.progress.emit, marks=marks,
         )
     except BaseException as error:  # a bug is raised on the GUI thread, not hidden
         relay.done.emit(None, error)
@@ -123,11 +127,13 @@ class StudioExporter:
             document.photo,
             document.analysis,
             document.sliders,
-            document.face_index,
+            retouched_faces(document.analysis, document.face_index, document.everyone),
             document.crop,
             settings,
             path,
             relay,
+            document.marks,
+            document.angle,
         )
 
     def _show_progress(self) -> QProgressDialog:

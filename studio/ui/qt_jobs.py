@@ -82,6 +82,8 @@ def open_job(path: Path | None, as_session: bool) -> OpenResult:
     if session is not None:
         face = analysis.face(session.face)
         preview = preview.for_face(session.face if face is not None else None)
+        if session.faces == "all":
+            preview = preview.for_everyone(True)
     elif analysis.primary is not None:
         preview = preview.for_face(analysis.primary)
     return OpenResult(photo, analysis, preview, engine.to_uint8(preview.proxy), sha, **found)
@@ -113,17 +115,18 @@ class RenderResult:
     pixels: np.ndarray
     image: QImage
     seconds: float
+    marks: tuple = ()
 
 
-def render_job(preview: engine.PreviewEngine, sliders: dict) -> RenderResult:
+def render_job(preview: engine.PreviewEngine, sliders: dict, marks: tuple = ()) -> RenderResult:
     start = time.perf_counter()
-    pixels = preview.render(sliders)
+    pixels = preview.render(sliders, marks)
     image = qimage_from_rgb8(engine.to_uint8(pixels))
-    return RenderResult(sliders, pixels, image, time.perf_counter() - start)
+    return RenderResult(sliders, pixels, image, time.perf_counter() - start, marks)
 
 
-def masks_job(preview: engine.PreviewEngine) -> dict:
-    masks = preview.masks()
+def masks_job(preview: engine.PreviewEngine, marks: tuple | None = None) -> dict:
+    masks = preview.masks(marks)
     return {
         name: qimage_from_mask(masks[name], OVERLAYS[name][0])
         for name in ("skin", "protected", "background")
@@ -141,8 +144,10 @@ class DetailResult:
     after: QImage
 
 
-def detail_job(preview: engine.PreviewEngine, rect: tuple, sliders: dict) -> DetailResult:
-    detail = preview.render_region(rect, sliders)
+def detail_job(
+    preview: engine.PreviewEngine, rect: tuple, sliders: dict, marks: tuple = ()
+) -> DetailResult:
+    detail = preview.render_region(rect, sliders, marks)
     h, w = detail.pixels.shape[:2]
     before = preview.photo.pixels[detail.y : detail.y + h, detail.x : detail.x + w]
     return DetailResult(
@@ -159,6 +164,8 @@ class LikenessResult:
 
     render_id: int
     percent: float | None
+    #: Whose likeness it is when several faces are retouched (index), else None.
+    face: int | None = None
 
 
 def likeness_job(
@@ -166,16 +173,33 @@ def likeness_job(
 ) -> LikenessResult:
     from studio.face import likeness_percent
 
-    distance = preview.likeness(edited)
-    return LikenessResult(render_id, likeness_percent(distance) if distance is not None else None)
+    distance, face = preview.likeness(edited)
+    if distance is None:
+        return LikenessResult(render_id, None)
+    return LikenessResult(render_id, likeness_percent(distance),
+                          face if len(preview.faces) > 1 else None)
 
 
-def circle_job(preview: engine.PreviewEngine, edited: np.ndarray) -> QImage:
-    """The LinkedIn framing of the edited proxy (what the circle preview shows)."""
-    from studio.imaging.export import face_crop
+def circle_job(
+    preview: engine.PreviewEngine, edited: np.ndarray, crop=None, angle: float = 0.0
+) -> QImage:
+    """The LinkedIn framing of the edited proxy (what the circle preview shows): the user's
+    crop (fractions of the straightened photo; trimmed square) and angle, or the automatic
+    head-and-shoulders square."""
+    from studio.imaging.export import ExportSettings, plan_crop
+    from studio.imaging.framing import straighten
 
     h, w = edited.shape[:2]
     face = preview.face
-    crop, _notes = face_crop(w, h, None if face is None else face.landmarks, 1.0)
-    x0, y0, x1, y1 = crop.pixels(w, h)
-    return qimage_from_rgb8(engine.to_uint8(edited[y0:y1, x0:x1]))
+    used, _notes = plan_crop(
+        ExportSettings("linkedin"),
+        w,
+        h,
+        None if face is None else face.landmarks,
+        crop,
+        angle=angle,
+        crown_y=None if crop is not None else preview.crown(),
+    )
+    x0, y0, x1, y1 = used.pixels(w, h)
+    turned = straighten(edited, angle) if angle else edited
+    return qimage_from_rgb8(engine.to_uint8(turned[y0:y1, x0:x1]))

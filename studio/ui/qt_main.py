@@ -18,7 +18,9 @@ from PySide6.QtGui import QIcon, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
+    QInputDialog,
     QLabel,
+    QListWidget,
     QMainWindow,
     QMessageBox,
     QScrollArea,
@@ -34,8 +36,16 @@ from .model import StudioDocument
 from .qt_actions import ORIGINAL_KEY, QtShortcutsDialog, StudioActions
 from .qt_autosave import autosave_path  # noqa: F401 - where tests and app.py find it
 from .qt_canvas import QtCanvas
-from .qt_commands import SetAllSlidersCommand, SetFaceCommand, SetSliderCommand
+from .qt_commands import (
+    SetAllSlidersCommand,
+    SetEveryoneCommand,
+    SetFaceCommand,
+    SetSliderCommand,
+)
+from .qt_compare import CompareView
+from .qt_crop import CropTool
 from .qt_exporter import StudioExporter
+from .qt_marks import StudioMarks
 from .qt_notice import QtNoticeBar
 from .qt_opener import StudioOpener
 from .qt_panel import QtSidePanel
@@ -106,10 +116,13 @@ class QtStudioWindow(QMainWindow):
         self.export_likeness: float | None = None  # measured on the last export's full pixels
         self._build_layout()
         self.preview = StudioPreview(self)
+        self.marks = StudioMarks(self)
         self.opener = StudioOpener(self)
         self.sessions = StudioSessions(self)
         self.autosaver = self.sessions.autosaver
         self.exporter = StudioExporter(self)
+        self.crop_tool = CropTool(self)
+        self.compare_view: CompareView | None = None
         self.export_runner = self.exporter.runner
         self.runners = (*self.preview.runners.values(), self.opener.runner, self.export_runner)
         self._connect()
@@ -149,26 +162,41 @@ class QtStudioWindow(QMainWindow):
         self.history = QUndoView(self.undo_stack, self)
         self.history.setEmptyLabel("Opened")
         self.history.setObjectName("history")
+        self.snapshot_list = QListWidget(self)
+        self.snapshot_list.setObjectName("snapshots")
+        self.snapshot_list.setToolTip("Click a snapshot to go back to its sliders")
+        self.snapshot_list.itemClicked.connect(self._on_snapshot_clicked)
+        history_box = QWidget(self)
+        history_layout = QVBoxLayout(history_box)
+        history_layout.setContentsMargins(0, 0, 0, 0)
+        history_layout.addWidget(self.history, 3)
+        history_layout.addWidget(QLabel("Snapshots", history_box))
+        history_layout.addWidget(self.snapshot_list, 1)
         self.history_dock = QDockWidget("History", self)
         self.history_dock.setObjectName("history_dock")
-        self.history_dock.setWidget(self.history)
+        self.history_dock.setWidget(history_box)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.history_dock)
         self.resizeDocks([self.history_dock], [190], Qt.Orientation.Horizontal)
 
     def _connect(self) -> None:
         self.canvas.view_changed.connect(self.preview.view_changed)
         self.canvas.file_dropped.connect(self.open_path)
+        self.canvas.face_clicked.connect(self._on_face_chosen)
         self.panel.slider_edited.connect(self._on_slider_edited)
         self.panel.slider_released.connect(self._on_slider_released)
         self.panel.look_chosen.connect(self.apply_look)
         self.panel.face_chosen.connect(self._on_face_chosen)
+        self.panel.everyone_chosen.connect(self._on_everyone_chosen)
         self.panel.reset_all.connect(self.reset_all)
         events = self.document.events
         events.slider.connect(lambda key, value: self.preview.schedule_render())
         events.face.connect(lambda index: self.preview.set_face(index))
+        events.everyone.connect(lambda everyone: self.preview.set_everyone(everyone))
         events.dirty.connect(self._on_dirty_change)
         events.session_path.connect(lambda path: self._update_title())
-        for event in (events.slider, events.face, events.look):
+        for event in (
+            events.slider, events.face, events.everyone, events.look, events.crop, events.marks
+        ):
             event.connect(self._on_document_edit)
 
     def _name_actions(self) -> None:
@@ -198,6 +226,42 @@ class QtStudioWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
+
+    def show_compare(self) -> CompareView:
+        """The Compare view (key N): versions side by side, rendered in the workers."""
+        if self.compare_view is None:
+            self.compare_view = CompareView(self)
+        self.compare_view.open_for_window()
+        return self.compare_view
+
+    def new_snapshot(self, name: str | None = None) -> None:
+        """Keep the current sliders as a named snapshot (asked for when not given)."""
+        if name is None:
+            name, ok = QInputDialog.getText(self, "New snapshot", "Snapshot name:")
+            if not ok:
+                return
+        name = " ".join(str(name).split())[:60]
+        if name:
+            self.document.add_snapshot(name, self.document.sliders)
+            self.snapshot_list.addItem(name)
+
+    def _on_snapshot_clicked(self, item) -> None:
+        for name, sliders in self.document.snapshots:
+            if name == item.text():
+                self.undo_stack.push(
+                    SetAllSlidersCommand(self.document, sliders, f"Snapshot: {name}")
+                )
+                return
+
+    def show_snapshots(self) -> None:
+        """Refill the History panel's snapshot list from the document."""
+        self.snapshot_list.clear()
+        for name, _sliders in self.document.snapshots:
+            self.snapshot_list.addItem(name)
+
+    def crop_bar_visible(self) -> bool:
+        """Whether the crop tool's bar (aspect, straighten, angle) is on screen."""
+        return self.crop_tool.bar.isVisible()
 
     def show_error(self, message: str) -> None:
         """The one-line message of a problem the user can fix, in a dialog."""
@@ -296,6 +360,10 @@ class QtStudioWindow(QMainWindow):
     def _on_face_chosen(self, index: int) -> None:
         if index != self.document.face_index:
             self.undo_stack.push(SetFaceCommand(self.document, index))
+
+    def _on_everyone_chosen(self, everyone: bool) -> None:
+        if everyone != self.document.everyone:
+            self.undo_stack.push(SetEveryoneCommand(self.document, everyone))
 
     def set_overlay(self, name: str, on: bool) -> None:
         """Show or hide an overlay ("landmarks", "protected", "skin", "background")."""

@@ -108,6 +108,9 @@ class StudioOpener:
         if result.preview.face_index != document.face_index:
             document.face_index = result.preview.face_index
             document.events.face(index=document.face_index)
+        if result.preview.everyone:
+            document.everyone = True
+            document.events.everyone(everyone=True)
         photo = result.photo
         window.canvas.set_photo(photo.width, photo.height, qimage_from_rgb8(result.before8))
         window.preview.show_faces()
@@ -138,7 +141,9 @@ class StudioOpener:
         if session is None:
             document.set_sliders(default_sliders())
             document.set_look(None)
-            document.crop = None
+            document.crop, document.angle, document.snapshots = None, 0.0, []
+            window.show_snapshots()
+            document.set_marks((), dirty=False)
             document.set_session_path(None)
             document.set_dirty(False)
             if result.photo.path is not None:
@@ -146,7 +151,10 @@ class StudioOpener:
             return
         document.set_sliders(session.sliders)
         document.set_look(session.look)
-        document.crop = session.crop
+        document.crop, document.angle = session.crop, session.angle
+        document.snapshots = list(session.snapshots)
+        window.show_snapshots()
+        document.set_marks(session.marks_for(self.sha256) if self.sha256 else (), dirty=False)
         window.export_settings = session.export
         if restored != "autosave":
             document.set_session_path(result.session_path)

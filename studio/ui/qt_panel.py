@@ -8,8 +8,9 @@ commands.
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QColorDialog,
@@ -30,6 +31,10 @@ from PySide6.QtWidgets import (
 from studio.edits.sliders import GROUPS, SLIDERS, Slider
 
 from .model import FACE_KEYS, StudioDocument
+from .qt_canvas import qimage_from_rgb8
+
+#: The face picker's thumbnails, screen pixels.
+THUMBNAIL = 40
 
 #: Slider steps per unit (0.01 resolution).
 STEPS = 100
@@ -247,12 +252,15 @@ class QtLikenessMeter(QWidget):
         super().__init__(parent)
         self.setObjectName("likeness_meter")
         self.percent: float | None = None
+        #: With several faces retouched: whose likeness is shown (the lowest), e.g. "Face 2".
+        self.whose: str | None = None
         self.state = "empty"  # "empty" | "none" (no face) | "ok" | "warning" | "pending"
         self.setMinimumHeight(34)
         self.setToolTip(LIKENESS_TOOLTIP.format(warn=LIKENESS_WARNING))
 
-    def set_percent(self, percent: float | None) -> None:
+    def set_percent(self, percent: float | None, whose: str | None = None) -> None:
         self.percent = percent
+        self.whose = whose
         if percent is None:
             self.state = "none"
         else:
@@ -293,7 +301,8 @@ class QtLikenessMeter(QWidget):
         label_rect = QRectF(rect.left(), rect.top(), rect.width(), 16)
         painter.setPen(QColor(200, 200, 200))
         painter.drawText(
-            label_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, "Likeness"
+            label_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            "Likeness" if self.whose is None else f"Likeness (lowest: {self.whose})",
         )
         bold = painter.font()
         bold.setBold(True)
@@ -302,7 +311,8 @@ class QtLikenessMeter(QWidget):
         status = {
             "none": "no face",
             "empty": "",
-            "warning": "changes the person",
+            # with a face named on the left there is no room: the red bar says it
+            "warning": "changes the person" if self.whose is None else "",
             "pending": "",
             "ok": "",
         }[self.state]
@@ -381,6 +391,7 @@ class QtSidePanel(QWidget):
     slider_released = Signal(str)
     look_chosen = Signal(str)
     face_chosen = Signal(int)
+    everyone_chosen = Signal(bool)
     reset_all = Signal()
 
     def __init__(self, document: StudioDocument, parent=None):
@@ -408,6 +419,13 @@ class QtSidePanel(QWidget):
         self.face_combo.setToolTip("The face the edits apply to")
         top.addWidget(self.face_label, 1, 0)
         top.addWidget(self.face_combo, 1, 1, 1, 2)
+        self.everyone_box = QCheckBox("Retouch everyone", self)
+        self.everyone_box.setObjectName("everyone")
+        self.everyone_box.setToolTip(
+            "Apply the sliders to every face, each with its own masks; everyone stays sharp "
+            "in front of the background. The likeness shows the lowest face's."
+        )
+        top.addWidget(self.everyone_box, 2, 1, 1, 2)
         top.setColumnStretch(1, 1)
         outer.addLayout(top)
 
@@ -430,10 +448,12 @@ class QtSidePanel(QWidget):
 
         self.look_combo.activated.connect(self._on_look_activated)
         self.face_combo.activated.connect(self.face_chosen)
+        self.everyone_box.clicked.connect(self.everyone_chosen)
         self.reset_all_button.clicked.connect(self.reset_all)
         document.events.slider.connect(self._on_slider_change)
         document.events.photo.connect(self._on_photo_change)
         document.events.face.connect(self._on_face_change)
+        document.events.everyone.connect(self._on_everyone_change)
         document.events.look.connect(self._on_look_change)
         self._on_photo_change(photo=document.photo, analysis=document.analysis)
 
@@ -497,16 +517,28 @@ class QtSidePanel(QWidget):
         faces = () if analysis is None else analysis.faces
         self.face_combo.blockSignals(True)
         self.face_combo.clear()
+        self.face_combo.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
         for index, face in enumerate(faces):
             x0, y0, x1, y1 = face.box
-            self.face_combo.addItem(f"Face {index + 1} ({int(x1 - x0)} px wide)")
+            label = f"Face {index + 1} ({int(x1 - x0)} px wide)"
+            if photo is None:
+                self.face_combo.addItem(label)
+            else:
+                self.face_combo.addItem(QIcon(face_thumbnail(photo.pixels, face.box)), label)
         self.face_combo.blockSignals(False)
         several = len(faces) > 1
         self.face_label.setVisible(several)
         self.face_combo.setVisible(several)
+        self.everyone_box.setVisible(several)
+        self._on_everyone_change(self.document.everyone)
         for key, value in self.document.sliders.items():
             self.rows[key].set_value(value)
         self._update_enabled()
+
+    def _on_everyone_change(self, everyone: bool) -> None:
+        self.everyone_box.blockSignals(True)
+        self.everyone_box.setChecked(everyone)
+        self.everyone_box.blockSignals(False)
 
     def _on_face_change(self, index: int | None) -> None:
         if index is not None:
@@ -525,3 +557,22 @@ class QtSidePanel(QWidget):
             self.meter.set_empty()
         self.look_combo.setEnabled(loaded)
         self.reset_all_button.setEnabled(loaded)
+
+
+def face_thumbnail(pixels: np.ndarray, box: tuple[float, float, float, float]) -> QPixmap:
+    """A square ``THUMBNAIL``-pixel picture of the face in ``box`` (with a little margin), so
+    the picker shows who each face is."""
+    import cv2
+
+    h, w = pixels.shape[:2]
+    x0, y0, x1, y1 = box
+    side = 1.2 * max(x1 - x0, y1 - y0)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    left, top = int(max(cx - side / 2, 0)), int(max(cy - side / 2, 0))
+    right, bottom = int(min(cx + side / 2, w)), int(min(cy + side / 2, h))
+    crop = np.asarray(pixels[top:max(bottom, top + 1), left:max(right, left + 1)], np.float32)
+    scale = THUMBNAIL / max(crop.shape[:2])
+    size = (max(int(round(crop.shape[1] * scale)), 1), max(int(round(crop.shape[0] * scale)), 1))
+    small = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
+    rgb8 = np.clip(small * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    return QPixmap.fromImage(qimage_from_rgb8(rgb8))

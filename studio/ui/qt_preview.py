@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QTimer
 
+from studio.edits.layers import head_outline
 from studio.errors import LikenessError
 
 from . import engine
@@ -28,8 +29,14 @@ RENDER_CACHE = 6
 MASK_OVERLAYS = ("skin", "protected", "background")
 
 
-def _cache_key(sliders: dict) -> tuple:
-    return tuple(sorted(sliders.items(), key=lambda kv: kv[0]))
+def _cache_key(sliders: dict, marks: tuple = ()) -> tuple:
+    return tuple(sorted(sliders.items(), key=lambda kv: kv[0])), marks
+
+
+def _crown_in_photo(preview: engine.PreviewEngine) -> float | None:
+    """Worker: the top of the chosen face's head in photo pixels (None: not found)."""
+    crown = preview.crown()
+    return None if crown is None else crown / preview.factor
 
 
 class StudioPreview:
@@ -42,13 +49,16 @@ class StudioPreview:
         self.engine: engine.PreviewEngine | None = None
         self.pixels: np.ndarray | None = None
         self.sliders: dict | None = None
+        #: The marks the preview on screen shows.
+        self.marks: tuple = ()
         self.render_id = 0
         self.likeness: float | None = None
         self.likeness_id = 0
         self._cache: dict[tuple, jobs.RenderResult] = {}
+        self._matte: tuple = ()
         self.runners = {
             name: QtLatestRunner(name, parent=window)
-            for name in ("render", "likeness", "masks", "detail", "circle", "prepare")
+            for name in ("render", "likeness", "masks", "detail", "circle", "prepare", "crown")
         }
         done = {
             "render": self._on_render_done,
@@ -56,6 +66,7 @@ class StudioPreview:
             "masks": self._on_masks_done,
             "detail": self._on_detail_done,
             "circle": lambda _id, image: window.panel.circle.set_image(image),
+            "crown": self._on_crown_done,
         }
         for name, runner in self.runners.items():
             if name in done:
@@ -79,18 +90,39 @@ class StudioPreview:
         self.window.panel.meter.set_empty()  # measured once the first preview settles
 
     def prepare(self) -> None:
-        """Build the per-photo layers in the background, before the first slider move."""
+        """Build the per-photo layers in the background, before the first slider move; find
+        the top of the head (the crop tool's automatic framing keeps headroom above it)."""
         self.runners["prepare"].submit(self.engine.prepare)
+        self.request_crown()
+
+    def request_crown(self) -> None:
+        self.window.crop_tool.set_crown(None)
+        if self.engine is not None:
+            self.runners["crown"].submit(_crown_in_photo, self.engine)
+
+    def _on_crown_done(self, _request_id: int, crown: float | None) -> None:
+        self.window.crop_tool.set_crown(crown)
 
     def show_faces(self) -> None:
         """Draw the faces' landmarks and drop masks of another face (recomputed if shown)."""
         window = self.window
         canvas = window.canvas
         canvas.set_landmarks([f.landmarks for f in window.document.faces], self.engine.face_index)
+        canvas.set_faces([head_outline(f) for f in window.document.faces])
         for name in MASK_OVERLAYS:
             canvas.set_overlay_image(name, None)
         if any(canvas.overlays_on[n] for n in MASK_OVERLAYS):
             self.request_masks()
+
+    def set_everyone(self, everyone: bool) -> None:
+        """Retouch every face or only the chosen one (a new engine, the same proxy)."""
+        if self.engine is None or self.engine.everyone == everyone:
+            return
+        self.engine = self.engine.for_everyone(everyone)
+        self._cache.clear()
+        self.runners["masks"].cancel()
+        self.show_faces()
+        self.schedule_render()
 
     def set_face(self, index: int | None) -> None:
         if self.engine is None or self.engine.face_index == index:
@@ -98,6 +130,7 @@ class StudioPreview:
         self.engine = self.engine.for_face(index)
         self._cache.clear()
         self.runners["masks"].cancel()  # masks of the previous face must not arrive now
+        self.request_crown()
         self.show_faces()
         self.schedule_render()
 
@@ -111,17 +144,25 @@ class StudioPreview:
     def _request_render(self) -> None:
         if self.engine is None:
             return
-        sliders = self.window.document.sliders
-        cached = self._cache.get(_cache_key(sliders))
+        sliders, marks = self.window.document.sliders, self.window.document.marks
+        cached = self._cache.get(_cache_key(sliders, marks))
         if cached is not None:
             # a render in flight is now stale: the cached one is newer
             self._show_render(self.runners["render"].cancel(), cached)
             return
         self.window.panel.meter.set_pending()
-        self.runners["render"].submit(jobs.render_job, self.engine, sliders)
+        self.runners["render"].submit(jobs.render_job, self.engine, sliders, marks)
+        if self.window.canvas.overlays_on.get("background") and self._matte_changed(marks):
+            self.request_masks()
+
+    def _matte_changed(self, marks: tuple) -> bool:
+        """The person / background strokes differ from the ones the masks were made with."""
+        matte = tuple(m for m in marks if m.kind in ("person", "background"))
+        changed, self._matte = matte != self._matte, matte
+        return changed
 
     def _on_render_done(self, request_id: int, result: jobs.RenderResult) -> None:
-        self._cache[_cache_key(result.sliders)] = result
+        self._cache[_cache_key(result.sliders, result.marks)] = result
         while len(self._cache) > RENDER_CACHE:
             self._cache.pop(next(iter(self._cache)))
         self._show_render(request_id, result)
@@ -130,13 +171,23 @@ class StudioPreview:
         window = self.window
         self.pixels = result.pixels
         self.sliders = result.sliders
+        self.marks = result.marks
         self.render_id = request_id
         window.canvas.set_after(result.image)
         window.status_render.setText(f"preview {result.seconds * 1000:.0f} ms")
         self._likeness_timer.start()
-        self.runners["circle"].submit(jobs.circle_job, self.engine, result.pixels)
+        self.update_circle()
         self.view_changed()
         window.preview_shown.emit(request_id)
+
+    def update_circle(self) -> None:
+        """Redraw the LinkedIn circle from the shown preview and the document's framing."""
+        if self.engine is None or self.pixels is None:
+            return
+        document = self.window.document
+        self.runners["circle"].submit(
+            jobs.circle_job, self.engine, self.pixels, document.crop, document.angle
+        )
 
     # ------------------------------------------------------------------ likeness
     def _request_likeness(self) -> None:
@@ -156,7 +207,8 @@ class StudioPreview:
             return  # measured on a preview that is no longer shown
         self.likeness = result.percent
         self.likeness_id = result.render_id
-        self.window.panel.meter.set_percent(result.percent)
+        whose = None if result.face is None else f"Face {result.face + 1}"
+        self.window.panel.meter.set_percent(result.percent, whose)
         self.window.likeness_shown.emit(result.percent)
 
     def _on_failed(self, _request_id: int, error: LikenessError) -> None:
@@ -178,8 +230,9 @@ class StudioPreview:
         rect = canvas.visible_rect()
         if rect[2] - rect[0] < 2 or rect[3] - rect[1] < 2:
             return
+        document = self.window.document
         self.runners["detail"].submit(
-            jobs.detail_job, preview, rect, self.window.document.sliders
+            jobs.detail_job, preview, rect, document.sliders, document.marks
         )
 
     def _on_detail_done(self, _request_id: int, result: jobs.DetailResult) -> None:
@@ -188,7 +241,7 @@ class StudioPreview:
     # ------------------------------------------------------------------ overlays
     def request_masks(self) -> None:
         if self.engine is not None and self.engine.face is not None:
-            self.runners["masks"].submit(jobs.masks_job, self.engine)
+            self.runners["masks"].submit(jobs.masks_job, self.engine, self.window.document.marks)
 
     def _on_masks_done(self, _request_id: int, images: dict) -> None:
         scale = 1.0 / self.engine.factor if self.engine else 1.0

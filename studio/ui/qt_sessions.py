@@ -62,8 +62,12 @@ class StudioSessions:
             source=source,
             look=document.look,
             face=document.face_index,
+            faces="all" if document.everyone else "primary",
             crop=document.crop,
+            angle=document.angle,
+            snapshots=list(document.snapshots),
             analysis=document.analysis if source is not None else None,
+            marks=document.marks if source is not None else (),
         )
         if self.window.export_settings is not None:
             session = replace(session, export=self.window.export_settings)
@@ -216,6 +220,12 @@ class StudioSessions:
                 look=session.look,
             )
         )
+        if session.marks and not session.marks_for(self.window.opener.sha256 or ""):
+            self.window.statusBar().showMessage(
+                f"{len(session.marks)} marks of {Path(path).name} not carried over: "
+                "they belong to the photo they were painted on",
+                8000,
+            )
 
     def save_look_dialog(self) -> None:
         name, ok = QInputDialog.getText(self.window, "Save look", "Name of the look:")

@@ -1,0 +1,251 @@
+"""Marks: what the person painted on their photo — heal a spot, keep a mark, correct the matte.
+
+A mark is a stroke (one or more points) with a radius, in the photo's own pixel coordinates
+(after EXIF rotation, full resolution). The pipeline turns marks into masks at whatever scale
+it renders (``Mark.scaled``), so a proxy and the full photo see the same marks.
+
+Kinds:
+
+``heal``
+    the spot under the stroke is healed from the skin around it (``studio.edits.heal``);
+``keep``
+    every face edit leaves the pixels under it exactly as they are (like protected features);
+``person`` / ``background``
+    the person matte is corrected to person / background under the stroke, following the
+    photo's edges (``corrected_alpha``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from studio.errors import SessionError
+from studio.imaging.filters import guided_filter
+
+KINDS = ("heal", "keep", "person", "background")
+#: Kinds that correct the person matte.
+MATTE_KINDS = ("person", "background")
+#: A mark's soft edge beyond its radius, as a share of the radius (at least a pixel and a half).
+FEATHER = 0.5
+#: Default brush radius as a share of the eye distance (a spot, a mole).
+DEFAULT_RADIUS_IOD = 1 / 25
+#: Most points in one stroke and most marks in one session (a session holds no pixels).
+MAX_POINTS = 5000
+MAX_MARKS = 2000
+#: Edge threshold of the matte refinement (squared sRGB luma): hair against a wall is kept apart.
+MATTE_EPS = 0.02**2
+
+Box = tuple[slice, slice]
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One stroke.
+
+    kind : one of ``KINDS``.
+    points : ((x, y), ...) pixel centres in the photo's own coordinates; one point is a click.
+    radius : brush radius in the photo's pixels (> 0).
+    source : heal marks: where the texture is copied from, as an offset (dx, dy) in the
+        photo's pixels (chosen once on the full photo, ``studio.edits.heal.with_source``, so
+        the preview and the export copy the same skin); None: chosen when rendering.
+    """
+
+    kind: str
+    points: tuple[tuple[float, float], ...]
+    radius: float
+    source: tuple[float, float] | None = None
+
+    def scaled(self, factor: float) -> Mark:
+        """The same mark on the photo resized by ``factor`` (pixel centres kept aligned, as
+        ``Face.scaled`` does)."""
+        if factor == 1.0:
+            return self
+        points = tuple(((x + 0.5) * factor - 0.5, (y + 0.5) * factor - 0.5) for x, y in self.points)
+        source = None if self.source is None else (self.source[0] * factor, self.source[1] * factor)
+        return Mark(self.kind, points, self.radius * factor, source)
+
+    def moved(self, dx: float, dy: float) -> Mark:
+        """The same mark moved by (dx, dy) pixels (into a crop's coordinates, say)."""
+        return replace(self, points=tuple((x + dx, y + dy) for x, y in self.points))
+
+    @property
+    def reach(self) -> float:
+        """How far from the stroke the mark changes anything, pixels (radius + feather)."""
+        return self.radius + feather(self.radius)
+
+    def box(self, shape: tuple[int, int], margin: float = 0.0) -> Box | None:
+        """Rows and columns of an image of ``shape`` within ``reach + margin`` of the stroke,
+        or None when that is outside the image."""
+        pts = np.asarray(self.points, np.float64)
+        grow = self.reach + margin + 1
+        x0, y0 = np.floor(pts.min(axis=0) - grow).astype(int)
+        x1, y1 = np.ceil(pts.max(axis=0) + grow).astype(int) + 1
+        h, w = shape
+        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
+        if x0 >= x1 or y0 >= y1:
+            return None
+        return slice(y0, y1), slice(x0, x1)
+
+    def distance(self, box: Box) -> np.ndarray:
+        """Distance in pixels from each pixel of ``box`` to the stroke (float32 (h, w))."""
+        rows, cols = box
+        ys = np.arange(rows.start, rows.stop, dtype=np.float32)[:, None]
+        xs = np.arange(cols.start, cols.stop, dtype=np.float32)[None, :]
+        pts = np.asarray(self.points, np.float32)
+        best = np.hypot(xs - pts[0, 0], ys - pts[0, 1])
+        for (ax, ay), (bx, by) in zip(pts[:-1], pts[1:], strict=True):
+            dx, dy = bx - ax, by - ay
+            length2 = dx * dx + dy * dy
+            if length2 == 0:
+                continue
+            t = np.clip(((xs - ax) * dx + (ys - ay) * dy) / length2, 0.0, 1.0)
+            np.minimum(best, np.hypot(xs - (ax + t * dx), ys - (ay + t * dy)), out=best)
+        return best.astype(np.float32, copy=False)
+
+    def weight(self, box: Box) -> np.ndarray:
+        """The mark's mask on ``box``: exactly 1 within the radius, fading smoothly to exactly
+        0 at ``reach`` (float32 (h, w))."""
+        return edge_weight(self.distance(box), self.radius)
+
+    def to_dict(self) -> dict:
+        out = {"kind": self.kind, "radius": self.radius, "points": [[x, y] for x, y in self.points]}
+        if self.source is not None:
+            out["source"] = list(self.source)
+        return out
+
+
+def feather(radius: float) -> float:
+    """The soft edge beyond a mark's radius, pixels."""
+    return max(FEATHER * radius, 1.5)
+
+
+def edge_weight(distance: np.ndarray, radius: float) -> np.ndarray:
+    """1 where ``distance`` <= ``radius``, 0 beyond ``radius + feather``, smooth between."""
+    t = np.clip((distance - radius) / feather(radius), 0.0, 1.0)
+    return (1.0 - t * t * (3.0 - 2.0 * t)).astype(np.float32)
+
+
+def scaled(marks: Iterable[Mark], factor: float) -> tuple[Mark, ...]:
+    """Every mark on the photo resized by ``factor``."""
+    return tuple(m.scaled(factor) for m in marks)
+
+
+def of_kind(marks: Iterable[Mark], *kinds: str) -> tuple[Mark, ...]:
+    return tuple(m for m in marks if m.kind in kinds)
+
+
+# ----------------------------------------------------------------------------- masks
+def mask(marks: Iterable[Mark], shape: tuple[int, int], origin: tuple[int, int] = (0, 0)) -> np.ndarray:
+    """The union (max) of the marks' weights on an image of ``shape`` whose top-left pixel is
+    the photo's pixel ``origin`` (row, column); float32 (h, w), exactly 0 away from them."""
+    out = np.zeros(shape, np.float32)
+    top, left = origin
+    for mark in marks:
+        moved = mark.moved(-left, -top)
+        box = moved.box(shape)
+        if box is not None:
+            np.maximum(out[box], moved.weight(box), out=out[box])
+    return out
+
+
+def keep_original(edited: np.ndarray, original: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``edited`` (in place) with ``original``'s pixels where the keep mask is 1 (exactly, bit
+    for bit) and blended toward them on its soft edge; returns ``edited``."""
+    soft = (keep > 0) & (keep < 1)
+    if soft.any():
+        w = keep[soft][:, None]
+        edited[soft] = edited[soft] + w * (original[soft] - edited[soft])
+    np.copyto(edited, original, where=(keep >= 1)[:, :, None])
+    return edited
+
+
+def corrected_alpha(alpha: np.ndarray, pixels: np.ndarray, marks: Sequence[Mark]) -> np.ndarray:
+    """The person matte ``alpha`` (H, W) with the person / background brush ``marks`` applied
+    in order (at ``pixels``' scale): under each stroke the matte goes to 1 (person) or 0
+    (background), refined by a guided filter on the photo so the stroke's edge follows the
+    photo's edges (a strand of hair, a shoulder) instead of the brush's circle. A new array;
+    ``alpha`` itself when there is no matte mark."""
+    marks = of_kind(marks, *MATTE_KINDS)
+    if not marks:
+        return alpha
+    out = np.array(alpha, np.float32, copy=True)
+    shape = out.shape
+    for mark in marks:
+        box = mark.box(shape, margin=mark.radius)
+        if box is None:
+            continue
+        weight = mark.weight(box)
+        target = 1.0 if mark.kind == "person" else 0.0
+        painted = out[box] + weight * (target - out[box])
+        guide = pixels[box] @ np.array([0.2126, 0.7152, 0.0722], np.float32)
+        refined = guided_filter(guide, painted, max(mark.radius / 2, 1.0), MATTE_EPS)
+        # Inside the radius the brush decides; on its soft edge the photo's edges do.
+        core = weight >= 1
+        mixed = out[box] + weight * (np.clip(refined, 0, 1) - out[box])
+        mixed[core] = target
+        out[box] = mixed
+    return out
+
+
+# ----------------------------------------------------------------------------- session data
+def marks_to_list(marks: Iterable[Mark]) -> list[dict]:
+    return [m.to_dict() for m in marks]
+
+
+def marks_from_list(value: object) -> tuple[Mark, ...]:
+    """Validated marks from session JSON; SessionError names the mark at fault (``marks[3]``)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise SessionError(f"'marks' must be a list of marks, not {_short(value)}")
+    if len(value) > MAX_MARKS:
+        raise SessionError(f"'marks' holds {len(value)} marks, more than {MAX_MARKS}")
+    return tuple(_mark_from_dict(f"marks[{i}]", item) for i, item in enumerate(value))
+
+
+def _mark_from_dict(name: str, value: object) -> Mark:
+    if not isinstance(value, dict):
+        raise SessionError(f"'{name}' must be an object with kind, radius and points, not {_short(value)}")
+    unknown = set(value) - {"kind", "radius", "points", "source"}
+    if unknown:
+        raise SessionError(f"unknown key '{name}.{sorted(unknown)[0]}'")
+    kind = value.get("kind")
+    if kind not in KINDS:
+        raise SessionError(f"'{name}.kind' must be one of {', '.join(KINDS)}, not {_short(kind)}")
+    radius = value.get("radius")
+    if not _finite(radius) or not 0 < radius <= 100_000:
+        raise SessionError(f"'{name}.radius' must be a number of pixels above 0, not {_short(radius)}")
+    points = value.get("points")
+    if not isinstance(points, list) or not 1 <= len(points) <= MAX_POINTS:
+        raise SessionError(f"'{name}.points' must be a list of 1..{MAX_POINTS} [x, y] pairs")
+    out = []
+    for j, point in enumerate(points):
+        if (
+            not isinstance(point, list)
+            or len(point) != 2
+            or not all(_finite(v) and abs(v) <= 1_000_000 for v in point)
+        ):
+            raise SessionError(f"'{name}.points[{j}]' must be an [x, y] pair of pixels, not {_short(point)}")
+        out.append((point[0], point[1]))
+    source = value.get("source")
+    if source is not None and (
+        kind != "heal"
+        or not isinstance(source, list)
+        or len(source) != 2
+        or not all(_finite(v) and abs(v) <= 1_000_000 for v in source)
+    ):
+        raise SessionError(f"'{name}.source' must be a heal mark's [dx, dy] offset in pixels")
+    return Mark(kind, tuple(out), radius, None if source is None else (source[0], source[1]))
+
+
+def _finite(value: object) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

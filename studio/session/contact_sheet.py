@@ -1,0 +1,146 @@
+"""Compare versions: several slider sets rendered on the same face-centred crop, each with its
+likeness percent — the studio's Compare view and ``likeness retouch --contact-sheet``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from studio.errors import LikenessError
+from studio.imaging.export import Crop
+from studio.write_guard import WritePlan, write_atomic
+
+#: The versions a contact sheet shows by default: the original and the built-in looks.
+DEFAULT_VERSIONS = ("original", "natural", "linkedin", "nonprofit", "portfolio")
+#: Pixels a version is rendered on (the photo is shrunk to this first: a comparison, not an
+#: export), and the side of one tile on the sheet.
+COMPARE_PIXELS, TILE = 2_000_000, 512
+_LABEL_HEIGHT = 56
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version to compare: its label and its sliders."""
+
+    label: str
+    sliders: dict
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A version rendered on the shared crop: RGB float32 pixels and its likeness percent."""
+
+    label: str
+    sliders: dict
+    pixels: np.ndarray
+    percent: float | None
+
+
+def version_of(name: str) -> Version:
+    """A version by name: "original" (no edit), a built-in or user look, or a look file."""
+    from studio.edits.sliders import default_sliders
+    from studio.session.looks import load_look
+
+    if name.lower() == "original":
+        return Version("Original", default_sliders())
+    look = load_look(name)
+    label = look.name or Path(str(name)).stem.replace("_", " ").title()
+    return Version(label, dict(look.sliders))
+
+
+def shared_crop(photo_pixels: np.ndarray, analysis) -> Crop | None:
+    """The face-centred square every version is shown on (the automatic LinkedIn framing
+    with the crown from the person matte); None without a face (the whole photo)."""
+    from studio.edits.background import head_top
+    from studio.imaging.framing import auto_frame
+
+    face = analysis.face(None)
+    if face is None:
+        return None
+    h, w = photo_pixels.shape[:2]
+    rect, _ = auto_frame(w, h, face.landmarks, 1.0, "linkedin", head_top(photo_pixels, face))
+    return Crop.from_rect(rect, w, h)
+
+
+def render_versions(photo_pixels: np.ndarray, analysis, versions: list[Version]) -> list[Rendered]:
+    """Each version rendered on a copy of at most COMPARE_PIXELS and cut to the shared
+    crop, with its likeness (measured on the whole render, as the studio does)."""
+    from studio.face import likeness_distance, likeness_percent
+    from studio.render import proxy_of, render_photo
+
+    proxy, proxy_analysis, _factor = proxy_of(photo_pixels, analysis, COMPARE_PIXELS)
+    crop = shared_crop(proxy, proxy_analysis)
+    h, w = proxy.shape[:2]
+    x0, y0, x1, y1 = crop.pixels(w, h) if crop is not None else (0, 0, w, h)
+    face = proxy_analysis.face(None)
+    out = []
+    for version in versions:
+        rendered = render_photo(proxy, proxy_analysis, version.sliders)
+        percent = None
+        if face is not None:
+            distance = likeness_distance(proxy, rendered, face)
+            percent = None if distance is None else float(likeness_percent(distance))
+        out.append(Rendered(version.label, version.sliders, rendered[y0:y1, x0:x1], percent))
+    return out
+
+
+def label_text(version: Rendered) -> str:
+    likeness = "n/a" if version.percent is None else f"{version.percent:.1f}%"
+    return f"{version.label}: likeness {likeness}"
+
+
+def sheet_pixels(versions: list[Rendered], tile: int = TILE) -> np.ndarray:
+    """The versions side by side, each ``tile`` px across with its label below (uint8 RGB)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    tiles = []
+    for version in versions:
+        h, w = version.pixels.shape[:2]
+        size = (tile, max(int(round(tile * h / w)), 1))
+        rgb8 = np.clip(version.pixels * 255 + 0.5, 0, 255).astype(np.uint8)
+        tiles.append(Image.fromarray(rgb8).resize(size, Image.Resampling.LANCZOS))
+    height = max(t.height for t in tiles) + _LABEL_HEIGHT
+    sheet = Image.new("RGB", (tile * len(tiles), height), (32, 32, 34))
+    draw = ImageDraw.Draw(sheet)
+    font = ImageFont.load_default(size=22)
+    for index, (picture, version) in enumerate(zip(tiles, versions, strict=True)):
+        sheet.paste(picture, (index * tile, 0))
+        draw.text(
+            (index * tile + 12, height - _LABEL_HEIGHT + 14),
+            label_text(version),
+            fill=(235, 235, 235),
+            font=font,
+        )
+    return np.asarray(sheet)
+
+
+def write_contact_sheet(
+    image_path: str | os.PathLike,
+    names: list[str] | None,
+    out_path: str | os.PathLike,
+    inputs: tuple[str | os.PathLike, ...] = (),
+) -> list[Rendered]:
+    """Render the versions (default: the original and the built-in looks) of a photo and
+    write them as one labelled image through the write guard (never over the photo or any
+    input). Returns the versions with their likeness. LikenessError for bad input."""
+    from studio.face import analyze_photo
+    from studio.imaging import encode, format_for, load
+
+    image_path, out_path = Path(image_path), Path(out_path)
+    fmt = format_for(out_path)
+    versions = [version_of(name) for name in (names or DEFAULT_VERSIONS)]
+    if not 2 <= len(versions) <= 8:
+        raise LikenessError(f"a contact sheet compares 2 to 8 versions, not {len(versions)}")
+    plan = WritePlan(inputs=[image_path])
+    for path in inputs:
+        plan.add_input(path, "the session or look file")
+    plan.add_target(out_path, "photo")
+    photo = load(image_path)
+    rendered = render_versions(photo.pixels, analyze_photo(photo), versions)
+    pixels = sheet_pixels(rendered).astype(np.float32) / 255.0
+    write_atomic(out_path, encode(pixels, fmt, quality=92), "photo", plan=plan, source=image_path)
+    return rendered

@@ -1,0 +1,248 @@
+"""Compare view (key N, like Lightroom's Survey): 2 to 4 versions of the photo side by side
+(the current sliders, built-in looks, the user's looks, snapshots), each rendered in a worker
+on the same face-centred square and labelled with its likeness; zoom and pan move all panes
+together; "Use this" continues from a version (one undo step).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QGraphicsPixmapItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+)
+
+from .qt_canvas import qimage_from_rgb8
+from .qt_commands import SetAllSlidersCommand
+from .qt_workers import QtLatestRunner
+
+if TYPE_CHECKING:
+    from .engine import PreviewEngine
+    from .qt_main import QtStudioWindow
+
+MAX_PANES = 4
+
+
+@dataclass(frozen=True)
+class CompareResult:
+    """A version rendered on the shared square: the picture and its likeness percent."""
+
+    image: object  # QImage
+    percent: float | None
+
+
+def compare_job(preview: PreviewEngine, sliders: dict, marks: tuple = ()) -> CompareResult:
+    """Worker: render ``sliders`` (with the photo's ``marks``, which every version shares) on
+    the proxy, measure the likeness, cut the face square."""
+    from studio.face import likeness_percent
+    from studio.imaging.export import ExportSettings, plan_crop
+
+    from . import engine
+
+    edited = preview.render(sliders, marks)
+    distance, _face = preview.likeness(edited)
+    percent = None if distance is None else float(likeness_percent(distance))
+    h, w = edited.shape[:2]
+    face = preview.face
+    crop, _ = plan_crop(
+        ExportSettings("linkedin"),
+        w,
+        h,
+        None if face is None else face.landmarks,
+        crown_y=preview.crown(),
+    )
+    x0, y0, x1, y1 = crop.pixels(w, h) if crop is not None else (0, 0, w, h)
+    return CompareResult(qimage_from_rgb8(engine.to_uint8(edited[y0:y1, x0:x1])), percent)
+
+
+class _PaneView(QGraphicsView):
+    """One version's picture; wheel zooms every pane (the dialog relays it)."""
+
+    zoomed = Signal(float)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setScene(QGraphicsScene(self))
+        self.item = QGraphicsPixmapItem()
+        self.item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self.scene().addItem(self.item)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setMinimumSize(260, 260)
+
+    def wheelEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.zoomed.emit(1.25 if event.angleDelta().y() > 0 else 1 / 1.25)
+
+
+class _Pane:
+    """A version picker, its picture, its label and a "Use this" button."""
+
+    def __init__(self, view: CompareView, index: int):
+        self.picker = QComboBox(view)
+        self.picker.setObjectName(f"compare_pick_{index}")
+        self.view = _PaneView(view)
+        self.label = QLabel("…", view)
+        self.label.setObjectName(f"compare_label_{index}")
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.use = QPushButton("Use this", view)
+        self.use.setObjectName(f"compare_use_{index}")
+        self.runner = QtLatestRunner(f"compare{index}", parent=view)
+        self.sliders: dict | None = None
+        self.percent: float | None = None
+
+
+class CompareView(QDialog):
+    """The Compare view of a studio window (non-modal)."""
+
+    def __init__(self, window: QtStudioWindow):
+        super().__init__(window)
+        self.setObjectName("compare_view")
+        self.setWindowTitle("Compare versions")
+        self.window_ = window
+        self._zoom = 1.0
+        self._syncing = False
+        layout = QGridLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Versions", self))
+        self.count = QSpinBox(self)
+        self.count.setObjectName("compare_count")
+        self.count.setRange(2, MAX_PANES)
+        self.count.setValue(MAX_PANES)
+        self.count.valueChanged.connect(self._show_count)
+        top.addWidget(self.count)
+        top.addStretch(1)
+        layout.addLayout(top, 0, 0, 1, MAX_PANES)
+        self.panes = [_Pane(self, i) for i in range(MAX_PANES)]
+        for i, pane in enumerate(self.panes):
+            layout.addWidget(pane.picker, 1, i)
+            layout.addWidget(pane.view, 2, i)
+            layout.addWidget(pane.label, 3, i)
+            layout.addWidget(pane.use, 4, i)
+            pane.picker.activated.connect(lambda _index, p=pane: self._render(p))
+            pane.use.clicked.connect(lambda _checked=False, p=pane: self.choose(p))
+            pane.runner.finished.connect(lambda _id, result, p=pane: self._show(p, result))
+            pane.runner.failed.connect(lambda _id, error: window.show_error(str(error)))
+            pane.view.zoomed.connect(self.zoom_by)
+            for bar in (pane.view.horizontalScrollBar(), pane.view.verticalScrollBar()):
+                bar.valueChanged.connect(lambda _value, p=pane: self._pan_from(p))
+        self.resize(1300, 520)
+
+    # ------------------------------------------------------------------ versions
+    def versions(self) -> list[tuple[str, dict]]:
+        """Every version on offer: (label, sliders): the current sliders, each look, each
+        snapshot."""
+        from studio.errors import LikenessError
+        from studio.session import list_looks, load_look
+
+        window = self.window_
+        offered = [("Current", dict(window.document.sliders))]
+        try:
+            for info in list_looks():
+                if not info.description.startswith("(cannot be used"):
+                    offered.append((f"Look: {info.name}", dict(load_look(info.key).sliders)))
+        except LikenessError:
+            pass  # a broken look file: the others are still offered
+        for name, sliders in getattr(window.document, "snapshots", []):
+            offered.append((f"Snapshot: {name}", dict(sliders)))
+        return offered
+
+    def open_for_window(self) -> None:
+        """Fill the pickers (current, then the looks in order) and render every pane."""
+        offered = self.versions()
+        for index, pane in enumerate(self.panes):
+            pane.picker.clear()
+            for label, sliders in offered:
+                pane.picker.addItem(label, sliders)
+            pane.picker.setCurrentIndex(min(index, len(offered) - 1))
+        self._show_count(self.count.value())
+        self.show()
+        self.raise_()
+
+    def _show_count(self, count: int) -> None:
+        for index, pane in enumerate(self.panes):
+            shown = index < count
+            for widget in (pane.picker, pane.view, pane.label, pane.use):
+                widget.setVisible(shown)
+            if shown:
+                self._render(pane)
+
+    def _render(self, pane: _Pane) -> None:
+        preview = self.window_.preview.engine
+        if preview is None:
+            return
+        pane.sliders = dict(pane.picker.currentData())
+        pane.percent = None
+        pane.label.setText(f"{pane.picker.currentText()} — rendering…")
+        marks = tuple(getattr(self.window_.document, "marks", ()))
+        pane.runner.submit(compare_job, preview, pane.sliders, marks)
+
+    def _show(self, pane: _Pane, result: CompareResult) -> None:
+        pane.item_image = result.image
+        pane.view.item.setPixmap(QPixmap.fromImage(result.image))
+        pane.view.scene().setSceneRect(pane.view.item.boundingRect())
+        pane.percent = result.percent
+        likeness = "n/a" if result.percent is None else f"{result.percent:.1f}%"
+        pane.label.setText(f"{pane.picker.currentText()} — likeness {likeness}")
+        self._apply_zoom()
+
+    def rendered(self) -> bool:
+        """Whether every shown pane has its picture and likeness (tests wait for it)."""
+        return all(
+            p.percent is not None or "rendering" not in p.label.text()
+            for p in self.panes[: self.count.value()]
+        )
+
+    # ------------------------------------------------------------------ zoom and pan
+    def zoom_by(self, factor: float) -> None:
+        self._zoom = float(np.clip(self._zoom * factor, 0.25, 8.0))
+        self._apply_zoom()
+
+    def _apply_zoom(self) -> None:
+        for pane in self.panes:
+            view = pane.view
+            rect = view.item.boundingRect()
+            if rect.isEmpty():
+                continue
+            fit = min(view.viewport().width() / rect.width(), view.viewport().height() / rect.height())
+            view.resetTransform()
+            view.scale(fit * self._zoom, fit * self._zoom)
+
+    def _pan_from(self, source: _Pane) -> None:
+        """Pan every pane to where ``source`` was panned (same fraction of its picture)."""
+        if self._syncing:
+            return
+        self._syncing = True
+        try:
+            h, v = source.view.horizontalScrollBar(), source.view.verticalScrollBar()
+            for pane in self.panes:
+                if pane is not source:
+                    pane.view.horizontalScrollBar().setValue(h.value())
+                    pane.view.verticalScrollBar().setValue(v.value())
+        finally:
+            self._syncing = False
+
+    # ------------------------------------------------------------------ choosing
+    def choose(self, pane: _Pane) -> None:
+        """Continue from this version: its sliders become the photo's (one undo step)."""
+        if pane.sliders is None:
+            return
+        window = self.window_
+        label = pane.picker.currentText()
+        if pane.sliders != window.document.sliders:
+            window.undo_stack.push(
+                SetAllSlidersCommand(window.document, pane.sliders, f"Compare: {label}")
+            )
+        self.close()

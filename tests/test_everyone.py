@@ -1,0 +1,90 @@
+"""Issue 18: retouching everyone in a group photo: each face gets the sliders with its own
+masks, everyone chosen stays sharp (a person, not background), the meter names the lowest."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import face_photo
+
+from studio.errors import LikenessError
+from studio.face import analyze
+from studio.imaging import load
+from studio.render import Retoucher
+from studio.render.everyone import GroupRetoucher, chosen_faces, lowest_likeness, render_faces
+
+SLIDERS = {"smooth": 1.0, "face_light": 0.5, "bg_blur": 1.0}
+
+
+@pytest.fixture(scope="module")
+def group():
+    pixels = load(face_photo("deepface_selfie-many-people.jpg")).pixels
+    analysis = analyze(pixels)
+    assert len(analysis.faces) >= 5
+    return pixels, analysis
+
+
+def _change(image, original, face) -> float:
+    x0, y0, x1, y1 = (int(v) for v in face.box)
+    return float(np.abs(image[y0:y1, x0:x1] - original[y0:y1, x0:x1]).mean() * 255)
+
+
+def _fine(image, face) -> float:
+    """Detail left in the face box (the blur of a background would take it away)."""
+    import cv2
+
+    x0, y0, x1, y1 = (int(v) for v in face.box)
+    grey = image[y0:y1, x0:x1].mean(axis=2)
+    return float(np.abs(grey - cv2.GaussianBlur(grey, (0, 0), 2.0)).mean())
+
+
+def test_everyone_is_retouched_and_nobody_is_blurred_as_background(group):
+    pixels, analysis = group
+    faces = chosen_faces("all", analysis)
+    everyone = GroupRetoucher(pixels, analysis, faces).render(SLIDERS)
+    one = Retoucher(pixels, analysis).render(SLIDERS)
+    for index, face in enumerate(analysis.faces):
+        # every face got its own light and smoothing: it changed, but far less than a blur
+        assert 0.5 < _change(everyone, pixels, face) < 8.0, index
+        # sharp: at least 60% of its own fine detail, where one-face blurs the others away
+        assert _fine(everyone, face) > 0.6 * _fine(pixels, face), index
+    # with one chosen face the others are left as they were (the person matte keeps them whole)
+    for face in analysis.faces[1:]:
+        assert _change(one, pixels, face) < 3.0
+    # the same pixels from the one-off (export) path
+    assert np.array_equal(render_faces(pixels, analysis, SLIDERS, faces), everyone)
+
+
+def test_each_face_has_its_own_masks(group):
+    pixels, analysis = group
+    group_retoucher = GroupRetoucher(pixels, analysis, [1, 2])
+    edited = group_retoucher.render({"smooth": 1.0})
+    # faces not chosen are left exactly as they were
+    for index in set(range(len(analysis.faces))) - {1, 2}:
+        assert _change(edited, pixels, analysis.faces[index]) < 0.05, index
+    for index in (1, 2):
+        alone = Retoucher(pixels, analysis, index).render({"smooth": 1.0})
+        x0, y0, x1, y1 = (int(v) for v in analysis.faces[index].box)
+        assert np.allclose(edited[y0:y1, x0:x1], alone[y0:y1, x0:x1], atol=2 / 255), index
+
+
+def test_the_likeness_meter_names_the_face_changed_most(group):
+    pixels, analysis = group
+    faces = chosen_faces("all", analysis)
+    edited = GroupRetoucher(pixels, analysis, faces).render(SLIDERS)
+    distance, index = lowest_likeness(pixels, edited, analysis, faces)
+    assert index in faces and distance is not None
+    from studio.face.likeness import likeness_distance
+
+    for other in faces:
+        assert likeness_distance(pixels, edited, analysis.faces[other]) <= distance
+
+
+def test_a_choice_of_faces_is_checked_against_the_photo(group):
+    _, analysis = group
+    assert chosen_faces(None, analysis) == [0] == chosen_faces("primary", analysis)
+    assert chosen_faces("primary", analysis, 2) == [2]
+    assert chosen_faces([2, 0, 2], analysis) == [2, 0]
+    with pytest.raises(LikenessError, match="no face number 10"):
+        chosen_faces([9], analysis)
+    assert chosen_faces("all", None) == []

@@ -1,0 +1,140 @@
+"""Framing: straighten, crops inside the turned photo, and automatic head-and-shoulders
+framing on the real test photos (the crown is never cut)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from studio.imaging.export import Crop, ExportSettings, export_photo
+from studio.imaging.framing import (
+    FRAMES,
+    auto_frame,
+    inside,
+    keep_inside,
+    largest_inside,
+    level_angle,
+    straighten,
+    to_straightened,
+)
+from tests.conftest import face_photo, manifest
+
+
+def _landmarks(left_eye, right_eye, chin) -> np.ndarray:
+    points = np.zeros((68, 2))
+    points[:] = chin
+    points[0:17] = np.linspace(np.subtract(left_eye, (40, 0)), np.add(right_eye, (40, 0)), 17)
+    points[36:42] = left_eye
+    points[42:48] = right_eye
+    points[8] = chin
+    return points
+
+
+def test_level_turns_a_tilted_eye_line_level():
+    # The right eye 30 px lower than the left over 300 px: about 5.7 degrees.
+    landmarks = _landmarks((400, 500), (700, 530), (560, 800))
+    angle = level_angle(landmarks)
+    assert angle == pytest.approx(np.degrees(np.arctan2(30, 300)), abs=0.01)
+    eyes = to_straightened(np.array([[400, 500], [700, 530]]), 1200, 1200, angle)
+    assert abs(eyes[0, 1] - eyes[1, 1]) < 0.01
+
+
+def test_level_stays_within_fifteen_degrees():
+    assert level_angle(_landmarks((400, 500), (500, 600), (460, 800))) == 15.0
+    assert level_angle(None) == 0.0
+
+
+@pytest.mark.parametrize("angle", [-15.0, -7.5, 3.0, 15.0])
+def test_a_turned_photo_is_exported_without_empty_corners(tmp_path, angle):
+    grey = np.full((600, 900, 3), 0.5, np.float32)
+    result = export_photo(
+        grey, ExportSettings("original"), tmp_path / "s.png", angle=angle, source_format="PNG"
+    )
+    out = np.asarray(Image.open(result.path).convert("RGB"), np.float32) / 255
+    # Any pixel of an empty (black) corner would show up darker than the grey photo.
+    assert out.min() > 0.49
+    assert result.crop is not None and result.width < 900  # the largest frame inside it
+    assert abs(result.width / result.height - 1.5) < 0.01
+
+
+def test_a_crop_past_the_turned_photo_is_made_smaller_and_says_so(tmp_path):
+    grey = np.full((600, 900, 3), 0.5, np.float32)
+    whole = Crop(0.0, 0.0, 1.0, 1.0)
+    result = export_photo(
+        grey, ExportSettings("custom"), tmp_path / "c.png", crop=whole, angle=10.0
+    )
+    out = np.asarray(Image.open(result.path).convert("RGB"), np.float32) / 255
+    assert out.min() > 0.49
+    assert any("made smaller" in note for note in result.notes)
+
+
+def test_the_rotation_is_rendered_at_full_resolution(tmp_path):
+    # A sharp vertical edge turned by 5 degrees stays sharp: Lanczos at full size, not an
+    # upscaled preview (the transition spans about two pixels).
+    pixels = np.zeros((800, 800, 3), np.float32)
+    pixels[:, 400:] = 1.0
+    turned = straighten(pixels, 5.0)
+    row = turned[400, 300:500, 0]
+    ramp = np.count_nonzero((row > 0.1) & (row < 0.9))
+    assert ramp <= 3
+
+
+def test_keep_inside_keeps_the_anchor_and_the_aspect():
+    rect = keep_inside((-100, -50, 800, 400), 1000, 800, 12.0, anchor=(300, 200))
+    assert inside(rect, 1000, 800, 12.0)
+    assert rect[2] / rect[3] == pytest.approx(2.0)
+    assert rect[0] <= 300 <= rect[0] + rect[2] and rect[1] <= 200 <= rect[1] + rect[3]
+
+
+def test_largest_inside_without_angle_is_the_whole_photo():
+    assert largest_inside(900, 600, 0.0) == (0.0, 0.0, 900.0, 600.0)
+
+
+def test_auto_frame_puts_the_eyes_a_third_down_with_headroom():
+    landmarks = _landmarks((900, 1000), (1100, 1000), (1000, 1300))
+    rect, notes = auto_frame(2000, 3000, landmarks, 1.0, "linkedin", crown_y=640)
+    left, top, w, h = rect
+    assert w == pytest.approx(h)
+    assert 0.3 <= (1000 - top) / h <= 0.45
+    assert top < 640 - 0.05 * h  # headroom above the crown
+    assert top + h > 1300 + 0.2 * h  # the shoulders in
+    assert notes == []
+
+
+# ----------------------------------------------------------------------------- real photos
+SINGLE = [row["file"] for row in manifest() if row.get("faces") == "1"]
+_survey: dict[str, tuple] = {}
+
+
+def _frames_of(name: str):
+    """(crown row, {frame: rect}) for one photo, from its person matte (cached)."""
+    if name not in _survey:
+        from studio.edits.background import head_top
+        from studio.face import analyze_photo
+        from studio.imaging import load
+
+        photo = load(face_photo(name))
+        face = analyze_photo(photo).face(None)
+        h, w = photo.pixels.shape[:2]
+        crown = head_top(photo.pixels, face)
+        frames = {
+            frame: auto_frame(w, h, face.landmarks, aspect, frame, crown)[0]
+            for frame, aspect in FRAMES.items()
+        }
+        _survey[name] = (crown, face.landmarks, frames)
+    return _survey[name]
+
+
+@pytest.mark.parametrize("name", SINGLE)
+def test_auto_framing_never_cuts_the_crown(name):
+    crown, landmarks, frames = _frames_of(name)
+    assert crown is not None, "the person matte shows no head"
+    if crown < 1:
+        pytest.skip(f"{name}: the photo itself cuts the top of the head (matte at row 0)")
+    eyes_y = landmarks[36:48, 1].mean()
+    for frame, (_left, top, _w, h) in frames.items():
+        assert top < crown, f"{frame}: the crown is cut"
+        assert (crown - top) / h > 0.0, f"{frame}: no headroom"
+        if frame in ("linkedin", "portfolio", "original", "free"):
+            assert 0.2 < (eyes_y - top) / h < 0.55, f"{frame}: eye line far from a third"

@@ -1,0 +1,147 @@
+"""The crop tool in the studio window, driven as a user would (pytest-qt, offscreen): key C,
+drag to move, a corner handle to resize, aspect presets, straighten, undo, the circle."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
+from PySide6.QtGui import QImage  # noqa: E402
+
+from studio.imaging.framing import inside, to_original  # noqa: E402
+from studio.session import load_session  # noqa: E402
+
+try:
+    from tests.test_ui import WAIT, dialogs, make_window, open_and_wait  # noqa: F401
+except ImportError:  # pragma: no cover - rootdir layouts differ
+    from test_ui import WAIT, dialogs, make_window, open_and_wait  # noqa: F401
+
+
+def _screen(window, x: float, y: float) -> QPoint:
+    """Where a straightened-photo point is on the canvas's viewport."""
+    size, angle = window.canvas.photo_size, window.document.angle
+    ox, oy = to_original(np.array([[x, y]]), *size, angle)[0]
+    return window.canvas.mapFromScene(QPointF(ox, oy))
+
+
+def _drag(qtbot, window, start: QPoint, end: QPoint) -> None:
+    viewport = window.canvas.viewport()
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
+    steps = 6
+    for i in range(1, steps + 1):
+        point = start + (end - start) * (i / steps)
+        qtbot.mouseMove(viewport, point)
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=end)
+
+
+@pytest.fixture
+def cropping(qtbot, make_window):
+    window = make_window()
+    open_and_wait(qtbot, window)
+    window.canvas.fit()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_C)
+    assert window.crop_tool.active and window.crop_bar_visible()
+    return window
+
+
+def test_key_c_shows_the_tool_with_the_automatic_linkedin_square(cropping):
+    tool = cropping.crop_tool
+    left, top, w, h = tool.rect
+    assert abs(w - h) < 1  # LinkedIn 1:1
+    eyes = tool.eye_line()
+    assert 0.25 < (eyes - top) / h < 0.5  # the eye line about a third down
+    assert cropping.document.crop is None  # nothing changed until the user moves it
+
+
+def test_dragging_inside_moves_the_frame_in_one_undo_step(qtbot, cropping):
+    tool = cropping.crop_tool
+    tool.set_frame("portfolio")
+    steps = cropping.undo_stack.count()
+    left, top, w, h = tool.rect
+    start = _screen(cropping, left + w / 2, top + h / 2)
+    _drag(qtbot, cropping, start, start + QPoint(-40, 0))
+    moved = tool.rect
+    assert moved[0] < left - 5 and abs(moved[2] - w) < 1  # moved left, same size
+    assert cropping.undo_stack.count() == steps + 1  # the whole drag is one step
+    cropping.undo_stack.undo()
+    assert tool.rect == pytest.approx((left, top, w, h), abs=0.5)
+
+
+def test_a_corner_handle_resizes_keeping_the_aspect(qtbot, cropping):
+    tool = cropping.crop_tool
+    tool.set_frame("portfolio")
+    left, top, w, h = tool.rect
+    corner = _screen(cropping, left + w, top + h)
+    _drag(qtbot, cropping, corner, corner + QPoint(-30, -30))
+    new = tool.rect
+    assert new[2] < w - 5
+    assert new[2] / new[3] == pytest.approx(4 / 5, abs=0.01)
+    assert new[0] == pytest.approx(left, abs=0.5) and new[1] == pytest.approx(top, abs=0.5)
+
+
+def test_switching_aspect_reframes_and_undoes(qtbot, cropping):
+    tool = cropping.crop_tool
+    for frame, aspect in (("portfolio", 0.8), ("3:2", 1.5), ("banner", 4.0)):
+        index = tool.aspect_box.findData(frame)
+        tool.aspect_box.setCurrentIndex(index)
+        tool.aspect_box.activated.emit(index)
+        left, top, w, h = tool.rect
+        assert w / h == pytest.approx(aspect, rel=0.01)
+    cropping.undo_stack.undo()
+    left, top, w, h = tool.rect
+    assert w / h == pytest.approx(1.5, rel=0.01)
+
+
+def test_straighten_and_the_angle_slider_keep_the_frame_inside(qtbot, cropping):
+    tool = cropping.crop_tool
+    qtbot.mouseClick(tool.straighten_button, Qt.MouseButton.LeftButton)
+    face = cropping.document.face
+    left_eye, right_eye = face.landmarks[36:42].mean(0), face.landmarks[42:48].mean(0)
+    tilt = np.degrees(np.arctan2(*(right_eye - left_eye)[::-1]))
+    assert cropping.document.angle == pytest.approx(tilt, abs=0.01)
+    tool.angle_slider.setValue(120)  # 12 degrees, from the keyboard or a click: one step
+    assert cropping.document.angle == pytest.approx(12.0)
+    assert inside(tool.rect, *cropping.canvas.photo_size, 12.0)
+    cropping.undo_stack.undo()
+    assert cropping.document.angle == pytest.approx(tilt, abs=0.01)
+    assert tool.angle_slider.value() == int(round(tilt * 10))
+
+
+def test_the_circle_shows_the_crop_and_the_session_keeps_it(qtbot, cropping, tmp_path):
+    tool = cropping.crop_tool
+    circle = cropping.panel.circle
+    left, top, w, h = tool.rect
+    centre = _screen(cropping, left + w / 2, top + h / 2)
+    before = circle.grab().toImage()
+    _drag(qtbot, cropping, centre, centre + QPoint(0, 60))
+
+    def changed() -> bool:
+        return circle.grab().toImage() != before
+
+    qtbot.waitUntil(changed, timeout=WAIT)
+    saved = tmp_path / "s.likeness.json"
+    cropping.save_session_as(saved)
+    session = load_session(saved)
+    assert session.crop == cropping.document.crop and session.crop is not None
+    assert isinstance(before, QImage)
+
+
+def test_the_export_uses_the_crop_and_the_angle(qtbot, cropping, tmp_path):
+    from studio.imaging import load
+    from studio.imaging.export import ExportSettings
+
+    tool = cropping.crop_tool
+    tool.set_frame("portfolio")
+    tool.angle_slider.setValue(50)  # 5 degrees
+    out = tmp_path / "me-portfolio.jpg"
+    with qtbot.waitSignal(cropping.export_finished, timeout=WAIT) as blocker:
+        cropping.start_export(ExportSettings("portfolio", aspect="4:5"), out)
+    result = blocker.args[0]
+    written = load(out)
+    assert written.width / written.height == pytest.approx(0.8, abs=0.01)
+    assert result.crop == cropping.document.crop  # the frame the user set, straightened
+    left, top, w, h = tool.rect
+    assert written.height == min(2048, round(h))
