@@ -12,7 +12,9 @@ from pathlib import Path
 from studio.write_guard import REPORT_HEADER, WritePlan, shown, write_atomic
 
 #: Columns of the report CSV, in order.
-REPORT_COLUMNS = tuple(REPORT_HEADER.decode("ascii").split(","))
+#: (``amount_percent``, with --keep-likeness: how much of the face sliders was kept, goes last so
+#: a report still starts with REPORT_HEADER, which is how an earlier report is recognised.)
+REPORT_COLUMNS = (*REPORT_HEADER.decode("ascii").split(","), "amount_percent")
 #: Statuses: retouched and written; not written (the reason says why); already done earlier.
 OK, FAILED, SKIPPED = "ok", "failed", "skipped"
 
@@ -29,6 +31,8 @@ class PhotoResult:
     faces : how many faces were found (None when the photo was not analysed).
     likeness_percent : 0..100, how recognisable the result is (None without a face).
     seconds : wall-clock time spent on this photo in its worker.
+    amount_percent : with --keep-likeness, the share of the face sliders kept (None: not
+        eased).
     detail : a traceback for an unexpected error (a bug), shown on stderr, not in the CSV.
     """
 
@@ -40,12 +44,14 @@ class PhotoResult:
     likeness_percent: float | None = None
     seconds: float = 0.0
     detail: str = ""
+    amount_percent: float | None = None
 
     @classmethod
     def from_record(cls, record: Mapping) -> PhotoResult:
         """Build from the plain dict a task returns (both engines send plain records)."""
         faces = record.get("faces")
         likeness = record.get("likeness_percent")
+        amount = record.get("amount")
         return cls(
             input=str(record["input"]),
             output=str(record.get("output") or ""),
@@ -55,6 +61,7 @@ class PhotoResult:
             likeness_percent=None if likeness is None else float(likeness),
             seconds=float(record.get("seconds") or 0.0),
             detail=str(record.get("detail") or ""),
+            amount_percent=None if amount is None else 100.0 * float(amount),
         )
 
     def to_record(self) -> dict:
@@ -72,6 +79,7 @@ class PhotoResult:
             if self.likeness_percent is None
             else f"{self.likeness_percent:.1f}",
             "seconds": f"{self.seconds:.2f}",
+            "amount_percent": "" if self.amount_percent is None else f"{self.amount_percent:.0f}",
         }
 
 

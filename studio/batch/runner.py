@@ -335,6 +335,7 @@ def run_batch(
     progress: Progress | None = None,
     task: Task = retouch_task,
     framing: Mapping[str, Any] | None = None,
+    keep_likeness: float | None = None,
 ) -> list[PhotoResult]:
     """Retouch every job's photo and return one result per job, in job order.
 
@@ -347,6 +348,7 @@ def run_batch(
     min_likeness : photos whose likeness falls below this percent are not written.
     overwrite : redo photos whose output already exists and is newer than the photo.
     progress : told about each finished photo (None: silent).
+    framing, keep_likeness : passed on to ``task`` after ``min_likeness``, only when given.
     task : the per-photo function, ``task(input, session, export, output, min_likeness)``
         returning a plain record dict; a top-level function, so both engines can run it.
 
@@ -398,7 +400,10 @@ def run_batch(
         job = jobs[index]
         args = (str(job.input), session, export, str(job.output), min_likeness)
         # --crop / --angle ride along only when given (a custom task need not know them).
-        future = engine.submit(task, *args, *(() if framing is None else (framing,)))
+        extra = () if framing is None else (framing,)
+        if keep_likeness is not None:
+            extra = (framing, keep_likeness)
+        future = engine.submit(task, *args, *extra)
         in_flight[future] = index
 
     try:

@@ -1,5 +1,6 @@
 """``likeness retouch IMAGE -o OUT [--look ...] [--session ...] [--set KEY=VALUE ...]
-[--export PRESET] [--save-session FILE] [--min-likeness PCT] [--keep-metadata]``.
+[--export PRESET] [--save-session FILE] [--min-likeness PCT] [--keep-likeness PCT]
+[--keep-metadata]``.
 
 Renders at full resolution, prints the likeness, writes OUT (never IMAGE). Exit 0 written,
 1 refused (likeness below --min-likeness), 2 bad input.
@@ -16,6 +17,7 @@ from studio.cli._common import (
     export_from_args,
     framing_from_args,
     input_files,
+    keep_likeness_from_args,
     min_likeness_from_args,
     session_from_args,
     threads_from_args,
@@ -115,7 +117,12 @@ def run(args: argparse.Namespace) -> int:
         save_session_to=args.save_session,
         inputs=input_files(args),
         framing=framing,
+        keep_likeness=keep_likeness_from_args(args),
     )
+    if result.amount is not None:
+        print(f"eased the face sliders to {result.amount:.0%} "
+              f"({1 - result.amount:.0%} lighter) to keep the likeness at least "
+              f"{args.keep_likeness:g}%")
     if result.likeness_percent is not None:
         whose = "" if result.likeness_face is None else f" (lowest: face {result.likeness_face + 1})"
         print(f"likeness {result.likeness_percent:.1f}%{whose}")

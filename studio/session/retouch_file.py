@@ -35,6 +35,7 @@ class RetouchResult:
     seconds : wall time for this file.
     width, height, bytes, quality : of the written file (None when nothing was written).
     notes : one-line remarks for the user (crop fallbacks, quality stepped down, ...).
+    amount : with ``keep_likeness``, the share of the face sliders kept (1.0: not eased).
     """
 
     input: Path
@@ -50,6 +51,7 @@ class RetouchResult:
     bytes: int | None = None
     quality: int | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    amount: float | None = None
 
 
 def as_session(session_or_sliders: Session | Mapping | str | os.PathLike | None) -> Session:
@@ -76,6 +78,7 @@ def retouch_file(
     save_session_to: str | os.PathLike | None = None,
     inputs: tuple[str | os.PathLike, ...] = (),
     framing: Mapping | None = None,
+    keep_likeness: float | None = None,
 ) -> RetouchResult:
     """Load, analyse, render at full resolution, check likeness, export; never raises for
     problems a user can cause (they come back as ``status="failed"`` with a reason).
@@ -99,6 +102,8 @@ def retouch_file(
     framing : the command line's framing over the session's: ``{"crop": "auto" | [x, y, w,
         h] (pixels of the straightened photo) | None, "angle": degrees | "level" | None}``.
         A crop reaching outside the photo is "failed" with a one-line reason.
+    keep_likeness : percent 0..100: ease every face slider by one factor (``amount``) until
+        the likeness is at least this, instead of refusing like ``min_likeness``.
     """
     start = time.perf_counter()
     input_path, output_path = Path(input_path), Path(output_path)
@@ -114,6 +119,7 @@ def retouch_file(
             start,
             inputs,
             framing or {},
+            keep_likeness,
         )
     except LikenessError as error:
         return RetouchResult(
@@ -233,6 +239,37 @@ def _marks(session: Session, sha: str, notes: list[str]):
     return marks
 
 
+def _check_percents(min_likeness: float | None, keep_likeness: float | None) -> None:
+    for what, value in (("minimum likeness", min_likeness), ("likeness to keep", keep_likeness)):
+        if value is not None and not 0 <= float(value) <= 100:
+            raise LikenessError(f"the {what} must be a percent 0..100, not {value}")
+
+
+def _higher(a: float | None, b: float | None) -> float | None:
+    return b if a is None else a if b is None else max(float(a), float(b))
+
+
+def _eased(photo, analysis, session: Session, least: float | None, face_index, render):
+    """(amount, retouch_photo's result, the session with eased sliders): the strongest amount
+    <= 100% found on a proxy, then stepped down on the full render while it is still below
+    ``least`` (a proxy measures within about a point of the full size). Without ``least`` or
+    a face: (None, the session's render, the session)."""
+    from studio.render.amount import STEP, scaled, strongest_amount
+
+    sliders = session.sliders
+    if least is None or analysis.face(face_index) is None:
+        return None, render(sliders), session
+    least = float(least)
+    found = strongest_amount(photo.pixels, analysis, sliders, least, most=1.0,
+                             face_index=face_index)
+    amount = found.amount
+    done = render(scaled(sliders, amount))
+    while done.exported is None and done.refused and amount > 0:
+        amount = max(round(amount - STEP, 2), 0.0)
+        done = render(scaled(sliders, amount))
+    return amount, done, session.with_sliders(scaled(sliders, amount))
+
+
 def _retouch(
     input_path,
     session_or_sliders,
@@ -244,11 +281,11 @@ def _retouch(
     start,
     inputs,
     framing,
+    keep_likeness=None,
 ) -> RetouchResult:
     session = as_session(session_or_sliders)
     settings = _settings(export_preset, session, keep_metadata)
-    if min_likeness is not None and not 0 <= float(min_likeness) <= 100:
-        raise LikenessError(f"the minimum likeness must be a percent 0..100, not {min_likeness}")
+    _check_percents(min_likeness, keep_likeness)
     plan = WritePlan(inputs=[input_path])
     for path in inputs:
         plan.add_input(path, "the session or look file")
@@ -283,11 +320,15 @@ def _retouch(
     framed = analysis.face(indices[0]) if indices else face  # the first face frames the export
     crop, angle = _framing(framing, session, same_photo, framed, photo.pixels.shape[:2])
     marks = _marks(session, sha, notes)
-    done = retouch_photo(
-        photo, analysis, session.sliders, settings, output_path,
-        face_index=face_index, crop=crop, angle=angle, min_likeness=min_likeness, plan=plan,
-        faces=indices, marks=marks,
-    )
+
+    def render(sliders):
+        return retouch_photo(
+            photo, analysis, sliders, settings, output_path,
+            face_index=face_index, crop=crop, angle=angle, plan=plan, faces=indices,
+            marks=marks, min_likeness=_higher(min_likeness, keep_likeness),
+        )
+
+    amount, done, session = _eased(photo, analysis, session, keep_likeness, face_index, render)
     percent, whose = done.likeness_percent, done.likeness_face
     if done.exported is None:
         return RetouchResult(
@@ -300,6 +341,7 @@ def _retouch(
             likeness_face=whose,
             seconds=time.perf_counter() - start,
             notes=tuple(notes),
+            amount=amount,
         )
     exported: ExportResult = done.exported
     notes += exported.notes
@@ -336,4 +378,5 @@ def _retouch(
         bytes=exported.bytes,
         quality=exported.quality,
         notes=tuple(notes),
+        amount=amount,
     )
