@@ -149,8 +149,9 @@ def session_from_args(args: argparse.Namespace):
         defaults = {s.key: s.default for s in SLIDERS}
         sliders.update({k: v for k, v in session.sliders.items() if v != defaults[k]})
     result = replace(base, sliders=sliders)
-    if look is not None:
-        result = replace(result, look=look.look or name)
+    if look is not None:  # its likeness budget comes with it: the amount is found per photo
+        result = replace(result, look=look.look or name, name=look.name, budget=look.budget,
+                         amount=None)
     if getattr(args, "faces", None) is not None:
         faces = parse_faces(args.faces)
         result = replace(result, faces=faces)

@@ -93,6 +93,22 @@ def _session_as_image(args: argparse.Namespace) -> None:
         print(f"photo {args.image}")
 
 
+def _say_amount(args: argparse.Namespace, session, result) -> None:
+    """How strong the face sliders were made: eased for --keep-likeness, or a budgeted look's
+    amount found on this photo."""
+    if result.amount is None:
+        return
+    if args.keep_likeness is not None:
+        print(f"eased the face sliders to {result.amount:.0%} "
+              f"({1 - result.amount:.0%} lighter) to keep the likeness at least "
+              f"{args.keep_likeness:g}%")
+    else:
+        likeness = ("" if result.likeness_percent is None
+                    else f" \N{EM DASH} likeness {result.likeness_percent:.1f}%")
+        print(f"{session.name or session.look or 'look'}, {result.amount:.0%}{likeness} "
+              f"(budget {session.budget:g}%)")
+
+
 def run(args: argparse.Namespace) -> int:
     from studio.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_PARTIAL
     from studio.errors import LikenessError
@@ -119,15 +135,12 @@ def run(args: argparse.Namespace) -> int:
         framing=framing,
         keep_likeness=keep_likeness_from_args(args),
     )
-    if result.amount is not None:
-        print(f"eased the face sliders to {result.amount:.0%} "
-              f"({1 - result.amount:.0%} lighter) to keep the likeness at least "
-              f"{args.keep_likeness:g}%")
     if result.likeness_percent is not None:
         whose = "" if result.likeness_face is None else f" (lowest: face {result.likeness_face + 1})"
         print(f"likeness {result.likeness_percent:.1f}%{whose}")
     elif result.status != FAILED:
         print("likeness n/a (no face)")
+    _say_amount(args, session, result)
     for note in result.notes:
         print(f"note: {note}")
     if result.status == FAILED:

@@ -249,25 +249,40 @@ def _higher(a: float | None, b: float | None) -> float | None:
     return b if a is None else a if b is None else max(float(a), float(b))
 
 
-def _eased(photo, analysis, session: Session, least: float | None, face_index, render):
-    """(amount, retouch_photo's result, the session with eased sliders): the strongest amount
-    <= 100% found on a proxy, then stepped down on the full render while it is still below
-    ``least`` (a proxy measures within about a point of the full size). Without ``least`` or
-    a face: (None, the session's render, the session)."""
+def _likeness_to_keep(session: Session, keep_likeness: float | None):
+    """(least likeness, strongest amount): --keep-likeness eases the sliders as they are (up
+    to 100%); a look with a budget and no chosen amount gets the strongest amount up to 150%
+    within its budget; else (None, None): the sliders render as they are."""
+    from studio.render.amount import MOST
+
+    if keep_likeness is not None:
+        return float(keep_likeness), 1.0
+    if session.budget is not None and session.amount is None:
+        return float(session.budget), MOST
+    return None, None
+
+
+def _eased(photo, analysis, session: Session, least: float | None, most: float | None,
+           face_index, render):
+    """(amount, retouch_photo's result, the session with scaled sliders and its amount): the
+    strongest amount <= ``most`` found on a proxy, then stepped down on the full render while
+    it is still below ``least`` (a proxy measures within about a point of the full size).
+    Without ``least`` or a face: (None, the session's render, the session)."""
     from studio.render.amount import STEP, scaled, strongest_amount
 
     sliders = session.sliders
     if least is None or analysis.face(face_index) is None:
         return None, render(sliders), session
-    least = float(least)
-    found = strongest_amount(photo.pixels, analysis, sliders, least, most=1.0,
+    found = strongest_amount(photo.pixels, analysis, sliders, least, most=most,
                              face_index=face_index)
     amount = found.amount
     done = render(scaled(sliders, amount))
     while done.exported is None and done.refused and amount > 0:
         amount = max(round(amount - STEP, 2), 0.0)
         done = render(scaled(sliders, amount))
-    return amount, done, session.with_sliders(scaled(sliders, amount))
+    chosen = amount * (session.amount if session.amount is not None else 1.0)
+    return amount, done, replace(session.with_sliders(scaled(sliders, amount)),
+                                 amount=min(chosen, most))
 
 
 def _retouch(
@@ -320,15 +335,16 @@ def _retouch(
     framed = analysis.face(indices[0]) if indices else face  # the first face frames the export
     crop, angle = _framing(framing, session, same_photo, framed, photo.pixels.shape[:2])
     marks = _marks(session, sha, notes)
+    least, most = _likeness_to_keep(session, keep_likeness)
 
     def render(sliders):
         return retouch_photo(
             photo, analysis, sliders, settings, output_path,
             face_index=face_index, crop=crop, angle=angle, plan=plan, faces=indices,
-            marks=marks, min_likeness=_higher(min_likeness, keep_likeness),
+            marks=marks, min_likeness=_higher(min_likeness, least),
         )
 
-    amount, done, session = _eased(photo, analysis, session, keep_likeness, face_index, render)
+    amount, done, session = _eased(photo, analysis, session, least, most, face_index, render)
     percent, whose = done.likeness_percent, done.likeness_face
     if done.exported is None:
         return RetouchResult(
