@@ -20,7 +20,9 @@ def test_built_in_looks_are_sessions_without_a_photo(key):
     assert set(look.sliders) == {s.key for s in SLIDERS}
     assert any(v not in (0.0, None) for v in look.sliders.values())
     raw = json.loads(resource_path("looks", f"{key}.json").read_text())
-    assert raw["version"] == 2 and raw["format"] == "likeness-session"
+    # Version 7: each look declares its likeness budget (issue 20); the amount is per photo.
+    assert raw["version"] == 7 and raw["format"] == "likeness-session"
+    assert 85 <= look.budget <= 99 and look.amount is None
 
 
 def test_looks_are_gentle_and_distinct():
