@@ -335,6 +335,7 @@ def run_batch(
     progress: Progress | None = None,
     task: Task = retouch_task,
     framing: Mapping[str, Any] | None = None,
+    keep_likeness: float | None = None,
 ) -> list[PhotoResult]:
     """Retouch every job's photo and return one result per job, in job order.
 
@@ -347,6 +348,7 @@ def run_batch(
     min_likeness : photos whose likeness falls below this percent are not written.
     overwrite : redo photos whose output already exists and is newer than the photo.
     progress : told about each finished photo (None: silent).
+    framing, keep_likeness : passed on to ``task`` after ``min_likeness``, only when given.
     task : the per-photo function, ``task(input, session, export, output, min_likeness)``
         returning a plain record dict; a top-level function, so both engines can run it.
 
@@ -355,7 +357,8 @@ def run_batch(
     BatchInterrupted on Ctrl+C, carrying the results so far (workers stopped, no partial
     files left). LikenessError when the engine cannot start (e.g. no Dask scheduler).
     """
-    batch = _Batch(jobs, session, export, engine, min_likeness, progress, task, framing)
+    batch = _Batch(jobs, session, export, engine, min_likeness, progress, task,
+                   framing, keep_likeness)
     todo = batch.set_aside_done(overwrite)
     if not todo:
         return batch.ordered()
@@ -387,10 +390,14 @@ class _Batch:
         progress: Progress | None,
         task: Task,
         framing: Mapping[str, Any] | None,
+        keep_likeness: float | None = None,
     ) -> None:
         self.jobs, self.engine, self.progress, self.task = jobs, engine, progress, task
-        # --crop / --angle ride along only when given (a custom task need not know them).
+        # --crop / --angle and --keep-likeness ride along only when given (a custom task need
+        # not know them).
         self.extra = () if framing is None else (framing,)
+        if keep_likeness is not None:
+            self.extra = (framing, keep_likeness)
         self.session, self.export, self.min_likeness = session, export, min_likeness
         self.results: dict[int, PhotoResult] = {}
         self.done_lists: dict[Path, DoneList] = {}

@@ -33,6 +33,13 @@ def add_edit_arguments(parser: argparse.ArgumentParser) -> None:
         "percent",
     )
     parser.add_argument(
+        "--keep-likeness",
+        type=float,
+        metavar="PCT",
+        help="ease every face slider by one factor until the likeness is at least PCT "
+        "percent (instead of refusing like --min-likeness); prints how much it eased",
+    )
+    parser.add_argument(
         "--keep-metadata",
         action="store_true",
         default=None,
@@ -152,8 +159,9 @@ def session_from_args(args: argparse.Namespace):
         defaults = {s.key: s.default for s in SLIDERS}
         sliders.update({k: v for k, v in session.sliders.items() if v != defaults[k]})
     result = replace(base, sliders=sliders)
-    if look is not None:
-        result = replace(result, look=look.look or name)
+    if look is not None:  # its likeness budget comes with it: the amount is found per photo
+        result = replace(result, look=look.look or name, name=look.name, budget=look.budget,
+                         amount=None)
     if getattr(args, "faces", None) is not None:
         faces = parse_faces(args.faces)
         result = replace(result, faces=faces)
@@ -229,6 +237,14 @@ def framing_from_args(args: argparse.Namespace) -> dict | None:
                 message = str(error) if "degrees" in str(error) else f"not '{shown(angle)}'"
                 raise LikenessError(f"--angle: {message}") from None
     return framing
+
+
+def keep_likeness_from_args(args: argparse.Namespace) -> float | None:
+    if getattr(args, "keep_likeness", None) is None:
+        return None
+    if not 0 <= args.keep_likeness <= 100:
+        raise LikenessError(f"--keep-likeness must be a percent 0..100, not {args.keep_likeness:g}")
+    return float(args.keep_likeness)
 
 
 def min_likeness_from_args(args: argparse.Namespace) -> float | None:

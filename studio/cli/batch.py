@@ -19,6 +19,7 @@ from studio.cli._common import (
     export_from_args,
     framing_from_args,
     input_files,
+    keep_likeness_from_args,
     min_likeness_from_args,
     session_from_args,
     threads_from_args,
@@ -155,6 +156,7 @@ def run(args: argparse.Namespace) -> int:
     session = session_from_args(args)
     settings = _export_settings(args, session)
     min_likeness = min_likeness_from_args(args)
+    keep_likeness = keep_likeness_from_args(args)
     framing = framing_from_args(args)
     check_name_lengths(args.outdir, "-o")
     outdir = Path(os.path.abspath(args.outdir))
@@ -176,6 +178,7 @@ def run(args: argparse.Namespace) -> int:
             overwrite=args.overwrite,
             progress=progress,
             framing=framing,
+            keep_likeness=keep_likeness,
         )
     except BatchInterrupted as stop:
         results, interrupted = stop.results, True

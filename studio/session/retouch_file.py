@@ -36,6 +36,7 @@ class RetouchResult:
     seconds : wall time for this file.
     width, height, bytes, quality : of the written file (None when nothing was written).
     notes : one-line remarks for the user (crop fallbacks, quality stepped down, ...).
+    amount : with ``keep_likeness``, the share of the face sliders kept (1.0: not eased).
     """
 
     input: Path
@@ -52,6 +53,7 @@ class RetouchResult:
     bytes: int | None = None
     quality: int | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    amount: float | None = None
 
 
 def as_session(session_or_sliders: Session | Mapping | str | os.PathLike | None) -> Session:
@@ -78,6 +80,7 @@ def retouch_file(
     save_session_to: str | os.PathLike | None = None,
     inputs: tuple[str | os.PathLike, ...] = (),
     framing: Mapping | None = None,
+    keep_likeness: float | None = None,
 ) -> RetouchResult:
     """Load, analyse, render at full resolution, check likeness, export; never raises for
     problems a user can cause (they come back as ``status="failed"`` with a reason).
@@ -101,6 +104,8 @@ def retouch_file(
     framing : the command line's framing over the session's: ``{"crop": "auto" | [x, y, w,
         h] (pixels of the straightened photo) | None, "angle": degrees | "level" | None}``.
         A crop reaching outside the photo is "failed" with a one-line reason.
+    keep_likeness : percent 0..100: ease every face slider by one factor (``amount``) until
+        the likeness is at least this, instead of refusing like ``min_likeness``.
     """
     start = time.perf_counter()
     input_path, output_path = Path(input_path), Path(output_path)
@@ -116,6 +121,7 @@ def retouch_file(
             start,
             inputs,
             framing or {},
+            keep_likeness,
         )
     except LikenessError as error:
         return RetouchResult(
@@ -235,6 +241,52 @@ def _marks(session: Session, sha: str, notes: list[str]):
     return marks
 
 
+def _check_percents(min_likeness: float | None, keep_likeness: float | None) -> None:
+    for what, value in (("minimum likeness", min_likeness), ("likeness to keep", keep_likeness)):
+        if value is not None and not 0 <= float(value) <= 100:
+            raise LikenessError(f"the {what} must be a percent 0..100, not {value}")
+
+
+def _higher(a: float | None, b: float | None) -> float | None:
+    return b if a is None else a if b is None else max(float(a), float(b))
+
+
+def _likeness_to_keep(session: Session, keep_likeness: float | None):
+    """(least likeness, strongest amount): --keep-likeness eases the sliders as they are (up
+    to 100%); a look with a budget and no chosen amount gets the strongest amount up to 150%
+    within its budget; else (None, None): the sliders render as they are."""
+    from studio.render.amount import MOST
+
+    if keep_likeness is not None:
+        return float(keep_likeness), 1.0
+    if session.budget is not None and session.amount is None:
+        return float(session.budget), MOST
+    return None, None
+
+
+def _eased(photo, analysis, session: Session, least: float | None, most: float | None,
+           face_index, render):
+    """(amount, retouch_photo's result, the session with scaled sliders and its amount): the
+    strongest amount <= ``most`` found on a proxy, then stepped down on the full render while
+    it is still below ``least`` (a proxy measures within about a point of the full size).
+    Without ``least`` or a face: (None, the session's render, the session)."""
+    from studio.render.amount import STEP, scaled, strongest_amount
+
+    sliders = session.sliders
+    if least is None or analysis.face(face_index) is None:
+        return None, render(sliders), session
+    found = strongest_amount(photo.pixels, analysis, sliders, least, most=most,
+                             face_index=face_index)
+    amount = found.amount
+    done = render(scaled(sliders, amount))
+    while done.exported is None and done.refused and amount > 0:
+        amount = max(round(amount - STEP, 2), 0.0)
+        done = render(scaled(sliders, amount))
+    chosen = amount * (session.amount if session.amount is not None else 1.0)
+    return amount, done, replace(session.with_sliders(scaled(sliders, amount)),
+                                 amount=min(chosen, most))
+
+
 def _retouch(
     input_path,
     session_or_sliders,
@@ -246,11 +298,11 @@ def _retouch(
     start,
     inputs,
     framing,
+    keep_likeness=None,
 ) -> RetouchResult:
     session = as_session(session_or_sliders)
     settings = _settings(export_preset, session, keep_metadata)
-    if min_likeness is not None and not 0 <= float(min_likeness) <= 100:
-        raise LikenessError(f"the minimum likeness must be a percent 0..100, not {min_likeness}")
+    _check_percents(min_likeness, keep_likeness)
     plan = _write_plan(input_path, inputs, output_path, save_session_to)
     photo = _load_getting_ready(input_path, session)
     check_output(settings, output_path, photo.format)  # fail before the slow part
@@ -264,14 +316,19 @@ def _retouch(
     framed = analysis.face(indices[0]) if indices else face  # the first face frames the export
     crop, angle = _framing(framing, session, same_photo, framed, photo.pixels.shape[:2])
     marks = _marks(session, sha, notes)
-    done = retouch_photo(
-        photo, analysis, session.sliders, settings, output_path,
-        face_index=face_index, crop=crop, angle=angle, min_likeness=min_likeness, plan=plan,
-        faces=indices, marks=marks,
-    )
+    least, most = _likeness_to_keep(session, keep_likeness)
+
+    def render(sliders):
+        return retouch_photo(
+            photo, analysis, sliders, settings, output_path,
+            face_index=face_index, crop=crop, angle=angle, plan=plan, faces=indices,
+            marks=marks, min_likeness=_higher(min_likeness, least),
+        )
+
+    amount, done, session = _eased(photo, analysis, session, least, most, face_index, render)
     where = "" if done.likeness_face is None else analysis.where(done.likeness_face)
     if done.exported is None:
-        return _result(input_path, done, faces, where, start, notes)
+        return _result(input_path, done, faces, where, start, notes, amount)
     exported: ExportResult = done.exported
     notes += exported.notes
 
@@ -293,11 +350,12 @@ def _retouch(
             path=None,
         )
         save_session(record, save_session_to, plan=plan)
-    return _result(input_path, done, faces, where, start, notes)
+    return _result(input_path, done, faces, where, start, notes, amount)
 
 
 def _result(
-    input_path: Path, done, faces: int, where: str, start: float, notes: list[str]
+    input_path: Path, done, faces: int, where: str, start: float, notes: list[str],
+    amount: float | None = None,
 ) -> RetouchResult:
     """What became of the file: refused (nothing written) or written, with its size."""
     common = {
@@ -306,6 +364,7 @@ def _result(
         "likeness_percent": done.likeness_percent,
         "likeness_face": done.likeness_face,
         "likeness_where": where,
+        "amount": amount,
         "seconds": time.perf_counter() - start,
         "notes": tuple(notes),
     }

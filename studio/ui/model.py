@@ -88,6 +88,10 @@ class StudioDocument:
         self.snapshots: list[tuple[str, dict]] = []
         #: Strokes the person painted, in the photo's own pixels (``studio.edits.marks``).
         self.marks: tuple[Mark, ...] = ()
+        #: The look's likeness budget (percent) and the amount its face sliders are at (0..1.5);
+        #: None without a budgeted look (``studio.render.amount``).
+        self.budget: float | None = None
+        self.amount: float | None = None
         self.session_path: Path | None = None
         self.dirty = False
 

@@ -34,6 +34,7 @@ from studio.paths import resource_path, user_dir
 
 from .model import StudioDocument
 from .qt_actions import OriginalKeyWatcher, QtShortcutsDialog, StudioActions
+from .qt_amount import QtLookAmount
 from .qt_autosave import autosave_path  # noqa: F401 - where tests and app.py find it
 from .qt_canvas import QtCanvas
 from .qt_commands import (
@@ -128,6 +129,8 @@ class QtStudioWindow(QMainWindow):
         layout.addWidget(self.canvas, 1)
         self.setCentralWidget(central)
         self.panel = QtSidePanel(self.document, self)
+        self.amount = QtLookAmount(self)
+        self.panel.layout().insertWidget(1, self.amount)
         scroll = QScrollArea(self)
         scroll.setObjectName("panel_scroll")
         scroll.setWidget(self.panel)

@@ -68,6 +68,8 @@ class StudioSessions:
             snapshots=list(document.snapshots),
             analysis=document.analysis if source is not None else None,
             marks=document.marks if source is not None else (),
+            budget=document.budget,
+            amount=document.amount,
         )
         if self.window.export_settings is not None:
             session = replace(session, export=self.window.export_settings)
@@ -194,6 +196,7 @@ class StudioSessions:
                 self.window.document, look.sliders, f"Look: {look.name or key}", look=key
             )
         )
+        self.window.amount.look_applied(key, look)
 
     def apply_session_dialog(self) -> None:
         folder = str(self.window.settings.value("folder", str(Path.home())))
