@@ -187,10 +187,14 @@ def test_set_overrides_the_look_and_the_session(portrait, tmp_path, capsys):
         "--save-session",
         tmp_path / "t.json",
     )
-    sliders = json.loads((tmp_path / "t.json").read_text())["sliders"]
+    saved = json.loads((tmp_path / "t.json").read_text())
+    sliders = saved["sliders"]
     assert sliders["smooth"] == 0.0  # --set wins
     assert sliders["bg_light"] == 0.3  # the session's own value wins over the look
-    assert sliders["eyes"] == 0.15  # the look's value where the session had none
+    # The look's value where the session had none, at the amount found within the look's
+    # likeness budget on this photo (stored beside the sliders).
+    assert saved["amount"] is not None
+    assert sliders["eyes"] == pytest.approx(0.15 * saved["amount"], abs=1e-4)
 
 
 @pytest.mark.parametrize(

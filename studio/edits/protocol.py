@@ -74,7 +74,9 @@ class Region:
         pipeline's ``row_bands`` of the region; the rest of ``out`` is left alone, so the
         pipeline can hand bands to several threads. None: the whole region.
     columns : with ``band``, the band's runs of columns that show some background (the
-        pipeline cuts them once per region: ``background_columns``).
+        pipeline cuts them once per region with the prepared value's
+        ``background_columns(rows, cols)``; a background edit whose prepared value has none
+        gets its whole region in one call, ``band`` None).
     """
 
     pixels: np.ndarray

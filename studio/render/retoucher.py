@@ -378,7 +378,13 @@ class Retoucher:
         h, w = region.pixels.shape[:2]
         rows, cols = region.box if region.box is not None else (slice(0, h), slice(0, w))
         bands = row_bands(h, w)
-        columns = region.prepared.background_columns(rows, cols)
+        columns_of = getattr(region.prepared, "background_columns", None)
+        if columns_of is None:  # an edit that makes its whole region in one call
+            edit.process(region, params, out)
+            for band in bands if after_band is not None else ():
+                after_band(band)
+            return
+        columns = columns_of(rows, cols)
 
         def one(index: int) -> None:
             band = bands[index]

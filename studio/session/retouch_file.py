@@ -282,6 +282,8 @@ def _eased(photo, analysis, session: Session, least: float | None, most: float |
     while done.exported is None and done.refused and amount > 0:
         amount = max(round(amount - STEP, 2), 0.0)
         done = render(scaled(sliders, amount))
+    if done.exported is None and done.refused:  # eased all the way: written unless below --min
+        done = render(scaled(sliders, amount), within_budget=False)
     chosen = amount * (session.amount if session.amount is not None else 1.0)
     return amount, done, replace(session.with_sliders(scaled(sliders, amount)),
                                  amount=min(chosen, most))
@@ -318,14 +320,21 @@ def _retouch(
     marks = _marks(session, sha, notes)
     least, most = _likeness_to_keep(session, keep_likeness)
 
-    def render(sliders):
+    def render(sliders, within_budget=True):
+        # The budget or --keep-likeness is a target the easing steps toward, never a reason
+        # to write nothing: only --min-likeness refuses.
+        floor = _higher(min_likeness, least) if within_budget else min_likeness
         return retouch_photo(
             photo, analysis, sliders, settings, output_path,
             face_index=face_index, crop=crop, angle=angle, plan=plan, faces=indices,
-            marks=marks, min_likeness=_higher(min_likeness, least),
+            marks=marks, min_likeness=floor,
         )
 
     amount, done, session = _eased(photo, analysis, session, least, most, face_index, render)
+    if amount is not None and least is not None and done.likeness_percent is not None \
+            and done.likeness_percent < least:
+        notes.append(f"the likeness {done.likeness_percent:.1f}% is below {least:g}% even "
+                     "with the face sliders off (the background and warmth are not eased)")
     where = "" if done.likeness_face is None else analysis.where(done.likeness_face)
     if done.exported is None:
         return _result(input_path, done, faces, where, start, notes, amount)

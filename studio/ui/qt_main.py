@@ -155,6 +155,8 @@ class QtStudioWindow(QMainWindow):
         history_layout.addWidget(self.history, 3)
         history_layout.addWidget(QLabel("Snapshots", history_box))
         history_layout.addWidget(self.snapshot_list, 1)
+        # Wide enough to read a step ("LinkedIn at 90%") even when a saved layout squeezed it.
+        history_box.setMinimumWidth(150)
         self.history_dock = QDockWidget("History", self)
         self.history_dock.setObjectName("history_dock")
         self.history_dock.setWidget(history_box)
