@@ -59,7 +59,7 @@ def strongest_amount(
     face at least ``least_percent``; 0 when even the lightest step falls below it. Without a
     face the amount is ``most`` (nothing to keep)."""
     from studio.face import likeness_percent
-    from studio.face.likeness import face_descriptor
+    from studio.face.likeness import likeness_distance
     from studio.render.retoucher import Retoucher, proxy_of
 
     if analysis is None or analysis.face(face_index) is None:
@@ -68,14 +68,11 @@ def strongest_amount(
     face = small.face(face_index)
     retoucher = Retoucher(proxy, small, face_index)
     measured: dict[int, float] = {}
-    # ``likeness_distance`` on the proxy, with the original's descriptor computed once.
-    before = face_descriptor(proxy, face)
 
     def likeness_at(steps: int) -> float:
         if steps not in measured:
             edited = retoucher.render(scaled(sliders, steps * STEP))
-            distance = float(np.linalg.norm(before - face_descriptor(edited, face)))
-            percent = likeness_percent(distance)
+            percent = likeness_percent(likeness_distance(proxy, edited, face))
             measured[steps] = 100.0 if percent is None else percent
         return measured[steps]
 
