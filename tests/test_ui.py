@@ -69,6 +69,21 @@ def open_and_wait(qtbot, window: QtStudioWindow, path=None) -> None:
     qtbot.waitUntil(lambda: not window.opening and window.preview_pixels is not None, timeout=WAIT)
 
 
+def export_with_dialog(qtbot, window: QtStudioWindow, monkeypatch, preset: str, out):
+    """Export through the Export dialog as a user would (``preset`` and the file ``out``
+    chosen, OK pressed); waits for the export and returns its result."""
+
+    def exec_(dialog):
+        dialog.set_preset(preset)
+        dialog.path_edit.setText(str(out))
+        return QtExportDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(QtExportDialog, "exec", exec_)
+    with qtbot.waitSignal(window.export_finished, timeout=WAIT) as blocker:
+        window.show_export_dialog()
+    return blocker.args[0]
+
+
 def wait_for_preview(qtbot, window: QtStudioWindow, **expected) -> None:
     """Wait until the preview on screen shows these slider values."""
 
@@ -247,16 +262,7 @@ def test_export_through_the_dialog_writes_the_file(qtbot, make_window, tmp_path,
     open_and_wait(qtbot, window)
     window.panel.rows["smooth"].box.setValue(0.4)
     out = tmp_path / "me-linkedin.jpg"
-
-    def exec_(dialog):
-        dialog.set_preset("linkedin")
-        dialog.path_edit.setText(str(out))
-        return QtExportDialog.DialogCode.Accepted
-
-    monkeypatch.setattr(QtExportDialog, "exec", exec_)
-    with qtbot.waitSignal(window.export_finished, timeout=WAIT) as blocker:
-        window.show_export_dialog()
-    result = blocker.args[0]
+    result = export_with_dialog(qtbot, window, monkeypatch, "linkedin", out)
     assert result.path == out and out.is_file()
     written = load(out)
     assert written.format == "JPEG" and written.width == written.height  # LinkedIn square
@@ -535,15 +541,7 @@ def test_ctrl_click_retouches_a_chosen_set_of_faces_in_preview_session_and_expor
     assert fresh.document.retouched == (0, 2, 3) and fresh.preview_engine.faces == [0, 2, 3]
     # the export retouches the same faces at full size
     out = tmp_path / "group-out.jpg"
-
-    def exec_(dialog):
-        dialog.set_preset("original")
-        dialog.path_edit.setText(str(out))
-        return QtExportDialog.DialogCode.Accepted
-
-    monkeypatch.setattr(QtExportDialog, "exec", exec_)
-    with qtbot.waitSignal(window.export_finished, timeout=WAIT):
-        window.show_export_dialog()
+    export_with_dialog(qtbot, window, monkeypatch, "original", out)
     full, written = load(photo).pixels, load(out).pixels
     assert written.shape == full.shape
     assert all(lighter(written, full, faces[i]) for i in chosen)
