@@ -84,6 +84,31 @@ def retouch_photo(
     say = progress or (lambda _text: None)
     say("Rendering at full resolution…")
     rendered, percent, whose = render_retouch(photo.pixels, analysis, sliders, faces, marks, say)
+    return export_retouched(
+        photo, analysis, (rendered, percent, whose), settings, output_path, faces=faces,
+        crop=crop, angle=angle, min_likeness=min_likeness, progress=progress, plan=plan,
+    )
+
+
+def export_retouched(
+    photo: Photo,
+    analysis: FaceAnalysis,
+    retouched: tuple[np.ndarray, float | None, int | None],
+    settings: ExportSettings,
+    output_path: str | os.PathLike,
+    *,
+    faces: Sequence[int],
+    crop: Crop | None = None,
+    angle: float = 0.0,
+    min_likeness: float | None = None,
+    progress: Callable[[str], object] | None = None,
+    plan: WritePlan | None = None,
+) -> RetouchedPhoto:
+    """The second half of :func:`retouch_photo`: ``retouched`` (what :func:`render_retouch`
+    returns for ``faces``) exported to ``output_path``, unless its likeness is below
+    ``min_likeness``; the parameters are ``retouch_photo``'s."""
+    say = progress or (lambda _text: None)
+    rendered, percent, whose = retouched
     face = analysis.face(faces[0]) if faces else None
     refused = _below_minimum(percent, whose, min_likeness)
     if refused is not None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from studio.errors import LikenessError
 from studio.imaging.export import Crop, ExportResult, ExportSettings, check_output
 from studio.imaging.framing import level_angle
-from studio.session.retouch import retouch_photo
+from studio.session.retouch import export_retouched, render_retouch
 from studio.session.schema import Session, Source, file_sha256, save_session
 from studio.write_guard import WritePlan
 
@@ -264,29 +264,30 @@ def _likeness_to_keep(session: Session, keep_likeness: float | None):
     return None, None
 
 
-def _eased(photo, analysis, session: Session, least: float | None, most: float | None,
-           face_index, render):
-    """(amount, retouch_photo's result, the session with scaled sliders and its amount): the
-    strongest amount <= ``most`` found on a proxy, then stepped down on the full render while
-    it is still below ``least`` (a proxy measures within about a point of the full size).
-    Without ``least`` or a face: (None, the session's render, the session)."""
+def _eased(photo, analysis, session: Session, face_index, render, *, aim: float | None,
+           least: float | None, most: float | None):
+    """(amount, ``render``'s result, the session with scaled sliders and its amount): the
+    strongest amount <= ``most`` keeping the likeness at ``aim`` found on a proxy, then
+    stepped down on the full render while
+    its likeness is still below ``least`` (a proxy measures within about a point of the full
+    size), down to 0. ``least`` is only what the easing aims for: whether the result is
+    written is the caller's (--min-likeness). Without ``most`` or a face: (None, the
+    session's render, the session)."""
     from studio.render.amount import STEP, scaled, strongest_amount
 
     sliders = session.sliders
-    if least is None or analysis.face(face_index) is None:
+    if most is None or analysis.face(face_index) is None:
         return None, render(sliders), session
-    found = strongest_amount(photo.pixels, analysis, sliders, least, most=most,
+    found = strongest_amount(photo.pixels, analysis, sliders, aim, most=most,
                              face_index=face_index)
     amount = found.amount
-    done = render(scaled(sliders, amount))
-    while done.exported is None and done.refused and amount > 0:
+    retouched = render(scaled(sliders, amount))
+    while retouched[1] is not None and retouched[1] < least and amount > 0:
         amount = max(round(amount - STEP, 2), 0.0)
-        done = render(scaled(sliders, amount))
-    if done.exported is None and done.refused:  # eased all the way: written unless below --min
-        done = render(scaled(sliders, amount), within_budget=False)
+        retouched = render(scaled(sliders, amount))
     chosen = amount * (session.amount if session.amount is not None else 1.0)
-    return amount, done, replace(session.with_sliders(scaled(sliders, amount)),
-                                 amount=min(chosen, most))
+    return amount, retouched, replace(session.with_sliders(scaled(sliders, amount)),
+                                      amount=min(chosen, most))
 
 
 def _retouch(
@@ -320,17 +321,19 @@ def _retouch(
     marks = _marks(session, sha, notes)
     least, most = _likeness_to_keep(session, keep_likeness)
 
-    def render(sliders, within_budget=True):
-        # The budget or --keep-likeness is a target the easing steps toward, never a reason
-        # to write nothing: only --min-likeness refuses.
-        floor = _higher(min_likeness, least) if within_budget else min_likeness
-        return retouch_photo(
-            photo, analysis, sliders, settings, output_path,
-            face_index=face_index, crop=crop, angle=angle, plan=plan, faces=indices,
-            marks=marks, min_likeness=floor,
+    def render(sliders):
+        return render_retouch(photo.pixels, analysis, sliders, indices, marks)
+
+    def export(retouched):
+        return export_retouched(
+            photo, analysis, retouched, settings, output_path, faces=indices, crop=crop,
+            angle=angle, min_likeness=min_likeness, plan=plan,
         )
 
-    amount, done, session = _eased(photo, analysis, session, least, most, face_index, render)
+    amount, retouched, session = _eased(
+        photo, analysis, session, face_index, render, aim=least,
+        least=_higher(min_likeness, least), most=most)
+    done = export(retouched)
     if amount is not None and least is not None and done.likeness_percent is not None \
             and done.likeness_percent < least:
         notes.append(f"the likeness {done.likeness_percent:.1f}% is below {least:g}% even "
