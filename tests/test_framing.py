@@ -143,13 +143,19 @@ def _frames_of(name: str):
     return _survey[name]
 
 
+def _framed_head(name: str):
+    """(crown row, eye line row, chin row, {frame: rect}, {frame: notes}) of a photo whose
+    head is inside it; a photo whose own frame cuts the crown is skipped."""
+    crown, landmarks, frames, notes = _frames_of(name)
+    if crown is None or crown < 1:
+        pytest.skip(f"{name}: the photo itself cuts the top of the head (matte at row 0)")
+    return crown, landmarks[36:48, 1].mean(), landmarks[8, 1], frames, notes
+
+
 @pytest.mark.parametrize("name", SINGLE)
 def test_auto_framing_never_cuts_the_crown(name):
-    crown, landmarks, frames, _notes = _frames_of(name)
-    assert crown is not None, "the person matte shows no head"
-    if crown < 1:
-        pytest.skip(f"{name}: the photo itself cuts the top of the head (matte at row 0)")
-    eyes_y = landmarks[36:48, 1].mean()
+    assert _frames_of(name)[0] is not None, "the person matte shows no head"
+    crown, eyes_y, _chin_y, frames, _notes = _framed_head(name)
     for frame in ("linkedin", "portfolio", "original", "free"):
         _left, top, _w, h = frames[frame]
         assert top < crown, f"{frame}: the crown is cut"
@@ -159,10 +165,7 @@ def test_auto_framing_never_cuts_the_crown(name):
 
 @pytest.mark.parametrize("name", SINGLE)
 def test_a_3_2_frame_keeps_the_eyes_and_the_chin_and_says_what_it_cuts(name):
-    crown, landmarks, frames, notes = _frames_of(name)
-    if crown is None or crown < 1:
-        pytest.skip(f"{name}: the photo itself cuts the top of the head (matte at row 0)")
-    eyes_y, chin_y = landmarks[36:48, 1].mean(), landmarks[8, 1]
+    crown, eyes_y, chin_y, frames, notes = _framed_head(name)
     _left, top, _w, h = frames["3:2"]
     assert 0.15 < (eyes_y - top) / h < 0.6, "the eye line is at a sensible height"
     assert chin_y < top + h, "the chin is kept"
@@ -172,10 +175,7 @@ def test_a_3_2_frame_keeps_the_eyes_and_the_chin_and_says_what_it_cuts(name):
 
 @pytest.mark.parametrize("name", SINGLE)
 def test_a_banner_keeps_the_eyes_and_reports_what_it_keeps(name, record_property):
-    crown, landmarks, frames, notes = _frames_of(name)
-    if crown is None or crown < 1:
-        pytest.skip(f"{name}: the photo itself cuts the top of the head (matte at row 0)")
-    eyes_y, chin_y = landmarks[36:48, 1].mean(), landmarks[8, 1]
+    crown, eyes_y, chin_y, frames, notes = _framed_head(name)
     _left, top, _w, h = frames["banner"]
     assert 0.15 < (eyes_y - top) / h < 0.55, "the eyes are in the banner, not at its edge"
     kept = [part for part, y in (("crown", crown), ("chin", chin_y)) if top <= y <= top + h]
