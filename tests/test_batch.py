@@ -18,6 +18,7 @@ from studio.batch import DONE_LIST
 from studio.batch.report import FAILED, OK, REPORT_COLUMNS
 from studio.batch.task import run_photo
 from studio.cli import main
+from studio.face import analyze
 from studio.imaging import load
 from studio.session import RetouchResult
 
@@ -274,3 +275,27 @@ def test_a_bug_on_one_photo_is_a_failure_that_keeps_its_traceback():
     assert record["status"] == FAILED
     assert record["reason"].startswith("unexpected error (please report it): KeyError")
     assert "_buggy_retouch" in record["detail"]
+
+
+def test_the_report_names_whose_likeness_was_lowest_in_a_group(tmp_path):
+    # a session that retouches everyone, applied to a group photo and a portrait
+    group, portrait = "deepface_selfie-many-people.jpg", FACES[0]
+    session = tmp_path / "everyone.likeness.json"
+    code, _, _ = run_cli("retouch", face_photo(group), "-o", tmp_path / "first.jpg",
+                         "--faces", "all", "--set", "smooth=1", "--save-session", session)
+    assert code == 0
+    shoot = tmp_path / "shoot"
+    shoot.mkdir()
+    for name in (group, portrait):
+        (shoot / name).symlink_to(face_photo(name))
+    report = tmp_path / "report.csv"
+    code, _, _ = run_cli("batch", shoot, "-o", tmp_path / "out", "--session", session,
+                         "--report", report)
+    rows = read_report(report)
+    assert code == 0, rows
+    lowest = rows[group]["lowest_face"]
+    number, where = lowest.split(" ", 1)
+    analysis = analyze(load(face_photo(group)).pixels)
+    assert 1 <= int(number) <= len(analysis.faces)
+    assert where == f"({analysis.where(int(number) - 1)})"
+    assert rows[portrait]["lowest_face"] == ""  # one face: nobody to name

@@ -70,3 +70,62 @@ def test_several_looks_without_a_sheet_is_one_line(portrait, tmp_path, capsys):
     code, out, err = _run(capsys, "retouch", portrait, "-o", tmp_path / "o.jpg",
                           "--look", "natural", "--look", "linkedin")  # fmt: skip
     assert code == 2 and "--contact-sheet" in err
+
+
+def test_the_sheet_renders_the_sessions_crop_and_marks(portrait, tmp_path, capsys):
+    from dataclasses import replace
+
+    from studio.edits.marks import Mark
+    from studio.session import load_session, save_session
+
+    first = tmp_path / "s.likeness.json"
+    w, h = Image.open(portrait).size
+    crop = f"{w * 0.2:.0f},{h * 0.05:.0f},{w * 0.48:.0f},{w * 0.6:.0f}"  # 4:5, by hand
+    code, out, err = _run(capsys, "retouch", portrait, "-o", tmp_path / "o.jpg", "--crop", crop,
+                          "--save-session", first)  # fmt: skip
+    assert code == 0, err
+    session = load_session(first)
+    face = session.analysis_for(session.source.sha256).face(None)
+    cheek = face.landmarks[[2, 3, 4, 48, 31]].mean(axis=0)  # the left cheek
+    keep = Mark("keep", ((float(cheek[0]), float(cheek[1])),), float(w * 0.05))
+    marked = tmp_path / "marked.likeness.json"
+    save_session(replace(session, marks=(keep,)), marked)
+    sheet = tmp_path / "sheet.png"
+    code, out, err = _run(capsys, "retouch", portrait, "--contact-sheet", sheet, "--session",
+                          marked, "--look", "original", "--look", "portfolio")  # fmt: skip
+    assert code == 0, err
+    rgb = np.asarray(Image.open(sheet).convert("RGB"), np.float32)
+    tile_h = rgb.shape[0] - 56
+    assert abs(tile_h - 512 * 0.6 / 0.48) <= 2  # the session's 4:5 crop, not the square
+    original, look = rgb[:tile_h, :512], rgb[:tile_h, 512:1024]
+    x0, y0, cw, _ch = (float(v) for v in crop.split(","))
+    scale = 512 / cw  # photo pixels -> tile pixels
+    cx, cy = int((cheek[0] - x0) * scale), int((cheek[1] - y0) * scale)
+    r = int(w * 0.05 * scale * 0.5)  # well inside the kept spot
+    kept = np.abs(look[cy - r : cy + r, cx - r : cx + r] - original[cy - r : cy + r, cx - r : cx + r])
+    elsewhere = np.abs(look - original)
+    assert kept.mean() < 0.25 * elsewhere.mean()  # the keep mark shows the original there
+    assert elsewhere.mean() > 1.0  # the look is really rendered elsewhere
+
+
+def test_every_chosen_face_is_retouched_on_the_sheet():
+    from studio.face import analyze_photo
+    from studio.imaging import load
+    from studio.imaging.export import Crop
+    from studio.session.contact_sheet import Version, render_versions
+    from tests.conftest import face_photo
+
+    photo = load(face_photo("dlib_2008_002506.jpg"))  # three people
+    analysis = analyze_photo(photo)
+    assert len(analysis.faces) >= 2
+    other = next(i for i in range(len(analysis.faces)) if i != analysis.primary)
+    strong = Version("Smooth", {"smooth": 1.0, "blemish": 1.0})
+    whole = analysis
+    everything = Crop.from_rect((0, 0, photo.width, photo.height), photo.width, photo.height)
+    one = render_versions(photo.pixels, whole, [strong], faces=[analysis.primary],
+                          crop=everything)[0]  # fmt: skip
+    both = render_versions(photo.pixels, whole, [strong], faces=[analysis.primary, other],
+                           crop=everything)[0]  # fmt: skip
+    x0, y0, x1, y1 = (int(v) for v in analysis.faces[other].box)
+    changed = np.abs(both.pixels[y0:y1, x0:x1] - one.pixels[y0:y1, x0:x1]).mean()
+    assert changed > 1e-3  # the second face is smoothed only when it is chosen

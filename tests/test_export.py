@@ -99,7 +99,9 @@ def test_linkedin_close_up_uses_as_much_of_the_photo_as_there_is(tmp_path):
         _picture(1200, 1400), ExportSettings("linkedin"), tmp_path / "a.jpg", landmarks=landmarks
     )
     assert round(result.crop.width * 1200) == 1200
-    assert any("as large as the photo allows" in note for note in result.notes)
+    # The note says what the user loses: here the head is taller than the whole photo's width.
+    assert any("with the whole head" in note or "as large as the photo allows" in note
+               for note in result.notes), result.notes
     assert (result.width, result.height) == (1024, 1024)
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from conftest import face_photo
 
+from studio.imaging.filters import gaussian
 from studio.render import Retoucher, proxy_of
 from studio.render.quality import figures, head_mask
 
@@ -118,6 +119,34 @@ def test_enlarging_part_of_a_field_matches_enlarging_all_of_it(big):
     for box in [(slice(0, 40), slice(0, 30)), (slice(h // 2, h // 2 + 77), slice(w // 3, w // 3 + 51)),
                 (slice(h - 25, h), slice(w - 60, w))]:
         np.testing.assert_allclose(layers.enlarge_part(field, box), whole[box], atol=1e-6)
+
+
+def test_a_big_heads_field_made_band_by_band_is_the_whole_field(big):
+    # A one-off render (an export) adds a big head's smooth and shine changes band by band
+    # where they are used; a preview enlarges them whole once. Both must be the same bits,
+    # whichever rows are asked for, 0 on the protected features, and the field enlarged.
+    from studio.edits.blend import add_change_in
+    from studio.edits.layers import WorkField
+
+    _, _, retoucher = big
+    layers = retoucher.layers
+    rng = np.random.default_rng(2)
+    small = gaussian(rng.random((*layers.work.shape, 3), dtype=np.float32), 2.0)
+    field = WorkField(layers, small)
+    whole = field.full()
+    h, w = layers.shape
+    assert whole.shape == (h, w, 3)
+    for rows in (slice(0, h), slice(h // 3, h // 3 + 1), slice(h - 5, h + 20), slice(7, h // 2)):
+        made = np.concatenate([values for _, values in field.bands(rows)])
+        assert np.array_equal(made, whole[rows.start : min(rows.stop, h)])
+    assert not whole[layers.unprotected == 0].any()
+    outside = layers.unprotected > 0
+    np.testing.assert_allclose(whole[outside], layers.enlarge(small)[outside], atol=2e-3)
+    image = rng.random((h, w, 3), dtype=np.float32)
+    box = ((slice(h // 4, h // 2 + 3), slice(w // 5, w - 9)),)
+    for boxes in (None, box):
+        assert np.array_equal(add_change_in(image, field, 0.7, boxes),
+                              add_change_in(image, whole, 0.7, boxes))
 
 
 def test_adding_a_change_in_its_boxes_gives_the_bits_of_adding_it_everywhere():

@@ -91,6 +91,21 @@ def test_largest_inside_without_angle_is_the_whole_photo():
     assert largest_inside(900, 600, 0.0) == (0.0, 0.0, 900.0, 600.0)
 
 
+def test_a_banner_from_a_portrait_photo_keeps_eyes_and_chin_before_the_crown():
+    # A 1000 px wide portrait photo: a 4:1 banner is 250 px high, the head 400 px.
+    landmarks = _landmarks((450, 700), (550, 700), (500, 840))
+    rect, notes = auto_frame(1000, 1500, landmarks, 4.0, "banner", crown_y=440)
+    left, top, w, h = rect
+    assert w == pytest.approx(1000, abs=1) and h == pytest.approx(250, abs=1)
+    assert top + h > 840  # the chin is kept
+    assert 0.15 < (700 - top) / h < 0.55  # the eyes inside, not at the edge
+    assert top > 440  # the crown is what is cut
+    assert notes == [
+        "the photo is too narrow for a banner with the whole head: the crop keeps the eyes "
+        "and the chin and cuts the top of the head"
+    ]
+
+
 def test_auto_frame_puts_the_eyes_a_third_down_with_headroom():
     landmarks = _landmarks((900, 1000), (1100, 1000), (1000, 1300))
     rect, notes = auto_frame(2000, 3000, landmarks, 1.0, "linkedin", crown_y=640)
@@ -108,7 +123,7 @@ _survey: dict[str, tuple] = {}
 
 
 def _frames_of(name: str):
-    """(crown row, {frame: rect}) for one photo, from its person matte (cached)."""
+    """(crown row, landmarks, {frame: rect}, {frame: notes}) for one photo, from its person matte (cached)."""
     if name not in _survey:
         from studio.edits.background import head_top
         from studio.face import analyze_photo
@@ -118,23 +133,52 @@ def _frames_of(name: str):
         face = analyze_photo(photo).face(None)
         h, w = photo.pixels.shape[:2]
         crown = head_top(photo.pixels, face)
-        frames = {
-            frame: auto_frame(w, h, face.landmarks, aspect, frame, crown)[0]
+        framed = {
+            frame: auto_frame(w, h, face.landmarks, aspect, frame, crown)
             for frame, aspect in FRAMES.items()
         }
-        _survey[name] = (crown, face.landmarks, frames)
+        frames = {frame: rect for frame, (rect, _notes) in framed.items()}
+        notes = {frame: notes for frame, (_rect, notes) in framed.items()}
+        _survey[name] = (crown, face.landmarks, frames, notes)
     return _survey[name]
+
+
+def _framed_head(name: str):
+    """(crown row, eye line row, chin row, {frame: rect}, {frame: notes}) of a photo whose
+    head is inside it; a photo whose own frame cuts the crown is skipped."""
+    crown, landmarks, frames, notes = _frames_of(name)
+    if crown is None or crown < 1:
+        pytest.skip(f"{name}: the photo itself cuts the top of the head (matte at row 0)")
+    return crown, landmarks[36:48, 1].mean(), landmarks[8, 1], frames, notes
 
 
 @pytest.mark.parametrize("name", SINGLE)
 def test_auto_framing_never_cuts_the_crown(name):
-    crown, landmarks, frames = _frames_of(name)
-    assert crown is not None, "the person matte shows no head"
-    if crown < 1:
-        pytest.skip(f"{name}: the photo itself cuts the top of the head (matte at row 0)")
-    eyes_y = landmarks[36:48, 1].mean()
-    for frame, (_left, top, _w, h) in frames.items():
+    assert _frames_of(name)[0] is not None, "the person matte shows no head"
+    crown, eyes_y, _chin_y, frames, _notes = _framed_head(name)
+    for frame in ("linkedin", "portfolio", "original", "free"):
+        _left, top, _w, h = frames[frame]
         assert top < crown, f"{frame}: the crown is cut"
         assert (crown - top) / h > 0.0, f"{frame}: no headroom"
-        if frame in ("linkedin", "portfolio", "original", "free"):
-            assert 0.2 < (eyes_y - top) / h < 0.55, f"{frame}: eye line far from a third"
+        assert 0.2 < (eyes_y - top) / h < 0.55, f"{frame}: eye line far from a third"
+
+
+@pytest.mark.parametrize("name", SINGLE)
+def test_a_3_2_frame_keeps_the_eyes_and_the_chin_and_says_what_it_cuts(name):
+    crown, eyes_y, chin_y, frames, notes = _framed_head(name)
+    _left, top, _w, h = frames["3:2"]
+    assert 0.15 < (eyes_y - top) / h < 0.6, "the eye line is at a sensible height"
+    assert chin_y < top + h, "the chin is kept"
+    if crown < top:  # a portrait photo too narrow for the whole head at 3:2: one note says so
+        assert len(notes["3:2"]) == 1 and "cuts the top of the head" in notes["3:2"][0]
+
+
+@pytest.mark.parametrize("name", SINGLE)
+def test_a_banner_keeps_the_eyes_and_reports_what_it_keeps(name, record_property):
+    crown, eyes_y, chin_y, frames, notes = _framed_head(name)
+    _left, top, _w, h = frames["banner"]
+    assert 0.15 < (eyes_y - top) / h < 0.55, "the eyes are in the banner, not at its edge"
+    kept = [part for part, y in (("crown", crown), ("chin", chin_y)) if top <= y <= top + h]
+    record_property("banner_keeps", ",".join(["eyes", *kept]))
+    if len(kept) < 2:  # the whole head does not fit: exactly one note tells the user
+        assert len(notes["banner"]) == 1 and "too narrow for a banner" in notes["banner"][0]

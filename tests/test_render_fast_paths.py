@@ -150,6 +150,35 @@ def test_background_in_place_and_over_an_old_result_match_a_fresh_one(enlarged):
     assert np.array_equal(fresh[alpha >= 1.0], pixels[alpha >= 1.0])
 
 
+def test_a_background_band_writes_its_rows_only_with_the_bits_of_the_whole_call(enlarged):
+    # The pipeline hands the background edit one band per call (on several threads in an
+    # export): a band must write its own rows, as the whole region's call makes them, and
+    # nothing else.
+    from dataclasses import replace
+
+    from studio.edits.background import Params, person_alpha, prepare_background, process
+    from studio.edits.protocol import Region
+    from studio.imaging.filters import row_bands
+
+    pixels, analysis = enlarged
+    face = analysis.face(None)
+    layers = prepare_background(pixels, person_alpha(pixels, face), face)
+    params = Params(0.6, 0.2, 0.3)
+    whole = process(Region(pixels, layers), params)
+    h, w = pixels.shape[:2]
+    bands = row_bands(h, w)
+    columns = layers.background_columns(slice(0, h), slice(0, w))
+    out = np.full_like(pixels, -1.0)
+    for index in (len(bands) // 2, 0):
+        process(replace(Region(pixels, layers), band=bands[index], columns=columns[index]),
+                params, out)
+    done = np.zeros(h, bool)
+    for index in (len(bands) // 2, 0):
+        done[bands[index]] = True
+        assert np.array_equal(out[bands[index]], whole[bands[index]])
+    assert (out[~done] == -1.0).all()
+
+
 def test_white_balance_of_parts_writes_only_those_pixels():
     rng = np.random.default_rng(3)
     image = rng.random((90, 120, 3), dtype=np.float32)

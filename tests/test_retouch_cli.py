@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 import numpy as np
 import pytest
@@ -186,10 +187,14 @@ def test_set_overrides_the_look_and_the_session(portrait, tmp_path, capsys):
         "--save-session",
         tmp_path / "t.json",
     )
-    sliders = json.loads((tmp_path / "t.json").read_text())["sliders"]
+    saved = json.loads((tmp_path / "t.json").read_text())
+    sliders = saved["sliders"]
     assert sliders["smooth"] == 0.0  # --set wins
     assert sliders["bg_light"] == 0.3  # the session's own value wins over the look
-    assert sliders["eyes"] == 0.15  # the look's value where the session had none
+    # The look's value where the session had none, at the amount found within the look's
+    # likeness budget on this photo (stored beside the sliders).
+    assert saved["amount"] is not None
+    assert sliders["eyes"] == pytest.approx(0.15 * saved["amount"], abs=1e-4)
 
 
 @pytest.mark.parametrize(
@@ -368,6 +373,9 @@ def test_faces_all_retouches_everyone_and_min_likeness_checks_each(tmp_path, cap
                            "--set", "face_light=0.6", "--save-session", session)
     assert code == 0 and "(lowest: face " in stdout
     original = imaging.load(group).pixels
+    # the summary names whose likeness it is: the face's number and where it is in the photo
+    number, where = re.search(r"\(lowest: face (\d+), ([a-z ]+)\)", stdout).groups()
+    assert analyze(original).where(int(number) - 1) == where
     edited = imaging.load(out).pixels
     for face in analyze(original).faces:  # every face is lighter
         x0, y0, x1, y1 = (int(v) for v in face.box)

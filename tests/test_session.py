@@ -473,3 +473,26 @@ def test_a_version_5_session_is_not_turned_and_has_no_snapshots(tmp_path):
     assert session.angle == 0.0 and session.snapshots == []
     data = {**_valid(), "version": 5, "edits": {}, "angle": 3.0}
     assert "unknown key 'angle' (version 5)" in _bad(tmp_path, data)
+
+
+def test_a_looks_budget_and_amount_are_kept(tmp_path):
+    session = load_session(SESSIONS / "v7_amount.json")
+    assert session.budget == 90.0 and session.amount == 0.85 and session.look == "linkedin"
+    again = tmp_path / "again.likeness.json"
+    save_session(session, again)
+    kept = load_session(again)
+    assert (kept.budget, kept.amount) == (90.0, 0.85)
+
+
+def test_a_version_6_session_has_no_budget_or_amount(tmp_path):
+    session = load_session(SESSIONS / "v6_angle.json")
+    assert session.budget is None and session.amount is None
+    data = {**_valid(), "version": 6, "edits": {}, "amount": 0.5}
+    assert "unknown key 'amount' (version 6)" in _bad(tmp_path, data)
+
+
+@pytest.mark.parametrize("key, value", [("amount", 1.6), ("amount", -0.1), ("budget", 101),
+                                        ("budget", "93")])
+def test_an_amount_or_budget_out_of_range_is_refused(tmp_path, key, value):
+    data = {**_valid(), "version": 7, "edits": {}, key: value}
+    assert f"'{key}'" in _bad(tmp_path, data)

@@ -69,6 +69,21 @@ def open_and_wait(qtbot, window: QtStudioWindow, path=None) -> None:
     qtbot.waitUntil(lambda: not window.opening and window.preview_pixels is not None, timeout=WAIT)
 
 
+def export_with_dialog(qtbot, window: QtStudioWindow, monkeypatch, preset: str, out):
+    """Export through the Export dialog as a user would (``preset`` and the file ``out``
+    chosen, OK pressed); waits for the export and returns its result."""
+
+    def exec_(dialog):
+        dialog.set_preset(preset)
+        dialog.path_edit.setText(str(out))
+        return QtExportDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(QtExportDialog, "exec", exec_)
+    with qtbot.waitSignal(window.export_finished, timeout=WAIT) as blocker:
+        window.show_export_dialog()
+    return blocker.args[0]
+
+
 def wait_for_preview(qtbot, window: QtStudioWindow, **expected) -> None:
     """Wait until the preview on screen shows these slider values."""
 
@@ -247,16 +262,7 @@ def test_export_through_the_dialog_writes_the_file(qtbot, make_window, tmp_path,
     open_and_wait(qtbot, window)
     window.panel.rows["smooth"].box.setValue(0.4)
     out = tmp_path / "me-linkedin.jpg"
-
-    def exec_(dialog):
-        dialog.set_preset("linkedin")
-        dialog.path_edit.setText(str(out))
-        return QtExportDialog.DialogCode.Accepted
-
-    monkeypatch.setattr(QtExportDialog, "exec", exec_)
-    with qtbot.waitSignal(window.export_finished, timeout=WAIT) as blocker:
-        window.show_export_dialog()
-    result = blocker.args[0]
+    result = export_with_dialog(qtbot, window, monkeypatch, "linkedin", out)
     assert result.path == out and out.is_file()
     written = load(out)
     assert written.format == "JPEG" and written.width == written.height  # LinkedIn square
@@ -483,3 +489,65 @@ def test_without_the_person_model_the_studio_says_so_while_a_photo_is_open(
         assert "make models" in message and "classical matte" in message
     finally:
         models.forget()
+
+
+def test_ctrl_click_retouches_a_chosen_set_of_faces_in_preview_session_and_export(
+    qtbot, make_window, tmp_path, monkeypatch
+):
+    import shutil
+
+    from PySide6.QtCore import QPointF
+
+    from studio.session import load_session
+
+    photo = tmp_path / "group.jpg"
+    shutil.copy(face_photo("deepface_selfie-many-people.jpg"), photo)
+    window = make_window()
+    window.show()
+    qtbot.waitExposed(window)
+    open_and_wait(qtbot, window, photo)
+    canvas, combo = window.canvas, window.panel.face_combo
+    faces = window.document.faces
+    proxy_faces = window.preview_engine.proxy_analysis.faces
+    original = window.preview_engine.proxy
+
+    def lighter(shown, reference, face) -> bool:
+        x0, y0, x1, y1 = (int(v) for v in face.box)
+        return shown[y0:y1, x0:x1].mean() > reference[y0:y1, x0:x1].mean() + 0.01
+
+    window.panel.rows["face_light"].box.setValue(0.6)
+    wait_for_preview(qtbot, window, face_light=0.6)
+    for index in (2, 3):  # Ctrl+click adds two more faces to the chosen one (face 1)
+        nose = faces[index].landmarks[30]
+        where = canvas.mapFromScene(QPointF(float(nose[0]), float(nose[1])))
+        qtbot.mouseMove(canvas.viewport(), where)
+        qtbot.waitUntil(lambda index=index: canvas.hovered_face == index, timeout=5_000)
+        qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton,
+                         Qt.KeyboardModifier.ControlModifier, where)
+    assert window.document.retouched == (0, 2, 3) and window.document.face_index == 0
+    assert not window.panel.everyone_box.isChecked()
+    marked = [i for i in range(combo.count()) if combo.itemText(i).endswith("retouched")]
+    assert marked == [0, 2, 3]
+    chosen, others = (0, 2, 3), [i for i in range(len(faces)) if i not in (0, 2, 3)]
+    qtbot.waitUntil(lambda: all(lighter(window.preview_pixels, original, proxy_faces[i])
+                                for i in chosen), timeout=WAIT)
+    assert not any(lighter(window.preview_pixels, original, proxy_faces[i]) for i in others)
+    # stored in the session, and the reopened session previews the same set
+    session_file = tmp_path / "group.likeness.json"
+    assert window.save_session_as(session_file)
+    assert load_session(session_file).faces == (0, 2, 3)
+    fresh = make_window()
+    open_and_wait(qtbot, fresh, session_file)
+    assert fresh.document.retouched == (0, 2, 3) and fresh.preview_engine.faces == [0, 2, 3]
+    # the export retouches the same faces at full size
+    out = tmp_path / "group-out.jpg"
+    export_with_dialog(qtbot, window, monkeypatch, "original", out)
+    full, written = load(photo).pixels, load(out).pixels
+    assert written.shape == full.shape
+    assert all(lighter(written, full, faces[i]) for i in chosen)
+    assert not any(lighter(written, full, faces[i]) for i in others)
+    # Ctrl+click on a retouched face takes it out again, as one undoable step
+    window._on_face_toggled(3)
+    assert window.document.retouched == (0, 2)
+    window.undo_stack.undo()
+    assert window.document.retouched == (0, 2, 3)

@@ -145,3 +145,66 @@ def test_the_export_uses_the_crop_and_the_angle(qtbot, cropping, tmp_path):
     assert result.crop == cropping.document.crop  # the frame the user set, straightened
     left, top, w, h = tool.rect
     assert written.height == min(2048, round(h))
+
+
+def test_an_edge_handle_moves_one_side_and_keeps_the_aspect_about_the_centre(qtbot, cropping):
+    tool = cropping.crop_tool
+    tool.set_frame("portfolio")
+    left, top, w, h = tool.rect
+    edge = _screen(cropping, left + w, top + h / 2)  # the middle of the right side
+    _drag(qtbot, cropping, edge, edge + QPoint(-25, 0))
+    new = tool.rect
+    assert new[0] == pytest.approx(left, abs=0.5)  # the left side stays put
+    assert new[2] < w - 5  # narrower
+    assert new[2] / new[3] == pytest.approx(4 / 5, abs=0.01)  # the height follows (4:5)
+    assert new[1] + new[3] / 2 == pytest.approx(top + h / 2, abs=0.5)  # evenly about the centre
+
+
+def test_a_free_frame_edge_moves_only_that_side(qtbot, cropping):
+    tool = cropping.crop_tool
+    tool.set_frame("free")
+    left, top, w, h = tool.rect
+    edge = _screen(cropping, left + w / 2, top + h)  # the middle of the bottom side
+    steps = cropping.undo_stack.count()
+    _drag(qtbot, cropping, edge, edge + QPoint(0, -30))
+    new = tool.rect
+    assert new[:3] == pytest.approx((left, top, w), abs=0.5)  # only the bottom moved
+    assert new[3] < h - 10
+    assert cropping.undo_stack.count() == steps + 1
+
+
+def test_the_photo_turns_under_an_upright_frame(qtbot, cropping):
+    tool = cropping.crop_tool
+    tool.set_frame("portfolio")
+    tool.angle_slider.setValue(100)  # 10 degrees
+    left, top, w, h = tool.rect
+    top_left, top_right = _screen(cropping, left, top), _screen(cropping, left + w, top)
+    bottom_left = _screen(cropping, left, top + h)
+    assert abs(top_left.y() - top_right.y()) <= 1  # the frame is upright on screen
+    assert abs(top_left.x() - bottom_left.x()) <= 1
+    width, height = cropping.canvas.photo_size
+    corner_a = cropping.canvas.mapFromScene(QPointF(0, 0))
+    corner_b = cropping.canvas.mapFromScene(QPointF(width, 0))
+    assert corner_b.y() < corner_a.y() - 20  # the photo's top edge is turned (anticlockwise)
+    # Straighten: the eyes, as the user sees them, are level under the frame.
+    qtbot.mouseClick(tool.straighten_button, Qt.MouseButton.LeftButton)
+    face = cropping.document.face
+    eyes = [face.landmarks[36:42].mean(0), face.landmarks[42:48].mean(0)]
+    left_eye, right_eye = (cropping.canvas.mapFromScene(QPointF(*map(float, e))) for e in eyes)
+    assert abs(left_eye.y() - right_eye.y()) <= 1
+    qtbot.keyClick(cropping.canvas, Qt.Key.Key_C)  # closing the tool shows the photo as shot
+    assert cropping.canvas.turn == 0.0
+    corner_b = cropping.canvas.mapFromScene(QPointF(width, 0))
+    assert abs(corner_b.y() - cropping.canvas.mapFromScene(QPointF(0, 0)).y()) <= 1
+
+
+def test_a_banner_from_a_portrait_photo_says_what_it_cuts(qtbot, cropping):
+    tool = cropping.crop_tool
+    tool.set_frame("banner")
+    left, top, w, h = tool.rect
+    face = cropping.document.face
+    eyes_y = face.landmarks[36:48, 1].mean()
+    assert top < eyes_y < top + h  # the eyes are in the banner
+    assert "too narrow for a banner" in tool.note_label.text()
+    tool.set_frame("portfolio")
+    assert tool.note_label.text() == "" or "banner" not in tool.note_label.text()

@@ -16,9 +16,16 @@ from studio.edits.marks import mask  # noqa: E402
 from studio.imaging.sample import sample_photo  # noqa: E402
 
 try:
-    from tests.test_ui import WAIT, dialogs, make_window, open_and_wait, sample_file  # noqa: F401
+    from tests.test_ui import (  # noqa: F401
+        WAIT,
+        dialogs,
+        export_with_dialog,
+        make_window,
+        open_and_wait,
+        sample_file,
+    )
 except ImportError:  # pragma: no cover - rootdir layouts differ
-    from test_ui import WAIT, dialogs, make_window, open_and_wait, sample_file  # noqa: F401
+    from test_ui import WAIT, dialogs, export_with_dialog, make_window, open_and_wait, sample_file  # noqa: F401
 
 
 def _send(window, kind, x, y, modifiers=Qt.KeyboardModifier.NoModifier):
@@ -141,7 +148,6 @@ def test_suggested_marks_arrive_as_one_step(qtbot, make_window):
 def test_the_export_carries_the_marks(qtbot, make_window, tmp_path, monkeypatch):
     from studio.imaging import load
     from studio.render import render_photo
-    from studio.ui.qt_export import QtExportDialog
 
     window = make_window()
     open_and_wait(qtbot, window)
@@ -150,15 +156,7 @@ def test_the_export_carries_the_marks(qtbot, make_window, tmp_path, monkeypatch)
     stroke(window, [(x, y), (x + 4, y)])
     window.panel.rows["smooth"].box.setValue(1.0)
     out = tmp_path / "me.png"
-
-    def exec_(dialog):
-        dialog.set_preset("original")
-        dialog.path_edit.setText(str(out))
-        return QtExportDialog.DialogCode.Accepted
-
-    monkeypatch.setattr(QtExportDialog, "exec", exec_)
-    with qtbot.waitSignal(window.export_finished, timeout=WAIT):
-        window.show_export_dialog()
+    export_with_dialog(qtbot, window, monkeypatch, "original", out)
     document = window.document
     expected = render_photo(document.photo.pixels, document.analysis, document.sliders,
                             marks=document.marks)

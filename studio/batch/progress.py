@@ -118,6 +118,8 @@ class Progress:
                 if result.likeness_percent is None
                 else f"  likeness {result.likeness_percent:.1f}%"
             )
+            if result.amount_percent is not None:
+                likeness += f" (face sliders at {result.amount_percent:.0f}%)"
             return f"{head} -> {result.output}{likeness}  {result.seconds:.1f} s"
         return f"{head}: {result.reason}" if result.reason else head
 

@@ -11,8 +11,10 @@ from pathlib import Path
 
 from studio.write_guard import REPORT_HEADER, WritePlan, shown, write_atomic
 
-#: Columns of the report CSV, in order.
-REPORT_COLUMNS = tuple(REPORT_HEADER.decode("ascii").split(","))
+#: Columns of the report CSV, in order. ``lowest_face`` and ``amount_percent`` come last, so a
+#: report still starts with the header the write guard knows reports by (older reports included).
+#: (``amount_percent``: the share of the face sliders a budgeted look or --keep-likeness kept.)
+REPORT_COLUMNS = (*REPORT_HEADER.decode("ascii").split(","), "lowest_face", "amount_percent")
 #: Statuses: retouched and written; not written (the reason says why); already done earlier.
 OK, FAILED, SKIPPED = "ok", "failed", "skipped"
 
@@ -28,7 +30,11 @@ class PhotoResult:
     reason : one line saying why it failed or was skipped ("" when ok), or a note.
     faces : how many faces were found (None when the photo was not analysed).
     likeness_percent : 0..100, how recognisable the result is (None without a face).
+    lowest_face : with several faces retouched, whose likeness that is: the face's number (as
+        the studio's Face list counts, from 1) and where it is ("3 (top right)"); else "".
     seconds : wall-clock time spent on this photo in its worker.
+    amount_percent : with --keep-likeness, the share of the face sliders kept (None: not
+        eased).
     detail : a traceback for an unexpected error (a bug), shown on stderr, not in the CSV.
     """
 
@@ -38,14 +44,17 @@ class PhotoResult:
     reason: str = ""
     faces: int | None = None
     likeness_percent: float | None = None
+    lowest_face: str = ""
     seconds: float = 0.0
     detail: str = ""
+    amount_percent: float | None = None
 
     @classmethod
     def from_record(cls, record: Mapping) -> PhotoResult:
         """Build from the plain dict a task returns (both engines send plain records)."""
         faces = record.get("faces")
         likeness = record.get("likeness_percent")
+        amount = record.get("amount")
         return cls(
             input=str(record["input"]),
             output=str(record.get("output") or ""),
@@ -53,8 +62,10 @@ class PhotoResult:
             reason=one_line(record.get("reason") or ""),
             faces=None if faces is None else int(faces),
             likeness_percent=None if likeness is None else float(likeness),
+            lowest_face=str(record.get("lowest_face") or ""),
             seconds=float(record.get("seconds") or 0.0),
             detail=str(record.get("detail") or ""),
+            amount_percent=None if amount is None else 100.0 * float(amount),
         )
 
     def to_record(self) -> dict:
@@ -71,7 +82,9 @@ class PhotoResult:
             "likeness_percent": ""
             if self.likeness_percent is None
             else f"{self.likeness_percent:.1f}",
+            "lowest_face": shown(self.lowest_face),
             "seconds": f"{self.seconds:.2f}",
+            "amount_percent": "" if self.amount_percent is None else f"{self.amount_percent:.0f}",
         }
 
 

@@ -335,6 +335,7 @@ def run_batch(
     progress: Progress | None = None,
     task: Task = retouch_task,
     framing: Mapping[str, Any] | None = None,
+    keep_likeness: float | None = None,
 ) -> list[PhotoResult]:
     """Retouch every job's photo and return one result per job, in job order.
 
@@ -347,6 +348,7 @@ def run_batch(
     min_likeness : photos whose likeness falls below this percent are not written.
     overwrite : redo photos whose output already exists and is newer than the photo.
     progress : told about each finished photo (None: silent).
+    framing, keep_likeness : passed on to ``task`` after ``min_likeness``, only when given.
     task : the per-photo function, ``task(input, session, export, output, min_likeness)``
         returning a plain record dict; a top-level function, so both engines can run it.
 
@@ -355,90 +357,135 @@ def run_batch(
     BatchInterrupted on Ctrl+C, carrying the results so far (workers stopped, no partial
     files left). LikenessError when the engine cannot start (e.g. no Dask scheduler).
     """
-    results: dict[int, PhotoResult] = {}
-    todo: list[int] = []
-    done_lists: dict[Path, DoneList] = {}
-
-    def done_list(job: Job) -> DoneList:
-        folder = job.output.parent
-        if folder not in done_lists:
-            done_lists[folder] = DoneList(folder)
-        return done_lists[folder]
-
-    for index, job in enumerate(jobs):
-        early = None
-        if not overwrite and done_list(job).is_done(job):
-            early = _skipped(job)
-        elif (
-            not overwrite
-            and os.path.lexists(job.output)
-            and not done_list(job).written_by_us(job)
-        ):
-            early = _not_ours(job)  # never "already done" for a file we did not write
-        if early is None:
-            todo.append(index)
-            continue
-        results[index] = early
-        if progress is not None:
-            progress.finished(early)
-
-    def ordered() -> list[PhotoResult]:
-        return [results[i] for i in sorted(results)]
-
+    batch = _Batch(jobs, session, export, engine, min_likeness, progress, task,
+                   framing, keep_likeness)
+    todo = batch.set_aside_done(overwrite)
     if not todo:
-        return ordered()
-    queue = list(reversed(todo))  # pop() from the end keeps input order
-    in_flight: dict[Any, int] = {}
-    # When a worker process dies, every photo in flight on that pool fails with it; each is
-    # tried again alone, so only the photo that really kills its worker is marked failed.
-    suspects: list[int] = []
-    alone: set[int] = set()
-
-    def submit(index: int) -> None:
-        job = jobs[index]
-        args = (str(job.input), session, export, str(job.output), min_likeness)
-        # --crop / --angle ride along only when given (a custom task need not know them).
-        future = engine.submit(task, *args, *(() if framing is None else (framing,)))
-        in_flight[future] = index
-
+        return batch.ordered()
     try:
-        engine.at_most(len(todo))
-        if progress is not None:
-            progress.waiting(f"starting {engine.describe()} (loading the face models)...")
-        engine.start()
-        while queue or suspects or in_flight:
-            if suspects:
-                if not in_flight:
-                    alone.add(suspects[0])
-                    submit(suspects.pop(0))
-            else:
-                while queue and len(in_flight) < engine.window:
-                    submit(queue.pop())
-            for future in engine.wait_first(list(in_flight)):
-                index = in_flight.pop(future)
-                job = jobs[index]
-                try:
-                    result = PhotoResult.from_record(engine.result(future))
-                except Exception as error:  # the worker, not the task, failed
-                    if engine.is_crash(error) and index not in alone:
-                        suspects.append(index)
-                        continue
-                    result = _crashed(job, error)
-                if result.status == OK:
-                    done_list(job).record(job)
-                results[index] = result
-                if progress is not None:
-                    progress.finished(result)
+        batch.start(len(todo))
+        batch.retouch(todo)
     except KeyboardInterrupt:
-        engine.abort(list(in_flight))
-        for index in in_flight.values():
-            remove_partial_files(jobs[index].output)
-        raise BatchInterrupted(ordered()) from None
+        batch.stop()
+        raise BatchInterrupted(batch.ordered()) from None
     except BaseException:
-        engine.abort(list(in_flight))
-        for index in in_flight.values():
-            remove_partial_files(jobs[index].output)
+        batch.stop()
         raise
     else:
         engine.close()
-    return ordered()
+    return batch.ordered()
+
+
+class _Batch:
+    """One run of :func:`run_batch`: the results so far (by job index), the photos waiting,
+    those in flight on the engine, and the done list of each output folder."""
+
+    def __init__(
+        self,
+        jobs: Sequence[Job],
+        session: Mapping[str, Any],
+        export: Mapping[str, Any] | str,
+        engine: LocalEngine | DaskEngine,
+        min_likeness: float | None,
+        progress: Progress | None,
+        task: Task,
+        framing: Mapping[str, Any] | None,
+        keep_likeness: float | None = None,
+    ) -> None:
+        self.jobs, self.engine, self.progress, self.task = jobs, engine, progress, task
+        # --crop / --angle and --keep-likeness ride along only when given (a custom task need
+        # not know them).
+        self.extra = () if framing is None else (framing,)
+        if keep_likeness is not None:
+            self.extra = (framing, keep_likeness)
+        self.session, self.export, self.min_likeness = session, export, min_likeness
+        self.results: dict[int, PhotoResult] = {}
+        self.done_lists: dict[Path, DoneList] = {}
+        self.waiting: list[int] = []
+        self.in_flight: dict[Any, int] = {}
+        # When a worker process dies, every photo in flight on that pool fails with it; each
+        # is tried again alone, so only the photo that really kills its worker is marked failed.
+        self.suspects: list[int] = []
+        self.alone: set[int] = set()
+
+    def ordered(self) -> list[PhotoResult]:
+        return [self.results[i] for i in sorted(self.results)]
+
+    def done_list(self, job: Job) -> DoneList:
+        folder = job.output.parent
+        if folder not in self.done_lists:
+            self.done_lists[folder] = DoneList(folder)
+        return self.done_lists[folder]
+
+    def set_aside_done(self, overwrite: bool) -> list[int]:
+        """Record photos already done, or whose output this batch did not write, and return
+        the indexes of the jobs left to do."""
+        todo: list[int] = []
+        for index, job in enumerate(self.jobs):
+            early = None if overwrite else self._already_there(job)
+            if early is None:
+                todo.append(index)
+            else:
+                self._finished(index, early)
+        return todo
+
+    def _already_there(self, job: Job) -> PhotoResult | None:
+        if self.done_list(job).is_done(job):
+            return _skipped(job)
+        if os.path.lexists(job.output) and not self.done_list(job).written_by_us(job):
+            return _not_ours(job)  # never "already done" for a file we did not write
+        return None
+
+    def _finished(self, index: int, result: PhotoResult) -> None:
+        self.results[index] = result
+        if self.progress is not None:
+            self.progress.finished(result)
+
+    def start(self, count: int) -> None:
+        self.engine.at_most(count)
+        if self.progress is not None:
+            self.progress.waiting(f"starting {self.engine.describe()} (loading the face models)...")
+        self.engine.start()
+
+    def retouch(self, todo: list[int]) -> None:
+        """Keep the engine's window full until every job has a result."""
+        self.waiting = list(reversed(todo))  # pop() from the end keeps input order
+        while self.waiting or self.suspects or self.in_flight:
+            self._fill_window()
+            for future in self.engine.wait_first(list(self.in_flight)):
+                self._collect(future)
+
+    def _fill_window(self) -> None:
+        if self.suspects:
+            if not self.in_flight:
+                self.alone.add(self.suspects[0])
+                self._submit(self.suspects.pop(0))
+            return
+        while self.waiting and len(self.in_flight) < self.engine.window:
+            self._submit(self.waiting.pop())
+
+    def _submit(self, index: int) -> None:
+        job = self.jobs[index]
+        args = (str(job.input), self.session, self.export, str(job.output), self.min_likeness)
+        future = self.engine.submit(self.task, *args, *self.extra)
+        self.in_flight[future] = index
+
+    def _collect(self, future: Any) -> None:
+        index = self.in_flight.pop(future)
+        job = self.jobs[index]
+        try:
+            result = PhotoResult.from_record(self.engine.result(future))
+        except Exception as error:  # the worker, not the task, failed
+            if self.engine.is_crash(error) and index not in self.alone:
+                self.suspects.append(index)
+                return
+            result = _crashed(job, error)
+        if result.status == OK:
+            self.done_list(job).record(job)
+        self._finished(index, result)
+
+    def stop(self) -> None:
+        """Stop the photos in flight and remove what they had begun to write."""
+        self.engine.abort(list(self.in_flight))
+        for index in self.in_flight.values():
+            remove_partial_files(self.jobs[index].output)

@@ -50,6 +50,7 @@ def retouch_task(
     output_path: str,
     min_likeness: float | None = None,
     framing: Mapping[str, Any] | None = None,
+    keep_likeness: float | None = None,
 ) -> dict[str, Any]:
     """Retouch one photo with a session and export it; never raises for a bad photo.
 
@@ -60,13 +61,15 @@ def retouch_task(
     export : the export settings as a dict (``ExportSettings.to_dict()``) or a preset name.
     output_path : the file to write (atomically); its extension matches the export format.
     min_likeness : refuse to write when the likeness falls below this percent (0..100).
+    framing : the command line's crop and angle (``retouch_file``'s ``framing``).
+    keep_likeness : ease the face sliders until the likeness is at least this percent.
 
     Returns
     -------
     A plain dict with the keys of ``studio.batch.report.REPORT_COLUMNS`` (and ``detail``,
     a traceback, for an unexpected error).
     """
-    retouch = _retouch_file if framing is None else partial(_retouch_file, framing=framing)
+    retouch = partial(_retouch_file, framing=framing, keep_likeness=keep_likeness)
     return run_photo(retouch, input_path, session, export, output_path, min_likeness)
 
 
@@ -77,6 +80,7 @@ def _retouch_file(
     output_path: str,
     min_likeness: float | None = None,
     framing: Mapping[str, Any] | None = None,
+    keep_likeness: float | None = None,
 ) -> Any:
     """``studio.session.retouch_file`` with the session and export settings rebuilt from
     their plain dicts (validated again here: a worker trusts nothing it is sent)."""
@@ -91,6 +95,7 @@ def _retouch_file(
         output_path,
         min_likeness=min_likeness,
         framing=framing,
+        keep_likeness=keep_likeness,
     )
 
 
@@ -127,6 +132,13 @@ def run_photo(
     return record
 
 
+def _whose(index: int | None, where: str | None) -> str:
+    """The report's name for the face whose likeness was lowest: "3 (top right)"; "" for one."""
+    if index is None:
+        return ""
+    return f"{int(index) + 1} ({where})" if where else str(int(index) + 1)
+
+
 def _record_of(result: Any) -> dict[str, Any]:
     """A plain dict from the retouch result (an object with attributes, or a mapping)."""
 
@@ -150,6 +162,8 @@ def _record_of(result: Any) -> dict[str, Any]:
         "reason": one_line(reason),
         "faces": faces,
         "likeness_percent": get("likeness_percent"),
+        "lowest_face": _whose(get("likeness_face"), get("likeness_where")),
+        "amount": get("amount"),
         "output": str(get("output") or "") if status == OK else "",
     }
     seconds = get("seconds")

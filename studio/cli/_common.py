@@ -17,6 +17,38 @@ EXPORT_CHOICES = ("linkedin", "portfolio", "original", "custom")
 
 def add_edit_arguments(parser: argparse.ArgumentParser) -> None:
     """--look, --session, --set, --export (+ custom options), --min-likeness, --keep-metadata."""
+    _add_look_arguments(parser)
+    _add_export_arguments(parser)
+    parser.add_argument(
+        "--faces",
+        metavar="all|primary|N,M",
+        help="which faces to retouch: all of them, the primary (largest or the session's, "
+        "the default), or face numbers as the studio shows them (1 is the largest)",
+    )
+    parser.add_argument(
+        "--min-likeness",
+        type=float,
+        metavar="PCT",
+        help="refuse to write (exit 1) when the likeness of any retouched face is below PCT "
+        "percent",
+    )
+    parser.add_argument(
+        "--keep-likeness",
+        type=float,
+        metavar="PCT",
+        help="ease every face slider by one factor until the likeness is at least PCT "
+        "percent (instead of refusing like --min-likeness); prints how much it eased",
+    )
+    parser.add_argument(
+        "--keep-metadata",
+        action="store_true",
+        default=None,
+        help="keep GPS position, serial numbers and maker notes (stripped by default)",
+    )
+
+
+def _add_look_arguments(parser: argparse.ArgumentParser) -> None:
+    """--look, --session and --set: where the slider values come from."""
     keys = ", ".join(s.key for s in SLIDERS)
     parser.add_argument(
         "--look",
@@ -41,6 +73,10 @@ def add_edit_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"set one slider, last word over look and session (keys: {keys}); "
         "repeatable, e.g. --set smooth=0.4 --set backdrop=#f2f2f2",
     )
+
+
+def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
+    """--export and its options: size, aspect, crop, angle, quality."""
     parser.add_argument(
         "--export",
         choices=EXPORT_CHOICES,
@@ -77,25 +113,6 @@ def add_edit_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--quality", type=int, metavar="1-100", help="JPEG/WebP quality (default: the preset's)"
-    )
-    parser.add_argument(
-        "--faces",
-        metavar="all|primary|N,M",
-        help="which faces to retouch: all of them, the primary (largest or the session's, "
-        "the default), or face numbers as the studio shows them (1 is the largest)",
-    )
-    parser.add_argument(
-        "--min-likeness",
-        type=float,
-        metavar="PCT",
-        help="refuse to write (exit 1) when the likeness of any retouched face is below PCT "
-        "percent",
-    )
-    parser.add_argument(
-        "--keep-metadata",
-        action="store_true",
-        default=None,
-        help="keep GPS position, serial numbers and maker notes (stripped by default)",
     )
 
 
@@ -142,8 +159,9 @@ def session_from_args(args: argparse.Namespace):
         defaults = {s.key: s.default for s in SLIDERS}
         sliders.update({k: v for k, v in session.sliders.items() if v != defaults[k]})
     result = replace(base, sliders=sliders)
-    if look is not None:
-        result = replace(result, look=look.look or name)
+    if look is not None:  # its likeness budget comes with it: the amount is found per photo
+        result = replace(result, look=look.look or name, name=look.name, budget=look.budget,
+                         amount=None)
     if getattr(args, "faces", None) is not None:
         faces = parse_faces(args.faces)
         result = replace(result, faces=faces)
@@ -219,6 +237,14 @@ def framing_from_args(args: argparse.Namespace) -> dict | None:
                 message = str(error) if "degrees" in str(error) else f"not '{shown(angle)}'"
                 raise LikenessError(f"--angle: {message}") from None
     return framing
+
+
+def keep_likeness_from_args(args: argparse.Namespace) -> float | None:
+    if getattr(args, "keep_likeness", None) is None:
+        return None
+    if not 0 <= args.keep_likeness <= 100:
+        raise LikenessError(f"--keep-likeness must be a percent 0..100, not {args.keep_likeness:g}")
+    return float(args.keep_likeness)
 
 
 def min_likeness_from_args(args: argparse.Namespace) -> float | None:

@@ -19,6 +19,7 @@ from studio.cli._common import (
     export_from_args,
     framing_from_args,
     input_files,
+    keep_likeness_from_args,
     min_likeness_from_args,
     session_from_args,
     threads_from_args,
@@ -43,6 +44,21 @@ def register(subparsers) -> None:
         ),
         epilog="Exit codes: 0 all written, 1 some failed, 2 bad usage or session, 130 interrupted.",
     )
+    _add_where_arguments(parser)
+    add_edit_arguments(parser)
+    parser.add_argument(
+        "--format",
+        choices=FORMAT_CHOICES,
+        metavar="FORMAT",
+        help="file format for --export custom or original: jpeg, png, tiff, "
+        "webp (default: the source's own)",
+    )
+    _add_run_arguments(parser)
+    parser.set_defaults(func=run)
+
+
+def _add_where_arguments(parser: argparse.ArgumentParser) -> None:
+    """The photos to retouch and the folder the results go to."""
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="photos and folders of photos")
     parser.add_argument(
         "-o",
@@ -58,14 +74,10 @@ def register(subparsers) -> None:
         action="store_true",
         help="also take photos from sub-folders of the folders given",
     )
-    add_edit_arguments(parser)
-    parser.add_argument(
-        "--format",
-        choices=FORMAT_CHOICES,
-        metavar="FORMAT",
-        help="file format for --export custom or original: jpeg, png, tiff, "
-        "webp (default: the source's own)",
-    )
+
+
+def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where the work runs, the report, and whether finished photos are redone."""
     parser.add_argument(
         "--workers",
         type=int,
@@ -91,7 +103,6 @@ def register(subparsers) -> None:
         help="redo photos already done, and replace a photo already in OUTDIR under an "
         "output's name that no batch wrote (never an input, nor a file that is not a photo)",
     )
-    parser.set_defaults(func=run)
 
 
 def _export_settings(args: argparse.Namespace, session):
@@ -134,19 +145,7 @@ def _check_report_path(report: Path | None) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # The batch layer (process pools, Dask) is imported only when a batch runs.
-    from studio.batch import (
-        FAILED,
-        BatchInterrupted,
-        PhotoResult,
-        Progress,
-        find_photos,
-        make_engine,
-        plan_jobs,
-        run_batch,
-        summarize,
-        write_report,
-    )
-    from studio.imaging.export import output_suffix
+    from studio.batch import BatchInterrupted, make_engine, run_batch
     from studio.paths import cache_dir
     from studio.session import session_to_dict
 
@@ -157,11 +156,42 @@ def run(args: argparse.Namespace) -> int:
     session = session_from_args(args)
     settings = _export_settings(args, session)
     min_likeness = min_likeness_from_args(args)
+    keep_likeness = keep_likeness_from_args(args)
     framing = framing_from_args(args)
     check_name_lengths(args.outdir, "-o")
     outdir = Path(os.path.abspath(args.outdir))
     report = Path(os.path.abspath(args.report)) if args.report else None
     _check_report_path(report)
+    jobs, lost, plan = _plan_outputs(args, settings, outdir, report)
+
+    cache_dir("faces")  # an unusable cache is said once here, not once per worker
+    engine = make_engine(workers=args.workers, dask=args.dask, threads=threads)
+    progress = _start_progress(args, session, settings, outdir, jobs, lost)
+    interrupted = False
+    try:
+        results = run_batch(
+            jobs,
+            session_to_dict(session),
+            settings.to_dict(),
+            engine=engine,
+            min_likeness=min_likeness,
+            overwrite=args.overwrite,
+            progress=progress,
+            framing=framing,
+            keep_likeness=keep_likeness,
+        )
+    except BatchInterrupted as stop:
+        results, interrupted = stop.results, True
+    finally:
+        progress.close()
+    return _tell_results(lost + results, len(jobs) + len(lost), report, plan, interrupted)
+
+
+def _plan_outputs(args: argparse.Namespace, settings, outdir: Path, report: Path | None):
+    """The jobs (one per photo found), a failed result per input that does not exist, and the
+    run's WritePlan; the output folder is created once nothing is refused."""
+    from studio.batch import FAILED, PhotoResult, find_photos, plan_jobs
+    from studio.imaging.export import output_suffix
 
     photos, missing = find_photos(args.inputs, recursive=args.recursive, exclude=outdir)
     if not photos and not missing:
@@ -181,9 +211,13 @@ def run(args: argparse.Namespace) -> int:
         PhotoResult(input=str(path), output="", status=FAILED, reason="no such file or folder")
         for path in missing
     ]
+    return jobs, lost, plan
 
-    cache_dir("faces")  # an unusable cache is said once here, not once per worker
-    engine = make_engine(workers=args.workers, dask=args.dask, threads=threads)
+
+def _start_progress(args: argparse.Namespace, session, settings, outdir: Path, jobs, lost):
+    """The progress display, opened with what is retouched where, the missing inputs counted."""
+    from studio.batch import Progress
+
     progress = Progress(len(jobs) + len(lost))
     look = session.look or (Path(args.session).name if args.session else "no look")
     progress.message(
@@ -192,34 +226,19 @@ def run(args: argparse.Namespace) -> int:
     )
     for result in lost:
         progress.finished(result)
+    return progress
 
-    interrupted = False
-    try:
-        results = run_batch(
-            jobs,
-            session_to_dict(session),
-            settings.to_dict(),
-            engine=engine,
-            min_likeness=min_likeness,
-            overwrite=args.overwrite,
-            progress=progress,
-            framing=framing,
-        )
-    except BatchInterrupted as stop:
-        results, interrupted = stop.results, True
-    finally:
-        progress.close()
-    results = lost + results
 
-    for result in results:
-        if result.detail:  # an unexpected error is a bug: show where it happened
-            print(
-                f"likeness: unexpected error on {shown(result.input)}:\n{result.detail}",
-                file=sys.stderr,
-            )
+def _tell_results(
+    results: list, planned: int, report: Path | None, plan: WritePlan, interrupted: bool
+) -> int:
+    """Write the report, print the summary and each failure, and return the exit code."""
+    from studio.batch import FAILED, summarize, write_report
+
+    _show_unexpected_errors(results)
     if report is not None:
         write_report(report, results, plan=plan)
-    summary = summarize(results, planned=len(jobs) + len(lost))
+    summary = summarize(results, planned=planned)
     print(summary.text())
     for result in results:
         if result.status == FAILED:
@@ -233,3 +252,12 @@ def run(args: argparse.Namespace) -> int:
         )
         return EXIT_INTERRUPTED
     return EXIT_PARTIAL if summary.failed else EXIT_OK
+
+
+def _show_unexpected_errors(results: list) -> None:
+    for result in results:
+        if result.detail:  # an unexpected error is a bug: show where it happened
+            print(
+                f"likeness: unexpected error on {shown(result.input)}:\n{result.detail}",
+                file=sys.stderr,
+            )

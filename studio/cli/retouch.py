@@ -1,5 +1,6 @@
 """``likeness retouch IMAGE -o OUT [--look ...] [--session ...] [--set KEY=VALUE ...]
-[--export PRESET] [--save-session FILE] [--min-likeness PCT] [--keep-metadata]``.
+[--export PRESET] [--save-session FILE] [--min-likeness PCT] [--keep-likeness PCT]
+[--keep-metadata]``.
 
 Renders at full resolution, prints the likeness, writes OUT (never IMAGE). Exit 0 written,
 1 refused (likeness below --min-likeness), 2 bad input.
@@ -16,6 +17,7 @@ from studio.cli._common import (
     export_from_args,
     framing_from_args,
     input_files,
+    keep_likeness_from_args,
     min_likeness_from_args,
     session_from_args,
     threads_from_args,
@@ -63,12 +65,15 @@ def _size(count: int) -> str:
 def _contact_sheet(args: argparse.Namespace) -> int:
     from studio.cli import EXIT_OK
     from studio.errors import LikenessError
+    from studio.session import load_session
     from studio.session.contact_sheet import label_text, write_contact_sheet
 
     if args.output:
         raise LikenessError("give either -o OUT or --contact-sheet SHEET.jpg, not both")
+    _session_as_image(args)
+    session = load_session(args.session) if args.session else None
     versions = write_contact_sheet(
-        args.image, args.look, args.contact_sheet, inputs=input_files(args)
+        args.image, args.look, args.contact_sheet, inputs=input_files(args), session=session
     )
     for version in versions:
         print(label_text(version))
@@ -91,6 +96,22 @@ def _session_as_image(args: argparse.Namespace) -> None:
         print(f"photo {args.image}")
 
 
+def _say_amount(args: argparse.Namespace, session, result) -> None:
+    """How strong the face sliders were made: eased for --keep-likeness, or a budgeted look's
+    amount found on this photo."""
+    if result.amount is None:
+        return
+    if args.keep_likeness is not None:
+        print(f"eased the face sliders to {result.amount:.0%} "
+              f"({1 - result.amount:.0%} lighter) to keep the likeness at least "
+              f"{args.keep_likeness:g}%")
+    else:
+        likeness = ("" if result.likeness_percent is None
+                    else f" \N{EM DASH} likeness {result.likeness_percent:.1f}%")
+        print(f"{session.name or session.look or 'look'}, {result.amount:.0%}{likeness} "
+              f"(budget {session.budget:g}%)")
+
+
 def run(args: argparse.Namespace) -> int:
     from studio.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_PARTIAL
     from studio.errors import LikenessError
@@ -101,6 +122,9 @@ def run(args: argparse.Namespace) -> int:
         return _contact_sheet(args)
     if not args.output:
         raise LikenessError("give -o OUT (the file to write) or --contact-sheet SHEET.jpg")
+    from studio.imaging.memory import keep_freed_memory
+
+    keep_freed_memory()  # one photo, then the process ends
     _session_as_image(args)
     session = session_from_args(args)
     settings = export_from_args(args, session)
@@ -115,12 +139,15 @@ def run(args: argparse.Namespace) -> int:
         save_session_to=args.save_session,
         inputs=input_files(args),
         framing=framing,
+        keep_likeness=keep_likeness_from_args(args),
     )
     if result.likeness_percent is not None:
-        whose = "" if result.likeness_face is None else f" (lowest: face {result.likeness_face + 1})"
+        whose = ("" if result.likeness_face is None
+                 else f" (lowest: face {result.likeness_face + 1}, {result.likeness_where})")
         print(f"likeness {result.likeness_percent:.1f}%{whose}")
     elif result.status != FAILED:
         print("likeness n/a (no face)")
+    _say_amount(args, session, result)
     for note in result.notes:
         print(f"note: {note}")
     if result.status == FAILED:

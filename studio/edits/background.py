@@ -41,6 +41,7 @@ when separate).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -52,7 +53,7 @@ from studio.edits.light import fast_to_linear, fast_to_srgb
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
 from studio.errors import LikenessError
-from studio.face.matte import person_mask
+from studio.face.matte import person_mask, person_probability_map
 from studio.face.regions import face_hull_points, protected_mask, up_direction
 from studio.face.types import Face
 from studio.imaging.colour import REC709, linear_to_srgb, srgb_to_linear
@@ -352,13 +353,16 @@ def _enlarge(small: np.ndarray, size: tuple[int, int], band: slice,
                           borderMode=cv2.BORDER_REPLICATE)
 
 
-def person_alpha(pixels: np.ndarray, face: Face | None) -> np.ndarray:
+def person_alpha(pixels: np.ndarray, face: Face | None, also: Sequence[Face] = ()) -> np.ndarray:
     """Soft person matte of a photo.
 
     Parameters
     ----------
     pixels : float32 (H, W, 3) sRGB in [0, 1].
     face : the face whose person to keep (landmarks in ``pixels``' coordinates), or None.
+    also : more faces whose persons are kept too (a group retouched together): one matte
+        for everyone, made in one pass (the band widths follow ``face``), instead of a
+        whole-photo matte per person.
 
     Returns
     -------
@@ -381,17 +385,24 @@ def person_alpha(pixels: np.ndarray, face: Face | None) -> np.ndarray:
     small = cv2.resize(guide, size, interpolation=cv2.INTER_AREA) if k < 1 else pixels
     kx, ky = size[0] / w, size[1] / h
     small_face = face.scaled((kx + ky) / 2)
+    small_others = [other.scaled((kx + ky) / 2) for other in also]
     # The learned segmentation model's silhouette of the subject; GrabCut without the model.
-    person = person_mask(guide, small.shape[:2], small_face)
-    if person is None:
-        person = _grabcut(small, small_face)
+    # (The model sees the whole photo once, whoever the subjects are.)
+    probability = person_probability_map(guide) if small_others else None
+    person = None
+    for subject in (small_face, *small_others):
+        mask = person_mask(guide, small.shape[:2], subject, probability)
+        if mask is None:
+            mask = _grabcut(small, subject)
+        person = mask if person is None else np.maximum(person, mask)
 
     # 2. A matte in a band along the cut, on the medium copy (~4x the proxy's pixels): each
     # pixel's colour projected between the nearby sure-person and sure-background colours.
     iod_m = face.iod * msize[0] / w
     kernel = disk(BAND_IOD * small_face.iod)
     hull = np.zeros(person.shape, np.uint8)
-    _fill(hull, face_hull_points(small_face), 1)
+    for subject in (small_face, *small_others):
+        _fill(hull, face_hull_points(subject), 1)
     inside = np.maximum(cv2.erode(person, kernel), cv2.erode(hull, kernel))
     outside = cv2.erode(1 - person, kernel)
     stack = np.dstack([person, inside, outside]).astype(np.float32)
@@ -444,10 +455,11 @@ def person_alpha(pixels: np.ndarray, face: Face | None) -> np.ndarray:
             value *= 1.0 - part[:, :, 2]
             alpha[band, cols] = value
     # The face hull (pulled 5% toward its middle, off the jaw's edge) is always person.
-    hull = face_hull_points(face).astype(np.float32)
-    mid = hull.mean(axis=0)
-    cv2.fillConvexPoly(alpha, np.round(mid + (hull - mid) * 0.95).astype(np.int32), 1.0)
-    _keep_features(alpha, face)
+    for subject in (face, *also):
+        hull = face_hull_points(subject).astype(np.float32)
+        mid = hull.mean(axis=0)
+        cv2.fillConvexPoly(alpha, np.round(mid + (hull - mid) * 0.95).astype(np.int32), 1.0)
+        _keep_features(alpha, subject)
     return alpha
 
 
@@ -538,6 +550,16 @@ class BackgroundLayers:
             share = person_share(self.photo, self, self.alpha)
             object.__setattr__(self, "_person_share", share)
         return share
+
+    def new_background(self, params: Params, shares) -> object:
+        """``_new_background(self, params, shares)``, kept for the last values: the pipeline
+        hands a region's bands one call each, and they share it."""
+        key = (params, shares is not None)
+        last = getattr(self, "_last_background", None)
+        if last is None or last[0] != key:
+            last = (key, _new_background(self, params, shares))
+            object.__setattr__(self, "_last_background", last)
+        return last[1]
 
     def background_columns(self, rows: slice, cols: slice) -> list[list[ColumnRun]]:
         """For each band of rows of the region (``row_bands``), the runs of columns that show some
@@ -873,11 +895,12 @@ def process(region: Region, params: Params, out: np.ndarray | None = None) -> np
         ``person_share``: through the prepared person share (whole photo only): a move costs
         one multiply-add per pixel. ``out_has_person``: ``out`` is an earlier result for the
         same photo, region and matte, holding the photo's bits where alpha is 1; only the
-        columns that show background are written. ``after_band``: called with each band of rows of
-        ``out`` once it is done.
+        columns that show background are written. ``band`` and ``columns``: the rows this
+        call makes (the render pipeline hands the bands, maybe to several threads); None:
+        all of them, one after the other.
     params : the four background sliders.
     out : float32 array shaped like ``pixels`` to write the result to; may be ``pixels``
-        itself (the edit is then made in place).
+        itself (the edit is then made in place). Required with ``band``.
 
     Returns
     -------
@@ -896,22 +919,22 @@ def process(region: Region, params: Params, out: np.ndarray | None = None) -> np
     shares = layers.person_share() if region.person_share and whole else None
     in_place, person_ready = out is pixels, region.out_has_person
     if out is None or out.shape != pixels.shape or out.dtype != np.float32:
+        if region.band is not None:
+            raise ValueError("a band is written into the region's out")
         out, person_ready = np.empty_like(pixels), False
     # A preview's head region keeps its old background between face slider moves; a big
     # region (a full-size export) makes it band by band instead (no region-sized copy).
     keep_region = not whole and pixels.shape[0] * pixels.shape[1] <= REGION_KEPT_PIXELS
     work = _Compositing(
-        layers, pixels, out, rows, cols, _new_background(layers, params, shares), shares,
+        layers, pixels, out, rows, cols, layers.new_background(params, shares), shares,
         layers.region_old_bg(rows, cols) if keep_region else None,
     )
+    if region.band is not None:
+        work.band(region.band, region.columns, in_place, person_ready)
+        return out
     bands = row_bands(rows.stop - rows.start, cols.stop - cols.start)
-    # Where alpha is 1 the result is the photo bit for bit: the new background is made only
-    # in the columns that show some background; there the person's pixels are put back and
-    # only the soft edges are composited (the old background made only there).
     for band, runs in zip(bands, layers.background_columns(rows, cols), strict=True):
         work.band(band, runs, in_place, person_ready)
-        if region.after_band is not None:
-            region.after_band(band)
     return out
 
 

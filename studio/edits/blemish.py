@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from studio.edits.blend import add_change_in
+from studio.edits.blend import add_prepared_change
 from studio.edits.layers import PhotoLayers, disk, fast_lab, normalized_blur, smoothstep
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
@@ -159,7 +159,4 @@ def _heal_full_size(layers: PhotoLayers, spots: np.ndarray, surround: np.ndarray
 def process(region: Region, params: Params, out: np.ndarray | None = None) -> np.ndarray:
     """Heal the spots in the head region ``region.pixels``; strength 0 or no face returns it as is.
     ``out`` (may be ``region.pixels`` itself) receives the result, else it is a new array."""
-    image, prepared = region.pixels, region.prepared
-    if prepared is None or params.strength == 0:
-        return image
-    return add_change_in(image, prepared.change, params.strength, prepared.boxes, out)
+    return add_prepared_change(region.pixels, region.prepared, params.strength, out)

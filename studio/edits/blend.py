@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
+
+from studio.imaging.colour import lab_to_rgb
 
 
 def blend(image: np.ndarray, edited: np.ndarray, mask: np.ndarray | float) -> np.ndarray:
@@ -54,11 +58,27 @@ def add_change_in(
     """``add_change`` when ``change`` is 0 outside ``boxes`` ((rows, cols) slices, may overlap;
     None: anywhere): the same bits, with only the boxes' pixels computed; into ``out`` (may
     be ``image``) or a new array."""
+    if not isinstance(change, np.ndarray):
+        return _add_field_in(image, change, amount, boxes, out)
     if boxes is None:
         return add_change(image, change, amount, out)
     out = copy_to_out(image, out)
     for box in boxes:
         out[box] = add_change(image[box], change[box], amount)
+    return out
+
+
+def _add_field_in(image: np.ndarray, change, amount: float,
+                  boxes: tuple[tuple[slice, slice], ...] | None, out: np.ndarray | None) -> np.ndarray:
+    """``add_change_in`` with ``change`` a ``studio.edits.layers.WorkField``: the change is
+    made band by band as it is added (the same bits as with the whole field)."""
+    out = copy_to_out(image, out)
+    whole = (slice(0, image.shape[0]), slice(0, image.shape[1]))
+    for rows_box, cols in boxes if boxes is not None else (whole,):
+        for rows, values in change.bands(rows_box):
+            part = values[:, cols] * np.float32(amount)
+            part += image[rows, cols]
+            out[rows, cols] = part
     return out
 
 
@@ -69,4 +89,36 @@ def copy_to_out(image: np.ndarray, out: np.ndarray | None) -> np.ndarray:
         return image.copy()
     if out is not image:
         np.copyto(out, image)
+    return out
+
+
+def add_prepared_change(
+    image: np.ndarray, prepared: object | None, strength: float, out: np.ndarray | None = None
+) -> np.ndarray:
+    """The ``process`` of an edit that prepares its whole effect once: ``prepared.change`` (the
+    difference at strength 1, 0 outside ``prepared.boxes``) added to ``image`` at ``strength``,
+    into ``out`` (may be ``image``) or a new array; ``image`` itself when ``prepared`` is None
+    (no face) or ``strength`` is 0."""
+    if prepared is None or strength == 0:
+        return image
+    return add_change_in(image, prepared.change, strength, prepared.boxes, out)
+
+
+def edit_lab_crop(
+    image: np.ndarray,
+    prepared: object | None,
+    strength: float,
+    edit: Callable[[np.ndarray, object, float], None],
+    out: np.ndarray | None = None,
+) -> np.ndarray:
+    """The ``process`` of an edit that works on a prepared L*a*b* crop (``prepared.lab`` at
+    ``prepared.box``): ``edit(lab, prepared, strength)`` changes a copy in place, which goes
+    back to sRGB and is mixed in by ``prepared.mask``; into ``out`` (may be ``image``) or a
+    new array. ``image`` itself when ``prepared`` is None (no face) or ``strength`` is 0."""
+    if prepared is None or strength == 0:
+        return image
+    lab = prepared.lab.copy()
+    edit(lab, prepared, strength)
+    out = copy_to_out(image, out)
+    out[prepared.box] = blend(image[prepared.box], lab_to_rgb(lab), prepared.mask)
     return out

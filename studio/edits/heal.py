@@ -23,6 +23,7 @@ import numpy as np
 
 from studio.edits.layers import normalized_blur
 from studio.edits.marks import Mark, edge_weight, feather, of_kind
+from studio.imaging.colour import REC709
 from studio.imaging.filters import gaussian
 
 #: Scale separating the filled-in colour from the copied detail, as a share of the radius.
@@ -120,7 +121,7 @@ def _texture_gain(
     has in the ring around the mark: a donor with a few more or fewer pores than its
     neighbours does not leave a smoother or rougher disc."""
     def fine(image: np.ndarray) -> np.ndarray:
-        grey = image @ np.array([0.2126, 0.7152, 0.0722], np.float32)
+        grey = image @ REC709
         return grey - gaussian(grey, scale)
 
     core = distance <= r
@@ -140,6 +141,25 @@ def _donor_offset(patch: np.ndarray, box: tuple[slice, slice], mark: Mark) -> tu
     The choice is made on a copy of the patch resampled so the mark has a fixed radius
     (``CANON_RADIUS``) and the shift is a fixed multiple of the mark's reach: a proxy and the
     full photo choose the same shift, in the photo's own units."""
+    small, canon = _canonical(patch, box, mark)
+    hole = canon.distance((slice(0, small.shape[0]), slice(0, small.shape[1]))) <= canon.reach
+    if not hole.any():
+        return None
+    grey = small @ REC709
+    smooth = gaussian(grey, DETAIL_SCALE * CANON_RADIUS)
+    near = gaussian(hole.astype(np.float32), CANON_RADIUS) > 0.02
+    around = near & ~hole
+    if not around.any():
+        return None
+    best = _best_donor(hole, smooth, grey - smooth, around, canon.reach)
+    if best is None:
+        return None
+    k, angle = best
+    return k * mark.reach * float(np.sin(angle)), k * mark.reach * float(np.cos(angle))
+
+
+def _canonical(patch: np.ndarray, box: tuple[slice, slice], mark: Mark) -> tuple[np.ndarray, Mark]:
+    """The patch resampled so the mark's radius is ``CANON_RADIUS``, and the mark in it."""
     h, w = patch.shape[:2]
     c = CANON_RADIUS / mark.radius
     size = (max(int(round(w * c)), 1), max(int(round(h * c)), 1))
@@ -153,18 +173,16 @@ def _donor_offset(patch: np.ndarray, box: tuple[slice, slice], mark: Mark) -> tu
         tuple(((x - left + 0.5) * cx - 0.5, (y - top + 0.5) * cy - 0.5) for x, y in mark.points),
         mark.radius * c,
     )
-    hole = canon.distance((slice(0, size[1]), slice(0, size[0]))) <= canon.reach
-    if not hole.any():
-        return None
+    return small, canon
+
+
+def _best_donor(
+    hole: np.ndarray, smooth: np.ndarray, detail: np.ndarray, around: np.ndarray, reach: float
+) -> tuple[float, float] | None:
+    """(distance in reaches, angle) of the donor most like the ring ``around`` the ``hole``,
+    among ``DONOR_DISTANCES`` x ``DONOR_DIRECTIONS`` shifts; None when none fits."""
     ys, xs = np.nonzero(hole)
     y0, y1, x0, x1 = ys.min(), ys.max(), xs.min(), xs.max()
-    grey = small @ np.array([0.2126, 0.7152, 0.0722], np.float32)
-    smooth = gaussian(grey, DETAIL_SCALE * CANON_RADIUS)
-    near = gaussian(hole.astype(np.float32), CANON_RADIUS) > 0.02
-    around = near & ~hole
-    if not around.any():
-        return None
-    detail = grey - smooth
     target = float(smooth[around].mean())
     target_spread = float(smooth[around].std())
     target_energy = float((detail[around] ** 2).mean()) + 1e-8
@@ -173,9 +191,9 @@ def _donor_offset(patch: np.ndarray, box: tuple[slice, slice], mark: Mark) -> tu
     for k in DONOR_DISTANCES:
         for i in range(DONOR_DIRECTIONS):
             angle = 2 * np.pi * i / DONOR_DIRECTIONS
-            dy = int(round(k * canon.reach * np.sin(angle)))
-            dx = int(round(k * canon.reach * np.cos(angle)))
-            if not (y0 + dy >= 0 and y1 + dy < size[1] and x0 + dx >= 0 and x1 + dx < size[0]):
+            dy = int(round(k * reach * np.sin(angle)))
+            dx = int(round(k * reach * np.cos(angle)))
+            if not (y0 + dy >= 0 and y1 + dy < hole.shape[0] and x0 + dx >= 0 and x1 + dx < hole.shape[1]):
                 continue
             src = (slice(y0 + dy, y1 + dy + 1), slice(x0 + dx, x1 + dx + 1))
             if (hole[src] & donor_hole).any():
@@ -191,7 +209,4 @@ def _donor_offset(patch: np.ndarray, box: tuple[slice, slice], mark: Mark) -> tu
             )
             if score < best_score:
                 best, best_score = (k, angle), score
-    if best is None:
-        return None
-    k, angle = best
-    return k * mark.reach * float(np.sin(angle)), k * mark.reach * float(np.cos(angle))
+    return best

@@ -7,6 +7,7 @@ interest (``roi``) around the head and neck: filtering and rendering only touch 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cached_property
 
 import cv2
@@ -199,6 +200,12 @@ class PhotoLayers:
     Attributes are computed on first use and cached. Arrays are float32; masks (H, W) in
     [0, 1]. Face layers are cropped to ``roi`` (a pair of slices into the photo).
     """
+
+    #: How a big head's working-copy fields reach full size (``work_field``): False, enlarged
+    #: whole once (a preview: each slider move is then one pass over them); True, enlarged
+    #: band by band where an edit uses them (a one-off render: no ROI-sized field is made).
+    #: The render pipeline chooses; both give the same bits.
+    fields_in_bands = False
 
     def __init__(self, pixels: np.ndarray, face: Face | None):
         self.pixels = pixels
@@ -465,6 +472,13 @@ class PhotoLayers:
         h, w = self.shape
         return cv2.resize(field, (w, h), interpolation=cv2.INTER_LINEAR)
 
+    def work_field(self, field: np.ndarray) -> np.ndarray | WorkField:
+        """A smooth field of ``work`` (h', w'[, C]) as it reads at the ROI's size, exactly 0 on
+        the protected features: a ``WorkField`` made band by band where it is used
+        (``fields_in_bands``), else that field enlarged whole (the same bits)."""
+        enlarged = WorkField(self, field)
+        return enlarged if self.fields_in_bands else enlarged.full()
+
     def enlarge_part(self, field: np.ndarray, box: tuple[slice, slice]) -> np.ndarray:
         """``enlarge(field)[box]`` without enlarging the rest (bilinear, cv2.resize's pixel
         centres), float32 (bh, bw[, C])."""
@@ -601,6 +615,68 @@ class PhotoLayers:
         r = guided_radius(LIGHT_SIGMA, self.iod)
         g = self.log_luminance
         return guided_filter(g, g, r, LIGHT_EPS, subsample=subsample_for(r))
+
+
+class WorkField:
+    """A smooth field of a big head's working copy (``PhotoLayers.work``) as it reads at the
+    ROI's full size: enlarged bilinearly (cv2.resize's pixel centres) and set to exactly 0 on
+    the protected features, one band of rows at a time.
+
+    A 24 MP close-up's head region is ~12 MP: enlarged whole, one colour field is ~150 MB
+    written once, paged in and read once more. In bands of about a megabyte each pass stays
+    in the CPU's cache. The bands are a fixed grid of whole-width rows, so a field gives the
+    same bits whichever rows are asked for, in any order, on any thread (``full`` is the same
+    bands put together)."""
+
+    def __init__(self, layers: PhotoLayers, small: np.ndarray):
+        self._layers = layers
+        self.small = np.ascontiguousarray(small, dtype=np.float32)
+        h, w = layers.shape
+        self.shape: tuple[int, ...] = (h, w, *self.small.shape[2:])
+        self.ndim = len(self.shape)
+        self.band_rows = max(_FIELD_BAND_BYTES // max(w * 4 * int(np.prod(self.shape[2:])), 1), 8)
+
+    def bands(self, rows: slice) -> Iterator[tuple[slice, np.ndarray]]:
+        """(ROI rows, the field on those rows (r, w[, C])) for the grid's bands that meet
+        ``rows``, cut to them, top to bottom."""
+        start, stop = max(rows.start or 0, 0), min(self.shape[0] if rows.stop is None else rows.stop,
+                                                   self.shape[0])
+        step = self.band_rows
+        for top in range(start - start % step, stop, step):
+            values = self.band(top)
+            lo, hi = max(start, top), min(stop, top + values.shape[0])
+            yield slice(lo, hi), values[lo - top : hi - top]
+
+    def band(self, top: int) -> np.ndarray:
+        """Rows ``top`` .. ``top + band_rows`` of the field (a grid band), float32."""
+        h, w = self.shape[:2]
+        rows = slice(top, min(top + self.band_rows, h))
+        small_h, small_w = self.small.shape[:2]
+        sx, sy = small_w / w, small_h / h
+        matrix = np.array([[sx, 0.0, 0.5 * sx - 0.5], [0.0, sy, (top + 0.5) * sy - 0.5]])
+        values = cv2.warpAffine(self.small, matrix, (w, rows.stop - top),
+                                flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                borderMode=cv2.BORDER_REPLICATE)
+        values = values.reshape(rows.stop - top, *self.shape[1:])
+        (box_rows, box_cols), zone = self._layers._features
+        lo, hi = max(box_rows.start, top), min(box_rows.stop, rows.stop)
+        if hi > lo:
+            if self.ndim == 3:
+                zone = self._layers._features_per_channel
+            part = slice(lo - box_rows.start, hi - box_rows.start)
+            np.copyto(values[lo - top : hi - top, box_cols], 0.0, where=zone[part])
+        return values
+
+    def full(self) -> np.ndarray:
+        """The whole field at the ROI's size (the bands put together)."""
+        out = np.empty(self.shape, np.float32)
+        for rows, values in self.bands(slice(0, self.shape[0])):
+            out[rows] = values
+        return out
+
+
+#: Bytes of one band of a ``WorkField`` (about the CPU's cache).
+_FIELD_BAND_BYTES = 1 << 20
 
 
 class _WorkCopy(PhotoLayers):

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from studio.errors import SessionError
+from studio.imaging.colour import REC709
 from studio.imaging.filters import guided_filter
 
 KINDS = ("heal", "keep", "person", "background")
@@ -181,7 +182,7 @@ def corrected_alpha(alpha: np.ndarray, pixels: np.ndarray, marks: Sequence[Mark]
         weight = mark.weight(box)
         target = 1.0 if mark.kind == "person" else 0.0
         painted = out[box] + weight * (target - out[box])
-        guide = pixels[box] @ np.array([0.2126, 0.7152, 0.0722], np.float32)
+        guide = pixels[box] @ REC709
         refined = guided_filter(guide, painted, max(mark.radius / 2, 1.0), MATTE_EPS)
         # Inside the radius the brush decides; on its soft edge the photo's edges do.
         core = weight >= 1

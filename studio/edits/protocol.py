@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -69,17 +69,23 @@ class Region:
     box : (rows, cols) of the region in the photo's pixels; None: the whole photo.
     out_has_person : ``out`` already holds ``pixels``' bits wherever the person matte is 1
         (an earlier background result for the same region): only background is written.
-    after_band : called with each band of rows of ``out`` once it is done (while its pixels
-        are in the processor's cache), or None.
     person_share : the pipeline keeps the photo's person share for fast background moves.
+    band : the rows of the region (of ``pixels`` and ``out``) this call makes, one of the
+        pipeline's ``row_bands`` of the region; the rest of ``out`` is left alone, so the
+        pipeline can hand bands to several threads. None: the whole region.
+    columns : with ``band``, the band's runs of columns that show some background (the
+        pipeline cuts them once per region with the prepared value's
+        ``background_columns(rows, cols)``; a background edit whose prepared value has none
+        gets its whole region in one call, ``band`` None).
     """
 
     pixels: np.ndarray
     prepared: Any = None
     box: tuple[slice, slice] | None = None
     out_has_person: bool = False
-    after_band: Callable[[slice], object] | None = None
     person_share: bool = False
+    band: slice | None = None
+    columns: Any = None
 
 
 def edit_names() -> tuple[str, ...]:

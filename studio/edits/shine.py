@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from studio.edits.blend import add_change_in
-from studio.edits.layers import PhotoLayers, normalized_blur, smoothstep, soft_blur
+from studio.edits.blend import add_prepared_change
+from studio.edits.layers import PhotoLayers, WorkField, normalized_blur, smoothstep, soft_blur
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
 from studio.imaging.colour import luminance
@@ -44,11 +44,12 @@ class Params(EditParams):
 
 @dataclass(frozen=True)
 class Prepared:
-    """change: (h, w, 3) float32 ROI difference at strength 1; hot: (h, w) hot-spot weight;
+    """change: (h, w, 3) float32 ROI difference at strength 1; hot: (h, w) hot-spot weight
+    (a big head's: ``WorkField``s in a one-off render, enlarged where they are used);
     boxes: when known, ROI boxes outside which ``change`` is 0 (``apply`` touches only them)."""
 
-    change: np.ndarray
-    hot: np.ndarray
+    change: np.ndarray | WorkField
+    hot: np.ndarray | WorkField
     boxes: tuple[tuple[slice, slice], ...] | None = None
 
 
@@ -103,15 +104,12 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
         return Prepared(change=change.astype(np.float32, copy=False), hot=hot)
     # Enlarged, the change is still 0 wherever the hot-spot weight is (same neighbours).
     box = layers.nonzero_box(hot)
-    hot = layers.on_features_zero(layers.enlarge(hot))
-    change = layers.on_features_zero(layers.enlarge(change.astype(np.float32, copy=False)))
+    hot = layers.work_field(hot)
+    change = layers.work_field(change.astype(np.float32, copy=False))
     return Prepared(change=change, hot=hot, boxes=() if box is None else (box,))
 
 
 def process(region: Region, params: Params, out: np.ndarray | None = None) -> np.ndarray:
     """Tame the shine in the head region ``region.pixels``; strength 0 or no face returns it as is.
     ``out`` (may be ``region.pixels`` itself) receives the result, else it is a new array."""
-    image, prepared = region.pixels, region.prepared
-    if prepared is None or params.strength == 0:
-        return image
-    return add_change_in(image, prepared.change, params.strength, prepared.boxes, out)
+    return add_prepared_change(region.pixels, region.prepared, params.strength, out)

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from studio.edits.blend import blend, copy_to_out
+from studio.edits.blend import edit_lab_crop
 from studio.edits.layers import PhotoLayers, disk, fast_lab, smoothstep
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
-from studio.imaging.colour import lab_to_rgb
 from studio.imaging.filters import gaussian
 
 #: At ``teeth=1``: share of the yellow (b* > 0) removed, and the largest L* lift.
@@ -110,16 +109,13 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
 def process(region: Region, params: Params, out: np.ndarray | None = None) -> np.ndarray:
     """Whiter teeth in the head region ``region.pixels``; strength 0 or no face returns it as is.
     ``out`` (may be ``region.pixels`` itself) receives the result, else it is a new array."""
-    image, prepared = region.pixels, region.prepared
-    if prepared is None or params.strength == 0:
-        return image
-    s = params.strength
-    lab = prepared.lab.copy()
+    return edit_lab_crop(region.pixels, region.prepared, params.strength, _whiter, out)
+
+
+def _whiter(lab: np.ndarray, prepared: Prepared, s: float) -> None:
+    """Whiter teeth: lifted toward the eyes' whites, less yellow, on ``lab`` in place."""
     light = lab[..., 0]
     ceiling = np.maximum(light, prepared.sclera_light)
     lift = np.minimum(MAX_LIFT, 0.5 * np.maximum(prepared.sclera_light - light, 0))
     lab[..., 0] = np.minimum(light + s * lift, ceiling)
     lab[..., 2] -= s * YELLOW_REMOVED * np.maximum(lab[..., 2], 0)
-    out = copy_to_out(image, out)
-    out[prepared.box] = blend(image[prepared.box], lab_to_rgb(lab), prepared.mask)
-    return out

@@ -21,7 +21,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from studio.face import mesh
+from studio.face import mesh, models
 from studio.face.types import Face, FaceAnalysis
 from studio.imaging.colour import luminance, to_uint8
 from studio.imaging.photo import Photo
@@ -41,6 +41,24 @@ CNN_MIN_CONFIDENCE = 0.6
 #: on). It finds only big faces there, so it costs about a fifth of the fallback's time.
 BIG_FACE_PIXELS = 60_000
 
+#: Faces cut by the frame (a group photo's edge: the woman in the corner, the man half out of
+#: it) lack the half a detector needs. The edge pass mirrors the photo past its edges, so the
+#: visible half meets its reflection and looks like a whole face, and looks along the edges
+#: with the short-range detector on square tiles of these fractions of the shorter side ...
+EDGE_TILES = (0.6, 0.4, 0.25)
+#: ... keeping its proposals this sure (it also proposes a cut shoulder or a hand) ...
+EDGE_PROPOSAL_SCORE = 0.6
+#: ... that cross the frame with at least this fraction of their box inside (a face wholly in
+#: the mirrored margin is a reflection of one inside) ...
+EDGE_MIN_VISIBLE = 0.4
+#: ... and the CNN confirms each on a crop this many times the proposal's size, scaled so the
+#: face is this wide (its window is 80 px): a few small crops, not a whole-photo pass.
+EDGE_CONFIRM_CROP = 1.8
+EDGE_CONFIRM_FACE = 90.0
+#: The edge pass runs only where HOG found at least this many people: in a group, people at
+#: the edge are often cut by it; a portrait or a landscape does not pay its second of CNN time.
+EDGE_PASS_MIN_FACES = 2
+
 #: dlib's HOG and CNN detectors both scan an 80 x 80 pixel window: a detection copy whose
 #: shorter side is below it holds no face they can find (and the CNN crashes on such copies).
 DETECTOR_WINDOW = 80
@@ -51,8 +69,8 @@ LANDMARK_BOX = 300.0
 #: ... averaged over the box and four copies shifted by 3% of its size (fractions of the box).
 LANDMARK_JITTER = ((0.0, 0.0), (0.03, 0.0), (-0.03, 0.0), (0.0, 0.03), (0.0, -0.03))
 #: Bump when detection changes, so cached results from an older version are not reused
-#: (5: the CNN on a small copy for close faces; 6: landmarks from the face mesh).
-CACHE_VERSION = 6
+#: (7: the short-range detector for faces cut by the frame; 8: landmarks from the face mesh).
+CACHE_VERSION = 8
 
 _lock = threading.Lock()
 
@@ -121,7 +139,83 @@ def _find_boxes(rgb8: np.ndarray) -> list[tuple[float, float, float, float, floa
         return _distinct(_cnn_faces(rgb8, CNN_PIXELS))
     # HOG found someone: a big face close to the lens may still be missing (a group selfie)
     boxes = _distinct(boxes)
-    return boxes + [b for b in _cnn_faces(rgb8, BIG_FACE_PIXELS) if not _overlaps_any(b, boxes)]
+    boxes = boxes + [b for b in _cnn_faces(rgb8, BIG_FACE_PIXELS) if not _overlaps_any(b, boxes)]
+    if len(boxes) >= EDGE_PASS_MIN_FACES:
+        boxes = boxes + [b for b in _distinct(_edge_faces(rgb8, boxes))
+                         if not _overlaps_any(b, boxes)]
+    return boxes
+
+
+def _edge_faces(rgb8: np.ndarray, known: list) -> list[tuple[float, float, float, float, float, str]]:
+    """Faces cut by the frame: the short-range detector proposes them on tiles along the edges
+    of a copy mirrored past them, and the CNN confirms each one not in ``known`` (boxes found
+    already, ``rgb8`` pixels) and gives its dlib box, which the landmark predictor expects,
+    on a small mirrored crop around it."""
+    h, w = rgb8.shape[:2]
+    factor = min(1.0, np.sqrt(DETECT_PIXELS / (h * w)))
+    small = _resized(rgb8, factor).astype(np.float32) / 255.0
+    sh, sw = small.shape[:2]
+    side = min(sh, sw)
+    pad = int(np.ceil(max(EDGE_TILES) * side)) + 1
+    mirrored = cv2.copyMakeBorder(small, pad, pad, pad, pad, cv2.BORDER_REFLECT)
+    proposed = []
+    for tile in (int(f * side) for f in EDGE_TILES):
+        if tile < models.FACE_DETECTOR_SIZE // 2:
+            continue
+        step = tile // 2
+        centres = [(x, y) for x in range(0, sw + 1, step) for y in (0, sh)]
+        centres += [(x, y) for y in range(step, sh, step) for x in (0, sw)]
+        for cx, cy in centres:
+            x0, y0 = cx - tile // 2, cy - tile // 2
+            crop = mirrored[y0 + pad:y0 + pad + tile, x0 + pad:x0 + pad + tile]
+            square = cv2.resize(crop, (models.FACE_DETECTOR_SIZE,) * 2, interpolation=cv2.INTER_AREA)
+            for fx0, fy0, fx1, fy1, score in models.short_range_faces(square, EDGE_PROPOSAL_SCORE):
+                box = (x0 + fx0 * tile, y0 + fy0 * tile, x0 + fx1 * tile, y0 + fy1 * tile, score)
+                if _cut_by_the_frame(box, sw, sh):
+                    proposed.append(box)
+    known = [tuple(v * factor for v in b[:4]) + (b[4],) for b in known]
+    found = []
+    for box in _distinct(proposed):
+        if _overlaps_any(box, known):
+            continue
+        confirmed = _confirmed(mirrored, pad, box)
+        if confirmed is not None and _cut_by_the_frame(confirmed, sw, sh):
+            x0, y0, x1, y1, confidence = confirmed
+            found.append((x0 / factor, y0 / factor, x1 / factor, y1 / factor, confidence, "edge"))
+    return found
+
+
+def _cut_by_the_frame(box: tuple, width: int, height: int) -> bool:
+    """True when ``box`` reaches past the frame with at least EDGE_MIN_VISIBLE of it inside
+    (a box wholly in the mirrored margin is the reflection of a face inside)."""
+    x0, y0, x1, y1 = box[:4]
+    inside = max(min(x1, width) - max(x0, 0), 0) * max(min(y1, height) - max(y0, 0), 0)
+    cut = x0 < 0 or y0 < 0 or x1 > width or y1 > height
+    return cut and inside >= EDGE_MIN_VISIBLE * (x1 - x0) * (y1 - y0)
+
+
+def _confirmed(mirrored: np.ndarray, pad: int, box: tuple) -> tuple | None:
+    """The CNN's sure face over a proposed ``box`` (copy pixels), on a crop of the mirrored
+    copy scaled so the face is EDGE_CONFIRM_FACE pixels; None when the CNN sees none there."""
+    x0, y0, x1, y1 = box[:4]
+    size = max(x1 - x0, y1 - y0, 1.0)
+    k = EDGE_CONFIRM_FACE / size
+    half = EDGE_CONFIRM_CROP * size / 2
+    cx, cy = (x0 + x1) / 2 + pad, (y0 + y1) / 2 + pad
+    mh, mw = mirrored.shape[:2]
+    left, top = int(max(cx - half, 0)), int(max(cy - half, 0))
+    right, bottom = int(min(cx + half, mw)), int(min(cy + half, mh))
+    crop = _resized(mirrored[top:bottom, left:right], k)
+    if min(crop.shape[:2]) < DETECTOR_WINDOW:
+        return None
+    best = None
+    for bx0, by0, bx1, by1, confidence in _run_cnn(to_uint8(np.ascontiguousarray(crop))):
+        found = (bx0 / k + left - pad, by0 / k + top - pad, bx1 / k + left - pad,
+                 by1 / k + top - pad, confidence)
+        if (confidence >= CNN_MIN_CONFIDENCE and _overlaps_any(found, [box])
+                and (best is None or confidence > best[4])):
+            best = found
+    return best
 
 
 def _cnn_faces(rgb8: np.ndarray, pixels: int) -> list[tuple[float, float, float, float, float, str]]:

@@ -30,7 +30,7 @@ MISSED = 0.5
 HOLE_IOD2 = 0.35 ** 2
 
 
-def _probability(image: np.ndarray) -> np.ndarray | None:
+def person_probability_map(image: np.ndarray) -> np.ndarray | None:
     """The model's person probability at ``image``'s size, or None without the model.
 
     The whole photo is resized to the model's square, squashed (as MediaPipe feeds it): on
@@ -73,7 +73,8 @@ def _subject(person: np.ndarray, seed: np.ndarray, iod: float) -> np.ndarray:
     return person
 
 
-def person_mask(image: np.ndarray, shape: tuple[int, int], face: Face) -> np.ndarray | None:
+def person_mask(image: np.ndarray, shape: tuple[int, int], face: Face,
+                probability: np.ndarray | None = None) -> np.ndarray | None:
     """Binary mask (uint8 0/1, ``shape``) of the subject: the person whose face is ``face``.
 
     Parameters
@@ -82,6 +83,8 @@ def person_mask(image: np.ndarray, shape: tuple[int, int], face: Face) -> np.nda
         the model sees 256x256).
     shape : (h, w) of the mask wanted; ``face`` is in its pixel coordinates.
     face : the subject's face.
+    probability : ``person_probability_map(image)`` when the caller has it already (several
+        subjects in one photo), else None.
 
     Returns
     -------
@@ -89,7 +92,7 @@ def person_mask(image: np.ndarray, shape: tuple[int, int], face: Face) -> np.nda
     model is not installed or does not see a person at the face (the caller falls back to
     its classical matte).
     """
-    prob = _probability(image)
+    prob = person_probability_map(image) if probability is None else probability
     if prob is None:
         return None
     h, w = shape

@@ -129,3 +129,60 @@ def forget() -> None:
     with _lock:
         _nets.clear()
         _told = False
+
+
+#: MediaPipe's short-range face detector (BlazeFace): 128x128 RGB in [-1, 1] (NHWC), 896
+#: anchors, a score and a box (plus six key points) each.
+FACE_DETECTOR_FILE = "face_detection_short_range.tflite"
+FACE_DETECTOR_SIZE = 128
+
+
+def _face_anchors() -> np.ndarray:
+    """The detector's anchor centres (896, 2), in [0, 1]: 2 per cell of a 16x16 grid, then 6
+    per cell of an 8x8 grid (MediaPipe's SSD anchors for this model)."""
+    centres = []
+    for grid, per_cell in ((16, 2), (8, 6)):
+        for y in range(grid):
+            for x in range(grid):
+                centres += [((x + 0.5) / grid, (y + 0.5) / grid)] * per_cell
+    return np.asarray(centres, np.float64)
+
+
+_ANCHORS = _face_anchors()
+
+
+def face_detector_available() -> bool:
+    """True when the short-range face detector can run (reads it on first call)."""
+    with _lock:
+        return _load(FACE_DETECTOR_FILE) is not None
+
+
+def short_range_faces(rgb: np.ndarray, threshold: float) -> list[tuple[float, float, float, float, float]]:
+    """Faces the short-range detector is at least ``threshold`` sure of in a square RGB image.
+
+    Parameters
+    ----------
+    rgb : float32 (S, S, 3) sRGB in [0, 1], S = FACE_DETECTOR_SIZE.
+    threshold : the lowest score (0..1) kept.
+
+    Returns
+    -------
+    (x0, y0, x1, y1, score) boxes in fractions of the image's side (they may reach past it);
+    [] without the model.
+    """
+    if rgb.shape != (FACE_DETECTOR_SIZE, FACE_DETECTOR_SIZE, 3):
+        raise ValueError(f"the face detector takes {FACE_DETECTOR_SIZE}x{FACE_DETECTOR_SIZE} RGB")
+    blob = np.ascontiguousarray((rgb * 2.0 - 1.0).transpose(2, 0, 1)[None], dtype=np.float32)
+    with _lock:
+        net = _load(FACE_DETECTOR_FILE)
+        if net is None:
+            return []
+        net.setInput(blob)
+        scores, boxes = net.forward(["classificators", "regressors"])
+    scores = 1.0 / (1.0 + np.exp(-np.clip(scores.reshape(-1).astype(np.float64), -50, 50)))
+    found = []
+    for i in np.flatnonzero(scores >= threshold):
+        dx, dy, bw, bh = boxes.reshape(-1, 16)[i, :4] / FACE_DETECTOR_SIZE
+        cx, cy = _ANCHORS[i, 0] + dx, _ANCHORS[i, 1] + dy
+        found.append((cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2, float(scores[i])))
+    return found

@@ -266,12 +266,8 @@ def skin_mask(pixels: np.ndarray, face: Face) -> np.ndarray:
         return out
     crop = np.clip(pixels[y0:y1, x0:x1, :3].astype(np.float32), 0.0, 1.0)
     offset = np.array([x0, y0], dtype=np.float64)
-    # the working copy: IOD = WORK_IOD pixels
-    factor = WORK_IOD / iod
     ch, cw = crop.shape[:2]
-    size = (max(int(round(cw * factor)), 1), max(int(round(ch * factor)), 1))
-    work = cv2.resize(crop, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR)
-    sx, sy = size[0] / cw, size[1] / ch
+    work, (sx, sy) = _working_copy(crop, iod)
 
     def to_work(points: np.ndarray) -> np.ndarray:
         return (points - offset + 0.5) * (sx, sy) - 0.5
@@ -280,21 +276,53 @@ def skin_mask(pixels: np.ndarray, face: Face) -> np.ndarray:
     region = np.zeros(work.shape[:2], np.uint8)
     for polygon in candidate_polygons(face):
         draw_polygon(region, to_work(polygon))
-    inside = region > 127
-    # colour samples: discs around the sample points, inside the candidate region
-    radius = max(int(round(SAMPLE_RADIUS * WORK_IOD)), 1)
     centres = to_work(sample_points(face))
+    patches = _colour_samples(lab, region > 127, centres)
+    # measured inside the candidate region only (the rest is multiplied by 0 below)
+    like, _grey = skin_colour_likeness(lab, patches, where=region > 0)
+    like *= region.astype(np.float32) / 255.0
+    binary = _connected_skin(like, lab, centres)
+    soft = np.where(binary > 0, np.maximum(like, 0.999), like * 0.5).astype(np.float32)
+    soft = cv2.GaussianBlur(soft, (0, 0), 0.6)
+    work_face = face.with_landmarks(to_work(face.landmarks.astype(np.float64)))
+    limits = _skin_limits(work_face, region)
+    skin = _feathered(soft, limits, crop, iod)
+    # a hard zero up to the gap (at full scale, one pixel beyond so the antialiased rim is
+    # covered too) and outside the candidate region
+    crop_face = face.translated(x0, y0)
+    hard = protected_mask(crop_face, (ch, cw), extra_margin=SKIN_FEATURE_GAP + 1.0 / iod) > 0
+    skin[hard] = 0.0
+    skin[skin < 1e-3] = 0.0  # no invisible traces far from the skin
+    out[y0:y1, x0:x1] = skin
+    return out
+
+
+def _working_copy(crop: np.ndarray, iod: float) -> tuple[np.ndarray, tuple[float, float]]:
+    """The crop resized so the eyes are ``WORK_IOD`` pixels apart, and the (x, y) scale."""
+    factor = WORK_IOD / iod
+    ch, cw = crop.shape[:2]
+    size = (max(int(round(cw * factor)), 1), max(int(round(ch * factor)), 1))
+    work = cv2.resize(crop, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR)
+    return work, (size[0] / cw, size[1] / ch)
+
+
+def _colour_samples(lab: np.ndarray, inside: np.ndarray, centres: np.ndarray) -> list[np.ndarray]:
+    """The skin's colour samples: L*a*b* in discs around the sample points, inside the
+    candidate region (the whole region, or the crop, when the discs hold too few)."""
+    radius = max(int(round(SAMPLE_RADIUS * WORK_IOD)), 1)
     patches = []
     for cx, cy in centres:
-        disc = np.zeros(work.shape[:2], np.uint8)
+        disc = np.zeros(lab.shape[:2], np.uint8)
         cv2.circle(disc, (int(round(cx)), int(round(cy))), radius, 1, -1)
         patches.append(lab[(disc > 0) & inside])
     if sum(len(p) for p in patches) < 10:
         patches = [lab[inside] if inside.any() else lab.reshape(-1, 3)]
-    # measured inside the candidate region only (the rest is multiplied by 0 below)
-    like, _grey = skin_colour_likeness(lab, patches, where=region > 0)
-    like *= region.astype(np.float32) / 255.0
-    # clean up: keep the skin connected to the samples, fill moles, freckles and highlights
+    return patches
+
+
+def _connected_skin(like: np.ndarray, lab: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """The skin-coloured pixels connected to the samples, moles, freckles and highlights
+    filled: uint8 (h, w) 0/1 at the working scale."""
     binary = (like > 0.5).astype(np.uint8)
     small = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
     binary = cv2.morphologyEx(binary, cv2.MORPH_OPEN, small)
@@ -304,31 +332,28 @@ def skin_mask(pixels: np.ndarray, face: Face) -> np.ndarray:
     seeds.discard(0)
     if seeds:
         binary = np.isin(labels, list(seeds)).astype(np.uint8)
-    binary = _fill_holes(binary, lab[..., 0], HOLE_AREA * WORK_IOD ** 2,
-                         HIGHLIGHT_AREA * WORK_IOD ** 2)
-    soft = np.where(binary > 0, np.maximum(like, 0.999), like * 0.5).astype(np.float32)
-    soft = cv2.GaussianBlur(soft, (0, 0), 0.6)
-    # the smooth limits, at the working scale too: candidate region (soft edge, forehead and
-    # neck fading out) and the fade away from the protected features
-    work_face = face.with_landmarks(to_work(face.landmarks.astype(np.float64)))
+    return _fill_holes(binary, lab[..., 0], HOLE_AREA * WORK_IOD ** 2,
+                       HIGHLIGHT_AREA * WORK_IOD ** 2)
+
+
+def _skin_limits(work_face: Face, region: np.ndarray) -> np.ndarray:
+    """The smooth limits at the working scale: the candidate region (soft edge, forehead and
+    neck fading out) and the fade away from the protected features."""
     limits = cv2.GaussianBlur(region.astype(np.float32) / 255.0, (0, 0), 0.02 * WORK_IOD)
     limits *= _reach_fade(work_face, region.shape)
     keep_out = protected_mask(work_face, region.shape,
                               extra_margin=SKIN_FEATURE_GAP + SKIN_FEATURE_FADE / 2)
     limits *= 1.0 - cv2.GaussianBlur(keep_out, (0, 0), SKIN_FEATURE_FADE / 4 * WORK_IOD)
-    # back to the crop's resolution, edges snapped to the photo's own edges
+    return limits
+
+
+def _feathered(soft: np.ndarray, limits: np.ndarray, crop: np.ndarray, iod: float) -> np.ndarray:
+    """The mask back at the crop's resolution, its edges snapped to the photo's own edges."""
+    ch, cw = crop.shape[:2]
     soft = cv2.resize(soft, (cw, ch), interpolation=cv2.INTER_LINEAR)
     limits = cv2.resize(limits, (cw, ch), interpolation=cv2.INTER_LINEAR)
     grey = luminance(crop)
     radius_px = max(FEATHER_RADIUS * iod, 1.0)
     subsample = max(int(radius_px // 4), 1)
     soft = guided_filter(grey, soft, radius_px, FEATHER_EPS, subsample=subsample)
-    skin = np.clip(soft * limits, 0.0, 1.0)
-    # a hard zero up to the gap (at full scale, one pixel beyond so the antialiased rim is
-    # covered too) and outside the candidate region
-    crop_face = face.translated(x0, y0)
-    hard = protected_mask(crop_face, (ch, cw), extra_margin=SKIN_FEATURE_GAP + 1.0 / iod) > 0
-    skin[hard] = 0.0
-    skin[skin < 1e-3] = 0.0  # no invisible traces far from the skin
-    out[y0:y1, x0:x1] = skin
-    return out
+    return np.clip(soft * limits, 0.0, 1.0)

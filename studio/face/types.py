@@ -165,6 +165,14 @@ class FaceAnalysis:
             return None
         return self.faces[index]
 
+    def where(self, index: int) -> str:
+        """Where face ``index`` is in the photo, as a user would say it ("top left", "centre",
+        "bottom right"): which third of the width and of the height its box's centre is in."""
+        x0, y0, x1, y1 = self.faces[index].box
+        column = ("left", "", "right")[min(int(3 * (x0 + x1) / 2 / max(self.width, 1)), 2)]
+        row = ("top", "", "bottom")[min(int(3 * (y0 + y1) / 2 / max(self.height, 1)), 2)]
+        return " ".join(part for part in (row, column) if part) or "centre"
+
     def problem(self) -> tuple[str, str] | None:
         """Why this cannot be an analysis of a photo of its size, as (the key at fault, e.g.
         "faces[0].landmarks", the reason), or None when every face is plausible."""

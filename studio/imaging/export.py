@@ -256,16 +256,6 @@ def _fit_aspect(crop: Crop, width: int, height: int, aspect: float) -> Crop:
     return Crop(left / width, top / height, new_w / width, new_h / height)
 
 
-def _sized(w: int, h: int, scale: float, aspect: float | None) -> tuple[int, int]:
-    """A ``w`` x ``h`` crop scaled by ``scale``; with a chosen ``aspect`` the short side follows
-    it exactly (the crop's whole pixels may be half a pixel off it: 4:5 at 256 is 205 x 256,
-    wherever the face sits)."""
-    tw, th = max(int(round(w * scale)), 1), max(int(round(h * scale)), 1)
-    if aspect is None:
-        return tw, th
-    if tw >= th:
-        return tw, max(int(round(tw / aspect)), 1)
-    return max(int(round(th * aspect)), 1), th
 
 
 # ----------------------------------------------------------------------------- planning
@@ -494,81 +484,18 @@ def export_photo(
     path = Path(path)
     fmt = check_output(settings, path, source_format)
     height, width = pixels.shape[:2]
-    notes: list[str] = []
-
-    preset = settings.preset
     used_crop, crop_notes = plan_crop(
         settings, width, height, landmarks, crop, angle=angle, crown_y=crown_y
     )
-    notes += crop_notes
-    if angle:
-        pixels = straighten(pixels, angle)
-        alpha = straighten(alpha, angle) if alpha is not None else None
-    if used_crop is not None:
-        box = used_crop.pixels(width, height)
-        pixels, alpha = _crop_array(pixels, box), _crop_array(alpha, box)
-
-    # Size.
-    h, w = pixels.shape[:2]
-    target: tuple[int, int] | None = None
-    if preset == "linkedin":
-        side = min(w, h)
-        if side >= LINKEDIN_SIDE:
-            target = (LINKEDIN_SIDE, LINKEDIN_SIDE)
-        elif side < LINKEDIN_MIN_SIDE:
-            target = (LINKEDIN_MIN_SIDE, LINKEDIN_MIN_SIDE)
-            notes.append(
-                f"the face crop is only {side} px across: upscaled to "
-                f"{LINKEDIN_MIN_SIDE} px, LinkedIn's minimum"
-            )
-        else:
-            target = (side, side)
-            notes.append(
-                f"the face crop is {side} px across: written at that size, "
-                f"not upscaled to {LINKEDIN_SIDE}"
-            )
-    elif preset == "banner":
-        target = BANNER_SIZE
-        if w < BANNER_SIZE[0]:
-            notes.append(f"the banner crop is only {w} px wide: upscaled to {BANNER_SIZE[0]}")
-    elif preset in ("portfolio", "custom"):
-        long_edge = PORTFOLIO_LONG_EDGE if preset == "portfolio" else settings.size
-        if long_edge is not None:
-            scale = long_edge / max(w, h)
-            if scale < 1 or preset == "custom":
-                target = _sized(w, h, scale, preset_aspect(settings))
-            elif scale > 1:
-                notes.append(
-                    f"the photo's long edge is {max(w, h)} px: not upscaled to {long_edge}"
-                )
-    if target is not None and target[0] * target[1] > MAX_PIXELS:
-        raise LikenessError(
-            f"a {target[0]} x {target[1]} export is {target[0] * target[1] / 1e6:.0f} MP, over "
-            f"the {MAX_PIXELS / 1e6:.0f} MP limit: choose a smaller size"
-        )
-    if target is not None and target != (w, h):
-        from studio.imaging.filters import resize  # OpenCV: imported when a photo is resized
-
-        pixels = resize(pixels, target)
-        alpha = resize(alpha, target) if alpha is not None else None
-
-    # Encode.
-    if alpha is not None and fmt == "JPEG":
-        # JPEG has no transparency: see-through parts become white, not whatever colour hid there
-        pixels = pixels * alpha[..., None] + (1.0 - alpha[..., None])
-        alpha = None
-        notes.append("JPEG has no transparency: transparent parts are white")
-    quality = settings.quality or _DEFAULT_QUALITY[preset]
-    depth = bit_depth if fmt in ("PNG", "TIFF") and preset in ("original", "custom") else 8
-    if bit_depth == 16 and depth == 8 and preset in ("original", "custom"):
-        notes.append(f"{fmt} holds 8 bits per channel: the 16-bit source is reduced")
-    if max_bytes is None and preset in ("linkedin", "banner"):
+    notes: list[str] = list(crop_notes)
+    pixels, alpha = _straighten_and_crop(pixels, alpha, angle, used_crop)
+    pixels, alpha = _resize_for_preset(pixels, alpha, settings, notes)
+    pixels, alpha = _flatten_for_jpeg(pixels, alpha, fmt, notes)
+    quality = settings.quality or _DEFAULT_QUALITY[settings.preset]
+    depth = _export_bit_depth(settings.preset, fmt, bit_depth, notes)
+    if max_bytes is None and settings.preset in ("linkedin", "banner"):
         max_bytes = LINKEDIN_MAX_BYTES
-    cleaned = clean_exif(exif, keep_private=settings.keep_metadata)
-    if fmt == "JPEG":
-        cleaned, dropped = fit_exif(cleaned, JPEG_EXIF_LIMIT)
-        if dropped:
-            notes.append(f"JPEG holds at most 64 KB of EXIF: dropped {', '.join(dropped)}")
+    cleaned = _export_exif(exif, settings, fmt, notes)
     data, used_quality, pixels, size_notes = encode_within(
         np.ascontiguousarray(pixels, dtype=np.float32),
         fmt,
@@ -591,3 +518,125 @@ def export_photo(
         crop=used_crop,
         notes=tuple(notes),
     )
+
+
+def _straighten_and_crop(
+    pixels: np.ndarray, alpha: np.ndarray | None, angle: float, crop: Crop | None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The picture (and its transparency) turned by ``angle`` and cut to ``crop``."""
+    height, width = pixels.shape[:2]
+    if angle:
+        pixels = straighten(pixels, angle)
+        alpha = straighten(alpha, angle) if alpha is not None else None
+    if crop is not None:
+        box = crop.pixels(width, height)
+        pixels, alpha = _crop_array(pixels, box), _crop_array(alpha, box)
+    return pixels, alpha
+
+
+def _resize_for_preset(
+    pixels: np.ndarray, alpha: np.ndarray | None, settings: ExportSettings, notes: list[str]
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The cropped picture resized to the preset's size; a note says where it was not."""
+    h, w = pixels.shape[:2]
+    target = _preset_size(settings, w, h, notes)
+    if target is not None and target[0] * target[1] > MAX_PIXELS:
+        raise LikenessError(
+            f"a {target[0]} x {target[1]} export is {target[0] * target[1] / 1e6:.0f} MP, over "
+            f"the {MAX_PIXELS / 1e6:.0f} MP limit: choose a smaller size"
+        )
+    if target is None or target == (w, h):
+        return pixels, alpha
+    from studio.imaging.filters import resize  # OpenCV: imported when a photo is resized
+
+    return resize(pixels, target), resize(alpha, target) if alpha is not None else None
+
+
+def _preset_size(
+    settings: ExportSettings, w: int, h: int, notes: list[str]
+) -> tuple[int, int] | None:
+    """The preset's width and height for a ``w`` x ``h`` crop (None: keep its size)."""
+    if settings.preset == "linkedin":
+        return _linkedin_size(min(w, h), notes)
+    if settings.preset == "banner":
+        if w < BANNER_SIZE[0]:
+            notes.append(f"the banner crop is only {w} px wide: upscaled to {BANNER_SIZE[0]}")
+        return BANNER_SIZE
+    if settings.preset in ("portfolio", "custom"):
+        return _long_edge_size(settings, w, h, notes)
+    return None
+
+
+def _linkedin_size(side: int, notes: list[str]) -> tuple[int, int]:
+    """LinkedIn's square: 1024 px, or the crop's own side down to LinkedIn's 400 px minimum."""
+    if side >= LINKEDIN_SIDE:
+        return (LINKEDIN_SIDE, LINKEDIN_SIDE)
+    if side < LINKEDIN_MIN_SIDE:
+        notes.append(
+            f"the face crop is only {side} px across: upscaled to "
+            f"{LINKEDIN_MIN_SIDE} px, LinkedIn's minimum"
+        )
+        return (LINKEDIN_MIN_SIDE, LINKEDIN_MIN_SIDE)
+    notes.append(
+        f"the face crop is {side} px across: written at that size, "
+        f"not upscaled to {LINKEDIN_SIDE}"
+    )
+    return (side, side)
+
+
+def _long_edge_size(
+    settings: ExportSettings, w: int, h: int, notes: list[str]
+) -> tuple[int, int] | None:
+    """Portfolio (2048 px, never upscaled) or custom (as asked) long edge; None: keep the size."""
+    long_edge = PORTFOLIO_LONG_EDGE if settings.preset == "portfolio" else settings.size
+    if long_edge is None:
+        return None
+    scale = long_edge / max(w, h)
+    if scale < 1 or settings.preset == "custom":
+        target = (max(int(round(w * scale)), 1), max(int(round(h * scale)), 1))
+        return _keep_aspect(target, preset_aspect(settings))
+    if scale > 1:
+        notes.append(f"the photo's long edge is {max(w, h)} px: not upscaled to {long_edge}")
+    return None
+
+
+def _keep_aspect(target: tuple[int, int], aspect: float | None) -> tuple[int, int]:
+    """``target`` with its short side recomputed from ``aspect``: the crop's whole pixels must
+    not shift the preset's aspect."""
+    if aspect is None:
+        return target
+    if target[0] >= target[1]:
+        return (target[0], max(int(round(target[0] / aspect)), 1))
+    return (max(int(round(target[1] * aspect)), 1), target[1])
+
+
+def _flatten_for_jpeg(
+    pixels: np.ndarray, alpha: np.ndarray | None, fmt: str, notes: list[str]
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """JPEG has no transparency: see-through parts become white, not whatever colour hid
+    there."""
+    if alpha is None or fmt != "JPEG":
+        return pixels, alpha
+    notes.append("JPEG has no transparency: transparent parts are white")
+    return pixels * alpha[..., None] + (1.0 - alpha[..., None]), None
+
+
+def _export_bit_depth(preset: str, fmt: str, bit_depth: int, notes: list[str]) -> int:
+    """16 bits kept only for a PNG or TIFF original/custom export; a note when reduced."""
+    keeps_source = preset in ("original", "custom")
+    depth = bit_depth if fmt in ("PNG", "TIFF") and keeps_source else 8
+    if bit_depth == 16 and depth == 8 and keeps_source:
+        notes.append(f"{fmt} holds 8 bits per channel: the 16-bit source is reduced")
+    return depth
+
+
+def _export_exif(
+    exif: bytes | None, settings: ExportSettings, fmt: str, notes: list[str]
+) -> bytes | None:
+    """The source's EXIF cleaned per ``keep_metadata``, fitted into JPEG's 64 KB."""
+    cleaned = clean_exif(exif, keep_private=settings.keep_metadata)
+    if fmt == "JPEG":
+        cleaned, dropped = fit_exif(cleaned, JPEG_EXIF_LIMIT)
+        if dropped:
+            notes.append(f"JPEG holds at most 64 KB of EXIF: dropped {', '.join(dropped)}")
+    return cleaned

@@ -38,6 +38,11 @@ HEAD_SHARE: dict[str, float] = {
 #: Where the eye line sits from the top (a third), the least space above the crown, and the
 #: lowest the eye line may go to make room for a tall head before the frame grows instead.
 EYE_LINE, MIN_HEADROOM, LOWEST_EYE_LINE = 1.0 / 3.0, 0.06, 0.45
+#: In a frame too small for the whole head: the room kept below the chin, and the highest
+#: the eye line may go (a share of the frame height from the top).
+CHIN_ROOM, HIGHEST_EYE_LINE = 0.05, 0.18
+#: The mouth's place from the eye line to the chin, for an average face.
+_EYES_TO_MOUTH = 0.62
 #: Eye line to crown, for an average adult head, as a multiple of eye line to chin (used only
 #: when there is no person matte).
 _CROWN_OVER_EYES_TO_CHIN = 1.15
@@ -246,23 +251,58 @@ def auto_frame(
     crop_w = crop_h * aspect
     ideal = (centre_x - crop_w / 2, top, crop_w, crop_h)
     fit = min(1.0, width / crop_w, height / crop_h)
-    if fit < 1.0:  # too large for the photo: the largest frame, the crown kept, eyes a third
-        crop_w, crop_h = crop_w * fit, crop_h * fit
-        top = min(eyes_y - EYE_LINE * crop_h, crown - MIN_HEADROOM * crop_h)
-        ideal = (centre_x - crop_w / 2, top, crop_w, crop_h)
     anchor = (centre_x, max(crown - 0.5 * MIN_HEADROOM * crop_h, 0.0))
+    if fit < 1.0:  # too large for the photo: the largest frame, placed by _tight_top
+        crop_w, crop_h = crop_w * fit, crop_h * fit
+        ideal = (centre_x - crop_w / 2, _tight_top(eyes_y, chin_y, crown, crop_h), crop_w, crop_h)
+        anchor = (centre_x, eyes_y)  # a turned photo shrinks it about the eyes
     rect = keep_inside(ideal, width, height, angle, anchor)
-    notes = []
-    if rect[1] + rect[3] < chin_y:
-        notes.append(
-            "the photo is too narrow for this frame with the whole face: the crop keeps the "
-            "top of the head and cuts the chin"
-        )
-    elif fit < 0.98:
-        notes.append(
+    return rect, _framing_notes(rect, ideal, fit, frame, eyes_y, chin_y, crown)
+
+
+def _tight_top(eyes_y: float, chin_y: float, crown: float, crop_h: float) -> float:
+    """The top of a frame of ``crop_h`` too small for head-and-shoulders (a wide frame from
+    a portrait photo): the eye line near a third, with the whole head crown to chin when it
+    fits (headroom above, CHIN_ROOM below); else the chin is kept before the crown (a tight
+    portrait cuts the top of the head, never the chin), and the eyes before the chin."""
+    top = eyes_y - EYE_LINE * crop_h
+    highest, lowest = chin_y + CHIN_ROOM * crop_h - crop_h, crown - MIN_HEADROOM * crop_h
+    if highest <= lowest:  # the whole head fits: the eye line as near a third as it allows
+        return min(max(top, highest), lowest)
+    # The head does not fit: the chin with a little room, the top of the head cut; the eye
+    # line never above HIGHEST_EYE_LINE (then the chin is cut instead).
+    top = min(highest, eyes_y - HIGHEST_EYE_LINE * crop_h)
+    mouth_y = eyes_y + _EYES_TO_MOUTH * (chin_y - eyes_y)
+    if mouth_y > top + crop_h:  # not even the mouth fits: a band of eyes and nose instead
+        top = eyes_y - EYE_LINE * crop_h
+    return top
+
+
+def _framing_notes(
+    rect: Rect, ideal: Rect, fit: float, frame: str, eyes_y: float, chin_y: float, crown: float
+) -> list[str]:
+    """At most one note on what the framing could not keep."""
+    top, bottom = rect[1], rect[1] + rect[3]
+    name = {"3:2": "a 3:2 frame", "banner": "a banner"}.get(frame, "this frame")
+    if not top < eyes_y < bottom:
+        return [f"the photo is too narrow for {name} with the eyes in: the crop is centred"]
+    if crown < top and chin_y > bottom:
+        return [
+            f"the photo is too narrow for {name} with the whole head: the crop keeps the eyes "
+            "and cuts the top of the head and the chin (a wider photo would keep more)"
+        ]
+    if crown < top:
+        return [
+            f"the photo is too narrow for {name} with the whole head: the crop keeps the eyes "
+            "and the chin and cuts the top of the head"
+        ]
+    if chin_y > bottom:
+        return [f"the photo is too narrow for {name} with the whole face: the chin is cut"]
+    if fit < 0.98:
+        return [
             "the head fills more of the photo than head-and-shoulders framing needs: "
             "the crop is as large as the photo allows"
-        )
-    elif max(abs(rect[0] - ideal[0]), abs(rect[1] - ideal[1])) > 0.05 * crop_h:
-        notes.append("the face is near the edge of the photo: the crop is shifted to stay inside")
-    return rect, notes
+        ]
+    if max(abs(rect[0] - ideal[0]), abs(rect[1] - ideal[1])) > 0.05 * rect[3]:
+        return ["the face is near the edge of the photo: the crop is shifted to stay inside"]
+    return []

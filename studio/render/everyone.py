@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from studio.edits import protocol
+from studio.edits.background import person_alpha
 from studio.errors import LikenessError
 from studio.face.types import FaceAnalysis
 from studio.render.retoucher import Retoucher, normalise_sliders
@@ -71,9 +72,14 @@ class GroupRetoucher:
         """The person matte of every chosen person (the largest of their mattes per pixel)."""
         with self._lock:
             if self._alpha is None:
-                alpha = np.array(self.main.layers.person_alpha, np.float32, copy=True)
-                for other in self.others:
-                    np.maximum(alpha, other.layers.person_alpha, out=alpha)
+                # one matte pass for the whole group (a whole-photo matte per person cost
+                # ~0.4 s each on a preview: 2.9 s of the first "everyone" preview of 7 faces)
+                others = [o.layers.face for o in self.others if o.layers.face is not None]
+                face = self.main.layers.face
+                if face is None or not others:
+                    alpha = np.array(self.main.layers.person_alpha, np.float32, copy=True)
+                else:
+                    alpha = person_alpha(self.pixels, face, others)
                 self._alpha = alpha
                 # the main retoucher's background is made (and composited) with everyone's
                 # matte: its layers' matte (a cached property) is set before it is prepared

@@ -13,7 +13,7 @@ import numpy as np
 
 from studio.edits.layers import disk, head_outline
 from studio.face.types import Face
-from studio.imaging.colour import delta_e2000, luminance
+from studio.imaging.colour import delta_e2000, luminance, rgb_to_lab
 from studio.imaging.filters import gaussian
 
 
@@ -51,6 +51,45 @@ def head_mask(face: Face, shape: tuple[int, ...]) -> np.ndarray:
     return cv2.dilate(head, disk(0.3 * face.iod)) > 0
 
 
+def band_energy(channels: np.ndarray, fine_sigma: float, coarse_sigma: float,
+                skin: np.ndarray) -> float:
+    """Mean square, over the skin, of G(fine_sigma) - G(coarse_sigma) of ``channels`` (summed
+    over channels when there are several)."""
+    if not skin.any():
+        return 0.0
+    band = gaussian(channels, fine_sigma) - gaussian(channels, coarse_sigma)
+    return float(np.mean(band[skin] ** 2) * (band.shape[2] if band.ndim == 3 else 1))
+
+
+def skin_bands(image: np.ndarray, iod: float, skin: np.ndarray) -> tuple[float, float]:
+    """(uneven tone, freckles and spots) energies of ``image`` in ``skin``: a*, b* band-pass
+    IOD/30..IOD/6 (blotches, redness) and L* band-pass IOD/60..IOD/20 (what should stay)."""
+    lab = rgb_to_lab(np.clip(image, 0, 1).astype(np.float32))
+    tone = band_energy(np.ascontiguousarray(lab[..., 1:]), iod / 30, iod / 6, skin)
+    freckles = band_energy(np.ascontiguousarray(lab[..., 0]), iod / 60, iod / 20, skin)
+    return tone, freckles
+
+
+def _around(mask: np.ndarray, iod: float) -> tuple[slice, slice]:
+    """The mask's bounding box grown by IOD/2 (3 sigma of the coarsest blur): the bands inside
+    the mask are then the same as on the whole photo, at a fraction of the cost."""
+    rows, cols = np.nonzero(mask)
+    if rows.size == 0:
+        return slice(0, 0), slice(0, 0)
+    m = int(np.ceil(iod / 2))
+    return (slice(max(rows.min() - m, 0), rows.max() + m + 1),
+            slice(max(cols.min() - m, 0), cols.max() + m + 1))
+
+
+def skin_bands_kept(original: np.ndarray, edited: np.ndarray, face: Face) -> tuple[float, float]:
+    """(uneven tone kept, freckles and spots band kept): energy after / before in the skin."""
+    skin = quality_skin(face, original.shape)
+    box = _around(skin, face.iod)
+    tone0, freckles0 = skin_bands(original[box], face.iod, skin[box])
+    tone1, freckles1 = skin_bands(edited[box], face.iod, skin[box])
+    return tone1 / max(tone0, 1e-12), freckles1 / max(freckles0, 1e-12)
+
+
 @dataclass
 class Figures:
     fine_kept: float
@@ -59,6 +98,8 @@ class Figures:
     outside_head_change: float
     skin_colour_shift: float
     skin_mean_colour_shift: float
+    tone_kept: float
+    freckles_kept: float
     likeness_distance: float | None = None
 
     def as_dict(self) -> dict:
@@ -83,11 +124,13 @@ def figures(original: np.ndarray, edited: np.ndarray, face: Face, likeness: bool
     mean0 = original[skin].mean(axis=0)[None, None]
     mean1 = edited[skin].mean(axis=0)[None, None]
     mean_shift = float(delta_e2000(mean0, mean1).ravel()[0])
+    tone_kept, freckles_kept = skin_bands_kept(original, edited, face)
     distance = None
     if likeness:
         from studio.face import likeness_distance
 
         distance = likeness_distance(original, edited, face)
     return Figures(
-        fine_kept, mid_kept, protected_change, outside_change, skin_shift, mean_shift, distance
+        fine_kept, mid_kept, protected_change, outside_change, skin_shift, mean_shift,
+        tone_kept, freckles_kept, distance,
     )

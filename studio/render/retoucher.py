@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from types import ModuleType
 
 import cv2
@@ -23,12 +24,16 @@ from studio.edits.sliders import check_sliders, slider
 from studio.errors import LikenessError
 from studio.face.types import Face, FaceAnalysis
 from studio.imaging.filters import row_bands
+from studio.imaging.threads import each
 from studio.render.marking import PhotoMarks
 
 #: Largest photo whose person share is kept for fast background slider moves, pixels.
 SHARES_MAX_PIXELS = 4_000_000
 
 Part = tuple[slice, slice]
+
+#: Not prepared yet (an edit's preparation may be None).
+_MISSING = object()
 
 
 def normalise_sliders(sliders: Mapping[str, object]) -> dict[str, float | str | None]:
@@ -95,6 +100,9 @@ class Retoucher:
         self.face = face
         self.preview = preview
         self.layers = PhotoLayers(self.pixels, face)
+        # A one-off render uses a big head's fields once: enlarged band by band where they are
+        # added; a preview enlarges them whole once, for every slider move (the same bits).
+        self.layers.fields_in_bands = not preview
         self._prepared: dict[str, object] = {}
         self._lock = threading.RLock()
         # The last result of each stage (preview only) and the slider values it was made for.
@@ -137,6 +145,11 @@ class Retoucher:
         return self._prepared_for(protocol.edit_for(key))
 
     def _prepared_for(self, edit: ModuleType):
+        # Without the lock first (one atomic look-up): a band's thread asks while the render
+        # that handed it the band holds the lock.
+        known = self._prepared.get(edit.__name__, _MISSING)
+        if known is not _MISSING:
+            return known
         with self._lock:
             if edit.__name__ not in self._prepared:
                 self._prepared[edit.__name__] = edit.prepare(self.layers)
@@ -225,7 +238,7 @@ class Retoucher:
         out = np.empty_like(self.pixels)
         width = out.shape[1]
         finish = None
-        if _active(protocol.edits(["photo"]), values):
+        if self._photo_edits_ready(values):
             def finish(rows: slice) -> None:
                 # Each band is finished while the background's pixels are in the cache.
                 self._photo_stage(out, values, out, _outside(rows, width, skip))
@@ -236,7 +249,7 @@ class Retoucher:
     def _finisher(self, out: np.ndarray, values: dict, roi: Part) -> Callable | None:
         """What finishes each band of rows of the head region ``roi`` of ``out`` (the photo
         stage, in place), or None when no photo edit is on."""
-        if not _active(protocol.edits(["photo"]), values):
+        if not self._photo_edits_ready(values):
             return None
         top, cols = roi[0].start, roi[1]
 
@@ -244,6 +257,14 @@ class Retoucher:
             self._photo_stage(out, values, out, [(slice(top + rows.start, top + rows.stop), cols)])
 
         return finish
+
+    def _photo_edits_ready(self, values: dict) -> bool:
+        """Whether a photo edit is on; the active ones are prepared now, before the bands
+        that finish them go to the threads (which must not wait for the render's lock)."""
+        active = _active(protocol.edits(["photo"]), values)
+        for edit, _ in active:
+            self._prepared_for(edit)
+        return bool(active)
 
     def _compose(
         self, pixels: np.ndarray, box: Part | None, target: np.ndarray, values: dict, on_band
@@ -330,24 +351,52 @@ class Retoucher:
         after_band: Callable[[slice], object] | None = None,
     ) -> np.ndarray:
         """``pixels`` (the photo, or its region ``box``) with the background edits, or
-        ``pixels`` itself when none is on."""
+        ``pixels`` itself when none is on; ``after_band`` is called with each band of rows
+        once every background edit is done with it."""
         active = _active(protocol.edits(["background"]), values)
         if not active:
             return pixels
-        result = pixels
-        for i, (edit, params) in enumerate(active):
-            first, alone = i == 0, len(active) == 1
-            region = Region(
-                result, self._prepared_for(edit), box,
-                out_has_person=out_has_person and first,
-                after_band=after_band if alone else None,
-                person_share=person_share and first,
-            )
-            result = edit.process(region, params, out if first else result)
-        if len(active) > 1 and after_band is not None:
-            for rows in row_bands(*result.shape[:2]):
-                after_band(rows)
-        return result
+        if out is None or out.shape != pixels.shape or out.dtype != np.float32:
+            out, out_has_person = np.empty_like(pixels), False
+        first = True
+        for edit, params in active:
+            region = Region(pixels if first else out, self._prepared_for(edit), box,
+                            out_has_person=out_has_person and first,
+                            person_share=person_share and first)
+            last = edit is active[-1][0]
+            self._in_bands(edit, region, params, out, after_band if last else None)
+            first = False
+        return out
+
+    def _in_bands(self, edit: ModuleType, region: Region, params, out: np.ndarray,
+                  after_band: Callable[[slice], object] | None) -> None:
+        """``edit.process`` on ``region`` into ``out``, one band of rows per call (each with
+        the columns that show background), each band finished by ``after_band`` while its
+        pixels are in the cache. A one-off render hands the bands to the export's threads
+        (``studio.imaging.threads``): every band writes only its own rows, so the bits do not
+        depend on the number of threads; a preview stays on one core."""
+        h, w = region.pixels.shape[:2]
+        rows, cols = region.box if region.box is not None else (slice(0, h), slice(0, w))
+        bands = row_bands(h, w)
+        columns_of = getattr(region.prepared, "background_columns", None)
+        if columns_of is None:  # an edit that makes its whole region in one call
+            edit.process(region, params, out)
+            for band in bands if after_band is not None else ():
+                after_band(band)
+            return
+        columns = columns_of(rows, cols)
+
+        def one(index: int) -> None:
+            band = bands[index]
+            edit.process(replace(region, band=band, columns=columns[index]), params, out)
+            if after_band is not None:
+                after_band(band)
+
+        if self.preview:
+            for index in range(len(bands)):
+                one(index)
+        else:
+            each(one, range(len(bands)))
 
     def _photo_stage(
         self, pixels: np.ndarray, values: dict, out: np.ndarray | None,

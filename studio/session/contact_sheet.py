@@ -52,39 +52,58 @@ def version_of(name: str) -> Version:
     return Version(label, dict(look.sliders))
 
 
-def shared_crop(photo_pixels: np.ndarray, analysis) -> Crop | None:
+def shared_crop(photo_pixels: np.ndarray, analysis, face_index: int | None = None,
+                angle: float = 0.0) -> Crop | None:  # fmt: skip
     """The face-centred square every version is shown on (the automatic LinkedIn framing
-    with the crown from the person matte); None without a face (the whole photo)."""
+    of the photo turned by ``angle``, with the crown from the person matte); None without a
+    face (the whole photo)."""
     from studio.edits.background import head_top
     from studio.imaging.framing import auto_frame
 
-    face = analysis.face(None)
+    face = analysis.face(face_index)
     if face is None:
         return None
     h, w = photo_pixels.shape[:2]
-    rect, _ = auto_frame(w, h, face.landmarks, 1.0, "linkedin", head_top(photo_pixels, face))
+    crown = head_top(photo_pixels, face)
+    rect, _ = auto_frame(w, h, face.landmarks, 1.0, "linkedin", crown, angle)
     return Crop.from_rect(rect, w, h)
 
 
-def render_versions(photo_pixels: np.ndarray, analysis, versions: list[Version]) -> list[Rendered]:
-    """Each version rendered on a copy of at most COMPARE_PIXELS and cut to the shared
-    crop, with its likeness (measured on the whole render, as the studio does)."""
-    from studio.face import likeness_distance, likeness_percent
-    from studio.render import proxy_of, render_photo
+def render_versions(
+    photo_pixels: np.ndarray,
+    analysis,
+    versions: list[Version],
+    *,
+    faces: list[int] | None = None,
+    marks: tuple = (),
+    crop: Crop | None = None,
+    angle: float = 0.0,
+) -> list[Rendered]:
+    """Each version rendered by the retouch service (studio.session.retouch.render_retouch,
+    the render ``retouch_photo`` exports) on a copy of at most COMPARE_PIXELS, with the
+    session's ``faces`` (indices; None: the largest), ``marks`` (photo pixels) and framing
+    (``crop`` of the photo turned by ``angle``; None: the shared face-centred square), with
+    its likeness measured on the whole render as an export is."""
+    from studio.edits.marks import scaled
+    from studio.imaging.framing import straighten
+    from studio.render import proxy_of
+    from studio.session.retouch import render_retouch
 
-    proxy, proxy_analysis, _factor = proxy_of(photo_pixels, analysis, COMPARE_PIXELS)
-    crop = shared_crop(proxy, proxy_analysis)
+    proxy, proxy_analysis, factor = proxy_of(photo_pixels, analysis, COMPARE_PIXELS)
+    if faces is None:
+        faces = [] if proxy_analysis.face(None) is None else [proxy_analysis.primary]
+    proxy_marks = scaled(marks, factor)
+    if crop is None:
+        crop = shared_crop(proxy, proxy_analysis, faces[0] if faces else None, angle)
     h, w = proxy.shape[:2]
     x0, y0, x1, y1 = crop.pixels(w, h) if crop is not None else (0, 0, w, h)
-    face = proxy_analysis.face(None)
     out = []
     for version in versions:
-        rendered = render_photo(proxy, proxy_analysis, version.sliders)
-        percent = None
-        if face is not None:
-            distance = likeness_distance(proxy, rendered, face)
-            percent = None if distance is None else float(likeness_percent(distance))
-        out.append(Rendered(version.label, version.sliders, rendered[y0:y1, x0:x1], percent))
+        rendered, percent, _whose = render_retouch(
+            proxy, proxy_analysis, version.sliders, faces, proxy_marks
+        )
+        turned = straighten(rendered, angle)
+        out.append(Rendered(version.label, version.sliders, turned[y0:y1, x0:x1], percent))
     return out
 
 
@@ -123,10 +142,13 @@ def write_contact_sheet(
     names: list[str] | None,
     out_path: str | os.PathLike,
     inputs: tuple[str | os.PathLike, ...] = (),
+    session=None,
 ) -> list[Rendered]:
     """Render the versions (default: the original and the built-in looks) of a photo and
     write them as one labelled image through the write guard (never over the photo or any
-    input). Returns the versions with their likeness. LikenessError for bad input."""
+    input). With a ``session`` of this photo, every version has its marks, chosen faces,
+    crop and angle, as an export of it would. Returns the versions with their likeness.
+    LikenessError for bad input."""
     from studio.face import analyze_photo
     from studio.imaging import encode, format_for, load
 
@@ -140,7 +162,32 @@ def write_contact_sheet(
         plan.add_input(path, "the session or look file")
     plan.add_target(out_path, "photo")
     photo = load(image_path)
-    rendered = render_versions(photo.pixels, analyze_photo(photo), versions)
+    choice = _session_choice(session, image_path, photo)
+    analysis = choice.pop("analysis") or analyze_photo(photo)
+    rendered = render_versions(photo.pixels, analysis, versions, **choice)
     pixels = sheet_pixels(rendered).astype(np.float32) / 255.0
     write_atomic(out_path, encode(pixels, fmt, quality=92), "photo", plan=plan, source=image_path)
     return rendered
+
+
+def _session_choice(session, image_path: Path, photo) -> dict:
+    """What a session brings to the sheet when it belongs to this photo (by its hash and
+    size): its analysis, chosen face(s), marks, crop and angle; nothing otherwise."""
+    if session is None:
+        return {"analysis": None}
+    from studio.render.everyone import chosen_faces
+    from studio.session.schema import file_sha256
+
+    sha = file_sha256(image_path)
+    analysis = session.analysis_for(sha)
+    if analysis is None or (analysis.width, analysis.height) != (photo.width, photo.height):
+        return {"analysis": None}
+    face = session.face if analysis.face(session.face) is not None else None
+    faces = chosen_faces(session.faces, analysis, face)
+    return {
+        "analysis": analysis,
+        "faces": list(faces) or None,
+        "marks": tuple(session.marks_for(sha)),
+        "crop": session.crop,
+        "angle": session.angle,
+    }

@@ -78,27 +78,40 @@ def retouch_photo(
 
     Raises LikenessError for problems the user can fix (a bad output, no such face).
     """
-    from studio.face import likeness_percent
-    from studio.render.everyone import lowest_likeness, render_faces
-
     if faces is None:
         faces = [] if analysis.face(face_index) is None else [
             analysis.primary if face_index is None else face_index]
     say = progress or (lambda _text: None)
     say("Rendering at full resolution…")
-    rendered = render_faces(photo.pixels, analysis, sliders, faces, marks)
+    rendered, percent, whose = render_retouch(photo.pixels, analysis, sliders, faces, marks, say)
+    return export_retouched(
+        photo, analysis, (rendered, percent, whose), settings, output_path, faces=faces,
+        crop=crop, angle=angle, min_likeness=min_likeness, progress=progress, plan=plan,
+    )
+
+
+def export_retouched(
+    photo: Photo,
+    analysis: FaceAnalysis,
+    retouched: tuple[np.ndarray, float | None, int | None],
+    settings: ExportSettings,
+    output_path: str | os.PathLike,
+    *,
+    faces: Sequence[int],
+    crop: Crop | None = None,
+    angle: float = 0.0,
+    min_likeness: float | None = None,
+    progress: Callable[[str], object] | None = None,
+    plan: WritePlan | None = None,
+) -> RetouchedPhoto:
+    """The second half of :func:`retouch_photo`: ``retouched`` (what :func:`render_retouch`
+    returns for ``faces``) exported to ``output_path``, unless its likeness is below
+    ``min_likeness``; the parameters are ``retouch_photo``'s."""
+    say = progress or (lambda _text: None)
+    rendered, percent, whose = retouched
     face = analysis.face(faces[0]) if faces else None
-    percent = whose = None
-    if face is not None:  # the promise, checked on the pixels that are written (every face)
-        say("Checking likeness…")
-        distance, lowest = lowest_likeness(photo.pixels, rendered, analysis, faces)
-        if distance is not None:
-            percent = float(likeness_percent(distance))
-            whose = lowest if len(faces) > 1 else None
-    if min_likeness is not None and percent is not None and percent < float(min_likeness):
-        named = f" (face {whose + 1})" if whose is not None else ""
-        refused = (f"likeness {percent:.1f}%{named} is below the minimum "
-                   f"{float(min_likeness):g}%: not written")
+    refused = _below_minimum(percent, whose, min_likeness)
+    if refused is not None:
         return RetouchedPhoto(None, percent, refused, rendered, whose)
     crown_y = None
     if crop is None and face is not None and preset_aspect(settings) is not None:
@@ -123,3 +136,41 @@ def retouch_photo(
         plan=plan,
     )
     return RetouchedPhoto(exported, percent, None, rendered, whose)
+
+
+def render_retouch(
+    pixels: np.ndarray,
+    analysis: FaceAnalysis,
+    sliders: Mapping[str, object],
+    faces: Sequence[int],
+    marks: Sequence[Mark] = (),
+    progress: Callable[[str], object] | None = None,
+) -> tuple[np.ndarray, float | None, int | None]:
+    """The render of the retouch service: ``sliders`` and ``marks`` on ``pixels`` for the
+    ``faces`` (indices), and the likeness measured on the rendered pixels (every face; the
+    lowest counts). Returns (pixels, percent or None, whose index or None with one face).
+    ``retouch_photo`` exports it; the contact sheet shows it."""
+    from studio.face import likeness_percent
+    from studio.render.everyone import lowest_likeness, render_faces
+
+    rendered = render_faces(pixels, analysis, sliders, faces, marks)
+    if not faces or analysis.face(faces[0]) is None:
+        return rendered, None, None
+    if progress is not None:
+        progress("Checking likeness…")
+    # The promise, checked on the pixels that are written (every face).
+    distance, lowest = lowest_likeness(pixels, rendered, analysis, faces)
+    if distance is None:
+        return rendered, None, None
+    return rendered, float(likeness_percent(distance)), lowest if len(faces) > 1 else None
+
+
+def _below_minimum(
+    percent: float | None, whose: int | None, min_likeness: float | None
+) -> str | None:
+    """Why the picture is not written, when its likeness is below the minimum; else None."""
+    if min_likeness is None or percent is None or not percent < float(min_likeness):
+        return None
+    named = f" (face {whose + 1})" if whose is not None else ""
+    return (f"likeness {percent:.1f}%{named} is below the minimum "
+            f"{float(min_likeness):g}%: not written")

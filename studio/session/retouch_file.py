@@ -15,7 +15,7 @@ from pathlib import Path
 from studio.errors import LikenessError
 from studio.imaging.export import Crop, ExportResult, ExportSettings, check_output
 from studio.imaging.framing import level_angle
-from studio.session.retouch import retouch_photo
+from studio.session.retouch import export_retouched, render_retouch
 from studio.session.schema import Session, Source, file_sha256, save_session
 from studio.write_guard import WritePlan
 
@@ -31,10 +31,12 @@ class RetouchResult:
         "failed" (a problem the user can fix, in ``reason``: nothing written).
     faces : how many faces were found.
     likeness_percent : 0..100, None when there is no face to measure; with several faces
-        retouched, the lowest of theirs, and ``likeness_face`` its index (None with one face).
+        retouched, the lowest of theirs, ``likeness_face`` its index (None with one face) and
+        ``likeness_where`` where that face is in the photo ("top right"; "" with one face).
     seconds : wall time for this file.
     width, height, bytes, quality : of the written file (None when nothing was written).
     notes : one-line remarks for the user (crop fallbacks, quality stepped down, ...).
+    amount : with ``keep_likeness``, the share of the face sliders kept (1.0: not eased).
     """
 
     input: Path
@@ -44,12 +46,14 @@ class RetouchResult:
     faces: int = 0
     likeness_percent: float | None = None
     likeness_face: int | None = None
+    likeness_where: str = ""
     seconds: float = 0.0
     width: int | None = None
     height: int | None = None
     bytes: int | None = None
     quality: int | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    amount: float | None = None
 
 
 def as_session(session_or_sliders: Session | Mapping | str | os.PathLike | None) -> Session:
@@ -76,6 +80,7 @@ def retouch_file(
     save_session_to: str | os.PathLike | None = None,
     inputs: tuple[str | os.PathLike, ...] = (),
     framing: Mapping | None = None,
+    keep_likeness: float | None = None,
 ) -> RetouchResult:
     """Load, analyse, render at full resolution, check likeness, export; never raises for
     problems a user can cause (they come back as ``status="failed"`` with a reason).
@@ -99,6 +104,8 @@ def retouch_file(
     framing : the command line's framing over the session's: ``{"crop": "auto" | [x, y, w,
         h] (pixels of the straightened photo) | None, "angle": degrees | "level" | None}``.
         A crop reaching outside the photo is "failed" with a one-line reason.
+    keep_likeness : percent 0..100: ease every face slider by one factor (``amount``) until
+        the likeness is at least this, instead of refusing like ``min_likeness``.
     """
     start = time.perf_counter()
     input_path, output_path = Path(input_path), Path(output_path)
@@ -114,6 +121,7 @@ def retouch_file(
             start,
             inputs,
             framing or {},
+            keep_likeness,
         )
     except LikenessError as error:
         return RetouchResult(
@@ -233,6 +241,55 @@ def _marks(session: Session, sha: str, notes: list[str]):
     return marks
 
 
+def _check_percents(min_likeness: float | None, keep_likeness: float | None) -> None:
+    for what, value in (("minimum likeness", min_likeness), ("likeness to keep", keep_likeness)):
+        if value is not None and not 0 <= float(value) <= 100:
+            raise LikenessError(f"the {what} must be a percent 0..100, not {value}")
+
+
+def _higher(a: float | None, b: float | None) -> float | None:
+    return b if a is None else a if b is None else max(float(a), float(b))
+
+
+def _likeness_to_keep(session: Session, keep_likeness: float | None):
+    """(least likeness, strongest amount): --keep-likeness eases the sliders as they are (up
+    to 100%); a look with a budget and no chosen amount gets the strongest amount up to 150%
+    within its budget; else (None, None): the sliders render as they are."""
+    from studio.render.amount import MOST
+
+    if keep_likeness is not None:
+        return float(keep_likeness), 1.0
+    if session.budget is not None and session.amount is None:
+        return float(session.budget), MOST
+    return None, None
+
+
+def _eased(photo, analysis, session: Session, face_index, render, *, aim: float | None,
+           least: float | None, most: float | None):
+    """(amount, ``render``'s result, the session with scaled sliders and its amount): the
+    strongest amount <= ``most`` keeping the likeness at ``aim`` found on a proxy, then
+    stepped down on the full render while
+    its likeness is still below ``least`` (a proxy measures within about a point of the full
+    size), down to 0. ``least`` is only what the easing aims for: whether the result is
+    written is the caller's (--min-likeness). Without ``most`` or a face: (None, the
+    session's render, the session)."""
+    from studio.render.amount import STEP, scaled, strongest_amount
+
+    sliders = session.sliders
+    if most is None or analysis.face(face_index) is None:
+        return None, render(sliders), session
+    found = strongest_amount(photo.pixels, analysis, sliders, aim, most=most,
+                             face_index=face_index)
+    amount = found.amount
+    retouched = render(scaled(sliders, amount))
+    while retouched[1] is not None and retouched[1] < least and amount > 0:
+        amount = max(round(amount - STEP, 2), 0.0)
+        retouched = render(scaled(sliders, amount))
+    chosen = amount * (session.amount if session.amount is not None else 1.0)
+    return amount, retouched, replace(session.with_sliders(scaled(sliders, amount)),
+                                      amount=min(chosen, most))
+
+
 def _retouch(
     input_path,
     session_or_sliders,
@@ -244,63 +301,46 @@ def _retouch(
     start,
     inputs,
     framing,
+    keep_likeness=None,
 ) -> RetouchResult:
     session = as_session(session_or_sliders)
     settings = _settings(export_preset, session, keep_metadata)
-    if min_likeness is not None and not 0 <= float(min_likeness) <= 100:
-        raise LikenessError(f"the minimum likeness must be a percent 0..100, not {min_likeness}")
-    plan = WritePlan(inputs=[input_path])
-    for path in inputs:
-        plan.add_input(path, "the session or look file")
-    plan.add_target(output_path, "photo")
-    if save_session_to is not None:
-        plan.add_target(save_session_to, "session")
-
+    _check_percents(min_likeness, keep_likeness)
+    plan = _write_plan(input_path, inputs, output_path, save_session_to)
     photo = _load_getting_ready(input_path, session)
     check_output(settings, output_path, photo.format)  # fail before the slow part
-    from studio.face import analyze_photo
-
     sha = file_sha256(input_path)
     notes = list(session.notes)  # e.g. an edit's values migrated from an older version
-    analysis = session.analysis_for(sha)
-    if analysis is not None and (analysis.width, analysis.height) != (photo.width, photo.height):
-        notes.append(f"the session's face analysis is for a {analysis.width} x {analysis.height} "
-                     f"photo, not this {photo.width} x {photo.height} one: faces found again")
-        analysis = None
-    same_photo = analysis is not None
-    if analysis is None:
-        analysis = analyze_photo(photo)
+    analysis, same_photo = _faces_found(session, photo, sha, notes)
     faces = len(analysis.faces)
-    face_index = session.face if same_photo else None
-    if face_index is not None and analysis.face(face_index) is None:
-        notes.append(f"face {face_index} is not in this photo: the largest face is used")
-        face_index = None
-    face = analysis.face(face_index)
-    if face is None:
-        notes.append("no face found: face edits skipped, likeness not measured")
+    face_index, face = _main_face(session.face if same_photo else None, analysis, notes)
     choice, indices = _retouched_faces(session, analysis, face_index, same_photo, notes)
 
     framed = analysis.face(indices[0]) if indices else face  # the first face frames the export
     crop, angle = _framing(framing, session, same_photo, framed, photo.pixels.shape[:2])
     marks = _marks(session, sha, notes)
-    done = retouch_photo(
-        photo, analysis, session.sliders, settings, output_path,
-        face_index=face_index, crop=crop, angle=angle, min_likeness=min_likeness, plan=plan,
-        faces=indices, marks=marks,
-    )
-    percent, whose = done.likeness_percent, done.likeness_face
-    if done.exported is None:
-        return RetouchResult(
-            input=input_path,
-            output=None,
-            status=REFUSED,
-            reason=done.refused or "",
-            faces=faces,
-            likeness_percent=percent,
-            likeness_face=whose,
-            seconds=time.perf_counter() - start,
-            notes=tuple(notes),
+    least, most = _likeness_to_keep(session, keep_likeness)
+
+    def render(sliders):
+        return render_retouch(photo.pixels, analysis, sliders, indices, marks)
+
+    def export(retouched):
+        return export_retouched(
+            photo, analysis, retouched, settings, output_path, faces=indices, crop=crop,
+            angle=angle, min_likeness=min_likeness, plan=plan,
         )
+
+    amount, retouched, session = _eased(
+        photo, analysis, session, face_index, render, aim=least,
+        least=_higher(min_likeness, least), most=most)
+    done = export(retouched)
+    if amount is not None and least is not None and done.likeness_percent is not None \
+            and done.likeness_percent < least:
+        notes.append(f"the likeness {done.likeness_percent:.1f}% is below {least:g}% even "
+                     "with the face sliders off (the background and warmth are not eased)")
+    where = "" if done.likeness_face is None else analysis.where(done.likeness_face)
+    if done.exported is None:
+        return _result(input_path, done, faces, where, start, notes, amount)
     exported: ExportResult = done.exported
     notes += exported.notes
 
@@ -322,18 +362,72 @@ def _retouch(
             path=None,
         )
         save_session(record, save_session_to, plan=plan)
+    return _result(input_path, done, faces, where, start, notes, amount)
 
+
+def _result(
+    input_path: Path, done, faces: int, where: str, start: float, notes: list[str],
+    amount: float | None = None,
+) -> RetouchResult:
+    """What became of the file: refused (nothing written) or written, with its size."""
+    common = {
+        "input": input_path,
+        "faces": faces,
+        "likeness_percent": done.likeness_percent,
+        "likeness_face": done.likeness_face,
+        "likeness_where": where,
+        "amount": amount,
+        "seconds": time.perf_counter() - start,
+        "notes": tuple(notes),
+    }
+    exported: ExportResult | None = done.exported
+    if exported is None:
+        return RetouchResult(output=None, status=REFUSED, reason=done.refused or "", **common)
     return RetouchResult(
-        input=input_path,
         output=exported.path,
         status=OK,
-        faces=faces,
-        likeness_percent=percent,
-        likeness_face=whose,
-        seconds=time.perf_counter() - start,
         width=exported.width,
         height=exported.height,
         bytes=exported.bytes,
         quality=exported.quality,
-        notes=tuple(notes),
+        **common,
     )
+
+
+def _write_plan(input_path: Path, inputs, output_path: Path, save_session_to) -> WritePlan:
+    """The run's WritePlan: the photo and the session or look files are never written; the
+    output photo and the saved session are."""
+    plan = WritePlan(inputs=[input_path])
+    for path in inputs:
+        plan.add_input(path, "the session or look file")
+    plan.add_target(output_path, "photo")
+    if save_session_to is not None:
+        plan.add_target(save_session_to, "session")
+    return plan
+
+
+def _faces_found(session: Session, photo, sha: str, notes: list[str]):
+    """The session's stored face analysis when it is of this photo, else the faces found
+    again; and whether it was the session's own photo."""
+    from studio.face import analyze_photo
+
+    analysis = session.analysis_for(sha)
+    if analysis is not None and (analysis.width, analysis.height) != (photo.width, photo.height):
+        notes.append(f"the session's face analysis is for a {analysis.width} x {analysis.height} "
+                     f"photo, not this {photo.width} x {photo.height} one: faces found again")
+        analysis = None
+    if analysis is None:
+        return analyze_photo(photo), False
+    return analysis, True
+
+
+def _main_face(face_index: int | None, analysis, notes: list[str]):
+    """The face the session chose (None: the largest) and that face, with a note when the
+    choice is not in this photo or there is no face at all."""
+    if face_index is not None and analysis.face(face_index) is None:
+        notes.append(f"face {face_index} is not in this photo: the largest face is used")
+        face_index = None
+    face = analysis.face(face_index)
+    if face is None:
+        notes.append("no face found: face edits skipped, likeness not measured")
+    return face_index, face

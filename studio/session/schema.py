@@ -2,7 +2,7 @@
 
 A session is JSON::
 
-    {"format": "likeness-session", "version": 6,
+    {"format": "likeness-session", "version": 7,
      "source": {"path": "photo.jpg", "sha256": "...", "bytes": 123456} | null,
      "sliders": {"smooth": 0.3, ...},
      "edits": {"smooth": 1, "background": 1, ...},
@@ -16,7 +16,13 @@ A session is JSON::
                 "quality": null, "keep_metadata": false},
      "analysis": {FaceAnalysis.to_dict()} | null,
      "name": "LinkedIn" | null, "description": "..." | null,
-     "marks": [{"kind": "heal", "radius": 6.5, "points": [[x, y], ...]}, ...]}
+     "marks": [{"kind": "heal", "radius": 6.5, "points": [[x, y], ...]}, ...],
+     "budget": 93.0 | null, "amount": 0.85 | null}
+
+``budget`` is a look's least likeness (percent) and ``amount`` (0..1.5) the factor its face
+sliders are scaled by (``studio.render.amount``): with a budget and no amount, the amount is
+found on each photo as the strongest within the budget; a stored amount is the user's choice
+(or the one found), and ``sliders`` then hold the scaled values, which is what renders.
 
 ``marks`` (heal, keep, person / background brush strokes; ``studio.edits.marks``) are in the
 photo's own pixels; they belong to that photo and are left out when it is absent (and when a
@@ -65,8 +71,10 @@ from studio.write_guard import (
 )
 
 FORMAT_NAME = "likeness-session"
+#: The strongest amount a session may store (``studio.render.amount.MOST``, 150%).
+MOST_AMOUNT = 1.5
 #: The version this code writes. Bump it, add a ``_migrate_vN`` step and a sample file.
-CURRENT_VERSION = 6
+CURRENT_VERSION = 7
 #: What every edit was at session format 2 (before sessions stored edit versions).
 _EDITS_AT_V2 = ("blemish", "smooth", "shine", "shadows", "face_light", "eyes", "teeth",
                 "background", "warmth")
@@ -91,6 +99,8 @@ _TOP_KEYS = {
     "name",
     "description",
     "marks",
+    "budget",
+    "amount",
 }
 _CROP_KEYS = ("left", "top", "width", "height")
 _EXPORT_KEYS = {"preset", "size", "aspect", "format", "quality", "keep_metadata"}
@@ -136,6 +146,9 @@ class Session:
     analysis : the face analysis of ``source`` (reused only when the photo's hash matches).
     name, description : a look's display name and one-line description.
     marks : heal / keep / person / background strokes on ``source``, in its pixels.
+    budget : a look's least likeness, percent (None: no budget).
+    amount : the factor the face sliders were scaled by from the look's (0..1.5), None: not
+        chosen yet (with a budget, found per photo).
     path : the file it was loaded from or saved to (not stored in the file).
     notes : what loading changed: an edit's slider values migrated from an older version of
         its algorithm (not stored in the file; the sliders are today's values).
@@ -154,6 +167,8 @@ class Session:
     name: str | None = None
     description: str | None = None
     marks: tuple[Mark, ...] = ()
+    budget: float | None = None
+    amount: float | None = None
     path: Path | None = None
     notes: tuple[str, ...] = ()
 
@@ -253,6 +268,15 @@ def _migrate_v5(data: dict) -> dict:
     return {**data, "version": 6, "angle": 0.0, "snapshots": []}
 
 
+def _migrate_v6(data: dict) -> dict:
+    """v6 (November 2026): looks had no likeness budget and no amount (v7 adds both,
+    optional; none means the sliders render as they are)."""
+    for key in ("budget", "amount"):
+        if key in data:
+            raise SessionError(f"unknown key {key!r} (version 6)")
+    return {**data, "version": 7, "budget": None, "amount": None}
+
+
 #: ``_MIGRATIONS[n]`` turns a version-n dict into a version-(n+1) dict.
 _MIGRATIONS: dict[int, Callable[[dict], dict]] = {
     1: _migrate_v1,
@@ -260,6 +284,7 @@ _MIGRATIONS: dict[int, Callable[[dict], dict]] = {
     3: _migrate_v3,
     4: _migrate_v4,
     5: _migrate_v5,
+    6: _migrate_v6,
 }
 
 
@@ -299,6 +324,10 @@ def _number(name: str, value: object, low: float, high: float) -> float:
     if not (low <= number <= high):  # also rejects NaN
         raise SessionError(f"'{name}' is {value!r}, outside {low:g}..{high:g}")
     return number
+
+
+def _optional_number(name: str, value: object, low: float, high: float) -> float | None:
+    return None if value is None else _number(name, value, low, high)
 
 
 def _optional_text(name: str, value: object, limit: int = 500) -> str | None:
@@ -549,6 +578,8 @@ def session_from_dict(data: object, base: str | os.PathLike | None = None) -> Se
         name=_optional_text("name", data.get("name"), 100),
         description=_optional_text("description", data.get("description")),
         marks=marks_from_list(data.get("marks")),
+        budget=_optional_number("budget", data.get("budget"), 0.0, 100.0),
+        amount=_optional_number("amount", data.get("amount"), 0.0, MOST_AMOUNT),
     )
 
 
@@ -588,6 +619,8 @@ def session_to_dict(session: Session, base: str | os.PathLike | None = None) -> 
             ],
             "export": session.export.to_dict(),
             "analysis": session.analysis.to_dict() if session.analysis is not None else None,
+            "budget": session.budget,
+            "amount": session.amount,
         }
     )
     if session.marks and session.source is not None:

@@ -61,15 +61,16 @@ class PreviewEngine:
         analysis: FaceAnalysis,
         face_index: int | None = None,
         proxy: tuple[np.ndarray, FaceAnalysis, float] | None = None,
-        everyone: bool = False,
+        retouched: str | tuple[int, ...] = "primary",
     ):
         from studio.render import proxy_of
 
         self.photo = photo
         self.analysis = analysis
         self.face_index = face_index
-        #: True: every face is retouched (the chosen one first: its masks are shown).
-        self.everyone = everyone
+        #: Which faces are retouched ("primary", "all" or a tuple of indices; the chosen one
+        #: goes first: its masks are shown).
+        self.retouched = retouched
         if proxy is None:
             proxy = proxy_of(photo.pixels, analysis, max_pixels=PROXY_PIXELS)
         self.proxy, self.proxy_analysis, self.factor = proxy
@@ -87,23 +88,31 @@ class PreviewEngine:
             self.analysis,
             face_index,
             proxy=(self.proxy, self.proxy_analysis, self.factor),
-            everyone=self.everyone,
+            retouched=self.retouched,
         )
+
+    @property
+    def everyone(self) -> bool:
+        return self.retouched == "all"
 
     def for_everyone(self, everyone: bool) -> PreviewEngine:
         """The same photo, proxy and chosen face, retouching every face or only that one."""
+        return self.for_retouched("all" if everyone else "primary")
+
+    def for_retouched(self, retouched: str | tuple[int, ...]) -> PreviewEngine:
+        """The same photo, proxy and chosen face, retouching the faces of ``retouched``."""
         return PreviewEngine(
             self.photo,
             self.analysis,
             self.face_index,
             proxy=(self.proxy, self.proxy_analysis, self.factor),
-            everyone=everyone,
+            retouched=retouched,
         )
 
     @property
     def faces(self) -> list[int]:
         """The faces retouched (indices), the chosen one first; [] without a face."""
-        return retouched_faces(self.analysis, self.face_index, self.everyone)
+        return retouched_faces(self.analysis, self.face_index, self.retouched)
 
     @property
     def face(self) -> Face | None:
@@ -226,15 +235,22 @@ def _shifted(analysis: FaceAnalysis, x0: int, y0: int, x1: int, y1: int) -> Face
     return FaceAnalysis(width=x1 - x0, height=y1 - y0, faces=faces, primary=analysis.primary)
 
 
-def retouched_faces(analysis: FaceAnalysis | None, face_index: int | None, everyone: bool) -> list[int]:
-    """The faces a studio edit retouches: the chosen one (default the largest), then with
-    ``everyone`` every other face; [] without a face."""
+def retouched_faces(analysis: FaceAnalysis | None, face_index: int | None,
+                    retouched: str | tuple[int, ...] | bool) -> list[int]:
+    """The faces a studio edit retouches: the chosen one (default the largest), then the
+    others of ``retouched`` ("all" or True: every face; a tuple: those faces; "primary" or
+    False: none); [] without a face. Indices the photo does not have are left out."""
     if analysis is None or not analysis.faces:
         return []
     chosen = analysis.primary if face_index is None else face_index
-    if not everyone:
+    count = len(analysis.faces)
+    if retouched is True or retouched == "all":
+        others = range(count)
+    elif isinstance(retouched, tuple):
+        others = [i for i in retouched if 0 <= i < count]
+    else:
         return [chosen]
-    return [chosen] + [i for i in range(len(analysis.faces)) if i != chosen]
+    return [chosen] + [i for i in others if i != chosen]
 
 
 def _region_retoucher(crop: np.ndarray, analysis: FaceAnalysis, faces: list[int], face_index):

@@ -48,7 +48,8 @@ class DocumentEvents:
     photo(photo, analysis)     a new photo was opened (analysis may be None while it is found)
     slider(key, value)         one slider changed (value: float, '#rrggbb' or None)
     face(index)                another face was chosen (index into analysis.faces)
-    everyone(everyone)         every face is retouched (True) or only the chosen one
+    retouched(choice)          which faces are retouched: "primary" (the chosen one), "all",
+                               or a tuple of face indices (the chosen one among them)
     look(name)                 the look the sliders started from (None: custom)
     crop(crop)                 the framing changed (crop and/or straighten angle)
     session_path(path)         where the session is saved (None: not yet)
@@ -60,7 +61,7 @@ class DocumentEvents:
         self.photo = Emitter()
         self.slider = Emitter()
         self.face = Emitter()
-        self.everyone = Emitter()
+        self.retouched = Emitter()
         self.look = Emitter()
         self.crop = Emitter()
         self.session_path = Emitter()
@@ -77,8 +78,9 @@ class StudioDocument:
         self.analysis: FaceAnalysis | None = None
         self._sliders: dict[str, float | str | None] = default_sliders()
         self.face_index: int | None = None
-        #: True: the sliders apply to every face (each with its own masks), not only the chosen.
-        self.everyone = False
+        #: Which faces the sliders apply to (each with its own masks), as a session stores it:
+        #: "primary" only the chosen face, "all" everyone, or a tuple of face indices.
+        self.retouched: str | tuple[int, ...] = "primary"
         self.look: str | None = None
         self.crop: Any = None
         self.angle = 0.0
@@ -86,6 +88,10 @@ class StudioDocument:
         self.snapshots: list[tuple[str, dict]] = []
         #: Strokes the person painted, in the photo's own pixels (``studio.edits.marks``).
         self.marks: tuple[Mark, ...] = ()
+        #: The look's likeness budget (percent) and the amount its face sliders are at (0..1.5);
+        #: None without a budgeted look (``studio.render.amount``).
+        self.budget: float | None = None
+        self.amount: float | None = None
         self.session_path: Path | None = None
         self.dirty = False
 
@@ -108,7 +114,7 @@ class StudioDocument:
         self.photo = photo
         self.analysis = analysis
         self.face_index = None if analysis is None else analysis.primary
-        self.everyone = False
+        self.retouched = "primary"
         self.session_path = None
         self.events.photo(photo=photo, analysis=analysis)
         self.events.face(index=self.face_index)
@@ -137,13 +143,42 @@ class StudioDocument:
         self.events.face(index=index)
         self.set_dirty(True)
 
+    @property
+    def everyone(self) -> bool:
+        """True when every face is retouched."""
+        return self.retouched == "all"
+
     def set_everyone(self, everyone: bool) -> None:
         """Retouch every face (True) or only the chosen one."""
-        if everyone == self.everyone:
+        self.set_retouched("all" if everyone else "primary")
+
+    def set_retouched(self, choice: str | tuple[int, ...]) -> None:
+        """Retouch "primary" (the chosen face), "all", or the faces of a tuple of indices."""
+        if choice == self.retouched:
             return
-        self.everyone = everyone
-        self.events.everyone(everyone=everyone)
+        self.retouched = choice
+        self.events.retouched(choice=choice)
         self.set_dirty(True)
+
+    def toggled_face(self, index: int) -> str | tuple[int, ...]:
+        """The face choice with face ``index`` added to or taken from the retouched faces
+        (what Ctrl+click on a face asks). The chosen face stays retouched: its masks are the
+        ones shown. Only the chosen face left is "primary"; every face is "all"."""
+        count = len(self.faces)
+        chosen = self.face_index if self.face_index is not None else 0
+        if self.retouched == "all":
+            now = set(range(count))
+        elif self.retouched == "primary":
+            now = {chosen}
+        else:
+            now = set(self.retouched) | {chosen}
+        if index != chosen:
+            now ^= {index}
+        if now == {chosen}:
+            return "primary"
+        if len(now) == count:
+            return "all"
+        return tuple(sorted(now))
 
     # ------------------------------------------------------------------ sliders
     @property

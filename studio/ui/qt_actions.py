@@ -7,9 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
@@ -33,6 +34,26 @@ CANVAS_KEYS = (
     ("Wheel / drag", "Zoom / pan the photo"),
     ("Double-click", "Switch between fit and 100%"),
 )
+
+
+class OriginalKeyWatcher(QObject):
+    """Hold backslash anywhere in the window to see the original (as in Lightroom)."""
+
+    def __init__(self, window: QtStudioWindow):
+        super().__init__(window)
+        self.window = window
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        kind = event.type()
+        if (
+            kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease)
+            and event.key() == ORIGINAL_KEY
+            and not event.isAutoRepeat()
+            and QApplication.activeWindow() is self.window
+        ):
+            self.window.canvas.set_showing_original(kind == QEvent.Type.KeyPress)
+            return True
+        return False
 
 
 @dataclass(frozen=True)

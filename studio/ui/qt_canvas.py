@@ -114,12 +114,14 @@ class QtCanvas(QGraphicsView):
     split_changed(float)    the split line moved (scene x, photo pixels)
     file_dropped(str)       a file was dropped on the canvas
     face_clicked(int)       a face was clicked (index into the outlines of ``set_faces``)
+    face_toggled(int)       a face was Ctrl+clicked (retouch it too, or no longer)
     """
 
     view_changed = Signal()
     split_changed = Signal(float)
     file_dropped = Signal(str)
     face_clicked = Signal(int)
+    face_toggled = Signal(int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -138,6 +140,8 @@ class QtCanvas(QGraphicsView):
         self.split_x = 0.0
         self.showing_original = False
         self.fit_mode = True
+        #: Degrees the photo is shown turned by (the crop tool's straighten; 0 otherwise).
+        self.turn = 0.0
         self._dragging_split = False
         self._image = _SplitImageItem(self)
         self._scene.addItem(self._image)
@@ -168,7 +172,27 @@ class QtCanvas(QGraphicsView):
     @property
     def zoom(self) -> float:
         """Device (screen) pixels per photo pixel: 1.0 = 100%, also on high-DPI screens."""
-        return float(self.transform().m11()) * self.devicePixelRatioF()
+        matrix = self.transform()
+        return float(np.hypot(matrix.m11(), matrix.m12())) * self.devicePixelRatioF()
+
+    def _view_transform(self, scale: float) -> QTransform:
+        # The view turns the photo the way straightening does (cv2: counter-clockwise for a
+        # positive angle; Qt's rotate turns clockwise on a y-down screen, hence the minus).
+        return QTransform().rotate(-self.turn).scale(scale, scale)
+
+    def set_turn(self, angle: float) -> None:
+        """Show the photo turned by ``angle`` degrees about its centre (the crop tool's
+        straighten, as in Lightroom: the photo turns under an upright frame)."""
+        if angle == self.turn:
+            return
+        self.turn = float(angle)
+        if self.fit_mode or not self.photo_size[0]:
+            self.fit()
+            return
+        centre = self.mapToScene(self.viewport().rect().center())
+        self.setTransform(self._view_transform(self.zoom / self.devicePixelRatioF()))
+        self.centerOn(centre)
+        self._view_moved()
 
     def set_photo(
         self, width: int, height: int, before: QImage, after: QImage | None = None
@@ -395,7 +419,16 @@ class QtCanvas(QGraphicsView):
         """Fit the whole photo in the window."""
         self.fit_mode = True
         if self.photo_size[0]:
-            self.fitInView(self._scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+            if self.turn == 0:
+                self.resetTransform()  # fitInView scales the view but keeps a turn
+                self.fitInView(self._scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+            else:  # the turned photo's bounding box fits the window
+                rect = self._scene.sceneRect()
+                turned = self._view_transform(1.0).mapRect(rect)
+                view = self.viewport().rect()
+                scale = min(view.width() / turned.width(), view.height() / turned.height())
+                self.setTransform(self._view_transform(scale))
+                self.centerOn(rect.center())
         self._view_moved()
 
     def zoom_to(self, zoom: float, anchor: QPointF | None = None) -> None:
@@ -406,7 +439,7 @@ class QtCanvas(QGraphicsView):
             anchor = QPointF(self.viewport().rect().center())
         scene_point = self.mapToScene(anchor.toPoint())
         scale = zoom / self.devicePixelRatioF()  # the view's transform is in logical pixels
-        self.setTransform(QTransform.fromScale(scale, scale))
+        self.setTransform(self._view_transform(scale))
         # keep the photo point under the anchor in place
         delta = self.mapFromScene(scene_point) - anchor.toPoint()
         self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + delta.x())
@@ -487,7 +520,11 @@ class QtCanvas(QGraphicsView):
         if press is not None and event.button() == Qt.MouseButton.LeftButton:
             moved = event.position() - press[0]
             # a pan that started on a face is not a pick
-            if abs(moved.x()) + abs(moved.y()) <= CLICK_DISTANCE:
+            if abs(moved.x()) + abs(moved.y()) > CLICK_DISTANCE:
+                return
+            if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                self.face_toggled.emit(press[1])
+            else:
                 self.face_clicked.emit(press[1])
 
     def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 - Qt API

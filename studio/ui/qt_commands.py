@@ -94,51 +94,60 @@ class SetAllSlidersCommand(QUndoCommand):
         self.document.set_look(self.old_look)
 
 
-class SetFramingCommand(QUndoCommand):
-    """Change the crop and/or the straighten angle: one step per drag (the tool shows the
-    drag live and pushes this when the mouse is released)."""
+class _SetCommand(QUndoCommand):
+    """A step that sets one value of the document: :meth:`apply` gets ``new`` on redo and
+    ``old`` on undo."""
 
-    def __init__(self, document: StudioDocument, old: tuple, new: tuple, text: str):
+    def __init__(self, document: StudioDocument, old, new, text: str):
         super().__init__(text)
         self.document = document
         self.old, self.new = old, new
 
+    def apply(self, value) -> None:
+        raise NotImplementedError
+
     def redo(self) -> None:
-        self.document.set_framing(*self.new)
+        self.apply(self.new)
 
     def undo(self) -> None:
-        self.document.set_framing(*self.old)
+        self.apply(self.old)
 
 
-class SetFaceCommand(QUndoCommand):
+class SetFramingCommand(_SetCommand):
+    """Change the crop and/or the straighten angle: one step per drag (the tool shows the
+    drag live and pushes this when the mouse is released)."""
+
+    def apply(self, value: tuple) -> None:
+        self.document.set_framing(*value)
+
+
+class SetFaceCommand(_SetCommand):
     """Choose which face the edits apply to."""
 
     def __init__(self, document: StudioDocument, index: int):
-        super().__init__(f"Face {index + 1}")
-        self.document = document
-        self.old = document.face_index
-        self.new = index
+        super().__init__(document, document.face_index, index, f"Face {index + 1}")
 
-    def redo(self) -> None:
-        self.document.set_face(self.new)
-
-    def undo(self) -> None:
-        self.document.set_face(self.old)
+    def apply(self, value: int) -> None:
+        self.document.set_face(value)
 
 
-class SetEveryoneCommand(QUndoCommand):
-    """Retouch every face, or only the chosen one."""
+def _retouched_words(retouched: str | tuple[int, ...]) -> str:
+    """The History panel's name for a face choice (faces numbered from 1, as the list shows)."""
+    if retouched == "all":
+        return "Retouch everyone"
+    if retouched == "primary":
+        return "Retouch one face"
+    return "Retouch faces " + ", ".join(str(i + 1) for i in retouched)
 
-    def __init__(self, document: StudioDocument, everyone: bool):
-        super().__init__("Retouch everyone" if everyone else "Retouch one face")
-        self.document = document
-        self.new = everyone
 
-    def redo(self) -> None:
-        self.document.set_everyone(self.new)
+class SetEveryoneCommand(_SetCommand):
+    """Retouch every face, only the chosen one, or a set of faces."""
 
-    def undo(self) -> None:
-        self.document.set_everyone(not self.new)
+    def __init__(self, document: StudioDocument, retouched: str | tuple[int, ...]):
+        super().__init__(document, document.retouched, retouched, _retouched_words(retouched))
+
+    def apply(self, value: str | tuple[int, ...]) -> None:
+        self.document.set_retouched(value)
 
 
 #: How a mark is named in the History panel.
@@ -150,34 +159,23 @@ MARK_NAMES = {
 }
 
 
-class AddMarksCommand(QUndoCommand):
+class _SetMarksCommand(_SetCommand):
+    def apply(self, value: tuple[Mark, ...]) -> None:
+        self.document.set_marks(value)
+
+
+class AddMarksCommand(_SetMarksCommand):
     """Add one stroke (or the suggested marks, all in one step)."""
 
     def __init__(self, document: StudioDocument, marks: tuple[Mark, ...], text: str | None = None):
-        super().__init__(text or MARK_NAMES[marks[0].kind])
-        self.document = document
-        self.old = document.marks
-        self.new = document.marks + tuple(marks)
-
-    def redo(self) -> None:
-        self.document.set_marks(self.new)
-
-    def undo(self) -> None:
-        self.document.set_marks(self.old)
+        super().__init__(document, document.marks, document.marks + tuple(marks),
+                         text or MARK_NAMES[marks[0].kind])
 
 
-class RemoveMarkCommand(QUndoCommand):
+class RemoveMarkCommand(_SetMarksCommand):
     """Delete one mark (chosen on the canvas)."""
 
     def __init__(self, document: StudioDocument, index: int):
-        mark = document.marks[index]
-        super().__init__(f"Delete {MARK_NAMES[mark.kind].lower()} mark")
-        self.document = document
-        self.old = document.marks
-        self.new = document.marks[:index] + document.marks[index + 1 :]
-
-    def redo(self) -> None:
-        self.document.set_marks(self.new)
-
-    def undo(self) -> None:
-        self.document.set_marks(self.old)
+        marks = document.marks
+        super().__init__(document, marks, marks[:index] + marks[index + 1 :],
+                         f"Delete {MARK_NAMES[marks[index].kind].lower()} mark")

@@ -2,8 +2,10 @@
 to move, corner handles to resize, rule-of-thirds and eye-line guides, LinkedIn's circle;
 Straighten (level from the eye line) and an angle slider.
 
-The frame lives in the straightened photo's coordinates (studio.imaging.framing); on the
-canvas the photo stays as shot and the frame is drawn turned by the angle over it. Each drag,
+The frame lives in the straightened photo's coordinates (studio.imaging.framing). While the
+tool is open the canvas shows the photo turned by the angle (as the export turns it) and the
+frame upright over it, as in Lightroom; corner handles resize freely or at the aspect, edge
+handles move one side (with a fixed aspect the other side grows evenly about the centre). Each drag,
 aspect switch, straighten or slider movement is one undo step (SetFramingCommand).
 """
 
@@ -13,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QPolygonF, QTransform
 from PySide6.QtWidgets import (
     QComboBox,
     QGraphicsItem,
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSlider,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -31,7 +34,7 @@ from studio.imaging.framing import (
     auto_frame,
     keep_inside,
     level_angle,
-    to_original,
+    rotation_matrix,
     to_straightened,
 )
 
@@ -53,6 +56,18 @@ FRAME_LABELS = (
 HANDLE, MIN_SIDE = 10, 32
 
 
+def _handles(rect) -> dict[str, tuple[float, float]]:
+    """The frame's handles (straightened pixels): corners "tl".."br", then edges "t", "b",
+    "l", "r" at the middle of each side."""
+    left, top, w, h = rect
+    right, bottom, middle_x, middle_y = left + w, top + h, left + w / 2, top + h / 2
+    return {
+        "tl": (left, top), "tr": (right, top), "bl": (left, bottom), "br": (right, bottom),
+        "t": (middle_x, top), "b": (middle_x, bottom), "l": (left, middle_y),
+        "r": (right, middle_y),
+    }  # fmt: skip
+
+
 class _CropItem(QGraphicsItem):
     """Draws the frame and its guides; turns mouse drags into frame changes."""
 
@@ -67,16 +82,14 @@ class _CropItem(QGraphicsItem):
         w, h = self.tool.window.canvas.photo_size
         return QRectF(-w, -h, 3 * w, 3 * h)
 
-    def _polygon(self, rect) -> QPolygonF:
-        left, top, w, h = rect
-        corners = np.array([[left, top], [left + w, top], [left + w, top + h], [left, top + h]])
-        points = to_original(corners, *self.tool.window.canvas.photo_size, self.tool.angle)
-        return QPolygonF([QPointF(float(x), float(y)) for x, y in points])
+    def _straight_transform(self) -> QTransform:
+        """Straightened pixels -> photo (scene) pixels: the item paints in straightened
+        pixels, so the frame it draws is upright where the view shows the turned photo."""
+        import cv2  # OpenCV: the inverse of the straighten turn
 
-    def _line(self, painter: QPainter, a, b) -> None:
-        size, angle = self.tool.window.canvas.photo_size, self.tool.angle
-        (x0, y0), (x1, y1) = to_original(np.array([a, b]), *size, angle)
-        painter.drawLine(QPointF(x0, y0), QPointF(x1, y1))
+        width, height = self.tool.window.canvas.photo_size
+        back = cv2.invertAffineTransform(rotation_matrix(width, height, self.tool.angle))
+        return QTransform(back[0, 0], back[1, 0], back[0, 1], back[1, 1], back[0, 2], back[1, 2])
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         rect = self.tool.rect
@@ -84,40 +97,36 @@ class _CropItem(QGraphicsItem):
             return
         width, height = self.tool.window.canvas.photo_size
         scale = 1.0 / max(self.tool.window.canvas.zoom, 1e-6)  # one screen pixel
-        frame = self._polygon(rect)
-        veil = QPainterPath()
-        veil.addRect(QRectF(0, 0, width, height))
-        inner = QPainterPath()
-        inner.addPolygon(frame)
-        painter.fillPath(veil.subtracted(inner), QBrush(QColor(0, 0, 0, 150)))
+        painter.setTransform(self._straight_transform(), True)
+        corners = to_straightened(
+            np.array([[0, 0], [width, 0], [width, height], [0, height]]), width, height,
+            self.tool.angle,
+        )  # fmt: skip
+        photo = QPainterPath()
+        photo.addPolygon(QPolygonF([QPointF(float(x), float(y)) for x, y in corners]))
         left, top, w, h = rect
+        frame = QRectF(left, top, w, h)
+        inner = QPainterPath()
+        inner.addRect(frame)
+        painter.fillPath(photo.subtracted(inner), QBrush(QColor(0, 0, 0, 150)))
         painter.setPen(QPen(QColor(255, 255, 255, 110), scale))
         for k in (1, 2):  # rule of thirds
-            self._line(painter, (left + w * k / 3, top), (left + w * k / 3, top + h))
-            self._line(painter, (left, top + h * k / 3), (left + w, top + h * k / 3))
+            painter.drawLine(QPointF(left + w * k / 3, top), QPointF(left + w * k / 3, top + h))
+            painter.drawLine(QPointF(left, top + h * k / 3), QPointF(left + w, top + h * k / 3))
         eyes = self.tool.eye_line()
         if eyes is not None and top < eyes < top + h:  # where the eyes are, in the frame
             painter.setPen(QPen(QColor(80, 200, 255, 220), 1.5 * scale, Qt.PenStyle.DashLine))
-            self._line(painter, (left, eyes), (left + w, eyes))
+            painter.drawLine(QPointF(left, eyes), QPointF(left + w, eyes))
         if self.tool.frame == "linkedin":  # LinkedIn shows the square through a circle
             painter.setPen(QPen(QColor(255, 255, 255, 200), 1.5 * scale, Qt.PenStyle.DotLine))
-            circle = QPainterPath()
-            centre = to_original(np.array([[left + w / 2, top + h / 2]]), width, height, 0)[0]
-            circle.addEllipse(QPointF(*centre), w / 2, h / 2)
-            turn = self.tool.angle
-            painter.save()
-            c = to_original(np.array([[left + w / 2, top + h / 2]]), width, height, turn)[0]
-            painter.translate(c[0], c[1])
-            painter.rotate(-turn)
-            painter.drawEllipse(QPointF(0, 0), w / 2, h / 2)
-            painter.restore()
+            painter.drawEllipse(frame)
         painter.setPen(QPen(QColor(255, 255, 255), 1.5 * scale))
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPolygon(frame)
+        painter.drawRect(frame)
         painter.setBrush(QBrush(QColor(255, 255, 255)))
-        for corner in (frame[0], frame[1], frame[2], frame[3]):
-            painter.drawRect(QRectF(corner.x() - HANDLE * scale / 2, corner.y() - HANDLE * scale / 2,
-                                    HANDLE * scale, HANDLE * scale))  # fmt: skip
+        size = HANDLE * scale
+        for x, y in _handles(rect).values():
+            painter.drawRect(QRectF(x - size / 2, y - size / 2, size, size))
 
     # ------------------------------------------------------------------ dragging
     def _straight(self, scene_pos: QPointF) -> np.ndarray:
@@ -129,9 +138,7 @@ class _CropItem(QGraphicsItem):
     def _hit(self, point: np.ndarray) -> str | None:
         left, top, w, h = self.tool.rect
         grab = HANDLE / max(self.tool.window.canvas.zoom, 1e-6)
-        corners = {"tl": (left, top), "tr": (left + w, top), "bl": (left, top + h),
-                   "br": (left + w, top + h)}  # fmt: skip
-        for name, (x, y) in corners.items():
+        for name, (x, y) in _handles(self.tool.rect).items():  # corners first, then edges
             if abs(point[0] - x) <= grab and abs(point[1] - y) <= grab:
                 return name
         if left <= point[0] <= left + w and top <= point[1] <= top + h:
@@ -186,8 +193,11 @@ class CropTool:
     def _build_bar(self) -> QWidget:
         bar = QWidget(self.window)
         bar.setObjectName("crop_bar")
-        layout = QHBoxLayout(bar)
-        layout.setContentsMargins(8, 4, 8, 4)
+        rows = QVBoxLayout(bar)
+        rows.setContentsMargins(8, 4, 8, 4)
+        rows.setSpacing(2)
+        layout = QHBoxLayout()
+        rows.addLayout(layout)
         layout.addWidget(QLabel("Crop:", bar))
         self.aspect_box = QComboBox(bar)
         self.aspect_box.setObjectName("crop_aspect")
@@ -218,6 +228,13 @@ class CropTool:
         done.clicked.connect(lambda: self.set_active(False))
         layout.addWidget(done)
         layout.addStretch(1)
+        # What the automatic framing could not keep (a banner from a portrait photo): a line
+        # of its own under the controls, shown only when there is something to say.
+        self.note_label = QLabel("", bar)
+        self.note_label.setObjectName("crop_note")
+        self.note_label.setWordWrap(True)
+        self.note_label.setVisible(False)
+        rows.addWidget(self.note_label)
         self.window.centralWidget().layout().insertWidget(1, bar)
         return bar
 
@@ -240,14 +257,16 @@ class CropTool:
     def auto_rect(self, frame: str, angle: float) -> tuple[float, float, float, float]:
         """The automatic head-and-shoulders frame of a preset: headroom above the crown the
         person matte found (estimated from the face until the matte is ready)."""
+        return self._auto_framing(frame, angle)[0]
+
+    def _auto_framing(self, frame: str, angle: float) -> tuple[tuple, list[str]]:
         width, height = self.window.canvas.photo_size
         face = self.window.document.face
         landmarks = None if face is None else face.landmarks
         aspect = FRAMES.get(frame)
         if frame == "original":
             aspect = width / height
-        rect, _notes = auto_frame(width, height, landmarks, aspect, frame, self.crown_y, angle)
-        return rect
+        return auto_frame(width, height, landmarks, aspect, frame, self.crown_y, angle)
 
     def set_crown(self, crown_y: float | None) -> None:
         """The top of the head found by the person matte (None: estimated from the face)."""
@@ -276,6 +295,8 @@ class CropTool:
         self.angle_slider.setValue(int(round(self.angle * 10)))
         self.angle_slider.blockSignals(False)
         self.angle_label.setText(f"{self.angle:+.1f}°")
+        if self.active:  # the photo turns under the upright frame (Lightroom)
+            self.window.canvas.set_turn(self.angle)
         self.item.prepareGeometryChange()
         self.item.update()
         self.window.preview.update_circle()
@@ -298,6 +319,7 @@ class CropTool:
             canvas.set_split_enabled(False)
         else:
             canvas.set_split_enabled(self._split_was)
+            canvas.set_turn(0.0)  # outside the tool the photo is shown as shot
         self.item.setVisible(on)
         self.bar.setVisible(on)
         action = getattr(self.window, "crop_action", None)
@@ -320,12 +342,15 @@ class CropTool:
         self._before = None
 
     def drag(self, part: str, rect, dx: float, dy: float) -> None:
-        """Move the frame or one corner by (dx, dy) straightened pixels from ``rect``."""
+        """Move the frame, one corner or one edge by (dx, dy) straightened pixels from ``rect``."""
         width, height = self.window.canvas.photo_size
         left, top, w, h = rect
         if part == "move":
             moved = keep_inside((left + dx, top + dy, w, h), width, height, self.angle)
             self._apply(moved, self.angle)
+            return
+        if len(part) == 1:
+            self._apply(self._edge_drag(part, rect, dx, dy), self.angle)
             return
         # The opposite corner stays put; the aspect (if any) follows the wider movement.
         fixed_x = left + w if "l" in part[1] else left
@@ -344,6 +369,26 @@ class CropTool:
         resized = keep_inside((new_left, new_top, new_w, new_h), width, height, self.angle, anchor)
         self._apply(resized, self.angle)
 
+    def _edge_drag(self, part: str, rect, dx: float, dy: float) -> tuple:
+        """One side moved by the drag, the opposite side stays put. With a fixed aspect the
+        other dimension follows, growing or shrinking evenly about the centre (Lightroom)."""
+        width, height = self.window.canvas.photo_size
+        left, top, w, h = rect
+        aspect = self.aspect(rect)
+        if part in ("l", "r"):
+            new_w = max(w + (dx if part == "r" else -dx), MIN_SIDE)
+            new_h = h if aspect is None else new_w / aspect
+            new_left = left if part == "r" else left + w - new_w
+            new_top = top + (h - new_h) / 2
+            anchor = (left if part == "r" else left + w, top + h / 2)
+        else:
+            new_h = max(h + (dy if part == "b" else -dy), MIN_SIDE)
+            new_w = w if aspect is None else new_h * aspect
+            new_top = top if part == "b" else top + h - new_h
+            new_left = left + (w - new_w) / 2
+            anchor = (left + w / 2, top if part == "b" else top + h)
+        return keep_inside((new_left, new_top, new_w, new_h), width, height, self.angle, anchor)
+
     def set_frame(self, frame: str) -> None:
         """Switch the aspect preset: its automatic framing is the new starting point."""
         self.frame = frame
@@ -351,7 +396,10 @@ class CropTool:
         if index != self.aspect_box.currentIndex():
             self.aspect_box.setCurrentIndex(index)
         self.begin_change()
-        self._apply(self.auto_rect(frame, self.angle), self.angle)
+        rect, notes = self._auto_framing(frame, self.angle)
+        self.note_label.setText(notes[0][:1].upper() + notes[0][1:] if notes else "")
+        self.note_label.setVisible(bool(notes))
+        self._apply(rect, self.angle)
         self.end_change(f"Crop {dict(FRAME_LABELS)[frame]}")
 
     def set_angle(self, angle: float) -> None:

@@ -127,7 +127,7 @@ class StudioExporter:
             document.photo,
             document.analysis,
             document.sliders,
-            retouched_faces(document.analysis, document.face_index, document.everyone),
+            retouched_faces(document.analysis, document.face_index, document.retouched),
             document.crop,
             settings,
             path,

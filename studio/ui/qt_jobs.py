@@ -82,8 +82,8 @@ def open_job(path: Path | None, as_session: bool) -> OpenResult:
     if session is not None:
         face = analysis.face(session.face)
         preview = preview.for_face(session.face if face is not None else None)
-        if session.faces == "all":
-            preview = preview.for_everyone(True)
+        if session.faces != "primary":  # "all", or faces chosen one by one
+            preview = preview.for_retouched(session.faces)
     elif analysis.primary is not None:
         preview = preview.for_face(analysis.primary)
     return OpenResult(photo, analysis, preview, engine.to_uint8(preview.proxy), sha, **found)

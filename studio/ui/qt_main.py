@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QIcon, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -33,7 +33,8 @@ from studio.edits.sliders import default_sliders
 from studio.paths import resource_path, user_dir
 
 from .model import StudioDocument
-from .qt_actions import ORIGINAL_KEY, QtShortcutsDialog, StudioActions
+from .qt_actions import OriginalKeyWatcher, QtShortcutsDialog, StudioActions
+from .qt_amount import QtLookAmount
 from .qt_autosave import autosave_path  # noqa: F401 - where tests and app.py find it
 from .qt_canvas import QtCanvas
 from .qt_commands import (
@@ -58,26 +59,6 @@ APP_NAME = "Likeness Studio"
 def settings_store() -> QSettings:
     """The studio's QSettings: an ini file in the user's config folder (tests: a temp folder)."""
     return QSettings(str(user_dir("config") / "studio.ini"), QSettings.Format.IniFormat)
-
-
-class _KeyWatcher(QObject):
-    """Hold backslash anywhere in the window to see the original (as in Lightroom)."""
-
-    def __init__(self, window: QtStudioWindow):
-        super().__init__(window)
-        self.window = window
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
-        kind = event.type()
-        if (
-            kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease)
-            and event.key() == ORIGINAL_KEY
-            and not event.isAutoRepeat()
-            and QApplication.activeWindow() is self.window
-        ):
-            self.window.canvas.set_showing_original(kind == QEvent.Type.KeyPress)
-            return True
-        return False
 
 
 def _shown(controller: str, name: str, doc: str) -> property:
@@ -129,7 +110,7 @@ class QtStudioWindow(QMainWindow):
         self.actions = StudioActions(self)
         self._name_actions()
         self._build_status()
-        self._key_watcher = _KeyWatcher(self)
+        self._key_watcher = OriginalKeyWatcher(self)
         QApplication.instance().installEventFilter(self._key_watcher)
         self.sessions.load_looks()
         self._restore_window_state()
@@ -148,6 +129,8 @@ class QtStudioWindow(QMainWindow):
         layout.addWidget(self.canvas, 1)
         self.setCentralWidget(central)
         self.panel = QtSidePanel(self.document, self)
+        self.amount = QtLookAmount(self)
+        self.panel.layout().insertWidget(1, self.amount)
         scroll = QScrollArea(self)
         scroll.setObjectName("panel_scroll")
         scroll.setWidget(self.panel)
@@ -172,6 +155,8 @@ class QtStudioWindow(QMainWindow):
         history_layout.addWidget(self.history, 3)
         history_layout.addWidget(QLabel("Snapshots", history_box))
         history_layout.addWidget(self.snapshot_list, 1)
+        # Wide enough to read a step ("LinkedIn at 90%") even when a saved layout squeezed it.
+        history_box.setMinimumWidth(150)
         self.history_dock = QDockWidget("History", self)
         self.history_dock.setObjectName("history_dock")
         self.history_dock.setWidget(history_box)
@@ -182,6 +167,7 @@ class QtStudioWindow(QMainWindow):
         self.canvas.view_changed.connect(self.preview.view_changed)
         self.canvas.file_dropped.connect(self.open_path)
         self.canvas.face_clicked.connect(self._on_face_chosen)
+        self.canvas.face_toggled.connect(self._on_face_toggled)
         self.panel.slider_edited.connect(self._on_slider_edited)
         self.panel.slider_released.connect(self._on_slider_released)
         self.panel.look_chosen.connect(self.apply_look)
@@ -191,11 +177,11 @@ class QtStudioWindow(QMainWindow):
         events = self.document.events
         events.slider.connect(lambda key, value: self.preview.schedule_render())
         events.face.connect(lambda index: self.preview.set_face(index))
-        events.everyone.connect(lambda everyone: self.preview.set_everyone(everyone))
+        events.retouched.connect(lambda choice: self.preview.set_retouched(choice))
         events.dirty.connect(self._on_dirty_change)
         events.session_path.connect(lambda path: self._update_title())
         for event in (
-            events.slider, events.face, events.everyone, events.look, events.crop, events.marks
+            events.slider, events.face, events.retouched, events.look, events.crop, events.marks
         ):
             event.connect(self._on_document_edit)
 
@@ -363,7 +349,13 @@ class QtStudioWindow(QMainWindow):
 
     def _on_everyone_chosen(self, everyone: bool) -> None:
         if everyone != self.document.everyone:
-            self.undo_stack.push(SetEveryoneCommand(self.document, everyone))
+            self.undo_stack.push(SetEveryoneCommand(self.document, "all" if everyone else "primary"))
+
+    def _on_face_toggled(self, index: int) -> None:
+        """Ctrl+click on a face: retouch it too, or no longer (the chosen face stays)."""
+        choice = self.document.toggled_face(index)
+        if choice != self.document.retouched:
+            self.undo_stack.push(SetEveryoneCommand(self.document, choice))
 
     def set_overlay(self, name: str, on: bool) -> None:
         """Show or hide an overlay ("landmarks", "protected", "skin", "background")."""

@@ -108,9 +108,9 @@ class StudioOpener:
         if result.preview.face_index != document.face_index:
             document.face_index = result.preview.face_index
             document.events.face(index=document.face_index)
-        if result.preview.everyone:
-            document.everyone = True
-            document.events.everyone(everyone=True)
+        if result.preview.retouched != "primary":
+            document.retouched = result.preview.retouched
+            document.events.retouched(choice=document.retouched)
         photo = result.photo
         window.canvas.set_photo(photo.width, photo.height, qimage_from_rgb8(result.before8))
         window.preview.show_faces()
@@ -142,6 +142,7 @@ class StudioOpener:
             document.set_sliders(default_sliders())
             document.set_look(None)
             document.crop, document.angle, document.snapshots = None, 0.0, []
+            document.budget = document.amount = None
             window.show_snapshots()
             document.set_marks((), dirty=False)
             document.set_session_path(None)
@@ -153,6 +154,7 @@ class StudioOpener:
         document.set_look(session.look)
         document.crop, document.angle = session.crop, session.angle
         document.snapshots = list(session.snapshots)
+        document.budget, document.amount = session.budget, session.amount
         window.show_snapshots()
         document.set_marks(session.marks_for(self.sha256) if self.sha256 else (), dirty=False)
         window.export_settings = session.export

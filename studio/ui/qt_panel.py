@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from studio.edits.sliders import GROUPS, SLIDERS, Slider
 
+from .engine import retouched_faces
 from .model import FACE_KEYS, StudioDocument
 from .qt_canvas import qimage_from_rgb8
 
@@ -402,6 +403,30 @@ class QtSidePanel(QWidget):
         outer.setContentsMargins(12, 10, 12, 10)
         outer.setSpacing(8)
 
+        outer.addLayout(self._build_pickers())
+
+        self.no_face_note = QLabel(
+            "No face found in this photo. Face edits are off; background and warmth still work.",
+            self,
+        )
+        self.no_face_note.setObjectName("no_face_note")
+        self.no_face_note.setWordWrap(True)
+        outer.addWidget(self.no_face_note)
+
+        self.meter = QtLikenessMeter(self)
+        outer.addWidget(self.meter)
+
+        self.rows: dict[str, QtSliderRow | QtBackdropRow] = {}
+        self.group_headers: dict[str, QLabel] = {}
+        for group in PANEL_GROUPS:
+            self._add_group(outer, group)
+        outer.addStretch(1)
+
+        self._connect(document)
+        self._on_photo_change(photo=document.photo, analysis=document.analysis)
+
+    def _build_pickers(self) -> QGridLayout:
+        """The look picker and Reset all, the face picker and Retouch everyone."""
         top = QGridLayout()
         top.setHorizontalSpacing(8)
         top.setVerticalSpacing(6)
@@ -423,29 +448,15 @@ class QtSidePanel(QWidget):
         self.everyone_box.setObjectName("everyone")
         self.everyone_box.setToolTip(
             "Apply the sliders to every face, each with its own masks; everyone stays sharp "
-            "in front of the background. The likeness shows the lowest face's."
+            "in front of the background. The likeness shows the lowest face's. "
+            "Ctrl+click a face on the photo to retouch it too (or no longer)."
         )
         top.addWidget(self.everyone_box, 2, 1, 1, 2)
         top.setColumnStretch(1, 1)
-        outer.addLayout(top)
+        return top
 
-        self.no_face_note = QLabel(
-            "No face found in this photo. Face edits are off; background and warmth still work.",
-            self,
-        )
-        self.no_face_note.setObjectName("no_face_note")
-        self.no_face_note.setWordWrap(True)
-        outer.addWidget(self.no_face_note)
-
-        self.meter = QtLikenessMeter(self)
-        outer.addWidget(self.meter)
-
-        self.rows: dict[str, QtSliderRow | QtBackdropRow] = {}
-        self.group_headers: dict[str, QLabel] = {}
-        for group in PANEL_GROUPS:
-            self._add_group(outer, group)
-        outer.addStretch(1)
-
+    def _connect(self, document: StudioDocument) -> None:
+        """The pickers' signals out, the document's changes in."""
         self.look_combo.activated.connect(self._on_look_activated)
         self.face_combo.activated.connect(self.face_chosen)
         self.everyone_box.clicked.connect(self.everyone_chosen)
@@ -453,9 +464,8 @@ class QtSidePanel(QWidget):
         document.events.slider.connect(self._on_slider_change)
         document.events.photo.connect(self._on_photo_change)
         document.events.face.connect(self._on_face_change)
-        document.events.everyone.connect(self._on_everyone_change)
+        document.events.retouched.connect(self._on_retouched_change)
         document.events.look.connect(self._on_look_change)
-        self._on_photo_change(photo=document.photo, analysis=document.analysis)
 
     def _add_group(self, outer: QVBoxLayout, group: str) -> None:
         """One group's header, rule and slider rows (Framing also holds the LinkedIn circle)."""
@@ -530,21 +540,35 @@ class QtSidePanel(QWidget):
         self.face_label.setVisible(several)
         self.face_combo.setVisible(several)
         self.everyone_box.setVisible(several)
-        self._on_everyone_change(self.document.everyone)
+        self._on_retouched_change(self.document.retouched)
         for key, value in self.document.sliders.items():
             self.rows[key].set_value(value)
         self._update_enabled()
 
-    def _on_everyone_change(self, everyone: bool) -> None:
+    def _on_retouched_change(self, choice: str | tuple[int, ...]) -> None:
         self.everyone_box.blockSignals(True)
-        self.everyone_box.setChecked(everyone)
+        self.everyone_box.setChecked(choice == "all")
         self.everyone_box.blockSignals(False)
+        self._mark_retouched()
+
+    def _mark_retouched(self) -> None:
+        """The Face list says which faces the sliders reach ("retouched")."""
+        document = self.document
+        several = len(document.faces) > 1
+        reached = set(retouched_faces(document.analysis, document.face_index, document.retouched))
+        for index, face in enumerate(document.faces):
+            x0, _, x1, _ = face.box
+            label = f"Face {index + 1} ({int(x1 - x0)} px wide)"
+            if several and index in reached:
+                label += "  - retouched"
+            self.face_combo.setItemText(index, label)
 
     def _on_face_change(self, index: int | None) -> None:
         if index is not None:
             self.face_combo.blockSignals(True)
             self.face_combo.setCurrentIndex(index)
             self.face_combo.blockSignals(False)
+        self._mark_retouched()
         self._update_enabled()
 
     def _update_enabled(self) -> None:

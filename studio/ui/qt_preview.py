@@ -114,11 +114,11 @@ class StudioPreview:
         if any(canvas.overlays_on[n] for n in MASK_OVERLAYS):
             self.request_masks()
 
-    def set_everyone(self, everyone: bool) -> None:
-        """Retouch every face or only the chosen one (a new engine, the same proxy)."""
-        if self.engine is None or self.engine.everyone == everyone:
+    def set_retouched(self, retouched: str | tuple[int, ...]) -> None:
+        """Retouch "primary", "all" or a tuple of faces (a new engine, the same proxy)."""
+        if self.engine is None or self.engine.retouched == retouched:
             return
-        self.engine = self.engine.for_everyone(everyone)
+        self.engine = self.engine.for_retouched(retouched)
         self._cache.clear()
         self.runners["masks"].cancel()
         self.show_faces()

@@ -62,12 +62,14 @@ class StudioSessions:
             source=source,
             look=document.look,
             face=document.face_index,
-            faces="all" if document.everyone else "primary",
+            faces=document.retouched,
             crop=document.crop,
             angle=document.angle,
             snapshots=list(document.snapshots),
             analysis=document.analysis if source is not None else None,
             marks=document.marks if source is not None else (),
+            budget=document.budget,
+            amount=document.amount,
         )
         if self.window.export_settings is not None:
             session = replace(session, export=self.window.export_settings)
@@ -194,6 +196,7 @@ class StudioSessions:
                 self.window.document, look.sliders, f"Look: {look.name or key}", look=key
             )
         )
+        self.window.amount.look_applied(key, look)
 
     def apply_session_dialog(self) -> None:
         folder = str(self.window.settings.value("folder", str(Path.home())))

@@ -1,0 +1,50 @@
+"""The studio shows a budgeted look's amount and stores it (issue 20, pytest-qt, offscreen):
+applying LinkedIn finds the strongest amount within its likeness budget, shows "LinkedIn,
+N% — likeness X%", scales the look's face sliders by it, and a saved session keeps it; the
+slider chooses another amount."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from studio.render.amount import scaled  # noqa: E402
+from studio.session import load_look  # noqa: E402
+
+try:
+    from tests.conftest import face_photo
+    from tests.test_ui import WAIT, dialogs, make_window, open_and_wait  # noqa: F401
+except ImportError:  # pragma: no cover - rootdir layouts differ
+    from conftest import face_photo
+    from test_ui import WAIT, dialogs, make_window, open_and_wait  # noqa: F401
+
+
+def test_a_budgeted_look_shows_and_stores_its_amount(qtbot, make_window, tmp_path):
+    window = make_window()
+    open_and_wait(qtbot, window, face_photo("face_recognition_obama1.jpg"))
+    window.sessions.apply_look("linkedin")
+    qtbot.waitUntil(lambda: window.document.amount is not None, timeout=WAIT)
+
+    look, amount = load_look("linkedin"), window.document.amount
+    text = window.amount.label.text()
+    assert window.amount.isVisible() and text.startswith(f"LinkedIn, {amount:.0%} — likeness ")
+    likeness = float(text.rsplit(" ", 1)[1].rstrip("%"))
+    assert likeness >= look.budget and 0 < amount <= 1.5
+    assert window.document.sliders["smooth"] == pytest.approx(
+        scaled(look.sliders, amount)["smooth"])
+    assert window.amount.slider.value() == round(amount / 0.05)
+
+    window.amount.slider.setValue(4)  # the user's own amount: 20%
+    qtbot.waitUntil(lambda: window.document.amount == pytest.approx(0.2), timeout=WAIT)
+    assert window.amount.label.text().startswith("LinkedIn, 20% — likeness ")
+    assert float(window.amount.label.text().rsplit(" ", 1)[1].rstrip("%")) > likeness
+    assert window.document.sliders["smooth"] == pytest.approx(look.sliders["smooth"] * 0.2)
+
+    saved = tmp_path / "obama.likeness.json"
+    assert window.save_session_as(saved)
+    data = json.loads(saved.read_text())
+    assert data["version"] == 7 and data["budget"] == look.budget
+    assert data["amount"] == pytest.approx(0.2) and data["look"] == "linkedin"
