@@ -3,11 +3,14 @@ fine band (pores, fine creases) and the freckles and moles, and leaving protecte
 untouched.
 
 The photo is split by two edge-aware guided filters (O(N), cost independent of the radius)
-into fine (< ~IOD/40), mid (~IOD/40..IOD/6) and base layers. Version 2 removes the mid band's
-lightness only above freckle size (IOD/20), more strongly than version 1 removed all of it:
-freckles and spots are lightness at IOD/60..IOD/20, so they stay, while the broader shading
-blotches go; and its colour above IOD/30 (blotch scale). Both fade out near the features
-(whose shading carries identity).
+into fine (< ~IOD/40), mid (~IOD/40..IOD/6) and base layers. The mid band's lightness is
+removed only above freckle size (IOD/20): freckles and spots are lightness at IOD/60..IOD/20,
+so they stay, while the broader shading blotches go. Version 3 takes the strongest of those
+blotches more than the faint ones (``LIGHTNESS_SOFT_LIMIT``) and evens the skin's colour
+(a*, b*) in the blotch band itself (``TONE_EVENED``), again the strongest blotches most: most
+of a band's energy sits in its few strongest places, so this evens the tone for a fraction of
+the colour shift a uniform removal costs. Lightness fades out near the features (whose shading
+carries identity), colour closer to them (``COLOUR_FADE``).
 """
 
 from __future__ import annotations
@@ -23,33 +26,47 @@ from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
 from studio.imaging.colour import luminance
 
+_SRGB_TO_XYZ = np.array(
+    [[0.412453, 0.357580, 0.180423], [0.212671, 0.715160, 0.072169], [0.019334, 0.119193, 0.950227]]
+)
+_WHITE = np.array([0.95047, 1.0, 1.08883])
+
 #: Share of the mid band removed at ``smooth=1`` (the rest keeps the skin's shape and life).
 MID_REMOVED = 0.8
 #: Smoothing fades in over this distance from the protected features, IOD: the shading
 #: around eyes, nose and mouth carries much of a face's identity.
 FEATURE_FADE = 0.45
-#: Share of the band's colour (as opposed to lightness) variation removed, relative to
-#: MID_REMOVED. Bound by QUALITY's skin colour shift (mean per-pixel CIEDE2000 <= 1.5): at 1.0
-#: smooth=1 keeps 0.40-0.80 of the uneven tone but shifts the skin's colour by 1.60-1.79 on
-#: darker, bearded and glasses photos (obama1, img24, attribute_2963, aflw-test); at 0.6 obama1
-#: still measured 1.55. Measured sweep in docs/quality.md.
-CHROMA_SHARE = 0.5
 #: The band's lightness is removed only above this scale, IOD: freckles and spots (QUALITY's
 #: L* band IOD/60..IOD/20) stay (version 1 removed all of it: 0.70-0.93 of them kept).
 LIGHTNESS_FROM = 1 / 20
-#: Share of the band's lightness above LIGHTNESS_FROM removed, relative to MID_REMOVED: more
-#: than version 1 (which removed 0.8 of all of it), so the luminance mid band still goes to
-#: <= 0.80 (img1: 0.836 at 1.0, 0.796 at 1.28) while the freckles under IOD/20 stay.
-LIGHTNESS_SHARE = 1.28
-#: The band's colour is removed only above this scale, IOD (QUALITY's uneven tone: IOD/30..).
-COLOUR_FROM = 1 / 30
+#: Share of the band's lightness above LIGHTNESS_FROM removed where it is strong, relative to
+#: MID_REMOVED (version 2: 1.28 of all of it, which spent most of the skin colour shift).
+LIGHTNESS_SHARE = 1.45
+#: ...and how strong "strong" is: the lightness removed is ``x - x / sqrt(1 + (x / t)^2)``,
+#: t this share of the band's RMS on the skin: a faint blotch (|x| << t) stays, a strong one
+#: loses all but about t. At 0.25 with LIGHTNESS_SHARE 1.45 the luminance mid band goes as low
+#: as version 2 took it (img1 0.793, teen-6 0.797) for 0.05-0.30 less skin colour shift.
+LIGHTNESS_SOFT_LIMIT = 0.25
+#: Share of the skin's uneven colour (a*, b* band-pass IOD/30..IOD/6, QUALITY's uneven tone)
+#: removed where it is strong: the same soft limit with its own share of the band's RMS
+#: (``TONE_SOFT_LIMIT``). Version 2 removed 0.5 x MID_REMOVED of an edge-aware colour band
+#: (tone kept 0.70-0.90, most of the rest where its skin weight was low: hair over the cheek,
+#: the jaw's edge); a plain band-pass weighted by the skin reaches those.
+TONE_EVENED = 0.6
+TONE_SOFT_LIMIT = 0.3
+#: The uneven tone band, IOD (QUALITY's definition).
+TONE_FROM, TONE_TO = 1 / 30, 1 / 6
+#: Colour is evened from this distance from the protected features on, IOD (lightness from
+#: FEATURE_FADE): the skin's colour near the eyes and mouth is as uneven as elsewhere, and
+#: evening it does not move the shading that carries identity.
+COLOUR_FADE = 0.2
 #: Scale below which the removed band is left alone, IOD (docs/quality.md's fine band).
 RIPPLE_SIGMA = 1 / 60
 
 
 #: The edit protocol (studio.edits.protocol): slider keys, algorithm version, stage, order.
 KEYS = ("smooth",)
-VERSION = 2
+VERSION = 3
 STAGE = "face"
 ORDER = 20
 
@@ -60,8 +77,14 @@ def _from_version_1(values: dict) -> tuple[dict, str]:
                     "look a little different from when the session was saved")
 
 
+def _from_version_2(values: dict) -> tuple[dict, str]:
+    """Version 2's smooth value, kept: version 3 evens the skin's colour more."""
+    return values, ("smooth evens the skin's colour more since version 3; the skin may look a "
+                    "little more even than when the session was saved")
+
+
 #: Older versions' slider values -> today's (``studio.edits.versions``).
-LEGACY = {1: _from_version_1}
+LEGACY = {1: _from_version_1, 2: _from_version_2}
 
 
 @dataclass(frozen=True)
@@ -82,31 +105,76 @@ class Prepared:
 
 
 def prepare(layers: PhotoLayers) -> Prepared | None:
-    """The masked mid band of the ROI; None without a face.
+    """The masked change at strength 1: the mid band's broad lightness and the skin's uneven
+    colour, in the ROI; None without a face.
 
-    The band and its weight are smooth (IOD/40 and up): a big head's are computed on the
-    working copy (``layers.work``) and enlarged, then set to exactly 0 on the features."""
+    Both are smooth (IOD/40 and up): a big head's are computed on the working copy
+    (``layers.work``) and enlarged, then set to exactly 0 on the features."""
     if not layers.has_face:
         return None
     work = layers.work
-    weight = work.skin * np.float32(MID_REMOVED)
     outside = (work.protected == 0).astype(np.uint8)
     distance = cv2.distanceTransform(outside, cv2.DIST_L2, 5) / work.iod
-    weight = weight * smoothstep(distance, 0.0, FEATURE_FADE)
-    # The band's own pore-scale ripples (filter edges) are not removed: they belong to the skin.
-    mid = soft_blur(work.mid, work.px(RIPPLE_SIGMA)) if RIPPLE_SIGMA > 0 else work.mid
-    grey = luminance(mid)[:, :, None]
-    broad = soft_blur(grey, work.px(LIGHTNESS_FROM))[:, :, None]
-    colour = mid - grey
-    if COLOUR_FROM > 0:
-        colour = soft_blur(colour, work.px(COLOUR_FROM))
-    mid = LIGHTNESS_SHARE * broad + CHROMA_SHARE * colour
-    change = (-weight[:, :, None] * mid).astype(np.float32, copy=False)
+    weight = work.skin * np.float32(MID_REMOVED) * smoothstep(distance, 0.0, FEATURE_FADE)
+    change = cv2.merge([-weight * np.float32(LIGHTNESS_SHARE) * _broad_lightness(work)] * 3)
+    change += _colour_change(work, work.skin * smoothstep(distance, 0.0, COLOUR_FADE))
+    change = change.astype(np.float32, copy=False)
     if work is layers:
         return Prepared(change=change)
     box = layers.nonzero_box(change)
     change = layers.work_field(change)
     return Prepared(change=change, boxes=() if box is None else (box,))
+
+
+def _broad_lightness(work: PhotoLayers) -> np.ndarray:
+    """The mid band's grey above LIGHTNESS_FROM, its strong places taken more (soft limit)."""
+    # The band's own pore-scale ripples (filter edges) are not removed: they belong to the skin.
+    mid = soft_blur(work.mid, work.px(RIPPLE_SIGMA)) if RIPPLE_SIGMA > 0 else work.mid
+    broad = soft_blur(luminance(mid), work.px(LIGHTNESS_FROM))
+    return _strong_part(broad, broad, work.skin, LIGHTNESS_SOFT_LIMIT)
+
+
+def _strong_part(values: np.ndarray, size: np.ndarray, skin: np.ndarray, limit: float) -> np.ndarray:
+    """``values`` scaled by ``1 - 1 / sqrt(1 + (size / t)^2)``, t = ``limit`` x RMS of
+    ``size`` on the skin: about all of a strong place, little of a faint one."""
+    on_skin = skin > 0.5
+    rms = float(np.sqrt(np.mean(np.square(size[on_skin])))) if on_skin.any() else 0.0
+    if rms <= 0.0:
+        return np.zeros_like(values)
+    ratio = np.square(size / np.float32(limit * rms))
+    share = 1.0 - 1.0 / np.sqrt(1.0 + ratio)
+    return (values * (share[..., None] if values.ndim == 3 else share)).astype(np.float32)
+
+
+def _colour_change(work: PhotoLayers, weight: np.ndarray) -> np.ndarray:
+    """sRGB change evening the skin's a*, b* in QUALITY's uneven-tone band by TONE_EVENED
+    x ``weight``, strong blotches most; exactly 0 where ``weight`` is 0."""
+    lab = work.lab
+    ab = np.ascontiguousarray(lab[..., 1:])
+    band = soft_blur(ab, work.px(TONE_FROM)) - soft_blur(ab, work.px(TONE_TO))
+    size = np.sqrt(np.square(band).sum(axis=2))
+    band = _strong_part(band, size, work.skin, TONE_SOFT_LIMIT)
+    evened = lab.copy()
+    evened[..., 1:] -= (np.float32(TONE_EVENED) * weight)[..., None] * band
+    change = _lab_to_srgb(evened) - _lab_to_srgb(lab)
+    change[weight <= 0] = 0.0
+    return change
+
+
+#: CIE XYZ over the D65 white -> linear sRGB (the inverse of ``layers.fast_lab``'s matrix).
+_TO_LINEAR = (np.linalg.inv(_SRGB_TO_XYZ) * _WHITE[None, :]).astype(np.float32)
+
+
+def _lab_to_srgb(lab: np.ndarray) -> np.ndarray:
+    """CIE L*a*b* (D65) to sRGB, float32, unclipped above (``fast_lab``'s inverse)."""
+    fy = (lab[..., 0] + np.float32(16)) / np.float32(116)
+    f = cv2.merge([fy + lab[..., 1] / np.float32(500), fy, fy - lab[..., 2] / np.float32(200)])
+    delta = np.float32(6 / 29)
+    xyz = np.where(f > delta, f * f * f, np.float32(3 * delta * delta) * (f - np.float32(4 / 29)))
+    linear = np.maximum(cv2.transform(xyz.astype(np.float32), _TO_LINEAR), 0.0)
+    srgb = np.where(linear <= 0.0031308, linear * np.float32(12.92),
+                    np.float32(1.055) * np.power(linear, np.float32(1 / 2.4)) - np.float32(0.055))
+    return srgb.astype(np.float32, copy=False)
 
 
 def process(region: Region, params: Params, out: np.ndarray | None = None) -> np.ndarray:
