@@ -41,19 +41,20 @@ FEATURE_FADE = 0.45
 LIGHTNESS_FROM = 1 / 20
 #: Share of the band's lightness above LIGHTNESS_FROM removed where it is strong, relative to
 #: MID_REMOVED (version 2: 1.28 of all of it, which spent most of the skin colour shift).
-LIGHTNESS_SHARE = 1.45
+LIGHTNESS_SHARE = 1.5
 #: ...and how strong "strong" is: the lightness removed is ``x - x / sqrt(1 + (x / t)^2)``,
 #: t this share of the band's RMS on the skin: a faint blotch (|x| << t) stays, a strong one
-#: loses all but about t. At 0.25 with LIGHTNESS_SHARE 1.45 the luminance mid band goes as low
-#: as version 2 took it (img1 0.793, teen-6 0.797) for 0.05-0.30 less skin colour shift.
+#: loses all but about t. Mean-square energy sits in the strongest places, so this lowers the
+#: luminance mid band as far as version 2 did (img1 0.787, teen-6 0.791) for less colour shift.
 LIGHTNESS_SOFT_LIMIT = 0.25
 #: Share of the skin's uneven colour (a*, b* band-pass IOD/30..IOD/6, QUALITY's uneven tone)
-#: removed where it is strong: the same soft limit with its own share of the band's RMS
-#: (``TONE_SOFT_LIMIT``). Version 2 removed 0.5 x MID_REMOVED of an edge-aware colour band
-#: (tone kept 0.70-0.90, most of the rest where its skin weight was low: hair over the cheek,
-#: the jaw's edge); a plain band-pass weighted by the skin reaches those.
-TONE_EVENED = 0.6
-TONE_SOFT_LIMIT = 0.3
+#: removed where it is strong: the same soft limit, at TONE_SOFT_LIMIT of the band's RMS.
+#: Version 2 removed 0.5 x MID_REMOVED of an edge-aware colour band (tone kept 0.70-0.90, most
+#: of the rest where its skin weight was low: hair over the cheek, the jaw's edge); a plain
+#: band-pass weighted by the skin reaches those. Bound by QUALITY's skin colour shift (<= 1.5)
+#: on rudd together with the lightness (1.496): sweep in docs/quality.md.
+TONE_EVENED = 0.7
+TONE_SOFT_LIMIT = 0.5
 #: The uneven tone band, IOD (QUALITY's definition).
 TONE_FROM, TONE_TO = 1 / 30, 1 / 6
 #: Colour is evened from this distance from the protected features on, IOD (lightness from
