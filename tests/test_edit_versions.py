@@ -84,8 +84,10 @@ def test_a_saved_session_records_every_edits_version(tmp_path):
 
 def test_format_2_sessions_were_made_with_version_1_of_every_edit():
     session = load_session(Path(__file__).parent / "sessions" / "v2_full.json")
-    # Every edit but smooth (version 2 since issue 20) is still at version 1: one note.
-    assert len(session.notes) == 1 and session.notes[0].startswith("smooth: "), session.notes
+    # Every edit but smooth (version 3 since issue 20) is still at version 1: smooth's two
+    # steps (1 -> 2 -> 3) are its notes.
+    assert len(session.notes) == 2, session.notes
+    assert all(note.startswith("smooth: ") for note in session.notes), session.notes
     assert session.sliders["smooth"] == 0.4
 
 

@@ -68,16 +68,8 @@ def measured(request):
     return name, out
 
 
-#: Known gap: with smooth's colour share bound by QUALITY's skin colour shift (docs/quality.md),
-#: smooth=1 itself keeps 0.808 of teen-6's uneven tone, so LinkedIn (0.879) cannot be 0.10 below
-#: Natural (0.951) there.
-TONE_GAP = {"human_stock-teen-6.jpg"}
-
-
 def test_linkedin_evens_tone_clearly_more_than_natural(measured):
     name, out = measured
-    if name in TONE_GAP:
-        pytest.xfail(f"{name}: smooth=1 keeps 0.81 of its uneven tone (known gap, issue 20)")
     natural, linkedin = out["natural"][0].tone_kept, out["linkedin"][0].tone_kept
     assert linkedin <= natural - 0.10, f"{name}: LinkedIn {linkedin:.3f}, Natural {natural:.3f}"
 
