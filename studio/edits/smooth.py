@@ -4,8 +4,9 @@ untouched.
 
 The photo is split by two edge-aware guided filters (O(N), cost independent of the radius)
 into fine (< ~IOD/40), mid (~IOD/40..IOD/6) and base layers. The mid band's lightness is
-removed only above freckle size (IOD/20): freckles and spots are lightness at IOD/60..IOD/20,
-so they stay, while the broader shading blotches go. Version 3 takes the strongest of those
+removed only above freckle size (IOD/16 since version 3, IOD/20 in version 2): freckles and
+spots are lightness at IOD/60..IOD/20, so they stay, while the broader shading blotches go
+(up to IOD/5 since version 3: broader shading is the face's shape). Version 3 takes the strongest of those
 blotches more than the faint ones (``LIGHTNESS_SOFT_LIMIT``) and evens the skin's colour
 (a*, b*) in the blotch band itself (``TONE_EVENED``), again the strongest blotches most: most
 of a band's energy sits in its few strongest places, so this evens the tone for a fraction of
@@ -34,25 +35,32 @@ _WHITE = np.array([0.95047, 1.0, 1.08883])
 #: Share of the mid band removed at ``smooth=1`` (the rest keeps the skin's shape and life).
 MID_REMOVED = 0.8
 #: Smoothing fades in over this distance from the protected features, IOD: the shading
-#: around eyes, nose and mouth carries much of a face's identity.
-FEATURE_FADE = 0.45
-#: The band's lightness is removed only above this scale, IOD: freckles and spots (QUALITY's
-#: L* band IOD/60..IOD/20) stay (version 1 removed all of it: 0.70-0.93 of them kept).
-LIGHTNESS_FROM = 1 / 20
-#: Share of the band's lightness above LIGHTNESS_FROM removed where it is strong, relative to
-#: MID_REMOVED (version 2: 1.28 of all of it, which spent most of the skin colour shift).
-LIGHTNESS_SHARE = 1.5
+#: around eyes, nose and mouth carries much of a face's identity. Version 2's 0.45 covered
+#: about 80% of the figures' skin, so most of the face was smoothed only in part; at 0.35 rudd's
+#: likeness distance is 0.099 (0.10 is the limit), at 0.30 it was 0.103.
+FEATURE_FADE = 0.35
+#: The band's lightness is removed between these scales, IOD. Above IOD/16 only: freckles and
+#: spots (QUALITY's L* band IOD/60..IOD/20) stay (version 1 removed all of it: 0.70-0.93 of
+#: them kept; version 2, above IOD/20, let a stronger share reach into them). Below IOD/5
+#: only: the scales above QUALITY's mid band (IOD/8) cost skin colour shift and likeness
+#: without evening any blotch (version 2 spent ~0.3 of its ΔE there).
+LIGHTNESS_FROM = 1 / 16
+LIGHTNESS_TO = 1 / 5
+#: Share of that lightness removed where it is strong, relative to MID_REMOVED (version 2:
+#: 1.28 of all of it above IOD/20).
+LIGHTNESS_SHARE = 1.6
 #: ...and how strong "strong" is: the lightness removed is ``x - x / sqrt(1 + (x / t)^2)``,
 #: t this share of the band's RMS on the skin: a faint blotch (|x| << t) stays, a strong one
 #: loses all but about t. Mean-square energy sits in the strongest places, so this lowers the
-#: luminance mid band as far as version 2 did (img1 0.787, teen-6 0.791) for less colour shift.
-LIGHTNESS_SOFT_LIMIT = 0.25
+#: luminance mid band further than version 2 (img1 0.787 -> 0.772, teen-6 at IOD 90 0.803 ->
+#: 0.797) for the same or less colour shift (rudd 1.43 -> 1.47 with the colour evened too).
+LIGHTNESS_SOFT_LIMIT = 0.15
 #: Share of the skin's uneven colour (a*, b* band-pass IOD/30..IOD/6, QUALITY's uneven tone)
 #: removed where it is strong: the same soft limit, at TONE_SOFT_LIMIT of the band's RMS.
 #: Version 2 removed 0.5 x MID_REMOVED of an edge-aware colour band (tone kept 0.70-0.90, most
 #: of the rest where its skin weight was low: hair over the cheek, the jaw's edge); a plain
 #: band-pass weighted by the skin reaches those. Bound by QUALITY's skin colour shift (<= 1.5)
-#: on rudd together with the lightness (1.496): sweep in docs/quality.md.
+#: on rudd together with the lightness (1.47): sweep in docs/quality.md.
 TONE_EVENED = 0.7
 TONE_SOFT_LIMIT = 0.5
 #: The uneven tone band, IOD (QUALITY's definition).
@@ -128,10 +136,12 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
 
 
 def _broad_lightness(work: PhotoLayers) -> np.ndarray:
-    """The mid band's grey above LIGHTNESS_FROM, its strong places taken more (soft limit)."""
+    """The mid band's grey between LIGHTNESS_FROM and LIGHTNESS_TO, its strong places taken
+    more (soft limit)."""
     # The band's own pore-scale ripples (filter edges) are not removed: they belong to the skin.
     mid = soft_blur(work.mid, work.px(RIPPLE_SIGMA)) if RIPPLE_SIGMA > 0 else work.mid
-    broad = soft_blur(luminance(mid), work.px(LIGHTNESS_FROM))
+    grey = luminance(mid)
+    broad = soft_blur(grey, work.px(LIGHTNESS_FROM)) - soft_blur(grey, work.px(LIGHTNESS_TO))
     return _strong_part(broad, broad, work.skin, LIGHTNESS_SOFT_LIMIT)
 
 
