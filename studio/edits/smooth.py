@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from studio.edits.blend import add_prepared_change
-from studio.edits.layers import PhotoLayers, WorkField, smoothstep, soft_blur
+from studio.edits.layers import PhotoLayers, WorkField, normalized_blur, smoothstep, soft_blur
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
 from studio.imaging.colour import luminance
@@ -56,13 +56,14 @@ LIGHTNESS_SHARE = 1.6
 #: 0.797) for the same or less colour shift (rudd 1.43 -> 1.47 with the colour evened too).
 LIGHTNESS_SOFT_LIMIT = 0.15
 #: Share of the skin's uneven colour (a*, b* band-pass IOD/30..IOD/6, QUALITY's uneven tone)
-#: removed where it is strong: the same soft limit, at TONE_SOFT_LIMIT of the band's RMS.
-#: Version 2 removed 0.5 x MID_REMOVED of an edge-aware colour band (tone kept 0.70-0.90, most
-#: of the rest where its skin weight was low: hair over the cheek, the jaw's edge); a plain
-#: band-pass weighted by the skin reaches those. Bound by QUALITY's skin colour shift (<= 1.5)
-#: on rudd together with the lightness (1.47): sweep in docs/quality.md.
-TONE_EVENED = 0.7
-TONE_SOFT_LIMIT = 0.5
+#: removed where it is strong: the same soft limit, at TONE_SOFT_LIMIT of the band's RMS (a
+#: high limit: the strongest blotches go, the skin's faint colour play stays). Version 2
+#: removed 0.5 x MID_REMOVED of an edge-aware colour band (tone kept 0.70-0.90, most of the
+#: rest where its skin weight was low: hair over the cheek, the jaw's edge). Bound by QUALITY's
+#: skin colour shift (<= 1.5) on rudd together with the lightness (1.48): sweep in
+#: docs/quality.md.
+TONE_EVENED = 1.0
+TONE_SOFT_LIMIT = 0.75
 #: The uneven tone band, IOD (QUALITY's definition).
 TONE_FROM, TONE_TO = 1 / 30, 1 / 6
 #: Colour is evened from this distance from the protected features on, IOD (lightness from
@@ -126,7 +127,10 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     distance = cv2.distanceTransform(outside, cv2.DIST_L2, 5) / work.iod
     weight = work.skin * np.float32(MID_REMOVED) * smoothstep(distance, 0.0, FEATURE_FADE)
     change = cv2.merge([-weight * np.float32(LIGHTNESS_SHARE) * _broad_lightness(work)] * 3)
-    change += _colour_change(work, work.skin * smoothstep(distance, 0.0, COLOUR_FADE))
+    # Colour goes where the skin mask is even where the colour is off the skin's usual colours
+    # (a red blotch is what should go): the skin likeness counts only as its square root.
+    skin = work.skin_area * np.sqrt(work.skin_likeness)
+    change += _colour_change(work, skin * smoothstep(distance, 0.0, COLOUR_FADE))
     change = change.astype(np.float32, copy=False)
     if work is layers:
         return Prepared(change=change)
@@ -162,7 +166,11 @@ def _colour_change(work: PhotoLayers, weight: np.ndarray) -> np.ndarray:
     x ``weight``, strong blotches most; exactly 0 where ``weight`` is 0."""
     lab = work.lab
     ab = np.ascontiguousarray(lab[..., 1:])
-    band = soft_blur(ab, work.px(TONE_FROM)) - soft_blur(ab, work.px(TONE_TO))
+    # Averaged over the face (its hull, hair strands over the cheeks included, and the skin
+    # mask beyond it), never the backdrop: a plain blur pulled the skin's colour toward the
+    # backdrop's at the face's edge (an overshoot of 3.8% of the step on the synthetic portrait).
+    face = np.maximum(work.face_hull, work.skin_area)
+    band = normalized_blur(ab, face, work.px(TONE_FROM)) - normalized_blur(ab, face, work.px(TONE_TO))
     size = np.sqrt(np.square(band).sum(axis=2))
     band = _strong_part(band, size, work.skin, TONE_SOFT_LIMIT)
     evened = lab.copy()
