@@ -2,7 +2,7 @@
 shared photo (MANIFEST.csv faces == 1), downscaled to ~1 MP as the figures are scale-free:
 
 - uneven tone kept (a*, b* band-pass IOD/30..IOD/6) <= 0.80: blotches and redness go
-  (smooth version 3: 0.49-0.79 measured);
+  (smooth version 3: 0.44-0.80 measured, img57 0.796 the closest);
 - freckles and spots band kept (L* band-pass IOD/60..IOD/20) >= 0.85: freckles and moles stay
   (0.83-0.98 measured);
 - fine band kept >= 0.95, protected features unchanged, likeness distance (aligned) <= 0.10.
