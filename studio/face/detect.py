@@ -69,8 +69,9 @@ LANDMARK_BOX = 300.0
 #: ... averaged over the box and four copies shifted by 3% of its size (fractions of the box).
 LANDMARK_JITTER = ((0.0, 0.0), (0.03, 0.0), (-0.03, 0.0), (0.0, 0.03), (0.0, -0.03))
 #: Bump when detection changes, so cached results from an older version are not reused
-#: (7: the short-range detector for faces cut by the frame; 8: landmarks from the face mesh).
-CACHE_VERSION = 8
+#: (7: the short-range detector for faces cut by the frame; 8: landmarks from the face mesh;
+#: 9: the mesh's eye corners and outer nostril points read as dlib places them).
+CACHE_VERSION = 9
 
 _lock = threading.Lock()
 
