@@ -380,7 +380,8 @@ _memory: dict[str, FaceAnalysis] = {}
 
 
 def photo_key(photo: Photo) -> str:
-    """The cache key of a photo: sha256 of its file bytes, or of its pixels when it has no file."""
+    """The cache key of a photo: sha256 of its file bytes, or of its pixels when it has no file,
+    and the landmark source (the face mesh, or dlib's 68 points without its model)."""
     digest = hashlib.sha256()
     path = getattr(photo, "path", None)
     if path is not None and Path(path).is_file():
@@ -393,7 +394,10 @@ def photo_key(photo: Photo) -> str:
         digest.update(repr((pixels.shape, str(pixels.dtype))).encode())
         digest.update(pixels.tobytes())
         kind = "pixels"
-    return f"v{CACHE_VERSION}-{kind}-{digest.hexdigest()}"
+    # the landmark source is part of the key: an analysis made without the mesh model (dlib's
+    # 68 points) must not be reused once the models are installed, nor the other way round
+    source = "mesh" if mesh.available() else "dlib68"
+    return f"v{CACHE_VERSION}-{source}-{kind}-{digest.hexdigest()}"
 
 
 def _cache_file(key: str) -> Path | None:
