@@ -131,7 +131,7 @@ class _Working:
     Shrinking the photo region again for each of the passes and jittered crops cost ~3x the
     mesh's own forward passes on a 12-24 MP photo."""
 
-    def __init__(self, image: np.ndarray, centre: np.ndarray, size: float) -> None:
+    def __init__(self, image: np.ndarray, centre: np.ndarray, size: float, mirrored: bool) -> None:
         # the first crop reaches 0.5 FIRST_PASS_SCALE * size from the box's centre; the later
         # ones are turned (half-diagonal 0.707 of the side) but tighter: 0.8 holds them all
         half = 0.8 * FIRST_PASS_SCALE * size
@@ -153,6 +153,8 @@ class _Working:
             self.scale = np.ones(2)
         self.pixels = np.ascontiguousarray(region, dtype=np.float32)
         self.origin = np.array([x0, y0], dtype=np.float64)
+        # past the photo's edge: black, or the photo mirrored for a face cut by the frame
+        self.border = cv2.BORDER_REFLECT if mirrored else cv2.BORDER_CONSTANT
 
     def run(self, centre: np.ndarray, size: float, angle: float) -> tuple[np.ndarray, float]:
         """Mesh points (468, 3) in photo pixel edges, and the face-presence probability, for
@@ -164,7 +166,7 @@ class _Working:
         m[:, 2] += m[:, :2] @ np.array([0.5, 0.5]) - 0.5
         crop = cv2.warpAffine(self.pixels, m, (MESH_SIZE, MESH_SIZE),
                               flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                              borderMode=cv2.BORDER_CONSTANT)
+                              borderMode=self.border)
         result = face_mesh(crop)
         if result is None:
             raise RuntimeError("the face-mesh model is not installed")
@@ -191,11 +193,15 @@ def _crop_of(xy: np.ndarray) -> tuple[np.ndarray, float, float]:
     return middle, SECOND_PASS_SCALE * float(max(hi - lo)), angle
 
 
-def mesh_in_box(pixels: np.ndarray, box: tuple[float, float, float, float]) -> tuple[np.ndarray, float]:
+def mesh_in_box(pixels: np.ndarray, box: tuple[float, float, float, float],
+                mirrored: bool = False) -> tuple[np.ndarray, float]:
     """The 468 mesh points (photo pixel centres, (468, 3) float64) of the face in ``box``,
     and the mesh's face-presence probability.
 
-    ``pixels`` is float32 RGB in [0, 1] or uint8 (H, W, 3).
+    ``pixels`` is float32 RGB in [0, 1] or uint8 (H, W, 3). ``mirrored``: the face is cut by
+    the frame (the detectors' edge pass found it on a mirrored copy); the mesh sees the photo
+    mirrored past its edge too, as the visible half and its reflection (on black it put the
+    face's middle far outside the frame: a selfie's corner face was left unlit by face_light).
     """
     image = np.asarray(pixels)
     image = np.repeat(image[:, :, None], 3, axis=2) if image.ndim == 2 else image[:, :, :3]
@@ -203,7 +209,7 @@ def mesh_in_box(pixels: np.ndarray, box: tuple[float, float, float, float]) -> t
     size = max(x1 - x0, y1 - y0, 1.0)
     # dlib's box centre is about the nose: the head's centre is a little higher
     centre = np.array([(x0 + x1) / 2.0, (y0 + y1) / 2.0 - 0.05 * size])
-    work = _Working(image, centre, size)
+    work = _Working(image, centre, size, mirrored)
     points, presence = work.run(centre, FIRST_PASS_SCALE * size, 0.0)
     for step in range(REFINE_PASSES):
         middle, side, angle = _crop_of(points[:, :2])
@@ -216,9 +222,11 @@ def mesh_in_box(pixels: np.ndarray, box: tuple[float, float, float, float]) -> t
     return points, presence
 
 
-def landmarks_in_box(pixels: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+def landmarks_in_box(pixels: np.ndarray, box: tuple[float, float, float, float],
+                     mirrored: bool = False) -> np.ndarray:
     """dlib's 68 landmarks of the face in ``box`` (x0, y0, x1, y1 pixels), read off the mesh:
     (68, 2) float32 in photo pixel centres, rounded to 0.01 px as a session stores them (so a
-    reopened session renders the same bits as the photo it was saved from)."""
-    points, _ = mesh_in_box(pixels, box)
+    reopened session renders the same bits as the photo it was saved from). ``mirrored``: as
+    in ``mesh_in_box``."""
+    points, _ = mesh_in_box(pixels, box, mirrored)
     return np.round(to_dlib68(points), 2).astype(np.float32)
