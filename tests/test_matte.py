@@ -29,12 +29,6 @@ except ImportError:  # pragma: no cover - when tests/ is not importable as a pac
 
 REPO = Path(__file__).resolve().parents[1]
 LABELS = json.loads((REPO / "tests" / "matte_labels.json").read_text())
-#: Regions the learned matte still gets wrong, with why (kept visible, not silently dropped).
-KNOWN_WRONG = {
-    ("deepface_img40.jpg", "photographer on the left"):
-        "a sharp-edged photographer touching the subject's shoulder: the model is sure he is "
-        "a person and he joins the subject's silhouette",
-}
 
 
 def _polygon(region: dict) -> np.ndarray:
@@ -71,8 +65,6 @@ def test_matte_agrees_with_labelled_regions(name):
     wrong = []
     for kind in ("person", "background"):
         for region in LABELS[name][kind]:
-            if (name, region["name"]) in KNOWN_WRONG:
-                continue
             agree = _agreement(alpha, region, kind == "person")
             if agree < 0.95:
                 wrong.append(f"{kind} '{region['name']}': {agree:.1%}")
