@@ -152,9 +152,10 @@ def _torso(face: Face, shape: tuple[int, int]) -> np.ndarray:
 
 def _focus_markers(person: np.ndarray, seed: np.ndarray, face: Face,
                    evidence: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray | None:
-    """Markers for cutting someone out of focus away from the subject (int32: 1 the subject,
-    2 someone out of focus, 3 not a person, 0 undecided); None when no part of ``person``
-    large enough is out of focus."""
+    """A GrabCut mask for cutting someone out of focus away from the subject (uint8 cv2.GC_*:
+    sure subject, sure not (someone out of focus, or no person at all), and in between the
+    side the edges around lean to); None when no part of ``person`` large enough, away from
+    the subject's own face and torso, is out of focus."""
     sharp, dense_sharp, dense_blurred = evidence
     own = (seed > 0) | _torso(face, person.shape)
     out_of_focus = (person > 0) & (seed == 0) & (dense_blurred > DOMINANT * dense_sharp)
@@ -165,33 +166,31 @@ def _focus_markers(person: np.ndarray, seed: np.ndarray, face: Face,
     big[0] = False
     if not big.any():
         return None
-    markers = np.zeros(person.shape, np.int32)
-    # The sharp edges themselves, not the flat parts between them: those go to whichever
-    # side the cut leaves them on (a dark jacket's outline over a dark blur is a faint edge).
-    markers[(person > 0) & sharp & ~out_of_focus] = 1
-    markers[(person > 0) & own] = 1
-    markers[big[labels]] = 2
-    markers[person == 0] = 3
-    return markers
+    mask = np.where(dense_blurred > dense_sharp, cv2.GC_PR_BGD, cv2.GC_PR_FGD).astype(np.uint8)
+    # The sharp edges themselves are the subject, not the flat parts between them: those go
+    # to whichever side the cut leaves them on (a dark jacket's outline over a dark blur is a
+    # faint edge).
+    mask[((person > 0) & sharp & ~out_of_focus) | own] = cv2.GC_FGD
+    mask[big[labels] | (person == 0)] = cv2.GC_BGD
+    return mask
 
 
-def _cut_apart(image: np.ndarray, markers: np.ndarray, person: np.ndarray) -> np.ndarray:
-    """uint8 0/1: the pixels of ``person`` that a graph cut (GrabCut on ``image``) puts with
-    the out-of-focus markers (2) rather than the subject's (1).
+def _cut_apart(image: np.ndarray, mask: np.ndarray, person: np.ndarray) -> np.ndarray:
+    """uint8 0/1: the pixels of ``person`` that GrabCut on ``image`` (from ``mask``, see
+    _focus_markers) puts with the parts of ``person`` surely out of focus.
 
     The cut costs least along strong colour edges, which the subject's sharp outline is, and
     it will not run through a flat patch of the blurred person to reach a thin dark-on-dark
     join with the subject (a watershed floods such patches from the nearest side)."""
-    mask = np.full(markers.shape, cv2.GC_PR_FGD, np.uint8)
-    mask[(markers == 2) | (markers == 3)] = cv2.GC_BGD
-    mask[markers == 1] = cv2.GC_FGD
+    behind = (mask == cv2.GC_BGD) & (person > 0)
     image8 = np.clip(image * 255.0 + 0.5, 0, 255).astype(np.uint8)
     models = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     cv2.setRNGSeed(20261130)  # GrabCut's k-means start is random; same photo, same matte
+    mask = mask.copy()
     cv2.grabCut(image8, mask, None, *models, 2, cv2.GC_INIT_WITH_MASK)
     apart = (((mask == cv2.GC_BGD) | (mask == cv2.GC_PR_BGD)) & (person > 0)).astype(np.uint8)
     count, labels = cv2.connectedComponents(apart, connectivity=8)
-    touching = np.unique(labels[markers == 2])
+    touching = np.unique(labels[behind])
     return np.isin(labels, touching[touching > 0]).astype(np.uint8)
 
 
@@ -233,11 +232,11 @@ def _out_of_focus_people(image: np.ndarray, person: np.ndarray, seed: np.ndarray
     evidence = _focus_evidence(image, face.scaled((iw / w, ih / h)), (h, w))
     if evidence is None:
         return None
-    markers = _focus_markers(person, seed, face, evidence)
-    if markers is None:
+    mask = _focus_markers(person, seed, face, evidence)
+    if mask is None:
         return None
     small = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA) if (ih, iw) != (h, w) else image
-    behind = _behind_an_outline(_cut_apart(small, markers, person), person, evidence[0])
+    behind = _behind_an_outline(_cut_apart(small, mask, person), person, evidence[0])
     return behind if behind.any() else None
 
 
