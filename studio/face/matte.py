@@ -8,7 +8,13 @@ Without the model it returns None and the caller keeps its classical GrabCut.
 Who counts as the person: the face picks the subject; everything the model sees as person
 and that touches the subject (a hand on the shoulder, someone leaning in, a child held)
 stays whole as person, sharp; every other person, in a group or a crowd behind, is wholly
-background (blurred or replaced as one clean silhouette, never cut into pieces).
+background (blurred or replaced as one clean silhouette, never cut into pieces). One
+exception to "touches": someone out of focus behind the subject (a press photographer beside
+the shoulder, the crowd at a premiere) whom the model joins to the subject's silhouette. Where
+a large part of the silhouette, cut by the frame and away from the torso under the chin, has
+only blurred edges while the face is sharp, that part is cut away along the subject's sharp
+outline (GrabCut between the two) and goes with the background. People in focus beside the
+subject (a group posing together) have sharp edges and stay.
 """
 
 from __future__ import annotations
