@@ -58,8 +58,9 @@ TORSO_IOD = 0.6
 #: An out-of-focus part smaller than this (IOD^2) is the subject's own shading, not a person.
 BEHIND_MIN_IOD2 = 1.0
 #: An out-of-focus part is cut away only where at least this share of its border with the
-#: subject runs along a sharp edge (the subject's outline in front of it): a shoulder turning
-#: out of focus has no such edge.
+#: subject runs along a sharp edge (the subject's outline in front of it). A loose guard (a
+#: dark suit's outline over a dark blur is faint in places); the frame and torso rules and
+#: the blurred-edge evidence do most of the telling apart.
 SHARP_OUTLINE = 0.4
 
 
@@ -150,9 +151,11 @@ def _torso(face: Face, shape: tuple[int, int]) -> np.ndarray:
     h, w = shape
     chin = face.landmarks[8]
     half = TORSO_IOD * max(face.iod, 1.0)
-    torso = np.zeros(shape, bool)
     top = int(np.clip(np.ceil(chin[1]), 0, h))
-    torso[top:, int(np.clip(np.floor(chin[0] - half), 0, w)):int(np.clip(np.ceil(chin[0] + half), 0, w))] = True
+    left = int(np.clip(np.floor(chin[0] - half), 0, w))
+    right = int(np.clip(np.ceil(chin[0] + half), 0, w))
+    torso = np.zeros(shape, bool)
+    torso[top:, left:right] = True
     return torso
 
 
@@ -204,7 +207,7 @@ def _behind_an_outline(behind: np.ndarray, person: np.ndarray, sharp: np.ndarray
     """The parts of ``behind`` that are someone else: cut by the frame (a photographer or a
     crowd beside the subject), and meeting the rest of ``person`` mostly (SHARP_OUTLINE of
     the border) within two pixels of a sharp edge, the subject's outline in front of them.
-    An arm or a shoulder in soft light touches neither."""
+    (A soft-lit arm inside a group does not reach the frame.)"""
     subject = (person > 0) & (behind == 0)
     outline = cv2.dilate(sharp.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     count, labels, stats, _ = cv2.connectedComponentsWithStats(behind, connectivity=8)
@@ -261,9 +264,9 @@ def person_mask(image: np.ndarray, shape: tuple[int, int], face: Face,
 
     Returns
     -------
-    uint8 (h, w), 1 on the subject (and whoever touches them), 0 elsewhere; None when the
-    model is not installed or does not see a person at the face (the caller falls back to
-    its classical matte).
+    uint8 (h, w), 1 on the subject (and whoever touches them, unless out of focus behind
+    them), 0 elsewhere; None when the model is not installed or does not see a person at the
+    face (the caller falls back to its classical matte).
     """
     prob = person_probability_map(image) if probability is None else probability
     if prob is None:
