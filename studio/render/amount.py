@@ -5,7 +5,8 @@ The search renders only the face: a crop around the head at about the size the l
 descriptor reads it (dlib's 150 px chip), with its analysis moved to match; the likeness is
 aligned by the original's landmarks, so this measures within about a point of the full size.
 Likeness falls smoothly as the amount grows, so the search interpolates where the curve
-crosses the budget (regula falsi on 5% steps, a bisection when that stalls): about three
+crosses the budget (a secant on a log-log scale over 5% steps, a bisection when that
+stalls): about three
 renders, each of a few hundred thousand pixels. The prepared crop is kept for the next
 search of the same photo (the studio's amount slider), so only the renders are repeated.
 """
@@ -76,9 +77,10 @@ def strongest_steps(
     """The most steps in 0..``high`` whose ``likeness_at(steps)`` is at least ``least``, the
     next step up measured below it (or ``high``); 0 (the unedited photo, likeness 100, never
     measured) when every step measured is below. ``start`` is the first guess; ``measured``
-    holds likenesses already known (None: the first guess is interpolated from them). Likeness falls as the steps grow: each guess is where the
-    straight line between the two nearest known points crosses ``least`` (a bisection after
-    three guesses on one side), so a smooth curve takes three or four calls."""
+    holds likenesses already known (None: the first guess is interpolated from them).
+    Likeness falls as the steps grow: each guess is where the curve through the nearest known
+    points crosses ``least`` (:func:`_crossing`; a bisection after three guesses on one side),
+    so a smooth curve takes three or four calls."""
     known = {0: 100.0, **(measured or {})}
     ok = max(s for s, v in known.items() if v >= least and s <= high)
     bad = min((s for s, v in known.items() if v < least and s > ok), default=None)
@@ -104,13 +106,34 @@ def _next_guess(known: Mapping[int, float], ok: int, bad: int | None, least: flo
         return top
     if bisect and bad is not None:
         return (ok + bad) // 2
-    near = bad if bad is not None else ok  # no step below the budget yet: extrapolate
-    below = 0 if bad is None and ok > 0 else ok
-    drop = known[below] - known[near]
-    if drop <= 1e-6:  # flat so far: the strongest allowed is the best guess
+    crossing = _crossing(known, ok, bad, least)
+    if crossing is None:  # flat so far: the strongest allowed is the best guess
         return top
-    crossing = below + (known[below] - least) * (near - below) / drop
     return int(min(max(math.floor(crossing + 1e-6), ok + 1), top))
+
+
+def _crossing(known: Mapping[int, float], ok: int, bad: int | None,
+              least: float) -> float | None:
+    """Where the likeness is expected to reach ``least``: the likeness lost grows as a power
+    of the amount (a straight line for small edits, steeper where an edit starts to tell),
+    the power fitted through the two measures nearest the budget on a log-log scale (1
+    with one measure). None when nothing has been lost yet."""
+    lost = {s: 100.0 - v for s, v in known.items() if s > 0 and v < 100.0}
+    if not lost:
+        return None
+    a = ok if ok in lost else None
+    b = bad if bad in lost else None
+    if a is None and b is not None:  # nothing within measured yet: the next one above
+        a = min((s for s in lost if s > b), default=None)
+    if b is None and a is not None:  # nothing below the budget yet: the next one under
+        b = max((s for s in lost if s < a), default=None)
+    anchor = a if a is not None else b
+    power = 1.0
+    if a is not None and b is not None and a != b and lost[a] != lost[b]:
+        power = math.log(lost[b] / lost[a]) / math.log(b / a)
+        power = min(max(power, 0.3), 3.0)
+    target = max(100.0 - least, 1e-6)
+    return anchor * (target / lost[anchor]) ** (1.0 / power)
 
 
 def strongest_amount(

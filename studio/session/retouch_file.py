@@ -362,10 +362,12 @@ def _retouch(
             angle=angle, min_likeness=min_likeness, plan=plan,
         )
 
+    held = _set_by_hand(session) if keep_likeness is None and most is not None else ()
     amount, retouched, session = _eased(
         photo, analysis, session, face_index, render, aim=least,
-        least=_higher(min_likeness, least), most=most,
-        held=_set_by_hand(session) if keep_likeness is None else ())
+        least=_higher(min_likeness, least), most=most, held=held)
+    if amount is not None and held:
+        notes.append(f"the look's amount leaves {', '.join(held)} as set by hand")
     done = export(retouched)
     if amount is not None and least is not None and done.likeness_percent is not None \
             and done.likeness_percent < least:
