@@ -99,3 +99,22 @@ def test_a_slider_moved_by_hand_is_not_rescaled_by_the_amount(qtbot, make_window
     assert window.save_session_as(saved)
     data = json.loads(saved.read_text())
     assert data["budget"] is None and data["sliders"]["eyes"] == pytest.approx(0.9)
+
+
+def test_a_reopened_session_shows_its_amount_with_the_likeness_measured(
+        qtbot, make_window, tmp_path):
+    photo = tmp_path / "obama.jpg"
+    photo.symlink_to(face_photo("face_recognition_obama1.jpg"))
+    window = make_window()
+    open_and_wait(qtbot, window, photo)
+    window.sessions.apply_look("linkedin")
+    qtbot.waitUntil(lambda: window.document.amount is not None, timeout=WAIT)
+    label, amount = window.amount.label.text(), window.document.amount
+    assert window.save_session_as(tmp_path / "obama.jpg.likeness.json")
+
+    again = make_window()
+    open_and_wait(qtbot, again, photo)  # the session beside the photo is restored
+    assert again.document.amount == pytest.approx(amount) and again.document.look == "linkedin"
+    qtbot.waitUntil(lambda: "likeness" in again.amount.label.text(), timeout=WAIT)
+    assert again.amount.label.text() == label  # the same amount, the same likeness
+    assert not again.document.dirty  # measuring is not a change

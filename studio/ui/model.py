@@ -220,14 +220,16 @@ class StudioDocument:
         return self.budget, self.amount, self.amount_likeness
 
     def set_look_amount(self, budget: float | None, amount: float | None,
-                        likeness: float | None = None) -> None:
+                        likeness: float | None = None, dirty: bool = True) -> None:
         """A look's likeness budget, the amount its face sliders are at and the likeness
-        measured there (None: without a budgeted look, or not found yet)."""
+        measured there (None: without a budgeted look, or not found yet). ``dirty`` False:
+        only measured, nothing the user changed (a session's amount, its likeness found)."""
         if (budget, amount, likeness) == self.look_amount:
             return
         self.budget, self.amount, self.amount_likeness = budget, amount, likeness
         self.events.amount(amount=amount)
-        self.set_dirty(True)
+        if dirty:
+            self.set_dirty(True)
 
     def add_snapshot(self, name: str, sliders: Mapping[str, object]) -> None:
         """Keep ``sliders`` under ``name`` (a snapshot of the same name is replaced)."""

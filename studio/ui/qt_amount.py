@@ -57,6 +57,10 @@ class QtLookAmount(QWidget):
         row.addWidget(self.slider, 1)
         self.runner = QtLatestRunner("amount", parent=window)
         self.runner.finished.connect(self._found)
+        #: Measures the likeness at an amount a session brought (no undo step, not a change).
+        self.measurer = QtLatestRunner("amount_likeness", parent=window)
+        self.measurer.finished.connect(self._measured)
+        self._measuring: tuple[str, float] | None = None
         self.slider.sliderReleased.connect(self._chosen)
         self.slider.valueChanged.connect(self._moved)
         #: The current look's key and its own values (what the amount scales).
@@ -112,12 +116,31 @@ class QtLookAmount(QWidget):
             self.label.setText(f"{name}, 100%")
         else:
             self.label.setText(amount_words(name, document.amount, document.amount_likeness))
+            if document.amount_likeness is None:
+                self._measure(key, look, document.amount)
         self.label.setToolTip(f"Budget: likeness at least {document.budget:g}%")
         if not self.slider.isSliderDown():
             self.slider.blockSignals(True)
             self.slider.setValue(round((1.0 if document.amount is None else document.amount) / 0.05))
             self.slider.blockSignals(False)
         self.show()
+
+    def _measure(self, key: str, look: Session, amount: float) -> None:
+        """The likeness at a session's amount (it stores the amount, not the likeness)."""
+        preview = self.window.preview.engine
+        if preview is None or preview.face is None or self._measuring == (key, amount):
+            return
+        self._measuring = (key, amount)
+        self.measurer.submit(_amount_job, preview, dict(look.sliders), 0.0, amount, True)
+
+    def _measured(self, _request_id: int, found) -> None:
+        measured, self._measuring = self._measuring, None
+        document = self.window.document
+        if measured is None or measured != (document.look, document.amount) \
+                or document.amount_likeness is not None:
+            return  # the look or its amount changed meanwhile
+        document.set_look_amount(document.budget, document.amount, found.likeness_percent,
+                                 dirty=False)
 
     def _moved(self, value: int) -> None:
         base = self._base()
