@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -187,8 +188,9 @@ class FaceSearch:
         right, bottom = min(int(math.ceil(x1 + side)), w), min(int(math.ceil(y1 + below)), h)
         crop = np.asarray(pixels[top:bottom, left:right], np.float32)
         size = (max(round(crop.shape[1] * factor), 1), max(round(crop.shape[0] * factor), 1))
-        if factor < 1.0:
-            crop = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
+        # Its own pixels either way: a kept search must not keep the whole photo alive.
+        crop = (cv2.resize(crop, size, interpolation=cv2.INTER_AREA) if factor < 1.0
+                else crop.copy())
         fx, fy = size[0] / (right - left), size[1] / (bottom - top)
         self.face = face.translated(left, top).scaled((fx, fy))
         self.pixels = np.ascontiguousarray(crop, dtype=np.float32)
@@ -200,8 +202,9 @@ class FaceSearch:
 
 
 #: The last searches' crops, by the photo they were cut from (the studio's amount slider
-#: searches the same proxy again and again).
-_searches: OrderedDict[tuple, tuple[np.ndarray, FaceSearch]] = OrderedDict()
+#: searches the same proxy again and again). The photo is held weakly: a batch's photos are
+#: freed as soon as they are written.
+_searches: OrderedDict[tuple, tuple[weakref.ref, FaceSearch]] = OrderedDict()
 _searches_lock = threading.Lock()
 
 
@@ -220,12 +223,12 @@ def face_search(pixels: np.ndarray, analysis: FaceAnalysis | None,
     key = (id(pixels), pixels.shape, face_index, face.landmarks.tobytes())
     with _searches_lock:
         kept = _searches.get(key)
-        if kept is not None and kept[0] is pixels:
+        if kept is not None and kept[0]() is pixels:
             _searches.move_to_end(key)
             return kept[1]
     search = FaceSearch(pixels, analysis, face_index)
     with _searches_lock:
-        _searches[key] = (pixels, search)
+        _searches[key] = (weakref.ref(pixels), search)
         while len(_searches) > 2:
             _searches.popitem(last=False)
     return search
