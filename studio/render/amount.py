@@ -83,7 +83,7 @@ def strongest_steps(
     points crosses ``least`` (:func:`_crossing`; a bisection after three guesses on one side),
     so a smooth curve takes three or four calls."""
     known = {0: 100.0, **(measured or {})}
-    ok = max(s for s, v in known.items() if v >= least and s <= high)
+    ok = max((s for s, v in known.items() if v >= least and s <= high), default=0)
     bad = min((s for s, v in known.items() if v < least and s > ok), default=None)
     sides: list[bool] = []
     guess = (_next_guess(known, ok, bad, least, high, False) if start is None
