@@ -89,7 +89,7 @@ def test_skin_edits_stay_on_the_skin(photo, key):
     assert not np.any(changed & (masks["protected"] > 0)), f"{key} touched protected features"
 
 
-@pytest.mark.parametrize("key,value", [("face_light", 1.0), ("face_light", -1.0), ("shadows", 1.0)])
+@pytest.mark.parametrize("key,value", [("face_light", 1.0), ("face_light", -1.0), ("shadows", 1.0), ("shadows", -1.0)])
 def test_light_edits_stay_on_face_and_neck_and_off_protected(photo, key, value):
     pixels, _, r = photo
     out = r.render({key: value})

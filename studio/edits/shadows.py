@@ -1,4 +1,5 @@
-"""Fill shadows: lift the face's darker illumination toward its lit parts, like a reflector.
+"""Shadows: lift the face's darker illumination toward its lit parts, like a reflector
+(``shadows`` > 0), or deepen it away from them, like a black flag (< 0: depth for a portfolio).
 
 The lift is computed on the illumination layer (edge-aware, log luminance) relative to the
 face's well-lit level, so it acts on shadows, not on dark features or detail.
@@ -34,7 +35,7 @@ ORDER = 40
 
 @dataclass(frozen=True)
 class Params(EditParams):
-    """strength: 0 (off) .. 1 (45% of each shadow's depth lifted)."""
+    """strength: -1 (each shadow 45% deeper) .. 0 (off) .. 1 (45% of each shadow's depth lifted)."""
 
     strength: float = slider_field("shadows")
 
