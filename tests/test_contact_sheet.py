@@ -4,6 +4,7 @@ likeness, through the write guard."""
 from __future__ import annotations
 
 import hashlib
+import re
 
 import numpy as np
 import pytest
@@ -35,7 +36,7 @@ def test_default_sheet_is_the_original_and_the_four_looks_with_likeness(
     code, out, err = _run(capsys, "retouch", portrait, "--contact-sheet", sheet)
     assert code == 0, err
     lines = out.splitlines()
-    labels = [line.split(":")[0] for line in lines[:5]]
+    labels = [line.split(":")[0].split(",")[0] for line in lines[:5]]
     assert labels == ["Original", "Natural", "LinkedIn", "Nonprofit", "Portfolio"]
     assert lines[0].endswith("likeness 100.0%")
     percents = [float(line.rsplit(" ", 1)[1].rstrip("%")) for line in lines[:5]]
@@ -46,8 +47,30 @@ def test_default_sheet_is_the_original_and_the_four_looks_with_likeness(
     rgb = np.asarray(image.convert("RGB"), np.float32)
     tiles = [rgb[:400, i * 512 : (i + 1) * 512] for i in range(5)]
     differences = [float(np.abs(t - tiles[0]).mean()) for t in tiles[1:]]
-    assert min(differences) > 0.1 and max(differences) > 1.0, differences
+    # (Natural is shown at its amount within its budget: lighter than at 100% on this photo.)
+    assert min(differences) > 0.02 and max(differences) > 1.0, differences
     assert hashlib.sha256(portrait.read_bytes()).hexdigest() == before
+
+
+def test_each_look_is_shown_at_the_amount_found_within_its_budget(portrait, tmp_path, capsys):
+    """As applying the look gives: the strongest amount within its budget on this photo, in
+    the caption with the likeness ("LinkedIn, 85% — likeness 93.4%")."""
+    from studio.session import load_look
+
+    code, out, err = _run(capsys, "retouch", portrait, "--contact-sheet", tmp_path / "s.jpg",
+                          "--look", "original", "--look", "linkedin", "--look", "natural")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert re.fullmatch(r"Original: likeness 100\.0%", lines[0]), lines
+    for line, key in zip(lines[1:3], ("linkedin", "natural"), strict=True):
+        look = load_look(key)
+        shown = re.fullmatch(rf"{look.name}, (\d+)% \N{{EM DASH}} likeness (\d+\.\d)%", line)
+        assert shown, line
+        amount, likeness = int(shown[1]), float(shown[2])
+        assert 0 <= amount <= 150 and amount % 5 == 0
+        # Found on the face crop, measured on the sheet's render: within a point of the budget.
+        assert likeness >= look.budget - 1.0, line
+        assert amount != 100 or likeness < look.budget + 3, line  # not simply the look at 100%
 
 
 def test_chosen_looks_only(portrait, tmp_path, capsys):
