@@ -78,6 +78,9 @@ def compare_job(preview: PreviewEngine, sliders: dict, marks: tuple = (),
         crown_y=preview.crown(),
     )
     x0, y0, x1, y1 = crop.pixels(w, h) if crop is not None else (0, 0, w, h)
+    if crop is not None:  # whole pixels of a fractional square may differ by one: trim to square
+        side = min(x1 - x0, y1 - y0)
+        x1, y1 = x0 + side, y0 + side
     return CompareResult(qimage_from_rgb8(engine.to_uint8(edited[y0:y1, x0:x1])), percent,
                          sliders, amount)
 
