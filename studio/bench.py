@@ -339,6 +339,30 @@ def _proxy_figures(
     likeness_distance(proxy, next(edits), face)  # the recognition model loaded once
     figures["likeness"] = _stats(
         _timed(lambda: likeness_distance(proxy, next(edits), face), repeat))
+    say("amount search")
+    figures["amount_search"] = _amount_figures(proxy, analysis, repeat)
+
+
+def _amount_figures(proxy: np.ndarray, analysis, repeat: int) -> dict:
+    """The LinkedIn look's strongest amount within its budget on the studio's 2 MP proxy, as
+    the studio's worker finds it: a first search (the face cropped and prepared) and a search
+    again on the same photo (the studio's amount slider), with the renders each took."""
+    from studio.render.amount import forget_searches, strongest_amount
+    from studio.session.looks import load_look
+
+    look = load_look("linkedin")
+
+    def first():
+        forget_searches()
+        return strongest_amount(proxy, analysis, look.sliders, look.budget)
+
+    found = first()
+    again = [look.budget - 1.0 - i for i in range(repeat)]  # a new amount each time
+    figures = {"first": _stats(_timed(first, repeat)), "renders": found.renders,
+               "again": _stats(_timed(lambda: strongest_amount(
+                   proxy, analysis, look.sliders, again.pop()), repeat))}
+    forget_searches()
+    return figures
 
 
 def _open_and_render(figures: dict, key: str, pixels: np.ndarray, path: Path, repeat: int) -> None:
@@ -363,6 +387,8 @@ def _ratios(figures: dict) -> dict[str, float]:
     floors = figures["floors"]
     ratios = {
         "slider_move_vs_copy_2mp": figures["slider_move"]["all"]["median"] / max(floors["copy_2mp"], 1e-3),
+        "amount_search_vs_copy_2mp": (
+            figures["amount_search"]["first"]["median"] / max(floors["copy_2mp"], 1e-3)),
     }
     for key in ("12mp", "24mp"):
         ratios[f"open_vs_decode_encode_{key}"] = (
@@ -382,6 +408,7 @@ def _targets(figures: dict) -> dict[str, dict]:
         ("slider_move_p95", figures["slider_move"]["all"]["p95"], 60.0, "ms"),
         ("closeup_slider_move_median", closeup["slider_move"]["all"]["median"], 33.0, "ms"),
         ("closeup_slider_move_p95", closeup["slider_move"]["all"]["p95"], 60.0, "ms"),
+        ("amount_search_first", figures["amount_search"]["first"]["median"], 1000.0, "ms"),
         ("open_24mp", figures["open"]["24mp"]["median"], 1500.0, "ms"),
         ("full_render_24mp", figures["full_render"]["24mp"]["median"], 2500.0, "ms"),
         ("closeup_export_24mp_one_core_vs_floor", export["ratio_threads_1"], 6.0, "x"),
@@ -409,6 +436,11 @@ def format_report(result: dict) -> str:
         lines.append(f"  {key:<14} {stats['median']:8.1f} / {stats['p95']:8.1f}")
     lines.append(f"  prepare (once per photo): {f['prepare_2mp']:.0f} ms")
     lines.append(f"likeness score: {f['likeness']['median']:.0f} ms")
+    a = f["amount_search"]
+    lines.append(f"look amount within its budget: {a['first']['median']:.0f} ms the first search "
+                 f"({a['renders']} renders of the face crop, "
+                 f"{f['ratios']['amount_search_vs_copy_2mp']:.0f}x the 2 MP copy floor), "
+                 f"{a['again']['median']:.0f} ms again on the same photo")
     for key in ("12mp", "24mp"):
         lines.append(f"open {mp[key]} MP -> first preview: {f['open'][key]['median']:.0f} ms "
                      f"(decode+encode floor {f['floors'][f'decode_encode_{key}']:.0f} ms)")

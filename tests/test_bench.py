@@ -31,6 +31,9 @@ def test_bench_quick_json_reports_every_figure():
         assert figures["ratios"][f"full_render_vs_copy_{key}"] > 0
     assert figures["floors"]["copy_2mp"] > 0 and figures["likeness"]["median"] > 0
     assert figures["ratios"]["slider_move_vs_copy_2mp"] > 0
+    amount = figures["amount_search"]  # a look's amount within its budget, as the studio finds it
+    assert amount["first"]["median"] > 0 and amount["again"]["median"] > 0
+    assert 1 <= amount["renders"] <= 6 and figures["ratios"]["amount_search_vs_copy_2mp"] > 0
     closeup = figures["closeup"]
     assert set(numeric) | {"all"} == set(closeup["slider_move"])
     for key in ("12mp", "24mp"):
@@ -54,7 +57,8 @@ def test_bench_quick_json_reports_every_figure():
     expected = {
         "slider_move_median", "slider_move_p95", "closeup_slider_move_median",
         "closeup_slider_move_p95", "open_24mp", "full_render_24mp",
-        "closeup_export_24mp_one_core_vs_floor", "closeup_export_24mp_all_cores_vs_floor"}
+        "closeup_export_24mp_one_core_vs_floor", "closeup_export_24mp_all_cores_vs_floor",
+        "amount_search_first"}
     if shutil.which("gmic"):
         expected.add("gmic_smooth_6mp_speedup")
     assert set(figures["targets"]) == expected

@@ -4,6 +4,7 @@ likeness, through the write guard."""
 from __future__ import annotations
 
 import hashlib
+import re
 
 import numpy as np
 import pytest
@@ -35,7 +36,7 @@ def test_default_sheet_is_the_original_and_the_four_looks_with_likeness(
     code, out, err = _run(capsys, "retouch", portrait, "--contact-sheet", sheet)
     assert code == 0, err
     lines = out.splitlines()
-    labels = [line.split(":")[0] for line in lines[:5]]
+    labels = [line.split(":")[0].split(",")[0] for line in lines[:5]]
     assert labels == ["Original", "Natural", "LinkedIn", "Nonprofit", "Portfolio"]
     assert lines[0].endswith("likeness 100.0%")
     percents = [float(line.rsplit(" ", 1)[1].rstrip("%")) for line in lines[:5]]
@@ -46,8 +47,30 @@ def test_default_sheet_is_the_original_and_the_four_looks_with_likeness(
     rgb = np.asarray(image.convert("RGB"), np.float32)
     tiles = [rgb[:400, i * 512 : (i + 1) * 512] for i in range(5)]
     differences = [float(np.abs(t - tiles[0]).mean()) for t in tiles[1:]]
-    assert min(differences) > 0.1 and max(differences) > 1.0, differences
+    # (Natural is shown at its amount within its budget: lighter than at 100% on this photo.)
+    assert min(differences) > 0.02 and max(differences) > 1.0, differences
     assert hashlib.sha256(portrait.read_bytes()).hexdigest() == before
+
+
+def test_each_look_is_shown_at_the_amount_found_within_its_budget(portrait, tmp_path, capsys):
+    """As applying the look gives: the strongest amount within its budget on this photo, in
+    the caption with the likeness ("LinkedIn, 85% — likeness 93.4%")."""
+    from studio.session import load_look
+
+    code, out, err = _run(capsys, "retouch", portrait, "--contact-sheet", tmp_path / "s.jpg",
+                          "--look", "original", "--look", "linkedin", "--look", "natural")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert re.fullmatch(r"Original: likeness 100\.0%", lines[0]), lines
+    for line, key in zip(lines[1:3], ("linkedin", "natural"), strict=True):
+        look = load_look(key)
+        shown = re.fullmatch(rf"{look.name}, (\d+)% \N{{EM DASH}} likeness (\d+\.\d)%", line)
+        assert shown, line
+        amount, likeness = int(shown[1]), float(shown[2])
+        assert 0 <= amount <= 150 and amount % 5 == 0
+        # Found on the face crop, measured on the sheet's render: within a point of the budget.
+        assert likeness >= look.budget - 1.0, line
+        assert amount != 100 or likeness < look.budget + 3, line  # not simply the look at 100%
 
 
 def test_chosen_looks_only(portrait, tmp_path, capsys):
@@ -76,6 +99,7 @@ def test_the_sheet_renders_the_sessions_crop_and_marks(portrait, tmp_path, capsy
     from dataclasses import replace
 
     from studio.edits.marks import Mark
+    from studio.face.skin import sample_points
     from studio.session import load_session, save_session
 
     first = tmp_path / "s.likeness.json"
@@ -86,13 +110,18 @@ def test_the_sheet_renders_the_sessions_crop_and_marks(portrait, tmp_path, capsy
     assert code == 0, err
     session = load_session(first)
     face = session.analysis_for(session.source.sha256).face(None)
-    cheek = face.landmarks[[2, 3, 4, 48, 31]].mean(axis=0)  # the left cheek
+    # the left cheek where the skin model samples it (the mean of jaw points 2-4 with the mouth
+    # and nostril corners lay at the face's edge on the mesh's jaw line)
+    cheek = sample_points(face)[2]
     keep = Mark("keep", ((float(cheek[0]), float(cheek[1])),), float(w * 0.05))
     marked = tmp_path / "marked.likeness.json"
     save_session(replace(session, marks=(keep,)), marked)
+    # a look that visibly changes both cheeks (the portfolio look barely shows on a 512 px tile)
+    bright = tmp_path / "bright.likeness.json"
+    save_session(replace(session, sliders={**session.sliders, "face_light": 1.0}), bright)
     sheet = tmp_path / "sheet.png"
     code, out, err = _run(capsys, "retouch", portrait, "--contact-sheet", sheet, "--session",
-                          marked, "--look", "original", "--look", "portfolio")  # fmt: skip
+                          marked, "--look", "original", "--look", bright)  # fmt: skip
     assert code == 0, err
     rgb = np.asarray(Image.open(sheet).convert("RGB"), np.float32)
     tile_h = rgb.shape[0] - 56
@@ -100,12 +129,15 @@ def test_the_sheet_renders_the_sessions_crop_and_marks(portrait, tmp_path, capsy
     original, look = rgb[:tile_h, :512], rgb[:tile_h, 512:1024]
     x0, y0, cw, _ch = (float(v) for v in crop.split(","))
     scale = 512 / cw  # photo pixels -> tile pixels
-    cx, cy = int((cheek[0] - x0) * scale), int((cheek[1] - y0) * scale)
     r = int(w * 0.05 * scale * 0.5)  # well inside the kept spot
-    kept = np.abs(look[cy - r : cy + r, cx - r : cx + r] - original[cy - r : cy + r, cx - r : cx + r])
-    elsewhere = np.abs(look - original)
-    assert kept.mean() < 0.25 * elsewhere.mean()  # the keep mark shows the original there
-    assert elsewhere.mean() > 1.0  # the look is really rendered elsewhere
+
+    def change(point) -> float:
+        cx, cy = int((point[0] - x0) * scale), int((point[1] - y0) * scale)
+        return float(np.abs(look[cy - r : cy + r, cx - r : cx + r] - original[cy - r : cy + r, cx - r : cx + r]).mean())
+
+    other_cheek = sample_points(face)[3]
+    assert change(other_cheek) > 3.0  # the look is really rendered on the face
+    assert change(cheek) < 0.25 * change(other_cheek)  # the keep mark shows the original there
 
 
 def test_every_chosen_face_is_retouched_on_the_sheet():

@@ -4,13 +4,14 @@ factor until the likeness is at least PCT, instead of refusing like ``--min-like
 from __future__ import annotations
 
 import csv
+import importlib
 
 import pytest
 from PIL import Image
 
 from studio.cli import main
 from studio.face import analyze
-from studio.render.amount import STEP, scaled, strongest_amount
+from studio.render.amount import STEP, scaled, strongest_amount, strongest_steps
 
 try:
     from tests._promises import load_photo
@@ -57,7 +58,7 @@ def test_the_strongest_amount_keeps_the_budget_and_one_step_more_does_not():
     found = strongest_amount(pixels, analysis, sliders, 95.0)
     assert 0 < found.amount < 1.0, found
     assert found.likeness_percent >= 95.0
-    assert found.renders <= 7  # a bisection over 5% steps, not a sweep
+    assert found.renders <= 4  # a few measures where the curve crosses 95%, not a bisection
     stronger = strongest_amount(pixels, analysis, sliders, 95.0, most=found.amount + STEP)
     assert stronger.amount == pytest.approx(found.amount)  # one step more is below 95%
     assert strongest_amount(pixels, analysis, sliders, 0.0).amount == pytest.approx(1.5)
@@ -111,3 +112,82 @@ def test_batch_keep_likeness_writes_each_photos_amount_in_the_report(tmp_path, c
         assert float(row["likeness_percent"]) >= 94.0, row
         assert 0 < float(row["amount_percent"]) < 100, row
     assert "face sliders at" in out + err
+
+
+def _curve(drop_per_step: float, power: float = 1.0):
+    """A likeness that falls smoothly with the steps, and the calls made to it."""
+    calls: list[int] = []
+
+    def likeness_at(steps: int) -> float:
+        calls.append(steps)
+        return 100.0 - drop_per_step * steps ** power
+
+    return likeness_at, calls
+
+
+@pytest.mark.parametrize("drop, power", [(0.5, 1.0), (0.05, 2.0), (3.0, 0.5), (0.01, 1.0),
+                                         (6.0, 1.0)])
+def test_the_search_finds_the_strongest_step_within_in_a_few_measures(drop, power):
+    likeness_at, calls = _curve(drop, power)
+    found = strongest_steps(likeness_at, 95.0, 30, 20)
+    within = [s for s in range(31) if 100.0 - drop * s ** power >= 95.0]
+    assert found == max(within)
+    assert found == 30 or found + 1 in calls  # the next step up was measured below
+    assert len(calls) <= 5, calls  # a bisection over 30 steps takes 6
+
+
+def test_stepping_down_from_a_known_miss_measures_only_below_it():
+    likeness_at, calls = _curve(0.4)  # 95% is crossed at 12.5 steps
+    found = strongest_steps(likeness_at, 95.0, 14, None, measured={14: 94.4})
+    assert found == 12 and all(s < 14 for s in calls) and len(calls) <= 3, calls
+
+
+def test_stepping_down_on_the_full_render_is_bounded_and_the_strongest_within(
+        tmp_path, monkeypatch):
+    """--keep-likeness 80 finds the amount on the face crop (about 50%); --min-likeness 95 then
+    makes the full render step down (to about 10%): a few full renders (the old walk down took
+    one per 5% step, nine here), to a picture that keeps 95% while one step more (on the same
+    full render) does not."""
+    from studio.face import analyze_photo, likeness_percent
+    from studio.face.likeness import likeness_distance
+    from studio.imaging import load
+    from studio.render import render_photo
+    service = importlib.import_module("studio.session.retouch_file")
+
+    renders: list[dict] = []
+    real = service.render_retouch
+
+    def counted(pixels, analysis, sliders, *args, **kwargs):
+        renders.append(dict(sliders))
+        return real(pixels, analysis, sliders, *args, **kwargs)
+
+    monkeypatch.setattr(service, "render_retouch", counted)
+    path = face_photo("deepface_img1.jpg")
+    sliders = {key: float(value) for key, value in (v.split("=") for v in STRONG)}
+    result = service.retouch_file(path, sliders, None, tmp_path / "out.png",
+                                  min_likeness=95.0, keep_likeness=80.0)
+    assert result.status == "ok" and result.likeness_percent >= 95.0, result
+    assert 0 < result.amount < 1.0
+    assert 2 <= len(renders) <= 4, [r["smooth"] for r in renders]
+    photo = load(path)
+    analysis = analyze_photo(photo)
+    stronger = render_photo(photo.pixels, analysis, scaled(sliders, result.amount + STEP))
+    assert likeness_percent(likeness_distance(photo.pixels, stronger, analysis.face())) < 95.0
+
+
+def test_a_looks_amount_leaves_values_set_by_hand_as_set(tmp_path, capsys):
+    """Like Lightroom's preset amount: --set over a look is not rescaled; the look's other
+    face sliders are."""
+    from studio.session import load_look, load_session
+
+    saved = tmp_path / "s.likeness.json"
+    code, out, err = _run(capsys, "retouch", face_photo("deepface_img1.jpg"), "-o",
+                          tmp_path / "out.png", "--look", "linkedin", "--set", "eyes=0.9",
+                          "--save-session", saved)
+    assert code == 0, err
+    amount = _figure(out, "LinkedIn,") / 100
+    assert amount != 1.0, out  # the look's values really were scaled
+    session, look = load_session(saved), load_look("linkedin")
+    assert session.sliders["eyes"] == pytest.approx(0.9)
+    assert session.sliders["smooth"] == pytest.approx(look.sliders["smooth"] * amount)
+    assert session.amount == pytest.approx(amount)

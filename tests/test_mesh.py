@@ -85,6 +85,29 @@ def test_without_the_mesh_model_dlib_stands_in_and_says_so_once(frontal, tmp_pat
     assert len(err.strip().splitlines()) == 1
 
 
+def test_an_analysis_made_without_the_mesh_is_not_reused_once_it_is_installed(tmp_path, monkeypatch):
+    """A photo opened before ``make models`` (dlib's 68 points, cached by the file's bytes) gets
+    the mesh's landmarks when opened again with the models installed, not the cached ones."""
+    require_photos()
+    photo = load(face_photo("face_recognition_obama1.jpg"))
+    detect.clear_memory_cache()
+    monkeypatch.setenv("LIKENESS_MODELS_DIR", str(tmp_path / "no-models"))
+    models.forget()
+    try:
+        without = detect.analyze_photo(photo).face()
+    finally:
+        monkeypatch.delenv("LIKENESS_MODELS_DIR")
+        models.forget()
+    detect.clear_memory_cache()
+    with_mesh = detect.analyze_photo(photo).face()
+    # an analysis is stored rounded to 0.01 px (its box too)
+    np.testing.assert_allclose(without.landmarks, detect.dlib_landmarks_in_box(photo.pixels, without.box),
+                               atol=0.05)
+    np.testing.assert_allclose(with_mesh.landmarks, mesh.landmarks_in_box(photo.pixels, with_mesh.box),
+                               atol=0.05)
+    assert np.abs(with_mesh.landmarks - without.landmarks).max() > 1.0
+
+
 def test_mesh_works_on_grey_and_uint8_photos(frontal):
     pixels, face = frontal["face_recognition_obama1.jpg"]
     as_uint8 = detect.to_uint8(pixels)

@@ -8,6 +8,7 @@ pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import Qt  # noqa: E402
 
+from studio.render.amount import scaled  # noqa: E402
 from studio.session import load_look, load_session  # noqa: E402
 
 try:
@@ -44,15 +45,23 @@ def test_choosing_a_version_sets_the_sliders_and_undo_restores(qtbot, comparing)
     pane = view.panes[1]
     label = pane.picker.currentText()
     key = label.split(": ", 1)[1].lower()
+    shown = pane.label.text()
     qtbot.mouseClick(pane.use, Qt.MouseButton.LeftButton)
     look = load_look(key)
-    assert comparing.document.sliders == look.sliders
-    changed = [k for k, v in look.sliders.items() if isinstance(v, float) and v != 0]
+    # A look with a budget is shown and used at the amount found for this photo, as applying
+    # it gives ("Look: Natural, 60% — likeness 96.2%").
+    amount = comparing.document.amount
+    assert amount is not None and shown.startswith(f"{label}, {amount:.0%} — likeness ")
+    assert comparing.document.look == key and comparing.amount.label.text().startswith(
+        f"{look.name}, {amount:.0%} — likeness ")
+    wanted = scaled(look.sliders, amount)
+    assert comparing.document.sliders == wanted
+    changed = [k for k, v in wanted.items() if isinstance(v, float) and v != 0]
     row = comparing.panel.rows[changed[0]]
-    assert row.value == pytest.approx(look.sliders[changed[0]])  # the sliders follow
+    assert row.value == pytest.approx(wanted[changed[0]])  # the sliders follow
     assert not view.isVisible()
     comparing.undo_stack.undo()
-    assert comparing.document.sliders[changed[0]] == 0
+    assert comparing.document.sliders[changed[0]] == 0 and comparing.document.amount is None
 
 
 def test_zoom_and_pan_move_every_pane(comparing):

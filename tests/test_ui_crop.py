@@ -144,7 +144,8 @@ def test_the_export_uses_the_crop_and_the_angle(qtbot, cropping, tmp_path):
     assert written.width / written.height == pytest.approx(0.8, abs=0.01)
     assert result.crop == cropping.document.crop  # the frame the user set, straightened
     left, top, w, h = tool.rect
-    assert written.height == min(2048, round(h))
+    # the frame's fractional height is cut in whole pixels of the turned photo (346.59 -> 346)
+    assert abs(written.height - min(2048, h)) < 1
 
 
 def test_an_edge_handle_moves_one_side_and_keeps_the_aspect_about_the_centre(qtbot, cropping):

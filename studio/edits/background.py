@@ -35,8 +35,8 @@ face, so a screen proxy and the full-resolution export look the same.
 Where it struggles: backgrounds with the person's colours right beside them (dark suits in
 front of a dark crowd, blonde hair on a beige wall, text and logos on a step-and-repeat), the
 shadow side of a low-key portrait against a dark backdrop, raised arms and hands away from
-the body, and bystanders touching the person (they are cut in with them, or blurred away
-when separate).
+the body, and bystanders touching the person (kept with them when in focus; blurred away when
+separate, or out of focus behind them: studio.face.matte).
 """
 
 from __future__ import annotations

@@ -69,8 +69,10 @@ LANDMARK_BOX = 300.0
 #: ... averaged over the box and four copies shifted by 3% of its size (fractions of the box).
 LANDMARK_JITTER = ((0.0, 0.0), (0.03, 0.0), (-0.03, 0.0), (0.0, 0.03), (0.0, -0.03))
 #: Bump when detection changes, so cached results from an older version are not reused
-#: (7: the short-range detector for faces cut by the frame; 8: landmarks from the face mesh).
-CACHE_VERSION = 8
+#: (7: the short-range detector for faces cut by the frame; 8: landmarks from the face mesh;
+#: 9: the mesh's eye corners and outer nostril points read as dlib places them, faces cut by
+#: the frame meshed on the mirrored photo; the landmark source is in the key).
+CACHE_VERSION = 9
 
 _lock = threading.Lock()
 
@@ -289,12 +291,14 @@ def _overlaps_any(box: tuple, others: list) -> bool:
     return False
 
 
-def landmarks_in_box(pixels: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+def landmarks_in_box(pixels: np.ndarray, box: tuple[float, float, float, float],
+                     cut_by_the_frame: bool = False) -> np.ndarray:
     """The 68 landmarks (dlib's numbering) of the face in ``box`` (x0, y0, x1, y1 pixels),
     (68, 2) float32: from the face mesh (Apache-2.0), or, when its model is not installed
-    (the user is told once), from dlib's 68-point model."""
+    (the user is told once), from dlib's 68-point model. ``cut_by_the_frame``: a face the edge
+    pass found (the mesh then sees the photo mirrored past its edge, as the detectors did)."""
     if mesh.available():
-        return mesh.landmarks_in_box(pixels, box)
+        return mesh.landmarks_in_box(pixels, box, mirrored=cut_by_the_frame)
     return dlib_landmarks_in_box(pixels, box)
 
 
@@ -365,7 +369,8 @@ def analyze(pixels: np.ndarray) -> FaceAnalysis:
                float(min(x1 * scale, w)), float(min(y1 * scale, h)))
         # a face cut by the frame: landmarks from the whole box (its hidden part included),
         # or the predictor squeezes the whole face into the visible part
-        landmarks = landmarks_in_box(image, (x0 * scale, y0 * scale, x1 * scale, y1 * scale))
+        landmarks = landmarks_in_box(image, (x0 * scale, y0 * scale, x1 * scale, y1 * scale),
+                                     cut_by_the_frame=found_by == "edge")
         faces.append(Face(box=box, landmarks=landmarks, score=score, detector=found_by))
     # Used exactly as stored (cache, sessions: rounded to 0.01 px), so a render from a stored
     # analysis, in another process, gives the same bits as the one made right after detection.
@@ -379,7 +384,8 @@ _memory: dict[str, FaceAnalysis] = {}
 
 
 def photo_key(photo: Photo) -> str:
-    """The cache key of a photo: sha256 of its file bytes, or of its pixels when it has no file."""
+    """The cache key of a photo: sha256 of its file bytes, or of its pixels when it has no file,
+    and the landmark source (the face mesh, or dlib's 68 points without its model)."""
     digest = hashlib.sha256()
     path = getattr(photo, "path", None)
     if path is not None and Path(path).is_file():
@@ -392,7 +398,10 @@ def photo_key(photo: Photo) -> str:
         digest.update(repr((pixels.shape, str(pixels.dtype))).encode())
         digest.update(pixels.tobytes())
         kind = "pixels"
-    return f"v{CACHE_VERSION}-{kind}-{digest.hexdigest()}"
+    # the landmark source is part of the key: an analysis made without the mesh model (dlib's
+    # 68 points) must not be reused once the models are installed, nor the other way round
+    source = "mesh" if mesh.available() else "dlib68"
+    return f"v{CACHE_VERSION}-{source}-{kind}-{digest.hexdigest()}"
 
 
 def _cache_file(key: str) -> Path | None:

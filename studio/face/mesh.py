@@ -37,17 +37,26 @@ _VERTEX: dict[int, tuple[int, ...]] = {
     # dlib's brow points run along the brow's middle, between the mesh's upper and lower edge
     17: (70, 46), 18: (63, 53), 19: (105, 66), 20: (66, 107), 21: (107, 55),
     22: (336, 285), 23: (296, 336), 24: (334, 296), 25: (293,), 26: (300, 276),
-    # nostrils: the right nostril's outer edge, its inner edge, below the tip, the left's
-    31: (240,), 32: (97,), 33: (2,), 34: (326,), 35: (460,),
-    # right eye: outer corner, upper lid (two), inner corner, lower lid (two)
-    36: (33,), 37: (160, 159), 38: (158,), 39: (133,), 40: (153,), 41: (144,),
-    # left eye: inner corner, upper lid (two), outer corner, lower lid (two)
-    42: (362,), 43: (385,), 44: (386, 387), 45: (263,), 46: (373,), 47: (380,),
+    # nostrils: the right nostril's inner edge, below the tip, the left's (outer edges: _BETWEEN)
+    32: (97,), 33: (2,), 34: (326,),
+    # right eye: upper lid (two), lower lid (two); the corners are in _BETWEEN
+    37: (160, 159), 38: (158,), 40: (153,), 41: (144,),
+    # left eye: upper lid (two), lower lid (two)
+    43: (385,), 44: (386, 387), 46: (373,), 47: (380,),
     # outer lips: right corner, upper lip to the left corner, lower lip back
     48: (61,), 49: (40, 39), 50: (37,), 51: (0,), 52: (267,), 53: (270, 269), 54: (291,),
     55: (321, 405), 56: (314,), 57: (17,), 58: (84,), 59: (91, 181),
     # inner lips: right corner, upper inner edge, left corner, lower inner edge
     60: (78,), 61: (82,), 62: (13,), 63: (312,), 64: (308,), 65: (317,), 66: (14,), 67: (87,),
+}
+#: dlib points that sit a fraction of the way from one mesh vertex toward another:
+#: index -> (from, toward, fraction). The mesh's eye corners lie outside dlib's (median on 16
+#: frontal test photos: outer 0.04 IOD, inner 0.02 IOD, so its eyes were 0.06 IOD longer and
+#: their protected hulls 1.1-1.3x dlib's area), and its outer nostril points 0.03 IOD wider
+#: (the nostril hull up to 1.5x); each is moved along the eye's or the nostrils' own line.
+_BETWEEN: dict[int, tuple[int, int, float]] = {
+    36: (33, 133, 0.075), 39: (133, 33, 0.04), 42: (362, 263, 0.04), 45: (263, 362, 0.075),
+    31: (240, 97, 0.2), 35: (460, 326, 0.2),
 }
 #: Where along the oval dlib's first and last jaw points sit (in vertices from the contour's
 #: ends): just before 127 / 356, at the ear's top, as dlib's 68-point model places them
@@ -65,6 +74,9 @@ SECOND_PASS_SCALE = 1.5
 #: Crops after the first: each from the previous points (the roll converges; a 30 degree turn
 #: is left ~4 degrees off after one).
 REFINE_PASSES = 2
+#: The face's surroundings are shrunk once so the first crop is this many times the model's
+#: side (``_Working``).
+WORK_OVERSAMPLE = 1.5
 #: The mesh moves by ~3% IOD when its crop moves a little: the last crop is averaged over
 #: these (shift as a fraction of the side, scale), like dlib's jittered boxes before.
 CROP_JITTER = (((0.0, 0.0), 1.0), ((0.03, 0.0), 1.0), ((-0.03, 0.0), 1.0),
@@ -98,6 +110,8 @@ def to_dlib68(mesh: np.ndarray) -> np.ndarray:
     out[27:31] = _along(xy[list(NOSE_RIDGE)], NOSE_START, len(NOSE_RIDGE) - 1, 4)
     for dlib_index, vertices in _VERTEX.items():
         out[dlib_index] = xy[list(vertices)].mean(axis=0)
+    for dlib_index, (start, toward, fraction) in _BETWEEN.items():
+        out[dlib_index] = xy[start] + fraction * (xy[toward] - xy[start])
     return out
 
 
@@ -111,36 +125,54 @@ def _crop_matrix(centre: np.ndarray, size: float, angle: float) -> np.ndarray:
     return np.hstack([rot, offset[:, None]])
 
 
-def _run(image: np.ndarray, centre: np.ndarray, size: float, angle: float) -> tuple[np.ndarray, float]:
-    """Mesh points (468, 3) in photo pixel edges, and the face-presence probability, for the
-    square crop (``centre``, ``size``, ``angle``) of ``image`` (float32 RGB in [0, 1])."""
-    # Shrink first with area averaging (a big face would alias in a plain warp), then warp
-    # the small copy: only the region around the crop is resized.
-    half = size * 0.75  # the turned square's half-diagonal is 0.707 size
-    h, w = image.shape[:2]
-    x0, y0 = max(int(centre[0] - half), 0), max(int(centre[1] - half), 0)
-    x1, y1 = min(int(np.ceil(centre[0] + half)) + 1, w), min(int(np.ceil(centre[1] + half)) + 1, h)
-    region = image[y0:y1, x0:x1]
-    factor = min(1.0, 1.5 * MESH_SIZE / size)
-    if factor < 1.0 and region.size:
-        dsize = (max(int(round(region.shape[1] * factor)), 1), max(int(round(region.shape[0] * factor)), 1))
-        region = cv2.resize(region, dsize, interpolation=cv2.INTER_AREA)
-        fx, fy = dsize[0] / (x1 - x0), dsize[1] / (y1 - y0)
-    else:
-        fx = fy = 1.0
-    to_photo = _crop_matrix(centre, size, angle)
-    to_region = np.diag([fx, fy]) @ np.hstack([to_photo[:, :2], (to_photo[:, 2] - (x0, y0))[:, None]])
-    # warpAffine maps pixel centres: shift by half a pixel on both sides
-    m = to_region.copy()
-    m[:, 2] += m[:, :2] @ np.array([0.5, 0.5]) - 0.5
-    crop = cv2.warpAffine(np.ascontiguousarray(region, dtype=np.float32), m, (MESH_SIZE, MESH_SIZE),
-                          flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_CONSTANT)
-    result = face_mesh(crop)
-    if result is None:
-        raise RuntimeError("the face-mesh model is not installed")
-    points, presence = result
-    xy = points[:, :2].astype(np.float64) @ to_photo[:, :2].T + to_photo[:, 2]
-    return np.hstack([xy, points[:, 2:3].astype(np.float64) * size / MESH_SIZE]), presence
+class _Working:
+    """The face's surroundings shrunk once, by area averaging, to the scale every mesh pass
+    works at (a big face would alias in a plain warp); each pass only warps this small copy.
+    Shrinking the photo region again for each of the passes and jittered crops cost ~3x the
+    mesh's own forward passes on a 12-24 MP photo."""
+
+    def __init__(self, image: np.ndarray, centre: np.ndarray, size: float, mirrored: bool) -> None:
+        # the first crop reaches 0.5 FIRST_PASS_SCALE * size from the box's centre; the later
+        # ones are turned (half-diagonal 0.707 of the side) but tighter: 0.8 holds them all
+        half = 0.8 * FIRST_PASS_SCALE * size
+        h, w = image.shape[:2]
+        x0, y0 = max(int(centre[0] - half), 0), max(int(centre[1] - half), 0)
+        x1, y1 = min(int(np.ceil(centre[0] + half)) + 1, w), min(int(np.ceil(centre[1] + half)) + 1, h)
+        region = image[y0:y1, x0:x1]
+        if region.dtype == np.uint8:  # only the face's surroundings, not the whole photo
+            region = region.astype(np.float32) / 255.0
+        # the first crop at 1.5x the model's side, as MediaPipe's own resampling leaves it;
+        # the later, tighter crops are then 1.2-1.4x
+        factor = min(1.0, WORK_OVERSAMPLE * MESH_SIZE / (FIRST_PASS_SCALE * size))
+        if factor < 1.0 and region.size:
+            dsize = (max(int(round(region.shape[1] * factor)), 1),
+                     max(int(round(region.shape[0] * factor)), 1))
+            region = cv2.resize(region, dsize, interpolation=cv2.INTER_AREA)
+            self.scale = np.array([dsize[0] / (x1 - x0), dsize[1] / (y1 - y0)])
+        else:
+            self.scale = np.ones(2)
+        self.pixels = np.ascontiguousarray(region, dtype=np.float32)
+        self.origin = np.array([x0, y0], dtype=np.float64)
+        # past the photo's edge: black, or the photo mirrored for a face cut by the frame
+        self.border = cv2.BORDER_REFLECT if mirrored else cv2.BORDER_CONSTANT
+
+    def run(self, centre: np.ndarray, size: float, angle: float) -> tuple[np.ndarray, float]:
+        """Mesh points (468, 3) in photo pixel edges, and the face-presence probability, for
+        the square crop (``centre``, ``size``, ``angle``) of the photo."""
+        to_photo = _crop_matrix(centre, size, angle)
+        to_work = np.diag(self.scale) @ np.hstack([to_photo[:, :2], (to_photo[:, 2] - self.origin)[:, None]])
+        # warpAffine maps pixel centres: shift by half a pixel on both sides
+        m = to_work.copy()
+        m[:, 2] += m[:, :2] @ np.array([0.5, 0.5]) - 0.5
+        crop = cv2.warpAffine(self.pixels, m, (MESH_SIZE, MESH_SIZE),
+                              flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                              borderMode=self.border)
+        result = face_mesh(crop)
+        if result is None:
+            raise RuntimeError("the face-mesh model is not installed")
+        points, presence = result
+        xy = points[:, :2].astype(np.float64) @ to_photo[:, :2].T + to_photo[:, 2]
+        return np.hstack([xy, points[:, 2:3].astype(np.float64) * size / MESH_SIZE]), presence
 
 
 def _roll(xy: np.ndarray) -> float:
@@ -161,25 +193,28 @@ def _crop_of(xy: np.ndarray) -> tuple[np.ndarray, float, float]:
     return middle, SECOND_PASS_SCALE * float(max(hi - lo)), angle
 
 
-def mesh_in_box(pixels: np.ndarray, box: tuple[float, float, float, float]) -> tuple[np.ndarray, float]:
+def mesh_in_box(pixels: np.ndarray, box: tuple[float, float, float, float],
+                mirrored: bool = False) -> tuple[np.ndarray, float]:
     """The 468 mesh points (photo pixel centres, (468, 3) float64) of the face in ``box``,
     and the mesh's face-presence probability.
 
-    ``pixels`` is float32 RGB in [0, 1] or uint8 (H, W, 3).
+    ``pixels`` is float32 RGB in [0, 1] or uint8 (H, W, 3). ``mirrored``: the face is cut by
+    the frame (the detectors' edge pass found it on a mirrored copy); the mesh sees the photo
+    mirrored past its edge too, as the visible half and its reflection (on black it put the
+    face's middle far outside the frame: a selfie's corner face was left unlit by face_light).
     """
     image = np.asarray(pixels)
     image = np.repeat(image[:, :, None], 3, axis=2) if image.ndim == 2 else image[:, :, :3]
-    if image.dtype == np.uint8:
-        image = image.astype(np.float32) / 255.0
     x0, y0, x1, y1 = (float(v) for v in box)
     size = max(x1 - x0, y1 - y0, 1.0)
     # dlib's box centre is about the nose: the head's centre is a little higher
     centre = np.array([(x0 + x1) / 2.0, (y0 + y1) / 2.0 - 0.05 * size])
-    points, presence = _run(image, centre, FIRST_PASS_SCALE * size, 0.0)
+    work = _Working(image, centre, size, mirrored)
+    points, presence = work.run(centre, FIRST_PASS_SCALE * size, 0.0)
     for step in range(REFINE_PASSES):
         middle, side, angle = _crop_of(points[:, :2])
         jitter = CROP_JITTER if step == REFINE_PASSES - 1 else CROP_JITTER[:1]
-        runs = [_run(image, middle + np.array(shift) * side, side * scale, angle)
+        runs = [work.run(middle + np.array(shift) * side, side * scale, angle)
                 for shift, scale in jitter]
         points = np.mean([r[0] for r in runs], axis=0)
         presence = float(np.mean([r[1] for r in runs]))
@@ -187,9 +222,11 @@ def mesh_in_box(pixels: np.ndarray, box: tuple[float, float, float, float]) -> t
     return points, presence
 
 
-def landmarks_in_box(pixels: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+def landmarks_in_box(pixels: np.ndarray, box: tuple[float, float, float, float],
+                     mirrored: bool = False) -> np.ndarray:
     """dlib's 68 landmarks of the face in ``box`` (x0, y0, x1, y1 pixels), read off the mesh:
     (68, 2) float32 in photo pixel centres, rounded to 0.01 px as a session stores them (so a
-    reopened session renders the same bits as the photo it was saved from)."""
-    points, _ = mesh_in_box(pixels, box)
+    reopened session renders the same bits as the photo it was saved from). ``mirrored``: as
+    in ``mesh_in_box``."""
+    points, _ = mesh_in_box(pixels, box, mirrored)
     return np.round(to_dlib68(points), 2).astype(np.float32)

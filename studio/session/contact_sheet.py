@@ -24,20 +24,25 @@ _LABEL_HEIGHT = 56
 
 @dataclass(frozen=True)
 class Version:
-    """One version to compare: its label and its sliders."""
+    """One version to compare: its label and its sliders; a look's likeness budget (its
+    amount is then found on the photo, as applying it does) or the amount it is stored at."""
 
     label: str
     sliders: dict
+    budget: float | None = None
+    amount: float | None = None
 
 
 @dataclass(frozen=True)
 class Rendered:
-    """A version rendered on the shared crop: RGB float32 pixels and its likeness percent."""
+    """A version rendered on the shared crop: RGB float32 pixels, its likeness percent and,
+    for a look with a budget, the amount its face sliders were shown at (None: as they are)."""
 
     label: str
     sliders: dict
     pixels: np.ndarray
     percent: float | None
+    amount: float | None = None
 
 
 def version_of(name: str) -> Version:
@@ -49,7 +54,7 @@ def version_of(name: str) -> Version:
         return Version("Original", default_sliders())
     look = load_look(name)
     label = look.name or Path(str(name)).stem.replace("_", " ").title()
-    return Version(label, dict(look.sliders))
+    return Version(label, dict(look.sliders), look.budget, look.amount)
 
 
 def shared_crop(photo_pixels: np.ndarray, analysis, face_index: int | None = None,
@@ -99,17 +104,35 @@ def render_versions(
     x0, y0, x1, y1 = crop.pixels(w, h) if crop is not None else (0, 0, w, h)
     out = []
     for version in versions:
+        sliders, amount = _as_applied(version, proxy, proxy_analysis, faces)
         rendered, percent, _whose = render_retouch(
-            proxy, proxy_analysis, version.sliders, faces, proxy_marks
+            proxy, proxy_analysis, sliders, faces, proxy_marks
         )
         turned = straighten(rendered, angle)
-        out.append(Rendered(version.label, version.sliders, turned[y0:y1, x0:x1], percent))
+        out.append(Rendered(version.label, sliders, turned[y0:y1, x0:x1], percent, amount))
     return out
 
 
+def _as_applied(version: Version, proxy: np.ndarray, analysis, faces: list[int]):
+    """(sliders, amount): a look with a budget at the strongest amount within it on this photo
+    (what applying the look in the studio or ``--look`` gives), one stored at its amount; any
+    other version's sliders as they are (amount None)."""
+    if version.budget is None or version.amount is not None or not faces:
+        return version.sliders, version.amount
+    from studio.render.amount import scaled, strongest_amount
+
+    found = strongest_amount(proxy, analysis, version.sliders, version.budget,
+                             face_index=faces[0])
+    return scaled(version.sliders, found.amount), found.amount
+
+
 def label_text(version: Rendered) -> str:
+    """"LinkedIn, 85% — likeness 93.4%" for a look at an amount, "Original: likeness 100.0%"
+    otherwise (the studio's words beside the look)."""
     likeness = "n/a" if version.percent is None else f"{version.percent:.1f}%"
-    return f"{version.label}: likeness {likeness}"
+    if version.amount is None:
+        return f"{version.label}: likeness {likeness}"
+    return f"{version.label}, {version.amount:.0%} \N{EM DASH} likeness {likeness}"
 
 
 def sheet_pixels(versions: list[Rendered], tile: int = TILE) -> np.ndarray:
@@ -130,7 +153,7 @@ def sheet_pixels(versions: list[Rendered], tile: int = TILE) -> np.ndarray:
         sheet.paste(picture, (index * tile, 0))
         draw.text(
             (index * tile + 12, height - _LABEL_HEIGHT + 14),
-            label_text(version),
+            label_text(version).replace("\N{EM DASH}", "-"),  # Pillow's own font has no dash
             fill=(235, 235, 235),
             font=font,
         )

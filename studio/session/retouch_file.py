@@ -264,30 +264,62 @@ def _likeness_to_keep(session: Session, keep_likeness: float | None):
     return None, None
 
 
+def _set_by_hand(session: Session) -> tuple[str, ...]:
+    """The face sliders a session or ``--set`` put over its look's values: a look's amount
+    scales the look (Lightroom's preset amount), never values set by hand."""
+    from studio.render.amount import held_keys
+    from studio.session.looks import load_look
+
+    if session.look is None:
+        return ()
+    try:
+        look = load_look(session.look)
+    except LikenessError:  # the look is not here (another machine's): all of it is the look
+        return ()
+    return held_keys(session.sliders, look.sliders)
+
+
 def _eased(photo, analysis, session: Session, face_index, render, *, aim: float | None,
-           least: float | None, most: float | None):
+           least: float | None, most: float | None, held: tuple[str, ...] = ()):
     """(amount, ``render``'s result, the session with scaled sliders and its amount): the
-    strongest amount <= ``most`` keeping the likeness at ``aim`` found on a proxy, then
-    stepped down on the full render while
-    its likeness is still below ``least`` (a proxy measures within about a point of the full
-    size), down to 0. ``least`` is only what the easing aims for: whether the result is
-    written is the caller's (--min-likeness). Without ``most`` or a face: (None, the
-    session's render, the session)."""
-    from studio.render.amount import STEP, scaled, strongest_amount
+    strongest amount <= ``most`` keeping the likeness at ``aim`` found on the face crop, then,
+    when the full render's likeness is below ``least`` (the crop measures within about a
+    point of the full size), the strongest amount below it found on full renders the same way
+    (a few renders, never a walk down in 5% steps). ``held`` sliders (set by hand) are not
+    scaled. ``least`` is only what the easing aims for: whether the result is written is the
+    caller's (--min-likeness). Without ``most`` or a face: (None, the session's render, the
+    session)."""
+    from studio.render.amount import STEP, scaled, strongest_amount, strongest_steps
 
     sliders = session.sliders
     if most is None or analysis.face(face_index) is None:
         return None, render(sliders), session
     found = strongest_amount(photo.pixels, analysis, sliders, aim, most=most,
-                             face_index=face_index)
-    amount = found.amount
-    retouched = render(scaled(sliders, amount))
-    while retouched[1] is not None and retouched[1] < least and amount > 0:
-        amount = max(round(amount - STEP, 2), 0.0)
-        retouched = render(scaled(sliders, amount))
+                             face_index=face_index, held=held)
+    steps = round(found.amount / STEP)
+    kept = (steps, render(scaled(sliders, steps * STEP, held)))  # the strongest within, so far
+    if least is not None and _below(kept[1], least) and steps > 0:
+        def likeness_at(at: int) -> float:
+            nonlocal kept
+            retouched = render(scaled(sliders, at * STEP, held))
+            if not _below(retouched, least):  # each one within is stronger than the last
+                kept = (at, retouched)
+            return 100.0 if retouched[1] is None else retouched[1]
+
+        below = {steps: kept[1][1]}
+        kept = (0, None)  # full renders are big: only the strongest within is kept
+        strongest_steps(likeness_at, least, steps, None, measured=below)
+        if kept[1] is None:  # even the lightest step measured is below: the face unedited
+            kept = (0, render(scaled(sliders, 0.0, held)))
+    steps, retouched = kept
+    amount = round(steps * STEP, 2)
     chosen = amount * (session.amount if session.amount is not None else 1.0)
-    return amount, retouched, replace(session.with_sliders(scaled(sliders, amount)),
-                                      amount=min(chosen, most))
+    return amount, retouched, replace(
+        session.with_sliders(scaled(sliders, amount, held)), amount=min(chosen, most))
+
+
+def _below(retouched, least: float) -> bool:
+    return retouched[1] is not None and retouched[1] < least
 
 
 def _retouch(
@@ -330,9 +362,12 @@ def _retouch(
             angle=angle, min_likeness=min_likeness, plan=plan,
         )
 
+    held = _set_by_hand(session) if keep_likeness is None and most is not None else ()
     amount, retouched, session = _eased(
         photo, analysis, session, face_index, render, aim=least,
-        least=_higher(min_likeness, least), most=most)
+        least=_higher(min_likeness, least), most=most, held=held)
+    if amount is not None and held:
+        notes.append(f"the look's amount leaves {', '.join(held)} as set by hand")
     done = export(retouched)
     if amount is not None and least is not None and done.likeness_percent is not None \
             and done.likeness_percent < least:

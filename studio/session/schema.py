@@ -21,8 +21,10 @@ A session is JSON::
 
 ``budget`` is a look's least likeness (percent) and ``amount`` (0..1.5) the factor its face
 sliders are scaled by (``studio.render.amount``): with a budget and no amount, the amount is
-found on each photo as the strongest within the budget; a stored amount is the user's choice
-(or the one found), and ``sliders`` then hold the scaled values, which is what renders.
+found on each photo as the strongest within the budget (it scales the look's own values: face
+sliders that differ from the look named in ``look`` were set by hand and stay as they are); a
+stored amount is the user's choice (or the one found), and ``sliders`` then hold the scaled
+values, which is what renders.
 
 ``marks`` (heal, keep, person / background brush strokes; ``studio.edits.marks``) are in the
 photo's own pixels; they belong to that photo and are left out when it is absent (and when a

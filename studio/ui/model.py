@@ -51,6 +51,7 @@ class DocumentEvents:
     retouched(choice)          which faces are retouched: "primary" (the chosen one), "all",
                                or a tuple of face indices (the chosen one among them)
     look(name)                 the look the sliders started from (None: custom)
+    amount(amount)             a budgeted look's amount or its likeness changed (None: none)
     crop(crop)                 the framing changed (crop and/or straighten angle)
     session_path(path)         where the session is saved (None: not yet)
     dirty(dirty)               unsaved changes appeared or were saved
@@ -63,6 +64,7 @@ class DocumentEvents:
         self.face = Emitter()
         self.retouched = Emitter()
         self.look = Emitter()
+        self.amount = Emitter()
         self.crop = Emitter()
         self.session_path = Emitter()
         self.dirty = Emitter()
@@ -92,6 +94,8 @@ class StudioDocument:
         #: None without a budgeted look (``studio.render.amount``).
         self.budget: float | None = None
         self.amount: float | None = None
+        #: The likeness measured at that amount, percent (None: not measured yet).
+        self.amount_likeness: float | None = None
         self.session_path: Path | None = None
         self.dirty = False
 
@@ -209,6 +213,23 @@ class StudioDocument:
             return
         self.look = name
         self.events.look(name=name)
+
+    @property
+    def look_amount(self) -> tuple[float | None, float | None, float | None]:
+        """(budget, amount, likeness at it): what an undo step of a look restores."""
+        return self.budget, self.amount, self.amount_likeness
+
+    def set_look_amount(self, budget: float | None, amount: float | None,
+                        likeness: float | None = None, dirty: bool = True) -> None:
+        """A look's likeness budget, the amount its face sliders are at and the likeness
+        measured there (None: without a budgeted look, or not found yet). ``dirty`` False:
+        only measured, nothing the user changed (a session's amount, its likeness found)."""
+        if (budget, amount, likeness) == self.look_amount:
+            return
+        self.budget, self.amount, self.amount_likeness = budget, amount, likeness
+        self.events.amount(amount=amount)
+        if dirty:
+            self.set_dirty(True)
 
     def add_snapshot(self, name: str, sliders: Mapping[str, object]) -> None:
         """Keep ``sliders`` under ``name`` (a snapshot of the same name is replaced)."""

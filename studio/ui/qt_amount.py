@@ -1,7 +1,10 @@
 """A budgeted look's amount in the studio (issue 20): when a look with a likeness budget is
 applied, a worker finds the strongest amount (0-150% of its face sliders) that keeps the
 likeness within the budget on the preview proxy; the panel shows "LinkedIn, 85% — likeness
-93.4%" with a slider to choose another amount. The amount is stored in the session."""
+93.4%" with a slider to choose another amount. Each amount is one undo step (the sliders,
+the amount and its likeness go back together); the amount is stored in the session. The
+amount scales the look as applied: once a slider is moved by hand the look is no longer
+current and the row hides, so values set by hand are never rescaled."""
 
 from __future__ import annotations
 
@@ -28,9 +31,15 @@ def _amount_job(preview, sliders: dict, least: float, most: float, exact: bool):
                             face_index=preview.face_index)
 
 
+def amount_words(name: str, amount: float, likeness: float | None) -> str:
+    """"LinkedIn, 85% — likeness 93.4%" (without the likeness when it is not measured)."""
+    measured = "" if likeness is None else f" \N{EM DASH} likeness {likeness:.1f}%"
+    return f"{name}, {amount:.0%}{measured}"
+
+
 class QtLookAmount(QWidget):
-    """The amount row under the look picker: a label and a 0-150% slider (hidden until a
-    look with a budget is applied)."""
+    """The amount row under the look picker: a label and a 0-150% slider (shown while a look
+    with a budget is the current look)."""
 
     def __init__(self, window: QtStudioWindow):
         super().__init__(window.panel)
@@ -48,60 +57,121 @@ class QtLookAmount(QWidget):
         row.addWidget(self.slider, 1)
         self.runner = QtLatestRunner("amount", parent=window)
         self.runner.finished.connect(self._found)
+        #: Measures the likeness at an amount a session brought (no undo step, not a change).
+        self.measurer = QtLatestRunner("amount_likeness", parent=window)
+        self.measurer.finished.connect(self._measured)
+        self._measuring: tuple[str, float] | None = None
         self.slider.sliderReleased.connect(self._chosen)
         self.slider.valueChanged.connect(self._moved)
+        #: The current look's key and its own values (what the amount scales).
         self._look: tuple[str, Session] | None = None
+        #: The look whose amount is being found (its result is dropped if the look changed).
+        self._finding: str | None = None
+        events = window.document.events
+        events.amount.connect(lambda **_: self._show())
+        events.look.connect(lambda **_: self._show())
         self.hide()
 
     # ------------------------------------------------------------------ look -> amount
     def look_applied(self, key: str, look: Session) -> None:
         """Find the amount of a just-applied look (nothing to find without a budget)."""
-        document = self.window.document
-        document.budget, document.amount = look.budget, None
         preview = self.window.preview.engine
+        self._look = (key, look)
         if look.budget is None or preview is None or preview.face is None:
-            self._look = None
-            self.hide()
+            self._finding = None
+            self._show()
             return
         from studio.render.amount import MOST
 
-        self._look = (key, look)
-        self.label.setText(f"{look.name or key}: finding the amount…")
-        self.show()
+        self._finding = key
+        self._show()
         self.runner.submit(_amount_job, preview, dict(look.sliders), look.budget, MOST, False)
 
+    def _base(self) -> tuple[str, Session] | None:
+        """The current look's key and its own values (loaded when a session brought it)."""
+        key = self.window.document.look
+        if key is None:
+            return None
+        if self._look is None or self._look[0] != key:
+            from studio.errors import LikenessError
+            from studio.session import load_look
+
+            try:
+                self._look = (key, load_look(key))
+            except LikenessError:  # a look of another machine: no amount to choose
+                return None
+        return self._look
+
+    def _show(self) -> None:
+        """The row as the document says: the current look's amount and likeness, or hidden."""
+        document, base = self.window.document, self._base()
+        if base is None or document.budget is None:
+            self.hide()
+            return
+        key, look = base
+        name = look.name or key
+        if self._finding == key:
+            self.label.setText(f"{name}: finding the amount…")
+        elif document.amount is None:
+            self.label.setText(f"{name}, 100%")
+        else:
+            self.label.setText(amount_words(name, document.amount, document.amount_likeness))
+            if document.amount_likeness is None:
+                self._measure(key, look, document.amount)
+        self.label.setToolTip(f"Budget: likeness at least {document.budget:g}%")
+        if not self.slider.isSliderDown():
+            self.slider.blockSignals(True)
+            self.slider.setValue(round((1.0 if document.amount is None else document.amount) / 0.05))
+            self.slider.blockSignals(False)
+        self.show()
+
+    def _measure(self, key: str, look: Session, amount: float) -> None:
+        """The likeness at a session's amount (it stores the amount, not the likeness)."""
+        preview = self.window.preview.engine
+        if preview is None or preview.face is None or self._measuring == (key, amount):
+            return
+        self._measuring = (key, amount)
+        self.measurer.submit(_amount_job, preview, dict(look.sliders), 0.0, amount, True)
+
+    def _measured(self, _request_id: int, found) -> None:
+        measured, self._measuring = self._measuring, None
+        document = self.window.document
+        if measured is None or measured != (document.look, document.amount) \
+                or document.amount_likeness is not None:
+            return  # the look or its amount changed meanwhile
+        document.set_look_amount(document.budget, document.amount, found.likeness_percent,
+                                 dirty=False)
+
     def _moved(self, value: int) -> None:
-        if self._look is None:
+        base = self._base()
+        if base is None:
             return
         if self.slider.isSliderDown():  # dragging: say the amount, measure on release
-            self.label.setText(f"{self._look[1].name or self._look[0]}, {value * 5}%")
+            self.label.setText(f"{base[1].name or base[0]}, {value * 5}%")
         else:  # a click on the track or a key
             self._chosen()
 
     def _chosen(self) -> None:
         """The user's own amount: the likeness at it is measured, then it is applied."""
-        preview = self.window.preview.engine
-        if self._look is None or preview is None:
+        preview, base = self.window.preview.engine, self._base()
+        if base is None or preview is None or preview.face is None:
             return
-        look = self._look[1]
+        key, look = base
+        self._finding = key
         self.runner.submit(_amount_job, preview, dict(look.sliders), look.budget,
                            self.slider.value() * 0.05, True)
 
     def _found(self, _request_id: int, found) -> None:
-        if self._look is None:
+        key, self._finding = self._finding, None
+        base = self._base()
+        if base is None or base[0] != key:  # another look, or sliders moved by hand since
+            self._show()
             return
         from studio.render.amount import scaled
 
-        key, look = self._look
-        document = self.window.document
+        look = base[1]
         self.window.undo_stack.push(SetAllSlidersCommand(
-            document, scaled(look.sliders, found.amount),
-            f"{look.name or key} at {found.amount:.0%}", look=key))
-        document.amount = found.amount
-        self.slider.blockSignals(True)
-        self.slider.setValue(round(found.amount / 0.05))
-        self.slider.blockSignals(False)
-        likeness = ("" if found.likeness_percent is None
-                    else f" \N{EM DASH} likeness {found.likeness_percent:.1f}%")
-        self.label.setText(f"{look.name or key}, {found.amount:.0%}{likeness}")
-        self.label.setToolTip(f"Budget: likeness at least {look.budget:g}%")
+            self.window.document, scaled(look.sliders, found.amount),
+            f"{look.name or key} at {found.amount:.0%}", look=key,
+            amount=(look.budget, found.amount, found.likeness_percent)))
+        self._show()

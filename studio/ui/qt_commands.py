@@ -69,7 +69,9 @@ class SetSliderCommand(QUndoCommand):
 
 
 class SetAllSlidersCommand(QUndoCommand):
-    """Set every slider at once: a look, a session applied to this photo, or reset all."""
+    """Set every slider at once: a look, a look at another amount, a session applied to this
+    photo, or reset all. ``amount`` is the look's (budget, amount, likeness at it); None: no
+    budgeted look (undo brings the old ones back, with their label)."""
 
     def __init__(
         self,
@@ -77,20 +79,25 @@ class SetAllSlidersCommand(QUndoCommand):
         values: Mapping[str, object],
         text: str,
         look: str | None = None,
+        amount: tuple[float | None, float | None, float | None] | None = None,
     ):
         super().__init__(text)
         self.document = document
         self.old = document.sliders
         self.old_look = document.look
+        self.old_amount = document.look_amount
         self.new = dict(values)
         self.look = look
+        self.amount = amount or (None, None, None)
 
     def redo(self) -> None:
         self.document.set_sliders(self.new)
+        self.document.set_look_amount(*self.amount)
         self.document.set_look(self.look)
 
     def undo(self) -> None:
         self.document.set_sliders(self.old)
+        self.document.set_look_amount(*self.old_amount)
         self.document.set_look(self.old_look)
 
 

@@ -1,7 +1,9 @@
 """Compare view (key N, like Lightroom's Survey): 2 to 4 versions of the photo side by side
 (the current sliders, built-in looks, the user's looks, snapshots), each rendered in a worker
 on the same face-centred square and labelled with its likeness; zoom and pan move all panes
-together; "Use this" continues from a version (one undo step).
+together; "Use this" continues from a version (one undo step). A look with a likeness budget
+is shown as applying it gives: at the strongest amount within its budget on this photo
+("Look: LinkedIn, 85% — likeness 90.4%").
 """
 
 from __future__ import annotations
@@ -42,16 +44,27 @@ class CompareResult:
 
     image: object  # QImage
     percent: float | None
+    sliders: dict | None = None
+    amount: float | None = None
 
 
-def compare_job(preview: PreviewEngine, sliders: dict, marks: tuple = ()) -> CompareResult:
+def compare_job(preview: PreviewEngine, sliders: dict, marks: tuple = (),
+                budget: float | None = None) -> CompareResult:
     """Worker: render ``sliders`` (with the photo's ``marks``, which every version shares) on
-    the proxy, measure the likeness, cut the face square."""
+    the proxy, measure the likeness, cut the face square. With a look's ``budget``, its
+    sliders at the strongest amount within it (what applying the look gives)."""
     from studio.face import likeness_percent
     from studio.imaging.export import ExportSettings, plan_crop
 
     from . import engine
 
+    amount = None
+    if budget is not None and preview.face is not None:
+        from studio.render.amount import scaled, strongest_amount
+
+        amount = strongest_amount(preview.proxy, preview.proxy_analysis, sliders, budget,
+                                  face_index=preview.face_index).amount
+        sliders = scaled(sliders, amount)
     edited = preview.render(sliders, marks)
     distance, _face = preview.likeness(edited)
     percent = None if distance is None else float(likeness_percent(distance))
@@ -65,7 +78,11 @@ def compare_job(preview: PreviewEngine, sliders: dict, marks: tuple = ()) -> Com
         crown_y=preview.crown(),
     )
     x0, y0, x1, y1 = crop.pixels(w, h) if crop is not None else (0, 0, w, h)
-    return CompareResult(qimage_from_rgb8(engine.to_uint8(edited[y0:y1, x0:x1])), percent)
+    if crop is not None:  # whole pixels of a fractional square may differ by one: trim to square
+        side = min(x1 - x0, y1 - y0)
+        x1, y1 = x0 + side, y0 + side
+    return CompareResult(qimage_from_rgb8(engine.to_uint8(edited[y0:y1, x0:x1])), percent,
+                         sliders, amount)
 
 
 class _PaneView(QGraphicsView):
@@ -102,6 +119,8 @@ class _Pane:
         self.runner = QtLatestRunner(f"compare{index}", parent=view)
         self.sliders: dict | None = None
         self.percent: float | None = None
+        #: For a budgeted look: (its key, budget, the amount it is shown at); else None.
+        self.look_amount: tuple[str, float, float] | None = None
 
 
 class CompareView(QDialog):
@@ -114,6 +133,7 @@ class CompareView(QDialog):
         self.window_ = window
         self._zoom = 1.0
         self._syncing = False
+        self._budgets: dict[str, tuple[str, float]] = {}
         layout = QGridLayout(self)
         top = QHBoxLayout()
         top.addWidget(QLabel("Versions", self))
@@ -149,10 +169,14 @@ class CompareView(QDialog):
 
         window = self.window_
         offered = [("Current", dict(window.document.sliders))]
+        self._budgets = {}  # a look's label -> (its key, its likeness budget)
         try:
             for info in list_looks():
                 if not info.description.startswith("(cannot be used"):
-                    offered.append((f"Look: {info.name}", dict(load_look(info.key).sliders)))
+                    look = load_look(info.key)
+                    offered.append((f"Look: {info.name}", dict(look.sliders)))
+                    if look.budget is not None and look.amount is None:
+                        self._budgets[offered[-1][0]] = (info.key, look.budget)
         except LikenessError:
             pass  # a broken look file: the others are still offered
         for name, sliders in getattr(window.document, "snapshots", []):
@@ -184,18 +208,28 @@ class CompareView(QDialog):
         if preview is None:
             return
         pane.sliders = dict(pane.picker.currentData())
-        pane.percent = None
+        pane.percent, pane.look_amount = None, None
         pane.label.setText(f"{pane.picker.currentText()} — rendering…")
         marks = tuple(getattr(self.window_.document, "marks", ()))
-        pane.runner.submit(compare_job, preview, pane.sliders, marks)
+        budget = self._budgets.get(pane.picker.currentText())
+        pane.runner.submit(compare_job, preview, pane.sliders, marks,
+                           None if budget is None else budget[1])
 
     def _show(self, pane: _Pane, result: CompareResult) -> None:
         pane.item_image = result.image
         pane.view.item.setPixmap(QPixmap.fromImage(result.image))
         pane.view.scene().setSceneRect(pane.view.item.boundingRect())
         pane.percent = result.percent
-        likeness = "n/a" if result.percent is None else f"{result.percent:.1f}%"
-        pane.label.setText(f"{pane.picker.currentText()} — likeness {likeness}")
+        label = pane.picker.currentText()
+        budget = self._budgets.get(label)
+        if result.amount is not None and budget is not None:
+            from .qt_amount import amount_words
+
+            pane.sliders, pane.look_amount = result.sliders, (*budget, result.amount)
+            pane.label.setText(amount_words(label, result.amount, result.percent))
+        else:
+            likeness = "n/a" if result.percent is None else f"{result.percent:.1f}%"
+            pane.label.setText(f"{label} — likeness {likeness}")
         self._apply_zoom()
 
     def rendered(self) -> bool:
@@ -241,7 +275,12 @@ class CompareView(QDialog):
             return
         window = self.window_
         label = pane.picker.currentText()
-        if pane.sliders != window.document.sliders:
+        if pane.look_amount is not None:  # the look at its amount, as applying it gives
+            key, budget, amount = pane.look_amount
+            window.undo_stack.push(SetAllSlidersCommand(
+                window.document, pane.sliders, f"Compare: {label} at {amount:.0%}", look=key,
+                amount=(budget, amount, pane.percent)))
+        elif pane.sliders != window.document.sliders:
             window.undo_stack.push(
                 SetAllSlidersCommand(window.document, pane.sliders, f"Compare: {label}")
             )

@@ -142,7 +142,7 @@ class StudioOpener:
             document.set_sliders(default_sliders())
             document.set_look(None)
             document.crop, document.angle, document.snapshots = None, 0.0, []
-            document.budget = document.amount = None
+            document.set_look_amount(None, None)
             window.show_snapshots()
             document.set_marks((), dirty=False)
             document.set_session_path(None)
@@ -154,7 +154,7 @@ class StudioOpener:
         document.set_look(session.look)
         document.crop, document.angle = session.crop, session.angle
         document.snapshots = list(session.snapshots)
-        document.budget, document.amount = session.budget, session.amount
+        document.set_look_amount(session.budget, session.amount)
         window.show_snapshots()
         document.set_marks(session.marks_for(self.sha256) if self.sha256 else (), dirty=False)
         window.export_settings = session.export

@@ -68,7 +68,9 @@ class StudioSessions:
             snapshots=list(document.snapshots),
             analysis=document.analysis if source is not None else None,
             marks=document.marks if source is not None else (),
-            budget=document.budget,
+            # Sliders moved by hand after the look are no longer the look's: no budget to find
+            # an amount for on another photo (the amount they were at stays for the record).
+            budget=document.budget if document.look is not None else None,
             amount=document.amount,
         )
         if self.window.export_settings is not None:
@@ -193,7 +195,8 @@ class StudioSessions:
             return
         self.window.undo_stack.push(
             SetAllSlidersCommand(
-                self.window.document, look.sliders, f"Look: {look.name or key}", look=key
+                self.window.document, look.sliders, f"Look: {look.name or key}", look=key,
+                amount=(look.budget, None, None),
             )
         )
         self.window.amount.look_applied(key, look)
@@ -221,8 +224,11 @@ class StudioSessions:
                 session.sliders,
                 f"Applied {Path(path).name}",
                 look=session.look,
+                amount=(session.budget, session.amount, None),
             )
         )
+        if session.budget is not None and session.amount is None and session.look is not None:
+            self.window.amount.look_applied(session.look, session)  # a look file: find it
         if session.marks and not session.marks_for(self.window.opener.sha256 or ""):
             self.window.statusBar().showMessage(
                 f"{len(session.marks)} marks of {Path(path).name} not carried over: "
