@@ -165,6 +165,23 @@ _XYZ_OVER_WHITE = (
 ).astype(np.float32)
 
 
+def lab_to_srgb(lab: np.ndarray) -> np.ndarray:
+    """CIE L*a*b* (D65) to sRGB, float32, unclipped above: ``fast_lab``'s inverse in exact
+    arithmetic (its tables would quantise a small colour change)."""
+    fy = (lab[..., 0] + np.float32(16)) / np.float32(116)
+    f = cv2.merge([fy + lab[..., 1] / np.float32(500), fy, fy - lab[..., 2] / np.float32(200)])
+    delta = np.float32(6 / 29)
+    xyz = np.where(f > delta, f * f * f, np.float32(3 * delta * delta) * (f - np.float32(4 / 29)))
+    linear = np.maximum(cv2.transform(xyz.astype(np.float32), _LINEAR_FROM_XYZ_OVER_WHITE), 0.0)
+    srgb = np.where(linear <= 0.0031308, linear * np.float32(12.92),
+                    np.float32(1.055) * np.power(linear, np.float32(1 / 2.4)) - np.float32(0.055))
+    return srgb.astype(np.float32, copy=False)
+
+
+#: ``_XYZ_OVER_WHITE``'s inverse: XYZ over the D65 white -> linear sRGB.
+_LINEAR_FROM_XYZ_OVER_WHITE = np.linalg.inv(_XYZ_OVER_WHITE.astype(np.float64)).astype(np.float32)
+
+
 def normalized_blur(values: np.ndarray, weight: np.ndarray, sigma: float, shrink: bool = True,
                     border: int = cv2.BORDER_REFLECT) -> np.ndarray:
     """Gaussian average of ``values`` counting only where ``weight`` > 0 (normalised convolution).

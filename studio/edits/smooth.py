@@ -22,15 +22,17 @@ import cv2
 import numpy as np
 
 from studio.edits.blend import add_prepared_change
-from studio.edits.layers import PhotoLayers, WorkField, normalized_blur, smoothstep, soft_blur
+from studio.edits.layers import (
+    PhotoLayers,
+    WorkField,
+    lab_to_srgb,
+    normalized_blur,
+    smoothstep,
+    soft_blur,
+)
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
 from studio.imaging.colour import luminance
-
-_SRGB_TO_XYZ = np.array(
-    [[0.412453, 0.357580, 0.180423], [0.212671, 0.715160, 0.072169], [0.019334, 0.119193, 0.950227]]
-)
-_WHITE = np.array([0.95047, 1.0, 1.08883])
 
 #: Share of the mid band removed at ``smooth=1`` (the rest keeps the skin's shape and life).
 MID_REMOVED = 0.8
@@ -175,25 +177,9 @@ def _colour_change(work: PhotoLayers, weight: np.ndarray) -> np.ndarray:
     band = _strong_part(band, size, work.skin, TONE_SOFT_LIMIT)
     evened = lab.copy()
     evened[..., 1:] -= (np.float32(TONE_EVENED) * weight)[..., None] * band
-    change = _lab_to_srgb(evened) - _lab_to_srgb(lab)
+    change = lab_to_srgb(evened) - lab_to_srgb(lab)
     change[weight <= 0] = 0.0
     return change
-
-
-#: CIE XYZ over the D65 white -> linear sRGB (the inverse of ``layers.fast_lab``'s matrix).
-_TO_LINEAR = (np.linalg.inv(_SRGB_TO_XYZ) * _WHITE[None, :]).astype(np.float32)
-
-
-def _lab_to_srgb(lab: np.ndarray) -> np.ndarray:
-    """CIE L*a*b* (D65) to sRGB, float32, unclipped above (``fast_lab``'s inverse)."""
-    fy = (lab[..., 0] + np.float32(16)) / np.float32(116)
-    f = cv2.merge([fy + lab[..., 1] / np.float32(500), fy, fy - lab[..., 2] / np.float32(200)])
-    delta = np.float32(6 / 29)
-    xyz = np.where(f > delta, f * f * f, np.float32(3 * delta * delta) * (f - np.float32(4 / 29)))
-    linear = np.maximum(cv2.transform(xyz.astype(np.float32), _TO_LINEAR), 0.0)
-    srgb = np.where(linear <= 0.0031308, linear * np.float32(12.92),
-                    np.float32(1.055) * np.power(linear, np.float32(1 / 2.4)) - np.float32(0.055))
-    return srgb.astype(np.float32, copy=False)
 
 
 def process(region: Region, params: Params, out: np.ndarray | None = None) -> np.ndarray:
