@@ -173,12 +173,20 @@ def _colour_change(work: PhotoLayers, weight: np.ndarray) -> np.ndarray:
     # backdrop's at the face's edge (an overshoot of 3.8% of the step on the synthetic portrait).
     face = np.maximum(work.face_hull, work.skin_area)
     band = normalized_blur(ab, face, work.px(TONE_FROM)) - normalized_blur(ab, face, work.px(TONE_TO))
-    size = np.sqrt(np.square(band).sum(axis=2))
+    size = cv2.magnitude(np.ascontiguousarray(band[..., 0]), np.ascontiguousarray(band[..., 1]))
     band = _strong_part(band, size, work.skin, TONE_SOFT_LIMIT)
-    evened = lab.copy()
-    evened[..., 1:] -= (np.float32(TONE_EVENED) * weight)[..., None] * band
-    change = lab_to_srgb(evened) - lab_to_srgb(lab)
-    change[weight <= 0] = 0.0
+    change = np.zeros(lab.shape, np.float32)
+    inside = weight > 0
+    rows, cols = np.flatnonzero(inside.any(axis=1)), np.flatnonzero(inside.any(axis=0))
+    if rows.size == 0:
+        return change
+    # Converted back to sRGB only in the box the skin weight reaches (the costly part).
+    box = slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
+    evened = lab[box].copy()
+    evened[..., 1:] -= (np.float32(TONE_EVENED) * weight[box])[..., None] * band[box]
+    part = lab_to_srgb(evened) - lab_to_srgb(lab[box])
+    part[~inside[box]] = 0.0
+    change[box] = part
     return change
 
 
