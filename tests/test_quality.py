@@ -9,7 +9,7 @@ import pytest
 from conftest import face_photo
 
 from studio.render import Retoucher
-from studio.render.quality import figures, quality_skin
+from studio.render.quality import figures, mid_kept_split, quality_skin
 
 #: photo -> what it covers.
 PHOTOS = {
@@ -79,10 +79,17 @@ def test_smooth_meets_quality_targets(results, name):
 
 @pytest.mark.parametrize("name", sorted(GLASSES))
 def test_smooth_on_glasses_photos(results, name):
-    """Known gap: with glasses (and a beard) the frames, left sharp on purpose, and the folds of a
-    broad smile hold much of the region's mid band; smooth=1 cuts it, but to ~0.86, not 0.80."""
-    fig = results[name][3]
-    assert fig.mid_kept <= 0.86, f"{name}: mid band kept {fig.mid_kept:.2f}"
+    """With glasses and a beard, the frames and beard (not skin, left sharp on purpose) and their
+    edges hold much of the region's mid band, so the whole region's figure stays near 0.87
+    (docs/quality.md). The skin clear of them is evened as on every other photo (<= 0.80), and
+    the frames and beard keep their detail."""
+    from studio.face.skin import skin_mask
+
+    pixels, edited, face, _ = results[name]
+    clear, other, share = mid_kept_split(pixels, edited, face, skin_mask(pixels, face))
+    assert share >= 0.2, f"{name}: only {share:.0%} of the region is clear skin"
+    assert clear <= 0.80, f"{name}: mid band kept {clear:.3f} on the skin clear of the frames"
+    assert other >= 0.95, f"{name}: frames and beard kept only {other:.3f} of their mid band"
 
 
 def test_fine_band_check_fails_on_a_blur(results):

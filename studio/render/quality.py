@@ -90,6 +90,25 @@ def skin_bands_kept(original: np.ndarray, edited: np.ndarray, face: Face) -> tup
     return tone1 / max(tone0, 1e-12), freckles1 / max(freckles0, 1e-12)
 
 
+def mid_kept_split(original: np.ndarray, edited: np.ndarray, face: Face,
+                   skin_weight: np.ndarray) -> tuple[float, float, float]:
+    """The mid band kept, split by what the region holds (for photos with glasses or a beard):
+    (kept on the skin clear of anything else, kept on what is not skin, share of the region
+    that is clear skin). Clear skin: skin weight >= 0.5 and at least IOD/8 (the band's coarse
+    blur) from where it is below; the frames' and beard's edges reach that far into the band."""
+    region = quality_skin(face, original.shape)
+    skin = (skin_weight >= 0.5).astype(np.uint8)
+    clear = region & (cv2.erode(skin, disk(face.iod / 8)) > 0)
+    other = region & (skin == 0)
+    _, m0 = bands(original, face.iod)
+    _, m1 = bands(edited, face.iod)
+
+    def kept(where: np.ndarray) -> float:
+        return float(np.mean(m1[where] ** 2) / max(np.mean(m0[where] ** 2), 1e-12)) if where.any() else 1.0
+
+    return kept(clear), kept(other), float(clear.sum() / max(region.sum(), 1))
+
+
 @dataclass
 class Figures:
     fine_kept: float
