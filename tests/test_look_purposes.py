@@ -91,10 +91,12 @@ def test_portfolio_keeps_freckles_and_depth(measured):
 
 
 def test_every_look_keeps_its_budget_at_the_amount_found(measured):
-    """Found on a 0.6 MP proxy, checked on the ~1 MP render (within half a point: the search
-    stops one 5% step short of the budget, and the two sizes agree to about a point)."""
+    """Found on the face crop (studio.render.amount: the face at 80 px IOD), checked on the full
+    render: within a point of the budget, as the crop measures within about a point of the full
+    size (0.0-0.7 below it here). Exports and batches then check the full render and step down
+    when it is below (test_keep_likeness), so no exported file is under its look's budget."""
     name, out = measured
     for look, (fig, _, _, found, budget) in out.items():
         assert 0 < found.amount <= 1.5, f"{name} {look}: amount {found.amount}"
         percent = likeness_percent(fig.likeness_distance)
-        assert percent >= budget - 0.5, f"{name} {look}: likeness {percent:.1f}% < {budget}%"
+        assert percent >= budget - 1.0, f"{name} {look}: likeness {percent:.1f}% < {budget}%"

@@ -2,7 +2,8 @@
 a large one. Shared portraits are downscaled so their eye distance is 60, 90 and 120 px and
 smoothed at ``smooth=1``: the quality doc's figures hold as they do at ~1 MP.
 
-Measured (mid band kept at 1 MP / 120 / 90 / 60 px): Obama 0.656 / 0.668 / 0.680 / 0.673,
+Measured with smooth version 2 (mid band kept at 1 MP / 120 / 90 / 60 px; version 4 keeps a
+little more, teen-6 at 90 px 0.798, see docs/quality.md): Obama 0.656 / 0.668 / 0.680 / 0.673,
 teen-6 0.772 / 0.777 / 0.787 / 0.772, img41 0.743 / 0.760 / 0.768 / 0.761, img21 (105 px
 at full size) 0.765 / 0.764 / 0.774 / 0.765, img1 0.799 / 0.805 / 0.815 / 0.805. The figure
 depends on the photo (how much of the geometric skin region the skin mask covers: 0.67 on

@@ -46,11 +46,17 @@ FEATURE_FADE = 0.35
 #: them kept; version 2, above IOD/20, let a stronger share reach into them). Below IOD/5
 #: only: the scales above QUALITY's mid band (IOD/8) cost skin colour shift and likeness
 #: without evening any blotch (version 2 spent ~0.3 of its ΔE there).
-LIGHTNESS_FROM = 1 / 16
+LIGHTNESS_FROM = 1 / 13.5
 LIGHTNESS_TO = 1 / 5
+#: The band's fine edge is a flattened low-pass, ``(1 + a) G(s) - a G(sqrt(2) s)`` (a = this):
+#: it passes more of the scales just above ``LIGHTNESS_FROM`` and falls off faster below it,
+#: so the freckles band loses less for the same mid band evened (version 3, a plain G(IOD/16):
+#: attribute_1423's 448 px crop kept 0.840 of its freckles band; teen-6 at IOD 90 0.792 of
+#: its mid band; now 0.858 and 0.798; sweep in docs/quality.md).
+LIGHTNESS_FLAT = 0.3
 #: Share of that lightness removed where it is strong, relative to MID_REMOVED (version 2:
 #: 1.28 of all of it above IOD/20).
-LIGHTNESS_SHARE = 1.6
+LIGHTNESS_SHARE = 1.62
 #: ...and how strong "strong" is: the lightness removed is ``x - x / sqrt(1 + (x / t)^2)``,
 #: t this share of the band's RMS on the skin: a faint blotch (|x| << t) stays, a strong one
 #: loses all but about t. Mean-square energy sits in the strongest places, so this lowers the
@@ -78,7 +84,7 @@ RIPPLE_SIGMA = 1 / 60
 
 #: The edit protocol (studio.edits.protocol): slider keys, algorithm version, stage, order.
 KEYS = ("smooth",)
-VERSION = 3
+VERSION = 4
 STAGE = "face"
 ORDER = 20
 
@@ -95,8 +101,14 @@ def _from_version_2(values: dict) -> tuple[dict, str]:
                     "little more even than when the session was saved")
 
 
+def _from_version_3(values: dict) -> tuple[dict, str]:
+    """Version 3's smooth value, kept: version 4 keeps more of the freckles band."""
+    return values, ("smooth keeps more of the skin's freckles and fine shading since version 4; "
+                    "the skin may look a little different from when the session was saved")
+
+
 #: Older versions' slider values -> today's (``studio.edits.versions``).
-LEGACY = {1: _from_version_1, 2: _from_version_2}
+LEGACY = {1: _from_version_1, 2: _from_version_2, 3: _from_version_3}
 
 
 @dataclass(frozen=True)
@@ -147,7 +159,9 @@ def _broad_lightness(work: PhotoLayers) -> np.ndarray:
     # The band's own pore-scale ripples (filter edges) are not removed: they belong to the skin.
     mid = soft_blur(work.mid, work.px(RIPPLE_SIGMA)) if RIPPLE_SIGMA > 0 else work.mid
     grey = luminance(mid)
-    broad = soft_blur(grey, work.px(LIGHTNESS_FROM)) - soft_blur(grey, work.px(LIGHTNESS_TO))
+    fine = work.px(LIGHTNESS_FROM)
+    low = (1 + LIGHTNESS_FLAT) * soft_blur(grey, fine) - LIGHTNESS_FLAT * soft_blur(grey, fine * np.sqrt(2))
+    broad = low - soft_blur(grey, work.px(LIGHTNESS_TO))
     return _strong_part(broad, broad, work.skin, LIGHTNESS_SOFT_LIMIT)
 
 
