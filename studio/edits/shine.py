@@ -30,9 +30,20 @@ SURROUND = 1 / 8
 
 #: The edit protocol (studio.edits.protocol): slider keys, algorithm version, stage, order.
 KEYS = ("shine",)
-VERSION = 1
+VERSION = 2
 STAGE = "face"
 ORDER = 30
+
+
+def _from_version_1(values: dict) -> tuple[dict, str]:
+    """Version 1's shine value, kept: version 2 keeps the glow as white light, not as a
+    brighter, more saturated skin colour."""
+    return values, ("shine keeps the skin's own colour on calmed hot spots since version 2 "
+                    "(version 1 could leave them orange); they may look a little different")
+
+
+#: Older versions' slider values -> today's (``studio.edits.versions``).
+LEGACY = {1: _from_version_1}
 
 
 @dataclass(frozen=True)
@@ -93,10 +104,11 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     paler = smoothstep(_saturation(ref_rgb) - saturation, 0.0, PALER)
     hot = smoothstep(excess, HOT_START, HOT_FULL) * paler * area
     hot = np.clip(soft_blur(hot, work.px(1 / 80)), 0, 1) * (area > 0)
-    # Target: the surrounding skin colour at a lightness keeping a little of the glow.
+    # Target: the surrounding skin colour with a little of the glow kept as what it is, white
+    # light added to it (version 1 scaled the skin's colour up to that lightness, which raised
+    # its chroma with it: orange patches on a bright forehead, C* up to +16).
     kept = np.maximum(GLOW_KEPT * np.maximum(excess, 0), excess - MAX_DARKENING)
-    scale = (ref_y + kept) / np.maximum(ref_y, 1e-3)
-    target = ref_rgb * scale[:, :, None]
+    target = ref_rgb + kept[:, :, None]
     change = hot[:, :, None] * (target - base)
     hot = hot.astype(np.float32, copy=False)
     np.copyto(change, 0.0, where=(hot == 0)[:, :, None])  # exactly 0 off the hot spots
