@@ -61,6 +61,12 @@ def band_energy(channels: np.ndarray, fine_sigma: float, coarse_sigma: float,
     return float(np.mean(band[skin] ** 2) * (band.shape[2] if band.ndim == 3 else 1))
 
 
+def energy_kept(before: np.ndarray, after: np.ndarray, where: np.ndarray) -> float:
+    """Mean square of ``after`` over mean square of ``before``, both in ``where``: how much of
+    a band's energy an edit kept there."""
+    return float(np.mean(after[where] ** 2) / max(np.mean(before[where] ** 2), 1e-12))
+
+
 def skin_bands(image: np.ndarray, iod: float, skin: np.ndarray) -> tuple[float, float]:
     """(uneven tone, freckles and spots) energies of ``image`` in ``skin``: a*, b* band-pass
     IOD/30..IOD/6 (blotches, redness) and L* band-pass IOD/60..IOD/20 (what should stay)."""
@@ -104,7 +110,7 @@ def mid_kept_split(original: np.ndarray, edited: np.ndarray, face: Face,
     _, m1 = bands(edited, face.iod)
 
     def kept(where: np.ndarray) -> float:
-        return float(np.mean(m1[where] ** 2) / max(np.mean(m0[where] ** 2), 1e-12)) if where.any() else 1.0
+        return energy_kept(m0, m1, where) if where.any() else 1.0
 
     return kept(clear), kept(other), float(clear.sum() / max(region.sum(), 1))
 
@@ -132,8 +138,8 @@ def figures(original: np.ndarray, edited: np.ndarray, face: Face, likeness: bool
     prot = protected_features(face, shape)
     f0, m0 = bands(original, face.iod)
     f1, m1 = bands(edited, face.iod)
-    fine_kept = float(np.mean(f1[skin] ** 2) / max(np.mean(f0[skin] ** 2), 1e-12))
-    mid_kept = float(np.mean(m1[skin] ** 2) / max(np.mean(m0[skin] ** 2), 1e-12))
+    fine_kept = energy_kept(f0, f1, skin)
+    mid_kept = energy_kept(m0, m1, skin)
     diff = np.abs(edited - original) * 255
     protected_change = float(diff[prot].mean()) if prot.any() else 0.0
     outside = ~head_mask(face, shape)
