@@ -23,6 +23,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene, QGraphicsView
 
+from .qt_keys import FACE_TOGGLE
+
 #: Overlay names, their colours (RGBA) and menu labels.
 OVERLAYS = {
     "landmarks": ((255, 214, 10, 255), "Landmarks"),
@@ -522,7 +524,7 @@ class QtCanvas(QGraphicsView):
             # a pan that started on a face is not a pick
             if abs(moved.x()) + abs(moved.y()) > CLICK_DISTANCE:
                 return
-            if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            if event.modifiers() & FACE_TOGGLE:
                 self.face_toggled.emit(press[1])
             else:
                 self.face_clicked.emit(press[1])

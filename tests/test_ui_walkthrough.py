@@ -1,0 +1,122 @@
+"""What a new user's walkthrough of the studio tripped over (issue 26, section 6), driven as a
+user would (pytest-qt, offscreen): slider clicks, nothing moving under the pointer, the framed
+photo after Done, the help, the toolbar, snapshot names, the crop note, the export quality,
+cut History rows and the backdrop swatch."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QEvent, QPoint  # noqa: E402
+from PySide6.QtGui import QHelpEvent, QKeySequence  # noqa: E402
+from PySide6.QtWidgets import QApplication, QInputDialog, QToolTip  # noqa: E402
+
+from studio.ui.qt_actions import ACTIONS, QtShortcutsDialog  # noqa: E402
+from studio.ui.qt_commands import SetSliderCommand  # noqa: E402
+from studio.ui.qt_export import QtExportDialog  # noqa: E402
+
+try:
+    from tests.test_ui import WAIT, dialogs, make_window, open_and_wait, wait_for_preview  # noqa: F401
+except ImportError:  # pragma: no cover - rootdir layouts differ
+    from test_ui import WAIT, dialogs, make_window, open_and_wait, wait_for_preview  # noqa: F401
+
+
+# ---------------------------------------------------------------------------------- help, toolbar
+def test_f1_lists_the_background_brush_and_ctrl_click_on_a_face(qtbot, make_window):
+    window = make_window()
+    assert window.shortcuts_action.shortcut() == QKeySequence(QKeySequence.StandardKey.HelpContents)
+    window.shortcuts_action.trigger()  # F1
+    dialog = window.findChild(QtShortcutsDialog, "shortcuts_dialog")
+    assert dialog is not None and dialog.isVisible()
+    keys = [keys for _command, keys in dialog.rows()]
+    assert any(k.startswith("Alt+drag") and "Person Brush" in k for k in keys), keys
+    assert any(k.startswith("Ctrl+click") for k in keys), keys
+    # every menu command with a key is listed with that key
+    native = QKeySequence.SequenceFormat.NativeText
+    listed = set(keys)
+    for spec in ACTIONS:
+        shortcut = window.actions[spec.name].shortcut().toString(native)
+        assert not shortcut or shortcut in listed, spec.name
+
+
+def test_crop_compare_and_the_mark_tools_are_on_the_toolbar(qtbot, make_window):
+    window = make_window()
+    window.resize(1024, 700)  # a small laptop screen: nothing in the overflow menu
+    qtbot.waitUntil(lambda: window.width() <= 1024, timeout=WAIT)
+    bar = window.actions.toolbar
+    on_bar = {action.iconText() for action in bar.actions() if not action.isSeparator()}
+    for name, label in (("crop", "Crop"), ("compare", "Compare"), ("heal_tool", "Heal"),
+                        ("keep_tool", "Keep"), ("brush_tool", "Brush"),
+                        ("suggest_marks", "Suggest")):
+        action = window.actions[name]
+        assert action in bar.actions(), name
+        assert action.iconText() == label, action.iconText()
+        button = bar.widgetForAction(action)
+        assert button is not None and button.isVisible(), name  # not in the overflow
+    assert {"Open", "Save", "Export", "Undo", "Redo", "Fit", "100%", "Split"} <= on_bar
+
+
+# ---------------------------------------------------------------------------------- snapshots
+def test_a_new_snapshot_starts_with_a_name(qtbot, make_window, monkeypatch):
+    window = make_window()
+    open_and_wait(qtbot, window)
+    offered = []
+
+    def get_text(parent, title, label, *args, **kwargs):
+        offered.append(kwargs.get("text", args[1] if len(args) > 1 else ""))
+        return offered[-1], True
+
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(get_text))
+    window.snapshot_action.trigger()
+    window.snapshot_action.trigger()
+    assert offered == ["Snapshot 1", "Snapshot 2"]
+    window.apply_look("linkedin")
+    window.snapshot_action.trigger()
+    assert offered[-1] == window.panel.look_combo.currentText() == "LinkedIn"
+    names = [window.snapshot_list.item(i).text() for i in range(window.snapshot_list.count())]
+    assert names == ["Snapshot 1", "Snapshot 2", "LinkedIn"]
+
+
+# ---------------------------------------------------------------------------------- export
+def test_the_quality_box_is_off_for_lossless_formats(qtbot):
+    from studio.ui import app as studio_app
+
+    studio_app.make_application()
+    dialog = QtExportDialog(None, None, "jpeg", preset="custom")
+    qtbot.addWidget(dialog)
+    for index, name in enumerate(("JPEG", "PNG", "TIFF", "WEBP")):
+        assert dialog.format_combo.itemText(index) == name
+    lossy = {"JPEG": True, "PNG": False, "TIFF": False, "WEBP": True}
+    for name, enabled in lossy.items():
+        dialog.format_combo.setCurrentText(name)
+        assert dialog.quality_spin.isEnabled() == enabled, name
+
+
+# ---------------------------------------------------------------------------------- history
+def _tooltip_at(view, row: int, monkeypatch) -> str:
+    """The tooltip hovering ``row`` shows ("" for none)."""
+    shown = []
+    monkeypatch.setattr(QToolTip, "showText", staticmethod(lambda pos, text, *a: shown.append(text)))
+    rect = view.visualRect(view.model().index(row, 0))
+    where = QPoint(20, rect.center().y())  # the row's start: on screen whatever it scrolls
+    event = QHelpEvent(QEvent.Type.ToolTip, where, view.viewport().mapToGlobal(where))
+    QApplication.sendEvent(view.viewport(), event)
+    return shown[-1] if shown else ""
+
+
+def test_a_cut_history_entry_shows_its_whole_text_in_a_tooltip(qtbot, make_window, monkeypatch):
+    window = make_window()
+    open_and_wait(qtbot, window)
+    window.undo_stack.push(SetSliderCommand(window.document, "smooth", 0.5, False))
+    long = "Portfolio (soft light, deeper shadows) at 135%"
+    command = SetSliderCommand(window.document, "face_light", 0.2, False)
+    command.setText(long)
+    window.undo_stack.push(command)
+    history = window.history
+    history.setFixedWidth(150)
+    qtbot.waitUntil(lambda: history.viewport().width() <= 150, timeout=WAIT)
+    assert history.fontMetrics().horizontalAdvance(long) > history.viewport().width()
+    assert _tooltip_at(history, 2, monkeypatch) == long  # row 0 is "Opened"
+    assert _tooltip_at(history, 1, monkeypatch) == ""  # "Smoothing 0.50" fits: no tooltip
