@@ -9,18 +9,28 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QEvent, QPoint  # noqa: E402
+from PySide6.QtCore import QEvent, QPoint, Qt  # noqa: E402
 from PySide6.QtGui import QHelpEvent, QKeySequence  # noqa: E402
-from PySide6.QtWidgets import QApplication, QInputDialog, QToolTip  # noqa: E402
+from PySide6.QtWidgets import (  # noqa: E402
+    QApplication,
+    QInputDialog,
+    QStyle,
+    QStyleOptionSlider,
+    QToolTip,
+)
 
 from studio.ui.qt_actions import ACTIONS, QtShortcutsDialog  # noqa: E402
 from studio.ui.qt_commands import SetSliderCommand  # noqa: E402
 from studio.ui.qt_export import QtExportDialog  # noqa: E402
 
 try:
+    from tests.conftest import face_photo
     from tests.test_ui import WAIT, dialogs, make_window, open_and_wait, wait_for_preview  # noqa: F401
+    from tests.test_ui_crop import _drag, _screen, cropping  # noqa: F401
 except ImportError:  # pragma: no cover - rootdir layouts differ
+    from conftest import face_photo
     from test_ui import WAIT, dialogs, make_window, open_and_wait, wait_for_preview  # noqa: F401
+    from test_ui_crop import _drag, _screen, cropping  # noqa: F401
 
 
 # ---------------------------------------------------------------------------------- help, toolbar
@@ -120,3 +130,86 @@ def test_a_cut_history_entry_shows_its_whole_text_in_a_tooltip(qtbot, make_windo
     assert history.fontMetrics().horizontalAdvance(long) > history.viewport().width()
     assert _tooltip_at(history, 2, monkeypatch) == long  # row 0 is "Opened"
     assert _tooltip_at(history, 1, monkeypatch) == ""  # "Smoothing 0.50" fits: no tooltip
+
+
+# ---------------------------------------------------------------------------------- sliders
+def _track_point(slider, share: float) -> QPoint:
+    """Where ``share`` (0..1) of the slider's track is, in the slider's pixels."""
+    option = QStyleOptionSlider()
+    slider.initStyleOption(option)
+    groove = slider.style().subControlRect(
+        QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderGroove, slider
+    )
+    return QPoint(groove.left() + round(groove.width() * share), slider.height() // 2)
+
+
+def test_clicking_a_slider_track_jumps_there_in_one_history_step(qtbot, make_window):
+    window = make_window()
+    open_and_wait(qtbot, window)
+    row = window.panel.rows["smooth"]
+    span = row.spec.maximum - row.spec.minimum
+    steps = window.undo_stack.count()
+    where = _track_point(row.slider, 0.7)
+    qtbot.mousePress(row.slider, Qt.MouseButton.LeftButton, pos=where)
+    qtbot.wait(1500)  # held: a page-stepping slider would step on and on
+    value = window.document.slider("smooth")
+    assert value == pytest.approx(row.spec.minimum + 0.7 * span, abs=0.06 * span)
+    further = _track_point(row.slider, 0.85)
+    qtbot.mouseMove(row.slider, further)  # the drag goes on from the click
+    qtbot.mouseRelease(row.slider, Qt.MouseButton.LeftButton, pos=further)
+    assert window.document.slider("smooth") > value
+    assert window.undo_stack.count() == steps + 1  # the click and the drag: one step
+    window.undo_stack.undo()
+    assert window.document.slider("smooth") == row.spec.default
+
+
+def test_the_crop_angle_slider_jumps_to_a_click_in_one_step(qtbot, make_window):
+    window = make_window()
+    open_and_wait(qtbot, window)
+    window.crop_action.trigger()
+    slider = window.crop_tool.angle_slider
+    steps = window.undo_stack.count()
+    where = _track_point(slider, 0.75)
+    qtbot.mousePress(slider, Qt.MouseButton.LeftButton, pos=where)
+    qtbot.wait(1000)
+    qtbot.mouseRelease(slider, Qt.MouseButton.LeftButton, pos=where)
+    expected = slider.minimum() + 0.75 * (slider.maximum() - slider.minimum())
+    assert slider.value() == pytest.approx(expected, abs=0.06 * (slider.maximum() - slider.minimum()))
+    assert window.undo_stack.count() == steps + 1
+
+
+def test_the_first_hand_edit_after_a_look_moves_no_slider(qtbot, make_window):
+    window = make_window()
+    open_and_wait(qtbot, window, face_photo("face_recognition_obama1.jpg"))
+    window.sessions.apply_look("linkedin")
+    qtbot.waitUntil(lambda: window.document.amount is not None, timeout=WAIT)
+    qtbot.waitUntil(window.amount.isVisible, timeout=WAIT)
+    qtbot.wait(100)  # the layout settles
+    sliders = {key: row.slider for key, row in window.panel.rows.items() if hasattr(row, "slider")}
+
+    def places() -> dict:
+        return {key: s.mapTo(window, QPoint(0, 0)) for key, s in sliders.items()}
+
+    before = places()
+    row = window.panel.rows["face_light"]
+    where = _track_point(row.slider, 0.8)
+    qtbot.mousePress(row.slider, Qt.MouseButton.LeftButton, pos=where)
+    qtbot.mouseRelease(row.slider, Qt.MouseButton.LeftButton, pos=where)
+    assert window.document.look is None  # moved by hand: the look's amount no longer applies
+    qtbot.waitUntil(lambda: not window.amount.isVisible(), timeout=WAIT)
+    qtbot.wait(100)
+    assert places() == before  # nothing moved under the pointer
+
+
+# ---------------------------------------------------------------------------------- crop
+def test_the_crop_note_goes_when_the_frame_is_resized_by_hand(qtbot, cropping):
+    tool = cropping.crop_tool
+    tool.set_frame("banner")  # the sample is square: too narrow for a banner
+    assert tool.note_label.isVisible() and "banner" in tool.note_label.text()
+    left, top, w, h = tool.rect
+    corner = _screen(cropping, left + w, top + h)
+    _drag(qtbot, cropping, corner, corner + QPoint(-40, -10))
+    assert tool.rect[2] < w - 5  # resized
+    assert not tool.note_label.isVisible()  # it spoke of the automatic banner, now gone
+    cropping.undo_stack.undo()
+    assert tool.note_label.isVisible()  # the automatic banner is back, and its note

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSlider,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +38,7 @@ from studio.imaging.framing import (
 )
 
 from .qt_commands import SetFramingCommand
+from .qt_slider import QtClickSlider
 
 if TYPE_CHECKING:
     from .qt_main import QtStudioWindow
@@ -180,6 +180,8 @@ class CropTool:
         self.active = False
         self.frame = "linkedin"
         self._before: tuple | None = None
+        #: The framing (crop, angle) the note under the controls speaks of (None: no note).
+        self._noted: tuple | None = None
         self.crown_y: float | None = None  # photo pixels, from the person matte (a worker)
         self._split_was = True
         self.item = _CropItem(self)
@@ -213,7 +215,7 @@ class CropTool:
         self.straighten_button.clicked.connect(self.straighten)
         layout.addWidget(self.straighten_button)
         layout.addWidget(QLabel("Angle", bar))
-        self.angle_slider = QSlider(Qt.Orientation.Horizontal, bar)
+        self.angle_slider = QtClickSlider(bar)
         self.angle_slider.setObjectName("crop_angle")
         self.angle_slider.setRange(int(-MAX_ANGLE * 10), int(MAX_ANGLE * 10))
         self.angle_slider.setMinimumWidth(220)
@@ -299,6 +301,7 @@ class CropTool:
             self.window.canvas.set_turn(self.angle)
         self.item.prepareGeometryChange()
         self.item.update()
+        self._show_note()
         self.window.preview.update_circle()
 
     def _apply(self, rect, angle: float) -> None:
@@ -398,9 +401,21 @@ class CropTool:
         self.begin_change()
         rect, notes = self._auto_framing(frame, self.angle)
         self.note_label.setText(notes[0][:1].upper() + notes[0][1:] if notes else "")
-        self.note_label.setVisible(bool(notes))
         self._apply(rect, self.angle)
+        self._noted = self._framing() if notes else None
         self.end_change(f"Crop {dict(FRAME_LABELS)[frame]}")
+        self._show_note()
+
+    def _framing(self) -> tuple:
+        document = self.window.document
+        return document.crop, document.angle
+
+    def _show_note(self) -> None:
+        """The automatic framing's note, while the frame is the one it speaks of (a resize by
+        hand, a straighten or an undo makes it stale)."""
+        self.note_label.setVisible(
+            self._noted is not None and self._noted == self._framing()
+        )
 
     def set_angle(self, angle: float) -> None:
         """Turn the photo; the frame keeps its place, made smaller if a corner would show."""

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSizePolicy,
-    QSlider,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -33,6 +32,7 @@ from studio.edits.sliders import GROUPS, SLIDERS, Slider
 from .engine import retouched_faces
 from .model import FACE_KEYS, StudioDocument
 from .qt_canvas import qimage_from_rgb8
+from .qt_slider import QtClickSlider
 
 #: The face picker's thumbnails, screen pixels.
 THUMBNAIL = 40
@@ -79,7 +79,7 @@ class QtSliderRow(QObject):
         self.spec = spec
         self.label = QLabel(spec.label, parent)
         self.label.setToolTip(spec.help)
-        self.slider = QSlider(Qt.Orientation.Horizontal, parent)
+        self.slider = QtClickSlider(parent)
         self.slider.setObjectName(f"slider_{spec.key}")
         self.slider.setRange(int(round(spec.minimum * STEPS)), int(round(spec.maximum * STEPS)))
         self.slider.setSingleStep(1)
