@@ -5,6 +5,7 @@ cut History rows and the backdrop swatch."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 pytest.importorskip("pytestqt")
@@ -213,3 +214,22 @@ def test_the_crop_note_goes_when_the_frame_is_resized_by_hand(qtbot, cropping):
     assert not tool.note_label.isVisible()  # it spoke of the automatic banner, now gone
     cropping.undo_stack.undo()
     assert tool.note_label.isVisible()  # the automatic banner is back, and its note
+
+
+# ---------------------------------------------------------------------------------- backdrop
+def test_the_backdrop_swatch_shows_the_colour_rendered(qtbot, make_window):
+    window = make_window()
+    open_and_wait(qtbot, window)
+    window.panel.rows["bg_light"].box.setValue(-0.5)  # a darker background
+    window.panel.rows["bg_desaturate"].box.setValue(0.4)
+    window.panel.rows["backdrop"].choose("#4a6fa5")
+    wait_for_preview(qtbot, window, backdrop="#4a6fa5", bg_light=-0.5, bg_desaturate=0.4)
+    rendered = np.round(window.preview_pixels[1, 1] * 255)  # a corner: the backdrop itself
+    swatch = window.panel.rows["backdrop"].swatch
+    shot = swatch.grab().toImage()
+    scale = shot.width() / swatch.width()
+    painted = shot.pixelColor(round(4 * scale), shot.height() // 2)  # its left end, no text
+    shown = np.array([painted.red(), painted.green(), painted.blue()])
+    assert np.abs(shown - rendered).max() <= 2, (shown, rendered)
+    middle = shot.pixelColor(shot.width() // 2, 2 * round(scale))  # lit, as behind the head
+    assert middle.lightness() > painted.lightness()
