@@ -11,10 +11,11 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import QEvent, QPoint, Qt  # noqa: E402
-from PySide6.QtGui import QHelpEvent, QKeySequence  # noqa: E402
+from PySide6.QtGui import QHelpEvent, QImage, QKeySequence  # noqa: E402
 from PySide6.QtWidgets import (  # noqa: E402
     QApplication,
     QInputDialog,
+    QPushButton,
     QStyle,
     QStyleOptionSlider,
     QToolTip,
@@ -233,3 +234,49 @@ def test_the_backdrop_swatch_shows_the_colour_rendered(qtbot, make_window):
     assert np.abs(shown - rendered).max() <= 2, (shown, rendered)
     middle = shot.pixelColor(shot.width() // 2, 2 * round(scale))  # lit, as behind the head
     assert middle.lightness() > painted.lightness()
+
+
+def _photo_shown(window) -> np.ndarray:
+    """The canvas as the user sees it (RGB, viewport pixels)."""
+    image = window.canvas.viewport().grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    width, height = image.width(), image.height()
+    data = np.frombuffer(image.constBits(), np.uint8, image.bytesPerLine() * height)
+    return data.reshape(height, image.bytesPerLine())[:, : width * 3].reshape(height, width, 3)
+
+
+def test_done_in_the_crop_tool_shows_the_framed_photo(qtbot, cropping):
+    window, tool, canvas = cropping, cropping.crop_tool, cropping.canvas
+    window.split_action.setChecked(False)
+    tool.set_frame("portfolio")
+    tool.set_angle(6.0)
+    left, top, w, h = tool.rect
+    done = next(b for b in tool.bar.findChildren(QPushButton) if b.text() == "Done")
+    qtbot.mouseClick(done, Qt.MouseButton.LeftButton)
+    assert not tool.active
+    qtbot.wait(50)
+    # the frame fills the view, upright: its corners on screen are a level rectangle
+    corners = [_screen(window, x, y) for x, y in ((left, top), (left + w, top),
+                                                   (left, top + h), (left + w, top + h))]
+    view = canvas.viewport().rect()
+    assert abs(corners[0].y() - corners[1].y()) <= 1 and abs(corners[0].x() - corners[2].x()) <= 1
+    assert all(view.adjusted(-2, -2, 2, 2).contains(c) for c in corners)
+    fills = max((corners[1].x() - corners[0].x()) / view.width(),
+                (corners[2].y() - corners[0].y()) / view.height())
+    assert fills > 0.9
+    # outside the frame: the canvas's own colour, nothing of the photo
+    shown = _photo_shown(window)
+    backdrop = np.array(canvas.backgroundBrush().color().getRgb()[:3])
+    outside = shown[:, : max(corners[0].x() - 3, 1)]
+    assert np.abs(outside.astype(int) - backdrop).max() <= 2
+    inside = shown[corners[0].y() + 5: corners[2].y() - 5, corners[0].x() + 5: corners[1].x() - 5]
+    assert inside.std() > 10  # the photo
+    # Shift+C: the whole photo as shot; again: the framed photo
+    assert window.whole_photo_action.shortcut().toString() == "Shift+C"
+    window.whole_photo_action.trigger()
+    assert canvas.turn == 0.0 and canvas.frame is None
+    window.whole_photo_action.trigger()
+    assert canvas.turn == pytest.approx(6.0) and canvas.frame is not None
+    # undoing the framing brings the whole photo back
+    while window.undo_stack.canUndo():
+        window.undo_stack.undo()
+    assert canvas.frame is None and canvas.turn == 0.0

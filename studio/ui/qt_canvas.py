@@ -19,6 +19,7 @@ from PySide6.QtGui import (
     QPainterPath,
     QPen,
     QPixmap,
+    QPolygonF,
     QTransform,
 )
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene, QGraphicsView
@@ -103,6 +104,32 @@ class _SplitImageItem(QGraphicsItem):
             )
 
 
+class _FrameCover(QGraphicsItem):
+    """Covers what lies outside the framed photo (the crop, turned as straightened) with the
+    canvas's own colour, so the photo shows as it will be exported."""
+
+    def __init__(self, canvas: QtCanvas):
+        super().__init__()
+        self._canvas = canvas
+        self.setZValue(40)  # over the photo, overlays and marks; under the crop tool
+        self.setVisible(False)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
+        w, h = self._canvas.photo_size
+        return QRectF(-w, -h, 3 * w, 3 * h)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        frame = self._canvas.frame
+        if frame is None:
+            return
+        outside = QPainterPath()
+        outside.addRect(self.boundingRect())
+        inside = QPainterPath()
+        inside.addPolygon(frame)
+        inside.closeSubpath()
+        painter.fillPath(outside.subtracted(inside), self._canvas.backgroundBrush())
+
+
 #: What the canvas says while no photo is open.
 EMPTY_HINT = "Open or drop a photo\n(File › Open…, or drag one here)"
 
@@ -142,14 +169,18 @@ class QtCanvas(QGraphicsView):
         self.split_x = 0.0
         self.showing_original = False
         self.fit_mode = True
-        #: Degrees the photo is shown turned by (the crop tool's straighten; 0 otherwise).
+        #: Degrees the photo is shown turned by (the crop tool's straighten, the framed photo).
         self.turn = 0.0
+        #: The framed part shown (its corners in photo pixels), or None: the whole photo.
+        self.frame: QPolygonF | None = None
         self._dragging_split = False
         self._image = _SplitImageItem(self)
         self._scene.addItem(self._image)
         self._detail = _SplitImageItem(self)
         self._detail.setZValue(1)
         self._scene.addItem(self._detail)
+        self._cover = _FrameCover(self)
+        self._scene.addItem(self._cover)
         self._overlay_items: dict[str, QGraphicsItem] = {}
         self.overlays_on: dict[str, bool] = dict.fromkeys(OVERLAYS, False)
         self._before_full: np.ndarray | None = None
@@ -196,6 +227,33 @@ class QtCanvas(QGraphicsView):
         self.centerOn(centre)
         self._view_moved()
 
+    def set_frame(self, corners: np.ndarray | None) -> None:
+        """Show only the framed part of the photo (``corners``: (4, 2) photo pixels, turned
+        as ``turn`` turns the view, so the frame shows upright), fitted; None: the whole photo."""
+        frame = None if corners is None else QPolygonF(
+            [QPointF(float(x), float(y)) for x, y in corners]
+        )
+        if frame == self.frame:
+            return
+        self.frame = frame
+        self._cover.setVisible(self.frame is not None)
+        self._cover.update()
+        # Framed, the scroll range is about the frame, whose corners a turn pushes out: no
+        # scroll bars (the hand pans, as everywhere on the canvas).
+        policy = Qt.ScrollBarPolicy.ScrollBarAsNeeded if frame is None else \
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        self.setHorizontalScrollBarPolicy(policy)
+        self.setVerticalScrollBarPolicy(policy)
+        if self.frame is None:
+            self.setSceneRect(QRectF())  # the view follows the scene: the whole photo
+        else:
+            self.setSceneRect(self.frame.boundingRect())  # panning stays about the frame
+            centre = self.frame.boundingRect().center()
+            if not self.frame.containsPoint(QPointF(self.split_x, centre.y()),
+                                            Qt.FillRule.OddEvenFill):
+                self.split_x = centre.x()  # the before/after line where it can be seen
+        self.fit()
+
     def set_photo(
         self, width: int, height: int, before: QImage, after: QImage | None = None
     ) -> None:
@@ -203,6 +261,7 @@ class QtCanvas(QGraphicsView):
         self.photo_size = (width, height)
         rect = QRectF(0, 0, width, height)
         self._scene.setSceneRect(rect)
+        self.set_frame(None)  # the whole photo until its framing is shown
         self._image.set_images(rect, QPixmap.fromImage(before), QPixmap.fromImage(after or before))
         self.clear_detail()
         for name in list(self._overlay_items):
@@ -378,17 +437,15 @@ class QtCanvas(QGraphicsView):
             return
         painter.save()
         painter.resetTransform()
-        x = self.mapFromScene(QPointF(self.split_x, 0)).x()
-        top = max(self.mapFromScene(QPointF(0, 0)).y(), 0)
-        bottom = min(
-            self.mapFromScene(QPointF(0, self.photo_size[1])).y(), self.viewport().height()
-        )
+        start, end = self._split_line()
+        top, bottom = start.y(), end.y()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QPen(QColor(0, 0, 0, 120), 3))
-        painter.drawLine(QPointF(x, top), QPointF(x, bottom))
+        painter.drawLine(start, end)
         painter.setPen(QPen(QColor(245, 245, 245), 1))
-        painter.drawLine(QPointF(x, top), QPointF(x, bottom))
+        painter.drawLine(start, end)
         mid = (top + bottom) / 2
+        x = self._split_at(mid)
         painter.setBrush(QColor(245, 245, 245))
         painter.setPen(QPen(QColor(0, 0, 0, 140), 1))
         painter.drawEllipse(QPointF(x, mid), 9, 9)
@@ -397,8 +454,29 @@ class QtCanvas(QGraphicsView):
             painter.drawLine(QPointF(x + sign * 2, mid - 4), QPointF(x + sign * 6, mid))
             painter.drawLine(QPointF(x + sign * 6, mid), QPointF(x + sign * 2, mid + 4))
         painter.restore()
-        self._draw_label(painter, "Before", x - 8, right_aligned=True, top=top)
-        self._draw_label(painter, "After", x + 8, top=top)
+        self._draw_label(painter, "Before", start.x() - 8, right_aligned=True, top=top)
+        self._draw_label(painter, "After", start.x() + 8, top=top)
+
+    def _split_line(self) -> tuple[QPointF, QPointF]:
+        """The before/after line on screen (viewport pixels), top and bottom, within the photo
+        shown (a turned, framed photo turns the line with it: it is where the cut is)."""
+        area = self.sceneRect()
+        shown = QRectF(self.viewport().rect())
+        if self.frame is not None:
+            shown = shown.intersected(QRectF(self.mapFromScene(self.frame).boundingRect()))
+        else:
+            shown = shown.intersected(QRectF(self.mapFromScene(area).boundingRect()))
+        top, bottom = max(shown.top(), 0.0), min(shown.bottom(), self.viewport().height())
+        return QPointF(self._split_at(top), top), QPointF(self._split_at(bottom), bottom)
+
+    def _split_at(self, y: float) -> float:
+        """Where the before/after line crosses viewport row ``y``."""
+        area = self.sceneRect()
+        a = QPointF(self.mapFromScene(QPointF(self.split_x, area.top())))
+        b = QPointF(self.mapFromScene(QPointF(self.split_x, area.bottom())))
+        if abs(b.y() - a.y()) < 1e-9:
+            return a.x()
+        return a.x() + (b.x() - a.x()) * (y - a.y()) / (b.y() - a.y())
 
     def _draw_label(
         self, painter: QPainter, text: str, x: float, right_aligned: bool = False, top: float = 0
@@ -420,7 +498,13 @@ class QtCanvas(QGraphicsView):
     def fit(self) -> None:
         """Fit the whole photo in the window."""
         self.fit_mode = True
-        if self.photo_size[0]:
+        if self.photo_size[0] and self.frame is not None:  # the frame, upright, fits
+            upright = self._view_transform(1.0).map(self.frame).boundingRect()
+            view = self.viewport().rect()
+            scale = min(view.width() / upright.width(), view.height() / upright.height())
+            self.setTransform(self._view_transform(scale))
+            self.centerOn(self.frame.boundingRect().center())
+        elif self.photo_size[0]:
             if self.turn == 0:
                 self.resetTransform()  # fitInView scales the view but keeps a turn
                 self.fitInView(self._scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
@@ -477,8 +561,7 @@ class QtCanvas(QGraphicsView):
     def _near_split(self, pos) -> bool:
         if not self.split_enabled or self.showing_original or not self.photo_size[0]:
             return False
-        x = self.mapFromScene(QPointF(self.split_x, 0)).x()
-        return abs(pos.x() - x) <= GRAB_DISTANCE
+        return abs(pos.x() - self._split_at(pos.y())) <= GRAB_DISTANCE
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt API
         if event.button() == Qt.MouseButton.LeftButton and self._near_split(event.position()):
