@@ -88,7 +88,23 @@ class _SplitImageItem(QGraphicsItem):
             painter.drawPixmap(self.rect, self.before, QRectF(self.before.rect()))
             return
         split = canvas.split_x if canvas.split_enabled else None
-        if split is None or self.before is None or split <= self.rect.left():
+        if split is None or self.before is None:
+            painter.drawPixmap(self.rect, self.after, QRectF(self.after.rect()))
+            return
+        if canvas.turn:  # the line stands upright on screen: cut along it
+            before_side = canvas.before_side()
+            for pixmap, side in ((self.before, before_side), (self.after, None)):
+                painter.save()
+                if side is not None:
+                    painter.setClipPath(side)
+                else:
+                    whole = QPainterPath()
+                    whole.addRect(self.rect)
+                    painter.setClipPath(whole.subtracted(before_side))
+                painter.drawPixmap(self.rect, pixmap, QRectF(pixmap.rect()))
+                painter.restore()
+            return
+        if split <= self.rect.left():
             painter.drawPixmap(self.rect, self.after, QRectF(self.after.rect()))
             return
         sx = self.after.width() / max(self.rect.width(), 1e-9)
@@ -445,7 +461,7 @@ class QtCanvas(QGraphicsView):
         painter.setPen(QPen(QColor(245, 245, 245), 1))
         painter.drawLine(start, end)
         mid = (top + bottom) / 2
-        x = self._split_at(mid)
+        x = start.x()
         painter.setBrush(QColor(245, 245, 245))
         painter.setPen(QPen(QColor(0, 0, 0, 140), 1))
         painter.drawEllipse(QPointF(x, mid), 9, 9)
@@ -458,25 +474,40 @@ class QtCanvas(QGraphicsView):
         self._draw_label(painter, "After", start.x() + 8, top=top)
 
     def _split_line(self) -> tuple[QPointF, QPointF]:
-        """The before/after line on screen (viewport pixels), top and bottom, within the photo
-        shown (a turned, framed photo turns the line with it: it is where the cut is)."""
-        area = self.sceneRect()
+        """The before/after line on screen (viewport pixels), top and bottom, upright, within
+        the photo shown."""
         shown = QRectF(self.viewport().rect())
-        if self.frame is not None:
-            shown = shown.intersected(QRectF(self.mapFromScene(self.frame).boundingRect()))
-        else:
-            shown = shown.intersected(QRectF(self.mapFromScene(area).boundingRect()))
-        top, bottom = max(shown.top(), 0.0), min(shown.bottom(), self.viewport().height())
-        return QPointF(self._split_at(top), top), QPointF(self._split_at(bottom), bottom)
+        area = self.frame if self.frame is not None else QPolygonF(self.sceneRect())
+        shown = shown.intersected(self.viewportTransform().map(area).boundingRect())
+        x = self.split_view_x()
+        return QPointF(x, max(shown.top(), 0.0)), QPointF(x, shown.bottom())
 
-    def _split_at(self, y: float) -> float:
-        """Where the before/after line crosses viewport row ``y``."""
-        area = self.sceneRect()
-        a = QPointF(self.mapFromScene(QPointF(self.split_x, area.top())))
-        b = QPointF(self.mapFromScene(QPointF(self.split_x, area.bottom())))
+    def split_view_x(self) -> float:
+        """Where the before/after line stands on screen (viewport x): upright, through photo
+        point (``split_x``, the middle row of the photo shown)."""
+        middle = self.sceneRect().center().y()
+        return self.viewportTransform().map(QPointF(self.split_x, middle)).x()
+
+    def _split_from_view(self, view_x: float) -> float:
+        """The ``split_x`` that puts the line at viewport x ``view_x``."""
+        back, _ok = self.viewportTransform().inverted()
+        a, b = back.map(QPointF(view_x, 0.0)), back.map(QPointF(view_x, 1000.0))
+        middle = self.sceneRect().center().y()
         if abs(b.y() - a.y()) < 1e-9:
             return a.x()
-        return a.x() + (b.x() - a.x()) * (y - a.y()) / (b.y() - a.y())
+        return a.x() + (b.x() - a.x()) * (middle - a.y()) / (b.y() - a.y())
+
+    def before_side(self) -> QPainterPath:
+        """The part of the photo (photo pixels) left of the before/after line on screen."""
+        back, _ok = self.viewportTransform().inverted()
+        view = QRectF(self.viewport().rect())
+        margin = 4 * max(view.width(), view.height(), 1.0)
+        left = QRectF(view.left() - margin, view.top() - margin,
+                      self.split_view_x() - view.left() + margin, view.height() + 2 * margin)
+        path = QPainterPath()
+        path.addPolygon(back.map(QPolygonF(left)))
+        path.closeSubpath()
+        return path
 
     def _draw_label(
         self, painter: QPainter, text: str, x: float, right_aligned: bool = False, top: float = 0
@@ -561,7 +592,7 @@ class QtCanvas(QGraphicsView):
     def _near_split(self, pos) -> bool:
         if not self.split_enabled or self.showing_original or not self.photo_size[0]:
             return False
-        return abs(pos.x() - self._split_at(pos.y())) <= GRAB_DISTANCE
+        return abs(pos.x() - self.split_view_x()) <= GRAB_DISTANCE
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt API
         if event.button() == Qt.MouseButton.LeftButton and self._near_split(event.position()):
@@ -577,7 +608,7 @@ class QtCanvas(QGraphicsView):
 
     def mouseMoveEvent(self, event) -> None:  # noqa: N802 - Qt API
         if self._dragging_split:
-            self.set_split(self.mapToScene(event.position().toPoint()).x())
+            self.set_split(self._split_from_view(event.position().x()))
             event.accept()
             return
         near = self._near_split(event.position())
