@@ -31,6 +31,6 @@ def gestures() -> tuple[tuple[str, str], ...]:
         ("Switch between fit and 100%", "Double-click"),
         ("Edit that face (group photo)", "Click a face"),
         ("Retouch that face too (or no longer)", f"{key_name(FACE_TOGGLE)}+click a face"),
-        ("Background brush: paint background",
-         f"{key_name(BACKGROUND_PAINT)}+drag with the Person Brush (B)"),
+        ("Background brush: paint what is background",
+         f"{key_name(BACKGROUND_PAINT)}+drag (Person Brush)"),
     )
