@@ -287,10 +287,12 @@ class StudioActions:
     def shortcut_rows(self) -> list[tuple[str, str]]:
         """(command, keys) for every command with a key, read from the actions themselves."""
         rows = []
-        for action in (*(self.by_name[s.name] for s in ACTIONS), self.undo, self.redo):
+        commands = [(_plain(self.by_name[s.name].text()), self.by_name[s.name]) for s in ACTIONS]
+        # undo and redo by their own names, not the step they would undo ("Undo Straighten")
+        for text, action in (*commands, ("Undo", self.undo), ("Redo", self.redo)):
             keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             if keys:
-                rows.append((_plain(action.text()), keys))
+                rows.append((text, keys))
         return rows + list(gestures())
 
 

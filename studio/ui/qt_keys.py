@@ -30,7 +30,6 @@ def gestures() -> tuple[tuple[str, str], ...]:
         ("Zoom / pan the photo", "Wheel / drag"),
         ("Switch between fit and 100%", "Double-click"),
         ("Edit that face (group photo)", "Click a face"),
-        ("Retouch that face too (or no longer)", f"{key_name(FACE_TOGGLE)}+click a face"),
-        ("Background brush: paint what is background",
-         f"{key_name(BACKGROUND_PAINT)}+drag (Person Brush)"),
+        ("Retouch one more face (or one less)", f"{key_name(FACE_TOGGLE)}+click a face"),
+        ("Paint background (brush)", f"{key_name(BACKGROUND_PAINT)}+drag (Person Brush)"),
     )
