@@ -193,7 +193,9 @@ def test_the_photo_turns_under_an_upright_frame(qtbot, cropping):
     eyes = [face.landmarks[36:42].mean(0), face.landmarks[42:48].mean(0)]
     left_eye, right_eye = (cropping.canvas.mapFromScene(QPointF(*map(float, e))) for e in eyes)
     assert abs(left_eye.y() - right_eye.y()) <= 1
-    qtbot.keyClick(cropping.canvas, Qt.Key.Key_C)  # closing the tool shows the photo as shot
+    qtbot.keyClick(cropping.canvas, Qt.Key.Key_C)  # closing the tool shows the framed photo
+    assert cropping.canvas.turn == cropping.document.angle != 0
+    cropping.whole_photo_action.trigger()  # the whole photo, as shot
     assert cropping.canvas.turn == 0.0
     corner_b = cropping.canvas.mapFromScene(QPointF(width, 0))
     assert abs(corner_b.y() - cropping.canvas.mapFromScene(QPointF(0, 0)).y()) <= 1

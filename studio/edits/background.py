@@ -834,9 +834,29 @@ def _written_to(dst: np.ndarray | None, image: np.ndarray) -> np.ndarray:
 def _backdrop(layers: BackgroundLayers, colour: str, restyle):
     """The studio backdrop (sRGB), the colour lit by the glow, as a function of a band of rows."""
     h, w = layers.shape
-    linear = srgb_to_linear(parse_backdrop(colour))
-    small = restyle(linear_to_srgb(np.clip(layers.glow[:, :, None] * linear, 0.0, 1.0)))
+    small = _lit_backdrop(layers.glow, colour, restyle)
     return lambda band, cols, dst=None: _enlarge(small, (w, h), band, cols, dst)
+
+
+def _lit_backdrop(glow: np.ndarray, colour: str, restyle) -> np.ndarray:
+    """The backdrop ``colour`` lit by ``glow`` (h, w) and ``restyle``d: sRGB (h, w, 3)."""
+    linear = srgb_to_linear(parse_backdrop(colour))
+    return restyle(linear_to_srgb(np.clip(glow[:, :, None] * linear, 0.0, 1.0)))
+
+
+def backdrop_shades(colour: str, light: float = 0.0, desaturate: float = 0.0
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """The backdrop as it is rendered (before the whole photo's warmth): sRGB float32 (3,) in
+    [0, 1] at the frame's edges and at its brightest, just above the head (the glow), after
+    the background light and calm colours (``bg_light``, ``bg_desaturate``)."""
+    glow = np.array([[1.0, 1.0 + BACKDROP_GLOW]], np.float32)
+    edge, brightest = _lit_backdrop(glow, colour, _slider_restyler(light, desaturate))[0]
+    return edge, brightest
+
+
+def _slider_restyler(light: float, desaturate: float):
+    """:func:`_restyler` of the sliders' values (clipped to their ranges)."""
+    return _restyler(float(min(max(light, -1.0), 1.0)), float(min(max(desaturate, 0.0), 1.0)))
 
 
 def _restyler(bg_light: float, bg_desaturate: float):
@@ -940,8 +960,7 @@ def process(region: Region, params: Params, out: np.ndarray | None = None) -> np
 
 def _new_background(layers: BackgroundLayers, params: Params, shares):
     """The new background as a function (photo rows, photo cols, dst=None) -> sRGB pixels."""
-    restyle = _restyler(float(min(max(params.light, -1.0), 1.0)),
-                        float(min(max(params.desaturate, 0.0), 1.0)))
+    restyle = _slider_restyler(params.light, params.desaturate)
     if shares is not None:
         def unblurred(band, cols):  # kept with the shares, cut the same way
             return shares[2][band, cols]

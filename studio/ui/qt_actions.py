@@ -21,19 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from .qt_canvas import OVERLAYS
+from .qt_keys import ORIGINAL_KEY, gestures
 
 if TYPE_CHECKING:
     from .qt_main import QtStudioWindow
 
 Std = QKeySequence.StandardKey
-#: The key held to see the original (the window's key watcher uses it too).
-ORIGINAL_KEY = Qt.Key.Key_Backslash
-#: Keys that are not menu commands, shown in the shortcuts dialog after the commands.
-CANVAS_KEYS = (
-    ("Hold \\", "See the original"),
-    ("Wheel / drag", "Zoom / pan the photo"),
-    ("Double-click", "Switch between fit and 100%"),
-)
 
 
 class OriginalKeyWatcher(QObject):
@@ -71,6 +64,8 @@ class ActionSpec:
     needs_photo: bool = False
     toolbar: bool = False
     separator_before: bool = False
+    #: The toolbar's shorter label (default: the menu text).
+    short: str = ""
 
 
 def _zoom_by(factor: float) -> Callable[[QtStudioWindow], None]:
@@ -82,7 +77,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Open a photo or a session", toolbar=True),
     ActionSpec("save", "&Save Session", "File", lambda w: w.save_session(), Std.Save,
                "Save the sliders beside the photo", needs_photo=True, toolbar=True,
-               separator_before=True),
+               separator_before=True, short="Save"),
     ActionSpec("save_as", "Save Session &As…", "File", lambda w: w.save_session_as(),
                Std.SaveAs, needs_photo=True),
     ActionSpec("apply", "&Apply Session or Look…", "File", lambda w: w.sessions.apply_session_dialog(),
@@ -95,7 +90,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("reset", "Reset &All Sliders", "Edit", lambda w: w.reset_all(),
                needs_photo=True, separator_before=True),
     ActionSpec("fit", "&Fit in Window", "View", lambda w: w.canvas.fit(), "Ctrl+0",
-               toolbar=True),
+               toolbar=True, short="Fit"),
     ActionSpec("zoom100", "&100%", "View", lambda w: w.canvas.zoom_100(), "Ctrl+1",
                toolbar=True),
     ActionSpec("zoom_in", "Zoom &In", "View", _zoom_by(1.25), Std.ZoomIn),
@@ -103,14 +98,18 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("split", "&Before / After Split", "View",
                lambda w, checked: w.canvas.set_split_enabled(checked), "Y",
                "Split view: original left, edit right (hold \\ to see the original)",
-               checkable=True, toolbar=True, separator_before=True),
+               checkable=True, toolbar=True, separator_before=True, short="Split"),
     ActionSpec("crop", "&Crop && Straighten", "View",
                lambda w, checked: w.crop_tool.set_active(checked), "C",
                "Frame the photo: aspect presets, drag, handles, straighten", checkable=True,
-               needs_photo=True, toolbar=True),
+               needs_photo=True, toolbar=True, short="Crop"),
+    ActionSpec("whole_photo", "See &Whole Photo", "View",
+               lambda w, on: w.crop_tool.set_whole_photo(on), "Shift+C",
+               "The whole photo as shot; off: only its crop, straightened, as it will be exported",
+               checkable=True, needs_photo=True),
     ActionSpec("compare", "Co&mpare Versions", "View", lambda w: w.show_compare(), "N",
                "2 to 4 versions side by side with their likeness; pick one to go on from",
-               needs_photo=True, toolbar=True),
+               needs_photo=True, toolbar=True, short="Compare"),
     ActionSpec("snapshot", "New &Snapshot…", "Edit", lambda w: w.new_snapshot(),
                "Ctrl+Shift+N", "Keep the current sliders under a name (in the session)",
                needs_photo=True),
@@ -123,7 +122,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("brush_tool", "Person &Brush", "Marks",
                lambda w, on: w.marks.tool_toggled("brush", on), "B",
                "Paint what is the person (hold Alt to paint background)", checkable=True,
-               needs_photo=True, toolbar=True),
+               needs_photo=True, toolbar=True, short="Brush"),
     ActionSpec("smaller_brush", "S&maller Brush", "Marks", lambda w: w.marks.scale_radius(1 / 1.25),
                "[", needs_photo=True, separator_before=True),
     ActionSpec("bigger_brush", "B&igger Brush", "Marks", lambda w: w.marks.scale_radius(1.25), "]",
@@ -134,7 +133,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
                Std.Delete, "Delete the chosen mark (click it first)", needs_photo=True),
     ActionSpec("suggest_marks", "S&uggest Marks", "Marks", lambda w: w.marks.suggest(),
                tip="Propose heal marks on spots and keep marks on moles", needs_photo=True,
-               toolbar=True),
+               toolbar=True, short="Suggest"),
     ActionSpec("shortcuts", "&Keyboard Shortcuts", "Help", lambda w: w.show_shortcuts(),
                Std.HelpContents, "Every key the studio answers to"),
 )
@@ -148,11 +147,23 @@ EXPORT_PRESETS = (
 )
 
 
+def toolbar_groups() -> list[list[str]]:
+    """The toolbar's commands (every ``toolbar`` action, in table order), one group per menu
+    (Export goes with File)."""
+    groups: dict[str, list[str]] = {}
+    for spec in ACTIONS:
+        if spec.toolbar:
+            groups.setdefault("File" if spec.menu == "Export" else spec.menu, []).append(spec.name)
+    return list(groups.values())
+
+
 def make_action(window: QtStudioWindow, spec: ActionSpec) -> QAction:
     action = QAction(spec.text, window)
     if spec.shortcut is not None:
         action.setShortcut(QKeySequence(spec.shortcut))
     action.setCheckable(spec.checkable)
+    if spec.short:
+        action.setIconText(spec.short)
     if spec.tip:
         action.setStatusTip(spec.tip)
         action.setToolTip(spec.tip)
@@ -231,6 +242,7 @@ class StudioActions:
         window = self.window
         bar = window.addToolBar("Main")
         bar.setObjectName("main_toolbar")
+        self.toolbar = bar
         bar.setMovable(False)
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         # fixed labels on the toolbar (the menu's say what they undo)
@@ -243,18 +255,15 @@ class StudioActions:
         self.redo_tool.setEnabled(False)
         stack.canUndoChanged.connect(self.undo_tool.setEnabled)
         stack.canRedoChanged.connect(self.redo_tool.setEnabled)
-        groups = [
-            [s.name for s in ACTIONS if s.toolbar and s.menu in ("File", "Export")],
-            [self.undo_tool, self.redo_tool],
-            [s.name for s in ACTIONS if s.toolbar and s.name in ("fit", "zoom100")],
-            [s.name for s in ACTIONS if s.toolbar and s.name == "split"],
-            [s.name for s in ACTIONS if s.toolbar and s.menu == "Marks"],
-        ]
-        for index, group in enumerate(groups):
+        for index, group in enumerate(toolbar_groups()):
             if index:
                 bar.addSeparator()
-            for item in group:
-                bar.addAction(self.by_name[item] if isinstance(item, str) else item)
+            for name in group:
+                bar.addAction(self.by_name[name])
+            if index == 0:  # undo and redo beside the file commands
+                bar.addSeparator()
+                bar.addAction(self.undo_tool)
+                bar.addAction(self.redo_tool)
         overlays = QToolButton(window)
         overlays.setText("Overlays")
         overlays.setMenu(self.overlay_menu)
@@ -278,11 +287,13 @@ class StudioActions:
     def shortcut_rows(self) -> list[tuple[str, str]]:
         """(command, keys) for every command with a key, read from the actions themselves."""
         rows = []
-        for action in (*(self.by_name[s.name] for s in ACTIONS), self.undo, self.redo):
+        commands = [(_plain(self.by_name[s.name].text()), self.by_name[s.name]) for s in ACTIONS]
+        # undo and redo by their own names, not the step they would undo ("Undo Straighten")
+        for text, action in (*commands, ("Undo", self.undo), ("Redo", self.redo)):
             keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             if keys:
-                rows.append((_plain(action.text()), keys))
-        return rows + [(what, keys) for keys, what in CANVAS_KEYS]
+                rows.append((text, keys))
+        return rows + list(gestures())
 
 
 def _plain(text: str) -> str:

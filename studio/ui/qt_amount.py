@@ -55,6 +55,10 @@ class QtLookAmount(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.label, 1)
         row.addWidget(self.slider, 1)
+        # Hidden, the row keeps its room: the sliders below never move under the pointer.
+        policy = self.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.setSizePolicy(policy)
         self.runner = QtLatestRunner("amount", parent=window)
         self.runner.finished.connect(self._found)
         #: Measures the likeness at an amount a session brought (no undo step, not a change).

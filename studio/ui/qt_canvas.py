@@ -19,9 +19,12 @@ from PySide6.QtGui import (
     QPainterPath,
     QPen,
     QPixmap,
+    QPolygonF,
     QTransform,
 )
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene, QGraphicsView
+
+from .qt_keys import FACE_TOGGLE
 
 #: Overlay names, their colours (RGBA) and menu labels.
 OVERLAYS = {
@@ -85,7 +88,23 @@ class _SplitImageItem(QGraphicsItem):
             painter.drawPixmap(self.rect, self.before, QRectF(self.before.rect()))
             return
         split = canvas.split_x if canvas.split_enabled else None
-        if split is None or self.before is None or split <= self.rect.left():
+        if split is None or self.before is None:
+            painter.drawPixmap(self.rect, self.after, QRectF(self.after.rect()))
+            return
+        if canvas.turn:  # the line stands upright on screen: cut along it
+            before_side = canvas.before_side()
+            for pixmap, side in ((self.before, before_side), (self.after, None)):
+                painter.save()
+                if side is not None:
+                    painter.setClipPath(side)
+                else:
+                    whole = QPainterPath()
+                    whole.addRect(self.rect)
+                    painter.setClipPath(whole.subtracted(before_side))
+                painter.drawPixmap(self.rect, pixmap, QRectF(pixmap.rect()))
+                painter.restore()
+            return
+        if split <= self.rect.left():
             painter.drawPixmap(self.rect, self.after, QRectF(self.after.rect()))
             return
         sx = self.after.width() / max(self.rect.width(), 1e-9)
@@ -99,6 +118,32 @@ class _SplitImageItem(QGraphicsItem):
                 self.after,
                 QRectF(left.width() * sx, 0, right.width() * sx, self.after.height()),
             )
+
+
+class _FrameCover(QGraphicsItem):
+    """Covers what lies outside the framed photo (the crop, turned as straightened) with the
+    canvas's own colour, so the photo shows as it will be exported."""
+
+    def __init__(self, canvas: QtCanvas):
+        super().__init__()
+        self._canvas = canvas
+        self.setZValue(40)  # over the photo, overlays and marks; under the crop tool
+        self.setVisible(False)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
+        w, h = self._canvas.photo_size
+        return QRectF(-w, -h, 3 * w, 3 * h)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        frame = self._canvas.frame
+        if frame is None:
+            return
+        outside = QPainterPath()
+        outside.addRect(self.boundingRect())
+        inside = QPainterPath()
+        inside.addPolygon(frame)
+        inside.closeSubpath()
+        painter.fillPath(outside.subtracted(inside), self._canvas.backgroundBrush())
 
 
 #: What the canvas says while no photo is open.
@@ -140,14 +185,18 @@ class QtCanvas(QGraphicsView):
         self.split_x = 0.0
         self.showing_original = False
         self.fit_mode = True
-        #: Degrees the photo is shown turned by (the crop tool's straighten; 0 otherwise).
+        #: Degrees the photo is shown turned by (the crop tool's straighten, the framed photo).
         self.turn = 0.0
+        #: The framed part shown (its corners in photo pixels), or None: the whole photo.
+        self.frame: QPolygonF | None = None
         self._dragging_split = False
         self._image = _SplitImageItem(self)
         self._scene.addItem(self._image)
         self._detail = _SplitImageItem(self)
         self._detail.setZValue(1)
         self._scene.addItem(self._detail)
+        self._cover = _FrameCover(self)
+        self._scene.addItem(self._cover)
         self._overlay_items: dict[str, QGraphicsItem] = {}
         self.overlays_on: dict[str, bool] = dict.fromkeys(OVERLAYS, False)
         self._before_full: np.ndarray | None = None
@@ -194,6 +243,33 @@ class QtCanvas(QGraphicsView):
         self.centerOn(centre)
         self._view_moved()
 
+    def set_frame(self, corners: np.ndarray | None) -> None:
+        """Show only the framed part of the photo (``corners``: (4, 2) photo pixels, turned
+        as ``turn`` turns the view, so the frame shows upright), fitted; None: the whole photo."""
+        frame = None if corners is None else QPolygonF(
+            [QPointF(float(x), float(y)) for x, y in corners]
+        )
+        if frame == self.frame:
+            return
+        self.frame = frame
+        self._cover.setVisible(self.frame is not None)
+        self._cover.update()
+        # Framed, the scroll range is about the frame, whose corners a turn pushes out: no
+        # scroll bars (the hand pans, as everywhere on the canvas).
+        policy = Qt.ScrollBarPolicy.ScrollBarAsNeeded if frame is None else \
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        self.setHorizontalScrollBarPolicy(policy)
+        self.setVerticalScrollBarPolicy(policy)
+        if self.frame is None:
+            self.setSceneRect(QRectF())  # the view follows the scene: the whole photo
+        else:
+            self.setSceneRect(self.frame.boundingRect())  # panning stays about the frame
+            centre = self.frame.boundingRect().center()
+            if not self.frame.containsPoint(QPointF(self.split_x, centre.y()),
+                                            Qt.FillRule.OddEvenFill):
+                self.split_x = centre.x()  # the before/after line where it can be seen
+        self.fit()
+
     def set_photo(
         self, width: int, height: int, before: QImage, after: QImage | None = None
     ) -> None:
@@ -201,6 +277,7 @@ class QtCanvas(QGraphicsView):
         self.photo_size = (width, height)
         rect = QRectF(0, 0, width, height)
         self._scene.setSceneRect(rect)
+        self.set_frame(None)  # the whole photo until its framing is shown
         self._image.set_images(rect, QPixmap.fromImage(before), QPixmap.fromImage(after or before))
         self.clear_detail()
         for name in list(self._overlay_items):
@@ -376,17 +453,15 @@ class QtCanvas(QGraphicsView):
             return
         painter.save()
         painter.resetTransform()
-        x = self.mapFromScene(QPointF(self.split_x, 0)).x()
-        top = max(self.mapFromScene(QPointF(0, 0)).y(), 0)
-        bottom = min(
-            self.mapFromScene(QPointF(0, self.photo_size[1])).y(), self.viewport().height()
-        )
+        start, end = self._split_line()
+        top, bottom = start.y(), end.y()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QPen(QColor(0, 0, 0, 120), 3))
-        painter.drawLine(QPointF(x, top), QPointF(x, bottom))
+        painter.drawLine(start, end)
         painter.setPen(QPen(QColor(245, 245, 245), 1))
-        painter.drawLine(QPointF(x, top), QPointF(x, bottom))
+        painter.drawLine(start, end)
         mid = (top + bottom) / 2
+        x = start.x()
         painter.setBrush(QColor(245, 245, 245))
         painter.setPen(QPen(QColor(0, 0, 0, 140), 1))
         painter.drawEllipse(QPointF(x, mid), 9, 9)
@@ -395,8 +470,44 @@ class QtCanvas(QGraphicsView):
             painter.drawLine(QPointF(x + sign * 2, mid - 4), QPointF(x + sign * 6, mid))
             painter.drawLine(QPointF(x + sign * 6, mid), QPointF(x + sign * 2, mid + 4))
         painter.restore()
-        self._draw_label(painter, "Before", x - 8, right_aligned=True, top=top)
-        self._draw_label(painter, "After", x + 8, top=top)
+        self._draw_label(painter, "Before", start.x() - 8, right_aligned=True, top=top)
+        self._draw_label(painter, "After", start.x() + 8, top=top)
+
+    def _split_line(self) -> tuple[QPointF, QPointF]:
+        """The before/after line on screen (viewport pixels), top and bottom, upright, within
+        the photo shown."""
+        shown = QRectF(self.viewport().rect())
+        area = self.frame if self.frame is not None else QPolygonF(self.sceneRect())
+        shown = shown.intersected(self.viewportTransform().map(area).boundingRect())
+        x = self.split_view_x()
+        return QPointF(x, max(shown.top(), 0.0)), QPointF(x, shown.bottom())
+
+    def split_view_x(self) -> float:
+        """Where the before/after line stands on screen (viewport x): upright, through photo
+        point (``split_x``, the middle row of the photo shown)."""
+        middle = self.sceneRect().center().y()
+        return self.viewportTransform().map(QPointF(self.split_x, middle)).x()
+
+    def _split_from_view(self, view_x: float) -> float:
+        """The ``split_x`` that puts the line at viewport x ``view_x``."""
+        back, _ok = self.viewportTransform().inverted()
+        a, b = back.map(QPointF(view_x, 0.0)), back.map(QPointF(view_x, 1000.0))
+        middle = self.sceneRect().center().y()
+        if abs(b.y() - a.y()) < 1e-9:
+            return a.x()
+        return a.x() + (b.x() - a.x()) * (middle - a.y()) / (b.y() - a.y())
+
+    def before_side(self) -> QPainterPath:
+        """The part of the photo (photo pixels) left of the before/after line on screen."""
+        back, _ok = self.viewportTransform().inverted()
+        view = QRectF(self.viewport().rect())
+        margin = 4 * max(view.width(), view.height(), 1.0)
+        left = QRectF(view.left() - margin, view.top() - margin,
+                      self.split_view_x() - view.left() + margin, view.height() + 2 * margin)
+        path = QPainterPath()
+        path.addPolygon(back.map(QPolygonF(left)))
+        path.closeSubpath()
+        return path
 
     def _draw_label(
         self, painter: QPainter, text: str, x: float, right_aligned: bool = False, top: float = 0
@@ -418,7 +529,13 @@ class QtCanvas(QGraphicsView):
     def fit(self) -> None:
         """Fit the whole photo in the window."""
         self.fit_mode = True
-        if self.photo_size[0]:
+        if self.photo_size[0] and self.frame is not None:  # the frame, upright, fits
+            upright = self._view_transform(1.0).map(self.frame).boundingRect()
+            view = self.viewport().rect()
+            scale = min(view.width() / upright.width(), view.height() / upright.height())
+            self.setTransform(self._view_transform(scale))
+            self.centerOn(self.frame.boundingRect().center())
+        elif self.photo_size[0]:
             if self.turn == 0:
                 self.resetTransform()  # fitInView scales the view but keeps a turn
                 self.fitInView(self._scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
@@ -475,8 +592,7 @@ class QtCanvas(QGraphicsView):
     def _near_split(self, pos) -> bool:
         if not self.split_enabled or self.showing_original or not self.photo_size[0]:
             return False
-        x = self.mapFromScene(QPointF(self.split_x, 0)).x()
-        return abs(pos.x() - x) <= GRAB_DISTANCE
+        return abs(pos.x() - self.split_view_x()) <= GRAB_DISTANCE
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt API
         if event.button() == Qt.MouseButton.LeftButton and self._near_split(event.position()):
@@ -492,7 +608,7 @@ class QtCanvas(QGraphicsView):
 
     def mouseMoveEvent(self, event) -> None:  # noqa: N802 - Qt API
         if self._dragging_split:
-            self.set_split(self.mapToScene(event.position().toPoint()).x())
+            self.set_split(self._split_from_view(event.position().x()))
             event.accept()
             return
         near = self._near_split(event.position())
@@ -522,7 +638,7 @@ class QtCanvas(QGraphicsView):
             # a pan that started on a face is not a pick
             if abs(moved.x()) + abs(moved.y()) > CLICK_DISTANCE:
                 return
-            if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            if event.modifiers() & FACE_TOGGLE:
                 self.face_toggled.emit(press[1])
             else:
                 self.face_clicked.emit(press[1])

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSlider,
     QVBoxLayout,
     QWidget,
 )
@@ -33,12 +32,15 @@ from studio.imaging.framing import (
     MAX_ANGLE,
     auto_frame,
     keep_inside,
+    largest_inside,
     level_angle,
     rotation_matrix,
+    to_original,
     to_straightened,
 )
 
 from .qt_commands import SetFramingCommand
+from .qt_slider import QtClickSlider
 
 if TYPE_CHECKING:
     from .qt_main import QtStudioWindow
@@ -180,8 +182,12 @@ class CropTool:
         self.active = False
         self.frame = "linkedin"
         self._before: tuple | None = None
+        #: The framing (crop, angle) the note under the controls speaks of (None: no note).
+        self._noted: tuple | None = None
         self.crown_y: float | None = None  # photo pixels, from the person matte (a worker)
         self._split_was = True
+        #: Outside the tool: the whole photo as shot (True) or its framed part (False).
+        self.whole_photo = False
         self.item = _CropItem(self)
         self.item.setVisible(False)
         window.canvas.scene().addItem(self.item)
@@ -213,7 +219,7 @@ class CropTool:
         self.straighten_button.clicked.connect(self.straighten)
         layout.addWidget(self.straighten_button)
         layout.addWidget(QLabel("Angle", bar))
-        self.angle_slider = QSlider(Qt.Orientation.Horizontal, bar)
+        self.angle_slider = QtClickSlider(bar)
         self.angle_slider.setObjectName("crop_angle")
         self.angle_slider.setRange(int(-MAX_ANGLE * 10), int(MAX_ANGLE * 10))
         self.angle_slider.setMinimumWidth(220)
@@ -295,11 +301,44 @@ class CropTool:
         self.angle_slider.setValue(int(round(self.angle * 10)))
         self.angle_slider.blockSignals(False)
         self.angle_label.setText(f"{self.angle:+.1f}°")
-        if self.active:  # the photo turns under the upright frame (Lightroom)
-            self.window.canvas.set_turn(self.angle)
+        self.show_framing()
         self.item.prepareGeometryChange()
         self.item.update()
+        self._show_note()
         self.window.preview.update_circle()
+
+    def framed_corners(self) -> np.ndarray | None:
+        """The framed part of the photo as exported (the document's crop, turned by its
+        angle): its corners in photo pixels; None when the photo is not framed."""
+        document = self.window.document
+        width, height = self.window.canvas.photo_size
+        if document.photo is None or not width:
+            return None
+        if document.crop is not None:
+            left, top, w, h = document.crop.rect(width, height)
+        elif document.angle:  # straightened, not cropped: the largest frame inside
+            left, top, w, h = largest_inside(width, height, document.angle)
+        else:
+            return None
+        corners = np.array([[left, top], [left + w, top], [left + w, top + h], [left, top + h]])
+        return to_original(corners, width, height, document.angle)
+
+    def set_whole_photo(self, on: bool) -> None:
+        """See the whole photo as shot (on) or only its framed part, as exported (off)."""
+        self.whole_photo = on
+        self.show_framing()
+
+    def show_framing(self) -> None:
+        """Outside the tool the canvas shows the framed photo, straightened and cut as it will
+        be exported (Lightroom), unless the whole photo is asked for; in the tool, the whole
+        photo turns under the upright frame."""
+        canvas = self.window.canvas
+        corners = None if self.active or self.whole_photo else self.framed_corners()
+        if self.active or corners is not None:
+            canvas.set_turn(self.angle)
+        else:
+            canvas.set_turn(0.0)
+        canvas.set_frame(corners)
 
     def _apply(self, rect, angle: float) -> None:
         width, height = self.window.canvas.photo_size
@@ -319,7 +358,6 @@ class CropTool:
             canvas.set_split_enabled(False)
         else:
             canvas.set_split_enabled(self._split_was)
-            canvas.set_turn(0.0)  # outside the tool the photo is shown as shot
         self.item.setVisible(on)
         self.bar.setVisible(on)
         action = getattr(self.window, "crop_action", None)
@@ -398,9 +436,21 @@ class CropTool:
         self.begin_change()
         rect, notes = self._auto_framing(frame, self.angle)
         self.note_label.setText(notes[0][:1].upper() + notes[0][1:] if notes else "")
-        self.note_label.setVisible(bool(notes))
         self._apply(rect, self.angle)
+        self._noted = self._framing() if notes else None
         self.end_change(f"Crop {dict(FRAME_LABELS)[frame]}")
+        self._show_note()
+
+    def _framing(self) -> tuple:
+        document = self.window.document
+        return document.crop, document.angle
+
+    def _show_note(self) -> None:
+        """The automatic framing's note, while the frame is the one it speaks of (a resize by
+        hand, a straighten or an undo makes it stale)."""
+        self.note_label.setVisible(
+            self._noted is not None and self._noted == self._framing()
+        )
 
     def set_angle(self, angle: float) -> None:
         """Turn the photo; the frame keeps its place, made smaller if a corner would show."""

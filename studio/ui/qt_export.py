@@ -35,6 +35,8 @@ PRESET_LABELS = {
     "custom": "Custom…",
 }
 _FORMATS = ("jpeg", "png", "tiff", "webp")
+#: The formats a quality applies to (PNG and TIFF are lossless).
+_LOSSY = ("jpeg", "webp")
 
 
 class QtExportDialog(QDialog):
@@ -146,6 +148,9 @@ class QtExportDialog(QDialog):
     def _on_preset_change(self, *_args) -> None:
         preset = self.preset_combo.currentData()
         self.custom.setVisible(preset == "custom")
+        lossy = _FORMATS[self.format_combo.currentIndex()] in _LOSSY
+        self.quality_spin.setEnabled(lossy)
+        self.quality_spin.setToolTip("" if lossy else "PNG and TIFF are lossless: no quality to choose")
         self.circle.setVisible(preset == "linkedin")
         self.circle_caption.setVisible(preset == "linkedin")
         current = self.path_edit.text()

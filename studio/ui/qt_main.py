@@ -47,7 +47,7 @@ from .qt_compare import CompareView
 from .qt_crop import CropTool
 from .qt_exporter import StudioExporter
 from .qt_marks import StudioMarks
-from .qt_notice import QtNoticeBar
+from .qt_notice import QtCutTextTips, QtNoticeBar
 from .qt_opener import StudioOpener
 from .qt_panel import QtSidePanel
 from .qt_preview import StudioPreview
@@ -145,9 +145,11 @@ class QtStudioWindow(QMainWindow):
         self.history = QUndoView(self.undo_stack, self)
         self.history.setEmptyLabel("Opened")
         self.history.setObjectName("history")
+        self.history.setItemDelegate(QtCutTextTips(self.history))
         self.snapshot_list = QListWidget(self)
         self.snapshot_list.setObjectName("snapshots")
         self.snapshot_list.setToolTip("Click a snapshot to go back to its sliders")
+        self.snapshot_list.setItemDelegate(QtCutTextTips(self.snapshot_list))
         self.snapshot_list.itemClicked.connect(self._on_snapshot_clicked)
         history_box = QWidget(self)
         history_layout = QVBoxLayout(history_box)
@@ -223,13 +225,28 @@ class QtStudioWindow(QMainWindow):
     def new_snapshot(self, name: str | None = None) -> None:
         """Keep the current sliders as a named snapshot (asked for when not given)."""
         if name is None:
-            name, ok = QInputDialog.getText(self, "New snapshot", "Snapshot name:")
+            name, ok = QInputDialog.getText(
+                self, "New snapshot", "Snapshot name:", text=self.snapshot_name()
+            )
             if not ok:
                 return
         name = " ".join(str(name).split())[:60]
         if name:
             self.document.add_snapshot(name, self.document.sliders)
-            self.snapshot_list.addItem(name)
+            self.show_snapshots()
+
+    def snapshot_name(self) -> str:
+        """A name to start from: the current look's ("LinkedIn"), else "Snapshot 3"; never one
+        already taken."""
+        taken = {name for name, _sliders in self.document.snapshots}
+        if self.document.look is not None:
+            look = self.panel.look_combo.currentText()
+            if look and look not in taken:
+                return look
+        number = len(taken) + 1
+        while f"Snapshot {number}" in taken:
+            number += 1
+        return f"Snapshot {number}"
 
     def _on_snapshot_clicked(self, item) -> None:
         for name, sliders in self.document.snapshots:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsView
 from studio.edits.marks import DEFAULT_RADIUS_IOD, Mark
 
 from .qt_commands import AddMarksCommand, RemoveMarkCommand
+from .qt_keys import BACKGROUND_PAINT
 
 if TYPE_CHECKING:
     from .qt_main import QtStudioWindow
@@ -264,7 +265,7 @@ class StudioMarks(QObject):
             self.select(index)
             return index is not None  # a click beside every mark still pans
         self._kind = TOOLS[self.tool]
-        if self.tool == "brush" and event.modifiers() & Qt.KeyboardModifier.AltModifier:
+        if self.tool == "brush" and event.modifiers() & BACKGROUND_PAINT:
             self._kind = "background"
         self._stroke = [(x, y)]
         self._show_live()

@@ -1,12 +1,50 @@
-"""A message bar above the photo that stays until it is closed or replaced (not the status bar,
-which cuts long lines off and forgets them): export results, a session restored on open."""
+"""Text the user must be able to read whole: a message bar above the photo that stays until it
+is closed or replaced (not the status bar, which cuts long lines off and forgets them): export
+results, a session restored on open; and list rows (History, snapshots) whose text is cut show it
+whole in a tooltip."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolButton,
+    QToolTip,
+    QWidget,
+)
+
+
+class QtCutTextTips(QStyledItemDelegate):
+    """A list's rows as usual; hovering a row whose text is cut ("LinkedIn at 9…") shows the
+    whole text in a tooltip."""
+
+    def helpEvent(self, event, view, option, index) -> bool:  # noqa: N802 - Qt API
+        if event.type() != QEvent.Type.ToolTip or not index.isValid():
+            return super().helpEvent(event, view, option, index)
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        if self.is_cut(view, option, index):
+            QToolTip.showText(event.globalPos(), text, view)
+        else:
+            QToolTip.hideText()
+            event.ignore()
+        return True
+
+    def is_cut(self, view, option, index) -> bool:
+        """Whether the row's text is wider than the room the row shows it in."""
+        shown = QStyleOptionViewItem(option)
+        self.initStyleOption(shown, index)
+        style = view.style()
+        room = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, shown, view)
+        room = room.intersected(view.viewport().rect())  # a list scrolls what it does not show
+        return shown.fontMetrics.horizontalAdvance(shown.text) > room.width()
 
 
 class QtNoticeBar(QFrame):

@@ -115,6 +115,7 @@ class StudioOpener:
         window.canvas.set_photo(photo.width, photo.height, qimage_from_rgb8(result.before8))
         window.preview.show_faces()
         self._start_from(result)
+        window.crop_tool.show_framing()  # a session's crop: the photo shows framed
         faces = len(document.faces)
         window.status_photo.setText(
             f"{document.display_name}  {photo.width}×{photo.height} "

@@ -22,17 +22,18 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSizePolicy,
-    QSlider,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from studio.edits.background import backdrop_shades
 from studio.edits.sliders import GROUPS, SLIDERS, Slider
 
 from .engine import retouched_faces
 from .model import FACE_KEYS, StudioDocument
 from .qt_canvas import qimage_from_rgb8
+from .qt_slider import QtClickSlider
 
 #: The face picker's thumbnails, screen pixels.
 THUMBNAIL = 40
@@ -49,6 +50,8 @@ LIKENESS_TOOLTIP = (
     "looks like; ease off the strongest sliders."
 )
 CUSTOM_LOOK = "Custom"
+#: The sliders the backdrop is rendered with (its swatch shows their effect).
+BACKDROP_LIGHTING = ("bg_light", "bg_desaturate")
 
 
 class _ResetOnDoubleClick(QObject):
@@ -79,7 +82,7 @@ class QtSliderRow(QObject):
         self.spec = spec
         self.label = QLabel(spec.label, parent)
         self.label.setToolTip(spec.help)
-        self.slider = QSlider(Qt.Orientation.Horizontal, parent)
+        self.slider = QtClickSlider(parent)
         self.slider.setObjectName(f"slider_{spec.key}")
         self.slider.setRange(int(round(spec.minimum * STEPS)), int(round(spec.maximum * STEPS)))
         self.slider.setSingleStep(1)
@@ -171,7 +174,8 @@ class QtBackdropRow(QObject):
         self.label.setToolTip(spec.help)
         self.swatch = QPushButton(parent)
         self.swatch.setObjectName("backdrop_swatch")
-        self.swatch.setToolTip("Choose the studio backdrop colour")
+        self.swatch.setToolTip("Choose the studio backdrop colour (shown as rendered: with the "
+                               "background light and calm colours, lit behind the head)")
         self.swatch.setFixedHeight(20)
         self.none_box = QCheckBox("None", parent)
         self.none_box.setObjectName("backdrop_none")
@@ -190,6 +194,7 @@ class QtBackdropRow(QObject):
         grid.addLayout(inner, row, 1, 1, 2)
         grid.addWidget(self.reset_button, row, 3)
         self._colour = self.DEFAULT_COLOUR
+        self._background = (0.0, 0.0)  # bg_light, bg_desaturate
         self.swatch.clicked.connect(self._on_swatch_clicked)
         self.none_box.toggled.connect(self._on_none_toggled)
         self.reset_button.clicked.connect(self.reset)
@@ -222,16 +227,30 @@ class QtBackdropRow(QObject):
         if self.value is not None:
             self.choose(None)
 
+    def set_background(self, light: float, desaturate: float) -> None:
+        """The background light and calm colours the backdrop is rendered with."""
+        if (light, desaturate) != self._background:
+            self._background = (light, desaturate)
+            self._paint_swatch()
+
+    def shades(self) -> tuple[QColor, QColor]:
+        """The backdrop as rendered: at the frame's edges, and lit just above the head."""
+        edge, brightest = backdrop_shades(self._colour, *self._background)
+        return tuple(QColor(*(int(round(c * 255)) for c in rgb)) for rgb in (edge, brightest))
+
     def _paint_swatch(self) -> None:
         off = self.none_box.isChecked()
-        colour = QColor(self._colour)
-        text = "#000000" if colour.lightness() > 140 else "#ffffff"
+        edge, brightest = self.shades()
+        text = "#000000" if edge.lightness() > 140 else "#ffffff"
         self.swatch.setText("none" if off else self._colour)
+        # what is rendered: the edges' colour, lit toward the middle as behind the head
+        fill = (f"qlineargradient(x1:0, y1:0, x2:1, y2:0, stop:0 {edge.name()}, "
+                f"stop:0.5 {brightest.name()}, stop:1 {edge.name()})")
         self.swatch.setStyleSheet(
             "QPushButton#backdrop_swatch { background: transparent; color: #888;"
             " border: 1px dashed #555; border-radius: 3px; }"
             if off
-            else f"QPushButton#backdrop_swatch {{ background: {self._colour}; color: {text};"
+            else f"QPushButton#backdrop_swatch {{ background: {fill}; color: {text};"
             " border: 1px solid #111; border-radius: 3px; }"
         )
 
@@ -522,6 +541,14 @@ class QtSidePanel(QWidget):
     # ------------------------------------------------------------------ document -> widgets
     def _on_slider_change(self, key: str, value) -> None:
         self.rows[key].set_value(value)
+        if key in BACKDROP_LIGHTING:
+            self._light_backdrop()
+
+    def _light_backdrop(self) -> None:
+        """The backdrop swatch as rendered with the background sliders' values."""
+        self.rows["backdrop"].set_background(
+            *(float(self.document.sliders.get(key) or 0.0) for key in BACKDROP_LIGHTING)
+        )
 
     def _on_photo_change(self, photo, analysis) -> None:
         faces = () if analysis is None else analysis.faces
@@ -543,6 +570,7 @@ class QtSidePanel(QWidget):
         self._on_retouched_change(self.document.retouched)
         for key, value in self.document.sliders.items():
             self.rows[key].set_value(value)
+        self._light_backdrop()
         self._update_enabled()
 
     def _on_retouched_change(self, choice: str | tuple[int, ...]) -> None:
