@@ -249,8 +249,8 @@ def _migrate_v2(data: dict) -> dict:
 def _migrate_v3(data: dict) -> dict:
     """v3 (to issue 18): one face was retouched; v4 adds the optional "faces" (which faces
     are retouched), whose default "primary" is what v3 did."""
-    if "marks" in data:
-        raise SessionError("unknown key 'marks' (version 3)")
+    if "faces" in data:
+        raise SessionError("unknown key 'faces' (version 3)")
     return {**data, "version": 4}
 
 
