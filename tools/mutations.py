@@ -157,6 +157,14 @@ MUTATIONS = (
         'if "marks" in data:\n        raise SessionError("unknown key \'marks\' (version 3)")',
         ("tests/test_session.py::test_a_version_3_session_holding_faces_is_refused_not_read_as_version_4",),
     ),
+    Mutation(
+        "autosave-limit-restarts",
+        "the autosave's limit restarted by every change (a long slider drag never autosaved)",
+        "studio/ui/qt_autosave.py",
+        "        if not self._longest.isActive():\n            self._longest.start()",
+        "        if True:\n            self._longest.start()",
+        ("tests/test_ui_restore.py::test_a_stream_of_changes_is_autosaved_within_the_limit",),
+    ),
 )
 
 
