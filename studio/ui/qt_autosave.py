@@ -161,6 +161,10 @@ class Autosaver(QObject):
             self.pending = True  # a safety net: never interrupt the user over it
             return None
 
+    def wait_written(self) -> None:
+        """Return when every write queued so far is on disk (or failed)."""
+        self._writer.submit(int).result()
+
     def discard(self) -> None:
         """No autosave to keep: stop waiting and remove the file (after queued writes)."""
         self._quiet.stop()

@@ -98,6 +98,8 @@ class StudioExporter:
             circle=circle.pixmap().toImage() if circle.has_image else None,
             folder=self._folder(),
         )
+        if last is not None and preset in (None, last.preset):
+            dialog.set_settings(last)  # the options chosen last time too
         if dialog.exec() == QtExportDialog.DialogCode.Accepted:
             self.start(dialog.settings(), dialog.path())
 
@@ -115,7 +117,7 @@ class StudioExporter:
         except LikenessError as error:
             window.show_error(str(error))
             return
-        window.export_settings = settings
+        document.set_export(settings, dirty=False)  # an export is not an edit of the photo
         window.settings.setValue("export_folder", str(Path(path).parent))
         self.progress = self._show_progress()
         relay = _ExportRelay()

@@ -82,6 +82,7 @@ class QtStudioWindow(QMainWindow):
     preview_id = _shown("preview", "render_id", "The request that rendered the preview")
     likeness_percent = _shown("preview", "likeness", "The likeness of the preview, or None")
     likeness_id = _shown("preview", "likeness_id", "The preview the likeness was measured on")
+    export_settings = _shown("document", "export", "The export settings last chosen, or None")
 
     def __init__(self, settings: QSettings | None = None):
         super().__init__()
@@ -93,7 +94,6 @@ class QtStudioWindow(QMainWindow):
         self.settings = settings or settings_store()
         self.document = StudioDocument()
         self.undo_stack = QUndoStack(self)
-        self.export_settings = None
         self.export_likeness: float | None = None  # measured on the last export's full pixels
         self._build_layout()
         self.preview = StudioPreview(self)
@@ -180,10 +180,8 @@ class QtStudioWindow(QMainWindow):
         events.retouched.connect(lambda choice: self.preview.set_retouched(choice))
         events.dirty.connect(self._on_dirty_change)
         events.session_path.connect(lambda path: self._update_title())
-        for event in (
-            events.slider, events.face, events.retouched, events.look, events.crop, events.marks
-        ):
-            event.connect(self._on_document_edit)
+        events.snapshots.connect(lambda snapshots: self.show_snapshots())
+        events.edited.connect(self._on_document_edit)
 
     def _name_actions(self) -> None:
         """``window.export_action`` and friends: the actions by name, as the menus hold them."""
@@ -229,7 +227,6 @@ class QtStudioWindow(QMainWindow):
         name = " ".join(str(name).split())[:60]
         if name:
             self.document.add_snapshot(name, self.document.sliders)
-            self.snapshot_list.addItem(name)
 
     def _on_snapshot_clicked(self, item) -> None:
         for name, sliders in self.document.snapshots:
@@ -372,7 +369,7 @@ class QtStudioWindow(QMainWindow):
             self.autosaver.changed()
         self._update_title()
 
-    def _on_document_edit(self, **_change) -> None:
+    def _on_document_edit(self) -> None:
         if self.document.photo is not None and not self.opening:
             self.autosaver.changed()
 
