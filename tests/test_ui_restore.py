@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -37,6 +39,8 @@ from studio.session import (  # noqa: E402
 from studio.ui import app as studio_app  # noqa: E402
 from studio.ui.qt_autosave import Autosaver, autosave_path  # noqa: E402
 from studio.ui.qt_export import QtExportDialog  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
 
 try:
     from tests.test_ui import WAIT, dialogs, make_window  # noqa: F401
@@ -122,8 +126,8 @@ def window_state(window) -> dict:
         "title": window.windowTitle(),
         "sliders": {key: row.value for key, row in panel.rows.items()},
         "look": panel.look_combo.currentText(),
-        "amount": [window.amount.isVisible(), window.amount.label.text(),
-                   window.amount.slider.value()],
+        "amount": [window.amount.label.text(), window.amount.slider.value()]
+        if window.amount.isVisible() else "hidden",
         "faces": [faces.currentIndex(), [faces.itemText(i) for i in range(faces.count())],
                   panel.everyone_box.isChecked()],
         "marks": [mark.to_dict() for mark in document.marks],
@@ -327,3 +331,53 @@ def gone_pid() -> int:
     done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)
     return int(done.stdout)
+
+
+# ----------------------------------------------------------------------------- a real kill -9
+STUDIO_AT_WORK = """
+import json, sys, time
+from PySide6.QtWidgets import QApplication
+from studio.ui import app
+from studio.ui.qt_main import QtStudioWindow
+from tests.test_ui_restore import autosave_settled, settled, window_state, work_as_in_the_issue
+
+app.make_application()
+window = QtStudioWindow()
+window.show()
+def wait(done):
+    while not done():
+        QApplication.processEvents()
+        time.sleep(0.01)
+window.open_path(sys.argv[1])
+wait(lambda: settled(window))
+work_as_in_the_issue(window, wait)
+wait(lambda: autosave_settled(window))  # written on its own, as after a pause
+print(json.dumps(window_state(window)), flush=True)
+wait(lambda: False)
+"""
+
+
+def test_after_kill_9_the_window_comes_back_as_it_was(qtbot, make_window, dialogs, tmp_path):
+    """A studio in a subprocess does issue 26's afternoon (a look, warmth, heal and keep marks,
+    a 4:5 crop turned 2.5°, a snapshot), is killed with SIGKILL once its autosave is written
+    on its own; a new studio restores it and shows what the killed one showed."""
+    photo = three_faces(tmp_path)
+    studio = subprocess.Popen(
+        [sys.executable, "-c", STUDIO_AT_WORK, str(photo)],
+        cwd=REPO, stdout=subprocess.PIPE, text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    try:
+        line = studio.stdout.readline()
+    finally:
+        os.kill(studio.pid, signal.SIGKILL)
+        studio.wait()
+    before = json.loads(line)
+    assert before["crop"][1] == "Portfolio 4:5" and not before["circle drawn"]
+    assert before["snapshots"] == ["Before lunch"] and len(before["marks"]) == 2
+    assert autosave_path(studio.pid).is_file()  # left behind by the killed studio
+    dialogs["answer"] = QMessageBox.StandardButton.Yes
+    restored = make_window()
+    assert studio_app.offer_restore(restored)
+    qtbot.waitUntil(lambda: settled(restored), timeout=WAIT)
+    assert window_state(restored) == before
