@@ -165,6 +165,30 @@ MUTATIONS = (
         "        if True:\n            self._longest.start()",
         ("tests/test_ui_restore.py::test_a_stream_of_changes_is_autosaved_within_the_limit",),
     ),
+    Mutation(
+        "autosave-misses-snapshots",
+        "a new snapshot does not wake the autosave (issue 26: the snapshot lost after kill -9)",
+        "studio/ui/model.py",
+        "self.events.snapshots, self.events.export):",
+        "self.events.export):",
+        ("tests/test_ui_restore.py::test_every_field_survives_autosave_and_restore_and_save_and_reopen",),
+    ),
+    Mutation(
+        "session-drops-export",
+        "save and autosave write the default export settings, not the ones chosen",
+        "studio/ui/model.py",
+        "export=self.export if self.export is not None else ExportSettings(),",
+        "export=ExportSettings(),",
+        ("tests/test_ui_restore.py::test_every_field_survives_autosave_and_restore_and_save_and_reopen",),
+    ),
+    Mutation(
+        "crop-preset-stale",
+        "the crop tool keeps its preset over a crop of another aspect (LinkedIn 1:1 over a restored 4:5 frame)",
+        "studio/ui/qt_crop.py",
+        "self.frame = self._fitting_frame()",
+        "self.frame = self.frame",
+        ("tests/test_ui_restore.py::test_after_kill_9_the_window_comes_back_as_it_was",),
+    ),
 )
 
 
