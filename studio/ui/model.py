@@ -81,7 +81,9 @@ class DocumentEvents:
 
 
 class StudioDocument:
-    """The open photo, its faces and the user's choices (sliders, face, look, crop)."""
+    """The open photo, its faces and the user's choices (sliders, face, look, crop, marks,
+    snapshots, export settings): the one source of the session that save and autosave write
+    (``session()``) and that opening or restoring starts from (``start_from()``)."""
 
     def __init__(self) -> None:
         self.events = DocumentEvents()
@@ -328,8 +330,8 @@ class StudioDocument:
     def start_from(self, session: Session | None) -> None:
         """Take what ``session`` holds (None: neutral): sliders, look and amount, framing,
         snapshots, marks made on this photo, export settings, name. The face choice came
-        with the photo (``set_photo``, the preview made for the session's faces). Marks as
-        unchanged: the caller says whether this is saved work or work to keep."""
+        with the photo (``set_photo``, the preview made for the session's faces). Changes
+        count as unsaved: the caller then says whether this is saved work or work to keep."""
         session = session if session is not None else Session()
         self.set_sliders(session.sliders)
         self.set_look(session.look)
@@ -356,4 +358,3 @@ class StudioDocument:
         """Sliders that do something on this photo: face sliders need a face."""
         keys = {s.key for s in SLIDERS}
         return keys if self.has_face else keys - FACE_KEYS
-

@@ -295,9 +295,9 @@ class CropTool:
         """The tool's preset when the document's crop has its aspect, else the first that
         fits (a session, a restore or an undo brings a crop made at another preset)."""
         crop = self.window.document.crop
-        if crop is None:
+        _, _, w, h = (0, 0, 0, 0) if crop is None else crop.rect(*self.window.canvas.photo_size)
+        if h <= 0:  # automatic framing: the preset's own
             return self.frame
-        _, _, w, h = crop.rect(*self.window.canvas.photo_size)
         for frame in (self.frame, *(name for name, _ in FRAME_LABELS)):
             wanted = self.aspect(None, frame)
             if wanted is None or abs(w / h - wanted) <= 1e-3 * wanted:
