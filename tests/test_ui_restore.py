@@ -301,6 +301,7 @@ def test_every_field_survives_autosave_and_restore_and_save_and_reopen(
     qtbot.waitUntil(lambda: settled(window), timeout=WAIT)
     before = window_state(window)
     assert before["crop"][1] == "Portfolio 4:5" and before["snapshots"] == ["Before lunch"]
+    assert before["export"] == expected["export"].to_dict()  # the dialog offers them again
 
     # A crash: the autosave stays behind (a studio no longer running), a new window restores.
     crashed = autosave_path(gone_pid())

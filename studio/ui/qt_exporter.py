@@ -117,7 +117,7 @@ class StudioExporter:
         except LikenessError as error:
             window.show_error(str(error))
             return
-        document.set_export(settings, dirty=False)  # an export is not an edit of the photo
+        window.export_settings = settings
         window.settings.setValue("export_folder", str(Path(path).parent))
         self.progress = self._show_progress()
         relay = _ExportRelay()

@@ -82,7 +82,6 @@ class QtStudioWindow(QMainWindow):
     preview_id = _shown("preview", "render_id", "The request that rendered the preview")
     likeness_percent = _shown("preview", "likeness", "The likeness of the preview, or None")
     likeness_id = _shown("preview", "likeness_id", "The preview the likeness was measured on")
-    export_settings = _shown("document", "export", "The export settings last chosen, or None")
 
     def __init__(self, settings: QSettings | None = None):
         super().__init__()
@@ -265,6 +264,15 @@ class QtStudioWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()
+
+    @property
+    def export_settings(self):
+        """The export settings last chosen (kept in the session), or None."""
+        return self.document.export
+
+    @export_settings.setter
+    def export_settings(self, settings) -> None:
+        self.document.set_export(settings, dirty=False)  # an export is not an edit of the photo
 
     # ================================================================== what the controllers do
     def open_dialog(self) -> None:
