@@ -163,6 +163,14 @@ def test_version_3_migrates_to_one_face_and_version_4_keeps_the_chosen_faces(tmp
         assert load_session(path).faces == faces
 
 
+def test_a_version_3_session_holding_faces_is_refused_not_read_as_version_4(tmp_path):
+    # v4 added "faces": a v3 file that names some is damaged or hand-made, and was silently
+    # read with those faces retouched (the v3 step looked for "marks" instead).
+    data = json.loads((SESSIONS / "v3_full.json").read_text())
+    data["faces"] = "all"
+    assert "unknown key 'faces' (version 3)" in _bad(tmp_path, data)
+
+
 @pytest.mark.parametrize("value", ["everyone", [], [-1], [True], [1.5], {"all": 1}, 3])
 def test_a_bad_faces_value_is_one_clear_error(tmp_path, value):
     data = json.loads((SESSIONS / "v4_some_faces.json").read_text())

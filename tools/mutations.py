@@ -229,6 +229,46 @@ MUTATIONS = (
         "edge, brightest = backdrop_shades(self._colour)",
         ("tests/test_ui_walkthrough.py::test_the_backdrop_swatch_shows_the_colour_rendered",),
     ),
+    Mutation(
+        "session-v3-faces",
+        "a version 3 session's \"faces\" (a key only version 4 has) read as if it were version 4",
+        "studio/session/schema.py",
+        'for key in ("faces", "marks"):',
+        'for key in ("marks",):',
+        ("tests/test_session.py::test_a_version_3_session_holding_faces_is_refused_not_read_as_version_4",),
+    ),
+    Mutation(
+        "autosave-limit-restarts",
+        "the autosave's limit restarted by every change (a long slider drag never autosaved)",
+        "studio/ui/qt_autosave.py",
+        "        if not self._longest.isActive():\n            self._longest.start()",
+        "        if True:\n            self._longest.start()",
+        ("tests/test_ui_restore.py::test_a_stream_of_changes_is_autosaved_within_the_limit",),
+    ),
+    Mutation(
+        "autosave-misses-snapshots",
+        "a new snapshot does not wake the autosave (issue 26: the snapshot lost after kill -9)",
+        "studio/ui/model.py",
+        "self.events.snapshots, self.events.export):",
+        "self.events.export):",
+        ("tests/test_ui_restore.py::test_every_field_survives_autosave_and_restore_and_save_and_reopen",),
+    ),
+    Mutation(
+        "session-drops-export",
+        "save and autosave write the default export settings, not the ones chosen",
+        "studio/ui/model.py",
+        "export=self.export if self.export is not None else ExportSettings(),",
+        "export=ExportSettings(),",
+        ("tests/test_ui_restore.py::test_every_field_survives_autosave_and_restore_and_save_and_reopen",),
+    ),
+    Mutation(
+        "crop-preset-stale",
+        "the crop tool keeps its preset over a crop of another aspect (LinkedIn 1:1 over a restored 4:5 frame)",
+        "studio/ui/qt_crop.py",
+        "self.frame = self._fitting_frame()",
+        "self.frame = self.frame",
+        ("tests/test_ui_restore.py::test_after_kill_9_the_window_comes_back_as_it_was",),
+    ),
 )
 
 

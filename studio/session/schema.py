@@ -248,9 +248,11 @@ def _migrate_v2(data: dict) -> dict:
 
 def _migrate_v3(data: dict) -> dict:
     """v3 (to issue 18): one face was retouched; v4 adds the optional "faces" (which faces
-    are retouched), whose default "primary" is what v3 did."""
-    if "marks" in data:
-        raise SessionError("unknown key 'marks' (version 3)")
+    are retouched), whose default "primary" is what v3 did. Neither "faces" nor "marks"
+    (v5) existed yet."""
+    for key in ("faces", "marks"):
+        if key in data:
+            raise SessionError(f"unknown key {key!r} (version 3)")
     return {**data, "version": 4}
 
 

@@ -16,7 +16,9 @@ from studio.edits.marks import Mark
 from studio.edits.protocol import face_keys
 from studio.edits.sliders import SLIDERS, check_sliders, check_value, default_sliders
 from studio.face.types import Face, FaceAnalysis
+from studio.imaging.export import ExportSettings
 from studio.imaging.photo import Photo
+from studio.session.schema import Session, Source
 
 #: Sliders that need a face (their edits' stage works on the head); the others
 #: (background, warmth) work on any photo.
@@ -56,6 +58,10 @@ class DocumentEvents:
     session_path(path)         where the session is saved (None: not yet)
     dirty(dirty)               unsaved changes appeared or were saved
     marks(marks)               the heal / keep / person / background marks changed
+    snapshots(snapshots)       a snapshot was kept (or the snapshots were restored)
+    export(settings)           the export settings changed (what the Export dialog starts from)
+    edited()                   any of what a session holds changed (after its own event):
+                               what the autosave listens to
     """
 
     def __init__(self) -> None:
@@ -69,10 +75,15 @@ class DocumentEvents:
         self.session_path = Emitter()
         self.dirty = Emitter()
         self.marks = Emitter()
+        self.snapshots = Emitter()
+        self.export = Emitter()
+        self.edited = Emitter()
 
 
 class StudioDocument:
-    """The open photo, its faces and the user's choices (sliders, face, look, crop)."""
+    """The open photo, its faces and the user's choices (sliders, face, look, crop, marks,
+    snapshots, export settings): the one source of the session that save and autosave write
+    (``session()``) and that opening or restoring starts from (``start_from()``)."""
 
     def __init__(self) -> None:
         self.events = DocumentEvents()
@@ -96,8 +107,19 @@ class StudioDocument:
         self.amount: float | None = None
         #: The likeness measured at that amount, percent (None: not measured yet).
         self.amount_likeness: float | None = None
+        #: The export settings last chosen (None: not yet; the dialog offers LinkedIn).
+        self.export: ExportSettings | None = None
+        #: The open photo's file, hash and size (None: the built-in sample, or not read yet).
+        self.source: Source | None = None
+        #: A session's name and description, kept as the file had them (the studio shows none).
+        self.name: str | None = None
+        self.description: str | None = None
         self.session_path: Path | None = None
         self.dirty = False
+        for event in (self.events.slider, self.events.face, self.events.retouched,
+                      self.events.look, self.events.amount, self.events.crop, self.events.marks,
+                      self.events.snapshots, self.events.export):
+            event.connect(lambda **_: self.events.edited())
 
     # ------------------------------------------------------------------ photo
     @property
@@ -113,10 +135,14 @@ class StudioDocument:
             return Path(self.photo.path).name
         return str(self.photo.info.get("name", "untitled"))
 
-    def set_photo(self, photo: Photo, analysis: FaceAnalysis | None) -> None:
-        """Open a photo: the face choice goes back to the largest face; sliders stay."""
+    def set_photo(
+        self, photo: Photo, analysis: FaceAnalysis | None, source: Source | None = None
+    ) -> None:
+        """Open a photo (``source``: its file, hash and size; None: not from a file): the face
+        choice goes back to the largest face; sliders stay."""
         self.photo = photo
         self.analysis = analysis
+        self.source = source
         self.face_index = None if analysis is None else analysis.primary
         self.retouched = "primary"
         self.session_path = None
@@ -234,8 +260,26 @@ class StudioDocument:
     def add_snapshot(self, name: str, sliders: Mapping[str, object]) -> None:
         """Keep ``sliders`` under ``name`` (a snapshot of the same name is replaced)."""
         kept = [(n, s) for n, s in self.snapshots if n != name]
-        self.snapshots = [*kept, (name, dict(check_sliders(sliders)))]
-        self.set_dirty(True)
+        self.set_snapshots([*kept, (name, dict(check_sliders(sliders)))])
+
+    def set_snapshots(self, snapshots: list[tuple[str, dict]], dirty: bool = True) -> None:
+        """Replace every snapshot (oldest first)."""
+        snapshots = [(name, dict(sliders)) for name, sliders in snapshots]
+        if snapshots == self.snapshots:
+            return
+        self.snapshots = snapshots
+        self.events.snapshots(snapshots=list(snapshots))
+        if dirty:
+            self.set_dirty(True)
+
+    def set_export(self, settings: ExportSettings | None, dirty: bool = True) -> None:
+        """The export settings chosen (None: none yet)."""
+        if settings == self.export:
+            return
+        self.export = settings
+        self.events.export(settings=settings)
+        if dirty:
+            self.set_dirty(True)
 
     def set_framing(self, crop: Any, angle: float) -> None:
         """The crop (fractions of the straightened photo, or None: automatic) and the
@@ -245,6 +289,7 @@ class StudioDocument:
         self.crop, self.angle = crop, float(angle)
         self.events.crop(crop=crop)
         self.set_dirty(True)
+
     def set_marks(self, marks: tuple[Mark, ...], dirty: bool = True) -> None:
         """Replace every mark (a stroke added or removed, a session's marks restored)."""
         marks = tuple(marks)
@@ -254,6 +299,49 @@ class StudioDocument:
         self.events.marks(marks=marks)
         if dirty:
             self.set_dirty(True)
+
+    # ------------------------------------------------------------------ sessions
+    def session(self) -> Session:
+        """Everything a session holds, as the user has it now: the one thing save and
+        autosave write. Without a photo file (the sample) there is no source, so no face
+        analysis or marks either."""
+        source = self.source
+        return Session(
+            sliders=self.sliders,
+            source=source,
+            look=self.look,
+            face=self.face_index,
+            faces=self.retouched,
+            crop=self.crop,
+            angle=self.angle,
+            snapshots=[(name, dict(sliders)) for name, sliders in self.snapshots],
+            export=self.export if self.export is not None else ExportSettings(),
+            analysis=self.analysis if source is not None else None,
+            name=self.name,
+            description=self.description,
+            marks=self.marks if source is not None else (),
+            # Sliders moved by hand after the look are no longer the look's: no budget to find
+            # an amount for on another photo (the amount they were at stays for the record).
+            budget=self.budget if self.look is not None else None,
+            amount=self.amount,
+            path=self.session_path,
+        )
+
+    def start_from(self, session: Session | None) -> None:
+        """Take what ``session`` holds (None: neutral): sliders, look and amount, framing,
+        snapshots, marks made on this photo, export settings, name. The face choice came
+        with the photo (``set_photo``, the preview made for the session's faces). Changes
+        count as unsaved: the caller then says whether this is saved work or work to keep."""
+        session = session if session is not None else Session()
+        self.set_sliders(session.sliders)
+        self.set_look(session.look)
+        self.set_look_amount(session.budget, session.amount)
+        self.set_framing(session.crop, session.angle)
+        self.set_snapshots(session.snapshots)
+        sha256 = None if self.source is None else self.source.sha256
+        self.set_marks(session.marks_for(sha256) if sha256 else ())
+        self.set_export(None if session.export == ExportSettings() else session.export)
+        self.name, self.description = session.name, session.description
 
     # ------------------------------------------------------------------ saving
     def set_session_path(self, path: Path | None) -> None:

@@ -100,7 +100,8 @@ def crashed_autosave_for(photo: Path, sha256: str | None, newer_than: float = 0.
 
 
 class Autosaver(QObject):
-    """Writes ``session_of()`` (None: nothing to keep) after changes, debounced.
+    """Writes ``session_of()`` (None: nothing to keep) after changes, debounced: ``quiet_ms``
+    after the last change, and at the latest ``longest_ms`` after the first one not yet written.
 
     ``changed()`` after every edit; ``flush()`` writes now if a change is waiting;
     ``discard()`` forgets the pending change and removes the file (saved, or closed).
@@ -108,14 +109,20 @@ class Autosaver(QObject):
     order (a write can wait tens of milliseconds for the disk: never during a slider drag).
     """
 
-    def __init__(self, session_of: Callable[[], object], parent: QObject | None = None):
+    def __init__(
+        self,
+        session_of: Callable[[], object],
+        parent: QObject | None = None,
+        quiet_ms: int = QUIET_MS,
+        longest_ms: int = MAX_MS,
+    ):
         super().__init__(parent)
         self.session_of = session_of
         self.pending = False
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="autosave")
-        self._quiet = QTimer(self, singleShot=True, interval=QUIET_MS)
+        self._quiet = QTimer(self, singleShot=True, interval=quiet_ms)
         self._quiet.timeout.connect(self._write_soon)
-        self._longest = QTimer(self, singleShot=True, interval=MAX_MS)
+        self._longest = QTimer(self, singleShot=True, interval=longest_ms)
         self._longest.timeout.connect(self._write_soon)
 
     @property
@@ -126,7 +133,7 @@ class Autosaver(QObject):
         self.pending = True
         self._quiet.start()  # restarts: waits for the user to pause
         if not self._longest.isActive():
-            self._longest.start()  # but never longer than MAX_MS after the first change
+            self._longest.start()  # never restarted: at most longest_ms after the first change
 
     def _submit(self) -> Future | None:
         """Queue a write of the current session when a change is waiting."""
@@ -153,6 +160,10 @@ class Autosaver(QObject):
         except (LikenessError, OSError):
             self.pending = True  # a safety net: never interrupt the user over it
             return None
+
+    def wait_written(self) -> None:
+        """Return when every write queued so far is on disk (or failed)."""
+        self._writer.submit(int).result()
 
     def discard(self) -> None:
         """No autosave to keep: stop waiting and remove the file (after queued writes)."""

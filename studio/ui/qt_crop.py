@@ -287,16 +287,34 @@ class CropTool:
         eyes = face.landmarks[36:48].mean(axis=0)
         return float(to_straightened(eyes, *self.window.canvas.photo_size, self.angle)[0, 1])
 
-    def aspect(self, rect) -> float | None:
-        if self.frame == "free":
+    def aspect(self, rect, frame: str | None = None) -> float | None:
+        """Width / height of preset ``frame`` (default: the tool's); None: free."""
+        frame = self.frame if frame is None else frame
+        if frame == "free":
             return None
-        if self.frame == "original":
+        if frame == "original":
             width, height = self.window.canvas.photo_size
             return width / height
-        return FRAMES[self.frame]
+        return FRAMES[frame]
+
+    def _fitting_frame(self) -> str:
+        """The tool's preset when the document's crop has its aspect, else the first that
+        fits (a session, a restore or an undo brings a crop made at another preset)."""
+        crop = self.window.document.crop
+        _, _, w, h = (0, 0, 0, 0) if crop is None else crop.rect(*self.window.canvas.photo_size)
+        if h <= 0:  # automatic framing: the preset's own
+            return self.frame
+        for frame in (self.frame, *(name for name, _ in FRAME_LABELS)):
+            wanted = self.aspect(None, frame)
+            if wanted is None or abs(w / h - wanted) <= 1e-3 * wanted:
+                return frame
+        return "free"
 
     def _sync(self) -> None:
-        """Bring the slider and the drawing up to date with the document (undo, open)."""
+        """Bring the preset, the slider and the drawing up to date with the document (undo,
+        open)."""
+        self.frame = self._fitting_frame()
+        self.aspect_box.setCurrentIndex(self.aspect_box.findData(self.frame))
         self.angle_slider.blockSignals(True)
         self.angle_slider.setValue(int(round(self.angle * 10)))
         self.angle_slider.blockSignals(False)

@@ -136,6 +136,21 @@ class QtExportDialog(QDialog):
             keep_metadata=self.keep_metadata.isChecked(),
         )
 
+    def set_settings(self, settings: ExportSettings) -> None:
+        """Show ``settings`` (a session's, or the last export's): preset and options."""
+        if settings.size is not None:
+            self.size_spin.setValue(settings.size)
+        if settings.aspect is not None:
+            if self.aspect_combo.findText(settings.aspect) < 0:  # a W:H of the command line
+                self.aspect_combo.addItem(settings.aspect)
+            self.aspect_combo.setCurrentText(settings.aspect)
+        if settings.format is not None:
+            self.format_combo.setCurrentIndex(_FORMATS.index(settings.format))
+        if settings.quality is not None:
+            self.quality_spin.setValue(settings.quality)
+        self.keep_metadata.setChecked(settings.keep_metadata)
+        self.set_preset(settings.preset)
+
     def path(self) -> Path:
         return Path(self.path_edit.text()).expanduser()
 

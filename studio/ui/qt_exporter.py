@@ -98,6 +98,8 @@ class StudioExporter:
             circle=circle.pixmap().toImage() if circle.has_image else None,
             folder=self._folder(),
         )
+        if last is not None and preset in (None, last.preset):
+            dialog.set_settings(last)  # the options chosen last time too
         if dialog.exec() == QtExportDialog.DialogCode.Accepted:
             self.start(dialog.settings(), dialog.path())
 

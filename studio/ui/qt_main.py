@@ -93,7 +93,6 @@ class QtStudioWindow(QMainWindow):
         self.settings = settings or settings_store()
         self.document = StudioDocument()
         self.undo_stack = QUndoStack(self)
-        self.export_settings = None
         self.export_likeness: float | None = None  # measured on the last export's full pixels
         self._build_layout()
         self.preview = StudioPreview(self)
@@ -182,10 +181,8 @@ class QtStudioWindow(QMainWindow):
         events.retouched.connect(lambda choice: self.preview.set_retouched(choice))
         events.dirty.connect(self._on_dirty_change)
         events.session_path.connect(lambda path: self._update_title())
-        for event in (
-            events.slider, events.face, events.retouched, events.look, events.crop, events.marks
-        ):
-            event.connect(self._on_document_edit)
+        events.snapshots.connect(lambda snapshots: self.show_snapshots())
+        events.edited.connect(self._on_document_edit)
 
     def _name_actions(self) -> None:
         """``window.export_action`` and friends: the actions by name, as the menus hold them."""
@@ -233,7 +230,6 @@ class QtStudioWindow(QMainWindow):
         name = " ".join(str(name).split())[:60]
         if name:
             self.document.add_snapshot(name, self.document.sliders)
-            self.show_snapshots()
 
     def snapshot_name(self) -> str:
         """A name to start from: the current look's ("LinkedIn"), else "Snapshot 3"; never one
@@ -285,6 +281,15 @@ class QtStudioWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()
+
+    @property
+    def export_settings(self):
+        """The export settings last chosen (kept in the session), or None."""
+        return self.document.export
+
+    @export_settings.setter
+    def export_settings(self, settings) -> None:
+        self.document.set_export(settings, dirty=False)  # an export is not an edit of the photo
 
     # ================================================================== what the controllers do
     def open_dialog(self) -> None:
@@ -389,7 +394,7 @@ class QtStudioWindow(QMainWindow):
             self.autosaver.changed()
         self._update_title()
 
-    def _on_document_edit(self, **_change) -> None:
+    def _on_document_edit(self) -> None:
         if self.document.photo is not None and not self.opening:
             self.autosaver.changed()
 

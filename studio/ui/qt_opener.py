@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog
 
-from studio.edits.sliders import default_sliders
 from studio.errors import LikenessError
 from studio.face.models import MISSING_NOTICE, segmentation_available
 
@@ -29,6 +28,20 @@ def is_session_file(path: Path) -> bool:
     return path.name.lower().endswith(".json")
 
 
+def photo_source(path: Path | None, sha256: str | None):
+    """The Source a session records of an opened photo (None: the sample)."""
+    from studio.session import Source
+
+    if path is None or sha256 is None:
+        return None
+    path = Path(os.path.abspath(path))
+    try:
+        size = path.stat().st_size
+    except OSError:  # gone since it was read: the hash still names it
+        size = None
+    return Source(path=path, sha256=sha256, bytes=size)
+
+
 class StudioOpener:
     """Opens files for the window. ``opening`` is True while a file is being read; ``sha256``
     is the open photo's hash (sessions record it)."""
@@ -36,7 +49,6 @@ class StudioOpener:
     def __init__(self, window: QtStudioWindow):
         self.window = window
         self.opening = False
-        self.sha256: str | None = None
         self.runner = QtLatestRunner("open", parent=window)
         self.runner.finished.connect(self._on_open_done)
         self.runner.failed.connect(self._on_open_failed)
@@ -44,6 +56,11 @@ class StudioOpener:
         self.quick_runner.finished.connect(self._on_quick_done)
         self._quick_for = 0
         self._restoring = None  # the crashed studio's session the open running restores
+
+    @property
+    def sha256(self) -> str | None:
+        source = self.window.document.source
+        return None if source is None else source.sha256
 
     def open_dialog(self) -> None:
         window = self.window
@@ -102,9 +119,10 @@ class StudioOpener:
         window.undo_stack.clear()
         window.sessions.autosaver.discard()  # the previous photo's: saved or discarded by now
         window.preview.start(result.preview)
-        self.sha256 = result.sha256
         document = window.document
-        document.set_photo(result.photo, result.analysis)
+        document.set_photo(
+            result.photo, result.analysis, photo_source(result.photo.path, result.sha256)
+        )
         if result.preview.face_index != document.face_index:
             document.face_index = result.preview.face_index
             document.events.face(index=document.face_index)
@@ -139,26 +157,13 @@ class StudioOpener:
         if self._restoring is not None:
             session, restored = session or self._restoring, "autosave"
             self._restoring = None
+        document.start_from(session)
         if session is None:
-            document.set_sliders(default_sliders())
-            document.set_look(None)
-            document.crop, document.angle, document.snapshots = None, 0.0, []
-            document.set_look_amount(None, None)
-            window.show_snapshots()
-            document.set_marks((), dirty=False)
             document.set_session_path(None)
             document.set_dirty(False)
             if result.photo.path is not None:
                 window.sessions.add_recent(result.photo.path)
             return
-        document.set_sliders(session.sliders)
-        document.set_look(session.look)
-        document.crop, document.angle = session.crop, session.angle
-        document.snapshots = list(session.snapshots)
-        document.set_look_amount(session.budget, session.amount)
-        window.show_snapshots()
-        document.set_marks(session.marks_for(self.sha256) if self.sha256 else (), dirty=False)
-        window.export_settings = session.export
         if restored != "autosave":
             document.set_session_path(result.session_path)
             document.set_dirty(False)
@@ -169,9 +174,16 @@ class StudioOpener:
 
     def _keep_crashed_work(self, result: jobs.OpenResult) -> None:
         """A crash left this work: show it as unsaved, kept from now on by this studio's
-        autosave (the crashed studio's file is then removed)."""
+        autosave (the crashed studio's file is then removed). It is saved where the photo's
+        session is (beside it, when there is one)."""
+        from studio.session import default_session_path
+
         document = self.window.document
-        document.set_session_path(result.session_path if result.restored == "autosave" else None)
+        beside = default_session_path(result.photo.path) if result.photo.path else None
+        if result.restored == "autosave":
+            document.set_session_path(result.session_path)
+        else:  # restored from the file, through the question at start
+            document.set_session_path(beside if beside is not None and beside.is_file() else None)
         document.set_dirty(True)
         autosaver = self.window.sessions.autosaver
         autosaver.changed()

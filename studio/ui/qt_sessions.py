@@ -4,7 +4,6 @@ autosave that keeps the last edit for crash recovery, and asking before unsaved 
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,32 +49,8 @@ class StudioSessions:
         self.window.recent_menu.setEnabled(bool(recent))
 
     def current_session(self):
-        """The document as a Session (sliders, face, look, crop, export, cached analysis)."""
-        from studio.session import Session, Source
-
-        document = self.window.document
-        source = None
-        if document.source_path is not None and self.window.opener.sha256 is not None:
-            source = Source(path=Path(os.path.abspath(document.source_path)), sha256=self.window.opener.sha256)
-        session = Session(
-            sliders=document.sliders,
-            source=source,
-            look=document.look,
-            face=document.face_index,
-            faces=document.retouched,
-            crop=document.crop,
-            angle=document.angle,
-            snapshots=list(document.snapshots),
-            analysis=document.analysis if source is not None else None,
-            marks=document.marks if source is not None else (),
-            # Sliders moved by hand after the look are no longer the look's: no budget to find
-            # an amount for on another photo (the amount they were at stays for the record).
-            budget=document.budget if document.look is not None else None,
-            amount=document.amount,
-        )
-        if self.window.export_settings is not None:
-            session = replace(session, export=self.window.export_settings)
-        return session
+        """The document as a Session: what saving and the autosave write (one source)."""
+        return self.window.document.session()
 
     def save_session(self) -> bool:
         """Save to the session's file (default: beside the photo). Returns True when saved."""
