@@ -264,7 +264,8 @@ def _photo_shown(window) -> np.ndarray:
     image = window.canvas.viewport().grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
     width, height = image.width(), image.height()
     data = np.frombuffer(image.constBits(), np.uint8, image.bytesPerLine() * height)
-    return data.reshape(height, image.bytesPerLine())[:, : width * 3].reshape(height, width, 3)
+    # a copy: the QImage (and the memory it lends numpy) is freed when this returns
+    return data.reshape(height, image.bytesPerLine())[:, : width * 3].reshape(height, width, 3).copy()
 
 
 def test_done_in_the_crop_tool_shows_the_framed_photo(qtbot, cropping):
@@ -276,7 +277,10 @@ def test_done_in_the_crop_tool_shows_the_framed_photo(qtbot, cropping):
     done = next(b for b in tool.bar.findChildren(QPushButton) if b.text() == "Done")
     qtbot.mouseClick(done, Qt.MouseButton.LeftButton)
     assert not tool.active
-    qtbot.wait(50)
+    # the canvas fits the frame to the view on its next paint: wait for that, not a fixed time
+    backdrop = np.array(canvas.backgroundBrush().color().getRgb()[:3])
+    qtbot.waitUntil(lambda: np.abs(_photo_shown(window)[:, :1].astype(int) - backdrop).max() <= 2,
+                    timeout=5000)
     # the frame fills the view, upright: its corners on screen are a level rectangle
     corners = [_screen(window, x, y) for x, y in ((left, top), (left + w, top),
                                                    (left, top + h), (left + w, top + h))]
@@ -288,7 +292,6 @@ def test_done_in_the_crop_tool_shows_the_framed_photo(qtbot, cropping):
     assert fills > 0.9
     # outside the frame: the canvas's own colour, nothing of the photo
     shown = _photo_shown(window)
-    backdrop = np.array(canvas.backgroundBrush().color().getRgb()[:3])
     outside = shown[:, : max(corners[0].x() - 3, 1)]
     assert np.abs(outside.astype(int) - backdrop).max() <= 2
     inside = shown[corners[0].y() + 5: corners[2].y() - 5, corners[0].x() + 5: corners[1].x() - 5]
