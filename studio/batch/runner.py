@@ -459,6 +459,7 @@ class _Batch:
         folder = job.output.parent
         if folder not in self.done_lists:
             self.done_lists[folder] = DoneList(folder, self.plan)
+            remove_stale_temps(folder)  # left by the workers of a batch that was killed
         return self.done_lists[folder]
 
     def set_aside_done(self, overwrite: bool) -> list[int]:
