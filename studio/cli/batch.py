@@ -262,7 +262,7 @@ def _tell_results(
         if result.status == FAILED:
             print(f"  failed: {shown(result.input)}: {shown(result.reason)}")
     if report is not None:
-        print(f"report: {shown(report)}")
+        print(f"report: {shown(os.path.relpath(report) if _under_cwd(report) else report)}")
     if interrupted:
         print(
             "interrupted: run the same command again to continue (finished photos are skipped)",
@@ -270,6 +270,10 @@ def _tell_results(
         )
         return EXIT_INTERRUPTED
     return EXIT_PARTIAL if summary.failed else EXIT_OK
+
+
+def _under_cwd(path: Path) -> bool:
+    return not os.path.relpath(path).startswith(os.pardir)
 
 
 def _show_unexpected_errors(results: list) -> None:

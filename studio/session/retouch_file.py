@@ -396,7 +396,12 @@ def _retouch(
             marks=marks,
             path=None,
         )
-        save_session(record, save_session_to, plan=plan)
+        try:
+            save_session(record, save_session_to, plan=plan)
+        except LikenessError as error:  # the photo is written: say so, not just the failure
+            raise LikenessError(
+                f"wrote {exported.path}, but the session was not saved: {error}"
+            ) from None
     return _result(input_path, done, faces, where, start, notes, amount)
 
 
