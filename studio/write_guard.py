@@ -504,6 +504,7 @@ def check_room(path: str | os.PathLike, size: int = ROOM_PROBE) -> None:
     be written: its folder missing or read-only, or no room there for ``size`` bytes (a full
     disk). A temporary file of that size is written, flushed to disk and removed."""
     path = Path(path)
+    check_name_lengths(path, "output")
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise PhotoError(f"{shown(path)}: the folder {shown(folder)} does not exist")

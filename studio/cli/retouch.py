@@ -141,7 +141,6 @@ def run(args: argparse.Namespace) -> int:
     settings = export_from_args(args, session)
     minimum = min_likeness_from_args(args)
     framing = framing_from_args(args)
-    _check_room(args.output, args.save_session)
     result = retouch_file(
         args.image,
         session,
