@@ -2,11 +2,12 @@
 other file a run reads) is ever written over, through any path or link.
 
 A run declares what it reads (its inputs) and what it will write (its targets, each with
-a kind: "photo", "session", "report"). A target is refused, before anything is written,
+a kind: "photo", "session", "report", "done list"). A target is refused, before anything is written,
 when it is the same file as an input or as another target (compared through symlinks with
 ``os.path.realpath`` and through hard links by ``st_dev``/``st_ino``), or when an existing
 file there is of another kind (a session never replaces a photo; a report only ever
-replaces a report of ours). The check runs again right before each write.
+replaces a report of ours). The check runs again right before each write, and an append (the batch's done list, the
+one file that grows rather than being replaced) checks the file it actually opened.
 
 It also owns the other rules about paths a user can hand us: a name component longer than
 the file system allows is a one-line error, and anything that is not a regular file (a
@@ -35,14 +36,18 @@ from pathlib import Path
 from studio.errors import LikenessError, PhotoError, WriteRefused
 
 #: What a target is: "photo" (an export, an overlay), "session" (a session, a look, an
-#: autosave), "report" (a batch's CSV).
-KINDS = ("photo", "session", "report")
+#: autosave), "report" (a batch's CSV), "done list" (what a batch wrote in its output folder).
+KINDS = ("photo", "session", "report", "done list")
 #: The longest file-name component most file systems take (ext4, APFS, NTFS), in bytes.
 NAME_MAX = 255
 #: The first line of every batch report (``studio.batch.report.REPORT_COLUMNS``).
 REPORT_HEADER = b"input,output,status,reason,faces,likeness_percent,seconds"
 #: A session or look file carries this "format" value (``studio.session.schema.FORMAT_NAME``).
 SESSION_MARK = b'"likeness-session"'
+#: Every line of a batch's done list starts so (``studio.batch.inputs.DoneList``).
+DONE_MARK = b'{"output": '
+#: Bytes written to try a target's folder before a long run (see :func:`check_room`).
+ROOM_PROBE = 64 * 1024
 #: A temporary file of another machine (shared folder) counts as abandoned after this long.
 STALE_SECONDS = 24 * 3600
 
@@ -233,14 +238,20 @@ def existing_kind(path: str | os.PathLike) -> str | None:
         return "report"
     if head.lstrip().startswith(b"{") and SESSION_MARK in head.replace(b" ", b""):
         return "session"
+    if head.startswith(DONE_MARK):
+        return "done list"
     return "other"
 
 
-_NAMES = {"photo": "a photo", "session": "a session", "report": "a report"}
+_NAMES = {
+    "photo": "a photo", "session": "a session", "report": "a report",
+    "done list": "a batch's done list",
+}
 _EXISTING = {
     "photo": "a photo",
     "session": "a session or look",
     "report": "a batch report",
+    "done list": "a batch's done list",
     "other": "a file that is not ours to replace",
 }
 
@@ -293,6 +304,24 @@ class WritePlan:
         for key in keys:
             self._targets_by.setdefault(key, (path, kind))
         return path
+
+    def check_opened(self, path: str | os.PathLike, info: os.stat_result, kind: str) -> None:
+        """Refuse the file a ``kind`` target's path opened (``info``: its ``os.fstat``) when it
+        is an input, through a link made after the plan was checked; or when it has other
+        names (a hard link), since whatever else that file is would be written too."""
+        if not stat.S_ISREG(info.st_mode):
+            raise _not_a_file(path, info.st_mode, _NAMES[kind])
+        source, what = self._inputs_by.get((info.st_dev, info.st_ino), (None, ""))
+        if source is not None:
+            raise WriteRefused(
+                f"{shown(path)}: refusing to write {_NAMES[kind]} over {what} "
+                f"{shown(source)} (the same file, through a link)"
+            )
+        if info.st_nlink > 1:
+            raise WriteRefused(
+                f"{shown(path)}: refusing to write {_NAMES[kind]} into a file with "
+                f"{info.st_nlink} names (a hard link): another file would change too"
+            )
 
     def check(self, path: str | os.PathLike, kind: str) -> None:
         """Refuse ``path`` as a ``kind`` target: an input, another target, a file of another
@@ -431,6 +460,71 @@ def write_atomic(
             ) from None
         raise
     return path
+
+
+def append_line(
+    path: str | os.PathLike, line: bytes, kind: str, plan: WritePlan, *, durable: bool = False
+) -> Path:
+    """Append one line to the ``kind`` file at ``path`` (creating it), through the guard: the
+    path is checked against ``plan`` as any target is, it is opened without following a
+    symbolic link, and the file actually opened is checked again (an input, a hard link:
+    WriteRefused) before one byte is written. A line cut short earlier (a kill mid-append)
+    is ended first, so it never swallows this one. ``durable``: on disk (fsync) before
+    returning. PhotoError (one line) when it cannot be written."""
+    path = Path(path)
+    check_name_lengths(path, "output")
+    plan.check(path, kind)
+    flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK
+    flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise WriteRefused(f"{shown(path)}: is a symbolic link, not {_NAMES[kind]}") from None
+        raise PhotoError(f"{shown(path)}: cannot write ({error.strerror or error})") from None
+    try:
+        info = os.fstat(fd)
+        plan.check_opened(path, info, kind)
+        if info.st_size and os.pread(fd, 1, info.st_size - 1) != b"\n":
+            line = b"\n" + line
+        written = os.write(fd, line)
+        if written != len(line):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        if durable:
+            os.fsync(fd)
+    except OSError as error:
+        raise PhotoError(f"{shown(path)}: cannot write ({error.strerror or error})") from None
+    finally:
+        os.close(fd)
+    return path
+
+
+def check_room(path: str | os.PathLike, size: int = ROOM_PROBE) -> None:
+    """Before a long run: fail now (PhotoError, one line), not after it, when ``path`` cannot
+    be written: its folder missing or read-only, or no room there for ``size`` bytes (a full
+    disk). A temporary file of that size is written, flushed to disk and removed."""
+    path = Path(path)
+    check_name_lengths(path, "output")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise PhotoError(f"{shown(path)}: the folder {shown(folder)} does not exist")
+    temp = folder / temp_name()
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except OSError as error:
+        raise PhotoError(f"{shown(path)}: cannot write ({error.strerror or error})") from None
+    try:
+        block = b"\0" * max(1, min(size, 1 << 20))
+        left = max(1, size)
+        while left > 0:
+            left -= os.write(fd, block[:left])
+        os.fsync(fd)
+    except OSError as error:
+        raise PhotoError(f"{shown(path)}: cannot write ({error.strerror or error})") from None
+    finally:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
 
 
 def check_targets(plan: WritePlan, targets: Iterable[tuple[str | os.PathLike | None, str]]) -> None:

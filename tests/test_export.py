@@ -250,7 +250,7 @@ def test_custom_never_writes_over_the_source(tmp_path):
 
 
 # ----------------------------------------------------------------------------- metadata
-def _camera_jpeg(tmp_path):
+def _camera_jpeg(tmp_path, unique_id: str | None = None):
     exif = Image.Exif()
     exif[0x0112] = 6  # rotated 90 degrees: must be baked in and reset
     exif[0x010F] = "Canon"
@@ -261,6 +261,8 @@ def _camera_jpeg(tmp_path):
     exif_ifd[0xA435] = "LENS-SERIAL-456"
     exif_ifd[0x927C] = b"maker note bytes"
     exif_ifd[0x829A] = 0.008  # exposure time: camera EXIF, kept
+    if unique_id is not None:
+        exif_ifd[0xA420] = unique_id  # ImageUniqueID
     stored = (_picture(600, 400) * 255).astype(np.uint8)  # landscape as stored
     path = tmp_path / "camera.jpg"
     Image.fromarray(stored).save(path, exif=exif.tobytes(), quality=92)
@@ -295,6 +297,28 @@ def test_private_metadata_is_stripped_and_orientation_baked_in(tmp_path, preset,
     if preset in ("original", "custom", "portfolio"):
         assert written.size == (400, 600)  # portrait, as the camera meant it
     assert b"BODY-SERIAL" not in result.path.read_bytes()
+
+
+UNIQUE_ID = "4f3c2b1a00998877665544332211ffee"
+
+
+@pytest.mark.parametrize("preset, name", [
+    ("linkedin", "l.jpg"), ("original", "o.jpg"), ("custom", "c.png"), ("custom", "c.tif"),
+    ("custom", "c.webp"),
+])
+def test_the_image_unique_id_is_stripped_in_every_format(tmp_path, preset, name):
+    """EXIF ImageUniqueID names the shot: a shared export must not let it be traced."""
+    source = _camera_jpeg(tmp_path, unique_id=UNIQUE_ID)
+    assert UNIQUE_ID.encode() in source.read_bytes()
+    photo = imaging.load(source)
+    result = export_photo(
+        photo.pixels, ExportSettings(preset), tmp_path / name, exif=photo.exif,
+        source_format=photo.format, source=source,
+    )
+    assert UNIQUE_ID.encode() not in result.path.read_bytes()
+    exif = Image.open(result.path).getexif()
+    assert 0xA420 not in exif.get_ifd(0x8769) and 0xA420 not in exif
+    assert exif.get(0x010F) == "Canon"  # the rest of the camera's EXIF is still there
 
 
 def test_keep_metadata_keeps_gps_and_serials(tmp_path):

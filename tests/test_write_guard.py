@@ -23,6 +23,8 @@ from studio.imaging.sample import sample_photo
 from studio.write_guard import (
     NAME_MAX,
     WritePlan,
+    append_line,
+    check_room,
     existing_kind,
     read_regular_file,
     remove_stale_temps,
@@ -291,3 +293,57 @@ def test_any_path_through_links_to_the_photo_is_refused(tmp_path_factory, parts)
             plan.add_target(path, "photo")
     elif os.path.isdir(os.path.dirname(os.path.realpath(path))):
         plan.add_target(path, "photo")
+
+
+# ----------------------------------------------------------------------------- appends
+LINE = b'{"output": "a.jpg", "state": "done"}\n'
+
+
+def test_an_append_checks_the_file_it_opened_not_only_the_plan(tmp_path, photo):
+    """A done list linked to a photo after the plan was checked is still refused: the
+    opened file is checked (an input, through a hard link) before a byte is written."""
+    plan = WritePlan(inputs=[photo])
+    done = tmp_path / "out.jsonl"
+    plan.add_target(done, "done list")  # fine: nothing is there yet
+    before = photo.read_bytes()
+    os.link(photo, done)
+    with pytest.raises(WriteRefused, match="original photo"):
+        append_line(done, LINE, "done list", plan)
+    assert photo.read_bytes() == before
+
+
+def test_an_append_refuses_a_hard_linked_file_and_a_symlink(tmp_path):
+    plan = WritePlan()
+    done, elsewhere = tmp_path / "done.jsonl", tmp_path / "elsewhere.jsonl"
+    append_line(done, LINE, "done list", plan)
+    os.link(done, elsewhere)  # another name for the list: whatever it is would grow too
+    with pytest.raises(WriteRefused, match="hard link"):
+        append_line(done, LINE, "done list", plan)
+    assert done.read_bytes() == LINE
+    dangling = tmp_path / "dangling.jsonl"
+    dangling.symlink_to(tmp_path / "nowhere.jsonl")
+    with pytest.raises(WriteRefused, match="symbolic link"):
+        append_line(dangling, LINE, "done list", plan)
+    assert not (tmp_path / "nowhere.jsonl").exists()
+
+
+def test_an_append_never_grows_a_file_of_another_kind(tmp_path, photo):
+    other = tmp_path / "other.jpg"
+    other.write_bytes(photo.read_bytes())
+    with pytest.raises(WriteRefused, match="refusing to replace a photo"):
+        append_line(other, LINE, "done list", WritePlan())
+    assert other.read_bytes() == photo.read_bytes()
+
+
+def test_a_line_cut_short_by_a_kill_does_not_swallow_the_next(tmp_path):
+    done = tmp_path / "done.jsonl"
+    done.write_bytes(LINE + b'{"output": "b.j')  # the batch was killed mid-append
+    append_line(done, LINE, "done list", WritePlan())
+    assert done.read_bytes().splitlines()[-1] == LINE.strip()
+
+
+def test_check_room_names_a_missing_folder_and_leaves_nothing(tmp_path):
+    with pytest.raises(PhotoError, match="does not exist"):
+        check_room(tmp_path / "missing" / "r.csv")
+    check_room(tmp_path / "r.csv", 300_000)
+    assert _files(tmp_path) == []

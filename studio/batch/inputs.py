@@ -8,6 +8,7 @@ named explicitly on the command line is always tried, so a bad one is reported.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studio.errors import LikenessError
-from studio.write_guard import check_name_lengths, shown, sniff_format
+from studio.write_guard import WritePlan, append_line, check_name_lengths, shown, sniff_format
 
 #: How many leading bytes are read to recognise a photo.
 _SNIFF_BYTES = 32
@@ -52,19 +53,33 @@ def photo_format(path: str | os.PathLike) -> str | None:
 @dataclass(frozen=True)
 class FoundPhoto:
     """One input of a batch: an absolute path and its format by content (None when it is
-    not recognisable as a photo; it is still tried when named explicitly)."""
+    not recognisable as a photo; it is still tried when named explicitly), and the path as
+    the user gave it ("" : the absolute one) for what the batch shows and reports."""
 
     path: Path
     format: str | None
+    as_given: str = ""
 
 
 @dataclass(frozen=True)
 class Job:
-    """One photo to retouch: where it is, its format by content, and where its result goes."""
+    """One photo to retouch: where it is, its format by content, and where its result goes
+    (absolute paths, for the workers), and both as the user gave them ("": the absolute
+    ones), for the progress lines and the report: a relative input stays relative there."""
 
     input: Path
     output: Path
     format: str | None = None
+    input_as_given: str = ""
+    output_as_given: str = ""
+
+    @property
+    def shown_input(self) -> str:
+        return self.input_as_given or str(self.input)
+
+    @property
+    def shown_output(self) -> str:
+        return self.output_as_given or str(self.output)
 
 
 def _is_hidden(name: str) -> bool:
@@ -102,10 +117,10 @@ def find_photos(
     missing: list[Path] = []
     seen: set[Path] = set()
 
-    def add(path: Path, fmt: str | None) -> None:
+    def add(path: Path, fmt: str | None, as_given: str) -> None:
         if path not in seen:  # a file named and also inside a named folder is done once
             seen.add(path)
-            photos.append(FoundPhoto(path, fmt))
+            photos.append(FoundPhoto(path, fmt, as_given))
 
     for given in inputs:
         check_name_lengths(given, "input")
@@ -116,9 +131,9 @@ def find_photos(
             for file in _walk(path, recursive, excluded):
                 fmt = photo_format(file)
                 if fmt is not None:
-                    add(file, fmt)
+                    add(file, fmt, os.path.join(os.fspath(given), file.relative_to(path)))
         elif path.exists():
-            add(path, photo_format(path))
+            add(path, photo_format(path), os.fspath(given))
         else:
             missing.append(path)
     return photos, missing
@@ -152,8 +167,10 @@ def plan_jobs(
     photos: Iterable[FoundPhoto],
     outdir: str | os.PathLike,
     suffix_for: Callable[[str | None], str],
+    outdir_as_given: str | os.PathLike | None = None,
 ) -> list[Job]:
-    """Name each photo's output ``OUTDIR/<stem><suffix>``.
+    """Name each photo's output ``OUTDIR/<stem><suffix>`` (shown as ``outdir_as_given``/name
+    when given, e.g. the ``-o`` the user typed).
 
     ``suffix_for(format)`` gives the extension the export writes for a source format (e.g.
     ".jpg"). Names that would clash (two ``portrait`` photos from different folders, or a
@@ -173,7 +190,10 @@ def plan_jobs(
             output = outdir / f"{stem}-{number}{suffix}"
             number += 1
         taken.add(str(output).lower())
-        jobs.append(Job(photo.path, output, photo.format))
+        shown_output = (
+            "" if outdir_as_given is None else os.path.join(os.fspath(outdir_as_given), output.name)
+        )
+        jobs.append(Job(photo.path, output, photo.format, photo.as_given, shown_output))
     return jobs
 
 
@@ -181,23 +201,38 @@ def plan_jobs(
 DONE_LIST = ".likeness-done.jsonl"
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
+def _stamp(path: Path) -> tuple[int, ...] | None:
+    """What tells a file's content changed without reading it: its size, modification
+    time, change time and inode. The change time cannot be set back (writing new bytes and
+    restoring the modification time still moves it); a false change only redoes a photo."""
     try:
         info = os.stat(path)
     except OSError:
         return None
-    return (info.st_size, info.st_mtime_ns) if stat.S_ISREG(info.st_mode) else None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
 class DoneList:
     """Which outputs in a folder a batch wrote, and from which photo: a rerun skips an output
-    only when this list says we wrote it from the same photo, unchanged since (size and
-    modification time of both), so an unrelated file that happens to have the output's name
-    is never taken for "already done"."""
+    only when this list says we wrote it from the same photo, unchanged since (see _stamp),
+    so an unrelated file that happens to have the output's name is never taken for "already
+    done".
 
-    def __init__(self, folder: str | os.PathLike) -> None:
-        self.path = Path(folder) / DONE_LIST
+    Each photo gets two lines: "writing" before its worker starts (so an output renamed into
+    place just before a kill -9 of the batch is known as ours, and redone), and "done" with
+    both stamps once it is written. Lines go through the write guard (``plan``): never into
+    an input, through a link, or into a file of another kind. Inputs are noted relative to
+    the folder, so the list carries no home path and survives the folders being moved."""
+
+    def __init__(self, folder: str | os.PathLike, plan: WritePlan | None = None) -> None:
+        self.folder = Path(os.path.abspath(folder))
+        self.path = self.folder / DONE_LIST
+        self.plan = plan if plan is not None else WritePlan()
+        self.plan.add_target(self.path, "done list")
         self.entries: dict[str, dict] = {}
+        self.claimed: set[str] = set()
         try:
             data = _read_list(self.path)
         except OSError:
@@ -205,6 +240,7 @@ class DoneList:
         for line in data.splitlines():
             try:
                 entry = json.loads(line)
+                self.claimed.add(str(entry["output"]))
                 self.entries[str(entry["output"])] = entry
             except (ValueError, KeyError, TypeError):
                 continue  # a line cut short by a kill, or not ours: ignored
@@ -212,44 +248,56 @@ class DoneList:
     def _key(self, job: Job) -> str:
         return shown(job.output.name)
 
+    def _input(self, job: Job) -> str:
+        return shown(os.path.relpath(job.input, self.folder))
+
     def written_by_us(self, job: Job) -> bool:
-        """True when a batch wrote this job's output name in this folder at some point."""
-        return self._key(job) in self.entries
+        """True when a batch wrote (or set out to write) this job's output name here."""
+        return self._key(job) in self.claimed
 
     def is_done(self, job: Job) -> bool:
         """True when this photo's output is here, written by a batch from this very photo,
         and neither has changed since."""
         entry = self.entries.get(self._key(job))
-        if entry is None or entry.get("input") != shown(job.input):
+        if entry is None or entry.get("state", "done") != "done":
+            return False
+        if entry.get("input") != self._input(job):
             return False
         return (
             _stamp(job.input) == tuple(entry.get("input_stamp") or ())
             and _stamp(job.output) == tuple(entry.get("output_stamp") or ())
         )
 
-    def record(self, job: Job) -> None:
-        """Note that the job's output was just written (one appended line; a failure to note
-        it only means the photo is done again next time)."""
+    def writing(self, job: Job) -> None:
+        """Note, on disk before the photo's worker starts, that this output is about to be
+        written from the photo as it is now. PhotoError / WriteRefused when it cannot be."""
         entry = {
             "output": self._key(job),
-            "input": shown(job.input),
+            "state": "writing",
+            "input": self._input(job),
             "input_stamp": _stamp(job.input),
+        }
+        self._append(entry, durable=True)
+
+    def record(self, job: Job) -> None:
+        """Note that the job's output was just written, from the photo as it was when
+        :meth:`writing` noted it (a failure to note it only means it is done again)."""
+        started = self.entries.get(self._key(job)) or {}
+        entry = {
+            "output": self._key(job),
+            "state": "done",
+            "input": self._input(job),
+            "input_stamp": started.get("input_stamp", _stamp(job.input)),
             "output_stamp": _stamp(job.output),
         }
+        with contextlib.suppress(LikenessError):
+            self._append(entry)
+
+    def _append(self, entry: dict, durable: bool = False) -> None:
+        self.claimed.add(entry["output"])
         self.entries[entry["output"]] = entry
         line = (json.dumps(entry) + "\n").encode("utf-8")
-        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
-        try:
-            fd = os.open(self.path, flags | getattr(os, "O_CLOEXEC", 0), 0o666)
-        except OSError:
-            return
-        try:
-            if stat.S_ISREG(os.fstat(fd).st_mode):
-                os.write(fd, line)
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
+        append_line(self.path, line, "done list", self.plan, durable=durable)
 
 
 def _read_list(path: Path) -> bytes:

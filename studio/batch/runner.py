@@ -18,9 +18,11 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import studio
 from studio import __version__
 from studio.batch.inputs import DoneList, Job
 from studio.batch.progress import Progress
@@ -28,7 +30,7 @@ from studio.batch.report import FAILED, OK, SKIPPED, PhotoResult
 from studio.batch.task import limit_threads, retouch_task, warm_up
 from studio.errors import LikenessError
 from studio.process import follow_parent
-from studio.write_guard import remove_stale_temps
+from studio.write_guard import WritePlan, remove_stale_temps
 
 #: Photos in flight per worker: one being retouched, one waiting so the worker never idles.
 IN_FLIGHT_PER_WORKER = 2
@@ -55,6 +57,29 @@ def _init_local_worker(load_models: bool, threads: int) -> None:
     limit_threads(threads)
     if load_models:
         warm_up()
+
+
+def _start_fork_server() -> None:
+    """Start the fork server (once per process) importing this very package, and nothing from
+    the current folder: it runs ``python -c``, which puts the current folder first on its
+    path, and Python 3.11 ignores the path it is sent, so a folder called ``studio`` where
+    the user stands (an empty namespace package) would stand in for ours in every worker.
+    Hence the server starts with ``PYTHONSAFEPATH`` (no current folder) and the folder this
+    package was imported from first on ``PYTHONPATH``; the environment is restored after."""
+    from multiprocessing import forkserver
+
+    package_root = str(Path(studio.__file__).resolve().parents[1])
+    saved = {name: os.environ.get(name) for name in ("PYTHONPATH", "PYTHONSAFEPATH")}
+    os.environ["PYTHONSAFEPATH"] = "1"
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, (package_root, saved["PYTHONPATH"])))
+    try:
+        forkserver.ensure_running()
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 class LocalEngine:
@@ -89,6 +114,7 @@ class LocalEngine:
         if "forkserver" in multiprocessing.get_all_start_methods() and not frozen:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["studio.batch.task"])
+            _start_fork_server()
         else:
             context = multiprocessing.get_context("spawn")
         self.pool = cf.ProcessPoolExecutor(
@@ -299,8 +325,8 @@ def remove_partial_files(output: Path) -> None:
 
 def _skipped(job: Job) -> PhotoResult:
     return PhotoResult(
-        input=str(job.input),
-        output=str(job.output),
+        input=job.shown_input,
+        output=job.shown_output,
         status=SKIPPED,
         reason="already done (this batch wrote its output, and neither has changed since)",
     )
@@ -308,7 +334,7 @@ def _skipped(job: Job) -> PhotoResult:
 
 def _not_ours(job: Job) -> PhotoResult:
     return PhotoResult(
-        input=str(job.input),
+        input=job.shown_input,
         output="",
         status=FAILED,
         reason=f"{job.output.name} already exists in the output folder and was not written "
@@ -321,7 +347,19 @@ def _crashed(job: Job, error: BaseException) -> PhotoResult:
         f"the worker process stopped while retouching it "
         f"(a crash or out of memory): {type(error).__name__}: {error}"
     )
-    return PhotoResult(input=str(job.input), output="", status=FAILED, reason=reason)
+    return PhotoResult(input=job.shown_input, output="", status=FAILED, reason=reason)
+
+
+def _not_noted(job: Job, error: LikenessError) -> PhotoResult:
+    reason = f"nothing written: the batch's done list cannot note it ({error})"
+    return PhotoResult(input=job.shown_input, output="", status=FAILED, reason=reason)
+
+
+def _as_given(job: Job, result: PhotoResult) -> PhotoResult:
+    """The result with the job's paths as the user gave them (the worker saw absolute ones)."""
+    return replace(
+        result, input=job.shown_input, output=job.shown_output if result.output else ""
+    )
 
 
 def run_batch(
@@ -336,6 +374,7 @@ def run_batch(
     task: Task = retouch_task,
     framing: Mapping[str, Any] | None = None,
     keep_likeness: float | None = None,
+    plan: WritePlan | None = None,
 ) -> list[PhotoResult]:
     """Retouch every job's photo and return one result per job, in job order.
 
@@ -349,6 +388,8 @@ def run_batch(
     overwrite : redo photos whose output already exists and is newer than the photo.
     progress : told about each finished photo (None: silent).
     framing, keep_likeness : passed on to ``task`` after ``min_likeness``, only when given.
+    plan : the run's WritePlan (None: one whose inputs are the jobs' photos); each output
+        folder's done list is one of its targets.
     task : the per-photo function, ``task(input, session, export, output, min_likeness)``
         returning a plain record dict; a top-level function, so both engines can run it.
 
@@ -357,8 +398,9 @@ def run_batch(
     BatchInterrupted on Ctrl+C, carrying the results so far (workers stopped, no partial
     files left). LikenessError when the engine cannot start (e.g. no Dask scheduler).
     """
+    plan = plan if plan is not None else WritePlan(inputs=[job.input for job in jobs])
     batch = _Batch(jobs, session, export, engine, min_likeness, progress, task,
-                   framing, keep_likeness)
+                   framing, keep_likeness, plan)
     todo = batch.set_aside_done(overwrite)
     if not todo:
         return batch.ordered()
@@ -391,8 +433,10 @@ class _Batch:
         task: Task,
         framing: Mapping[str, Any] | None,
         keep_likeness: float | None = None,
+        plan: WritePlan | None = None,
     ) -> None:
         self.jobs, self.engine, self.progress, self.task = jobs, engine, progress, task
+        self.plan = plan if plan is not None else WritePlan(inputs=[job.input for job in jobs])
         # --crop / --angle and --keep-likeness ride along only when given (a custom task need
         # not know them).
         self.extra = () if framing is None else (framing,)
@@ -414,7 +458,8 @@ class _Batch:
     def done_list(self, job: Job) -> DoneList:
         folder = job.output.parent
         if folder not in self.done_lists:
-            self.done_lists[folder] = DoneList(folder)
+            self.done_lists[folder] = DoneList(folder, self.plan)
+            remove_stale_temps(folder)  # left by the workers of a batch that was killed
         return self.done_lists[folder]
 
     def set_aside_done(self, overwrite: bool) -> list[int]:
@@ -452,6 +497,8 @@ class _Batch:
         self.waiting = list(reversed(todo))  # pop() from the end keeps input order
         while self.waiting or self.suspects or self.in_flight:
             self._fill_window()
+            if not self.in_flight:
+                continue  # every photo handed out failed before it reached a worker
             for future in self.engine.wait_first(list(self.in_flight)):
                 self._collect(future)
 
@@ -466,6 +513,11 @@ class _Batch:
 
     def _submit(self, index: int) -> None:
         job = self.jobs[index]
+        try:
+            self.done_list(job).writing(job)  # on disk before the worker can write the output
+        except LikenessError as error:
+            self._finished(index, _not_noted(job, error))
+            return
         args = (str(job.input), self.session, self.export, str(job.output), self.min_likeness)
         future = self.engine.submit(self.task, *args, *self.extra)
         self.in_flight[future] = index
@@ -482,7 +534,7 @@ class _Batch:
             result = _crashed(job, error)
         if result.status == OK:
             self.done_list(job).record(job)
-        self._finished(index, result)
+        self._finished(index, _as_given(job, result))
 
     def stop(self) -> None:
         """Stop the photos in flight and remove what they had begun to write."""

@@ -25,7 +25,7 @@ from studio.cli._common import (
     threads_from_args,
 )
 from studio.errors import LikenessError
-from studio.write_guard import WritePlan, check_name_lengths, shown
+from studio.write_guard import WritePlan, check_name_lengths, check_room, shown
 
 EXIT_OK, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 130
 FORMAT_CHOICES = ("jpeg", "png", "tiff", "webp")
@@ -163,6 +163,8 @@ def run(args: argparse.Namespace) -> int:
     report = Path(os.path.abspath(args.report)) if args.report else None
     _check_report_path(report)
     jobs, lost, plan = _plan_outputs(args, settings, outdir, report)
+    if report is not None:  # a full disk is found now, not after the whole job
+        check_room(report, _report_size(jobs, lost))
 
     cache_dir("faces")  # an unusable cache is said once here, not once per worker
     engine = make_engine(workers=args.workers, dask=args.dask, threads=threads)
@@ -179,6 +181,7 @@ def run(args: argparse.Namespace) -> int:
             progress=progress,
             framing=framing,
             keep_likeness=keep_likeness,
+            plan=plan,
         )
     except BatchInterrupted as stop:
         results, interrupted = stop.results, True
@@ -190,28 +193,43 @@ def run(args: argparse.Namespace) -> int:
 def _plan_outputs(args: argparse.Namespace, settings, outdir: Path, report: Path | None):
     """The jobs (one per photo found), a failed result per input that does not exist, and the
     run's WritePlan; the output folder is created once nothing is refused."""
-    from studio.batch import FAILED, PhotoResult, find_photos, plan_jobs
+    from studio.batch import DONE_LIST, FAILED, PhotoResult, find_photos, plan_jobs
     from studio.imaging.export import output_suffix
 
     photos, missing = find_photos(args.inputs, recursive=args.recursive, exclude=outdir)
     if not photos and not missing:
         raise LikenessError("no photos found in " + ", ".join(shown(i) for i in args.inputs))
-    jobs = plan_jobs(photos, outdir, lambda fmt: output_suffix(settings, fmt or "JPEG"))
-    # No output and no report may be an input (through links too), each other, or an
-    # existing file of another kind: refused here, before anything is written.
+    jobs = plan_jobs(
+        photos, outdir, lambda fmt: output_suffix(settings, fmt or "JPEG"), args.outdir
+    )
+    # No output, done list or report may be an input (through links too), each other, or
+    # an existing file of another kind: refused here, before anything is written.
     plan = WritePlan(inputs=[photo.path for photo in photos])
     for path in input_files(args):
         plan.add_input(path, "the session or look file")
     for job in jobs:
         plan.add_target(job.output, "photo")
+    plan.add_target(outdir / DONE_LIST, "done list")
     if report is not None:
         plan.add_target(report, "report")
     _prepare_outdir(outdir)
     lost = [
-        PhotoResult(input=str(path), output="", status=FAILED, reason="no such file or folder")
-        for path in missing
+        PhotoResult(input=given, output="", status=FAILED, reason="no such file or folder")
+        for given in _as_given(args.inputs, missing)
     ]
     return jobs, lost, plan
+
+
+def _as_given(inputs: list[str], missing: list[Path]) -> list[str]:
+    """The missing inputs as the user typed them (the report holds no path they did not)."""
+    typed = {Path(os.path.abspath(given)): given for given in inputs}
+    return [typed.get(path, str(path)) for path in missing]
+
+
+def _report_size(jobs, lost) -> int:
+    """About how many bytes the report will take (a row of paths and figures per photo)."""
+    paths = sum(len(job.shown_input) + len(job.shown_output) for job in jobs)
+    return 4096 + paths + 200 * (len(jobs) + len(lost))
 
 
 def _start_progress(args: argparse.Namespace, session, settings, outdir: Path, jobs, lost):
@@ -244,7 +262,7 @@ def _tell_results(
         if result.status == FAILED:
             print(f"  failed: {shown(result.input)}: {shown(result.reason)}")
     if report is not None:
-        print(f"report: {shown(report)}")
+        print(f"report: {shown(os.path.relpath(report) if _under_cwd(report) else report)}")
     if interrupted:
         print(
             "interrupted: run the same command again to continue (finished photos are skipped)",
@@ -252,6 +270,10 @@ def _tell_results(
         )
         return EXIT_INTERRUPTED
     return EXIT_PARTIAL if summary.failed else EXIT_OK
+
+
+def _under_cwd(path: Path) -> bool:
+    return not os.path.relpath(path).startswith(os.pardir)
 
 
 def _show_unexpected_errors(results: list) -> None:

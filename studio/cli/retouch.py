@@ -70,6 +70,7 @@ def _contact_sheet(args: argparse.Namespace) -> int:
 
     if args.output:
         raise LikenessError("give either -o OUT or --contact-sheet SHEET.jpg, not both")
+    _check_room(args.contact_sheet)  # a missing folder or a full disk, before the renders
     _session_as_image(args)
     session = load_session(args.session) if args.session else None
     versions = write_contact_sheet(
@@ -94,6 +95,16 @@ def _session_as_image(args: argparse.Namespace) -> None:
         args.session = args.image
         args.image = str(find_source(load_session(args.session)))
         print(f"photo {args.image}")
+
+
+def _check_room(*targets) -> None:
+    """Fail before the slow part, not after it, when a target cannot be written (its folder
+    missing, a full disk): one line, nothing written."""
+    from studio.write_guard import check_room
+
+    for target in targets:
+        if target:
+            check_room(target)
 
 
 def _say_amount(args: argparse.Namespace, session, result) -> None:

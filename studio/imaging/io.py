@@ -59,6 +59,7 @@ _INTEROP_IFD = 0xA005
 #: EXIF tags that identify a person or a device: stripped unless the user keeps them.
 _PRIVATE_TAGS = {
     0x927C,  # MakerNote
+    0xA420,  # ImageUniqueID: one identifier per shot, so every copy can be traced to it
     0xA430,  # CameraOwnerName
     0xA431,  # BodySerialNumber
     0xA435,  # LensSerialNumber

@@ -17,7 +17,7 @@ from studio.imaging.export import Crop, ExportResult, ExportSettings, check_outp
 from studio.imaging.framing import level_angle
 from studio.session.retouch import export_retouched, render_retouch
 from studio.session.schema import Session, Source, file_sha256, save_session
-from studio.write_guard import WritePlan
+from studio.write_guard import WritePlan, check_room
 
 #: RetouchResult.status values.
 OK, REFUSED, FAILED = "ok", "refused", "failed"
@@ -339,6 +339,8 @@ def _retouch(
     settings = _settings(export_preset, session, keep_metadata)
     _check_percents(min_likeness, keep_likeness)
     plan = _write_plan(input_path, inputs, output_path, save_session_to)
+    if save_session_to is not None:
+        check_room(save_session_to)  # a full disk there is said before the photo is written
     photo = _load_getting_ready(input_path, session)
     check_output(settings, output_path, photo.format)  # fail before the slow part
     sha = file_sha256(input_path)
@@ -396,7 +398,12 @@ def _retouch(
             marks=marks,
             path=None,
         )
-        save_session(record, save_session_to, plan=plan)
+        try:
+            save_session(record, save_session_to, plan=plan)
+        except LikenessError as error:  # the photo is written: say so, not just the failure
+            raise LikenessError(
+                f"wrote {exported.path}, but the session was not saved: {error}"
+            ) from None
     return _result(input_path, done, faces, where, start, notes, amount)
 
 
