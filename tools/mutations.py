@@ -165,6 +165,22 @@ MUTATIONS = (
         "    person = (labels > 0).astype(np.uint8)\n",
         ("tests/test_matte_promises.py",),
     ),
+    Mutation(
+        "suggest-ring-not-calm",
+        "Suggest Marks no longer asks for a calm ring of skin around a spot or mole",
+        "studio/edits/suggest.py",
+        "    if contrast < threshold or high - low > RING_CALM * contrast:\n",
+        "    if contrast < 0.5 * threshold:\n",
+        ("tests/test_suggest_marks.py",),
+    ),
+    Mutation(
+        "suggest-spots-as-blemish",
+        "Suggest Marks heals only spots up to the blemish slider's size (IOD/15)",
+        "studio/edits/suggest.py",
+        "SMALLEST, LARGEST = 1 / 42, 1 / 8\n",
+        "SMALLEST, LARGEST = 1 / 42, 1 / 15\n",
+        ("tests/test_suggest_marks.py",),
+    ),
 )
 
 

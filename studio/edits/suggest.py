@@ -5,7 +5,8 @@ decided for them. A suggestion is a small round blob on the skin that stands out
 ring of skin all around it: redder than that ring (a spot: heal) or much darker and not red (a
 mole: keep). A blob whose ring is not calm skin is never proposed: the end of a crease, a
 shadow's edge, stubble, a hair strand or a brow's tip all put dark or non-skin pixels in the
-ring. Sizes are in IOD (the eyes' distance, ~63 mm): spots and moles of 1-8 mm.
+ring. Sizes are in IOD (the eyes' distance, ~63 mm): spots and moles of 1.5-8 mm.
+Figures: docs/quality.md, "Suggest Marks".
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ MOST = 12
 
 @dataclass(frozen=True)
 class _Blob:
+    """A spot (kind "heal") or mole ("keep") on the work copy: its peak redness or darkness
+    (a* or L* units), centre (x, y) and width, in the work copy's pixels."""
+
     kind: str
     strength: float
     centre: tuple[float, float]
@@ -55,7 +59,7 @@ class _Blob:
 def too_small(layers: PhotoLayers) -> bool:
     """True when the layers' face (at the layers' scale) is too small for suggestions (an
     IOD under FEWEST_PIXELS / SMALLEST, ~126 px) or there is none."""
-    return not layers.has_face or min(layers.iod, layers.work.iod) * SMALLEST < FEWEST_PIXELS
+    return not layers.has_face or layers.work.iod * SMALLEST < FEWEST_PIXELS
 
 
 def suggest_marks(layers: PhotoLayers) -> tuple[Mark, ...]:
