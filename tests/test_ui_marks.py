@@ -147,6 +147,41 @@ def test_suggested_marks_arrive_as_one_step(qtbot, make_window):
         assert window.document.marks == ()
 
 
+def test_suggest_marks_says_when_the_face_is_too_small(qtbot, make_window):
+    window = make_window()
+    open_and_wait(qtbot, window, None)  # the sample: 43 px between the eyes
+    assert window.marks.suggest() == 0
+    assert "too small" in window.statusBar().currentMessage()
+
+
+def test_suggested_marks_on_a_painted_spot_and_mole(qtbot, make_window, tmp_path):
+    from conftest import face_photo
+
+    from studio.face import analyze_photo
+    from studio.imaging import load, save
+
+    try:
+        from tests.test_suggest_marks import MM, _paint
+    except ImportError:  # pragma: no cover - rootdir layouts differ
+        from test_suggest_marks import MM, _paint
+
+    photo = load(face_photo("human_stock-teen-6.jpg"))
+    face = analyze_photo(photo).face(None)
+    lm, rng = face.landmarks, np.random.default_rng(0)
+    pixels = photo.pixels.copy()
+    _paint(pixels, tuple(lm[36] * 0.45 + lm[48] * 0.55), 4 * MM * face.iod, "heal", rng)
+    _paint(pixels, tuple(lm[45] * 0.45 + lm[54] * 0.55), 3 * MM * face.iod, "keep", rng)
+    path = tmp_path / "painted.png"
+    save(path, pixels)
+    window = make_window()
+    open_and_wait(qtbot, window, path)
+    steps = window.undo_stack.count()
+    assert window.marks.suggest() == 2
+    assert sorted(m.kind for m in window.document.marks) == ["heal", "keep"]
+    assert window.undo_stack.count() == steps + 1
+    assert window.undo_stack.text(steps) == "Suggested marks (1 heal, 1 keep)"
+
+
 def test_the_export_carries_the_marks(qtbot, make_window, tmp_path, monkeypatch):
     from studio.imaging import load
     from studio.render import render_photo

@@ -109,11 +109,11 @@ MUTATIONS = (
         "smooth-eats-fine-band",
         "smooth also removes ~12% of the fine band on the skin",
         "studio/edits/smooth.py",
-        "    return add_change_in(image, prepared.change, params.strength, prepared.boxes, out)",
-        "    skin = (np.abs(prepared.change).sum(axis=2, keepdims=True) > 0)\n"
-        "    image = (image + np.float32(0.1 * params.strength) * skin\n"
-        "             * (cv2.GaussianBlur(image, (0, 0), 1.5) - image)).astype(np.float32)\n"
-        "    return add_change_in(image, prepared.change, params.strength, prepared.boxes, out)",
+        # (since smooth version 4 the change is prepared once: the fine band goes into it)
+        "    change = change.astype(np.float32, copy=False)\n",
+        "    change += np.float32(0.12) * work.skin[..., None] * (\n"
+        "        cv2.GaussianBlur(work.image, (0, 0), 1.5) - work.image)\n"
+        "    change = change.astype(np.float32, copy=False)\n",
         ("tests/test_quality.py::test_smooth_keeps_the_fine_band", "tests/test_golden_full.py"),
     ),
     Mutation(
@@ -365,6 +365,38 @@ MUTATIONS = (
         "        result, input=job.shown_input, output=job.shown_output if result.output else \"\"",
         "        result, input=str(job.input), output=str(job.output) if result.output else \"\"",
         ("tests/test_batch_safety.py::test_the_report_and_the_done_list_hold_paths_as_given",),
+    ),
+    Mutation(
+        "matte-features-not-forced",
+        "the person matte no longer forced to 1 on the protected features",
+        "studio/edits/background.py",
+        "        _keep_features(alpha, subject)\n",
+        "",
+        ("tests/test_matte_promises.py",),
+    ),
+    Mutation(
+        "everyone-is-the-subject",
+        "every person the model sees counts as the subject (people standing apart kept sharp)",
+        "studio/face/matte.py",
+        "    person = np.isin(labels, keep[keep > 0]).astype(np.uint8)\n",
+        "    person = (labels > 0).astype(np.uint8)\n",
+        ("tests/test_matte_promises.py",),
+    ),
+    Mutation(
+        "suggest-ring-not-calm",
+        "Suggest Marks no longer asks for a calm ring of skin around a spot or mole",
+        "studio/edits/suggest.py",
+        "    if contrast < threshold or high - low > RING_CALM * contrast:\n",
+        "    if contrast < 0.5 * threshold:\n",
+        ("tests/test_suggest_marks.py",),
+    ),
+    Mutation(
+        "suggest-spots-as-blemish",
+        "Suggest Marks heals only spots up to the blemish slider's size (IOD/15)",
+        "studio/edits/suggest.py",
+        "SMALLEST, LARGEST = 1 / 42, 1 / 8\n",
+        "SMALLEST, LARGEST = 1 / 42, 1 / 15\n",
+        ("tests/test_suggest_marks.py",),
     ),
 )
 

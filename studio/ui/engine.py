@@ -177,6 +177,13 @@ class PreviewEngine:
             found = suggest_marks(self._retoucher_now().layers)
         return self.with_sources(scaled(found, 1.0 / self.factor))
 
+    def face_too_small_to_suggest(self) -> bool:
+        """True when the chosen face is too small (or missing) for suggested marks."""
+        from studio.edits.suggest import too_small
+
+        with self._lock:
+            return too_small(self._retoucher_now().layers)
+
     def with_sources(self, marks: Sequence[Mark]) -> tuple[Mark, ...]:
         """The marks with each heal mark's donor chosen on the full photo (a small patch each),
         so the preview, the 100% detail and the export copy the same skin."""

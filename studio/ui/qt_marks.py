@@ -216,7 +216,11 @@ class StudioMarks(QObject):
         self.item.setVisible(True)
         self.window.actions.by_name["show_marks"].setChecked(True)
         if not marks:
-            self.window.statusBar().showMessage("No spots or moles found to suggest", 5000)
+            message = "No spots or moles found to suggest"
+            if preview.face_too_small_to_suggest():
+                message = ("The face is too small to tell spots and moles from pores: mark them by "
+                           "hand with Heal (H) and Keep (K)")
+            self.window.statusBar().showMessage(message, 5000)
             return 0
         heals = sum(m.kind == "heal" for m in marks)
         self.add(marks, f"Suggested marks ({heals} heal, {len(marks) - heals} keep)")
