@@ -149,6 +149,14 @@ MUTATIONS = (
         "            if False and source is not None:\n                link = ",
         ("tests/test_promises_export.py", "tests/test_imaging.py"),
     ),
+    Mutation(
+        "zoom-detail-own-matte",
+        "the 100% zoom detail finds its person matte on its region alone (a shirt becomes backdrop)",
+        "studio/ui/engine.py",
+        "                self._detail_retoucher.use_found_matte(self._matte_in(key))\n",
+        "",
+        ("tests/test_zoom_detail.py",),
+    ),
 )
 
 
