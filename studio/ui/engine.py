@@ -231,7 +231,6 @@ class PreviewEngine:
             request=(key, tuple(sorted((k, v) for k, v in sliders.items())), tuple(marks)),
         )
 
-
     def _matte_in(self, region: tuple[int, int, int, int]) -> np.ndarray:
         """The preview's person matte (as found) over ``region`` (x0, y0, x1, y1) of the photo,
         at the photo's size."""
