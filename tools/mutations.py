@@ -398,6 +398,14 @@ MUTATIONS = (
         "SMALLEST, LARGEST = 1 / 42, 1 / 15\n",
         ("tests/test_suggest_marks.py",),
     ),
+    Mutation(
+        "zoom-detail-own-matte",
+        "the 100% zoom detail finds its person matte on its region alone (a shirt becomes backdrop)",
+        "studio/ui/engine.py",
+        "                self._detail_retoucher.use_found_matte(self._matte_in(key))\n",
+        "",
+        ("tests/test_zoom_detail.py",),
+    ),
 )
 
 

@@ -86,6 +86,18 @@ class GroupRetoucher:
                 _use_alpha(self.main, alpha)
             return self._alpha
 
+    @property
+    def found_matte(self) -> np.ndarray:
+        """Everyone's person matte as found (before the main person's own corrections)."""
+        return self.people_alpha()
+
+    def use_found_matte(self, alpha: np.ndarray) -> None:
+        """Use ``alpha`` as everyone's matte, before anything reads it (see
+        ``Retoucher.use_found_matte``)."""
+        with self._lock:
+            self._alpha = np.asarray(alpha, np.float32)
+            _use_alpha(self.main, self._alpha)
+
     def prepare_all(self) -> None:
         self.people_alpha()
         self.main.prepare_all()

@@ -116,6 +116,18 @@ class Retoucher:
         #: The person matte as found, before the person's corrections (once there are some).
         self._found_matte: np.ndarray | None = None
 
+    # ---- the person matte ----------------------------------------------------------------
+    @property
+    def found_matte(self) -> np.ndarray:
+        """The person matte as found, before the person's own corrections (strokes)."""
+        return self.layers.person_alpha if self._found_matte is None else self._found_matte
+
+    def use_found_matte(self, alpha: np.ndarray) -> None:
+        """Use ``alpha`` as the person matte as found, before anything reads it: a larger
+        photo's matte cut to this one (the studio's 100% zoom region, whose own pixels may not
+        hold the face that says who the person is)."""
+        self.layers.set_person_alpha(alpha)
+
     # ---- marks ---------------------------------------------------------------------------
     def set_marks(self, marks: Sequence[Mark]) -> None:
         """Use these marks (in this photo's pixels) from the next render on. Only what they

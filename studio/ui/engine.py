@@ -208,7 +208,9 @@ class PreviewEngine:
 
         The region (plus a margin) is cut from the photo with the faces moved into its
         coordinates and rendered by its own Retoucher; radii are fractions of the IOD,
-        so it matches the proxy's look. Reused while the region stays inside the last one.
+        so it matches the proxy's look. Its person matte is the preview's, cut to the region
+        (found on the region alone, a shoulder far from the face would be background). Reused
+        while the region stays inside the last one.
         """
         from studio.render.marking import shifted
 
@@ -224,6 +226,7 @@ class PreviewEngine:
                 self._detail_retoucher = _region_retoucher(
                     crop, _shifted(self.analysis, x0, y0, x1, y1), self.faces, self.face_index
                 )
+                self._detail_retoucher.use_found_matte(self._matte_in(key))
                 self._detail_key = key
             pixels = self._detail_retoucher.render(
                 dict(sliders), shifted(marks, -key[0], -key[1])
@@ -234,6 +237,20 @@ class PreviewEngine:
             pixels=pixels,
             request=(key, tuple(sorted((k, v) for k, v in sliders.items())), tuple(marks)),
         )
+
+    def _matte_in(self, region: tuple[int, int, int, int]) -> np.ndarray:
+        """The preview's person matte (as found) over ``region`` (x0, y0, x1, y1) of the photo,
+        at the photo's size."""
+        import cv2
+
+        with self._lock:
+            alpha = np.asarray(self._retoucher_now().found_matte, np.float32)
+        x0, y0, x1, y1 = region
+        f = self.factor  # photo pixel x sits at proxy pixel (x + 0.5) * f - 0.5
+        to_proxy = np.float32([[f, 0, (x0 + 0.5) * f - 0.5], [0, f, (y0 + 0.5) * f - 0.5]])
+        return cv2.warpAffine(alpha, to_proxy, (x1 - x0, y1 - y0),
+                              flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                              borderMode=cv2.BORDER_REPLICATE)
 
 
 def _shifted(analysis: FaceAnalysis, x0: int, y0: int, x1: int, y1: int) -> FaceAnalysis:
