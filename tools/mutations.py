@@ -149,6 +149,22 @@ MUTATIONS = (
         "            if False and source is not None:\n                link = ",
         ("tests/test_promises_export.py", "tests/test_imaging.py"),
     ),
+    Mutation(
+        "min-likeness-off-by-one",
+        "--min-likeness off by one: a file up to a point under the minimum is written",
+        "studio/session/retouch.py",
+        "or not percent < float(min_likeness):",
+        "or not percent < float(min_likeness) - 1:",
+        ("tests/test_one_likeness.py::test_min_likeness_holds_at_the_measured_figure_within_0_3_points",),
+    ),
+    Mutation(
+        "likeness-reads-background",
+        "the likeness reads the whole chip (hair and background too), not the face's core",
+        "studio/face/likeness.py",
+        "inside = np.zeros(edited.pixels.shape[:2], np.uint8)",
+        "inside = np.ones(edited.pixels.shape[:2], np.uint8)",
+        ("tests/test_one_likeness.py::test_background_edits_leave_the_likeness_unchanged",),
+    ),
 )
 
 
