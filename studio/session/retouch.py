@@ -148,13 +148,17 @@ def written_likeness(photo: Photo, analysis: FaceAnalysis, faces: Sequence[int],
 
 
 def export_crown(photo: Photo, analysis: FaceAnalysis, faces: Sequence[int],
-                 settings: ExportSettings, crop: Crop | None) -> float | None:
+                 settings: ExportSettings, crop: Crop | None,
+                 progress: Callable[[str], object] | None = None) -> float | None:
     """The top of the first face's head in the photo (photo pixels) when the export frames
     the head itself (no crop of the user's, a preset with an aspect); else None."""
     face = analysis.face(faces[0]) if faces else None
     if crop is not None or face is None or preset_aspect(settings) is None:
         return None
     from studio.edits.background import head_top
+
+    if progress is not None:
+        progress("Framing…")
 
     return head_top(photo.pixels, face)
 
@@ -178,8 +182,7 @@ def prepare_export(
     say = progress or (lambda _text: None)
     face = analysis.face(faces[0]) if faces else None
     if crown_y == "find":
-        say("Framing…")
-        crown_y = export_crown(photo, analysis, faces, settings, crop)
+        crown_y = export_crown(photo, analysis, faces, settings, crop, say)
     say("Encoding…")
     encoded = encode_export(
         rendered,
