@@ -15,7 +15,6 @@ from pathlib import Path
 from studio.errors import LikenessError
 from studio.imaging.export import Crop, ExportResult, ExportSettings, check_output
 from studio.imaging.framing import level_angle
-from studio.render.everyone import render_faces
 from studio.session.retouch import (
     export_crown,
     prepare_export,
@@ -344,6 +343,8 @@ def _retouch(
     crown = export_crown(photo, analysis, indices, settings, crop)
 
     def render(sliders):  # the file as it will be written, and its likeness
+        from studio.render.everyone import render_faces
+
         rendered = render_faces(photo.pixels, analysis, sliders, indices, marks)
         return prepare_export(photo, analysis, rendered, settings, output_path, faces=indices,
                               crop=crop, angle=angle, crown_y=crown)
