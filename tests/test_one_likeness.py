@@ -154,3 +154,18 @@ def test_min_likeness_holds_at_the_measured_figure_within_0_3_points(tmp_path, c
     code = main(["retouch", str(photo), "-o", str(out), *sets, "--min-likeness",
                  f"{figure - 0.3:.2f}"])
     assert code == 0 and out.exists()
+
+
+@pytest.mark.parametrize("angle", [0.0, 6.0])
+def test_the_written_figure_finds_the_face_in_a_turned_and_resized_file(tmp_path, angle):
+    """An unedited photo written turned, cut and resized (lossless) reads as itself: the
+    original is framed as the file was (an unturned original read 29.5%)."""
+    from studio.imaging.export import ExportSettings
+    from studio.session import retouch_photo
+
+    photo = sample_photo()
+    analysis = analyze_photo(photo)
+    done = retouch_photo(photo, analysis, {}, ExportSettings("custom", size=300),
+                         tmp_path / "o.png", angle=angle)
+    assert done.exported.width == 300 or done.exported.height == 300
+    assert done.likeness_percent is not None and done.likeness_percent >= 99.0
