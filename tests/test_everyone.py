@@ -72,12 +72,13 @@ def test_the_likeness_meter_names_the_face_changed_most(group):
     pixels, analysis = group
     faces = chosen_faces("all", analysis)
     edited = GroupRetoucher(pixels, analysis, faces).render(SLIDERS)
-    distance, index = lowest_likeness(pixels, edited, analysis, faces)
-    assert index in faces and distance is not None
-    from studio.face.likeness import likeness_distance
+    lowest = lowest_likeness(pixels, edited, analysis, faces)
+    assert lowest.face in faces and lowest.percent is not None
+    from studio.face.likeness import likeness_distance, likeness_percent
 
     for other in faces:
-        assert likeness_distance(pixels, edited, analysis.faces[other]) <= distance
+        assert likeness_percent(likeness_distance(pixels, edited, analysis.faces[other])) \
+            >= lowest.percent
 
 
 def test_a_choice_of_faces_is_checked_against_the_photo(group):

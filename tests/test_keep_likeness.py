@@ -155,13 +155,14 @@ def test_stepping_down_on_the_full_render_is_bounded_and_the_strongest_within(
     service = importlib.import_module("studio.session.retouch_file")
 
     renders: list[dict] = []
-    real = service.render_retouch
+    everyone = importlib.import_module("studio.render.everyone")
+    real = everyone.render_faces
 
     def counted(pixels, analysis, sliders, *args, **kwargs):
         renders.append(dict(sliders))
         return real(pixels, analysis, sliders, *args, **kwargs)
 
-    monkeypatch.setattr(service, "render_retouch", counted)
+    monkeypatch.setattr(everyone, "render_faces", counted)
     path = face_photo("deepface_img1.jpg")
     sliders = {key: float(value) for key, value in (v.split("=") for v in STRONG)}
     result = service.retouch_file(path, sliders, None, tmp_path / "out.png",

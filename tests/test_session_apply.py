@@ -159,7 +159,8 @@ def test_the_retouch_service_renders_checks_likeness_and_exports_a_loaded_photo(
     sliders = {"smooth": 0.5, "bg_blur": 0.4}
     done = retouch_photo(photo, analyze(photo.pixels), sliders, ExportSettings(preset="original"),
                          tmp_path / "out.png", progress=steps.append)
-    assert steps == ["Rendering at full resolution…", "Checking likeness…", "Encoding…"]
+    # the likeness is checked on the encoded file: what is written
+    assert steps == ["Rendering at full resolution…", "Encoding…", "Checking likeness…"]
     assert done.refused is None and done.likeness_percent is not None
     assert done.exported.path.exists()
     assert np.array_equal(done.pixels, render_photo(photo.pixels, analyze(photo.pixels), sliders))

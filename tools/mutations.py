@@ -51,16 +51,16 @@ MUTATIONS = (
         "likeness-x0.1",
         "the likeness distance multiplied by 0.1",
         "studio/face/likeness.py",
-        "return float(np.linalg.norm(before - after))",
-        "return float(np.linalg.norm(before - after)) * 0.1",
+        "return float(np.linalg.norm(_descriptor(before.pixels, before.points)",
+        "return 0.1 * float(np.linalg.norm(_descriptor(before.pixels, before.points)",
         ("tests/test_promises_likeness.py",),
     ),
     Mutation(
         "likeness-ignores-edit",
         "the likeness ignores the edited pixels",
         "studio/face/likeness.py",
-        "after = face_descriptor(edited, _on(face, original, edited))",
-        "after = face_descriptor(original, face)",
+        "edited_face = _edit_on_face(base, after)",
+        "edited_face = base",
         ("tests/test_promises_likeness.py",),
     ),
     Mutation(
@@ -405,6 +405,22 @@ MUTATIONS = (
         "                self._detail_retoucher.use_found_matte(self._matte_in(key))\n",
         "",
         ("tests/test_zoom_detail.py",),
+    ),
+    Mutation(
+        "min-likeness-off-by-one",
+        "--min-likeness off by one: a file up to a point under the minimum is written",
+        "studio/session/retouch.py",
+        "or not percent < float(min_likeness):",
+        "or not percent < float(min_likeness) - 1:",
+        ("tests/test_one_likeness.py::test_min_likeness_holds_at_the_measured_figure_within_0_3_points",),
+    ),
+    Mutation(
+        "likeness-reads-background",
+        "the likeness reads the whole chip (hair and background too), not the face's core",
+        "studio/face/likeness.py",
+        "inside = np.zeros(edited.pixels.shape[:2], np.uint8)",
+        "inside = np.ones(edited.pixels.shape[:2], np.uint8)",
+        ("tests/test_one_likeness.py::test_background_edits_leave_the_likeness_unchanged",),
     ),
 )
 

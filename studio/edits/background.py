@@ -54,7 +54,7 @@ from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
 from studio.errors import LikenessError
 from studio.face.matte import person_mask, person_probability_map
-from studio.face.regions import face_hull_points, protected_mask, up_direction
+from studio.face.regions import face_core_points, face_hull_points, protected_mask, up_direction
 from studio.face.types import Face
 from studio.imaging.colour import REC709, linear_to_srgb, srgb_to_linear
 from studio.imaging.filters import row_bands
@@ -454,11 +454,9 @@ def person_alpha(pixels: np.ndarray, face: Face | None, also: Sequence[Face] = (
             value += part[:, :, 1] * (1.0 - value)
             value *= 1.0 - part[:, :, 2]
             alpha[band, cols] = value
-    # The face hull (pulled 5% toward its middle, off the jaw's edge) is always person.
+    # The face's core (the hull off the jaw's edge) is always person.
     for subject in (face, *also):
-        hull = face_hull_points(subject).astype(np.float32)
-        mid = hull.mean(axis=0)
-        cv2.fillConvexPoly(alpha, np.round(mid + (hull - mid) * 0.95).astype(np.int32), 1.0)
+        cv2.fillConvexPoly(alpha, np.round(face_core_points(subject)).astype(np.int32), 1.0)
         _keep_features(alpha, subject)
     return alpha
 

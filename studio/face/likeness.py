@@ -6,6 +6,8 @@ import functools
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -54,9 +56,26 @@ _RECENT_SIZE = 8
 _recent_lock = threading.Lock()
 
 
-def _face_crop(pixels: np.ndarray, face: Face) -> tuple[np.ndarray, np.ndarray]:
-    """A uint8 crop around ``face``, shrunk so its landmark span is about ``_WORK_SPAN``
-    pixels, and the landmarks in that crop's pixels."""
+#: How far into the face's core the edit fades in, in IODs (the descriptor sees no seam at
+#: the core's edge, and nothing of the edit outside it).
+CORE_FEATHER = 0.08
+
+
+@dataclass(frozen=True)
+class _FaceCrop:
+    """A uint8 crop around a face, shrunk so its landmark span is about ``_WORK_SPAN`` pixels:
+    the landmarks and the face's core outline in its pixels, and the IOD there."""
+
+    pixels: np.ndarray
+    points: np.ndarray
+    core: np.ndarray
+    iod: float
+
+
+def _face_crop(pixels: np.ndarray, face: Face) -> _FaceCrop:
+    """The crop around ``face`` the descriptor is read from (see :class:`_FaceCrop`)."""
+    from studio.face.regions import face_core_points
+
     image = _rgb(pixels)
     h, w = image.shape[:2]
     pts = face.landmarks.astype(np.float64)
@@ -69,17 +88,17 @@ def _face_crop(pixels: np.ndarray, face: Face) -> tuple[np.ndarray, np.ndarray]:
     if factor < 1.0:
         size = (max(int(round(crop.shape[1] * factor)), 1), max(int(round(crop.shape[0] * factor)), 1))
         crop = cv2.resize(np.ascontiguousarray(crop), size, interpolation=cv2.INTER_AREA)
-    points = (pts - (x0, y0) + 0.5) * factor - 0.5
-    return to_uint8(crop), points
+
+    def moved(points: np.ndarray) -> np.ndarray:
+        return (np.asarray(points, np.float64) - (x0, y0) + 0.5) * factor - 0.5
+
+    return _FaceCrop(to_uint8(crop), moved(pts), moved(face_core_points(face)),
+                     float(face.iod) * factor)
 
 
-def face_descriptor(pixels: np.ndarray, face: Face) -> np.ndarray:
-    """dlib's 128-D face descriptor of ``face`` (landmarks in ``pixels`` coordinates).
-
-    Returns float64 (128,). The face is aligned from its 68 landmarks to dlib's 150 px chip.
-    """
+def _descriptor(crop: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """dlib's 128-D descriptor of the face with landmarks ``pts`` in the uint8 ``crop``."""
     dlib = _dlib()
-    crop, pts = _face_crop(pixels, face)
     key = hashlib.blake2b(crop.tobytes() + pts.tobytes(), digest_size=16).digest()
     with _recent_lock:
         if key in _recent:
@@ -96,6 +115,28 @@ def face_descriptor(pixels: np.ndarray, face: Face) -> np.ndarray:
         while len(_recent) > _RECENT_SIZE:
             _recent.popitem(last=False)
     return descriptor.copy()
+
+
+def face_descriptor(pixels: np.ndarray, face: Face) -> np.ndarray:
+    """dlib's 128-D face descriptor of ``face`` (landmarks in ``pixels`` coordinates).
+
+    Returns float64 (128,). The face is aligned from its 68 landmarks to dlib's 150 px chip.
+    """
+    crop = _face_crop(pixels, face)
+    return _descriptor(crop.pixels, crop.points)
+
+
+def _edit_on_face(original: np.ndarray, edited: _FaceCrop) -> np.ndarray:
+    """``edited``'s pixels inside the face's core (faded in over ``CORE_FEATHER`` IOD), the
+    ``original`` crop's (uint8, the same size) everywhere else."""
+    inside = np.zeros(edited.pixels.shape[:2], np.uint8)
+    cv2.fillPoly(inside, [np.round(edited.core).astype(np.int32).reshape(-1, 1, 2)], 1)
+    depth = cv2.distanceTransform(inside, cv2.DIST_L2, 3)
+    # from 2 px in: the crop's shrinking mixes a pixel with its neighbours
+    weight = np.clip((depth - 2.0) / max(CORE_FEATHER * edited.iod, 1.0), 0.0, 1.0)[:, :, None]
+    before = original.astype(np.float32)
+    mixed = before + (edited.pixels.astype(np.float32) - before) * weight
+    return np.clip(np.round(mixed), 0, 255).astype(np.uint8)
 
 
 def relocate(original_face: Face, edited: np.ndarray) -> Face:
@@ -122,14 +163,50 @@ def likeness_distance(original: np.ndarray, edited: np.ndarray, face: Face | Non
     mere JPEG q95 re-save, and on one photo by 5-10%, which read as 3-30 points of likeness
     (docs/quality.md, 'Likeness'). How far an edit moves the features is measured on its own
     by :func:`landmark_shift`.
+
+    Only the face is compared: the edited face's core (``face_core_points``) is read on the
+    original's surroundings. The descriptor's chip also holds hair and background, which
+    moved the figure by up to a point when only the background changed; the core is where
+    the person matte is always 1, so no background edit can reach the pixels read.
     """
     if face is None:
         face = analyze(original).face()
         if face is None:
             return None
-    before = face_descriptor(original, face)
-    after = face_descriptor(edited, _on(face, original, edited))
-    return float(np.linalg.norm(before - after))
+    before = _face_crop(original, face)
+    after = _face_crop(edited, _on(face, original, edited))
+    base = before.pixels
+    if base.shape != after.pixels.shape:  # a resized edit: the original's surroundings at its size
+        size = (after.pixels.shape[1], after.pixels.shape[0])
+        base = cv2.resize(base, size, interpolation=cv2.INTER_AREA)
+    edited_face = _edit_on_face(base, after)
+    return float(np.linalg.norm(_descriptor(before.pixels, before.points)
+                                - _descriptor(edited_face, after.points)))
+
+
+@dataclass(frozen=True)
+class Likeness:
+    """The likeness of a render: ``percent`` 0..100 of the retouched face the edit changed
+    most (None: no face measured) and ``face``, that face's index."""
+
+    percent: float | None = None
+    face: int | None = None
+
+
+def lowest_likeness(original: np.ndarray, edited: np.ndarray,
+                    faces: Mapping[int, Face]) -> Likeness:
+    """The one likeness figure every place shows (the meter, the amount row, the compare panes,
+    the contact sheet, the export bar, the command line and the batch report): of the face in
+    ``faces`` (index -> face in ``original``'s pixels) whose :func:`likeness_distance`
+    between ``original`` and ``edited`` is largest."""
+    worst: tuple[float, int] | None = None
+    for index, face in faces.items():
+        distance = likeness_distance(original, edited, face)
+        if distance is not None and (worst is None or distance > worst[0]):
+            worst = (distance, index)
+    if worst is None:
+        return Likeness()
+    return Likeness(likeness_percent(worst[0]), worst[1])
 
 
 def _on(face: Face, original: np.ndarray, edited: np.ndarray) -> Face:

@@ -154,6 +154,19 @@ def face_hull_points(face: Face) -> np.ndarray:
     return cv2.convexHull(points.astype(np.float32)).reshape(-1, 2).astype(np.float64)
 
 
+#: The face's core: the face hull pulled this far toward its middle (off the jaw's edge).
+CORE_PULL = 0.95
+
+
+def face_core_points(face: Face) -> np.ndarray:
+    """Outline of the face's core, (N, 2) pixels: the face hull pulled toward its middle by
+    ``CORE_PULL``. The person matte is always 1 there (no background edit reaches it) and the
+    likeness reads the edit only there."""
+    hull = face_hull_points(face).astype(np.float32)  # float32: the matte's bits as before
+    middle = hull.mean(axis=0)
+    return middle + (hull - middle) * np.float32(CORE_PULL)
+
+
 def face_hull_mask(face: Face, shape: tuple[int, ...]) -> np.ndarray:
     """docs/quality.md's face hull (convex hull of the jaw 0-16 and the brows raised by 10% IOD).
 

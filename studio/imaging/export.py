@@ -441,6 +441,147 @@ def _crop_array(array: np.ndarray | None, box: tuple[int, int, int, int]) -> np.
     return array[y0:y1, x0:x1]
 
 
+@dataclass(frozen=True)
+class Encoded:
+    """An export made in memory, not yet written: the file's bytes, and how its picture was
+    cut from the photo (``angle``, ``box`` in the straightened photo's pixels, then resized to
+    ``sizes`` (the preset's size, then the size it was shrunk to to fit a file size limit;
+    None: not resized), so the original can be framed the same way and a face found in it
+    (:meth:`framed`, :meth:`face`)."""
+
+    data: bytes
+    format: str
+    quality: int | None
+    width: int
+    height: int
+    crop: Crop | None
+    notes: tuple[str, ...]
+    source_size: tuple[int, int]
+    angle: float
+    box: tuple[int, int, int, int]
+    sizes: tuple[tuple[int, int] | None, tuple[int, int] | None]
+    flattened: bool
+
+    def framed(self, pixels: np.ndarray, alpha: np.ndarray | None = None) -> np.ndarray:
+        """``pixels`` (the photo's size) turned, cut and resized as the written picture was
+        (on white where ``alpha`` is see-through, when the file has no transparency)."""
+        from studio.imaging.filters import resize
+
+        x0, y0, x1, y1 = self.box
+        if self.angle:
+            pixels = straighten(pixels, self.angle)
+            alpha = straighten(alpha, self.angle) if alpha is not None else None
+        pixels = np.ascontiguousarray(pixels[y0:y1, x0:x1], dtype=np.float32)
+        alpha = _crop_array(alpha, self.box)
+        for step, size in enumerate(self.sizes):
+            if size is not None:
+                pixels = resize(pixels, size)
+                alpha = resize(np.ascontiguousarray(alpha), size) if alpha is not None else None
+            if step == 0 and self.flattened and alpha is not None:
+                pixels, alpha = pixels * alpha[..., None] + (1.0 - alpha[..., None]), None
+        return np.asarray(pixels, np.float32)
+
+    def points(self, points: np.ndarray) -> np.ndarray:
+        """(N, 2) points of the photo in the written picture's pixels (pixel centres kept)."""
+        from studio.imaging.framing import to_straightened
+
+        moved = to_straightened(points, *self.source_size, self.angle) - self.box[:2]
+        x0, y0, x1, y1 = self.box
+        factor = np.array([self.width / (x1 - x0), self.height / (y1 - y0)])
+        return (moved + 0.5) * factor - 0.5
+
+    def face(self, face):
+        """``face`` (a studio.face.types.Face in the photo's pixels) in the written picture,
+        or None when any of its landmarks falls outside it (that face is not written)."""
+        landmarks = self.points(face.landmarks)
+        if (landmarks < -0.5).any() or (landmarks[:, 0] > self.width - 0.5).any() \
+                or (landmarks[:, 1] > self.height - 0.5).any():
+            return None
+        return face.with_landmarks(landmarks)
+
+
+def encode_export(
+    pixels: np.ndarray,
+    settings: ExportSettings,
+    path: str | os.PathLike,
+    *,
+    landmarks: np.ndarray | None = None,
+    crop: Crop | None = None,
+    angle: float = 0.0,
+    crown_y: float | None = None,
+    alpha: np.ndarray | None = None,
+    exif: bytes | None = None,
+    source_format: str = "JPEG",
+    bit_depth: int = 8,
+    max_bytes: int | None = None,
+) -> Encoded:
+    """Crop, resize and encode a finished picture for a preset, in memory (the parameters are
+    :func:`export_photo`'s); :func:`write_export` writes it."""
+    path = Path(path)
+    fmt = check_output(settings, path, source_format)
+    height, width = pixels.shape[:2]
+    used_crop, crop_notes = plan_crop(
+        settings, width, height, landmarks, crop, angle=angle, crown_y=crown_y
+    )
+    notes: list[str] = list(crop_notes)
+    box = used_crop.pixels(width, height) if used_crop is not None else (0, 0, width, height)
+    pixels, alpha = _straighten_and_crop(pixels, alpha, angle, used_crop)
+    turned = pixels.shape[:2]
+    pixels, alpha = _resize_for_preset(pixels, alpha, settings, notes)
+    resized = pixels.shape[:2]
+    flattened = alpha is not None and fmt == "JPEG"
+    pixels, alpha = _flatten_for_jpeg(pixels, alpha, fmt, notes)
+    quality = settings.quality or _DEFAULT_QUALITY[settings.preset]
+    depth = _export_bit_depth(settings.preset, fmt, bit_depth, notes)
+    if max_bytes is None and settings.preset in ("linkedin", "banner"):
+        max_bytes = LINKEDIN_MAX_BYTES
+    cleaned = _export_exif(exif, settings, fmt, notes)
+    data, used_quality, pixels, size_notes = encode_within(
+        np.ascontiguousarray(pixels, dtype=np.float32),
+        fmt,
+        quality=quality,
+        max_bytes=max_bytes,
+        alpha=alpha,
+        bit_depth=depth,
+        exif=cleaned,
+    )
+    notes += size_notes
+    out_h, out_w = pixels.shape[:2]
+    sizes = (None if resized == turned else (resized[1], resized[0]),
+             None if (out_h, out_w) == resized else (out_w, out_h))
+    return Encoded(
+        data=data,
+        format=fmt,
+        quality=used_quality if fmt in ("JPEG", "WEBP") else None,
+        width=out_w,
+        height=out_h,
+        crop=used_crop,
+        notes=tuple(notes),
+        source_size=(width, height),
+        angle=float(angle),
+        box=box,
+        sizes=sizes,
+        flattened=flattened,
+    )
+
+
+def write_export(encoded: Encoded, path: str | os.PathLike, *, plan: WritePlan | None = None,
+                 source: str | os.PathLike | None = None) -> ExportResult:
+    """Write (atomically) an export made by :func:`encode_export`."""
+    path = Path(path)
+    write_atomic(path, encoded.data, "photo", plan=plan, source=source)
+    return ExportResult(
+        path=path,
+        width=encoded.width,
+        height=encoded.height,
+        bytes=len(encoded.data),
+        format=encoded.format,
+        quality=encoded.quality,
+        crop=encoded.crop,
+        notes=encoded.notes,
+    )
+
+
 def export_photo(
     pixels: np.ndarray,
     settings: ExportSettings,
@@ -481,43 +622,12 @@ def export_photo(
     -------
     ExportResult. Raises PhotoError / LikenessError for problems a user can fix.
     """
-    path = Path(path)
-    fmt = check_output(settings, path, source_format)
-    height, width = pixels.shape[:2]
-    used_crop, crop_notes = plan_crop(
-        settings, width, height, landmarks, crop, angle=angle, crown_y=crown_y
-    )
-    notes: list[str] = list(crop_notes)
-    pixels, alpha = _straighten_and_crop(pixels, alpha, angle, used_crop)
-    pixels, alpha = _resize_for_preset(pixels, alpha, settings, notes)
-    pixels, alpha = _flatten_for_jpeg(pixels, alpha, fmt, notes)
-    quality = settings.quality or _DEFAULT_QUALITY[settings.preset]
-    depth = _export_bit_depth(settings.preset, fmt, bit_depth, notes)
-    if max_bytes is None and settings.preset in ("linkedin", "banner"):
-        max_bytes = LINKEDIN_MAX_BYTES
-    cleaned = _export_exif(exif, settings, fmt, notes)
-    data, used_quality, pixels, size_notes = encode_within(
-        np.ascontiguousarray(pixels, dtype=np.float32),
-        fmt,
-        quality=quality,
+    encoded = encode_export(
+        pixels, settings, path, landmarks=landmarks, crop=crop, angle=angle, crown_y=crown_y,
+        alpha=alpha, exif=exif, source_format=source_format, bit_depth=bit_depth,
         max_bytes=max_bytes,
-        alpha=alpha,
-        bit_depth=depth,
-        exif=cleaned,
     )
-    notes += size_notes
-    write_atomic(path, data, "photo", plan=plan, source=source)
-    out_h, out_w = pixels.shape[:2]
-    return ExportResult(
-        path=path,
-        width=out_w,
-        height=out_h,
-        bytes=len(data),
-        format=fmt,
-        quality=used_quality if fmt in ("JPEG", "WEBP") else None,
-        crop=used_crop,
-        notes=tuple(notes),
-    )
+    return write_export(encoded, path, plan=plan, source=source)
 
 
 def _straighten_and_crop(

@@ -17,7 +17,7 @@ import math
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -146,29 +146,81 @@ def strongest_amount(
     most: float = MOST,
     face_index: int | None = None,
     held: Iterable[str] = (),
+    faces: Sequence[int] | None = None,
 ) -> Amount:
-    """The strongest amount (<= ``most``) whose render of ``sliders`` keeps the likeness of the
-    face at least ``least_percent``; 0 when even the lightest step falls below it. Without a
-    face the amount is ``most`` (nothing to keep). ``held`` keys are not scaled. Renders
-    the face crop of :func:`face_search` (kept for the next search of the same photo)."""
-    from studio.face import likeness_percent
-    from studio.face.likeness import likeness_distance
+    """The strongest amount (<= ``most``) whose render of ``sliders`` keeps the likeness of
+    the lowest of the retouched ``faces`` (indices; None: ``face_index`` alone) at least
+    ``least_percent``; 0 when even the lightest step falls below it. Without a face the
+    amount is ``most`` (nothing to keep). ``held`` keys are not scaled. Renders the face
+    crops of :func:`face_search` (kept for the next search of the same photo): within about
+    a point of the real render, which :func:`settle` then checks."""
+    from studio.face.likeness import lowest_likeness
 
-    search = face_search(pixels, analysis, face_index)
-    if search is None:
+    indices = [face_index] if faces is None else list(faces)
+    searches = [s for s in (face_search(pixels, analysis, i) for i in indices) if s is not None]
+    if not searches:
         return Amount(most, None, 0)
     held = tuple(held)
     measured: dict[int, float] = {}
 
     def likeness_at(steps: int) -> float:
-        edited = search.render(scaled(sliders, steps * STEP, held))
-        percent = likeness_percent(likeness_distance(search.pixels, edited, search.face))
-        measured[steps] = 100.0 if percent is None else percent
+        chosen = scaled(sliders, steps * STEP, held)
+        percents = [lowest_likeness(s.pixels, s.render(chosen), {0: s.face}).percent
+                    for s in searches]
+        measured[steps] = min((p for p in percents if p is not None), default=100.0)
         return measured[steps]
 
     high = int(round(most / STEP + 1e-6))
     steps = strongest_steps(likeness_at, least_percent, high, min(round(1.0 / STEP), high))
     return Amount(round(steps * STEP, 2), measured.get(steps, 100.0), len(measured))
+
+
+def settle(steps: int, likeness_at: Callable[[int], float], least: float) -> int:
+    """The strongest steps <= ``steps`` whose real render keeps the likeness at least
+    ``least`` (``likeness_at(steps)``: the likeness of the render that is shown or written,
+    measured as it is shown). The face crops' search measures within about a point of it,
+    so this is one render when the search was right and a few (:func:`strongest_steps`)
+    when not; 0 when even the lightest step measured is below."""
+    first = likeness_at(steps)
+    if first >= least or steps <= 0:
+        return steps
+    return strongest_steps(likeness_at, least, steps, None, measured={steps: first})
+
+
+def amount_within(
+    pixels: np.ndarray,
+    analysis: FaceAnalysis | None,
+    sliders: Mapping[str, object],
+    least: float,
+    faces: Sequence[int],
+    likeness_of: Callable[[dict], float | None],
+    *,
+    most: float = MOST,
+    exact: bool = False,
+    held: Iterable[str] = (),
+) -> Amount:
+    """The strongest amount <= ``most`` whose real render keeps the likeness of the lowest
+    of ``faces`` at least ``least``, and the likeness of that render: found on the face
+    crops (:func:`strongest_amount`), then settled on the render ``likeness_of(sliders)``
+    measures (the one shown or written). ``exact``: the amount is ``most`` itself, only
+    measured. The likeness returned is always ``likeness_of``'s: the figure shown with the
+    amount is the render's."""
+    held = tuple(held)
+    figures: dict[int, float] = {}
+
+    def likeness_at(steps: int) -> float:
+        if steps not in figures:
+            percent = likeness_of(scaled(sliders, steps * STEP, held))
+            figures[steps] = 100.0 if percent is None else percent
+        return figures[steps]
+
+    steps = int(round(most / STEP + 1e-6))
+    if not exact:
+        found = strongest_amount(pixels, analysis, sliders, least, most=most, faces=faces,
+                                 held=held)
+        steps = settle(round(found.amount / STEP), likeness_at, least)
+    likeness_at(steps)
+    return Amount(round(steps * STEP, 2), figures[steps], len(figures))
 
 
 class FaceSearch:
@@ -206,6 +258,8 @@ class FaceSearch:
 #: freed as soon as they are written.
 _searches: OrderedDict[tuple, tuple[weakref.ref, FaceSearch]] = OrderedDict()
 _searches_lock = threading.Lock()
+#: Crops kept: every face of a group photo whose faces are all retouched, and then some.
+_KEPT = 12
 
 
 def forget_searches() -> None:
@@ -229,6 +283,6 @@ def face_search(pixels: np.ndarray, analysis: FaceAnalysis | None,
     search = FaceSearch(pixels, analysis, face_index)
     with _searches_lock:
         _searches[key] = (weakref.ref(pixels), search)
-        while len(_searches) > 2:
+        while len(_searches) > _KEPT:
             _searches.popitem(last=False)
     return search

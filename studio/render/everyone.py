@@ -171,17 +171,15 @@ def render_faces(pixels: np.ndarray, analysis: FaceAnalysis | None,
 
 
 def lowest_likeness(original: np.ndarray, edited: np.ndarray, analysis: FaceAnalysis | None,
-                    faces: Sequence[int]) -> tuple[float | None, int | None]:
-    """(distance, face index) of the chosen face the edit changed most: the one the likeness
-    meter shows and ``--min-likeness`` checks. (None, None) without a face."""
-    from studio.face.likeness import likeness_distance
+                    faces: Sequence[int]):
+    """The :class:`~studio.face.likeness.Likeness` of the chosen ``faces`` (indices into
+    ``analysis``): the one the likeness meter shows and ``--min-likeness`` checks."""
+    from studio.face.likeness import Likeness
+    from studio.face.likeness import lowest_likeness as lowest
 
-    worst: tuple[float | None, int | None] = (None, None)
-    for index in faces:
-        distance = likeness_distance(original, edited, analysis.faces[index])
-        if distance is not None and (worst[0] is None or distance > worst[0]):
-            worst = (distance, index)
-    return worst
+    if analysis is None:
+        return Likeness()
+    return lowest(original, edited, {i: analysis.faces[i] for i in faces})
 
 
 def _use_alpha(retoucher: Retoucher, alpha: np.ndarray) -> None:

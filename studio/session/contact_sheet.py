@@ -104,7 +104,7 @@ def render_versions(
     x0, y0, x1, y1 = crop.pixels(w, h) if crop is not None else (0, 0, w, h)
     out = []
     for version in versions:
-        sliders, amount = _as_applied(version, proxy, proxy_analysis, faces)
+        sliders, amount = _as_applied(version, proxy, proxy_analysis, faces, proxy_marks)
         rendered, percent, _whose = render_retouch(
             proxy, proxy_analysis, sliders, faces, proxy_marks
         )
@@ -113,16 +113,20 @@ def render_versions(
     return out
 
 
-def _as_applied(version: Version, proxy: np.ndarray, analysis, faces: list[int]):
+def _as_applied(version: Version, proxy: np.ndarray, analysis, faces: list[int],
+                marks: tuple = ()):
     """(sliders, amount): a look with a budget at the strongest amount within it on this photo
     (what applying the look in the studio or ``--look`` gives), one stored at its amount; any
     other version's sliders as they are (amount None)."""
     if version.budget is None or version.amount is not None or not faces:
         return version.sliders, version.amount
-    from studio.render.amount import scaled, strongest_amount
+    from studio.render.amount import amount_within, scaled
+    from studio.session.retouch import render_retouch
 
-    found = strongest_amount(proxy, analysis, version.sliders, version.budget,
-                             face_index=faces[0])
+    def likeness_of(sliders: dict) -> float | None:
+        return render_retouch(proxy, analysis, sliders, faces, marks)[1]
+
+    found = amount_within(proxy, analysis, version.sliders, version.budget, faces, likeness_of)
     return scaled(version.sliders, found.amount), found.amount
 
 

@@ -8,14 +8,26 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from studio.edits.marks import Mark
 from studio.face.types import FaceAnalysis
-from studio.imaging.export import Crop, ExportResult, ExportSettings, export_photo, preset_aspect
+from studio.imaging.export import (
+    Crop,
+    Encoded,
+    ExportResult,
+    ExportSettings,
+    encode_export,
+    preset_aspect,
+    write_export,
+)
 from studio.imaging.photo import Photo
 from studio.write_guard import WritePlan
+
+if TYPE_CHECKING:
+    from studio.face.likeness import Likeness
 
 
 @dataclass(frozen=True)
@@ -23,17 +35,19 @@ class RetouchedPhoto:
     """What ``retouch_photo`` did.
 
     exported : the written file's details, or None when the likeness was below the minimum.
-    likeness_percent : 0..100, None when there is no face to measure.
+    likeness_percent : 0..100 measured on the file as written, None when there is no face
+        to measure.
     refused : why nothing was written (one line), or None.
     likeness_face : with several faces retouched, whose likeness is reported (the lowest), else
         None.
-    pixels : the full-size render, float32 (H, W, 3) sRGB (before crop and resize).
+    pixels : the full-size render, float32 (H, W, 3) sRGB (before crop and resize); None when
+        only the encoded file was kept.
     """
 
     exported: ExportResult | None
     likeness_percent: float | None
     refused: str | None
-    pixels: np.ndarray
+    pixels: np.ndarray | None
     likeness_face: int | None = None
 
 
@@ -52,9 +66,10 @@ def retouch_photo(
     plan: WritePlan | None = None,
     faces: Sequence[int] | None = None,
     marks: Sequence[Mark] = (),
+    look_budget: tuple[Mapping[str, object], float, float] | None = None,
 ) -> RetouchedPhoto:
-    """Render ``sliders`` on ``photo`` at full resolution, measure the likeness on the
-    rendered pixels, and export them to ``output_path`` (atomically) unless the likeness is
+    """Render ``sliders`` on ``photo`` at full resolution, encode it, measure the likeness on
+    the encoded file (what is written), and write it to ``output_path`` (atomically) unless the likeness is
     below ``min_likeness`` (percent).
 
     Parameters
@@ -75,6 +90,9 @@ def retouch_photo(
     plan : the run's write plan (``studio.write_guard``): its inputs and other targets are
         never written over; None: the photo alone is protected.
     marks : heal / keep / person / background marks in the photo's pixels.
+    look_budget : (a look's own sliders, the amount chosen, its likeness budget): instead of
+        ``sliders``, the look at the strongest amount <= the one chosen whose written file
+        keeps the budget (a note says when that is lower than the one chosen).
 
     Raises LikenessError for problems the user can fix (a bad output, no such face).
     """
@@ -83,11 +101,149 @@ def retouch_photo(
             analysis.primary if face_index is None else face_index]
     say = progress or (lambda _text: None)
     say("Rendering at full resolution…")
-    rendered, percent, whose = render_retouch(photo.pixels, analysis, sliders, faces, marks, say)
+    from studio.render.everyone import render_faces
+
+    if look_budget is not None:
+        return _within_budget(photo, analysis, look_budget, settings, output_path, faces=faces,
+                              crop=crop, angle=angle, min_likeness=min_likeness,
+                              progress=progress, plan=plan, marks=marks)
+    rendered = render_faces(photo.pixels, analysis, sliders, faces, marks)
     return export_retouched(
-        photo, analysis, (rendered, percent, whose), settings, output_path, faces=faces,
+        photo, analysis, (rendered, None, None), settings, output_path, faces=faces,
         crop=crop, angle=angle, min_likeness=min_likeness, progress=progress, plan=plan,
     )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An export made in memory and the likeness of what it will write (the lowest of the
+    retouched faces in the written picture): ``percent`` (None: no face measured) and
+    ``face``, its index."""
+
+    encoded: Encoded
+    likeness: Likeness
+
+    @property
+    def percent(self) -> float | None:
+        return self.likeness.percent
+
+
+def written_likeness(photo: Photo, analysis: FaceAnalysis, faces: Sequence[int],
+                     encoded: Encoded) -> Likeness:
+    """The likeness of the file ``encoded`` will write: its decoded pixels against the photo
+    framed the same way (turned, cut, resized), on each retouched face inside the picture (a
+    face cut off by the frame is not written, so not measured)."""
+    from studio.face.likeness import Likeness, lowest_likeness
+    from studio.imaging.io import load_bytes
+
+    inside = {}
+    for index in faces:
+        face = encoded.face(analysis.faces[index])
+        if face is not None:
+            inside[index] = face
+    if not inside:
+        return Likeness()
+    written = load_bytes(encoded.data, name="the export").pixels
+    return lowest_likeness(encoded.framed(photo.pixels, photo.alpha), written, inside)
+
+
+def export_crown(photo: Photo, analysis: FaceAnalysis, faces: Sequence[int],
+                 settings: ExportSettings, crop: Crop | None,
+                 progress: Callable[[str], object] | None = None) -> float | None:
+    """The top of the first face's head in the photo (photo pixels) when the export frames
+    the head itself (no crop of the user's, a preset with an aspect); else None."""
+    face = analysis.face(faces[0]) if faces else None
+    if crop is not None or face is None or preset_aspect(settings) is None:
+        return None
+    from studio.edits.background import head_top
+
+    if progress is not None:
+        progress("Framing…")
+
+    return head_top(photo.pixels, face)
+
+
+def prepare_export(
+    photo: Photo,
+    analysis: FaceAnalysis,
+    rendered: np.ndarray,
+    settings: ExportSettings,
+    output_path: str | os.PathLike,
+    *,
+    faces: Sequence[int],
+    crop: Crop | None = None,
+    angle: float = 0.0,
+    progress: Callable[[str], object] | None = None,
+    crown_y: float | None | str = "find",
+) -> Prepared:
+    """``rendered`` (the full-size render of ``photo``) framed and encoded for ``settings``
+    in memory, and the likeness measured on the encoded file; the parameters are
+    ``retouch_photo``'s, and ``crown_y`` :func:`export_crown`'s answer ("find": found here)."""
+    say = progress or (lambda _text: None)
+    face = analysis.face(faces[0]) if faces else None
+    if crown_y == "find":
+        crown_y = export_crown(photo, analysis, faces, settings, crop, say)
+    say("Encoding…")
+    encoded = encode_export(
+        rendered,
+        settings,
+        output_path,
+        landmarks=face.landmarks if face is not None else None,
+        crop=crop,
+        angle=angle,
+        crown_y=crown_y,
+        alpha=photo.alpha,
+        exif=photo.exif,
+        source_format=photo.format,
+        bit_depth=photo.bit_depth,
+    )
+    say("Checking likeness…")
+    return Prepared(encoded, written_likeness(photo, analysis, faces, encoded))
+
+
+def strongest_written(render: Callable[[dict], Prepared], sliders: Mapping[str, object],
+                      steps: int, least: float, held: Sequence[str] = ()) -> tuple[int, Prepared]:
+    """(steps, the file) of the strongest amount <= ``steps`` (of STEP) of ``sliders`` whose
+    file as written (``render``: the render, encoded, its likeness measured) keeps the
+    likeness at least ``least``; 0 (the face sliders off) when none does. One render when
+    ``steps`` is within, a few otherwise (``studio.render.amount.settle``). ``held``
+    sliders are not scaled."""
+    from studio.render.amount import STEP, scaled, settle
+
+    best: dict[int, Prepared] = {}  # the strongest file within ``least`` so far, by steps
+    last: dict[int, Prepared] = {}  # and the last one (a file can be large: no more)
+
+    def likeness_at(at: int) -> float:
+        prepared = render(scaled(sliders, at * STEP, held))
+        last.clear()
+        last[at] = prepared
+        if (prepared.percent is None or prepared.percent >= least) and (not best or at > max(best)):
+            best.clear()
+            best[at] = prepared
+        return 100.0 if prepared.percent is None else prepared.percent
+
+    steps = settle(steps, likeness_at, least)
+    prepared = best.get(steps) or last.get(steps) or render(scaled(sliders, steps * STEP, held))
+    return steps, prepared
+
+
+def write_prepared(
+    photo: Photo,
+    prepared: Prepared,
+    output_path: str | os.PathLike,
+    *,
+    faces: Sequence[int],
+    min_likeness: float | None = None,
+    plan: WritePlan | None = None,
+    rendered: np.ndarray | None = None,
+) -> RetouchedPhoto:
+    """Write ``prepared`` to ``output_path`` unless its likeness is below ``min_likeness``."""
+    whose = prepared.likeness.face if len(faces) > 1 else None
+    refused = _below_minimum(prepared.percent, whose, min_likeness)
+    if refused is not None:
+        return RetouchedPhoto(None, prepared.percent, refused, rendered, whose)
+    exported = write_export(prepared.encoded, output_path, source=photo.path, plan=plan)
+    return RetouchedPhoto(exported, prepared.percent, None, rendered, whose)
 
 
 def export_retouched(
@@ -105,37 +261,43 @@ def export_retouched(
     plan: WritePlan | None = None,
 ) -> RetouchedPhoto:
     """The second half of :func:`retouch_photo`: ``retouched`` (what :func:`render_retouch`
-    returns for ``faces``) exported to ``output_path``, unless its likeness is below
-    ``min_likeness``; the parameters are ``retouch_photo``'s."""
-    say = progress or (lambda _text: None)
-    rendered, percent, whose = retouched
-    face = analysis.face(faces[0]) if faces else None
-    refused = _below_minimum(percent, whose, min_likeness)
-    if refused is not None:
-        return RetouchedPhoto(None, percent, refused, rendered, whose)
-    crown_y = None
-    if crop is None and face is not None and preset_aspect(settings) is not None:
-        from studio.edits.background import head_top
+    returns for ``faces``) encoded, its likeness measured on the encoded file, and written
+    to ``output_path`` unless that likeness is below ``min_likeness``; the parameters are
+    ``retouch_photo``'s."""
+    rendered = retouched[0]
+    prepared = prepare_export(photo, analysis, rendered, settings, output_path, faces=faces,
+                              crop=crop, angle=angle, progress=progress)
+    return write_prepared(photo, prepared, output_path, faces=faces,
+                          min_likeness=min_likeness, plan=plan, rendered=rendered)
 
-        say("Framing…")
-        crown_y = head_top(photo.pixels, face)
-    say("Encoding…")
-    exported = export_photo(
-        rendered,
-        settings,
-        output_path,
-        landmarks=face.landmarks if face is not None else None,
-        crop=crop,
-        angle=angle,
-        crown_y=crown_y,
-        alpha=photo.alpha,
-        exif=photo.exif,
-        source_format=photo.format,
-        bit_depth=photo.bit_depth,
-        source=photo.path,
-        plan=plan,
-    )
-    return RetouchedPhoto(exported, percent, None, rendered, whose)
+
+def _within_budget(photo: Photo, analysis: FaceAnalysis,
+                   look_budget: tuple[Mapping[str, object], float, float],
+                   settings: ExportSettings, output_path, *, faces, crop, angle, min_likeness,
+                   progress, plan, marks) -> RetouchedPhoto:
+    """``retouch_photo`` of a look at its amount, eased until the written file keeps the
+    look's budget."""
+    from dataclasses import replace
+
+    from studio.render.amount import STEP
+    from studio.render.everyone import render_faces
+
+    look, amount, least = look_budget
+    crown = export_crown(photo, analysis, faces, settings, crop)
+
+    def render(sliders: dict) -> Prepared:
+        rendered = render_faces(photo.pixels, analysis, sliders, faces, marks)
+        return prepare_export(photo, analysis, rendered, settings, output_path, faces=faces,
+                              crop=crop, angle=angle, progress=progress, crown_y=crown)
+
+    steps, prepared = strongest_written(render, look, round(amount / STEP), least)
+    done = write_prepared(photo, prepared, output_path, faces=faces, min_likeness=min_likeness,
+                          plan=plan)
+    if done.exported is not None and steps * STEP < amount - 1e-6:
+        note = (f"written at {steps * STEP:.0%} of the look, not {amount:.0%}, to keep the "
+                f"likeness at least {least:g}%")
+        done = replace(done, exported=replace(done.exported, notes=(*done.exported.notes, note)))
+    return done
 
 
 def render_retouch(
@@ -150,7 +312,6 @@ def render_retouch(
     ``faces`` (indices), and the likeness measured on the rendered pixels (every face; the
     lowest counts). Returns (pixels, percent or None, whose index or None with one face).
     ``retouch_photo`` exports it; the contact sheet shows it."""
-    from studio.face import likeness_percent
     from studio.render.everyone import lowest_likeness, render_faces
 
     rendered = render_faces(pixels, analysis, sliders, faces, marks)
@@ -158,11 +319,10 @@ def render_retouch(
         return rendered, None, None
     if progress is not None:
         progress("Checking likeness…")
-    # The promise, checked on the pixels that are written (every face).
-    distance, lowest = lowest_likeness(pixels, rendered, analysis, faces)
-    if distance is None:
+    likeness = lowest_likeness(pixels, rendered, analysis, faces)
+    if likeness.percent is None:
         return rendered, None, None
-    return rendered, float(likeness_percent(distance)), lowest if len(faces) > 1 else None
+    return rendered, likeness.percent, likeness.face if len(faces) > 1 else None
 
 
 def _below_minimum(

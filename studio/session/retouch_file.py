@@ -15,7 +15,12 @@ from pathlib import Path
 from studio.errors import LikenessError
 from studio.imaging.export import Crop, ExportResult, ExportSettings, check_output
 from studio.imaging.framing import level_angle
-from studio.session.retouch import export_retouched, render_retouch
+from studio.session.retouch import (
+    export_crown,
+    prepare_export,
+    strongest_written,
+    write_prepared,
+)
 from studio.session.schema import Session, Source, file_sha256, save_session
 from studio.write_guard import WritePlan, check_room
 
@@ -279,47 +284,29 @@ def _set_by_hand(session: Session) -> tuple[str, ...]:
     return held_keys(session.sliders, look.sliders)
 
 
-def _eased(photo, analysis, session: Session, face_index, render, *, aim: float | None,
+def _eased(photo, analysis, session: Session, faces, render, *, aim: float | None,
            least: float | None, most: float | None, held: tuple[str, ...] = ()):
     """(amount, ``render``'s result, the session with scaled sliders and its amount): the
-    strongest amount <= ``most`` keeping the likeness at ``aim`` found on the face crop, then,
-    when the full render's likeness is below ``least`` (the crop measures within about a
-    point of the full size), the strongest amount below it found on full renders the same way
-    (a few renders, never a walk down in 5% steps). ``held`` sliders (set by hand) are not
-    scaled. ``least`` is only what the easing aims for: whether the result is written is the
-    caller's (--min-likeness). Without ``most`` or a face: (None, the session's render, the
-    session)."""
-    from studio.render.amount import STEP, scaled, strongest_amount, strongest_steps
+    strongest amount <= ``most`` keeping the likeness of the lowest of ``faces`` at ``aim``,
+    found on the face crops, then settled on ``render``'s results (each the file as it will
+    be written, and its likeness): the strongest amount whose written likeness is at least
+    ``least`` (one render when the crops were right, a few otherwise). ``held`` sliders (set
+    by hand) are not scaled. ``least`` is only what the easing aims for: whether the result
+    is written is the caller's (--min-likeness). Without ``most`` or a face: (None, the
+    session's render, the session)."""
+    from studio.render.amount import STEP, scaled, strongest_amount
 
     sliders = session.sliders
-    if most is None or analysis.face(face_index) is None:
+    if most is None or not faces:
         return None, render(sliders), session
-    found = strongest_amount(photo.pixels, analysis, sliders, aim, most=most,
-                             face_index=face_index, held=held)
-    steps = round(found.amount / STEP)
-    kept = (steps, render(scaled(sliders, steps * STEP, held)))  # the strongest within, so far
-    if least is not None and _below(kept[1], least) and steps > 0:
-        def likeness_at(at: int) -> float:
-            nonlocal kept
-            retouched = render(scaled(sliders, at * STEP, held))
-            if not _below(retouched, least):  # each one within is stronger than the last
-                kept = (at, retouched)
-            return 100.0 if retouched[1] is None else retouched[1]
-
-        below = {steps: kept[1][1]}
-        kept = (0, None)  # full renders are big: only the strongest within is kept
-        strongest_steps(likeness_at, least, steps, None, measured=below)
-        if kept[1] is None:  # even the lightest step measured is below: the face unedited
-            kept = (0, render(scaled(sliders, 0.0, held)))
-    steps, retouched = kept
+    found = strongest_amount(photo.pixels, analysis, sliders, aim, most=most, faces=faces,
+                             held=held)
+    steps, retouched = strongest_written(render, sliders, round(found.amount / STEP),
+                                         least if least is not None else aim, held)
     amount = round(steps * STEP, 2)
     chosen = amount * (session.amount if session.amount is not None else 1.0)
     return amount, retouched, replace(
         session.with_sliders(scaled(sliders, amount, held)), amount=min(chosen, most))
-
-
-def _below(retouched, least: float) -> bool:
-    return retouched[1] is not None and retouched[1] < least
 
 
 def _retouch(
@@ -355,22 +342,23 @@ def _retouch(
     marks = _marks(session, sha, notes)
     least, most = _likeness_to_keep(session, keep_likeness)
 
-    def render(sliders):
-        return render_retouch(photo.pixels, analysis, sliders, indices, marks)
+    crown = export_crown(photo, analysis, indices, settings, crop)
 
-    def export(retouched):
-        return export_retouched(
-            photo, analysis, retouched, settings, output_path, faces=indices, crop=crop,
-            angle=angle, min_likeness=min_likeness, plan=plan,
-        )
+    def render(sliders):  # the file as it will be written, and its likeness
+        from studio.render.everyone import render_faces
+
+        rendered = render_faces(photo.pixels, analysis, sliders, indices, marks)
+        return prepare_export(photo, analysis, rendered, settings, output_path, faces=indices,
+                              crop=crop, angle=angle, crown_y=crown)
 
     held = _set_by_hand(session) if keep_likeness is None and most is not None else ()
     amount, retouched, session = _eased(
-        photo, analysis, session, face_index, render, aim=least,
+        photo, analysis, session, indices, render, aim=least,
         least=_higher(min_likeness, least), most=most, held=held)
     if amount is not None and held:
         notes.append(f"the look's amount leaves {', '.join(held)} as set by hand")
-    done = export(retouched)
+    done = write_prepared(photo, retouched, output_path, faces=indices,
+                          min_likeness=min_likeness, plan=plan)
     if amount is not None and least is not None and done.likeness_percent is not None \
             and done.likeness_percent < least:
         notes.append(f"the likeness {done.likeness_percent:.1f}% is below {least:g}% even "

@@ -191,12 +191,26 @@ class PreviewEngine:
 
         return tuple(with_source(self.photo.pixels, m) for m in marks)
 
-    def likeness(self, edited: np.ndarray) -> tuple[float | None, int | None]:
-        """(likeness distance, face) of the retouched face the edit changed most, between the
-        original proxy and an edited proxy ((None, None): no face)."""
+    def likeness(self, edited: np.ndarray):
+        """The :class:`~studio.face.likeness.Likeness` of an edited proxy (the retouched face
+        the edit changed most)."""
         from studio.render.everyone import lowest_likeness
 
         return lowest_likeness(self.proxy, edited, self.proxy_analysis, self.faces)
+
+    def amount_within(self, sliders: Mapping[str, object], least: float, most: float,
+                      marks: Sequence[Mark] = (), exact: bool = False):
+        """A look's :class:`~studio.render.amount.Amount`: the strongest amount <= ``most``
+        whose preview (with ``marks``, photo pixels) keeps the likeness of the lowest
+        retouched face at least ``least`` (``exact``: ``most`` itself), with the likeness of
+        that preview: the figure the meter shows for it."""
+        from studio.render.amount import amount_within
+
+        def likeness_of(scaled_sliders: dict) -> float | None:
+            return self.likeness(self.render(scaled_sliders, marks)).percent
+
+        return amount_within(self.proxy, self.proxy_analysis, sliders, least, self.faces,
+                             likeness_of, most=most, exact=exact)
 
     def render_region(
         self,

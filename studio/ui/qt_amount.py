@@ -22,13 +22,11 @@ if TYPE_CHECKING:
     from .qt_main import QtStudioWindow
 
 
-def _amount_job(preview, sliders: dict, least: float, most: float, exact: bool):
-    """The strongest amount within ``least`` (exact: the likeness at ``most`` itself)."""
-    from studio.render.amount import strongest_amount
-
-    return strongest_amount(preview.proxy, preview.proxy_analysis, sliders,
-                            0.0 if exact else least, most=most,
-                            face_index=preview.face_index)
+def _amount_job(preview, sliders: dict, least: float, most: float, exact: bool,
+                marks: tuple = ()):
+    """The strongest amount within ``least`` on the preview, the lowest retouched face
+    counting (exact: ``most`` itself), with the likeness the meter shows for it."""
+    return preview.amount_within(sliders, least, most, marks, exact=exact)
 
 
 def amount_words(name: str, amount: float, likeness: float | None) -> str:
@@ -89,7 +87,8 @@ class QtLookAmount(QWidget):
 
         self._finding = key
         self._show()
-        self.runner.submit(_amount_job, preview, dict(look.sliders), look.budget, MOST, False)
+        self.runner.submit(_amount_job, preview, dict(look.sliders), look.budget, MOST, False,
+                           tuple(self.window.document.marks))
 
     def _base(self) -> tuple[str, Session] | None:
         """The current look's key and its own values (loaded when a session brought it)."""
@@ -135,7 +134,8 @@ class QtLookAmount(QWidget):
         if preview is None or preview.face is None or self._measuring == (key, amount):
             return
         self._measuring = (key, amount)
-        self.measurer.submit(_amount_job, preview, dict(look.sliders), 0.0, amount, True)
+        self.measurer.submit(_amount_job, preview, dict(look.sliders), 0.0, amount, True,
+                             tuple(self.window.document.marks))
 
     def _measured(self, _request_id: int, found) -> None:
         measured, self._measuring = self._measuring, None
@@ -163,7 +163,7 @@ class QtLookAmount(QWidget):
         key, look = base
         self._finding = key
         self.runner.submit(_amount_job, preview, dict(look.sliders), look.budget,
-                           self.slider.value() * 0.05, True)
+                           self.slider.value() * 0.05, True, tuple(self.window.document.marks))
 
     def _found(self, _request_id: int, found) -> None:
         key, self._finding = self._finding, None

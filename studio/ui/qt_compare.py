@@ -53,21 +53,18 @@ def compare_job(preview: PreviewEngine, sliders: dict, marks: tuple = (),
     """Worker: render ``sliders`` (with the photo's ``marks``, which every version shares) on
     the proxy, measure the likeness, cut the face square. With a look's ``budget``, its
     sliders at the strongest amount within it (what applying the look gives)."""
-    from studio.face import likeness_percent
     from studio.imaging.export import ExportSettings, plan_crop
 
     from . import engine
 
     amount = None
     if budget is not None and preview.face is not None:
-        from studio.render.amount import scaled, strongest_amount
+        from studio.render.amount import MOST, scaled
 
-        amount = strongest_amount(preview.proxy, preview.proxy_analysis, sliders, budget,
-                                  face_index=preview.face_index).amount
+        amount = preview.amount_within(sliders, budget, MOST, marks).amount
         sliders = scaled(sliders, amount)
     edited = preview.render(sliders, marks)
-    distance, _face = preview.likeness(edited)
-    percent = None if distance is None else float(likeness_percent(distance))
+    percent = preview.likeness(edited).percent
     h, w = edited.shape[:2]
     face = preview.face
     crop, _ = plan_crop(

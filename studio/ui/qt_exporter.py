@@ -48,11 +48,13 @@ class _ExportRelay(QObject):
 
 
 def export_job(
-    photo, analysis, sliders, faces, crop, settings, path, relay, marks=(), angle=0.0
+    photo, analysis, sliders, faces, crop, settings, path, relay, marks=(), angle=0.0,
+    look_budget=None,
 ) -> None:
     """Worker: the one retouch service (render at full size -> likeness -> export), the same
     the command line and the batch use; ``faces``: the retouched faces, the chosen one first
-    (it frames the export). Reports through ``relay``: progress lines, then
+    (it frames the export); ``look_budget``: the current look's (sliders, amount, budget),
+    held on the written file. Reports through ``relay``: progress lines, then
     (ExportOutcome, None) or (None, error)."""
     from studio.session import retouch_photo
 
@@ -60,6 +62,7 @@ def export_job(
         done = retouch_photo(
             photo, analysis, sliders, settings, path,
             faces=faces, crop=crop, angle=angle, progress=relay.progress.emit, marks=marks,
+            look_budget=look_budget,
         )
     except BaseException as error:  # a bug is raised on the GUI thread, not hidden
         relay.done.emit(None, error)
@@ -136,7 +139,25 @@ class StudioExporter:
             relay,
             document.marks,
             document.angle,
+            self._look_budget(),
         )
+
+    def _look_budget(self):
+        """(the look's sliders, its amount, its budget) while a budgeted look is current (no
+        slider moved by hand since): the export keeps the budget on the written file."""
+        document = self.window.document
+        if document.look is None or document.budget is None or document.amount is None:
+            return None
+        from studio.render.amount import scaled
+        from studio.session import load_look
+
+        try:
+            look = load_look(document.look)
+        except LikenessError:  # a look of another machine
+            return None
+        if scaled(look.sliders, document.amount) != dict(document.sliders):
+            return None
+        return dict(look.sliders), document.amount, document.budget
 
     def _show_progress(self) -> QProgressDialog:
         progress = QProgressDialog("Rendering at full resolution…", "", 0, 0, self.window)

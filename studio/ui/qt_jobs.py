@@ -171,13 +171,9 @@ class LikenessResult:
 def likeness_job(
     preview: engine.PreviewEngine, edited: np.ndarray, render_id: int
 ) -> LikenessResult:
-    from studio.face import likeness_percent
-
-    distance, face = preview.likeness(edited)
-    if distance is None:
-        return LikenessResult(render_id, None)
-    return LikenessResult(render_id, likeness_percent(distance),
-                          face if len(preview.faces) > 1 else None)
+    likeness = preview.likeness(edited)
+    return LikenessResult(render_id, likeness.percent,
+                          likeness.face if len(preview.faces) > 1 else None)
 
 
 def circle_job(
