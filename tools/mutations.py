@@ -149,6 +149,14 @@ MUTATIONS = (
         "            if False and source is not None:\n                link = ",
         ("tests/test_promises_export.py", "tests/test_imaging.py"),
     ),
+    Mutation(
+        "plain-pytest-no-root",
+        "plain `pytest` (the venv's script) without the project's root on sys.path",
+        "pyproject.toml",
+        'pythonpath = ["."]',
+        "pythonpath = []",
+        ("tests/test_first_command.py",),
+    ),
 )
 
 
