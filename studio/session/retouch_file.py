@@ -13,7 +13,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from studio.errors import LikenessError
-from studio.imaging.export import Crop, ExportResult, ExportSettings, check_output
+from studio.imaging.export import (
+    Crop,
+    ExportResult,
+    ExportSettings,
+    check_crop_size,
+    check_output,
+)
 from studio.imaging.framing import level_angle
 from studio.session.retouch import export_retouched, render_retouch
 from studio.session.schema import Session, Source, file_sha256, save_session
@@ -157,6 +163,8 @@ def _framing(
                 f"({width} x {height} px)"
             )
         crop = Crop.from_rect((x, y, w, h), width, height)
+    if crop is not None:  # the session's or the command line's: refused before the render
+        check_crop_size(crop, shape[1], shape[0])
     return crop, angle
 
 
