@@ -238,9 +238,10 @@ def _retouched_faces(session: Session, analysis, face_index, same_photo: bool, n
     return choice, chosen_faces(choice, analysis, face_index)
 
 
-def _marks(session: Session, sha: str, notes: list[str]):
-    """The session's marks when they belong to this photo (by hash); else none, and a note."""
-    marks = session.marks_for(sha)
+def _marks(session: Session, sha: str, notes: list[str], shape: tuple[int, int]):
+    """The session's marks when they belong to this photo (by hash; checked against its
+    ``shape``); else none, and a note."""
+    marks = session.marks_for(sha, shape)
     if session.marks and not marks:
         notes.append(
             f"{len(session.marks)} marks not carried over: they belong to the photo they "
@@ -358,7 +359,7 @@ def _retouch(
 
     framed = analysis.face(indices[0]) if indices else face  # the first face frames the export
     crop, angle = _framing(framing, session, same_photo, framed, photo.pixels.shape[:2])
-    marks = _marks(session, sha, notes)
+    marks = _marks(session, sha, notes, photo.pixels.shape[:2])
     least, most = _likeness_to_keep(session, keep_likeness)
 
     def render(sliders):

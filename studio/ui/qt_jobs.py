@@ -79,6 +79,8 @@ def open_job(path: Path | None, as_session: bool) -> OpenResult:
         found = saved_work(path, sha)
     preview = engine.PreviewEngine(photo, analysis, None)
     session = found.get("session")
+    if session is not None and sha is not None:  # marks beyond this photo's limits: SessionError
+        session.marks_for(sha, (photo.height, photo.width))
     if session is not None:
         face = analysis.face(session.face)
         preview = preview.for_face(session.face if face is not None else None)
