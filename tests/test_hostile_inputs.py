@@ -758,3 +758,24 @@ def test_marks_at_their_limits_are_rendered(saved_session, tmp_path):
     result = likeness("retouch", session, "-o", tmp_path / "out.jpg", "--set", "smooth=0.6")
     assert_clean(result)
     assert Image.open(tmp_path / "out.jpg").size == (480, 270)
+
+
+def test_the_studio_opens_a_photo_without_the_hostile_session_beside_it(saved_session, tmp_path):
+    """The studio's open: a hostile session opened as such fails in one line; found beside
+    the photo, it is set aside with a note and the photo opens."""
+    import json
+    import shutil
+
+    from studio.errors import SessionError
+    from studio.session import default_session_path
+    from studio.ui.qt_jobs import open_job
+
+    photo, data = saved_session
+    mine = Path(shutil.copy(photo, tmp_path / photo.name))
+    beside = default_session_path(mine)
+    beside.write_text(json.dumps({**data, "marks": _clicks(2000, 240)}))
+    with pytest.raises(SessionError, match="at most 128") as error:
+        open_job(beside, as_session=True)
+    assert "\n" not in str(error.value)
+    opened = open_job(mine, as_session=False)
+    assert opened.session is None and "at most 128" in opened.note

@@ -18,6 +18,9 @@ from studio.edits.heal import heal, ring_reach, room
 from studio.edits.layers import PhotoLayers
 from studio.edits.marks import (
     MATTE_KINDS,
+    MAX_MARKS,
+    MAX_POINTS,
+    MAX_SESSION_POINTS,
     PIECE_REACHES,
     Mark,
     corrected_alpha,
@@ -85,6 +88,7 @@ def check_marks(marks: Sequence[Mark], shape: tuple[int, int]) -> None:
     height, width = shape
     most_radius = max(height, width) / 2
     budget = MOST_WORK * height * width
+    _check_counts(marks)
     spent = 0.0
     for index, mark in enumerate(marks):
         if mark.radius > most_radius:
@@ -99,6 +103,19 @@ def check_marks(marks: Sequence[Mark], shape: tuple[int, int]) -> None:
                 f"{spent / (height * width):.1f} times the photo's area; at most {MOST_WORK} "
                 "(fewer, shorter or smaller marks)"
             )
+
+
+def _check_counts(marks: Sequence[Mark]) -> None:
+    """The limits a session file's marks have whatever the photo (``marks_from_list``), for
+    marks the studio is about to add: what it saves, it can open again."""
+    if len(marks) > MAX_MARKS:
+        raise SessionError(f"'marks' holds {len(marks)} marks, more than {MAX_MARKS}")
+    for index, mark in enumerate(marks):
+        if len(mark.points) > MAX_POINTS:
+            raise SessionError(f"'marks[{index}].points' are {len(mark.points)}; at most {MAX_POINTS}")
+    total = sum(len(mark.points) for mark in marks)
+    if total > MAX_SESSION_POINTS:
+        raise SessionError(f"'marks' hold {total} points in all; at most {MAX_SESSION_POINTS}")
 
 
 def work(mark: Mark, shape: tuple[int, int]) -> float:
