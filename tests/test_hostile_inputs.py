@@ -779,3 +779,17 @@ def test_the_studio_opens_a_photo_without_the_hostile_session_beside_it(saved_se
     assert "\n" not in str(error.value)
     opened = open_job(mine, as_session=False)
     assert opened.session is None and "at most 128" in opened.note
+
+
+def test_the_contact_sheet_refuses_hostile_marks_in_one_line(saved_session, tmp_path):
+    import json
+
+    photo, data = saved_session
+    session = photo.parent / "hostile-sheet.likeness.json"
+    session.write_text(json.dumps({**data, "marks": _clicks(1, 300)}))
+    result = likeness("retouch", photo, "--session", session, "--contact-sheet",
+                      tmp_path / "sheet.jpg", timeout=300)
+    assert_clean(result, 2)
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert "'marks[0].radius' is 300 pixels; at most 240 (half" in result.stderr, result.stderr
+    assert not (tmp_path / "sheet.jpg").exists()

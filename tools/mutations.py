@@ -253,6 +253,30 @@ MUTATIONS = (
         '        return short\n',
         ('tests/test_adversarial_cli.py::test_values_starting_with_a_minus_are_checked_not_taken_for_options',),
     ),
+    Mutation(
+        'studio-adds-any-mark',
+        "the studio adds a mark beyond the photo's limits (its saved session would not open)",
+        'studio/ui/qt_marks.py',
+        '        if document.photo is not None:\n            try:\n',
+        '        if False:\n            try:\n',
+        ('tests/test_ui_marks.py::test_the_studio_adds_no_mark_beyond_the_photos_limits',),
+    ),
+    Mutation(
+        'hostile-beside-session-blocks-the-photo',
+        'a session beside the photo with marks beyond its limits stops the photo opening',
+        'studio/ui/qt_jobs.py',
+        '        if found.get("restored") == "session":\n',
+        '        if True:\n',
+        ('tests/test_hostile_inputs.py::test_the_studio_opens_a_photo_without_the_hostile_session_beside_it',),
+    ),
+    Mutation(
+        'contact-sheet-marks-unchecked',
+        "the contact sheet takes a session's marks without the photo's limits",
+        'studio/session/contact_sheet.py',
+        '"marks": tuple(session.marks_for(sha, (photo.height, photo.width))),',
+        '"marks": tuple(session.marks_for(sha)),',
+        ('tests/test_hostile_inputs.py::test_the_contact_sheet_refuses_hostile_marks_in_one_line',),
+    ),
 )
 
 
