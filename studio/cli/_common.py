@@ -125,8 +125,8 @@ def add_threads_argument(parser: argparse.ArgumentParser, what: str) -> None:
         "--threads",
         type=int,
         metavar="N",
-        help=f"cores {what} may use (default: all of this machine's; the result is the same "
-        "bit for bit whatever N)",
+        help=f"cores {what} may use, 1 to this machine's (default: all of them; the result "
+        "is the same bit for bit whatever N)",
     )
 
 
