@@ -28,6 +28,7 @@ from studio import __version__
 from studio.edits.sliders import SLIDERS
 from studio.imaging import load, load_proxy
 from studio.imaging.sample import sample_photo
+from studio.imaging.threads import all_cores
 
 #: A value for every slider that turns its edit on (used for "every edit on").
 EVERY_EDIT_ON = {
@@ -158,7 +159,7 @@ def _export_figures(path: Path, folder: Path, repeat: int) -> dict:
     against the decode + encode floor of the same file (runs interleaved, so load on a
     shared machine falls on all three alike). CPU times are given too: on a loaded machine
     a one-core run's CPU time is what its wall time would be on an idle one."""
-    cores = os.cpu_count() or 1
+    cores = all_cores()  # what --threads accepts (this process's cores)
     out = folder / "export.jpg"
     floor, one, every = [], [], []
     for _ in range(repeat):
@@ -188,7 +189,7 @@ def _gmic_figures(path: Path, folder: Path, repeat: int) -> dict:
     gmic = shutil.which("gmic")
     if gmic is None:
         return {"skipped": "gmic is not installed (apt-get install gmic)"}
-    cores = os.cpu_count() or 1
+    cores = all_cores()  # what --threads accepts (this process's cores)
     ours, theirs = [], []
     for _ in range(repeat):
         ours.append(_retouch_process(path, folder / "smooth.png", folder, cores,

@@ -21,3 +21,13 @@ class WriteRefused(PhotoError, SessionError):
     """The write guard refused a write: the target is a file the run reads, another target
     of the run, or an existing file of another kind (see ``studio.write_guard``). Nothing
     was written. Both a PhotoError and a SessionError, for the writers of either."""
+
+
+def number_text(value: float) -> str:
+    """A number as a message shows it: short (``:g``) when that is the number itself, else
+    every digit it has (15.0000001 is never said to be "15")."""
+    short = f"{value:g}"
+    try:
+        return short if float(short) == value else repr(float(value))
+    except (OverflowError, ValueError):
+        return short

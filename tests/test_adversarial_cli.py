@@ -487,3 +487,136 @@ def test_kill_9_during_an_export_leaves_nothing_after_the_next_run(studio_dir, p
     done = _cli("retouch", "a.png", "-o", "out/next.png", cwd=studio_dir)
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in (studio_dir / "out").iterdir()) == ["next.png"]
+
+
+# ----------------------------------------------------------------------------- issue 26 §5: flags
+def _cores() -> int:
+    from studio.imaging.threads import all_cores
+
+    return all_cores()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["retouch", "p.jpg", "-o", "o.jpg", "--threads", "2147483648"],
+        ["retouch", "p.jpg", "-o", "o.jpg", "--threads", "99999999999999999999"],
+        ["retouch", "p.jpg", "-o", "o.jpg", "--threads", "10000"],
+        ["retouch", "p.jpg", "-o", "o.jpg", "--threads", "0"],
+        ["batch", "p.jpg", "-o", "out", "--threads", "2147483648"],
+        ["batch", "p.jpg", "-o", "out", "--threads", "10000"],
+        ["batch", "p.jpg", "-o", "out", "--workers", "10000"],
+        ["batch", "p.jpg", "-o", "out", "--dask", "local", "--workers", "2147483648"],
+        ["bench", "--threads", "0"],
+        ["bench", "--threads", "2147483648"],
+        ["bench", "--threads", "99999999999999999999"],
+    ],
+    ids=lambda argv: " ".join(argv[:1] + argv[-2:]),
+)
+def test_threads_and_workers_beyond_this_machines_cores_are_one_line(studio_dir, capsys, argv):
+    before = _digests(studio_dir)
+    code, _, err = _run(capsys, *argv)
+    _refused(code, err, f"at most this machine's {_cores()} core", argv[-2])
+    assert _digests(studio_dir) == before and not (studio_dir / "out").exists()
+
+
+def test_threads_up_to_the_cores_are_taken(studio_dir, capsys):
+    code, out, err = _run(capsys, "retouch", "p.jpg", "-o", "o.jpg", "--threads", str(_cores()))
+    assert code == 0 and "wrote o.jpg" in out, err
+
+
+def test_the_thread_pool_never_asks_for_more_threads_than_cores():
+    import cv2
+
+    from studio.imaging.threads import set_threads, threads
+
+    before = threads()
+    try:
+        assert set_threads(2**31) == _cores() == threads()
+        assert cv2.getNumThreads() <= _cores()
+    finally:
+        set_threads(before)
+
+
+@pytest.mark.parametrize(
+    "options, words",
+    [
+        (["--crop", "-10,0,100,100"], "X and Y are pixels right of and below"),
+        (["--crop", "0,-5,100,100"], "0 or more"),
+        (["--angle", "-1e308"], "-15..15 degrees, not -1e+308"),
+        (["--angle", "-inf"], "-15..15 degrees, not -inf"),
+        (["--angle", "15.0000001"], "-15..15 degrees, not 15.0000001"),
+        (["--min-likeness", "-1e308"], "percent 0..100, not -1e+308"),
+        (["--min-likeness", "100.0000001"], "percent 0..100, not 100.0000001"),
+        (["--keep-likeness", "-0.5"], "percent 0..100, not -0.5"),
+    ],
+)
+def test_values_starting_with_a_minus_are_checked_not_taken_for_options(
+    studio_dir, capsys, options, words
+):
+    code, _, err = _run(capsys, "retouch", "p.jpg", "-o", "o.jpg", *options)
+    _refused(code, err, words)
+    assert "expected one argument" not in err
+    assert not (studio_dir / "o.jpg").exists()
+
+
+def test_a_negative_angle_is_still_taken(studio_dir, capsys):
+    code, out, err = _run(capsys, "retouch", "p.jpg", "-o", "o.jpg", "--angle", "-3.5")
+    assert code == 0 and "wrote o.jpg" in out, err
+
+
+@pytest.mark.parametrize("crop", ["0,0,1,1", "0,0,2,1", "100,100,15,100", "0.2,0.2,0.5,0.5"])
+def test_a_crop_under_16_pixels_is_refused_like_a_size_under_16(studio_dir, capsys, crop):
+    code, _, err = _run(capsys, "retouch", "p.jpg", "-o", "o.jpg", "--crop", crop)
+    _refused(code, err, "at least 16 x 16")
+    assert not (studio_dir / "o.jpg").exists()
+    code, out, err = _run(capsys, "retouch", "p.jpg", "-o", "o.jpg", "--crop", "100,100,16,16")
+    assert code == 0 and "(16 x 16" in out, err
+
+
+def test_a_sessions_crop_under_16_pixels_is_refused(studio_dir, capsys):
+    code, _, err = _run(capsys, "retouch", "p.jpg", "-o", "first.jpg", "--save-session", "s.json")
+    assert code == 0, err
+    data = json.loads((studio_dir / "s.json").read_text())
+    data["crop"] = {"left": 0.5, "top": 0.5, "width": 0.001, "height": 0.5}
+    (studio_dir / "s.json").write_text(json.dumps(data))
+    code, _, err = _run(capsys, "retouch", "s.json", "-o", "o.jpg")
+    _refused(code, err, "the crop is 1 x 128 pixels of the photo; at least 16 x 16")
+    assert not (studio_dir / "o.jpg").exists()
+
+
+def test_the_writer_refuses_a_crop_under_16_pixels(tmp_path, pixels):
+    """What the studio's export calls: the same limit, whatever chose the crop."""
+    from studio.errors import LikenessError
+    from studio.imaging.export import Crop, ExportSettings, export_photo
+
+    for crop in (Crop(0.5, 0.5, 0.001, 0.001), Crop(0.0, 0.0, 1.0, 15 / 256)):
+        with pytest.raises(LikenessError, match="at least 16 x 16"):
+            export_photo(pixels, ExportSettings(), tmp_path / "o.png", crop=crop)
+    assert not list(tmp_path.iterdir())
+    done = export_photo(pixels, ExportSettings(), tmp_path / "o.png", crop=Crop(0, 0, 1, 16 / 256))
+    assert (done.width, done.height) == (256, 16)
+
+
+HUGE = "9" * 5000
+ITEMS = ",".join(str(n) for n in range(1, 1002))
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--size", HUGE], ["--export", "custom", "--size", HUGE], ["--quality", HUGE],
+        ["--threads", HUGE], ["--crop", f"{HUGE},1,1,1"], ["--crop", ITEMS], ["--faces", HUGE],
+        ["--faces", ITEMS], ["--angle", f"0,{ITEMS}"], ["--aspect", ITEMS],
+        ["--aspect", f"{HUGE}:1"], ["--set", f"{HUGE}=1"], ["--export", HUGE],
+    ],
+    ids=lambda options: f"{options[-2]} {options[-1][:8]}",
+)
+def test_a_huge_value_is_not_repeated_in_full(studio_dir, capsys, options):
+    try:
+        code, _, err = _run(capsys, "retouch", "p.jpg", "-o", "o.jpg", *options)
+    except SystemExit as stop:  # argparse's own refusals
+        code, err = stop.code, capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "error: " in err and len(err) < 400 and "…" in err, err
+    assert not (studio_dir / "o.jpg").exists()

@@ -697,3 +697,99 @@ def test_corrupt_photos_are_one_line_and_exit_2_on_the_command_line(name, tmp_pa
         assert_clean(result, 2)
         assert len(result.stderr.splitlines()) == 1 and "corrupt" in result.stderr, result.stderr
     assert not (tmp_path / "out.png").exists()
+
+
+# ----------------------------------------------------------------------------- hostile marks
+def _strokes(count: int, points: int, radius: float, kind: str = "person") -> list[dict]:
+    return [{"kind": kind, "radius": radius,
+             "points": [[(i * 389 + s) % 480, (i * 331 + s) % 270] for i in range(points)]}
+            for s in range(count)]
+
+
+def _clicks(count: int, radius: float) -> list[dict]:
+    return [{"kind": "heal", "radius": radius, "points": [[i % 480, i * 7 % 270]]}
+            for i in range(count)]
+
+
+#: Issue 26: sessions whose marks took minutes of CPU (or a traceback) on a 480 x 270 photo,
+#: and the line that refuses each.
+HOSTILE_MARKS = {
+    "200 strokes of 5000 points": (_strokes(200, 5000, 20), "'marks' hold 1000000 points"),
+    "2000 heals of radius 100000": (_clicks(2000, 100_000),
+                                    "'marks[0].radius' is 100000 pixels; at most 240 (half"),
+    "2000 heals of radius 240": (_clicks(2000, 240), "at most 128 (fewer"),
+    "10 strokes of 5000 points": (_strokes(10, 5000, 20), "at most 128 (fewer"),
+    "heal radius 1e-300": (_clicks(1, 1e-300), "'marks[0].radius' is 1e-300 pixels; at least 0.5"),
+    "heal radius 1e-6": (_clicks(1, 1e-6), "'marks[0].radius' is 1e-06 pixels; at least 0.5"),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_MARKS))
+def test_hostile_marks_are_refused_in_one_line_at_once(case, saved_session, tmp_path):
+    """Each hostile session ends in one line naming the key and its limit, exit 2, nothing
+    written; the whole run takes seconds of CPU (minutes, or a traceback, before)."""
+    import json
+    import resource
+
+    photo, data = saved_session
+    marks, words = HOSTILE_MARKS[case]
+    session = photo.parent / f"hostile-{len(marks)}-{marks[0]['radius']}.likeness.json"
+    session.write_text(json.dumps({**data, "marks": marks}))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = likeness("retouch", session, "-o", tmp_path / "out.jpg", "--threads", 1,
+                      timeout=300)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert_clean(result, 2)
+    assert len(result.stderr.splitlines()) == 1 and words in result.stderr, result.stderr
+    assert not (tmp_path / "out.jpg").exists()
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    assert cpu < 60, f"{cpu:.0f} s of CPU to refuse it"  # a bound on a hang, not a speed test
+
+
+def test_marks_at_their_limits_are_rendered(saved_session, tmp_path):
+    import json
+
+    photo, data = saved_session
+    marks = [{"kind": "heal", "radius": 0.5, "points": [[200, 100]]},
+             {"kind": "keep", "radius": 240, "points": [[240, 135]]},
+             {"kind": "person", "radius": 20, "points": [[10, 10], [60, 20], [110, 30]]}]
+    session = photo.parent / "limits.likeness.json"
+    session.write_text(json.dumps({**data, "marks": marks}))
+    result = likeness("retouch", session, "-o", tmp_path / "out.jpg", "--set", "smooth=0.6")
+    assert_clean(result)
+    assert Image.open(tmp_path / "out.jpg").size == (480, 270)
+
+
+def test_the_studio_opens_a_photo_without_the_hostile_session_beside_it(saved_session, tmp_path):
+    """The studio's open: a hostile session opened as such fails in one line; found beside
+    the photo, it is set aside with a note and the photo opens."""
+    import json
+    import shutil
+
+    from studio.errors import SessionError
+    from studio.session import default_session_path
+    from studio.ui.qt_jobs import open_job
+
+    photo, data = saved_session
+    mine = Path(shutil.copy(photo, tmp_path / photo.name))
+    beside = default_session_path(mine)
+    beside.write_text(json.dumps({**data, "marks": _clicks(2000, 240)}))
+    with pytest.raises(SessionError, match="at most 128") as error:
+        open_job(beside, as_session=True)
+    assert "\n" not in str(error.value)
+    opened = open_job(mine, as_session=False)
+    assert opened.session is None and "at most 128" in opened.note
+
+
+def test_the_contact_sheet_refuses_hostile_marks_in_one_line(saved_session, tmp_path):
+    import json
+
+    photo, data = saved_session
+    session = photo.parent / "hostile-sheet.likeness.json"
+    session.write_text(json.dumps({**data, "marks": _clicks(1, 300)}))
+    result = likeness("retouch", photo, "--session", session, "--contact-sheet",
+                      tmp_path / "sheet.jpg", timeout=300)
+    assert_clean(result, 2)
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert "'marks[0].radius' is 300 pixels; at most 240 (half" in result.stderr, result.stderr
+    assert not (tmp_path / "sheet.jpg").exists()

@@ -142,3 +142,89 @@ def test_heal_stays_within_the_photo_range_on_bright_skin():
     image = np.clip(skin_patch() * 1.25, 0, 1)  # highlights at 1.0 around the spot
     healed = heal(image, [Mark("heal", (SPOT,), 9.0)])
     assert healed.min() >= 0 and healed.max() <= 1
+
+
+# ----------------------------------------------------------------------------- issue 26 §5
+def _every_segment(mark: Mark, box) -> np.ndarray:
+    """The distance to the stroke the plain way: every segment over the whole box."""
+    rows, cols = box
+    ys = np.arange(rows.start, rows.stop, dtype=np.float32)[:, None]
+    xs = np.arange(cols.start, cols.stop, dtype=np.float32)[None, :]
+    pts = np.asarray(mark.points, np.float32)
+    best = np.hypot(xs - pts[0, 0], ys - pts[0, 1])
+    for (ax, ay), (bx, by) in zip(pts[:-1], pts[1:], strict=True):
+        dx, dy = bx - ax, by - ay
+        if dx * dx + dy * dy == 0:
+            continue
+        t = np.clip(((xs - ax) * dx + (ys - ay) * dy) / (dx * dx + dy * dy), 0.0, 1.0)
+        np.minimum(best, np.hypot(xs - (ax + t * dx), ys - (ay + t * dy)), out=best)
+    return best
+
+
+def test_the_distance_measured_near_each_segment_is_the_same_bit_for_bit():
+    """``Mark.distance`` measures each piece of the stroke only near itself; wherever the
+    distance is within what was asked, it is the plain computation's exactly."""
+    rng = np.random.default_rng(7)
+    for _ in range(60):
+        radius = float(rng.uniform(0.5, 30))
+        step = float(rng.choice([radius / 4, 5 * radius, 150]))
+        start = rng.uniform(0, 300, 2)
+        walk = np.cumsum(rng.normal(0, step, (int(rng.integers(0, 12)), 2)), axis=0)
+        points = np.round(np.vstack([start, start + walk]), 2)
+        mark = Mark("keep", tuple(map(tuple, points.tolist())), radius)
+        box = (slice(0, 400), slice(0, 500))
+        for within in (mark.reach, 4 * radius + 10, np.inf):
+            plain, near = _every_segment(mark, box), mark.distance(box, within)
+            exact = plain <= within
+            assert np.array_equal(near[exact], plain[exact])
+            assert (near[~exact] > within).all()
+
+
+@pytest.mark.parametrize("radius", [1e-300, 1e-6, 0.49])
+def test_a_radius_under_half_a_pixel_is_a_one_line_error(radius):
+    with pytest.raises(SessionError, match=r"'marks\[0\].radius' is .* pixels; at least 0.5"):
+        marks_from_list([{"kind": "heal", "radius": radius, "points": [[1, 2]]}])
+
+
+def test_a_tiny_heal_mark_at_any_scale_heals_in_a_small_patch():
+    """A mark shrunk with a small proxy is resampled as one of MIN_RADIUS: no enormous
+    canvas (a radius of 1e-6 asked OpenCV for 3e17 bytes)."""
+    image = skin_patch(seed=3)
+    for radius in (1e-6, 0.01, 0.5):
+        healed = heal(image, [Mark("heal", ((60.0, 60.0),), radius)])
+        assert healed.shape == image.shape and np.isfinite(healed).all()
+
+
+def test_a_session_holding_too_many_points_is_refused_before_they_are_read():
+    marks = [{"kind": "keep", "radius": 5, "points": [[1, 2]] * 5000}] * 11
+    with pytest.raises(SessionError, match=r"'marks' hold 55000 points in all; at most 50000"):
+        marks_from_list(marks)
+
+
+def test_a_radius_over_half_the_photos_long_edge_is_named_with_its_limit():
+    from studio.render.marking import check_marks
+
+    marks = [Mark("keep", ((10.0, 10.0),), 5.0)] * 3 + [Mark("heal", ((10.0, 10.0),), 100000)]
+    with pytest.raises(SessionError) as error:
+        check_marks(marks, (3024, 4032))
+    assert str(error.value) == (
+        "'marks[3].radius' is 100000 pixels; at most 2016 (half the photo's long edge)")
+    check_marks(marks[:3] + [Mark("heal", ((10.0, 10.0),), 2016)], (3024, 4032))
+
+
+@pytest.mark.parametrize(
+    "marks",
+    [
+        [Mark("heal", ((500.0, 400.0),), 500)] * 40,  # each heal reads the whole photo
+        [Mark("person", tuple((float(x * 389 % 997), float(x * 331 % 797)) for x in range(5000)), 20)],
+        [Mark("heal", tuple((100 + 0.01 * i, 100.0) for i in range(5000)), 400)],
+        [Mark("keep", tuple((float(i % 2) * 990, float(i % 797)) for i in range(5000)), 0.5)],
+    ],
+    ids=["heals over the photo", "random points", "points 0.01 px apart", "long thin zigzag"],
+)
+def test_marks_asking_too_much_work_of_a_render_are_named_with_the_limit(marks):
+    from studio.render.marking import MOST_WORK, check_marks
+
+    with pytest.raises(SessionError) as error:
+        check_marks(marks, (800, 1000))
+    assert str(error.value).startswith("'marks[") and f"at most {MOST_WORK}" in str(error.value)

@@ -201,3 +201,21 @@ def test_the_export_carries_the_marks(qtbot, make_window, tmp_path, monkeypatch)
     assert np.abs(written - expected).max() <= 1 / 255 + 1e-6
     inside = mask(document.marks, written.shape[:2]) == 1
     assert np.abs(written[inside] - document.photo.pixels[inside]).max() <= 1 / 255 + 1e-6
+
+
+def test_the_studio_adds_no_mark_beyond_the_photos_limits(qtbot, make_window):
+    """What the studio paints it can open again: a mark over the limits of
+    ``check_marks`` is not added (the status bar says why), and the brush grows to half the
+    photo's long edge at most."""
+    from studio.edits.marks import Mark
+
+    window = make_window()
+    open_and_wait(qtbot, window)
+    photo = window.document.photo
+    window.marks.scale_radius(1e6)
+    assert window.marks.radius == max(photo.height, photo.width) / 2
+    window.marks.add((Mark("heal", ((10.0, 10.0),), 1e5),))
+    assert window.document.marks == ()
+    assert "at most" in window.statusBar().currentMessage()
+    window.marks.add((Mark("heal", ((10.0, 10.0),), 5.0),))
+    assert len(window.document.marks) == 1

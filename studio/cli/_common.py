@@ -9,10 +9,13 @@ import os
 from dataclasses import replace
 
 from studio.edits.sliders import SLIDERS, parse_assignment
-from studio.errors import LikenessError
+from studio.errors import LikenessError, number_text
 from studio.imaging.export import MAX_SIZE, MIN_SIZE, ExportSettings, parse_aspect
 
 EXPORT_CHOICES = ("linkedin", "portfolio", "original", "custom")
+#: Options whose value may start with '-' (a crop from left of the photo, a negative angle):
+#: the value is checked, and its problem said, by the option's own check.
+SIGNED_OPTIONS = ("--crop", "--angle", "--min-likeness", "--keep-likeness")
 
 
 def add_edit_arguments(parser: argparse.ArgumentParser) -> None:
@@ -122,16 +125,29 @@ def add_threads_argument(parser: argparse.ArgumentParser, what: str) -> None:
         "--threads",
         type=int,
         metavar="N",
-        help=f"cores {what} may use (default: all of this machine's; the result is the same "
-        "bit for bit whatever N)",
+        help=f"cores {what} may use, 1 to this machine's (default: all of them; the result "
+        "is the same bit for bit whatever N)",
     )
 
 
 def threads_from_args(args: argparse.Namespace) -> int | None:
-    """The --threads value (None: all cores); LikenessError when it is not 1 or more."""
-    if args.threads is not None and args.threads < 1:
-        raise LikenessError(f"--threads must be 1 or more, not {args.threads}")
-    return args.threads
+    """The --threads value (None: all cores); LikenessError unless it is 1 to this
+    machine's cores."""
+    return check_cores("--threads", args.threads)
+
+
+def check_cores(option: str, count: int | None) -> int | None:
+    """``count`` (threads or worker processes) when it is 1 to the cores this process may
+    use, None for None; else LikenessError naming ``option`` and the limit."""
+    from studio.imaging.threads import all_cores
+
+    cores = all_cores()
+    if count is not None and not 1 <= count <= cores:
+        raise LikenessError(
+            f"{option} must be 1 or more and at most this machine's {cores} "
+            f"core{'s' * (cores != 1)}, not {count}"
+        )
+    return count
 
 
 def parse_assignments(assignments: list[str]) -> dict[str, float | str | None]:
@@ -224,9 +240,7 @@ def framing_from_args(args: argparse.Namespace) -> dict | None:
                 numbers = []
             if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
                 raise LikenessError(f"--crop must be 'auto' or X,Y,W,H in pixels, not '{shown(crop)}'")
-            if numbers[2] <= 0 or numbers[3] <= 0:
-                raise LikenessError(f"--crop {shown(crop)}: the width and height must be above 0")
-            framing["crop"] = numbers
+            framing["crop"] = _checked_crop(crop, numbers)
     if angle is not None:
         if angle.strip().lower() == "level":
             framing["angle"] = "level"
@@ -239,11 +253,31 @@ def framing_from_args(args: argparse.Namespace) -> dict | None:
     return framing
 
 
+def _checked_crop(text: str, numbers: list[float]) -> list[float]:
+    """--crop's X,Y,W,H when the corner is on the photo and the crop at least ``MIN_CROP``
+    pixels each way (what the photo holds there is checked once it is open)."""
+    from studio.imaging.export import MIN_CROP
+    from studio.write_guard import shown
+
+    x, y, w, h = numbers
+    if x < 0 or y < 0:
+        raise LikenessError(
+            f"--crop {shown(text)}: X and Y are pixels right of and below the photo's "
+            "top-left corner, 0 or more"
+        )
+    if w < MIN_CROP or h < MIN_CROP:
+        raise LikenessError(
+            f"--crop {shown(text)}: a crop is at least {MIN_CROP} x {MIN_CROP} pixels "
+            f"(as --size is at least {MIN_SIZE})"
+        )
+    return numbers
+
+
 def keep_likeness_from_args(args: argparse.Namespace) -> float | None:
     if getattr(args, "keep_likeness", None) is None:
         return None
     if not 0 <= args.keep_likeness <= 100:
-        raise LikenessError(f"--keep-likeness must be a percent 0..100, not {args.keep_likeness:g}")
+        raise LikenessError(f"--keep-likeness must be a percent 0..100, not {number_text(args.keep_likeness)}")
     return float(args.keep_likeness)
 
 
@@ -251,7 +285,7 @@ def min_likeness_from_args(args: argparse.Namespace) -> float | None:
     if args.min_likeness is None:
         return None
     if not 0 <= args.min_likeness <= 100:
-        raise LikenessError(f"--min-likeness must be a percent 0..100, not {args.min_likeness:g}")
+        raise LikenessError(f"--min-likeness must be a percent 0..100, not {number_text(args.min_likeness)}")
     return float(args.min_likeness)
 
 

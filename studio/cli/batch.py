@@ -16,6 +16,7 @@ from pathlib import Path
 from studio.cli._common import (
     add_edit_arguments,
     add_threads_argument,
+    check_cores,
     export_from_args,
     framing_from_args,
     input_files,
@@ -150,7 +151,9 @@ def run(args: argparse.Namespace) -> int:
     from studio.session import session_to_dict
 
     # Everything a user can get wrong is checked before any work starts (exit 2).
-    if args.workers is not None and args.workers < 1:
+    if args.dask is None or args.dask == "local":  # a remote cluster has its own workers
+        check_cores("--workers", args.workers)
+    elif args.workers is not None and args.workers < 1:
         raise LikenessError(f"--workers must be 1 or more, not {args.workers}")
     threads = threads_from_args(args)
     session = session_from_args(args)

@@ -13,17 +13,20 @@ def register(subparsers) -> None:
         description="Measure preview, open and export speed against floors measured in the same run.")
     parser.add_argument("--json", action="store_true", help="print one JSON object (milliseconds)")
     parser.add_argument("--quick", action="store_true", help="small photos, few repetitions")
-    parser.add_argument("--threads", type=int, default=1, help="OpenCV threads (default 1: one core)")
+    parser.add_argument("--threads", type=int, default=1, metavar="N",
+                        help="OpenCV threads, 1 to this machine's cores (default 1: one core)")
     parser.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
     from studio import bench
+    from studio.cli._common import threads_from_args
 
     def say(message: str) -> None:
         if not args.json:
             print(f"... {message}", file=sys.stderr, flush=True)
 
-    result = bench.run(quick=args.quick, threads=max(args.threads, 1), progress=say)
+    threads = threads_from_args(args)  # checked before any work: one line, exit 2
+    result = bench.run(quick=args.quick, threads=threads, progress=say)
     print(json.dumps(result, indent=2) if args.json else bench.format_report(result))
     return 0

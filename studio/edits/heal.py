@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from studio.edits.layers import normalized_blur
-from studio.edits.marks import Mark, edge_weight, feather, of_kind
+from studio.edits.marks import MIN_RADIUS, Mark, edge_weight, feather, of_kind
 from studio.imaging.colour import REC709
 from studio.imaging.filters import gaussian
 
@@ -61,7 +61,7 @@ def with_source(image: np.ndarray, mark: Mark) -> Mark:
     with a source already or without room for one, come back as they are."""
     if mark.kind != "heal" or mark.source is not None:
         return mark
-    box = mark.box(image.shape[:2], margin=_margin(mark))
+    box = mark.box(image.shape[:2], margin=room(mark))
     if box is None:
         return mark
     offset = _donor_offset(image[box], box, mark)
@@ -70,7 +70,7 @@ def with_source(image: np.ndarray, mark: Mark) -> Mark:
     return replace(mark, source=(round(offset[1], 2), round(offset[0], 2)))
 
 
-def _margin(mark: Mark) -> float:
+def room(mark: Mark) -> float:
     """Room around a mark for the donor search and the blurs, pixels."""
     return (max(DONOR_DISTANCES) + 1) * mark.reach + 3 * max(DETAIL_SCALE * mark.radius, 0.7)
 
@@ -80,11 +80,11 @@ def heal_one(image: np.ndarray, mark: Mark) -> None:
     r = mark.radius
     sigma = max(DETAIL_SCALE * r, 0.7)
     reach = mark.reach
-    box = mark.box(image.shape[:2], margin=_margin(mark))
+    box = mark.box(image.shape[:2], margin=room(mark))
     if box is None:
         return
     patch = image[box]
-    distance = mark.distance(box)
+    distance = mark.distance(box, within=ring_reach(r))
     weight = edge_weight(distance, r)
     if not weight.any():
         return
@@ -125,12 +125,17 @@ def _texture_gain(
         return grey - gaussian(grey, scale)
 
     core = distance <= r
-    ring = (distance > r + feather(r) + scale) & (distance <= 4 * r + feather(r))
+    ring = (distance > r + feather(r) + scale) & (distance <= ring_reach(r))
     if not core.any() or not ring.any():
         return np.float32(1.0)
     wanted = float((fine(patch)[ring] ** 2).mean())
     have = float((fine(donor)[core] ** 2).mean()) + 1e-10
     return np.float32(np.clip(np.sqrt(wanted / have), *TEXTURE_GAIN))
+
+
+def ring_reach(radius: float) -> float:
+    """How far from the stroke the skin whose texture a heal matches reaches, pixels."""
+    return 4 * radius + feather(radius)
 
 
 def _donor_offset(patch: np.ndarray, box: tuple[slice, slice], mark: Mark) -> tuple[float, float] | None:
@@ -142,7 +147,8 @@ def _donor_offset(patch: np.ndarray, box: tuple[slice, slice], mark: Mark) -> tu
     (``CANON_RADIUS``) and the shift is a fixed multiple of the mark's reach: a proxy and the
     full photo choose the same shift, in the photo's own units."""
     small, canon = _canonical(patch, box, mark)
-    hole = canon.distance((slice(0, small.shape[0]), slice(0, small.shape[1]))) <= canon.reach
+    whole = (slice(0, small.shape[0]), slice(0, small.shape[1]))
+    hole = canon.distance(whole, within=canon.reach) <= canon.reach
     if not hole.any():
         return None
     grey = small @ REC709
@@ -161,7 +167,9 @@ def _donor_offset(patch: np.ndarray, box: tuple[slice, slice], mark: Mark) -> tu
 def _canonical(patch: np.ndarray, box: tuple[slice, slice], mark: Mark) -> tuple[np.ndarray, Mark]:
     """The patch resampled so the mark's radius is ``CANON_RADIUS``, and the mark in it."""
     h, w = patch.shape[:2]
-    c = CANON_RADIUS / mark.radius
+    # A mark under MIN_RADIUS (a tiny one on a small proxy) is resampled as one of that
+    # radius: the patch stays a few hundred pixels, however small the mark.
+    c = CANON_RADIUS / max(mark.radius, MIN_RADIUS)
     size = (max(int(round(w * c)), 1), max(int(round(h * c)), 1))
     cx, cy = size[0] / w, size[1] / h
     small = cv2.resize(

@@ -34,9 +34,16 @@ MATTE_KINDS = ("person", "background")
 FEATHER = 0.5
 #: Default brush radius as a share of the eye distance (a spot, a mole).
 DEFAULT_RADIUS_IOD = 1 / 25
-#: Most points in one stroke and most marks in one session (a session holds no pixels).
+#: Most points in one stroke, in all the strokes of a session, and most marks in one session
+#: (a session holds no pixels; the studio adds a point every quarter radius).
 MAX_POINTS = 5000
+MAX_SESSION_POINTS = 50_000
 MAX_MARKS = 2000
+#: The smallest brush radius, pixels of the photo (smaller changes no pixel it could show).
+MIN_RADIUS = 0.5
+#: A segment of a stroke is measured in pieces of at most this many times the distance
+#: wanted (``Mark.distance``), each over its own few pixels.
+PIECE_REACHES = 4
 #: Edge threshold of the matte refinement (squared sRGB luma): hair against a wall is kept apart.
 MATTE_EPS = 0.02**2
 
@@ -91,32 +98,79 @@ class Mark:
             return None
         return slice(y0, y1), slice(x0, x1)
 
-    def distance(self, box: Box) -> np.ndarray:
-        """Distance in pixels from each pixel of ``box`` to the stroke (float32 (h, w))."""
+    def distance(self, box: Box, within: float = math.inf) -> np.ndarray:
+        """Distance in pixels from each pixel of ``box`` to the stroke (float32 (h, w)),
+        exact up to ``within`` pixels; farther pixels hold a value above ``within`` (inf).
+
+        Each segment is measured only near itself (``segment_pieces``): the work follows the
+        area within ``within`` of the stroke, not the stroke's box times its points."""
         rows, cols = box
-        ys = np.arange(rows.start, rows.stop, dtype=np.float32)[:, None]
-        xs = np.arange(cols.start, cols.stop, dtype=np.float32)[None, :]
+        best = np.full((rows.stop - rows.start, cols.stop - cols.start), np.inf, np.float32)
         pts = np.asarray(self.points, np.float32)
-        best = np.hypot(xs - pts[0, 0], ys - pts[0, 1])
-        for (ax, ay), (bx, by) in zip(pts[:-1], pts[1:], strict=True):
+        pieces = [(pts[0], pts[0], near) for near in _near(pts[:1], within, box)]
+        pieces += list(segment_pieces(pts, within, box))
+        for (ax, ay), (bx, by), (near_rows, near_cols) in pieces:
+            ys = np.arange(near_rows.start, near_rows.stop, dtype=np.float32)[:, None]
+            xs = np.arange(near_cols.start, near_cols.stop, dtype=np.float32)[None, :]
             dx, dy = bx - ax, by - ay
             length2 = dx * dx + dy * dy
             if length2 == 0:
-                continue
-            t = np.clip(((xs - ax) * dx + (ys - ay) * dy) / length2, 0.0, 1.0)
-            np.minimum(best, np.hypot(xs - (ax + t * dx), ys - (ay + t * dy)), out=best)
-        return best.astype(np.float32, copy=False)
+                here = np.hypot(xs - ax, ys - ay)
+            else:
+                t = np.clip(((xs - ax) * dx + (ys - ay) * dy) / length2, 0.0, 1.0)
+                here = np.hypot(xs - (ax + t * dx), ys - (ay + t * dy))
+            local = (slice(near_rows.start - rows.start, near_rows.stop - rows.start),
+                     slice(near_cols.start - cols.start, near_cols.stop - cols.start))
+            np.minimum(best[local], here, out=best[local])
+        return best
 
     def weight(self, box: Box) -> np.ndarray:
         """The mark's mask on ``box``: exactly 1 within the radius, fading smoothly to exactly
         0 at ``reach`` (float32 (h, w))."""
-        return edge_weight(self.distance(box), self.radius)
+        return edge_weight(self.distance(box, within=self.reach), self.radius)
 
     def to_dict(self) -> dict:
         out = {"kind": self.kind, "radius": self.radius, "points": [[x, y] for x, y in self.points]}
         if self.source is not None:
             out["source"] = list(self.source)
         return out
+
+
+def segment_pieces(points: np.ndarray, within: float, box: Box):
+    """``(a, b, near)`` for every segment a-b of the stroke ``points`` (float32 (n, 2)) with a
+    length, ``near`` being the rows and columns of ``box`` within ``within`` pixels of one
+    piece of it (a long segment is cut into pieces of at most ``PIECE_REACHES * within``, so
+    a long diagonal does not bring its whole box); pieces away from ``box`` are left out."""
+    a, b = points[:-1], points[1:]
+    length = np.hypot(*(b - a).T) if len(points) > 1 else np.zeros(0)
+    for i in np.flatnonzero(length > 0):
+        count = 1 if not math.isfinite(within) else max(
+            1, math.ceil(float(length[i]) / (PIECE_REACHES * max(within, 1.0))))
+        ends = a[i] + (b[i] - a[i]) * np.linspace(0.0, 1.0, count + 1)[:, None]
+        for near in _near(ends, within, box, pairs=True):
+            yield a[i], b[i], near
+
+
+def _near(ends: np.ndarray, within: float, box: Box, pairs: bool = False):
+    """Rows and columns of ``box`` within ``within`` of each point of ``ends`` (or, with
+    ``pairs``, of each piece between consecutive ends); the empty ones left out."""
+    rows, cols = box
+    grow = within + 1 if math.isfinite(within) else math.inf
+    first, last = (ends[:-1], ends[1:]) if pairs else (ends, ends)
+    low, high = np.minimum(first, last) - grow, np.maximum(first, last) + grow
+    for (x0, y0), (x1, y1) in zip(low, high, strict=True):
+        c0, c1 = max(cols.start, _floor(x0)), min(cols.stop, _ceil(x1) + 1)
+        r0, r1 = max(rows.start, _floor(y0)), min(rows.stop, _ceil(y1) + 1)
+        if c0 < c1 and r0 < r1:
+            yield slice(r0, r1), slice(c0, c1)
+
+
+def _floor(value: float) -> float:
+    return math.floor(value) if math.isfinite(value) else value
+
+
+def _ceil(value: float) -> float:
+    return math.ceil(value) if math.isfinite(value) else value
 
 
 def feather(radius: float) -> float:
@@ -205,6 +259,11 @@ def marks_from_list(value: object) -> tuple[Mark, ...]:
         raise SessionError(f"'marks' must be a list of marks, not {_short(value)}")
     if len(value) > MAX_MARKS:
         raise SessionError(f"'marks' holds {len(value)} marks, more than {MAX_MARKS}")
+    # Counted before any point is read: a file of a million points is refused at once.
+    total = sum(len(item["points"]) for item in value
+                if isinstance(item, dict) and isinstance(item.get("points"), list))
+    if total > MAX_SESSION_POINTS:
+        raise SessionError(f"'marks' hold {total} points in all; at most {MAX_SESSION_POINTS}")
     return tuple(_mark_from_dict(f"marks[{i}]", item) for i, item in enumerate(value))
 
 
@@ -217,9 +276,7 @@ def _mark_from_dict(name: str, value: object) -> Mark:
     kind = value.get("kind")
     if kind not in KINDS:
         raise SessionError(f"'{name}.kind' must be one of {', '.join(KINDS)}, not {_short(kind)}")
-    radius = value.get("radius")
-    if not _finite(radius) or not 0 < radius <= 100_000:
-        raise SessionError(f"'{name}.radius' must be a number of pixels above 0, not {_short(radius)}")
+    radius = _radius(name, value.get("radius"))
     points = value.get("points")
     if not isinstance(points, list) or not 1 <= len(points) <= MAX_POINTS:
         raise SessionError(f"'{name}.points' must be a list of 1..{MAX_POINTS} [x, y] pairs")
@@ -241,6 +298,18 @@ def _mark_from_dict(name: str, value: object) -> Mark:
     ):
         raise SessionError(f"'{name}.source' must be a heal mark's [dx, dy] offset in pixels")
     return Mark(kind, tuple(out), radius, None if source is None else (source[0], source[1]))
+
+
+def _radius(name: str, radius: object) -> float:
+    """A mark's radius, MIN_RADIUS..100000 pixels (the photo's own limit, half its long edge,
+    is checked with the photo: ``studio.render.marking.check_marks``)."""
+    if not _finite(radius) or radius <= 0:
+        raise SessionError(f"'{name}.radius' must be a number of pixels above 0, not {_short(radius)}")
+    if radius < MIN_RADIUS:
+        raise SessionError(f"'{name}.radius' is {_short(radius)} pixels; at least {MIN_RADIUS:g}")
+    if radius > 100_000:
+        raise SessionError(f"'{name}.radius' is {_short(radius)} pixels; at most 100000")
+    return radius
 
 
 def _finite(value: object) -> bool:

@@ -62,6 +62,8 @@ PORTFOLIO_LONG_EDGE = 2048
 #: A custom export's long edge, in pixels: at least MIN_SIZE, at most MAX_SIZE (and the
 #: picture at most MAX_PIXELS, the largest photo Likeness Studio opens).
 MIN_SIZE, MAX_SIZE = 16, 16384
+#: A crop the user chose is at least this many pixels each way (a 1 x 1 crop is no picture).
+MIN_CROP = MIN_SIZE
 #: Head-and-shoulders framing: the face (hairline to chin) fills this much of the frame height
 #: and the eye line sits this far down from the top.
 LINKEDIN_FACE_FRACTION, PORTFOLIO_FACE_FRACTION, EYE_LINE = 0.60, 0.45, 1.0 / 3.0
@@ -523,6 +525,8 @@ def encode_export(
     used_crop, crop_notes = plan_crop(
         settings, width, height, landmarks, crop, angle=angle, crown_y=crown_y
     )
+    if crop is not None and used_crop is not None:
+        check_crop_size(used_crop, width, height)
     notes: list[str] = list(crop_notes)
     box = used_crop.pixels(width, height) if used_crop is not None else (0, 0, width, height)
     pixels, alpha = _straighten_and_crop(pixels, alpha, angle, used_crop)
@@ -628,6 +632,17 @@ def export_photo(
         max_bytes=max_bytes,
     )
     return write_export(encoded, path, plan=plan, source=source)
+
+
+def check_crop_size(crop: Crop, width: int, height: int) -> None:
+    """LikenessError (one line) when ``crop`` of a ``width`` x ``height`` photo is under
+    ``MIN_CROP`` pixels either way."""
+    x0, y0, x1, y1 = crop.pixels(width, height)
+    if x1 - x0 < MIN_CROP or y1 - y0 < MIN_CROP:
+        raise LikenessError(
+            f"the crop is {x1 - x0} x {y1 - y0} pixels of the photo; at least {MIN_CROP} x "
+            f"{MIN_CROP} (as an export's size is at least {MIN_SIZE})"
+        )
 
 
 def _straighten_and_crop(

@@ -14,6 +14,8 @@ import math
 
 import numpy as np
 
+from studio.errors import number_text
+
 #: The straighten range offered to the user, in degrees.
 MAX_ANGLE = 15.0
 #: Frame presets: name -> width / height (None: the photo's own, or free).
@@ -57,7 +59,9 @@ def check_angle(angle: float) -> float:
     """The angle as a float; ValueError for one outside -MAX_ANGLE..MAX_ANGLE or not finite."""
     angle = float(angle)
     if not math.isfinite(angle) or abs(angle) > MAX_ANGLE:
-        raise ValueError(f"the angle must be -{MAX_ANGLE:g}..{MAX_ANGLE:g} degrees, not {angle:g}")
+        raise ValueError(
+            f"the angle must be -{MAX_ANGLE:g}..{MAX_ANGLE:g} degrees, not {number_text(angle)}"
+        )
     return angle
 
 

@@ -19,21 +19,28 @@ from typing import TypeVar
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
-_lock = threading.Lock()
-_threads = max(1, os.cpu_count() or 1)
-_pool: ThreadPoolExecutor | None = None
 
 
 def all_cores() -> int:
-    """This machine's cores (at least 1)."""
-    return max(1, os.cpu_count() or 1)
+    """The cores this process may run on (its CPU affinity where the system has one, else
+    the machine's; at least 1)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+_lock = threading.Lock()
+_threads = all_cores()
+_pool: ThreadPoolExecutor | None = None
 
 
 def set_threads(count: int | None) -> int:
     """Use ``count`` threads from now on (None: every core), for OpenCV's own threads and
-    for :func:`each`; returns the count in effect."""
+    for :func:`each`; never more than :func:`all_cores` (more threads than cores only load
+    the machine). Returns the count in effect."""
     global _threads, _pool
-    count = all_cores() if count is None else max(1, int(count))
+    count = all_cores() if count is None else min(max(1, int(count)), all_cores())
     with _lock:
         if count != _threads and _pool is not None:
             _pool.shutdown(wait=False)

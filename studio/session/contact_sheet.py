@@ -214,7 +214,7 @@ def _session_choice(session, image_path: Path, photo) -> dict:
     return {
         "analysis": analysis,
         "faces": list(faces) or None,
-        "marks": tuple(session.marks_for(sha)),
+        "marks": tuple(session.marks_for(sha, (photo.height, photo.width))),
         "crop": session.crop,
         "angle": session.angle,
     }

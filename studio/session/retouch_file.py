@@ -13,7 +13,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from studio.errors import LikenessError
-from studio.imaging.export import Crop, ExportResult, ExportSettings, check_output
+from studio.imaging.export import (
+    Crop,
+    ExportResult,
+    ExportSettings,
+    check_crop_size,
+    check_output,
+)
 from studio.imaging.framing import level_angle
 from studio.session.retouch import (
     export_crown,
@@ -162,6 +168,8 @@ def _framing(
                 f"({width} x {height} px)"
             )
         crop = Crop.from_rect((x, y, w, h), width, height)
+    if crop is not None:  # the session's or the command line's: refused before the render
+        check_crop_size(crop, shape[1], shape[0])
     return crop, angle
 
 
@@ -235,9 +243,10 @@ def _retouched_faces(session: Session, analysis, face_index, same_photo: bool, n
     return choice, chosen_faces(choice, analysis, face_index)
 
 
-def _marks(session: Session, sha: str, notes: list[str]):
-    """The session's marks when they belong to this photo (by hash); else none, and a note."""
-    marks = session.marks_for(sha)
+def _marks(session: Session, sha: str, notes: list[str], shape: tuple[int, int]):
+    """The session's marks when they belong to this photo (by hash; checked against its
+    ``shape``); else none, and a note."""
+    marks = session.marks_for(sha, shape)
     if session.marks and not marks:
         notes.append(
             f"{len(session.marks)} marks not carried over: they belong to the photo they "
@@ -339,7 +348,7 @@ def _retouch(
 
     framed = analysis.face(indices[0]) if indices else face  # the first face frames the export
     crop, angle = _framing(framing, session, same_photo, framed, photo.pixels.shape[:2])
-    marks = _marks(session, sha, notes)
+    marks = _marks(session, sha, notes, photo.pixels.shape[:2])
     least, most = _likeness_to_keep(session, keep_likeness)
 
     crown = export_crown(photo, analysis, indices, settings, crop)

@@ -187,11 +187,21 @@ class Session:
             return self.analysis
         return None
 
-    def marks_for(self, sha256: str) -> tuple[Mark, ...]:
-        """The marks when they belong to the photo with this hash, else none."""
-        if self.source is not None and self.source.sha256 == sha256:
-            return self.marks
-        return ()
+    def marks_for(self, sha256: str, shape: tuple[int, int] | None = None) -> tuple[Mark, ...]:
+        """The marks when they belong to the photo with this hash, else none. Given the
+        photo's ``shape`` (rows, columns), they are checked against its size first
+        (``studio.render.marking.check_marks``: SessionError naming the mark and the limit)."""
+        if self.source is None or self.source.sha256 != sha256:
+            return ()
+        if shape is not None and self.marks:
+            from studio.render.marking import check_marks  # the render's costs (OpenCV)
+
+            try:
+                check_marks(self.marks, shape)
+            except SessionError as error:
+                where = f"{shown(str(self.path))}: " if self.path is not None else ""
+                raise SessionError(f"{where}{error}") from None
+        return self.marks
 
 
 def file_sha256(path: str | os.PathLike) -> str:

@@ -65,6 +65,24 @@ def saved_work(path: Path, sha: str | None) -> dict:
     return found
 
 
+def _marks_checked(found: dict, sha: str | None, shape: tuple[int, int]) -> dict:
+    """``found`` when its session's marks are within the photo's limits (``check_marks``).
+    Else the session opened by the user fails to open (SessionError); one found beside the
+    photo, or an autosave, is not used, and a note says why."""
+    from studio.errors import SessionError
+
+    session = found.get("session")
+    if session is None or sha is None:
+        return found
+    try:
+        session.marks_for(sha, shape)
+    except SessionError as error:
+        if found.get("restored") == "session":
+            raise
+        return {"note": f"The saved session was not used: {error}"}
+    return found
+
+
 def open_job(path: Path | None, as_session: bool) -> OpenResult:
     """Worker: read a photo (or a session and its photo), find faces, prepare the proxy."""
     from studio.session import file_sha256, find_source, load_session
@@ -78,6 +96,7 @@ def open_job(path: Path | None, as_session: bool) -> OpenResult:
     if path is not None and not as_session:
         found = saved_work(path, sha)
     preview = engine.PreviewEngine(photo, analysis, None)
+    found = _marks_checked(found, sha, (photo.height, photo.width))
     session = found.get("session")
     if session is not None:
         face = analysis.face(session.face)

@@ -15,6 +15,8 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView
 
 from studio.edits.marks import DEFAULT_RADIUS_IOD, Mark
+from studio.errors import SessionError
+from studio.render.marking import check_marks
 
 from .qt_commands import AddMarksCommand, RemoveMarkCommand
 from .qt_keys import BACKGROUND_PAINT
@@ -172,14 +174,27 @@ class StudioMarks(QObject):
         return max(RADIUS_NO_FACE * min(photo.height, photo.width), 2.0) if photo else 8.0
 
     def scale_radius(self, factor: float) -> None:
-        self.radius = float(min(max(self.default_radius() * factor, 1.0), 2000.0))
+        photo = self.window.document.photo
+        most = max(photo.height, photo.width) / 2 if photo is not None else 2000.0
+        self.radius = float(min(max(self.default_radius() * factor, 1.0), most))
         self.window.statusBar().showMessage(f"Brush radius {self.radius:.0f} px", 2000)
 
     # ------------------------------------------------------------------ editing
     def add(self, marks: tuple[Mark, ...], text: str | None = None) -> None:
-        """Add marks as one undo step."""
-        if marks:
-            self.window.undo_stack.push(AddMarksCommand(self.window.document, marks, text))
+        """Add marks as one undo step; not when the photo's marks would then ask more than
+        it allows (``check_marks``: the status bar says which limit), so every session the
+        studio saves opens again."""
+        if not marks:
+            return
+        document = self.window.document
+        if document.photo is not None:
+            try:
+                check_marks(document.marks + tuple(marks),
+                            (document.photo.height, document.photo.width))
+            except SessionError as error:
+                self.window.statusBar().showMessage(f"Mark not added: {error}", 8000)
+                return
+        self.window.undo_stack.push(AddMarksCommand(document, marks, text))
 
     def select(self, index: int | None) -> None:
         self.item.selected = index
