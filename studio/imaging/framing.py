@@ -4,8 +4,9 @@ automatic head-and-shoulders framing a portrait photographer would choose. No Qt
 Coordinates: a straightened photo is the original turned by ``angle`` degrees
 (counter-clockwise positive, as on screen) about its centre, on a canvas of the same size.
 A crop is a rectangle in that canvas. Rotation leaves empty corners; a crop is always kept
-inside the turned photo (:func:`keep_inside` shrinks it towards its anchor), so no export
-ever shows them.
+inside the turned photo (:func:`keep_inside` shrinks it towards its anchor, the automatic
+frame and a moved one are first moved in by :func:`move_inside`), so no export ever shows
+them.
 """
 
 from __future__ import annotations
@@ -229,8 +230,8 @@ def auto_frame(
     The whole head with headroom (the crown from the person matte, ``crown_y`` in original
     pixels, else estimated from the face), the eye line about a third from the top (lower, up
     to LOWEST_EYE_LINE, for a tall head), the shoulders in; the frame then stays inside the
-    photo, shrinking towards the crown so the crown is never cut. Without a face: the largest
-    centred frame.
+    photo: moved in towards the centre (a turned photo), shrunk towards the crown only as much
+    as it needs to fit with the face inside. Without a face: the largest centred frame.
     """
     aspect = aspect or width / height
     if landmarks is None:
@@ -260,8 +261,80 @@ def auto_frame(
         crop_w, crop_h = crop_w * fit, crop_h * fit
         ideal = (centre_x - crop_w / 2, _tight_top(eyes_y, chin_y, crown, crop_h), crop_w, crop_h)
         anchor = (centre_x, eyes_y)  # a turned photo shrinks it about the eyes
-    rect = keep_inside(ideal, width, height, angle, anchor)
+    kept = points[_in_photo(landmarks, width, height) & _holds(ideal, points)]
+    rect = _place_inside(ideal, anchor, kept, width, height, angle)
     return rect, _framing_notes(rect, ideal, fit, frame, eyes_y, chin_y, crown)
+
+
+def move_inside(rect: Rect, width: int, height: int, angle: float) -> Rect | None:
+    """``rect`` at its size moved the least, along the line towards the photo's centre, until
+    it lies inside the straightened photo; None when even centred it does not fit.
+
+    The places a frame of one size may take inside a turned photo form a convex set,
+    symmetric about the centre: if any place fits, the centred one does, and the places on
+    the line from ``rect`` to the centre that fit are one stretch ending at the centre.
+    """
+    left, top, w, h = rect
+    left, top = min(max(left, 0.0), width - w), min(max(top, 0.0), height - h)
+    centre_left, centre_top = (width - w) / 2.0, (height - h) / 2.0
+
+    def along(share: float) -> Rect:
+        return (left + (centre_left - left) * share, top + (centre_top - top) * share, w, h)
+
+    if inside(along(0.0), width, height, angle):
+        return along(0.0)
+    if not inside(along(1.0), width, height, angle):
+        return None
+    low, high = 0.0, 1.0  # along(high) always fits
+    for _ in range(40):
+        middle = (low + high) / 2
+        if inside(along(middle), width, height, angle):
+            high = middle
+        else:
+            low = middle
+    return along(high)
+
+
+def _place_inside(
+    ideal: Rect, anchor: tuple[float, float], face: np.ndarray, width: int, height: int,
+    angle: float,
+) -> Rect:
+    """The automatic frame inside the straightened photo: ``ideal`` moved in towards the
+    centre, and shrunk about ``anchor`` only as much as needed, by the least share that lets
+    it fit and keep the ``face`` points (the landmarks the ideal frame held) inside it."""
+    largest = largest_inside(width, height, angle, ideal[2] / ideal[3])
+    most = min(1.0, largest[2] / ideal[2])
+    for step in range(_SHRINK_STEPS):
+        scale = most * (1.0 - step / _SHRINK_STEPS)
+        rect = move_inside(_scaled(ideal, anchor, scale), width, height, angle)
+        if rect is not None and _holds(rect, face).all():
+            return rect
+    # Not even the face fits inside the turned photo: the largest frame, as near as it goes.
+    return move_inside(_scaled(ideal, anchor, most * 0.999), width, height, angle) or largest
+
+
+#: The automatic frame of a turned photo is shrunk in steps of 1% until the face fits.
+_SHRINK_STEPS = 100
+
+
+def _scaled(rect: Rect, anchor: tuple[float, float], scale: float) -> Rect:
+    """``rect`` shrunk by ``scale`` about ``anchor``."""
+    left, top, w, h = rect
+    ax, ay = anchor
+    return (ax + (left - ax) * scale, ay + (top - ay) * scale, w * scale, h * scale)
+
+
+def _holds(rect: Rect, points: np.ndarray) -> np.ndarray:
+    """Which of the (N, 2) ``points`` lie in ``rect``."""
+    left, top, w, h = rect
+    x, y = points[:, 0], points[:, 1]
+    return (x >= left) & (x <= left + w) & (y >= top) & (y <= top + h)
+
+
+def _in_photo(landmarks: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Which of the (N, 2) landmarks (original pixels) lie on the photo."""
+    x, y = np.asarray(landmarks, np.float64)[:, 0], np.asarray(landmarks, np.float64)[:, 1]
+    return (x >= 0) & (x <= width) & (y >= 0) & (y <= height)
 
 
 def _tight_top(eyes_y: float, chin_y: float, crown: float, crop_h: float) -> float:
@@ -290,6 +363,11 @@ def _framing_notes(
     name = {"3:2": "a 3:2 frame", "banner": "a banner"}.get(frame, "this frame")
     if not top < eyes_y < bottom:
         return [f"the photo is too narrow for {name} with the eyes in: the crop is centred"]
+    if ideal[1] <= crown < top and chin_y <= bottom:  # the frame kept it; the turn did not
+        return [
+            "the turned photo leaves no room above the head: the crop keeps the face and cuts "
+            "the top of the head (a smaller angle keeps more)"
+        ]
     if crown < top and chin_y > bottom:
         return [
             f"the photo is too narrow for {name} with the whole head: the crop keeps the eyes "
