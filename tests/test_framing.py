@@ -197,7 +197,8 @@ _turned: dict[str, tuple] = {}
 
 
 def _linkedin_crop(name: str, angle: float):
-    """(straightened landmarks, LinkedIn crop rect, notes) the export plans for one photo."""
+    """(straightened landmarks, straightened top of the head, LinkedIn crop rect, notes) the
+    export plans for one photo."""
     from studio.edits.background import head_top
     from studio.face import analyze_photo
     from studio.imaging import load
@@ -213,16 +214,17 @@ def _linkedin_crop(name: str, angle: float):
         ExportSettings("linkedin"), width, height, landmarks, angle=angle, crown_y=crown
     )
     points = to_straightened(landmarks, width, height, angle)
-    return points, crop.rect(width, height), notes
+    top_of_head = to_straightened([landmarks[36:48, 0].mean(), crown], width, height, angle)[0]
+    return points, top_of_head, crop.rect(width, height), notes
 
 
 @pytest.mark.parametrize("name", TURNED)
 def test_a_turned_photo_keeps_its_linkedin_frame_around_the_face(name):
     # The frame is moved in from the turned photo's empty corners, not shrunk to a sliver of
     # the top edge with no face in it.
-    _points, level, _notes = _linkedin_crop(name, 0.0)
+    _points, _crown, level, _notes = _linkedin_crop(name, 0.0)
     for angle in (-6.0, -3.0, 3.0, 6.0):
-        points, rect, notes = _linkedin_crop(name, angle)
+        points, crown, rect, notes = _linkedin_crop(name, angle)
         left, top, w, h = rect
         width, height = _turned[name][0][::-1]
         assert inside(rect, width, height, angle), f"{angle}: an empty corner shows"
@@ -231,6 +233,9 @@ def test_a_turned_photo_keeps_its_linkedin_frame_around_the_face(name):
         assert held.all(), f"{angle}: {np.count_nonzero(~held)} landmarks of the face cut"
         assert w >= TURNED_SHARE * level[2], f"{angle}: {w:.0f} px of {level[2]:.0f}"
         assert not any("eyes in" in note for note in notes), notes
+        if crown[1] < top:  # at 3 degrees a frame at most 10% smaller keeps the whole head
+            assert abs(angle) > 3, f"{angle}: the crown is cut"
+            assert any("cuts the top of the head" in note for note in notes), notes
 
 
 def test_move_inside_keeps_the_size_and_moves_towards_the_centre():

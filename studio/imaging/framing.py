@@ -50,6 +50,9 @@ _EYES_TO_MOUTH = 0.62
 #: when there is no person matte).
 _CROWN_OVER_EYES_TO_CHIN = 1.15
 
+#: A turned photo's automatic frame is made at most this share smaller to keep the crown.
+CROWN_SHRINK = 0.1
+
 #: Pixels a crop of a turned photo keeps inside its edge (Lanczos reaches 4 pixels).
 EDGE_MARGIN = 4.0
 
@@ -262,8 +265,11 @@ def auto_frame(
         ideal = (centre_x - crop_w / 2, _tight_top(eyes_y, chin_y, crown, crop_h), crop_w, crop_h)
         anchor = (centre_x, eyes_y)  # a turned photo shrinks it about the eyes
     kept = points[_in_photo(landmarks, width, height) & _holds(ideal, points)]
-    rect = _place_inside(ideal, anchor, kept, width, height, angle)
-    return rect, _framing_notes(rect, ideal, fit, frame, eyes_y, chin_y, crown)
+    top_of_head = np.array([[centre_x, crown]])
+    top_of_head = top_of_head[_holds(ideal, top_of_head) & (crown >= 0)]
+    rect = _place_inside(ideal, anchor, kept, top_of_head, width, height, angle)
+    notes = _framing_notes(rect, ideal, fit, frame, eyes_y, chin_y, crown, angle != 0)
+    return rect, notes
 
 
 def move_inside(rect: Rect, width: int, height: int, angle: float) -> Rect | None:
@@ -296,21 +302,30 @@ def move_inside(rect: Rect, width: int, height: int, angle: float) -> Rect | Non
 
 
 def _place_inside(
-    ideal: Rect, anchor: tuple[float, float], face: np.ndarray, width: int, height: int,
-    angle: float,
+    ideal: Rect, anchor: tuple[float, float], face: np.ndarray, crown: np.ndarray,
+    width: int, height: int, angle: float,
 ) -> Rect:
     """The automatic frame inside the straightened photo: ``ideal`` moved in towards the
-    centre, and shrunk about ``anchor`` only as much as needed, by the least share that lets
-    it fit and keep the ``face`` points (the landmarks the ideal frame held) inside it."""
+    centre, and shrunk about ``anchor`` only as much as needed: the largest share that fits
+    with the ``face`` points (the landmarks the ideal frame held) inside it, and with the
+    ``crown`` too (when the ideal held it) unless that costs more than CROWN_SHRINK of the
+    size (a turned photo's frame held near its centre by the tilted sides cuts the crown)."""
     largest = largest_inside(width, height, angle, ideal[2] / ideal[3])
     most = min(1.0, largest[2] / ideal[2])
+    face_only = None
     for step in range(_SHRINK_STEPS):
         scale = most * (1.0 - step / _SHRINK_STEPS)
+        if face_only is not None and scale < (1.0 - CROWN_SHRINK) * most:
+            return face_only
         rect = move_inside(_scaled(ideal, anchor, scale), width, height, angle)
-        if rect is not None and _holds(rect, face).all():
+        if rect is None or not _holds(rect, face).all():
+            continue
+        if _holds(rect, crown).all():
             return rect
+        face_only = face_only or rect
     # Not even the face fits inside the turned photo: the largest frame, as near as it goes.
-    return move_inside(_scaled(ideal, anchor, most * 0.999), width, height, angle) or largest
+    fallback = move_inside(_scaled(ideal, anchor, most * 0.999), width, height, angle)
+    return face_only or fallback or largest
 
 
 #: The automatic frame of a turned photo is shrunk in steps of 1% until the face fits.
@@ -356,14 +371,15 @@ def _tight_top(eyes_y: float, chin_y: float, crown: float, crop_h: float) -> flo
 
 
 def _framing_notes(
-    rect: Rect, ideal: Rect, fit: float, frame: str, eyes_y: float, chin_y: float, crown: float
+    rect: Rect, ideal: Rect, fit: float, frame: str, eyes_y: float, chin_y: float, crown: float,
+    turned: bool = False,
 ) -> list[str]:
     """At most one note on what the framing could not keep."""
     top, bottom = rect[1], rect[1] + rect[3]
     name = {"3:2": "a 3:2 frame", "banner": "a banner"}.get(frame, "this frame")
     if not top < eyes_y < bottom:
         return [f"the photo is too narrow for {name} with the eyes in: the crop is centred"]
-    if ideal[1] <= crown < top and chin_y <= bottom:  # the frame kept it; the turn did not
+    if turned and max(ideal[1], 0.0) <= crown < top and chin_y <= bottom:  # the turn cut it
         return [
             "the turned photo leaves no room above the head: the crop keeps the face and cuts "
             "the top of the head (a smaller angle keeps more)"
