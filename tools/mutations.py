@@ -149,6 +149,14 @@ MUTATIONS = (
         "            if False and source is not None:\n                link = ",
         ("tests/test_promises_export.py", "tests/test_imaging.py"),
     ),
+    Mutation(
+        "model-sha256-skipped",
+        "a learned model file is run without checking its sha256 (a swapped or damaged one too)",
+        "studio/face/models.py",
+        "if hashlib.sha256(data).hexdigest() != LEARNED_MODEL_FILES[filename]:",
+        "if False:",
+        ("tests/test_model_files.py",),
+    ),
 )
 
 
