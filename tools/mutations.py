@@ -157,6 +157,14 @@ MUTATIONS = (
         "if False:",
         ("tests/test_model_files.py",),
     ),
+    Mutation(
+        "brow-tail-shortened",
+        "the brows protected only to the face mesh's brow ends again (no reach past the tail)",
+        "studio/face/regions.py",
+        "BROW_TAIL = 0.15",
+        "BROW_TAIL = 0.0",
+        ("tests/test_brow_ends.py",),
+    ),
 )
 
 

@@ -326,10 +326,10 @@ class PhotoLayers:
         same pixels as on the whole ROI (the outlines move by whole pixels) with a border of
         zeros at least 2 pixels wide (for ``unprotected``'s growth)."""
         from studio.face import protected_mask
-        from studio.face.regions import PROTECTED_MARGIN
+        from studio.face.regions import PROTECTED_REACH
 
         # Brows, nose, eyes and lips.
-        top, left, bottom, right = self.landmark_box(slice(17, 60), PROTECTED_MARGIN * self.iod + 6.0)
+        top, left, bottom, right = self.landmark_box(slice(17, 60), PROTECTED_REACH * self.iod + 6.0)
         box = slice(top, max(bottom, top)), slice(left, max(right, left))
         moved = self.roi_face.translated(left, top)
         shape = (box[0].stop - box[0].start, box[1].stop - box[1].start)
