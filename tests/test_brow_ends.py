@@ -41,6 +41,7 @@ PHOTOS = [row["file"] for row in manifest() if row["faces"].strip() not in ("", 
 def test_face_light_leaves_the_68_point_brow_ends(name):
     from studio.face import analyze, protected_mask
     from studio.face.detect import dlib_landmarks_in_box
+    from studio.face.regions import brow_bands_mask
     from studio.render import Retoucher
 
     pixels = load_photo(name)
@@ -48,7 +49,7 @@ def test_face_light_leaves_the_68_point_brow_ends(name):
     face = analysis.face()
     assert face is not None, f"no face found on {name}"
     ends = dlib_landmarks_in_box(pixels, face.box)[list(ENDS)]
-    protected = protected_mask(face, pixels.shape) > 0
+    protected = np.maximum(protected_mask(face, pixels.shape), brow_bands_mask(face, pixels.shape)) > 0
     change = np.abs(Retoucher(pixels, analysis).render({"face_light": 1.0}) - pixels).mean(axis=2) * 255
     yy, xx = np.mgrid[: pixels.shape[0], : pixels.shape[1]]
     radius = max(DISK_IOD * face.iod, 1.5)

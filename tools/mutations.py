@@ -165,6 +165,15 @@ MUTATIONS = (
         "BROW_TAIL = 0.0",
         ("tests/test_brow_ends.py",),
     ),
+    Mutation(
+        "analysis-unrounded",
+        "a fresh face analysis used unrounded (a session stores it rounded to 0.01 px): only dlib's "
+        "fallback landmarks are not rounded already",
+        "studio/face/detect.py",
+        "faces = [Face.from_dict(face.to_dict()) for face in faces]",
+        "faces = list(faces)",
+        ("tests/test_determinism.py::test_a_saved_session_renders_the_same_bits_in_a_new_process",),
+    ),
 )
 
 

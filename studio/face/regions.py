@@ -27,7 +27,7 @@ BROW_HEAD = 0.07
 #: ... as a band this wide either side of its line (IOD): the brow points run along the
 #: hair's middle, and the hull of the points is thin at its ends.
 BROW_BAND = 0.06
-#: How far (IOD) the protected features reach past their landmarks (17-59) at most.
+#: How far (IOD) the edits' protected region (features and brow bands) reaches past 17-59 at most.
 PROTECTED_REACH = max(BROW_TAIL, BROW_HEAD) + BROW_BAND
 #: How far the brows are raised to close the top of the face hull, in IOD (docs/quality.md).
 HULL_BROW_RAISE = 0.10
@@ -131,15 +131,10 @@ def draw_polygon(mask: np.ndarray, points: np.ndarray, margin_px: float = 0.0,
     return mask
 
 
-def _draw(mask: np.ndarray, face: Face, name: str, extra_margin: float = 0.0,
-          bands: bool = True) -> None:
+def _draw(mask: np.ndarray, face: Face, name: str, extra_margin: float = 0.0) -> None:
     region = REGIONS[name]
     margin_px = (region.margin + extra_margin) * face.iod
     draw_polygon(mask, region_points(face, name), margin_px, closed=region.kind != "line")
-    if region.band and bands:
-        # the band reaches the hair's edge already: a keep-out around the features (the skin
-        # mask's) grows from the hull alone
-        draw_polygon(mask, band_line(face, name), region.band * face.iod, closed=False)
 
 
 def _check_shape(shape: tuple[int, ...]) -> tuple[int, int]:
@@ -171,9 +166,7 @@ def region_mask(face: Face, name: str, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def protected_mask(face: Face, shape: tuple[int, ...], extra_margin: float = 0.0) -> np.ndarray:
-    """Eyes, brows, nostrils and lips, each its convex hull grown by 2% IOD (docs/quality.md);
-    each brow with a band 6% IOD either side of its line, continued past its ends to the end
-    of its hair.
+    """Eyes, brows, nostrils and lips, each its convex hull grown by 2% IOD (docs/quality.md).
 
     ``extra_margin`` (IOD) grows them further (the skin mask keeps ~8% IOD away).
     Returns float32 (H, W) in [0, 1], 1 on the protected features.
@@ -184,13 +177,15 @@ def protected_mask(face: Face, shape: tuple[int, ...], extra_margin: float = 0.0
     return mask.astype(np.float32) / 255.0
 
 
-def feature_hulls_mask(face: Face, shape: tuple[int, ...], extra_margin: float = 0.0) -> np.ndarray:
-    """docs/quality.md's protected features as its figures define them: each feature's convex
-    hull grown by 2% IOD (+ ``extra_margin`` IOD), without the brows' bands (which the edits
-    also keep out of, see ``protected_mask``). Returns float32 (H, W) in [0, 1]."""
+def brow_bands_mask(face: Face, shape: tuple[int, ...]) -> np.ndarray:
+    """Where each brow's hair may reach past its hull: a band ``BROW_BAND`` IOD either side of
+    its line, continued ``BROW_TAIL`` past the outer end and ``BROW_HEAD`` past the inner end.
+    The skin and light edits keep out of it (``PhotoLayers.protected``). float32 (H, W) in [0, 1]."""
     mask = np.zeros(_check_shape(shape), np.uint8)
     for name in PROTECTED:
-        _draw(mask, face, name, extra_margin, bands=False)
+        region = REGIONS[name]
+        if region.band:
+            draw_polygon(mask, band_line(face, name), region.band * face.iod, closed=False)
     return mask.astype(np.float32) / 255.0
 
 

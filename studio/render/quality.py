@@ -19,18 +19,17 @@ from studio.imaging.filters import gaussian
 
 def protected_features(face: Face, shape: tuple[int, ...]) -> np.ndarray:
     """Boolean (H, W): hulls of brows, eyes, nostrils, lips dilated by 2% IOD."""
-    from studio.face.regions import feature_hulls_mask
+    from studio.face import protected_mask
 
-    return feature_hulls_mask(face, shape) > 0
+    return protected_mask(face, shape) > 0
 
 
 def quality_skin(face: Face, shape: tuple[int, ...]) -> np.ndarray:
     """Boolean (H, W): face hull minus protected features (+8% IOD), eroded by 8% IOD."""
-    from studio.face import face_hull_mask
-    from studio.face.regions import feature_hulls_mask
+    from studio.face import face_hull_mask, protected_mask
 
     hull = face_hull_mask(face, shape) > 0.5
-    grown = feature_hulls_mask(face, shape, extra_margin=0.08) > 0
+    grown = protected_mask(face, shape, extra_margin=0.08) > 0
     skin = (hull & ~grown).astype(np.uint8)
     return cv2.erode(skin, disk(0.08 * face.iod)) > 0
 
