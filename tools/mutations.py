@@ -551,6 +551,31 @@ MUTATIONS = (
         ('tests/test_hostile_inputs.py::test_the_contact_sheet_refuses_hostile_marks_in_one_line',),
     ),
     Mutation(
+        "model-sha256-skipped",
+        "a learned model file is run without checking its sha256 (a swapped or damaged one too)",
+        "studio/face/models.py",
+        "if hashlib.sha256(data).hexdigest() != LEARNED_MODEL_FILES[filename]:",
+        "if False:",
+        ("tests/test_model_files.py",),
+    ),
+    Mutation(
+        "brow-tail-shortened",
+        "the brows protected only to the face mesh's brow ends again (no reach past the tail)",
+        "studio/face/regions.py",
+        "BROW_TAIL = 0.15",
+        "BROW_TAIL = 0.0",
+        ("tests/test_brow_ends.py",),
+    ),
+    Mutation(
+        "analysis-unrounded",
+        "a fresh face analysis used unrounded (a session stores it rounded to 0.01 px): only dlib's "
+        "fallback landmarks are not rounded already",
+        "studio/face/detect.py",
+        "faces = [Face.from_dict(face.to_dict()) for face in faces]",
+        "faces = list(faces)",
+        ("tests/test_determinism.py::test_a_saved_session_renders_the_same_bits_in_a_new_process",),
+    ),
+    Mutation(
         "turned-frame-collapses",
         "a turned photo's automatic frame is shrunk towards the crown at the top edge "
         "(keep_inside) instead of moved in: a sliver with no face in it",

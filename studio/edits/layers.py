@@ -314,7 +314,8 @@ class PhotoLayers:
 
     @cached_property
     def protected(self) -> np.ndarray:
-        """docs/quality.md's protected features (hulls + 2% IOD), 1 inside, in the ROI."""
+        """docs/quality.md's protected features (hulls + 2% IOD) and the brows' bands (to the
+        end of their hair, ``studio.face.regions.brow_bands_mask``), 1 inside, in the ROI."""
         box, part = self._protected_part
         out = np.zeros(self.shape, np.float32)
         out[box] = part
@@ -326,16 +327,17 @@ class PhotoLayers:
         same pixels as on the whole ROI (the outlines move by whole pixels) with a border of
         zeros at least 2 pixels wide (for ``unprotected``'s growth)."""
         from studio.face import protected_mask
-        from studio.face.regions import PROTECTED_MARGIN
+        from studio.face.regions import PROTECTED_REACH, brow_bands_mask
 
         # Brows, nose, eyes and lips.
-        top, left, bottom, right = self.landmark_box(slice(17, 60), PROTECTED_MARGIN * self.iod + 6.0)
+        top, left, bottom, right = self.landmark_box(slice(17, 60), PROTECTED_REACH * self.iod + 6.0)
         box = slice(top, max(bottom, top)), slice(left, max(right, left))
         moved = self.roi_face.translated(left, top)
         shape = (box[0].stop - box[0].start, box[1].stop - box[1].start)
         if shape[0] == 0 or shape[1] == 0:
             return box, np.zeros(shape, np.float32)
-        return box, protected_mask(moved, shape).astype(np.float32)
+        # the features' hulls, and the brows to the end of their hair
+        return box, np.maximum(protected_mask(moved, shape), brow_bands_mask(moved, shape))
 
     def landmark_box(self, landmarks: slice, reach: float) -> tuple[int, int, int, int]:
         """(top, left, bottom, right) of the ROI pixels within ``reach`` pixels of the

@@ -8,13 +8,14 @@ once, in one line, with the command that installs the models.
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import threading
 
 import cv2
 import numpy as np
 
-from studio.paths import learned_model_dir
+from studio.paths import LEARNED_MODEL_FILES, learned_model_dir
 
 #: The person-segmentation model: 256x256 RGB in [0, 1] (NHWC), person probability out.
 SEGMENTATION_FILE = "selfie_segmentation.tflite"
@@ -35,29 +36,59 @@ MESH_POINTS = 468
 
 _lock = threading.Lock()
 _nets: dict[str, cv2.dnn.Net | None] = {}
-_told = False
+#: The notices given in this process (each is said once).
+_told: set[str] = set()
 
 
 def _load(filename: str) -> cv2.dnn.Net | None:
-    """The network in ``filename``, read once; None (after the one-line notice) when missing."""
-    global _told
+    """The network in ``filename``, read once; None (after a one-line notice) when it is missing
+    or is not the pinned file (its sha256 differs: swapped, replaced by another model, damaged)."""
     if filename not in _nets:
-        path = learned_model_dir() / filename
-        net = None
-        if path.is_file():
-            try:
-                # OpenCV 5's new engine drops all but one output of multi-output graphs; the
-                # classic one runs every model here.
-                engine = getattr(cv2.dnn, "ENGINE_CLASSIC", None)
-                net = (cv2.dnn.readNetFromTFLite(str(path)) if engine is None
-                       else cv2.dnn.readNetFromTFLite(str(path), engine=engine))
-            except cv2.error:
-                net = None  # a damaged file: the same fallback as a missing one
-        if net is None and not _told:
-            _told = True
-            print(f"likeness: {MISSING_NOTICE}", file=sys.stderr, flush=True)
-        _nets[filename] = net
+        _nets[filename] = _read(filename)
     return _nets[filename]
+
+
+def _read(filename: str) -> cv2.dnn.Net | None:
+    folder = learned_model_dir()
+    path = folder / filename
+    if not path.is_file():
+        if not any((folder / name).is_file() for name in _WITHOUT):
+            _tell(MISSING_NOTICE)  # set-up not run: one line tells of all the models
+        else:
+            _tell(f"the model file {path} is missing, so {_WITHOUT[filename]}; install it with "
+                  f"`make models` (or `python tools/fetch_models.py`)")
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        _tell(f"cannot read the model file {path} ({error.strerror or error}), so "
+              f"{_WITHOUT[filename]}")
+        return None
+    # the bytes checked are the bytes run: a wrong model fails deep inside OpenCV, or worse,
+    # runs and gives wrong points (~1 ms for the largest file, once per process)
+    if hashlib.sha256(data).hexdigest() != LEARNED_MODEL_FILES[filename]:
+        _tell(f"the model file {path} is not the one set-up installs (damaged or replaced: its "
+              f"sha256 differs), so {_WITHOUT[filename]}; reinstall it with `make models` (or "
+              f"`python tools/fetch_models.py`)")
+        return None
+    try:
+        # OpenCV 5's new engine drops all but one output of multi-output graphs; the classic
+        # one runs every model here.
+        engine = getattr(cv2.dnn, "ENGINE_CLASSIC", None)
+        buffer = np.frombuffer(data, np.uint8)
+        return (cv2.dnn.readNetFromTFLite(buffer) if engine is None
+                else cv2.dnn.readNetFromTFLite(buffer, engine=engine))
+    except cv2.error:
+        _tell(f"OpenCV {cv2.__version__} cannot read the model file {path}, so "
+              f"{_WITHOUT[filename]}")
+        return None
+
+
+def _tell(notice: str) -> None:
+    """Say ``notice`` on the terminal, once per process."""
+    if notice not in _told:
+        _told.add(notice)
+        print(f"likeness: {notice}", file=sys.stderr, flush=True)
 
 
 def segmentation_available() -> bool:
@@ -124,17 +155,23 @@ def face_mesh(rgb: np.ndarray) -> tuple[np.ndarray, float] | None:
 
 
 def forget() -> None:
-    """Drop the loaded networks and the notice flag (tests switch the model folder)."""
-    global _told
+    """Drop the loaded networks and the notices given (tests switch the model folder)."""
     with _lock:
         _nets.clear()
-        _told = False
+        _told.clear()
 
 
 #: MediaPipe's short-range face detector (BlazeFace): 128x128 RGB in [-1, 1] (NHWC), 896
 #: anchors, a score and a box (plus six key points) each.
 FACE_DETECTOR_FILE = "face_detection_short_range.tflite"
 FACE_DETECTOR_SIZE = 128
+
+#: Each model file -> what the app does without it (the notice when it is missing or damaged).
+_WITHOUT = {
+    SEGMENTATION_FILE: "the background uses the classical matte (less exact around hair)",
+    MESH_FILE: "face landmarks come from dlib's 68-point model (not licensed for commercial use)",
+    FACE_DETECTOR_FILE: "faces cut by the photo's edge are not looked for",
+}
 
 
 def _face_anchors() -> np.ndarray:

@@ -19,6 +19,16 @@ _SHIFT = 4
 
 #: Margin around each protected feature, in IOD (docs/quality.md: "dilated by 2% IOD").
 PROTECTED_MARGIN = 0.02
+#: A brow's hair reaches past its landmarks' ends (the face mesh's brow ends before the hair
+#: does; dlib's 68-point model's reaches further): each brow is protected along its own line
+#: this far past its outer end (the tail) and its inner end (the head), in IOD ...
+BROW_TAIL = 0.15
+BROW_HEAD = 0.07
+#: ... as a band this wide either side of its line (IOD): the brow points run along the
+#: hair's middle, and the hull of the points is thin at its ends.
+BROW_BAND = 0.06
+#: How far (IOD) the edits' protected region (features and brow bands) reaches past 17-59 at most.
+PROTECTED_REACH = max(BROW_TAIL, BROW_HEAD) + BROW_BAND
 #: How far the brows are raised to close the top of the face hull, in IOD (docs/quality.md).
 HULL_BROW_RAISE = 0.10
 #: How far the brows are raised to reach about the hairline for the face oval, in IOD.
@@ -30,12 +40,16 @@ JAW_BAND = 0.04
 @dataclass(frozen=True)
 class Region:
     """A named region: landmark ``indices`` drawn as ``kind`` ("hull", "polygon" or "line")
-    grown by ``margin`` (IOD). ``raise_brows`` (IOD) adds the brow points moved up the face."""
+    grown by ``margin`` (IOD). ``raise_brows`` (IOD) adds the brow points moved up the face.
+    ``band`` (IOD) adds a band this wide either side of the line through the points, continued
+    ``reach`` (IOD) past its first and its last point, each along its end segment."""
 
     indices: tuple[int, ...]
     kind: str = "hull"
     margin: float = 0.0
     raise_brows: float = 0.0
+    band: float = 0.0
+    reach: tuple[float, float] = (0.0, 0.0)
 
 
 BROWS = tuple(range(17, 27))
@@ -44,8 +58,11 @@ BROWS = tuple(range(17, 27))
 REGIONS: dict[str, Region] = {
     "left_eye": Region(tuple(range(36, 42)), margin=PROTECTED_MARGIN),
     "right_eye": Region(tuple(range(42, 48)), margin=PROTECTED_MARGIN),
-    "left_brow": Region(tuple(range(17, 22)), margin=PROTECTED_MARGIN),
-    "right_brow": Region(tuple(range(22, 27)), margin=PROTECTED_MARGIN),
+    # dlib's 17-21 run from the outer end inwards, 22-26 from the inner end outwards
+    "left_brow": Region(tuple(range(17, 22)), margin=PROTECTED_MARGIN, band=BROW_BAND,
+                        reach=(BROW_TAIL, BROW_HEAD)),
+    "right_brow": Region(tuple(range(22, 27)), margin=PROTECTED_MARGIN, band=BROW_BAND,
+                         reach=(BROW_HEAD, BROW_TAIL)),
     "nostrils": Region(tuple(range(30, 36)), margin=PROTECTED_MARGIN),
     "lips": Region(tuple(range(48, 60)), kind="polygon", margin=PROTECTED_MARGIN),
     "inner_mouth": Region(tuple(range(60, 68)), kind="polygon"),
@@ -84,6 +101,19 @@ def region_points(face: Face, name: str) -> np.ndarray:
     if region.kind == "hull" or region.raise_brows:
         points = cv2.convexHull(points.astype(np.float32)).reshape(-1, 2).astype(np.float64)
     return points
+
+
+def band_line(face: Face, name: str) -> np.ndarray:
+    """The line region ``name``'s band follows, (N + 2, 2) pixels: its points, continued
+    ``reach[0]`` past the first and ``reach[1]`` past the last, each along its end segment."""
+    region = REGIONS[name]
+    points = face.landmarks[list(region.indices)].astype(np.float64)
+    ends = []
+    for end, before, distance in ((points[0], points[1], region.reach[0]),
+                                  (points[-1], points[-2], region.reach[1])):
+        along = end - before
+        ends.append(end + along / (float(np.hypot(*along)) or 1.0) * distance * face.iod)
+    return np.vstack([ends[0], points, ends[1]])
 
 
 def draw_polygon(mask: np.ndarray, points: np.ndarray, margin_px: float = 0.0,
@@ -144,6 +174,18 @@ def protected_mask(face: Face, shape: tuple[int, ...], extra_margin: float = 0.0
     mask = np.zeros(_check_shape(shape), np.uint8)
     for name in PROTECTED:
         _draw(mask, face, name, extra_margin)
+    return mask.astype(np.float32) / 255.0
+
+
+def brow_bands_mask(face: Face, shape: tuple[int, ...]) -> np.ndarray:
+    """Where each brow's hair may reach past its hull: a band ``BROW_BAND`` IOD either side of
+    its line, continued ``BROW_TAIL`` past the outer end and ``BROW_HEAD`` past the inner end.
+    The skin and light edits keep out of it (``PhotoLayers.protected``). float32 (H, W) in [0, 1]."""
+    mask = np.zeros(_check_shape(shape), np.uint8)
+    for name in PROTECTED:
+        region = REGIONS[name]
+        if region.band:
+            draw_polygon(mask, band_line(face, name), region.band * face.iod, closed=False)
     return mask.astype(np.float32) / 255.0
 
 
