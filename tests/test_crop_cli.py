@@ -115,3 +115,18 @@ def test_batch_takes_crop_and_angle_and_refuses_a_crop_outside(portrait, tmp_pat
                              "1", "--crop", "400,400,300,300")  # fmt: skip
     assert code == 1
     assert "outside the photo" in stdout + err
+
+
+def test_a_turned_linkedin_export_keeps_the_face_frame(portrait, tmp_path, capsys):
+    # At 3 degrees the sample's LinkedIn frame is moved in from the empty corners, not
+    # collapsed to a 63 px sliver of the top of the photo with no face in it.
+    sizes = {}
+    for angle in ("0", "3"):
+        session = tmp_path / f"s{angle}.likeness.json"
+        code, out, err = _run(capsys, "retouch", portrait, "-o", tmp_path / f"{angle}.jpg",
+                              "--export", "linkedin", "--angle", angle,
+                              "--save-session", session)  # fmt: skip
+        assert code == 0, err
+        assert "eyes in" not in out + err
+        sizes[angle] = json.loads(session.read_text())["crop"]["width"]
+    assert sizes["3"] >= 0.9 * sizes["0"]

@@ -15,6 +15,7 @@ from studio.imaging.framing import (
     keep_inside,
     largest_inside,
     level_angle,
+    move_inside,
     straighten,
     to_straightened,
 )
@@ -182,3 +183,64 @@ def test_a_banner_keeps_the_eyes_and_reports_what_it_keeps(name, record_property
     record_property("banner_keeps", ",".join(["eyes", *kept]))
     if len(kept) < 2:  # the whole head does not fit: exactly one note tells the user
         assert len(notes["banner"]) == 1 and "too narrow for a banner" in notes["banner"][0]
+
+
+# ------------------------------------------------------------------ a turned photo's frame
+#: Photos whose LinkedIn frame collapsed to a sliver at the top edge once turned (the sample,
+#: Bezos, the vintage portrait) and two that only lost some size.
+TURNED = ["sample", "deepface_img20.jpg", "facexlib_test.jpg", "deepface_img1.jpg",
+          "human_stock-teen-6.jpg"]
+#: A turn of 6 degrees costs a centred square frame of a square photo about 1 - 1 /
+#: (cos 6 + sin 6) = 9.5% of its side (plus the edge margin): a turned frame keeps 80%.
+TURNED_SHARE = 0.8
+_turned: dict[str, tuple] = {}
+
+
+def _linkedin_crop(name: str, angle: float):
+    """(straightened landmarks, straightened top of the head, LinkedIn crop rect, notes) the
+    export plans for one photo."""
+    from studio.edits.background import head_top
+    from studio.face import analyze_photo
+    from studio.imaging import load
+    from studio.imaging.export import plan_crop
+    from studio.imaging.sample import sample_photo
+
+    if name not in _turned:
+        photo = sample_photo() if name == "sample" else load(face_photo(name))
+        face = analyze_photo(photo).face(None)
+        _turned[name] = (photo.pixels.shape[:2], face.landmarks, head_top(photo.pixels, face))
+    (height, width), landmarks, crown = _turned[name]
+    crop, notes = plan_crop(
+        ExportSettings("linkedin"), width, height, landmarks, angle=angle, crown_y=crown
+    )
+    points = to_straightened(landmarks, width, height, angle)
+    top_of_head = to_straightened([landmarks[36:48, 0].mean(), crown], width, height, angle)[0]
+    return points, top_of_head, crop.rect(width, height), notes
+
+
+@pytest.mark.parametrize("name", TURNED)
+def test_a_turned_photo_keeps_its_linkedin_frame_around_the_face(name):
+    # The frame is moved in from the turned photo's empty corners, not shrunk to a sliver of
+    # the top edge with no face in it.
+    _points, _crown, level, _notes = _linkedin_crop(name, 0.0)
+    for angle in (-6.0, -3.0, 3.0, 6.0):
+        points, crown, rect, notes = _linkedin_crop(name, angle)
+        left, top, w, h = rect
+        width, height = _turned[name][0][::-1]
+        assert inside(rect, width, height, angle), f"{angle}: an empty corner shows"
+        held = (points[:, 0] >= left) & (points[:, 0] <= left + w)
+        held &= (points[:, 1] >= top) & (points[:, 1] <= top + h)
+        assert held.all(), f"{angle}: {np.count_nonzero(~held)} landmarks of the face cut"
+        assert w >= TURNED_SHARE * level[2], f"{angle}: {w:.0f} px of {level[2]:.0f}"
+        assert not any("eyes in" in note for note in notes), notes
+        if crown[1] < top:  # at 3 degrees a frame at most 10% smaller keeps the whole head
+            assert abs(angle) > 3, f"{angle}: the crown is cut"
+            assert any("cuts the top of the head" in note for note in notes), notes
+
+
+def test_move_inside_keeps_the_size_and_moves_towards_the_centre():
+    rect = move_inside((0.0, 0.0, 400.0, 400.0), 1000, 800, 6.0)
+    assert rect is not None and inside(rect, 1000, 800, 6.0)
+    assert rect[2:] == (400.0, 400.0)
+    assert 0 < rect[0] < 300 and 0 < rect[1] < 200  # moved in, not centred
+    assert move_inside((0.0, 0.0, 790.0, 790.0), 1000, 800, 6.0) is None  # too large

@@ -211,3 +211,18 @@ def test_a_banner_from_a_portrait_photo_says_what_it_cuts(qtbot, cropping):
     assert "too narrow for a banner" in tool.note_label.text()
     tool.set_frame("portfolio")
     assert tool.note_label.text() == "" or "banner" not in tool.note_label.text()
+
+
+def test_a_frame_moved_against_a_turned_edge_keeps_its_size(qtbot, cropping):
+    # Dragged past the top of a turned photo, the frame stops inside it at its size; it is
+    # not shrunk (a corner handle shrinks it towards the fixed corner instead).
+    tool = cropping.crop_tool
+    tool.set_frame("portfolio")
+    tool.angle_slider.setValue(80)  # 8 degrees
+    left, top, w, h = tool.rect
+    centre = _screen(cropping, left + w / 2, top + h / 2)
+    _drag(qtbot, cropping, centre, centre + QPoint(40, -400))
+    moved = tool.rect
+    assert moved[2:] == pytest.approx((w, h), abs=0.5)
+    assert moved[1] < top - 1  # it did move up
+    assert inside(moved, *cropping.canvas.photo_size, 8.0)

@@ -575,6 +575,32 @@ MUTATIONS = (
         "faces = list(faces)",
         ("tests/test_determinism.py::test_a_saved_session_renders_the_same_bits_in_a_new_process",),
     ),
+    Mutation(
+        "turned-frame-collapses",
+        "a turned photo's automatic frame is shrunk towards the crown at the top edge "
+        "(keep_inside) instead of moved in: a sliver with no face in it",
+        "studio/imaging/framing.py",
+        "    rect = _place_inside(ideal, anchor, kept, top_of_head, width, height, angle)",
+        "    rect = keep_inside(ideal, width, height, angle, anchor)",
+        ("tests/test_framing.py::test_a_turned_photo_keeps_its_linkedin_frame_around_the_face",
+         "tests/test_crop_cli.py::test_a_turned_linkedin_export_keeps_the_face_frame"),
+    ),
+    Mutation(
+        "turned-frame-cuts-crown",
+        "a turned photo's automatic frame is never made smaller to keep the top of the head",
+        "studio/imaging/framing.py",
+        "CROWN_SHRINK = 0.1",
+        "CROWN_SHRINK = 0.0",
+        ("tests/test_framing.py::test_a_turned_photo_keeps_its_linkedin_frame_around_the_face",),
+    ),
+    Mutation(
+        "moved-frame-shrinks",
+        "a frame dragged against a turned photo's edge is shrunk instead of stopped",
+        "studio/ui/qt_crop.py",
+        "moved = move_inside(wanted, width, height, self.angle) or keep_inside(",
+        "moved = None or keep_inside(",
+        ("tests/test_ui_crop.py::test_a_frame_moved_against_a_turned_edge_keeps_its_size",),
+    ),
 )
 
 

@@ -4,8 +4,9 @@ automatic head-and-shoulders framing a portrait photographer would choose. No Qt
 Coordinates: a straightened photo is the original turned by ``angle`` degrees
 (counter-clockwise positive, as on screen) about its centre, on a canvas of the same size.
 A crop is a rectangle in that canvas. Rotation leaves empty corners; a crop is always kept
-inside the turned photo (:func:`keep_inside` shrinks it towards its anchor), so no export
-ever shows them.
+inside the turned photo (:func:`keep_inside` shrinks it towards its anchor, the automatic
+frame and a moved one are first moved in by :func:`move_inside`), so no export ever shows
+them.
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ _EYES_TO_MOUTH = 0.62
 #: Eye line to crown, for an average adult head, as a multiple of eye line to chin (used only
 #: when there is no person matte).
 _CROWN_OVER_EYES_TO_CHIN = 1.15
+
+#: A turned photo's automatic frame is made at most this share smaller to keep the crown.
+CROWN_SHRINK = 0.1
 
 #: Pixels a crop of a turned photo keeps inside its edge (Lanczos reaches 4 pixels).
 EDGE_MARGIN = 4.0
@@ -229,8 +233,8 @@ def auto_frame(
     The whole head with headroom (the crown from the person matte, ``crown_y`` in original
     pixels, else estimated from the face), the eye line about a third from the top (lower, up
     to LOWEST_EYE_LINE, for a tall head), the shoulders in; the frame then stays inside the
-    photo, shrinking towards the crown so the crown is never cut. Without a face: the largest
-    centred frame.
+    photo: moved in towards the centre (a turned photo), shrunk towards the crown only as much
+    as it needs to fit with the face inside. Without a face: the largest centred frame.
     """
     aspect = aspect or width / height
     if landmarks is None:
@@ -260,8 +264,92 @@ def auto_frame(
         crop_w, crop_h = crop_w * fit, crop_h * fit
         ideal = (centre_x - crop_w / 2, _tight_top(eyes_y, chin_y, crown, crop_h), crop_w, crop_h)
         anchor = (centre_x, eyes_y)  # a turned photo shrinks it about the eyes
-    rect = keep_inside(ideal, width, height, angle, anchor)
-    return rect, _framing_notes(rect, ideal, fit, frame, eyes_y, chin_y, crown)
+    kept = points[_in_photo(landmarks, width, height) & _holds(ideal, points)]
+    top_of_head = np.array([[centre_x, crown]])
+    top_of_head = top_of_head[_holds(ideal, top_of_head) & (crown >= 0)]
+    rect = _place_inside(ideal, anchor, kept, top_of_head, width, height, angle)
+    notes = _framing_notes(rect, ideal, fit, frame, eyes_y, chin_y, crown, angle != 0)
+    return rect, notes
+
+
+def move_inside(rect: Rect, width: int, height: int, angle: float) -> Rect | None:
+    """``rect`` at its size moved the least, along the line towards the photo's centre, until
+    it lies inside the straightened photo; None when even centred it does not fit.
+
+    The places a frame of one size may take inside a turned photo form a convex set,
+    symmetric about the centre: if any place fits, the centred one does, and the places on
+    the line from ``rect`` to the centre that fit are one stretch ending at the centre.
+    """
+    left, top, w, h = rect
+    left, top = min(max(left, 0.0), width - w), min(max(top, 0.0), height - h)
+    centre_left, centre_top = (width - w) / 2.0, (height - h) / 2.0
+
+    def along(share: float) -> Rect:
+        return (left + (centre_left - left) * share, top + (centre_top - top) * share, w, h)
+
+    if inside(along(0.0), width, height, angle):
+        return along(0.0)
+    if not inside(along(1.0), width, height, angle):
+        return None
+    low, high = 0.0, 1.0  # along(high) always fits
+    for _ in range(40):
+        middle = (low + high) / 2
+        if inside(along(middle), width, height, angle):
+            high = middle
+        else:
+            low = middle
+    return along(high)
+
+
+def _place_inside(
+    ideal: Rect, anchor: tuple[float, float], face: np.ndarray, crown: np.ndarray,
+    width: int, height: int, angle: float,
+) -> Rect:
+    """The automatic frame inside the straightened photo: ``ideal`` moved in towards the
+    centre, and shrunk about ``anchor`` only as much as needed: the largest share that fits
+    with the ``face`` points (the landmarks the ideal frame held) inside it, and with the
+    ``crown`` too (when the ideal held it) unless that costs more than CROWN_SHRINK of the
+    size (a turned photo's frame held near its centre by the tilted sides cuts the crown)."""
+    largest = largest_inside(width, height, angle, ideal[2] / ideal[3])
+    most = min(1.0, largest[2] / ideal[2])
+    face_only = None
+    for step in range(_SHRINK_STEPS):
+        scale = most * (1.0 - step / _SHRINK_STEPS)
+        if face_only is not None and scale < (1.0 - CROWN_SHRINK) * most:
+            return face_only
+        rect = move_inside(_scaled(ideal, anchor, scale), width, height, angle)
+        if rect is None or not _holds(rect, face).all():
+            continue
+        if _holds(rect, crown).all():
+            return rect
+        face_only = face_only or rect
+    # Not even the face fits inside the turned photo: the largest frame, as near as it goes.
+    fallback = move_inside(_scaled(ideal, anchor, most * 0.999), width, height, angle)
+    return face_only or fallback or largest
+
+
+#: The automatic frame of a turned photo is shrunk in steps of 1% until the face fits.
+_SHRINK_STEPS = 100
+
+
+def _scaled(rect: Rect, anchor: tuple[float, float], scale: float) -> Rect:
+    """``rect`` shrunk by ``scale`` about ``anchor``."""
+    left, top, w, h = rect
+    ax, ay = anchor
+    return (ax + (left - ax) * scale, ay + (top - ay) * scale, w * scale, h * scale)
+
+
+def _holds(rect: Rect, points: np.ndarray) -> np.ndarray:
+    """Which of the (N, 2) ``points`` lie in ``rect``."""
+    left, top, w, h = rect
+    x, y = points[:, 0], points[:, 1]
+    return (x >= left) & (x <= left + w) & (y >= top) & (y <= top + h)
+
+
+def _in_photo(landmarks: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Which of the (N, 2) landmarks (original pixels) lie on the photo."""
+    x, y = np.asarray(landmarks, np.float64)[:, 0], np.asarray(landmarks, np.float64)[:, 1]
+    return (x >= 0) & (x <= width) & (y >= 0) & (y <= height)
 
 
 def _tight_top(eyes_y: float, chin_y: float, crown: float, crop_h: float) -> float:
@@ -283,13 +371,19 @@ def _tight_top(eyes_y: float, chin_y: float, crown: float, crop_h: float) -> flo
 
 
 def _framing_notes(
-    rect: Rect, ideal: Rect, fit: float, frame: str, eyes_y: float, chin_y: float, crown: float
+    rect: Rect, ideal: Rect, fit: float, frame: str, eyes_y: float, chin_y: float, crown: float,
+    turned: bool = False,
 ) -> list[str]:
     """At most one note on what the framing could not keep."""
     top, bottom = rect[1], rect[1] + rect[3]
     name = {"3:2": "a 3:2 frame", "banner": "a banner"}.get(frame, "this frame")
     if not top < eyes_y < bottom:
         return [f"the photo is too narrow for {name} with the eyes in: the crop is centred"]
+    if turned and max(ideal[1], 0.0) <= crown < top and chin_y <= bottom:  # the turn cut it
+        return [
+            "the turned photo leaves no room above the head: the crop keeps the face and cuts "
+            "the top of the head (a smaller angle keeps more)"
+        ]
     if crown < top and chin_y > bottom:
         return [
             f"the photo is too narrow for {name} with the whole head: the crop keeps the eyes "

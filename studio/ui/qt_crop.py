@@ -34,6 +34,7 @@ from studio.imaging.framing import (
     keep_inside,
     largest_inside,
     level_angle,
+    move_inside,
     rotation_matrix,
     to_original,
     to_straightened,
@@ -402,7 +403,10 @@ class CropTool:
         width, height = self.window.canvas.photo_size
         left, top, w, h = rect
         if part == "move":
-            moved = keep_inside((left + dx, top + dy, w, h), width, height, self.angle)
+            wanted = (left + dx, top + dy, w, h)  # a move keeps the size: moved in, not shrunk
+            moved = move_inside(wanted, width, height, self.angle) or keep_inside(
+                wanted, width, height, self.angle
+            )
             self._apply(moved, self.angle)
             return
         if len(part) == 1:
