@@ -16,6 +16,7 @@ LIKENESS_SOAK_REPORT (a JSON file for the figures: events, seconds, memory).
 
 from __future__ import annotations
 
+import faulthandler
 import gc
 import json
 import os
@@ -64,6 +65,8 @@ OPEN_EVERY = max(EVENTS // 13, 50)
 #: cheap on 2 cores; the windows, events and controllers are the real ones.
 PROXY_PIXELS = 50_000
 WAIT = 300_000  # ms: the machine may be shared
+#: Seconds one step of the session (one action, or one open and its wait) may take at most.
+STALL = WAIT // 1000 + 60
 L, CTRL, SHIFT, ALT = (Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier,
                        Qt.KeyboardModifier.ShiftModifier, Qt.KeyboardModifier.AltModifier)
 NONE = Qt.KeyboardModifier.NoModifier
@@ -170,11 +173,15 @@ class Afternoon:
     def run(self) -> None:
         self.open_next()
         while self.user.events < EVENTS:
+            # A frozen window (an endless relayout inside processEvents) ends the session with
+            # every thread's stack within STALL seconds, not at the hour's timeout.
+            faulthandler.dump_traceback_later(STALL, exit=True)
             if self.user.events >= self.opened * OPEN_EVERY:
                 self.open_next()
             self.rng.choices(self.actions, self.weights)[0][1]()
             QApplication.processEvents()
             self._count_autosave()
+        faulthandler.cancel_dump_traceback_later()
         self.settle()
 
     def open_next(self) -> None:

@@ -436,7 +436,9 @@ def test_retouch_everyone_lights_every_face_and_names_the_lowest(qtbot, make_win
     def lighter(face) -> bool:
         x0, y0, x1, y1 = (int(v) for v in face.box)
         shown = window.preview_pixels[y0:y1, x0:x1]
-        return shown.mean() > original[y0:y1, x0:x1].mean() + 0.01
+        # 0.005: a face lit at 0.6 gains 0.009 over its whole box (hair and backdrop
+        # included) now that each brow is protected to its tail; a face not lit gains 0
+        return shown.mean() > original[y0:y1, x0:x1].mean() + 0.005
 
     window.panel.rows["face_light"].box.setValue(0.6)
     wait_for_preview(qtbot, window, face_light=0.6)
@@ -513,7 +515,8 @@ def test_ctrl_click_retouches_a_chosen_set_of_faces_in_preview_session_and_expor
 
     def lighter(shown, reference, face) -> bool:
         x0, y0, x1, y1 = (int(v) for v in face.box)
-        return shown[y0:y1, x0:x1].mean() > reference[y0:y1, x0:x1].mean() + 0.01
+        # 0.005, as above: brows protected to their tails, a lit face's box gains ~0.009
+        return shown[y0:y1, x0:x1].mean() > reference[y0:y1, x0:x1].mean() + 0.005
 
     window.panel.rows["face_light"].box.setValue(0.6)
     wait_for_preview(qtbot, window, face_light=0.6)

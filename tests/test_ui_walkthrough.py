@@ -320,3 +320,18 @@ def test_a_session_with_a_crop_opens_framed(qtbot, make_window, sample_file, tmp
     open_and_wait(qtbot, again, saved)
     assert again.canvas.frame is not None  # framed as it will be exported, not as shot
     assert again.canvas.frame == window.canvas.frame
+
+
+def test_the_fitted_canvas_shows_no_scroll_bars_so_it_cannot_relayout_forever(cropping):
+    """Fitted, a scroll bar that appears narrows the view, the fit shrinks, the bar goes and
+    comes back: the soak froze the window so. Scroll bars only when zoomed in on the whole
+    photo."""
+    canvas = cropping.canvas
+    cropping.crop_tool.set_active(False)
+    off, needed = Qt.ScrollBarPolicy.ScrollBarAlwaysOff, Qt.ScrollBarPolicy.ScrollBarAsNeeded
+    canvas.fit()
+    assert canvas.horizontalScrollBarPolicy() == off and canvas.verticalScrollBarPolicy() == off
+    canvas.zoom_to(4.0)
+    assert canvas.horizontalScrollBarPolicy() == needed
+    canvas.fit()
+    assert canvas.verticalScrollBarPolicy() == off

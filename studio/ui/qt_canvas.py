@@ -254,12 +254,7 @@ class QtCanvas(QGraphicsView):
         self.frame = frame
         self._cover.setVisible(self.frame is not None)
         self._cover.update()
-        # Framed, the scroll range is about the frame, whose corners a turn pushes out: no
-        # scroll bars (the hand pans, as everywhere on the canvas).
-        policy = Qt.ScrollBarPolicy.ScrollBarAsNeeded if frame is None else \
-            Qt.ScrollBarPolicy.ScrollBarAlwaysOff
-        self.setHorizontalScrollBarPolicy(policy)
-        self.setVerticalScrollBarPolicy(policy)
+        self._show_scroll_bars()
         if self.frame is None:
             self.setSceneRect(QRectF())  # the view follows the scene: the whole photo
         else:
@@ -526,9 +521,22 @@ class QtCanvas(QGraphicsView):
         painter.restore()
 
     # ------------------------------------------------------------------ zoom and pan
+    def _show_scroll_bars(self) -> None:
+        """Scroll bars only when zoomed in on the whole photo. Fitted, everything is in view;
+        a scroll bar shown there narrows the view, the fit shrinks, the bar goes, the fit
+        grows and the bar comes back: an endless relayout (seen in the soak) that froze the
+        window. Framed, the frame's turned corners push the scroll range out, and the hand
+        pans instead."""
+        needed = not self.fit_mode and self.frame is None
+        policy = Qt.ScrollBarPolicy.ScrollBarAsNeeded if needed else \
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        self.setHorizontalScrollBarPolicy(policy)
+        self.setVerticalScrollBarPolicy(policy)
+
     def fit(self) -> None:
         """Fit the whole photo in the window."""
         self.fit_mode = True
+        self._show_scroll_bars()
         if self.photo_size[0] and self.frame is not None:  # the frame, upright, fits
             upright = self._view_transform(1.0).map(self.frame).boundingRect()
             view = self.viewport().rect()
@@ -552,6 +560,7 @@ class QtCanvas(QGraphicsView):
         """Zoom to ``zoom`` screen pixels per photo pixel, keeping ``anchor`` (viewport) still."""
         zoom = float(min(max(zoom, MIN_ZOOM), MAX_ZOOM))
         self.fit_mode = False
+        self._show_scroll_bars()
         if anchor is None:
             anchor = QPointF(self.viewport().rect().center())
         scene_point = self.mapToScene(anchor.toPoint())
