@@ -559,14 +559,6 @@ MUTATIONS = (
         ("tests/test_model_files.py",),
     ),
     Mutation(
-        "brow-tail-shortened",
-        "the brows protected only to the face mesh's brow ends again (no reach past the tail)",
-        "studio/face/regions.py",
-        "BROW_TAIL = 0.15",
-        "BROW_TAIL = 0.0",
-        ("tests/test_brow_ends.py",),
-    ),
-    Mutation(
         "analysis-unrounded",
         "a fresh face analysis used unrounded (a session stores it rounded to 0.01 px): only dlib's "
         "fallback landmarks are not rounded already",

@@ -327,7 +327,7 @@ class PhotoLayers:
         same pixels as on the whole ROI (the outlines move by whole pixels) with a border of
         zeros at least 2 pixels wide (for ``unprotected``'s growth)."""
         from studio.face import protected_mask
-        from studio.face.regions import PROTECTED_REACH, brow_bands_mask
+        from studio.face.regions import PROTECTED_REACH
 
         # Brows, nose, eyes and lips.
         top, left, bottom, right = self.landmark_box(slice(17, 60), PROTECTED_REACH * self.iod + 6.0)
@@ -336,8 +336,7 @@ class PhotoLayers:
         shape = (box[0].stop - box[0].start, box[1].stop - box[1].start)
         if shape[0] == 0 or shape[1] == 0:
             return box, np.zeros(shape, np.float32)
-        # the features' hulls, and the brows to the end of their hair
-        return box, np.maximum(protected_mask(moved, shape), brow_bands_mask(moved, shape))
+        return box, protected_mask(moved, shape)
 
     def landmark_box(self, landmarks: slice, reach: float) -> tuple[int, int, int, int]:
         """(top, left, bottom, right) of the ROI pixels within ``reach`` pixels of the
