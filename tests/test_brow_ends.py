@@ -14,11 +14,6 @@ try:
 except ImportError:  # tests/ on sys.path instead of the project root
     from conftest import manifest
 
-# The band to the brows' tails (studio.face.regions.brow_bands_mask) is not in the edits'
-# protected features yet: on the freckled teen at eye distances 60-120 px it raised the mid band
-# kept to 0.800-0.813 (target <= 0.80). Issue 26's brow item stays open until both hold.
-pytestmark = pytest.mark.skip(reason="brows to their tails: not protected yet (issue 26 open)")
-
 #: dlib's brow ends and their neighbours: outer end, next, inner end (subject's right, left).
 ENDS = (17, 18, 21, 22, 25, 26)
 #: The disk checked around each end: this many IOD (at least 1.5 px).

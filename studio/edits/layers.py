@@ -322,12 +322,25 @@ class PhotoLayers:
         return out
 
     @cached_property
+    def feature_hulls(self) -> np.ndarray:
+        """``protected`` without the brows' bands: the features' hulls (+ 2% IOD), 1 inside, in
+        the ROI. Smoothing fades in with the distance from these (``studio.edits.smooth``)."""
+        from studio.face import protected_mask
+
+        (rows, cols), _ = self._protected_part
+        out = np.zeros(self.shape, np.float32)
+        if rows.stop > rows.start and cols.stop > cols.start:
+            moved = self.roi_face.translated(cols.start, rows.start)
+            out[rows, cols] = protected_mask(moved, (rows.stop - rows.start, cols.stop - cols.start))
+        return out
+
+    @cached_property
     def _protected_part(self) -> tuple[tuple[slice, slice], np.ndarray]:
         """``protected`` drawn on a box around the features only: (box, float32 mask). The
         same pixels as on the whole ROI (the outlines move by whole pixels) with a border of
         zeros at least 2 pixels wide (for ``unprotected``'s growth)."""
         from studio.face import protected_mask
-        from studio.face.regions import PROTECTED_REACH
+        from studio.face.regions import PROTECTED_REACH, brow_bands_mask
 
         # Brows, nose, eyes and lips.
         top, left, bottom, right = self.landmark_box(slice(17, 60), PROTECTED_REACH * self.iod + 6.0)
@@ -336,7 +349,8 @@ class PhotoLayers:
         shape = (box[0].stop - box[0].start, box[1].stop - box[1].start)
         if shape[0] == 0 or shape[1] == 0:
             return box, np.zeros(shape, np.float32)
-        return box, protected_mask(moved, shape)
+        # the features' hulls, and the brows to the end of their hair
+        return box, np.maximum(protected_mask(moved, shape), brow_bands_mask(moved, shape))
 
     def landmark_box(self, landmarks: slice, reach: float) -> tuple[int, int, int, int]:
         """(top, left, bottom, right) of the ROI pixels within ``reach`` pixels of the

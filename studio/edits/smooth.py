@@ -78,6 +78,9 @@ TONE_FROM, TONE_TO = 1 / 30, 1 / 6
 #: FEATURE_FADE): the skin's colour near the eyes and mouth is as uneven as elsewhere, and
 #: evening it does not move the shading that carries identity.
 COLOUR_FADE = 0.2
+#: Smoothing fades in over this distance from the brows' bands past their hulls, IOD (from the
+#: features' hulls over FEATURE_FADE and COLOUR_FADE): no edge where the band stops it.
+BAND_FADE = 0.05
 #: Scale below which the removed band is left alone, IOD (docs/quality.md's fine band).
 RIPPLE_SIGMA = 1 / 60
 
@@ -137,20 +140,29 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     if not layers.has_face:
         return None
     work = layers.work
-    outside = (work.protected == 0).astype(np.uint8)
-    distance = cv2.distanceTransform(outside, cv2.DIST_L2, 5) / work.iod
-    weight = work.skin * np.float32(MID_REMOVED) * smoothstep(distance, 0.0, FEATURE_FADE)
+    distance = _distance(work, work.feature_hulls)
+    # The brows' bands (to the end of their hair) only stop the edit, over BAND_FADE: a fade
+    # from them too shrank the smoothing on the temples (teen-6 at IOD 90 kept 0.813 of its mid band).
+    band_fade = smoothstep(_distance(work, (work.protected > 0) & (work.feature_hulls == 0)), 0.0,
+                           BAND_FADE)
+    weight = work.skin * np.float32(MID_REMOVED) * smoothstep(distance, 0.0, FEATURE_FADE) * band_fade
     change = cv2.merge([-weight * np.float32(LIGHTNESS_SHARE) * _broad_lightness(work)] * 3)
     # Colour goes where the skin mask is even where the colour is off the skin's usual colours
     # (a red blotch is what should go): the skin likeness counts only as its square root.
     skin = work.skin_area * np.sqrt(work.skin_likeness)
-    change += _colour_change(work, skin * smoothstep(distance, 0.0, COLOUR_FADE))
+    change += _colour_change(work, skin * smoothstep(distance, 0.0, COLOUR_FADE) * band_fade)
     change = change.astype(np.float32, copy=False)
     if work is layers:
         return Prepared(change=change)
     box = layers.nonzero_box(change)
     change = layers.work_field(change)
     return Prepared(change=change, boxes=() if box is None else (box,))
+
+
+def _distance(work: PhotoLayers, features: np.ndarray) -> np.ndarray:
+    """Each pixel's distance from ``features`` (where > 0 or True), in IOD."""
+    outside = (features == 0).astype(np.uint8)
+    return cv2.distanceTransform(outside, cv2.DIST_L2, 5) / work.iod
 
 
 def _broad_lightness(work: PhotoLayers) -> np.ndarray:
