@@ -7,10 +7,9 @@ import cv2
 import numpy as np
 import pytest
 
-from studio.edits.layers import disk, fast_lab, grow, shrink, soft_blur
 from studio.edits.warmth import gains, white_balance
-from studio.imaging.colour import linear_to_srgb, rgb_to_lab, srgb_to_linear
-from studio.imaging.filters import gaussian
+from studio.imaging.colour import fast_lab, linear_to_srgb, rgb_to_lab, srgb_to_linear
+from studio.imaging.filters import disk, gaussian, grow, shrink, soft_blur
 from studio.imaging.sample import sample_photo
 from studio.render import Retoucher, render_photo
 

@@ -96,7 +96,6 @@ def test_the_walk_sees_local_imports():
     assert len(_graph()) > 50
 
 
-@pytest.mark.xfail(strict=True, reason="edits.background <-> edits.layers (step A3)")
 def test_no_import_circle():
     assert _cycles(_graph()) == []
 

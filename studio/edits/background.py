@@ -48,16 +48,20 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from studio.edits.layers import disk, normalized_blur
-from studio.edits.light import fast_to_linear, fast_to_srgb
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
 from studio.errors import LikenessError
 from studio.face.matte import person_mask, person_probability_map
 from studio.face.regions import face_core_points, face_hull_points, protected_mask, up_direction
 from studio.face.types import Face
-from studio.imaging.colour import REC709, linear_to_srgb, srgb_to_linear
-from studio.imaging.filters import row_bands
+from studio.imaging.colour import (
+    REC709,
+    fast_to_linear,
+    fast_to_srgb,
+    linear_to_srgb,
+    srgb_to_linear,
+)
+from studio.imaging.filters import disk, normalized_blur, row_bands
 
 #: The edit protocol (studio.edits.protocol): slider keys, algorithm version, stage, order.
 KEYS = ("bg_blur", "bg_light", "bg_desaturate", "backdrop")

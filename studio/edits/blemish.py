@@ -15,10 +15,11 @@ import cv2
 import numpy as np
 
 from studio.edits.blend import add_prepared_change
-from studio.edits.layers import PhotoLayers, disk, fast_lab, normalized_blur, smoothstep
+from studio.edits.layers import PhotoLayers
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
-from studio.imaging.filters import gaussian
+from studio.imaging.colour import fast_lab
+from studio.imaging.filters import disk, gaussian, normalized_blur, smoothstep
 
 #: Largest spot healed, as a diameter in IOD.
 MAX_SPOT = 1 / 15

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from studio.edits.blend import edit_lab_crop
-from studio.edits.layers import PhotoLayers, fast_lab, smoothstep
+from studio.edits.layers import PhotoLayers
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
-from studio.imaging.filters import gaussian
+from studio.imaging.colour import fast_lab
+from studio.imaging.filters import gaussian, smoothstep
 
 #: Local-contrast gain at ``eyes=1``.
 CLARITY = 0.5

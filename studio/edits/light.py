@@ -7,52 +7,11 @@ detail (the ratio of the photo to its base) unchanged.
 
 from __future__ import annotations
 
-import functools
-
 import cv2
 import numpy as np
 
 from studio.edits.blend import copy_to_out
-from studio.imaging.colour import linear_to_srgb, srgb_to_linear
-
-#: Table size: sRGB in is looked up per 16-bit code value (exact for 8- and 16-bit photos);
-#: linear light out is looked up by its square root (where the sRGB curve is gentle), which
-#: keeps the error under a 16-bit step, even near black, with a table that stays in cache.
-_CODES = 1 << 16
-
-
-@functools.cache
-def _tables() -> tuple[np.ndarray, np.ndarray]:
-    steps = np.arange(_CODES, dtype=np.float32) / np.float32(_CODES - 1)
-    return srgb_to_linear(steps), linear_to_srgb(steps * steps)
-
-
-def _look_up(index: np.ndarray, table: np.ndarray) -> np.ndarray:
-    """``table[index]`` for a uint16 ``index``: OpenCV's 16-bit LUT (the same values, several
-    times faster than numpy's gather) for image-shaped arrays, numpy's otherwise."""
-    if index.ndim <= 2 or (index.ndim == 3 and index.shape[2] <= 4):
-        return cv2.LUT(np.ascontiguousarray(index), table)
-    return table[index]
-
-
-def fast_to_linear(image: np.ndarray) -> np.ndarray:
-    """``srgb_to_linear`` by table lookup (values clipped to [0, 1])."""
-    table, _ = _tables()
-    # In place on one temporary (the same bits as the plain expression, less fresh memory).
-    index = np.clip(image, 0.0, 1.0)
-    index *= np.float32(_CODES - 1)
-    index += np.float32(0.5)
-    return _look_up(index.astype(np.uint16), table)
-
-
-def fast_to_srgb(linear: np.ndarray) -> np.ndarray:
-    """``linear_to_srgb`` by table lookup (values clipped to [0, 1])."""
-    _, table = _tables()
-    index = np.clip(linear, 0.0, 1.0)
-    np.sqrt(index, out=index)
-    index *= np.float32(_CODES - 1)
-    index += np.float32(0.5)
-    return _look_up(index.astype(np.uint16), table)
+from studio.imaging.colour import SRGB_CODES, srgb_tables
 
 
 def add_gain(gain: np.ndarray | None, out: np.ndarray | None) -> np.ndarray | None:
@@ -98,8 +57,8 @@ def apply_log_gain(
 def _relit(part: np.ndarray, log_gain: np.ndarray, changed: np.ndarray) -> np.ndarray:
     """``apply_log_gain`` on one block: ``part`` (h, w, 3), its ``log_gain`` and where that
     is not 0 (h, w); a new float32 array."""
-    to_linear, to_srgb = _tables()
-    scale = float(_CODES - 1)
+    to_linear, to_srgb = srgb_tables()
+    scale = float(SRGB_CODES - 1)
     part = part.astype(np.float32, copy=False)
     codes = cv2.multiply(part, scale, dtype=cv2.CV_16U)  # clipped to [0, 1], rounded
     lin = cv2.LUT(codes, to_linear)

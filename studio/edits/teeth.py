@@ -12,10 +12,11 @@ import cv2
 import numpy as np
 
 from studio.edits.blend import edit_lab_crop
-from studio.edits.layers import PhotoLayers, disk, fast_lab, smoothstep
+from studio.edits.layers import PhotoLayers
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
-from studio.imaging.filters import gaussian
+from studio.imaging.colour import fast_lab
+from studio.imaging.filters import disk, gaussian, smoothstep
 
 #: At ``teeth=1``: share of the yellow (b* > 0) removed, and the largest L* lift.
 YELLOW_REMOVED = 0.5
