@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from _promises import load_photo
 
-from studio.edits.background import person_alpha
 from studio.face import analyze, face_hull_mask
+from studio.face.person import person_alpha
 from studio.face.regions import protected_mask
 from studio.render import Retoucher
 from studio.render.everyone import GroupRetoucher, chosen_faces

@@ -369,7 +369,7 @@ MUTATIONS = (
     Mutation(
         "matte-features-not-forced",
         "the person matte no longer forced to 1 on the protected features",
-        "studio/edits/background.py",
+        "studio/face/person.py",
         "        _keep_features(alpha, subject)\n",
         "",
         ("tests/test_matte_promises.py",),

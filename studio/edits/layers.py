@@ -182,8 +182,8 @@ class PhotoLayers:
     @cached_property
     def person_alpha(self) -> np.ndarray:
         """The whole photo's person matte, float32 (H, W), 1 on the person
-        (``studio.edits.background.person_alpha``; all 0 without a face)."""
-        from studio.edits.background import person_alpha
+        (``studio.face.person.person_alpha``; all 0 without a face)."""
+        from studio.face.person import person_alpha
 
         return np.asarray(person_alpha(self.pixels, self.face), np.float32)
 

@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from studio.edits import protocol
-from studio.edits.background import person_alpha
 from studio.errors import LikenessError
+from studio.face.person import person_alpha
 from studio.face.types import FaceAnalysis
 from studio.render.retoucher import Retoucher, normalise_sliders
 
