@@ -100,7 +100,6 @@ def test_no_import_circle():
     assert _cycles(_graph()) == []
 
 
-@pytest.mark.xfail(strict=True, reason="teeth -> eyes (step A4)")
 def test_no_edit_imports_another_edit():
     edits = _edit_modules()
     assert len(edits) >= 9

@@ -18,6 +18,7 @@ from studio.edits.blend import add_prepared_change
 from studio.edits.layers import PhotoLayers
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
+from studio.face.skin import DARK_EXCUSE, YELLOW_EXCUSE
 from studio.imaging.colour import fast_lab
 from studio.imaging.filters import disk, gaussian, normalized_blur, smoothstep
 
@@ -26,9 +27,6 @@ MAX_SPOT = 1 / 15
 #: Redness excess (a* units, after discounting darkness and yellowness) where healing starts
 #: and where it is complete.
 RED_START, RED_FULL = 3.0, 6.0
-#: How much darkness (per L* unit) and yellowness (per b* unit) excuse extra redness: brown
-#: moles and freckles are dark and yellow, a pimple is red for its darkness.
-DARK_EXCUSE, YELLOW_EXCUSE = 0.35, 0.4
 #: Share of the original pore texture (finer than IOD/PORE_SCALE) laid back on a healed spot.
 TEXTURE_KEPT = 0.6
 PORE_SCALE = 200

@@ -13,6 +13,7 @@ from functools import cached_property
 import cv2
 import numpy as np
 
+from studio.face.eyes import landmark_box
 from studio.face.skin import quadratic_form
 from studio.face.types import Face
 from studio.imaging.colour import fast_lab, luminance, srgb_to_linear
@@ -224,12 +225,7 @@ class PhotoLayers:
         ``landmarks`` (indices of the 68), clipped to the ROI (may be empty: bottom <= top).
         A shape drawn on this crop has the same pixels as drawn on the whole ROI: its outline
         only moves by whole pixels."""
-        points, (h, w) = self.roi_face.landmarks[landmarks], self.shape
-        left = int(max(np.floor(points[:, 0].min() - reach), 0))
-        top = int(max(np.floor(points[:, 1].min() - reach), 0))
-        right = int(min(np.ceil(points[:, 0].max() + reach) + 1, w))
-        bottom = int(min(np.ceil(points[:, 1].max() + reach) + 1, h))
-        return top, left, bottom, right
+        return landmark_box(self.roi_face.landmarks[landmarks], self.shape, reach)
 
     @cached_property
     def unprotected(self) -> np.ndarray:

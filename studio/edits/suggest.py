@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from studio.edits.blemish import DARK_EXCUSE, YELLOW_EXCUSE
 from studio.edits.layers import PhotoLayers
 from studio.edits.marks import DEFAULT_RADIUS_IOD, Mark
+from studio.face.skin import DARK_EXCUSE, YELLOW_EXCUSE
 from studio.imaging.colour import fast_lab
 from studio.imaging.filters import disk, gaussian, normalized_blur
 
