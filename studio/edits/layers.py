@@ -17,6 +17,7 @@ from studio.face.eyes import landmark_box
 from studio.face.skin import quadratic_form
 from studio.face.types import Face
 from studio.imaging.colour import fast_lab, luminance, srgb_to_linear
+from studio.imaging.enlarge import enlarge_rows
 from studio.imaging.filters import (
     disk,
     distance_outside,
@@ -546,13 +547,7 @@ class WorkField:
         """Rows ``top`` .. ``top + band_rows`` of the field (a grid band), float32."""
         h, w = self.shape[:2]
         rows = slice(top, min(top + self.band_rows, h))
-        small_h, small_w = self.small.shape[:2]
-        sx, sy = small_w / w, small_h / h
-        matrix = np.array([[sx, 0.0, 0.5 * sx - 0.5], [0.0, sy, (top + 0.5) * sy - 0.5]])
-        values = cv2.warpAffine(self.small, matrix, (w, rows.stop - top),
-                                flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                                borderMode=cv2.BORDER_REPLICATE)
-        values = values.reshape(rows.stop - top, *self.shape[1:])
+        values = enlarge_rows(self.small, (w, h), rows).reshape(rows.stop - top, *self.shape[1:])
         (box_rows, box_cols), zone = self._layers._features
         lo, hi = max(box_rows.start, top), min(box_rows.stop, rows.stop)
         if hi > lo:
