@@ -136,7 +136,6 @@ def _reaches_into_the_pipeline(tree: ast.AST) -> list[str]:
     return found
 
 
-@pytest.mark.xfail(strict=True, reason="render/everyone.py (step A6)")
 def test_nothing_but_the_pipeline_touches_its_private_state():
     problems = []
     for name, path in sorted(_modules().items()):

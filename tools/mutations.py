@@ -593,6 +593,14 @@ MUTATIONS = (
         "moved = None or keep_inside(",
         ("tests/test_ui_crop.py::test_a_frame_moved_against_a_turned_edge_keeps_its_size",),
     ),
+    Mutation(
+        "group-matte-one-person",
+        "a group's person matte keeps only the main person (the others blurred as background)",
+        "studio/render/retoucher.py",
+        "        self.layers = PhotoLayers(self.pixels, face, others if face is not None else ())\n",
+        "        self.layers = PhotoLayers(self.pixels, face)\n",
+        ("tests/test_everyone.py",),
+    ),
 )
 
 

@@ -7,7 +7,7 @@ interest (``roi``) around the head and neck: filtering and rendering only touch 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cached_property
 
 import cv2
@@ -107,9 +107,11 @@ class PhotoLayers:
     #: The render pipeline chooses; both give the same bits.
     fields_in_bands = False
 
-    def __init__(self, pixels: np.ndarray, face: Face | None):
+    def __init__(self, pixels: np.ndarray, face: Face | None, also: Sequence[Face] = ()):
         self.pixels = pixels
         self.face = face
+        #: More people retouched with this face (a group): the person matte keeps them too.
+        self.also = tuple(also)
         self.height, self.width = pixels.shape[:2]
 
     # ---- geometry -------------------------------------------------------------------------
@@ -183,11 +185,11 @@ class PhotoLayers:
     # ---- masks -------------------------------------------------------------------------
     @cached_property
     def person_alpha(self) -> np.ndarray:
-        """The whole photo's person matte, float32 (H, W), 1 on the person
-        (``studio.face.person.person_alpha``; all 0 without a face)."""
+        """The whole photo's person matte, float32 (H, W), 1 on the person and on the people
+        ``also`` retouched (``studio.face.person.person_alpha``; all 0 without a face)."""
         from studio.face.person import person_alpha
 
-        return np.asarray(person_alpha(self.pixels, self.face), np.float32)
+        return np.asarray(person_alpha(self.pixels, self.face, self.also), np.float32)
 
     def set_person_alpha(self, alpha: np.ndarray) -> None:
         """Use ``alpha`` (H, W) as the person matte from now on: the matte corrected by the
