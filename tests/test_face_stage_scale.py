@@ -164,8 +164,8 @@ def test_adding_a_change_in_its_boxes_gives_the_bits_of_adding_it_everywhere():
 def _chain_in_place(retoucher, values):
     """The face stage with every edit after the first writing into the same array."""
     from studio.edits import face_light, shadows
-    from studio.edits.light import apply_log_gain
     from studio.edits.protocol import Region, edits
+    from studio.render.light import apply_log_gain
 
     head, owned = retoucher.layers.image, False
     for module in edits(["face", "light"]):

@@ -111,7 +111,7 @@ def test_no_edit_imports_another_edit():
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.xfail(strict=True, reason="background, layers, light (steps B3, B4)")
+@pytest.mark.xfail(strict=True, reason="edits.layers (PhotoLayers; step B4)")
 def test_the_pipeline_imports_no_edit_module():
     # nor a helper module of the edits package (one edit's machinery would be named there)
     allowed = {"studio.edits", "studio.edits.protocol", "studio.edits.sliders",

@@ -29,7 +29,6 @@ separate, or out of focus behind them: studio.face.matte).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -47,7 +46,7 @@ from studio.imaging.colour import (
     srgb_to_linear,
 )
 from studio.imaging.enlarge import enlarge_rows
-from studio.imaging.filters import row_bands, true_runs
+from studio.imaging.filters import ColumnRun, background_columns, row_bands, true_runs
 
 #: The edit protocol (studio.edits.protocol): slider keys, algorithm version, stage, order.
 KEYS = ("bg_blur", "bg_light", "bg_desaturate", "backdrop")
@@ -86,15 +85,6 @@ REGION_KEPT_PIXELS = 2_000_000
 # --------------------------------------------------------------------------------------------
 # Prepared layers and the edits
 # --------------------------------------------------------------------------------------------
-
-class ColumnRun(NamedTuple):
-    """Columns [start, stop) of a band of rows that show some background, and the runs of
-    columns within them where the matte is soft (0 < alpha < 1): (start, stop) pairs."""
-
-    start: int
-    stop: int
-    soft_edges: list[tuple[int, int]]
-
 
 @dataclass(frozen=True, eq=False)
 class BackgroundLayers:
@@ -179,26 +169,6 @@ class BackgroundLayers:
         if key not in cache:
             cache[key] = background_columns(self.alpha, rows, cols)
         return cache[key]
-
-
-def background_columns(alpha: np.ndarray, rows: slice, cols: slice) -> list[list[ColumnRun]]:
-    """For each band of rows of the region (rows, cols) of the matte ``alpha`` (``row_bands``),
-    the runs of columns that show some background (alpha < 1 on a row), in the region's
-    columns, each with its soft edges."""
-    bands = []
-    inside = (float(np.nextafter(np.float32(0), np.float32(1))),
-              float(np.nextafter(np.float32(1), np.float32(0))))
-    for band in row_bands(rows.stop - rows.start, cols.stop - cols.start):
-        band_alpha = alpha[rows.start + band.start:rows.start + band.stop, cols]
-        # Column reductions by OpenCV (numpy's any over a strided view is slow).
-        lowest = cv2.reduce(band_alpha, 0, cv2.REDUCE_MIN).reshape(-1)
-        runs = []
-        for c0, c1 in true_runs(lowest < 1.0):
-            soft = cv2.inRange(np.ascontiguousarray(band_alpha[:, c0:c1]), *inside)
-            soft = cv2.reduce(soft, 0, cv2.REDUCE_MAX).reshape(-1) > 0
-            runs.append(ColumnRun(c0, c1, [(c0 + s0, c0 + s1) for s0, s1 in true_runs(soft)]))
-        bands.append(runs)
-    return bands
 
 
 def _check_pixels(pixels: np.ndarray) -> np.ndarray:

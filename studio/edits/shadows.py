@@ -85,5 +85,5 @@ def process(
     """Fill the shadows of the head region: the natural-log gain of its linear light (h, w) added to
     ``out`` (the light stage's gain so far), or a new array when ``out`` is None; None when
     nothing changes. The pipeline applies the light stage's gain in one pass
-    (``studio.edits.light.apply_log_gain``)."""
+    (``studio.render.light.apply_log_gain``)."""
     return add_gain(log_gain(region.prepared, params), out)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import cv2
 import numpy as np
 
@@ -170,3 +172,32 @@ def true_runs(columns: np.ndarray, gap: int = 32) -> list[tuple[int, int]]:
     starts = np.concatenate([idx[:1], idx[breaks + 1]])
     stops = np.concatenate([idx[breaks], idx[-1:]]) + 1
     return list(zip(starts.tolist(), stops.tolist(), strict=True))
+
+
+class ColumnRun(NamedTuple):
+    """Columns [start, stop) of a band of rows that show some background, and the runs of
+    columns within them where the matte is soft (0 < alpha < 1): (start, stop) pairs."""
+
+    start: int
+    stop: int
+    soft_edges: list[tuple[int, int]]
+
+
+def background_columns(alpha: np.ndarray, rows: slice, cols: slice) -> list[list[ColumnRun]]:
+    """For each band of rows of the region (rows, cols) of the matte ``alpha`` (``row_bands``),
+    the runs of columns that show some background (alpha < 1 on a row), in the region's
+    columns, each with its soft edges."""
+    bands = []
+    inside = (float(np.nextafter(np.float32(0), np.float32(1))),
+              float(np.nextafter(np.float32(1), np.float32(0))))
+    for band in row_bands(rows.stop - rows.start, cols.stop - cols.start):
+        band_alpha = alpha[rows.start + band.start:rows.start + band.stop, cols]
+        # Column reductions by OpenCV (numpy's any over a strided view is slow).
+        lowest = cv2.reduce(band_alpha, 0, cv2.REDUCE_MIN).reshape(-1)
+        runs = []
+        for c0, c1 in true_runs(lowest < 1.0):
+            soft = cv2.inRange(np.ascontiguousarray(band_alpha[:, c0:c1]), *inside)
+            soft = cv2.reduce(soft, 0, cv2.REDUCE_MAX).reshape(-1) > 0
+            runs.append(ColumnRun(c0, c1, [(c0 + s0, c0 + s1) for s0, s1 in true_runs(soft)]))
+        bands.append(runs)
+    return bands

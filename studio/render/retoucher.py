@@ -15,16 +15,15 @@ import cv2
 import numpy as np
 
 from studio.edits import protocol
-from studio.edits.background import background_columns
 from studio.edits.layers import PhotoLayers
-from studio.edits.light import apply_log_gain
 from studio.edits.marks import Mark
 from studio.edits.protocol import Region
 from studio.edits.sliders import check_sliders, slider
 from studio.errors import LikenessError
 from studio.face.types import Face, FaceAnalysis
-from studio.imaging.filters import row_bands
+from studio.imaging.filters import background_columns, row_bands
 from studio.imaging.threads import each
+from studio.render.light import apply_log_gain
 from studio.render.marking import PhotoMarks
 
 #: Largest photo whose person share is kept for fast background slider moves, pixels.
