@@ -46,7 +46,7 @@ def test_the_copy_is_small_whatever_the_head_size(big):
     _, _, retoucher = big
     layers = retoucher.layers
     assert layers.iod > 400
-    from studio.edits.layers import BIG_HEAD_WORK_IOD
+    from studio.face.layers import BIG_HEAD_WORK_IOD
 
     assert abs(layers.work.iod - BIG_HEAD_WORK_IOD) < 2
     assert layers.work.shape[0] * layers.work.shape[1] < 0.15 * layers.shape[0] * layers.shape[1]
@@ -126,7 +126,7 @@ def test_a_big_heads_field_made_band_by_band_is_the_whole_field(big):
     # where they are used; a preview enlarges them whole once. Both must be the same bits,
     # whichever rows are asked for, 0 on the protected features, and the field enlarged.
     from studio.edits.blend import add_change_in
-    from studio.edits.layers import WorkField
+    from studio.face.layers import WorkField
 
     _, _, retoucher = big
     layers = retoucher.layers

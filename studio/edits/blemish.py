@@ -15,9 +15,9 @@ import cv2
 import numpy as np
 
 from studio.edits.blend import add_prepared_change
-from studio.edits.layers import PhotoLayers
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
+from studio.face.layers import PhotoLayers
 from studio.face.skin import DARK_EXCUSE, YELLOW_EXCUSE
 from studio.imaging.colour import fast_lab
 from studio.imaging.filters import disk, gaussian, normalized_blur, smoothstep

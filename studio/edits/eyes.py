@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from studio.edits.blend import edit_lab_crop
-from studio.edits.layers import PhotoLayers
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
 from studio.face.eyes import eye_box, sclera_weight
+from studio.face.layers import PhotoLayers
 from studio.imaging.colour import fast_lab
 from studio.imaging.filters import gaussian
 

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from studio.edits.layers import PhotoLayers
 from studio.edits.light import add_gain
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
+from studio.face.layers import PhotoLayers
 
 #: Exposure change at ``face_light = +-1``, in stops.
 MAX_STOPS = 0.6

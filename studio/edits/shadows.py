@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from studio.edits.layers import PhotoLayers
 from studio.edits.light import add_gain
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
+from studio.face.layers import PhotoLayers
 from studio.imaging.filters import soft_blur
 
 #: Share of a shadow's depth (in log illumination) lifted at ``shadows=1``.

@@ -9,9 +9,9 @@ import cv2
 import numpy as np
 
 from studio.edits.blend import add_prepared_change
-from studio.edits.layers import PhotoLayers, WorkField
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
+from studio.face.layers import PhotoLayers, WorkField
 from studio.imaging.colour import luminance
 from studio.imaging.filters import normalized_blur, smoothstep, soft_blur
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from studio.edits.layers import PhotoLayers
 from studio.edits.marks import DEFAULT_RADIUS_IOD, Mark
+from studio.face.layers import PhotoLayers
 from studio.face.skin import DARK_EXCUSE, YELLOW_EXCUSE
 from studio.imaging.colour import fast_lab
 from studio.imaging.filters import disk, gaussian, normalized_blur

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 import cv2
 import numpy as np
 
-from studio.edits.layers import head_outline
+from studio.face.layers import head_outline
 from studio.face.types import Face
 from studio.imaging.colour import delta_e2000, luminance, rgb_to_lab
 from studio.imaging.filters import disk, gaussian

@@ -15,11 +15,11 @@ import cv2
 import numpy as np
 
 from studio.edits import protocol
-from studio.edits.layers import PhotoLayers
 from studio.edits.marks import Mark
 from studio.edits.protocol import Region
 from studio.edits.sliders import check_sliders, slider
 from studio.errors import LikenessError
+from studio.face.layers import PhotoLayers
 from studio.face.types import Face, FaceAnalysis
 from studio.imaging.filters import background_columns, row_bands
 from studio.imaging.threads import each
