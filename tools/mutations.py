@@ -601,6 +601,14 @@ MUTATIONS = (
         "        self.layers = PhotoLayers(self.pixels, face)\n",
         ("tests/test_everyone.py",),
     ),
+    Mutation(
+        "new-background-edit-person-columns-lost",
+        "a background edit that knows nothing of bands loses the person's columns between its boxes",
+        "studio/render/retoucher.py",
+        "            if run.start > start:\n",
+        "            if False:\n",
+        ("tests/test_edit_protocol.py",),
+    ),
 )
 
 

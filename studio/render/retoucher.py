@@ -21,7 +21,7 @@ from studio.edits.sliders import check_sliders, slider
 from studio.errors import LikenessError
 from studio.face.layers import PhotoLayers
 from studio.face.types import Face, FaceAnalysis
-from studio.imaging.filters import background_columns, row_bands
+from studio.imaging.filters import ColumnRun, background_columns, row_bands
 from studio.imaging.threads import each
 from studio.render.light import apply_log_gain
 from studio.render.marking import PhotoMarks
@@ -440,16 +440,19 @@ class Retoucher:
         rows, cols = region.box if region.box is not None else (slice(0, h), slice(0, w))
         bands = row_bands(h, w)
         columns_of = getattr(region.prepared, "background_columns", None)
-        if columns_of is None:  # an edit that makes its whole region in one call
-            edit.process(region, params, out)
-            for band in bands if after_band is not None else ():
-                after_band(band)
-            return
-        columns = columns_of(rows, cols)
+        if columns_of is None:
+            # An edit that knows nothing of bands: its region is cut here, by the person
+            # matte, into each band's runs of columns that show background.
+            columns = background_columns(self.layers.person_alpha, rows, cols)
+        else:  # an edit that cuts (and caches) them itself
+            columns = columns_of(rows, cols)
 
         def one(index: int) -> None:
             band = bands[index]
-            edit.process(replace(region, band=band, columns=columns[index]), params, out)
+            if columns_of is None:
+                _in_boxes(edit, region, params, out, band, columns[index])
+            else:
+                edit.process(replace(region, band=band, columns=columns[index]), params, out)
             if after_band is not None:
                 after_band(band)
 
@@ -518,6 +521,31 @@ def _face(analysis: FaceAnalysis | None, index: int | None) -> tuple[int | None,
     if index is None:
         index = analysis.primary if analysis.primary is not None else 0
     return index, face
+
+
+def _in_boxes(edit: ModuleType, region: Region, params, out: np.ndarray, band: slice,
+              runs: list[ColumnRun]) -> None:
+    """Rows ``band`` of ``region`` through a background ``edit`` that makes any box it is
+    given: each run of columns that shows background is its own box; the person's columns
+    between them keep their bits (copied, unless ``out`` holds them already)."""
+    pixels, target = region.pixels[band], out[band]
+    if region.pixels is not out and not region.out_has_person:
+        start = 0
+        for run in [*runs, ColumnRun(pixels.shape[1], pixels.shape[1], [])]:
+            if run.start > start:
+                target[:, start:run.start] = pixels[:, start:run.start]
+            start = run.stop
+    rows, cols = region.box if region.box is not None else (slice(0, out.shape[0]),
+                                                            slice(0, out.shape[1]))
+    top = rows.start + band.start
+    for run in runs:
+        part = target[:, run.start:run.stop]
+        box = (slice(top, top + band.stop - band.start),
+               slice(cols.start + run.start, cols.start + run.stop))
+        made = edit.process(replace(region, pixels=pixels[:, run.start:run.stop], box=box),
+                            params, part)
+        if made is not part:
+            part[...] = made
 
 
 def _outside(rows: slice, width: int, roi: tuple[slice, slice] | None) -> list[tuple[slice, slice]]:
