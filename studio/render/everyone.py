@@ -16,7 +16,7 @@ import numpy as np
 
 from studio.errors import LikenessError
 from studio.face.types import FaceAnalysis
-from studio.render.retoucher import Retoucher, render_photo
+from studio.render.retoucher import Retoucher
 
 #: What ``--faces`` and the session's "faces" accept besides a list of face numbers.
 ALL, PRIMARY = "all", "primary"
@@ -47,9 +47,6 @@ def render_faces(pixels: np.ndarray, analysis: FaceAnalysis | None,
                  sliders: Mapping[str, object], faces: Sequence[int], marks=()) -> np.ndarray:
     """Render ``sliders`` at full resolution on every face in ``faces`` and the ``marks``
     (in ``pixels``' coordinates): one-off, an export."""
-    if len(faces) <= 1:
-        return render_photo(pixels, analysis, sliders, face_index=faces[0] if faces else None,
-                            marks=marks)
     return Retoucher(pixels, analysis, faces=faces, preview=False).render(sliders, tuple(marks))
 
 
