@@ -77,7 +77,7 @@ def _open_window(app):
 
 def _faces(window):
     """Six faces for the canvas: the sample's, moved about (photo pixels)."""
-    from studio.edits.layers import head_outline
+    from studio.face.layers import head_outline
 
     face = window.document.faces[0]
     outline = head_outline(face)

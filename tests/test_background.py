@@ -9,13 +9,13 @@ from studio.edits.background import (
     BLUR_RADIUS_IOD,
     Params,
     parse_backdrop,
-    person_alpha,
     prepare_background,
     process,
 )
 from studio.edits.protocol import Region
 from studio.errors import LikenessError
 from studio.face import analyze, face_hull_mask
+from studio.face.person import person_alpha
 from studio.face.types import Face
 from studio.imaging import load
 from studio.imaging.colour import rgb_to_lab

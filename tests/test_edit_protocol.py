@@ -102,3 +102,41 @@ def test_an_edit_that_breaks_the_protocol_is_named(monkeypatch):
     ))
     with pytest.raises(TypeError, match="studio.edits.blend has no KEYS"):
         protocol.edits()
+
+
+def test_a_new_background_slider_gets_the_banded_path_without_knowing(sample, registered,
+                                                                      monkeypatch):
+    # issue 27: the pipeline cuts a background edit's work into bands of rows and the runs of
+    # columns that show background; the example edit names neither (it only honours ``box``)
+    import example_edits.background_tint as tint
+
+    from studio.edits.protocol import Region
+    from studio.imaging.filters import row_bands
+
+    boxes = []
+    made_by_the_edit = tint.process
+
+    def spied(region, params, out=None):
+        boxes.append(region.box)
+        return made_by_the_edit(region, params, out)
+
+    monkeypatch.setattr(tint, "process", spied)
+    pixels, analysis = sample
+    values = {"test_bg_tint": 0.8}
+    retoucher = Retoucher(pixels, analysis, preview=False)
+    made = retoucher.render(values)
+    bands = row_bands(*pixels.shape[:2])
+    assert len(boxes) > 1 and None not in boxes
+    for rows, _ in boxes:
+        assert any(b.start <= rows.start and rows.stop <= b.stop for b in bands)
+    # columns no box reached are the person's: their bits stay
+    alpha = retoucher.layers.person_alpha
+    reached = np.zeros(alpha.shape, bool)
+    for box in boxes:
+        reached[box] = True
+    assert (alpha[~reached] >= 1.0).all()
+    # the same bits as the edit made on the whole photo at once, and as the preview
+    whole = made_by_the_edit(Region(pixels, retoucher.prepared("test_bg_tint")),
+                             protocol.params_for(tint, values))
+    assert np.array_equal(made, whole)
+    assert np.array_equal(Retoucher(pixels, analysis).render(values), whole)

@@ -11,7 +11,7 @@ from studio.errors import LikenessError
 from studio.face import analyze
 from studio.imaging import load
 from studio.render import Retoucher
-from studio.render.everyone import GroupRetoucher, chosen_faces, lowest_likeness, render_faces
+from studio.render.everyone import chosen_faces, lowest_likeness, render_faces
 
 SLIDERS = {"smooth": 1.0, "face_light": 0.5, "bg_blur": 1.0}
 
@@ -41,7 +41,7 @@ def _fine(image, face) -> float:
 def test_everyone_is_retouched_and_nobody_is_blurred_as_background(group):
     pixels, analysis = group
     faces = chosen_faces("all", analysis)
-    everyone = GroupRetoucher(pixels, analysis, faces).render(SLIDERS)
+    everyone = Retoucher(pixels, analysis, faces=faces).render(SLIDERS)
     one = Retoucher(pixels, analysis).render(SLIDERS)
     for index, face in enumerate(analysis.faces):
         # every face got its own light and smoothing: it changed, but far less than a blur
@@ -57,7 +57,7 @@ def test_everyone_is_retouched_and_nobody_is_blurred_as_background(group):
 
 def test_each_face_has_its_own_masks(group):
     pixels, analysis = group
-    group_retoucher = GroupRetoucher(pixels, analysis, [1, 2])
+    group_retoucher = Retoucher(pixels, analysis, faces=[1, 2])
     edited = group_retoucher.render({"smooth": 1.0})
     # faces not chosen are left exactly as they were
     for index in set(range(len(analysis.faces))) - {1, 2}:
@@ -71,7 +71,7 @@ def test_each_face_has_its_own_masks(group):
 def test_the_likeness_meter_names_the_face_changed_most(group):
     pixels, analysis = group
     faces = chosen_faces("all", analysis)
-    edited = GroupRetoucher(pixels, analysis, faces).render(SLIDERS)
+    edited = Retoucher(pixels, analysis, faces=faces).render(SLIDERS)
     lowest = lowest_likeness(pixels, edited, analysis, faces)
     assert lowest.face in faces and lowest.percent is not None
     from studio.face.likeness import likeness_distance, likeness_percent
@@ -89,3 +89,36 @@ def test_a_choice_of_faces_is_checked_against_the_photo(group):
     with pytest.raises(LikenessError, match="no face number 10"):
         chosen_faces([9], analysis)
     assert chosen_faces("all", None) == []
+
+
+def test_a_group_is_one_pipeline_with_one_person_matte(group, monkeypatch):
+    # issue 27: the pipeline owns the faces; one person matte for everyone, made once
+    import studio.face.person as person
+
+    made = []
+
+    def counted(*args, **kwargs):
+        made.append(len(args[2]) if len(args) > 2 else len(kwargs.get("also", ())))
+        return real(*args, **kwargs)
+
+    real = person.person_alpha
+    monkeypatch.setattr(person, "person_alpha", counted)
+    pixels, analysis = group
+    faces = chosen_faces("all", analysis)
+    retoucher = Retoucher(pixels, analysis, faces=faces)
+    retoucher.render(SLIDERS)
+    retoucher.render({**SLIDERS, "bg_blur": 0.5})
+    assert made == [len(faces) - 1]
+    assert retoucher.faces == tuple(faces)
+
+
+def test_a_group_render_does_not_depend_on_what_was_prepared_first(group):
+    # faces 0 and 1 overlap: the main face's edits are prepared on the original pixels, never
+    # on the photo that already holds the other face's edits (they were, when not prepared
+    # before the first render)
+    pixels, analysis = group
+    sliders = {"smooth": 1.0, "eyes": 0.5}
+    fresh = Retoucher(pixels, analysis, faces=[0, 1], preview=False).render(sliders)
+    ready = Retoucher(pixels, analysis, faces=[0, 1], preview=False)
+    ready.prepare_all()
+    assert np.array_equal(fresh, ready.render(sliders))

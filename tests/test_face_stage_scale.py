@@ -46,7 +46,7 @@ def test_the_copy_is_small_whatever_the_head_size(big):
     _, _, retoucher = big
     layers = retoucher.layers
     assert layers.iod > 400
-    from studio.edits.layers import BIG_HEAD_WORK_IOD
+    from studio.face.layers import BIG_HEAD_WORK_IOD
 
     assert abs(layers.work.iod - BIG_HEAD_WORK_IOD) < 2
     assert layers.work.shape[0] * layers.work.shape[1] < 0.15 * layers.shape[0] * layers.shape[1]
@@ -126,7 +126,7 @@ def test_a_big_heads_field_made_band_by_band_is_the_whole_field(big):
     # where they are used; a preview enlarges them whole once. Both must be the same bits,
     # whichever rows are asked for, 0 on the protected features, and the field enlarged.
     from studio.edits.blend import add_change_in
-    from studio.edits.layers import WorkField
+    from studio.face.layers import WorkField
 
     _, _, retoucher = big
     layers = retoucher.layers
@@ -164,8 +164,8 @@ def test_adding_a_change_in_its_boxes_gives_the_bits_of_adding_it_everywhere():
 def _chain_in_place(retoucher, values):
     """The face stage with every edit after the first writing into the same array."""
     from studio.edits import face_light, shadows
-    from studio.edits.light import apply_log_gain
     from studio.edits.protocol import Region, edits
+    from studio.render.light import apply_log_gain
 
     head, owned = retoucher.layers.image, False
     for module in edits(["face", "light"]):

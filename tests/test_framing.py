@@ -126,8 +126,8 @@ _survey: dict[str, tuple] = {}
 def _frames_of(name: str):
     """(crown row, landmarks, {frame: rect}, {frame: notes}) for one photo, from its person matte (cached)."""
     if name not in _survey:
-        from studio.edits.background import head_top
         from studio.face import analyze_photo
+        from studio.face.person import head_top
         from studio.imaging import load
 
         photo = load(face_photo(name))
@@ -199,8 +199,8 @@ _turned: dict[str, tuple] = {}
 def _linkedin_crop(name: str, angle: float):
     """(straightened landmarks, straightened top of the head, LinkedIn crop rect, notes) the
     export plans for one photo."""
-    from studio.edits.background import head_top
     from studio.face import analyze_photo
+    from studio.face.person import head_top
     from studio.imaging import load
     from studio.imaging.export import plan_crop
     from studio.imaging.sample import sample_photo

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from conftest import face_photo
 
-from studio.edits.layers import PhotoLayers
 from studio.edits.marks import mask
 from studio.edits.suggest import suggest_marks
+from studio.face.layers import PhotoLayers
 
 
 @pytest.fixture(scope="module")

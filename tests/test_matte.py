@@ -18,8 +18,8 @@ import cv2
 import numpy as np
 import pytest
 
-from studio.edits.background import person_alpha
 from studio.face import analyze, face_hull_mask, models
+from studio.face.person import person_alpha
 from studio.imaging import load
 
 try:

@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 from _promises import load_photo
 
-from studio.edits.background import person_alpha
 from studio.face import analyze, face_hull_mask
+from studio.face.person import person_alpha
 from studio.face.regions import protected_mask
 from studio.render import Retoucher
-from studio.render.everyone import GroupRetoucher, chosen_faces
+from studio.render.everyone import chosen_faces
 
 #: Photos whose learned matte falls under 1 on some feature pixel (measured), and one where
 #: it does not (light skin, long hair).
@@ -70,8 +70,8 @@ def test_everyone_in_the_group_keeps_the_features_out_of_the_background():
     pixels = load_photo(GROUP)
     analysis = analyze(pixels)
     assert len(analysis.faces) >= 5
-    group = GroupRetoucher(pixels, analysis, chosen_faces("all", analysis))
-    _check_features(pixels, group.people_alpha(), analysis.faces, group.render, GROUP)
+    group = Retoucher(pixels, analysis, faces=chosen_faces("all", analysis))
+    _check_features(pixels, group.found_matte, analysis.faces, group.render, GROUP)
 
 
 def _side_by_side(left: str, right: str, height: int = 600, gap: int = 120):

@@ -18,7 +18,7 @@ from studio.face.likeness import lowest_likeness
 from studio.imaging import load
 from studio.imaging.sample import sample_photo
 from studio.render.amount import MOST, scaled
-from studio.render.everyone import GroupRetoucher, chosen_faces
+from studio.render.everyone import chosen_faces
 from studio.render.retoucher import Retoucher
 from studio.session import load_look, load_session
 from studio.session.retouch_file import retouch_file
@@ -56,10 +56,7 @@ def test_background_edits_leave_the_likeness_unchanged(name):
     analysis = analyze_photo(photo)
     faces = chosen_faces("all", analysis)
     pixels = photo.pixels
-    if len(faces) > 1:
-        retoucher = GroupRetoucher(pixels, analysis, faces)
-    else:
-        retoucher = Retoucher(pixels, analysis, faces[0])
+    retoucher = Retoucher(pixels, analysis, faces=faces)
     face_only = retoucher.render({"smooth": 0.6, "eyes": 0.5})
     figure = lowest_likeness(pixels, face_only, {i: analysis.faces[i] for i in faces})
     for background in ({"bg_blur": 1.0}, {"backdrop": "#f2f2f2"}, {"bg_desaturate": 1.0}):

@@ -7,10 +7,9 @@ import cv2
 import numpy as np
 import pytest
 
-from studio.edits.layers import disk, fast_lab, grow, shrink, soft_blur
 from studio.edits.warmth import gains, white_balance
-from studio.imaging.colour import linear_to_srgb, rgb_to_lab, srgb_to_linear
-from studio.imaging.filters import gaussian
+from studio.imaging.colour import fast_lab, linear_to_srgb, rgb_to_lab, srgb_to_linear
+from studio.imaging.filters import disk, gaussian, grow, shrink, soft_blur
 from studio.imaging.sample import sample_photo
 from studio.render import Retoucher, render_photo
 
@@ -126,8 +125,9 @@ def test_moves_on_a_big_photo_give_the_same_bits_as_a_one_off_render(enlarged):
 
 
 def test_background_in_place_and_over_an_old_result_match_a_fresh_one(enlarged):
-    from studio.edits.background import Params, person_alpha, prepare_background, process
+    from studio.edits.background import Params, prepare_background, process
     from studio.edits.protocol import Region
+    from studio.face.person import person_alpha
 
     def apply_background(pixels, layers, alpha, blur, light, calm, out=None, person_ready=False):
         assert alpha is layers.alpha
@@ -156,8 +156,9 @@ def test_a_background_band_writes_its_rows_only_with_the_bits_of_the_whole_call(
     # nothing else.
     from dataclasses import replace
 
-    from studio.edits.background import Params, person_alpha, prepare_background, process
+    from studio.edits.background import Params, prepare_background, process
     from studio.edits.protocol import Region
+    from studio.face.person import person_alpha
     from studio.imaging.filters import row_bands
 
     pixels, analysis = enlarged

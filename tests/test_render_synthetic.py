@@ -111,7 +111,7 @@ def synthetic_portrait(
     Flat colours (texture=False) give clean step edges for halo tests; texture=True adds
     pores (fine noise) and blotches (mid-scale tone variation) to the skin.
     """
-    from studio.edits.layers import head_outline
+    from studio.face.layers import head_outline
 
     w, h = size
     face = synthetic_face(scale, size)

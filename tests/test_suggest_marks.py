@@ -11,12 +11,13 @@ import numpy as np
 import pytest
 from conftest import face_photo
 
-from studio.edits.layers import PhotoLayers, fast_lab, lab_to_srgb
 from studio.edits.marks import scaled
 from studio.edits.suggest import suggest_marks, too_small
 from studio.face import analyze_photo
+from studio.face.layers import PhotoLayers
 from studio.face.regions import protected_mask
 from studio.imaging import load
+from studio.imaging.colour import fast_lab, lab_to_srgb
 from studio.render import Retoucher, proxy_of
 
 #: Light to dark skin, freckles, stubble, a beard and glasses, bald, big and small heads.

@@ -8,8 +8,8 @@ import csv
 import sys
 from pathlib import Path
 
-from studio.edits.background import head_top
 from studio.face import analyze_photo
+from studio.face.person import head_top
 from studio.imaging import load
 from studio.imaging.framing import FRAMES, auto_frame
 

@@ -369,7 +369,7 @@ MUTATIONS = (
     Mutation(
         "matte-features-not-forced",
         "the person matte no longer forced to 1 on the protected features",
-        "studio/edits/background.py",
+        "studio/face/person.py",
         "        _keep_features(alpha, subject)\n",
         "",
         ("tests/test_matte_promises.py",),
@@ -600,6 +600,22 @@ MUTATIONS = (
         "BROW_TAIL = 0.15",
         "BROW_TAIL = 0.0",
         ("tests/test_brow_ends.py",),
+    ),
+    Mutation(
+        "group-matte-one-person",
+        "a group's person matte keeps only the main person (the others blurred as background)",
+        "studio/render/retoucher.py",
+        "        self.layers = PhotoLayers(self.pixels, face, others if face is not None else ())\n",
+        "        self.layers = PhotoLayers(self.pixels, face)\n",
+        ("tests/test_everyone.py",),
+    ),
+    Mutation(
+        "new-background-edit-person-columns-lost",
+        "a background edit that knows nothing of bands loses the person's columns between its boxes",
+        "studio/render/retoucher.py",
+        "            if run.start > start:\n",
+        "            if False:\n",
+        ("tests/test_edit_protocol.py",),
     ),
 )
 

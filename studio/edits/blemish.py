@@ -15,19 +15,18 @@ import cv2
 import numpy as np
 
 from studio.edits.blend import add_prepared_change
-from studio.edits.layers import PhotoLayers, disk, fast_lab, normalized_blur, smoothstep
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
-from studio.imaging.filters import gaussian
+from studio.face.layers import PhotoLayers
+from studio.face.skin import DARK_EXCUSE, YELLOW_EXCUSE
+from studio.imaging.colour import fast_lab
+from studio.imaging.filters import disk, gaussian, normalized_blur, smoothstep
 
 #: Largest spot healed, as a diameter in IOD.
 MAX_SPOT = 1 / 15
 #: Redness excess (a* units, after discounting darkness and yellowness) where healing starts
 #: and where it is complete.
 RED_START, RED_FULL = 3.0, 6.0
-#: How much darkness (per L* unit) and yellowness (per b* unit) excuse extra redness: brown
-#: moles and freckles are dark and yellow, a pimple is red for its darkness.
-DARK_EXCUSE, YELLOW_EXCUSE = 0.35, 0.4
 #: Share of the original pore texture (finer than IOD/PORE_SCALE) laid back on a healed spot.
 TEXTURE_KEPT = 0.6
 PORE_SCALE = 200

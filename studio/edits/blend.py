@@ -70,7 +70,7 @@ def add_change_in(
 
 def _add_field_in(image: np.ndarray, change, amount: float,
                   boxes: tuple[tuple[slice, slice], ...] | None, out: np.ndarray | None) -> np.ndarray:
-    """``add_change_in`` with ``change`` a ``studio.edits.layers.WorkField``: the change is
+    """``add_change_in`` with ``change`` a ``studio.face.layers.WorkField``: the change is
     made band by band as it is added (the same bits as with the whole field)."""
     out = copy_to_out(image, out)
     whole = (slice(0, image.shape[0]), slice(0, image.shape[1]))

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from studio.edits.blend import edit_lab_crop
-from studio.edits.layers import PhotoLayers, fast_lab, smoothstep
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
+from studio.face.eyes import eye_box, sclera_weight
+from studio.face.layers import PhotoLayers
+from studio.imaging.colour import fast_lab
 from studio.imaging.filters import gaussian
 
 #: Local-contrast gain at ``eyes=1``.
@@ -51,40 +53,12 @@ class Prepared:
     sclera: np.ndarray
 
 
-def sclera_weight(lab: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """How much each pixel of an eye region looks like the white of the eye (0..1)."""
-    chroma = np.hypot(lab[..., 1], lab[..., 2])
-    inside = mask > 0.5
-    if not inside.any():
-        return np.zeros(mask.shape, np.float32)
-    bright = np.percentile(lab[..., 0][inside], 60)
-    return (
-        smoothstep(lab[..., 0], bright - 5, bright + 5) * (1 - smoothstep(chroma, 12, 22)) * mask
-    ).astype(np.float32)
-
-
-def eyes_crop(layers: PhotoLayers, reach_iod: float) -> tuple[int, int, np.ndarray]:
-    """Both eye regions drawn on a crop of the ROI only: (top, left, float32 mask) whose crop
-    holds every pixel of the regions plus ``reach_iod`` IOD around them (the same pixels as
-    drawn on the whole ROI: the outlines only move by whole pixels)."""
-    from studio.face import region_mask
-    from studio.face.regions import REGIONS
-
-    margin = max(REGIONS["left_eye"].margin, REGIONS["right_eye"].margin)
-    top, left, bottom, right = layers.landmark_box(slice(36, 48), (margin + reach_iod) * layers.iod + 4.0)
-    if right <= left or bottom <= top:
-        return 0, 0, np.zeros((0, 0), np.float32)
-    moved = layers.roi_face.translated(left, top)
-    shape = (bottom - top, right - left)
-    mask = np.maximum(region_mask(moved, "left_eye", shape), region_mask(moved, "right_eye", shape))
-    return top, left, mask
-
-
 def prepare(layers: PhotoLayers) -> Prepared | None:
     if not layers.has_face:
         return None
     pad = int(np.ceil(layers.px(0.1)))
-    top, left, crop = eyes_crop(layers, 0.1 + 1 / max(layers.iod, 1.0))
+    top, left, crop = eye_box(layers.roi_face, layers.shape, 0.1 + 1 / max(layers.iod, 1.0),
+                              layers.iod)
     ys, xs = np.nonzero(crop.any(axis=1))[0], np.nonzero(crop.any(axis=0))[0]
     if len(ys) == 0:
         return None

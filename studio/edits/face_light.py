@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from studio.edits.layers import PhotoLayers
 from studio.edits.light import add_gain
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
+from studio.face.layers import PhotoLayers
 
 #: Exposure change at ``face_light = +-1``, in stops.
 MAX_STOPS = 0.6
@@ -59,5 +59,5 @@ def process(
     """Relight the head region: the natural-log gain of its linear light (h, w) added to
     ``out`` (the light stage's gain so far), or a new array when ``out`` is None; None when
     nothing changes. The pipeline applies the light stage's gain in one pass
-    (``studio.edits.light.apply_log_gain``)."""
+    (``studio.render.light.apply_log_gain``)."""
     return add_gain(log_gain(region.prepared, params), out)

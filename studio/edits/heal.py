@@ -21,10 +21,9 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
-from studio.edits.layers import normalized_blur
 from studio.edits.marks import MIN_RADIUS, Mark, edge_weight, feather, of_kind
 from studio.imaging.colour import REC709
-from studio.imaging.filters import gaussian
+from studio.imaging.filters import gaussian, normalized_blur
 
 #: Scale separating the filled-in colour from the copied detail, as a share of the radius.
 DETAIL_SCALE = 0.35

@@ -75,8 +75,10 @@ class Region:
         pipeline can hand bands to several threads. None: the whole region.
     columns : with ``band``, the band's runs of columns that show some background (the
         pipeline cuts them once per region with the prepared value's
-        ``background_columns(rows, cols)``; a background edit whose prepared value has none
-        gets its whole region in one call, ``band`` None).
+        ``background_columns(rows, cols)``). A background edit whose prepared value has none
+        needs to know nothing of bands: the pipeline cuts the region by the person matte and
+        hands it each band's runs of columns that show background as their own ``box``
+        (``band`` None), keeping the person's columns between them as they were.
     """
 
     pixels: np.ndarray

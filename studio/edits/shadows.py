@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from studio.edits.layers import PhotoLayers, soft_blur
 from studio.edits.light import add_gain
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
+from studio.face.layers import PhotoLayers
+from studio.imaging.filters import soft_blur
 
 #: Share of a shadow's depth (in log illumination) lifted at ``shadows=1``.
 FILL = 0.45
@@ -84,5 +85,5 @@ def process(
     """Fill the shadows of the head region: the natural-log gain of its linear light (h, w) added to
     ``out`` (the light stage's gain so far), or a new array when ``out`` is None; None when
     nothing changes. The pipeline applies the light stage's gain in one pass
-    (``studio.edits.light.apply_log_gain``)."""
+    (``studio.render.light.apply_log_gain``)."""
     return add_gain(log_gain(region.prepared, params), out)

@@ -9,10 +9,11 @@ import cv2
 import numpy as np
 
 from studio.edits.blend import add_prepared_change
-from studio.edits.layers import PhotoLayers, WorkField, normalized_blur, smoothstep, soft_blur
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
+from studio.face.layers import PhotoLayers, WorkField
 from studio.imaging.colour import luminance
+from studio.imaging.filters import normalized_blur, smoothstep, soft_blur
 
 #: Brightness above the surrounding skin (sRGB luma) where a hot spot starts / is fully one.
 HOT_START, HOT_FULL = 0.03, 0.12

@@ -22,17 +22,11 @@ import cv2
 import numpy as np
 
 from studio.edits.blend import add_prepared_change
-from studio.edits.layers import (
-    PhotoLayers,
-    WorkField,
-    lab_to_srgb,
-    normalized_blur,
-    smoothstep,
-    soft_blur,
-)
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
-from studio.imaging.colour import luminance
+from studio.face.layers import PhotoLayers, WorkField
+from studio.imaging.colour import lab_to_srgb, luminance
+from studio.imaging.filters import normalized_blur, smoothstep, soft_blur
 
 #: Share of the mid band removed at ``smooth=1`` (the rest keeps the skin's shape and life).
 MID_REMOVED = 0.8

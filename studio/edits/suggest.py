@@ -16,10 +16,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from studio.edits.blemish import DARK_EXCUSE, YELLOW_EXCUSE
-from studio.edits.layers import PhotoLayers, disk, fast_lab, normalized_blur
 from studio.edits.marks import DEFAULT_RADIUS_IOD, Mark
-from studio.imaging.filters import gaussian
+from studio.face.layers import PhotoLayers
+from studio.face.skin import DARK_EXCUSE, YELLOW_EXCUSE
+from studio.imaging.colour import fast_lab
+from studio.imaging.filters import disk, gaussian, normalized_blur
 
 #: A spot is this much redder (a*, after its darkness and yellowness are excused) than the
 #: skin around it ...

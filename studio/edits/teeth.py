@@ -12,10 +12,12 @@ import cv2
 import numpy as np
 
 from studio.edits.blend import edit_lab_crop
-from studio.edits.layers import PhotoLayers, disk, fast_lab, smoothstep
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
-from studio.imaging.filters import gaussian
+from studio.face.eyes import eye_box, sclera_weight
+from studio.face.layers import PhotoLayers
+from studio.imaging.colour import fast_lab
+from studio.imaging.filters import disk, gaussian, smoothstep
 
 #: At ``teeth=1``: share of the yellow (b* > 0) removed, and the largest L* lift.
 YELLOW_REMOVED = 0.5
@@ -62,9 +64,7 @@ def teeth_weight(lab: np.ndarray, mouth: np.ndarray) -> np.ndarray:
 
 def sclera_lightness(layers: PhotoLayers) -> float:
     """The whites of the eyes' lightness (L*), the ceiling for the teeth."""
-    from studio.edits.eyes import eyes_crop, sclera_weight
-
-    top, left, crop = eyes_crop(layers, 0.0)
+    top, left, crop = eye_box(layers.roi_face, layers.shape, 0.0, layers.iod)
     ys, xs = np.nonzero(crop.any(axis=1))[0], np.nonzero(crop.any(axis=0))[0]
     if len(ys) == 0:
         return DEFAULT_SCLERA

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from studio.edits.layers import PhotoLayers
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
+from studio.face.layers import PhotoLayers
 from studio.imaging.colour import REC709, lab_to_rgb, linear_to_srgb, rgb_to_lab, srgb_to_linear
 from studio.imaging.filters import row_bands
 

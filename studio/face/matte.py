@@ -1,7 +1,7 @@
 """The primary person's silhouette from the learned segmentation model (no Qt, no I/O).
 
 ``person_mask(image, shape, face)`` gives the binary person mask that
-``studio.edits.background.person_alpha`` refines to a soft matte at full resolution (its
+``studio.face.person.person_alpha`` refines to a soft matte at full resolution (its
 colour projection along the cut and its colour-guided filter keep hair strands fractional).
 Without the model it returns None and the caller keeps its classical GrabCut.
 

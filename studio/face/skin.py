@@ -22,6 +22,11 @@ from studio.face.types import Face
 from studio.imaging.colour import luminance
 from studio.imaging.filters import guided_filter
 
+#: How much darkness (per L* unit) and yellowness (per b* unit) excuse extra redness on skin:
+#: brown moles and freckles are dark and yellow, a pimple is red for its darkness (the
+#: blemish edit and Suggest Marks tell a spot by it).
+DARK_EXCUSE, YELLOW_EXCUSE = 0.35, 0.4
+
 #: The skin mask keeps this much further away from the protected features, in IOD (docs/quality.md).
 SKIN_FEATURE_GAP = 0.08
 #: ... and fades in over this much more, in IOD.

@@ -15,7 +15,6 @@ from functools import cached_property
 import numpy as np
 
 from studio.edits.heal import heal, ring_reach, room
-from studio.edits.layers import PhotoLayers
 from studio.edits.marks import (
     MATTE_KINDS,
     MAX_MARKS,
@@ -29,6 +28,7 @@ from studio.edits.marks import (
     of_kind,
 )
 from studio.errors import SessionError, number_text
+from studio.face.layers import PhotoLayers
 
 #: The most work the marks of one photo may ask of a render, in times the photo's pixels
 #: (``work``), measured in docs/quality.md.

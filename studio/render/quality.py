@@ -11,10 +11,10 @@ from dataclasses import asdict, dataclass
 import cv2
 import numpy as np
 
-from studio.edits.layers import disk, head_outline
+from studio.face.layers import head_outline
 from studio.face.types import Face
 from studio.imaging.colour import delta_e2000, luminance, rgb_to_lab
-from studio.imaging.filters import gaussian
+from studio.imaging.filters import disk, gaussian
 
 
 def protected_features(face: Face, shape: tuple[int, ...]) -> np.ndarray:

@@ -15,16 +15,15 @@ import cv2
 import numpy as np
 
 from studio.edits import protocol
-from studio.edits.background import background_columns
-from studio.edits.layers import PhotoLayers
-from studio.edits.light import apply_log_gain
 from studio.edits.marks import Mark
 from studio.edits.protocol import Region
 from studio.edits.sliders import check_sliders, slider
 from studio.errors import LikenessError
+from studio.face.layers import PhotoLayers
 from studio.face.types import Face, FaceAnalysis
-from studio.imaging.filters import row_bands
+from studio.imaging.filters import ColumnRun, background_columns, row_bands
 from studio.imaging.threads import each
+from studio.render.light import apply_log_gain
 from studio.render.marking import PhotoMarks
 
 #: Largest photo whose person share is kept for fast background slider moves, pixels.
@@ -71,6 +70,10 @@ class Retoucher:
     pixels : float32 (H, W, 3) sRGB in [0, 1]; not modified, and must not be modified later.
     analysis : the photo's FaceAnalysis in the same pixel coordinates (or None).
     face_index : which face to retouch; None picks the primary (largest).
+    faces : the faces to retouch (indices into ``analysis``; overrides ``face_index``): each
+        gets the sliders with its own masks and light, on the original pixels, and one person
+        matte keeps all of them whole (nobody chosen is blurred as background). The first is
+        the main face: its masks are the ones shown, its keep marks the ones kept.
     preview : True for a photo whose sliders move (the studio's preview): the last result of
         each stage is kept, so a move redoes only its stage and those after it. False for a
         one-off render (an export): no stage is kept, and the photo is made band by band in
@@ -84,22 +87,25 @@ class Retoucher:
         analysis: FaceAnalysis | None,
         face_index: int | None = None,
         preview: bool = True,
+        faces: Sequence[int] = (),
     ):
         pixels = np.asarray(pixels)
         if pixels.ndim != 3 or pixels.shape[2] != 3:
             raise ValueError(f"pixels must be (H, W, 3), not {pixels.shape}")
         self.pixels = np.ascontiguousarray(pixels, dtype=np.float32)
         self.analysis = analysis
-        face: Face | None = None
-        if analysis is not None and analysis.faces:
-            face = analysis.face(face_index)
-            if face is None:
-                raise LikenessError(
-                    f"there is no face number {face_index} (the photo has {len(analysis.faces)})"
-                )
+        faces = list(faces)
+        if faces:
+            face_index = faces[0]
+        index, face = _face(analysis, face_index)
         self.face = face
+        #: The retouched faces (indices into ``analysis``), the main one first.
+        self.faces: tuple[int, ...] = tuple(faces) if faces else (() if face is None else (index,))
         self.preview = preview
-        self.layers = PhotoLayers(self.pixels, face)
+        # The other chosen faces: their face and light edits only (the scene is this one's).
+        self._others = [Retoucher(self.pixels, analysis, i, preview=preview) for i in faces[1:]]
+        others = [other.face for other in self._others if other.face is not None]
+        self.layers = PhotoLayers(self.pixels, face, others if face is not None else ())
         # A one-off render uses a big head's fields once: enlarged band by band where they are
         # added; a preview enlarges them whole once, for every slider move (the same bits).
         self.layers.fields_in_bands = not preview
@@ -115,6 +121,8 @@ class Retoucher:
         self._marks = PhotoMarks((), self.layers)
         #: The person matte as found, before the person's corrections (once there are some).
         self._found_matte: np.ndarray | None = None
+        #: The face sliders the other faces' edits were last added for, and the photo they made.
+        self._edited: tuple[tuple, np.ndarray] | None = None
 
     # ---- the person matte ----------------------------------------------------------------
     @property
@@ -171,6 +179,9 @@ class Retoucher:
         """Prepare every edit now (e.g. in a worker, before the first slider move)."""
         for edit in protocol.edits():
             self._prepared_for(edit)
+        for other in self._others:
+            for edit in protocol.edits(protocol.FACE_STAGES):
+                other._prepared_for(edit)
 
     # ---- render ------------------------------------------------------------------------
     def render(
@@ -194,9 +205,15 @@ class Retoucher:
             if marks is not None:
                 self.set_marks(marks)
             used = self._marks
-            head = self._head_stage(values)
+            base = self._with_others(values)
+            head = self._head_stage(values, base)
             skip = self.layers.roi if head is not None else None
-            out = self._scene(values, skip) if self.preview else self._scene_once(values, skip)
+            if base is not self.pixels:  # the scene on the photo that holds the others' edits
+                out = self._scene_once(values, skip, base)
+            elif self.preview:
+                out = self._scene(values, skip)
+            else:
+                out = self._scene_once(values, skip)
         if head is not None:
             roi = self.layers.roi
             self._compose(head, roi, out[roi], values, self._finisher(out, values, roi))
@@ -244,10 +261,35 @@ class Retoucher:
             self._photo.keep(photo_key, made)
         return self._photo.array.copy()
 
-    def _scene_once(self, values: dict, skip: Part | None) -> np.ndarray:
+    def _with_others(self, values: dict) -> np.ndarray:
+        """The photo with the other chosen faces' face and light edits added in their head
+        regions (changes add up where two heads' regions overlap: a face in front of another);
+        the photo's pixels themselves when there is nothing to add."""
+        face_keys = sorted(protocol.face_keys())
+        key = tuple(values[k] for k in face_keys)
+        if not self._others or all(v == 0 for v in key):
+            return self.pixels
+        if self._edited is not None and self._edited[0] == key:
+            return self._edited[1]
+        face_only = {k: values[k] for k in face_keys}
+        photo = self.pixels.copy()
+        for other in self._others:
+            head = other._head_stage(face_only) if other.layers.has_face else None
+            if head is not None:
+                roi = other.layers.roi
+                photo[roi] += head - self.pixels[roi]
+        np.clip(photo, 0.0, 1.0, out=photo)
+        self._edited = (key, photo)
+        return photo
+
+    def _scene_once(self, values: dict, skip: Part | None,
+                    base: np.ndarray | None = None) -> np.ndarray:
         """``_scene`` without keeping stages: one photo-sized array, composited and finished
-        band by band (the head region ``skip`` is left unfinished: it is made again)."""
-        out = np.empty_like(self.pixels)
+        band by band (the head region ``skip`` is left unfinished: it is made again). ``base``:
+        the photo to start from (default its pixels; the prepared layers are still the
+        pixels')."""
+        base = self.pixels if base is None else base
+        out = np.empty_like(base)
         width = out.shape[1]
         finish = None
         if self._photo_edits_ready(values):
@@ -255,7 +297,7 @@ class Retoucher:
                 # Each band is finished while the background's pixels are in the cache.
                 self._photo_stage(out, values, out, _outside(rows, width, skip))
 
-        self._compose(self.pixels, None, out, values, finish)
+        self._compose(base, None, out, values, finish)
         return out
 
     def _finisher(self, out: np.ndarray, values: dict, roi: Part) -> Callable | None:
@@ -309,16 +351,17 @@ class Retoucher:
         return self._columns
 
     # ---- the stages ----------------------------------------------------------------------
-    def _head_stage(self, values: dict) -> np.ndarray | None:
+    def _head_stage(self, values: dict, base: np.ndarray | None = None) -> np.ndarray | None:
         """The head region (ROI) with the face and light edits, clipped to [0, 1]; None when
-        none is on."""
+        none is on. ``base``: the photo whose head region they start from (default its
+        pixels; another face's edits may reach into it)."""
         edits = protocol.edits(protocol.FACE_STAGES)
         if not self.layers.has_face or not _active(edits, values):
             return None
         key = protocol.key_values(edits, values)
         if self._head.holds(key):
             return self._head.array
-        head, owned, gain = self.layers.image, False, None
+        head, owned, gain = self._head_input(base), False, None
         # The first edit that changes anything makes a new array; the next ones write into it.
         for edit in edits:
             if edit.STAGE != "light" and gain is not None:
@@ -345,6 +388,12 @@ class Retoucher:
         if self.preview:
             self._head.keep(key, head)
         return head
+
+    def _head_input(self, base: np.ndarray | None) -> np.ndarray:
+        """The head region the face edits start from: of ``base``, or of the photo's pixels."""
+        if base is None or base is self.pixels:
+            return self.layers.image
+        return np.ascontiguousarray(base[self.layers.roi])
 
     @staticmethod
     def _relit(head: np.ndarray, owned: bool, gain: np.ndarray) -> tuple:
@@ -391,16 +440,19 @@ class Retoucher:
         rows, cols = region.box if region.box is not None else (slice(0, h), slice(0, w))
         bands = row_bands(h, w)
         columns_of = getattr(region.prepared, "background_columns", None)
-        if columns_of is None:  # an edit that makes its whole region in one call
-            edit.process(region, params, out)
-            for band in bands if after_band is not None else ():
-                after_band(band)
-            return
-        columns = columns_of(rows, cols)
+        if columns_of is None:
+            # An edit that knows nothing of bands: its region is cut here, by the person
+            # matte, into each band's runs of columns that show background.
+            columns = background_columns(self.layers.person_alpha, rows, cols)
+        else:  # an edit that cuts (and caches) them itself
+            columns = columns_of(rows, cols)
 
         def one(index: int) -> None:
             band = bands[index]
-            edit.process(replace(region, band=band, columns=columns[index]), params, out)
+            if columns_of is None:
+                _in_boxes(edit, region, params, out, band, columns[index])
+            else:
+                edit.process(replace(region, band=band, columns=columns[index]), params, out)
             if after_band is not None:
                 after_band(band)
 
@@ -454,6 +506,46 @@ class Retoucher:
             "face": layers.full(layers.face_and_neck),
             "background": behind,
         }
+
+
+def _face(analysis: FaceAnalysis | None, index: int | None) -> tuple[int | None, Face | None]:
+    """(index, face) of the face ``index`` (None: the primary) of ``analysis``; (None, None)
+    without faces; LikenessError for a number the photo does not have."""
+    if analysis is None or not analysis.faces:
+        return None, None
+    face = analysis.face(index)
+    if face is None:
+        raise LikenessError(
+            f"there is no face number {index} (the photo has {len(analysis.faces)})"
+        )
+    if index is None:
+        index = analysis.primary if analysis.primary is not None else 0
+    return index, face
+
+
+def _in_boxes(edit: ModuleType, region: Region, params, out: np.ndarray, band: slice,
+              runs: list[ColumnRun]) -> None:
+    """Rows ``band`` of ``region`` through a background ``edit`` that makes any box it is
+    given: each run of columns that shows background is its own box; the person's columns
+    between them keep their bits (copied, unless ``out`` holds them already)."""
+    pixels, target = region.pixels[band], out[band]
+    if region.pixels is not out and not region.out_has_person:
+        start = 0
+        for run in [*runs, ColumnRun(pixels.shape[1], pixels.shape[1], [])]:
+            if run.start > start:
+                target[:, start:run.start] = pixels[:, start:run.start]
+            start = run.stop
+    rows, cols = region.box if region.box is not None else (slice(0, out.shape[0]),
+                                                            slice(0, out.shape[1]))
+    top = rows.start + band.start
+    for run in runs:
+        part = target[:, run.start:run.stop]
+        box = (slice(top, top + band.stop - band.start),
+               slice(cols.start + run.start, cols.start + run.stop))
+        made = edit.process(replace(region, pixels=pixels[:, run.start:run.stop], box=box),
+                            params, part)
+        if made is not part:
+            part[...] = made
 
 
 def _outside(rows: slice, width: int, roi: tuple[slice, slice] | None) -> list[tuple[slice, slice]]:

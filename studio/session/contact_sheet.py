@@ -62,7 +62,7 @@ def shared_crop(photo_pixels: np.ndarray, analysis, face_index: int | None = Non
     """The face-centred square every version is shown on (the automatic LinkedIn framing
     of the photo turned by ``angle``, with the crown from the person matte); None without a
     face (the whole photo)."""
-    from studio.edits.background import head_top
+    from studio.face.person import head_top
     from studio.imaging.framing import auto_frame
 
     face = analysis.face(face_index)

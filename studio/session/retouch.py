@@ -155,7 +155,7 @@ def export_crown(photo: Photo, analysis: FaceAnalysis, faces: Sequence[int],
     face = analysis.face(faces[0]) if faces else None
     if crop is not None or face is None or preset_aspect(settings) is None:
         return None
-    from studio.edits.background import head_top
+    from studio.face.person import head_top
 
     if progress is not None:
         progress("Framing…")

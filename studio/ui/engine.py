@@ -125,9 +125,7 @@ class PreviewEngine:
         if self._retoucher is None:
             faces = self.faces
             if len(faces) > 1:
-                from studio.render.everyone import GroupRetoucher
-
-                self._retoucher = GroupRetoucher(self.proxy, self.proxy_analysis, faces)
+                self._retoucher = Retoucher(self.proxy, self.proxy_analysis, faces=faces)
             else:
                 self._retoucher = Retoucher(
                     self.proxy, self.proxy_analysis, face_index=self.face_index
@@ -296,12 +294,10 @@ def _region_retoucher(crop: np.ndarray, analysis: FaceAnalysis, faces: list[int]
     from studio.render import Retoucher
 
     if len(faces) > 1:
-        from studio.render.everyone import GroupRetoucher
-
         h, w = crop.shape[:2]
         inside = [i for i in faces if _reaches(analysis.faces[i], w, h)]
         if len(inside) > 1:
-            return GroupRetoucher(crop, analysis, inside)
+            return Retoucher(crop, analysis, faces=inside)
         if inside:
             face_index = inside[0]
     return Retoucher(crop, analysis, face_index=face_index)

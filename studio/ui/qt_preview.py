@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QTimer
 
-from studio.edits.layers import head_outline
 from studio.errors import LikenessError
+from studio.face.layers import head_outline
 
 from . import engine
 from . import qt_jobs as jobs

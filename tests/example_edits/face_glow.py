@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from studio.edits.layers import PhotoLayers
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
+from studio.face.layers import PhotoLayers
 
 KEYS = ("test_glow",)
 VERSION = 1

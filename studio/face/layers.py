@@ -7,16 +7,26 @@ interest (``roi``) around the head and neck: filtering and rendering only touch 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cached_property
 
 import cv2
 import numpy as np
 
+from studio.face.eyes import landmark_box
 from studio.face.skin import quadratic_form
 from studio.face.types import Face
-from studio.imaging.colour import luminance, srgb_to_linear
-from studio.imaging.filters import gaussian, guided_filter
+from studio.imaging.colour import fast_lab, luminance, srgb_to_linear
+from studio.imaging.enlarge import enlarge_rows
+from studio.imaging.filters import (
+    disk,
+    distance_outside,
+    grow,
+    guided_filter,
+    shrink,
+    smoothstep,
+    soft_blur,
+)
 
 #: Where the smoothed band starts, IOD (edge-aware, so a bit above docs/quality.md's IOD/60 fine
 #: band: pores, freckles and fine creases stay whole).
@@ -84,133 +94,6 @@ def head_outline(face: Face) -> np.ndarray:
     return cv2.convexHull(points.astype(np.float32)).reshape(-1, 2).astype(np.float64)
 
 
-def smoothstep(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """0 below ``lo``, 1 above ``hi``, smooth in between (float32)."""
-    # In place on two temporaries: the same bits as t * t * (3 - 2 * t).
-    t = np.asarray(x, np.float32).reshape(-1) - lo
-    t /= hi - lo
-    np.clip(t, 0.0, 1.0, out=t)
-    rest = 2 * t
-    np.subtract(3, rest, out=rest)
-    t *= t
-    t *= rest
-    return t.reshape(np.shape(x))
-
-
-def disk(radius_px: float) -> np.ndarray:
-    """Round structuring element of the given radius in pixels (at least 3x3)."""
-    r = max(int(round(radius_px)), 1)
-    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
-
-
-def soft_blur(image: np.ndarray, sigma: float) -> np.ndarray:
-    """Gaussian blur of ``sigma`` pixels for smooth results (masks, broad layers): from sigma
-    6 up it runs on a copy shrunk to ~3 pixels per sigma and enlarged back, so the cost does
-    not grow with ``sigma``. The shrink (box) and enlargement (tent) widen the blur a little;
-    the small copy's sigma is reduced to make up for it."""
-    if sigma < 6.0:
-        return gaussian(image, sigma)
-    h, w = image.shape[:2]
-    step = sigma / 3.0
-    size = (max(int(round(w / step)), 1), max(int(round(h / step)), 1))
-    small = cv2.resize(image.astype(np.float32, copy=False), size, interpolation=cv2.INTER_AREA)
-    sx = w / size[0]
-    small_sigma = float(np.sqrt(max(sigma * sigma - sx * sx / 4.0, 1e-6))) / sx
-    blurred = gaussian(small, small_sigma)
-    return cv2.resize(blurred, (w, h), interpolation=cv2.INTER_LINEAR)
-
-
-def distance_outside(mask: np.ndarray) -> np.ndarray:
-    """Distance in pixels from each pixel to the nearest pixel of the binary ``mask`` (0 on it)."""
-    return cv2.distanceTransform((mask == 0).astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_5)
-
-
-def grow(mask: np.ndarray, radius_px: float) -> np.ndarray:
-    """Binary ``mask`` dilated by a disk of ``radius_px`` (uint8 0/1), through a distance
-    transform: O(N) whatever the radius (a big elliptic cv2.dilate is not)."""
-    r = max(int(round(radius_px)), 1)
-    return (distance_outside(mask) <= r).astype(np.uint8)
-
-
-def shrink(mask: np.ndarray, radius_px: float) -> np.ndarray:
-    """Binary ``mask`` (> 0.5) eroded by a disk of ``radius_px`` (uint8 0/1), O(N)."""
-    r = max(int(round(radius_px)), 1)
-    inside = (mask > 0.5).astype(np.uint8)
-    return (cv2.distanceTransform(inside, cv2.DIST_L2, cv2.DIST_MASK_5) > r).astype(np.uint8)
-
-
-def fast_lab(rgb: np.ndarray) -> np.ndarray:
-    """sRGB in [0, 1] to CIE L*a*b* (D65), float32: ``rgb_to_lab``'s formulas (scikit-image's
-    matrix and white) in float32 with a table for the sRGB curve, several times faster."""
-    from studio.edits.light import fast_to_linear
-
-    linear = np.ascontiguousarray(fast_to_linear(rgb), dtype=np.float32)
-    xyz = cv2.transform(linear, _XYZ_OVER_WHITE)
-    delta = np.float32(6 / 29)
-    f = np.where(xyz > delta**3, np.cbrt(xyz), xyz / (3 * delta * delta) + np.float32(4 / 29))
-    f = f.astype(np.float32, copy=False)
-    lab = np.empty_like(f)
-    lab[..., 0] = 116.0 * f[..., 1] - 16.0
-    lab[..., 1] = 500.0 * (f[..., 0] - f[..., 1])
-    lab[..., 2] = 200.0 * (f[..., 1] - f[..., 2])
-    return lab
-
-
-#: sRGB (linear) to XYZ, each row divided by the D65 white (scikit-image's constants).
-_XYZ_OVER_WHITE = (
-    np.array(
-        [[0.412453, 0.357580, 0.180423], [0.212671, 0.715160, 0.072169], [0.019334, 0.119193, 0.950227]]
-    )
-    / np.array([0.95047, 1.0, 1.08883])[:, None]
-).astype(np.float32)
-
-
-def lab_to_srgb(lab: np.ndarray) -> np.ndarray:
-    """CIE L*a*b* (D65) to sRGB, float32, unclipped above: ``fast_lab``'s inverse in exact
-    arithmetic (its tables would quantise a small colour change)."""
-    fy = (lab[..., 0] + np.float32(16)) / np.float32(116)
-    f = cv2.merge([fy + lab[..., 1] / np.float32(500), fy, fy - lab[..., 2] / np.float32(200)])
-    delta = np.float32(6 / 29)
-    xyz = np.where(f > delta, f * f * f, np.float32(3 * delta * delta) * (f - np.float32(4 / 29)))
-    linear = np.maximum(cv2.transform(xyz.astype(np.float32), _LINEAR_FROM_XYZ_OVER_WHITE), 0.0)
-    srgb = np.where(linear <= 0.0031308, linear * np.float32(12.92),
-                    np.float32(1.055) * np.power(linear, np.float32(1 / 2.4)) - np.float32(0.055))
-    return srgb.astype(np.float32, copy=False)
-
-
-#: ``_XYZ_OVER_WHITE``'s inverse: XYZ over the D65 white -> linear sRGB.
-_LINEAR_FROM_XYZ_OVER_WHITE = np.linalg.inv(_XYZ_OVER_WHITE.astype(np.float64)).astype(np.float32)
-
-
-def normalized_blur(values: np.ndarray, weight: np.ndarray, sigma: float, shrink: bool = True,
-                    border: int = cv2.BORDER_REFLECT) -> np.ndarray:
-    """Gaussian average of ``values`` counting only where ``weight`` > 0 (normalised convolution).
-
-    With ``shrink``, large blurs run on a copy subsampled to ~3 pixels per sigma and are
-    resized back, so the cost does not grow with ``sigma``. ``border``: OpenCV's border mode.
-    """
-    if values.ndim == 3 and values.dtype == weight.dtype == np.float32 and values.shape[2] <= 4:
-        # The weight repeated per channel: the same products, without numpy's slow broadcast.
-        weighted = values * cv2.merge([weight] * values.shape[2])
-    else:
-        weighted = values * (weight[..., None] if values.ndim == 3 else weight)
-    h, w = weight.shape
-    step = max(int(sigma // 3), 1) if shrink else 1
-    if step > 1:
-        size = (max(w // step, 1), max(h // step, 1))
-        small_w = cv2.resize(weight, size, interpolation=cv2.INTER_AREA)
-        small_v = cv2.resize(weighted, size, interpolation=cv2.INTER_AREA)
-        sw = np.maximum(gaussian(small_w, sigma / step), 1e-6)
-        blurred = gaussian(small_v, sigma / step) / (sw[..., None] if values.ndim == 3 else sw)
-        return cv2.resize(blurred, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32, copy=False)
-    if border == cv2.BORDER_REFLECT:
-        wn, v = np.maximum(gaussian(weight, sigma), 1e-6), gaussian(weighted, sigma)
-    else:
-        wn = np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma, borderType=border), 1e-6)
-        v = cv2.GaussianBlur(weighted, (0, 0), sigma, borderType=border)
-    return (v / (wn[..., None] if values.ndim == 3 else wn)).astype(np.float32, copy=False)
-
-
 class PhotoLayers:
     """Lazily computed layers of one photo at one scale, for one face (or none).
 
@@ -224,9 +107,11 @@ class PhotoLayers:
     #: The render pipeline chooses; both give the same bits.
     fields_in_bands = False
 
-    def __init__(self, pixels: np.ndarray, face: Face | None):
+    def __init__(self, pixels: np.ndarray, face: Face | None, also: Sequence[Face] = ()):
         self.pixels = pixels
         self.face = face
+        #: More people retouched with this face (a group): the person matte keeps them too.
+        self.also = tuple(also)
         self.height, self.width = pixels.shape[:2]
 
     # ---- geometry -------------------------------------------------------------------------
@@ -300,11 +185,11 @@ class PhotoLayers:
     # ---- masks -------------------------------------------------------------------------
     @cached_property
     def person_alpha(self) -> np.ndarray:
-        """The whole photo's person matte, float32 (H, W), 1 on the person
-        (``studio.edits.background.person_alpha``; all 0 without a face)."""
-        from studio.edits.background import person_alpha
+        """The whole photo's person matte, float32 (H, W), 1 on the person and on the people
+        ``also`` retouched (``studio.face.person.person_alpha``; all 0 without a face)."""
+        from studio.face.person import person_alpha
 
-        return np.asarray(person_alpha(self.pixels, self.face), np.float32)
+        return np.asarray(person_alpha(self.pixels, self.face, self.also), np.float32)
 
     def set_person_alpha(self, alpha: np.ndarray) -> None:
         """Use ``alpha`` (H, W) as the person matte from now on: the matte corrected by the
@@ -357,12 +242,7 @@ class PhotoLayers:
         ``landmarks`` (indices of the 68), clipped to the ROI (may be empty: bottom <= top).
         A shape drawn on this crop has the same pixels as drawn on the whole ROI: its outline
         only moves by whole pixels."""
-        points, (h, w) = self.roi_face.landmarks[landmarks], self.shape
-        left = int(max(np.floor(points[:, 0].min() - reach), 0))
-        top = int(max(np.floor(points[:, 1].min() - reach), 0))
-        right = int(min(np.ceil(points[:, 0].max() + reach) + 1, w))
-        bottom = int(min(np.ceil(points[:, 1].max() + reach) + 1, h))
-        return top, left, bottom, right
+        return landmark_box(self.roi_face.landmarks[landmarks], self.shape, reach)
 
     @cached_property
     def unprotected(self) -> np.ndarray:
@@ -683,13 +563,7 @@ class WorkField:
         """Rows ``top`` .. ``top + band_rows`` of the field (a grid band), float32."""
         h, w = self.shape[:2]
         rows = slice(top, min(top + self.band_rows, h))
-        small_h, small_w = self.small.shape[:2]
-        sx, sy = small_w / w, small_h / h
-        matrix = np.array([[sx, 0.0, 0.5 * sx - 0.5], [0.0, sy, (top + 0.5) * sy - 0.5]])
-        values = cv2.warpAffine(self.small, matrix, (w, rows.stop - top),
-                                flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                                borderMode=cv2.BORDER_REPLICATE)
-        values = values.reshape(rows.stop - top, *self.shape[1:])
+        values = enlarge_rows(self.small, (w, h), rows).reshape(rows.stop - top, *self.shape[1:])
         (box_rows, box_cols), zone = self._layers._features
         lo, hi = max(box_rows.start, top), min(box_rows.stop, rows.stop)
         if hi > lo:
