@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from studio.edits import background  # noqa: E402
 from studio.face import analyze  # noqa: E402
+from studio.face.person import person_alpha  # noqa: E402
 from studio.imaging import load  # noqa: E402
 from studio.render import fringe  # noqa: E402
 from studio.render.retoucher import Retoucher  # noqa: E402
@@ -40,7 +41,7 @@ def cases(name: str):
     photo = load(PHOTOS / name).pixels
     analysis = analyze(photo)
     face = analysis.faces[analysis.primary]
-    alpha, colours = fringe.true_matte(photo, background.person_alpha(photo, face), face)
+    alpha, colours = fringe.true_matte(photo, person_alpha(photo, face), face)
     for kind in fringe.BACKDROPS:
         made = fringe.composite(photo, alpha, colours, fringe.busy_backdrop(kind, alpha.shape))
         for edit, sliders in EDITS.items():
