@@ -301,3 +301,49 @@ def identity_of(references: Sequence[Reference]) -> Identity:
     mean = stack.mean(axis=0)
     spread = float(np.sqrt(np.mean(np.sum((stack - mean) ** 2, axis=1))))
     return Identity(tuple(references), mean, spread)
+
+
+# ----------------------------------------------------------------------------- checking
+@dataclass(frozen=True, eq=False)
+class HeadshotCheck:
+    """How like you one headshot is.
+
+    like_you : percent (None when no face could be measured); distance : to the identity.
+    face : index of the face measured (the one most like you), of ``faces``; ``where`` it is.
+    closest : the reference nearest the face; breakdown : where it differs from that
+        reference (None without the reference's pixels).
+    """
+
+    like_you: float | None = None
+    distance: float | None = None
+    face: int | None = None
+    faces: int = 0
+    where: str = ""
+    closest: Reference | None = None
+    breakdown: object | None = None
+
+    @property
+    def colour(self) -> str:
+        return like_you_words(self.like_you)
+
+
+def check_headshot(pixels: np.ndarray, analysis: FaceAnalysis, identity: Identity,
+                   breakdown: bool = True) -> HeadshotCheck:
+    """How like ``identity`` the face in ``pixels`` most like it is (``analysis`` is the
+    photo's); with ``breakdown``, where it differs most from its closest reference."""
+    from studio.face.breakdown import headshot_breakdown
+    from studio.face.likeness import face_descriptor
+
+    if identity.mean is None:
+        raise LikenessError("no usable photo of you: add a photo with your face")
+    if not analysis.faces:
+        return HeadshotCheck()
+    descriptors = [face_descriptor(pixels, f) for f in analysis.faces]
+    distances = [identity.distance(d) for d in descriptors]
+    index = int(np.argmin(distances))
+    closest = identity.closest(descriptors[index])
+    parts = None
+    if breakdown and closest.chip is not None:
+        parts = headshot_breakdown(pixels, analysis.faces[index], closest.chip, identity.distance)
+    return HeadshotCheck(like_you_percent(distances[index]), distances[index], index,
+                         len(analysis.faces), analysis.where(index), closest, parts)

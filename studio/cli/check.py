@@ -1,0 +1,147 @@
+"""``likeness check HEADSHOT... --ref ME.jpg [--ref ...] [--json] [--sheet OUT.jpg]``: how like
+you any headshot is (an AI-generated one, another tool's retouch, an old photo), measured
+against photos of you."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from studio.errors import LikenessError
+from studio.write_guard import shown
+
+EXIT_OK, EXIT_PARTIAL = 0, 1
+
+
+def register(subparsers) -> None:
+    """Add the ``check`` subcommand to the ``likeness`` parser."""
+    parser = subparsers.add_parser(
+        "check", help="how like you headshots are, against photos of you",
+        description="Score HEADSHOTs (files or folders) against photos of you (--ref): per "
+        "photo the likeness to you, the face found and where it differs most.")
+    parser.add_argument("headshots", nargs="+", metavar="HEADSHOT",
+                        help="photos or folders of photos to check")
+    parser.add_argument("--ref", action="append", required=True, metavar="ME.jpg",
+                        help="a photo of you (or a folder of them); repeat for 1-10 photos")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--sheet", metavar="OUT.jpg",
+                        help="write a picture: each headshot's face, tinted where it differs "
+                        "most, with its figure")
+    parser.set_defaults(func=run)
+
+
+def _photos(inputs: list[str], what: str) -> tuple[list[tuple[str, Path]], list[str]]:
+    """The photos named or inside the folders named (as given, absolute), and the inputs
+    that do not exist; LikenessError when there is no photo at all."""
+    from studio.batch.inputs import find_photos
+
+    found, missing = find_photos(inputs)
+    photos = [(p.as_given or str(p.path), p.path) for p in found]
+    if not photos and not missing:
+        raise LikenessError(f"no photo found in {', '.join(shown(i) for i in inputs)} ({what})")
+    return photos, [str(m) for m in missing]
+
+
+def run(args: argparse.Namespace) -> int:
+    from studio.face.reference import read_references
+    from studio.write_guard import WritePlan
+
+    references, missing_refs = _photos(args.ref, "--ref")
+    headshots, missing = _photos(args.headshots, "HEADSHOT")
+    plan = WritePlan(inputs=[p for _, p in references + headshots])
+    if args.sheet:
+        from studio.imaging import format_for
+
+        format_for(args.sheet)
+        plan.add_target(args.sheet, "photo")
+    identity = read_references([given for given, _ in references] + missing_refs)
+    for line in identity.problems + identity.notes:
+        print(f"likeness: reference {line}", file=sys.stderr)
+    if identity.mean is None:
+        raise LikenessError("no usable photo of you among the --ref photos")
+    items = [_checked(given, path, identity) for given, path in headshots]
+    items += [_missing(name) for name in missing]
+    _report(args, identity, items)
+    if args.sheet:
+        from studio.session.check_sheet import write_check_sheet
+
+        write_check_sheet(items, args.sheet, plan)
+        if not args.json:
+            print(f"sheet written to {args.sheet}")
+    failed = sum(1 for item in items if item.problem or item.check is None
+                 or item.check.like_you is None)
+    return EXIT_PARTIAL if failed else EXIT_OK
+
+
+def _missing(name: str):
+    from studio.session.check_sheet import CheckedPhoto
+
+    return CheckedPhoto(name=name, problem="no such file")
+
+
+def _checked(given: str, path: Path, identity):
+    """One headshot checked, or the one-line reason it could not be."""
+    from studio.face.detect import analyze_photo
+    from studio.face.reference import check_headshot
+    from studio.imaging import load
+    from studio.session.check_sheet import CheckedPhoto
+
+    try:
+        photo = load(path)
+    except LikenessError as error:
+        message = str(error)
+        return CheckedPhoto(given, problem=message.split(": ", 1)[-1] if ": " in message else message)
+    check = check_headshot(photo.pixels, analyze_photo(photo), identity)
+    picture = None
+    if check.breakdown is not None:
+        picture = check.breakdown.picture()
+    problem = None if check.like_you is not None else "no face found"
+    return CheckedPhoto(given, check, picture, problem)
+
+
+def _report(args: argparse.Namespace, identity, items) -> None:
+    if args.json:
+        print(json.dumps(_as_json(identity, items)))
+        return
+    for item in items:
+        print(_line(item))
+
+
+def _line(item) -> str:
+    """'photo.jpg: like you 94% (face 1 of 3, at the left), closest to me.jpg; most of the
+    difference is in the mouth (62%)', or the photo's problem."""
+    check = item.check
+    if item.problem or check is None or check.like_you is None:
+        return f"{item.name}: {item.problem or 'no face found'}"
+    colour = "" if check.colour == "green" else f" ({check.colour})"
+    face = f", face {check.face + 1} of {check.faces} ({check.where})" if check.faces > 1 else ""
+    text = f"{item.name}: like you {check.like_you:.0f}%{colour}{face}, closest to {check.closest.name}"
+    if check.breakdown is not None:
+        text += f"; {check.breakdown.words('the difference')}"
+    return text
+
+
+def _as_json(identity, items) -> dict:
+    return {
+        "references": [{"path": r.path, "sha256": r.sha256 or None, "face": r.face,
+                        "faces": r.faces, "problem": r.problem, "note": r.note}
+                       for r in identity.references],
+        "spread": round(identity.spread, 4),
+        "photos": [_photo_json(item) for item in items],
+    }
+
+
+def _photo_json(item) -> dict:
+    check = item.check
+    if item.problem or check is None or check.like_you is None:
+        return {"path": item.name, "problem": item.problem or "no face found"}
+    out = {"path": item.name, "like_you": round(check.like_you, 1),
+           "distance": round(check.distance, 4), "colour": check.colour,
+           "face": check.face, "faces": check.faces, "where": check.where,
+           "closest_reference": check.closest.path}
+    if check.breakdown is not None:
+        out["top_region"] = check.breakdown.top
+        out["breakdown"] = {k: round(v, 3) for k, v in check.breakdown.shares.items()}
+    return out
