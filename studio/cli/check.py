@@ -44,19 +44,31 @@ def _photos(inputs: list[str], what: str) -> tuple[list[tuple[str, Path]], list[
     return photos, [str(m) for m in missing]
 
 
+def _references(inputs: list[str]) -> list[str]:
+    """The --ref photos in the order given: a folder's photos by name, a file as it is (a
+    file given twice is read twice, and said to be the same file)."""
+    out: list[str] = []
+    for given in inputs:
+        out += [name for name, _ in _photos([given], "--ref")[0]] if Path(given).is_dir() else [given]
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     from studio.face.reference import read_references
     from studio.write_guard import WritePlan
 
-    references, missing_refs = _photos(args.ref, "--ref")
+    references = _references(args.ref)
     headshots, missing = _photos(args.headshots, "HEADSHOT")
-    plan = WritePlan(inputs=[p for _, p in references + headshots])
+    plan = WritePlan(inputs=[p for _, p in headshots])
+    for path in references:
+        if Path(path).exists():
+            plan.add_input(path, "a photo of you")
     if args.sheet:
         from studio.imaging import format_for
 
         format_for(args.sheet)
         plan.add_target(args.sheet, "photo")
-    identity = read_references([given for given, _ in references] + missing_refs)
+    identity = read_references(references)
     for line in identity.problems + identity.notes:
         print(f"likeness: reference {line}", file=sys.stderr)
     if identity.mean is None:
