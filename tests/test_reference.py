@@ -124,3 +124,25 @@ def test_the_breakdown_names_the_only_region_edited(portrait, region):
     assert breakdown.shares[region] > 0.5
     assert breakdown.words().startswith("most of the change is in ")
     assert breakdown.picture().shape[1] == 256
+
+
+def test_a_session_keeps_its_references_and_refuses_a_replaced_one(tmp_path):
+    from studio.face.reference import verified_references
+    from studio.session import Session, load_session, save_session
+
+    mine = tmp_path / "me.jpg"
+    mine.write_bytes(face_photo("deepface_img25.jpg").read_bytes())
+    identity = read_references([mine])
+    saved = save_session(Session(references=identity.references), tmp_path / "s.likeness.json")
+    reopened = verified_references(load_session(saved).references)
+    assert reopened.problems == ()
+    assert np.allclose(reopened.mean, identity.mean, atol=1e-5)
+    # the photo at that path is now another one (a moved reference): refused by its hash
+    mine.write_bytes(face_photo("deepface_img24.jpg").read_bytes())
+    refused = verified_references(load_session(saved).references)
+    assert refused.mean is None
+    assert refused.problems == (f"{mine}: not the photo of you the session was saved with "
+                                "(its sha256 differs): add it again",)
+    mine.unlink()
+    assert verified_references(load_session(saved).references).problems == (
+        f"{mine}: no longer there: add the photo of you again",)

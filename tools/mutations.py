@@ -593,6 +593,38 @@ MUTATIONS = (
         "moved = None or keep_inside(",
         ("tests/test_ui_crop.py::test_a_frame_moved_against_a_turned_edge_keeps_its_size",),
     ),
+    Mutation(
+        "reference-someone-else-kept",
+        "a reference photo of someone else is never flagged (issue 28)",
+        "studio/face/reference.py",
+        "SOMEONE_ELSE = 0.6",
+        "SOMEONE_ELSE = 6.0",
+        ("tests/test_reference.py::test_a_reference_of_someone_else_is_flagged_and_left_out",),
+    ),
+    Mutation(
+        "reference-largest-face",
+        "a reference with several faces always uses the largest, not the one most like you",
+        "studio/face/reference.py",
+        "face = int(np.argmin([np.linalg.norm(d - mean) for d in candidate.descriptors]))",
+        "face = 0",
+        ("tests/test_reference.py::test_a_group_reference_uses_the_face_most_like_the_others",),
+    ),
+    Mutation(
+        "breakdown-reverts-nothing",
+        "the likeness breakdown reverts no region (every gain 0)",
+        "studio/face/breakdown.py",
+        "mixed = target + mask[:, :, None] * (other - target)",
+        "mixed = target + mask[:, :, None] * (target - target)",
+        ("tests/test_reference.py::test_the_breakdown_names_the_only_region_edited",),
+    ),
+    Mutation(
+        "check-sheet-over-headshot",
+        "likeness check does not count the headshots as inputs of its sheet",
+        "studio/cli/check.py",
+        "plan = WritePlan(inputs=[p for _, p in headshots])",
+        "plan = WritePlan(inputs=[])",
+        ("tests/test_check_cli.py::test_the_sheet_is_never_written_over_an_input",),
+    ),
 )
 
 

@@ -84,11 +84,12 @@ class Reference:
     @classmethod
     def from_dict(cls, data: dict) -> Reference:
         """The reference a session stored (``to_dict``); ValueError names what is wrong."""
-        descriptor = data.get("descriptor")
-        if descriptor is not None:
-            descriptor = np.asarray(descriptor, np.float64)
-            if descriptor.shape != (128,) or not np.all(np.isfinite(descriptor)):
-                raise ValueError("descriptor must be 128 finite numbers")
+        try:
+            descriptor = np.asarray(data.get("descriptor"), np.float64)
+        except (TypeError, ValueError):
+            descriptor = np.zeros(0)
+        if descriptor.shape != (128,) or not np.all(np.isfinite(descriptor)):
+            raise ValueError("descriptor must be 128 finite numbers")
         face = data.get("face")
         if face is not None and (not isinstance(face, int) or isinstance(face, bool) or face < 0):
             raise ValueError("face must be a face number (0 or more)")
@@ -97,8 +98,7 @@ class Reference:
             raise ValueError("sha256 must be 64 hex digits")
         if not isinstance(data.get("path"), str) or not data["path"]:
             raise ValueError("path must be a file name")
-        return cls(path=data["path"], sha256=sha, descriptor=descriptor, face=face,
-                   faces=1 if descriptor is not None else 0)
+        return cls(path=data["path"], sha256=sha, descriptor=descriptor, face=face, faces=1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -301,6 +301,25 @@ def identity_of(references: Sequence[Reference]) -> Identity:
     mean = stack.mean(axis=0)
     spread = float(np.sqrt(np.mean(np.sum((stack - mean) ** 2, axis=1))))
     return Identity(tuple(references), mean, spread)
+
+
+def verified_references(references: Sequence[Reference]) -> Identity:
+    """The identity of references a session stored, each checked against its file: one whose
+    file is gone or no longer has its sha256 (moved, replaced) is refused with its ``problem``
+    (one line), and the rest still make the identity. Only hashes are read, never faces."""
+    checked = []
+    for reference in references:
+        problem = None
+        try:
+            data = read_regular_file(reference.path, "a photo")
+        except LikenessError:
+            problem = "no longer there: add the photo of you again"
+        else:
+            if file_sha256(data) != reference.sha256:
+                problem = ("not the photo of you the session was saved with (its sha256 "
+                           "differs): add it again")
+        checked.append(replace(reference, problem=problem) if problem else reference)
+    return identity_of(checked)
 
 
 # ----------------------------------------------------------------------------- checking
