@@ -87,3 +87,23 @@ def test_the_sheet_is_never_written_over_an_input(tmp_path, capsys):
     assert code == 2
     assert "refusing to write" in capsys.readouterr().err
     assert face_photo("deepface_img2.jpg").read_bytes() == before
+
+
+def test_retouch_with_ref_says_how_like_you_the_written_file_is(tmp_path, capsys):
+    out = tmp_path / "out.jpg"
+    code = main(["retouch", str(face_photo("deepface_img25.jpg")), "-o", str(out),
+                 "--set", "smooth=1", "--ref", str(face_photo("deepface_img24.jpg"))])
+    assert code == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1].startswith("like you ") and "(the original: " in lines[-1]
+    figure = int(lines[-1].split()[2].rstrip("%"))
+    assert 60 <= figure <= 100  # the same man: green, as the original
+
+
+def test_retouch_with_only_bad_refs_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "out.jpg"
+    code = main(["retouch", str(face_photo("deepface_img25.jpg")), "-o", str(out),
+                 "--ref", str(face_photo("face-alignment_grass.jpg"))])
+    assert code == 2 and not out.exists()
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1] == "likeness: error: no usable photo of you among the --ref photos"

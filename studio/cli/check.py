@@ -54,7 +54,6 @@ def _references(inputs: list[str]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from studio.face.reference import read_references
     from studio.write_guard import WritePlan
 
     references = _references(args.ref)
@@ -68,11 +67,7 @@ def run(args: argparse.Namespace) -> int:
 
         format_for(args.sheet)
         plan.add_target(args.sheet, "photo")
-    identity = read_references(references)
-    for line in identity.problems + identity.notes:
-        print(f"likeness: reference {line}", file=sys.stderr)
-    if identity.mean is None:
-        raise LikenessError("no usable photo of you among the --ref photos")
+    identity = identity_from_refs(references)
     items = [_checked(given, path, identity) for given, path in headshots]
     items += [_missing(name) for name in missing]
     _report(args, identity, items)
@@ -157,3 +152,44 @@ def _photo_json(item) -> dict:
         out["top_region"] = check.breakdown.top
         out["breakdown"] = {k: round(v, 3) for k, v in check.breakdown.shares.items()}
     return out
+
+
+def add_ref_argument(parser: argparse.ArgumentParser) -> None:
+    """--ref ME.jpg (repeatable): photos of you, for the "like you" figure."""
+    parser.add_argument("--ref", action="append", metavar="ME.jpg",
+                        help="a photo of you (or a folder of them; repeat for 1-10): also "
+                        "say how like you the written file is, and the original")
+
+
+def identity_from_refs(refs: list[str]):
+    """The identity of the --ref photos; their problems one line each on stderr;
+    LikenessError when none is usable."""
+    from studio.face.reference import read_references
+
+    identity = read_references(_references(refs))
+    for line in identity.problems + identity.notes:
+        print(f"likeness: reference {line}", file=sys.stderr)
+    if identity.mean is None:
+        raise LikenessError("no usable photo of you among the --ref photos")
+    return identity
+
+
+def say_like_you(identity, original: str | Path, written: str | Path) -> None:
+    """Print "like you 87% (the original: 89%)" for the file written from ``original``, each
+    measured on its face most like ``identity``."""
+    from studio.face.detect import analyze_photo
+    from studio.face.reference import check_headshot
+    from studio.imaging import load
+
+    figures = []
+    for path in (written, original):
+        photo = load(path)
+        figures.append(check_headshot(photo.pixels, analyze_photo(photo), identity,
+                                      breakdown=False))
+    after, before = figures
+    if after.like_you is None:
+        print("like you n/a (no face)")
+        return
+    colour = "" if after.colour == "green" else f" ({after.colour})"
+    was = "" if before.like_you is None else f" (the original: {before.like_you:.0f}%)"
+    print(f"like you {after.like_you:.0f}%{colour}{was}")

@@ -22,6 +22,7 @@ from studio.cli._common import (
     session_from_args,
     threads_from_args,
 )
+from studio.cli.check import add_ref_argument, identity_from_refs, say_like_you
 
 
 def register(subparsers) -> None:
@@ -55,6 +56,7 @@ def register(subparsers) -> None:
         help="also save the session (sliders, face, crop, export) to FILE",
     )
     add_threads_argument(parser, "the render, likeness check and encode")
+    add_ref_argument(parser)
     parser.set_defaults(func=run)
 
 
@@ -141,6 +143,7 @@ def run(args: argparse.Namespace) -> int:
     settings = export_from_args(args, session)
     minimum = min_likeness_from_args(args)
     framing = framing_from_args(args)
+    identity = identity_from_refs(args.ref) if args.ref else None  # bad refs before the render
     result = retouch_file(
         args.image,
         session,
@@ -173,4 +176,6 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.save_session:
         print(f"saved session {args.save_session}")
+    if identity is not None:
+        say_like_you(identity, args.image, result.output)
     return EXIT_OK
