@@ -107,3 +107,17 @@ def test_retouch_with_only_bad_refs_writes_nothing(tmp_path, capsys):
     assert code == 2 and not out.exists()
     err = capsys.readouterr().err.splitlines()
     assert err[-1] == "likeness: error: no usable photo of you among the --ref photos"
+
+
+def test_the_batch_report_says_how_like_you_each_file_is(tmp_path, capsys):
+    import csv
+
+    report = tmp_path / "report.csv"
+    code = main(["batch", str(face_photo("deepface_img25.jpg")),
+                 str(face_photo("deepface_img3.jpg")), "-o", str(tmp_path / "out"),
+                 "--workers", "1", "--report", str(report),
+                 "--ref", str(face_photo("deepface_img24.jpg")), "--export", "linkedin"])
+    assert code == 0
+    rows = {os.path.basename(r["input"]): r for r in csv.DictReader(report.open())}
+    assert float(rows["deepface_img25.jpg"]["like_you_percent"]) >= 60  # the same man
+    assert float(rows["deepface_img3.jpg"]["like_you_percent"]) < 30  # someone else

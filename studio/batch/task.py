@@ -70,7 +70,27 @@ def retouch_task(
     a traceback, for an unexpected error).
     """
     retouch = partial(_retouch_file, framing=framing, keep_likeness=keep_likeness)
-    return run_photo(retouch, input_path, session, export, output_path, min_likeness)
+    record = run_photo(retouch, input_path, session, export, output_path, min_likeness)
+    if record["status"] == OK and session.get("references"):
+        record["like_you_percent"] = like_you_of(record["output"], session["references"])
+    return record
+
+
+def like_you_of(path: str, references: list) -> float | None:
+    """How like the session's photos of you (their stored descriptors) the file at ``path``
+    is, percent (None: no face, or the file cannot be read back)."""
+    from studio.face.detect import analyze_photo
+    from studio.face.reference import Reference, check_headshot, identity_of
+    from studio.imaging import load
+
+    identity = identity_of([Reference.from_dict(r) for r in references])
+    try:
+        photo = load(path)
+    except LikenessError:
+        return None
+    if identity.mean is None:
+        return None
+    return check_headshot(photo.pixels, analyze_photo(photo), identity, breakdown=False).like_you
 
 
 def _retouch_file(

@@ -25,6 +25,7 @@ from studio.cli._common import (
     session_from_args,
     threads_from_args,
 )
+from studio.cli.check import add_ref_argument
 from studio.errors import LikenessError
 from studio.write_guard import WritePlan, check_name_lengths, check_room, shown
 
@@ -87,6 +88,7 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
         "(default: one per core of --threads; an existing Dask cluster uses its own workers)",
     )
     add_threads_argument(parser, "the whole batch")
+    add_ref_argument(parser)
     parser.add_argument(
         "--dask",
         metavar="ADDRESS|local",
@@ -157,6 +159,10 @@ def run(args: argparse.Namespace) -> int:
         raise LikenessError(f"--workers must be 1 or more, not {args.workers}")
     threads = threads_from_args(args)
     session = session_from_args(args)
+    if args.ref:  # photos of you travel with the session (descriptors only) to every worker
+        from studio.cli.check import identity_from_refs
+
+        session = replace(session, references=identity_from_refs(args.ref).usable)
     settings = _export_settings(args, session)
     min_likeness = min_likeness_from_args(args)
     keep_likeness = keep_likeness_from_args(args)
