@@ -89,23 +89,9 @@ def _missing(name: str):
 
 
 def _checked(given: str, path: Path, identity):
-    """One headshot checked, or the one-line reason it could not be."""
-    from studio.face.detect import analyze_photo
-    from studio.face.reference import check_headshot
-    from studio.imaging import load
-    from studio.session.check_sheet import CheckedPhoto
+    from studio.session.check_sheet import check_photo
 
-    try:
-        photo = load(path)
-    except LikenessError as error:
-        message = str(error)
-        return CheckedPhoto(given, problem=message.split(": ", 1)[-1] if ": " in message else message)
-    check = check_headshot(photo.pixels, analyze_photo(photo), identity)
-    picture = None
-    if check.breakdown is not None:
-        picture = check.breakdown.picture()
-    problem = None if check.like_you is not None else "no face found"
-    return CheckedPhoto(given, check, picture, problem)
+    return check_photo(given, path, identity)
 
 
 def _report(args: argparse.Namespace, identity, items) -> None:

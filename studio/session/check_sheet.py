@@ -27,6 +27,25 @@ class CheckedPhoto:
     problem: str | None = None
 
 
+def check_photo(given: str, path: str | Path, identity) -> CheckedPhoto:
+    """One headshot checked against ``identity`` (``studio.face.reference``), or the one-line
+    reason it could not be (unreadable, no face); ``given`` is its name as the user gave it."""
+    from studio.errors import LikenessError
+    from studio.face.detect import analyze_photo
+    from studio.face.reference import check_headshot
+    from studio.imaging import load
+
+    try:
+        photo = load(path)
+    except LikenessError as error:
+        message = str(error)
+        return CheckedPhoto(given, problem=message.split(": ", 1)[-1] if ": " in message else message)
+    check = check_headshot(photo.pixels, analyze_photo(photo), identity)
+    picture = check.breakdown.picture() if check.breakdown is not None else None
+    problem = None if check.like_you is not None else "no face found"
+    return CheckedPhoto(given, check, picture, problem)
+
+
 def label_lines(item: CheckedPhoto) -> list[str]:
     """The tile's words: its name, "like you 94%" (or why there is no figure), the top region."""
     lines = [Path(item.name).name]

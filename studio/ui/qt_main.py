@@ -47,6 +47,7 @@ from .qt_compare import CompareView
 from .qt_crop import CropTool
 from .qt_exporter import StudioExporter
 from .qt_marks import StudioMarks
+from .qt_me import StudioPhotosOfMe
 from .qt_notice import QtCutTextTips, QtNoticeBar
 from .qt_opener import StudioOpener
 from .qt_panel import QtSidePanel
@@ -102,6 +103,7 @@ class QtStudioWindow(QMainWindow):
         self.autosaver = self.sessions.autosaver
         self.exporter = StudioExporter(self)
         self.crop_tool = CropTool(self)
+        self.photos_of_me = StudioPhotosOfMe(self)
         self.compare_view: CompareView | None = None
         self.export_runner = self.exporter.runner
         self.runners = (*self.preview.runners.values(), self.opener.runner, self.export_runner)

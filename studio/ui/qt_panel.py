@@ -275,6 +275,8 @@ class QtLikenessMeter(QWidget):
         #: With several faces retouched: whose likeness is shown (the lowest), e.g. "Face 2".
         self.whose: str | None = None
         self.state = "empty"  # "empty" | "none" (no face) | "ok" | "warning" | "pending"
+        #: The second figure, "like you" (percent; None: no photos of the user).
+        self.like_you: float | None = None
         self.setMinimumHeight(34)
         self.setToolTip(LIKENESS_TOOLTIP.format(warn=LIKENESS_WARNING))
 
@@ -286,6 +288,16 @@ class QtLikenessMeter(QWidget):
         else:
             self.state = "ok" if percent >= LIKENESS_WARNING else "warning"
         self.update()
+
+    def set_like_you(self, percent: float | None) -> None:
+        """Show (or, with None, hide) the second figure: how like the user's photos it is."""
+        self.like_you = percent
+        self.setMinimumHeight(34 if percent is None else 52)
+        self.update()
+
+    @property
+    def like_you_text(self) -> str:
+        return "" if self.like_you is None else f"like you: {self.like_you:.0f}%"
 
     def set_empty(self) -> None:
         """Nothing to measure yet (no photo open)."""
@@ -356,6 +368,15 @@ class QtLikenessMeter(QWidget):
         painter.setPen(QPen(QColor(20, 20, 20, 160), 1))
         x = bar.left() + bar.width() * LIKENESS_WARNING / 100.0
         painter.drawLine(x, bar.top(), x, bar.bottom())
+        if self.like_you is not None:
+            from studio.face.reference import like_you_words
+
+            colours = {"green": QColor(76, 175, 80), "amber": QColor(205, 185, 60),
+                       "red": QColor(229, 83, 60)}
+            painter.setPen(colours[like_you_words(self.like_you)])
+            painter.drawText(QRectF(rect.left(), rect.top() + 33, rect.width(), 16),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                             self.like_you_text)
         painter.end()
 
 

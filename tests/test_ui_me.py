@@ -1,0 +1,66 @@
+"""Photos of me in the studio (issue 28): add references, "like you" beside the likeness,
+File > Check Headshots on a folder, and the references kept by the session."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from studio.session import load_session  # noqa: E402
+
+try:
+    from tests.conftest import face_photo
+    from tests.test_ui import WAIT, dialogs, make_window, open_and_wait  # noqa: F401
+except ImportError:  # pragma: no cover - rootdir layouts differ
+    from conftest import face_photo
+    from test_ui import WAIT, dialogs, make_window, open_and_wait  # noqa: F401
+
+
+def test_photos_of_me_show_like_you_beside_the_likeness(qtbot, make_window, dialogs, tmp_path):
+    window = make_window()
+    photo = tmp_path / "me.jpg"
+    os.symlink(face_photo("deepface_img2.jpg"), photo)
+    open_and_wait(qtbot, window, str(photo))
+    meter = window.panel.meter
+    assert meter.like_you is None
+    window.photos_of_me.add([str(face_photo("deepface_img1.jpg")),
+                             str(face_photo("deepface_img3.jpg")),
+                             str(face_photo("face-alignment_grass.jpg"))])
+    # the other person and the photo without a face are said in one dialog, the rest works
+    (said,) = dialogs["warning"]
+    assert "deepface_img3.jpg: this photo looks like someone else" in said
+    assert "face-alignment_grass.jpg: no face found" in said
+    assert len(window.photos_of_me.strip.labels) == 3
+    qtbot.waitUntil(lambda: meter.like_you is not None, timeout=WAIT)
+    assert meter.like_you_text.startswith("like you: ")
+    assert 60 <= meter.like_you <= 100  # the same woman as the reference
+
+
+def test_the_session_keeps_the_photos_of_me(qtbot, make_window, tmp_path):
+    from studio.session import save_session
+
+    window = make_window()
+    window.photos_of_me.add([str(face_photo("deepface_img1.jpg"))])
+    path = save_session(window.document.session(), tmp_path / "s.likeness.json")
+    (reference,) = load_session(path).references
+    assert reference.path == str(face_photo("deepface_img1.jpg"))
+    fresh = make_window()
+    fresh.document.start_from(load_session(path))
+    assert fresh.document.identity.mean is not None
+    assert len(fresh.photos_of_me.strip.labels) == 1
+
+
+def test_check_headshots_on_a_folder_shows_the_sheet(qtbot, make_window, tmp_path):
+    window = make_window()
+    folder = tmp_path / "headshots"
+    folder.mkdir()
+    for name in ("deepface_img2.jpg", "deepface_img54.jpg"):
+        os.symlink(face_photo(name), folder / name)
+    window.photos_of_me.add([str(face_photo("deepface_img1.jpg"))])
+    dialog = window.photos_of_me.check(folder)
+    lines = dialog.text.text().splitlines()
+    assert len(lines) == 2 and all("like you" in line for line in lines)
+    assert "deepface_img2.jpg" in lines[0] or "deepface_img2.jpg" in lines[1]
