@@ -64,3 +64,16 @@ def test_check_headshots_on_a_folder_shows_the_sheet(qtbot, make_window, tmp_pat
     lines = dialog.text.text().splitlines()
     assert len(lines) == 2 and all("like you" in line for line in lines)
     assert "deepface_img2.jpg" in lines[0] or "deepface_img2.jpg" in lines[1]
+
+
+def test_the_breakdown_bars_name_where_the_likeness_went(qtbot, make_window, tmp_path):
+    window = make_window()
+    photo = tmp_path / "me.jpg"
+    os.symlink(face_photo("deepface_img1.jpg"), photo)
+    open_and_wait(qtbot, window, str(photo))
+    bars = window.photos_of_me.bars
+    assert not bars.isVisible()
+    window.document.set_slider("teeth", 1.0)  # whitens the teeth: the mouth changes
+    qtbot.waitUntil(lambda: bars.isVisible(), timeout=WAIT)
+    assert max(bars.shares, key=bars.shares.get) == "mouth"
+    assert bars.words.text().startswith("Most of the change is in the mouth")

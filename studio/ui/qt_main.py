@@ -106,7 +106,8 @@ class QtStudioWindow(QMainWindow):
         self.photos_of_me = StudioPhotosOfMe(self)
         self.compare_view: CompareView | None = None
         self.export_runner = self.exporter.runner
-        self.runners = (*self.preview.runners.values(), self.opener.runner, self.export_runner)
+        self.runners = (*self.preview.runners.values(), self.opener.runner, self.export_runner,
+                        self.photos_of_me.runner)
         self._connect()
         self.actions = StudioActions(self)
         self._name_actions()

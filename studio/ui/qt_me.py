@@ -23,10 +23,13 @@ from PySide6.QtWidgets import (
 from studio.errors import LikenessError
 
 from .qt_canvas import qimage_from_rgb8
+from .qt_workers import QtLatestRunner
 
 #: Photo files the dialogs offer.
 PHOTO_FILTER = "Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.heic *.heif *.bmp)"
 THUMB = 44
+#: Below this likeness (percent) the breakdown bars show where it went.
+BREAKDOWN_BELOW = 99.5
 
 
 class QtPhotosOfMe(QWidget):
@@ -78,6 +81,63 @@ def _thumbnail(reference) -> QPixmap | None:
                          Qt.TransformationMode.SmoothTransformation)
 
 
+class QtBreakdownBars(QWidget):
+    """Where the likeness went: a bar per region (its share of the change) and the top one in
+    words. Hidden while nothing measurable changed."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("likeness_breakdown")
+        self.shares: dict[str, float] = {}
+        self.words = QLabel(self)
+        self.words.setWordWrap(True)
+        self.words.setObjectName("breakdown_words")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 64, 0, 0)
+        layout.addWidget(self.words)
+        self.setMinimumHeight(96)
+        self.hide()
+
+    def show_breakdown(self, breakdown) -> None:
+        if breakdown is None or breakdown.top is None:
+            self.shares = {}
+            self.hide()
+            return
+        self.shares = breakdown.shares
+        self.words.setText(breakdown.words()[0].upper() + breakdown.words()[1:])
+        self.show()
+        self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
+        from PySide6.QtCore import QRectF
+        from PySide6.QtGui import QColor, QPainter
+
+        from studio.face.breakdown import REGION_NAMES
+
+        painter = QPainter(self)
+        width = self.width() / len(REGION_NAMES)
+        top = max(self.shares.values(), default=0.0) or 1.0
+        short = {"cheeks and skin": "skin", "hair line": "hair", "jaw line": "jaw"}
+        for index, name in enumerate(REGION_NAMES):
+            share = self.shares.get(name, 0.0)
+            height = 40.0 * share / top
+            painter.fillRect(QRectF(index * width + 3, 44 - height, width - 6, height),
+                             QColor(229, 83, 60) if share == top else QColor(150, 150, 155))
+            painter.setPen(QColor(200, 200, 200))
+            painter.drawText(QRectF(index * width, 46, width, 16), Qt.AlignmentFlag.AlignCenter,
+                             short.get(name, name))
+        painter.end()
+
+
+def breakdown_job(preview, edited):
+    """Where the edit's likeness went on the preview's chosen face (None without a face)."""
+    from studio.face.breakdown import edit_breakdown
+
+    if preview.face is None:
+        return None
+    return edit_breakdown(preview.proxy, edited, preview.face)
+
+
 class QtCheckDialog(QDialog):
     """The result of Check Headshots: the sheet and one line per photo."""
 
@@ -108,6 +168,12 @@ class StudioPhotosOfMe:
         self.strip = QtPhotosOfMe(window.panel)
         layout = window.panel.layout()
         layout.insertWidget(layout.indexOf(window.panel.meter) + 1, self.strip)
+        self.bars = QtBreakdownBars(window.panel)
+        layout.insertWidget(layout.indexOf(self.strip), self.bars)
+        self.runner = QtLatestRunner("breakdown", parent=window)
+        self.runner.finished.connect(lambda _id, found: self.bars.show_breakdown(found))
+        self.runner.failed.connect(lambda _id, error: self.window.show_error(str(error)))
+        window.likeness_shown.connect(self._on_likeness_shown)
         self.strip.add_button.clicked.connect(self.add_dialog)
         window.document.events.references.connect(self._on_references_change)
         self.last_check: QtCheckDialog | None = None
@@ -117,6 +183,15 @@ class StudioPhotosOfMe:
         if identity is None:
             self.window.panel.meter.set_like_you(None)
         self.window.preview._request_likeness()
+
+    def _on_likeness_shown(self, percent) -> None:
+        """A likeness was measured: where it went, when an edit took some of it."""
+        preview = self.window.preview
+        if percent is None or percent >= BREAKDOWN_BELOW or preview.engine is None:
+            self.runner.cancel()
+            self.bars.show_breakdown(None)
+            return
+        self.runner.submit(breakdown_job, preview.engine, preview.pixels)
 
     def add_dialog(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self.window, "Add Photos of Me", "", PHOTO_FILTER)
