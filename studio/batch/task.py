@@ -70,27 +70,7 @@ def retouch_task(
     a traceback, for an unexpected error).
     """
     retouch = partial(_retouch_file, framing=framing, keep_likeness=keep_likeness)
-    record = run_photo(retouch, input_path, session, export, output_path, min_likeness)
-    if record["status"] == OK and session.get("references"):
-        record["like_you_percent"] = like_you_of(record["output"], session["references"])
-    return record
-
-
-def like_you_of(path: str, references: list) -> float | None:
-    """How like the session's photos of you (their stored descriptors) the file at ``path``
-    is, percent (None: no face, or the file cannot be read back)."""
-    from studio.face.detect import analyze_photo
-    from studio.face.reference import Reference, check_headshot, identity_of
-    from studio.imaging import load
-
-    identity = identity_of([Reference.from_dict(r) for r in references])
-    try:
-        photo = load(path)
-    except LikenessError:
-        return None
-    if identity.mean is None:
-        return None
-    return check_headshot(photo.pixels, analyze_photo(photo), identity, breakdown=False).like_you
+    return run_photo(retouch, input_path, session, export, output_path, min_likeness)
 
 
 def _retouch_file(
@@ -186,6 +166,9 @@ def _record_of(result: Any) -> dict[str, Any]:
         "amount": get("amount"),
         "output": str(get("output") or "") if status == OK else "",
     }
+    like_you = get("like_you_percent")  # with photos of you in the session (--ref)
+    if like_you is not None and status == OK:
+        record["like_you_percent"] = float(like_you)
     seconds = get("seconds")
     if seconds is not None:
         record["seconds"] = float(seconds)

@@ -160,22 +160,14 @@ def identity_from_refs(refs: list[str]):
     return identity
 
 
-def say_like_you(identity, original: str | Path, written: str | Path) -> None:
-    """Print "like you 87% (the original: 89%)" for the file written from ``original``, each
-    measured on its face most like ``identity``."""
-    from studio.face.detect import analyze_photo
-    from studio.face.reference import check_headshot
-    from studio.imaging import load
+def like_you_line(after: float | None, before: float | None) -> str:
+    """"like you 87% (the original: 89%)": the written file's figure, its colour when not
+    green, and the photo's own."""
+    from studio.face.reference import like_you_words
 
-    figures = []
-    for path in (written, original):
-        photo = load(path)
-        figures.append(check_headshot(photo.pixels, analyze_photo(photo), identity,
-                                      breakdown=False))
-    after, before = figures
-    if after.like_you is None:
-        print("like you n/a (no face)")
-        return
-    colour = "" if after.colour == "green" else f" ({after.colour})"
-    was = "" if before.like_you is None else f" (the original: {before.like_you:.0f}%)"
-    print(f"like you {after.like_you:.0f}%{colour}{was}")
+    if after is None:
+        return "like you n/a (no face)"
+    colour = like_you_words(after)
+    colour = "" if colour == "green" else f" ({colour})"
+    was = "" if before is None else f" (the original: {before:.0f}%)"
+    return f"like you {after:.0f}%{colour}{was}"
