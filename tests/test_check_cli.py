@@ -121,3 +121,20 @@ def test_the_batch_report_says_how_like_you_each_file_is(tmp_path, capsys):
     rows = {os.path.basename(r["input"]): r for r in csv.DictReader(report.open())}
     assert float(rows["deepface_img25.jpg"]["like_you_percent"]) >= 60  # the same man
     assert float(rows["deepface_img3.jpg"]["like_you_percent"]) < 30  # someone else
+
+
+def test_the_contact_sheet_says_how_like_you_each_version_is(tmp_path, capsys):
+    from PIL import Image
+
+    sheet = tmp_path / "sheet.jpg"
+    code = main(["retouch", str(face_photo("deepface_img25.jpg")), "--contact-sheet", str(sheet),
+                 "--look", "original", "--look", "linkedin",
+                 "--ref", str(face_photo("deepface_img24.jpg"))])
+    assert code == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("Original: likeness 100.0%, like you ")
+    assert lines[1].startswith("LinkedIn, ") and ", like you " in lines[1]
+    figures = [int(line.rsplit(" ", 1)[1].rstrip("%")) for line in lines[:2]]
+    assert all(60 <= f <= 100 for f in figures)  # the same man, on every version
+    width, height = Image.open(sheet).size
+    assert width == 2 * 512 and height >= 512 + 56 + 26  # a second line under each tile

@@ -4,6 +4,7 @@ File > Check Headshots on a folder, and the references kept by the session."""
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
@@ -13,10 +14,22 @@ from studio.session import load_session  # noqa: E402
 
 try:
     from tests.conftest import face_photo
-    from tests.test_ui import WAIT, dialogs, make_window, open_and_wait  # noqa: F401
+    from tests.test_ui import (  # noqa: F401
+        WAIT,
+        dialogs,
+        export_with_dialog,
+        make_window,
+        open_and_wait,
+    )
 except ImportError:  # pragma: no cover - rootdir layouts differ
     from conftest import face_photo
-    from test_ui import WAIT, dialogs, make_window, open_and_wait  # noqa: F401
+    from test_ui import (  # noqa: F401
+        WAIT,
+        dialogs,
+        export_with_dialog,
+        make_window,
+        open_and_wait,
+    )
 
 
 def test_photos_of_me_show_like_you_beside_the_likeness(qtbot, make_window, dialogs, tmp_path):
@@ -77,3 +90,22 @@ def test_the_breakdown_bars_name_where_the_likeness_went(qtbot, make_window, tmp
     qtbot.waitUntil(lambda: bars.isVisible(), timeout=WAIT)
     assert max(bars.shares, key=bars.shares.get) == "mouth"
     assert bars.words.text().startswith("Most of the change is in the mouth")
+
+
+def test_every_compare_pane_and_the_export_bar_say_how_like_you_it_is(
+        qtbot, make_window, monkeypatch, tmp_path):
+    window = make_window()
+    photo = tmp_path / "me.jpg"
+    os.symlink(face_photo("deepface_img25.jpg"), photo)
+    open_and_wait(qtbot, window, str(photo))
+    window.photos_of_me.add([str(face_photo("deepface_img24.jpg"))])  # the same man
+    view = window.show_compare()
+    qtbot.waitUntil(lambda: all(p.percent is not None for p in view.panes), timeout=WAIT)
+    labels = [pane.label.text() for pane in view.panes]
+    assert all(re.search(r", like you \d+%$", text) for text in labels), labels
+    assert all(int(text.rsplit(" ", 1)[1].rstrip("%")) >= 60 for text in labels), labels
+    view.close()
+    out = tmp_path / "out.jpg"
+    export_with_dialog(qtbot, window, monkeypatch, "linkedin", out)
+    shown = window.notice.text
+    assert re.search(r"likeness \d+\.\d%, like you \d+%", shown), shown

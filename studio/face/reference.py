@@ -366,3 +366,13 @@ def check_headshot(pixels: np.ndarray, analysis: FaceAnalysis, identity: Identit
         parts = headshot_breakdown(pixels, analysis.faces[index], closest.chip, identity.distance)
     return HeadshotCheck(like_you_percent(distances[index]), distances[index], index,
                          len(analysis.faces), analysis.where(index), closest, parts)
+
+
+def file_like_you(path: str | os.PathLike, identity: Identity) -> float | None:
+    """How like ``identity`` the face most like it in the photo file at ``path`` is, percent
+    (None: no face); LikenessError when the file cannot be read."""
+    from studio.face.detect import analyze_photo
+    from studio.imaging import load
+
+    photo = load(path)
+    return check_headshot(photo.pixels, analyze_photo(photo), identity, breakdown=False).like_you
