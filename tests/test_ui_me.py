@@ -109,3 +109,29 @@ def test_every_compare_pane_and_the_export_bar_say_how_like_you_it_is(
     export_with_dialog(qtbot, window, monkeypatch, "linkedin", out)
     shown = window.notice.text
     assert re.search(r"likeness \d+\.\d%, like you \d+%", shown), shown
+
+
+def test_the_likeness_overlay_is_reddest_where_the_edit_was(qtbot, make_window, tmp_path):
+    import numpy as np
+
+    window = make_window()
+    photo = tmp_path / "me.jpg"
+    os.symlink(face_photo("deepface_img1.jpg"), photo)
+    open_and_wait(qtbot, window, str(photo))
+    window.set_overlay("likeness", True)
+    window.document.set_slider("teeth", 1.0)  # only the mouth changes
+    canvas = window.canvas
+    qtbot.waitUntil(lambda: canvas.overlay_ready("likeness"), timeout=WAIT)
+    item = canvas._overlay_items["likeness"]
+    assert item.isVisible()
+    image = item.pixmap().toImage()
+    alpha = np.array([[image.pixelColor(x, y).alpha() for x in range(0, image.width(), 4)]
+                      for y in range(0, image.height(), 4)])
+    y, x = np.unravel_index(np.argmax(alpha), alpha.shape)
+    face = window.preview.engine.face  # in the proxy's pixels, as the overlay is
+    mouth = face.landmarks[48:68]
+    margin = 0.2 * face.iod
+    assert mouth[:, 0].min() - margin <= 4 * x <= mouth[:, 0].max() + margin
+    assert mouth[:, 1].min() - margin <= 4 * y <= mouth[:, 1].max() + margin
+    window.set_overlay("likeness", False)
+    assert not item.isVisible()

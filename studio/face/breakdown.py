@@ -164,6 +164,28 @@ class Breakdown:
         return cv2.resize(out, (width, height), interpolation=cv2.INTER_AREA)
 
 
+    def where(self, face: Face, shape: tuple[int, ...]) -> np.ndarray:
+        """Where the change is, for an overlay on the photo ``face`` is in (``shape``): each
+        region's mask weighted by its share against the top one's, float32 (H, W) in [0, 1]
+        (zeros when nothing gains). Only the face's surroundings are drawn."""
+        h, w = int(shape[0]), int(shape[1])
+        out = np.zeros((h, w), np.float32)
+        shares = self.shares
+        most = max(shares.values(), default=0.0)
+        if most <= 0:
+            return out
+        reach = (HAIR_LINE_BAND + FOREHEAD_RAISE + 1.0) * face.iod  # the hair line sits highest
+        (x0, y0), (x1, y1) = face.landmarks.min(axis=0), face.landmarks.max(axis=0)
+        left, top = max(int(x0 - reach), 0), max(int(y0 - reach), 0)
+        right, bottom = min(int(np.ceil(x1 + reach)), w), min(int(np.ceil(y1 + reach)), h)
+        if right <= left or bottom <= top:
+            return out
+        masks = region_masks(face.translated(left, top), (bottom - top, right - left))
+        window = sum(shares[name] / most * mask for name, mask in masks.items())
+        out[top:bottom, left:right] = np.clip(window, 0.0, 1.0)
+        return out
+
+
 def _measured(chip: np.ndarray, source: np.ndarray, masks: dict[str, np.ndarray],
               distance_of: Callable[[np.ndarray], float]) -> Breakdown:
     """The breakdown of ``distance_of(chip)`` with each region in turn taken from ``source``

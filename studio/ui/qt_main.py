@@ -383,12 +383,13 @@ class QtStudioWindow(QMainWindow):
             self.undo_stack.push(SetEveryoneCommand(self.document, choice))
 
     def set_overlay(self, name: str, on: bool) -> None:
-        """Show or hide an overlay ("landmarks", "protected", "skin", "background")."""
+        """Show or hide an overlay ("landmarks", "protected", "skin", "background", "likeness":
+        the breakdown's regions, drawn by the photos-of-me controller)."""
         action = self.overlay_actions[name]
         if action.isChecked() != on:
             action.setChecked(on)
         self.canvas.set_overlay_visible(name, on)
-        if on and name != "landmarks" and not self.canvas.overlay_ready(name):
+        if on and name not in ("landmarks", "likeness") and not self.canvas.overlay_ready(name):
             self.preview.request_masks()
 
     # ================================================================== document events

@@ -4,10 +4,11 @@ against them, shown as the check sheet)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication, QPixmap
+from PySide6.QtGui import QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -129,13 +130,26 @@ class QtBreakdownBars(QWidget):
         painter.end()
 
 
-def breakdown_job(preview, edited):
-    """Where the edit's likeness went on the preview's chosen face (None without a face)."""
+@dataclass(frozen=True)
+class BreakdownResult:
+    """Where the edit's likeness went (a Breakdown, None without a face) and its overlay
+    (a QImage on the proxy, None without a breakdown)."""
+
+    breakdown: object | None
+    overlay: QImage | None = None
+
+
+def breakdown_job(preview, edited) -> BreakdownResult:
+    """Where the edit's likeness went on the preview's chosen face, and the overlay of it."""
     from studio.face.breakdown import edit_breakdown
 
+    from .qt_canvas import OVERLAYS, qimage_from_mask
+
     if preview.face is None:
-        return None
-    return edit_breakdown(preview.proxy, edited, preview.face)
+        return BreakdownResult(None)
+    breakdown = edit_breakdown(preview.proxy, edited, preview.face)
+    where = breakdown.where(preview.face, preview.proxy.shape)
+    return BreakdownResult(breakdown, qimage_from_mask(where, OVERLAYS["likeness"][0]))
 
 
 class QtCheckDialog(QDialog):
@@ -171,7 +185,7 @@ class StudioPhotosOfMe:
         self.bars = QtBreakdownBars(window.panel)
         layout.insertWidget(layout.indexOf(self.strip), self.bars)
         self.runner = QtLatestRunner("breakdown", parent=window)
-        self.runner.finished.connect(lambda _id, found: self.bars.show_breakdown(found))
+        self.runner.finished.connect(self._on_breakdown_done)
         self.runner.failed.connect(lambda _id, error: self.window.show_error(str(error)))
         window.likeness_shown.connect(self._on_likeness_shown)
         self.strip.add_button.clicked.connect(self.add_dialog)
@@ -189,9 +203,16 @@ class StudioPhotosOfMe:
         preview = self.window.preview
         if percent is None or percent >= BREAKDOWN_BELOW or preview.engine is None:
             self.runner.cancel()
-            self.bars.show_breakdown(None)
+            self._on_breakdown_done(None, BreakdownResult(None))
             return
         self.runner.submit(breakdown_job, preview.engine, preview.pixels)
+
+    def _on_breakdown_done(self, _request_id, result: BreakdownResult) -> None:
+        """The bars and the 'Where the likeness went' overlay (View > Overlays)."""
+        self.bars.show_breakdown(result.breakdown)
+        engine = self.window.preview.engine
+        scale = 1.0 / engine.factor if engine is not None else 1.0
+        self.window.canvas.set_overlay_image("likeness", result.overlay, scale)
 
     def add_dialog(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self.window, "Add Photos of Me", "", PHOTO_FILTER)
