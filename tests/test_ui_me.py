@@ -64,6 +64,9 @@ def test_the_session_keeps_the_photos_of_me(qtbot, make_window, tmp_path):
     fresh.document.start_from(load_session(path))
     assert fresh.document.identity.mean is not None
     assert len(fresh.photos_of_me.strip.labels) == 1
+    # the session keeps no pixels: the face is read again, for its thumbnail and the breakdown
+    qtbot.waitUntil(lambda: fresh.document.identity.references[0].chip is not None, timeout=WAIT)
+    assert not fresh.document.dirty
 
 
 def test_check_headshots_on_a_folder_shows_the_sheet(qtbot, make_window, tmp_path):

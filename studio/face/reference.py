@@ -376,3 +376,29 @@ def file_like_you(path: str | os.PathLike, identity: Identity) -> float | None:
 
     photo = load(path)
     return check_headshot(photo.pixels, analyze_photo(photo), identity, breakdown=False).like_you
+
+
+def with_chips(identity: Identity) -> Identity:
+    """``identity`` with each usable reference's face crop read again from its file (a session
+    keeps no pixels): the thumbnails show the face used, and a checked headshot's breakdown
+    has its closest reference to swap from. A file that no longer gives that face keeps none."""
+    from studio.face.breakdown import face_chip
+    from studio.face.detect import analyze_photo
+    from studio.imaging.io import load_bytes
+
+    references = []
+    for reference in identity.references:
+        if reference.usable and reference.chip is None and reference.face is not None:
+            try:
+                photo = load_bytes(read_regular_file(reference.path, "a photo"),
+                                   name=reference.path)
+            except LikenessError:
+                references.append(reference)
+                continue
+            photo.path = Path(reference.path)
+            faces = analyze_photo(photo).faces
+            if reference.face < len(faces):
+                reference = replace(reference,
+                                    chip=face_chip(photo.pixels, faces[reference.face]))
+        references.append(reference)
+    return replace(identity, references=tuple(references))

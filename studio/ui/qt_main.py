@@ -107,7 +107,7 @@ class QtStudioWindow(QMainWindow):
         self.compare_view: CompareView | None = None
         self.export_runner = self.exporter.runner
         self.runners = (*self.preview.runners.values(), self.opener.runner, self.export_runner,
-                        self.photos_of_me.runner)
+                        self.photos_of_me.runner, self.photos_of_me.chips)
         self._connect()
         self.actions = StudioActions(self)
         self._name_actions()

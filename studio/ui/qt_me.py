@@ -187,6 +187,9 @@ class StudioPhotosOfMe:
         self.runner = QtLatestRunner("breakdown", parent=window)
         self.runner.finished.connect(self._on_breakdown_done)
         self.runner.failed.connect(lambda _id, error: self.window.show_error(str(error)))
+        self.chips = QtLatestRunner("photos of me", parent=window)
+        self.chips.finished.connect(lambda _id, found: self._on_chips_done(found))
+        self.chips.failed.connect(lambda _id, error: self.window.show_error(str(error)))
         window.likeness_shown.connect(self._on_likeness_shown)
         self.strip.add_button.clicked.connect(self.add_dialog)
         window.document.events.references.connect(self._on_references_change)
@@ -194,6 +197,10 @@ class StudioPhotosOfMe:
 
     def _on_references_change(self, identity) -> None:
         self.strip.show_references(identity)
+        if identity is not None and any(r.usable and r.chip is None for r in identity.references):
+            from studio.face.reference import with_chips
+
+            self.chips.submit(with_chips, identity)  # a reopened session keeps no pixels
         if identity is None:
             self.window.panel.meter.set_like_you(None)
         self.window.preview._request_likeness()
@@ -206,6 +213,15 @@ class StudioPhotosOfMe:
             self._on_breakdown_done(None, BreakdownResult(None))
             return
         self.runner.submit(breakdown_job, preview.engine, preview.pixels)
+
+    def _on_chips_done(self, identity) -> None:
+        """The faces of the photos of the user read again: thumbnails of the face used."""
+        document = self.window.document
+        now = () if document.identity is None else document.identity.references
+        if [r.path for r in now] != [r.path for r in identity.references]:
+            return  # the photos changed meanwhile
+        document.identity = identity  # the same photos, with their faces: not an edit
+        self.strip.show_references(identity)
 
     def _on_breakdown_done(self, _request_id, result: BreakdownResult) -> None:
         """The bars and the 'Where the likeness went' overlay (View > Overlays)."""

@@ -49,6 +49,11 @@ LIKENESS_TOOLTIP = (
     "original (100% = identical). Below {warn:.0f}% the edit starts to change who the person "
     "looks like; ease off the strongest sliders."
 )
+LIKE_YOU_TOOLTIP = (
+    "Like you: the face compared with your own photos (Add photos of me…). Two photos of one "
+    "person read about 55-90%, other people below 20% (docs/quality.md): amber below "
+    "{amber:.0f}%, red below {red:.0f}%."
+)
 CUSTOM_LOOK = "Custom"
 #: The sliders the backdrop is rendered with (its swatch shows their effect).
 BACKDROP_LIGHTING = ("bg_light", "bg_desaturate")
@@ -265,6 +270,12 @@ class QtBackdropRow(QObject):
         self.choose(None if checked else self._colour)
 
 
+#: The "like you" figure's colours and words by its colour (studio.face.reference.like_you_words).
+LIKE_YOU_COLOURS = {"green": QColor(76, 175, 80), "amber": QColor(230, 170, 40),
+                    "red": QColor(229, 83, 60)}
+LIKE_YOU_WORDS = {"green": "", "amber": "less like you", "red": "looks like someone else"}
+
+
 class QtLikenessMeter(QWidget):
     """Likeness percent with a colour band: green when recognisable, amber then red below."""
 
@@ -293,6 +304,12 @@ class QtLikenessMeter(QWidget):
         """Show (or, with None, hide) the second figure: how like the user's photos it is."""
         self.like_you = percent
         self.setMinimumHeight(34 if percent is None else 52)
+        tip = LIKENESS_TOOLTIP.format(warn=LIKENESS_WARNING)
+        if percent is not None:
+            from studio.face.reference import LIKE_YOU_AMBER, LIKE_YOU_RED
+
+            tip += "\n\n" + LIKE_YOU_TOOLTIP.format(amber=LIKE_YOU_AMBER, red=LIKE_YOU_RED)
+        self.setToolTip(tip)
         self.update()
 
     @property
@@ -369,15 +386,26 @@ class QtLikenessMeter(QWidget):
         x = bar.left() + bar.width() * LIKENESS_WARNING / 100.0
         painter.drawLine(x, bar.top(), x, bar.bottom())
         if self.like_you is not None:
-            from studio.face.reference import like_you_words
-
-            colours = {"green": QColor(76, 175, 80), "amber": QColor(205, 185, 60),
-                       "red": QColor(229, 83, 60)}
-            painter.setPen(colours[like_you_words(self.like_you)])
-            painter.drawText(QRectF(rect.left(), rect.top() + 33, rect.width(), 16),
-                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                             self.like_you_text)
+            self._paint_like_you(painter, QRectF(rect.left(), rect.top() + 33, rect.width(), 16))
         painter.end()
+
+    def _paint_like_you(self, painter: QPainter, row: QRectF) -> None:
+        """The second figure's row, as the likeness's: "Like you" on the left, the figure on
+        the right in its colour (docs/quality.md's thresholds), with words when not green."""
+        from studio.face.reference import like_you_words
+
+        colour = like_you_words(self.like_you)
+        painter.setPen(QColor(200, 200, 200))
+        painter.drawText(row, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         "Like you (your photos)")
+        font = painter.font()
+        bold = painter.font()
+        bold.setBold(True)
+        painter.setFont(bold)
+        painter.setPen(LIKE_YOU_COLOURS[colour])
+        painter.drawText(row, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                         f"{LIKE_YOU_WORDS[colour]}  {self.like_you:.0f}%".strip())
+        painter.setFont(font)
 
 
 class QtCirclePreview(QLabel):
