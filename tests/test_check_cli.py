@@ -138,3 +138,21 @@ def test_the_contact_sheet_says_how_like_you_each_version_is(tmp_path, capsys):
     assert all(60 <= f <= 100 for f in figures)  # the same man, on every version
     width, height = Image.open(sheet).size
     assert width == 2 * 512 and height >= 512 + 56 + 26  # a second line under each tile
+
+
+def test_someone_else_is_said_so_not_given_a_region(capsys):
+    from types import SimpleNamespace
+
+    from studio.face.reference import HeadshotCheck
+    from studio.session.check_sheet import CheckedPhoto, label_lines
+
+    parts = SimpleNamespace(top="mouth")
+    other = CheckedPhoto("other.jpg", HeadshotCheck(like_you=12.0, faces=1, breakdown=parts))
+    assert label_lines(other) == ["other.jpg", "like you 12%", "looks like someone else"]
+    near = CheckedPhoto("me.jpg", HeadshotCheck(like_you=45.0, faces=1, breakdown=parts))
+    assert label_lines(near) == ["me.jpg", "like you 45%", "differs most: mouth"]
+    code = main(["check", str(face_photo("deepface_img3.jpg")),
+                 "--ref", str(face_photo("deepface_img1.jpg"))])
+    assert code == 0
+    line = capsys.readouterr().out.strip()
+    assert "(red: looks like someone else)" in line and "most of the difference" not in line

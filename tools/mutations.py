@@ -697,6 +697,14 @@ MUTATIONS = (
         "if False:",
         ("tests/test_ui_me.py::test_the_session_keeps_the_photos_of_me",),
     ),
+    Mutation(
+        "check-someone-else-region",
+        "a checked headshot of someone else is told where it 'differs most', not that it is someone else",
+        "studio/session/check_sheet.py",
+        'if check.colour == "red":',
+        "if False:",
+        ("tests/test_check_cli.py::test_someone_else_is_said_so_not_given_a_region",),
+    ),
 )
 
 

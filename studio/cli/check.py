@@ -105,13 +105,16 @@ def _report(args: argparse.Namespace, identity, items) -> None:
 def _line(item) -> str:
     """'photo.jpg: like you 94% (face 1 of 3, at the left), closest to me.jpg; most of the
     difference is in the mouth (62%)', or the photo's problem."""
+    from studio.face.reference import like_you_said
+
     check = item.check
     if item.problem or check is None or check.like_you is None:
         return f"{item.name}: {item.problem or 'no face found'}"
-    colour = "" if check.colour == "green" else f" ({check.colour})"
+    said = like_you_said(check.like_you)
+    colour = "" if check.colour == "green" else f" ({check.colour}: {said})"
     face = f", face {check.face + 1} of {check.faces} ({check.where})" if check.faces > 1 else ""
     text = f"{item.name}: like you {check.like_you:.0f}%{colour}{face}, closest to {check.closest.name}"
-    if check.breakdown is not None:
+    if check.breakdown is not None and check.colour != "red":  # someone else: no region
         text += f"; {check.breakdown.words('the difference')}"
     return text
 

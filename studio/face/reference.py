@@ -165,6 +165,17 @@ def like_you_words(percent: float | None) -> str:
     return "amber" if percent < LIKE_YOU_AMBER else "green"
 
 
+#: What each colour of the figure says, in words (docs/quality.md: other people read below 20%).
+LIKE_YOU_SAID = {"": "", "green": "", "amber": "less like you",
+                 "red": "looks like someone else"}
+
+
+def like_you_said(percent: float | None) -> str:
+    """The words beside a "like you" figure: '' when green, 'less like you' when amber,
+    'looks like someone else' when red."""
+    return LIKE_YOU_SAID[like_you_words(percent)]
+
+
 def file_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from studio.face.reference import like_you_said
+
 #: The side of one tile on the sheet (px), the tiles in a row and the label's height.
 TILE, COLUMNS, _LABEL_HEIGHT = 256, 4, 78
 #: The label colour of each "like you" colour (``studio.face.reference.like_you_words``).
@@ -55,7 +57,9 @@ def label_lines(item: CheckedPhoto) -> list[str]:
         return lines
     face = f" (face {check.face + 1} of {check.faces})" if check.faces > 1 else ""
     lines.append(f"like you {check.like_you:.0f}%{face}")
-    if check.breakdown is not None and check.breakdown.top is not None:
+    if check.colour == "red":  # not a retouch of you: where it differs would mislead
+        lines.append(like_you_said(check.like_you))
+    elif check.breakdown is not None and check.breakdown.top is not None:
         lines.append(f"differs most: {check.breakdown.top}")
     return lines
 

@@ -270,10 +270,9 @@ class QtBackdropRow(QObject):
         self.choose(None if checked else self._colour)
 
 
-#: The "like you" figure's colours and words by its colour (studio.face.reference.like_you_words).
+#: The "like you" figure's colours (studio.face.reference.like_you_words).
 LIKE_YOU_COLOURS = {"green": QColor(76, 175, 80), "amber": QColor(230, 170, 40),
                     "red": QColor(229, 83, 60)}
-LIKE_YOU_WORDS = {"green": "", "amber": "less like you", "red": "looks like someone else"}
 
 
 class QtLikenessMeter(QWidget):
@@ -392,7 +391,7 @@ class QtLikenessMeter(QWidget):
     def _paint_like_you(self, painter: QPainter, row: QRectF) -> None:
         """The second figure's row, as the likeness's: "Like you" on the left, the figure on
         the right in its colour (docs/quality.md's thresholds), with words when not green."""
-        from studio.face.reference import like_you_words
+        from studio.face.reference import like_you_said, like_you_words
 
         colour = like_you_words(self.like_you)
         painter.setPen(QColor(200, 200, 200))
@@ -404,7 +403,7 @@ class QtLikenessMeter(QWidget):
         painter.setFont(bold)
         painter.setPen(LIKE_YOU_COLOURS[colour])
         painter.drawText(row, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                         f"{LIKE_YOU_WORDS[colour]}  {self.like_you:.0f}%".strip())
+                         f"{like_you_said(self.like_you)}  {self.like_you:.0f}%".strip())
         painter.setFont(font)
 
 
