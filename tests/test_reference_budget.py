@@ -72,3 +72,18 @@ def test_budget_to_me_bad_input_is_one_line(tmp_path, capsys, extra, said):
     assert code == 2 and not out.exists()
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"likeness: error: {said}"]
+
+
+def test_batch_budget_to_me_eases_each_photo_and_says_so(tmp_path):
+    import csv
+
+    report = tmp_path / "report.csv"
+    sets = [arg for key, value in STRONG.items() for arg in ("--set", f"{key}={value}")]
+    code = main(["batch", str(face_photo("deepface_img25.jpg")), "-o", str(tmp_path / "out"),
+                 "--workers", "1", "--report", str(report), *sets,
+                 "--ref", str(face_photo("deepface_img24.jpg")), "--budget-to-me", "100"])
+    assert code == 0
+    (row,) = list(csv.DictReader(report.open()))
+    assert row["status"] == "ok" and 0 < float(row["amount_percent"]) < 100
+    assert "below 100%: kept at least that" in row["reason"]
+    assert float(row["like_you_percent"]) >= 60

@@ -148,6 +148,21 @@ def add_ref_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ref", action="append", metavar="ME.jpg",
                         help="a photo of you (or a folder of them; repeat for 1-10): also "
                         "say how like you the written file is, and the original")
+    parser.add_argument("--budget-to-me", type=float, metavar="PCT",
+                        help="with --ref: ease the look (or the face sliders as they are) "
+                        "until the written file is at least PCT percent like you; a look's "
+                        "likeness budget stays the floor")
+
+
+def budget_to_me_from_args(args: argparse.Namespace, identity) -> float | None:
+    """--budget-to-me PCT, checked: a percent, and photos of you to hold it against."""
+    if args.budget_to_me is None:
+        return None
+    if not 0 <= args.budget_to_me <= 100:
+        raise LikenessError(f"--budget-to-me must be a percent 0..100, not {args.budget_to_me:g}")
+    if identity is None:
+        raise LikenessError("--budget-to-me needs photos of you: give --ref ME.jpg")
+    return float(args.budget_to_me)
 
 
 def identity_from_refs(refs: list[str]):

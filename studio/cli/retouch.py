@@ -23,7 +23,12 @@ from studio.cli._common import (
     session_from_args,
     threads_from_args,
 )
-from studio.cli.check import add_ref_argument, identity_from_refs, like_you_line
+from studio.cli.check import (
+    add_ref_argument,
+    budget_to_me_from_args,
+    identity_from_refs,
+    like_you_line,
+)
 
 
 def register(subparsers) -> None:
@@ -58,13 +63,6 @@ def register(subparsers) -> None:
     )
     add_threads_argument(parser, "the render, likeness check and encode")
     add_ref_argument(parser)
-    parser.add_argument(
-        "--budget-to-me",
-        type=float,
-        metavar="PCT",
-        help="with --ref: ease the look (or the face sliders as they are) until the written "
-        "file is at least PCT percent like you; a look's likeness budget stays the floor",
-    )
     parser.set_defaults(func=run)
 
 
@@ -136,19 +134,6 @@ def _say_amount(args: argparse.Namespace, session, result) -> None:
                     else f" \N{EM DASH} likeness {result.likeness_percent:.1f}%")
         print(f"{session.name or session.look or 'look'}, {result.amount:.0%}{likeness} "
               f"(budget {session.budget:g}%)")
-
-
-def budget_to_me_from_args(args: argparse.Namespace, identity) -> float | None:
-    """--budget-to-me PCT, checked: a percent, and photos of you to hold it against."""
-    from studio.errors import LikenessError
-
-    if args.budget_to_me is None:
-        return None
-    if not 0 <= args.budget_to_me <= 100:
-        raise LikenessError(f"--budget-to-me must be a percent 0..100, not {args.budget_to_me:g}")
-    if identity is None:
-        raise LikenessError("--budget-to-me needs photos of you: give --ref ME.jpg")
-    return float(args.budget_to_me)
 
 
 def _photos_of_me(args: argparse.Namespace, session):
