@@ -504,3 +504,29 @@ def test_a_version_6_session_has_no_budget_or_amount(tmp_path):
 def test_an_amount_or_budget_out_of_range_is_refused(tmp_path, key, value):
     data = {**_valid(), "version": 7, "edits": {}, key: value}
     assert f"'{key}'" in _bad(tmp_path, data)
+
+
+def test_a_version_7_session_has_no_references(tmp_path):
+    session = load_session(SESSIONS / "v7_amount.json")
+    assert session.references == ()
+    data = {**_valid(), "version": 7, "edits": {}, "references": []}
+    assert "unknown key 'references' (version 7)" in _bad(tmp_path, data)
+
+
+def test_the_references_sample_keeps_its_descriptors(tmp_path):
+    session = load_session(SESSIONS / "v8_references.json")
+    (reference,) = session.references
+    assert reference.path == str(SESSIONS / "me_at_the_beach.jpg") and reference.face == 0
+    again = tmp_path / "again.likeness.json"
+    save_session(session, again)
+    stored = json.loads(again.read_text())["references"][0]
+    assert stored["sha256"] == reference.sha256 and len(stored["descriptor"]) == 128
+
+
+@pytest.mark.parametrize("descriptor", [[0.1] * 127, [0.1] * 127 + ["a"], "x", None])
+def test_a_bad_reference_descriptor_is_refused_by_name(tmp_path, descriptor):
+    data = {**_valid(), "version": 8, "edits": {},
+            "references": [{"path": "me.jpg", "sha256": "a" * 64, "face": 0,
+                            "descriptor": descriptor}]}
+    message = _bad(tmp_path, data)
+    assert "'references[0]'" in message and "descriptor" in message

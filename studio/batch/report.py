@@ -14,7 +14,8 @@ from studio.write_guard import REPORT_HEADER, WritePlan, shown, write_atomic
 #: Columns of the report CSV, in order. ``lowest_face`` and ``amount_percent`` come last, so a
 #: report still starts with the header the write guard knows reports by (older reports included).
 #: (``amount_percent``: the share of the face sliders a budgeted look or --keep-likeness kept.)
-REPORT_COLUMNS = (*REPORT_HEADER.decode("ascii").split(","), "lowest_face", "amount_percent")
+REPORT_COLUMNS = (*REPORT_HEADER.decode("ascii").split(","), "lowest_face", "amount_percent",
+                  "like_you_percent")
 #: Statuses: retouched and written; not written (the reason says why); already done earlier.
 OK, FAILED, SKIPPED = "ok", "failed", "skipped"
 
@@ -36,6 +37,7 @@ class PhotoResult:
     amount_percent : with --keep-likeness, the share of the face sliders kept (None: not
         eased).
     detail : a traceback for an unexpected error (a bug), shown on stderr, not in the CSV.
+    like_you_percent : with photos of you (``--ref``), how like you the written file is.
     """
 
     input: str
@@ -48,6 +50,7 @@ class PhotoResult:
     seconds: float = 0.0
     detail: str = ""
     amount_percent: float | None = None
+    like_you_percent: float | None = None
 
     @classmethod
     def from_record(cls, record: Mapping) -> PhotoResult:
@@ -55,6 +58,7 @@ class PhotoResult:
         faces = record.get("faces")
         likeness = record.get("likeness_percent")
         amount = record.get("amount")
+        like_you = record.get("like_you_percent")
         return cls(
             input=str(record["input"]),
             output=str(record.get("output") or ""),
@@ -66,6 +70,7 @@ class PhotoResult:
             seconds=float(record.get("seconds") or 0.0),
             detail=str(record.get("detail") or ""),
             amount_percent=None if amount is None else 100.0 * float(amount),
+            like_you_percent=None if like_you is None else float(like_you),
         )
 
     def to_record(self) -> dict:
@@ -85,6 +90,8 @@ class PhotoResult:
             "lowest_face": shown(self.lowest_face),
             "seconds": f"{self.seconds:.2f}",
             "amount_percent": "" if self.amount_percent is None else f"{self.amount_percent:.0f}",
+            "like_you_percent": "" if self.like_you_percent is None
+            else f"{self.like_you_percent:.0f}",
         }
 
 

@@ -51,6 +51,8 @@ def retouch_task(
     min_likeness: float | None = None,
     framing: Mapping[str, Any] | None = None,
     keep_likeness: float | None = None,
+    *,
+    budget_to_me: float | None = None,
 ) -> dict[str, Any]:
     """Retouch one photo with a session and export it; never raises for a bad photo.
 
@@ -63,13 +65,16 @@ def retouch_task(
     min_likeness : refuse to write when the likeness falls below this percent (0..100).
     framing : the command line's crop and angle (``retouch_file``'s ``framing``).
     keep_likeness : ease the face sliders until the likeness is at least this percent.
+    budget_to_me : ease them until the file is at least this like the session's photos of
+        the user (``retouch_file``'s ``budget_to_me``).
 
     Returns
     -------
     A plain dict with the keys of ``studio.batch.report.REPORT_COLUMNS`` (and ``detail``,
     a traceback, for an unexpected error).
     """
-    retouch = partial(_retouch_file, framing=framing, keep_likeness=keep_likeness)
+    retouch = partial(_retouch_file, framing=framing, keep_likeness=keep_likeness,
+                      budget_to_me=budget_to_me)
     return run_photo(retouch, input_path, session, export, output_path, min_likeness)
 
 
@@ -81,6 +86,7 @@ def _retouch_file(
     min_likeness: float | None = None,
     framing: Mapping[str, Any] | None = None,
     keep_likeness: float | None = None,
+    budget_to_me: float | None = None,
 ) -> Any:
     """``studio.session.retouch_file`` with the session and export settings rebuilt from
     their plain dicts (validated again here: a worker trusts nothing it is sent)."""
@@ -96,6 +102,7 @@ def _retouch_file(
         min_likeness=min_likeness,
         framing=framing,
         keep_likeness=keep_likeness,
+        budget_to_me=budget_to_me,
     )
 
 
@@ -166,6 +173,9 @@ def _record_of(result: Any) -> dict[str, Any]:
         "amount": get("amount"),
         "output": str(get("output") or "") if status == OK else "",
     }
+    like_you = get("like_you_percent")  # with photos of you in the session (--ref)
+    if like_you is not None and status == OK:
+        record["like_you_percent"] = float(like_you)
     seconds = get("seconds")
     if seconds is not None:
         record["seconds"] = float(seconds)

@@ -25,6 +25,7 @@ from studio.cli._common import (
     session_from_args,
     threads_from_args,
 )
+from studio.cli.check import add_ref_argument, budget_to_me_from_args
 from studio.errors import LikenessError
 from studio.write_guard import WritePlan, check_name_lengths, check_room, shown
 
@@ -87,6 +88,7 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
         "(default: one per core of --threads; an existing Dask cluster uses its own workers)",
     )
     add_threads_argument(parser, "the whole batch")
+    add_ref_argument(parser)
     parser.add_argument(
         "--dask",
         metavar="ADDRESS|local",
@@ -144,6 +146,17 @@ def _check_report_path(report: Path | None) -> None:
         raise LikenessError(f"{report}: cannot write in {folder} (permission denied)")
 
 
+def _task(budget_to_me: float | None):
+    """The per-photo task: the retouch, holding --budget-to-me when given (a partial of the
+    top-level task, so every engine can send it)."""
+    from functools import partial
+
+    from studio.batch.task import retouch_task
+
+    return retouch_task if budget_to_me is None else partial(retouch_task,
+                                                             budget_to_me=budget_to_me)
+
+
 def run(args: argparse.Namespace) -> int:
     # The batch layer (process pools, Dask) is imported only when a batch runs.
     from studio.batch import BatchInterrupted, make_engine, run_batch
@@ -157,6 +170,13 @@ def run(args: argparse.Namespace) -> int:
         raise LikenessError(f"--workers must be 1 or more, not {args.workers}")
     threads = threads_from_args(args)
     session = session_from_args(args)
+    identity = None
+    if args.ref:  # photos of you travel with the session (descriptors only) to every worker
+        from studio.cli.check import identity_from_refs
+
+        identity = identity_from_refs(args.ref)
+        session = replace(session, references=identity.usable)
+    task = _task(budget_to_me_from_args(args, identity))
     settings = _export_settings(args, session)
     min_likeness = min_likeness_from_args(args)
     keep_likeness = keep_likeness_from_args(args)
@@ -185,6 +205,7 @@ def run(args: argparse.Namespace) -> int:
             framing=framing,
             keep_likeness=keep_likeness,
             plan=plan,
+            task=task,
         )
     except BatchInterrupted as stop:
         results, interrupted = stop.results, True

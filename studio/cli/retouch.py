@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 
 from studio.cli._common import (
     add_edit_arguments,
@@ -21,6 +22,12 @@ from studio.cli._common import (
     min_likeness_from_args,
     session_from_args,
     threads_from_args,
+)
+from studio.cli.check import (
+    add_ref_argument,
+    budget_to_me_from_args,
+    identity_from_refs,
+    like_you_line,
 )
 
 
@@ -55,6 +62,7 @@ def register(subparsers) -> None:
         help="also save the session (sliders, face, crop, export) to FILE",
     )
     add_threads_argument(parser, "the render, likeness check and encode")
+    add_ref_argument(parser)
     parser.set_defaults(func=run)
 
 
@@ -73,8 +81,10 @@ def _contact_sheet(args: argparse.Namespace) -> int:
     _check_room(args.contact_sheet)  # a missing folder or a full disk, before the renders
     _session_as_image(args)
     session = load_session(args.session) if args.session else None
+    identity = identity_from_refs(args.ref) if args.ref else None
     versions = write_contact_sheet(
-        args.image, args.look, args.contact_sheet, inputs=input_files(args), session=session
+        args.image, args.look, args.contact_sheet, inputs=input_files(args), session=session,
+        identity=identity,
     )
     for version in versions:
         print(label_text(version))
@@ -112,7 +122,10 @@ def _say_amount(args: argparse.Namespace, session, result) -> None:
     amount found on this photo."""
     if result.amount is None:
         return
-    if args.keep_likeness is not None:
+    if session.budget is None and args.keep_likeness is None:  # --budget-to-me alone
+        print(f"eased the face sliders to {result.amount:.0%} to keep them at least "
+              f"{args.budget_to_me:g}% like you")
+    elif args.keep_likeness is not None:
         print(f"eased the face sliders to {result.amount:.0%} "
               f"({1 - result.amount:.0%} lighter) to keep the likeness at least "
               f"{args.keep_likeness:g}%")
@@ -121,6 +134,16 @@ def _say_amount(args: argparse.Namespace, session, result) -> None:
                     else f" \N{EM DASH} likeness {result.likeness_percent:.1f}%")
         print(f"{session.name or session.look or 'look'}, {result.amount:.0%}{likeness} "
               f"(budget {session.budget:g}%)")
+
+
+def _photos_of_me(args: argparse.Namespace, session):
+    """(identity or None, --budget-to-me or None, the session with the photos of you): the
+    --ref photos read, and any problem said, before the render."""
+    identity = identity_from_refs(args.ref) if args.ref else None
+    budget_to_me = budget_to_me_from_args(args, identity)
+    if identity is not None:  # the photos of you go with the session (and any it saves)
+        session = replace(session, references=identity.usable)
+    return identity, budget_to_me, session
 
 
 def run(args: argparse.Namespace) -> int:
@@ -141,6 +164,7 @@ def run(args: argparse.Namespace) -> int:
     settings = export_from_args(args, session)
     minimum = min_likeness_from_args(args)
     framing = framing_from_args(args)
+    identity, budget_to_me, session = _photos_of_me(args, session)
     result = retouch_file(
         args.image,
         session,
@@ -151,6 +175,7 @@ def run(args: argparse.Namespace) -> int:
         inputs=input_files(args),
         framing=framing,
         keep_likeness=keep_likeness_from_args(args),
+        budget_to_me=budget_to_me,
     )
     if result.likeness_percent is not None:
         whose = ("" if result.likeness_face is None
@@ -173,4 +198,6 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.save_session:
         print(f"saved session {args.save_session}")
+    if identity is not None:
+        print(like_you_line(result.like_you_percent, result.like_you_original))
     return EXIT_OK

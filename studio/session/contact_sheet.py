@@ -43,6 +43,8 @@ class Rendered:
     pixels: np.ndarray
     percent: float | None
     amount: float | None = None
+    #: How like the user's photos of themselves it is, percent (None: no photos, no face).
+    like_you: float | None = None
 
 
 def version_of(name: str) -> Version:
@@ -83,12 +85,14 @@ def render_versions(
     marks: tuple = (),
     crop: Crop | None = None,
     angle: float = 0.0,
+    identity=None,
 ) -> list[Rendered]:
     """Each version rendered by the retouch service (studio.session.retouch.render_retouch,
     the render ``retouch_photo`` exports) on a copy of at most COMPARE_PIXELS, with the
     session's ``faces`` (indices; None: the largest), ``marks`` (photo pixels) and framing
     (``crop`` of the photo turned by ``angle``; None: the shared face-centred square), with
-    its likeness measured on the whole render as an export is."""
+    its likeness measured on the whole render as an export is; with an ``identity`` (the
+    user's photos, ``studio.face.reference``), how like you the first face is too."""
     from studio.edits.marks import scaled
     from studio.imaging.framing import straighten
     from studio.render import proxy_of
@@ -109,8 +113,19 @@ def render_versions(
             proxy, proxy_analysis, sliders, faces, proxy_marks
         )
         turned = straighten(rendered, angle)
-        out.append(Rendered(version.label, sliders, turned[y0:y1, x0:x1], percent, amount))
+        like_you = _like_you(rendered, proxy_analysis, faces, identity)
+        out.append(Rendered(version.label, sliders, turned[y0:y1, x0:x1], percent, amount,
+                            like_you))
     return out
+
+
+def _like_you(rendered: np.ndarray, analysis, faces: list[int], identity) -> float | None:
+    """How like ``identity`` the first of ``faces`` is in ``rendered`` (None: no identity)."""
+    if identity is None or identity.mean is None or not faces:
+        return None
+    from studio.face.likeness import face_descriptor
+
+    return identity.like_you(face_descriptor(rendered, analysis.faces[faces[0]]))
 
 
 def _as_applied(version: Version, proxy: np.ndarray, analysis, faces: list[int],
@@ -132,11 +147,20 @@ def _as_applied(version: Version, proxy: np.ndarray, analysis, faces: list[int],
 
 def label_text(version: Rendered) -> str:
     """"LinkedIn, 85% — likeness 93.4%" for a look at an amount, "Original: likeness 100.0%"
-    otherwise (the studio's words beside the look)."""
+    otherwise (the studio's words beside the look), then ", like you 88%" with photos of you."""
+    return ", ".join(label_lines(version))
+
+
+def label_lines(version: Rendered) -> list[str]:
+    """The label in lines: the version and its likeness, and "like you 88%" when measured."""
     likeness = "n/a" if version.percent is None else f"{version.percent:.1f}%"
     if version.amount is None:
-        return f"{version.label}: likeness {likeness}"
-    return f"{version.label}, {version.amount:.0%} \N{EM DASH} likeness {likeness}"
+        lines = [f"{version.label}: likeness {likeness}"]
+    else:
+        lines = [f"{version.label}, {version.amount:.0%} \N{EM DASH} likeness {likeness}"]
+    if version.like_you is not None:
+        lines.append(f"like you {version.like_you:.0f}%")
+    return lines
 
 
 def sheet_pixels(versions: list[Rendered], tile: int = TILE) -> np.ndarray:
@@ -149,15 +173,16 @@ def sheet_pixels(versions: list[Rendered], tile: int = TILE) -> np.ndarray:
         size = (tile, max(int(round(tile * h / w)), 1))
         rgb8 = np.clip(version.pixels * 255 + 0.5, 0, 255).astype(np.uint8)
         tiles.append(Image.fromarray(rgb8).resize(size, Image.Resampling.LANCZOS))
-    height = max(t.height for t in tiles) + _LABEL_HEIGHT
+    label_height = _LABEL_HEIGHT + 26 * (max(len(label_lines(v)) for v in versions) - 1)
+    height = max(t.height for t in tiles) + label_height
     sheet = Image.new("RGB", (tile * len(tiles), height), (32, 32, 34))
     draw = ImageDraw.Draw(sheet)
     font = ImageFont.load_default(size=22)
     for index, (picture, version) in enumerate(zip(tiles, versions, strict=True)):
         sheet.paste(picture, (index * tile, 0))
         draw.text(
-            (index * tile + 12, height - _LABEL_HEIGHT + 14),
-            label_text(version).replace("\N{EM DASH}", "-"),  # Pillow's own font has no dash
+            (index * tile + 12, height - label_height + 14),
+            "\n".join(label_lines(version)).replace("\N{EM DASH}", "-"),  # Pillow's font has no dash
             fill=(235, 235, 235),
             font=font,
         )
@@ -170,11 +195,13 @@ def write_contact_sheet(
     out_path: str | os.PathLike,
     inputs: tuple[str | os.PathLike, ...] = (),
     session=None,
+    identity=None,
 ) -> list[Rendered]:
     """Render the versions (default: the original and the built-in looks) of a photo and
     write them as one labelled image through the write guard (never over the photo or any
     input). With a ``session`` of this photo, every version has its marks, chosen faces,
-    crop and angle, as an export of it would. Returns the versions with their likeness.
+    crop and angle, as an export of it would; with an ``identity`` (photos of the user), each
+    version also says how like them it is. Returns the versions with their likeness.
     LikenessError for bad input."""
     from studio.face import analyze_photo
     from studio.imaging import encode, format_for, load
@@ -191,7 +218,7 @@ def write_contact_sheet(
     photo = load(image_path)
     choice = _session_choice(session, image_path, photo)
     analysis = choice.pop("analysis") or analyze_photo(photo)
-    rendered = render_versions(photo.pixels, analysis, versions, **choice)
+    rendered = render_versions(photo.pixels, analysis, versions, identity=identity, **choice)
     pixels = sheet_pixels(rendered).astype(np.float32) / 255.0
     write_atomic(out_path, encode(pixels, fmt, quality=92), "photo", plan=plan, source=image_path)
     return rendered

@@ -147,6 +147,37 @@ def written_likeness(photo: Photo, analysis: FaceAnalysis, faces: Sequence[int],
     return lowest_likeness(encoded.framed(photo.pixels, photo.alpha), written, inside)
 
 
+def written_like_you(analysis: FaceAnalysis, face_index: int, encoded: Encoded,
+                     identity) -> float | None:
+    """How like ``identity`` (the user's photos, ``studio.face.reference``) face
+    ``face_index`` is in the file ``encoded`` will write, percent (None: the frame cuts it
+    off). The face is found where the frame puts it, not searched for again."""
+    from studio.face.likeness import face_descriptor
+    from studio.imaging.io import load_bytes
+
+    face = encoded.face(analysis.faces[face_index])
+    if face is None:
+        return None
+    written = load_bytes(encoded.data, name="the export").pixels
+    return identity.like_you(face_descriptor(written, face))
+
+
+def within_both(floor: float, least_me: float,
+                like_you_of: Callable[[Prepared], float | None]) -> Callable[[Prepared], float]:
+    """The figure :func:`strongest_written` holds at ``floor`` to keep both the likeness at
+    least ``floor`` and the likeness to you (``like_you_of``) at least ``least_me``: ``floor``
+    plus the smaller of the two margins, so it reaches ``floor`` when either does."""
+
+    def figure(prepared: Prepared) -> float:
+        likeness = 100.0 if prepared.percent is None else prepared.percent
+        me = like_you_of(prepared)
+        if me is None:
+            return likeness
+        return floor + min(likeness - floor, me - least_me)
+
+    return figure
+
+
 def export_crown(photo: Photo, analysis: FaceAnalysis, faces: Sequence[int],
                  settings: ExportSettings, crop: Crop | None,
                  progress: Callable[[str], object] | None = None) -> float | None:
@@ -202,25 +233,31 @@ def prepare_export(
 
 
 def strongest_written(render: Callable[[dict], Prepared], sliders: Mapping[str, object],
-                      steps: int, least: float, held: Sequence[str] = ()) -> tuple[int, Prepared]:
+                      steps: int, least: float, held: Sequence[str] = (),
+                      figure: Callable[[Prepared], float | None] | None = None,
+                      ) -> tuple[int, Prepared]:
     """(steps, the file) of the strongest amount <= ``steps`` (of STEP) of ``sliders`` whose
     file as written (``render``: the render, encoded, its likeness measured) keeps the
     likeness at least ``least``; 0 (the face sliders off) when none does. One render when
     ``steps`` is within, a few otherwise (``studio.render.amount.settle``). ``held``
-    sliders are not scaled."""
+    sliders are not scaled. ``figure``: what is held at ``least`` instead of the file's
+    likeness (e.g. :func:`within_both`, the likeness and the likeness to you together)."""
     from studio.render.amount import STEP, scaled, settle
+
+    figure = figure or (lambda prepared: prepared.percent)
 
     best: dict[int, Prepared] = {}  # the strongest file within ``least`` so far, by steps
     last: dict[int, Prepared] = {}  # and the last one (a file can be large: no more)
 
     def likeness_at(at: int) -> float:
         prepared = render(scaled(sliders, at * STEP, held))
+        percent = figure(prepared)
         last.clear()
         last[at] = prepared
-        if (prepared.percent is None or prepared.percent >= least) and (not best or at > max(best)):
+        if (percent is None or percent >= least) and (not best or at > max(best)):
             best.clear()
             best[at] = prepared
-        return 100.0 if prepared.percent is None else prepared.percent
+        return 100.0 if percent is None else percent
 
     steps = settle(steps, likeness_at, least)
     prepared = best.get(steps) or last.get(steps) or render(scaled(sliders, steps * STEP, held))

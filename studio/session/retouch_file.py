@@ -25,7 +25,9 @@ from studio.session.retouch import (
     export_crown,
     prepare_export,
     strongest_written,
+    within_both,
     write_prepared,
+    written_like_you,
 )
 from studio.session.schema import Session, Source, file_sha256, save_session
 from studio.write_guard import WritePlan, check_room
@@ -48,6 +50,8 @@ class RetouchResult:
     width, height, bytes, quality : of the written file (None when nothing was written).
     notes : one-line remarks for the user (crop fallbacks, quality stepped down, ...).
     amount : with ``keep_likeness``, the share of the face sliders kept (1.0: not eased).
+    like_you_percent, like_you_original : with photos of you in the session, how like you
+        the file (as it is written, refused or not) and the photo are, percent (None: none).
     """
 
     input: Path
@@ -65,6 +69,8 @@ class RetouchResult:
     quality: int | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
     amount: float | None = None
+    like_you_percent: float | None = None
+    like_you_original: float | None = None
 
 
 def as_session(session_or_sliders: Session | Mapping | str | os.PathLike | None) -> Session:
@@ -92,6 +98,7 @@ def retouch_file(
     inputs: tuple[str | os.PathLike, ...] = (),
     framing: Mapping | None = None,
     keep_likeness: float | None = None,
+    budget_to_me: float | None = None,
 ) -> RetouchResult:
     """Load, analyse, render at full resolution, check likeness, export; never raises for
     problems a user can cause (they come back as ``status="failed"`` with a reason).
@@ -117,6 +124,9 @@ def retouch_file(
         A crop reaching outside the photo is "failed" with a one-line reason.
     keep_likeness : percent 0..100: ease every face slider by one factor (``amount``) until
         the likeness is at least this, instead of refusing like ``min_likeness``.
+    budget_to_me : percent 0..100: also ease the face sliders (a budgeted look's amount, or
+        the sliders as they are) until the written file is at least this like the session's
+        photos of you (``Session.references``); the likeness budget stays the floor.
     """
     start = time.perf_counter()
     input_path, output_path = Path(input_path), Path(output_path)
@@ -133,6 +143,7 @@ def retouch_file(
             inputs,
             framing or {},
             keep_likeness,
+            budget_to_me,
         )
     except LikenessError as error:
         return RetouchResult(
@@ -278,6 +289,43 @@ def _likeness_to_keep(session: Session, keep_likeness: float | None):
     return None, None
 
 
+def _like_you_measure(session: Session, photo, analysis, indices):
+    """(like you of a file to be written, the photo's own figure), percent, of the first
+    retouched face (you) against the session's photos of you; None without any or a face."""
+    from studio.face.likeness import face_descriptor
+    from studio.face.reference import identity_of
+
+    identity = identity_of(session.references)
+    if identity.mean is None or not indices:
+        return None
+    original = identity.like_you(face_descriptor(photo.pixels, analysis.faces[indices[0]]))
+    return (lambda prepared: written_like_you(analysis, indices[0], prepared.encoded,
+                                              identity)), original
+
+
+def _to_me(budget_to_me: float | None, session: Session, measure, notes):
+    """(like you of a file to be written, the least like you to keep) for ``budget_to_me``
+    (None: not asked). When the photo itself is already less like you than asked, its own
+    figure is kept instead (a note says so)."""
+    if budget_to_me is None:
+        return None
+    if not 0 <= float(budget_to_me) <= 100:
+        raise LikenessError(f"the likeness to you to keep must be a percent 0..100, "
+                            f"not {budget_to_me}")
+    if not session.references:
+        raise LikenessError("a budget to you needs photos of you (--ref ME.jpg)")
+    if measure is None:
+        notes.append("no face: the budget to you is not measured")
+        return None
+    like_you_of, original = measure
+    least = float(budget_to_me)
+    if original < least:
+        notes.append(f"the photo itself is {original:.0f}% like you, below {least:g}%: "
+                     "kept at least that")
+        least = original
+    return like_you_of, least
+
+
 def _set_by_hand(session: Session) -> tuple[str, ...]:
     """The face sliders a session or ``--set`` put over its look's values: a look's amount
     scales the look (Lightroom's preset amount), never values set by hand."""
@@ -294,15 +342,16 @@ def _set_by_hand(session: Session) -> tuple[str, ...]:
 
 
 def _eased(photo, analysis, session: Session, faces, render, *, aim: float | None,
-           least: float | None, most: float | None, held: tuple[str, ...] = ()):
+           least: float | None, most: float | None, held: tuple[str, ...] = (), to_me=None):
     """(amount, ``render``'s result, the session with scaled sliders and its amount): the
     strongest amount <= ``most`` keeping the likeness of the lowest of ``faces`` at ``aim``,
     found on the face crops, then settled on ``render``'s results (each the file as it will
     be written, and its likeness): the strongest amount whose written likeness is at least
     ``least`` (one render when the crops were right, a few otherwise). ``held`` sliders (set
     by hand) are not scaled. ``least`` is only what the easing aims for: whether the result
-    is written is the caller's (--min-likeness). Without ``most`` or a face: (None, the
-    session's render, the session)."""
+    is written is the caller's (--min-likeness). ``to_me``: (like you of a file, least like
+    you) also held (:func:`within_both`). Without ``most`` or a face: (None, the session's
+    render, the session)."""
     from studio.render.amount import STEP, scaled, strongest_amount
 
     sliders = session.sliders
@@ -310,8 +359,10 @@ def _eased(photo, analysis, session: Session, faces, render, *, aim: float | Non
         return None, render(sliders), session
     found = strongest_amount(photo.pixels, analysis, sliders, aim, most=most, faces=faces,
                              held=held)
-    steps, retouched = strongest_written(render, sliders, round(found.amount / STEP),
-                                         least if least is not None else aim, held)
+    floor = least if least is not None else aim
+    figure = None if to_me is None else within_both(floor, to_me[1], to_me[0])
+    steps, retouched = strongest_written(render, sliders, round(found.amount / STEP), floor,
+                                         held, figure)
     amount = round(steps * STEP, 2)
     chosen = amount * (session.amount if session.amount is not None else 1.0)
     return amount, retouched, replace(
@@ -330,6 +381,7 @@ def _retouch(
     inputs,
     framing,
     keep_likeness=None,
+    budget_to_me=None,
 ) -> RetouchResult:
     session = as_session(session_or_sliders)
     settings = _settings(export_preset, session, keep_metadata)
@@ -350,6 +402,10 @@ def _retouch(
     crop, angle = _framing(framing, session, same_photo, framed, photo.pixels.shape[:2])
     marks = _marks(session, sha, notes, photo.pixels.shape[:2])
     least, most = _likeness_to_keep(session, keep_likeness)
+    measure = _like_you_measure(session, photo, analysis, indices)
+    to_me = _to_me(budget_to_me, session, measure, notes)
+    if to_me is not None and most is None:  # the sliders as they are, eased for you alone
+        least, most = 0.0, 1.0
 
     crown = export_crown(photo, analysis, indices, settings, crop)
 
@@ -363,7 +419,7 @@ def _retouch(
     held = _set_by_hand(session) if keep_likeness is None and most is not None else ()
     amount, retouched, session = _eased(
         photo, analysis, session, indices, render, aim=least,
-        least=_higher(min_likeness, least), most=most, held=held)
+        least=_higher(min_likeness, least), most=most, held=held, to_me=to_me)
     if amount is not None and held:
         notes.append(f"the look's amount leaves {', '.join(held)} as set by hand")
     done = write_prepared(photo, retouched, output_path, faces=indices,
@@ -373,8 +429,9 @@ def _retouch(
         notes.append(f"the likeness {done.likeness_percent:.1f}% is below {least:g}% even "
                      "with the face sliders off (the background and warmth are not eased)")
     where = "" if done.likeness_face is None else analysis.where(done.likeness_face)
+    like_you = None if measure is None else (measure[0](retouched), measure[1])
     if done.exported is None:
-        return _result(input_path, done, faces, where, start, notes, amount)
+        return _result(input_path, done, faces, where, start, notes, amount, like_you)
     exported: ExportResult = done.exported
     notes += exported.notes
 
@@ -401,15 +458,17 @@ def _retouch(
             raise LikenessError(
                 f"wrote {exported.path}, but the session was not saved: {error}"
             ) from None
-    return _result(input_path, done, faces, where, start, notes, amount)
+    return _result(input_path, done, faces, where, start, notes, amount, like_you)
 
 
 def _result(
     input_path: Path, done, faces: int, where: str, start: float, notes: list[str],
-    amount: float | None = None,
+    amount: float | None = None, like_you: tuple | None = None,
 ) -> RetouchResult:
     """What became of the file: refused (nothing written) or written, with its size."""
     common = {
+        "like_you_percent": None if like_you is None else like_you[0],
+        "like_you_original": None if like_you is None else like_you[1],
         "input": input_path,
         "faces": faces,
         "likeness_percent": done.likeness_percent,

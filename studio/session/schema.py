@@ -17,7 +17,8 @@ A session is JSON::
      "analysis": {FaceAnalysis.to_dict()} | null,
      "name": "LinkedIn" | null, "description": "..." | null,
      "marks": [{"kind": "heal", "radius": 6.5, "points": [[x, y], ...]}, ...],
-     "budget": 93.0 | null, "amount": 0.85 | null}
+     "budget": 93.0 | null, "amount": 0.85 | null,
+     "references": [{"path": "me.jpg", "sha256": "...", "face": 0, "descriptor": [128 numbers]}]}
 
 ``budget`` is a look's least likeness (percent) and ``amount`` (0..1.5) the factor its face
 sliders are scaled by (``studio.render.amount``): with a budget and no amount, the amount is
@@ -25,6 +26,10 @@ found on each photo as the strongest within the budget (it scales the look's own
 sliders that differ from the look named in ``look`` were set by hand and stay as they are); a
 stored amount is the user's choice (or the one found), and ``sliders`` then hold the scaled
 values, which is what renders.
+
+``references`` (v8, optional, default none) are photos of the user (``studio.face.reference``):
+their path, hash, the face used and its descriptor, never pixels; a reference whose file no
+longer has its hash is refused on reopening (``verified_references``).
 
 ``marks`` (heal, keep, person / background brush strokes; ``studio.edits.marks``) are in the
 photo's own pixels; they belong to that photo and are left out when it is absent (and when a
@@ -52,6 +57,7 @@ from studio.edits.marks import Mark, marks_from_list, marks_to_list
 from studio.edits.sliders import SLIDERS, check_value, default_sliders
 from studio.edits.versions import current_versions, upgrade
 from studio.errors import LikenessError, SessionError
+from studio.face.reference import MOST_REFERENCES, Reference
 from studio.face.types import Face, FaceAnalysis
 from studio.imaging.export import (
     ASPECTS,
@@ -76,7 +82,7 @@ FORMAT_NAME = "likeness-session"
 #: The strongest amount a session may store (``studio.render.amount.MOST``, 150%).
 MOST_AMOUNT = 1.5
 #: The version this code writes. Bump it, add a ``_migrate_vN`` step and a sample file.
-CURRENT_VERSION = 7
+CURRENT_VERSION = 8
 #: What every edit was at session format 2 (before sessions stored edit versions).
 _EDITS_AT_V2 = ("blemish", "smooth", "shine", "shadows", "face_light", "eyes", "teeth",
                 "background", "warmth")
@@ -103,6 +109,7 @@ _TOP_KEYS = {
     "marks",
     "budget",
     "amount",
+    "references",
 }
 _CROP_KEYS = ("left", "top", "width", "height")
 _EXPORT_KEYS = {"preset", "size", "aspect", "format", "quality", "keep_metadata"}
@@ -151,6 +158,7 @@ class Session:
     budget : a look's least likeness, percent (None: no budget).
     amount : the factor the face sliders were scaled by from the look's (0..1.5), None: not
         chosen yet (with a budget, found per photo).
+    references : photos of the user (path, sha256, face, descriptor), for "like you".
     path : the file it was loaded from or saved to (not stored in the file).
     notes : what loading changed: an edit's slider values migrated from an older version of
         its algorithm (not stored in the file; the sliders are today's values).
@@ -171,6 +179,7 @@ class Session:
     marks: tuple[Mark, ...] = ()
     budget: float | None = None
     amount: float | None = None
+    references: tuple[Reference, ...] = ()
     path: Path | None = None
     notes: tuple[str, ...] = ()
 
@@ -291,6 +300,13 @@ def _migrate_v6(data: dict) -> dict:
     return {**data, "version": 7, "budget": None, "amount": None}
 
 
+def _migrate_v7(data: dict) -> dict:
+    """v7 (December 2026): no photos of the user (v8 adds the optional ``references``)."""
+    if "references" in data:
+        raise SessionError("unknown key 'references' (version 7)")
+    return {**data, "version": 8, "references": []}
+
+
 #: ``_MIGRATIONS[n]`` turns a version-n dict into a version-(n+1) dict.
 _MIGRATIONS: dict[int, Callable[[dict], dict]] = {
     1: _migrate_v1,
@@ -299,6 +315,7 @@ _MIGRATIONS: dict[int, Callable[[dict], dict]] = {
     4: _migrate_v4,
     5: _migrate_v5,
     6: _migrate_v6,
+    7: _migrate_v7,
 }
 
 
@@ -554,6 +571,39 @@ def _parse_analysis(value: object) -> FaceAnalysis | None:
     return analysis
 
 
+def _parse_references(value: object, base: Path | None) -> tuple[Reference, ...]:
+    """The stored photos of the user; relative paths resolve against ``base``."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or len(value) > MOST_REFERENCES:
+        raise SessionError(f"'references' must be a list of at most {MOST_REFERENCES} photos")
+    out = []
+    for index, item in enumerate(value):
+        if not isinstance(item, dict) or set(item) - {"path", "sha256", "face", "descriptor"}:
+            raise SessionError(f"'references[{index}]' must be an object with path, sha256, "
+                               "face and descriptor")
+        try:
+            reference = Reference.from_dict(item)
+        except (ValueError, TypeError) as error:
+            raise SessionError(f"'references[{index}]': {error}") from None
+        path = Path(reference.path)
+        if not path.is_absolute() and base is not None:
+            reference = replace(reference, path=str(base / path))
+        out.append(reference)
+    return tuple(out)
+
+
+def _stored_path(path: str | os.PathLike, base: str | os.PathLike | None) -> str:
+    """``path`` as a session stores it: relative to ``base`` when inside it, else absolute."""
+    stored = str(path)
+    if base is not None:
+        try:
+            stored = Path(os.path.abspath(path)).relative_to(os.path.abspath(base)).as_posix()
+        except ValueError:
+            stored = str(Path(os.path.abspath(path)))
+    return stored
+
+
 def session_from_dict(data: object, base: str | os.PathLike | None = None) -> Session:
     """Validate (and migrate) a parsed session; relative source paths resolve against ``base``.
 
@@ -594,6 +644,8 @@ def session_from_dict(data: object, base: str | os.PathLike | None = None) -> Se
         marks=marks_from_list(data.get("marks")),
         budget=_optional_number("budget", data.get("budget"), 0.0, 100.0),
         amount=_optional_number("amount", data.get("amount"), 0.0, MOST_AMOUNT),
+        references=_parse_references(data.get("references"),
+                                     Path(base) if base is not None else None),
     )
 
 
@@ -635,6 +687,8 @@ def session_to_dict(session: Session, base: str | os.PathLike | None = None) -> 
             "analysis": session.analysis.to_dict() if session.analysis is not None else None,
             "budget": session.budget,
             "amount": session.amount,
+            "references": [{**r.to_dict(), "path": _stored_path(r.path, base)}
+                           for r in session.references],
         }
     )
     if session.marks and session.source is not None:

@@ -196,6 +196,15 @@ class PreviewEngine:
 
         return lowest_likeness(self.proxy, edited, self.proxy_analysis, self.faces)
 
+    def like_you(self, edited: np.ndarray, identity) -> float | None:
+        """How like ``identity`` (the user's photos, ``studio.face.reference``) the chosen face
+        of an edited proxy is, percent; None without a face or a usable photo of the user."""
+        from studio.face.likeness import face_descriptor
+
+        if self.face is None or identity is None or identity.mean is None:
+            return None
+        return identity.like_you(face_descriptor(edited, self.face))
+
     def amount_within(self, sliders: Mapping[str, object], least: float, most: float,
                       marks: Sequence[Mark] = (), exact: bool = False):
         """A look's :class:`~studio.render.amount.Amount`: the strongest amount <= ``most``

@@ -77,6 +77,7 @@ class DocumentEvents:
         self.marks = Emitter()
         self.snapshots = Emitter()
         self.export = Emitter()
+        self.references = Emitter()
         self.edited = Emitter()
 
 
@@ -115,10 +116,12 @@ class StudioDocument:
         self.name: str | None = None
         self.description: str | None = None
         self.session_path: Path | None = None
+        #: Photos of the user (``studio.face.reference.Identity``), for "like you"; None: none.
+        self.identity: Any = None
         self.dirty = False
         for event in (self.events.slider, self.events.face, self.events.retouched,
                       self.events.look, self.events.amount, self.events.crop, self.events.marks,
-                      self.events.snapshots, self.events.export):
+                      self.events.snapshots, self.events.export, self.events.references):
             event.connect(lambda **_: self.events.edited())
 
     # ------------------------------------------------------------------ photo
@@ -300,6 +303,17 @@ class StudioDocument:
         if dirty:
             self.set_dirty(True)
 
+    def set_references(self, identity: Any) -> None:
+        """The photos of the user changed (an ``Identity``, or None for none)."""
+        self.identity = identity
+        self.events.references(identity=identity)
+        self.set_dirty(True)
+
+    @property
+    def references(self) -> tuple:
+        """The usable photos of the user, as a session stores them."""
+        return () if self.identity is None else self.identity.usable
+
     # ------------------------------------------------------------------ sessions
     def session(self) -> Session:
         """Everything a session holds, as the user has it now: the one thing save and
@@ -324,6 +338,7 @@ class StudioDocument:
             # an amount for on another photo (the amount they were at stays for the record).
             budget=self.budget if self.look is not None else None,
             amount=self.amount,
+            references=self.references,
             path=self.session_path,
         )
 
@@ -342,6 +357,12 @@ class StudioDocument:
         self.set_marks(session.marks_for(sha256) if sha256 else ())
         self.set_export(None if session.export == ExportSettings() else session.export)
         self.name, self.description = session.name, session.description
+        if session.references or self.identity is not None:
+            from studio.face.reference import verified_references
+
+            identity = verified_references(session.references)
+            self.identity = identity if identity.references else None
+            self.events.references(identity=self.identity)
 
     # ------------------------------------------------------------------ saving
     def set_session_path(self, path: Path | None) -> None:

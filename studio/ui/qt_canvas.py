@@ -32,6 +32,7 @@ OVERLAYS = {
     "protected": ((255, 64, 129, 90), "Protected features"),
     "skin": ((64, 220, 120, 70), "Skin mask"),
     "background": ((64, 140, 255, 80), "Background mask"),
+    "likeness": ((229, 83, 60, 110), "Where the likeness went"),
 }
 MIN_ZOOM, MAX_ZOOM = 0.02, 16.0
 #: How close (screen pixels) the mouse must be to grab the split line.

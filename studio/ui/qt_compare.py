@@ -46,13 +46,15 @@ class CompareResult:
     percent: float | None
     sliders: dict | None = None
     amount: float | None = None
+    like_you: float | None = None
 
 
 def compare_job(preview: PreviewEngine, sliders: dict, marks: tuple = (),
-                budget: float | None = None) -> CompareResult:
+                budget: float | None = None, identity=None) -> CompareResult:
     """Worker: render ``sliders`` (with the photo's ``marks``, which every version shares) on
-    the proxy, measure the likeness, cut the face square. With a look's ``budget``, its
-    sliders at the strongest amount within it (what applying the look gives)."""
+    the proxy, measure the likeness (and, with ``identity``, the user's photos, how like them
+    it is), cut the face square. With a look's ``budget``, its sliders at the strongest amount
+    within it (what applying the look gives)."""
     from studio.imaging.export import ExportSettings, plan_crop
 
     from . import engine
@@ -65,6 +67,7 @@ def compare_job(preview: PreviewEngine, sliders: dict, marks: tuple = (),
         sliders = scaled(sliders, amount)
     edited = preview.render(sliders, marks)
     percent = preview.likeness(edited).percent
+    like_you = preview.like_you(edited, identity)
     h, w = edited.shape[:2]
     face = preview.face
     crop, _ = plan_crop(
@@ -79,7 +82,7 @@ def compare_job(preview: PreviewEngine, sliders: dict, marks: tuple = (),
         side = min(x1 - x0, y1 - y0)
         x1, y1 = x0 + side, y0 + side
     return CompareResult(qimage_from_rgb8(engine.to_uint8(edited[y0:y1, x0:x1])), percent,
-                         sliders, amount)
+                         sliders, amount, like_you)
 
 
 class _PaneView(QGraphicsView):
@@ -210,7 +213,8 @@ class CompareView(QDialog):
         marks = tuple(getattr(self.window_.document, "marks", ()))
         budget = self._budgets.get(pane.picker.currentText())
         pane.runner.submit(compare_job, preview, pane.sliders, marks,
-                           None if budget is None else budget[1])
+                           None if budget is None else budget[1],
+                           getattr(self.window_.document, "identity", None))
 
     def _show(self, pane: _Pane, result: CompareResult) -> None:
         pane.item_image = result.image
@@ -227,6 +231,8 @@ class CompareView(QDialog):
         else:
             likeness = "n/a" if result.percent is None else f"{result.percent:.1f}%"
             pane.label.setText(f"{label} — likeness {likeness}")
+        if result.like_you is not None:
+            pane.label.setText(f"{pane.label.text()}, like you {result.like_you:.0f}%")
         self._apply_zoom()
 
     def rendered(self) -> bool:

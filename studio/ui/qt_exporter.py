@@ -27,11 +27,15 @@ class ExportOutcome:
 
     result: object
     percent: float | None
+    #: How like the user's photos of themselves the written file is (None: no photos).
+    like_you: float | None = None
 
 
-def export_message(result, percent: float | None) -> str:
-    """What an export wrote, in full: size, format, bytes, likeness, path and any notes."""
+def export_message(result, percent: float | None, like_you: float | None = None) -> str:
+    """What an export wrote, in full: size, format, bytes, likeness (and how like you it is,
+    with photos of you), path and any notes."""
     likeness = "" if percent is None else f", likeness {percent:.1f}%"
+    likeness += "" if like_you is None else f", like you {like_you:.0f}%"
     notes = "; ".join(result.notes)
     return (
         f"Exported {result.width}×{result.height} {result.format}, "
@@ -49,12 +53,13 @@ class _ExportRelay(QObject):
 
 def export_job(
     photo, analysis, sliders, faces, crop, settings, path, relay, marks=(), angle=0.0,
-    look_budget=None,
+    look_budget=None, identity=None,
 ) -> None:
     """Worker: the one retouch service (render at full size -> likeness -> export), the same
     the command line and the batch use; ``faces``: the retouched faces, the chosen one first
     (it frames the export); ``look_budget``: the current look's (sliders, amount, budget),
-    held on the written file. Reports through ``relay``: progress lines, then
+    held on the written file; ``identity``: the user's photos, measured on the written file
+    too. Reports through ``relay``: progress lines, then
     (ExportOutcome, None) or (None, error)."""
     from studio.session import retouch_photo
 
@@ -64,10 +69,16 @@ def export_job(
             faces=faces, crop=crop, angle=angle, progress=relay.progress.emit, marks=marks,
             look_budget=look_budget,
         )
+        like_you = None
+        if identity is not None and identity.mean is not None and done.exported is not None:
+            from studio.face.reference import file_like_you
+
+            relay.progress.emit("Checking how like you it is…")
+            like_you = file_like_you(done.exported.path, identity)
     except BaseException as error:  # a bug is raised on the GUI thread, not hidden
         relay.done.emit(None, error)
     else:
-        relay.done.emit(ExportOutcome(done.exported, done.likeness_percent), None)
+        relay.done.emit(ExportOutcome(done.exported, done.likeness_percent, like_you), None)
 
 
 class StudioExporter:
@@ -140,6 +151,7 @@ class StudioExporter:
             document.marks,
             document.angle,
             self._look_budget(),
+            document.identity,
         )
 
     def _look_budget(self):
@@ -181,7 +193,7 @@ class StudioExporter:
         from .qt_main import APP_NAME  # the window's module imports this one
 
         window.export_likeness = percent
-        window.notice.show_message(export_message(outcome.result, percent))
+        window.notice.show_message(export_message(outcome.result, percent, outcome.like_you))
         if percent is not None and percent < LIKENESS_WARNING:
             QMessageBox.information(
                 window,

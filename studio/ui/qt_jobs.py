@@ -185,14 +185,17 @@ class LikenessResult:
     percent: float | None
     #: Whose likeness it is when several faces are retouched (index), else None.
     face: int | None = None
+    #: How like the user's photos of themselves the preview is, percent (None: no photos).
+    like_you: float | None = None
 
 
 def likeness_job(
-    preview: engine.PreviewEngine, edited: np.ndarray, render_id: int
+    preview: engine.PreviewEngine, edited: np.ndarray, render_id: int, identity=None
 ) -> LikenessResult:
     likeness = preview.likeness(edited)
+    like_you = preview.like_you(edited, identity) if identity is not None else None
     return LikenessResult(render_id, likeness.percent,
-                          likeness.face if len(preview.faces) > 1 else None)
+                          likeness.face if len(preview.faces) > 1 else None, like_you)
 
 
 def circle_job(

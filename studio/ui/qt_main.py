@@ -47,6 +47,7 @@ from .qt_compare import CompareView
 from .qt_crop import CropTool
 from .qt_exporter import StudioExporter
 from .qt_marks import StudioMarks
+from .qt_me import StudioPhotosOfMe
 from .qt_notice import QtCutTextTips, QtNoticeBar
 from .qt_opener import StudioOpener
 from .qt_panel import QtSidePanel
@@ -102,9 +103,11 @@ class QtStudioWindow(QMainWindow):
         self.autosaver = self.sessions.autosaver
         self.exporter = StudioExporter(self)
         self.crop_tool = CropTool(self)
+        self.photos_of_me = StudioPhotosOfMe(self)
         self.compare_view: CompareView | None = None
         self.export_runner = self.exporter.runner
-        self.runners = (*self.preview.runners.values(), self.opener.runner, self.export_runner)
+        self.runners = (*self.preview.runners.values(), self.opener.runner, self.export_runner,
+                        self.photos_of_me.runner, self.photos_of_me.chips)
         self._connect()
         self.actions = StudioActions(self)
         self._name_actions()
@@ -380,12 +383,13 @@ class QtStudioWindow(QMainWindow):
             self.undo_stack.push(SetEveryoneCommand(self.document, choice))
 
     def set_overlay(self, name: str, on: bool) -> None:
-        """Show or hide an overlay ("landmarks", "protected", "skin", "background")."""
+        """Show or hide an overlay ("landmarks", "protected", "skin", "background", "likeness":
+        the breakdown's regions, drawn by the photos-of-me controller)."""
         action = self.overlay_actions[name]
         if action.isChecked() != on:
             action.setChecked(on)
         self.canvas.set_overlay_visible(name, on)
-        if on and name != "landmarks" and not self.canvas.overlay_ready(name):
+        if on and name not in ("landmarks", "likeness") and not self.canvas.overlay_ready(name):
             self.preview.request_masks()
 
     # ================================================================== document events

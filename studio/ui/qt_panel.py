@@ -49,6 +49,11 @@ LIKENESS_TOOLTIP = (
     "original (100% = identical). Below {warn:.0f}% the edit starts to change who the person "
     "looks like; ease off the strongest sliders."
 )
+LIKE_YOU_TOOLTIP = (
+    "Like you: the face compared with your own photos (Add photos of me…). Two photos of one "
+    "person read about 55-90%, other people below 20% (docs/quality.md): amber below "
+    "{amber:.0f}%, red below {red:.0f}%."
+)
 CUSTOM_LOOK = "Custom"
 #: The sliders the backdrop is rendered with (its swatch shows their effect).
 BACKDROP_LIGHTING = ("bg_light", "bg_desaturate")
@@ -265,6 +270,11 @@ class QtBackdropRow(QObject):
         self.choose(None if checked else self._colour)
 
 
+#: The "like you" figure's colours (studio.face.reference.like_you_words).
+LIKE_YOU_COLOURS = {"green": QColor(76, 175, 80), "amber": QColor(230, 170, 40),
+                    "red": QColor(229, 83, 60)}
+
+
 class QtLikenessMeter(QWidget):
     """Likeness percent with a colour band: green when recognisable, amber then red below."""
 
@@ -275,6 +285,8 @@ class QtLikenessMeter(QWidget):
         #: With several faces retouched: whose likeness is shown (the lowest), e.g. "Face 2".
         self.whose: str | None = None
         self.state = "empty"  # "empty" | "none" (no face) | "ok" | "warning" | "pending"
+        #: The second figure, "like you" (percent; None: no photos of the user).
+        self.like_you: float | None = None
         self.setMinimumHeight(34)
         self.setToolTip(LIKENESS_TOOLTIP.format(warn=LIKENESS_WARNING))
 
@@ -286,6 +298,22 @@ class QtLikenessMeter(QWidget):
         else:
             self.state = "ok" if percent >= LIKENESS_WARNING else "warning"
         self.update()
+
+    def set_like_you(self, percent: float | None) -> None:
+        """Show (or, with None, hide) the second figure: how like the user's photos it is."""
+        self.like_you = percent
+        self.setMinimumHeight(34 if percent is None else 52)
+        tip = LIKENESS_TOOLTIP.format(warn=LIKENESS_WARNING)
+        if percent is not None:
+            from studio.face.reference import LIKE_YOU_AMBER, LIKE_YOU_RED
+
+            tip += "\n\n" + LIKE_YOU_TOOLTIP.format(amber=LIKE_YOU_AMBER, red=LIKE_YOU_RED)
+        self.setToolTip(tip)
+        self.update()
+
+    @property
+    def like_you_text(self) -> str:
+        return "" if self.like_you is None else f"like you: {self.like_you:.0f}%"
 
     def set_empty(self) -> None:
         """Nothing to measure yet (no photo open)."""
@@ -356,7 +384,27 @@ class QtLikenessMeter(QWidget):
         painter.setPen(QPen(QColor(20, 20, 20, 160), 1))
         x = bar.left() + bar.width() * LIKENESS_WARNING / 100.0
         painter.drawLine(x, bar.top(), x, bar.bottom())
+        if self.like_you is not None:
+            self._paint_like_you(painter, QRectF(rect.left(), rect.top() + 33, rect.width(), 16))
         painter.end()
+
+    def _paint_like_you(self, painter: QPainter, row: QRectF) -> None:
+        """The second figure's row, as the likeness's: "Like you" on the left, the figure on
+        the right in its colour (docs/quality.md's thresholds), with words when not green."""
+        from studio.face.reference import like_you_said, like_you_words
+
+        colour = like_you_words(self.like_you)
+        painter.setPen(QColor(200, 200, 200))
+        painter.drawText(row, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         "Like you (your photos)")
+        font = painter.font()
+        bold = painter.font()
+        bold.setBold(True)
+        painter.setFont(bold)
+        painter.setPen(LIKE_YOU_COLOURS[colour])
+        painter.drawText(row, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                         f"{like_you_said(self.like_you)}  {self.like_you:.0f}%".strip())
+        painter.setFont(font)
 
 
 class QtCirclePreview(QLabel):

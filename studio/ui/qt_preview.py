@@ -199,7 +199,8 @@ class StudioPreview:
             self.window.likeness_shown.emit(None)
             return
         self.runners["likeness"].submit(
-            jobs.likeness_job, self.engine, self.pixels, self.render_id
+            jobs.likeness_job, self.engine, self.pixels, self.render_id,
+            self.window.document.identity,
         )
 
     def _on_likeness_done(self, _request_id: int, result: jobs.LikenessResult) -> None:
@@ -209,6 +210,7 @@ class StudioPreview:
         self.likeness_id = result.render_id
         whose = None if result.face is None else f"Face {result.face + 1}"
         self.window.panel.meter.set_percent(result.percent, whose)
+        self.window.panel.meter.set_like_you(result.like_you)
         self.window.likeness_shown.emit(result.percent)
 
     def _on_failed(self, _request_id: int, error: LikenessError) -> None:

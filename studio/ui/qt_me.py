@@ -1,0 +1,290 @@
+"""Photos of me: the references the "like you" figure is measured against (thumbnails under
+the likeness meter, "Add Photos of Me…"), and File > Check Headshots (any headshots scored
+against them, shown as the check sheet)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QImage, QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.errors import LikenessError
+
+from .qt_canvas import qimage_from_rgb8
+from .qt_workers import QtLatestRunner
+
+#: Photo files the dialogs offer.
+PHOTO_FILTER = "Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.heic *.heif *.bmp)"
+THUMB = 44
+#: Below this likeness (percent) the breakdown bars show where it went.
+BREAKDOWN_BELOW = 99.5
+
+
+class QtPhotosOfMe(QWidget):
+    """A row of the reference thumbnails (a problem shown on its tooltip) and "Add photos of
+    me…"."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("photos_of_me")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.thumbs = QHBoxLayout()
+        layout.addLayout(self.thumbs)
+        layout.addStretch(1)
+        self.add_button = QPushButton("Add photos of me…", self)
+        self.add_button.setObjectName("add_photos_of_me")
+        self.add_button.setToolTip("Photos of you: the studio also says how like you the "
+                                   "retouch is ('like you')")
+        layout.addWidget(self.add_button)
+        self.labels: list[QLabel] = []
+
+    def show_references(self, identity) -> None:
+        for label in self.labels:
+            self.thumbs.removeWidget(label)
+            label.deleteLater()
+        self.labels = []
+        for reference in () if identity is None else identity.references:
+            label = QLabel(self)
+            label.setFixedSize(THUMB, THUMB)
+            pixmap = _thumbnail(reference)
+            if pixmap is not None:
+                label.setPixmap(pixmap)
+            label.setToolTip(reference.name + (f": {reference.problem}" if reference.problem else ""))
+            label.setStyleSheet("border: 2px solid %s;" % ("#e5533c" if reference.problem else "#4caf50"))
+            self.thumbs.addWidget(label)
+            self.labels.append(label)
+
+
+def _thumbnail(reference) -> QPixmap | None:
+    """The reference's face (its crop when read in this run, else its file), THUMB px."""
+    if reference.chip is not None:
+        pixels = reference.chip[0]
+        pixmap = QPixmap.fromImage(qimage_from_rgb8(pixels))
+    else:
+        pixmap = QPixmap(str(reference.path))
+    if pixmap.isNull():
+        return None
+    return pixmap.scaled(THUMB - 4, THUMB - 4, Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+                         Qt.TransformationMode.SmoothTransformation)
+
+
+class QtBreakdownBars(QWidget):
+    """Where the likeness went: a bar per region (its share of the change) and the top one in
+    words. Hidden while nothing measurable changed."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("likeness_breakdown")
+        self.shares: dict[str, float] = {}
+        self.words = QLabel(self)
+        self.words.setWordWrap(True)
+        self.words.setObjectName("breakdown_words")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 64, 0, 0)
+        layout.addWidget(self.words)
+        self.setMinimumHeight(96)
+        self.hide()
+
+    def show_breakdown(self, breakdown) -> None:
+        if breakdown is None or breakdown.top is None:
+            self.shares = {}
+            self.hide()
+            return
+        self.shares = breakdown.shares
+        self.words.setText(breakdown.words()[0].upper() + breakdown.words()[1:])
+        self.show()
+        self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
+        from PySide6.QtCore import QRectF
+        from PySide6.QtGui import QColor, QPainter
+
+        from studio.face.breakdown import REGION_NAMES
+
+        painter = QPainter(self)
+        width = self.width() / len(REGION_NAMES)
+        top = max(self.shares.values(), default=0.0) or 1.0
+        short = {"cheeks and skin": "skin", "hair line": "hair", "jaw line": "jaw"}
+        for index, name in enumerate(REGION_NAMES):
+            share = self.shares.get(name, 0.0)
+            height = 40.0 * share / top
+            painter.fillRect(QRectF(index * width + 3, 44 - height, width - 6, height),
+                             QColor(229, 83, 60) if share == top else QColor(150, 150, 155))
+            painter.setPen(QColor(200, 200, 200))
+            painter.drawText(QRectF(index * width, 46, width, 16), Qt.AlignmentFlag.AlignCenter,
+                             short.get(name, name))
+        painter.end()
+
+
+@dataclass(frozen=True)
+class BreakdownResult:
+    """Where the edit's likeness went (a Breakdown, None without a face) and its overlay
+    (a QImage on the proxy, None without a breakdown)."""
+
+    breakdown: object | None
+    overlay: QImage | None = None
+
+
+def breakdown_job(preview, edited) -> BreakdownResult:
+    """Where the edit's likeness went on the preview's chosen face, and the overlay of it."""
+    from studio.face.breakdown import edit_breakdown
+
+    from .qt_canvas import OVERLAYS, qimage_from_mask
+
+    if preview.face is None:
+        return BreakdownResult(None)
+    breakdown = edit_breakdown(preview.proxy, edited, preview.face)
+    where = breakdown.where(preview.face, preview.proxy.shape)
+    return BreakdownResult(breakdown, qimage_from_mask(where, OVERLAYS["likeness"][0]))
+
+
+class QtCheckDialog(QDialog):
+    """The result of Check Headshots: the sheet and one line per photo."""
+
+    def __init__(self, parent, sheet, lines: list[str]):
+        super().__init__(parent)
+        self.setObjectName("check_headshots")
+        self.setWindowTitle("Check Headshots")
+        layout = QVBoxLayout(self)
+        picture = QLabel(self)
+        picture.setPixmap(QPixmap.fromImage(qimage_from_rgb8(sheet)))
+        scroll = QScrollArea(self)
+        scroll.setWidget(picture)
+        layout.addWidget(scroll, 1)
+        self.text = QLabel("\n".join(lines), self)
+        self.text.setWordWrap(True)
+        layout.addWidget(self.text)
+        close = QPushButton("Close", self)
+        close.clicked.connect(self.accept)
+        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
+        self.resize(min(sheet.shape[1] + 40, 1100), min(sheet.shape[0] + 160, 800))
+
+
+class StudioPhotosOfMe:
+    """The controller: adds references to the document and runs Check Headshots."""
+
+    def __init__(self, window):
+        self.window = window
+        self.strip = QtPhotosOfMe(window.panel)
+        layout = window.panel.layout()
+        layout.insertWidget(layout.indexOf(window.panel.meter) + 1, self.strip)
+        self.bars = QtBreakdownBars(window.panel)
+        layout.insertWidget(layout.indexOf(self.strip), self.bars)
+        self.runner = QtLatestRunner("breakdown", parent=window)
+        self.runner.finished.connect(self._on_breakdown_done)
+        self.runner.failed.connect(lambda _id, error: self.window.show_error(str(error)))
+        self.chips = QtLatestRunner("photos of me", parent=window)
+        self.chips.finished.connect(lambda _id, found: self._on_chips_done(found))
+        self.chips.failed.connect(lambda _id, error: self.window.show_error(str(error)))
+        window.likeness_shown.connect(self._on_likeness_shown)
+        self.strip.add_button.clicked.connect(self.add_dialog)
+        window.document.events.references.connect(self._on_references_change)
+        self.last_check: QtCheckDialog | None = None
+
+    def _on_references_change(self, identity) -> None:
+        self.strip.show_references(identity)
+        if identity is not None and any(r.usable and r.chip is None for r in identity.references):
+            from studio.face.reference import with_chips
+
+            self.chips.submit(with_chips, identity)  # a reopened session keeps no pixels
+        if identity is None:
+            self.window.panel.meter.set_like_you(None)
+        self.window.preview._request_likeness()
+
+    def _on_likeness_shown(self, percent) -> None:
+        """A likeness was measured: where it went, when an edit took some of it."""
+        preview = self.window.preview
+        if percent is None or percent >= BREAKDOWN_BELOW or preview.engine is None:
+            self.runner.cancel()
+            self._on_breakdown_done(None, BreakdownResult(None))
+            return
+        self.runner.submit(breakdown_job, preview.engine, preview.pixels)
+
+    def _on_chips_done(self, identity) -> None:
+        """The faces of the photos of the user read again: thumbnails of the face used."""
+        document = self.window.document
+        now = () if document.identity is None else document.identity.references
+        if [r.path for r in now] != [r.path for r in identity.references]:
+            return  # the photos changed meanwhile
+        document.identity = identity  # the same photos, with their faces: not an edit
+        self.strip.show_references(identity)
+
+    def _on_breakdown_done(self, _request_id, result: BreakdownResult) -> None:
+        """The bars and the 'Where the likeness went' overlay (View > Overlays)."""
+        self.bars.show_breakdown(result.breakdown)
+        engine = self.window.preview.engine
+        scale = 1.0 / engine.factor if engine is not None else 1.0
+        self.window.canvas.set_overlay_image("likeness", result.overlay, scale)
+
+    def add_dialog(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self.window, "Add Photos of Me", "", PHOTO_FILTER)
+        if paths:
+            self.add(paths)
+
+    def add(self, paths: list[str]) -> None:
+        """Read ``paths`` as photos of the user, with the ones already added; what is wrong
+        with any (no face, someone else, the same file twice, unreadable) in one dialog."""
+        from studio.face.reference import read_references
+
+        document = self.window.document
+        known = () if document.identity is None else document.identity.references
+        try:
+            with _busy():
+                identity = read_references(paths, known=known)
+        except LikenessError as error:
+            self.window.show_error(str(error))
+            return
+        document.set_references(identity)
+        said = [*identity.problems, *identity.notes]
+        if said:
+            QMessageBox.information(self.window, "Photos of me", "\n".join(said))
+
+    def check_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self.window, "Check Headshots in a Folder")
+        if folder:
+            self.check(folder)
+
+    def check(self, folder: str | Path) -> QtCheckDialog | None:
+        """Score the photos in ``folder`` against the photos of the user and show the sheet."""
+        from studio.batch.inputs import find_photos
+        from studio.session.check_sheet import check_photo, label_lines, sheet_pixels
+
+        identity = self.window.document.identity
+        if identity is None or identity.mean is None:
+            self.window.show_error("Add photos of you first (the panel's 'Add photos of me…'): "
+                                   "headshots are checked against them")
+            return None
+        found, _ = find_photos([folder])
+        if not found:
+            self.window.show_error(f"{folder}: no photo in this folder")
+            return None
+        with _busy():
+            items = [check_photo(p.path.name, p.path, identity) for p in found]
+        lines = [" \N{EM DASH} ".join(label_lines(item)) for item in items]
+        self.last_check = QtCheckDialog(self.window, sheet_pixels(items), lines)
+        self.last_check.show()
+        return self.last_check
+
+
+class _busy:
+    """A wait cursor while the references or headshots are read."""
+
+    def __enter__(self):
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+
+    def __exit__(self, *_):
+        QGuiApplication.restoreOverrideCursor()
