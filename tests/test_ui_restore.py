@@ -183,8 +183,8 @@ FIELDS = [f.name for f in dataclasses.fields(Session) if f.name not in NOT_WORK]
 
 
 def _plain(value):
-    """A field's value, comparable (an analysis as its dict)."""
-    if isinstance(value, FaceAnalysis):
+    """A field's value, comparable (an analysis or a photo of me as its dict)."""
+    if isinstance(value, FaceAnalysis) or hasattr(value, "to_dict"):
         return value.to_dict()
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
@@ -236,6 +236,12 @@ def _user_steps(window, qtbot, photo: Path):
         window.crop_action.trigger()
         choose_frame(window, "portfolio")
 
+    def add_me():
+        me = photo.with_name("me.png")
+        save(me, sample_photo().pixels)
+        window.photos_of_me.add([str(me)])
+        assert len(window.document.references) == 1
+
     def portfolio_crop():
         width, height = window.canvas.photo_size
         crop = window.document.crop
@@ -261,6 +267,7 @@ def _user_steps(window, qtbot, photo: Path):
         ("export", export, lambda: ExportSettings("custom", 800, "4:5", "png", 77, True)),
         ("snapshots", lambda: window.new_snapshot("Before lunch"),
          lambda: [("Before lunch", window.document.sliders)]),
+        ("references", add_me, lambda: window.document.references),
     ]
 
 
