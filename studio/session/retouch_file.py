@@ -278,6 +278,19 @@ def _likeness_to_keep(session: Session, keep_likeness: float | None):
     return None, None
 
 
+def kept_retoucher(pixels, analysis, faces):
+    """One retoucher for every render of a run (an export, no kept stages): the person matte,
+    the background's preparation and every edit's preparation are made once, whatever the
+    number of amount steps the likeness takes; each render gives ``render_faces``' bits."""
+    if len(faces) > 1:
+        from studio.render.everyone import GroupRetoucher
+
+        return GroupRetoucher(pixels, analysis, faces)
+    from studio.render.retoucher import Retoucher
+
+    return Retoucher(pixels, analysis, faces[0] if faces else None, preview=False)
+
+
 def _set_by_hand(session: Session) -> tuple[str, ...]:
     """The face sliders a session or ``--set`` put over its look's values: a look's amount
     scales the look (Lightroom's preset amount), never values set by hand."""
@@ -353,10 +366,10 @@ def _retouch(
 
     crown = export_crown(photo, analysis, indices, settings, crop)
 
-    def render(sliders):  # the file as it will be written, and its likeness
-        from studio.render.everyone import render_faces
+    retoucher = kept_retoucher(photo.pixels, analysis, indices)
 
-        rendered = render_faces(photo.pixels, analysis, sliders, indices, marks)
+    def render(sliders):  # the file as it will be written, and its likeness
+        rendered = retoucher.render(sliders, tuple(marks))
         return prepare_export(photo, analysis, rendered, settings, output_path, faces=indices,
                               crop=crop, angle=angle, crown_y=crown)
 
