@@ -593,6 +593,22 @@ MUTATIONS = (
         "moved = None or keep_inside(",
         ("tests/test_ui_crop.py::test_a_frame_moved_against_a_turned_edge_keeps_its_size",),
     ),
+    Mutation(
+        "export-renders-whole-photo",
+        "a LinkedIn export renders the whole photo at full size instead of its crop at the output's scale",
+        "studio/session/retouch_file.py",
+        "plan = plan_render(output, analysis, indices) if photo.alpha is None else None",
+        "plan = None",
+        ("tests/test_render_plan.py::test_a_linkedin_export_renders_about_the_pixels_it_writes",),
+    ),
+    Mutation(
+        "reduced-render-at-mild-scales",
+        "an export is rendered at its output's scale even at a mild reduction (0.5-0.75), where the eyes' clarity differs by up to 3.7 dE00",
+        "studio/render/plan.py",
+        "REDUCED_SCALE_MAX = 0.5",
+        "REDUCED_SCALE_MAX = 0.8",
+        ("tests/test_render_plan.py::test_a_plan_rendered_export_looks_like_the_whole_render_shrunk[deepface_img3.jpg]",),
+    ),
 )
 
 
