@@ -126,3 +126,27 @@ def test_a_jpeg_loaded_for_a_small_output_is_decoded_reduced_and_looks_the_same(
     shrunk = resize(full.pixels, (reduced.width, reduced.height))
     assert delta_e2000(reduced.pixels, shrunk).mean() <= 1.0
     assert "reduced" not in load(path, need=1000).info  # 1/2 would be under 1000 px: full size
+
+
+def test_a_linkedin_export_of_a_big_jpeg_decodes_it_reduced(tmp_path, monkeypatch):
+    """A LinkedIn export of a 22 MP JPEG decodes it at 1/2 in the DCT (still more than twice
+    the square's side across the crop) and writes the same 1024 px square."""
+    import studio.imaging
+    from PIL import Image
+
+    big = tmp_path / "big.jpg"
+    with Image.open(face_photo("deepface_img40.jpg")) as image:  # 3061 x 4600
+        image.resize((4192, 5300), Image.Resampling.BICUBIC).save(big, quality=90)
+    decoded = []
+    real = studio.imaging.load
+
+    def load_spy(path, *args, **kwargs):
+        photo = real(path, *args, **kwargs)
+        decoded.append(photo.width)
+        return photo
+
+    monkeypatch.setattr(studio.imaging, "load", load_spy)
+    service = importlib.import_module("studio.session.retouch_file")
+    result = service.retouch_file(big, "linkedin", "linkedin", tmp_path / "out.jpg")
+    assert result.status == "ok" and (result.width, result.height) == (1024, 1024), result
+    assert decoded == [2096], decoded

@@ -609,6 +609,14 @@ MUTATIONS = (
         "REDUCED_SCALE_MAX = 0.8",
         ("tests/test_render_plan.py::test_a_plan_rendered_export_looks_like_the_whole_render_shrunk[deepface_img3.jpg]",),
     ),
+    Mutation(
+        "linkedin-export-decodes-full-size",
+        "a LinkedIn export of a big JPEG decodes every pixel instead of a DCT-reduced copy",
+        "studio/session/retouch_file.py",
+        "need = _decoded_side(settings, session, framing, save_session_to)",
+        "need = None",
+        ("tests/test_render_plan.py::test_a_linkedin_export_of_a_big_jpeg_decodes_it_reduced",),
+    ),
 )
 
 
