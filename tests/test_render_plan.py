@@ -131,8 +131,9 @@ def test_a_jpeg_loaded_for_a_small_output_is_decoded_reduced_and_looks_the_same(
 def test_a_linkedin_export_of_a_big_jpeg_decodes_it_reduced(tmp_path, monkeypatch):
     """A LinkedIn export of a 22 MP JPEG decodes it at 1/2 in the DCT (still more than twice
     the square's side across the crop) and writes the same 1024 px square."""
-    import studio.imaging
     from PIL import Image
+
+    import studio.imaging
 
     big = tmp_path / "big.jpg"
     with Image.open(face_photo("deepface_img40.jpg")) as image:  # 3061 x 4600
