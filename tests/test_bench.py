@@ -63,3 +63,21 @@ def test_bench_quick_json_reports_every_figure():
         expected.add("gmic_smooth_6mp_speedup")
     assert set(figures["targets"]) == expected
     assert report["quick"] is True and report["megapixels"]["24mp"] < 24
+
+
+def test_process_figures_pin_the_child_and_count_its_cpu(tmp_path):
+    """A whole-process figure runs the child on the cores asked (``taskset -c``) and counts
+    its own CPU time (user + system), not this process's."""
+    import os
+
+    from studio import bench
+
+    if not hasattr(os, "sched_getaffinity"):
+        return
+    out = tmp_path / "cores.txt"
+    script = ("import os, sys, time\nopen(sys.argv[1], 'w').write(str(sorted(os.sched_getaffinity(0))))\n"
+              "end = time.process_time() + 0.3\nwhile time.process_time() < end: pass\n")
+    wall, cpu = bench._pinned_process([sys.executable, "-c", script, str(out)], tmp_path,
+                                      bench._cores(1))
+    assert out.read_text() == str(list(bench._cores(1)))
+    assert cpu >= 300 and wall > 0

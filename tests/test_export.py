@@ -386,3 +386,26 @@ def test_transparent_parts_become_white_in_jpeg(tmp_path):
     written = imaging.load(result.path).pixels
     assert written[:, :30].min() > 0.95 and written[:, 50:].max() < 0.05
     assert any("transparent parts are white" in note for note in result.notes)
+
+
+@pytest.mark.parametrize("settings", [
+    ExportSettings(preset="linkedin"), ExportSettings(preset="portfolio"),
+    ExportSettings(preset="original"), ExportSettings(preset="banner"),
+    ExportSettings(preset="custom", size=900, aspect="4:5", format="png"),
+])
+@pytest.mark.parametrize("angle", [0.0, 4.0])
+def test_plan_output_matches_what_export_photo_writes(tmp_path, settings, angle):
+    """The crop, angle and size an export writes are known before the picture is rendered
+    (``plan_output``), and ``export_photo`` writes exactly them."""
+    from studio.imaging.export import output_suffix, plan_output
+
+    rng = np.random.default_rng(3)
+    pixels = rng.random((1500, 2000, 3), dtype=np.float32) * 0.2 + 0.4
+    landmarks = _landmarks(1100, 600, 300)
+    plan = plan_output(settings, 2000, 1500, landmarks, angle=angle, crown_y=380.0)
+    out = tmp_path / f"out{output_suffix(settings)}"
+    written = export_photo(pixels, settings, out, landmarks=landmarks, angle=angle, crown_y=380.0)
+    assert (written.width, written.height) == plan.size
+    assert written.crop == plan.crop and written.notes[:len(plan.notes)] == plan.notes
+    x0, y0, x1, y1 = plan.box
+    assert plan.scale == pytest.approx((plan.size[0] / (x1 - x0), plan.size[1] / (y1 - y0)))

@@ -154,15 +154,7 @@ def test_stepping_down_on_the_full_render_is_bounded_and_the_strongest_within(
     from studio.render import render_photo
     service = importlib.import_module("studio.session.retouch_file")
 
-    renders: list[dict] = []
-    everyone = importlib.import_module("studio.render.everyone")
-    real = everyone.render_faces
-
-    def counted(pixels, analysis, sliders, *args, **kwargs):
-        renders.append(dict(sliders))
-        return real(pixels, analysis, sliders, *args, **kwargs)
-
-    monkeypatch.setattr(everyone, "render_faces", counted)
+    renders = _counted_renders(monkeypatch, service)
     path = face_photo("deepface_img1.jpg")
     sliders = {key: float(value) for key, value in (v.split("=") for v in STRONG)}
     result = service.retouch_file(path, sliders, None, tmp_path / "out.png",
@@ -174,6 +166,60 @@ def test_stepping_down_on_the_full_render_is_bounded_and_the_strongest_within(
     analysis = analyze_photo(photo)
     stronger = render_photo(photo.pixels, analysis, scaled(sliders, result.amount + STEP))
     assert likeness_percent(likeness_distance(photo.pixels, stronger, analysis.face())) < 95.0
+
+
+def _counted_renders(monkeypatch, service) -> list[dict]:
+    """The slider values of every render ``retouch_file`` makes (of its kept retoucher)."""
+    renders: list[dict] = []
+    real = service.kept_retoucher
+
+    def kept(*args, **kwargs):
+        retoucher = real(*args, **kwargs)
+        render = retoucher.render
+
+        def counted(sliders, *more, **options):
+            renders.append(dict(sliders))
+            return render(sliders, *more, **options)
+
+        retoucher.render = counted
+        return retoucher
+
+    monkeypatch.setattr(service, "kept_retoucher", kept)
+    return renders
+
+
+def test_the_person_matte_is_made_once_for_every_render_of_a_run(tmp_path, monkeypatch):
+    """The full renders a run's likeness steps through share one retoucher: the photo's person
+    matte (and every preparation) is made once, not once per amount step, and each render's
+    bits are those of a fresh render."""
+    from studio.face import analyze_photo
+    from studio.imaging import load
+    from studio.render.everyone import render_faces
+    service = importlib.import_module("studio.session.retouch_file")
+    background = importlib.import_module("studio.edits.background")
+
+    path = face_photo("deepface_img1.jpg")
+    photo = load(path)
+    mattes: list[tuple[int, int]] = []
+    real = background.person_alpha
+
+    def counted(pixels, *args, **kwargs):
+        mattes.append(pixels.shape[:2])
+        return real(pixels, *args, **kwargs)
+
+    monkeypatch.setattr(background, "person_alpha", counted)
+    renders = _counted_renders(monkeypatch, service)
+    sliders = {key: float(value) for key, value in (v.split("=") for v in STRONG)}
+    sliders["bg_blur"] = 0.5
+    result = service.retouch_file(path, sliders, None, tmp_path / "out.png",
+                                  min_likeness=95.0, keep_likeness=80.0)
+    assert result.status == "ok" and len(renders) >= 2, (result, len(renders))
+    assert mattes.count(photo.pixels.shape[:2]) == 1, mattes
+
+    analysis = analyze_photo(photo)
+    kept = service.kept_retoucher(photo.pixels, analysis, [0])
+    for values in renders[:2]:
+        assert (kept.render(values, ()) == render_faces(photo.pixels, analysis, values, [0])).all()
 
 
 def test_a_looks_amount_leaves_values_set_by_hand_as_set(tmp_path, capsys):

@@ -729,6 +729,30 @@ MUTATIONS = (
         "if False:",
         ("tests/test_check_cli.py::test_someone_else_is_said_so_not_given_a_region",),
     ),
+    Mutation(
+        "export-renders-whole-photo",
+        "a LinkedIn export renders the whole photo at full size instead of its crop at the output's scale",
+        "studio/session/retouch_file.py",
+        "plan = plan_render(output, analysis, indices) if photo.alpha is None else None",
+        "plan = None",
+        ("tests/test_render_plan.py::test_a_linkedin_export_renders_about_the_pixels_it_writes",),
+    ),
+    Mutation(
+        "reduced-render-at-mild-scales",
+        "an export is rendered at its output's scale even at a mild reduction (0.5-0.75), where the eyes' clarity differs by up to 3.7 dE00",
+        "studio/render/plan.py",
+        "REDUCED_SCALE_MAX = 0.5",
+        "REDUCED_SCALE_MAX = 0.8",
+        ("tests/test_render_plan.py::test_a_plan_rendered_export_looks_like_the_whole_render_shrunk[deepface_img3.jpg]",),
+    ),
+    Mutation(
+        "linkedin-export-decodes-full-size",
+        "a LinkedIn export of a big JPEG decodes every pixel instead of a DCT-reduced copy",
+        "studio/session/retouch_file.py",
+        "need = _decoded_side(settings, session, framing, save_session_to)",
+        "need = None",
+        ("tests/test_render_plan.py::test_a_linkedin_export_of_a_big_jpeg_decodes_it_reduced",),
+    ),
 )
 
 

@@ -13,6 +13,9 @@ def register(subparsers) -> None:
         description="Measure preview, open and export speed against floors measured in the same run.")
     parser.add_argument("--json", action="store_true", help="print one JSON object (milliseconds)")
     parser.add_argument("--quick", action="store_true", help="small photos, few repetitions")
+    parser.add_argument("--processes", action="store_true",
+                        help="only the whole-process figures: a 24 MP close-up exported as "
+                             "separate processes on 1 and 2 cores, and a batch's rate")
     parser.add_argument("--threads", type=int, default=1, metavar="N",
                         help="OpenCV threads, 1 to this machine's cores (default 1: one core)")
     parser.set_defaults(func=_run)
@@ -27,6 +30,10 @@ def _run(args: argparse.Namespace) -> int:
             print(f"... {message}", file=sys.stderr, flush=True)
 
     threads = threads_from_args(args)  # checked before any work: one line, exit 2
+    if args.processes:
+        result = bench.run_process_figures(quick=args.quick, progress=say)
+        print(json.dumps(result, indent=2) if args.json else bench.format_process_report(result))
+        return 0
     result = bench.run(quick=args.quick, threads=threads, progress=say)
     print(json.dumps(result, indent=2) if args.json else bench.format_report(result))
     return 0

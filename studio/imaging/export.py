@@ -502,6 +502,59 @@ class Encoded:
         return face.with_landmarks(landmarks)
 
 
+@dataclass(frozen=True)
+class OutputPlan:
+    """What an export will write, known before anything is rendered: the ``crop`` (None: the
+    whole frame) of the photo straightened by ``angle``, its ``box`` in the straightened
+    photo's pixels (x0, y0, x1, y1), the written picture's ``size`` (width, height; before a
+    file size limit shrinks it), the notes so far, and the photo's size."""
+
+    crop: Crop | None
+    angle: float
+    box: tuple[int, int, int, int]
+    size: tuple[int, int]
+    notes: tuple[str, ...]
+    source_size: tuple[int, int]
+
+    @property
+    def scale(self) -> tuple[float, float]:
+        """Written pixels per photo pixel, across and down (1: full size)."""
+        x0, y0, x1, y1 = self.box
+        return self.size[0] / (x1 - x0), self.size[1] / (y1 - y0)
+
+
+def plan_output(
+    settings: ExportSettings,
+    width: int,
+    height: int,
+    landmarks: np.ndarray | None = None,
+    crop: Crop | None = None,
+    *,
+    angle: float = 0.0,
+    crown_y: float | None = None,
+) -> OutputPlan:
+    """The crop, angle and size an export of a ``width`` x ``height`` photo writes (the
+    parameters are :func:`export_photo`'s): the part of an export done before rendering, so
+    a render can make only what the file needs. LikenessError for a crop or size a user can
+    fix."""
+    used_crop, crop_notes = plan_crop(
+        settings, width, height, landmarks, crop, angle=angle, crown_y=crown_y
+    )
+    if crop is not None and used_crop is not None:
+        check_crop_size(used_crop, width, height)
+    notes: list[str] = list(crop_notes)
+    box = used_crop.pixels(width, height) if used_crop is not None else (0, 0, width, height)
+    w, h = box[2] - box[0], box[3] - box[1]
+    target = _preset_size(settings, w, h, notes)
+    if target is not None and target[0] * target[1] > MAX_PIXELS:
+        raise LikenessError(
+            f"a {target[0]} x {target[1]} export is {target[0] * target[1] / 1e6:.0f} MP, over "
+            f"the {MAX_PIXELS / 1e6:.0f} MP limit: choose a smaller size"
+        )
+    return OutputPlan(crop=used_crop, angle=float(angle), box=box, size=target or (w, h),
+                      notes=tuple(notes), source_size=(width, height))
+
+
 def encode_export(
     pixels: np.ndarray,
     settings: ExportSettings,
@@ -519,20 +572,39 @@ def encode_export(
 ) -> Encoded:
     """Crop, resize and encode a finished picture for a preset, in memory (the parameters are
     :func:`export_photo`'s); :func:`write_export` writes it."""
-    path = Path(path)
-    fmt = check_output(settings, path, source_format)
+    check_output(settings, Path(path), source_format)
     height, width = pixels.shape[:2]
-    used_crop, crop_notes = plan_crop(
-        settings, width, height, landmarks, crop, angle=angle, crown_y=crown_y
-    )
-    if crop is not None and used_crop is not None:
-        check_crop_size(used_crop, width, height)
-    notes: list[str] = list(crop_notes)
-    box = used_crop.pixels(width, height) if used_crop is not None else (0, 0, width, height)
-    pixels, alpha = _straighten_and_crop(pixels, alpha, angle, used_crop)
-    turned = pixels.shape[:2]
-    pixels, alpha = _resize_for_preset(pixels, alpha, settings, notes)
-    resized = pixels.shape[:2]
+    plan = plan_output(settings, width, height, landmarks, crop, angle=angle, crown_y=crown_y)
+    pixels, alpha = _straighten_and_crop(pixels, alpha, angle, plan.crop)
+    if plan.size != (pixels.shape[1], pixels.shape[0]):
+        from studio.imaging.filters import resize  # OpenCV: imported when a photo is resized
+
+        pixels = resize(pixels, plan.size)
+        alpha = resize(alpha, plan.size) if alpha is not None else None
+    return encode_planned(pixels, plan, settings, path, alpha=alpha, exif=exif,
+                          source_format=source_format, bit_depth=bit_depth, max_bytes=max_bytes)
+
+
+def encode_planned(
+    pixels: np.ndarray,
+    plan: OutputPlan,
+    settings: ExportSettings,
+    path: str | os.PathLike,
+    *,
+    alpha: np.ndarray | None = None,
+    exif: bytes | None = None,
+    source_format: str = "JPEG",
+    bit_depth: int = 8,
+    max_bytes: int | None = None,
+) -> Encoded:
+    """Encode ``pixels``, the picture ``plan`` writes (already turned, cut and sized to
+    ``plan.size``), for ``settings``, in memory; the other parameters are
+    :func:`export_photo`'s."""
+    fmt = check_output(settings, Path(path), source_format)
+    notes = list(plan.notes)
+    if plan.size != (pixels.shape[1], pixels.shape[0]):
+        raise ValueError(f"the picture is {pixels.shape[1]} x {pixels.shape[0]}, the plan's "
+                         f"{plan.size[0]} x {plan.size[1]}")
     flattened = alpha is not None and fmt == "JPEG"
     pixels, alpha = _flatten_for_jpeg(pixels, alpha, fmt, notes)
     quality = settings.quality or _DEFAULT_QUALITY[settings.preset]
@@ -551,19 +623,20 @@ def encode_export(
     )
     notes += size_notes
     out_h, out_w = pixels.shape[:2]
-    sizes = (None if resized == turned else (resized[1], resized[0]),
-             None if (out_h, out_w) == resized else (out_w, out_h))
+    x0, y0, x1, y1 = plan.box
+    sizes = (None if plan.size == (x1 - x0, y1 - y0) else plan.size,
+             None if (out_w, out_h) == plan.size else (out_w, out_h))
     return Encoded(
         data=data,
         format=fmt,
         quality=used_quality if fmt in ("JPEG", "WEBP") else None,
         width=out_w,
         height=out_h,
-        crop=used_crop,
+        crop=plan.crop,
         notes=tuple(notes),
-        source_size=(width, height),
-        angle=float(angle),
-        box=box,
+        source_size=plan.source_size,
+        angle=plan.angle,
+        box=plan.box,
         sizes=sizes,
         flattened=flattened,
     )
@@ -657,24 +730,6 @@ def _straighten_and_crop(
         box = crop.pixels(width, height)
         pixels, alpha = _crop_array(pixels, box), _crop_array(alpha, box)
     return pixels, alpha
-
-
-def _resize_for_preset(
-    pixels: np.ndarray, alpha: np.ndarray | None, settings: ExportSettings, notes: list[str]
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """The cropped picture resized to the preset's size; a note says where it was not."""
-    h, w = pixels.shape[:2]
-    target = _preset_size(settings, w, h, notes)
-    if target is not None and target[0] * target[1] > MAX_PIXELS:
-        raise LikenessError(
-            f"a {target[0]} x {target[1]} export is {target[0] * target[1] / 1e6:.0f} MP, over "
-            f"the {MAX_PIXELS / 1e6:.0f} MP limit: choose a smaller size"
-        )
-    if target is None or target == (w, h):
-        return pixels, alpha
-    from studio.imaging.filters import resize  # OpenCV: imported when a photo is resized
-
-    return resize(pixels, target), resize(alpha, target) if alpha is not None else None
 
 
 def _preset_size(

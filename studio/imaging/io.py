@@ -83,13 +83,17 @@ SRGB_ICC = _srgb_profile_bytes()
 
 
 # ----------------------------------------------------------------------------- loading
-def load(path: str | os.PathLike, max_pixels: int = MAX_PIXELS) -> Photo:
+def load(path: str | os.PathLike, max_pixels: int = MAX_PIXELS, *,
+         need: int | None = None) -> Photo:
     """Read a photo file.
 
     Parameters
     ----------
     path : a JPEG, PNG, TIFF, WebP, BMP or HEIC/HEIF file.
     max_pixels : refuse larger photos before decoding them.
+    need : a JPEG is decoded reduced in the DCT (Pillow's draft: 1/2, 1/4 or 1/8) as far as
+        both its sides stay at least ``need`` pixels; ``photo.info["reduced"]`` is then the
+        factor from the full size to the decoded one (absent: full size).
 
     Returns
     -------
@@ -108,12 +112,13 @@ def load(path: str | os.PathLike, max_pixels: int = MAX_PIXELS) -> Photo:
         raise
     except LikenessError as error:
         raise PhotoError(str(error)) from None
-    photo = load_bytes(data, max_pixels=max_pixels, name=str(path))
+    photo = load_bytes(data, max_pixels=max_pixels, name=str(path), need=need)
     photo.path = path
     return photo
 
 
-def load_bytes(data: bytes, max_pixels: int = MAX_PIXELS, name: str = "photo") -> Photo:
+def load_bytes(data: bytes, max_pixels: int = MAX_PIXELS, name: str = "photo",
+               need: int | None = None) -> Photo:
     """Decode a photo from its file bytes; see :func:`load`."""
     if not data:
         raise PhotoError(f"{name}: the file is empty")
@@ -123,7 +128,14 @@ def load_bytes(data: bytes, max_pixels: int = MAX_PIXELS, name: str = "photo") -
     if fmt == "PNG":
         _check_png(data, name)
     try:
-        return _decode(image, data, fmt, name)
+        full_width = image.size[0]
+        if fmt == "JPEG" and need is not None and min(image.size) >= 2 * need:
+            image.draft("RGB", (need, need))  # the smallest DCT scale with both sides >= need
+        reduced = image.size[0] / full_width
+        photo = _decode(image, data, fmt, name)
+        if reduced != 1.0:
+            photo.info["reduced"] = reduced
+        return photo
     except PhotoError:
         raise
     except Image.DecompressionBombError:

@@ -129,10 +129,10 @@ class Prepared:
 
 
 def written_likeness(photo: Photo, analysis: FaceAnalysis, faces: Sequence[int],
-                     encoded: Encoded) -> Likeness:
+                     encoded: Encoded, framed: np.ndarray | None = None) -> Likeness:
     """The likeness of the file ``encoded`` will write: its decoded pixels against the photo
-    framed the same way (turned, cut, resized), on each retouched face inside the picture (a
-    face cut off by the frame is not written, so not measured)."""
+    framed the same way (turned, cut, resized; ``framed`` when known), on each retouched
+    face inside the picture (a face cut off by the frame is not written, so not measured)."""
     from studio.face.likeness import Likeness, lowest_likeness
     from studio.imaging.io import load_bytes
 
@@ -144,7 +144,9 @@ def written_likeness(photo: Photo, analysis: FaceAnalysis, faces: Sequence[int],
     if not inside:
         return Likeness()
     written = load_bytes(encoded.data, name="the export").pixels
-    return lowest_likeness(encoded.framed(photo.pixels, photo.alpha), written, inside)
+    if framed is None or framed.shape[:2] != written.shape[:2]:  # framed, then shrunk to fit
+        framed = encoded.framed(photo.pixels, photo.alpha)
+    return lowest_likeness(framed, written, inside)
 
 
 def written_like_you(analysis: FaceAnalysis, face_index: int, encoded: Encoded,

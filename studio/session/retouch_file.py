@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
+
 from studio.errors import LikenessError
 from studio.imaging.export import (
     Crop,
@@ -229,14 +231,15 @@ def _get_ready_while_decoding(session: Session) -> threading.Thread | None:
     return thread
 
 
-def _load_getting_ready(input_path: Path, session: Session):
+def _load_getting_ready(input_path: Path, session: Session, need: int | None = None):
     """The photo, decoded first (only Pillow and numpy needed) while the pipeline's imports
-    and the face models load beside it."""
+    and the face models load beside it; reduced in the decode to ``need`` (see
+    ``studio.imaging.io.load``)."""
     from studio.imaging import load
 
     getting_ready = _get_ready_while_decoding(session)
     try:
-        return load(input_path)
+        return load(input_path, need=need)
     finally:
         if getting_ready is not None:
             getting_ready.join()
@@ -326,6 +329,81 @@ def _to_me(budget_to_me: float | None, session: Session, measure, notes):
     return like_you_of, least
 
 
+def _decoded_side(settings: ExportSettings, session: Session, framing: Mapping,
+                  save_session_to) -> int | None:
+    """The side a JPEG may be decoded down to for this export (twice the side of the
+    LinkedIn square it writes), or None (full size) when anything the run holds or saves is
+    in the photo's own pixels (a session's photo, analysis or marks, a crop in pixels, a
+    saved session) or the export is not a bounded size."""
+    from studio.imaging.export import LINKEDIN_SIDE
+
+    crop = framing.get("crop")
+    if save_session_to is not None or session.source is not None or session.analysis \
+            is not None or session.marks or crop not in (None, "auto"):
+        return None
+    return 2 * LINKEDIN_SIDE if settings.preset == "linkedin" else None
+
+
+def _reduced_enough(photo, analysis, indices, settings, crop, angle, crown) -> bool:
+    """Whether a photo decoded reduced still has at least twice the written picture's pixels
+    across its crop (a small face's crop needs the full decode: its size is the file's)."""
+    from studio.imaging.export import plan_output
+
+    if not photo.info.get("reduced"):
+        return True
+    face = analysis.face(indices[0]) if indices else None
+    output = plan_output(settings, photo.width, photo.height,
+                         face.landmarks if face is not None else None, crop, angle=angle,
+                         crown_y=crown)
+    x0, y0, x1, y1 = output.box
+    return min(x1 - x0, y1 - y0) >= 2 * max(output.size)
+
+
+def kept_retoucher(pixels, analysis, faces):
+    """One retoucher for every render of a run (an export, no kept stages): the person matte,
+    the background's preparation and every edit's preparation are made once, whatever the
+    number of amount steps the likeness takes; each render gives ``render_faces``' bits."""
+    from studio.render.plan import retoucher_for
+
+    return retoucher_for(pixels, analysis, faces)
+
+
+def _planned_render(photo, analysis, indices, marks, settings, output_path, *, crop, angle,
+                    crown_y):
+    """``render(sliders)``: the file as it will be written, and its likeness measured on it.
+    The export is planned first; only its crop and a margin are rendered, at its scale
+    (``studio.render.plan``), unless the whole photo must be (turned, transparent, ...)."""
+    from studio.imaging.export import encode_planned, plan_output
+    from studio.render.plan import plan_render, planned_retoucher
+    from studio.session.retouch import Prepared, written_likeness
+
+    face = analysis.face(indices[0]) if indices else None
+    output = plan_output(settings, photo.width, photo.height,
+                         face.landmarks if face is not None else None, crop, angle=angle,
+                         crown_y=crown_y)
+    plan = plan_render(output, analysis, indices) if photo.alpha is None else None
+    if plan is None:
+        retoucher = kept_retoucher(photo.pixels, analysis, indices)
+
+        def render(sliders):
+            rendered = retoucher.render(sliders, tuple(marks))
+            return prepare_export(photo, analysis, rendered, settings, output_path,
+                                  faces=indices, crop=crop, angle=angle, crown_y=crown_y)
+        return render
+
+    retoucher, region = planned_retoucher(plan, photo.pixels, analysis, indices, kept_retoucher)
+    original = np.ascontiguousarray(plan.written(region, output.size))  # framed as the file
+    region_marks = plan.marks(marks)
+
+    def render(sliders):
+        rendered = retoucher.render(sliders, region_marks)
+        written = np.ascontiguousarray(plan.written(rendered, output.size))
+        encoded = encode_planned(written, output, settings, output_path, exif=photo.exif,
+                                 source_format=photo.format, bit_depth=photo.bit_depth)
+        return Prepared(encoded, written_likeness(photo, analysis, indices, encoded, original))
+    return render
+
+
 def _set_by_hand(session: Session) -> tuple[str, ...]:
     """The face sliders a session or ``--set`` put over its look's values: a look's amount
     scales the look (Lightroom's preset amount), never values set by hand."""
@@ -389,32 +467,34 @@ def _retouch(
     plan = _write_plan(input_path, inputs, output_path, save_session_to)
     if save_session_to is not None:
         check_room(save_session_to)  # a full disk there is said before the photo is written
-    photo = _load_getting_ready(input_path, session)
-    check_output(settings, output_path, photo.format)  # fail before the slow part
-    sha = file_sha256(input_path)
-    notes = list(session.notes)  # e.g. an edit's values migrated from an older version
-    analysis, same_photo = _faces_found(session, photo, sha, notes)
-    faces = len(analysis.faces)
-    face_index, face = _main_face(session.face if same_photo else None, analysis, notes)
-    choice, indices = _retouched_faces(session, analysis, face_index, same_photo, notes)
+    need = _decoded_side(settings, session, framing, save_session_to)
+    while True:  # reduced in the decode where the export is small enough; else full size
+        photo = _load_getting_ready(input_path, session, need)
+        check_output(settings, output_path, photo.format)  # fail before the slow part
+        sha = file_sha256(input_path)
+        notes = list(session.notes)  # e.g. an edit's values migrated from an older version
+        analysis, same_photo = _faces_found(session, photo, sha, notes)
+        faces = len(analysis.faces)
+        face_index, face = _main_face(session.face if same_photo else None, analysis, notes)
+        choice, indices = _retouched_faces(session, analysis, face_index, same_photo, notes)
 
-    framed = analysis.face(indices[0]) if indices else face  # the first face frames the export
-    crop, angle = _framing(framing, session, same_photo, framed, photo.pixels.shape[:2])
-    marks = _marks(session, sha, notes, photo.pixels.shape[:2])
-    least, most = _likeness_to_keep(session, keep_likeness)
+        framed = analysis.face(indices[0]) if indices else face  # the first face frames it
+        crop, angle = _framing(framing, session, same_photo, framed, photo.pixels.shape[:2])
+        marks = _marks(session, sha, notes, photo.pixels.shape[:2])
+        least, most = _likeness_to_keep(session, keep_likeness)
+
+        crown = export_crown(photo, analysis, indices, settings, crop)
+        if need is None or _reduced_enough(photo, analysis, indices, settings, crop, angle,
+                                           crown):
+            break
+        need = None
+
     measure = _like_you_measure(session, photo, analysis, indices)
     to_me = _to_me(budget_to_me, session, measure, notes)
     if to_me is not None and most is None:  # the sliders as they are, eased for you alone
         least, most = 0.0, 1.0
-
-    crown = export_crown(photo, analysis, indices, settings, crop)
-
-    def render(sliders):  # the file as it will be written, and its likeness
-        from studio.render.everyone import render_faces
-
-        rendered = render_faces(photo.pixels, analysis, sliders, indices, marks)
-        return prepare_export(photo, analysis, rendered, settings, output_path, faces=indices,
-                              crop=crop, angle=angle, crown_y=crown)
+    render = _planned_render(photo, analysis, indices, marks, settings, output_path,
+                             crop=crop, angle=angle, crown_y=crown)
 
     held = _set_by_hand(session) if keep_likeness is None and most is not None else ()
     amount, retouched, session = _eased(
