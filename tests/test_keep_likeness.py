@@ -196,18 +196,18 @@ def test_the_person_matte_is_made_once_for_every_render_of_a_run(tmp_path, monke
     from studio.imaging import load
     from studio.render.everyone import render_faces
     service = importlib.import_module("studio.session.retouch_file")
-    background = importlib.import_module("studio.edits.background")
+    person = importlib.import_module("studio.face.person")
 
     path = face_photo("deepface_img1.jpg")
     photo = load(path)
     mattes: list[tuple[int, int]] = []
-    real = background.person_alpha
+    real = person.person_alpha
 
     def counted(pixels, *args, **kwargs):
         mattes.append(pixels.shape[:2])
         return real(pixels, *args, **kwargs)
 
-    monkeypatch.setattr(background, "person_alpha", counted)
+    monkeypatch.setattr(person, "person_alpha", counted)
     renders = _counted_renders(monkeypatch, service)
     sliders = {key: float(value) for key, value in (v.split("=") for v in STRONG)}
     sliders["bg_blur"] = 0.5

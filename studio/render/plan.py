@@ -154,13 +154,9 @@ def retoucher_for(pixels: np.ndarray, analysis: FaceAnalysis | None, faces: Sequ
     """One retoucher for every render of an export (no kept stages): the person matte, the
     background's preparation and every edit's preparation are made once, whatever the number
     of amount steps the likeness takes; each render gives ``render_faces``' bits."""
-    if len(faces) > 1:
-        from studio.render.everyone import GroupRetoucher
-
-        return GroupRetoucher(pixels, analysis, faces)
     from studio.render.retoucher import Retoucher
 
-    return Retoucher(pixels, analysis, faces[0] if faces else None, preview=False)
+    return Retoucher(pixels, analysis, faces=faces, preview=False)
 
 
 def planned_retoucher(plan: RenderPlan, pixels: np.ndarray, analysis: FaceAnalysis,
