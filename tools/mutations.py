@@ -593,6 +593,30 @@ MUTATIONS = (
         "moved = None or keep_inside(",
         ("tests/test_ui_crop.py::test_a_frame_moved_against_a_turned_edge_keeps_its_size",),
     ),
+    Mutation(
+        "raw-no-camera-wb",
+        "a camera RAW file is developed without the camera's white balance",
+        "studio/imaging/raw.py",
+        "use_camera_wb=True, no_auto_bright=True",
+        "use_camera_wb=False, no_auto_bright=True",
+        ("tests/test_raw.py",),
+    ),
+    Mutation(
+        "raw-8-bit",
+        "a camera RAW file is developed to 8 bits",
+        "studio/imaging/raw.py",
+        "    return _SRGB_CURVE[pixels.astype(np.uint16)]",
+        "    return np.round(_SRGB_CURVE[pixels.astype(np.uint16)] * 255) / 255",
+        ("tests/test_raw.py",),
+    ),
+    Mutation(
+        "raw-preview-any-size",
+        "a RAW file's embedded preview is the quick picture however small it is",
+        "studio/imaging/raw.py",
+        "    if preview.width * preview.height < min_pixels:",
+        "    if preview.width * preview.height < 0:",
+        ("tests/test_raw.py",),
+    ),
 )
 
 

@@ -15,7 +15,8 @@ Presets
     LinkedIn's cover image: 1584 x 396 (4:1) sRGB JPEG under 8 MB, framed on the head.
 ``original``
     Full resolution, whole frame, same format family as the source (JPEG, PNG, TIFF, WebP;
-    HEIC and others become PNG, or JPEG for HEIC), 16-bit kept for PNG and TIFF.
+    HEIC and others become PNG, or JPEG for HEIC; a camera RAW file becomes a 16-bit TIFF),
+    16-bit kept for PNG and TIFF.
 ``custom`` (the default)
     Long edge ``size`` (px), ``aspect`` ("original", "1:1", "4:5" or "W:H"), ``format`` and
     ``quality`` as given; with none of them set it writes the whole picture at full resolution
@@ -81,6 +82,7 @@ _FAMILY = {
     "WEBP": "WEBP",
     "HEIF": "JPEG",
     "AVIF": "JPEG",
+    "RAW": "TIFF",
 }
 
 
