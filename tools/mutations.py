@@ -617,6 +617,22 @@ MUTATIONS = (
         "    if preview.width * preview.height < 0:",
         ("tests/test_raw.py",),
     ),
+    Mutation(
+        "sharpen-halo",
+        "output sharpening's unsharp mask is not held inside each pixel's neighbourhood (halos)",
+        "studio/imaging/sharpen.py",
+        "out = np.clip(after + np.float32(amount) * detail, low, high)",
+        "out = after + np.float32(amount) * detail",
+        ("tests/test_sharpen.py::test_no_halo_at_a_strong_edge",),
+    ),
+    Mutation(
+        "sharpen-linkedin-off",
+        "a LinkedIn export is not sharpened after its resize",
+        "studio/imaging/sharpen.py",
+        '"linkedin": "screen",',
+        '"linkedin": None,',
+        ("tests/test_sharpen.py::test_the_face_keeps_its_fine_band_after_the_resize",),
+    ),
 )
 
 

@@ -28,6 +28,10 @@ so no empty corner is ever exported; with an angle and no crop the largest frame
 photo's aspect inside it is used. Without a stored crop, a preset with an aspect frames the
 head automatically (crown from the person matte, eyes a third from the top).
 
+Output sharpening (:mod:`studio.imaging.sharpen`): after the resize, linkedin and banner are
+sharpened for the screen and portfolio a little less ("standard"): the face's fine band is
+restored to the source's level, with no halo; original and custom are not sharpened.
+
 Metadata: orientation is already baked into the pixels; camera EXIF is kept; GPS, serial
 numbers and maker notes are stripped unless ``keep_metadata``; the sRGB profile is embedded
 (see :func:`studio.imaging.io.clean_exif` and :func:`studio.imaging.io.encode`).
@@ -51,6 +55,7 @@ from studio.imaging.io import (
     fit_exif,
     format_for,
 )
+from studio.imaging.sharpen import PRESET_SHARPENING, sharpen_for_output
 from studio.write_guard import WritePlan, shown, write_atomic
 
 PRESETS = ("linkedin", "portfolio", "banner", "original", "custom")
@@ -532,9 +537,11 @@ def encode_export(
     notes: list[str] = list(crop_notes)
     box = used_crop.pixels(width, height) if used_crop is not None else (0, 0, width, height)
     pixels, alpha = _straighten_and_crop(pixels, alpha, angle, used_crop)
-    turned = pixels.shape[:2]
+    turned, cut = pixels.shape[:2], pixels
     pixels, alpha = _resize_for_preset(pixels, alpha, settings, notes)
     resized = pixels.shape[:2]
+    pixels = sharpen_for_output(cut, pixels, PRESET_SHARPENING[settings.preset],
+                                _points_in_cut(landmarks, width, height, angle, box))
     flattened = alpha is not None and fmt == "JPEG"
     pixels, alpha = _flatten_for_jpeg(pixels, alpha, fmt, notes)
     quality = settings.quality or _DEFAULT_QUALITY[settings.preset]
@@ -634,6 +641,16 @@ def export_photo(
         max_bytes=max_bytes,
     )
     return write_export(encoded, path, plan=plan, source=source)
+
+
+def _points_in_cut(points: np.ndarray | None, width: int, height: int, angle: float,
+                   box: tuple[int, int, int, int]) -> np.ndarray | None:
+    """(N, 2) points of the photo in the pixels of its turned and cut picture (None: None)."""
+    if points is None:
+        return None
+    from studio.imaging.framing import to_straightened
+
+    return to_straightened(np.asarray(points, np.float64), width, height, angle) - box[:2]
 
 
 def check_crop_size(crop: Crop, width: int, height: int) -> None:
