@@ -633,6 +633,15 @@ MUTATIONS = (
         '"linkedin": None,',
         ("tests/test_sharpen.py::test_the_face_keeps_its_fine_band_after_the_resize",),
     ),
+    Mutation(
+        "under-eye-on-the-eyes",
+        "the under-eye lift is not faded out over the protected features (the eyes)",
+        "studio/edits/under_eye.py",
+        "    lift = (lift * work.unprotected_soft).astype(np.float32, copy=False)",
+        "    lift = lift.astype(np.float32, copy=False)",
+        ("tests/test_quality.py::test_under_eye_meets_the_smooth_targets",
+         "tests/test_edit_invariants.py"),
+    ),
 )
 
 
