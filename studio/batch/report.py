@@ -14,7 +14,8 @@ from studio.write_guard import REPORT_HEADER, WritePlan, shown, write_atomic
 #: Columns of the report CSV, in order. ``lowest_face`` and ``amount_percent`` come last, so a
 #: report still starts with the header the write guard knows reports by (older reports included).
 #: (``amount_percent``: the share of the face sliders a budgeted look or --keep-likeness kept.)
-REPORT_COLUMNS = (*REPORT_HEADER.decode("ascii").split(","), "lowest_face", "amount_percent")
+REPORT_COLUMNS = (*REPORT_HEADER.decode("ascii").split(","), "lowest_face", "amount_percent",
+                  "group")
 #: Statuses: retouched and written; not written (the reason says why); already done earlier.
 OK, FAILED, SKIPPED = "ok", "failed", "skipped"
 
@@ -35,6 +36,8 @@ class PhotoResult:
     seconds : wall-clock time spent on this photo in its worker.
     amount_percent : with --keep-likeness, the share of the face sliders kept (None: not
         eased).
+    group : with --consistent, the person this photo's group is ("person 2 (3 photos, amount
+        of b.jpg)"; see studio.batch.consistent), else "".
     detail : a traceback for an unexpected error (a bug), shown on stderr, not in the CSV.
     """
 
@@ -48,6 +51,7 @@ class PhotoResult:
     seconds: float = 0.0
     detail: str = ""
     amount_percent: float | None = None
+    group: str = ""
 
     @classmethod
     def from_record(cls, record: Mapping) -> PhotoResult:
@@ -85,6 +89,7 @@ class PhotoResult:
             "lowest_face": shown(self.lowest_face),
             "seconds": f"{self.seconds:.2f}",
             "amount_percent": "" if self.amount_percent is None else f"{self.amount_percent:.0f}",
+            "group": shown(self.group),
         }
 
 

@@ -1,0 +1,114 @@
+"""Consistent across a shoot (``likeness batch --consistent``): photos of the same person get
+the same look amount, so the skin does not change from frame to frame.
+
+The batch first finds each photo's own amount as usual (the strongest within the look's
+likeness budget, or ``--keep-likeness``). The photos are then grouped by person: the likeness
+descriptor (dlib's 128-D face descriptor) of each photo's main face, two photos in one group
+when their descriptors are closer than ``SAME_PERSON`` (a group is joined through any of its
+photos). Each group takes the lowest amount found in it, the one that keeps its hardest photo
+within the budget; every photo of the group retouched at a higher amount is retouched again
+at the group's. The report names each photo's group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from studio.batch.report import OK, PhotoResult
+
+#: Descriptors closer than this are one person (dlib's own threshold; the shared photos'
+#: same-person pairs lie below it, different people above: tests/test_face.py).
+SAME_PERSON = 0.6
+
+
+@dataclass(frozen=True)
+class Group:
+    """Photos of one person: their inputs (as results name them), the amount they share
+    (0..1.5) and the photo whose own amount that was (the hardest to keep alike)."""
+
+    number: int
+    inputs: tuple[str, ...]
+    amount: float
+    lowest: str
+
+    def name(self) -> str:
+        """The report's name for the group: "person 2 (3 photos, amount of b.jpg)"."""
+        count = len(self.inputs)
+        return (f"person {self.number} ({count} photo{'s' * (count != 1)}, amount of "
+                f"{Path(self.lowest).name})")
+
+
+def main_face_descriptor(path: str | Path) -> np.ndarray | None:
+    """The likeness descriptor of a photo's main face (None: no face, or it cannot be read)."""
+    from studio.errors import LikenessError
+    from studio.face import face_descriptor
+    from studio.face.detect import analyze_photo
+    from studio.imaging import load
+
+    try:
+        photo = load(path)
+    except LikenessError:
+        return None
+    face = analyze_photo(photo).face()
+    return None if face is None else face_descriptor(photo.pixels, face)
+
+
+def group_by_person(descriptors: dict[str, np.ndarray]) -> list[list[str]]:
+    """The inputs grouped by person (single linkage at ``SAME_PERSON``), in input order."""
+    names = list(descriptors)
+    parent = list(range(len(names)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(len(names)):
+        for j in range(i):
+            if np.linalg.norm(descriptors[names[i]] - descriptors[names[j]]) < SAME_PERSON:
+                parent[root(i)] = root(j)
+    groups: dict[int, list[str]] = {}
+    for i, name in enumerate(names):
+        groups.setdefault(root(i), []).append(name)
+    return list(groups.values())
+
+
+def shoot_groups(results: Sequence[PhotoResult]) -> list[Group]:
+    """The groups of the photos written with an amount, each with its lowest amount."""
+    amounts = {r.input: r.amount_percent / 100.0 for r in results
+               if r.status == OK and r.amount_percent is not None}
+    descriptors = {}
+    for name in amounts:
+        descriptor = main_face_descriptor(name)
+        if descriptor is not None:
+            descriptors[name] = descriptor
+    groups = []
+    for number, inputs in enumerate(group_by_person(descriptors), start=1):
+        lowest = min(inputs, key=lambda name: amounts[name])
+        groups.append(Group(number, tuple(inputs), amounts[lowest], lowest))
+    return groups
+
+
+def at_amount(session, amount: float, held: tuple[str, ...]):
+    """``session`` with its face sliders scaled by ``amount`` (``held`` keys as they are) and
+    that amount stored: it renders as it is, nothing searched again."""
+    from studio.render.amount import scaled
+
+    return replace(session.with_sliders(scaled(session.sliders, amount, held)), amount=amount)
+
+
+def named(results: Sequence[PhotoResult], groups: Sequence[Group]) -> list[PhotoResult]:
+    """``results`` with each grouped photo's group named and its amount the group's."""
+    by_input = {name: group for group in groups for name in group.inputs}
+    out = []
+    for result in results:
+        group = by_input.get(result.input)
+        if group is not None and result.status == OK:
+            result = replace(result, group=group.name(), amount_percent=100.0 * group.amount)
+        out.append(result)
+    return out
