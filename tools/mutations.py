@@ -642,6 +642,14 @@ MUTATIONS = (
         ("tests/test_quality.py::test_under_eye_meets_the_smooth_targets",
          "tests/test_edit_invariants.py"),
     ),
+    Mutation(
+        "consistent-highest-amount",
+        "batch --consistent gives a person's photos the highest amount found, not the lowest",
+        "studio/batch/consistent.py",
+        "        lowest = min(inputs, key=lambda name: amounts[name])",
+        "        lowest = max(inputs, key=lambda name: amounts[name])",
+        ("tests/test_batch_consistent.py::test_a_person_s_photos_share_the_lowest_amount",),
+    ),
 )
 
 
