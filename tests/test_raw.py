@@ -142,3 +142,25 @@ def test_the_open_dialog_offers_raw_files():
 
     for pattern in ("*.dng", "*.CR2", "*.cr3", "*.NEF", "*.arw", "*.RAF", "*.orf", "*.rw2"):
         assert pattern in PHOTO_FILTER
+
+
+def test_a_raw_file_keeps_its_camera_exif(dng, tmp_path, capsys):
+    """Make and model travel from the DNG to its export; the sensor's own tags (size,
+    mosaic, DNG's colour matrices) do not."""
+    exif = Image.Exif()
+    exif.load(load(dng).exif)
+    assert (exif.get(0x010F), exif.get(0x0110)) == ("Likeness", "Test Camera")  # Make, Model
+    assert not {0x0100, 0x0106, 0x828E, 0xC614, 0xC621} & set(exif)  # width, CFA, DNG's
+    assert main(["retouch", str(dng), "-o", str(tmp_path / "out.jpg")]) == 0, capsys.readouterr()
+    with Image.open(tmp_path / "out.jpg") as written:
+        assert written.getexif().get(0x0110) == "Test Camera"
+
+
+def test_the_studio_s_quick_picture_of_a_bad_raw_file_is_the_bad_file_error(dng, tmp_path):
+    from studio.ui.qt_jobs import quick_job
+
+    path = tmp_path / "cut.nef"
+    path.write_bytes(dng.read_bytes()[:5000])
+    with pytest.raises(PhotoError, match="corrupt or truncated RAW data"):
+        quick_job(path)
+    assert quick_job(dng).width == 512

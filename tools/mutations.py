@@ -650,6 +650,14 @@ MUTATIONS = (
         "        lowest = max(inputs, key=lambda name: amounts[name])",
         ("tests/test_batch_consistent.py::test_a_person_s_photos_share_the_lowest_amount",),
     ),
+    Mutation(
+        "raw-exif-dropped",
+        "a camera RAW file's make and model are not kept in its EXIF (nor its export's)",
+        "studio/imaging/raw.py",
+        "_KEPT_TAGS = (0x010E, 0x010F, 0x0110,",
+        "_KEPT_TAGS = (0x010E,",
+        ("tests/test_raw.py::test_a_raw_file_keeps_its_camera_exif",),
+    ),
 )
 
 

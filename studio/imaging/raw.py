@@ -32,8 +32,11 @@ _PROPHOTO_FROM_SRGB = np.array(
 )
 _SRGB_FROM_PROPHOTO = np.linalg.inv(_PROPHOTO_FROM_SRGB).astype(np.float32)
 
-#: DNG's own tags (colour matrices, calibration, ...): meaningless in an export's EXIF.
-_DNG_TAGS = range(0xC612, 0xD000)
+#: The first directory's tags a RAW file's EXIF keeps: what the photo is and who made it
+#: (description, make, model, software, date, artist, copyright) and the EXIF and GPS
+#: directories. The rest describe the sensor's data (its size, mosaic, DNG's colour
+#: matrices, the orientation LibRaw has already applied): wrong in an export's EXIF.
+_KEPT_TAGS = (0x010E, 0x010F, 0x0110, 0x0131, 0x0132, 0x013B, 0x8298, 0x8769, 0x8825)
 
 
 def is_raw_name(path: str | os.PathLike) -> bool:
@@ -121,18 +124,19 @@ _SRGB_CURVE = _srgb_curve()
 
 
 def raw_exif(data: bytes) -> bytes | None:
-    """A TIFF-based RAW file's EXIF (camera, lens, exposure, date), without DNG's own tags;
-    None for other RAW files or a directory that cannot be read."""
+    """A TIFF-based RAW file's EXIF (camera, lens, exposure, date): the tags of
+    :data:`_KEPT_TAGS` from its first directory; None for other RAW files, one without
+    such tags or a directory that cannot be read."""
     if not data.startswith((b"II*\x00", b"MM\x00*")):
         return None
     from PIL import Image
 
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            exif = image.getexif()
-            for tag in [tag for tag in exif if tag in _DNG_TAGS]:
-                del exif[tag]
-            return exif.tobytes()
+        exif = Image.Exif()
+        exif.load(data)  # the file's own TIFF header and first directory
+        for tag in [tag for tag in exif if tag not in _KEPT_TAGS]:
+            del exif[tag]
+        return exif.tobytes() if len(exif) else None
     except Exception:  # a broken directory must not stop the photo from opening
         return None
 
