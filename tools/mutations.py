@@ -658,6 +658,30 @@ MUTATIONS = (
         "_KEPT_TAGS = (0x010E,",
         ("tests/test_raw.py::test_a_raw_file_keeps_its_camera_exif",),
     ),
+    Mutation(
+        "backdrop-picture-hash-unchecked",
+        "a backdrop picture edited after it was chosen is rendered without a word",
+        "studio/edits/backdrop.py",
+        "    if _sha256(data) != digest:",
+        "    if False:",
+        ("tests/test_backdrop_picture.py::test_a_missing_or_changed_picture_is_one_line",),
+    ),
+    Mutation(
+        "backdrop-picture-sharp",
+        "a backdrop picture is not blurred as a background behind a portrait is",
+        "studio/edits/background.py",
+        "    linear = blurred(srgb_to_linear(grid), radius)",
+        "    linear = srgb_to_linear(grid)",
+        ("tests/test_backdrop_picture.py::test_the_picture_is_blurred_as_a_background_behind_a_portrait",),
+    ),
+    Mutation(
+        "backdrop-picture-unlit",
+        "a backdrop picture is not lit behind the head as the colour backdrop is",
+        "studio/edits/background.py",
+        "    glow = cv2.resize(layers.glow, (gw, gh), interpolation=cv2.INTER_LINEAR)",
+        "    glow = np.ones((gh, gw), np.float32)",
+        ("tests/test_backdrop_picture.py::test_a_uniform_picture_is_lit_as_the_same_colour_backdrop",),
+    ),
 )
 
 
