@@ -48,15 +48,15 @@ def _rationals(values) -> list[list[int]]:
     return [[int(round(float(v) * 10000)), 10000] for v in np.ravel(values)]
 
 
-def dng_bytes(srgb: np.ndarray, preview: np.ndarray | None = None) -> bytes:
+def dng_bytes(srgb: np.ndarray, preview: np.ndarray | None = None, orientation: int = 1) -> bytes:
     """A DNG file of ``srgb`` (H, W, 3 in [0, 1], cropped to even sides) as a camera with
-    NEUTRAL's cast shoots it; ``preview`` (sRGB) is embedded as its JPEG preview."""
+    NEUTRAL's cast shoots it; ``preview`` (sRGB) is embedded as its JPEG preview;
+    ``orientation`` is its EXIF orientation (6: the camera was turned for a portrait)."""
     from pidng.core import RAW2DNG, DNGTags, Tag
     from pidng.defs import (
         CalibrationIlluminant,
         CFAPattern,
         DNGVersion,
-        Orientation,
         PhotometricInterpretation,
     )
 
@@ -64,7 +64,7 @@ def dng_bytes(srgb: np.ndarray, preview: np.ndarray | None = None) -> bytes:
     tags = DNGTags()
     for tag, value in (
         (Tag.ImageWidth, w), (Tag.ImageLength, h), (Tag.TileWidth, w), (Tag.TileLength, h),
-        (Tag.Orientation, Orientation.Horizontal),
+        (Tag.Orientation, orientation),
         (Tag.PhotometricInterpretation, PhotometricInterpretation.Color_Filter_Array),
         (Tag.SamplesPerPixel, 1), (Tag.BitsPerSample, 16),
         (Tag.CFARepeatPatternDim, [2, 2]), (Tag.CFAPattern, CFAPattern.RGGB),

@@ -117,7 +117,46 @@ def test_retouch_a_dng_to_a_16_bit_tiff(dng, tmp_path, capsys):
     assert out.splitlines()[0].startswith("likeness ")
     written = load(tmp_path / "out.tif")
     assert written.bit_depth == 16 and written.pixels.shape == (512, 512, 3)
+    # 16 bits all the way: the values are not 8-bit ones widened (those are multiples of 257)
+    levels = np.round(written.pixels * 65535).astype(np.int64)
+    inside = levels[(levels > 0) & (levels < 65535)]  # black and white are on both grids
+    assert np.mean(inside % 257 != 0) > 0.9
     assert _digest(dng) == before
+
+
+def test_a_portrait_raw_file_is_turned_as_the_camera_was(tmp_path, source):
+    """A camera turned for a portrait records a landscape mosaic and orientation 6: the
+    photo and its quick picture (the preview, stored as the sensor saw it) stand upright."""
+    tall = source[:, 64:448]  # 512 high, 384 wide: the portrait as it was framed
+    sensor = np.rot90(tall, 1)  # what the turned sensor recorded
+    path = tmp_path / "portrait.dng"
+    path.write_bytes(dng_bytes(sensor, preview=1.0 - sensor, orientation=6))
+    photo = load(path)
+    assert photo.pixels.shape == tall.shape
+    assert np.abs(photo.pixels - tall).mean() < 0.02
+    proxy, factor = load_proxy(path, max_pixels=512 * 512)
+    assert proxy.pixels.shape == tall.shape and factor == pytest.approx(1.0)
+    assert np.abs(proxy.pixels - (1.0 - tall)).mean() < 0.02
+
+
+def test_a_raw_file_claiming_a_huge_sensor_is_one_line(tmp_path, capsys):
+    """A header claiming 40000 x 40000 pixels (1600 MP) over a few kilobytes of data is
+    refused before any decoding, as a huge JPEG is."""
+    import struct
+
+    data = bytearray(dng_bytes(np.full((64, 64, 3), 0.5, np.float32)))
+    (first,) = struct.unpack_from("<I", data, 4)
+    (count,) = struct.unpack_from("<H", data, first)
+    for entry in range(first + 2, first + 2 + 12 * count, 12):
+        tag, kind = struct.unpack_from("<HH", data, entry)
+        if tag in (256, 257, 322, 323):  # image and tile width and length
+            struct.pack_into("<H" if kind == 3 else "<I", data, entry + 8, 40000)
+    path = tmp_path / "huge.dng"
+    path.write_bytes(bytes(data))
+    with pytest.raises(PhotoError, match="1600 MP, over the"):
+        load(path)
+    assert main(["retouch", str(path), "-o", str(tmp_path / "out.tif")]) != 0
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
 
 
 def test_a_raw_original_export_is_a_16_bit_tiff():

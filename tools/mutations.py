@@ -682,6 +682,14 @@ MUTATIONS = (
         "    glow = np.ones((gh, gw), np.float32)",
         ("tests/test_backdrop_picture.py::test_a_uniform_picture_is_lit_as_the_same_colour_backdrop",),
     ),
+    Mutation(
+        "raw-tiff-8-bit-inside",
+        "a RAW file's 16-bit TIFF export holds 8-bit values widened",
+        "studio/imaging/io.py",
+        "        return _with_tiff_exif(_encode_tiff16(pixels, alpha), exif)",
+        "        return _with_tiff_exif(_encode_tiff16(np.round(pixels * 255) / 255, alpha), exif)",
+        ("tests/test_raw.py::test_retouch_a_dng_to_a_16_bit_tiff",),
+    ),
 )
 
 
