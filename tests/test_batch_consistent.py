@@ -7,7 +7,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from studio.batch.consistent import SAME_PERSON, group_by_person, main_face_descriptor
+from studio.batch.consistent import (
+    SAME_PERSON,
+    Corrections,
+    group_by_person,
+    main_face_descriptor,
+)
 
 try:
     from tests.conftest import face_photo
@@ -62,3 +67,47 @@ def test_consistent_needs_a_budget(tmp_path, extra):
     code, out, err = run_cli("batch", photo, "-o", tmp_path / "out", "--consistent", *extra)
     assert code == 2 and "--consistent needs a look with a likeness budget" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_the_user_corrects_the_groups():
+    """--same-person joins photos the descriptor keeps apart (or finds no face on);
+    --other-person takes a photo out of the group the descriptor put it in."""
+    a, b, c, far = np.zeros(128), np.zeros(128), np.zeros(128), np.full(128, 1.0)
+    b[0], c[0] = 0.4, 0.8
+    found = {"shoot/a.jpg": a, "shoot/b.jpg": b, "shoot/c.jpg": c, "shoot/d.jpg": far,
+             "shoot/profile.jpg": None}
+    assert group_by_person(found) == [["shoot/a.jpg", "shoot/b.jpg", "shoot/c.jpg"],
+                                      ["shoot/d.jpg"]]
+    apart = Corrections(apart=("b.jpg",))  # by file name: b was the only link of a and c
+    assert group_by_person(found, apart) == [["shoot/a.jpg"], ["shoot/b.jpg"], ["shoot/c.jpg"],
+                                             ["shoot/d.jpg"]]
+    same = Corrections(same=(("shoot/d.jpg", "a.jpg", "profile.jpg"),))
+    assert group_by_person(found, same) == [
+        ["shoot/a.jpg", "shoot/b.jpg", "shoot/c.jpg", "shoot/d.jpg", "shoot/profile.jpg"]]
+    both = Corrections(same=(("a.jpg", "b.jpg"),), apart=("b.jpg",))  # the user's last word
+    assert group_by_person(found, both) == [["shoot/a.jpg", "shoot/b.jpg"], ["shoot/c.jpg"],
+                                            ["shoot/d.jpg"]]
+
+
+def test_the_command_line_takes_a_photo_out_of_its_group(tmp_path):
+    shoot = tmp_path / "shoot"
+    shoot.mkdir()
+    for name in PAIR:
+        (shoot / name).symlink_to(face_photo(name))
+    report = tmp_path / "report.csv"
+    code, out, err = run_cli("batch", shoot, "-o", tmp_path / "out", "--look", "linkedin",
+                             "--consistent", "--other-person", PAIR[1], "--report", report,
+                             "--workers", "1")
+    assert code == 0, out + err
+    rows = read_report(report)
+    assert rows[PAIR[0]]["group"].startswith("person 1 (1 photo,")
+    assert rows[PAIR[1]]["group"].startswith("person 2 (1 photo,")
+    assert "again at" not in out
+
+
+def test_corrections_need_consistent(tmp_path):
+    photo = tmp_path / OTHER
+    photo.symlink_to(face_photo(OTHER))
+    code, out, err = run_cli("batch", photo, "-o", tmp_path / "out", "--look", "linkedin",
+                             "--same-person", f"{OTHER},{OTHER}")
+    assert code == 2 and "add --consistent" in err and len(err.strip().splitlines()) == 1

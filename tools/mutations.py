@@ -690,6 +690,15 @@ MUTATIONS = (
         "        return _with_tiff_exif(_encode_tiff16(np.round(pixels * 255) / 255, alpha), exif)",
         ("tests/test_raw.py::test_retouch_a_dng_to_a_16_bit_tiff",),
     ),
+    Mutation(
+        "consistent-other-person-ignored",
+        "batch --consistent keeps a photo in the group the user took it out of (--other-person)",
+        "studio/batch/consistent.py",
+        "    apart = {index(name) for name in corrections.apart} - {None}",
+        "    apart = set()",
+        ("tests/test_batch_consistent.py::test_the_user_corrects_the_groups",
+         "tests/test_batch_consistent.py::test_the_command_line_takes_a_photo_out_of_its_group"),
+    ),
 )
 
 

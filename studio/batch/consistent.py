@@ -5,7 +5,8 @@ The batch first finds each photo's own amount as usual (the strongest within the
 likeness budget, or ``--keep-likeness``). The photos are then grouped by person: the likeness
 descriptor (dlib's 128-D face descriptor) of each photo's main face, two photos in one group
 when their descriptors are closer than ``SAME_PERSON`` (a group is joined through any of its
-photos). Each group takes the lowest amount found in it, the one that keeps its hardest photo
+photos); the user corrects a group with ``--same-person`` (these photos are one person)
+and ``--other-person`` (this photo is nobody else's). Each group takes the lowest amount found in it, the one that keeps its hardest photo
 within the budget; every photo of the group retouched at a higher amount is retouched again
 at the group's. The report names each photo's group.
 """
@@ -57,9 +58,25 @@ def main_face_descriptor(path: str | Path) -> np.ndarray | None:
     return None if face is None else face_descriptor(photo.pixels, face)
 
 
-def group_by_person(descriptors: dict[str, np.ndarray]) -> list[list[str]]:
-    """The inputs grouped by person (single linkage at ``SAME_PERSON``), in input order."""
+@dataclass(frozen=True)
+class Corrections:
+    """The user's word over the descriptor's: ``same`` lists photos of one person (joined
+    even when their faces are not found alike, or not found at all); ``apart`` photos are
+    nobody else's (no descriptor joins them to another photo; only ``same`` does).
+    Photos are named by path or by file name."""
+
+    same: tuple[tuple[str, ...], ...] = ()
+    apart: tuple[str, ...] = ()
+
+
+def group_by_person(descriptors: dict[str, np.ndarray | None],
+                    corrections: Corrections = Corrections()) -> list[list[str]]:
+    """The inputs grouped by person (single linkage at ``SAME_PERSON``, then the user's
+    ``corrections``), in input order. An input whose descriptor is None is grouped only
+    through ``corrections.same``."""
     names = list(descriptors)
+    index = _matcher(names)
+    apart = {index(name) for name in corrections.apart} - {None}
     parent = list(range(len(names)))
 
     def root(i: int) -> int:
@@ -68,27 +85,50 @@ def group_by_person(descriptors: dict[str, np.ndarray]) -> list[list[str]]:
             i = parent[i]
         return i
 
-    for i in range(len(names)):
-        for j in range(i):
+    found = [i for i, name in enumerate(names) if descriptors[name] is not None]
+    for i in found:
+        for j in (j for j in found if j < i and not {i, j} & apart):
             if np.linalg.norm(descriptors[names[i]] - descriptors[names[j]]) < SAME_PERSON:
                 parent[root(i)] = root(j)
+    said = set()
+    for listed in corrections.same:
+        members = [i for i in map(index, listed) if i is not None]
+        said.update(members)
+        for i in members[1:]:
+            parent[root(i)] = root(members[0])
     groups: dict[int, list[str]] = {}
     for i, name in enumerate(names):
-        groups.setdefault(root(i), []).append(name)
+        if descriptors[name] is not None or i in said:
+            groups.setdefault(root(i), []).append(name)
     return list(groups.values())
 
 
-def shoot_groups(results: Sequence[PhotoResult]) -> list[Group]:
-    """The groups of the photos written with an amount, each with its lowest amount."""
+def _matcher(names: Sequence[str]):
+    """A function from a user's name for a photo (its path, or its file name when that is
+    unique) to its index in ``names`` (None: not among them)."""
+    by_path = {str(Path(name).resolve()): i for i, name in enumerate(names)}
+    by_file: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        by_file.setdefault(Path(name).name, []).append(i)
+
+    def index(name: str) -> int | None:
+        found = by_path.get(str(Path(name).resolve()))
+        if found is None and len(by_file.get(name, ())) == 1:
+            found = by_file[name][0]
+        return found
+
+    return index
+
+
+def shoot_groups(results: Sequence[PhotoResult],
+                 corrections: Corrections = Corrections()) -> list[Group]:
+    """The groups of the photos written with an amount (the user's ``corrections`` over the
+    descriptor's), each with its lowest amount."""
     amounts = {r.input: r.amount_percent / 100.0 for r in results
                if r.status == OK and r.amount_percent is not None}
-    descriptors = {}
-    for name in amounts:
-        descriptor = main_face_descriptor(name)
-        if descriptor is not None:
-            descriptors[name] = descriptor
+    descriptors = {name: main_face_descriptor(name) for name in amounts}
     groups = []
-    for number, inputs in enumerate(group_by_person(descriptors), start=1):
+    for number, inputs in enumerate(group_by_person(descriptors, corrections), start=1):
         lowest = min(inputs, key=lambda name: amounts[name])
         groups.append(Group(number, tuple(inputs), amounts[lowest], lowest))
     return groups

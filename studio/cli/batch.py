@@ -111,6 +111,21 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
         "needs to keep the look's likeness budget (or --keep-likeness); the report names "
         "each photo's group",
     )
+    parser.add_argument(
+        "--same-person",
+        action="append",
+        default=[],
+        metavar="PHOTO,PHOTO,...",
+        help="with --consistent: these photos (paths or file names) are one person, "
+        "whatever their faces look like to the likeness descriptor (repeatable)",
+    )
+    parser.add_argument(
+        "--other-person",
+        action="append",
+        default=[],
+        metavar="PHOTO",
+        help="with --consistent: this photo is nobody else's in the shoot (repeatable)",
+    )
 
 
 def _export_settings(args: argparse.Namespace, session):
@@ -167,6 +182,9 @@ def run(args: argparse.Namespace) -> int:
     settings = _export_settings(args, session)
     min_likeness = min_likeness_from_args(args)
     keep_likeness = keep_likeness_from_args(args)
+    if (args.same_person or args.other_person) and not args.consistent:
+        raise LikenessError("--same-person and --other-person correct --consistent's groups: "
+                            "add --consistent")
     if args.consistent and keep_likeness is None and session.budget is None:
         raise LikenessError("--consistent needs a look with a likeness budget, or --keep-likeness")
     framing = framing_from_args(args)
@@ -214,7 +232,7 @@ def _consistent(args, results, jobs, session, settings, threads, plan, min_liken
     from studio.session import session_to_dict
     from studio.session.retouch_file import _set_by_hand
 
-    groups = shoot_groups(results)
+    groups = shoot_groups(results, _corrections(args))
     held = _set_by_hand(session) if keep_likeness is None else ()
     amounts = {r.input: r.amount_percent / 100.0 for r in results if r.amount_percent is not None}
     redone = {}
@@ -231,6 +249,15 @@ def _consistent(args, results, jobs, session, settings, threads, plan, min_liken
                                 overwrite=True, framing=framing, plan=plan):
             redone[result.input] = result
     return named([redone.get(r.input, r) for r in results], groups)
+
+
+def _corrections(args: argparse.Namespace):
+    """The user's corrections of the groups (--same-person, --other-person)."""
+    from studio.batch.consistent import Corrections
+
+    same = tuple(tuple(n.strip() for n in listed.split(",") if n.strip())
+                 for listed in args.same_person)
+    return Corrections(same=same, apart=tuple(args.other_person))
 
 
 def _plan_outputs(args: argparse.Namespace, settings, outdir: Path, report: Path | None):
