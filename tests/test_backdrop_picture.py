@@ -144,3 +144,23 @@ def test_the_cli_and_the_session_keep_the_picture(halves, tmp_path, capsys):
     _, err = capsys.readouterr()
     assert code != 0 and len(err.strip().splitlines()) == 1 and "has changed" in err
     assert not (tmp_path / "x.jpg").exists()
+
+
+def test_an_export_on_several_threads_renders_the_picture(tmp_path, capsys):
+    """The render's bands run on the export's thread pool and each asks for the picture: it
+    is decoded there without the pool (which would wait on itself: the export hung)."""
+    import threading
+
+    rgb = np.zeros((200, 300, 3), np.uint8)
+    rgb[..., 1] = np.arange(300, dtype=np.uint8)[None, :] // 2 + 50  # a picture no test used
+    picture = _save(tmp_path / "green.png", rgb)
+    out = tmp_path / "out.png"
+    argv = ["retouch", str(face_photo(PORTRAIT)), "-o", str(out), "--threads", "2",
+            "--set", f"backdrop={picture}"]
+    codes = []
+    worker = threading.Thread(target=lambda: codes.append(main(argv)), daemon=True)
+    worker.start()
+    worker.join(timeout=240)
+    assert codes == [0], "the export did not finish" if not codes else capsys.readouterr().err
+    corner = load(out).pixels[:20, :20].mean(axis=(0, 1))
+    assert corner[1] > 0.15 and corner[1] > 2 * corner[0]  # green, as the picture

@@ -11,15 +11,17 @@ behind the head. The picture is only ever read.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
+import threading
 from functools import lru_cache
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from studio.errors import LikenessError, PhotoError
+from studio.errors import LikenessError
 
 #: How a picture backdrop is written in a slider value (and a session).
 _IMAGE = re.compile(r"^image:([0-9a-f]{64}):(.+)$", re.DOTALL)
@@ -29,6 +31,8 @@ GRID = 512
 BLUR_SHARE = 0.5
 #: Largest picture file read, bytes (a picture, not a video).
 MAX_BYTES = 200 * 1024 * 1024
+
+_lock = threading.Lock()
 
 
 def is_picture(value: object) -> bool:
@@ -91,20 +95,37 @@ def picture_grid(value: str, shape: tuple[int, int]) -> np.ndarray:
     return _covering(digest, path, size).copy()
 
 
-@lru_cache(maxsize=4)
 def _covering(digest: str, path: str, size: tuple[int, int]) -> np.ndarray:
-    from studio.imaging import load_bytes
+    """:func:`_decoded_covering` once at a time (the render's bands ask together)."""
+    with _lock:
+        return _decoded_covering(digest, path, size)
 
+
+@lru_cache(maxsize=4)
+def _decoded_covering(digest: str, path: str, size: tuple[int, int]) -> np.ndarray:
     data = _read(Path(path))
     if _sha256(data) != digest:
         raise LikenessError(
             f"backdrop picture {path} has changed since it was chosen: choose it again"
         )
+    return _cover(_decoded(data, path), size)
+
+
+def _decoded(data: bytes, path: str) -> np.ndarray:
+    """The picture's pixels (float32 sRGB (H, W, 3), turned as its EXIF says), decoded
+    reduced to about 4 * GRID a side: on the calling thread, as the render's bands call it
+    from the export's thread pool (the photo loader's own pool would wait on itself)."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     try:
-        pixels = load_bytes(data, name=path).pixels
-    except PhotoError as error:
-        raise LikenessError(f"backdrop picture: {error}") from None
-    return _cover(pixels, size)
+        with Image.open(io.BytesIO(data)) as image:
+            image.draft("RGB", (2 * GRID, 2 * GRID))  # a JPEG decodes at a fraction
+            picture = ImageOps.exif_transpose(image).convert("RGB")
+            picture.thumbnail((4 * GRID, 4 * GRID), Image.Resampling.BOX)
+            return np.asarray(picture, np.float32) / np.float32(255.0)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError,
+            Image.DecompressionBombError):
+        raise LikenessError(f"backdrop picture {path} is not a picture that can be read") from None
 
 
 def _cover(pixels: np.ndarray, size: tuple[int, int]) -> np.ndarray:

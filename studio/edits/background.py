@@ -847,12 +847,17 @@ def _lit_picture(layers: BackgroundLayers, value: str, blur: float, restyle) -> 
     """The backdrop picture of ``value`` covering the frame on a small grid, blurred in linear
     light at BLUR_SHARE (background blur 0) to all (1) of the largest blur radius, lit by
     the glow and ``restyle``d: sRGB (gh, gw, 3)."""
+    last = getattr(layers, "_last_picture", None)  # every band of a render asks for it
+    if last is not None and last[0] == (value, blur):
+        return restyle(last[1])
     grid = picture_grid(value, layers.shape)
     gh, gw = grid.shape[:2]
     radius = (BLUR_SHARE + (1.0 - BLUR_SHARE) * blur) * layers.blur_radii[0] * gw / layers.shape[1]
     linear = blurred(srgb_to_linear(grid), radius)
     glow = cv2.resize(layers.glow, (gw, gh), interpolation=cv2.INTER_LINEAR)
-    return restyle(linear_to_srgb(np.clip(glow[:, :, None] * linear, 0.0, 1.0)))
+    lit = linear_to_srgb(np.clip(glow[:, :, None] * linear, 0.0, 1.0))
+    object.__setattr__(layers, "_last_picture", ((value, blur), lit))
+    return restyle(lit)
 
 
 def _lit_backdrop(glow: np.ndarray, colour: str, restyle) -> np.ndarray:
