@@ -203,3 +203,26 @@ def test_the_studio_s_quick_picture_of_a_bad_raw_file_is_the_bad_file_error(dng,
     with pytest.raises(PhotoError, match="corrupt or truncated RAW data"):
         quick_job(path)
     assert quick_job(dng).width == 512
+
+
+def test_a_batch_of_a_shoot_with_a_cut_raw_file_writes_the_rest(dng, tmp_path):
+    """A card with one damaged file: the other RAW files are retouched and written, the
+    damaged one is a failed row with the one-line reason, no traceback."""
+    try:
+        from tests.test_batch import read_report, run_cli
+    except ImportError:  # tests/ on sys.path instead of the project root
+        from test_batch import read_report, run_cli
+
+    shoot = tmp_path / "card"
+    shoot.mkdir()
+    (shoot / "IMG_0001.dng").write_bytes(dng.read_bytes())
+    (shoot / "IMG_0002.nef").write_bytes(dng.read_bytes()[:5000])
+    report = tmp_path / "report.csv"
+    code, out, err = run_cli("batch", shoot, "-o", tmp_path / "out", "--look", "natural",
+                             "--report", report, "--workers", "1")
+    rows = read_report(report)
+    assert rows["IMG_0001.dng"]["status"] == "ok", out + err
+    assert load(rows["IMG_0001.dng"]["output"]).pixels.shape == (512, 512, 3)
+    failed = rows["IMG_0002.nef"]
+    assert failed["status"] == "failed" and "corrupt or truncated RAW data" in failed["reason"]
+    assert "Traceback" not in out + err and code != 0
