@@ -699,6 +699,14 @@ MUTATIONS = (
         ("tests/test_batch_consistent.py::test_the_user_corrects_the_groups",
          "tests/test_batch_consistent.py::test_the_command_line_takes_a_photo_out_of_its_group"),
     ),
+    Mutation(
+        "likeness-blames-sharpening",
+        "the likeness of a sharpened export is measured against the original unsharpened",
+        "studio/imaging/export.py",
+        "                    pixels = sharpen_for_output(cut, pixels, self.sharpening, self.cut_points)",
+        "                    pass",
+        ("tests/test_sharpen.py::test_the_likeness_compares_the_written_picture_with_the_original_sharpened_alike",),
+    ),
 )
 
 

@@ -470,6 +470,10 @@ class Encoded:
     box: tuple[int, int, int, int]
     sizes: tuple[tuple[int, int] | None, tuple[int, int] | None]
     flattened: bool
+    #: The output sharpening after the first resize (a kind of studio.imaging.sharpen) and the
+    #: face's landmarks in the cut picture it measured: the original is framed sharpened alike.
+    sharpening: str | None = None
+    cut_points: np.ndarray | None = field(default=None, compare=False)
 
     def framed(self, pixels: np.ndarray, alpha: np.ndarray | None = None) -> np.ndarray:
         """``pixels`` (the photo's size) turned, cut and resized as the written picture was
@@ -484,8 +488,10 @@ class Encoded:
         alpha = _crop_array(alpha, self.box)
         for step, size in enumerate(self.sizes):
             if size is not None:
-                pixels = resize(pixels, size)
+                cut, pixels = pixels, resize(pixels, size)
                 alpha = resize(np.ascontiguousarray(alpha), size) if alpha is not None else None
+                if step == 0:  # output sharpening is finishing, not retouching: both have it
+                    pixels = sharpen_for_output(cut, pixels, self.sharpening, self.cut_points)
             if step == 0 and self.flattened and alpha is not None:
                 pixels, alpha = pixels * alpha[..., None] + (1.0 - alpha[..., None]), None
         return np.asarray(pixels, np.float32)
@@ -540,8 +546,9 @@ def encode_export(
     turned, cut = pixels.shape[:2], pixels
     pixels, alpha = _resize_for_preset(pixels, alpha, settings, notes)
     resized = pixels.shape[:2]
-    pixels = sharpen_for_output(cut, pixels, PRESET_SHARPENING[settings.preset],
-                                _points_in_cut(landmarks, width, height, angle, box))
+    sharpening = PRESET_SHARPENING[settings.preset]
+    cut_points = _points_in_cut(landmarks, width, height, angle, box)
+    pixels = sharpen_for_output(cut, pixels, sharpening, cut_points)
     flattened = alpha is not None and fmt == "JPEG"
     pixels, alpha = _flatten_for_jpeg(pixels, alpha, fmt, notes)
     quality = settings.quality or _DEFAULT_QUALITY[settings.preset]
@@ -575,6 +582,8 @@ def encode_export(
         box=box,
         sizes=sizes,
         flattened=flattened,
+        sharpening=sharpening,
+        cut_points=cut_points,
     )
 
 
