@@ -12,7 +12,7 @@ from studio.render import Retoucher
 from studio.render.quality import head_mask
 
 SKIN_EDITS = ("smooth", "blemish", "shine")
-LIGHT_EDITS = ("face_light", "shadows")
+LIGHT_EDITS = ("face_light", "shadows", "under_eye")
 FACE_EDITS = SKIN_EDITS + LIGHT_EDITS + ("eyes", "teeth")
 #: The strongest value of every numeric slider (face_light both ways).
 STRONG = {
@@ -21,6 +21,7 @@ STRONG = {
     "shine": 1.0,
     "face_light": 1.0,
     "shadows": 1.0,
+    "under_eye": 1.0,
     "warmth": 1.0,
     "eyes": 1.0,
     "teeth": 1.0,

@@ -57,7 +57,7 @@ def test_every_built_in_slider_belongs_to_an_edit_that_follows_the_protocol():
 
 def test_the_sliders_that_need_a_face_come_from_the_edits_stages():
     assert protocol.face_keys() == {
-        "smooth", "blemish", "shine", "face_light", "shadows", "eyes", "teeth"
+        "smooth", "blemish", "shine", "face_light", "shadows", "eyes", "teeth", "under_eye"
     }
 
 

@@ -41,6 +41,7 @@ EVERY_SLIDER = {
     "warmth": -0.66,
     "eyes": 0.77,
     "teeth": 0.88,
+    "under_eye": 0.37,
     "bg_blur": 0.19,
     "bg_light": -0.29,
     "bg_desaturate": 0.39,

@@ -19,6 +19,7 @@ ALL_ON = {
     "shine": 0.5,
     "face_light": 0.4,
     "shadows": 0.5,
+    "under_eye": 0.5,
     "warmth": 0.3,
     "eyes": 0.5,
     "teeth": 0.5,

@@ -2,7 +2,8 @@
 
 Photos are found by their content (the first bytes of the file, then Pillow's header
 check), not by their extension: a ``.JPG`` renamed ``.dat`` is still a photo, and a text
-file called ``photo.jpg`` is not. Non-photos inside folders are skipped silently; a file
+file called ``photo.jpg`` is not. Camera RAW files need both: a RAW extension (``.dng``,
+``.nef``...) and a RAW file's first bytes. Non-photos inside folders are skipped silently; a file
 named explicitly on the command line is always tried, so a bad one is reported.
 """
 
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studio.errors import LikenessError
+from studio.imaging.raw import is_raw_name, looks_raw
 from studio.write_guard import WritePlan, append_line, check_name_lengths, shown, sniff_format
 
 #: How many leading bytes are read to recognise a photo.
@@ -35,6 +37,8 @@ def photo_format(path: str | os.PathLike) -> str | None:
             head = handle.read(_SNIFF_BYTES)
     except OSError:
         return None
+    if is_raw_name(path) and looks_raw(head):
+        return "RAW"  # most RAW files are TIFF inside: their extension says they are RAW
     known = sniff_format(head)
     if known is not None:
         return known

@@ -15,7 +15,7 @@ from studio.write_guard import REPORT_HEADER, WritePlan, shown, write_atomic
 #: report still starts with the header the write guard knows reports by (older reports included).
 #: (``amount_percent``: the share of the face sliders a budgeted look or --keep-likeness kept.)
 REPORT_COLUMNS = (*REPORT_HEADER.decode("ascii").split(","), "lowest_face", "amount_percent",
-                  "like_you_percent")
+                  "like_you_percent", "group")
 #: Statuses: retouched and written; not written (the reason says why); already done earlier.
 OK, FAILED, SKIPPED = "ok", "failed", "skipped"
 
@@ -36,6 +36,8 @@ class PhotoResult:
     seconds : wall-clock time spent on this photo in its worker.
     amount_percent : with --keep-likeness, the share of the face sliders kept (None: not
         eased).
+    group : with --consistent, the person this photo's group is ("person 2 (3 photos, amount
+        of b.jpg)"; see studio.batch.consistent), else "".
     detail : a traceback for an unexpected error (a bug), shown on stderr, not in the CSV.
     like_you_percent : with photos of you (``--ref``), how like you the written file is.
     """
@@ -51,6 +53,7 @@ class PhotoResult:
     detail: str = ""
     amount_percent: float | None = None
     like_you_percent: float | None = None
+    group: str = ""
 
     @classmethod
     def from_record(cls, record: Mapping) -> PhotoResult:
@@ -92,6 +95,7 @@ class PhotoResult:
             "amount_percent": "" if self.amount_percent is None else f"{self.amount_percent:.0f}",
             "like_you_percent": "" if self.like_you_percent is None
             else f"{self.like_you_percent:.0f}",
+            "group": shown(self.group),
         }
 
 

@@ -106,6 +106,28 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
         help="redo photos already done, and replace a photo already in OUTDIR under an "
         "output's name that no batch wrote (never an input, nor a file that is not a photo)",
     )
+    parser.add_argument(
+        "--consistent",
+        action="store_true",
+        help="photos of the same person get the same look amount: the lowest any of them "
+        "needs to keep the look's likeness budget (or --keep-likeness); the report names "
+        "each photo's group",
+    )
+    parser.add_argument(
+        "--same-person",
+        action="append",
+        default=[],
+        metavar="PHOTO,PHOTO,...",
+        help="with --consistent: these photos (paths or file names) are one person, "
+        "whatever their faces look like to the likeness descriptor (repeatable)",
+    )
+    parser.add_argument(
+        "--other-person",
+        action="append",
+        default=[],
+        metavar="PHOTO",
+        help="with --consistent: this photo is nobody else's in the shoot (repeatable)",
+    )
 
 
 def _export_settings(args: argparse.Namespace, session):
@@ -180,6 +202,11 @@ def run(args: argparse.Namespace) -> int:
     settings = _export_settings(args, session)
     min_likeness = min_likeness_from_args(args)
     keep_likeness = keep_likeness_from_args(args)
+    if (args.same_person or args.other_person) and not args.consistent:
+        raise LikenessError("--same-person and --other-person correct --consistent's groups: "
+                            "add --consistent")
+    if args.consistent and keep_likeness is None and session.budget is None:
+        raise LikenessError("--consistent needs a look with a likeness budget, or --keep-likeness")
     framing = framing_from_args(args)
     check_name_lengths(args.outdir, "-o")
     outdir = Path(os.path.abspath(args.outdir))
@@ -211,7 +238,47 @@ def run(args: argparse.Namespace) -> int:
         results, interrupted = stop.results, True
     finally:
         progress.close()
+    if args.consistent and not interrupted:
+        results = _consistent(args, results, jobs, session, settings, threads, plan,
+                              min_likeness, framing, keep_likeness)
     return _tell_results(lost + results, len(jobs) + len(lost), report, plan, interrupted)
+
+
+def _consistent(args, results, jobs, session, settings, threads, plan, min_likeness, framing,
+                keep_likeness):
+    """``results`` with every photo of a person retouched again, where it needs to be, at
+    the lowest amount of that person's photos (see studio.batch.consistent)."""
+    from studio.batch import make_engine, run_batch
+    from studio.batch.consistent import at_amount, named, shoot_groups
+    from studio.session import session_to_dict
+    from studio.session.retouch_file import _set_by_hand
+
+    groups = shoot_groups(results, _corrections(args))
+    held = _set_by_hand(session) if keep_likeness is None else ()
+    amounts = {r.input: r.amount_percent / 100.0 for r in results if r.amount_percent is not None}
+    redone = {}
+    for group in groups:
+        again = [job for job in jobs if str(job.input) in group.inputs
+                 and amounts[str(job.input)] > group.amount + 1e-9]
+        if not again:
+            continue
+        print(f"{group.name()}: {len(again)} photo{'s' * (len(again) != 1)} again at "
+              f"{group.amount:.0%}", flush=True)
+        engine = make_engine(workers=args.workers, dask=args.dask, threads=threads)
+        for result in run_batch(again, session_to_dict(at_amount(session, group.amount, held)),
+                                settings.to_dict(), engine=engine, min_likeness=min_likeness,
+                                overwrite=True, framing=framing, plan=plan):
+            redone[result.input] = result
+    return named([redone.get(r.input, r) for r in results], groups)
+
+
+def _corrections(args: argparse.Namespace):
+    """The user's corrections of the groups (--same-person, --other-person)."""
+    from studio.batch.consistent import Corrections
+
+    same = tuple(tuple(n.strip() for n in listed.split(",") if n.strip())
+                 for listed in args.same_person)
+    return Corrections(same=same, apart=tuple(args.other_person))
 
 
 def _plan_outputs(args: argparse.Namespace, settings, outdir: Path, report: Path | None):

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from studio.edits.backdrop import BLUR_SHARE, blurred, is_picture, picture_grid, picture_shade
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
 from studio.errors import LikenessError
@@ -59,8 +60,9 @@ ORDER = 10
 class Params(EditParams):
     """blur: 0..1, lens blur of radius blur * BLUR_RADIUS_IOD IOD; light: -1..1, exposure in
     units of LIGHT_STOPS stops; desaturate: 0..1, 1 = grey (lightness kept); backdrop: None,
-    or '#rrggbb', a studio colour replacing the background (light and desaturate then act
-    on it; blur has nothing left to blur)."""
+    '#rrggbb', a studio colour replacing the background, or a picture doing so
+    ('image:<sha256>:<path>', see studio.edits.backdrop); light and desaturate then act on
+    it, blur blurs a picture more (a colour has nothing to blur)."""
 
     blur: float = slider_field("bg_blur")
     light: float = slider_field("bg_light")
@@ -404,23 +406,46 @@ def _written_to(dst: np.ndarray | None, image: np.ndarray) -> np.ndarray:
     return dst
 
 
-def _backdrop(layers: BackgroundLayers, colour: str, restyle):
-    """The studio backdrop (sRGB), the colour lit by the glow, as a function of a band of rows."""
+def _backdrop(layers: BackgroundLayers, params: Params, restyle):
+    """The studio backdrop (sRGB), its colour or picture lit by the glow, as a function of a
+    band of rows."""
     h, w = layers.shape
-    small = _lit_backdrop(layers.glow, colour, restyle)
+    if is_picture(params.backdrop):
+        small = _lit_picture(layers, params.backdrop, float(min(max(params.blur, 0.0), 1.0)),
+                             restyle)
+    else:
+        small = _lit_backdrop(layers.glow, params.backdrop, restyle)
     return lambda band, cols, dst=None: enlarge_rows(small, (w, h), band, cols, dst)
+
+
+def _lit_picture(layers: BackgroundLayers, value: str, blur: float, restyle) -> np.ndarray:
+    """The backdrop picture of ``value`` covering the frame on a small grid, blurred in linear
+    light at BLUR_SHARE (background blur 0) to all (1) of the largest blur radius, lit by
+    the glow and ``restyle``d: sRGB (gh, gw, 3)."""
+    last = getattr(layers, "_last_picture", None)  # every band of a render asks for it
+    if last is not None and last[0] == (value, blur):
+        return restyle(last[1])
+    grid = picture_grid(value, layers.shape)
+    gh, gw = grid.shape[:2]
+    radius = (BLUR_SHARE + (1.0 - BLUR_SHARE) * blur) * layers.blur_radii[0] * gw / layers.shape[1]
+    linear = blurred(srgb_to_linear(grid), radius)
+    glow = cv2.resize(layers.glow, (gw, gh), interpolation=cv2.INTER_LINEAR)
+    lit = linear_to_srgb(np.clip(glow[:, :, None] * linear, 0.0, 1.0))
+    object.__setattr__(layers, "_last_picture", ((value, blur), lit))
+    return restyle(lit)
 
 
 def _lit_backdrop(glow: np.ndarray, colour: str, restyle) -> np.ndarray:
     """The backdrop ``colour`` lit by ``glow`` (h, w) and ``restyle``d: sRGB (h, w, 3)."""
-    linear = srgb_to_linear(parse_backdrop(colour))
+    shade = picture_shade(colour) if is_picture(colour) else parse_backdrop(colour)
+    linear = srgb_to_linear(shade)
     return restyle(linear_to_srgb(np.clip(glow[:, :, None] * linear, 0.0, 1.0)))
 
 
 def backdrop_shades(colour: str, light: float = 0.0, desaturate: float = 0.0
                     ) -> tuple[np.ndarray, np.ndarray]:
-    """The backdrop as it is rendered (before the whole photo's warmth): sRGB float32 (3,) in
-    [0, 1] at the frame's edges and at its brightest, just above the head (the glow), after
+    """The backdrop as it is rendered (before the whole photo's warmth; a picture's by its
+    mean colour): sRGB float32 (3,) in [0, 1] at the frame's edges and at its brightest, just above the head (the glow), after
     the background light and calm colours (``bg_light``, ``bg_desaturate``)."""
     glow = np.array([[1.0, 1.0 + BACKDROP_GLOW]], np.float32)
     edge, brightest = _lit_backdrop(glow, colour, _slider_restyler(light, desaturate))[0]
@@ -540,7 +565,7 @@ def _new_background(layers: BackgroundLayers, params: Params, shares):
     else:
         unblurred = layers.old_bg
     if params.backdrop is not None:
-        return _backdrop(layers, params.backdrop, restyle)
+        return _backdrop(layers, params, restyle)
     if params.blur > 0:
         return _blurred(layers, float(min(params.blur, 1.0)), restyle, unblurred)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from studio.errors import LikenessError
 
@@ -58,6 +59,9 @@ SLIDERS: tuple[Slider, ...] = (
            "Gentle clarity for iris and sclera; never pure white.", edit=E + "eyes"),
     Slider("teeth", "Teeth", "Eyes & teeth", 0.0, 1.0, 0.0,
            "Removes some yellow; never brighter than the eyes' whites.", edit=E + "teeth"),
+    Slider("under_eye", "Under-eye", "Eyes & teeth", 0.0, 1.0, 0.0,
+           "Softens shadows and bags under the eyes; the eyes themselves stay.",
+           edit=E + "under_eye"),
     Slider("bg_blur", "Background blur", "Background", 0.0, 1.0, 0.0,
            "Blurs the background without halos around the person.", edit=E + "background"),
     Slider("bg_light", "Background light", "Background", -1.0, 1.0, 0.0,
@@ -65,7 +69,8 @@ SLIDERS: tuple[Slider, ...] = (
     Slider("bg_desaturate", "Calm background", "Background", 0.0, 1.0, 0.0,
            "Calms a busy background's colours.", edit=E + "background"),
     Slider("backdrop", "Backdrop", "Background", 0.0, 1.0, None,
-           "Replaces the background with a studio colour (none keeps it).", kind="colour", edit=E + "background"),
+           "Replaces the background with a studio colour or a picture (none keeps it).",
+           kind="colour", edit=E + "background"),
 )
 
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -90,14 +95,21 @@ def default_sliders() -> dict[str, float | str | None]:
 
 
 def check_value(key: str, value: object) -> float | str | None:
-    """Validate one slider value; returns it normalised (float, '#rrggbb' lower-case, or None)."""
+    """Validate one slider value; returns it normalised (float, '#rrggbb' lower-case, a
+    backdrop picture as ``image:<sha256>:<path>`` (see :mod:`studio.edits.backdrop`), or None)."""
     spec = slider(key)
     if spec.kind == "colour":
         if value is None or value == "" or (isinstance(value, str) and value.lower() == "none"):
             return None
         if isinstance(value, str) and _COLOUR.match(value):
             return value.lower()
-        raise LikenessError(f"slider '{key}' must be a colour like #f2f2f2 or none, not {value!r}")
+        if isinstance(value, str) and _names_a_picture(value):
+            from studio.edits.backdrop import picture_value
+
+            return picture_value(value)
+        raise LikenessError(
+            f"slider '{key}' must be a colour like #f2f2f2, a picture file or none, not {value!r}"
+        )
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise LikenessError(f"slider '{key}' must be a number, not {value!r}")
     number = float(value)
@@ -106,6 +118,14 @@ def check_value(key: str, value: object) -> float | str | None:
             f"slider '{key}' is {value!r}, outside {spec.minimum:g}..{spec.maximum:g}"
         )
     return number
+
+
+def _names_a_picture(text: str) -> bool:
+    """True for ``image:...`` or the path of a file (a backdrop picture)."""
+    try:
+        return text.startswith("image:") or Path(text).expanduser().is_file()
+    except (OSError, ValueError):  # a name too long, or with a NUL
+        return False
 
 
 def check_sliders(values: Mapping[str, object]) -> dict[str, float | str | None]:

@@ -15,7 +15,8 @@ Presets
     LinkedIn's cover image: 1584 x 396 (4:1) sRGB JPEG under 8 MB, framed on the head.
 ``original``
     Full resolution, whole frame, same format family as the source (JPEG, PNG, TIFF, WebP;
-    HEIC and others become PNG, or JPEG for HEIC), 16-bit kept for PNG and TIFF.
+    HEIC and others become PNG, or JPEG for HEIC; a camera RAW file becomes a 16-bit TIFF),
+    16-bit kept for PNG and TIFF.
 ``custom`` (the default)
     Long edge ``size`` (px), ``aspect`` ("original", "1:1", "4:5" or "W:H"), ``format`` and
     ``quality`` as given; with none of them set it writes the whole picture at full resolution
@@ -26,6 +27,10 @@ resolution render (Lanczos) before cropping, and every crop is kept inside the t
 so no empty corner is ever exported; with an angle and no crop the largest frame of the
 photo's aspect inside it is used. Without a stored crop, a preset with an aspect frames the
 head automatically (crown from the person matte, eyes a third from the top).
+
+Output sharpening (:mod:`studio.imaging.sharpen`): after the resize, linkedin and banner are
+sharpened for the screen and portfolio a little less ("standard"): the face's fine band is
+restored to the source's level, with no halo; original and custom are not sharpened.
 
 Metadata: orientation is already baked into the pixels; camera EXIF is kept; GPS, serial
 numbers and maker notes are stripped unless ``keep_metadata``; the sRGB profile is embedded
@@ -50,6 +55,7 @@ from studio.imaging.io import (
     fit_exif,
     format_for,
 )
+from studio.imaging.sharpen import PRESET_SHARPENING, sharpen_for_output
 from studio.write_guard import WritePlan, shown, write_atomic
 
 PRESETS = ("linkedin", "portfolio", "banner", "original", "custom")
@@ -81,6 +87,7 @@ _FAMILY = {
     "WEBP": "WEBP",
     "HEIF": "JPEG",
     "AVIF": "JPEG",
+    "RAW": "TIFF",
 }
 
 
@@ -463,6 +470,10 @@ class Encoded:
     box: tuple[int, int, int, int]
     sizes: tuple[tuple[int, int] | None, tuple[int, int] | None]
     flattened: bool
+    #: The output sharpening after the first resize (a kind of studio.imaging.sharpen) and the
+    #: face's landmarks in the cut picture it measured: the original is framed sharpened alike.
+    sharpening: str | None = None
+    cut_points: np.ndarray | None = field(default=None, compare=False)
 
     def framed(self, pixels: np.ndarray, alpha: np.ndarray | None = None) -> np.ndarray:
         """``pixels`` (the photo's size) turned, cut and resized as the written picture was
@@ -477,8 +488,10 @@ class Encoded:
         alpha = _crop_array(alpha, self.box)
         for step, size in enumerate(self.sizes):
             if size is not None:
-                pixels = resize(pixels, size)
+                cut, pixels = pixels, resize(pixels, size)
                 alpha = resize(np.ascontiguousarray(alpha), size) if alpha is not None else None
+                if step == 0:  # output sharpening is finishing, not retouching: both have it
+                    pixels = sharpen_for_output(cut, pixels, self.sharpening, self.cut_points)
             if step == 0 and self.flattened and alpha is not None:
                 pixels, alpha = pixels * alpha[..., None] + (1.0 - alpha[..., None]), None
         return np.asarray(pixels, np.float32)
@@ -576,13 +589,19 @@ def encode_export(
     height, width = pixels.shape[:2]
     plan = plan_output(settings, width, height, landmarks, crop, angle=angle, crown_y=crown_y)
     pixels, alpha = _straighten_and_crop(pixels, alpha, angle, plan.crop)
+    sharpening, cut_points = None, None
     if plan.size != (pixels.shape[1], pixels.shape[0]):
         from studio.imaging.filters import resize  # OpenCV: imported when a photo is resized
 
+        cut = pixels
         pixels = resize(pixels, plan.size)
         alpha = resize(alpha, plan.size) if alpha is not None else None
+        sharpening = PRESET_SHARPENING[settings.preset]
+        cut_points = _points_in_cut(landmarks, width, height, angle, plan.box)
+        pixels = sharpen_for_output(cut, pixels, sharpening, cut_points)
     return encode_planned(pixels, plan, settings, path, alpha=alpha, exif=exif,
-                          source_format=source_format, bit_depth=bit_depth, max_bytes=max_bytes)
+                          source_format=source_format, bit_depth=bit_depth, max_bytes=max_bytes,
+                          sharpening=sharpening, cut_points=cut_points)
 
 
 def encode_planned(
@@ -596,9 +615,12 @@ def encode_planned(
     source_format: str = "JPEG",
     bit_depth: int = 8,
     max_bytes: int | None = None,
+    sharpening: str | None = None,
+    cut_points: np.ndarray | None = None,
 ) -> Encoded:
-    """Encode ``pixels``, the picture ``plan`` writes (already turned, cut and sized to
-    ``plan.size``), for ``settings``, in memory; the other parameters are
+    """Encode ``pixels``, the picture ``plan`` writes (already turned, cut, sized to
+    ``plan.size`` and sharpened for output: ``sharpening`` and ``cut_points`` say how, so the
+    original can be framed alike), for ``settings``, in memory; the other parameters are
     :func:`export_photo`'s."""
     fmt = check_output(settings, Path(path), source_format)
     notes = list(plan.notes)
@@ -639,6 +661,8 @@ def encode_planned(
         box=plan.box,
         sizes=sizes,
         flattened=flattened,
+        sharpening=sharpening,
+        cut_points=cut_points,
     )
 
 
@@ -705,6 +729,16 @@ def export_photo(
         max_bytes=max_bytes,
     )
     return write_export(encoded, path, plan=plan, source=source)
+
+
+def _points_in_cut(points: np.ndarray | None, width: int, height: int, angle: float,
+                   box: tuple[int, int, int, int]) -> np.ndarray | None:
+    """(N, 2) points of the photo in the pixels of its turned and cut picture (None: None)."""
+    if points is None:
+        return None
+    from studio.imaging.framing import to_straightened
+
+    return to_straightened(np.asarray(points, np.float64), width, height, angle) - box[:2]
 
 
 def check_crop_size(crop: Crop, width: int, height: int) -> None:

@@ -20,6 +20,7 @@ from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps, UnidentifiedImag
 
 from studio.errors import LikenessError, PhotoError
 from studio.imaging.photo import Photo
+from studio.imaging.raw import is_raw_name, load_raw, raw_preview
 from studio.imaging.threads import each, split
 from studio.write_guard import WritePlan, read_regular_file, write_atomic
 
@@ -89,7 +90,8 @@ def load(path: str | os.PathLike, max_pixels: int = MAX_PIXELS, *,
 
     Parameters
     ----------
-    path : a JPEG, PNG, TIFF, WebP, BMP or HEIC/HEIF file.
+    path : a JPEG, PNG, TIFF, WebP, BMP or HEIC/HEIF file, or a camera RAW file (known by its
+        extension, see :mod:`studio.imaging.raw`).
     max_pixels : refuse larger photos before decoding them.
     need : a JPEG is decoded reduced in the DCT (Pillow's draft: 1/2, 1/4 or 1/8) as far as
         both its sides stay at least ``need`` pixels; ``photo.info["reduced"]`` is then the
@@ -106,22 +108,29 @@ def load(path: str | os.PathLike, max_pixels: int = MAX_PIXELS, *,
     only ever opened for reading.
     """
     path = Path(path)
-    try:
-        data = read_regular_file(path, "a photo")
-    except PhotoError:
-        raise
-    except LikenessError as error:
-        raise PhotoError(str(error)) from None
-    photo = load_bytes(data, max_pixels=max_pixels, name=str(path), need=need)
+    photo = load_bytes(_read_photo_file(path), max_pixels=max_pixels, name=str(path), need=need)
     photo.path = path
     return photo
 
 
+def _read_photo_file(path: Path) -> bytes:
+    """The bytes of the photo file at ``path``; PhotoError (one line) when it cannot be read."""
+    try:
+        return read_regular_file(path, "a photo")
+    except PhotoError:
+        raise
+    except LikenessError as error:
+        raise PhotoError(str(error)) from None
+
+
 def load_bytes(data: bytes, max_pixels: int = MAX_PIXELS, name: str = "photo",
                need: int | None = None) -> Photo:
-    """Decode a photo from its file bytes; see :func:`load`."""
+    """Decode a photo from its file bytes; see :func:`load` (a ``name`` with a RAW extension
+    is developed as a camera RAW file)."""
     if not data:
         raise PhotoError(f"{name}: the file is empty")
+    if is_raw_name(name):
+        return load_raw(data, name, max_pixels)
     image = _open_image(data, name)
     _check_size(image, max_pixels, name)
     fmt = image.format or "PNG"
@@ -190,12 +199,15 @@ def load_proxy(path: str | os.PathLike, max_pixels: int = 2_000_000) -> tuple[Ph
     JPEGs are decoded with DCT scaling (Pillow's draft mode: 1/2, 1/4 or 1/8 size for a
     fraction of the decode cost); everything is then area-resized to at most
     ``max_pixels``. Returns the Photo and the factor from full-size to proxy pixel
-    coordinates (``proxy = full * factor``), measured on the oriented full size.
+    coordinates (``proxy = full * factor``), measured on the oriented full size. A camera
+    RAW file gives its embedded JPEG preview when that has a quarter of ``max_pixels`` or more.
     Raises PhotoError like :func:`load`.
     """
     path = Path(path)
     if not path.is_file():
         load(path)  # raises the right PhotoError (missing, folder, ...)
+    if is_raw_name(path):
+        return _raw_proxy(path, max_pixels)
     try:
         with open(path, "rb") as handle:
             head = Image.open(handle)
@@ -224,7 +236,12 @@ def load_proxy(path: str | os.PathLike, max_pixels: int = 2_000_000) -> tuple[Ph
         photo.path = path
         if photo.width != photo.height and (photo.width > photo.height) != (full_w > full_h):
             full_w, full_h = full_h, full_w  # EXIF rotation swapped the sides
-    factor = 1.0
+    _shrink(photo, max_pixels)
+    return photo, photo.width / full_w
+
+
+def _shrink(photo: Photo, max_pixels: int) -> None:
+    """Area-resize ``photo`` (and its alpha) in place to at most ``max_pixels``."""
     pixels = photo.width * photo.height
     if pixels > max_pixels:
         factor = (max_pixels / pixels) ** 0.5
@@ -234,6 +251,20 @@ def load_proxy(path: str | os.PathLike, max_pixels: int = 2_000_000) -> tuple[Ph
         photo.pixels = cv2.resize(photo.pixels, size, interpolation=cv2.INTER_AREA)
         if photo.alpha is not None:
             photo.alpha = cv2.resize(photo.alpha, size, interpolation=cv2.INTER_AREA)
+
+
+def _raw_proxy(path: Path, max_pixels: int) -> tuple[Photo, float]:
+    """A RAW file's embedded preview (or, without a large enough one, the developed photo)
+    at most ``max_pixels``, and the factor from developed to proxy pixels."""
+    data = _read_photo_file(path)
+    found = raw_preview(data, str(path), max_pixels // 4)
+    if found is None:
+        photo = load_raw(data, str(path), MAX_PIXELS)
+        full_w = photo.width
+    else:
+        photo, full_w, _full_h = found
+    photo.path = path
+    _shrink(photo, max_pixels)
     return photo, photo.width / full_w
 
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from studio.errors import LikenessError
 from studio.face.models import MISSING_NOTICE, segmentation_available
+from studio.imaging.raw import RAW_EXTENSIONS
 
 from . import qt_jobs as jobs
 from .qt_autosave import autosave_path
@@ -21,7 +22,11 @@ from .qt_workers import QtLatestRunner
 if TYPE_CHECKING:
     from .qt_main import QtStudioWindow
 
-PHOTO_FILTER = "Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.heic *.heif *.bmp)"
+#: Camera RAW files in both cases: cameras name them upper case (IMG_0001.CR2).
+_RAW_PATTERNS = " ".join(f"*{ext} *{ext.upper()}" for ext in RAW_EXTENSIONS)
+PHOTO_FILTER = (
+    f"Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.heic *.heif *.bmp {_RAW_PATTERNS})"
+)
 
 
 def is_session_file(path: Path) -> bool:
