@@ -216,8 +216,8 @@ def under_eye_results():
 
 def _under_eye_gap(pixels: np.ndarray, face) -> float:
     """How much darker the under-eye crescents are than the cheek bands below them (grey)."""
-    from studio.edits.layers import PhotoLayers
     from studio.edits.under_eye import crescents
+    from studio.face.layers import PhotoLayers
     from studio.imaging.colour import luminance
 
     layers = PhotoLayers(pixels, face)

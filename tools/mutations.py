@@ -772,7 +772,7 @@ MUTATIONS = (
     Mutation(
         "raw-preview-any-size",
         "a RAW file's embedded preview is the quick picture however small it is",
-        "studio/imaging/raw.py",
+        "studio/imaging/io.py",
         "    if preview.width * preview.height < min_pixels:",
         "    if preview.width * preview.height < 0:",
         ("tests/test_raw.py",),

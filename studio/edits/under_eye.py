@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from studio.edits.layers import PhotoLayers, guided_radius, soft_blur, subsample_for
 from studio.edits.light import add_gain
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
-from studio.imaging.filters import guided_filter
+from studio.face.layers import PhotoLayers, guided_radius, subsample_for
+from studio.imaging.filters import guided_filter, soft_blur
 
 #: Share of the under-eye shadow's depth (log illumination below the cheek's) lifted at 1.
 FILL = 0.7

@@ -20,7 +20,7 @@ from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps, UnidentifiedImag
 
 from studio.errors import LikenessError, PhotoError
 from studio.imaging.photo import Photo
-from studio.imaging.raw import is_raw_name, load_raw, raw_preview
+from studio.imaging.raw import embedded_preview, is_raw_name, load_raw
 from studio.imaging.threads import each, split
 from studio.write_guard import WritePlan, read_regular_file, write_atomic
 
@@ -257,7 +257,7 @@ def _raw_proxy(path: Path, max_pixels: int) -> tuple[Photo, float]:
     """A RAW file's embedded preview (or, without a large enough one, the developed photo)
     at most ``max_pixels``, and the factor from developed to proxy pixels."""
     data = _read_photo_file(path)
-    found = raw_preview(data, str(path), max_pixels // 4)
+    found = _raw_preview(data, str(path), max_pixels // 4)
     if found is None:
         photo = load_raw(data, str(path), MAX_PIXELS)
         full_w = photo.width
@@ -266,6 +266,26 @@ def _raw_proxy(path: Path, max_pixels: int) -> tuple[Photo, float]:
     photo.path = path
     _shrink(photo, max_pixels)
     return photo, photo.width / full_w
+
+
+def _raw_preview(data: bytes, name: str, min_pixels: int) -> tuple[Photo, int, int] | None:
+    """The RAW file's embedded JPEG preview when it has ``min_pixels`` or more and the
+    shape of the developed photo: (preview, developed width, developed height); None when
+    there is no such preview (the caller develops the file instead)."""
+    found = embedded_preview(data, name)
+    if found is None:
+        return None
+    jpeg, width, height = found
+    try:
+        preview = load_bytes(jpeg, name=f"{name} (its preview)")
+    except PhotoError:
+        return None
+    if preview.width * preview.height < min_pixels:
+        return None
+    if abs(preview.width / preview.height - width / height) > 0.02 * width / height:
+        return None  # a preview of another crop or turn would misplace the faces found on it
+    preview.path = Path(name)
+    return preview, width, height
 
 
 def _source_bit_depth(image: Image.Image, data: bytes, fmt: str) -> int:

@@ -141,13 +141,11 @@ def raw_exif(data: bytes) -> bytes | None:
         return None
 
 
-def raw_preview(data: bytes, name: str, min_pixels: int) -> tuple[Photo, int, int] | None:
-    """The RAW file's embedded JPEG preview when it has ``min_pixels`` or more and the
-    shape of the developed photo: (preview, developed width, developed height); None when
-    there is no such preview (the caller develops the file instead)."""
+def embedded_preview(data: bytes, name: str) -> tuple[bytes, int, int] | None:
+    """The RAW file's embedded JPEG preview: (its JPEG bytes, developed width, developed
+    height); None when it has none (the caller decodes the JPEG and checks its shape:
+    :func:`studio.imaging.io.load_proxy`)."""
     import rawpy
-
-    from studio.imaging.io import load_bytes
 
     with _open(data, name) as raw:
         sizes = raw.sizes
@@ -160,13 +158,4 @@ def raw_preview(data: bytes, name: str, min_pixels: int) -> tuple[Photo, int, in
     width, height = sizes.width, sizes.height
     if sizes.flip in (5, 6):  # LibRaw turns these a quarter
         width, height = height, width
-    try:
-        preview = load_bytes(bytes(thumb.data), name=f"{name} (its preview)")
-    except PhotoError:
-        return None
-    if preview.width * preview.height < min_pixels:
-        return None
-    if abs(preview.width / preview.height - width / height) > 0.02 * width / height:
-        return None  # a preview of another crop or turn would misplace the faces found on it
-    preview.path = Path(name)
-    return preview, width, height
+    return bytes(thumb.data), width, height
