@@ -94,3 +94,24 @@ def test_the_likeness_compares_the_written_picture_with_the_original_sharpened_a
     assert framed.shape == written.shape
     ratio = fine_band_ratio(framed, written, encoded.points(landmarks))
     assert ratio == pytest.approx(1.0, abs=0.04)
+
+
+def test_an_export_rendered_at_the_output_scale_is_sharpened_too(tmp_path):
+    """A LinkedIn export rendered at its output's scale (studio.render.plan: no resize of the
+    retouch happens) still has the face's fine band back at the source's level."""
+    from studio.session.retouch_file import retouch_file
+
+    path = face_photo("deepface_img40.jpg")  # written at a third of its crop: a planned render
+    result = retouch_file(path, {}, "linkedin", tmp_path / "out.jpg")
+    assert result.status == "ok", result
+    pixels = load(path).pixels
+    encoded = encode_export(pixels, ExportSettings(preset="linkedin"), tmp_path / "plain.jpg",
+                            landmarks=analyze(pixels).face().landmarks)
+    x0, y0, x1, y1 = encoded.box
+    cut = pixels[y0:y1, x0:x1]
+    written = load(tmp_path / "out.jpg").pixels
+    assert written.shape[1] < 0.5 * cut.shape[1]
+    points = analyze(pixels).face().landmarks - (x0, y0)
+    plain = resize(np.ascontiguousarray(cut), (written.shape[1], written.shape[0]))
+    assert fine_band_ratio(cut, plain, points) < 0.9  # what the resize alone leaves
+    assert 0.95 <= fine_band_ratio(cut, written, points) <= 1.08

@@ -867,6 +867,14 @@ MUTATIONS = (
         "                    pass",
         ("tests/test_sharpen.py::test_the_likeness_compares_the_written_picture_with_the_original_sharpened_alike",),
     ),
+    Mutation(
+        "planned-export-not-sharpened",
+        "an export rendered at its output's scale skips the output sharpening",
+        "studio/session/retouch_file.py",
+        "    if kind is None or output.size[0] >= x1 - x0:\n",
+        "    if True:\n",
+        ("tests/test_sharpen.py::test_an_export_rendered_at_the_output_scale_is_sharpened_too",),
+    ),
 )
 
 

@@ -110,6 +110,29 @@ def sharpen_for_output(
     return _restore(after, sharpening, ratio, (source, measure))
 
 
+def sharpen_alike(before: np.ndarray, after: np.ndarray, kind: str | None,
+                  points: np.ndarray | None, pictures: list[np.ndarray]) -> list[np.ndarray]:
+    """``pictures`` (each the size of ``after``, e.g. a retouch rendered at the output's
+    scale) given back the share of the fine band the resize ``before`` -> ``after`` of the
+    original loses, as :func:`sharpen_for_output` gives it back to ``after`` (the original
+    itself among ``pictures`` comes out exactly as that function makes it)."""
+    scale = after.shape[1] / before.shape[1]
+    if kind is None or scale >= 1.0:
+        return pictures
+    sharpening = KINDS[kind]
+    source, measure = _measure(before, after, points)
+    if source <= 1e-12:
+        return pictures
+    lost = measure(after) / source
+    if lost >= sharpening.target:
+        return pictures
+    out = []
+    for picture in pictures:
+        own = measure(picture) / lost  # its fine band before a resize that lost as much
+        out.append(picture if own <= 1e-12 else _restore(picture, sharpening, lost, (own, measure)))
+    return out
+
+
 def fine_band_ratio(before: np.ndarray, after: np.ndarray,
                     points: np.ndarray | None) -> float | None:
     """The fine band's energy on the face in ``after`` over that in ``before`` (None when

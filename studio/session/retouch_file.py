@@ -392,16 +392,34 @@ def _planned_render(photo, analysis, indices, marks, settings, output_path, *, c
         return render
 
     retoucher, region = planned_retoucher(plan, photo.pixels, analysis, indices, kept_retoucher)
-    original = np.ascontiguousarray(plan.written(region, output.size))  # framed as the file
+    sharpened = _output_sharpening(photo, face, plan.crop, output, settings)
+    (original,) = sharpened([np.ascontiguousarray(plan.written(region, output.size))])
     region_marks = plan.marks(marks)
 
     def render(sliders):
         rendered = retoucher.render(sliders, region_marks)
-        written = np.ascontiguousarray(plan.written(rendered, output.size))
+        (written,) = sharpened([np.ascontiguousarray(plan.written(rendered, output.size))])
         encoded = encode_planned(written, output, settings, output_path, exif=photo.exif,
                                  source_format=photo.format, bit_depth=photo.bit_depth)
         return Prepared(encoded, written_likeness(photo, analysis, indices, encoded, original))
     return render
+
+
+def _output_sharpening(photo, face, crop, output, settings: ExportSettings):
+    """``sharpened(pictures)``: pictures written at ``output``'s size given the preset's
+    output sharpening, as much as the resize of the photo's ``crop`` (x0, y0, x1, y1) to that
+    size takes from the original's face (``studio.imaging.sharpen.sharpen_alike``)."""
+    from studio.imaging.filters import resize
+    from studio.imaging.sharpen import PRESET_SHARPENING, sharpen_alike
+
+    kind = PRESET_SHARPENING[settings.preset]
+    x0, y0, x1, y1 = crop
+    if kind is None or output.size[0] >= x1 - x0:
+        return lambda pictures: pictures
+    before = np.ascontiguousarray(photo.pixels[y0:y1, x0:x1])
+    after = resize(before, output.size)
+    points = None if face is None else face.landmarks - np.array([x0, y0], np.float64)
+    return lambda pictures: sharpen_alike(before, after, kind, points, pictures)
 
 
 def _set_by_hand(session: Session) -> tuple[str, ...]:
