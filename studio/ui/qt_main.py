@@ -6,6 +6,8 @@ controllers that do the work (one concern each):
 - ``qt_sessions.StudioSessions``: session files, recent files, looks, autosave
 - ``qt_exporter.StudioExporter``: the export dialog, job and result
 - ``qt_actions.StudioActions``: menus, toolbar and shortcuts from one table
+- the shoot: ``qt_filmstrip.StudioFilmstrip`` (File › Open Folder), ``qt_sync.StudioSync``,
+  ``qt_shoot_export.StudioShootExport`` (Export Selected), ``qt_side_by_side.StudioSideBySide``
 """
 
 from __future__ import annotations
@@ -46,12 +48,16 @@ from .qt_commands import (
 from .qt_compare import CompareView
 from .qt_crop import CropTool
 from .qt_exporter import StudioExporter
+from .qt_filmstrip import StudioFilmstrip
 from .qt_marks import StudioMarks
 from .qt_notice import QtCutTextTips, QtNoticeBar
 from .qt_opener import StudioOpener
 from .qt_panel import QtSidePanel
 from .qt_preview import StudioPreview
 from .qt_sessions import StudioSessions
+from .qt_shoot_export import StudioShootExport
+from .qt_side_by_side import StudioSideBySide
+from .qt_sync import StudioSync
 
 APP_NAME = "Likeness Studio"
 
@@ -105,6 +111,11 @@ class QtStudioWindow(QMainWindow):
         self.compare_view: CompareView | None = None
         self.export_runner = self.exporter.runner
         self.runners = (*self.preview.runners.values(), self.opener.runner, self.export_runner)
+        self.shoot_export = StudioShootExport(self)
+        self.filmstrip = StudioFilmstrip(self)
+        self.sync = StudioSync(self)
+        self.side_by_side = StudioSideBySide(self)
+        self.runners += (self.filmstrip.thumb_runner, self.filmstrip.flags_runner)
         self._connect()
         self.actions = StudioActions(self)
         self._name_actions()
