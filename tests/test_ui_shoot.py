@@ -90,7 +90,7 @@ def test_arrow_keys_move_through_the_shoot_and_each_photo_keeps_its_session(
     qtbot.keyClick(window.canvas, Qt.Key.Key_Right)
     wait_open(qtbot, window, "c.jpg")
     assert dialogs["question"], "switching photos with unsaved work must ask first"
-    assert (shoot_folder / "b.likeness.json").is_file()
+    assert (shoot_folder / "b.jpg.likeness.json").is_file()
     assert window.document.slider("smooth") == default_sliders()["smooth"]  # c's own: neutral
     qtbot.waitUntil(lambda: "session saved" in _flags(window, "b.jpg"), timeout=WAIT)
     assert "retouched" in _flags(window, "b.jpg")
@@ -133,13 +133,13 @@ def test_sync_writes_the_look_to_each_selected_photo_one_undo_step_each(
     assert step.text() == "Sync 2 photos from b.jpg"
     assert step.childCount() == 2  # one step per photo
     for name in ("c.jpg", "a.jpg"):
-        session = load_session(shoot_folder / f"{Path(name).stem}.likeness.json")
+        session = load_session(shoot_folder / f"{name}.likeness.json")
         assert session.sliders["smooth"] == 0.7 and session.sliders["bg_blur"] == 0.3
         assert session.marks == () and session.crop is None
     qtbot.waitUntil(lambda: "retouched" in _flags(window, "a.jpg"), timeout=WAIT)
     window.undo_stack.undo()  # the whole sync
-    assert not (shoot_folder / "c.likeness.json").exists()
-    assert not (shoot_folder / "a.likeness.json").exists()
+    assert not (shoot_folder / "c.jpg.likeness.json").exists()
+    assert not (shoot_folder / "a.jpg.likeness.json").exists()
     window.undo_stack.redo()
     dialogs["answer"] = QMessageBox.StandardButton.Discard
     window.next_photo_action.trigger()
@@ -160,12 +160,12 @@ def test_sync_keeps_each_photos_own_marks(qtbot, make_window, shoot_folder):
     target = shoot_folder / "c.jpg"
     mark = Mark(kind="keep", points=((100.0, 100.0),), radius=6.0)
     save_session(Session(source=Source.of(target), marks=(mark,)),
-                 shoot_folder / "c.likeness.json")
+                 shoot_folder / "c.jpg.likeness.json")
     window = make_window()
     open_shoot(qtbot, window, shoot_folder)
     window.panel.rows["smooth"].box.setValue(0.5)
     window.sync.sync([target])
-    synced = load_session(shoot_folder / "c.likeness.json")
+    synced = load_session(shoot_folder / "c.jpg.likeness.json")
     assert synced.sliders["smooth"] == 0.5
     assert synced.marks == (mark,)  # c's own marks stay; b's (none) never travel
 

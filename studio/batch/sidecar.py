@@ -1,5 +1,5 @@
 """A batch where each photo brings its own session: the one saved beside it
-(``photo.likeness.json``, made on these very bytes), else the batch's session. What the
+(``PHOTO.jpg.likeness.json``, made on these very bytes), else the batch's session. What the
 studio's Export Selected runs, so each photo of a shoot is exported as it was left (its
 synced look, its own face choice, crop and marks)."""
 

@@ -82,8 +82,8 @@ class SyncCommand(QUndoCommand):
         super().__init__(f"Sync {count} photo{'s' * (count != 1)} from {source_name}")
         self.errors: list[str] = []
         self.on_change = on_change
-        for photo in synced:
-            SyncPhotoCommand(photo, self.errors, self)
+        # kept here too: Qt owns the children, but their Python halves must stay alive
+        self.photos = [SyncPhotoCommand(photo, self.errors, self) for photo in synced]
 
     def redo(self) -> None:
         super().redo()

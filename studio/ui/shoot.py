@@ -2,7 +2,7 @@
 done to each (retouched, exported, session saved), a small thumbnail of each, and the
 session another photo gets when the current look is synced to it.
 
-Each photo keeps its own session beside it (``photo.likeness.json``); nothing here writes a
+Each photo keeps its own session beside it (``PHOTO.jpg.likeness.json``); nothing here writes a
 photo.
 """
 
