@@ -240,3 +240,24 @@ def test_split_keeps_its_place_beside_side_by_side(qtbot, make_window):
     window = make_window()
     assert window.split_action.shortcut().toString() == "Shift+Y"
     assert window.side_by_side_action.shortcut().toString() == "Y"
+
+
+# ----------------------------------------------------------------------------- look thumbnails
+def test_the_look_picker_shows_each_look_on_this_photo_at_its_amount(
+        qtbot, make_window, shoot_folder):
+    window = make_window()
+    open_shoot(qtbot, window, shoot_folder)
+    combo = window.panel.look_combo
+    looks = [combo.itemData(i) for i in range(combo.count()) if combo.itemData(i)]
+    thumbs = window.look_thumbs
+    qtbot.waitUntil(lambda: len(thumbs.amounts) == len(looks), timeout=WAIT * 2)
+    icons = {}
+    for i in range(combo.count()):
+        key = combo.itemData(i)
+        if key:
+            icon = combo.itemIcon(i)
+            assert not icon.isNull(), f"no thumbnail for {key}"
+            icons[key] = icon.pixmap(64, 64).toImage()
+            assert "on this photo, at" in combo.itemData(i, Qt.ItemDataRole.ToolTipRole)
+    assert len({bytes(img.constBits()) for img in icons.values()}) > 1  # looks differ
+    assert all(0.0 <= a <= 1.5 for a in thumbs.amounts.values())

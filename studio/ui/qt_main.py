@@ -7,7 +7,7 @@ controllers that do the work (one concern each):
 - ``qt_exporter.StudioExporter``: the export dialog, job and result
 - ``qt_actions.StudioActions``: menus, toolbar and shortcuts from one table
 - the shoot: ``qt_filmstrip.StudioFilmstrip`` (File › Open Folder), ``qt_sync.StudioSync``,
-  ``qt_shoot_export.StudioShootExport`` (Export Selected), ``qt_side_by_side.StudioSideBySide``
+  ``qt_shoot_export.StudioShootExport`` (Export Selected), ``qt_side_by_side.StudioSideBySide``, ``qt_look_thumbs.StudioLookThumbs``
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ from .qt_compare import CompareView
 from .qt_crop import CropTool
 from .qt_exporter import StudioExporter
 from .qt_filmstrip import StudioFilmstrip
+from .qt_look_thumbs import StudioLookThumbs
 from .qt_marks import StudioMarks
 from .qt_notice import QtCutTextTips, QtNoticeBar
 from .qt_opener import StudioOpener
@@ -115,7 +116,9 @@ class QtStudioWindow(QMainWindow):
         self.filmstrip = StudioFilmstrip(self)
         self.sync = StudioSync(self)
         self.side_by_side = StudioSideBySide(self)
-        self.runners += (self.filmstrip.thumb_runner, self.filmstrip.flags_runner)
+        self.look_thumbs = StudioLookThumbs(self)
+        self.runners += (self.filmstrip.thumb_runner, self.filmstrip.flags_runner,
+                         self.look_thumbs.runner)
         self._connect()
         self.actions = StudioActions(self)
         self._name_actions()
