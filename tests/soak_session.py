@@ -417,7 +417,7 @@ class Afternoon:
     def split(self) -> None:
         canvas, user = self.user.canvas, self.user
         if not canvas.split_enabled or canvas.showing_original or self.rng.random() < 0.1:
-            return user.key(canvas, Qt.Key.Key_Y)
+            return user.key(canvas, Qt.Key.Key_Y, SHIFT)  # the split (Y: side by side)
         x = int(canvas.mapFromScene(QPointF(canvas.split_x, 0)).x())
         y = canvas.viewport().height() // 2
         end = QPoint(self.rng.randrange(canvas.viewport().width()), y)
