@@ -141,7 +141,8 @@ def offer_restore(window: QtStudioWindow) -> bool:
 
 
 def run_studio(path: str | os.PathLike | None = None) -> int:
-    """Open the studio window on ``path`` (a photo or session; None: the built-in sample).
+    """Open the studio window on ``path`` (a photo, a session, or a folder: its filmstrip;
+    None: the built-in sample).
 
     Blocks until the window closes; returns the exit code (0, or 2 with one line on stderr
     when no window can open here: no display, or Qt's X11 libraries missing).
@@ -157,6 +158,9 @@ def run_studio(path: str | os.PathLike | None = None) -> int:
 
     def start() -> None:
         if offer_restore(window):
+            return
+        if path is not None and os.path.isdir(path):
+            window.filmstrip.open_folder(path)  # a shoot
             return
         window.open_path(path)
 

@@ -1,0 +1,40 @@
+"""A watchdog of the window's thread: a timer that should fire every ``interval_ms``; each
+time it fires late, the thread was busy (blocked) for that long. ``longest_ms`` is the
+longest block seen: what a user feels as a frozen window. For benches and checks."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QObject, Qt, QTimer
+
+
+class QtWatchdog(QObject):
+    """``start()``, work, ``stop()``; then ``longest_ms`` (the longest the event loop did not
+    run the timer beyond its interval), ``beats`` (how often it ran)."""
+
+    def __init__(self, parent: QObject | None = None, interval_ms: int = 5):
+        super().__init__(parent)
+        self.interval_ms = interval_ms
+        self.longest_ms = 0.0
+        self.beats = 0
+        self._last: float | None = None
+        self._timer = QTimer(self, interval=interval_ms)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._beat)
+
+    def start(self) -> None:
+        self.longest_ms, self.beats, self._last = 0.0, 0, time.perf_counter()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        self._beat()
+
+    def _beat(self) -> None:
+        now = time.perf_counter()
+        if self._last is not None:
+            late = (now - self._last) * 1000.0 - self.interval_ms
+            self.longest_ms = max(self.longest_ms, late)
+        self._last = now
+        self.beats += 1
