@@ -25,6 +25,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--shots", default="")
     parser.add_argument("--look", default="linkedin")
+    parser.add_argument("--idle", type=float, default=0.0,
+                        help="first measure this many seconds with nothing exporting (baseline)")
     args = parser.parse_args()
 
     from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
@@ -68,12 +70,22 @@ def main() -> int:
     wait(lambda: not window.filmstrip.flags_runner.is_busy)
     shot("synced")
     watchdog = QtWatchdog(window)
+    if args.idle:
+        watchdog.start()
+        until = time.monotonic() + args.idle
+        wait(lambda: time.monotonic() > until)
+        watchdog.stop()
+        print(f"idle baseline ({args.idle:.0f} s, nothing exporting): longest blocked "
+              f"{watchdog.longest_ms:.1f} ms, longest busy {watchdog.longest_busy_ms:.1f} ms")
     started = time.perf_counter()
     watchdog.start()
     window.shoot_export.export_selected()
     halfway = len(window.filmstrip.photos) // 2
     wait(lambda: len(window.shoot_export.results) >= halfway)
-    shot("exporting")
+    if args.shots:  # the screenshot's own time is not the studio's
+        watchdog.stop()
+        shot("exporting")
+        watchdog.resume()
     wait(lambda: not window.shoot_export.running and window.shoot_export.thread is None)
     watchdog.stop()
     seconds = time.perf_counter() - started
@@ -83,6 +95,7 @@ def main() -> int:
     ok = sum(r.status == "ok" for r in results)
     print(f"exported {ok}/{len(results)} photos in {seconds:.1f} s with {args.workers} worker(s); "
           f"window thread longest blocked {watchdog.longest_ms:.1f} ms "
+          f"(at {watchdog.longest_at:.1f} s), longest busy {watchdog.longest_busy_ms:.1f} ms "
           f"({watchdog.beats} beats of {watchdog.interval_ms} ms)")
     for row in window.shoot_export.panel.rows():
         print("  " + " | ".join(row))
