@@ -198,6 +198,9 @@ def test_export_selected_runs_in_the_background_and_resumes_after_cancel(
     assert len(rows) == 3 and panel.bar.value() == 3
     assert sorted(r[1] for r in rows) == sorted(["skipped"] * done + ["ok"] * (3 - done))
     assert sorted(p.name for p in out.glob("*.jpg")) == ["a.jpg", "b.jpg", "c.jpg"]
+    # the open photo is exported as on screen: its unsaved changes went to its session first
+    assert not window.document.dirty and (shoot_folder / "b.jpg.likeness.json").is_file()
+    assert all(r[3] == "" or r[3].endswith("%") for r in rows)
     qtbot.waitUntil(lambda: "exported" in _flags(window, "a.jpg"), timeout=WAIT)
 
 

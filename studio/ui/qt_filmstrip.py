@@ -153,6 +153,8 @@ class StudioFilmstrip:
         self.dock.setWidget(self.strip)
         self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
+        # the strip the window's whole width; Export Selected's results under it
+        window.splitDockWidget(self.dock, window.shoot_export.dock, Qt.Orientation.Vertical)
         self.dock.hide()
         self.strip.currentItemChanged.connect(self._on_current_changed)
         self._relay = _ThumbRelay()

@@ -211,7 +211,23 @@ class StudioShootExport:
                                    "photos to export in the filmstrip.")
             return
         paths = filmstrip.selected() or [self.window.document.source_path]
-        self.start([p for p in paths if p is not None])
+        paths = [p for p in paths if p is not None]
+        if not self._open_photo_saved(paths):
+            return
+        self.start(paths)
+
+    def _open_photo_saved(self, paths: list[Path]) -> bool:
+        """The open photo is exported as it is on screen: its unsaved changes are saved to
+        its session first (the batch reads each photo's session). False: it could not be."""
+        import os
+
+        document = self.window.document
+        source = document.source_path
+        if source is None or not document.dirty:
+            return True
+        if os.path.abspath(source) not in {os.path.abspath(p) for p in paths}:
+            return True
+        return self.window.sessions.save_session()
 
     def start(self, paths: list[Path]) -> None:
         """Export ``paths`` into the shoot's export folder in the background."""
