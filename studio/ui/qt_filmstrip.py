@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
 )
+from shiboken6 import isValid
 
 from studio.errors import LikenessError
 
@@ -270,8 +271,8 @@ class StudioFilmstrip:
                                      self.export_folder, settings)
 
     def _on_thumb(self, generation: int, path: str, image) -> None:
-        if generation != self._generation:
-            return
+        if generation != self._generation or not isValid(self.strip):
+            return  # another folder's, or the window is gone
         self.thumbs[path] = image
         self._draw(path)
 

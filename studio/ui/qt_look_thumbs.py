@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
+from shiboken6 import isValid
 
 from studio.errors import LikenessError
 
@@ -138,8 +139,8 @@ class StudioLookThumbs:
                            lambda: self.generation, self.generation)
 
     def _on_thumb(self, generation: int, key: str, image, amount: float) -> None:
-        if generation != self.generation:
-            return
+        if generation != self.generation or not isValid(self.window.panel.look_combo):
+            return  # another photo's, or the window is gone
         combo = self.window.panel.look_combo
         index = combo.findData(key)
         if index < 0:

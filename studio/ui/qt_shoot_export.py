@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from studio.errors import LikenessError
 
@@ -188,6 +189,7 @@ class StudioShootExport:
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.stop_and_wait)
+        window.destroyed.connect(lambda *_: self.cancel())  # no export outlives its window
         self._show_buttons()
 
     @property
@@ -281,7 +283,8 @@ class StudioShootExport:
         """Stop the export: the photos being written are dropped (none half-written)."""
         if self.running and self.engine is not None:
             self.engine.cancel()
-            self.panel.status.setText("Cancelling…")
+            if isValid(self.panel):
+                self.panel.status.setText("Cancelling…")
 
     def resume(self) -> None:
         """Run the last photos again; those already exported are skipped."""
@@ -296,10 +299,14 @@ class StudioShootExport:
 
     # ------------------------------------------------------------------ the batch's news
     def _on_waiting(self, text: str) -> None:
+        if not isValid(self.panel):
+            return
         self.panel.status.setText(text[:1].upper() + text[1:])
 
     def _on_result(self, result) -> None:
         self.results.append(result)
+        if not isValid(self.panel):
+            return  # the window is gone; the batch is being stopped
         table = self.panel.table
         row = table.rowCount()
         table.insertRow(row)
@@ -315,6 +322,8 @@ class StudioShootExport:
     def _on_ended(self, results, interrupted: bool, error: str) -> None:
         self.thread = None
         self.interrupted = interrupted
+        if not isValid(self.panel):
+            return
         self._show_buttons()
         if error:
             self.panel.status.setText("Not exported")
