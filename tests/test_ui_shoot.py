@@ -264,3 +264,15 @@ def test_the_look_picker_shows_each_look_on_this_photo_at_its_amount(
             assert "on this photo, at" in combo.itemData(i, Qt.ItemDataRole.ToolTipRole)
     assert len({bytes(img.constBits()) for img in icons.values()}) > 1  # looks differ
     assert all(0.0 <= a <= 1.5 for a in thumbs.amounts.values())
+
+
+def test_the_filmstrip_shows_only_with_a_shoot_open(qtbot, make_window, shoot_folder):
+    window = make_window()
+    assert not window.filmstrip.dock.isVisible()
+    open_shoot(qtbot, window, shoot_folder)
+    assert window.filmstrip.dock.isVisible()
+    window.close()  # its layout is kept, the strip shown in it
+    again = make_window()
+    qtbot.waitUntil(lambda: not again.filmstrip.dock.isVisible(), timeout=WAIT)
+    qtbot.wait(50)
+    assert not again.filmstrip.dock.isVisible() and not again.shoot_export.dock.isVisible()
