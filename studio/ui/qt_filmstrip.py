@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -157,8 +157,6 @@ class StudioFilmstrip:
         # the strip the window's whole width; Export Selected's results under it
         window.splitDockWidget(self.dock, window.shoot_export.dock, Qt.Orientation.Vertical)
         self.dock.hide()
-        # shown when a shoot is open, not because the last window's layout had it
-        QTimer.singleShot(0, self._hide_while_empty)
         self.strip.currentItemChanged.connect(self._on_current_changed)
         self._relay = _ThumbRelay()
         self._relay.thumb.connect(self._on_thumb)
@@ -170,9 +168,9 @@ class StudioFilmstrip:
         self._keys = _ArrowKeys(self)
         window.canvas.installEventFilter(self._keys)
 
-    def _hide_while_empty(self) -> None:
-        if not isValid(self.dock):
-            return
+    def hide_while_empty(self) -> None:
+        """Hide the strip and the export's results while there is no shoot (the window's
+        last layout, restored, may have had them)."""
         if not self.photos:
             self.dock.hide()
         if not self.window.shoot_export.jobs:

@@ -290,6 +290,7 @@ class QtStudioWindow(QMainWindow):
             self.resize(1400, 900)
         if isinstance(state, QByteArray | bytes) and state:
             self.restoreState(state)
+        self.filmstrip.hide_while_empty()  # shown by a shoot, not by the last layout
 
     def _save_window_state(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

@@ -47,50 +47,44 @@ def _what(session: Session | None) -> tuple:
             session.crop)
 
 
-class SyncPhotoCommand(QUndoCommand):
-    """One photo's sync: redo writes its synced session beside it, undo puts back the one it
-    had (or removes the one the sync made). A child of :class:`SyncCommand`."""
+def write_beside(photo: Path, session: Session | None) -> str:
+    """Write ``session`` beside ``photo`` (None: remove the one there); "" or what went
+    wrong, in one line."""
+    from studio.session import default_session_path, save_session
 
-    def __init__(self, synced: SyncedPhoto, errors: list[str], parent: QUndoCommand):
-        super().__init__(f"Sync {synced.path.name}", parent)
-        self.synced, self.errors = synced, errors
-
-    def _write(self, session: Session | None) -> None:
-        from studio.session import default_session_path, save_session
-
-        beside = default_session_path(self.synced.path)
-        try:
-            if session is None:
-                beside.unlink(missing_ok=True)
-            else:
-                save_session(session, beside)
-        except (LikenessError, OSError) as error:
-            self.errors.append(f"{self.synced.path.name}: {error}")
-
-    def redo(self) -> None:
-        self._write(self.synced.after)
-
-    def undo(self) -> None:
-        self._write(self.synced.before)
+    beside = default_session_path(photo)
+    try:
+        if session is None:
+            beside.unlink(missing_ok=True)
+        else:
+            save_session(session, beside)
+    except (LikenessError, OSError) as error:
+        return f"{photo.name}: {error}"
+    return ""
 
 
 class SyncCommand(QUndoCommand):
-    """The open photo's history step of a sync: one child step per photo synced."""
+    """The open photo's history step of a sync: redo writes each photo's synced session
+    beside it, undo puts back the one each had (or removes the one the sync made).
+
+    No child commands: a Python-made child of a command is owned by both Python and its
+    parent, and the stack's end (a window closed) then deletes it twice."""
 
     def __init__(self, synced: list[SyncedPhoto], source_name: str, on_change):
         count = len(synced)
         super().__init__(f"Sync {count} photo{'s' * (count != 1)} from {source_name}")
         self.errors: list[str] = []
         self.on_change = on_change
-        # kept here too: Qt owns the children, but their Python halves must stay alive
-        self.photos = [SyncPhotoCommand(photo, self.errors, self) for photo in synced]
+        self.photos = list(synced)
 
     def redo(self) -> None:
-        super().redo()
-        self.on_change()
+        self._write([(p.path, p.after) for p in self.photos])
 
     def undo(self) -> None:
-        super().undo()
+        self._write([(p.path, p.before) for p in reversed(self.photos)])
+
+    def _write(self, sessions: list) -> None:
+        self.errors[:] = [e for e in (write_beside(path, s) for path, s in sessions) if e]
         self.on_change()
 
 
