@@ -262,6 +262,27 @@ def test_split_keeps_its_place_beside_side_by_side(qtbot, make_window):
     assert window.side_by_side_action.shortcut().toString() == "Y"
 
 
+def test_one_before_after_at_a_time_and_the_tools_bring_the_canvas_back(
+        qtbot, make_window, shoot_folder):
+    window = make_window()
+    open_shoot(qtbot, window, shoot_folder)
+    window.split_action.setChecked(True)
+    window.side_by_side_action.trigger()  # Y: the split gives way (not left lit on the bar)
+    assert window.side_by_side.view.isVisible() and not window.split_action.isChecked()
+    window.split_action.trigger()  # Shift+Y: the split shows, on the canvas
+    assert window.split_action.isChecked() and window.canvas.isVisible()
+    assert not window.side_by_side_action.isChecked() and not window.side_by_side.view.isVisible()
+    window.side_by_side_action.trigger()
+    window.crop_action.trigger()  # the crop tool works on the canvas: it comes back
+    assert window.canvas.isVisible() and not window.side_by_side_action.isChecked()
+    window.crop_action.trigger()
+    window.side_by_side_action.trigger()
+    window.heal_tool_action.trigger()
+    assert window.canvas.isVisible() and not window.side_by_side.view.isVisible()
+    bar = {a.iconText() for a in window.actions.toolbar.actions()}
+    assert "Side" in bar
+
+
 # ----------------------------------------------------------------------------- look thumbnails
 def test_the_look_picker_shows_each_look_on_this_photo_at_its_amount(
         qtbot, make_window, shoot_folder):

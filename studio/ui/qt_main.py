@@ -122,6 +122,7 @@ class QtStudioWindow(QMainWindow):
         self._connect()
         self.actions = StudioActions(self)
         self._name_actions()
+        self.side_by_side.follow_tools()
         self._build_status()
         self._key_watcher = OriginalKeyWatcher(self)
         QApplication.instance().installEventFilter(self._key_watcher)

@@ -170,7 +170,21 @@ class StudioSideBySide:
     def enabled(self) -> bool:
         return self.view.isVisibleTo(self.window)
 
+    def follow_tools(self) -> None:
+        """One before / after at a time, and the canvas back for its tools: the split
+        (Shift+Y), the crop tool or a brush picked ends the side by side; side by side ends
+        the split (the actions exist once the window's menus are built)."""
+        window = self.window
+        for name in ("split", "crop", "heal_tool", "keep_tool", "brush_tool"):
+            getattr(window, f"{name}_action").toggled.connect(self._canvas_wanted)
+
+    def _canvas_wanted(self, on: bool) -> None:
+        if on and self.enabled:
+            self.window.side_by_side_action.setChecked(False)
+
     def set_enabled(self, enabled: bool) -> None:
+        if enabled:
+            self.window.split_action.setChecked(False)
         self.window.canvas.setVisible(not enabled)
         self.view.setVisible(enabled)
         if enabled:
