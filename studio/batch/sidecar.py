@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from studio.batch.report import OK
 from studio.batch.task import retouch_task
 
 
@@ -39,5 +40,8 @@ def own_session_task(
 ) -> dict[str, Any]:
     """:func:`studio.batch.task.retouch_task` with the photo's own session (see
     :func:`own_session`); ``session`` is used for photos without one."""
-    return retouch_task(input_path, own_session(input_path, session), export, output_path,
-                        min_likeness)
+    own = own_session(input_path, session)
+    record = retouch_task(input_path, own, export, output_path, min_likeness)
+    if record.get("amount") is None and own.get("amount") is not None and record["status"] == OK:
+        record["amount"] = float(own["amount"])  # the amount chosen by hand, as the studio shows it
+    return record
