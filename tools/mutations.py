@@ -641,6 +641,30 @@ MUTATIONS = (
         "            pass",
         ("tests/test_ui_shoot.py::test_side_by_side_shows_before_and_after_zoomed_and_moved_together",),
     ),
+    Mutation(
+        "shoot-docks-from-last-layout",
+        "the filmstrip and the export's results come back with the last window's layout, no shoot open",
+        "studio/ui/qt_main.py",
+        "        self.filmstrip.hide_while_empty()  # shown by a shoot, not by the last layout",
+        "        pass",
+        ("tests/test_ui_shoot.py::test_the_filmstrip_shows_only_with_a_shoot_open",),
+    ),
+    Mutation(
+        "side-by-side-beside-split",
+        "side by side leaves the split on (two before/after views lit at once)",
+        "studio/ui/qt_side_by_side.py",
+        "            self.window.split_action.setChecked(False)",
+        "            pass",
+        ("tests/test_ui_shoot.py::test_one_before_after_at_a_time_and_the_tools_bring_the_canvas_back",),
+    ),
+    Mutation(
+        "export-selected-amount-blank",
+        "Export Selected's Amount column is blank for an amount chosen in the studio",
+        "studio/batch/sidecar.py",
+        'record["amount"] = float(own["amount"])',
+        'record["amount"] = None',
+        ("tests/test_batch_sidecar.py::test_the_report_shows_the_amount_chosen_in_the_studio",),
+    ),
 )
 
 
