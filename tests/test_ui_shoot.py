@@ -170,6 +170,26 @@ def test_sync_keeps_each_photos_own_marks(qtbot, make_window, shoot_folder):
     assert synced.marks == (mark,)  # c's own marks stay; b's (none) never travel
 
 
+def test_sync_carries_the_look_to_find_its_own_amount_and_the_export_preset(
+        qtbot, make_window, shoot_folder):
+    from studio.imaging.export import ExportSettings
+    from studio.session import load_look, load_session
+
+    window = make_window()
+    open_shoot(qtbot, window, shoot_folder)
+    window.apply_look("linkedin")
+    qtbot.waitUntil(lambda: not window.amount.runner.is_busy, timeout=WAIT)
+    window.document.set_export(ExportSettings("portfolio"))
+    window.sync.sync([shoot_folder / "c.jpg"])
+    synced = load_session(shoot_folder / "c.jpg.likeness.json")
+    look = load_look("linkedin")
+    assert synced.look == "linkedin" and synced.budget == look.budget
+    assert synced.amount is None  # c finds its own amount within the budget, on its own face
+    assert synced.sliders == look.sliders  # the look at 100%, not b's amount of it
+    assert synced.export.preset == "portfolio"  # the crop preset, framed on c's own face
+    assert synced.crop is None
+
+
 def test_a_sync_in_the_history_survives_the_history_being_cleared(
         qtbot, make_window, shoot_folder):
     """The window's end clears its history: a sync step in it must go quietly (its steps

@@ -665,6 +665,14 @@ MUTATIONS = (
         'record["amount"] = None',
         ("tests/test_batch_sidecar.py::test_the_report_shows_the_amount_chosen_in_the_studio",),
     ),
+    Mutation(
+        "sync-carries-amount",
+        "Sync gives every photo the open photo's amount of the look instead of its own within the budget",
+        "studio/ui/shoot.py",
+        "sliders, amount = _look_sliders(current.look, sliders), None",
+        "sliders, amount = sliders, amount",
+        ("tests/test_ui_shoot.py::test_sync_carries_the_look_to_find_its_own_amount_and_the_export_preset",),
+    ),
 )
 
 
