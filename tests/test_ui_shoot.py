@@ -80,6 +80,17 @@ def test_open_folder_shows_the_shoot_in_capture_order_with_thumbnails(
     assert max(thumb.width(), thumb.height()) == 160
 
 
+def test_likeness_folder_opens_the_folder_as_a_shoot(qtbot, make_window, shoot_folder):
+    from studio.ui.app import open_given
+
+    window = make_window()
+    open_given(window, shoot_folder)  # `likeness FOLDER`
+    qtbot.waitUntil(lambda: not window.opening and window.preview_pixels is not None,
+                    timeout=WAIT)
+    assert strip_names(window) == ["b.jpg", "c.jpg", "a.jpg"]
+    assert window.document.source_path.name == "b.jpg"
+
+
 def test_arrow_keys_move_through_the_shoot_and_each_photo_keeps_its_session(
         qtbot, make_window, shoot_folder, dialogs):
     window = make_window()

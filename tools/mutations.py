@@ -673,6 +673,14 @@ MUTATIONS = (
         "sliders, amount = sliders, amount",
         ("tests/test_ui_shoot.py::test_sync_carries_the_look_to_find_its_own_amount_and_the_export_preset",),
     ),
+    Mutation(
+        "likeness-folder-as-photo",
+        "likeness FOLDER opens the folder as a photo (an error) instead of as a shoot",
+        "studio/ui/app.py",
+        "    if path is not None and os.path.isdir(path):\n        window.filmstrip.open_folder(path)",
+        "    if False:\n        window.filmstrip.open_folder(path)",
+        ("tests/test_ui_shoot.py::test_likeness_folder_opens_the_folder_as_a_shoot",),
+    ),
 )
 
 
