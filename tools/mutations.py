@@ -681,6 +681,14 @@ MUTATIONS = (
         "    if False:\n        window.filmstrip.open_folder(path)",
         ("tests/test_ui_shoot.py::test_likeness_folder_opens_the_folder_as_a_shoot",),
     ),
+    Mutation(
+        "export-results-squeezed",
+        "a long export folder in the status widens Export Selected's panel over the filmstrip",
+        "studio/ui/qt_shoot_export.py",
+        "        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)",
+        "        pass",
+        ("tests/test_ui_shoot.py::test_export_selected_runs_in_the_background_and_resumes_after_cancel",),
+    ),
 )
 
 

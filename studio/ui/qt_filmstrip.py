@@ -154,8 +154,9 @@ class StudioFilmstrip:
         self.dock.setWidget(self.strip)
         self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
-        # the strip the window's whole width; Export Selected's results under it
-        window.splitDockWidget(self.dock, window.shoot_export.dock, Qt.Orientation.Vertical)
+        # Export Selected's results beside the strip: under it they took the photo's height
+        # and still showed one row
+        window.splitDockWidget(self.dock, window.shoot_export.dock, Qt.Orientation.Horizontal)
         self.dock.hide()
         self.strip.currentItemChanged.connect(self._on_current_changed)
         self._relay = _ThumbRelay()

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -123,6 +124,9 @@ class QtShootExportPanel(QWidget):
         self.setObjectName("shoot_export")
         self.status = QLabel("", self)
         self.status.setObjectName("shoot_export_status")
+        # a long export folder must not widen the panel: the label gives way (elided by Qt's
+        # clipping), the whole text in its tooltip
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.bar = QProgressBar(self)
         self.bar.setObjectName("shoot_export_progress")
         self.cancel_button = QPushButton("Cancel", self)
@@ -134,6 +138,9 @@ class QtShootExportPanel(QWidget):
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)  # one line a photo; the notes in full as its tooltip
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
@@ -262,8 +269,24 @@ class StudioShootExport:
         self.panel.bar.setRange(0, len(self.jobs))
         self.panel.bar.setValue(0)
         self.panel.status.setText(f"Exporting {len(self.jobs)} photos to {folder}…")
-        self.dock.show()
+        self.panel.status.setToolTip(str(folder))
+        self._show_dock()
         self._begin(settings)
+
+    def _show_dock(self) -> None:
+        """Show the results beside the filmstrip, the strip keeping 3/5 of the width (the
+        first time; then as the user left them)."""
+        if self.dock.isVisible():
+            return
+        self.dock.show()
+        QTimer.singleShot(0, self._share_width)  # once the dock has its place
+
+    def _share_width(self) -> None:
+        strip = self.window.filmstrip.dock
+        if isValid(strip) and strip.isVisible() and not self.dock.isFloating():
+            width = self.window.width()
+            self.window.resizeDocks([strip, self.dock], [width * 3 // 5, width * 2 // 5],
+                                    Qt.Orientation.Horizontal)
 
     def _begin(self, settings) -> None:
         from studio.batch import make_engine
