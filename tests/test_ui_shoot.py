@@ -263,7 +263,7 @@ def test_export_selected_without_a_shoot_says_what_to_do(qtbot, make_window, dia
 
 # ----------------------------------------------------------------------------- side by side
 def test_side_by_side_shows_before_and_after_zoomed_and_moved_together(
-        qtbot, make_window, shoot_folder):
+        qtbot, make_window, shoot_folder, dialogs):
     window = make_window()
     open_shoot(qtbot, window, shoot_folder)
     window.panel.rows["bg_blur"].box.setValue(0.8)
@@ -286,6 +286,10 @@ def test_side_by_side_shows_before_and_after_zoomed_and_moved_together(
     left, right = view.visible_rects()
     assert left.center().x() == pytest.approx(right.center().x(), abs=1.0)
     assert left.center().y() == pytest.approx(right.center().y(), abs=1.0)
+    dialogs["answer"] = QMessageBox.StandardButton.Discard
+    qtbot.keyClick(view.after, Qt.Key.Key_Right)  # through the shoot, as on the canvas
+    wait_open(qtbot, window, "c.jpg")
+    assert view.isVisible()
     window.side_by_side_action.trigger()
     assert window.canvas.isVisible() and not view.isVisible()
 

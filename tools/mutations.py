@@ -689,6 +689,14 @@ MUTATIONS = (
         "        pass",
         ("tests/test_ui_shoot.py::test_export_selected_runs_in_the_background_and_resumes_after_cancel",),
     ),
+    Mutation(
+        "side-by-side-arrows-dead",
+        "Left / Right no longer move through the shoot while before and after are side by side",
+        "studio/ui/qt_side_by_side.py",
+        "            widget.installEventFilter(window.filmstrip.arrow_keys)",
+        "            pass",
+        ("tests/test_ui_shoot.py::test_side_by_side_shows_before_and_after_zoomed_and_moved_together",),
+    ),
 )
 
 

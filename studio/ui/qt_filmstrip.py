@@ -166,8 +166,9 @@ class StudioFilmstrip:
         self.flags_runner.finished.connect(self._on_flags)
         window.opener.runner.finished.connect(lambda *_: self.follow_open_photo())
         window.document.events.session_path.connect(lambda path: self.refresh_flags())
-        self._keys = _ArrowKeys(self)
-        window.canvas.installEventFilter(self._keys)
+        #: Left / Right through the shoot, on the photo (the canvas, the side-by-side panes)
+        self.arrow_keys = _ArrowKeys(self)
+        window.canvas.installEventFilter(self.arrow_keys)
 
     def hide_while_empty(self) -> None:
         """Hide the strip and the export's results while there is no shoot (the window's

@@ -164,6 +164,8 @@ class StudioSideBySide:
         self.view = QtSideBySide(window)
         window.centralWidget().layout().addWidget(self.view, 1)
         self.view.hide()
+        for widget in (self.view, self.view.before, self.view.after):  # as on the canvas
+            widget.installEventFilter(window.filmstrip.arrow_keys)
         window.preview_shown.connect(lambda _id: self.refresh())
 
     @property
