@@ -165,7 +165,7 @@ class Afternoon:
             (3, self.look), (2, self.amount), (5, self.crop), (1, self.compare),
             (6, self.mark), (2, self.choose_mark), (9, self.undo_redo), (1, self.save),
             (1, self.snapshot), (2, self.overlay), (3, self.split), (1, self.original),
-            (4, self.zoom), (1, self.backdrop),
+            (4, self.zoom), (1, self.backdrop), (1, self.side_by_side),
         ]
         self.weights = [weight for weight, _action in self.actions]
 
@@ -417,11 +417,25 @@ class Afternoon:
     def split(self) -> None:
         canvas, user = self.user.canvas, self.user
         if not canvas.split_enabled or canvas.showing_original or self.rng.random() < 0.1:
-            return user.key(canvas, Qt.Key.Key_Y)
+            return user.key(canvas, Qt.Key.Key_Y, SHIFT)  # the split (Y: side by side)
         x = int(canvas.mapFromScene(QPointF(canvas.split_x, 0)).x())
         y = canvas.viewport().height() // 2
         end = QPoint(self.rng.randrange(canvas.viewport().width()), y)
         user.drag(canvas.viewport(), QPoint(x, y), end, self.rng.randint(2, 6))
+
+    def side_by_side(self) -> None:
+        """Y: before and after side by side, a wheel turn and a drag in a pane, Y back."""
+        user, window = self.user, self.window
+        user.key(user.canvas, Qt.Key.Key_Y)
+        view = window.side_by_side.view
+        if not view.isVisible():
+            return
+        pane = self.rng.choice((view.before, view.after)).viewport()
+        centre = pane.rect().center()
+        user.wheel(pane, centre, self.rng.choice((-2, -1, 1, 2)))
+        end = centre + QPoint(self.rng.randint(-80, 80), self.rng.randint(-80, 80))
+        user.drag(pane, centre, end, self.rng.randint(2, 6))
+        user.key(view, Qt.Key.Key_Y)
 
     def original(self) -> None:
         QTest.keyPress(self.user.canvas, Qt.Key.Key_Backslash)

@@ -140,8 +140,18 @@ def offer_restore(window: QtStudioWindow) -> bool:
     return False
 
 
+def open_given(window: QtStudioWindow, path: str | os.PathLike | None) -> None:
+    """What ``likeness PATH`` opens: a folder as a shoot (its filmstrip, the first photo
+    open), a photo or a session as File › Open does, nothing given: the sample."""
+    if path is not None and os.path.isdir(path):
+        window.filmstrip.open_folder(path)
+    else:
+        window.open_path(path)
+
+
 def run_studio(path: str | os.PathLike | None = None) -> int:
-    """Open the studio window on ``path`` (a photo or session; None: the built-in sample).
+    """Open the studio window on ``path`` (a photo, a session, or a folder: its filmstrip;
+    None: the built-in sample).
 
     Blocks until the window closes; returns the exit code (0, or 2 with one line on stderr
     when no window can open here: no display, or Qt's X11 libraries missing).
@@ -156,9 +166,8 @@ def run_studio(path: str | os.PathLike | None = None) -> int:
     window.show()
 
     def start() -> None:
-        if offer_restore(window):
-            return
-        window.open_path(path)
+        if not offer_restore(window):
+            open_given(window, path)
 
     QTimer.singleShot(0, start)
     try:

@@ -102,9 +102,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("zoom_in", "Zoom &In", "View", _zoom_by(1.25), Std.ZoomIn),
     ActionSpec("zoom_out", "Zoom &Out", "View", _zoom_by(1 / 1.25), Std.ZoomOut),
     ActionSpec("split", "&Before / After Split", "View",
-               lambda w, checked: w.canvas.set_split_enabled(checked), "Y",
+               lambda w, checked: w.canvas.set_split_enabled(checked), "Shift+Y",
                "Split view: original left, edit right (hold \\ to see the original)",
                checkable=True, toolbar=True, separator_before=True, short="Split"),
+    ActionSpec("side_by_side", "Before / After &Side by Side", "View",
+               lambda w, checked: w.side_by_side.set_enabled(checked), "Y",
+               "The original left, the edit right, zoomed and moved together",
+               checkable=True, needs_photo=True, toolbar=True, short="Side"),
     ActionSpec("crop", "&Crop && Straighten", "View",
                lambda w, checked: w.crop_tool.set_active(checked), "C",
                "Frame the photo: aspect presets, drag, handles, straighten", checkable=True,
@@ -142,6 +146,19 @@ ACTIONS: tuple[ActionSpec, ...] = (
                toolbar=True, short="Suggest"),
     ActionSpec("shortcuts", "&Keyboard Shortcuts", "Help", lambda w: w.show_shortcuts(),
                Std.HelpContents, "Every key the studio answers to"),
+    # the shoot (issue 29): qt_filmstrip, qt_sync, qt_shoot_export, qt_side_by_side
+    ActionSpec("open_folder", "Open &Folder…", "File", lambda w: w.filmstrip.open_folder_dialog(),
+               "Ctrl+Shift+O", "Open a shoot: its photos in a filmstrip, in capture order"),
+    ActionSpec("next_photo", "&Next Photo", "View", lambda w: w.filmstrip.go(1), "Ctrl+Right",
+               "The next photo of the filmstrip (Right on the photo)", separator_before=True),
+    ActionSpec("previous_photo", "&Previous Photo", "View", lambda w: w.filmstrip.go(-1),
+               "Ctrl+Left", "The previous photo of the filmstrip (Left on the photo)"),
+    ActionSpec("sync", "S&ync Selected", "Edit", lambda w: w.sync.sync_selected(), "Ctrl+Alt+S",
+               "This photo's look, sliders and export preset to the photos selected in the "
+               "filmstrip (each keeps its face and marks)", needs_photo=True),
+    ActionSpec("export_selected", "Export &Selected", "Export",
+               lambda w: w.shoot_export.export_selected(), "Ctrl+Shift+E",
+               "Export the photos selected in the filmstrip in the background"),
 )
 #: Export presets offered in File › Export after "Export…".
 EXPORT_PRESETS = (

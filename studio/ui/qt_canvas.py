@@ -294,6 +294,10 @@ class QtCanvas(QGraphicsView):
         """Show a new edited proxy."""
         self._image.set_images(self._image.rect, self._image.before, QPixmap.fromImage(after))
 
+    def pictures(self) -> tuple[QPixmap | None, QPixmap | None]:
+        """The original and the edited proxy on screen (None: no photo)."""
+        return self._image.before, self._image.after
+
     def set_detail(self, x: int, y: int, before: QImage, after: QImage) -> None:
         """Show a full-resolution piece (top-left at photo pixel x, y) over the proxy."""
         rect = QRectF(x, y, after.width(), after.height())

@@ -6,6 +6,8 @@ controllers that do the work (one concern each):
 - ``qt_sessions.StudioSessions``: session files, recent files, looks, autosave
 - ``qt_exporter.StudioExporter``: the export dialog, job and result
 - ``qt_actions.StudioActions``: menus, toolbar and shortcuts from one table
+- the shoot: ``qt_filmstrip.StudioFilmstrip`` (File › Open Folder), ``qt_sync.StudioSync``,
+  ``qt_shoot_export.StudioShootExport`` (Export Selected), ``qt_side_by_side.StudioSideBySide``, ``qt_look_thumbs.StudioLookThumbs``
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ from .qt_commands import (
 from .qt_compare import CompareView
 from .qt_crop import CropTool
 from .qt_exporter import StudioExporter
+from .qt_filmstrip import StudioFilmstrip
+from .qt_look_thumbs import StudioLookThumbs
 from .qt_marks import StudioMarks
 from .qt_me import StudioPhotosOfMe
 from .qt_notice import QtCutTextTips, QtNoticeBar
@@ -53,6 +57,9 @@ from .qt_opener import StudioOpener
 from .qt_panel import QtSidePanel
 from .qt_preview import StudioPreview
 from .qt_sessions import StudioSessions
+from .qt_shoot_export import StudioShootExport
+from .qt_side_by_side import StudioSideBySide
+from .qt_sync import StudioSync
 
 APP_NAME = "Likeness Studio"
 
@@ -108,9 +115,17 @@ class QtStudioWindow(QMainWindow):
         self.export_runner = self.exporter.runner
         self.runners = (*self.preview.runners.values(), self.opener.runner, self.export_runner,
                         self.photos_of_me.runner, self.photos_of_me.chips)
+        self.shoot_export = StudioShootExport(self)
+        self.filmstrip = StudioFilmstrip(self)
+        self.sync = StudioSync(self)
+        self.side_by_side = StudioSideBySide(self)
+        self.look_thumbs = StudioLookThumbs(self)
+        self.runners += (self.filmstrip.thumb_runner, self.filmstrip.flags_runner,
+                         self.look_thumbs.runner)
         self._connect()
         self.actions = StudioActions(self)
         self._name_actions()
+        self.side_by_side.follow_tools()
         self._build_status()
         self._key_watcher = OriginalKeyWatcher(self)
         QApplication.instance().installEventFilter(self._key_watcher)
@@ -279,6 +294,7 @@ class QtStudioWindow(QMainWindow):
             self.resize(1400, 900)
         if isinstance(state, QByteArray | bytes) and state:
             self.restoreState(state)
+        self.filmstrip.hide_while_empty()  # shown by a shoot, not by the last layout
 
     def _save_window_state(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

@@ -1,0 +1,151 @@
+"""Look thumbnails: the look picker shows each look rendered small on the open photo's chosen
+face, at the amount it would get here (a budgeted look: the strongest amount within its
+likeness budget on this face, as applying it finds). Made in a worker after each photo
+opens, one look at a time; the picker is usable meanwhile."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QPixmap
+from shiboken6 import isValid
+
+from studio.errors import LikenessError
+
+from . import engine
+from .qt_canvas import qimage_from_rgb8
+from .qt_workers import QtLatestRunner
+
+if TYPE_CHECKING:
+    from .qt_main import QtStudioWindow
+
+#: Edge of a look thumbnail, pixels.
+LOOK_THUMB_EDGE = 64
+#: The head kept around the face's landmarks, in IODs (what a thumbnail shows).
+HEAD_MARGIN = 1.2
+
+
+@dataclass(frozen=True)
+class LookThumbnail:
+    """A look rendered small on this photo: its key, uint8 RGB pixels, the amount of its face
+    sliders (1.0: as the look has them)."""
+
+    key: str
+    pixels: np.ndarray
+    amount: float
+
+
+def head_of(preview: engine.PreviewEngine) -> tuple[np.ndarray, object, int] | None:
+    """The chosen face's head cut from the proxy: (pixels, its analysis, face index), or None
+    without a face."""
+    from studio.face.types import FaceAnalysis
+
+    face = preview.face
+    if face is None:
+        return None
+    h, w = preview.proxy.shape[:2]
+    margin = HEAD_MARGIN * face.iod
+    x0, y0 = (face.landmarks.min(axis=0) - margin).astype(int)
+    x1, y1 = (face.landmarks.max(axis=0) + margin).astype(int)
+    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
+    crop = np.ascontiguousarray(preview.proxy[y0:y1, x0:x1])
+    index = preview.face_index if preview.face_index is not None else preview.proxy_analysis.primary
+    faces = tuple(f.translated(x0, y0) for f in preview.proxy_analysis.faces)
+    return crop, FaceAnalysis(width=x1 - x0, height=y1 - y0, faces=faces, primary=index), index
+
+
+def look_thumbnail(head, key: str, look, edge: int = LOOK_THUMB_EDGE) -> LookThumbnail:
+    """``look`` (a Session) rendered on ``head`` (from :func:`head_of`) at its amount here."""
+    import cv2
+
+    from studio.render import Retoucher
+    from studio.render.amount import MOST, scaled, strongest_amount
+
+    pixels, analysis, index = head
+    sliders, amount = dict(look.sliders), 1.0
+    if look.budget is not None:
+        found = strongest_amount(pixels, analysis, sliders, float(look.budget), most=MOST,
+                                 face_index=index)
+        amount = found.amount
+        sliders = scaled(sliders, amount)
+    out = Retoucher(pixels, analysis, face_index=index).render(sliders)
+    h, w = out.shape[:2]
+    scale = edge / max(h, w)
+    small = cv2.resize(out, (max(1, round(w * scale)), max(1, round(h * scale))),
+                       interpolation=cv2.INTER_AREA)
+    return LookThumbnail(key, np.ascontiguousarray(engine.to_uint8(small)), amount)
+
+
+def look_thumbnails_job(preview, looks: list, emit: Callable, current: Callable,
+                        generation: int) -> int:
+    """Worker: each look's thumbnail handed to ``emit`` as it is made; stops when
+    ``current()`` is no longer ``generation`` (another photo opened)."""
+    head = head_of(preview)
+    for key, look in looks:
+        if head is None or current() != generation:
+            break
+        try:
+            thumb = look_thumbnail(head, key, look)
+        except LikenessError:
+            continue
+        emit(generation, key, qimage_from_rgb8(thumb.pixels), thumb.amount)
+    return generation
+
+
+class _Relay(QObject):
+    thumb = Signal(int, str, object, float)  # generation, look key, QImage, amount
+
+
+class StudioLookThumbs:
+    """Keeps the look picker's icons: each look on this photo, at its amount."""
+
+    def __init__(self, window: QtStudioWindow):
+        self.window = window
+        self.generation = 0
+        #: Each look's amount on the open photo (its thumbnail made), by key.
+        self.amounts: dict[str, float] = {}
+        self.runner = QtLatestRunner("look-thumbnails", parent=window)
+        self._relay = _Relay()
+        self._relay.thumb.connect(self._on_thumb)
+        window.panel.look_combo.setIconSize(QSize(LOOK_THUMB_EDGE, LOOK_THUMB_EDGE))
+        window.opener.runner.finished.connect(lambda *_: self.refresh())
+
+    def refresh(self) -> None:
+        """Make the open photo's thumbnails (in the worker)."""
+        from studio.session import load_look
+
+        self.generation += 1
+        self.amounts = {}
+        combo = self.window.panel.look_combo
+        for i in range(combo.count()):
+            combo.setItemIcon(i, QIcon())
+        preview = self.window.preview_engine
+        if preview is None or preview.face is None:
+            return
+        looks = []
+        for i in range(combo.count()):
+            key = combo.itemData(i)
+            if key is None:
+                continue
+            try:
+                looks.append((key, load_look(key)))
+            except LikenessError:
+                continue
+        self.runner.submit(look_thumbnails_job, preview, looks, self._relay.thumb.emit,
+                           lambda: self.generation, self.generation)
+
+    def _on_thumb(self, generation: int, key: str, image, amount: float) -> None:
+        if generation != self.generation or not isValid(self.window.panel.look_combo):
+            return  # another photo's, or the window is gone
+        combo = self.window.panel.look_combo
+        index = combo.findData(key)
+        if index < 0:
+            return
+        self.amounts[key] = amount
+        combo.setItemIcon(index, QIcon(QPixmap.fromImage(image)))
+        combo.setItemData(index, f"{combo.itemText(index)} on this photo, at {amount:.0%}",
+                          Qt.ItemDataRole.ToolTipRole)

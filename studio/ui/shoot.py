@@ -1,0 +1,174 @@
+"""A shoot in the studio, without Qt: the photos of a folder in capture order, what has been
+done to each (retouched, exported, session saved), a small thumbnail of each, and the
+session another photo gets when the current look is synced to it.
+
+Each photo keeps its own session beside it (``PHOTO.jpg.likeness.json``); nothing here writes a
+photo.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from studio.errors import LikenessError
+
+#: EXIF tags of the capture time: DateTimeOriginal (in the Exif IFD), then DateTime.
+_EXIF_IFD, _TAKEN, _CHANGED = 0x8769, 36867, 306
+#: Longest edge of a filmstrip thumbnail, pixels.
+THUMB_EDGE = 160
+#: The export folder a shoot's Export Selected writes into, inside the shoot's folder.
+EXPORT_FOLDER = "exported"
+
+
+@dataclass(frozen=True)
+class ShootPhoto:
+    """One photo of the shoot: its file, when it was taken (EXIF, else the file's time;
+    seconds since the epoch) and whether the capture time came from EXIF."""
+
+    path: Path
+    captured: float
+    from_exif: bool = False
+
+
+@dataclass(frozen=True)
+class PhotoFlags:
+    """What the filmstrip shows on a photo: its session saved beside it, that session
+    retouches it (sliders off neutral or marks), an export of it is in the shoot's export
+    folder."""
+
+    saved: bool = False
+    retouched: bool = False
+    exported: bool = False
+
+    def words(self) -> str:
+        """"retouched, exported" (the tooltip's words); "" for none."""
+        names = (("retouched", self.retouched), ("exported", self.exported),
+                 ("session saved", self.saved))
+        return ", ".join(name for name, on in names if on)
+
+
+def capture_time(path: Path) -> tuple[float, bool]:
+    """(seconds since the epoch, True) from the photo's EXIF capture time, else (its
+    modification time, False)."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            exif = image.getexif()
+            text = exif.get_ifd(_EXIF_IFD).get(_TAKEN) or exif.get(_CHANGED)
+        if text:
+            taken = datetime.strptime(str(text).strip("\0 ")[:19], "%Y:%m:%d %H:%M:%S")
+            return taken.timestamp(), True
+    except (OSError, ValueError, SyntaxError, EOFError):
+        pass  # no EXIF, or a date that is not one: the file's time
+    except Exception:  # a Pillow plugin choking on a header: the file's time
+        pass
+    return os.stat(path).st_mtime, False
+
+
+def scan_folder(folder: str | os.PathLike) -> list[ShootPhoto]:
+    """The photos of ``folder`` (recognised by content, not extension; sub-folders and hidden
+    files left out) sorted by capture time, then name. LikenessError for a folder that
+    cannot be read or holds no photo."""
+    from studio.batch import find_photos
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise LikenessError(f"{folder} is not a folder")
+    found, _missing = find_photos([folder], exclude=folder / EXPORT_FOLDER)
+    photos = [ShootPhoto(p.path, *capture_time(p.path)) for p in found if p.format]
+    if not photos:
+        raise LikenessError(f"no photos found in {folder}")
+    return sorted(photos, key=lambda p: (p.captured, p.path.name.lower()))
+
+
+def export_job_of(photo: Path, export_folder: Path, settings):
+    """The batch job that exports ``photo`` into ``export_folder`` (its name as the batch
+    names it)."""
+    from studio.batch import FoundPhoto, photo_format, plan_jobs
+    from studio.imaging.export import output_suffix
+
+    fmt = photo_format(photo)
+    found = FoundPhoto(Path(os.path.abspath(photo)), fmt)
+    return plan_jobs([found], export_folder, lambda f: output_suffix(settings, f or "JPEG"))[0]
+
+
+def photo_flags(photo: Path, export_folder: Path | None = None, settings=None) -> PhotoFlags:
+    """What has been done to ``photo``: its session beside it, retouched by that session,
+    exported into ``export_folder`` with ``settings`` by a batch (its done list says so)."""
+    from studio.edits.sliders import default_sliders
+    from studio.session import default_session_path, load_session
+
+    beside = default_session_path(photo)
+    saved = beside.is_file()
+    retouched = False
+    if saved:
+        try:
+            session = load_session(beside)
+            retouched = session.sliders != default_sliders() or bool(session.marks)
+        except LikenessError:
+            retouched = False
+    exported = False
+    if export_folder is not None and settings is not None:
+        from studio.batch import DoneList
+
+        done = DoneList(export_folder)
+        exported = done.is_done(export_job_of(photo, export_folder, settings))
+    return PhotoFlags(saved=saved, retouched=retouched, exported=exported)
+
+
+def thumbnail_rgb8(photo: Path, edge: int = THUMB_EDGE) -> np.ndarray:
+    """A small uint8 RGB picture of the photo, its long edge ``edge`` pixels (a reduced
+    decode: JPEG DCT scaling). PhotoError for a bad file."""
+    import cv2
+
+    from studio.imaging import load_proxy
+    from studio.imaging.colour import to_uint8
+
+    small, _factor = load_proxy(photo, max_pixels=4 * edge * edge)
+    pixels = small.pixels
+    h, w = pixels.shape[:2]
+    scale = edge / max(h, w)
+    if scale < 1:
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        pixels = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+    return np.ascontiguousarray(to_uint8(pixels))
+
+
+def synced_session(current, target, photo: Path, sha256: str):
+    """The session ``photo`` gets when the current look is synced to it: the current
+    sliders, look (with a budget, its own amount is found on this photo: the look's sliders
+    at 100% and no amount), export preset (its framing is found on this photo's own face);
+    everything of the photo's own session (``target``, None: none yet) stays: its face
+    choice, straightening, marks (they never travel), snapshots, analysis."""
+    from studio.session import Session, Source
+    from studio.session.schema import MOST_AMOUNT
+
+    base = target if target is not None else Session()
+    source = base.source
+    if source is None or source.sha256 != sha256:
+        source = Source(path=Path(os.path.abspath(photo)), sha256=sha256,
+                        bytes=os.stat(photo).st_size)
+        base = replace(base, source=source, marks=(), analysis=None)
+    sliders, amount = dict(current.sliders), current.amount
+    if current.look is not None and current.budget is not None:
+        sliders, amount = _look_sliders(current.look, sliders), None
+    elif amount is not None:
+        amount = min(float(amount), MOST_AMOUNT)  # kept as a record of the sliders' origin
+    return replace(base, sliders=sliders, look=current.look, budget=current.budget,
+                   amount=amount, export=current.export, crop=None, path=None, notes=())
+
+
+def _look_sliders(look: str, fallback: dict) -> dict:
+    """The look's own sliders (at 100%), or ``fallback`` when the look cannot be read."""
+    from studio.session import load_look
+
+    try:
+        return dict(load_look(look).sliders)
+    except LikenessError:
+        return fallback
