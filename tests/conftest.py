@@ -78,7 +78,14 @@ def manifest() -> list[dict]:
 #: Test modules left out of the quick tier (``make check``: ``-m "not slow"``): sweeps over many
 #: real photos, long subprocesses (the soak, a fresh install), full-resolution renders. A single
 #: test elsewhere is marked ``@pytest.mark.slow`` itself. ``make test`` runs everything.
-SLOW_MODULES: frozenset[str] = frozenset()
+SLOW_MODULES = frozenset({
+    "test_soak.py", "test_qt_refcount.py", "test_golden_full.py",  # long runs
+    "test_face.py", "test_skin_tone.py", "test_looks_quality.py", "test_look_purposes.py",
+    "test_quality.py", "test_landmark_shift.py", "test_matte.py", "test_suggest_marks.py",
+    "test_small_faces.py", "test_shine_colour.py", "test_face_stage_scale.py", "test_framing.py",
+    "test_mesh.py", "test_matte_promises.py", "test_likeness_scale.py", "test_marks_photos.py",
+    "test_brow_ends.py",  # sweeps over real photos
+})
 #: Run first, in this order (``make test`` hands out a file at a time to its workers): the
 #: longest files start while the short ones fill the other worker's time, so no worker is left
 #: with a long file at the end.

@@ -345,7 +345,7 @@ MUTATIONS = (
     Mutation(
         "export-keeps-unique-id",
         "exports keep EXIF ImageUniqueID (a tracking identifier)",
-        "studio/imaging/io.py",
+        "studio/imaging/exif.py",
         "    0xA420,  # ImageUniqueID",
         "    0xA421,  # ImageUniqueID",
         ("tests/test_export.py::test_the_image_unique_id_is_stripped_in_every_format",),
