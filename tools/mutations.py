@@ -593,6 +593,15 @@ MUTATIONS = (
         "moved = None or keep_inside(",
         ("tests/test_ui_crop.py::test_a_frame_moved_against_a_turned_edge_keeps_its_size",),
     ),
+    Mutation(
+        "import-circle",
+        "a module imports, inside a function, a module that imports it (imaging.exif -> imaging.io)",
+        "studio/imaging/exif.py",
+        '    """About how many bytes an EXIF value takes (strings and blobs dominate)."""\n',
+        '    """About how many bytes an EXIF value takes (strings and blobs dominate)."""\n'
+        "    from studio.imaging import io  # noqa: F401\n",
+        ("tests/test_import_layers.py",),
+    ),
 )
 
 
