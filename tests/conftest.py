@@ -85,6 +85,8 @@ SLOW_MODULES = frozenset({
     "test_small_faces.py", "test_shine_colour.py", "test_face_stage_scale.py", "test_framing.py",
     "test_mesh.py", "test_matte_promises.py", "test_likeness_scale.py", "test_marks_photos.py",
     "test_brow_ends.py",  # sweeps over real photos
+    "test_hostile_inputs.py", "test_determinism.py", "test_batch.py", "test_bench.py",  # a process
+    # per case: 58% of make check's time (docs/notes/test-speed.md)
 })
 #: Run first, in this order (``make test`` hands out a file at a time to its workers): the
 #: longest files start while the short ones fill the other worker's time, so no worker is left
