@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench package clean goldens models
+.PHONY: run test check lint bench package clean goldens models
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,16 @@ models: $(STAMP)
 run: $(STAMP) models
 	$(BIN)/likeness $(ARGS)
 
+# One worker per core (pytest-xdist), a test file to a worker: a file's module fixtures are made
+# once, and tests/conftest.py starts the longest files first.
+XDIST := -n auto --dist loadfile --no-loadscope-reorder
+
 test: $(STAMP) models
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q $(XDIST) $(PYTEST_ARGS)
+
+# The quick tier: the suite without the tests marked slow (tests/conftest.py's SLOW_MODULES).
+check: $(STAMP) models
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q $(XDIST) -m "not slow" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check studio tests

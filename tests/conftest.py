@@ -75,6 +75,40 @@ def manifest() -> list[dict]:
         return list(csv.DictReader(handle))
 
 
+#: Test modules left out of the quick tier (``make check``: ``-m "not slow"``): sweeps over many
+#: real photos, long subprocesses (the soak, a fresh install), full-resolution renders. A single
+#: test elsewhere is marked ``@pytest.mark.slow`` itself. ``make test`` runs everything.
+SLOW_MODULES = frozenset({
+    "test_soak.py", "test_qt_refcount.py", "test_golden_full.py",  # long runs
+    "test_face.py", "test_skin_tone.py", "test_looks_quality.py", "test_look_purposes.py",
+    "test_quality.py", "test_landmark_shift.py", "test_matte.py", "test_suggest_marks.py",
+    "test_small_faces.py", "test_shine_colour.py", "test_face_stage_scale.py", "test_framing.py",
+    "test_mesh.py", "test_matte_promises.py", "test_likeness_scale.py", "test_marks_photos.py",
+    "test_brow_ends.py",  # sweeps over real photos
+    "test_hostile_inputs.py", "test_determinism.py", "test_batch.py", "test_bench.py",  # a process
+    # per case: 58% of make check's time (docs/notes/test-speed.md)
+})
+#: Run first, in this order (``make test`` hands out a file at a time to its workers): the
+#: longest files start while the short ones fill the other worker's time, so no worker is left
+#: with a long file at the end.
+LONGEST_FIRST: tuple[str, ...] = (
+    "test_soak.py", "test_qt_refcount.py", "test_face.py", "test_skin_tone.py",
+    "test_looks_quality.py", "test_look_purposes.py", "test_quality.py", "test_landmark_shift.py",
+    "test_matte.py", "test_suggest_marks.py", "test_ui.py", "test_batch_runner.py",
+    "test_hostile_inputs.py", "test_golden_full.py", "test_small_faces.py",
+)
+
+
+def _slow_and_longest_first(items) -> None:
+    """Mark the SLOW_MODULES' tests ``slow`` and put the LONGEST_FIRST modules' tests first
+    (a stable sort: every module keeps its own order)."""
+    for item in items:
+        if item.path.name in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+    rank = {name: index for index, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", f"{NEEDS_PHOTOS}: the test needs the shared photos in {FACES_DIR}"
@@ -84,6 +118,7 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(config, items):
     """Without the photos, tests parametrized from MANIFEST.csv got an empty parameter set:
     give them the photo reason (one summary line) instead of pytest's generic skip."""
+    _slow_and_longest_first(items)
     if photos_present():
         return
     for item in items:

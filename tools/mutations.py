@@ -345,7 +345,7 @@ MUTATIONS = (
     Mutation(
         "export-keeps-unique-id",
         "exports keep EXIF ImageUniqueID (a tracking identifier)",
-        "studio/imaging/io.py",
+        "studio/imaging/exif.py",
         "    0xA420,  # ImageUniqueID",
         "    0xA421,  # ImageUniqueID",
         ("tests/test_export.py::test_the_image_unique_id_is_stripped_in_every_format",),
@@ -846,8 +846,8 @@ MUTATIONS = (
         "raw-tiff-8-bit-inside",
         "a RAW file's 16-bit TIFF export holds 8-bit values widened",
         "studio/imaging/io.py",
-        "        return _with_tiff_exif(_encode_tiff16(pixels, alpha), exif)",
-        "        return _with_tiff_exif(_encode_tiff16(np.round(pixels * 255) / 255, alpha), exif)",
+        "        return with_tiff_exif(_encode_tiff16(pixels, alpha), exif)",
+        "        return with_tiff_exif(_encode_tiff16(np.round(pixels * 255) / 255, alpha), exif)",
         ("tests/test_raw.py::test_retouch_a_dng_to_a_16_bit_tiff",),
     ),
     Mutation(
@@ -978,6 +978,15 @@ MUTATIONS = (
         "            widget.installEventFilter(window.filmstrip.arrow_keys)",
         "            pass",
         ("tests/test_ui_shoot.py::test_side_by_side_shows_before_and_after_zoomed_and_moved_together",),
+    ),
+    Mutation(
+        "import-circle",
+        "a module imports, inside a function, a module that imports it (imaging.exif -> imaging.io)",
+        "studio/imaging/exif.py",
+        '    """About how many bytes an EXIF value takes (strings and blobs dominate)."""\n',
+        '    """About how many bytes an EXIF value takes (strings and blobs dominate)."""\n'
+        "    from studio.imaging import io  # noqa: F401\n",
+        ("tests/test_import_layers.py",),
     ),
 )
 

@@ -386,14 +386,13 @@ _memory: dict[str, FaceAnalysis] = {}
 def photo_key(photo: Photo) -> str:
     """The cache key of a photo: sha256 of its file bytes, or of its pixels when it has no file,
     and the landmark source (the face mesh, or dlib's 68 points without its model)."""
-    digest = hashlib.sha256()
     path = getattr(photo, "path", None)
     if path is not None and Path(path).is_file():
         with open(path, "rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
+            digest = hashlib.file_digest(handle, "sha256")
         kind = "file"
     else:
+        digest = hashlib.sha256()
         pixels = np.ascontiguousarray(photo.pixels)
         digest.update(repr((pixels.shape, str(pixels.dtype))).encode())
         digest.update(pixels.tobytes())

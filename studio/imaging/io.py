@@ -16,9 +16,17 @@ import zlib
 from pathlib import Path
 
 import numpy as np
-from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from studio.errors import LikenessError, PhotoError
+from studio.imaging.exif import (  # noqa: F401  (clean_exif, fit_exif: imported from here too)
+    EXIF_ORIENTATION,
+    JPEG_EXIF_LIMIT,
+    clean_exif,
+    fit_exif,
+    tiff_exif,
+    with_tiff_exif,
+)
 from studio.imaging.photo import Photo
 from studio.imaging.raw import embedded_preview, is_raw_name, load_raw
 from studio.imaging.threads import each, split
@@ -53,27 +61,6 @@ FORMATS = {
 
 #: How the files we read begin: one that begins so but cannot be opened is damaged.
 _SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"RIFF", b"BM")
-_EXIF_ORIENTATION = 0x0112
-_EXIF_IFD = 0x8769
-_GPS_IFD = 0x8825
-_INTEROP_IFD = 0xA005
-#: EXIF tags that identify a person or a device: stripped unless the user keeps them.
-_PRIVATE_TAGS = {
-    0x927C,  # MakerNote
-    0xA420,  # ImageUniqueID: one identifier per shot, so every copy can be traced to it
-    0xA430,  # CameraOwnerName
-    0xA431,  # BodySerialNumber
-    0xA435,  # LensSerialNumber
-    0xC62F,  # CameraSerialNumber (DNG)
-}
-#: TIFF tags that describe one file's pixel layout (strips, samples, compression, its colour
-#: profile): meaningless, even harmful, in another file's EXIF, so never copied.
-_IMAGE_DATA_TAGS = {
-    0x00FE, 0x00FF, 0x0100, 0x0101, 0x0102, 0x0103, 0x0106, 0x0107, 0x0108, 0x0109, 0x010A,
-    0x0111, 0x0115, 0x0116, 0x0117, 0x0118, 0x0119, 0x011C, 0x0122, 0x0123, 0x0124, 0x0125,
-    0x012D, 0x013D, 0x0140, 0x0142, 0x0143, 0x0144, 0x0145, 0x014A, 0x0152, 0x0153, 0x0154,
-    0x0155, 0x0200, 0x0201, 0x0202, 0x0211, 0x0212, 0x0213, 0x0214, 0x8773, 0x935C,
-}
 
 
 def _srgb_profile_bytes() -> bytes:
@@ -304,26 +291,16 @@ def _source_bit_depth(image: Image.Image, data: bytes, fmt: str) -> int:
     return 8
 
 
-def _tiff_exif(image: Image.Image) -> bytes | None:
-    """A TIFF's EXIF as a block like JPEG's: its first directory's tags and its EXIF and GPS
-    directories (Pillow reads them from the file; a TIFF has no separate EXIF block)."""
-    try:
-        exif = image.getexif()
-        if not any(tag not in _IMAGE_DATA_TAGS for tag in exif):
-            return None
-        return exif.tobytes()
-    except Exception:  # a broken directory must not stop the photo from opening
-        return None
 
 
 def _decode(image: Image.Image, data: bytes, fmt: str, name: str) -> Photo:
-    exif_bytes = _tiff_exif(image) if fmt == "TIFF" else image.info.get("exif")
+    exif_bytes = tiff_exif(image) if fmt == "TIFF" else image.info.get("exif")
     icc = image.info.get("icc_profile") or None
     bit_depth = _source_bit_depth(image, data, fmt)
     convert_icc = icc if icc and not _is_srgb(icc) else None
     orientation = 1
     try:
-        orientation = int(image.getexif().get(_EXIF_ORIENTATION, 1) or 1)
+        orientation = int(image.getexif().get(EXIF_ORIENTATION, 1) or 1)
     except Exception:  # a broken EXIF block must not stop the photo from opening
         orientation = 1
 
@@ -470,32 +447,6 @@ def format_for(path: str | os.PathLike) -> str:
     return FORMATS[ext]
 
 
-def clean_exif(exif: bytes | None, keep_private: bool = False) -> bytes | None:
-    """EXIF for export: orientation reset to 1 (it is baked into the pixels); GPS, maker
-    notes and serial numbers removed unless ``keep_private``. None stays None."""
-    if not exif:
-        return None
-    try:
-        data = Image.Exif()
-        data.load(exif if exif.startswith(b"Exif\x00\x00") else b"Exif\x00\x00" + exif)
-        data.bigtiff = False  # a BigTIFF source's directories are written in the classic form
-        for tag in _IMAGE_DATA_TAGS & set(data):
-            del data[tag]
-        if _EXIF_ORIENTATION in data:
-            data[_EXIF_ORIENTATION] = 1
-        if not keep_private:
-            data.get_ifd(_GPS_IFD)  # make sure it is loaded before removing it
-            if _GPS_IFD in data:
-                del data[_GPS_IFD]
-            data._ifds.pop(_GPS_IFD, None)
-            exif_ifd = data.get_ifd(_EXIF_IFD)
-            for tag in _PRIVATE_TAGS:
-                exif_ifd.pop(tag, None)
-                if tag in data:
-                    del data[tag]
-        return data.tobytes()
-    except Exception:  # an unparsable block is dropped rather than copied blindly
-        return None
 
 
 def _unit_float(rgb8: np.ndarray) -> np.ndarray:
@@ -513,43 +464,10 @@ def _unit_float(rgb8: np.ndarray) -> np.ndarray:
 #: for 6.65 MB, level 3 0.63 s for 6.94 MB, level 1 0.42 s for 7.41 MB).
 PNG_LEVEL = 3
 
-#: The most EXIF a JPEG holds: one APP1 segment of 64 KB, less its length and "Exif" header.
-JPEG_EXIF_LIMIT = 65533
 
 
-def _value_size(value: object) -> int:
-    """About how many bytes an EXIF value takes (strings and blobs dominate)."""
-    if isinstance(value, bytes | str):
-        return len(value.encode("utf-8", "replace") if isinstance(value, str) else value)
-    if isinstance(value, tuple | list):
-        return 8 * len(value)
-    return 8
 
 
-def fit_exif(exif: bytes | None, limit: int) -> tuple[bytes | None, list[str]]:
-    """An EXIF block of at most ``limit`` bytes: the largest tags are dropped until the rest
-    fits. Returns the block and the names of the tags dropped (empty when it fitted)."""
-    if not exif or len(exif) <= limit:
-        return exif, []
-    data = Image.Exif()
-    data.load(exif if exif.startswith(b"Exif\x00\x00") else b"Exif\x00\x00" + exif)
-    directories = {None: data}
-    for ifd in (_EXIF_IFD, _GPS_IFD):
-        if ifd in data:
-            directories[ifd] = data.get_ifd(ifd)
-    dropped: list[str] = []
-    block = data.tobytes()
-    while len(block) > limit:
-        sizes = [(_value_size(value), ifd, tag) for ifd, tags in directories.items()
-                 for tag, value in tags.items() if tag not in (_EXIF_IFD, _GPS_IFD)]
-        if not sizes:
-            return None, dropped + ["all of it"]
-        _, ifd, tag = max(sizes, key=lambda item: item[0])
-        del directories[ifd][tag]
-        names = ExifTags.GPSTAGS if ifd == _GPS_IFD else ExifTags.TAGS
-        dropped.append(names.get(tag, f"tag 0x{tag:04x}"))
-        block = data.tobytes()
-    return block, dropped
 
 
 def _to_uint(pixels: np.ndarray, bits: int) -> np.ndarray:
@@ -602,7 +520,7 @@ def encode(
     if bit_depth == 16 and fmt == "PNG":
         return _encode_png16(pixels, alpha, exif)
     if bit_depth == 16 and fmt == "TIFF":
-        return _with_tiff_exif(_encode_tiff16(pixels, alpha), exif)
+        return with_tiff_exif(_encode_tiff16(pixels, alpha), exif)
     if fmt == "JPEG":
         exif = fit_exif(exif, JPEG_EXIF_LIMIT)[0]
     image = _image_8bit(pixels, alpha)
@@ -612,7 +530,7 @@ def encode(
     out = io.BytesIO()
     image.save(out, format=fmt, **options)
     if fmt == "TIFF":
-        return _with_tiff_exif(out.getvalue(), exif)
+        return with_tiff_exif(out.getvalue(), exif)
     return out.getvalue()
 
 
@@ -662,52 +580,6 @@ def _save_jpeg(image: Image.Image, options: dict) -> bytes:
     return out.getvalue()
 
 
-def _with_tiff_exif(tiff: bytes, exif: bytes | None) -> bytes:
-    """A classic TIFF file with an EXIF block's tags added to its first directory, and the
-    block's EXIF and GPS directories written after the image data.
-
-    The encoders cannot do this themselves (libtiff refuses the EXIF directory's offset), so
-    the tags are appended: a new first directory (the old one's entries plus EXIF's, sorted
-    by tag) and its data go at the end, and the header points to it. Nothing of the image
-    data moves, so every offset the old entries hold stays right.
-    """
-    if not exif:
-        return tiff
-    order = tiff[:2]
-    if order not in (b"II", b"MM") or tiff[2:4] not in (b"\x2a\x00", b"\x00\x2a"):
-        raise ValueError("not a classic TIFF file")
-    endian = "<" if order == b"II" else ">"
-    (first,) = struct.unpack(endian + "I", tiff[4:8])
-    (count,) = struct.unpack(endian + "H", tiff[first:first + 2])
-    entries = [tiff[first + 2 + 12 * i:first + 14 + 12 * i] for i in range(count)]
-    next_ifd = tiff[first + 2 + 12 * count:first + 6 + 12 * count]
-    present = {struct.unpack(endian + "H", entry[:2])[0] for entry in entries}
-
-    source = Image.Exif()
-    source.load(exif if exif.startswith(b"Exif\x00\x00") else b"Exif\x00\x00" + exif)
-    extra = Image.Exif()
-    extra.endian, extra.bigtiff = endian, False
-    for tag in source:
-        if tag in present or tag in _IMAGE_DATA_TAGS:
-            continue
-        value = source.get_ifd(tag) if tag in (_EXIF_IFD, _GPS_IFD) else source[tag]
-        if tag == _EXIF_IFD and isinstance(value.get(_INTEROP_IFD), int):
-            value = {**value, _INTEROP_IFD: source.get_ifd(_INTEROP_IFD)}
-        extra[tag] = value
-    if not len(extra):
-        return tiff
-    start = len(tiff) + len(tiff) % 2  # directories start on a word boundary
-    # Exif.tobytes lays out a directory at ``start`` with absolute offsets to its data
-    block = extra.tobytes(start)[14:]  # without "Exif\0\0" and its own 8-byte header
-    (added,) = struct.unpack(endian + "H", block[:2])
-    entries += [block[2 + 12 * i:14 + 12 * i] for i in range(added)]
-    entries.sort(key=lambda entry: struct.unpack(endian + "H", entry[:2])[0])
-    directory = struct.pack(endian + "H", len(entries)) + b"".join(entries) + next_ifd
-    end = start + len(block)
-    end += end % 2
-    header = tiff[:4] + struct.pack(endian + "I", end)
-    return (header + tiff[8:] + b"\x00" * (start - len(tiff)) + block
-            + b"\x00" * (end - start - len(block)) + directory)
 
 
 def _png_chunk(kind: bytes, payload: bytes) -> bytes:
