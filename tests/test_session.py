@@ -530,3 +530,16 @@ def test_a_bad_reference_descriptor_is_refused_by_name(tmp_path, descriptor):
                             "descriptor": descriptor}]}
     message = _bad(tmp_path, data)
     assert "'references[0]'" in message and "descriptor" in message
+
+
+def test_a_v8_session_has_no_budget_to_me_and_the_v9_sample_keeps_it(tmp_path):
+    assert load_session(SESSIONS / "v8_references.json").budget_to_me is None
+    data = {**_valid(), "version": 8, "edits": {}, "references": [], "budget_to_me": 80}
+    assert "unknown key 'budget_to_me' (version 8)" in _bad(tmp_path, data)
+    session = load_session(SESSIONS / "v9_budget_to_me.json")
+    assert session.budget_to_me == 80.0
+    again = tmp_path / "again.likeness.json"
+    save_session(session, again)
+    assert json.loads(again.read_text())["budget_to_me"] == 80.0
+    data = {**_valid(), "version": 9, "edits": {}, "budget_to_me": 120}
+    assert "budget_to_me" in _bad(tmp_path, data)

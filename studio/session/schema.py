@@ -18,7 +18,8 @@ A session is JSON::
      "name": "LinkedIn" | null, "description": "..." | null,
      "marks": [{"kind": "heal", "radius": 6.5, "points": [[x, y], ...]}, ...],
      "budget": 93.0 | null, "amount": 0.85 | null,
-     "references": [{"path": "me.jpg", "sha256": "...", "face": 0, "descriptor": [128 numbers]}]}
+     "references": [{"path": "me.jpg", "sha256": "...", "face": 0, "descriptor": [128 numbers]}],
+     "budget_to_me": 80.0 | null}
 
 ``budget`` is a look's least likeness (percent) and ``amount`` (0..1.5) the factor its face
 sliders are scaled by (``studio.render.amount``): with a budget and no amount, the amount is
@@ -30,6 +31,9 @@ values, which is what renders.
 ``references`` (v8, optional, default none) are photos of the user (``studio.face.reference``):
 their path, hash, the face used and its descriptor, never pixels; a reference whose file no
 longer has its hash is refused on reopening (``verified_references``).
+
+``budget_to_me`` (v9, optional, default none) is the least likeness to those photos (percent)
+a budgeted look's amount keeps besides ``budget`` (the CLI's ``--budget-to-me``).
 
 ``marks`` (heal, keep, person / background brush strokes; ``studio.edits.marks``) are in the
 photo's own pixels; they belong to that photo and are left out when it is absent (and when a
@@ -82,7 +86,7 @@ FORMAT_NAME = "likeness-session"
 #: The strongest amount a session may store (``studio.render.amount.MOST``, 150%).
 MOST_AMOUNT = 1.5
 #: The version this code writes. Bump it, add a ``_migrate_vN`` step and a sample file.
-CURRENT_VERSION = 8
+CURRENT_VERSION = 9
 #: What every edit was at session format 2 (before sessions stored edit versions).
 _EDITS_AT_V2 = ("blemish", "smooth", "shine", "shadows", "face_light", "eyes", "teeth",
                 "background", "warmth")
@@ -110,6 +114,7 @@ _TOP_KEYS = {
     "budget",
     "amount",
     "references",
+    "budget_to_me",
 }
 _CROP_KEYS = ("left", "top", "width", "height")
 _EXPORT_KEYS = {"preset", "size", "aspect", "format", "quality", "keep_metadata"}
@@ -159,6 +164,8 @@ class Session:
     amount : the factor the face sliders were scaled by from the look's (0..1.5), None: not
         chosen yet (with a budget, found per photo).
     references : photos of the user (path, sha256, face, descriptor), for "like you".
+    budget_to_me : the least likeness to ``references`` a look's amount keeps, percent
+        (None: none; the CLI's ``--budget-to-me``).
     path : the file it was loaded from or saved to (not stored in the file).
     notes : what loading changed: an edit's slider values migrated from an older version of
         its algorithm (not stored in the file; the sliders are today's values).
@@ -180,6 +187,7 @@ class Session:
     budget: float | None = None
     amount: float | None = None
     references: tuple[Reference, ...] = ()
+    budget_to_me: float | None = None
     path: Path | None = None
     notes: tuple[str, ...] = ()
 
@@ -304,6 +312,14 @@ def _migrate_v7(data: dict) -> dict:
     return {**data, "version": 8, "references": []}
 
 
+def _migrate_v8(data: dict) -> dict:
+    """v8 (December 2026): no budget to the photos of the user (v9 adds the optional
+    ``budget_to_me``)."""
+    if "budget_to_me" in data:
+        raise SessionError("unknown key 'budget_to_me' (version 8)")
+    return {**data, "version": 9, "budget_to_me": None}
+
+
 #: ``_MIGRATIONS[n]`` turns a version-n dict into a version-(n+1) dict.
 _MIGRATIONS: dict[int, Callable[[dict], dict]] = {
     1: _migrate_v1,
@@ -313,6 +329,7 @@ _MIGRATIONS: dict[int, Callable[[dict], dict]] = {
     5: _migrate_v5,
     6: _migrate_v6,
     7: _migrate_v7,
+    8: _migrate_v8,
 }
 
 
@@ -643,6 +660,7 @@ def session_from_dict(data: object, base: str | os.PathLike | None = None) -> Se
         amount=_optional_number("amount", data.get("amount"), 0.0, MOST_AMOUNT),
         references=_parse_references(data.get("references"),
                                      Path(base) if base is not None else None),
+        budget_to_me=_optional_number("budget_to_me", data.get("budget_to_me"), 0.0, 100.0),
     )
 
 
@@ -686,6 +704,7 @@ def session_to_dict(session: Session, base: str | os.PathLike | None = None) -> 
             "amount": session.amount,
             "references": [{**r.to_dict(), "path": _stored_path(r.path, base)}
                            for r in session.references],
+            "budget_to_me": session.budget_to_me,
         }
     )
     if session.marks and session.source is not None:
