@@ -13,6 +13,7 @@ pytest.importorskip("pytestqt")
 
 from studio.render.amount import scaled  # noqa: E402
 from studio.session import load_look  # noqa: E402
+from studio.session.schema import CURRENT_VERSION  # noqa: E402
 from studio.ui.qt_commands import SetSliderCommand  # noqa: E402
 
 try:
@@ -47,7 +48,7 @@ def test_a_budgeted_look_shows_and_stores_its_amount(qtbot, make_window, tmp_pat
     saved = tmp_path / "obama.likeness.json"
     assert window.save_session_as(saved)
     data = json.loads(saved.read_text())
-    assert data["version"] == 7 and data["budget"] == look.budget
+    assert data["version"] == CURRENT_VERSION and data["budget"] == look.budget
     assert data["amount"] == pytest.approx(0.2) and data["look"] == "linkedin"
 
 

@@ -138,3 +138,51 @@ def test_the_likeness_overlay_is_reddest_where_the_edit_was(qtbot, make_window, 
     assert mouth[:, 1].min() - margin <= 4 * y <= mouth[:, 1].max() + margin
     window.set_overlay("likeness", False)
     assert not item.isVisible()
+
+
+def _amount_found(qtbot, window, before=None):
+    qtbot.waitUntil(lambda: window.document.amount is not None
+                    and window.document.amount != before
+                    and window.amount._finding is None, timeout=WAIT)
+    return window.document.amount
+
+
+def test_keep_at_least_n_percent_like_me_eases_the_looks_amount_and_the_export(
+        qtbot, make_window, monkeypatch, tmp_path):
+    from studio.face.reference import file_like_you
+    from studio.session import load_look, save_session
+
+    window = make_window()
+    photo = tmp_path / "me.jpg"
+    os.symlink(face_photo("deepface_img25.jpg"), photo)
+    open_and_wait(qtbot, window, str(photo))
+    box = window.photos_of_me.strip.to_me
+    assert box.isHidden()  # no photos of you yet: nothing to keep
+    window.photos_of_me.add([str(face_photo("deepface_img24.jpg"))])  # the same man
+    assert not box.isHidden()
+    window.panel.look_chosen.emit("nonprofit")  # a touch less like him at its strongest
+    free = _amount_found(qtbot, window)
+    budget = load_look("nonprofit").budget
+    original = window.preview.engine.like_you(window.preview.engine.proxy,
+                                              window.document.identity)
+    box.setValue(90)  # above the photo's own 89%: kept as like him as the photo itself
+    assert window.document.budget_to_me == 90
+    kept = _amount_found(qtbot, window, before=free)
+    text = window.amount.label.text()
+    assert kept < free
+    assert text.startswith(f"Nonprofit, {kept:.0%} — likeness ") and \
+        text.endswith(", at least 90% like you")
+    out = tmp_path / "out.jpg"
+    export_with_dialog(qtbot, window, monkeypatch, "linkedin", out)
+    shown = window.notice.text  # the written file's likeness and how like you it is
+    likeness = float(re.search(r"likeness (\d+\.\d)%", shown).group(1))
+    like_you = float(re.search(r"like you (\d+)%", shown).group(1))
+    assert likeness >= budget and like_you >= original - 1.0
+    assert file_like_you(out, window.document.identity) >= original - 1.0
+    assert re.search(r"to keep the likeness at least 93% and at least 8\d% like you", shown)
+    path = save_session(window.document.session(), tmp_path / "s.likeness.json")
+    assert load_session(path).budget_to_me == 90
+    fresh = make_window()
+    fresh.document.start_from(load_session(path))
+    assert fresh.document.budget_to_me == 90 and fresh.photos_of_me.strip.to_me.value() == 90
+    assert not fresh.photos_of_me.strip.to_me.isHidden()

@@ -257,6 +257,9 @@ def _user_steps(window, qtbot, photo: Path):
         ("face", lambda: window.canvas.face_clicked.emit(right), lambda: right),
         ("faces", lambda: window.canvas.face_toggled.emit(left),
          lambda: tuple(sorted((left, right)))),
+        ("references", add_me, lambda: window.document.references),
+        # before the look: the amount it finds keeps both budgets, then the user's 80% is set
+        ("budget_to_me", lambda: window.photos_of_me.strip.to_me.setValue(70), lambda: 70.0),
         ("look", lambda: window.panel.look_chosen.emit("linkedin"), lambda: "linkedin"),
         ("budget", lambda: wait(lambda: window.document.amount is not None), lambda: look.budget),
         ("amount", amount, lambda: pytest.approx(0.8)),
@@ -267,7 +270,6 @@ def _user_steps(window, qtbot, photo: Path):
         ("export", export, lambda: ExportSettings("custom", 800, "4:5", "png", 77, True)),
         ("snapshots", lambda: window.new_snapshot("Before lunch"),
          lambda: [("Before lunch", window.document.sliders)]),
-        ("references", add_me, lambda: window.document.references),
     ]
 
 

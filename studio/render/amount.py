@@ -64,11 +64,14 @@ def held_keys(sliders: Mapping[str, object], look: Mapping[str, object]) -> tupl
 class Amount:
     """amount : the factor found, 0..most (a multiple of STEP).
     likeness_percent : the likeness measured at that amount (None: no face).
-    renders : how many renders the search took."""
+    renders : how many renders the search took.
+    like_you_percent : with a budget to the user's photos, the likeness to them at that
+        amount (None: not measured)."""
 
     amount: float
     likeness_percent: float | None
     renders: int
+    like_you_percent: float | None = None
 
 
 def strongest_steps(

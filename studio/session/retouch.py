@@ -67,6 +67,7 @@ def retouch_photo(
     faces: Sequence[int] | None = None,
     marks: Sequence[Mark] = (),
     look_budget: tuple[Mapping[str, object], float, float] | None = None,
+    to_me: tuple[object, float] | None = None,
 ) -> RetouchedPhoto:
     """Render ``sliders`` on ``photo`` at full resolution, encode it, measure the likeness on
     the encoded file (what is written), and write it to ``output_path`` (atomically) unless the likeness is
@@ -93,6 +94,9 @@ def retouch_photo(
     look_budget : (a look's own sliders, the amount chosen, its likeness budget): instead of
         ``sliders``, the look at the strongest amount <= the one chosen whose written file
         keeps the budget (a note says when that is lower than the one chosen).
+    to_me : (the user's photos, ``studio.face.reference.Identity``; the least likeness to
+        them, percent): with ``look_budget``, the written file also keeps that likeness to
+        you (:func:`within_both`, as ``--budget-to-me``; at most the photo's own figure).
 
     Raises LikenessError for problems the user can fix (a bad output, no such face).
     """
@@ -106,7 +110,7 @@ def retouch_photo(
     if look_budget is not None:
         return _within_budget(photo, analysis, look_budget, settings, output_path, faces=faces,
                               crop=crop, angle=angle, min_likeness=min_likeness,
-                              progress=progress, plan=plan, marks=marks)
+                              progress=progress, plan=plan, marks=marks, to_me=to_me)
     rendered = render_faces(photo.pixels, analysis, sliders, faces, marks)
     return export_retouched(
         photo, analysis, (rendered, None, None), settings, output_path, faces=faces,
@@ -313,9 +317,9 @@ def export_retouched(
 def _within_budget(photo: Photo, analysis: FaceAnalysis,
                    look_budget: tuple[Mapping[str, object], float, float],
                    settings: ExportSettings, output_path, *, faces, crop, angle, min_likeness,
-                   progress, plan, marks) -> RetouchedPhoto:
+                   progress, plan, marks, to_me=None) -> RetouchedPhoto:
     """``retouch_photo`` of a look at its amount, eased until the written file keeps the
-    look's budget."""
+    look's budget (and, with ``to_me``, the likeness to you)."""
     from dataclasses import replace
 
     from studio.render.amount import STEP
@@ -329,14 +333,40 @@ def _within_budget(photo: Photo, analysis: FaceAnalysis,
         return prepare_export(photo, analysis, rendered, settings, output_path, faces=faces,
                               crop=crop, angle=angle, progress=progress, crown_y=crown)
 
-    steps, prepared = strongest_written(render, look, round(amount / STEP), least)
+    figure, least_me = _to_me_figure(photo, analysis, faces, least, to_me)
+    steps, prepared = strongest_written(render, look, round(amount / STEP), least,
+                                        figure=figure)
     done = write_prepared(photo, prepared, output_path, faces=faces, min_likeness=min_likeness,
                           plan=plan)
     if done.exported is not None and steps * STEP < amount - 1e-6:
-        note = (f"written at {steps * STEP:.0%} of the look, not {amount:.0%}, to keep the "
-                f"likeness at least {least:g}%")
+        kept = f"likeness at least {least:g}%" + (
+            "" if figure is None else f" and at least {least_me:.0f}% like you")
+        note = f"written at {steps * STEP:.0%} of the look, not {amount:.0%}, to keep the {kept}"
         done = replace(done, exported=replace(done.exported, notes=(*done.exported.notes, note)))
     return done
+
+
+def least_like_you(asked: float, original: float | None) -> float:
+    """The likeness to you a budget to you keeps, percent: ``asked``, or the photo's own
+    figure (``original``) when the photo itself is less like you than that."""
+    return float(asked) if original is None else min(float(asked), float(original))
+
+
+def _to_me_figure(photo: Photo, analysis: FaceAnalysis, faces: Sequence[int], floor: float,
+                  to_me) -> tuple[Callable[[Prepared], float] | None, float | None]:
+    """(:func:`within_both` of the first retouched face (you), the likeness to you it keeps)
+    for ``to_me`` (identity, percent); (None, None) without it, a face or photos of you."""
+    if to_me is None or not faces or analysis.face(faces[0]) is None:
+        return None, None
+    identity, asked = to_me
+    if identity is None or identity.mean is None:
+        return None, None
+    from studio.face.likeness import face_descriptor
+
+    original = identity.like_you(face_descriptor(photo.pixels, analysis.faces[faces[0]]))
+    least = least_like_you(asked, original)
+    return within_both(floor, least, lambda prepared: written_like_you(
+        analysis, faces[0], prepared.encoded, identity)), least
 
 
 def render_retouch(

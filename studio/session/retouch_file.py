@@ -25,6 +25,7 @@ from studio.imaging.export import (
 from studio.imaging.framing import level_angle
 from studio.session.retouch import (
     export_crown,
+    least_like_you,
     prepare_export,
     strongest_written,
     within_both,
@@ -321,11 +322,10 @@ def _to_me(budget_to_me: float | None, session: Session, measure, notes):
         notes.append("no face: the budget to you is not measured")
         return None
     like_you_of, original = measure
-    least = float(budget_to_me)
-    if original < least:
-        notes.append(f"the photo itself is {original:.0f}% like you, below {least:g}%: "
-                     "kept at least that")
-        least = original
+    least = least_like_you(budget_to_me, original)
+    if least < float(budget_to_me):
+        notes.append(f"the photo itself is {original:.0f}% like you, below "
+                     f"{float(budget_to_me):g}%: kept at least that")
     return like_you_of, least
 
 

@@ -47,6 +47,14 @@ class Detail:
     request: tuple
 
 
+@dataclass(frozen=True)
+class _Shown:
+    """A preview's likeness and likeness to you, percent (None: not measured)."""
+
+    percent: float | None
+    like_you: float | None
+
+
 class PreviewEngine:
     """The live preview of one photo and one chosen face: a proxy and its Retoucher.
 
@@ -206,18 +214,49 @@ class PreviewEngine:
         return identity.like_you(face_descriptor(edited, self.face))
 
     def amount_within(self, sliders: Mapping[str, object], least: float, most: float,
-                      marks: Sequence[Mark] = (), exact: bool = False):
+                      marks: Sequence[Mark] = (), exact: bool = False, to_me=None):
         """A look's :class:`~studio.render.amount.Amount`: the strongest amount <= ``most``
         whose preview (with ``marks``, photo pixels) keeps the likeness of the lowest
         retouched face at least ``least`` (``exact``: ``most`` itself), with the likeness of
-        that preview: the figure the meter shows for it."""
-        from studio.render.amount import amount_within
+        that preview: the figure the meter shows for it. ``to_me`` (the user's photos, the
+        least likeness to them, percent): the preview also keeps that likeness to you, held
+        as the CLI's ``--budget-to-me`` holds it (``studio.session.retouch.within_both``);
+        the amount then says how like you its preview is (``like_you_percent``)."""
+        from dataclasses import replace
+
+        from studio.render.amount import STEP, amount_within
+        from studio.render.amount import scaled as scaled_by
+
+        figure = self._to_me_figure(least, to_me)
+        shown: dict[str, _Shown] = {}
 
         def likeness_of(scaled_sliders: dict) -> float | None:
-            return self.likeness(self.render(scaled_sliders, marks)).percent
+            pixels = self.render(scaled_sliders, marks)
+            view = _Shown(self.likeness(pixels).percent,
+                          None if figure is None else self.like_you(pixels, to_me[0]))
+            shown[repr(sorted(scaled_sliders.items()))] = view
+            return view.percent if figure is None else figure(view)
 
-        return amount_within(self.proxy, self.proxy_analysis, sliders, least, self.faces,
-                             likeness_of, most=most, exact=exact)
+        found = amount_within(self.proxy, self.proxy_analysis, sliders, least, self.faces,
+                              likeness_of, most=most, exact=exact)
+        view = shown.get(repr(sorted(scaled_by(
+            sliders, round(found.amount / STEP) * STEP).items())))
+        if view is None:
+            return found
+        return replace(found, likeness_percent=view.percent, like_you_percent=view.like_you)
+
+    def _to_me_figure(self, least: float, to_me):
+        """:func:`~studio.session.retouch.within_both` for ``to_me`` on the preview; None
+        without it, a face or usable photos of the user."""
+        if to_me is None:
+            return None
+        from studio.session.retouch import least_like_you, within_both
+
+        identity, asked = to_me
+        original = self.like_you(self.proxy, identity)
+        if original is None:
+            return None
+        return within_both(least, least_like_you(asked, original), lambda view: view.like_you)
 
     def render_region(
         self,

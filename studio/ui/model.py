@@ -60,6 +60,8 @@ class DocumentEvents:
     marks(marks)               the heal / keep / person / background marks changed
     snapshots(snapshots)       a snapshot was kept (or the snapshots were restored)
     export(settings)           the export settings changed (what the Export dialog starts from)
+    to_me(percent)             the least likeness to the photos of the user a look's amount
+                               keeps changed (None: none)
     edited()                   any of what a session holds changed (after its own event):
                                what the autosave listens to
     """
@@ -78,6 +80,7 @@ class DocumentEvents:
         self.snapshots = Emitter()
         self.export = Emitter()
         self.references = Emitter()
+        self.to_me = Emitter()
         self.edited = Emitter()
 
 
@@ -118,10 +121,14 @@ class StudioDocument:
         self.session_path: Path | None = None
         #: Photos of the user (``studio.face.reference.Identity``), for "like you"; None: none.
         self.identity: Any = None
+        #: The least likeness to those photos a budgeted look's amount keeps, percent (None:
+        #: none; the CLI's ``--budget-to-me``).
+        self.budget_to_me: float | None = None
         self.dirty = False
         for event in (self.events.slider, self.events.face, self.events.retouched,
                       self.events.look, self.events.amount, self.events.crop, self.events.marks,
-                      self.events.snapshots, self.events.export, self.events.references):
+                      self.events.snapshots, self.events.export, self.events.references,
+                      self.events.to_me):
             event.connect(lambda **_: self.events.edited())
 
     # ------------------------------------------------------------------ photo
@@ -309,6 +316,24 @@ class StudioDocument:
         self.events.references(identity=identity)
         self.set_dirty(True)
 
+    def set_budget_to_me(self, percent: float | None, dirty: bool = True) -> None:
+        """The least likeness to the photos of the user (percent) a look's amount keeps."""
+        percent = None if percent is None else float(percent)
+        if percent == self.budget_to_me:
+            return
+        self.budget_to_me = percent
+        self.events.to_me(percent=percent)
+        if dirty:
+            self.set_dirty(True)
+
+    @property
+    def to_me(self) -> tuple[Any, float] | None:
+        """(the photos of the user, the least likeness to them) while both are set, else
+        None: what a look's amount and the export keep besides the look's budget."""
+        if self.budget_to_me is None or self.identity is None or self.identity.mean is None:
+            return None
+        return self.identity, self.budget_to_me
+
     @property
     def references(self) -> tuple:
         """The usable photos of the user, as a session stores them."""
@@ -339,6 +364,7 @@ class StudioDocument:
             budget=self.budget if self.look is not None else None,
             amount=self.amount,
             references=self.references,
+            budget_to_me=self.budget_to_me,
             path=self.session_path,
         )
 
@@ -363,6 +389,7 @@ class StudioDocument:
             identity = verified_references(session.references)
             self.identity = identity if identity.references else None
             self.events.references(identity=self.identity)
+        self.set_budget_to_me(session.budget_to_me)
 
     # ------------------------------------------------------------------ saving
     def set_session_path(self, path: Path | None) -> None:

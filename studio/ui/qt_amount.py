@@ -2,7 +2,8 @@
 applied, a worker finds the strongest amount (0-150% of its face sliders) that keeps the
 likeness within the budget on the preview proxy; the panel shows "LinkedIn, 85% — likeness
 93.4%" with a slider to choose another amount. Each amount is one undo step (the sliders,
-the amount and its likeness go back together); the amount is stored in the session. The
+the amount and its likeness go back together); the amount is stored in the session. With photos of the user and "Keep at least N% like me" (issue
+28, the CLI's ``--budget-to-me``), the amount found also keeps that likeness to you. The
 amount scales the look as applied: once a slider is moved by hand the look is no longer
 current and the row hides, so values set by hand are never rescaled."""
 
@@ -23,16 +24,20 @@ if TYPE_CHECKING:
 
 
 def _amount_job(preview, sliders: dict, least: float, most: float, exact: bool,
-                marks: tuple = ()):
+                marks: tuple = (), to_me=None):
     """The strongest amount within ``least`` on the preview, the lowest retouched face
-    counting (exact: ``most`` itself), with the likeness the meter shows for it."""
-    return preview.amount_within(sliders, least, most, marks, exact=exact)
+    counting (exact: ``most`` itself), with the likeness the meter shows for it; ``to_me``
+    (the user's photos, percent): also at least that like you."""
+    return preview.amount_within(sliders, least, most, marks, exact=exact, to_me=to_me)
 
 
-def amount_words(name: str, amount: float, likeness: float | None) -> str:
-    """"LinkedIn, 85% — likeness 93.4%" (without the likeness when it is not measured)."""
+def amount_words(name: str, amount: float, likeness: float | None,
+                 to_me: float | None = None) -> str:
+    """"LinkedIn, 85% — likeness 93.4%" (without the likeness when it is not measured), and
+    ", at least 80% like you" with a budget to the photos of the user."""
     measured = "" if likeness is None else f" \N{EM DASH} likeness {likeness:.1f}%"
-    return f"{name}, {amount:.0%}{measured}"
+    kept = "" if to_me is None else f", at least {to_me:g}% like you"
+    return f"{name}, {amount:.0%}{measured}{kept}"
 
 
 class QtLookAmount(QWidget):
@@ -72,6 +77,7 @@ class QtLookAmount(QWidget):
         events = window.document.events
         events.amount.connect(lambda **_: self._show())
         events.look.connect(lambda **_: self._show())
+        events.to_me.connect(lambda **_: self._show())
         self.hide()
 
     # ------------------------------------------------------------------ look -> amount
@@ -88,7 +94,21 @@ class QtLookAmount(QWidget):
         self._finding = key
         self._show()
         self.runner.submit(_amount_job, preview, dict(look.sliders), look.budget, MOST, False,
-                           tuple(self.window.document.marks))
+                           tuple(self.window.document.marks), self.window.document.to_me)
+
+    def find_again(self) -> None:
+        """The user changed the budget to their photos (or the photos): the current budgeted
+        look's amount is found again against both budgets (one undo step). A reopened
+        session keeps its amount: only the user's change calls this."""
+        base = self._base()
+        if base is not None and self.window.document.budget is not None:
+            self.look_applied(*base)
+        else:
+            self._show()
+
+    def _to_me_percent(self) -> float | None:
+        to_me = self.window.document.to_me
+        return None if to_me is None else to_me[1]
 
     def _base(self) -> tuple[str, Session] | None:
         """The current look's key and its own values (loaded when a session brought it)."""
@@ -118,10 +138,13 @@ class QtLookAmount(QWidget):
         elif document.amount is None:
             self.label.setText(f"{name}, 100%")
         else:
-            self.label.setText(amount_words(name, document.amount, document.amount_likeness))
+            self.label.setText(amount_words(name, document.amount, document.amount_likeness,
+                                            self._to_me_percent()))
             if document.amount_likeness is None:
                 self._measure(key, look, document.amount)
-        self.label.setToolTip(f"Budget: likeness at least {document.budget:g}%")
+        to_me = self._to_me_percent()
+        self.label.setToolTip(f"Budget: likeness at least {document.budget:g}%" + (
+            "" if to_me is None else f", at least {to_me:g}% like you"))
         if not self.slider.isSliderDown():
             self.slider.blockSignals(True)
             self.slider.setValue(round((1.0 if document.amount is None else document.amount) / 0.05))

@@ -53,13 +53,13 @@ class _ExportRelay(QObject):
 
 def export_job(
     photo, analysis, sliders, faces, crop, settings, path, relay, marks=(), angle=0.0,
-    look_budget=None, identity=None,
+    look_budget=None, identity=None, to_me=None,
 ) -> None:
     """Worker: the one retouch service (render at full size -> likeness -> export), the same
     the command line and the batch use; ``faces``: the retouched faces, the chosen one first
     (it frames the export); ``look_budget``: the current look's (sliders, amount, budget),
     held on the written file; ``identity``: the user's photos, measured on the written file
-    too. Reports through ``relay``: progress lines, then
+    too; ``to_me``: (those photos, percent) also held on it with the look's budget. Reports through ``relay``: progress lines, then
     (ExportOutcome, None) or (None, error)."""
     from studio.session import retouch_photo
 
@@ -67,7 +67,7 @@ def export_job(
         done = retouch_photo(
             photo, analysis, sliders, settings, path,
             faces=faces, crop=crop, angle=angle, progress=relay.progress.emit, marks=marks,
-            look_budget=look_budget,
+            look_budget=look_budget, to_me=to_me if look_budget is not None else None,
         )
         like_you = None
         if identity is not None and identity.mean is not None and done.exported is not None:
@@ -152,6 +152,7 @@ class StudioExporter:
             document.angle,
             self._look_budget(),
             document.identity,
+            document.to_me,
         )
 
     def _look_budget(self):

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -35,13 +36,26 @@ BREAKDOWN_BELOW = 99.5
 
 class QtPhotosOfMe(QWidget):
     """A row of the reference thumbnails (a problem shown on its tooltip) and "Add photos of
-    me…"."""
+    me…", and under it "Keep at least N% like me" (shown once there are photos of the user)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("photos_of_me")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        layout = QHBoxLayout()
+        column.addLayout(layout)
+        self.to_me = QSpinBox(self)
+        self.to_me.setObjectName("budget_to_me")
+        self.to_me.setRange(0, 100)
+        self.to_me.setPrefix("Keep at least ")
+        self.to_me.setSuffix("% like me")
+        self.to_me.setSpecialValueText("Keep a likeness to me: off")
+        self.to_me.setToolTip("A look's amount is also found to keep at least this likeness "
+                              "to your photos (as the command line's --budget-to-me); the "
+                              "look's own budget stays the floor")
+        self.to_me.hide()
+        column.addWidget(self.to_me)
         self.thumbs = QHBoxLayout()
         layout.addLayout(self.thumbs)
         layout.addStretch(1)
@@ -192,11 +206,31 @@ class StudioPhotosOfMe:
         self.chips.failed.connect(lambda _id, error: self.window.show_error(str(error)))
         window.likeness_shown.connect(self._on_likeness_shown)
         self.strip.add_button.clicked.connect(self.add_dialog)
+        self.strip.to_me.valueChanged.connect(self._on_to_me_chosen)
+        window.document.events.to_me.connect(lambda **_: self._show_to_me())
         window.document.events.references.connect(self._on_references_change)
         self.last_check: QtCheckDialog | None = None
 
+    def _on_to_me_chosen(self, value: int) -> None:
+        """The user's budget to their photos (0: off): the look's amount is found again."""
+        document = self.window.document
+        percent = None if value == 0 else float(value)
+        if percent == document.budget_to_me:
+            return
+        document.set_budget_to_me(percent)
+        self.window.amount.find_again()
+
+    def _show_to_me(self) -> None:
+        """The control as the document says, shown while there are photos of the user."""
+        document, box = self.window.document, self.strip.to_me
+        box.blockSignals(True)
+        box.setValue(0 if document.budget_to_me is None else round(document.budget_to_me))
+        box.blockSignals(False)
+        box.setVisible(document.identity is not None and document.identity.mean is not None)
+
     def _on_references_change(self, identity) -> None:
         self.strip.show_references(identity)
+        self._show_to_me()
         if identity is not None and any(r.usable and r.chip is None for r in identity.references):
             from studio.face.reference import with_chips
 
@@ -249,6 +283,8 @@ class StudioPhotosOfMe:
             self.window.show_error(str(error))
             return
         document.set_references(identity)
+        if document.budget_to_me is not None:  # other photos of you: other amounts
+            self.window.amount.find_again()
         said = [*identity.problems, *identity.notes]
         if said:
             QMessageBox.information(self.window, "Photos of me", "\n".join(said))
