@@ -988,6 +988,15 @@ MUTATIONS = (
         "    from studio.imaging import io  # noqa: F401\n",
         ("tests/test_import_layers.py",),
     ),
+    Mutation(
+        "studio-budget-to-me-ignored",
+        "the studio's look amount is found against the look's budget alone, not 'Keep at least "
+        "N% like me' too",
+        "studio/ui/engine.py",
+        "        figure = self._to_me_figure(least, to_me)\n",
+        "        figure = None\n",
+        ("tests/test_ui_me.py::test_keep_at_least_n_percent_like_me_eases_the_looks_amount_and_the_export",),
+    ),
 )
 
 
