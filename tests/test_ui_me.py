@@ -171,7 +171,7 @@ def test_keep_at_least_n_percent_like_me_eases_the_looks_amount_and_the_export(
     text = window.amount.label.text()
     assert kept < free
     assert text.startswith(f"Nonprofit, {kept:.0%} — likeness ") and \
-        text.endswith(", at least 90% like you")
+        text.endswith(", like you ≥ 90%")
     out = tmp_path / "out.jpg"
     export_with_dialog(qtbot, window, monkeypatch, "linkedin", out)
     shown = window.notice.text  # the written file's likeness and how like you it is

@@ -34,9 +34,9 @@ def _amount_job(preview, sliders: dict, least: float, most: float, exact: bool,
 def amount_words(name: str, amount: float, likeness: float | None,
                  to_me: float | None = None) -> str:
     """"LinkedIn, 85% — likeness 93.4%" (without the likeness when it is not measured), and
-    ", at least 80% like you" with a budget to the photos of the user."""
+    ", like you ≥ 80%" with a budget to the photos of the user (the panel is narrow)."""
     measured = "" if likeness is None else f" \N{EM DASH} likeness {likeness:.1f}%"
-    kept = "" if to_me is None else f", at least {to_me:g}% like you"
+    kept = "" if to_me is None else f", like you \N{GREATER-THAN OR EQUAL TO} {to_me:g}%"
     return f"{name}, {amount:.0%}{measured}{kept}"
 
 
@@ -49,6 +49,7 @@ class QtLookAmount(QWidget):
         self.window = window
         self.label = QLabel(self)
         self.label.setObjectName("look_amount")
+        self.label.setWordWrap(True)  # a long figure wraps: the slider keeps its half
         self.slider = QSlider(Qt.Orientation.Horizontal, self)
         self.slider.setObjectName("look_amount_slider")
         self.slider.setRange(0, 30)  # 5% steps, 0..150%
