@@ -190,3 +190,21 @@ def test_a_linkedin_export_of_a_big_jpeg_decodes_it_reduced(tmp_path, monkeypatc
     result = service.retouch_file(big, "linkedin", "linkedin", tmp_path / "out.jpg")
     assert result.status == "ok" and (result.width, result.height) == (1024, 1024), result
     assert decoded == [2096], decoded
+
+
+def test_a_looks_export_without_warmth_never_loads_scikit_image(tmp_path):
+    """The eyes and teeth go back from L*a*b* with the studio's own conversion: a LinkedIn
+    export (no warmth) does not spend a third of a second loading scikit-image and SciPy,
+    not even in the thread that gets the pipeline ready while the photo decodes."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from studio.session.retouch_file import retouch_file; "
+        f"r = retouch_file({str(face_photo('deepface_img1.jpg'))!r}, 'linkedin', 'linkedin', "
+        f"{str(tmp_path / 'out.jpg')!r}); "
+        "bad = [m for m in ('skimage', 'scipy') if m in sys.modules]; "
+        "print(r.status, bad); sys.exit(0 if r.status == 'ok' and not bad else 1)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, (done.stdout, done.stderr[-500:])

@@ -997,6 +997,14 @@ MUTATIONS = (
         "    return render, False\n",
         ("tests/test_render_plan.py::test_an_export_at_the_outputs_scale_finds_its_amount_on_the_written_file_alone",),
     ),
+    Mutation(
+        "eyes-lab-through-scikit-image",
+        "the eyes and teeth go back from L*a*b* through scikit-image: every export loads it and SciPy (~0.3 s)",
+        "studio/edits/blend.py",
+        "    rgb = np.clip(lab_to_srgb(lab), 0.0, 1.0)  # fast_lab's inverse: no scikit-image\n",
+        "    from studio.imaging.colour import lab_to_rgb\n    rgb = lab_to_rgb(lab)\n",
+        ("tests/test_render_plan.py::test_a_looks_export_without_warmth_never_loads_scikit_image",),
+    ),
 )
 
 

@@ -200,8 +200,9 @@ def _settings(
     return settings
 
 
-#: Edits that work in CIE Lab (through scikit-image, slow to import).
-_LAB_EDITS = ("warmth", "eyes", "teeth")
+#: Edits that work in CIE Lab through scikit-image (slow to import; the eyes and teeth use
+#: ``studio.imaging.colour``'s own conversions).
+_LAB_EDITS = ("warmth",)
 
 
 def _get_ready(detection: bool, lab: bool) -> None:
@@ -411,7 +412,7 @@ def _output_sharpening(photo, face, crop, output, settings: ExportSettings):
     output sharpening, as much as the resize of the photo's ``crop`` (x0, y0, x1, y1) to that
     size takes from the original's face (``studio.imaging.sharpen.sharpen_alike``)."""
     from studio.imaging.filters import resize
-    from studio.imaging.sharpen import PRESET_SHARPENING, sharpen_alike
+    from studio.imaging.sharpen import PRESET_SHARPENING, alike_sharpener
 
     kind = PRESET_SHARPENING[settings.preset]
     x0, y0, x1, y1 = crop
@@ -420,7 +421,7 @@ def _output_sharpening(photo, face, crop, output, settings: ExportSettings):
     before = np.ascontiguousarray(photo.pixels[y0:y1, x0:x1])
     after = resize(before, output.size)
     points = None if face is None else face.landmarks - np.array([x0, y0], np.float64)
-    return lambda pictures: sharpen_alike(before, after, kind, points, pictures)
+    return alike_sharpener(before, after, kind, points)
 
 
 def _set_by_hand(session: Session) -> tuple[str, ...]:
