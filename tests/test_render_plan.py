@@ -78,6 +78,45 @@ def test_a_linkedin_export_renders_about_the_pixels_it_writes(tmp_path, monkeypa
     assert sizes and max(sizes) <= 1.5 * 1024 * 1024, sizes
 
 
+def test_an_export_at_the_outputs_scale_finds_its_amount_on_the_written_file_alone(
+        tmp_path, monkeypatch):
+    """One amount search, not two: a LinkedIn export rendered at the output's scale finds the
+    look's amount on its written files alone (no head-crop search first), and it is the
+    strongest whose file keeps the budget: one step more, written and measured, does not."""
+    from studio.render import amount as amounts
+    service = importlib.import_module("studio.session.retouch_file")
+    look = load_look("linkedin")
+    crop_searches: list[float] = []
+    real_search = amounts.strongest_amount
+
+    def crop_search(*args, **kwargs):
+        crop_searches.append(args[3] if len(args) > 3 else kwargs.get("least_percent"))
+        return real_search(*args, **kwargs)
+
+    files: dict[float, float] = {}  # amount -> the written file's likeness
+    real_planned = service._planned_render
+
+    def planned(*args, **kwargs):
+        render, written_alone = real_planned(*args, **kwargs)
+
+        def recorded(sliders):
+            prepared = render(sliders)
+            files[round(sliders["smooth"] / look.sliders["smooth"], 2)] = prepared.percent
+            return prepared
+        return recorded, written_alone
+
+    monkeypatch.setattr(amounts, "strongest_amount", crop_search)
+    monkeypatch.setattr(service, "_planned_render", planned)
+    result = service.retouch_file(face_photo("deepface_img40.jpg"), "linkedin", "linkedin",
+                                  tmp_path / "out.jpg")
+    assert result.status == "ok" and result.likeness_percent >= look.budget, result
+    assert not crop_searches, crop_searches
+    assert 0 < result.amount < amounts.MOST and len(files) <= 4, files
+    assert files[result.amount] == pytest.approx(result.likeness_percent)
+    stronger = round(result.amount + amounts.STEP, 2)
+    assert stronger in files and files[stronger] < look.budget, files
+
+
 @pytest.mark.parametrize("name", SINGLE_FACES)
 def test_a_plan_rendered_export_looks_like_the_whole_render_shrunk(name):
     """On every shared single-face photo, LinkedIn look and export: the written face matches
@@ -151,3 +190,21 @@ def test_a_linkedin_export_of_a_big_jpeg_decodes_it_reduced(tmp_path, monkeypatc
     result = service.retouch_file(big, "linkedin", "linkedin", tmp_path / "out.jpg")
     assert result.status == "ok" and (result.width, result.height) == (1024, 1024), result
     assert decoded == [2096], decoded
+
+
+def test_a_looks_export_without_warmth_never_loads_scikit_image(tmp_path):
+    """The eyes and teeth go back from L*a*b* with the studio's own conversion: a LinkedIn
+    export (no warmth) does not spend a third of a second loading scikit-image and SciPy,
+    not even in the thread that gets the pipeline ready while the photo decodes."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from studio.session.retouch_file import retouch_file; "
+        f"r = retouch_file({str(face_photo('deepface_img1.jpg'))!r}, 'linkedin', 'linkedin', "
+        f"{str(tmp_path / 'out.jpg')!r}); "
+        "bad = [m for m in ('skimage', 'scipy') if m in sys.modules]; "
+        "print(r.status, bad); sys.exit(0 if r.status == 'ok' and not bad else 1)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, (done.stdout, done.stderr[-500:])

@@ -997,6 +997,23 @@ MUTATIONS = (
         "        figure = None\n",
         ("tests/test_ui_me.py::test_keep_at_least_n_percent_like_me_eases_the_looks_amount_and_the_export",),
     ),
+    Mutation(
+        "two-amount-searches",
+        "an export rendered at the output's scale searches the head crop for the amount first, "
+        "then settles on the written file (two searches; the amount need not be the written file's strongest)",
+        "studio/session/retouch_file.py",
+        "    return render, max(plan.scale) < 1.0\n",
+        "    return render, False\n",
+        ("tests/test_render_plan.py::test_an_export_at_the_outputs_scale_finds_its_amount_on_the_written_file_alone",),
+    ),
+    Mutation(
+        "eyes-lab-through-scikit-image",
+        "the eyes and teeth go back from L*a*b* through scikit-image: every export loads it and SciPy (~0.3 s)",
+        "studio/edits/blend.py",
+        "    rgb = np.clip(lab_to_srgb(lab), 0.0, 1.0)  # fast_lab's inverse: no scikit-image\n",
+        "    from studio.imaging.colour import lab_to_rgb\n    rgb = lab_to_rgb(lab)\n",
+        ("tests/test_render_plan.py::test_a_looks_export_without_warmth_never_loads_scikit_image",),
+    ),
 )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from studio.imaging.colour import lab_to_rgb
+from studio.imaging.colour import lab_to_srgb
 
 
 def blend(image: np.ndarray, edited: np.ndarray, mask: np.ndarray | float) -> np.ndarray:
@@ -120,5 +120,6 @@ def edit_lab_crop(
     lab = prepared.lab.copy()
     edit(lab, prepared, strength)
     out = copy_to_out(image, out)
-    out[prepared.box] = blend(image[prepared.box], lab_to_rgb(lab), prepared.mask)
+    rgb = np.clip(lab_to_srgb(lab), 0.0, 1.0)  # fast_lab's inverse: no scikit-image
+    out[prepared.box] = blend(image[prepared.box], rgb, prepared.mask)
     return out

@@ -12,6 +12,7 @@ gains a halo.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -116,21 +117,33 @@ def sharpen_alike(before: np.ndarray, after: np.ndarray, kind: str | None,
     scale) given back the share of the fine band the resize ``before`` -> ``after`` of the
     original loses, as :func:`sharpen_for_output` gives it back to ``after`` (the original
     itself among ``pictures`` comes out exactly as that function makes it)."""
+    return alike_sharpener(before, after, kind, points)(pictures)
+
+
+def alike_sharpener(before: np.ndarray, after: np.ndarray, kind: str | None,
+                    points: np.ndarray | None) -> Callable[[list[np.ndarray]], list[np.ndarray]]:
+    """:func:`sharpen_alike` for these ``before``, ``after``, ``kind`` and ``points``, with
+    what the resize loses measured once (an export's amount steps sharpen several renders)."""
     scale = after.shape[1] / before.shape[1]
     if kind is None or scale >= 1.0:
-        return pictures
+        return lambda pictures: pictures
     sharpening = KINDS[kind]
     source, measure = _measure(before, after, points)
     if source <= 1e-12:
-        return pictures
+        return lambda pictures: pictures
     lost = measure(after) / source
     if lost >= sharpening.target:
-        return pictures
-    out = []
-    for picture in pictures:
-        own = measure(picture) / lost  # its fine band before a resize that lost as much
-        out.append(picture if own <= 1e-12 else _restore(picture, sharpening, lost, (own, measure)))
-    return out
+        return lambda pictures: pictures
+
+    def sharpened(pictures: list[np.ndarray]) -> list[np.ndarray]:
+        out = []
+        for picture in pictures:
+            own = measure(picture) / lost  # its fine band before a resize that lost as much
+            out.append(picture if own <= 1e-12
+                       else _restore(picture, sharpening, lost, (own, measure)))
+        return out
+
+    return sharpened
 
 
 def fine_band_ratio(before: np.ndarray, after: np.ndarray,

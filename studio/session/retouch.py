@@ -241,14 +241,16 @@ def prepare_export(
 def strongest_written(render: Callable[[dict], Prepared], sliders: Mapping[str, object],
                       steps: int, least: float, held: Sequence[str] = (),
                       figure: Callable[[Prepared], float | None] | None = None,
-                      ) -> tuple[int, Prepared]:
+                      start: int | None = None) -> tuple[int, Prepared]:
     """(steps, the file) of the strongest amount <= ``steps`` (of STEP) of ``sliders`` whose
     file as written (``render``: the render, encoded, its likeness measured) keeps the
     likeness at least ``least``; 0 (the face sliders off) when none does. One render when
-    ``steps`` is within, a few otherwise (``studio.render.amount.settle``). ``held``
-    sliders are not scaled. ``figure``: what is held at ``least`` instead of the file's
-    likeness (e.g. :func:`within_both`, the likeness and the likeness to you together)."""
-    from studio.render.amount import STEP, scaled, settle
+    ``steps`` is within, a few otherwise (``studio.render.amount.settle``). ``start``: the
+    search is the written file's alone, from that first guess up to ``steps``
+    (``studio.render.amount.strongest_steps``; a few renders). ``held`` sliders are not
+    scaled. ``figure``: what is held at ``least`` instead of the file's likeness (e.g.
+    :func:`within_both`, the likeness and the likeness to you together)."""
+    from studio.render.amount import STEP, scaled, settle, strongest_steps
 
     figure = figure or (lambda prepared: prepared.percent)
 
@@ -265,7 +267,10 @@ def strongest_written(render: Callable[[dict], Prepared], sliders: Mapping[str, 
             best[at] = prepared
         return 100.0 if percent is None else percent
 
-    steps = settle(steps, likeness_at, least)
+    if start is None:
+        steps = settle(steps, likeness_at, least)
+    else:
+        steps = strongest_steps(likeness_at, least, steps, start)
     prepared = best.get(steps) or last.get(steps) or render(scaled(sliders, steps * STEP, held))
     return steps, prepared
 

@@ -201,8 +201,9 @@ def _settings(
     return settings
 
 
-#: Edits that work in CIE Lab (through scikit-image, slow to import).
-_LAB_EDITS = ("warmth", "eyes", "teeth")
+#: Edits that work in CIE Lab through scikit-image (slow to import; the eyes and teeth use
+#: ``studio.imaging.colour``'s own conversions).
+_LAB_EDITS = ("warmth",)
 
 
 def _get_ready(detection: bool, lab: bool) -> None:
@@ -370,8 +371,9 @@ def kept_retoucher(pixels, analysis, faces):
 
 def _planned_render(photo, analysis, indices, marks, settings, output_path, *, crop, angle,
                     crown_y):
-    """``render(sliders)``: the file as it will be written, and its likeness measured on it.
-    The export is planned first; only its crop and a margin are rendered, at its scale
+    """(``render(sliders)``: the file as it will be written, and its likeness measured on
+    it; whether it is rendered at the output's scale, smaller than the photo). The export is
+    planned first; only its crop and a margin are rendered, at its scale
     (``studio.render.plan``), unless the whole photo must be (turned, transparent, ...)."""
     from studio.imaging.export import encode_planned, plan_output
     from studio.render.plan import plan_render, planned_retoucher
@@ -389,7 +391,7 @@ def _planned_render(photo, analysis, indices, marks, settings, output_path, *, c
             rendered = retoucher.render(sliders, tuple(marks))
             return prepare_export(photo, analysis, rendered, settings, output_path,
                                   faces=indices, crop=crop, angle=angle, crown_y=crown_y)
-        return render
+        return render, False
 
     retoucher, region = planned_retoucher(plan, photo.pixels, analysis, indices, kept_retoucher)
     sharpened = _output_sharpening(photo, face, plan.crop, output, settings)
@@ -402,7 +404,7 @@ def _planned_render(photo, analysis, indices, marks, settings, output_path, *, c
         encoded = encode_planned(written, output, settings, output_path, exif=photo.exif,
                                  source_format=photo.format, bit_depth=photo.bit_depth)
         return Prepared(encoded, written_likeness(photo, analysis, indices, encoded, original))
-    return render
+    return render, max(plan.scale) < 1.0
 
 
 def _output_sharpening(photo, face, crop, output, settings: ExportSettings):
@@ -410,7 +412,7 @@ def _output_sharpening(photo, face, crop, output, settings: ExportSettings):
     output sharpening, as much as the resize of the photo's ``crop`` (x0, y0, x1, y1) to that
     size takes from the original's face (``studio.imaging.sharpen.sharpen_alike``)."""
     from studio.imaging.filters import resize
-    from studio.imaging.sharpen import PRESET_SHARPENING, sharpen_alike
+    from studio.imaging.sharpen import PRESET_SHARPENING, alike_sharpener
 
     kind = PRESET_SHARPENING[settings.preset]
     x0, y0, x1, y1 = crop
@@ -419,7 +421,7 @@ def _output_sharpening(photo, face, crop, output, settings: ExportSettings):
     before = np.ascontiguousarray(photo.pixels[y0:y1, x0:x1])
     after = resize(before, output.size)
     points = None if face is None else face.landmarks - np.array([x0, y0], np.float64)
-    return lambda pictures: sharpen_alike(before, after, kind, points, pictures)
+    return alike_sharpener(before, after, kind, points)
 
 
 def _set_by_hand(session: Session) -> tuple[str, ...]:
@@ -438,12 +440,15 @@ def _set_by_hand(session: Session) -> tuple[str, ...]:
 
 
 def _eased(photo, analysis, session: Session, faces, render, *, aim: float | None,
-           least: float | None, most: float | None, held: tuple[str, ...] = (), to_me=None):
+           least: float | None, most: float | None, held: tuple[str, ...] = (), to_me=None,
+           written_alone: bool = False):
     """(amount, ``render``'s result, the session with scaled sliders and its amount): the
     strongest amount <= ``most`` keeping the likeness of the lowest of ``faces`` at ``aim``,
     found on the face crops, then settled on ``render``'s results (each the file as it will
     be written, and its likeness): the strongest amount whose written likeness is at least
-    ``least`` (one render when the crops were right, a few otherwise). ``held`` sliders (set
+    ``least`` (one render when the crops were right, a few otherwise). ``written_alone``
+    (``render`` is at the output's scale, as cheap as the crops): the written files alone
+    find the amount, from 100%, and ``aim`` is not searched for apart. ``held`` sliders (set
     by hand) are not scaled. ``least`` is only what the easing aims for: whether the result
     is written is the caller's (--min-likeness). ``to_me``: (like you of a file, least like
     you) also held (:func:`within_both`). Without ``most`` or a face: (None, the session's
@@ -453,12 +458,17 @@ def _eased(photo, analysis, session: Session, faces, render, *, aim: float | Non
     sliders = session.sliders
     if most is None or not faces:
         return None, render(sliders), session
-    found = strongest_amount(photo.pixels, analysis, sliders, aim, most=most, faces=faces,
-                             held=held)
     floor = least if least is not None else aim
     figure = None if to_me is None else within_both(floor, to_me[1], to_me[0])
-    steps, retouched = strongest_written(render, sliders, round(found.amount / STEP), floor,
-                                         held, figure)
+    high = int(round(most / STEP + 1e-6))
+    if written_alone:
+        steps, retouched = strongest_written(render, sliders, high, floor, held, figure,
+                                             start=min(round(1.0 / STEP), high))
+    else:
+        found = strongest_amount(photo.pixels, analysis, sliders, aim, most=most,
+                                 faces=faces, held=held)
+        steps, retouched = strongest_written(render, sliders, round(found.amount / STEP),
+                                             floor, held, figure)
     amount = round(steps * STEP, 2)
     chosen = amount * (session.amount if session.amount is not None else 1.0)
     return amount, retouched, replace(
@@ -511,13 +521,14 @@ def _retouch(
     to_me = _to_me(budget_to_me, session, measure, notes)
     if to_me is not None and most is None:  # the sliders as they are, eased for you alone
         least, most = 0.0, 1.0
-    render = _planned_render(photo, analysis, indices, marks, settings, output_path,
-                             crop=crop, angle=angle, crown_y=crown)
+    render, written_alone = _planned_render(photo, analysis, indices, marks, settings,
+                                            output_path, crop=crop, angle=angle, crown_y=crown)
 
     held = _set_by_hand(session) if keep_likeness is None and most is not None else ()
     amount, retouched, session = _eased(
         photo, analysis, session, indices, render, aim=least,
-        least=_higher(min_likeness, least), most=most, held=held, to_me=to_me)
+        least=_higher(min_likeness, least), most=most, held=held, to_me=to_me,
+        written_alone=written_alone)
     if amount is not None and held:
         notes.append(f"the look's amount leaves {', '.join(held)} as set by hand")
     done = write_prepared(photo, retouched, output_path, faces=indices,
