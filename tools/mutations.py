@@ -249,8 +249,8 @@ MUTATIONS = (
         "autosave-misses-snapshots",
         "a new snapshot does not wake the autosave (issue 26: the snapshot lost after kill -9)",
         "studio/ui/model.py",
-        "self.events.snapshots, self.events.export, self.events.references):",
-        "self.events.export, self.events.references):",
+        "self.events.snapshots, self.events.export, self.events.references,",
+        "self.events.export, self.events.references,",
         ("tests/test_ui_restore.py::test_every_field_survives_autosave_and_restore_and_save_and_reopen",),
     ),
     Mutation(
