@@ -148,6 +148,25 @@ def test_a_cut_history_entry_shows_its_whole_text_in_a_tooltip(qtbot, make_windo
     assert _tooltip_at(history, 1, monkeypatch) == ""  # "Smoothing 0.50" fits: no tooltip
 
 
+def test_a_long_history_entry_is_elided_in_the_middle_not_scrolled_sideways(
+        qtbot, make_window, monkeypatch):
+    window = make_window()
+    open_and_wait(qtbot, window)
+    long = "Sync 11 photos from DSC_0001_corporate_headshot_day.jpg (LinkedIn at 90%)"
+    command = SetSliderCommand(window.document, "face_light", 0.2, False)
+    command.setText(long)
+    window.undo_stack.push(command)
+    history = window.history
+    history.setFixedWidth(150)
+    qtbot.waitUntil(lambda: history.viewport().width() <= 150, timeout=WAIT)
+    history.doItemsLayout()
+    width = history.viewport().width()
+    assert history.horizontalScrollBar().maximum() == 0  # nothing to scroll to sideways
+    assert history.visualRect(history.model().index(1, 0)).width() <= width  # the row fits
+    assert history.textElideMode() == Qt.TextElideMode.ElideMiddle  # start and end both seen
+    assert _tooltip_at(history, 1, monkeypatch) == long  # the whole entry on hover
+
+
 # ---------------------------------------------------------------------------------- sliders
 def _track_point(slider, share: float) -> QPoint:
     """Where ``share`` (0..1) of the slider's track is, in the slider's pixels."""

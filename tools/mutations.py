@@ -988,6 +988,14 @@ MUTATIONS = (
         "    from studio.imaging import io  # noqa: F401\n",
         ("tests/test_import_layers.py",),
     ),
+    Mutation(
+        "history-scrolls-sideways",
+        "a long History entry is no longer elided to the panel's width: the panel scrolls sideways",
+        "studio/ui/qt_main.py",
+        "        elide_rows_to_width(self.history)",
+        "        self.history.setItemDelegate(QtCutTextTips(self.history))",
+        ("tests/test_ui_walkthrough.py::test_a_long_history_entry_is_elided_in_the_middle_not_scrolled_sideways",),
+    ),
 )
 
 
