@@ -996,6 +996,14 @@ MUTATIONS = (
         "        self.history.setItemDelegate(QtCutTextTips(self.history))",
         ("tests/test_ui_walkthrough.py::test_a_long_history_entry_is_elided_in_the_middle_not_scrolled_sideways",),
     ),
+    Mutation(
+        "look-picker-box-cut",
+        "the closed look picker draws the 64 px look thumbnail in a box a line high (cut to a strip)",
+        "studio/ui/qt_look_thumbs.py",
+        "    combo.setIconSize(QSize(LOOK_ICON_IN_BOX, LOOK_ICON_IN_BOX))",
+        "    combo.setIconSize(QSize(LOOK_THUMB_EDGE, LOOK_THUMB_EDGE))",
+        ("tests/test_ui_shoot.py::test_the_closed_look_picker_shows_its_thumbnail_whole_and_the_list_the_big_ones",),
+    ),
 )
 
 
