@@ -231,6 +231,9 @@ def test_export_selected_runs_in_the_background_and_resumes_after_cancel(
     window.export_selected_action.trigger()
     assert exporter.running and panel.cancel_button.isEnabled()
     qtbot.waitUntil(lambda: len(exporter.results) >= 1, timeout=WAIT * 3)
+    # each photo's E badge shows as it is written, not when the whole export ends
+    assert exporter.running
+    assert "exported" in _flags(window, Path(exporter.results[0].input).name)
     strip, results = window.filmstrip.dock.geometry(), exporter.dock.geometry()
     assert results.left() >= strip.right() and abs(results.top() - strip.top()) < 5  # beside
     assert results.width() >= window.width() // 4 and strip.width() >= window.width() // 2

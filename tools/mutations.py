@@ -1004,6 +1004,14 @@ MUTATIONS = (
         "    combo.setIconSize(QSize(LOOK_THUMB_EDGE, LOOK_THUMB_EDGE))",
         ("tests/test_ui_shoot.py::test_the_closed_look_picker_shows_its_thumbnail_whole_and_the_list_the_big_ones",),
     ),
+    Mutation(
+        "export-badge-at-the-end",
+        "Export Selected badges the photos exported (E) only when the whole export ends, not as each is written",
+        "studio/ui/qt_shoot_export.py",
+        "            self.window.filmstrip.mark_exported(result.input)",
+        "            pass",
+        ("tests/test_ui_shoot.py::test_export_selected_runs_in_the_background_and_resumes_after_cancel",),
+    ),
 )
 
 
