@@ -1012,6 +1012,22 @@ MUTATIONS = (
         "            pass",
         ("tests/test_ui_shoot.py::test_export_selected_runs_in_the_background_and_resumes_after_cancel",),
     ),
+    Mutation(
+        "backdrop-picture-unnamed",
+        "the backdrop row shows a picture backdrop by its image:<sha256>:<path> text, not its file name",
+        "studio/ui/qt_panel.py",
+        "            words = path.name\n",
+        "            words = self._colour\n",
+        ("tests/test_ui_walkthrough.py::test_the_backdrop_takes_a_picture_shown_by_its_name_undone_and_saved",),
+    ),
+    Mutation(
+        "backdrop-picture-history-text",
+        "the History panel names a picture backdrop step by its image:<sha256>:<path> text",
+        "studio/ui/qt_commands.py",
+        "        return picture_path(value).name  # not its image:<sha256>:<path>",
+        "        return value",
+        ("tests/test_ui_walkthrough.py::test_the_backdrop_takes_a_picture_shown_by_its_name_undone_and_saved",),
+    ),
 )
 
 
