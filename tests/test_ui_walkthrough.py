@@ -301,10 +301,12 @@ def test_the_backdrop_takes_a_picture_shown_by_its_name_undone_and_saved(
     save(photo, sample_photo().pixels)
     open_and_wait(qtbot, window, photo)
     row = window.panel.rows["backdrop"]
+    panel_width = window.panel.minimumSizeHint().width()
     wall = _wall(tmp_path / "wall.jpg")
     monkeypatch.setattr(QFileDialog, "getOpenFileName",
                         staticmethod(lambda *a, **k: (wall, "Pictures")))
     row.picture_button.click()
+    assert window.panel.minimumSizeHint().width() <= panel_width  # the panel kept its width
     value = window.document.slider("backdrop")
     assert value.startswith("image:") and value.endswith(wall)
     assert row.swatch.text() == "wall.jpg" and not row.swatch.icon().isNull()  # its thumbnail
@@ -332,6 +334,11 @@ def test_the_backdrop_takes_a_picture_shown_by_its_name_undone_and_saved(
     open_and_wait(qtbot, fresh, session_file)
     assert fresh.document.slider("backdrop") == value
     assert fresh.panel.rows["backdrop"].swatch.text() == "wall.jpg"
+    # a long file name is elided in the middle: the panel keeps its width
+    width = window.panel.minimumSizeHint().width()
+    row.choose_picture(_wall(tmp_path / ("studio wall " * 8 + "grey.jpg")))
+    assert window.panel.minimumSizeHint().width() == width
+    assert "…" in row.swatch.text() and row.swatch.text().endswith("grey.jpg")
 
 
 def _photo_shown(window) -> np.ndarray:

@@ -1028,6 +1028,14 @@ MUTATIONS = (
         "        return value",
         ("tests/test_ui_walkthrough.py::test_the_backdrop_takes_a_picture_shown_by_its_name_undone_and_saved",),
     ),
+    Mutation(
+        "backdrop-picture-name-widens-panel",
+        "a backdrop picture's long file name is not elided: the side panel grows wider than its dock",
+        "studio/ui/qt_panel.py",
+        "                                               max(room, 40)))",
+        "                                               10**6))",
+        ("tests/test_ui_walkthrough.py::test_the_backdrop_takes_a_picture_shown_by_its_name_undone_and_saved",),
+    ),
 )
 
 

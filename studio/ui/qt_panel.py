@@ -203,16 +203,26 @@ class QtBackdropRow(QObject):
         self.reset_button.setText("↺")
         self.reset_button.setToolTip("Reset backdrop (none)")
         self.reset_button.setAutoRaise(True)
-        inner = QHBoxLayout()
+        # the swatch on a line of its own, the picture and "none" under it: the panel keeps
+        # its width; a picture's long file name is elided in the middle
+        self.swatch.setMinimumWidth(60)
+        self.swatch.installEventFilter(self)
+        choices = QHBoxLayout()
+        choices.setContentsMargins(0, 0, 0, 0)
+        choices.setSpacing(8)
+        choices.addWidget(self.picture_button)
+        choices.addWidget(self.none_box)
+        choices.addStretch(1)
+        inner = QVBoxLayout()
         inner.setContentsMargins(0, 0, 0, 0)
-        inner.setSpacing(8)
-        inner.addWidget(self.swatch, 1)
-        inner.addWidget(self.picture_button)
-        inner.addWidget(self.none_box)
+        inner.setSpacing(2)
+        inner.addWidget(self.swatch)
+        inner.addLayout(choices)
         grid.addWidget(self.label, row, 0)
         grid.addLayout(inner, row, 1, 1, 2)
         grid.addWidget(self.reset_button, row, 3)
         self._colour = self.DEFAULT_COLOUR  # the last colour or picture chosen
+        self._words = ""  # what the swatch says, before eliding
         self._background = (0.0, 0.0)  # bg_light, bg_desaturate
         self.swatch.clicked.connect(self._on_swatch_clicked)
         self.picture_button.clicked.connect(self._on_picture_clicked)
@@ -308,9 +318,22 @@ class QtBackdropRow(QObject):
                 tip = str(error)
         else:
             words = self._colour
-        self.swatch.setText(words)
+        self._words = words
         self.swatch.setIcon(icon)
         self.swatch.setToolTip(tip)
+        self._elide_words()
+
+    def _elide_words(self) -> None:
+        """The swatch's words, elided in the middle to its width."""
+        room = self.swatch.width() - (32 if not self.swatch.icon().isNull() else 8) - 8
+        metrics = self.swatch.fontMetrics()
+        self.swatch.setText(metrics.elidedText(self._words, Qt.TextElideMode.ElideMiddle,
+                                               max(room, 40)))
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        if watched is self.swatch and event.type() == QEvent.Type.Resize:
+            self._elide_words()
+        return False
 
     def _on_swatch_clicked(self) -> None:
         start = self.shades()[0] if is_picture(self._colour) else QColor(self._colour)
