@@ -231,6 +231,9 @@ def test_export_selected_runs_in_the_background_and_resumes_after_cancel(
     window.export_selected_action.trigger()
     assert exporter.running and panel.cancel_button.isEnabled()
     qtbot.waitUntil(lambda: len(exporter.results) >= 1, timeout=WAIT * 3)
+    # each photo's E badge shows as it is written, not when the whole export ends
+    assert exporter.running
+    assert "exported" in _flags(window, Path(exporter.results[0].input).name)
     strip, results = window.filmstrip.dock.geometry(), exporter.dock.geometry()
     assert results.left() >= strip.right() and abs(results.top() - strip.top()) < 5  # beside
     assert results.width() >= window.width() // 4 and strip.width() >= window.width() // 2
@@ -340,6 +343,25 @@ def test_the_look_picker_shows_each_look_on_this_photo_at_its_amount(
             assert "on this photo, at" in combo.itemData(i, Qt.ItemDataRole.ToolTipRole)
     assert len({bytes(img.constBits()) for img in icons.values()}) > 1  # looks differ
     assert all(0.0 <= a <= 1.5 for a in thumbs.amounts.values())
+
+
+def test_the_closed_look_picker_shows_its_thumbnail_whole_and_the_list_the_big_ones(
+        qtbot, make_window, shoot_folder):
+    from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
+
+    window = make_window()
+    open_shoot(qtbot, window, shoot_folder)
+    combo = window.panel.look_combo
+    rows = [i for i in range(combo.count()) if combo.itemData(i)]
+    qtbot.waitUntil(lambda: len(window.look_thumbs.amounts) == len(rows), timeout=WAIT * 2)
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    field = combo.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                         QStyle.SubControl.SC_ComboBoxEditField, combo)
+    assert 0 < option.iconSize.height() <= field.height()  # the closed box's icon not cut
+    assert combo.height() < 40  # the box stays a line high
+    assert combo.view().iconSize().height() == 64  # the list: the thumbnails whole
+    assert all(combo.view().sizeHintForRow(i) >= 64 for i in rows)
 
 
 def test_the_filmstrip_shows_only_with_a_shoot_open(qtbot, make_window, shoot_folder):

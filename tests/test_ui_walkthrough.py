@@ -148,6 +148,25 @@ def test_a_cut_history_entry_shows_its_whole_text_in_a_tooltip(qtbot, make_windo
     assert _tooltip_at(history, 1, monkeypatch) == ""  # "Smoothing 0.50" fits: no tooltip
 
 
+def test_a_long_history_entry_is_elided_in_the_middle_not_scrolled_sideways(
+        qtbot, make_window, monkeypatch):
+    window = make_window()
+    open_and_wait(qtbot, window)
+    long = "Sync 11 photos from DSC_0001_corporate_headshot_day.jpg (LinkedIn at 90%)"
+    command = SetSliderCommand(window.document, "face_light", 0.2, False)
+    command.setText(long)
+    window.undo_stack.push(command)
+    history = window.history
+    history.setFixedWidth(150)
+    qtbot.waitUntil(lambda: history.viewport().width() <= 150, timeout=WAIT)
+    history.doItemsLayout()
+    width = history.viewport().width()
+    assert history.horizontalScrollBar().maximum() == 0  # nothing to scroll to sideways
+    assert history.visualRect(history.model().index(1, 0)).width() <= width  # the row fits
+    assert history.textElideMode() == Qt.TextElideMode.ElideMiddle  # start and end both seen
+    assert _tooltip_at(history, 1, monkeypatch) == long  # the whole entry on hover
+
+
 # ---------------------------------------------------------------------------------- sliders
 def _track_point(slider, share: float) -> QPoint:
     """Where ``share`` (0..1) of the slider's track is, in the slider's pixels."""
@@ -257,6 +276,69 @@ def test_the_backdrop_swatch_shows_the_colour_rendered(qtbot, make_window):
     assert np.abs(shown - rendered).max() <= 2, (shown, rendered)
     middle = shot.pixelColor(shot.width() // 2, 2 * round(scale))  # lit, as behind the head
     assert middle.lightness() > painted.lightness()
+
+
+def _wall(path) -> str:
+    """A backdrop picture: blue above, orange below (its mean colour between)."""
+    from PIL import Image
+
+    pixels = np.zeros((60, 90, 3), np.uint8)
+    pixels[:30] = (40, 80, 200)
+    pixels[30:] = (230, 140, 40)
+    Image.fromarray(pixels).save(path, quality=95)
+    return str(path)
+
+
+def test_the_backdrop_takes_a_picture_shown_by_its_name_undone_and_saved(
+        qtbot, make_window, tmp_path, monkeypatch, dialogs):
+    from PySide6.QtWidgets import QFileDialog
+
+    from studio.imaging import save
+    from studio.imaging.sample import sample_photo
+
+    window = make_window()
+    photo = tmp_path / "portrait.png"  # a session needs a photo on disk
+    save(photo, sample_photo().pixels)
+    open_and_wait(qtbot, window, photo)
+    row = window.panel.rows["backdrop"]
+    panel_width = window.panel.minimumSizeHint().width()
+    wall = _wall(tmp_path / "wall.jpg")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        staticmethod(lambda *a, **k: (wall, "Pictures")))
+    row.picture_button.click()
+    assert window.panel.minimumSizeHint().width() <= panel_width  # the panel kept its width
+    value = window.document.slider("backdrop")
+    assert value.startswith("image:") and value.endswith(wall)
+    assert row.swatch.text() == "wall.jpg" and not row.swatch.icon().isNull()  # its thumbnail
+    assert wall in row.swatch.toolTip()
+    edge = row.shades()[0]  # its mean colour, between the blue and the orange
+    assert 90 < edge.red() < 200 and 70 < edge.blue() < 160
+    assert window.undo_stack.text(window.undo_stack.index() - 1) == "Backdrop wall.jpg"
+    window.undo_stack.undo()
+    assert window.document.slider("backdrop") is None and row.swatch.text() == "none"
+    window.undo_stack.redo()
+    assert window.document.slider("backdrop") == value and row.swatch.text() == "wall.jpg"
+    # a file that is not a picture: one line in a dialog, the backdrop kept
+    bad = tmp_path / "notes.jpg"
+    bad.write_text("not a picture")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        staticmethod(lambda *a, **k: (str(bad), "Pictures")))
+    row.picture_button.click()
+    assert len(dialogs["warning"]) == 1 and "\n" not in dialogs["warning"][0]
+    assert "notes.jpg" in dialogs["warning"][0]
+    assert window.document.slider("backdrop") == value
+    # the session keeps it: reopened, the row shows the picture again
+    session_file = tmp_path / "portrait.likeness.json"
+    assert window.save_session_as(session_file)
+    fresh = make_window()
+    open_and_wait(qtbot, fresh, session_file)
+    assert fresh.document.slider("backdrop") == value
+    assert fresh.panel.rows["backdrop"].swatch.text() == "wall.jpg"
+    # a long file name is elided in the middle: the panel keeps its width
+    width = window.panel.minimumSizeHint().width()
+    row.choose_picture(_wall(tmp_path / ("studio wall " * 8 + "grey.jpg")))
+    assert window.panel.minimumSizeHint().width() == width
+    assert "…" in row.swatch.text() and row.swatch.text().endswith("grey.jpg")
 
 
 def _photo_shown(window) -> np.ndarray:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from PySide6.QtGui import QUndoCommand
 
+from studio.edits.backdrop import is_picture, picture_path
 from studio.edits.marks import Mark
 from studio.edits.sliders import slider
 
@@ -18,6 +19,8 @@ _SLIDER_IDS = {}
 def _format(key: str, value) -> str:
     if value is None:
         return "none"
+    if is_picture(value):
+        return picture_path(value).name  # not its image:<sha256>:<path>
     return (
         value
         if isinstance(value, str)

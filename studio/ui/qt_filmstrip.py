@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -279,6 +280,17 @@ class StudioFilmstrip:
             settings = self.window.shoot_export.settings()
             self.flags_runner.submit(flags_job, [p.path for p in self.photos],
                                      self.export_folder, settings)
+
+    def mark_exported(self, photo: str | os.PathLike) -> None:
+        """Badge ``photo`` exported as soon as its export is written (Export Selected reads
+        every photo's flags again only when it ends)."""
+        row = self.strip.row_of(Path(photo))
+        if row < 0:
+            return
+        path = self.strip.item(row).data(PATH_ROLE)
+        self.flags[path] = replace(self.flags.get(path, shoot.PhotoFlags()), exported=True)
+        self._draw(path)
+        self.refresh_flags()  # a reading begun before this export would take the badge away
 
     def _on_thumb(self, generation: int, path: str, image) -> None:
         if generation != self._generation or not isValid(self.strip):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import QComboBox, QStyledItemDelegate
 from shiboken6 import isValid
 
 from studio.errors import LikenessError
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 #: Edge of a look thumbnail, pixels.
 LOOK_THUMB_EDGE = 64
+#: Edge of the chosen look's thumbnail in the closed picker (a line of text high).
+LOOK_ICON_IN_BOX = 16
 #: The head kept around the face's landmarks, in IODs (what a thumbnail shows).
 HEAD_MARGIN = 1.2
 
@@ -96,6 +99,14 @@ def look_thumbnails_job(preview, looks: list, emit: Callable, current: Callable,
     return generation
 
 
+def show_thumbs_in_the_list(combo: QComboBox) -> None:
+    """The picker's list shows the thumbnails whole; its closed box a small one beside the
+    look's name (Qt draws both at the box's icon size: 64 px there was cut to a strip)."""
+    combo.setIconSize(QSize(LOOK_ICON_IN_BOX, LOOK_ICON_IN_BOX))
+    combo.setItemDelegate(QStyledItemDelegate(combo))  # rows sized by the list's icon size
+    combo.view().setIconSize(QSize(LOOK_THUMB_EDGE, LOOK_THUMB_EDGE))
+
+
 class _Relay(QObject):
     thumb = Signal(int, str, object, float)  # generation, look key, QImage, amount
 
@@ -111,7 +122,7 @@ class StudioLookThumbs:
         self.runner = QtLatestRunner("look-thumbnails", parent=window)
         self._relay = _Relay()
         self._relay.thumb.connect(self._on_thumb)
-        window.panel.look_combo.setIconSize(QSize(LOOK_THUMB_EDGE, LOOK_THUMB_EDGE))
+        show_thumbs_in_the_list(window.panel.look_combo)
         window.opener.runner.finished.connect(lambda *_: self.refresh())
 
     def refresh(self) -> None:

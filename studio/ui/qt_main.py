@@ -52,7 +52,7 @@ from .qt_filmstrip import StudioFilmstrip
 from .qt_look_thumbs import StudioLookThumbs
 from .qt_marks import StudioMarks
 from .qt_me import StudioPhotosOfMe
-from .qt_notice import QtCutTextTips, QtNoticeBar
+from .qt_notice import QtCutTextTips, QtNoticeBar, elide_rows_to_width
 from .qt_opener import StudioOpener
 from .qt_panel import QtSidePanel
 from .qt_preview import StudioPreview
@@ -162,7 +162,7 @@ class QtStudioWindow(QMainWindow):
         self.history = QUndoView(self.undo_stack, self)
         self.history.setEmptyLabel("Opened")
         self.history.setObjectName("history")
-        self.history.setItemDelegate(QtCutTextTips(self.history))
+        elide_rows_to_width(self.history)
         self.snapshot_list = QListWidget(self)
         self.snapshot_list.setObjectName("snapshots")
         self.snapshot_list.setToolTip("Click a snapshot to go back to its sliders")

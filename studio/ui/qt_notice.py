@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QListView,
     QPushButton,
     QStyle,
     QStyledItemDelegate,
@@ -45,6 +46,27 @@ class QtCutTextTips(QStyledItemDelegate):
         room = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, shown, view)
         room = room.intersected(view.viewport().rect())  # a list scrolls what it does not show
         return shown.fontMetrics.horizontalAdvance(shown.text) > room.width()
+
+
+def elide_rows_to_width(view: QListView) -> None:
+    """A list whose rows are as wide as the list: a long row ("Sync 11 photos from DSC_…")
+    has its middle elided, with the whole text in a tooltip, and the list never scrolls
+    sideways."""
+    view.setItemDelegate(_QtRowsAsWideAsTheList(view))
+    view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.setResizeMode(QListView.ResizeMode.Adjust)  # rows follow the list's width
+
+
+class _QtRowsAsWideAsTheList(QtCutTextTips):
+    """Rows no wider than the list shows (Qt sizes them to their text and scrolls)."""
+
+    def sizeHint(self, option, index) -> QSize:  # noqa: N802 - Qt API
+        hint = super().sizeHint(option, index)
+        view = self.parent()
+        if isinstance(view, QListView):
+            hint.setWidth(min(hint.width(), max(view.viewport().width(), 1)))
+        return hint
 
 
 class QtNoticeBar(QFrame):

@@ -16,10 +16,12 @@ from PySide6.QtWidgets import (
     QColorDialog,
     QComboBox,
     QDoubleSpinBox,
+    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QToolButton,
@@ -27,8 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.edits.backdrop import is_picture, picture_grid, picture_path, picture_value
 from studio.edits.background import backdrop_shades
 from studio.edits.sliders import GROUPS, SLIDERS, Slider
+from studio.errors import LikenessError
 
 from .engine import retouched_faces
 from .model import FACE_KEYS, StudioDocument
@@ -166,11 +170,16 @@ class QtSliderRow(QObject):
 
 
 class QtBackdropRow(QObject):
-    """The backdrop: a colour swatch (click to choose) and a "none" box that keeps the background."""
+    """The backdrop: a swatch (click to choose a colour), "Picture…" (a picture behind the
+    head, shown by its file name, a small thumbnail and its mean colour) and a "none" box
+    that keeps the background."""
 
     edited = Signal(str, object)
     released = Signal(str)
     DEFAULT_COLOUR = "#e9e9e9"
+    #: The picture files the file dialog offers (any picture Pillow reads is taken).
+    PICTURE_FILTER = ("Pictures (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp *.heic);;"
+                      "All files (*)")
 
     def __init__(self, spec: Slider, grid: QGridLayout, row: int, parent: QWidget):
         super().__init__(parent)
@@ -179,9 +188,13 @@ class QtBackdropRow(QObject):
         self.label.setToolTip(spec.help)
         self.swatch = QPushButton(parent)
         self.swatch.setObjectName("backdrop_swatch")
-        self.swatch.setToolTip("Choose the studio backdrop colour (shown as rendered: with the "
-                               "background light and calm colours, lit behind the head)")
         self.swatch.setFixedHeight(20)
+        self.swatch.setIconSize(QSize(24, 16))
+        self.picture_button = QToolButton(parent)
+        self.picture_button.setObjectName("backdrop_picture")
+        self.picture_button.setText("Picture…")
+        self.picture_button.setToolTip("Put a picture of your own behind the head (blurred "
+                                       "and lit as the colour backdrop is)")
         self.none_box = QCheckBox("None", parent)
         self.none_box.setObjectName("backdrop_none")
         self.none_box.setToolTip("Keep the photo's own background")
@@ -190,17 +203,29 @@ class QtBackdropRow(QObject):
         self.reset_button.setText("↺")
         self.reset_button.setToolTip("Reset backdrop (none)")
         self.reset_button.setAutoRaise(True)
-        inner = QHBoxLayout()
+        # the swatch on a line of its own, the picture and "none" under it: the panel keeps
+        # its width; a picture's long file name is elided in the middle
+        self.swatch.setMinimumWidth(60)
+        self.swatch.installEventFilter(self)
+        choices = QHBoxLayout()
+        choices.setContentsMargins(0, 0, 0, 0)
+        choices.setSpacing(8)
+        choices.addWidget(self.picture_button)
+        choices.addWidget(self.none_box)
+        choices.addStretch(1)
+        inner = QVBoxLayout()
         inner.setContentsMargins(0, 0, 0, 0)
-        inner.setSpacing(8)
-        inner.addWidget(self.swatch, 1)
-        inner.addWidget(self.none_box)
+        inner.setSpacing(2)
+        inner.addWidget(self.swatch)
+        inner.addLayout(choices)
         grid.addWidget(self.label, row, 0)
         grid.addLayout(inner, row, 1, 1, 2)
         grid.addWidget(self.reset_button, row, 3)
-        self._colour = self.DEFAULT_COLOUR
+        self._colour = self.DEFAULT_COLOUR  # the last colour or picture chosen
+        self._words = ""  # what the swatch says, before eliding
         self._background = (0.0, 0.0)  # bg_light, bg_desaturate
         self.swatch.clicked.connect(self._on_swatch_clicked)
+        self.picture_button.clicked.connect(self._on_picture_clicked)
         self.none_box.toggled.connect(self._on_none_toggled)
         self.reset_button.clicked.connect(self.reset)
         self.set_value(None)
@@ -219,14 +244,27 @@ class QtBackdropRow(QObject):
         self.reset_button.setEnabled(value is not None)
 
     def set_enabled(self, enabled: bool) -> None:
-        for widget in (self.label, self.swatch, self.none_box):
+        for widget in (self.label, self.swatch, self.picture_button, self.none_box):
             widget.setEnabled(enabled)
 
     def choose(self, colour: str | None) -> None:
-        """Pick a colour (None: keep the photo's background) as if the user did."""
+        """Pick a colour or a picture's value (None: keep the photo's background) as if the
+        user did."""
         self.set_value(colour)
         self.edited.emit(self.spec.key, colour)
         self.released.emit(self.spec.key)
+
+    def choose_picture(self, path: str) -> bool:
+        """Put the picture at ``path`` behind the head; one dialog when it is not a picture
+        that can be read (the backdrop stays as it was)."""
+        try:
+            value = picture_value(path)
+            picture_grid(value, (16, 24))  # read it now: a bad file is said at once
+        except LikenessError as error:
+            QMessageBox.warning(self.swatch.window(), "Backdrop picture", str(error))
+            return False
+        self.choose(value)
+        return True
 
     def reset(self) -> None:
         if self.value is not None:
@@ -239,7 +277,8 @@ class QtBackdropRow(QObject):
             self._paint_swatch()
 
     def shades(self) -> tuple[QColor, QColor]:
-        """The backdrop as rendered: at the frame's edges, and lit just above the head."""
+        """The backdrop as rendered: at the frame's edges, and lit just above the head (a
+        picture's by its mean colour)."""
         edge, brightest = backdrop_shades(self._colour, *self._background)
         return tuple(QColor(*(int(round(c * 255)) for c in rgb)) for rgb in (edge, brightest))
 
@@ -247,7 +286,7 @@ class QtBackdropRow(QObject):
         off = self.none_box.isChecked()
         edge, brightest = self.shades()
         text = "#000000" if edge.lightness() > 140 else "#ffffff"
-        self.swatch.setText("none" if off else self._colour)
+        self._name_swatch(off)
         # what is rendered: the edges' colour, lit toward the middle as behind the head
         fill = (f"qlineargradient(x1:0, y1:0, x2:1, y2:0, stop:0 {edge.name()}, "
                 f"stop:0.5 {brightest.name()}, stop:1 {edge.name()})")
@@ -259,12 +298,55 @@ class QtBackdropRow(QObject):
             " border: 1px solid #111; border-radius: 3px; }"
         )
 
+    def _name_swatch(self, off: bool) -> None:
+        """The swatch's words: "none", the colour, or the picture's file name with a small
+        thumbnail of it (its whole path in the tooltip)."""
+        tip = ("Choose the studio backdrop colour (shown as rendered: with the background "
+               "light and calm colours, lit behind the head)")
+        icon = QIcon()
+        if off:
+            words = "none"
+        elif is_picture(self._colour):
+            path = picture_path(self._colour)
+            words = path.name
+            tip = (f"Backdrop picture {path} (its mean colour shown as rendered); click to "
+                   "choose a colour instead")
+            try:
+                small = np.clip(picture_grid(self._colour, (16, 24)) * 255.0 + 0.5, 0, 255)
+                icon = QIcon(QPixmap.fromImage(qimage_from_rgb8(small.astype(np.uint8))))
+            except LikenessError as error:
+                tip = str(error)
+        else:
+            words = self._colour
+        self._words = words
+        self.swatch.setIcon(icon)
+        self.swatch.setToolTip(tip)
+        self._elide_words()
+
+    def _elide_words(self) -> None:
+        """The swatch's words, elided in the middle to its width."""
+        room = self.swatch.width() - (32 if not self.swatch.icon().isNull() else 8) - 8
+        metrics = self.swatch.fontMetrics()
+        self.swatch.setText(metrics.elidedText(self._words, Qt.TextElideMode.ElideMiddle,
+                                               max(room, 40)))
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        if watched is self.swatch and event.type() == QEvent.Type.Resize:
+            self._elide_words()
+        return False
+
     def _on_swatch_clicked(self) -> None:
-        colour = QColorDialog.getColor(
-            QColor(self._colour), self.swatch.window(), "Backdrop colour"
-        )
+        start = self.shades()[0] if is_picture(self._colour) else QColor(self._colour)
+        colour = QColorDialog.getColor(start, self.swatch.window(), "Backdrop colour")
         if colour.isValid():
             self.choose(colour.name())
+
+    def _on_picture_clicked(self) -> None:
+        start = str(picture_path(self._colour).parent) if is_picture(self._colour) else ""
+        path, _ = QFileDialog.getOpenFileName(self.swatch.window(), "Backdrop picture", start,
+                                              self.PICTURE_FILTER)
+        if path:
+            self.choose_picture(path)
 
     def _on_none_toggled(self, checked: bool) -> None:
         self.choose(None if checked else self._colour)

@@ -330,6 +330,8 @@ class StudioShootExport:
         self.results.append(result)
         if not isValid(self.panel):
             return  # the window is gone; the batch is being stopped
+        if result.status == "ok":
+            self.window.filmstrip.mark_exported(result.input)
         table = self.panel.table
         row = table.rowCount()
         table.insertRow(row)
