@@ -15,7 +15,6 @@ from studio.cli import main
 from studio.edits.background import (
     Params,
     backdrop_shades,
-    person_alpha,
     prepare_background,
     process,
 )
@@ -23,6 +22,7 @@ from studio.edits.protocol import Region
 from studio.edits.sliders import check_value
 from studio.errors import LikenessError
 from studio.face import analyze
+from studio.face.person import person_alpha
 from studio.imaging import load
 from studio.imaging.filters import resize
 

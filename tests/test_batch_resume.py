@@ -102,10 +102,24 @@ def _kill_at(moment, out: Path, group: bool) -> None:
         else:
             os.kill(child.pid, signal.SIGKILL)
         child.wait(timeout=30)
+        _wait_for_the_workers(child.pid)
     finally:
         if child.poll() is None:
             os.killpg(child.pid, signal.SIGKILL)
             child.wait()
+
+
+def _wait_for_the_workers(group: int, limit: float = 60.0) -> None:
+    """Wait until every process of the killed batch's group has ended (after a parent-only
+    kill its workers notice and end: on a busy machine that can take more than a moment)."""
+    deadline = time.monotonic() + limit
+    while True:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return
+        assert time.monotonic() < deadline, "the killed batch's workers did not end"
+        time.sleep(0.05)
 
 
 @pytest.mark.parametrize("group", [False, True], ids=["parent", "group"])
@@ -115,7 +129,6 @@ def test_a_rerun_after_kill_9_finishes_the_job_with_nothing_failed(tmp_path, mom
     out = tmp_path / "out"
     out.mkdir()
     _kill_at(MOMENTS[moment], out, group)
-    time.sleep(0.5)  # a parent-only kill: its workers notice and end
     rerun = run_batch(jobs_of(shoot, out), {}, "original",
                       engine=LocalEngine(2, load_models=False), task=stand_in_task)
     assert [r.reason for r in rerun if r.status == FAILED] == []

@@ -162,30 +162,24 @@ def test_adding_a_change_in_its_boxes_gives_the_bits_of_adding_it_everywhere():
 
 
 def _chain_in_place(retoucher, values):
-    """The face stage with every edit after the first writing into the same array."""
-    from studio.edits import face_light, shadows
+    """The face stage with every edit after the first writing into the same array (the light
+    edits' log gains summed and applied once, as the retoucher does)."""
     from studio.edits.protocol import Region, edits
     from studio.render.light import apply_log_gain
 
-    head, owned = retoucher.layers.image, False
+    head, owned, gain = retoucher.layers.image, False, None
     for module in edits(["face", "light"]):
         key = module.KEYS[0]
-        if key == "face_light":
-            continue
-        if key == "shadows":
-            gains = [
-                m.log_gain(retoucher.prepared(k), m.Params(values[k]))
-                for k, m in (("shadows", shadows), ("face_light", face_light))
-            ]
-            gains = [g for g in gains if g is not None]
-            if gains:
-                gain = gains[0] if len(gains) == 1 else gains[0] + gains[1]
-                result = apply_log_gain(head, gain, head if owned else None)
-                owned, head = owned or result is not head, result
-            continue
         params = module.Params(values[key])
         region = Region(head, retoucher.prepared(key))
+        if module.STAGE == "light":
+            added = module.process(region, params, gain)
+            gain = added if added is not None else gain
+            continue
         result = module.process(region, params, head if owned else None)
+        owned, head = owned or result is not head, result
+    if gain is not None:
+        result = apply_log_gain(head, gain, head if owned else None)
         owned, head = owned or result is not head, result
     return np.clip(head, 0.0, 1.0)
 

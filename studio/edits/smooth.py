@@ -193,7 +193,9 @@ def _colour_change(work: PhotoLayers, weight: np.ndarray) -> np.ndarray:
     # backdrop's at the face's edge (an overshoot of 3.8% of the step on the synthetic portrait).
     face = np.maximum(work.face_hull, work.skin_area)
     band = normalized_blur(ab, face, work.px(TONE_FROM)) - normalized_blur(ab, face, work.px(TONE_TO))
-    size = cv2.magnitude(np.ascontiguousarray(band[..., 0]), np.ascontiguousarray(band[..., 1]))
+    # numpy's square root, not cv2.magnitude: OpenCV's SIMD path gives a few pixels other bits
+    # depending on where the array happens to lie in memory (the same photo, other bits)
+    size = np.sqrt(np.square(band[..., 0]) + np.square(band[..., 1]))
     band = _strong_part(band, size, work.skin, TONE_SOFT_LIMIT)
     change = np.zeros(lab.shape, np.float32)
     inside = weight > 0

@@ -112,7 +112,8 @@ def _edge_blur(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     pixels): the gradient shrinks by s / sqrt(s^2 + REBLUR^2) when an edge of blur s is
     blurred by REBLUR."""
     def gradient(image: np.ndarray) -> np.ndarray:
-        return cv2.magnitude(cv2.Sobel(image, cv2.CV_32F, 1, 0), cv2.Sobel(image, cv2.CV_32F, 0, 1))
+        dx, dy = cv2.Sobel(image, cv2.CV_32F, 1, 0), cv2.Sobel(image, cv2.CV_32F, 0, 1)
+        return np.sqrt(dx * dx + dy * dy)  # not cv2.magnitude: its bits depend on alignment
 
     edges = cv2.Canny(np.clip(grey * 255.0 + 0.5, 0, 255).astype(np.uint8), 20, 40) > 0
     ratio = gradient(grey) / np.maximum(gradient(cv2.GaussianBlur(grey, (0, 0), REBLUR)), 1e-6)
