@@ -669,13 +669,7 @@ def session_to_dict(session: Session, base: str | os.PathLike | None = None) -> 
     photo is in that folder (or below it), else absolute."""
     source = None
     if session.source is not None:
-        path = Path(session.source.path)
-        stored = str(path)
-        if base is not None:
-            try:
-                stored = Path(os.path.abspath(path)).relative_to(os.path.abspath(base)).as_posix()
-            except ValueError:
-                stored = str(Path(os.path.abspath(path)))
+        stored = _stored_path(session.source.path, base)
         source = {"path": stored, "sha256": session.source.sha256}
         if session.source.bytes is not None:
             source["bytes"] = session.source.bytes
