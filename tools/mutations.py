@@ -602,6 +602,14 @@ MUTATIONS = (
         ("tests/test_brow_ends.py",),
     ),
     Mutation(
+        "zoom-view-misses-the-head",
+        "a 100% zoom view that holds none of the head region still runs the face edits on it",
+        "studio/face/layers.py",
+        "self.face.iod >= 4.0 and self._head_box is not None",
+        "self.face.iod >= 4.0",
+        ("tests/test_zoom_detail.py",),
+    ),
+    Mutation(
         "group-matte-one-person",
         "a group's person matte keeps only the main person (the others blurred as background)",
         "studio/render/retoucher.py",

@@ -50,6 +50,9 @@ FINE_EPS = 0.05**2
 MID_EPS = 0.10**2
 #: Edge threshold of the illumination layer, squared log-luminance units.
 LIGHT_EPS = 0.15**2
+#: The fewest pixels across a head region cut to the photo that is filtered (a 100% zoom view
+#: can hold a sliver of it; its edge is where every edit has faded out).
+HEAD_MIN = 1
 
 #: The skin colour model behind ``skin_likeness`` drops this darkest share (percent) of the
 #: skin mask's pixels in the face hull. A fixed quarter once stood for beard and hair, and on
@@ -117,7 +120,9 @@ class PhotoLayers:
     # ---- geometry -------------------------------------------------------------------------
     @property
     def has_face(self) -> bool:
-        return self.face is not None and self.face.iod >= 4.0
+        """A face big enough to edit whose head region meets the photo (a 100% zoom view
+        far from the face holds none of it: face edits then leave it as it is)."""
+        return self.face is not None and self.face.iod >= 4.0 and self._head_box is not None
 
     @property
     def iod(self) -> float:
@@ -132,16 +137,27 @@ class PhotoLayers:
         """Head, hair edge and neck: where every face edit lives (whole photo without a face)."""
         if not self.has_face:
             return slice(0, self.height), slice(0, self.width)
+        by0, by1, bx0, bx1 = self._head_box
+        return slice(by0, by1), slice(bx0, bx1)
+
+    @cached_property
+    def _head_box(self) -> tuple[int, int, int, int] | None:
+        """(y0, y1, x0, x1) of the head region cut to the photo; None when it misses the photo
+        or is too thin to filter (under ``HEAD_MIN`` pixels across)."""
+        if self.face is None:
+            return None
         pts = self.face.landmarks
         x0, y0 = pts.min(axis=0)
         x1, y1 = pts.max(axis=0)
-        d = self.iod
+        d = float(self.face.iod)
         # Forehead is ~0.7 IOD above the brows, the neck ~1.4 IOD below the chin; plus feathers.
         bx0 = int(max(np.floor(x0 - 1.0 * d), 0))
         bx1 = int(min(np.ceil(x1 + 1.0 * d), self.width))
         by0 = int(max(np.floor(y0 - 1.4 * d), 0))
         by1 = int(min(np.ceil(y1 + 2.0 * d), self.height))
-        return slice(by0, by1), slice(bx0, bx1)
+        if bx1 - bx0 < HEAD_MIN or by1 - by0 < HEAD_MIN:
+            return None
+        return by0, by1, bx0, bx1
 
     @cached_property
     def roi_face(self) -> Face | None:
