@@ -36,14 +36,17 @@ from pathlib import Path
 from studio.errors import LikenessError, PhotoError, WriteRefused
 
 #: What a target is: "photo" (an export, an overlay), "session" (a session, a look, an
-#: autosave), "report" (a batch's CSV), "done list" (what a batch wrote in its output folder).
-KINDS = ("photo", "session", "report", "done list")
+#: autosave), "report" (a batch's CSV), "done list" (what a batch wrote in its output folder),
+#: "people" (a shoot's corrections of who is who, ``studio.ui.shoot``).
+KINDS = ("photo", "session", "report", "done list", "people")
 #: The longest file-name component most file systems take (ext4, APFS, NTFS), in bytes.
 NAME_MAX = 255
 #: The first line of every batch report (``studio.batch.report.REPORT_COLUMNS``).
 REPORT_HEADER = b"input,output,status,reason,faces,likeness_percent,seconds"
 #: A session or look file carries this "format" value (``studio.session.schema.FORMAT_NAME``).
 SESSION_MARK = b'"likeness-session"'
+#: A shoot's people file carries this "format" value (``studio.ui.shoot.PEOPLE_FORMAT``).
+PEOPLE_MARK = b'"likeness-people"'
 #: Every line of a batch's done list starts so (``studio.batch.inputs.DoneList``).
 DONE_MARK = b'{"output": '
 #: Bytes written to try a target's folder before a long run (see :func:`check_room`).
@@ -232,6 +235,11 @@ def existing_kind(path: str | os.PathLike) -> str | None:
             head = handle.read(4096)
     except OSError:
         return "other"
+    return _kind_of_head(head)
+
+
+def _kind_of_head(head: bytes) -> str:
+    """What a file whose first bytes are ``head`` is (see :func:`existing_kind`)."""
     if sniff_format(head) is not None:
         return "photo"
     if head.lstrip(b"\xef\xbb\xbf").startswith(REPORT_HEADER):
@@ -240,18 +248,21 @@ def existing_kind(path: str | os.PathLike) -> str | None:
         return "session"
     if head.startswith(DONE_MARK):
         return "done list"
+    if head.lstrip().startswith(b"{") and PEOPLE_MARK in head.replace(b" ", b""):
+        return "people"
     return "other"
 
 
 _NAMES = {
     "photo": "a photo", "session": "a session", "report": "a report",
-    "done list": "a batch's done list",
+    "done list": "a batch's done list", "people": "a shoot's people file",
 }
 _EXISTING = {
     "photo": "a photo",
     "session": "a session or look",
     "report": "a batch report",
     "done list": "a batch's done list",
+    "people": "a shoot's people file",
     "other": "a file that is not ours to replace",
 }
 

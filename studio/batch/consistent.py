@@ -13,7 +13,7 @@ at the group's. The report names each photo's group.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -121,17 +121,25 @@ def _matcher(names: Sequence[str]):
 
 
 def shoot_groups(results: Sequence[PhotoResult],
-                 corrections: Corrections = Corrections()) -> list[Group]:
+                 corrections: Corrections = Corrections(),
+                 describe: Callable[[str], np.ndarray | None] = main_face_descriptor,
+                 ) -> list[Group]:
     """The groups of the photos written with an amount (the user's ``corrections`` over the
-    descriptor's), each with its lowest amount."""
-    amounts = {r.input: r.amount_percent / 100.0 for r in results
-               if r.status == OK and r.amount_percent is not None}
-    descriptors = {name: main_face_descriptor(name) for name in amounts}
+    descriptor's), each with its lowest amount. ``describe``: a photo's likeness descriptor
+    (the studio's stops there when the export is cancelled)."""
+    amounts = _written_amounts(results)
+    descriptors = {name: describe(name) for name in amounts}
     groups = []
     for number, inputs in enumerate(group_by_person(descriptors, corrections), start=1):
         lowest = min(inputs, key=lambda name: amounts[name])
         groups.append(Group(number, tuple(inputs), amounts[lowest], lowest))
     return groups
+
+
+def _written_amounts(results: Sequence[PhotoResult]) -> dict[str, float]:
+    """Each photo written with an amount: that amount, 0..1.5."""
+    return {r.input: r.amount_percent / 100.0 for r in results
+            if r.status == OK and r.amount_percent is not None}
 
 
 def at_amount(session, amount: float, held: tuple[str, ...]):
@@ -152,3 +160,62 @@ def named(results: Sequence[PhotoResult], groups: Sequence[Group]) -> list[Photo
             result = replace(result, group=group.name(), amount_percent=100.0 * group.amount)
         out.append(result)
     return out
+
+
+def own_at_amount(session, amount: float):
+    """A photo's own session (the studio's, saved beside it) at ``amount`` of its look: the
+    look's face sliders scaled by ``amount``; those the user set by hand over the look (at
+    the session's own amount, None: 100%), the background and colour as they are; that
+    amount stored. A session whose look is not here has its face sliders scaled from its own
+    amount."""
+    from studio.edits import protocol
+    from studio.render.amount import held_keys, scaled
+
+    own = session.amount if session.amount is not None else 1.0
+    look = _look_sliders(session.look)
+    if look is None or own <= 0:
+        factor = amount / own if own > 0 else 0.0
+        return replace(session.with_sliders(scaled(session.sliders, factor)), amount=amount)
+    open_keys = set(protocol.face_keys()) - set(held_keys(session.sliders, scaled(look, own)))
+    at = scaled(look, amount)
+    sliders = {key: at[key] if key in open_keys and key in at else value
+               for key, value in session.sliders.items()}
+    return replace(session.with_sliders(sliders), amount=amount)
+
+
+def _look_sliders(name: str | None) -> dict | None:
+    """The sliders of the look ``name`` at 100% (None: no look, or not on this machine)."""
+    from studio.errors import LikenessError
+    from studio.session.looks import load_look
+
+    if name is None:
+        return None
+    try:
+        return dict(load_look(name).sliders)
+    except LikenessError:
+        return None
+
+
+def consistent_results(results: Sequence[PhotoResult], jobs: Sequence,
+                       redo: Callable[[list, float], Sequence[PhotoResult]],
+                       corrections: Corrections = Corrections(),
+                       describe: Callable[[str], np.ndarray | None] = main_face_descriptor,
+                       tell: Callable[[Group, list], None] | None = None) -> list[PhotoResult]:
+    """``results`` (a batch's, one per job) with every photo of a person written above its
+    group's amount written again at that amount, each result naming its group (see
+    :func:`named`). ``redo(jobs, amount)`` runs the batch again on those jobs with the
+    photos' sessions at ``amount`` (0..1.5) and returns their results; ``tell(group, jobs)``
+    hears of each group redone first. What ``redo`` raises (a cancel) goes to the caller."""
+    groups = shoot_groups(results, corrections, describe)
+    amounts = _written_amounts(results)
+    redone: dict[str, PhotoResult] = {}
+    for group in groups:
+        again = [job for job in jobs if job.shown_input in group.inputs
+                 and amounts[job.shown_input] > group.amount + 1e-9]
+        if not again:
+            continue
+        if tell is not None:
+            tell(group, again)
+        for result in redo(again, group.amount):
+            redone[result.input] = result
+    return named([redone.get(r.input, r) for r in results], groups)

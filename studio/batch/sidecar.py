@@ -37,11 +37,34 @@ def own_session_task(
     export: Mapping[str, Any] | str,
     output_path: str,
     min_likeness: float | None = None,
+    beside: bool = True,
 ) -> dict[str, Any]:
     """:func:`studio.batch.task.retouch_task` with the photo's own session (see
-    :func:`own_session`); ``session`` is used for photos without one."""
-    own = own_session(input_path, session)
+    :func:`own_session`); ``session`` is used for photos without one (and for every photo
+    when not ``beside``: the session was made from the photo's own already)."""
+    own = own_session(input_path, session) if beside else session
     record = retouch_task(input_path, own, export, output_path, min_likeness)
     if record.get("amount") is None and own.get("amount") is not None and record["status"] == OK:
         record["amount"] = float(own["amount"])  # the amount chosen by hand, as the studio shows it
     return record
+
+
+def own_session_at_amount_task(
+    input_path: str,
+    session: Mapping[str, Any],
+    export: Mapping[str, Any] | str,
+    output_path: str,
+    min_likeness: float | None = None,
+    *,
+    amount: float,
+) -> dict[str, Any]:
+    """:func:`own_session_task` with the photo's own session at ``amount`` (0..1.5) of its
+    look (:func:`studio.batch.consistent.own_at_amount`): a shoot's photo written again at
+    its person's amount. Given as ``partial(own_session_at_amount_task, amount=...)``."""
+    from studio.batch.consistent import own_at_amount
+    from studio.session.schema import session_from_dict, session_to_dict
+
+    own = own_session(input_path, session)
+    at = session_to_dict(own_at_amount(session_from_dict(dict(own)), amount))
+    return own_session_task(input_path, at, export, output_path, min_likeness,
+                            beside=False)

@@ -249,27 +249,23 @@ def _consistent(args, results, jobs, session, settings, threads, plan, min_liken
     """``results`` with every photo of a person retouched again, where it needs to be, at
     the lowest amount of that person's photos (see studio.batch.consistent)."""
     from studio.batch import make_engine, run_batch
-    from studio.batch.consistent import at_amount, named, shoot_groups
+    from studio.batch.consistent import at_amount, consistent_results
     from studio.session import session_to_dict
     from studio.session.retouch_file import _set_by_hand
 
-    groups = shoot_groups(results, _corrections(args))
     held = _set_by_hand(session) if keep_likeness is None else ()
-    amounts = {r.input: r.amount_percent / 100.0 for r in results if r.amount_percent is not None}
-    redone = {}
-    for group in groups:
-        again = [job for job in jobs if str(job.input) in group.inputs
-                 and amounts[str(job.input)] > group.amount + 1e-9]
-        if not again:
-            continue
+
+    def redo(again, amount):
+        engine = make_engine(workers=args.workers, dask=args.dask, threads=threads)
+        return run_batch(again, session_to_dict(at_amount(session, amount, held)),
+                         settings.to_dict(), engine=engine, min_likeness=min_likeness,
+                         overwrite=True, framing=framing, plan=plan)
+
+    def tell(group, again):
         print(f"{group.name()}: {len(again)} photo{'s' * (len(again) != 1)} again at "
               f"{group.amount:.0%}", flush=True)
-        engine = make_engine(workers=args.workers, dask=args.dask, threads=threads)
-        for result in run_batch(again, session_to_dict(at_amount(session, group.amount, held)),
-                                settings.to_dict(), engine=engine, min_likeness=min_likeness,
-                                overwrite=True, framing=framing, plan=plan):
-            redone[result.input] = result
-    return named([redone.get(r.input, r) for r in results], groups)
+
+    return consistent_results(results, jobs, redo, _corrections(args), tell=tell)
 
 
 def _corrections(args: argparse.Namespace):

@@ -2,8 +2,9 @@
 done to each (retouched, exported, session saved), a small thumbnail of each, and the
 session another photo gets when the current look is synced to it.
 
-Each photo keeps its own session beside it (``PHOTO.jpg.likeness.json``); nothing here writes a
-photo.
+Each photo keeps its own session beside it (``PHOTO.jpg.likeness.json``); the user's
+corrections of who is who are the shoot's, in one file in its folder (``PEOPLE_FILE``).
+Nothing here writes a photo.
 """
 
 from __future__ import annotations
@@ -23,6 +24,13 @@ _EXIF_IFD, _TAKEN, _CHANGED = 0x8769, 36867, 306
 THUMB_EDGE = 160
 #: The export folder a shoot's Export Selected writes into, inside the shoot's folder.
 EXPORT_FOLDER = "exported"
+#: The shoot's corrections of who is who (the user's word over the likeness descriptor's, for
+#: Export Selected's "Same amount for each person"), in the shoot's folder.
+PEOPLE_FILE = "likeness-people.json"
+#: The people file's "format" value (``studio.write_guard.PEOPLE_MARK``) and version.
+PEOPLE_FORMAT, PEOPLE_VERSION = "likeness-people", 1
+#: The largest people file read, bytes (a shoot of thousands of photos takes far less).
+PEOPLE_LIMIT = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -172,3 +180,96 @@ def _look_sliders(look: str, fallback: dict) -> dict:
         return dict(load_look(look).sliders)
     except LikenessError:
         return fallback
+
+
+# ----------------------------------------------------------------------------- people
+def read_people(folder: str | os.PathLike):
+    """(the shoot's corrections of who is who, "" or one line saying why its people file was
+    ignored). No file: no corrections. Photos are named by file name in the shoot's folder."""
+    import json
+
+    from studio.batch.consistent import Corrections
+    from studio.write_guard import read_regular_file, shown
+
+    path = Path(folder) / PEOPLE_FILE
+    if not os.path.lexists(path):
+        return Corrections(), ""
+    try:
+        data = json.loads(read_regular_file(path, "a shoot's people file", PEOPLE_LIMIT))
+        return _corrections_of(data), ""
+    except LikenessError as error:
+        reason = str(error)
+    except (ValueError, RecursionError):
+        reason = f"{shown(path)}: not a people file of this studio"
+    return Corrections(), f"{reason}: ignored (who is who is the likeness descriptor's alone)"
+
+
+def _corrections_of(data):
+    """Corrections from the people file's JSON; LikenessError when it is not one."""
+    from studio.batch.consistent import Corrections
+
+    if not isinstance(data, dict) or data.get("format") != PEOPLE_FORMAT:
+        raise LikenessError(f"{PEOPLE_FILE}: not a people file of this studio")
+    if data.get("version") != PEOPLE_VERSION:
+        raise LikenessError(f"{PEOPLE_FILE}: version {data.get('version')!r} is not one this "
+                            "studio reads")
+    same, apart = data.get("same", []), data.get("apart", [])
+    if not isinstance(same, list) or not isinstance(apart, list):
+        raise LikenessError(f"{PEOPLE_FILE}: \"same\" and \"apart\" must be lists")
+    return Corrections(same=tuple(_names(listed) for listed in same), apart=_names(apart))
+
+
+def _names(value) -> tuple[str, ...]:
+    """Photo file names (no folder) from a people file's list; LikenessError otherwise."""
+    if not isinstance(value, list) or not all(_is_name(name) for name in value):
+        raise LikenessError(f"{PEOPLE_FILE}: a list of photos holds something other than "
+                            "photo file names")
+    return tuple(value)
+
+
+def _is_name(name) -> bool:
+    return (isinstance(name, str) and 0 < len(name) <= 255 and name not in (".", "..")
+            and not set(name) & {"/", "\\", "\0"})
+
+
+def write_people(folder: str | os.PathLike, corrections) -> Path:
+    """Write the shoot's corrections into its people file, atomically, through the write guard
+    (never over a photo or a file that is not a people file). LikenessError when it cannot."""
+    import json
+
+    from studio.write_guard import write_atomic
+
+    data = {"format": PEOPLE_FORMAT, "version": PEOPLE_VERSION,
+            "same": [list(listed) for listed in corrections.same],
+            "apart": list(corrections.apart)}
+    text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+    return write_atomic(Path(folder) / PEOPLE_FILE, text.encode("utf-8"), "people")
+
+
+def same_person(corrections, names: list[str]):
+    """``corrections`` with the photos ``names`` (file names) said to be one person: one list
+    with every earlier list that shares a photo with them."""
+    from studio.batch.consistent import Corrections
+
+    joined, kept = list(dict.fromkeys(names)), []
+    for listed in corrections.same:
+        if set(listed) & set(joined):
+            joined += [name for name in listed if name not in joined]
+        else:
+            kept.append(listed)
+    return Corrections(same=(*kept, tuple(joined)), apart=corrections.apart)
+
+
+def someone_else(corrections, names: list[str]):
+    """``corrections`` with the photos ``names`` (file names) said to be someone else: out of
+    every list of the same person and never joined to another photo by the descriptor;
+    several of them are one person (they stay together)."""
+    from studio.batch.consistent import Corrections
+
+    names = list(dict.fromkeys(names))
+    same = [tuple(n for n in listed if n not in names) for listed in corrections.same]
+    same = [listed for listed in same if len(listed) > 1]
+    if len(names) > 1:
+        same.append(tuple(names))
+    apart = (*corrections.apart, *(n for n in names if n not in corrections.apart))
+    return Corrections(same=tuple(same), apart=apart)
