@@ -159,6 +159,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("export_selected", "Export &Selected", "Export",
                lambda w: w.shoot_export.export_selected(), "Ctrl+Shift+E",
                "Export the photos selected in the filmstrip in the background"),
+    ActionSpec("same_person", "These Are the Same &Person", "Edit",
+               lambda w: w.people.same_person(), "Ctrl+G",
+               "The photos selected in the filmstrip are one person: Export Selected gives "
+               "them the same amount", separator_before=True),
+    ActionSpec("someone_else", "This Is Someone E&lse", "Edit",
+               lambda w: w.people.someone_else(), "Ctrl+Shift+G",
+               "The photos selected in the filmstrip are nobody else's: Export Selected gives "
+               "them their own amount"),
 )
 #: Export presets offered in File › Export after "Export…".
 EXPORT_PRESETS = (

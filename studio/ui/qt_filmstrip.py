@@ -1,5 +1,7 @@
 """The shoot's filmstrip (File › Open Folder): every photo of a folder as a thumbnail in
-capture order, flagged retouched / exported / session saved, under the photo. Clicking one,
+capture order, flagged retouched / exported / session saved, under the photo; after an
+Export Selected with the same amount for each person, each photo's person ("P2" and its
+tooltip). Clicking one,
 or Left / Right (Ctrl+Left / Ctrl+Right anywhere; Left / Right on the photo or the strip, as
 in Lightroom's Develop), opens it the way File › Open does: its own session beside it, and
 unsaved work on the photo left is asked about first. Thumbnails and flags are made in
@@ -65,9 +67,11 @@ def flags_job(paths: list[Path], export_folder: Path | None, settings) -> dict[s
     return {str(p): shoot.photo_flags(p, export_folder, settings) for p in paths}
 
 
-def badged(image: QImage | None, flags: shoot.PhotoFlags, edge: int = shoot.THUMB_EDGE) -> QIcon:
-    """The thumbnail with a badge per flag in its top-right corner (a grey box while the
-    thumbnail is being made or could not be)."""
+def badged(image: QImage | None, flags: shoot.PhotoFlags, edge: int = shoot.THUMB_EDGE,
+           person: str = "") -> QIcon:
+    """The thumbnail with a badge per flag in its top-right corner and its ``person`` ("P2",
+    "": none) in the top-left one (a grey box while the thumbnail is being made or could not
+    be)."""
     pixmap = QPixmap(edge, edge)
     pixmap.fill(QColor(45, 45, 48))
     painter = QPainter(pixmap)
@@ -86,6 +90,11 @@ def badged(image: QImage | None, flags: shoot.PhotoFlags, edge: int = shoot.THUM
             painter.setPen(QColor(20, 20, 20))
             painter.drawText(x, 3, 17, 17, Qt.AlignmentFlag.AlignCenter, letter)
             x -= 20
+    if person:
+        width = painter.fontMetrics().horizontalAdvance(person) + 8
+        painter.fillRect(3, 3, width, 17, QColor(200, 120, 220))
+        painter.setPen(QColor(20, 20, 20))
+        painter.drawText(3, 3, width, 17, Qt.AlignmentFlag.AlignCenter, person)
     painter.end()
     return QIcon(pixmap)
 
@@ -148,6 +157,8 @@ class StudioFilmstrip:
         self.photos: list[shoot.ShootPhoto] = []
         self.flags: dict[str, shoot.PhotoFlags] = {}
         self.thumbs: dict[str, QImage | None] = {}
+        #: Each photo's person at the last Export Selected ("person 2 (3 photos, ...)")
+        self.people: dict[str, str] = {}
         self._generation = 0
         self.strip = QtFilmstrip(window)
         self.dock = QDockWidget("Filmstrip", window)
@@ -200,7 +211,7 @@ class StudioFilmstrip:
             return
         self.folder, self.photos = Path(os.path.abspath(folder)), photos
         self.window.settings.setValue("folder", str(self.folder))
-        self.flags, self.thumbs = {}, {}
+        self.flags, self.thumbs, self.people = {}, {}, {}
         self._generation += 1
         self.strip.blockSignals(True)
         self.strip.clear()
@@ -292,6 +303,18 @@ class StudioFilmstrip:
         self._draw(path)
         self.refresh_flags()  # a reading begun before this export would take the badge away
 
+    def show_people(self, people: dict[str, str]) -> None:
+        """Show each photo's person (by photo path: its group's name, as the export's result
+        table names it); every other photo shows none."""
+        shown = {}
+        for photo, person in people.items():
+            row = self.strip.row_of(Path(photo))
+            if row >= 0:
+                shown[self.strip.item(row).data(PATH_ROLE)] = person
+        self.people, before = shown, self.people
+        for path in {*before, *shown}:
+            self._draw(path)
+
     def _on_thumb(self, generation: int, path: str, image) -> None:
         if generation != self._generation or not isValid(self.strip):
             return  # another folder's, or the window is gone
@@ -308,8 +331,10 @@ class StudioFilmstrip:
         if row < 0:
             return
         flags = self.flags.get(path, shoot.PhotoFlags())
+        person = self.people.get(path, "")
         item = self.strip.item(row)
-        item.setIcon(badged(self.thumbs.get(path), flags))
+        item.setIcon(badged(self.thumbs.get(path), flags, person=shoot.person_badge(person)))
         item.setData(FLAGS_ROLE, flags.words())
         words = flags.words()
-        item.setToolTip(f"{Path(path).name}" + (f": {words}" if words else ""))
+        item.setToolTip(f"{Path(path).name}" + (f": {words}" if words else "")
+                        + (f"\n{person} at the last export" if person else ""))

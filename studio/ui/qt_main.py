@@ -7,7 +7,8 @@ controllers that do the work (one concern each):
 - ``qt_exporter.StudioExporter``: the export dialog, job and result
 - ``qt_actions.StudioActions``: menus, toolbar and shortcuts from one table
 - the shoot: ``qt_filmstrip.StudioFilmstrip`` (File › Open Folder), ``qt_sync.StudioSync``,
-  ``qt_shoot_export.StudioShootExport`` (Export Selected), ``qt_side_by_side.StudioSideBySide``, ``qt_look_thumbs.StudioLookThumbs``
+  ``qt_shoot_export.StudioShootExport`` (Export Selected), ``qt_people.StudioPeople`` (who is
+  who), ``qt_side_by_side.StudioSideBySide``, ``qt_look_thumbs.StudioLookThumbs``
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ from .qt_me import StudioPhotosOfMe
 from .qt_notice import QtCutTextTips, QtNoticeBar, elide_rows_to_width
 from .qt_opener import StudioOpener
 from .qt_panel import QtSidePanel
+from .qt_people import StudioPeople
 from .qt_preview import StudioPreview
 from .qt_sessions import StudioSessions
 from .qt_shoot_export import StudioShootExport
@@ -118,6 +120,7 @@ class QtStudioWindow(QMainWindow):
         self.shoot_export = StudioShootExport(self)
         self.filmstrip = StudioFilmstrip(self)
         self.sync = StudioSync(self)
+        self.people = StudioPeople(self)
         self.side_by_side = StudioSideBySide(self)
         self.look_thumbs = StudioLookThumbs(self)
         self.runners += (self.filmstrip.thumb_runner, self.filmstrip.flags_runner,

@@ -3,19 +3,29 @@ same runner and task as ``likeness batch``, each photo with its own session) int
 shoot's ``exported`` folder, in the background. A panel shows a progress bar and a row per
 photo (likeness, amount, notes); Cancel stops the workers (no half-written file is left),
 Resume runs the same photos again and the batch's done list skips those already written.
-The window's thread only receives results: it never waits for the batch."""
+The window's thread only receives results: it never waits for the batch.
+
+"Same amount for each person" (issue 29, as ``likeness batch --consistent``): once the photos
+are written, the photos of one person (the likeness descriptor's groups, corrected by the
+shoot's people file: "These Are the Same Person" / "This Is Someone Else" on the filmstrip)
+written above their person's amount, the lowest among them, are written again at it, each with
+its own session (``studio.batch.consistent.consistent_results``), still in the background and
+cancellable. The result table names each photo's person and shows its amount."""
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
+    QCheckBox,
     QDockWidget,
     QHBoxLayout,
     QHeaderView,
@@ -38,7 +48,7 @@ if TYPE_CHECKING:
     from .qt_main import QtStudioWindow
 
 #: The result table's columns.
-COLUMNS = ("Photo", "Status", "Likeness", "Amount", "Notes")
+COLUMNS = ("Photo", "Status", "Likeness", "Amount", "Person", "Notes")
 #: How long the batch's thread waits on its workers before looking for a Cancel (seconds).
 CANCEL_POLL_S = 0.1
 
@@ -57,6 +67,20 @@ class CancellableEngine:
 
     def cancel(self) -> None:
         self.cancelled.set()
+
+    def renew(self, engine) -> None:
+        """Run the next batch on ``engine`` (a closed engine is not started again); a
+        Cancel already given still holds."""
+        self.engine = engine
+
+    def describe_person(self, photo: str):
+        """The likeness descriptor of ``photo``'s main face; KeyboardInterrupt once cancelled
+        (the batch's way to stop)."""
+        from studio.batch.consistent import main_face_descriptor
+
+        if self.cancelled.is_set():
+            raise KeyboardInterrupt
+        return main_face_descriptor(photo)
 
     def start(self) -> None:
         if self.cancelled.is_set():
@@ -98,21 +122,81 @@ class _RelayProgress:
         self.relay.waiting.emit(text)
 
 
+@dataclass(frozen=True)
+class SameAmount:
+    """Export Selected's "Same amount for each person": the user's corrections of who is who
+    (``studio.batch.consistent.Corrections``), the workers of each batch run again, and the
+    photos written by an earlier run of this export (by input: its result), whose amounts
+    count when a Resume skips them."""
+
+    corrections: Any
+    workers: int = 1
+    written: Mapping[str, Any] = field(default_factory=dict)
+
+
 def run_shoot_batch(jobs, session: dict, export: dict, engine, relay: _BatchRelay,
-                    plan=None, task: Callable | None = None) -> None:
-    """The batch thread: run the jobs and tell ``relay`` how it ended."""
+                    plan=None, task: Callable | None = None,
+                    same_amount: SameAmount | None = None) -> None:
+    """The batch thread: run the jobs (then, with ``same_amount``, the photos of each person
+    above its amount again at it) and tell ``relay`` how it ended."""
     from studio.batch import BatchInterrupted, run_batch
     from studio.batch.sidecar import own_session_task
 
+    results = []
     try:
         results = run_batch(jobs, session, export, engine=engine, progress=_RelayProgress(relay),
                             task=task or own_session_task, plan=plan)
+        if same_amount is not None:
+            results = _same_amount(results, jobs, session, export, engine, relay, plan,
+                                   same_amount)
     except BatchInterrupted as stop:
         relay.ended.emit(stop.results, True, "")
+    except KeyboardInterrupt:  # cancelled while the faces were compared
+        relay.ended.emit(results, True, "")
     except LikenessError as error:
         relay.ended.emit([], False, str(error))
     else:
         relay.ended.emit(results, False, "")
+
+
+def _same_amount(results, jobs, session: dict, export: dict, engine: CancellableEngine,
+                 relay: _BatchRelay, plan, same_amount: SameAmount) -> list:
+    """The batch thread's second pass: ``results`` with each person's photos written above
+    its amount written again at it, each from its own session (BatchInterrupted: cancelled,
+    carrying ``results`` with the photos written again before the Cancel)."""
+    from studio.batch import SKIPPED, BatchInterrupted, make_engine, run_batch
+    from studio.batch.consistent import consistent_results
+    from studio.batch.sidecar import own_session_at_amount_task
+
+    written_again: dict[str, Any] = {}
+
+    def redo(again, amount):
+        engine.renew(make_engine(workers=same_amount.workers))
+        try:
+            out = run_batch(again, session, export, engine=engine, overwrite=True, plan=plan,
+                            task=partial(own_session_at_amount_task, amount=amount))
+        except BatchInterrupted as stop:
+            written_again.update((r.input, r) for r in stop.results)
+            raise
+        written_again.update((r.input, r) for r in out)
+        return out
+
+    def tell(group, again):
+        relay.waiting.emit(f"{group.name()}: {len(again)} photo{'s' * (len(again) != 1)} "
+                           f"again at {group.amount:.0%}…")
+
+    relay.waiting.emit("Comparing the faces: the same amount for each person…")
+    skipped = {r.input: r for r in results if r.status == SKIPPED}
+    known = [same_amount.written.get(r.input, r) if r.input in skipped else r for r in results]
+    try:
+        final = consistent_results(known, jobs, redo, same_amount.corrections,
+                                   describe=engine.describe_person, tell=tell)
+    except KeyboardInterrupt:
+        raise BatchInterrupted([written_again.get(r.input, r) for r in results]) from None
+    # a photo skipped (written by an earlier run) and not written again says so, with the
+    # figures and person of its file
+    return [replace(r, status=SKIPPED, reason=skipped[r.input].reason)
+            if r.input in skipped and r.input not in written_again else r for r in final]
 
 
 class QtShootExportPanel(QWidget):
@@ -133,6 +217,12 @@ class QtShootExportPanel(QWidget):
         self.resume_button = QPushButton("Resume", self)
         self.resume_button.setToolTip("Export the same photos again: those already written "
                                       "are skipped")
+        self.same_amount = QCheckBox("Same amount for each person", self)
+        self.same_amount.setObjectName("shoot_export_same_amount")
+        self.same_amount.setToolTip(
+            "Photos of one person get one look amount, the lowest any of them needs to keep "
+            "the look's likeness budget, so the skin does not change from frame to frame "
+            "(on by default with a budgeted look; correct who is who on the filmstrip)")
         self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setObjectName("shoot_export_results")
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -147,6 +237,7 @@ class QtShootExportPanel(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.status, 1)
         top.addWidget(self.bar, 1)
+        top.addWidget(self.same_amount)
         top.addWidget(self.cancel_button)
         top.addWidget(self.resume_button)
         layout = QVBoxLayout(self)
@@ -161,10 +252,12 @@ class QtShootExportPanel(QWidget):
 
 
 def result_cells(result) -> tuple[str, ...]:
-    """A photo's row: name, status, likeness, amount of the face sliders, notes."""
+    """A photo's row: name, status, likeness, amount of the face sliders (its person's, with
+    the same amount for each person), person, notes."""
     likeness = "" if result.likeness_percent is None else f"{result.likeness_percent:.1f}%"
     amount = "" if result.amount_percent is None else f"{result.amount_percent:.0f}%"
-    return (Path(result.input).name, result.status, likeness, amount, result.reason)
+    return (Path(result.input).name, result.status, likeness, amount, result.group,
+            result.reason)
 
 
 class StudioShootExport:
@@ -182,6 +275,12 @@ class StudioShootExport:
         self.dock.hide()
         self.panel.cancel_button.clicked.connect(self.cancel)
         self.panel.resume_button.clicked.connect(self.resume)
+        #: The user chose "Same amount for each person" (else it follows the open photo's look)
+        self.same_amount_chosen = False
+        self.panel.same_amount.clicked.connect(self._on_same_amount_clicked)
+        #: Each photo written by this export (by input): its last result, for a Resume
+        self.written: dict[str, Any] = {}
+        self._written_for: tuple = ()
         self._relay = _BatchRelay()
         self._relay.waiting.connect(self._on_waiting)
         self._relay.finished_one.connect(self._on_result)
@@ -265,6 +364,8 @@ class StudioShootExport:
             return
         self.plan = plan
         self.results, self.interrupted = [], False
+        if self._written_for != (folder, settings):
+            self.written, self._written_for = {}, (folder, settings)
         self.panel.table.setRowCount(0)
         self.panel.bar.setRange(0, len(self.jobs))
         self.panel.bar.setValue(0)
@@ -297,10 +398,36 @@ class StudioShootExport:
         self.thread = threading.Thread(
             target=run_shoot_batch,
             args=(self.jobs, session, settings.to_dict(), self.engine, self._relay, self.plan),
+            kwargs={"same_amount": self._same_amount()},
             name="likeness-export-selected", daemon=True,
         )
         self.thread.start()
         self._show_buttons()
+
+    def _on_same_amount_clicked(self, _checked: bool) -> None:
+        self.same_amount_chosen = True
+
+    def same_amount_default(self) -> bool:
+        """"Same amount for each person" unless the user chose: on when the open photo's look
+        has a likeness budget (each photo's amount was then found within it, not chosen, and
+        the lowest keeps every photo of the person within it); off otherwise (sliders set by
+        hand, or an amount the user picked, are exported as they are)."""
+        document = self.window.document
+        return document.look is not None and document.budget is not None
+
+    def _same_amount(self) -> SameAmount | None:
+        """What the second pass needs (None: the option is off); the shoot's people file read
+        now (a broken one: a notice, and the descriptor's groups alone)."""
+        panel = self.panel
+        if not self.same_amount_chosen:
+            panel.same_amount.setChecked(self.same_amount_default())
+        if not panel.same_amount.isChecked():
+            return None
+        folder = self.window.filmstrip.folder or Path(self.paths[0]).parent
+        corrections, problem = shoot.read_people(folder)
+        if problem:
+            self.window.notice.show_message(problem)
+        return SameAmount(corrections, self.workers, dict(self.written))
 
     def cancel(self) -> None:
         """Stop the export: the photos being written are dropped (none half-written)."""
@@ -331,18 +458,33 @@ class StudioShootExport:
         if not isValid(self.panel):
             return  # the window is gone; the batch is being stopped
         if result.status == "ok":
+            self.written[result.input] = result
             self.window.filmstrip.mark_exported(result.input)
+        self._add_row(result)
+        self.panel.table.scrollToBottom()
+        self.panel.bar.setValue(len(self.results))
+        self.panel.status.setText(f"Exported {len(self.results)} of {len(self.jobs)}")
+
+    def _add_row(self, result) -> None:
         table = self.panel.table
         row = table.rowCount()
         table.insertRow(row)
         for column, text in enumerate(result_cells(result)):
             item = QTableWidgetItem(text)
-            if column == len(COLUMNS) - 1:
+            if column >= len(COLUMNS) - 2:  # the person and the notes, whole
                 item.setToolTip(text)
             table.setItem(row, column, item)
-        table.scrollToBottom()
-        self.panel.bar.setValue(len(self.results))
-        self.panel.status.setText(f"Exported {len(self.results)} of {len(self.jobs)}")
+
+    def _show_results(self, results) -> None:
+        """The rows as the batch ended (the same amount for each person changes amounts and
+        names each photo's person); the filmstrip shows who is who."""
+        self.results = list(results)
+        self.panel.table.setRowCount(0)
+        for result in self.results:
+            if result.status == "ok":
+                self.written[result.input] = result
+            self._add_row(result)
+        self.window.filmstrip.show_people({r.input: r.group for r in self.results if r.group})
 
     def _on_ended(self, results, interrupted: bool, error: str) -> None:
         self.thread = None
@@ -356,9 +498,13 @@ class StudioShootExport:
             return
         from studio.batch import summarize
 
+        self._show_results(results)
         summary = summarize(results).text() if results else "nothing exported"
         left = len(self.jobs) - len(results)
-        if interrupted:
+        if interrupted and left == 0:  # in the second pass
+            self.panel.status.setText("Cancelled while giving each person the same amount "
+                                      "(Resume finishes it)")
+        elif interrupted:
             self.panel.status.setText(f"Cancelled: {len(results)} done, {left} left "
                                       "(Resume exports the rest)")
         else:

@@ -273,3 +273,12 @@ def someone_else(corrections, names: list[str]):
         same.append(tuple(names))
     apart = (*corrections.apart, *(n for n in names if n not in corrections.apart))
     return Corrections(same=tuple(same), apart=apart)
+
+
+def person_badge(group: str) -> str:
+    """The filmstrip's short name of a photo's person: "P2" for "person 2 (3 photos, ...)"
+    (``studio.batch.consistent.Group.name``); "" for none."""
+    words = group.split()
+    if len(words) < 2 or words[0] != "person" or not words[1].isdigit():
+        return ""
+    return f"P{words[1]}"
