@@ -197,25 +197,25 @@ def _look_sliders(name: str | None) -> dict | None:
 
 
 def consistent_results(results: Sequence[PhotoResult], jobs: Sequence,
-                       redo: Callable[[list, float], Sequence[PhotoResult]],
+                       redo: Callable[[list, dict[str, float]], Sequence[PhotoResult]],
                        corrections: Corrections = Corrections(),
                        describe: Callable[[str], np.ndarray | None] = main_face_descriptor,
                        tell: Callable[[Group, list], None] | None = None) -> list[PhotoResult]:
     """``results`` (a batch's, one per job) with every photo of a person written above its
     group's amount written again at that amount, each result naming its group (see
-    :func:`named`). ``redo(jobs, amount)`` runs the batch again on those jobs with the
-    photos' sessions at ``amount`` (0..1.5) and returns their results; ``tell(group, jobs)``
-    hears of each group redone first. What ``redo`` raises (a cancel) goes to the caller."""
+    :func:`named`). ``redo(jobs, amounts)`` runs the batch again on those jobs, each photo's
+    session at its amount (0..1.5, by the job's ``shown_input``), and returns their results;
+    ``tell(group, jobs)`` hears of each group's photos to redo first. What ``redo`` raises
+    (a cancel) goes to the caller."""
     groups = shoot_groups(results, corrections, describe)
-    amounts = _written_amounts(results)
-    redone: dict[str, PhotoResult] = {}
+    written = _written_amounts(results)
+    again, amounts = [], {}
     for group in groups:
-        again = [job for job in jobs if job.shown_input in group.inputs
-                 and amounts[job.shown_input] > group.amount + 1e-9]
-        if not again:
-            continue
-        if tell is not None:
-            tell(group, again)
-        for result in redo(again, group.amount):
-            redone[result.input] = result
+        above = [job for job in jobs if job.shown_input in group.inputs
+                 and written[job.shown_input] > group.amount + 1e-9]
+        if above and tell is not None:
+            tell(group, above)
+        again += above
+        amounts.update((job.shown_input, group.amount) for job in above)
+    redone = {r.input: r for r in redo(again, amounts)} if again else {}
     return named([redone.get(r.input, r) for r in results], groups)

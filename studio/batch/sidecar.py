@@ -56,15 +56,16 @@ def own_session_at_amount_task(
     output_path: str,
     min_likeness: float | None = None,
     *,
-    amount: float,
+    amounts: Mapping[str, float],
 ) -> dict[str, Any]:
-    """:func:`own_session_task` with the photo's own session at ``amount`` (0..1.5) of its
-    look (:func:`studio.batch.consistent.own_at_amount`): a shoot's photo written again at
-    its person's amount. Given as ``partial(own_session_at_amount_task, amount=...)``."""
+    """:func:`own_session_task` with the photo's own session at its amount in ``amounts``
+    (by input path; 0..1.5 of its look: :func:`studio.batch.consistent.own_at_amount`): a
+    shoot's photos written again at their person's amount, in one batch. Given as
+    ``partial(own_session_at_amount_task, amounts=...)``."""
     from studio.batch.consistent import own_at_amount
     from studio.session.schema import session_from_dict, session_to_dict
 
-    own = own_session(input_path, session)
-    at = session_to_dict(own_at_amount(session_from_dict(dict(own)), amount))
+    own = session_from_dict(dict(own_session(input_path, session)))
+    at = session_to_dict(own_at_amount(own, amounts[input_path]))
     return own_session_task(input_path, at, export, output_path, min_likeness,
                             beside=False)

@@ -255,11 +255,17 @@ def _consistent(args, results, jobs, session, settings, threads, plan, min_liken
 
     held = _set_by_hand(session) if keep_likeness is None else ()
 
-    def redo(again, amount):
-        engine = make_engine(workers=args.workers, dask=args.dask, threads=threads)
-        return run_batch(again, session_to_dict(at_amount(session, amount, held)),
-                         settings.to_dict(), engine=engine, min_likeness=min_likeness,
-                         overwrite=True, framing=framing, plan=plan)
+    def redo(again, amounts):
+        """One batch per amount (the session is the same look at it for every photo)."""
+        results = []
+        for amount in sorted(set(amounts.values())):
+            engine = make_engine(workers=args.workers, dask=args.dask, threads=threads)
+            results += run_batch(
+                [job for job in again if amounts[job.shown_input] == amount],
+                session_to_dict(at_amount(session, amount, held)), settings.to_dict(),
+                engine=engine, min_likeness=min_likeness, overwrite=True, framing=framing,
+                plan=plan)
+        return results
 
     def tell(group, again):
         print(f"{group.name()}: {len(again)} photo{'s' * (len(again) != 1)} again at "

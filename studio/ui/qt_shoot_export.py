@@ -170,27 +170,26 @@ def _same_amount(results, jobs, session: dict, export: dict, engine: Cancellable
 
     written_again: dict[str, Any] = {}
 
-    def redo(again, amount):
+    def redo(again, amounts):
+        relay.waiting.emit(f"Writing {len(again)} photo{'s' * (len(again) != 1)} again at "
+                           "their person's amount…")
         engine.renew(make_engine(workers=same_amount.workers))
+        by_input = {str(job.input): amounts[job.shown_input] for job in again}
         try:
             out = run_batch(again, session, export, engine=engine, overwrite=True, plan=plan,
-                            task=partial(own_session_at_amount_task, amount=amount))
+                            task=partial(own_session_at_amount_task, amounts=by_input))
         except BatchInterrupted as stop:
             written_again.update((r.input, r) for r in stop.results)
             raise
         written_again.update((r.input, r) for r in out)
         return out
 
-    def tell(group, again):
-        relay.waiting.emit(f"{group.name()}: {len(again)} photo{'s' * (len(again) != 1)} "
-                           f"again at {group.amount:.0%}…")
-
     relay.waiting.emit("Comparing the faces: the same amount for each person…")
     skipped = {r.input: r for r in results if r.status == SKIPPED}
     known = [same_amount.written.get(r.input, r) if r.input in skipped else r for r in results]
     try:
         final = consistent_results(known, jobs, redo, same_amount.corrections,
-                                   describe=engine.describe_person, tell=tell)
+                                   describe=engine.describe_person)
     except KeyboardInterrupt:
         raise BatchInterrupted([written_again.get(r.input, r) for r in results]) from None
     # a photo skipped (written by an earlier run) and not written again says so, with the
