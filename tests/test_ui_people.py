@@ -65,10 +65,19 @@ def export_all(qtbot, window, folder: Path, names) -> dict[str, tuple[str, ...]]
     return {row[PHOTO]: row for row in exporter.panel.rows()}
 
 
-def first_pass(window) -> list:
-    """The results as each photo is first written (before any is written again)."""
+def first_pass(window, folder: Path | None = None) -> list:
+    """The results as each photo is first written (before any is written again); with the
+    shoot's ``folder``, each written file's bytes then too (in ``first_pass.files``)."""
     seen: list = []
-    window.shoot_export._relay.finished_one.connect(seen.append)
+
+    def keep(result) -> None:
+        seen.append(result)
+        if folder is not None and result.status == "ok":
+            name = Path(result.input).name
+            first_pass.files[name] = (folder / "exported" / name).read_bytes()
+
+    first_pass.files = {}
+    window.shoot_export._relay.finished_one.connect(keep)
     return seen
 
 
@@ -81,11 +90,18 @@ def test_export_selected_gives_a_person_s_photos_the_lowest_amount(qtbot, make_w
     folder = linked_shoot(tmp_path / "shoot", (*PAIR, OTHER))
     window = make_window()
     open_shoot(qtbot, window, folder)
-    seen = first_pass(window)
+    seen = first_pass(window, folder)
     rows = export_all(qtbot, window, folder, (*PAIR, OTHER))
     assert window.shoot_export.panel.same_amount.isChecked()  # a budgeted look: on
     own = {Path(r.input).name: r.amount_percent for r in seen}
     assert own[PAIR[0]] != own[PAIR[1]]  # the pair's own amounts differ: one is written again
+    above = max(PAIR, key=own.get)
+    for name in (*PAIR, OTHER):  # written again (at a lower amount, more like the person)
+        again = (folder / "exported" / name).read_bytes() != first_pass.files[name]
+        assert again == (name == above), name
+    likeness = {Path(r.input).name: r.likeness_percent for r in seen}
+    final = {Path(r.input).name: r.likeness_percent for r in window.shoot_export.results}
+    assert final[above] > likeness[above]
     first, second = rows[PAIR[0]], rows[PAIR[1]]
     assert first[PERSON] == second[PERSON] != rows[OTHER][PERSON] != ""
     assert first[PERSON].startswith("person 1 (2 photos, amount of ")

@@ -1,7 +1,6 @@
 """The shoot's filmstrip (File › Open Folder): every photo of a folder as a thumbnail in
-capture order, flagged retouched / exported / session saved, under the photo; after an
-Export Selected with the same amount for each person, each photo's person ("P2" and its
-tooltip). Clicking one,
+capture order, flagged retouched / exported / session saved, under the photo (after an
+Export Selected with the same amount for each person, its person too: "P2"). Clicking one,
 or Left / Right (Ctrl+Left / Ctrl+Right anywhere; Left / Right on the photo or the strip, as
 in Lightroom's Develop), opens it the way File › Open does: its own session beside it, and
 unsaved work on the photo left is asked about first. Thumbnails and flags are made in
