@@ -106,6 +106,7 @@ class StudioPeople:
     def _show_menu(self, position) -> None:
         window = self.window
         menu = QMenu(window.filmstrip.strip)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         for action in (window.same_person_action, window.someone_else_action, None,
                        window.sync_action, window.export_selected_action):
             if action is None:

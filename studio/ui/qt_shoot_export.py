@@ -513,4 +513,5 @@ class StudioShootExport:
     def _show_buttons(self) -> None:
         running = self.running
         self.panel.cancel_button.setEnabled(running)
+        self.panel.same_amount.setEnabled(not running)  # read as the export starts
         self.panel.resume_button.setEnabled(not running and self.interrupted)
