@@ -15,7 +15,8 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtWidgets import QMenu  # noqa: E402
 
 from studio.ui import shoot  # noqa: E402
 
@@ -180,7 +181,13 @@ def test_the_filmstrip_offers_the_corrections(qtbot, make_window, tmp_path, dial
     window.same_person_action.trigger()  # one photo: nothing to join
     assert dialogs["warning"] and "two or more" in dialogs["warning"][-1]
     assert not (folder / shoot.PEOPLE_FILE).exists()
-    assert window.filmstrip.strip.contextMenuPolicy() == Qt.ContextMenuPolicy.CustomContextMenu
+    strip = window.filmstrip.strip
+    assert strip.contextMenuPolicy() == Qt.ContextMenuPolicy.CustomContextMenu
+    window.people._show_menu(QPoint(10, 10))  # a right-click on the strip
+    menu = strip.findChildren(QMenu)[-1]
+    offered = [a for a in menu.actions() if not a.isSeparator()]
+    assert offered[:2] == [window.same_person_action, window.someone_else_action]
+    menu.close()
     assert window.someone_else_action.shortcut().toString() == "Ctrl+Shift+G"
 
 
