@@ -1126,6 +1126,22 @@ MUTATIONS = (
         "known = list(results)",
         ("tests/test_ui_people.py::test_cancel_while_a_person_s_photos_are_written_again",),
     ),
+    Mutation(
+        "own-amount-rescales-hand-set",
+        "a shoot photo written again at its person's amount rescales the sliders the user set by hand",
+        "studio/batch/consistent.py",
+        "open_keys = set(protocol.face_keys()) - set(held_keys(session.sliders, scaled(look, own)))",
+        "open_keys = set(protocol.face_keys())",
+        ("tests/test_shoot_people.py::test_a_photo_s_own_session_at_its_person_s_amount",),
+    ),
+    Mutation(
+        "consistent-redoes-the-lowest",
+        "the photo whose amount is its person's is written again too",
+        "studio/batch/consistent.py",
+        "and written[job.shown_input] > group.amount + 1e-9]",
+        "and written[job.shown_input] > group.amount - 1e-9]",
+        ("tests/test_shoot_people.py::test_a_person_s_photos_above_its_amount_are_written_again_in_one_batch",),
+    ),
 )
 
 
