@@ -209,7 +209,7 @@ def test_export_selected_with_a_broken_people_file_says_so_and_goes_on(
     window = make_window()
     open_shoot(qtbot, window, folder)
     rows = export_all(qtbot, window, folder, (OTHER,))
-    assert "ignored" in window.notice.text() and shoot.PEOPLE_FILE in window.notice.text()
+    assert "ignored" in window.notice.text and shoot.PEOPLE_FILE in window.notice.text
     assert rows[OTHER][STATUS] == "ok" and rows[OTHER][PERSON].startswith("person 1")
     # a correction over it: the notice, then a good file in its place (it was ours)
     window.filmstrip.select([folder / OTHER])
