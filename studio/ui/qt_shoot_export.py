@@ -236,12 +236,12 @@ class QtShootExportPanel(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.status, 1)
         top.addWidget(self.bar, 1)
-        top.addWidget(self.same_amount)
         top.addWidget(self.cancel_button)
         top.addWidget(self.resume_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
+        layout.addWidget(self.same_amount)  # a row of its own: the panel stays narrow
         layout.addWidget(self.table, 1)
 
     def rows(self) -> list[tuple[str, ...]]:
