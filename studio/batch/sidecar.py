@@ -63,7 +63,7 @@ def own_session_at_amount_task(
     shoot's photos written again at their person's amount, in one batch. Given as
     ``partial(own_session_at_amount_task, amounts=...)``."""
     from studio.batch.consistent import own_at_amount
-    from studio.session.schema import session_from_dict, session_to_dict
+    from studio.session import session_from_dict, session_to_dict
 
     own = session_from_dict(dict(own_session(input_path, session)))
     at = session_to_dict(own_at_amount(own, amounts[input_path]))
