@@ -602,6 +602,14 @@ MUTATIONS = (
         ("tests/test_brow_ends.py",),
     ),
     Mutation(
+        "backdrop-picture-read-blindly",
+        "a backdrop picture is read without checking it is a regular file (a FIFO hangs)",
+        "studio/edits/backdrop.py",
+        'return read_regular_file(path, "a backdrop picture", limit=MAX_BYTES,',
+        'return path.read_bytes() or read_regular_file(path, "a backdrop picture", limit=MAX_BYTES,',
+        ("tests/test_backdrop_picture.py",),
+    ),
+    Mutation(
         "zoom-view-misses-the-head",
         "a 100% zoom view that holds none of the head region still runs the face edits on it",
         "studio/face/layers.py",
