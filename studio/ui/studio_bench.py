@@ -99,7 +99,7 @@ def drag_figures(window, key: str, steps: int, watchdog) -> dict:
     watchdog.resume()
     slider.setSliderDown(True)
     for position in positions:
-        sent.append((position / _steps(), time.perf_counter()))
+        sent.append((slider.number_at(position), time.perf_counter()))
         slider.setValue(position)
         _pump(STEP_MS / 1000.0)
     slider.setSliderDown(False)
@@ -109,12 +109,6 @@ def drag_figures(window, key: str, steps: int, watchdog) -> dict:
     wall = (time.perf_counter() - start) * 1000.0
     return {"moves": len(positions), "latencies": latencies, "wall": wall,
             "cpu": _cpu_ms() - cpu}
-
-
-def _steps() -> int:
-    from .qt_panel import STEPS
-
-    return STEPS
 
 
 def _index(sent: list[tuple[float, float]], value: float) -> int:
