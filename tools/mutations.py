@@ -610,6 +610,14 @@ MUTATIONS = (
         ("tests/test_backdrop_picture.py",),
     ),
     Mutation(
+        "sheet-command-gone",
+        "likeness sheet is not a command (only retouch --contact-sheet makes a contact sheet)",
+        "studio/cli/__init__.py",
+        'COMMANDS = ("analyze", "retouch", "sheet", "batch"',
+        'COMMANDS = ("analyze", "retouch", "batch"',
+        ("tests/test_contact_sheet.py",),
+    ),
+    Mutation(
         "zoom-view-misses-the-head",
         "a 100% zoom view that holds none of the head region still runs the face edits on it",
         "studio/face/layers.py",
