@@ -90,19 +90,19 @@ MUTATIONS = (
     Mutation(
         "loader-drops-shadows",
         "the session loader drops `shadows`",
-        "studio/session/schema.py",
-        "    for key, raw in value.items():\n        out[key] = _slider_value(key, raw)\n",
-        "    for key, raw in value.items():\n        if key != 'shadows':\n"
-        "            out[key] = _slider_value(key, raw)\n",
+        "studio/session/model.py",
+        "    for key, value in values.items():\n        out[key] = _slider_value(key, value)\n",
+        "    for key, value in values.items():\n        if key != 'shadows':\n"
+        "            out[key] = _slider_value(key, value)\n",
         ("tests/test_promises_sessions.py",),
     ),
     Mutation(
         "loader-drops-bg_light",
         "the session loader drops `bg_light`",
-        "studio/session/schema.py",
-        "    for key, raw in value.items():\n        out[key] = _slider_value(key, raw)\n",
-        "    for key, raw in value.items():\n        if key != 'bg_light':\n"
-        "            out[key] = _slider_value(key, raw)\n",
+        "studio/session/model.py",
+        "    for key, value in values.items():\n        out[key] = _slider_value(key, value)\n",
+        "    for key, value in values.items():\n        if key != 'bg_light':\n"
+        "            out[key] = _slider_value(key, value)\n",
         ("tests/test_promises_sessions.py",),
     ),
     Mutation(
@@ -232,7 +232,7 @@ MUTATIONS = (
     Mutation(
         "session-v3-faces",
         "a version 3 session's \"faces\" (a key only version 4 has) read as if it were version 4",
-        "studio/session/schema.py",
+        "studio/session/migrations.py",
         'for key in ("faces", "marks"):',
         'for key in ("marks",):',
         ("tests/test_session.py::test_a_version_3_session_holding_faces_is_refused_not_read_as_version_4",),
