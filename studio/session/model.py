@@ -333,7 +333,8 @@ class StoredFace(Struct):
     landmarks: Annotated[list[tuple[_Coordinate, _Coordinate]], _says(
         "must be 68 [x, y] pixel positions", min_length=68, max_length=68,
     )]
-    score: Annotated[float, _says("must be a number")] = 0.0
+    score: Annotated[float, _says("must be a finite number", ge=-sys.float_info.max,
+                                  le=sys.float_info.max)] = 0.0
     detector: Annotated[str, _says("must be text")] = "hog"
 
 
