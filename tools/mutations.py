@@ -1105,7 +1105,7 @@ MUTATIONS = (
     Mutation(
         "session-msgspec-wording",
         "a bad session says msgspec's words (Expected `int` <= 100 - at `$.export.quality`), not ours",
-        "studio/session/model.py",
+        "studio/session/wording.py",
         "    for depth in range(len(steps), -1, -1):",
         "    for depth in ():",
         ("tests/test_session_model.py",),

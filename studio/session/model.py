@@ -46,7 +46,6 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -82,6 +81,7 @@ from studio.imaging.export import (
 )
 from studio.imaging.framing import MAX_ANGLE
 from studio.session.migrations import CURRENT_VERSION, FORMAT_NAME, migrate
+from studio.session.wording import refused, said_of, says
 from studio.write_guard import shown
 
 #: The strongest amount a session may store (``studio.render.amount.MOST``, 150%).
@@ -194,50 +194,42 @@ def file_sha256(path: str | os.PathLike) -> str:
 
 
 # ----------------------------------------------------------------------------- the file format
-def _says(wrong: str, out_of_range: str | None = None, *, parent: bool = False,
-          **limits: Any) -> Meta:
-    """A field's limits and what a message says of a value that breaks them, after the key:
-    ``wrong`` for a value of the wrong type (and, unless ``out_of_range`` is given, outside
-    the limits); ``{value}`` is the value, ``{count}`` its length, ``{bound}`` "at least X" /
-    "at most X". ``parent``: the message names the enclosing key, ``'references[0]': face ...``."""
-    return Meta(**limits, extra={"wrong": wrong, "range": out_of_range or wrong, "parent": parent})
-
-
 def _number(low: float, high: float, wrong: str = "must be a number, not {value}") -> Meta:
-    return _says(wrong, f"is {{value}}, outside {low:g}..{high:g}", ge=low, le=high)
+    return says(wrong, f"is {{value}}, outside {low:g}..{high:g}", ge=low, le=high)
 
 
 def _text(limit: int) -> Meta:
-    return _says("must be text, not {value}", f"must be one line of at most {limit} characters",
+    return says("must be text, not {value}", f"must be one line of at most {limit} characters",
                  max_length=limit, pattern=r"^[^\n]*$")
 
 
 def _choice(names: tuple[str, ...]) -> Any:
-    return Literal.__getitem__(names)
+    """One of these names (``Literal`` of a tuple defined elsewhere)."""
+    return Literal[names]
 
 
 _Finite = Annotated[float, Meta(ge=-sys.float_info.max, le=sys.float_info.max)]
 _Coordinate = Annotated[float, Meta(ge=-MAX_COORDINATE, le=MAX_COORDINATE)]
 #: A mark's point: an int or a float is written back as it was read.
 _Pixel = Annotated[int, Meta(ge=-1_000_000, le=1_000_000)] | _Coordinate
-_Sha256 = Annotated[str, _says("must be 64 lower-case hex digits", pattern=r"^[0-9a-f]{64}$")]
+_Sha256 = Annotated[str, says("must be 64 lower-case hex digits", pattern=r"^[0-9a-f]{64}$")]
 _Percent = Annotated[float, _number(0.0, 100.0)]
 _FaceNumber = Annotated[
-    int, _says("must be a face number (0, 1, ...) or null, not {value}", ge=0, lt=1000)
+    int, says("must be a face number (0, 1, ...) or null, not {value}", ge=0, lt=1000)
 ]
-_Point = Annotated[tuple[_Pixel, _Pixel], _says("must be an [x, y] pair of pixels, not {value}")]
+_Point = Annotated[tuple[_Pixel, _Pixel], says("must be an [x, y] pair of pixels, not {value}")]
 _Offset = Annotated[
-    tuple[_Pixel, _Pixel], _says("must be a heal mark's [dx, dy] offset in pixels")
+    tuple[_Pixel, _Pixel], says("must be a heal mark's [dx, dy] offset in pixels")
 ]
 #: A mark's radius, MIN_RADIUS..100000 pixels (the photo's own limit, half its long edge, is
 #: checked with the photo: ``studio.render.marking.check_marks``); written back as it was read.
 _Radius = Annotated[
     Annotated[int, Meta(ge=math.ceil(MIN_RADIUS), le=100_000)]
     | Annotated[float, Meta(ge=MIN_RADIUS, le=100_000)],
-    _says("must be a number of pixels above 0, not {value}", "is {value} pixels; {bound}"),
+    says("must be a number of pixels above 0, not {value}", "is {value} pixels; {bound}"),
 ]
 _Sliders = Annotated[
-    dict[str, Any], _says("must be an object of slider names to values, not {value}")
+    dict[str, Any], says("must be an object of slider names to values, not {value}")
 ]
 
 
@@ -246,10 +238,10 @@ class _Stored(Struct, forbid_unknown_fields=True):
 
 
 class StoredSource(_Stored):
-    path: Annotated[str, _says("must be a file name, not {value}", min_length=1,
+    path: Annotated[str, says("must be a file name, not {value}", min_length=1,
                                pattern=r"^[^\x00]*$")]
     sha256: _Sha256
-    bytes: Annotated[int, _says("must be a file size in bytes, not {value}", ge=0)] | None = None
+    bytes: Annotated[int, says("must be a file size in bytes, not {value}", ge=0)] | None = None
 
 
 class StoredCrop(_Stored):
@@ -262,61 +254,61 @@ class StoredCrop(_Stored):
 
     def __post_init__(self) -> None:
         if self.width <= 0 or self.height <= 0:
-            raise _refused("", "must have a width and height above 0")
+            raise refused("", "must have a width and height above 0")
         eps = 1e-6
         if self.left + self.width > 1 + eps or self.top + self.height > 1 + eps:
-            raise _refused("", "reaches outside the photo")
+            raise refused("", "reaches outside the photo")
 
 
 class StoredSnapshot(_Stored):
-    name: Annotated[str, _says("must be one line of 1..60 characters, not {value}",
+    name: Annotated[str, says("must be one line of 1..60 characters, not {value}",
                                min_length=1, max_length=60, pattern=r"^[^\n]*$")]
     sliders: _Sliders
 
 
 class StoredExport(_Stored):
-    preset: Annotated[_choice(PRESETS), _says(f"must be one of {', '.join(PRESETS)}, not {{value}}")
+    preset: Annotated[_choice(PRESETS), says(f"must be one of {', '.join(PRESETS)}, not {{value}}")
                       ] = "custom"
-    size: Annotated[int, _says(
+    size: Annotated[int, says(
         f"must be a whole number of pixels ({MIN_SIZE}..{MAX_SIZE}), not {{value}}",
         ge=MIN_SIZE, le=MAX_SIZE,
     )] | None = None
-    aspect: Annotated[str, _says("must be text like '4:5', not {value}")] | None = None
-    format: Annotated[_choice(EXPORT_FORMATS), _says(
+    aspect: Annotated[str, says("must be text like '4:5', not {value}")] | None = None
+    format: Annotated[_choice(EXPORT_FORMATS), says(
         f"must be one of {', '.join(EXPORT_FORMATS)}, not {{value}}"
     )] | None = None
-    quality: Annotated[int, _says("must be a whole number 1..100, not {value}", ge=1, le=100)
+    quality: Annotated[int, says("must be a whole number 1..100, not {value}", ge=1, le=100)
                        ] | None = None
-    keep_metadata: Annotated[bool, _says("must be true or false, not {value}")] = False
+    keep_metadata: Annotated[bool, says("must be true or false, not {value}")] = False
 
     def __post_init__(self) -> None:
         try:
             parse_aspect(self.aspect)
         except LikenessError:
-            raise _refused("aspect", f"must be {', '.join(ASPECTS)} or W:H, "
+            raise refused("aspect", f"must be {', '.join(ASPECTS)} or W:H, "
                                      f"not {self.aspect!r}") from None
 
 
 class StoredMark(_Stored):
-    kind: Annotated[_choice(KINDS), _says(f"must be one of {', '.join(KINDS)}, not {{value}}")]
+    kind: Annotated[_choice(KINDS), says(f"must be one of {', '.join(KINDS)}, not {{value}}")]
     radius: _Radius
-    points: Annotated[list[_Point], _says(f"must be a list of 1..{MAX_POINTS} [x, y] pairs",
+    points: Annotated[list[_Point], says(f"must be a list of 1..{MAX_POINTS} [x, y] pairs",
                                           min_length=1, max_length=MAX_POINTS)]
     source: _Offset | None = None
 
     def __post_init__(self) -> None:
         if self.source is not None and self.kind != "heal":
-            raise _refused("source", "must be a heal mark's [dx, dy] offset in pixels")
+            raise refused("source", "must be a heal mark's [dx, dy] offset in pixels")
 
 
 class StoredReference(_Stored):
-    path: Annotated[str, _says("path must be a file name", parent=True, min_length=1)]
-    sha256: Annotated[str, _says("sha256 must be 64 hex digits", parent=True,
+    path: Annotated[str, says("path must be a file name", parent=True, min_length=1)]
+    sha256: Annotated[str, says("sha256 must be 64 hex digits", parent=True,
                                  pattern=r"^[0-9a-f]{64}$")]
-    descriptor: Annotated[list[_Finite], _says(
+    descriptor: Annotated[list[_Finite], says(
         "descriptor must be 128 finite numbers", parent=True, min_length=128, max_length=128,
     )]
-    face: Annotated[int, _says("face must be a face number (0 or more)", parent=True,
+    face: Annotated[int, says("face must be a face number (0 or more)", parent=True,
                                ge=0)] | None = None
 
 
@@ -329,25 +321,25 @@ class StoredFace(Struct):
     """A face of the analysis (``Face.to_dict``); keys it does not know are ignored."""
 
     box: Annotated[tuple[_Coordinate, _Coordinate, _Coordinate, _Coordinate],
-                   _says("must be 4 pixel positions (x0, y0, x1, y1)")]
-    landmarks: Annotated[list[tuple[_Coordinate, _Coordinate]], _says(
+                   says("must be 4 pixel positions (x0, y0, x1, y1)")]
+    landmarks: Annotated[list[tuple[_Coordinate, _Coordinate]], says(
         "must be 68 [x, y] pixel positions", min_length=68, max_length=68,
     )]
-    score: Annotated[float, _says("must be a finite number", ge=-sys.float_info.max,
+    score: Annotated[float, says("must be a finite number", ge=-sys.float_info.max,
                                   le=sys.float_info.max)] = 0.0
-    detector: Annotated[str, _says("must be text")] = "hog"
+    detector: Annotated[str, says("must be text")] = "hog"
 
 
 class StoredAnalysis(Struct):
     """``FaceAnalysis.to_dict``; keys it does not know are ignored."""
 
-    image: Annotated[StoredImage, _says("must hold a width and height in pixels")]
-    faces: list[Annotated[StoredFace, _says("is not a valid face")]] = []
+    image: Annotated[StoredImage, says("must hold a width and height in pixels")]
+    faces: list[Annotated[StoredFace, says("is not a valid face")]] = []
     primary: int | None = None
 
     def __post_init__(self) -> None:
         if self.primary is not None and not 0 <= self.primary < len(self.faces):
-            raise _refused("", "is not a valid face analysis")
+            raise refused("", "is not a valid face analysis")
 
 
 class StoredSession(_Stored):
@@ -355,11 +347,11 @@ class StoredSession(_Stored):
 
     format: Literal["likeness-session"]
     version: int
-    source: Annotated[StoredSource, _says(
+    source: Annotated[StoredSource, says(
         "must be an object with 'path' and 'sha256', not {value}"
     )] | None = None
     sliders: _Sliders = {}
-    edits: Annotated[dict[str, Any], _says(
+    edits: Annotated[dict[str, Any], says(
         "must be an object of edit names to versions, not {value}"
     )] = {}
     look: Annotated[str, _text(100)] | None = None
@@ -367,29 +359,29 @@ class StoredSession(_Stored):
     faces: Annotated[
         Literal["primary", "all"] | Annotated[list[Annotated[int, Meta(ge=0, lt=1000)]],
                                               Meta(min_length=1, max_length=1000)],
-        _says('must be "primary", "all" or a list of face numbers (0, 1, ...), not {value}'),
+        says('must be "primary", "all" or a list of face numbers (0, 1, ...), not {value}'),
     ] | None = None
-    crop: Annotated[StoredCrop, _says(
+    crop: Annotated[StoredCrop, says(
         "must be an object with left, top, width, height, not {value}"
     )] | None = None
     angle: Annotated[float, _number(-MAX_ANGLE, MAX_ANGLE)] | None = None
-    snapshots: Annotated[list[Annotated[StoredSnapshot, _says(
+    snapshots: Annotated[list[Annotated[StoredSnapshot, says(
         'must be {{"name": ..., "sliders": {{...}}}}'
-    )]], _says("must be a list of at most 100 named slider sets", max_length=100)] | None = None
-    export: Annotated[StoredExport, _says("must be an object, not {value}")] | None = None
-    analysis: Annotated[StoredAnalysis, _says("is not a valid face analysis")] | None = None
+    )]], says("must be a list of at most 100 named slider sets", max_length=100)] | None = None
+    export: Annotated[StoredExport, says("must be an object, not {value}")] | None = None
+    analysis: Annotated[StoredAnalysis, says("is not a valid face analysis")] | None = None
     name: Annotated[str, _text(100)] | None = None
     description: Annotated[str, _text(500)] | None = None
-    marks: Annotated[list[Annotated[StoredMark, _says(
+    marks: Annotated[list[Annotated[StoredMark, says(
         "must be an object with kind, radius and points, not {value}"
-    )]], _says("must be a list of marks, not {value}",
+    )]], says("must be a list of marks, not {value}",
                f"holds {{count}} marks, more than {MAX_MARKS}", max_length=MAX_MARKS)
     ] | None = None
     budget: _Percent | None = None
     amount: Annotated[float, _number(0.0, MOST_AMOUNT)] | None = None
-    references: Annotated[list[Annotated[StoredReference, _says(
+    references: Annotated[list[Annotated[StoredReference, says(
         "must be an object with path, sha256, face and descriptor"
-    )]], _says(f"must be a list of at most {MOST_REFERENCES} photos",
+    )]], says(f"must be a list of at most {MOST_REFERENCES} photos",
                max_length=MOST_REFERENCES)] | None = None
     budget_to_me: _Percent | None = None
 
@@ -397,13 +389,13 @@ class StoredSession(_Stored):
         known = current_versions()
         for name, version in self.edits.items():
             if name not in known:
-                raise _refused(None, f"unknown edit '{name}' in 'edits'")
+                raise refused(None, f"unknown edit '{name}' in 'edits'")
             if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-                raise _refused(None, f"edit '{name}' must have a whole version from 1, "
+                raise refused(None, f"edit '{name}' must have a whole version from 1, "
                                      f"not {version!r}")
         total = sum(len(mark.points) for mark in self.marks or ())
         if total > MAX_SESSION_POINTS:
-            raise _refused("marks", f"hold {total} points in all; at most {MAX_SESSION_POINTS}")
+            raise refused("marks", f"hold {total} points in all; at most {MAX_SESSION_POINTS}")
 
 
 # ----------------------------------------------------------------------------- the boundary
@@ -424,7 +416,7 @@ def session_from_dict(data: object, base: str | os.PathLike | None = None) -> Se
     try:
         stored = msgspec.convert(data, StoredSession, strict=True)
     except msgspec.ValidationError as error:
-        raise SessionError(said_of(error, data)) from None
+        raise SessionError(said_of(error, data, StoredSession)) from None
     return _session(stored, Path(base) if base is not None else None)
 
 
@@ -515,147 +507,6 @@ def _reference(stored: StoredReference, base: Path | None) -> Reference:
     return Reference(path=str(path), sha256=stored.sha256,
                      descriptor=np.asarray(stored.descriptor, np.float64), face=stored.face,
                      faces=1)
-
-
-# ----------------------------------------------------------------------------- our wording
-#: A refusal from a struct's own check: "<key relative to it>" + the wording.
-_HERE = "\x1f"
-
-
-def _refused(key: str | None, says: str, parent: bool = False) -> ValueError:
-    """The error a struct's ``__post_init__`` raises: ``key`` (relative to the struct, "" for
-    the struct itself, None for a whole message) and what is wrong, after the key."""
-    if key is None:
-        return ValueError(f"{_HERE}{says}")
-    return ValueError(f"{_HERE}{key}{_HERE}{int(parent)}{_HERE}{says}")
-
-
-_STEP = re.compile(r"\.([A-Za-z_]\w*)|\[(\d+)\]|\[\.\.\.\]")
-
-
-def said_of(error: msgspec.ValidationError, data: object) -> str:
-    """msgspec's error (``Expected `int` <= 100 - at `$.export.quality```) in our words,
-    one line naming the key: ``'export.quality' must be a whole number 1..100, not 101``."""
-    text = str(error)
-    what, _, where = text.rpartition(" - at `")
-    if not what:
-        what, where = text, "$`"
-    steps = _steps(where[1:-1])
-    if what.startswith(_HERE):
-        return _said_by_struct(what[1:], steps, data)
-    unknown = re.match(r"Object contains unknown field `(.*)`$", what, re.S)
-    if unknown:
-        return f"unknown key '{_key([*steps, unknown.group(1)])}'"
-    missing = re.match(r"Object missing required field `(.*)`$", what, re.S)
-    if missing:
-        return f"'{_key([*steps, missing.group(1)])}' is missing"
-    return _said_by_field(what, steps, data)
-
-
-def _steps(path: str) -> list[str | int]:
-    """``.marks[2].points[1]`` as ["marks", 2, "points", 1] (a dict's value, ``[...]``: None)."""
-    return [name if name else (int(index) if index else None)
-            for name, index in ((m.group(1), m.group(2)) for m in _STEP.finditer(path))]
-
-
-def _key(steps: list) -> str:
-    out = ""
-    for step in steps:
-        if isinstance(step, int):
-            out += f"[{step}]"
-        elif step is not None:
-            out += f".{step}" if out else step
-    return out
-
-
-def _said_by_struct(what: str, steps: list, data: object) -> str:
-    if _HERE not in what:
-        return what
-    key, parent, says = what.split(_HERE, 2)
-    if parent == "1":
-        return f"'{_key(steps)}': {key} {says}"
-    return f"'{_key([*steps, key] if key else steps)}' {says}"
-
-
-def _said_by_field(what: str, steps: list, data: object) -> str:
-    """The wording of the deepest key on the path that declares one (``_says``)."""
-    wordings = _wordings(steps)
-    for depth in range(len(steps), -1, -1):
-        if wordings[depth] is None:
-            continue
-        wording, value = wordings[depth], _value_at(data, steps[:depth])
-        out_of_range = not re.match(r"Expected `[^`]*`, got ", what)
-        template = wording["range"] if out_of_range else wording["wrong"]
-        limit = re.search(r"([<>])=? (\S+)$", what) if out_of_range else None
-        bound = "" if limit is None else (
-            f"at {'least' if limit.group(1) == '>' else 'most'} {float(limit.group(2)):g}"
-        )
-        count = len(value) if isinstance(value, list | dict | str) else 0
-        says = template.format(value=_short(value), count=count, bound=bound)
-        if wording["parent"]:
-            return f"'{_key(steps[:depth - 1])}': {says}"
-        return f"'{_key(steps[:depth])}' {says}"
-    return f"'{_key(steps)}': {what}"
-
-
-def _wordings(steps: list) -> list[dict | None]:
-    """For the file itself and each step of ``steps``: the wording its type declares, or None."""
-    out: list[dict | None] = []
-    kind: Any = msgspec.inspect.type_info(StoredSession)
-    for step in [None, *steps]:
-        if step is not None:
-            kind = _inner(kind, step)
-        out.append(_wording_of(kind))
-    return out
-
-
-def _inner(kind: Any, step: str | int | None) -> Any:
-    """The type at ``step`` below ``kind`` (through unions, lists, tuples, dicts)."""
-    for member in _members(kind):
-        if isinstance(member, msgspec.inspect.StructType) and isinstance(step, str):
-            for struct_field in member.fields:
-                if struct_field.encode_name == step:
-                    return struct_field.type
-        if isinstance(step, int) and isinstance(member, msgspec.inspect.ListType):
-            return member.item_type
-        if isinstance(step, int) and isinstance(member, msgspec.inspect.TupleType):
-            return member.item_types[step] if step < len(member.item_types) else None
-        if step is None and isinstance(member, msgspec.inspect.DictType):
-            return member.value_type
-    return None
-
-
-def _members(kind: Any) -> list:
-    if isinstance(kind, msgspec.inspect.Metadata):
-        kind = kind.type
-    if isinstance(kind, msgspec.inspect.UnionType):
-        return [m.type if isinstance(m, msgspec.inspect.Metadata) else m for m in kind.types]
-    return [kind]
-
-
-def _wording_of(kind: Any) -> dict | None:
-    """The ``_says`` wording on ``kind`` (itself, or the one member of an optional union)."""
-    if isinstance(kind, msgspec.inspect.UnionType):
-        real = [m for m in kind.types if not isinstance(m, msgspec.inspect.NoneType)]
-        kind = real[0] if len(real) == 1 else None
-    if isinstance(kind, msgspec.inspect.Metadata) and kind.extra and "wrong" in kind.extra:
-        return kind.extra
-    return None
-
-
-def _value_at(data: object, steps: list) -> object:
-    for step in steps:
-        try:
-            data = data[step]  # type: ignore[index]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
-
-
-def _short(value: object) -> str:
-    """A value as a message shows it: its repr, cut to 60 characters."""
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 # ----------------------------------------------------------------------------- writing
