@@ -108,3 +108,18 @@ def test_the_file_format_is_checked_where_it_comes_in_and_trusted_after():
     # Every key the file may hold is a field of the struct, and nothing else is.
     saved = json.loads(session_text(session))
     assert set(saved) <= set(StoredSession.__struct_fields__)
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"look": "linkedin\n"}, "'look' must be one line of at most 100 characters"),
+        ({"description": "soft\n"}, "'description' must be one line of at most 500 characters"),
+        ({"snapshots": [{"name": "x\n", "sliders": {}}]}, "'snapshots[0].name' must be one line"),
+        ({"source": {"path": "me.jpg", "sha256": "a" * 64 + "\n"}},
+         "'source.sha256' must be 64 lower-case hex digits"),
+    ],
+)
+def test_a_line_break_at_the_end_of_a_name_or_hash_is_refused(changes, message):
+    # A regular expression's $ matches before a final line break; the patterns end in \Z.
+    assert message in _refused(**changes)

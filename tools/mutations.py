@@ -1118,6 +1118,14 @@ MUTATIONS = (
         "        if total > 100 * MAX_SESSION_POINTS:",
         ("tests/test_session_model.py", "tests/test_marks.py"),
     ),
+    Mutation(
+        "session-pattern-dollar",
+        "a session's one-line names take a final line break (a pattern ending in $, not \\Z)",
+        "studio/session/model.py",
+        'max_length=limit, pattern=r"^[^\\n]*\\Z")',
+        'max_length=limit, pattern=r"^[^\\n]*$")',
+        ("tests/test_session_model.py",),
+    ),
 )
 
 

@@ -200,7 +200,7 @@ def _number(low: float, high: float, wrong: str = "must be a number, not {value}
 
 def _text(limit: int) -> Meta:
     return says("must be text, not {value}", f"must be one line of at most {limit} characters",
-                 max_length=limit, pattern=r"^[^\n]*$")
+                 max_length=limit, pattern=r"^[^\n]*\Z")
 
 
 def _choice(names: tuple[str, ...]) -> Any:
@@ -212,7 +212,7 @@ _Finite = Annotated[float, Meta(ge=-sys.float_info.max, le=sys.float_info.max)]
 _Coordinate = Annotated[float, Meta(ge=-MAX_COORDINATE, le=MAX_COORDINATE)]
 #: A mark's point: an int or a float is written back as it was read.
 _Pixel = Annotated[int, Meta(ge=-1_000_000, le=1_000_000)] | _Coordinate
-_Sha256 = Annotated[str, says("must be 64 lower-case hex digits", pattern=r"^[0-9a-f]{64}$")]
+_Sha256 = Annotated[str, says("must be 64 lower-case hex digits", pattern=r"^[0-9a-f]{64}\Z")]
 _Percent = Annotated[float, _number(0.0, 100.0)]
 _FaceNumber = Annotated[
     int, says("must be a face number (0, 1, ...) or null, not {value}", ge=0, lt=1000)
@@ -239,7 +239,7 @@ class _Stored(Struct, forbid_unknown_fields=True):
 
 class StoredSource(_Stored):
     path: Annotated[str, says("must be a file name, not {value}", min_length=1,
-                               pattern=r"^[^\x00]*$")]
+                               pattern=r"^[^\x00]*\Z")]
     sha256: _Sha256
     bytes: Annotated[int, says("must be a file size in bytes, not {value}", ge=0)] | None = None
 
@@ -262,7 +262,7 @@ class StoredCrop(_Stored):
 
 class StoredSnapshot(_Stored):
     name: Annotated[str, says("must be one line of 1..60 characters, not {value}",
-                               min_length=1, max_length=60, pattern=r"^[^\n]*$")]
+                               min_length=1, max_length=60, pattern=r"^[^\n]*\Z")]
     sliders: _Sliders
 
 
@@ -304,7 +304,7 @@ class StoredMark(_Stored):
 class StoredReference(_Stored):
     path: Annotated[str, says("path must be a file name", parent=True, min_length=1)]
     sha256: Annotated[str, says("sha256 must be 64 hex digits", parent=True,
-                                 pattern=r"^[0-9a-f]{64}$")]
+                                 pattern=r"^[0-9a-f]{64}\Z")]
     descriptor: Annotated[list[_Finite], says(
         "descriptor must be 128 finite numbers", parent=True, min_length=128, max_length=128,
     )]
