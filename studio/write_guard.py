@@ -42,7 +42,7 @@ KINDS = ("photo", "session", "report", "done list")
 NAME_MAX = 255
 #: The first line of every batch report (``studio.batch.report.REPORT_COLUMNS``).
 REPORT_HEADER = b"input,output,status,reason,faces,likeness_percent,seconds"
-#: A session or look file carries this "format" value (``studio.session.schema.FORMAT_NAME``).
+#: A session or look file carries this "format" value (``studio.session.migrations.FORMAT_NAME``).
 SESSION_MARK = b'"likeness-session"'
 #: Every line of a batch's done list starts so (``studio.batch.inputs.DoneList``).
 DONE_MARK = b'{"output": '

@@ -90,19 +90,19 @@ MUTATIONS = (
     Mutation(
         "loader-drops-shadows",
         "the session loader drops `shadows`",
-        "studio/session/schema.py",
-        "    for key, raw in value.items():\n        out[key] = _slider_value(key, raw)\n",
-        "    for key, raw in value.items():\n        if key != 'shadows':\n"
-        "            out[key] = _slider_value(key, raw)\n",
+        "studio/session/model.py",
+        "    for key, value in values.items():\n        out[key] = _slider_value(key, value)\n",
+        "    for key, value in values.items():\n        if key != 'shadows':\n"
+        "            out[key] = _slider_value(key, value)\n",
         ("tests/test_promises_sessions.py",),
     ),
     Mutation(
         "loader-drops-bg_light",
         "the session loader drops `bg_light`",
-        "studio/session/schema.py",
-        "    for key, raw in value.items():\n        out[key] = _slider_value(key, raw)\n",
-        "    for key, raw in value.items():\n        if key != 'bg_light':\n"
-        "            out[key] = _slider_value(key, raw)\n",
+        "studio/session/model.py",
+        "    for key, value in values.items():\n        out[key] = _slider_value(key, value)\n",
+        "    for key, value in values.items():\n        if key != 'bg_light':\n"
+        "            out[key] = _slider_value(key, value)\n",
         ("tests/test_promises_sessions.py",),
     ),
     Mutation(
@@ -232,7 +232,7 @@ MUTATIONS = (
     Mutation(
         "session-v3-faces",
         "a version 3 session's \"faces\" (a key only version 4 has) read as if it were version 4",
-        "studio/session/schema.py",
+        "studio/session/migrations.py",
         'for key in ("faces", "marks"):',
         'for key in ("marks",):',
         ("tests/test_session.py::test_a_version_3_session_holding_faces_is_refused_not_read_as_version_4",),
@@ -1085,6 +1085,62 @@ MUTATIONS = (
         "                                               max(room, 40)))",
         "                                               10**6))",
         ("tests/test_ui_walkthrough.py::test_the_backdrop_takes_a_picture_shown_by_its_name_undone_and_saved",),
+    ),
+    Mutation(
+        "session-unknown-keys-read",
+        "a session file's unknown keys (a typo, a newer app's key) are silently ignored",
+        "studio/session/model.py",
+        "class _Stored(Struct, forbid_unknown_fields=True):",
+        "class _Stored(Struct):",
+        ("tests/test_session_model.py",),
+    ),
+    Mutation(
+        "session-ranges-unchecked",
+        "a session's numbers (crop, angle, amount, budget) are read whatever their range",
+        "studio/session/model.py",
+        'return _says(wrong, f"is {{value}}, outside {low:g}..{high:g}", ge=low, le=high)',
+        'return _says(wrong, f"is {{value}}, outside {low:g}..{high:g}")',
+        ("tests/test_session_model.py",),
+    ),
+    Mutation(
+        "session-not-strict",
+        "a session's text \"93\" is read as the number 93 (msgspec's lax conversion)",
+        "studio/session/model.py",
+        "stored = msgspec.convert(data, StoredSession, strict=True)",
+        "stored = msgspec.convert(data, StoredSession, strict=False)",
+        ("tests/test_session.py::test_an_amount_or_budget_out_of_range_is_refused",),
+    ),
+    Mutation(
+        "session-crop-outside",
+        "a crop reaching outside the photo is read from a session",
+        "studio/session/model.py",
+        "if self.left + self.width > 1 + eps or self.top + self.height > 1 + eps:",
+        "if False:",
+        ("tests/test_session_model.py",),
+    ),
+    Mutation(
+        "session-msgspec-wording",
+        "a bad session says msgspec's words (Expected `int` <= 100 - at `$.export.quality`), not ours",
+        "studio/session/wording.py",
+        "    for depth in range(len(steps), -1, -1):",
+        "    for depth in ():",
+        ("tests/test_session_model.py",),
+    ),
+    Mutation(
+        "session-points-in-all",
+        "a session's marks are not limited in points in all (only per mark)",
+        "studio/session/model.py",
+        "        if total > MAX_SESSION_POINTS:",
+        "        if total > 100 * MAX_SESSION_POINTS:",
+        ("tests/test_session_model.py", "tests/test_marks.py"),
+    ),
+    Mutation(
+        "session-pattern-dollar",
+        "a session's one-line names take a final line break (a pattern ending in $, not \\Z)",
+        "studio/session/model.py",
+        'max_length=limit, pattern=r"^[^\\n]*\\Z")',
+        'max_length=limit, pattern=r"^[^\\n]*$")',
+        ("tests/test_session_model.py",),
     ),
 )
 
