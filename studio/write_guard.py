@@ -43,7 +43,7 @@ KINDS = ("photo", "session", "report", "done list", "people")
 NAME_MAX = 255
 #: The first line of every batch report (``studio.batch.report.REPORT_COLUMNS``).
 REPORT_HEADER = b"input,output,status,reason,faces,likeness_percent,seconds"
-#: A session or look file carries this "format" value (``studio.session.schema.FORMAT_NAME``).
+#: A session or look file carries this "format" value (``studio.session.migrations.FORMAT_NAME``).
 SESSION_MARK = b'"likeness-session"'
 #: A shoot's people file carries this "format" value (``studio.ui.shoot.PEOPLE_FORMAT``).
 PEOPLE_MARK = b'"likeness-people"'

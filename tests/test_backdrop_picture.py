@@ -164,3 +164,35 @@ def test_an_export_on_several_threads_renders_the_picture(tmp_path, capsys):
     assert codes == [0], "the export did not finish" if not codes else capsys.readouterr().err
     corner = load(out).pixels[:20, :20].mean(axis=(0, 1))
     assert corner[1] > 0.15 and corner[1] > 2 * corner[0]  # green, as the picture
+
+
+
+def test_a_picture_swapped_for_a_fifo_is_one_line_not_a_hang(tmp_path):
+    """A session's backdrop picture replaced by a named pipe (nothing ever writes to it) is
+    refused at once when the photo renders: reading it would wait for ever (the export hung;
+    in the studio, the render thread)."""
+    import os
+    import threading
+
+    from studio.edits.backdrop import picture_grid
+
+    picture = _save(tmp_path / "wall.png", np.full((40, 60, 3), 90, np.uint8))
+    value = check_value("backdrop", str(picture))
+    picture.unlink()
+    os.mkfifo(picture)
+    said = []
+
+    def render():
+        try:
+            picture_grid(value, (64, 64))
+        except LikenessError as error:
+            said.append(str(error))
+
+    reader = threading.Thread(target=render, daemon=True)
+    reader.start()
+    reader.join(10)
+    if reader.is_alive():  # the hang: let the stuck thread go by opening the pipe's other end
+        os.close(os.open(picture, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(10)
+        pytest.fail("rendering a backdrop picture swapped for a FIFO hung")
+    assert len(said) == 1 and "\n" not in said[0] and "backdrop picture" in said[0], said

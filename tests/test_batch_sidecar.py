@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from studio.batch.sidecar import own_session, own_session_task
 from studio.session import Source, default_session_path, load_look, save_session
-from studio.session.schema import session_to_dict
+from studio.session.model import session_to_dict
 
 try:
     from tests.conftest import face_photo

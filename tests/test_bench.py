@@ -81,3 +81,28 @@ def test_process_figures_pin_the_child_and_count_its_cpu(tmp_path):
                                       bench._cores(1))
     assert out.read_text() == str(list(bench._cores(1)))
     assert cpu >= 300 and wall > 0
+
+
+def test_bench_studio_reports_open_drag_and_window_figures():
+    """``likeness bench --studio --quick --json``: a real studio process opens each photo, drags
+    every default slider, and reports issue 27's studio figures beside their targets (no timing
+    is asserted: only that each was measured, in order, and over every move)."""
+    from studio.ui.studio_bench import DRAGS
+
+    result = subprocess.run(
+        [sys.executable, "-m", "studio", "bench", "--studio", "--quick", "--json"],
+        capture_output=True, text=True, timeout=1200,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    for label in ("portrait", "closeup"):
+        figures = report["studio"][label]
+        opened, drag = figures["open"], figures["drag"]
+        assert 0 < opened["first_picture"] <= opened["first_preview"]
+        assert opened["cpu_to_first_preview"] > 0
+        assert set(drag["by_slider"]) == set(DRAGS)
+        assert drag["moves"] == 10 * len(DRAGS)  # every move reached the screen
+        assert 0 < drag["median"] <= drag["p95"] and drag["cpu_per_move"] > 0
+        assert figures["window_blocked_max"] >= 0 and figures["window_busy_max"] > 0
+    assert set(report["targets"]) == {"open_first_picture", "drag_median", "drag_p95",
+                                      "window_blocked_max"}

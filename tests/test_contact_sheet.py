@@ -161,3 +161,27 @@ def test_every_chosen_face_is_retouched_on_the_sheet():
     x0, y0, x1, y1 = (int(v) for v in analysis.faces[other].box)
     changed = np.abs(both.pixels[y0:y1, x0:x1] - one.pixels[y0:y1, x0:x1]).mean()
     assert changed > 1e-3  # the second face is smoothed only when it is chosen
+
+
+def test_likeness_sheet_is_its_own_command_and_retouch_contact_sheet_its_alias(
+        portrait, tmp_path, capsys):
+    """``likeness sheet IMAGE -o SHEET`` (issue 31) writes the same sheet as the older
+    ``likeness retouch IMAGE --contact-sheet SHEET``; its mistakes are one line, exit 2."""
+    by_name, by_alias = tmp_path / "sheet.png", tmp_path / "alias.png"
+    code, out, err = _run(capsys, "sheet", portrait, "-o", by_name,
+                          "--look", "original", "--look", "natural")
+    assert code == 0, err
+    assert out.splitlines()[-1] == f"wrote {by_name} (2 versions)"
+    code, alias_out, err = _run(capsys, "retouch", portrait, "--contact-sheet", by_alias,
+                                "--look", "original", "--look", "natural")
+    assert code == 0, err
+    assert alias_out.splitlines()[:2] == out.splitlines()[:2]
+    assert np.array_equal(np.asarray(Image.open(by_name)), np.asarray(Image.open(by_alias)))
+    for argv in (("sheet", portrait), ("sheet", portrait, "-o", tmp_path / "x.png",
+                                       "--budget-to-me", "80"),
+                 ("sheet", portrait, "-o", tmp_path / "y.png", "--look", "natural")):
+        try:
+            code, out, err = _run(capsys, *argv)
+        except SystemExit as stop:  # argparse's own usage errors
+            code, (out, err) = stop.code, capsys.readouterr()
+        assert code == 2 and len(err.strip().splitlines()) == 1, (argv, err)

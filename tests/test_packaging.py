@@ -118,7 +118,6 @@ def test_spec_leaves_out_what_the_studio_never_uses(spec):
         "numpy",
         "PIL",
         "pillow_heif",
-        "superqt",
     ):
         assert needed not in excludes
 

@@ -23,11 +23,11 @@ from studio.session import (
     Session,
     Source,
     default_session_path,
+    files,
     find_source,
     load_session,
     parse_session_text,
     save_session,
-    schema,
     session_to_dict,
 )
 from studio.write_guard import WriteRefused
@@ -290,8 +290,8 @@ def test_files_of_another_size_are_not_even_hashed(tmp_path, monkeypatch):
     path = save_session(_full_session(photo))
     photo.rename(tmp_path / "renamed.jpg")
     hashed = []
-    real = schema.file_sha256
-    monkeypatch.setattr(schema, "file_sha256", lambda p: hashed.append(Path(p).name) or real(p))
+    real = files.file_sha256
+    monkeypatch.setattr(files, "file_sha256", lambda p: hashed.append(Path(p).name) or real(p))
     assert find_source(load_session(path)) == tmp_path / "renamed.jpg"
     assert "other.jpg" not in hashed
 

@@ -554,3 +554,31 @@ def test_ctrl_click_retouches_a_chosen_set_of_faces_in_preview_session_and_expor
     assert window.document.retouched == (0, 2)
     window.undo_stack.undo()
     assert window.document.retouched == (0, 2, 3)
+
+
+def test_every_slider_speaks_its_number_in_one_scaling(qtbot):
+    """The panel's sliders, the crop's angle and the look's amount are one slider kind that
+    holds the number itself (issue 31: no caller scales integer positions its own way): each
+    shows a number, moves to it, and gives back exactly the step it shows."""
+    from studio.edits.sliders import SLIDERS
+    from studio.ui.qt_main import QtStudioWindow
+    from studio.ui.qt_slider import QtClickSlider
+
+    window = QtStudioWindow()
+    qtbot.addWidget(window)
+    sliders = {f"slider {s.key}": window.panel.rows[s.key].slider
+               for s in SLIDERS if s.kind == "number"}
+    sliders["angle"] = window.crop_tool.angle_slider
+    sliders["amount"] = window.amount.slider
+    for name, slider in sliders.items():
+        assert type(slider) is QtClickSlider, name
+        for number in (slider.number_at(slider.minimum()), slider.number_at(slider.maximum()),
+                       slider.number_at((slider.minimum() + slider.maximum()) // 2)):
+            slider.set_number(number, quietly=True)
+            assert slider.number() == number, name
+    assert (window.crop_tool.angle_slider.number_at(window.crop_tool.angle_slider.maximum())
+            == 15.0)
+    assert window.amount.slider.number_at(window.amount.slider.maximum()) == 1.5
+    row = window.panel.rows["smooth"]
+    row.slider.setValue(row.slider.position_of(0.37))  # as a drag moves it
+    assert row.value == 0.37 and row.box.value() == 0.37

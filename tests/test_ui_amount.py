@@ -13,7 +13,7 @@ pytest.importorskip("pytestqt")
 
 from studio.render.amount import scaled  # noqa: E402
 from studio.session import load_look  # noqa: E402
-from studio.session.schema import CURRENT_VERSION  # noqa: E402
+from studio.session.migrations import CURRENT_VERSION  # noqa: E402
 from studio.ui.qt_commands import SetSliderCommand  # noqa: E402
 
 try:

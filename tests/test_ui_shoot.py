@@ -166,7 +166,7 @@ def test_sync_writes_the_look_to_each_selected_photo_one_undo_step_each(
 def test_sync_keeps_each_photos_own_marks(qtbot, make_window, shoot_folder):
     from studio.edits.marks import Mark
     from studio.session import Source, load_session, save_session
-    from studio.session.schema import Session
+    from studio.session.model import Session
 
     target = shoot_folder / "c.jpg"
     mark = Mark(kind="keep", points=((100.0, 100.0),), radius=6.0)

@@ -17,7 +17,7 @@ def own_session(input_path: str, fallback: Mapping[str, Any]) -> Mapping[str, An
     else ``fallback``. A session that cannot be read is not used (the fallback is)."""
     from studio.errors import LikenessError
     from studio.session import default_session_path, file_sha256, load_session
-    from studio.session.schema import session_to_dict
+    from studio.session.model import session_to_dict
 
     beside = default_session_path(input_path)
     if not beside.is_file():

@@ -18,7 +18,7 @@ from studio.errors import LikenessError
 from studio.write_guard import check_name_lengths, shown
 
 #: Subcommands, each a module ``studio.cli.<name>`` with ``register(subparsers)``.
-COMMANDS = ("analyze", "retouch", "batch", "looks", "bench", "check")
+COMMANDS = ("analyze", "retouch", "sheet", "batch", "looks", "bench", "check")
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
 #: OSErrors that mean "this path is impossible" rather than a bug.

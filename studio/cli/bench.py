@@ -16,6 +16,9 @@ def register(subparsers) -> None:
     parser.add_argument("--processes", action="store_true",
                         help="only the whole-process figures: a 24 MP close-up exported as "
                              "separate processes on 1 and 2 cores, and a batch's rate")
+    parser.add_argument("--studio", action="store_true",
+                        help="only the studio's figures: open -> first picture, slider drags' "
+                             "preview updates and the window's longest block, on 24 MP photos")
     parser.add_argument("--threads", type=int, default=1, metavar="N",
                         help="OpenCV threads, 1 to this machine's cores (default 1: one core)")
     parser.set_defaults(func=_run)
@@ -30,6 +33,12 @@ def _run(args: argparse.Namespace) -> int:
             print(f"... {message}", file=sys.stderr, flush=True)
 
     threads = threads_from_args(args)  # checked before any work: one line, exit 2
+    if args.studio:
+        from studio import bench_studio
+
+        result = bench_studio.run_studio_figures(quick=args.quick, progress=say)
+        print(json.dumps(result, indent=2) if args.json else bench_studio.format_studio_report(result))
+        return 0
     if args.processes:
         result = bench.run_process_figures(quick=args.quick, progress=say)
         print(json.dumps(result, indent=2) if args.json else bench.format_process_report(result))

@@ -51,9 +51,8 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--contact-sheet",
         metavar="SHEET.jpg",
-        help="instead, compare versions: the original and the built-in looks (or each "
-        "--look given, 'original' included) side by side on the same face-centred crop, "
-        "each labelled with its likeness, written as one image",
+        help="instead, compare versions side by side (the same as 'likeness sheet IMAGE "
+        "-o SHEET.jpg')",
     )
     add_edit_arguments(parser)
     parser.add_argument(
@@ -71,25 +70,13 @@ def _size(count: int) -> str:
 
 
 def _contact_sheet(args: argparse.Namespace) -> int:
-    from studio.cli import EXIT_OK
+    """``--contact-sheet SHEET``: ``likeness sheet`` by its older name."""
+    from studio.cli.sheet import request_from_args, write_sheet
     from studio.errors import LikenessError
-    from studio.session import load_session
-    from studio.session.contact_sheet import label_text, write_contact_sheet
 
     if args.output:
         raise LikenessError("give either -o OUT or --contact-sheet SHEET.jpg, not both")
-    _check_room(args.contact_sheet)  # a missing folder or a full disk, before the renders
-    _session_as_image(args)
-    session = load_session(args.session) if args.session else None
-    identity = identity_from_refs(args.ref) if args.ref else None
-    versions = write_contact_sheet(
-        args.image, args.look, args.contact_sheet, inputs=input_files(args), session=session,
-        identity=identity,
-    )
-    for version in versions:
-        print(label_text(version))
-    print(f"wrote {args.contact_sheet} ({len(versions)} versions)")
-    return EXIT_OK
+    return write_sheet(request_from_args(args, args.contact_sheet))
 
 
 def _session_as_image(args: argparse.Namespace) -> None:

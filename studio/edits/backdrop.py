@@ -65,16 +65,15 @@ def _parts(value: str) -> tuple[str, str]:
 
 
 def _read(path: Path) -> bytes:
+    """The picture's bytes; a FIFO or device in its place is refused, never waited on."""
+    from studio.write_guard import read_regular_file
+
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise LikenessError(f"backdrop picture {path} is over {MAX_BYTES >> 20} MB")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise LikenessError(f"backdrop picture {path} is not there (moved or deleted?)") from None
-    except IsADirectoryError:
-        raise LikenessError(f"backdrop picture {path} is a folder, not a picture") from None
-    except OSError as error:
-        raise LikenessError(f"backdrop picture {path} cannot be read ({error.strerror})") from None
+        return read_regular_file(path, "a backdrop picture", limit=MAX_BYTES,
+                                 missing="is not there (moved or deleted?)")
+    except LikenessError as error:
+        said = str(error)  # each message names the path; those that do not say what it is for:
+        raise LikenessError(said if "backdrop picture" in said else f"backdrop picture {said}") from None
 
 
 def _sha256(data: bytes) -> str:

@@ -23,7 +23,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from studio.errors import SessionError
 from studio.imaging.colour import REC709
 from studio.imaging.filters import guided_filter
 
@@ -248,74 +247,5 @@ def corrected_alpha(alpha: np.ndarray, pixels: np.ndarray, marks: Sequence[Mark]
 
 # ----------------------------------------------------------------------------- session data
 def marks_to_list(marks: Iterable[Mark]) -> list[dict]:
+    """Marks as a session stores them (read back, and checked, by ``studio.session.model``)."""
     return [m.to_dict() for m in marks]
-
-
-def marks_from_list(value: object) -> tuple[Mark, ...]:
-    """Validated marks from session JSON; SessionError names the mark at fault (``marks[3]``)."""
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        raise SessionError(f"'marks' must be a list of marks, not {_short(value)}")
-    if len(value) > MAX_MARKS:
-        raise SessionError(f"'marks' holds {len(value)} marks, more than {MAX_MARKS}")
-    # Counted before any point is read: a file of a million points is refused at once.
-    total = sum(len(item["points"]) for item in value
-                if isinstance(item, dict) and isinstance(item.get("points"), list))
-    if total > MAX_SESSION_POINTS:
-        raise SessionError(f"'marks' hold {total} points in all; at most {MAX_SESSION_POINTS}")
-    return tuple(_mark_from_dict(f"marks[{i}]", item) for i, item in enumerate(value))
-
-
-def _mark_from_dict(name: str, value: object) -> Mark:
-    if not isinstance(value, dict):
-        raise SessionError(f"'{name}' must be an object with kind, radius and points, not {_short(value)}")
-    unknown = set(value) - {"kind", "radius", "points", "source"}
-    if unknown:
-        raise SessionError(f"unknown key '{name}.{sorted(unknown)[0]}'")
-    kind = value.get("kind")
-    if kind not in KINDS:
-        raise SessionError(f"'{name}.kind' must be one of {', '.join(KINDS)}, not {_short(kind)}")
-    radius = _radius(name, value.get("radius"))
-    points = value.get("points")
-    if not isinstance(points, list) or not 1 <= len(points) <= MAX_POINTS:
-        raise SessionError(f"'{name}.points' must be a list of 1..{MAX_POINTS} [x, y] pairs")
-    out = []
-    for j, point in enumerate(points):
-        if (
-            not isinstance(point, list)
-            or len(point) != 2
-            or not all(_finite(v) and abs(v) <= 1_000_000 for v in point)
-        ):
-            raise SessionError(f"'{name}.points[{j}]' must be an [x, y] pair of pixels, not {_short(point)}")
-        out.append((point[0], point[1]))
-    source = value.get("source")
-    if source is not None and (
-        kind != "heal"
-        or not isinstance(source, list)
-        or len(source) != 2
-        or not all(_finite(v) and abs(v) <= 1_000_000 for v in source)
-    ):
-        raise SessionError(f"'{name}.source' must be a heal mark's [dx, dy] offset in pixels")
-    return Mark(kind, tuple(out), radius, None if source is None else (source[0], source[1]))
-
-
-def _radius(name: str, radius: object) -> float:
-    """A mark's radius, MIN_RADIUS..100000 pixels (the photo's own limit, half its long edge,
-    is checked with the photo: ``studio.render.marking.check_marks``)."""
-    if not _finite(radius) or radius <= 0:
-        raise SessionError(f"'{name}.radius' must be a number of pixels above 0, not {_short(radius)}")
-    if radius < MIN_RADIUS:
-        raise SessionError(f"'{name}.radius' is {_short(radius)} pixels; at least {MIN_RADIUS:g}")
-    if radius > 100_000:
-        raise SessionError(f"'{name}.radius' is {_short(radius)} pixels; at most 100000")
-    return radius
-
-
-def _finite(value: object) -> bool:
-    return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
-
-
-def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."

@@ -143,3 +143,15 @@ def params_for(edit: ModuleType, values: Mapping[str, object]):
 def key_values(edit_list: Iterable[ModuleType], values: Mapping[str, object]) -> tuple:
     """The values of every key the edits read, in order (what a stage's cache is keyed by)."""
     return tuple(values[k] for m in edit_list for k in m.KEYS)
+
+
+def add_gain(gain: np.ndarray | None, out: np.ndarray | None) -> np.ndarray | None:
+    """A light edit's ``process`` result: its log ``gain`` (a new array it owns, or None when
+    nothing changes) added to the light stage's gain so far ``out`` (or None). A light edit's
+    gain is a smooth function of the illumination layer and the feathered face-and-neck weight
+    only, so multiplying linear light by it leaves the detail (the photo over its base) as it
+    was; the pipeline applies the stage's summed gain once (``studio.render.light``)."""
+    if gain is None or out is None:
+        return gain
+    out += gain
+    return out

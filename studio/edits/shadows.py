@@ -11,9 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from studio.edits.light import add_gain
 from studio.edits.params import EditParams, slider_field
-from studio.edits.protocol import Region
+from studio.edits.protocol import Region, add_gain
 from studio.face.layers import PhotoLayers
 from studio.imaging.filters import soft_blur
 

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from studio.edits.light import add_gain
 from studio.edits.params import EditParams, slider_field
-from studio.edits.protocol import Region
+from studio.edits.protocol import Region, add_gain
 from studio.face.layers import PhotoLayers, guided_radius, subsample_for
 from studio.imaging.filters import guided_filter, soft_blur
 

@@ -106,8 +106,8 @@ def check_marks(marks: Sequence[Mark], shape: tuple[int, int]) -> None:
 
 
 def _check_counts(marks: Sequence[Mark]) -> None:
-    """The limits a session file's marks have whatever the photo (``marks_from_list``), for
-    marks the studio is about to add: what it saves, it can open again."""
+    """The limits a session file's marks have whatever the photo (``studio.session.model``'s
+    ``StoredMark``), for marks the studio is about to add: what it saves, it can open again."""
     if len(marks) > MAX_MARKS:
         raise SessionError(f"'marks' holds {len(marks)} marks, more than {MAX_MARKS}")
     for index, mark in enumerate(marks):

@@ -1,5 +1,12 @@
 """Edit sessions and looks: what the user asked for, saved as small versioned JSON. No Qt."""
 
+from studio.session.files import (
+    default_session_path,
+    find_source,
+    load_session,
+    parse_session_text,
+    save_session,
+)
 from studio.session.looks import (
     BUILTIN_LOOKS,
     LookInfo,
@@ -8,24 +15,17 @@ from studio.session.looks import (
     save_look,
     user_looks_dir,
 )
-from studio.session.retouch import RetouchedPhoto, retouch_photo
-from studio.session.retouch_file import RetouchResult, as_session, retouch_file
-from studio.session.schema import (
-    CURRENT_VERSION,
-    FORMAT_NAME,
+from studio.session.migrations import CURRENT_VERSION, FORMAT_NAME, migrate
+from studio.session.model import (
     Crop,
     Session,
     Source,
-    default_session_path,
     file_sha256,
-    find_source,
-    load_session,
-    migrate,
-    parse_session_text,
-    save_session,
     session_from_dict,
     session_to_dict,
 )
+from studio.session.retouch import RetouchedPhoto, retouch_photo
+from studio.session.retouch_file import RetouchResult, as_session, retouch_file
 
 __all__ = [
     "BUILTIN_LOOKS",

@@ -230,7 +230,7 @@ def _session_choice(session, image_path: Path, photo) -> dict:
     if session is None:
         return {"analysis": None}
     from studio.render.everyone import chosen_faces
-    from studio.session.schema import file_sha256
+    from studio.session.model import file_sha256
 
     sha = file_sha256(image_path)
     analysis = session.analysis_for(sha)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from studio.errors import SessionError
 from studio.paths import resource_path, user_dir
-from studio.session.schema import Session, load_session, save_session
+from studio.session.files import load_session, save_session
+from studio.session.model import Session
 from studio.write_guard import check_name_lengths
 
 #: Built-in looks, in the order the studio shows them.

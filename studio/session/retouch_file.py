@@ -23,6 +23,8 @@ from studio.imaging.export import (
     check_output,
 )
 from studio.imaging.framing import level_angle
+from studio.session.files import save_session
+from studio.session.model import Session, Source, file_sha256
 from studio.session.retouch import (
     export_crown,
     least_like_you,
@@ -32,7 +34,6 @@ from studio.session.retouch import (
     write_prepared,
     written_like_you,
 )
-from studio.session.schema import Session, Source, file_sha256, save_session
 from studio.write_guard import WritePlan, check_room
 
 #: RetouchResult.status values.

@@ -18,7 +18,7 @@ from studio.edits.sliders import SLIDERS, check_sliders, check_value, default_sl
 from studio.face.types import Face, FaceAnalysis
 from studio.imaging.export import ExportSettings
 from studio.imaging.photo import Photo
-from studio.session.schema import Session, Source
+from studio.session.model import Session, Source
 
 #: Sliders that need a face (their edits' stage works on the head); the others
 #: (background, warmth) work on any photo.

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from studio.render.amount import MOST as MOST_AMOUNT
+from studio.render.amount import STEP as AMOUNT_STEP
 
 from .qt_commands import SetAllSlidersCommand
+from .qt_slider import QtClickSlider
 from .qt_workers import QtLatestRunner
 
 if TYPE_CHECKING:
@@ -50,9 +53,8 @@ class QtLookAmount(QWidget):
         self.label = QLabel(self)
         self.label.setObjectName("look_amount")
         self.label.setWordWrap(True)  # a long figure wraps: the slider keeps its half
-        self.slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.slider = QtClickSlider(self, 0.0, MOST_AMOUNT, AMOUNT_STEP)
         self.slider.setObjectName("look_amount_slider")
-        self.slider.setRange(0, 30)  # 5% steps, 0..150%
         self.slider.setToolTip("How strongly the look's face sliders apply (found within the "
                                "look's likeness budget; move to choose another)")
         row = QHBoxLayout(self)
@@ -147,9 +149,8 @@ class QtLookAmount(QWidget):
         self.label.setToolTip(f"Budget: likeness at least {document.budget:g}%" + (
             "" if to_me is None else f", at least {to_me:g}% like you"))
         if not self.slider.isSliderDown():
-            self.slider.blockSignals(True)
-            self.slider.setValue(round((1.0 if document.amount is None else document.amount) / 0.05))
-            self.slider.blockSignals(False)
+            self.slider.set_number(1.0 if document.amount is None else document.amount,
+                                   quietly=True)
         self.show()
 
     def _measure(self, key: str, look: Session, amount: float) -> None:
@@ -175,7 +176,7 @@ class QtLookAmount(QWidget):
         if base is None:
             return
         if self.slider.isSliderDown():  # dragging: say the amount, measure on release
-            self.label.setText(f"{base[1].name or base[0]}, {value * 5}%")
+            self.label.setText(f"{base[1].name or base[0]}, {self.slider.number_at(value):.0%}")
         else:  # a click on the track or a key
             self._chosen()
 
@@ -187,7 +188,7 @@ class QtLookAmount(QWidget):
         key, look = base
         self._finding = key
         self.runner.submit(_amount_job, preview, dict(look.sliders), look.budget,
-                           self.slider.value() * 0.05, True, tuple(self.window.document.marks))
+                           self.slider.number(), True, tuple(self.window.document.marks))
 
     def _found(self, _request_id: int, found) -> None:
         key, self._finding = self._finding, None

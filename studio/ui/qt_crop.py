@@ -46,6 +46,8 @@ from .qt_slider import QtClickSlider
 if TYPE_CHECKING:
     from .qt_main import QtStudioWindow
 
+#: The angle slider's step, degrees.
+ANGLE_STEP = 0.1
 #: The aspect presets in the tool's menu: (frame name, label).
 FRAME_LABELS = (
     ("linkedin", "LinkedIn 1:1"),
@@ -220,9 +222,8 @@ class CropTool:
         self.straighten_button.clicked.connect(self.straighten)
         layout.addWidget(self.straighten_button)
         layout.addWidget(QLabel("Angle", bar))
-        self.angle_slider = QtClickSlider(bar)
+        self.angle_slider = QtClickSlider(bar, -MAX_ANGLE, MAX_ANGLE, ANGLE_STEP)
         self.angle_slider.setObjectName("crop_angle")
-        self.angle_slider.setRange(int(-MAX_ANGLE * 10), int(MAX_ANGLE * 10))
         self.angle_slider.setMinimumWidth(220)
         self.angle_slider.sliderPressed.connect(self.begin_change)
         self.angle_slider.valueChanged.connect(self._on_angle_slider)
@@ -316,9 +317,7 @@ class CropTool:
         open)."""
         self.frame = self._fitting_frame()
         self.aspect_box.setCurrentIndex(self.aspect_box.findData(self.frame))
-        self.angle_slider.blockSignals(True)
-        self.angle_slider.setValue(int(round(self.angle * 10)))
-        self.angle_slider.blockSignals(False)
+        self.angle_slider.set_number(self.angle, quietly=True)
         self.angle_label.setText(f"{self.angle:+.1f}°")
         self.show_framing()
         self.item.prepareGeometryChange()
@@ -492,6 +491,6 @@ class CropTool:
         held = self.angle_slider.isSliderDown()
         if not held:
             self.begin_change()
-        self.set_angle(value / 10.0)
+        self.set_angle(self.angle_slider.number_at(value))
         if not held:
             self.end_change("Straighten")

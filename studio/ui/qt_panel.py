@@ -42,8 +42,8 @@ from .qt_slider import QtClickSlider
 #: The face picker's thumbnails, screen pixels.
 THUMBNAIL = 40
 
-#: Slider steps per unit (0.01 resolution).
-STEPS = 100
+#: A slider's step (its value box shows two decimals).
+STEP = 0.01
 #: Panel groups in order; "Framing" holds the LinkedIn circle preview.
 PANEL_GROUPS = (*GROUPS, "Framing")
 #: Likeness below this percent shows the warning state.
@@ -91,9 +91,8 @@ class QtSliderRow(QObject):
         self.spec = spec
         self.label = QLabel(spec.label, parent)
         self.label.setToolTip(spec.help)
-        self.slider = QtClickSlider(parent)
+        self.slider = QtClickSlider(parent, spec.minimum, spec.maximum, STEP)
         self.slider.setObjectName(f"slider_{spec.key}")
-        self.slider.setRange(int(round(spec.minimum * STEPS)), int(round(spec.maximum * STEPS)))
         self.slider.setSingleStep(1)
         self.slider.setPageStep(10)
         self.slider.setToolTip(spec.help + "\nDouble-click to reset.")
@@ -127,14 +126,14 @@ class QtSliderRow(QObject):
 
     @property
     def value(self) -> float:
-        return self.slider.value() / STEPS
+        return self.slider.number()
 
     def set_value(self, value: float | None) -> None:
         """Show ``value`` without emitting ``edited``."""
         value = float(value or 0.0)
         for widget in (self.slider, self.box):
             widget.blockSignals(True)
-        self.slider.setValue(int(round(value * STEPS)))
+        self.slider.set_number(value)
         self.box.setValue(value)
         for widget in (self.slider, self.box):
             widget.blockSignals(False)
@@ -153,7 +152,7 @@ class QtSliderRow(QObject):
             self.released.emit(self.spec.key)
 
     def _on_slider_moved(self, position: int) -> None:
-        value = position / STEPS
+        value = self.slider.number_at(position)
         self.box.blockSignals(True)
         self.box.setValue(value)
         self.box.blockSignals(False)
@@ -161,9 +160,7 @@ class QtSliderRow(QObject):
         self.edited.emit(self.spec.key, value)
 
     def _on_box_changed(self, value: float) -> None:
-        self.slider.blockSignals(True)
-        self.slider.setValue(int(round(value * STEPS)))
-        self.slider.blockSignals(False)
+        self.slider.set_number(value, quietly=True)
         self.reset_button.setEnabled(value != self.spec.default)
         self.edited.emit(self.spec.key, round(value, 2))
         self.released.emit(self.spec.key)

@@ -390,7 +390,7 @@ class StudioShootExport:
 
     def _begin(self, settings) -> None:
         from studio.batch import make_engine
-        from studio.session.schema import Session, session_to_dict
+        from studio.session.model import Session, session_to_dict
 
         self.engine = CancellableEngine(make_engine(workers=self.workers))
         session = session_to_dict(Session(export=settings))  # photos without their own session

@@ -155,7 +155,7 @@ def synced_session(current, target, photo: Path, sha256: str):
     everything of the photo's own session (``target``, None: none yet) stays: its face
     choice, straightening, marks (they never travel), snapshots, analysis."""
     from studio.session import Session, Source
-    from studio.session.schema import MOST_AMOUNT
+    from studio.session.model import MOST_AMOUNT
 
     base = target if target is not None else Session()
     source = base.source

@@ -1,0 +1,101 @@
+"""``likeness bench --studio``: the studio's figures of issue 27, each photo in a studio process
+of its own (offscreen Qt, a fresh analysis cache and user folders): open -> first picture and
+first preview, a slider drag's preview updates (median / p95), and the longest the window's
+thread is blocked during the drags. The driver is :mod:`studio.ui.studio_bench`."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from studio import __version__
+
+#: issue 27's targets (wall ms on this machine).
+TARGETS = {"open_first_picture": 800.0, "drag_median": 33.0, "drag_p95": 60.0,
+           "window_blocked_max": 50.0}
+
+
+def studio_process(photo: Path, folder: Path, steps: int) -> dict:
+    """One studio process on ``photo``: its figures (studio.ui.studio_bench's JSON)."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(folder / "xdg"))
+    for kind in ("config", "data", "cache"):
+        env[f"LIKENESS_{kind.upper()}_DIR"] = str(folder / kind)
+    done = subprocess.run(
+        [sys.executable, "-m", "studio.ui.studio_bench", str(photo), "--steps", str(steps)],
+        capture_output=True, text=True, env=env, timeout=1800,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        said = [line for line in done.stderr.splitlines() if "This plugin" not in line]
+        raise RuntimeError(f"the studio bench on {photo.name} failed: {' '.join(said)[-300:]}")
+    return json.loads(lines[-1])
+
+
+def run_studio_figures(quick: bool = False, progress: Callable[[str], None] | None = None) -> dict:
+    """The studio's figures on a 24 MP portrait and a 24 MP close-up (2.4 MP quick)."""
+    from studio.bench import _write_jpeg, closeup_portrait, synthetic_portrait
+
+    say = progress or (lambda message: None)
+    megapixels = 2.4 if quick else 24.0
+    figures = {}
+    with tempfile.TemporaryDirectory(prefix="likeness-bench-studio-") as name:
+        folder = Path(name)
+        for label, make in (("portrait", synthetic_portrait), ("closeup", closeup_portrait)):
+            say(f"the studio on a {megapixels:g} MP {label}")
+            photo = _write_jpeg(make(megapixels, seed=1), folder / f"{label}.jpg")
+            run = folder / label
+            run.mkdir()
+            figures[label] = studio_process(photo, run, 10 if quick else 40)
+    return {"version": __version__, "quick": quick, "megapixels": megapixels,
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                        "load": _load()},
+            "studio": figures, "targets": _targets(figures)}
+
+
+def _load() -> float | None:
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
+
+
+def _targets(figures: dict) -> dict[str, dict]:
+    """Each figure of each photo against issue 27's target (the worse photo counts)."""
+    measured = {
+        "open_first_picture": max(f["open"]["first_picture"] for f in figures.values()),
+        "drag_median": max(f["drag"]["median"] for f in figures.values()),
+        "drag_p95": max(f["drag"]["p95"] for f in figures.values()),
+        "window_blocked_max": max(f["window_blocked_max"] for f in figures.values()),
+    }
+    return {name: {"measured": value, "target": TARGETS[name], "unit": "ms",
+                   "met": value <= TARGETS[name]} for name, value in measured.items()}
+
+
+def format_studio_report(result: dict) -> str:
+    """A human-readable table of :func:`run_studio_figures`' result."""
+    lines = [f"likeness bench --studio {result['version']} on {result['machine']['cpus']} CPUs "
+             f"(1-min load {result['machine']['load']}), {result['megapixels']:g} MP photos", ""]
+    for label, f in result["studio"].items():
+        opened, drag = f["open"], f["drag"]
+        lines.append(f"{label}: open -> first picture {opened['first_picture']:.0f} ms, first "
+                     f"preview {opened['first_preview']:.0f} ms "
+                     f"(CPU {opened['cpu_to_first_preview']:.0f} ms)")
+        lines.append(f"  slider drags, preview update: median {drag['median']:.0f} ms, p95 "
+                     f"{drag['p95']:.0f} ms over {drag['moves']} moves "
+                     f"(CPU {drag['cpu_per_move']:.0f} ms a move)")
+        for key, stats in drag["by_slider"].items():
+            lines.append(f"    {key:<12} {stats['median']:7.0f} / {stats['p95']:7.0f}")
+        lines.append(f"  window thread blocked at most {f['window_blocked_max']:.0f} ms "
+                     f"(its own work at most {f['window_busy_max']:.0f} ms)")
+    lines.append("")
+    lines.append("targets (issue 27; wall, so read them beside the load):")
+    for name, t in result["targets"].items():
+        lines.append(f"  {name:<20} {t['measured']:8.1f} {t['unit']}  target <= {t['target']:g}  "
+                     f"{'met' if t['met'] else 'MISSED'}")
+    return "\n".join(lines)
