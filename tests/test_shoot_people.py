@@ -26,7 +26,7 @@ def _shoot(amounts: dict[str, float]):
 
 def _faces(**people: int):
     """A descriptor per photo: photos given the same number are one person."""
-    return lambda name: np.full(128, float(people[Path(name).stem]))
+    return lambda names: {name: np.full(128, float(people[Path(name).stem])) for name in names}
 
 
 def test_a_person_s_photos_above_its_amount_are_written_again_in_one_batch():

@@ -253,3 +253,22 @@ def test_cancel_while_a_person_s_photos_are_written_again(qtbot, make_window, tm
     assert not exporter.interrupted
     assert rows[PAIR[0]][AMOUNT] == rows[PAIR[1]][AMOUNT] != ""
     assert rows[PAIR[0]][PERSON] == rows[PAIR[1]][PERSON] != ""
+
+
+def test_cancel_while_the_faces_are_compared(qtbot, make_window, tmp_path):
+    """The faces are compared by the batch's workers, and a Cancel stops them there too."""
+    folder = linked_shoot(tmp_path / "shoot", PAIR)
+    window = make_window()
+    open_shoot(qtbot, window, folder)
+    exporter = window.shoot_export
+
+    def cancel_on_comparing(text: str) -> None:
+        if text.startswith("Comparing the faces"):
+            exporter.cancel()
+
+    exporter._relay.waiting.connect(cancel_on_comparing)
+    rows = export_all(qtbot, window, folder, PAIR)
+    assert exporter.interrupted and "same amount" in exporter.panel.status.text()
+    assert [rows[name][STATUS] for name in PAIR] == ["ok", "ok"]  # the first pass stands
+    assert all(rows[name][PERSON] == "" for name in PAIR)  # no person said: none was found
+    assert not [p for p in (folder / "exported").iterdir() if p.name.endswith(".part")]

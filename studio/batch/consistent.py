@@ -13,7 +13,7 @@ at the group's. The report names each photo's group.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -120,15 +120,23 @@ def _matcher(names: Sequence[str]):
     return index
 
 
+def main_face_descriptors(photos: Sequence[str]) -> dict[str, np.ndarray | None]:
+    """Each photo's :func:`main_face_descriptor`, one after the other in this process."""
+    return {photo: main_face_descriptor(photo) for photo in photos}
+
+
+Describe = Callable[[Sequence[str]], Mapping[str, np.ndarray | None]]
+
+
 def shoot_groups(results: Sequence[PhotoResult],
                  corrections: Corrections = Corrections(),
-                 describe: Callable[[str], np.ndarray | None] = main_face_descriptor,
-                 ) -> list[Group]:
+                 describe: Describe = main_face_descriptors) -> list[Group]:
     """The groups of the photos written with an amount (the user's ``corrections`` over the
-    descriptor's), each with its lowest amount. ``describe``: a photo's likeness descriptor
-    (the studio's stops there when the export is cancelled)."""
+    descriptor's), each with its lowest amount. ``describe(photos)``: their likeness
+    descriptors (the studio's are found by the batch's workers, and stop on a Cancel)."""
     amounts = _written_amounts(results)
-    descriptors = {name: describe(name) for name in amounts}
+    found = describe(list(amounts))
+    descriptors = {name: found.get(name) for name in amounts}
     groups = []
     for number, inputs in enumerate(group_by_person(descriptors, corrections), start=1):
         lowest = min(inputs, key=lambda name: amounts[name])
@@ -199,7 +207,7 @@ def _look_sliders(name: str | None) -> dict | None:
 def consistent_results(results: Sequence[PhotoResult], jobs: Sequence,
                        redo: Callable[[list, dict[str, float]], Sequence[PhotoResult]],
                        corrections: Corrections = Corrections(),
-                       describe: Callable[[str], np.ndarray | None] = main_face_descriptor,
+                       describe: Describe = main_face_descriptors,
                        tell: Callable[[Group, list], None] | None = None) -> list[PhotoResult]:
     """``results`` (a batch's, one per job) with every photo of a person written above its
     group's amount written again at that amount, each result naming its group (see

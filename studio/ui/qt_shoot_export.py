@@ -73,14 +73,30 @@ class CancellableEngine:
         Cancel already given still holds."""
         self.engine = engine
 
-    def describe_person(self, photo: str):
-        """The likeness descriptor of ``photo``'s main face; KeyboardInterrupt once cancelled
-        (the batch's way to stop)."""
+    def describe_people(self, photos: Sequence[str], workers: int = 1) -> dict:
+        """The likeness descriptor of each photo's main face (None: no face), found by a
+        fresh engine's workers (never in the window's process: a full decode each);
+        KeyboardInterrupt once cancelled (the batch's way to stop)."""
+        from studio.batch import make_engine
         from studio.batch.consistent import main_face_descriptor
 
-        if self.cancelled.is_set():
-            raise KeyboardInterrupt
-        return main_face_descriptor(photo)
+        if not photos:
+            return {}
+        self.renew(make_engine(workers=workers))
+        self.at_most(len(photos))
+        self.start()
+        futures = {self.submit(main_face_descriptor, photo): photo for photo in photos}
+        found: dict = {}
+        try:
+            while len(found) < len(futures):
+                pending = [f for f, photo in futures.items() if photo not in found]
+                for future in self.wait_first(pending):
+                    found[futures[future]] = _descriptor_of(self, future)
+        except KeyboardInterrupt:
+            self.abort(list(futures))
+            raise
+        self.close()
+        return found
 
     def start(self) -> None:
         if self.cancelled.is_set():
@@ -96,6 +112,14 @@ class CancellableEngine:
             done, _ = cf.wait(futures, timeout=CANCEL_POLL_S, return_when=cf.FIRST_COMPLETED)
             if done:
                 return done
+
+
+def _descriptor_of(engine, future):
+    """A worker's descriptor (None: its worker failed; the photo then joins no one)."""
+    try:
+        return engine.result(future)
+    except Exception:
+        return None
 
 
 class _BatchRelay(QObject):
@@ -189,7 +213,8 @@ def _same_amount(results, jobs, session: dict, export: dict, engine: Cancellable
     known = [same_amount.written.get(r.input, r) if r.input in skipped else r for r in results]
     try:
         final = consistent_results(known, jobs, redo, same_amount.corrections,
-                                   describe=engine.describe_person)
+                                   describe=partial(engine.describe_people,
+                                                    workers=same_amount.workers))
     except KeyboardInterrupt:
         raise BatchInterrupted([written_again.get(r.input, r) for r in results]) from None
     # a photo skipped (written by an earlier run) and not written again says so, with the
