@@ -453,6 +453,37 @@ def test_models_are_loaded_once():
     assert detect.hog_detector() is detect.hog_detector()
 
 
+def _hog_boxes(detector, image8):
+    rects, scores, _ = detector.run(image8, 1, 0.0)
+    return [(r.left(), r.top(), r.right(), r.bottom(), round(s, 6)) for r, s in zip(rects, scores, strict=True)]
+
+
+def test_the_hog_detector_set_up_saves_is_dlibs_own(tmp_path, monkeypatch):
+    """The HOG detector read from the file ``make models`` saves finds the same faces, with
+    the same scores, as the one dlib builds; a file that is not dlib's detector is not read."""
+    import dlib
+
+    from studio.paths import HOG_DETECTOR_FILE
+    from tools.fetch_models import _save_hog_detector
+
+    _save_hog_detector(tmp_path)
+    monkeypatch.setenv("LIKENESS_MODELS_DIR", str(tmp_path))
+    image8 = cv2.imread(str(face_photo("dlib_2008_002506.jpg")))[:, :, ::-1].copy()
+    build, built = dlib.get_frontal_face_detector, []
+    own = _hog_boxes(build(), image8)
+    monkeypatch.setattr(dlib, "get_frontal_face_detector", lambda: built.append(1) or build())
+    detect.hog_detector.cache_clear()
+    try:
+        assert _hog_boxes(detect.hog_detector(), image8) == own and len(own) == 3
+        assert not built  # read from the file, not built
+        spoilt = (tmp_path / HOG_DETECTOR_FILE).read_bytes()
+        (tmp_path / HOG_DETECTOR_FILE).write_bytes(spoilt[:-8] + bytes(8))  # damaged weights
+        detect.hog_detector.cache_clear()
+        assert _hog_boxes(detect.hog_detector(), image8) == own and built == [1]
+    finally:
+        detect.hog_detector.cache_clear()
+
+
 def test_landmarks_hold_still_when_the_exposure_changes(photos):
     """docs/quality.md: re-detected landmarks move < 0.035 IOD; a 2% darker copy must not move them."""
     from studio.face.likeness import relocate
