@@ -453,6 +453,23 @@ def test_models_are_loaded_once():
     assert detect.hog_detector() is detect.hog_detector()
 
 
+def test_getting_ready_reads_dlibs_68_point_model_only_without_the_mesh(monkeypatch):
+    """``load_models`` (a retouch's get-ready thread) reads the 68-point model only when the
+    face mesh, which gives the landmarks, is not installed (it is half a second of CPU)."""
+    from studio.face import mesh
+    from studio.face.likeness import load_models
+
+    read = []
+    monkeypatch.setattr(detect, "landmark_predictor", lambda: read.append(1))
+    monkeypatch.setattr("studio.face.likeness.landmark_predictor", detect.landmark_predictor)
+    monkeypatch.setattr(mesh, "available", lambda: True)
+    load_models(detection=False)
+    assert read == []
+    monkeypatch.setattr(mesh, "available", lambda: False)
+    load_models(detection=False)
+    assert read == [1]
+
+
 def _hog_boxes(detector, image8):
     rects, scores, _ = detector.run(image8, 1, 0.0)
     return [(r.left(), r.top(), r.right(), r.bottom(), round(s, 6)) for r, s in zip(rects, scores, strict=True)]
