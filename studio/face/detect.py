@@ -372,9 +372,9 @@ def analyze(pixels: np.ndarray) -> FaceAnalysis:
     """
     image = _rgb(pixels)
     h, w = image.shape[:2]
-    small8 = to_uint8(_resized(image, min(1.0, np.sqrt(4 * DETECT_PIXELS / (h * w)))))
-    # detect on a copy no larger than needed; the uint8 copy above is only a fast path
-    # for big photos (detection shrinks it again to about 1 MP)
+    # every detector works on a copy of at most DETECT_PIXELS: made once, shrunk before it
+    # is rounded to 8 bits (a big photo's full-size 8-bit copy cost more than detection)
+    small8 = to_uint8(_resized(image, min(1.0, np.sqrt(DETECT_PIXELS / (h * w)))))
     boxes = _find_boxes(small8)
     scale = w / small8.shape[1]
     faces = []
