@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import threading
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import cv2
@@ -276,6 +275,8 @@ def cnn_boxes(image8: np.ndarray) -> list[tuple[float, float, float, float, floa
 def _run_cnn(image8: np.ndarray) -> list[tuple[float, float, float, float, float]]:
     pool = _cnn_pool
     if pool is not None:
+        from concurrent.futures.process import BrokenProcessPool
+
         try:
             return pool.submit(cnn_boxes, image8).result()
         except (BrokenProcessPool, RuntimeError):  # the pool died or was shut down: look here
