@@ -477,7 +477,8 @@ def _hog_boxes(detector, image8):
 
 def test_the_hog_detector_set_up_saves_is_dlibs_own(tmp_path, monkeypatch):
     """The HOG detector read from the file ``make models`` saves finds the same faces, with
-    the same scores, as the one dlib builds; a file that is not dlib's detector is not read."""
+    the same scores, as the one dlib builds; a file that is not dlib's detector (one bit of
+    its weights flipped: dlib still reads it) is not read."""
     import dlib
 
     from studio.paths import HOG_DETECTOR_FILE
@@ -493,8 +494,10 @@ def test_the_hog_detector_set_up_saves_is_dlibs_own(tmp_path, monkeypatch):
     try:
         assert _hog_boxes(detect.hog_detector(), image8) == own and len(own) == 3
         assert not built  # read from the file, not built
-        spoilt = (tmp_path / HOG_DETECTOR_FILE).read_bytes()
-        (tmp_path / HOG_DETECTOR_FILE).write_bytes(spoilt[:-8] + bytes(8))  # damaged weights
+        spoilt = bytearray((tmp_path / HOG_DETECTOR_FILE).read_bytes())
+        spoilt[len(spoilt) // 2 + 97] ^= 1
+        (tmp_path / HOG_DETECTOR_FILE).write_bytes(bytes(spoilt))
+        dlib.fhog_object_detector(str(tmp_path / HOG_DETECTOR_FILE))  # dlib reads it
         detect.hog_detector.cache_clear()
         assert _hog_boxes(detect.hog_detector(), image8) == own and built == [1]
     finally:
