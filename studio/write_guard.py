@@ -24,8 +24,6 @@ import contextlib
 import errno
 import os
 import re
-import secrets
-import socket
 import stat
 import time
 import zlib
@@ -54,7 +52,17 @@ ROOM_PROBE = 64 * 1024
 #: A temporary file of another machine (shared folder) counts as abandoned after this long.
 STALE_SECONDS = 24 * 3600
 
-_HOST = format(zlib.crc32(socket.gethostname().encode("utf-8", "replace")) & 0xFFFF, "04x")
+def _host_name() -> str:
+    """This machine's name (POSIX: uname's, as ``socket.gethostname``, without importing
+    socket and its selectors at every start)."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
+
+
+_HOST = format(zlib.crc32(_host_name().encode("utf-8", "replace")) & 0xFFFF, "04x")
 _TEMP = re.compile(r"^\.likeness-([0-9a-f]{4})-(\d+)-[0-9a-z]{8}\.part$")
 #: Folders whose stale temporary files this process already removed (once per folder).
 _swept: set[str] = set()
@@ -371,7 +379,7 @@ class WritePlan:
 def temp_name() -> str:
     """A name for a temporary file of this process: short, and recognisable as ours."""
     alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
-    suffix = "".join(secrets.choice(alphabet) for _ in range(8))
+    suffix = "".join(alphabet[byte % len(alphabet)] for byte in os.urandom(8))
     return f".likeness-{_HOST}-{os.getpid()}-{suffix}.part"
 
 

@@ -453,6 +453,57 @@ def test_models_are_loaded_once():
     assert detect.hog_detector() is detect.hog_detector()
 
 
+def test_getting_ready_reads_dlibs_68_point_model_only_without_the_mesh(monkeypatch):
+    """``load_models`` (a retouch's get-ready thread) reads the 68-point model only when the
+    face mesh, which gives the landmarks, is not installed (it is half a second of CPU)."""
+    from studio.face import mesh
+    from studio.face.likeness import load_models
+
+    read = []
+    monkeypatch.setattr(detect, "landmark_predictor", lambda: read.append(1))
+    monkeypatch.setattr("studio.face.likeness.landmark_predictor", detect.landmark_predictor)
+    monkeypatch.setattr(mesh, "available", lambda: True)
+    load_models(detection=False)
+    assert read == []
+    monkeypatch.setattr(mesh, "available", lambda: False)
+    load_models(detection=False)
+    assert read == [1]
+
+
+def _hog_boxes(detector, image8):
+    rects, scores, _ = detector.run(image8, 1, 0.0)
+    return [(r.left(), r.top(), r.right(), r.bottom(), round(s, 6)) for r, s in zip(rects, scores, strict=True)]
+
+
+def test_the_hog_detector_set_up_saves_is_dlibs_own(tmp_path, monkeypatch):
+    """The HOG detector read from the file ``make models`` saves finds the same faces, with
+    the same scores, as the one dlib builds; a file that is not dlib's detector (one bit of
+    its weights flipped: dlib still reads it) is not read."""
+    import dlib
+
+    from studio.paths import HOG_DETECTOR_FILE
+    from tools.fetch_models import _save_hog_detector
+
+    _save_hog_detector(tmp_path)
+    monkeypatch.setenv("LIKENESS_MODELS_DIR", str(tmp_path))
+    image8 = cv2.imread(str(face_photo("dlib_2008_002506.jpg")))[:, :, ::-1].copy()
+    build, built = dlib.get_frontal_face_detector, []
+    own = _hog_boxes(build(), image8)
+    monkeypatch.setattr(dlib, "get_frontal_face_detector", lambda: built.append(1) or build())
+    detect.hog_detector.cache_clear()
+    try:
+        assert _hog_boxes(detect.hog_detector(), image8) == own and len(own) == 3
+        assert not built  # read from the file, not built
+        spoilt = bytearray((tmp_path / HOG_DETECTOR_FILE).read_bytes())
+        spoilt[len(spoilt) // 2 + 97] ^= 1
+        (tmp_path / HOG_DETECTOR_FILE).write_bytes(bytes(spoilt))
+        dlib.fhog_object_detector(str(tmp_path / HOG_DETECTOR_FILE))  # dlib reads it
+        detect.hog_detector.cache_clear()
+        assert _hog_boxes(detect.hog_detector(), image8) == own and built == [1]
+    finally:
+        detect.hog_detector.cache_clear()
+
+
 def test_landmarks_hold_still_when_the_exposure_changes(photos):
     """docs/quality.md: re-detected landmarks move < 0.035 IOD; a 2% darker copy must not move them."""
     from studio.face.likeness import relocate

@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
 """Set-up step: put the learned models (Apache-2.0, from the mediapipe wheel) in resources/models.
 
+It also saves dlib's own frontal-face HOG detector there (``studio.paths.HOG_DETECTOR_FILE``:
+read in milliseconds, where dlib builds it in a few tenths of a second each run); nothing is
+downloaded for it, and it is skipped when the installed dlib's detector is not the pinned one.
+
 mediapipe itself cannot be a dependency (it pins numpy<2 or pulls jax and a non-headless
 OpenCV), so this fetches the one pinned wheel with ``pip download --no-deps`` (any platform:
 the model files are the same in every wheel), takes out the model files and the licence,
@@ -26,7 +30,11 @@ from pathlib import Path
 
 # the pinned sha256 live in the app (one place): run as a script, the repository is not on the path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from studio.paths import LEARNED_MODEL_FILES  # noqa: E402
+from studio.paths import (  # noqa: E402
+    HOG_DETECTOR_FILE,
+    HOG_DETECTOR_SHA256,
+    LEARNED_MODEL_FILES,
+)
 
 WHEEL = "mediapipe==0.10.21"
 #: Platform tags tried in turn (the first one pip can resolve wins; the files are the same).
@@ -93,10 +101,36 @@ def _extract(wheel: Path, dest: Path) -> None:
             os.replace(tmp, dest / name)
 
 
+def _save_hog_detector(dest: Path) -> None:
+    """dlib's frontal-face HOG detector saved in ``dest`` (atomically) when it is the pinned
+    one; quick when it is there already. A dlib whose detector differs: a note, no file (the
+    app then builds dlib's own each run)."""
+    path = dest / HOG_DETECTOR_FILE
+    if path.is_file() and _sha256(path.read_bytes()) == HOG_DETECTOR_SHA256:
+        return
+    import dlib
+
+    dest.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest, prefix=f".{HOG_DETECTOR_FILE}.")
+    os.close(fd)
+    try:
+        dlib.get_frontal_face_detector().save(tmp)
+        if _sha256(Path(tmp).read_bytes()) != HOG_DETECTOR_SHA256:
+            print(f"fetch_models: dlib {dlib.__version__}'s face detector is not the pinned one: "
+                  "it is built at each run instead of read from a file")
+            return
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dest", type=Path, default=DEFAULT_DEST)
     args = parser.parse_args(argv)
+    _save_hog_detector(args.dest)
     if _present(args.dest):
         return 0
     print(f"fetch_models: fetching the person and face models from {WHEEL} into {args.dest}")

@@ -1214,6 +1214,22 @@ MUTATIONS = (
         "and written[job.shown_input] > group.amount - 1e-9]",
         ("tests/test_shoot_people.py::test_a_person_s_photos_above_its_amount_are_written_again_in_one_batch",),
     ),
+    Mutation(
+        "hog-file-unchecked",
+        "the HOG detector file make models saves is read without checking it is dlib's own detector",
+        "studio/face/detect.py",
+        "        if hashlib.sha256(path.read_bytes()).hexdigest() == HOG_DETECTOR_SHA256:",
+        "        if path.is_file():",
+        ("tests/test_face.py::test_the_hog_detector_set_up_saves_is_dlibs_own",),
+    ),
+    Mutation(
+        "ready-reads-68-points",
+        "getting ready reads dlib's 68-point landmark model even when the face mesh gives the landmarks",
+        "studio/face/likeness.py",
+        "    if not mesh.available():\n        landmark_predictor()",
+        "    if True:\n        landmark_predictor()",
+        ("tests/test_face.py::test_getting_ready_reads_dlibs_68_point_model_only_without_the_mesh",),
+    ),
 )
 
 

@@ -37,14 +37,18 @@ def recognition_model():
 
 
 def load_models(detection: bool = True) -> None:
-    """Load the face models a retouch needs now: the 68-point landmarks and the recognition
-    model, and the face detector unless ``detection`` is False. Reading them takes most of a
-    second; run in a thread, it overlaps the photo's decoding (dlib reads files and numpy
-    and Pillow decode mostly outside Python's lock). Join the thread before using the models:
-    each is loaded once per process."""
+    """Load the face models a retouch needs now: the landmarks' (the face mesh, or dlib's
+    68-point model only when the mesh is not installed: it costs half a second to read) and
+    the recognition model, and the face detector unless ``detection`` is False. Reading them
+    takes most of a second; run in a thread, it overlaps the photo's decoding (dlib reads
+    files and numpy and Pillow decode mostly outside Python's lock). Join the thread before
+    using the models: each is loaded once per process."""
+    from studio.face import mesh
+
     if detection:
         hog_detector()
-    landmark_predictor()
+    if not mesh.available():
+        landmark_predictor()
     recognition_model()
 
 
