@@ -1230,6 +1230,14 @@ MUTATIONS = (
         "    if True:\n        landmark_predictor()",
         ("tests/test_face.py::test_getting_ready_reads_dlibs_68_point_model_only_without_the_mesh",),
     ),
+    Mutation(
+        "descriptor-cache-too-small",
+        "the descriptors' cache holds 8 again: a group's originals are read again at every step",
+        "studio/face/likeness.py",
+        "_RECENT_SIZE = 64",
+        "_RECENT_SIZE = 8",
+        ("tests/test_everyone.py::test_a_group_s_amount_steps_read_each_face_s_original_once",),
+    ),
 )
 
 

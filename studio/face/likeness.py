@@ -56,7 +56,9 @@ def load_models(detection: bool = True) -> None:
 _WORK_SPAN = 320.0
 #: Descriptors of recently seen originals, so a live preview only computes the edited one.
 _recent: OrderedDict[bytes, np.ndarray] = OrderedDict()
-_RECENT_SIZE = 8
+#: Enough for a group's every face and their edits over an amount search's steps (a
+#: descriptor is 1 KB): with 8, a 7-face search read each original again at every step.
+_RECENT_SIZE = 64
 _recent_lock = threading.Lock()
 
 
