@@ -166,3 +166,34 @@ def test_the_written_figure_finds_the_face_in_a_turned_and_resized_file(tmp_path
                          tmp_path / "o.png", angle=angle)
     assert done.exported.width == 300 or done.exported.height == 300
     assert done.likeness_percent is not None and done.likeness_percent >= 99.0
+
+
+def test_a_face_the_frame_cuts_is_not_measured_and_its_look_stays_at_its_own_strength(
+        tmp_path, capsys):
+    """The group selfie's main face is cut by the photo's edge (a third of its landmarks lie
+    outside it): its likeness cannot be read, in the studio, the command line or the file
+    alike. A LinkedIn look then stays at its own strength (100%), never pushed to 150% with
+    nothing measured, and the command line says why there is no figure."""
+    path = face_photo(GROUP)
+    photo = load(path)
+    analysis = analyze_photo(photo)
+    cut = analysis.faces[analysis.primary]
+    assert ((cut.landmarks < 0) | (cut.landmarks > [photo.width - 1, photo.height - 1])).any()
+    edited = Retoucher(photo.pixels, analysis).render({"smooth": 1.0})
+    assert lowest_likeness(photo.pixels, edited, {analysis.primary: cut}).percent is None
+
+    out = tmp_path / "main-face.jpg"
+    code = main(["retouch", str(path), "--look", "linkedin", "--export", "linkedin",
+                 "-o", str(out), "--save-session", str(tmp_path / "s.json")])
+    said = capsys.readouterr().out
+    assert code == 0
+    assert "likeness n/a (the frame cuts the face)" in said
+    assert load_session(tmp_path / "s.json").amount == 1.0
+
+    from studio.ui.engine import PreviewEngine
+    from studio.ui.qt_amount import _amount_job
+
+    look = load_look("linkedin")
+    preview = PreviewEngine(photo, analysis, None)
+    found = _amount_job(preview, dict(look.sliders), look.budget, MOST, False)
+    assert found.amount == 1.0 and found.likeness_percent is None

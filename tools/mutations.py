@@ -1238,6 +1238,22 @@ MUTATIONS = (
         "_RECENT_SIZE = 8",
         ("tests/test_everyone.py::test_a_group_s_amount_steps_read_each_face_s_original_once",),
     ),
+    Mutation(
+        "cut-face-measured",
+        "a face the frame cuts is measured (its descriptor reads part of a face)",
+        "studio/face/likeness.py",
+        "        if not inside_frame(face, original.shape):\n            continue\n",
+        "",
+        ("tests/test_one_likeness.py::test_a_face_the_frame_cuts_is_not_measured_and_its_look_stays_at_its_own_strength",),
+    ),
+    Mutation(
+        "unmeasured-look-pushed",
+        "with no face to measure, a look's amount search goes to 150%",
+        "studio/render/amount.py",
+        "    return 100.0 if steps <= round(1.0 / STEP) else 0.0",
+        "    return 100.0",
+        ("tests/test_one_likeness.py::test_a_face_the_frame_cuts_is_not_measured_and_its_look_stays_at_its_own_strength",),
+    ),
 )
 
 

@@ -169,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
                  else f" (lowest: face {result.likeness_face + 1}, {result.likeness_where})")
         print(f"likeness {result.likeness_percent:.1f}%{whose}")
     elif result.status != FAILED:
-        print("likeness n/a (no face)")
+        print(f"likeness n/a ({'the frame cuts the face' if result.faces else 'no face'})")
     _say_amount(args, session, result)
     for note in result.notes:
         print(f"note: {note}")

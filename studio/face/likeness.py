@@ -204,15 +204,28 @@ def lowest_likeness(original: np.ndarray, edited: np.ndarray,
     """The one likeness figure every place shows (the meter, the amount row, the compare panes,
     the contact sheet, the export bar, the command line and the batch report): of the face in
     ``faces`` (index -> face in ``original``'s pixels) whose :func:`likeness_distance`
-    between ``original`` and ``edited`` is largest."""
+    between ``original`` and ``edited`` is largest. A face the frame cuts (a landmark outside
+    the picture) is not measured: its descriptor would read part of a face, and an edit barely
+    moves that figure. Without a face measured, ``percent`` is None."""
     worst: tuple[float, int] | None = None
     for index, face in faces.items():
+        if not inside_frame(face, original.shape):
+            continue
         distance = likeness_distance(original, edited, face)
         if distance is not None and (worst is None or distance > worst[0]):
             worst = (distance, index)
     if worst is None:
         return Likeness()
     return Likeness(likeness_percent(worst[0]), worst[1])
+
+
+def inside_frame(face: Face, shape: tuple[int, ...]) -> bool:
+    """True when every landmark of ``face`` lies in a picture of ``shape`` (h, w, ...): the
+    frame does not cut it (the export's written picture follows the same rule)."""
+    h, w = shape[:2]
+    points = face.landmarks
+    return bool((points >= -0.5).all() and (points[:, 0] <= w - 0.5).all()
+                and (points[:, 1] <= h - 0.5).all())
 
 
 def _on(face: Face, original: np.ndarray, edited: np.ndarray) -> Face:

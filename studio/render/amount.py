@@ -42,6 +42,13 @@ SEARCH_IOD = 80.0
 SEARCH_MARGINS = (1.5, 1.8, 2.4)
 
 
+def unmeasured(steps: int) -> float:
+    """The figure a search holds for a render none of whose retouched faces could be
+    measured (the frame cuts each one): within the budget up to the look's own strength
+    (100%), below it past that. A look is never pushed with nothing to check it by."""
+    return 100.0 if steps <= round(1.0 / STEP) else 0.0
+
+
 def scaled(sliders: Mapping[str, object], amount: float, held: Iterable[str] = ()) -> dict:
     """``sliders`` with every face slider multiplied by ``amount``, within its range; the
     ``held`` keys (values the user set by hand) stay as they are."""
@@ -170,12 +177,12 @@ def strongest_amount(
         chosen = scaled(sliders, steps * STEP, held)
         percents = [lowest_likeness(s.pixels, s.render(chosen), {0: s.face}).percent
                     for s in searches]
-        measured[steps] = min((p for p in percents if p is not None), default=100.0)
-        return measured[steps]
+        measured[steps] = min((p for p in percents if p is not None), default=None)
+        return unmeasured(steps) if measured[steps] is None else measured[steps]
 
     high = int(round(most / STEP + 1e-6))
     steps = strongest_steps(likeness_at, least_percent, high, min(round(1.0 / STEP), high))
-    return Amount(round(steps * STEP, 2), measured.get(steps, 100.0), len(measured))
+    return Amount(round(steps * STEP, 2), measured.get(steps), len(measured))
 
 
 def settle(steps: int, likeness_at: Callable[[int], float], least: float) -> int:
@@ -209,13 +216,12 @@ def amount_within(
     measured. The likeness returned is always ``likeness_of``'s: the figure shown with the
     amount is the render's."""
     held = tuple(held)
-    figures: dict[int, float] = {}
+    figures: dict[int, float | None] = {}
 
     def likeness_at(steps: int) -> float:
         if steps not in figures:
-            percent = likeness_of(scaled(sliders, steps * STEP, held))
-            figures[steps] = 100.0 if percent is None else percent
-        return figures[steps]
+            figures[steps] = likeness_of(scaled(sliders, steps * STEP, held))
+        return unmeasured(steps) if figures[steps] is None else figures[steps]
 
     steps = int(round(most / STEP + 1e-6))
     if not exact:

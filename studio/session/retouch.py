@@ -174,11 +174,10 @@ def within_both(floor: float, least_me: float,
     least ``floor`` and the likeness to you (``like_you_of``) at least ``least_me``: ``floor``
     plus the smaller of the two margins, so it reaches ``floor`` when either does."""
 
-    def figure(prepared: Prepared) -> float:
-        likeness = 100.0 if prepared.percent is None else prepared.percent
-        me = like_you_of(prepared)
-        if me is None:
-            return likeness
+    def figure(prepared: Prepared) -> float | None:
+        likeness, me = prepared.percent, like_you_of(prepared)
+        if me is None or likeness is None:
+            return likeness if me is None else me - least_me + floor
         return floor + min(likeness - floor, me - least_me)
 
     return figure
@@ -250,7 +249,7 @@ def strongest_written(render: Callable[[dict], Prepared], sliders: Mapping[str, 
     (``studio.render.amount.strongest_steps``; a few renders). ``held`` sliders are not
     scaled. ``figure``: what is held at ``least`` instead of the file's likeness (e.g.
     :func:`within_both`, the likeness and the likeness to you together)."""
-    from studio.render.amount import STEP, scaled, settle, strongest_steps
+    from studio.render.amount import STEP, scaled, settle, strongest_steps, unmeasured
 
     figure = figure or (lambda prepared: prepared.percent)
 
@@ -262,10 +261,11 @@ def strongest_written(render: Callable[[dict], Prepared], sliders: Mapping[str, 
         percent = figure(prepared)
         last.clear()
         last[at] = prepared
-        if (percent is None or percent >= least) and (not best or at > max(best)):
+        percent = unmeasured(at) if percent is None else percent
+        if percent >= least and (not best or at > max(best)):
             best.clear()
             best[at] = prepared
-        return 100.0 if percent is None else percent
+        return percent
 
     if start is None:
         steps = settle(steps, likeness_at, least)
