@@ -164,12 +164,14 @@ def strongest_amount(
     amount is ``most`` (nothing to keep). ``held`` keys are not scaled. Renders the face
     crops of :func:`face_search` (kept for the next search of the same photo): within about
     a point of the real render, which :func:`settle` then checks."""
-    from studio.face.likeness import lowest_likeness
+    from studio.face.likeness import inside_frame, lowest_likeness
 
     indices = [face_index] if faces is None else list(faces)
-    searches = [s for s in (face_search(pixels, analysis, i) for i in indices) if s is not None]
-    if not searches:
-        return Amount(most, None, 0)
+    found = [i for i in indices if analysis is not None and analysis.face(i) is not None]
+    measured_faces = [i for i in found if inside_frame(analysis.face(i), pixels.shape)]
+    searches = [face_search(pixels, analysis, i) for i in measured_faces]  # the cut: unread
+    if not searches:  # no face (nothing to keep), or each cut by the frame (nothing to read)
+        return Amount(min(most, 1.0) if found else most, None, 0)
     held = tuple(held)
     measured: dict[int, float] = {}
 
