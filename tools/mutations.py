@@ -1070,6 +1070,30 @@ MUTATIONS = (
         "                                               10**6))",
         ("tests/test_ui_walkthrough.py::test_the_backdrop_takes_a_picture_shown_by_its_name_undone_and_saved",),
     ),
+    Mutation(
+        "smooth5-tone-soft-limit",
+        "smooth evens the skin's colour at version 4's soft limit (0.75 of the band's RMS): faces whose uneven tone lies near the features and under hair keep more than 0.75 of it",
+        "studio/edits/smooth.py",
+        "TONE_SOFT_LIMIT = 0.4\n",
+        "TONE_SOFT_LIMIT = 0.75\n",
+        ("tests/test_skin_tone.py::test_smooth_evens_tone_and_keeps_freckles[deepface_img57.jpg]",),
+    ),
+    Mutation(
+        "smooth5-tone-amount-all",
+        "smooth evens every face's colour fully, not only down to TONE_KEPT: faces with strong blotches pay for it in skin colour shift",
+        "studio/edits/smooth.py",
+        "    band *= np.float32(_amount(",
+        "    band *= np.float32(1.0 or _amount(",
+        ("tests/test_quality.py::test_smooth_meets_quality_targets[facenet-pytorch_paul_rudd_1.jpg]",),
+    ),
+    Mutation(
+        "smooth5-nose-share",
+        "smooth takes as much lightness beside the nose as elsewhere (version 4): rudd's aligned distance passes 0.09",
+        "studio/edits/smooth.py",
+        "NOSE_SHARE = 0.9\n",
+        "NOSE_SHARE = 1.0\n",
+        ("tests/test_skin_tone.py::test_smooth_evens_tone_and_keeps_freckles[facenet-pytorch_paul_rudd_1.jpg]",),
+    ),
 )
 
 
