@@ -84,10 +84,10 @@ def test_a_saved_session_records_every_edits_version(tmp_path):
 
 def test_format_2_sessions_were_made_with_version_1_of_every_edit():
     session = load_session(Path(__file__).parent / "sessions" / "v2_full.json")
-    # Every edit but smooth (version 4 since issue 20) and shine (version 2) is still at
-    # version 1: smooth's three steps (1 -> 2 -> 3 -> 4) and shine's one are its notes.
-    assert len(session.notes) == 4, session.notes
-    assert sum(note.startswith("smooth: ") for note in session.notes) == 3, session.notes
+    # Every edit but smooth (version 5 since issue 28) and shine (version 2) is still at
+    # version 1: smooth's four steps (1 -> 2 -> 3 -> 4 -> 5) and shine's one are its notes.
+    assert len(session.notes) == 5, session.notes
+    assert sum(note.startswith("smooth: ") for note in session.notes) == 4, session.notes
     assert sum(note.startswith("shine: ") for note in session.notes) == 1, session.notes
     assert session.sliders["smooth"] == 0.4
 

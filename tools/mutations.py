@@ -1254,6 +1254,30 @@ MUTATIONS = (
         "    return 100.0",
         ("tests/test_one_likeness.py::test_a_face_the_frame_cuts_is_not_measured_and_its_look_stays_at_its_own_strength",),
     ),
+    Mutation(
+        "smooth5-tone-soft-limit",
+        "smooth evens the skin's colour at version 4's soft limit (0.75 of the band's RMS): faces whose uneven tone lies near the features and under hair keep more than 0.75 of it",
+        "studio/edits/smooth.py",
+        "TONE_SOFT_LIMIT = 0.4\n",
+        "TONE_SOFT_LIMIT = 0.75\n",
+        ("tests/test_skin_tone.py::test_smooth_evens_tone_and_keeps_freckles[deepface_img57.jpg]",),
+    ),
+    Mutation(
+        "smooth5-tone-amount-all",
+        "smooth evens every face's colour fully, not only down to TONE_KEPT: faces with strong blotches pay for it in skin colour shift",
+        "studio/edits/smooth.py",
+        "    band *= np.float32(_amount(",
+        "    band *= np.float32(1.0 or _amount(",
+        ("tests/test_quality.py::test_smooth_meets_quality_targets[facenet-pytorch_paul_rudd_1.jpg]",),
+    ),
+    Mutation(
+        "smooth5-nose-share",
+        "smooth takes as much lightness beside the nose as elsewhere (version 4): rudd's aligned distance passes 0.09",
+        "studio/edits/smooth.py",
+        "NOSE_SHARE = 0.9\n",
+        "NOSE_SHARE = 1.0\n",
+        ("tests/test_skin_tone.py::test_smooth_evens_tone_and_keeps_freckles[facenet-pytorch_paul_rudd_1.jpg]",),
+    ),
 )
 
 

@@ -11,7 +11,9 @@ blotches more than the faint ones (``LIGHTNESS_SOFT_LIMIT``) and evens the skin'
 (a*, b*) in the blotch band itself (``TONE_EVENED``), again the strongest blotches most: most
 of a band's energy sits in its few strongest places, so this evens the tone for a fraction of
 the colour shift a uniform removal costs. Lightness fades out near the features (whose shading
-carries identity), colour closer to them (``COLOUR_FADE``).
+carries identity), colour closer to them (``COLOUR_FADE``). Version 5 evens the colour of
+every face to about the same share of its uneven tone (``TONE_KEPT``), and takes less of the
+lightness beside the nose and more around the lips (``NOSE_SHARE``, ``LIPS_SHARE``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from studio.edits.blend import add_prepared_change
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
 from studio.face.layers import PhotoLayers, WorkField
+from studio.face.skin import SKIN_FEATURE_GAP
 from studio.imaging.colour import lab_to_srgb, luminance
 from studio.imaging.filters import normalized_blur, smoothstep, soft_blur
 
@@ -35,6 +38,16 @@ MID_REMOVED = 0.8
 #: about 80% of the figures' skin, so most of the face was smoothed only in part; at 0.35 rudd's
 #: likeness distance is 0.099 (0.10 is the limit), at 0.30 it was 0.103.
 FEATURE_FADE = 0.35
+#: Version 5 takes the lightness by place: NOSE_SHARE of it beside the nose (its hull, landmarks
+#: 27-35), LIPS_SHARE of it around the lips (48-59), each fading to 1 over NEAR_REACH IOD from
+#: the hull. The shading beside the nose carries the most likeness per unit of the mid band
+#: (taking 0.7 of it there moved rudd's aligned distance 0.091 -> 0.079 for teen-6's mid band at
+#: IOD 90 0.799 -> 0.808); around the lips more smoothing evens teen-6's mid band for little
+#: likeness on rudd, more on img3 (0.082 at 1.0, 0.088 at 1.4). Sweep in
+#: docs/notes/quality-investigations.md.
+NOSE_SHARE = 0.9
+LIPS_SHARE = 1.4
+NEAR_REACH = 0.45
 #: The band's lightness is removed between these scales, IOD. Above IOD/16 only: freckles and
 #: spots (QUALITY's L* band IOD/60..IOD/20) stay (version 1 removed all of it: 0.70-0.93 of
 #: them kept; version 2, above IOD/20, let a stronger share reach into them). Below IOD/5
@@ -49,8 +62,8 @@ LIGHTNESS_TO = 1 / 5
 #: its mid band; now 0.858 and 0.798; sweep in docs/quality.md).
 LIGHTNESS_FLAT = 0.3
 #: Share of that lightness removed where it is strong, relative to MID_REMOVED (version 2:
-#: 1.28 of all of it above IOD/20).
-LIGHTNESS_SHARE = 1.62
+#: 1.28 of all of it above IOD/20; versions 3-4: 1.6, 1.62).
+LIGHTNESS_SHARE = 1.64
 #: ...and how strong "strong" is: the lightness removed is ``x - x / sqrt(1 + (x / t)^2)``,
 #: t this share of the band's RMS on the skin: a faint blotch (|x| << t) stays, a strong one
 #: loses all but about t. Mean-square energy sits in the strongest places, so this lowers the
@@ -58,14 +71,19 @@ LIGHTNESS_SHARE = 1.62
 #: 0.797) for the same or less colour shift (rudd 1.43 -> 1.47 with the colour evened too).
 LIGHTNESS_SOFT_LIMIT = 0.15
 #: Share of the skin's uneven colour (a*, b* band-pass IOD/30..IOD/6, QUALITY's uneven tone)
-#: removed where it is strong: the same soft limit, at TONE_SOFT_LIMIT of the band's RMS (a
-#: high limit: the strongest blotches go, the skin's faint colour play stays). Version 2
-#: removed 0.5 x MID_REMOVED of an edge-aware colour band (tone kept 0.70-0.90, most of the
-#: rest where its skin weight was low: hair over the cheek, the jaw's edge). Bound by QUALITY's
-#: skin colour shift (<= 1.5) on rudd together with the lightness (1.48): sweep in
-#: docs/quality.md.
+#: removed where it is strong: the same soft limit, at TONE_SOFT_LIMIT of the band's RMS (the
+#: strongest blotches go, the skin's faint colour play stays). Version 2 removed 0.5 x
+#: MID_REMOVED of an edge-aware colour band (tone kept 0.70-0.90); versions 3-4 removed it at a
+#: soft limit of 0.75 on every face (tone kept 0.44-0.80: the faces whose uneven tone lies where
+#: the weight is low, hair over the cheeks and near the features, kept the most).
 TONE_EVENED = 1.0
-TONE_SOFT_LIMIT = 0.75
+TONE_SOFT_LIMIT = 0.4
+#: ...and since version 5 only as much of that as takes the skin's uneven tone (QUALITY's band,
+#: on QUALITY's skin) down to this share of its energy: a face the full evening would take far
+#: below it is evened less, which spares the colour shift of faces with strong blotches (rudd:
+#: skin ΔE 1.49 -> 1.45) while the lower soft limit evens the faces that kept the most (img57
+#: 0.795 -> 0.737). Sweep in docs/notes/quality-investigations.md.
+TONE_KEPT = 0.715
 #: The uneven tone band, IOD (QUALITY's definition).
 TONE_FROM, TONE_TO = 1 / 30, 1 / 6
 #: Colour is evened from this distance from the protected features on, IOD (lightness from
@@ -81,7 +99,7 @@ RIPPLE_SIGMA = 1 / 60
 
 #: The edit protocol (studio.edits.protocol): slider keys, algorithm version, stage, order.
 KEYS = ("smooth",)
-VERSION = 4
+VERSION = 5
 STAGE = "face"
 ORDER = 20
 
@@ -104,8 +122,15 @@ def _from_version_3(values: dict) -> tuple[dict, str]:
                     "the skin may look a little different from when the session was saved")
 
 
+def _from_version_4(values: dict) -> tuple[dict, str]:
+    """Version 4's smooth value, kept: version 5 evens every face's colour about as much."""
+    return values, ("smooth evens every face's colour about as much since version 5, and the "
+                    "shading beside the nose a little less; the skin may look a little different "
+                    "from when the session was saved")
+
+
 #: Older versions' slider values -> today's (``studio.edits.versions``).
-LEGACY = {1: _from_version_1, 2: _from_version_2, 3: _from_version_3}
+LEGACY = {1: _from_version_1, 2: _from_version_2, 3: _from_version_3, 4: _from_version_4}
 
 
 @dataclass(frozen=True)
@@ -139,18 +164,36 @@ def prepare(layers: PhotoLayers) -> Prepared | None:
     # from them too shrank the smoothing on the temples (teen-6 at IOD 90 kept 0.813 of its mid band).
     band_fade = smoothstep(_distance(work, (work.protected > 0) & (work.feature_hulls == 0)), 0.0,
                            BAND_FADE)
-    weight = work.skin * np.float32(MID_REMOVED) * smoothstep(distance, 0.0, FEATURE_FADE) * band_fade
-    change = cv2.merge([-weight * np.float32(LIGHTNESS_SHARE) * _broad_lightness(work)] * 3)
+    fade = smoothstep(distance, 0.0, FEATURE_FADE) * _around_nose_and_lips(work)
+    weight = work.skin * np.float32(MID_REMOVED) * fade * band_fade
+    measured = _measured_skin(work, distance)
+    taken = weight * np.float32(LIGHTNESS_SHARE) * _broad_lightness(work)
+    change = cv2.merge([-taken] * 3)
     # Colour goes where the skin mask is even where the colour is off the skin's usual colours
     # (a red blotch is what should go): the skin likeness counts only as its square root.
     skin = work.skin_area * np.sqrt(work.skin_likeness)
-    change += _colour_change(work, skin * smoothstep(distance, 0.0, COLOUR_FADE) * band_fade)
+    colour_weight = skin * smoothstep(distance, 0.0, COLOUR_FADE) * band_fade
+    change += _colour_change(work, colour_weight, measured)
     change = change.astype(np.float32, copy=False)
     if work is layers:
         return Prepared(change=change)
     box = layers.nonzero_box(change)
     change = layers.work_field(change)
     return Prepared(change=change, boxes=() if box is None else (box,))
+
+
+def _around_nose_and_lips(work: PhotoLayers) -> np.ndarray:
+    """The lightness share by place (ROI-sized float32): NOSE_SHARE by the nose, LIPS_SHARE by
+    the lips, fading to 1 over NEAR_REACH IOD from the hulls of the nose (landmarks 27-35) and
+    the lips (48-59)."""
+    marks = work.roi_face.landmarks
+    share = np.ones(work.shape, np.float32)
+    for indices, value in ((range(27, 36), NOSE_SHARE), (range(48, 60), LIPS_SHARE)):
+        hull = np.zeros(work.shape, np.uint8)
+        cv2.fillConvexPoly(hull, cv2.convexHull(np.round(marks[list(indices)]).astype(np.int32)), 1)
+        near = 1.0 - smoothstep(_distance(work, hull), 0.0, NEAR_REACH)
+        share += np.float32(value - 1.0) * near
+    return share
 
 
 def _distance(work: PhotoLayers, features: np.ndarray) -> np.ndarray:
@@ -183,9 +226,10 @@ def _strong_part(values: np.ndarray, size: np.ndarray, skin: np.ndarray, limit: 
     return (values * (share[..., None] if values.ndim == 3 else share)).astype(np.float32)
 
 
-def _colour_change(work: PhotoLayers, weight: np.ndarray) -> np.ndarray:
+def _colour_change(work: PhotoLayers, weight: np.ndarray, measured: np.ndarray) -> np.ndarray:
     """sRGB change evening the skin's a*, b* in QUALITY's uneven-tone band by TONE_EVENED
-    x ``weight``, strong blotches most; exactly 0 where ``weight`` is 0."""
+    x ``weight``, strong blotches most, until ``measured`` (QUALITY's skin) keeps TONE_KEPT of
+    the band; exactly 0 where ``weight`` is 0."""
     lab = work.lab
     ab = np.ascontiguousarray(lab[..., 1:])
     # Averaged over the face (its hull, hair strands over the cheeks included, and the skin
@@ -197,6 +241,8 @@ def _colour_change(work: PhotoLayers, weight: np.ndarray) -> np.ndarray:
     # depending on where the array happens to lie in memory (the same photo, other bits)
     size = np.sqrt(np.square(band[..., 0]) + np.square(band[..., 1]))
     band = _strong_part(band, size, work.skin, TONE_SOFT_LIMIT)
+    band *= np.float32(_amount(work, ab, weight[..., None] * band, measured, (TONE_FROM, TONE_TO),
+                               TONE_KEPT))
     change = np.zeros(lab.shape, np.float32)
     inside = weight > 0
     rows, cols = np.flatnonzero(inside.any(axis=1)), np.flatnonzero(inside.any(axis=0))
@@ -210,6 +256,38 @@ def _colour_change(work: PhotoLayers, weight: np.ndarray) -> np.ndarray:
     part[~inside[box]] = 0.0
     change[box] = part
     return change
+
+
+def _measured_skin(work: PhotoLayers, distance: np.ndarray) -> np.ndarray:
+    """Boolean: QUALITY's skin, where the tone evened is measured: the face hull minus the
+    features' hulls (``distance`` from them, IOD) grown by SKIN_FEATURE_GAP, eroded by as much."""
+    hull = (work.face_hull > 0.5).astype(np.uint8)
+    inside = cv2.distanceTransform(hull, cv2.DIST_L2, 5) / work.iod
+    return (inside > SKIN_FEATURE_GAP) & (distance > 2 * SKIN_FEATURE_GAP)
+
+
+def _amount(work: PhotoLayers, values: np.ndarray, taken: np.ndarray, measured: np.ndarray,
+            scales: tuple[float, float], kept: float) -> float:
+    """How much of ``taken`` (taken away from ``values``; at most all of it) to take so that
+    the band-pass ``scales`` (IOD) of ``values`` keeps ``kept`` of its energy on ``measured``:
+    a face whose blotches all of it would even well past that is evened less."""
+    if not measured.any():
+        return 1.0
+
+    def band(image: np.ndarray) -> np.ndarray:
+        image = np.ascontiguousarray(image, dtype=np.float32)
+        return (soft_blur(image, work.px(scales[0])) - soft_blur(image, work.px(scales[1])))[measured]
+
+    before, gone = band(values), band(taken)
+    energy, cross, gone_energy = (float(np.sum(before * before)), float(np.sum(before * gone)),
+                                  float(np.sum(gone * gone)))
+    if energy <= 0.0 or gone_energy <= 0.0:
+        return 1.0
+    # kept(k) = (energy - 2 k cross + k^2 gone_energy) / energy: the smaller k giving ``kept``
+    room = cross * cross - gone_energy * (1.0 - kept) * energy
+    if room <= 0.0:
+        return 1.0
+    return float(np.clip((cross - np.sqrt(room)) / gone_energy, 0.0, 1.0))
 
 
 def process(region: Region, params: Params, out: np.ndarray | None = None) -> np.ndarray:
