@@ -148,3 +148,35 @@ def test_only_autosaves_of_studios_no_longer_running_are_offered(tmp_path, monke
     crashed = autosave_path(4_000_000)  # above Linux's pid limit: that studio is gone
     crashed.write_text("{}")
     assert crashed_autosave() == crashed
+
+
+def test_a_progressive_runner_shows_each_finished_render_while_newer_ones_come(qtbot):
+    """The preview during a slider drag (``likeness bench --studio`` found it frozen: with
+    renders slower than the mouse, every render finished while a newer one was already asked
+    for, so none was shown until the drag stopped): a progressive runner delivers every result
+    newer than the last one shown, never an older one and never one cancelled."""
+    from studio.ui.qt_workers import QtLatestRunner
+
+    runner = QtLatestRunner("test", progressive=True)
+    gates = {name: threading.Event() for name in ("first", "second", "fourth")}
+
+    def job(name):
+        if name in gates:
+            gates[name].wait(10)
+        return name
+
+    delivered = []
+    runner.finished.connect(lambda request_id, result: delivered.append(result))
+    runner.submit(job, "first")  # runs
+    runner.submit(job, "second")  # pending, then replaced by "third"
+    runner.submit(job, "third")
+    gates["first"].set()  # "first" is older than "third" but newer than anything shown
+    qtbot.waitUntil(lambda: delivered == ["first", "third"], timeout=WAIT)
+    runner.submit(job, "fourth")  # runs...
+    runner.cancel()  # ...but the user undid it: its result must not show
+    gates["fourth"].set()
+    qtbot.waitUntil(lambda: not runner.is_busy, timeout=WAIT)
+    qtbot.wait(50)
+    assert delivered == ["first", "third"]
+    runner.shutdown()
+    runner.join(10)

@@ -56,8 +56,8 @@ class StudioPreview:
         self.likeness_id = 0
         self._cache: dict[tuple, jobs.RenderResult] = {}
         self._matte: tuple = ()
-        self.runners = {
-            name: QtLatestRunner(name, parent=window)
+        self.runners = {  # the renders shown as they come (a drag shows a render behind)
+            name: QtLatestRunner(name, parent=window, progressive=name == "render")
             for name in ("render", "likeness", "masks", "detail", "circle", "prepare", "crown")
         }
         done = {

@@ -4,6 +4,9 @@ A :class:`QtLatestRunner` runs one job at a time on its own worker thread. A job
 while another runs waits as the *pending* job, and a newer submission replaces it (so a slider
 drag coalesces into the newest values). Every job has a request id; a result is delivered
 only when it belongs to the newest request, so a stale result never paints over a newer one.
+A *progressive* runner (the preview's renders) also delivers a result newer than the last one
+it delivered while a newer request runs: during a drag the preview follows the hand, a render
+behind, instead of waiting for the drag to stop; a cancelled request is still never shown.
 
 The worker threads are Python threads, not QThreadPool threads: dlib's pybind11 bindings keep
 a Python thread state per OS thread, and a pool thread's state is freed after each job, which
@@ -89,9 +92,13 @@ class QtLatestRunner(QObject):
 
     _next_id = 0  # shared by every runner so ids are unique in the app
 
-    def __init__(self, name: str, parent: QObject | None = None):
+    def __init__(self, name: str, parent: QObject | None = None, progressive: bool = False):
         super().__init__(parent)
         self.name = name
+        self.progressive = progressive
+        #: The newest request delivered, and the newest cancelled: older results are stale.
+        self._delivered = 0
+        self._cancelled = 0
         self._relay = _Relay()
         self._relay.done.connect(self._on_job_done)
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
@@ -117,8 +124,15 @@ class QtLatestRunner(QObject):
         id (for a result the caller already has, e.g. from a cache)."""
         self._pending = None
         QtLatestRunner._next_id += 1
-        self.latest_id = QtLatestRunner._next_id
+        self.latest_id = self._cancelled = QtLatestRunner._next_id
         return self.latest_id
+
+    def _current(self, request_id: int) -> bool:
+        """Whether a finished request's result is to be delivered: the newest request's; with
+        ``progressive``, any newer than the last delivered and not cancelled since."""
+        if request_id == self.latest_id:
+            return True
+        return self.progressive and request_id > max(self._delivered, self._cancelled)
 
     @property
     def is_busy(self) -> bool:
@@ -158,8 +172,9 @@ class QtLatestRunner(QObject):
         if error is not None and not isinstance(error, LikenessError):
             sys.stderr.write(getattr(error, "worker_traceback", ""))
             raise error  # a bug, stale or not
-        if request_id != self.latest_id:
-            return  # stale: a newer request exists
+        if not self._current(request_id):
+            return  # stale: a newer request exists (or was shown, or it was cancelled)
+        self._delivered = request_id
         if error is None:
             self.finished.emit(request_id, result)
         else:
