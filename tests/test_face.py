@@ -557,3 +557,40 @@ def test_the_cnn_fallback_in_a_helper_process_finds_the_same_face():
         assert [(f.box, f.score, f.detector) for f in other.faces] == [
             (f.box, f.score, f.detector) for f in here.faces]
         assert np.array_equal(other.faces[0].landmarks, here.faces[0].landmarks)
+
+
+def test_the_studio_s_likeness_descriptors_come_from_its_helper_process(monkeypatch):
+    """dlib's descriptor holds Python's lock for ~0.15 s: the studio computes it in its helper
+    process (``start_face_helper``), so a likeness measure no longer freezes the window. The
+    figure is the same there as here, and a helper that is gone falls back to here."""
+    from studio.face import likeness
+    from studio.imaging.sample import sample_photo
+    from studio.render import Retoucher
+    from studio.ui.app import start_face_helper, stop_face_helper
+
+    photo = sample_photo()
+    analysis = likeness.analyze(photo.pixels)
+    edited = Retoucher(photo.pixels, analysis).render({"smooth": 1.0})
+    likeness._recent.clear()
+    here = likeness.likeness_distance(photo.pixels, edited, analysis.face())
+    model, used_here = likeness.recognition_model(), []
+
+    def counted():
+        used_here.append(1)
+        return model
+
+    monkeypatch.setattr(likeness, "recognition_model", counted)  # this process's model only
+    pool = start_face_helper()
+    try:
+        likeness._recent.clear()
+        there = likeness.likeness_distance(photo.pixels, edited, analysis.face())
+    finally:
+        stop_face_helper(pool)
+    assert there == here and not used_here  # the helper's own model computed both
+    likeness.use_process_for_descriptors(pool)  # shut down: measured here again
+    try:
+        likeness._recent.clear()
+        assert likeness.likeness_distance(photo.pixels, edited, analysis.face()) == here
+    finally:
+        likeness.use_process_for_descriptors(None)
+    assert len(used_here) == 2

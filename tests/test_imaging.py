@@ -436,3 +436,20 @@ def test_grainy_jpeg_encodes_at_every_quality(tmp_path):
     for quality in (60, 85, 94, 100):
         out = imaging.save(tmp_path / f"grain{quality}.jpg", grain, quality=quality)
         assert imaging.load(out).pixels.shape == grain.shape
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(131, 97, 3), (70, 5), (1, 1, 3), (0, 4, 3)])
+def test_to_uint8_rounds_as_x_times_255_plus_half_in_any_band(dtype, shape):
+    """The preview's and every export's 8 bits: clip(x * 255 + 0.5) truncated, the same bits
+    whatever the band the conversion works in (halves, out-of-range values, odd sizes)."""
+    from studio.imaging.colour import to_uint8
+
+    rng = np.random.default_rng(7)
+    pixels = (rng.random(shape) * 1.4 - 0.2).astype(dtype)
+    if pixels.size:
+        pixels.flat[: min(pixels.size, 256)] = (np.arange(min(pixels.size, 256)) + 0.5) / 255
+    expected = np.clip(pixels * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    got = to_uint8(pixels)
+    assert got.dtype == np.uint8 and got.flags.c_contiguous
+    assert np.array_equal(got, expected)

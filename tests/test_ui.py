@@ -582,3 +582,35 @@ def test_every_slider_speaks_its_number_in_one_scaling(qtbot):
     row = window.panel.rows["smooth"]
     row.slider.setValue(row.slider.position_of(0.37))  # as a drag moves it
     assert row.value == 0.37 and row.box.value() == 0.37
+
+
+def test_the_preview_follows_a_drag_whose_renders_are_slower_than_the_mouse(
+        qtbot, make_window, monkeypatch):
+    """A slider dragged faster than the preview renders (a 24 MP photo, a slow machine): the
+    preview shows the drag as it goes, a render behind the hand, not only once it stops (it
+    used to stay frozen: each render finished after a newer one was asked for)."""
+    import time as clock
+
+    from studio.ui import qt_jobs
+
+    window = make_window()
+    open_and_wait(qtbot, window)
+    slow_render = qt_jobs.render_job
+
+    def render_job(*args):
+        clock.sleep(0.08)
+        return slow_render(*args)
+
+    monkeypatch.setattr(qt_jobs, "render_job", render_job)
+    shown = []
+    window.preview_shown.connect(lambda _id: shown.append(window.preview.sliders["smooth"]))
+    slider = window.panel.rows["smooth"].slider
+    slider.setSliderDown(True)
+    for position in range(1, 41):  # a move every 20 ms for 0.8 s
+        slider.setValue(position * 2)
+        qtbot.wait(20)
+    during = list(shown)
+    slider.setSliderDown(False)
+    qtbot.waitUntil(lambda: shown and shown[-1] == 0.8, timeout=WAIT)
+    assert len(during) >= 3, during  # renders came to the screen while the hand moved
+    assert during == sorted(during)  # never an older value after a newer one

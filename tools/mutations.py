@@ -1239,6 +1239,22 @@ MUTATIONS = (
         ("tests/test_everyone.py::test_a_group_s_amount_steps_read_each_face_s_original_once",),
     ),
     Mutation(
+        "descriptor-helper-unused",
+        "the studio's helper process is not used for likeness descriptors (dlib freezes the window)",
+        "studio/ui/app.py",
+        "    likeness.use_process_for_descriptors(pool)\n    return pool",
+        "    return pool",
+        ("tests/test_face.py::test_the_studio_s_likeness_descriptors_come_from_its_helper_process",),
+    ),
+    Mutation(
+        "preview-waits-for-the-drag",
+        "the preview shows only the newest render (a drag shows nothing until it stops)",
+        "studio/ui/qt_preview.py",
+        'progressive=name == "render"',
+        "progressive=False",
+        ("tests/test_ui.py::test_the_preview_follows_a_drag_whose_renders_are_slower_than_the_mouse",),
+    ),
+    Mutation(
         "cut-face-measured",
         "a face the frame cuts is measured (its descriptor reads part of a face)",
         "studio/face/likeness.py",

@@ -102,20 +102,57 @@ def _face_crop(pixels: np.ndarray, face: Face) -> _FaceCrop:
                      float(face.iod) * factor)
 
 
-def _descriptor(crop: np.ndarray, pts: np.ndarray) -> np.ndarray:
-    """dlib's 128-D descriptor of the face with landmarks ``pts`` in the uint8 ``crop``."""
+#: Where dlib's descriptor is computed: None, in this process; else a ``concurrent.futures``
+#: executor whose worker imports this module (the studio's helper process). dlib holds
+#: Python's lock for about 0.15 s per descriptor: in the studio's process every likeness
+#: measure froze the window that long (``likeness bench --studio``).
+_descriptor_pool = None
+
+
+def use_process_for_descriptors(pool) -> None:
+    """Compute face descriptors in ``pool`` from now on (None: in this process again)."""
+    global _descriptor_pool
+    _descriptor_pool = pool
+
+
+def load_recognition() -> None:
+    """Load the recognition model now (a helper process's worker calls this at start)."""
+    recognition_model()
+
+
+def chip_descriptor(crop: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """dlib's descriptor of the face with landmarks ``pts`` in the uint8 ``crop``, computed
+    here (no cache): the face aligned to dlib's chip, then its ResNet."""
     dlib = _dlib()
-    key = hashlib.blake2b(crop.tobytes() + pts.tobytes(), digest_size=16).digest()
-    with _recent_lock:
-        if key in _recent:
-            _recent.move_to_end(key)
-            return _recent[key].copy()
     x0, y0 = pts.min(axis=0)
     x1, y1 = pts.max(axis=0)
     rect = dlib.rectangle(int(x0), int(y0), int(np.ceil(x1)), int(np.ceil(y1)))
     shape = dlib.full_object_detection(rect, [dlib.point(int(round(x)), int(round(y))) for x, y in pts])
     chip = dlib.get_face_chip(crop, shape, size=CHIP_SIZE, padding=CHIP_PADDING)
-    descriptor = np.asarray(recognition_model().compute_face_descriptor(chip), dtype=np.float64)
+    return np.asarray(recognition_model().compute_face_descriptor(chip), dtype=np.float64)
+
+
+def _computed(crop: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    pool = _descriptor_pool
+    if pool is not None:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return pool.submit(chip_descriptor, crop, pts).result()
+        except (BrokenProcessPool, RuntimeError):  # the pool died or was shut down: here
+            pass
+    return chip_descriptor(crop, pts)
+
+
+def _descriptor(crop: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """dlib's 128-D descriptor of the face with landmarks ``pts`` in the uint8 ``crop``
+    (the same crop and landmarks: from the recent ones)."""
+    key = hashlib.blake2b(crop.tobytes() + pts.tobytes(), digest_size=16).digest()
+    with _recent_lock:
+        if key in _recent:
+            _recent.move_to_end(key)
+            return _recent[key].copy()
+    descriptor = _computed(crop, pts)
     with _recent_lock:
         _recent[key] = descriptor
         while len(_recent) > _RECENT_SIZE:

@@ -161,7 +161,7 @@ def run_studio(path: str | os.PathLike | None = None) -> int:
         print(f"likeness: {problem}", file=sys.stderr)
         return 2
     app = make_application()
-    cnn_helper = _start_cnn_helper()
+    face_helper = start_face_helper()
     window = QtStudioWindow()
     window.show()
 
@@ -175,18 +175,32 @@ def run_studio(path: str | os.PathLike | None = None) -> int:
         for runner in window.runners:  # let a running job end before Python shuts down
             runner.join(60.0)
     finally:
-        detect.use_process_for_cnn(None)
-        cnn_helper.shutdown(wait=False, cancel_futures=True)
+        stop_face_helper(face_helper)
     return code
 
 
-def _start_cnn_helper() -> ProcessPoolExecutor:
-    """A helper process for dlib's CNN face detector, started (and its model loaded) while the
-    window opens. The CNN runs when HOG finds no face (a tilted or dim face, a landscape) and
-    holds Python's lock for a second or more: in this process it would freeze the window."""
+def start_face_helper() -> ProcessPoolExecutor:
+    """A helper process for the dlib work that holds Python's lock (in this process it would
+    freeze the window), started (its models loaded) while the window opens: the CNN face
+    detector (when HOG finds no face: a tilted or dim face, a landscape; a second or more)
+    and the likeness descriptor (0.15 s at each likeness measure). ``stop_face_helper`` ends
+    it."""
+    from studio.face import likeness
+
     pool = ProcessPoolExecutor(
         max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=follow_parent
     )
+    pool.submit(likeness.load_recognition)
     pool.submit(detect.load_cnn)
     detect.use_process_for_cnn(pool)
+    likeness.use_process_for_descriptors(pool)
     return pool
+
+
+def stop_face_helper(pool: ProcessPoolExecutor) -> None:
+    """Back to this process for the CNN and the descriptors; the helper ends (no waiting)."""
+    from studio.face import likeness
+
+    detect.use_process_for_cnn(None)
+    likeness.use_process_for_descriptors(None)
+    pool.shutdown(wait=False, cancel_futures=True)

@@ -134,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     from .qt_watchdog import QtWatchdog
 
     studio_app.make_application()
+    helper = studio_app.start_face_helper()  # as the studio runs: dlib's lock-holding work there
     window = QtStudioWindow()
     window.resize(1600, 1000)
     window.show()
@@ -163,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(result))
     window.document.set_dirty(False)
     window.close()
+    studio_app.stop_face_helper(helper)
     return 0
 
 
