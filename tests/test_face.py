@@ -532,7 +532,7 @@ def test_the_cnn_fallback_in_a_helper_process_finds_the_same_face():
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from studio.face import detect
+    from studio.face import detect, helper_process
     from studio.imaging.sample import sample_photo
 
     pixels = sample_photo().pixels
@@ -542,17 +542,17 @@ def test_the_cnn_fallback_in_a_helper_process_finds_the_same_face():
     here = detect.analyze(tilted)
     assert [f.detector for f in here.faces] == ["cnn"], "HOG should miss this tilted face"
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        detect.use_process_for_cnn(pool)
+        helper_process.use_helper_process(pool)
         try:
             there = detect.analyze(tilted)
         finally:
-            detect.use_process_for_cnn(None)
+            helper_process.use_helper_process(None)
     # A pool that is gone is not an error: the CNN runs here again.
-    detect.use_process_for_cnn(pool)
+    helper_process.use_helper_process(pool)
     try:
         again = detect.analyze(tilted)
     finally:
-        detect.use_process_for_cnn(None)
+        helper_process.use_helper_process(None)
     for other in (there, again):
         assert [(f.box, f.score, f.detector) for f in other.faces] == [
             (f.box, f.score, f.detector) for f in here.faces]
@@ -563,7 +563,7 @@ def test_the_studio_s_likeness_descriptors_come_from_its_helper_process(monkeypa
     """dlib's descriptor holds Python's lock for ~0.15 s: the studio computes it in its helper
     process (``start_face_helper``), so a likeness measure no longer freezes the window. The
     figure is the same there as here, and a helper that is gone falls back to here."""
-    from studio.face import likeness
+    from studio.face import helper_process, likeness
     from studio.imaging.sample import sample_photo
     from studio.render import Retoucher
     from studio.ui.app import start_face_helper, stop_face_helper
@@ -587,10 +587,10 @@ def test_the_studio_s_likeness_descriptors_come_from_its_helper_process(monkeypa
     finally:
         stop_face_helper(pool)
     assert there == here and not used_here  # the helper's own model computed both
-    likeness.use_process_for_descriptors(pool)  # shut down: measured here again
+    helper_process.use_helper_process(pool)  # shut down: measured here again
     try:
         likeness._recent.clear()
         assert likeness.likeness_distance(photo.pixels, edited, analysis.face()) == here
     finally:
-        likeness.use_process_for_descriptors(None)
+        helper_process.use_helper_process(None)
     assert len(used_here) == 2

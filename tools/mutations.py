@@ -1240,9 +1240,9 @@ MUTATIONS = (
     ),
     Mutation(
         "descriptor-helper-unused",
-        "the studio's helper process is not used for likeness descriptors (dlib freezes the window)",
+        "the studio's helper process is not used (dlib's CNN and descriptors freeze the window)",
         "studio/ui/app.py",
-        "    likeness.use_process_for_descriptors(pool)\n    return pool",
+        "    helper_process.use_helper_process(pool)\n    return pool",
         "    return pool",
         ("tests/test_face.py::test_the_studio_s_likeness_descriptors_come_from_its_helper_process",),
     ),

@@ -20,7 +20,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from studio.face import mesh, models
+from studio.face import helper_process, mesh, models
 from studio.face.types import Face, FaceAnalysis
 from studio.imaging.colour import luminance, to_uint8
 from studio.imaging.photo import Photo
@@ -246,19 +246,6 @@ def _cnn_faces(rgb8: np.ndarray, pixels: int) -> list[tuple[float, float, float,
             if confidence >= CNN_MIN_CONFIDENCE]
 
 
-#: Where the CNN fallback runs: None is this process. The studio hands it a one-worker process
-#: pool, because dlib's CNN holds Python's lock for a second or more (it would freeze the
-#: window on every photo HOG finds no face in, landscapes and product shots included).
-_cnn_pool = None
-
-
-def use_process_for_cnn(pool) -> None:
-    """Run the CNN fallback in ``pool`` (a ``concurrent.futures`` executor whose workers can
-    import this module) from now on; None runs it in this process again."""
-    global _cnn_pool
-    _cnn_pool = pool
-
-
 def load_cnn() -> None:
     """Load the CNN model now (a pool's worker calls this while the studio opens)."""
     cnn_detector()
@@ -273,15 +260,8 @@ def cnn_boxes(image8: np.ndarray) -> list[tuple[float, float, float, float, floa
 
 
 def _run_cnn(image8: np.ndarray) -> list[tuple[float, float, float, float, float]]:
-    pool = _cnn_pool
-    if pool is not None:
-        from concurrent.futures.process import BrokenProcessPool
-
-        try:
-            return pool.submit(cnn_boxes, image8).result()
-        except (BrokenProcessPool, RuntimeError):  # the pool died or was shut down: look here
-            pass
-    return cnn_boxes(image8)
+    """:func:`cnn_boxes`, in the studio's helper process when it has one."""
+    return helper_process.run(cnn_boxes, image8)
 
 
 def _distinct(boxes: list) -> list:

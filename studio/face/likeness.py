@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from studio.face import helper_process
 from studio.face.detect import (
     _dlib,
     _rgb,
@@ -102,19 +103,6 @@ def _face_crop(pixels: np.ndarray, face: Face) -> _FaceCrop:
                      float(face.iod) * factor)
 
 
-#: Where dlib's descriptor is computed: None, in this process; else a ``concurrent.futures``
-#: executor whose worker imports this module (the studio's helper process). dlib holds
-#: Python's lock for about 0.15 s per descriptor: in the studio's process every likeness
-#: measure froze the window that long (``likeness bench --studio``).
-_descriptor_pool = None
-
-
-def use_process_for_descriptors(pool) -> None:
-    """Compute face descriptors in ``pool`` from now on (None: in this process again)."""
-    global _descriptor_pool
-    _descriptor_pool = pool
-
-
 def load_recognition() -> None:
     """Load the recognition model now (a helper process's worker calls this at start)."""
     recognition_model()
@@ -132,18 +120,6 @@ def chip_descriptor(crop: np.ndarray, pts: np.ndarray) -> np.ndarray:
     return np.asarray(recognition_model().compute_face_descriptor(chip), dtype=np.float64)
 
 
-def _computed(crop: np.ndarray, pts: np.ndarray) -> np.ndarray:
-    pool = _descriptor_pool
-    if pool is not None:
-        from concurrent.futures.process import BrokenProcessPool
-
-        try:
-            return pool.submit(chip_descriptor, crop, pts).result()
-        except (BrokenProcessPool, RuntimeError):  # the pool died or was shut down: here
-            pass
-    return chip_descriptor(crop, pts)
-
-
 def _descriptor(crop: np.ndarray, pts: np.ndarray) -> np.ndarray:
     """dlib's 128-D descriptor of the face with landmarks ``pts`` in the uint8 ``crop``
     (the same crop and landmarks: from the recent ones)."""
@@ -152,7 +128,7 @@ def _descriptor(crop: np.ndarray, pts: np.ndarray) -> np.ndarray:
         if key in _recent:
             _recent.move_to_end(key)
             return _recent[key].copy()
-    descriptor = _computed(crop, pts)
+    descriptor = helper_process.run(chip_descriptor, crop, pts)  # dlib holds the lock
     with _recent_lock:
         _recent[key] = descriptor
         while len(_recent) > _RECENT_SIZE:

@@ -185,22 +185,20 @@ def start_face_helper() -> ProcessPoolExecutor:
     detector (when HOG finds no face: a tilted or dim face, a landscape; a second or more)
     and the likeness descriptor (0.15 s at each likeness measure). ``stop_face_helper`` ends
     it."""
-    from studio.face import likeness
+    from studio.face import helper_process, likeness
 
     pool = ProcessPoolExecutor(
         max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=follow_parent
     )
     pool.submit(likeness.load_recognition)
     pool.submit(detect.load_cnn)
-    detect.use_process_for_cnn(pool)
-    likeness.use_process_for_descriptors(pool)
+    helper_process.use_helper_process(pool)
     return pool
 
 
 def stop_face_helper(pool: ProcessPoolExecutor) -> None:
     """Back to this process for the CNN and the descriptors; the helper ends (no waiting)."""
-    from studio.face import likeness
+    from studio.face import helper_process
 
-    detect.use_process_for_cnn(None)
-    likeness.use_process_for_descriptors(None)
+    helper_process.use_helper_process(None)
     pool.shutdown(wait=False, cancel_futures=True)
