@@ -235,10 +235,9 @@ def lowest_likeness(original: np.ndarray, edited: np.ndarray,
 def inside_frame(face: Face, shape: tuple[int, ...]) -> bool:
     """True when every landmark of ``face`` lies in a picture of ``shape`` (h, w, ...): the
     frame does not cut it (the export's written picture follows the same rule)."""
-    h, w = shape[:2]
-    points = face.landmarks
-    return bool((points >= -0.5).all() and (points[:, 0] <= w - 0.5).all()
-                and (points[:, 1] <= h - 0.5).all())
+    from studio.imaging.framing import points_inside
+
+    return points_inside(face.landmarks, shape[1], shape[0])
 
 
 def _on(face: Face, original: np.ndarray, edited: np.ndarray) -> Face:

@@ -46,7 +46,14 @@ from pathlib import Path
 import numpy as np
 
 from studio.errors import LikenessError, PhotoError
-from studio.imaging.framing import FRAMES, auto_frame, keep_inside, largest_inside, straighten
+from studio.imaging.framing import (
+    FRAMES,
+    auto_frame,
+    keep_inside,
+    largest_inside,
+    points_inside,
+    straighten,
+)
 from studio.imaging.io import (
     JPEG_EXIF_LIMIT,
     MAX_PIXELS,
@@ -509,8 +516,7 @@ class Encoded:
         """``face`` (a studio.face.types.Face in the photo's pixels) in the written picture,
         or None when any of its landmarks falls outside it (that face is not written)."""
         landmarks = self.points(face.landmarks)
-        if (landmarks < -0.5).any() or (landmarks[:, 0] > self.width - 0.5).any() \
-                or (landmarks[:, 1] > self.height - 0.5).any():
+        if not points_inside(landmarks, self.width, self.height):
             return None
         return face.with_landmarks(landmarks)
 

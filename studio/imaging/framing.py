@@ -59,6 +59,14 @@ EDGE_MARGIN = 4.0
 Rect = tuple[float, float, float, float]  # left, top, width, height in pixels
 
 
+def points_inside(points: np.ndarray, width: int, height: int) -> bool:
+    """True when every (x, y) of ``points`` (pixel centres) lies in a ``width`` x ``height``
+    picture: a face whose landmarks all do is not cut by its frame."""
+    points = np.asarray(points)
+    return bool((points >= -0.5).all() and (points[:, 0] <= width - 0.5).all()
+                and (points[:, 1] <= height - 0.5).all())
+
+
 def check_angle(angle: float) -> float:
     """The angle as a float; ValueError for one outside -MAX_ANGLE..MAX_ANGLE or not finite."""
     angle = float(angle)

@@ -91,7 +91,7 @@ def drag_figures(window, key: str, steps: int, watchdog) -> dict:
         if value is None:
             return
         now = time.perf_counter()
-        while sent and _index(sent, value) >= 0:
+        while sent and _reached(sent, value):
             latencies.append((now - sent.pop(0)[1]) * 1000.0)
 
     window.preview_shown.connect(shown)
@@ -111,13 +111,11 @@ def drag_figures(window, key: str, steps: int, watchdog) -> dict:
             "cpu": _cpu_ms() - cpu}
 
 
-def _index(sent: list[tuple[float, float]], value: float) -> int:
-    """0 when the shown ``value`` is the oldest unresolved move's or past it (the moves go one
-    way), else -1."""
-    oldest = sent[0][0]
-    newest = sent[-1][0]
-    ahead = value >= oldest - 1e-9 if newest >= oldest else value <= oldest + 1e-9
-    return 0 if ahead else -1
+def _reached(sent: list[tuple[float, float]], value: float) -> bool:
+    """True when the shown ``value`` is the oldest unresolved move's or past it (the moves
+    go one way)."""
+    oldest, newest = sent[0][0], sent[-1][0]
+    return value >= oldest - 1e-9 if newest >= oldest else value <= oldest + 1e-9
 
 
 def main(argv: list[str] | None = None) -> int:
