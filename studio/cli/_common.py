@@ -159,6 +159,21 @@ def parse_assignments(assignments: list[str]) -> dict[str, float | str | None]:
     return values
 
 
+def photo_and_session(image: str, session: str | None) -> tuple[str, str | None]:
+    """(the photo, the session file) a command is given: a session file as IMAGE names its
+    photo, found by its hash (said on a line of its own); LikenessError (one line) for a
+    session given both ways."""
+    if not image.lower().endswith(".json"):
+        return image, session
+    if session:
+        raise LikenessError("give the session either as IMAGE or with --session, not both")
+    from studio.session import find_source, load_session
+
+    photo = str(find_source(load_session(image)))
+    print(f"photo {photo}")
+    return photo, image
+
+
 def session_from_args(args: argparse.Namespace):
     """The Session to apply: the look's sliders, then the session's non-default values,
     then ``--set``. The session (if any) also brings its face choice, crop, analysis and

@@ -20,6 +20,7 @@ from studio.cli._common import (
     input_files,
     keep_likeness_from_args,
     min_likeness_from_args,
+    photo_and_session,
     session_from_args,
     threads_from_args,
 )
@@ -81,17 +82,10 @@ def _contact_sheet(args: argparse.Namespace) -> int:
 
 def _session_as_image(args: argparse.Namespace) -> None:
     """``likeness retouch SESSION.json``: the session's photo, found by its hash."""
-    from studio.errors import LikenessError
     from studio.imaging.threads import set_threads
-    from studio.session import find_source, load_session
 
     set_threads(threads_from_args(args))
-    if args.image.lower().endswith(".json"):
-        if args.session:
-            raise LikenessError("give the session either as IMAGE or with --session, not both")
-        args.session = args.image
-        args.image = str(find_source(load_session(args.session)))
-        print(f"photo {args.image}")
+    args.image, args.session = photo_and_session(args.image, args.session)
 
 
 def _check_room(*targets) -> None:

@@ -9,7 +9,7 @@ import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
-from studio.cli._common import add_threads_argument, threads_from_args
+from studio.cli._common import add_threads_argument, photo_and_session, threads_from_args
 from studio.cli.check import add_ref_argument
 
 
@@ -53,19 +53,13 @@ def request_from_args(args: argparse.Namespace, sheet: str) -> SheetRequest:
     """The request the arguments name (``sheet``: -o, or retouch's --contact-sheet); a
     session given as IMAGE names its photo."""
     from studio.errors import LikenessError
-    from studio.session import find_source, load_session
 
     if getattr(args, "budget_to_me", None) is not None:
         raise LikenessError("--budget-to-me eases one retouch; a contact sheet shows each look "
                             "at its own budget (--ref still says how like you each one is)")
-    image, session = Path(args.image), Path(args.session) if args.session else None
-    if args.image.lower().endswith(".json"):
-        if session is not None:
-            raise LikenessError("give the session either as IMAGE or with --session, not both")
-        session, image = image, find_source(load_session(image))
-        print(f"photo {image}")
-    return SheetRequest(image=image, looks=tuple(args.look) if args.look else None,
-                        sheet=Path(sheet), session=session, refs=tuple(args.ref or ()),
+    image, session = photo_and_session(args.image, args.session)
+    return SheetRequest(image=Path(image), looks=tuple(args.look) if args.look else None,
+                        sheet=Path(sheet), session=Path(session) if session else None, refs=tuple(args.ref or ()),
                         threads=threads_from_args(args))
 
 
