@@ -10,3 +10,6 @@ shortcuts from one table). ``qt_jobs`` holds the worker functions and their name
 ``qt_canvas``, ``qt_panel``, ``qt_notice``, ``qt_export`` (the dialog), ``qt_commands`` (undo)
 and ``qt_workers`` the rest. ``app.run_studio`` starts it.
 """
+
+#: The studio's name: window titles, dialogs, the application name.
+APP_NAME = "Likeness Studio"

@@ -15,9 +15,10 @@ from studio import __version__
 from studio.face import detect
 from studio.process import follow_parent
 
+from . import APP_NAME
 from .platform_check import display_problem
 from .qt_autosave import crashed_autosave
-from .qt_main import APP_NAME, QtStudioWindow
+from .qt_main import QtStudioWindow
 
 #: The panel and canvas look: dark, compact, readable (a photo tool keeps colour out of the UI).
 STYLE_SHEET = """

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
 from studio.errors import LikenessError
 
+from . import APP_NAME
 from .engine import retouched_faces
 from .qt_export import QtExportDialog
 from .qt_panel import LIKENESS_WARNING
@@ -191,7 +192,6 @@ class StudioExporter:
             window.export_finished.emit(error)
             return
         percent = outcome.percent
-        from .qt_main import APP_NAME  # the window's module imports this one
 
         window.export_likeness = percent
         window.notice.show_message(export_message(outcome.result, percent, outcome.like_you))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject, QSize, Qt, Signal
@@ -20,9 +19,6 @@ from studio.errors import LikenessError
 from . import engine
 from .qt_canvas import qimage_from_rgb8
 from .qt_workers import QtLatestRunner
-
-if TYPE_CHECKING:
-    from .qt_main import QtStudioWindow
 
 #: Edge of a look thumbnail, pixels.
 LOOK_THUMB_EDGE = 64
@@ -112,18 +108,20 @@ class _Relay(QObject):
 
 
 class StudioLookThumbs:
-    """Keeps the look picker's icons: each look on this photo, at its amount."""
+    """Keeps the look picker's icons: each look on this photo, at its amount. ``preview``
+    gives the open photo's preview engine (None: none yet); ``refresh`` after each opening."""
 
-    def __init__(self, window: QtStudioWindow):
-        self.window = window
+    def __init__(self, combo: QComboBox, preview: Callable[[], engine.PreviewEngine | None],
+                 parent: QObject):
+        self.combo = combo
+        self._preview = preview
         self.generation = 0
         #: Each look's amount on the open photo (its thumbnail made), by key.
         self.amounts: dict[str, float] = {}
-        self.runner = QtLatestRunner("look-thumbnails", parent=window)
+        self.runner = QtLatestRunner("look-thumbnails", parent=parent)
         self._relay = _Relay()
         self._relay.thumb.connect(self._on_thumb)
-        show_thumbs_in_the_list(window.panel.look_combo)
-        window.opener.runner.finished.connect(lambda *_: self.refresh())
+        show_thumbs_in_the_list(combo)
 
     def refresh(self) -> None:
         """Make the open photo's thumbnails (in the worker)."""
@@ -131,10 +129,10 @@ class StudioLookThumbs:
 
         self.generation += 1
         self.amounts = {}
-        combo = self.window.panel.look_combo
+        combo = self.combo
         for i in range(combo.count()):
             combo.setItemIcon(i, QIcon())
-        preview = self.window.preview_engine
+        preview = self._preview()
         if preview is None or preview.face is None:
             return
         looks = []
@@ -150,9 +148,9 @@ class StudioLookThumbs:
                            lambda: self.generation, self.generation)
 
     def _on_thumb(self, generation: int, key: str, image, amount: float) -> None:
-        if generation != self.generation or not isValid(self.window.panel.look_combo):
+        if generation != self.generation or not isValid(self.combo):
             return  # another photo's, or the window is gone
-        combo = self.window.panel.look_combo
+        combo = self.combo
         index = combo.findData(key)
         if index < 0:
             return

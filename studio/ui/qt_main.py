@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QMainWindow,
-    QMessageBox,
     QScrollArea,
     QUndoView,
     QVBoxLayout,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 from studio.edits.sliders import default_sliders
 from studio.paths import resource_path, user_dir
 
+from . import APP_NAME
 from .model import StudioDocument
 from .qt_actions import OriginalKeyWatcher, QtShortcutsDialog, StudioActions
 from .qt_amount import QtLookAmount
@@ -53,7 +53,7 @@ from .qt_filmstrip import StudioFilmstrip
 from .qt_look_thumbs import StudioLookThumbs
 from .qt_marks import StudioMarks
 from .qt_me import StudioPhotosOfMe
-from .qt_notice import QtCutTextTips, QtNoticeBar, elide_rows_to_width
+from .qt_notice import Notices, QtCutTextTips, QtNoticeBar, elide_rows_to_width
 from .qt_opener import StudioOpener
 from .qt_panel import QtSidePanel
 from .qt_people import StudioPeople
@@ -62,8 +62,6 @@ from .qt_sessions import StudioSessions
 from .qt_shoot_export import StudioShootExport
 from .qt_side_by_side import StudioSideBySide
 from .qt_sync import StudioSync
-
-APP_NAME = "Likeness Studio"
 
 
 def settings_store() -> QSettings:
@@ -105,6 +103,7 @@ class QtStudioWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.export_likeness: float | None = None  # measured on the last export's full pixels
         self._build_layout()
+        self.notices = Notices(self.statusBar(), self.notice, self)
         self.preview = StudioPreview(self)
         self.marks = StudioMarks(self)
         self.opener = StudioOpener(self)
@@ -122,7 +121,7 @@ class QtStudioWindow(QMainWindow):
         self.sync = StudioSync(self)
         self.people = StudioPeople(self)
         self.side_by_side = StudioSideBySide(self)
-        self.look_thumbs = StudioLookThumbs(self)
+        self.look_thumbs = StudioLookThumbs(self.panel.look_combo, lambda: self.preview.engine, self)
         self.runners += (self.filmstrip.thumb_runner, self.filmstrip.flags_runner,
                          self.look_thumbs.runner)
         self._connect()
@@ -186,6 +185,7 @@ class QtStudioWindow(QMainWindow):
         self.resizeDocks([self.history_dock], [190], Qt.Orientation.Horizontal)
 
     def _connect(self) -> None:
+        self.opener.runner.finished.connect(lambda *_: self.look_thumbs.refresh())
         self.canvas.view_changed.connect(self.preview.view_changed)
         self.canvas.file_dropped.connect(self.open_path)
         self.canvas.face_clicked.connect(self._on_face_chosen)
@@ -285,7 +285,7 @@ class QtStudioWindow(QMainWindow):
 
     def show_error(self, message: str) -> None:
         """The one-line message of a problem the user can fix, in a dialog."""
-        QMessageBox.warning(self, APP_NAME, message)
+        self.notices.error(message)
 
     # ================================================================== window settings
     def _restore_window_state(self) -> None:

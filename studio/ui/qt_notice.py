@@ -13,7 +13,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
+    QMessageBox,
     QPushButton,
+    QStatusBar,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -21,6 +23,29 @@ from PySide6.QtWidgets import (
     QToolTip,
     QWidget,
 )
+
+from . import APP_NAME
+
+
+class Notices:
+    """How a controller tells the user something: a passing line in the status bar, a message
+    above the photo that stays (``bar``), or a dialog for a problem they can fix (``error``)."""
+
+    def __init__(self, status_bar: QStatusBar, bar: QtNoticeBar, parent: QWidget):
+        self.status_bar = status_bar
+        self.bar = bar
+        self._parent = parent
+
+    def status(self, text: str, milliseconds: int = 0) -> None:
+        """A passing line in the status bar (0: until the next one)."""
+        self.status_bar.showMessage(text, milliseconds)
+
+    def clear_status(self) -> None:
+        self.status_bar.clearMessage()
+
+    def error(self, message: str) -> None:
+        """The one-line message of a problem the user can fix, in a dialog."""
+        QMessageBox.warning(self._parent, APP_NAME, message)
 
 
 class QtCutTextTips(QStyledItemDelegate):

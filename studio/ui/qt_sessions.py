@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from studio.errors import LikenessError
 
+from . import APP_NAME
 from .qt_autosave import Autosaver
 from .qt_commands import SetAllSlidersCommand
 
@@ -128,7 +129,6 @@ class StudioSessions:
         """Ask to save unsaved changes; False when the user cancels."""
         if not self.window.document.dirty or self.window.document.photo is None:
             return True
-        from .qt_main import APP_NAME  # the window's module imports this one
 
         answer = QMessageBox.question(
             self.window,
