@@ -118,16 +118,19 @@ class QtStudioWindow(QMainWindow):
                         self.photos_of_me.runner, self.photos_of_me.chips)
         self.shoot_export = StudioShootExport(self)
         self.filmstrip = StudioFilmstrip(self)
-        self.sync = StudioSync(self)
-        self.people = StudioPeople(self)
-        self.side_by_side = StudioSideBySide(self)
+        self.sync = StudioSync(self.document, self.undo_stack, self.filmstrip, self.notices)
+        self.people = StudioPeople(self.undo_stack, self.filmstrip, self.notices)
+        self.side_by_side = StudioSideBySide(self.canvas, self.filmstrip.arrow_keys)
         self.look_thumbs = StudioLookThumbs(self.panel.look_combo, lambda: self.preview.engine, self)
         self.runners += (self.filmstrip.thumb_runner, self.filmstrip.flags_runner,
                          self.look_thumbs.runner)
         self._connect()
         self.actions = StudioActions(self)
         self._name_actions()
-        self.side_by_side.follow_tools()
+        by_name = self.actions.by_name
+        self.side_by_side.follow_tools(by_name)
+        self.people.menu_actions = [by_name["same_person"], by_name["someone_else"], None,
+                                    by_name["sync"], by_name["export_selected"]]
         self._build_status()
         self._key_watcher = OriginalKeyWatcher(self)
         QApplication.instance().installEventFilter(self._key_watcher)
@@ -185,7 +188,9 @@ class QtStudioWindow(QMainWindow):
         self.resizeDocks([self.history_dock], [190], Qt.Orientation.Horizontal)
 
     def _connect(self) -> None:
+        self.opener.runner.finished.connect(self.sync.photo_opened)
         self.opener.runner.finished.connect(lambda *_: self.look_thumbs.refresh())
+        self.preview_shown.connect(lambda _id: self.side_by_side.refresh())
         self.canvas.view_changed.connect(self.preview.view_changed)
         self.canvas.file_dropped.connect(self.open_path)
         self.canvas.face_clicked.connect(self._on_face_chosen)

@@ -19,7 +19,10 @@ from studio.errors import LikenessError
 from . import shoot
 
 if TYPE_CHECKING:
-    from .qt_main import QtStudioWindow
+    from PySide6.QtGui import QAction, QUndoStack
+
+    from .qt_filmstrip import StudioFilmstrip
+    from .qt_notice import Notices
 
 
 class PeopleCommand(QUndoCommand):
@@ -48,12 +51,13 @@ class PeopleCommand(QUndoCommand):
 
 
 class StudioPeople:
-    """The window's corrections of who is who: ``same_person()`` and ``someone_else()`` on
-    the filmstrip's selected photos."""
+    """Corrections of who is who: ``same_person()`` and ``someone_else()`` on the filmstrip's
+    selected photos; ``menu_actions``: what the filmstrip's context menu offers (None: a line)."""
 
-    def __init__(self, window: QtStudioWindow):
-        self.window = window
-        strip = window.filmstrip.strip
+    def __init__(self, undo_stack: QUndoStack, filmstrip: StudioFilmstrip, notices: Notices):
+        self.undo_stack, self.filmstrip, self.notices = undo_stack, filmstrip, notices
+        self.menu_actions: list[QAction | None] = []
+        strip = filmstrip.strip
         strip.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         strip.customContextMenuRequested.connect(self._show_menu)
 
@@ -77,43 +81,41 @@ class StudioPeople:
         return self._correct(shoot.someone_else, names, f"{_listed(names)}: someone else")
 
     def _selected_names(self, least: int, hint: str) -> list[str] | None:
-        filmstrip = self.window.filmstrip
+        filmstrip = self.filmstrip
         names = [p.name for p in filmstrip.selected()]
         if filmstrip.folder is None or len(names) < least:
-            self.window.show_error(hint)
+            self.notices.error(hint)
             return None
         return names
 
     def _correct(self, change, names: list[str], text: str) -> PeopleCommand | None:
-        window = self.window
-        folder = window.filmstrip.folder
+        folder = self.filmstrip.folder
         before, problem = shoot.read_people(folder)
         if problem:
-            window.notice.show_message(problem)
+            self.notices.bar.show_message(problem)
         command = PeopleCommand(folder, before, change(before, names), text,
                                 self._on_change)
-        window.undo_stack.push(command)
+        self.undo_stack.push(command)
         if command.errors:
-            window.show_error("Not noted: " + "; ".join(command.errors))
+            self.notices.error("Not noted: " + "; ".join(command.errors))
             return command
-        window.statusBar().showMessage(f"{text} (the next Export Selected uses it)", 5000)
+        self.notices.status(f"{text} (the next Export Selected uses it)", 5000)
         return command
 
     def _on_change(self) -> None:
         """Who is who changed: the persons shown from the last export no longer hold."""
-        self.window.filmstrip.show_people({})
+        self.filmstrip.show_people({})
 
     def _show_menu(self, position) -> None:
-        window = self.window
-        menu = QMenu(window.filmstrip.strip)
+        strip = self.filmstrip.strip
+        menu = QMenu(strip)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        for action in (window.same_person_action, window.someone_else_action, None,
-                       window.sync_action, window.export_selected_action):
+        for action in self.menu_actions:
             if action is None:
                 menu.addSeparator()
             else:
                 menu.addAction(action)
-        menu.popup(window.filmstrip.strip.viewport().mapToGlobal(position))
+        menu.popup(strip.viewport().mapToGlobal(position))
 
 
 def _listed(names: list[str]) -> str:

@@ -5,10 +5,10 @@ the canvas while it is on."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPixmap, QTransform
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QPixmap, QTransform
 from PySide6.QtWidgets import (
     QGraphicsPixmapItem,
     QGraphicsScene,
@@ -19,8 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-if TYPE_CHECKING:
-    from .qt_main import QtStudioWindow
+from .qt_canvas import QtCanvas
 
 #: The zoom range of the panes, screen pixels per photo pixel.
 MIN_ZOOM, MAX_ZOOM = 0.02, 8.0
@@ -156,46 +155,45 @@ class QtSideBySide(QWidget):
 
 
 class StudioSideBySide:
-    """The window's side-by-side view: ``set_enabled(True)`` shows it instead of the canvas,
-    its right pane following each new preview."""
+    """The side-by-side view in the canvas's place: ``set_enabled(True)`` shows it instead of
+    the canvas; ``refresh()`` (after each new preview) shows the canvas's pictures."""
 
-    def __init__(self, window: QtStudioWindow):
-        self.window = window
-        self.view = QtSideBySide(window)
-        window.centralWidget().layout().addWidget(self.view, 1)
+    def __init__(self, canvas: QtCanvas, arrow_keys: QObject):
+        self.canvas = canvas
+        self.view = QtSideBySide(canvas.parentWidget())
+        canvas.parentWidget().layout().addWidget(self.view, 1)
         self.view.hide()
+        self._actions: Mapping[str, QAction] = {}
         for widget in (self.view, self.view.before, self.view.after):  # as on the canvas
-            widget.installEventFilter(window.filmstrip.arrow_keys)
-        window.preview_shown.connect(lambda _id: self.refresh())
+            widget.installEventFilter(arrow_keys)
 
     @property
     def enabled(self) -> bool:
-        return self.view.isVisibleTo(self.window)
+        return not self.view.isHidden()
 
-    def follow_tools(self) -> None:
+    def follow_tools(self, actions: Mapping[str, QAction]) -> None:
         """One before / after at a time, and the canvas back for its tools: the split
         (Shift+Y), the crop tool or a brush picked ends the side by side; side by side ends
-        the split (the actions exist once the window's menus are built)."""
-        window = self.window
+        the split (``actions``: the window's, by name)."""
+        self._actions = actions
         for name in ("split", "crop", "heal_tool", "keep_tool", "brush_tool"):
-            getattr(window, f"{name}_action").toggled.connect(self._canvas_wanted)
+            actions[name].toggled.connect(self._canvas_wanted)
 
     def _canvas_wanted(self, on: bool) -> None:
         if on and self.enabled:
-            self.window.side_by_side_action.setChecked(False)
+            self._actions["side_by_side"].setChecked(False)
 
     def set_enabled(self, enabled: bool) -> None:
         if enabled:
-            self.window.split_action.setChecked(False)
-        self.window.canvas.setVisible(not enabled)
+            self._actions["split"].setChecked(False)
+        self.canvas.setVisible(not enabled)
         self.view.setVisible(enabled)
         if enabled:
             self.refresh()
             self.view.fit()
 
     def refresh(self) -> None:
-        if not self.view.isVisibleTo(self.window):
+        if not self.enabled:
             return
-        canvas = self.window.canvas
-        before, after = canvas.pictures()
-        self.view.set_pictures(before, after, *canvas.photo_size)
+        before, after = self.canvas.pictures()
+        self.view.set_pictures(before, after, *self.canvas.photo_size)

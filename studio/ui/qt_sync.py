@@ -22,10 +22,13 @@ from studio.errors import LikenessError
 from . import shoot
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QUndoStack
+
     from studio.session import Session
 
     from .model import StudioDocument
-    from .qt_main import QtStudioWindow
+    from .qt_filmstrip import StudioFilmstrip
+    from .qt_notice import Notices
 
 
 @dataclass(frozen=True)
@@ -120,33 +123,33 @@ class SyncedHereCommand(QUndoCommand):
 
 
 class StudioSync:
-    """The window's Sync: ``sync(paths)`` syncs the open photo's look to them."""
+    """Sync: ``sync(paths)`` syncs the open photo's look to them; ``photo_opened`` after
+    each opening makes a synced photo's sync its first history step."""
 
-    def __init__(self, window: QtStudioWindow):
-        self.window = window
+    def __init__(self, document: StudioDocument, undo_stack: QUndoStack,
+                 filmstrip: StudioFilmstrip, notices: Notices):
+        self.document, self.undo_stack = document, undo_stack
+        self.filmstrip, self.notices = filmstrip, notices
         #: Each photo synced in this studio, by absolute path: its last sync.
         self.synced: dict[str, SyncedPhoto] = {}
-        window.opener.runner.finished.connect(self._on_photo_opened)
 
     def sync_selected(self) -> None:
         """Edit › Sync Selected: the filmstrip's selected photos other than the open one."""
-        filmstrip = self.window.filmstrip
-        targets = [p for p in filmstrip.selected() if not self._is_open(p)]
+        targets = [p for p in self.filmstrip.selected() if not self._is_open(p)]
         if not targets:
-            self.window.show_error("Select the photos to sync in the filmstrip (Ctrl+click or "
-                                   "Shift+click), besides the photo open.")
+            self.notices.error("Select the photos to sync in the filmstrip (Ctrl+click or "
+                               "Shift+click), besides the photo open.")
             return
         self.sync(targets)
 
     def _is_open(self, path: Path) -> bool:
-        source = self.window.document.source_path
+        source = self.document.source_path
         return source is not None and os.path.abspath(source) == os.path.abspath(path)
 
     def sync(self, paths: list[Path]) -> SyncCommand | None:
         """Write the open photo's look into each photo's session (one undo step, a child
         step per photo). A photo that cannot be read is left out and named in one dialog."""
-        window = self.window
-        document = window.document
+        document = self.document
         if document.photo is None:
             return None
         current = document.session()
@@ -159,14 +162,14 @@ class StudioSync:
                 problems.append(f"{Path(path).name}: {error}")
         command = None
         if synced:
-            command = SyncCommand(synced, source_name, window.filmstrip.refresh_flags)
-            window.undo_stack.push(command)
+            command = SyncCommand(synced, source_name, self.filmstrip.refresh_flags)
+            self.undo_stack.push(command)
             problems += command.errors
             for photo in synced:
                 self.synced[os.path.abspath(photo.path)] = photo
-            window.statusBar().showMessage(command.text(), 5000)
+            self.notices.status(command.text(), 5000)
         if problems:
-            window.show_error("Not synced: " + "; ".join(problems))
+            self.notices.error("Not synced: " + "; ".join(problems))
         return command
 
     def _synced(self, path: Path, current: Session, source_name: str) -> SyncedPhoto:
@@ -180,7 +183,7 @@ class StudioSync:
         after = shoot.synced_session(current, before, path, sha)
         return SyncedPhoto(path, before, after, source_name)
 
-    def _on_photo_opened(self, _request_id: int, result) -> None:
+    def photo_opened(self, _request_id: int, result) -> None:
         """A synced photo opened as synced: its sync is its first history step."""
         path = result.photo.path
         synced = None if path is None else self.synced.get(os.path.abspath(path))
@@ -188,6 +191,6 @@ class StudioSync:
             return
         if _what(result.session) != _what(synced.after):
             return  # changed since (saved again here, or synced from elsewhere)
-        stack = self.window.undo_stack
-        stack.push(SyncedHereCommand(self.window.document, synced))
+        stack = self.undo_stack
+        stack.push(SyncedHereCommand(self.document, synced))
         stack.setClean()
