@@ -21,9 +21,14 @@ from .qt_slider import QtClickSlider
 from .qt_workers import QtLatestRunner
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from PySide6.QtGui import QUndoStack
+
     from studio.session import Session
 
-    from .qt_main import QtStudioWindow
+    from .engine import PreviewEngine
+    from .model import StudioDocument
 
 
 def _amount_job(preview, sliders: dict, least: float, most: float, exact: bool,
@@ -45,11 +50,13 @@ def amount_words(name: str, amount: float, likeness: float | None,
 
 class QtLookAmount(QWidget):
     """The amount row under the look picker: a label and a 0-150% slider (shown while a look
-    with a budget is the current look)."""
+    with a budget is the current look). ``preview`` gives the open photo's preview engine
+    (None: none yet), on which the amount is found."""
 
-    def __init__(self, window: QtStudioWindow):
-        super().__init__(window.panel)
-        self.window = window
+    def __init__(self, document: StudioDocument, undo_stack: QUndoStack,
+                 preview: Callable[[], PreviewEngine | None], parent: QWidget):
+        super().__init__(parent)
+        self.document, self.undo_stack, self._preview = document, undo_stack, preview
         self.label = QLabel(self)
         self.label.setObjectName("look_amount")
         self.label.setWordWrap(True)  # a long figure wraps: the slider keeps its half
@@ -65,10 +72,10 @@ class QtLookAmount(QWidget):
         policy = self.sizePolicy()
         policy.setRetainSizeWhenHidden(True)
         self.setSizePolicy(policy)
-        self.runner = QtLatestRunner("amount", parent=window)
+        self.runner = QtLatestRunner("amount", parent=self)
         self.runner.finished.connect(self._found)
         #: Measures the likeness at an amount a session brought (no undo step, not a change).
-        self.measurer = QtLatestRunner("amount_likeness", parent=window)
+        self.measurer = QtLatestRunner("amount_likeness", parent=self)
         self.measurer.finished.connect(self._measured)
         self._measuring: tuple[str, float] | None = None
         self.slider.sliderReleased.connect(self._chosen)
@@ -77,7 +84,7 @@ class QtLookAmount(QWidget):
         self._look: tuple[str, Session] | None = None
         #: The look whose amount is being found (its result is dropped if the look changed).
         self._finding: str | None = None
-        events = window.document.events
+        events = document.events
         events.amount.connect(lambda **_: self._show())
         events.look.connect(lambda **_: self._show())
         events.to_me.connect(lambda **_: self._show())
@@ -86,7 +93,7 @@ class QtLookAmount(QWidget):
     # ------------------------------------------------------------------ look -> amount
     def look_applied(self, key: str, look: Session) -> None:
         """Find the amount of a just-applied look (nothing to find without a budget)."""
-        preview = self.window.preview.engine
+        preview = self._preview()
         self._look = (key, look)
         if look.budget is None or preview is None or preview.face is None:
             self._finding = None
@@ -97,25 +104,25 @@ class QtLookAmount(QWidget):
         self._finding = key
         self._show()
         self.runner.submit(_amount_job, preview, dict(look.sliders), look.budget, MOST, False,
-                           tuple(self.window.document.marks), self.window.document.to_me)
+                           tuple(self.document.marks), self.document.to_me)
 
     def find_again(self) -> None:
         """The user changed the budget to their photos (or the photos): the current budgeted
         look's amount is found again against both budgets (one undo step). A reopened
         session keeps its amount: only the user's change calls this."""
         base = self._base()
-        if base is not None and self.window.document.budget is not None:
+        if base is not None and self.document.budget is not None:
             self.look_applied(*base)
         else:
             self._show()
 
     def _to_me_percent(self) -> float | None:
-        to_me = self.window.document.to_me
+        to_me = self.document.to_me
         return None if to_me is None else to_me[1]
 
     def _base(self) -> tuple[str, Session] | None:
         """The current look's key and its own values (loaded when a session brought it)."""
-        key = self.window.document.look
+        key = self.document.look
         if key is None:
             return None
         if self._look is None or self._look[0] != key:
@@ -130,7 +137,7 @@ class QtLookAmount(QWidget):
 
     def _show(self) -> None:
         """The row as the document says: the current look's amount and likeness, or hidden."""
-        document, base = self.window.document, self._base()
+        document, base = self.document, self._base()
         if base is None or document.budget is None:
             self.hide()
             return
@@ -155,16 +162,16 @@ class QtLookAmount(QWidget):
 
     def _measure(self, key: str, look: Session, amount: float) -> None:
         """The likeness at a session's amount (it stores the amount, not the likeness)."""
-        preview = self.window.preview.engine
+        preview = self._preview()
         if preview is None or preview.face is None or self._measuring == (key, amount):
             return
         self._measuring = (key, amount)
         self.measurer.submit(_amount_job, preview, dict(look.sliders), 0.0, amount, True,
-                             tuple(self.window.document.marks))
+                             tuple(self.document.marks))
 
     def _measured(self, _request_id: int, found) -> None:
         measured, self._measuring = self._measuring, None
-        document = self.window.document
+        document = self.document
         if measured is None or measured != (document.look, document.amount) \
                 or document.amount_likeness is not None:
             return  # the look or its amount changed meanwhile
@@ -182,13 +189,13 @@ class QtLookAmount(QWidget):
 
     def _chosen(self) -> None:
         """The user's own amount: the likeness at it is measured, then it is applied."""
-        preview, base = self.window.preview.engine, self._base()
+        preview, base = self._preview(), self._base()
         if base is None or preview is None or preview.face is None:
             return
         key, look = base
         self._finding = key
         self.runner.submit(_amount_job, preview, dict(look.sliders), look.budget,
-                           self.slider.number(), True, tuple(self.window.document.marks))
+                           self.slider.number(), True, tuple(self.document.marks))
 
     def _found(self, _request_id: int, found) -> None:
         key, self._finding = self._finding, None
@@ -199,8 +206,8 @@ class QtLookAmount(QWidget):
         from studio.render.amount import scaled
 
         look = base[1]
-        self.window.undo_stack.push(SetAllSlidersCommand(
-            self.window.document, scaled(look.sliders, found.amount),
+        self.undo_stack.push(SetAllSlidersCommand(
+            self.document, scaled(look.sliders, found.amount),
             f"{look.name or key} at {found.amount:.0%}", look=key,
             amount=(look.budget, found.amount, found.likeness_percent)))
         self._show()

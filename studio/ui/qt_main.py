@@ -151,7 +151,8 @@ class QtStudioWindow(QMainWindow):
         layout.addWidget(self.canvas, 1)
         self.setCentralWidget(central)
         self.panel = QtSidePanel(self.document, self)
-        self.amount = QtLookAmount(self)
+        self.amount = QtLookAmount(self.document, self.undo_stack, lambda: self.preview.engine,
+                                   self.panel)
         self.panel.layout().insertWidget(1, self.amount)
         scroll = QScrollArea(self)
         scroll.setObjectName("panel_scroll")
