@@ -32,8 +32,14 @@ from .qt_commands import SetAllSlidersCommand
 from .qt_workers import QtLatestRunner
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from PySide6.QtGui import QUndoStack
+    from PySide6.QtWidgets import QWidget
+
     from .engine import PreviewEngine
-    from .qt_main import QtStudioWindow
+    from .model import StudioDocument
+    from .qt_notice import Notices
 
 MAX_PANES = 4
 
@@ -124,13 +130,16 @@ class _Pane:
 
 
 class CompareView(QDialog):
-    """The Compare view of a studio window (non-modal)."""
+    """The Compare view (non-modal): versions of the document's photo side by side, on the
+    preview engine ``preview`` gives; choosing one is a step on ``undo_stack``."""
 
-    def __init__(self, window: QtStudioWindow):
-        super().__init__(window)
+    def __init__(self, document: StudioDocument, undo_stack: QUndoStack,
+                 preview: Callable[[], PreviewEngine | None], notices: Notices,
+                 parent: QWidget):
+        super().__init__(parent)
         self.setObjectName("compare_view")
         self.setWindowTitle("Compare versions")
-        self.window_ = window
+        self.document, self.undo_stack, self._preview = document, undo_stack, preview
         self._zoom = 1.0
         self._syncing = False
         self._budgets: dict[str, tuple[str, float]] = {}
@@ -154,7 +163,7 @@ class CompareView(QDialog):
             pane.picker.activated.connect(lambda _index, p=pane: self._render(p))
             pane.use.clicked.connect(lambda _checked=False, p=pane: self.choose(p))
             pane.runner.finished.connect(lambda _id, result, p=pane: self._show(p, result))
-            pane.runner.failed.connect(lambda _id, error: window.show_error(str(error)))
+            pane.runner.failed.connect(lambda _id, error: notices.error(str(error)))
             pane.view.zoomed.connect(self.zoom_by)
             for bar in (pane.view.horizontalScrollBar(), pane.view.verticalScrollBar()):
                 bar.valueChanged.connect(lambda _value, p=pane: self._pan_from(p))
@@ -167,8 +176,7 @@ class CompareView(QDialog):
         from studio.errors import LikenessError
         from studio.session import list_looks, load_look
 
-        window = self.window_
-        offered = [("Current", dict(window.document.sliders))]
+        offered = [("Current", dict(self.document.sliders))]
         self._budgets = {}  # a look's label -> (its key, its likeness budget)
         try:
             for info in list_looks():
@@ -179,11 +187,11 @@ class CompareView(QDialog):
                         self._budgets[offered[-1][0]] = (info.key, look.budget)
         except LikenessError:
             pass  # a broken look file: the others are still offered
-        for name, sliders in getattr(window.document, "snapshots", []):
+        for name, sliders in self.document.snapshots:
             offered.append((f"Snapshot: {name}", dict(sliders)))
         return offered
 
-    def open_for_window(self) -> None:
+    def show_versions(self) -> None:
         """Fill the pickers (current, then the looks in order) and render every pane."""
         offered = self.versions()
         for index, pane in enumerate(self.panes):
@@ -204,17 +212,17 @@ class CompareView(QDialog):
                 self._render(pane)
 
     def _render(self, pane: _Pane) -> None:
-        preview = self.window_.preview.engine
+        preview = self._preview()
         if preview is None:
             return
         pane.sliders = dict(pane.picker.currentData())
         pane.percent, pane.look_amount = None, None
         pane.label.setText(f"{pane.picker.currentText()} — rendering…")
-        marks = tuple(getattr(self.window_.document, "marks", ()))
+        marks = tuple(self.document.marks)
         budget = self._budgets.get(pane.picker.currentText())
         pane.runner.submit(compare_job, preview, pane.sliders, marks,
                            None if budget is None else budget[1],
-                           getattr(self.window_.document, "identity", None))
+                           self.document.identity)
 
     def _show(self, pane: _Pane, result: CompareResult) -> None:
         pane.item_image = result.image
@@ -276,15 +284,14 @@ class CompareView(QDialog):
         """Continue from this version: its sliders become the photo's (one undo step)."""
         if pane.sliders is None:
             return
-        window = self.window_
         label = pane.picker.currentText()
         if pane.look_amount is not None:  # the look at its amount, as applying it gives
             key, budget, amount = pane.look_amount
-            window.undo_stack.push(SetAllSlidersCommand(
-                window.document, pane.sliders, f"Compare: {label} at {amount:.0%}", look=key,
+            self.undo_stack.push(SetAllSlidersCommand(
+                self.document, pane.sliders, f"Compare: {label} at {amount:.0%}", look=key,
                 amount=(budget, amount, pane.percent)))
-        elif pane.sliders != window.document.sliders:
-            window.undo_stack.push(
-                SetAllSlidersCommand(window.document, pane.sliders, f"Compare: {label}")
+        elif pane.sliders != self.document.sliders:
+            self.undo_stack.push(
+                SetAllSlidersCommand(self.document, pane.sliders, f"Compare: {label}")
             )
         self.close()

@@ -242,8 +242,9 @@ class QtStudioWindow(QMainWindow):
     def show_compare(self) -> CompareView:
         """The Compare view (key N): versions side by side, rendered in the workers."""
         if self.compare_view is None:
-            self.compare_view = CompareView(self)
-        self.compare_view.open_for_window()
+            self.compare_view = CompareView(self.document, self.undo_stack,
+                                            lambda: self.preview.engine, self.notices, self)
+        self.compare_view.show_versions()
         return self.compare_view
 
     def new_snapshot(self, name: str | None = None) -> None:
