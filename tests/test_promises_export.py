@@ -82,8 +82,8 @@ def test_export_never_writes_the_open_photo(qtbot, window, warnings, tmp_path, m
 
     monkeypatch.setattr(QtExportDialog, "exec", exec_)
     finished = []
-    window.export_finished.connect(finished.append)
-    window.show_export_dialog()
+    window.exporter.finished.connect(finished.append)
+    window.export_action.trigger()
     assert chosen, "the export dialog never asked the file dialog"
     # Refused before rendering (an error dialog at once) or by the export job (then the
     # export finishes with the error): either way nothing may be left running or written.

@@ -79,8 +79,8 @@ def export_with_dialog(qtbot, window: QtStudioWindow, monkeypatch, preset: str, 
         return QtExportDialog.DialogCode.Accepted
 
     monkeypatch.setattr(QtExportDialog, "exec", exec_)
-    with qtbot.waitSignal(window.export_finished, timeout=WAIT) as blocker:
-        window.show_export_dialog()
+    with qtbot.waitSignal(window.exporter.finished, timeout=WAIT) as blocker:
+        window.export_action.trigger()
     return blocker.args[0]
 
 
@@ -266,8 +266,8 @@ def test_export_through_the_dialog_writes_the_file(qtbot, make_window, tmp_path,
     assert result.path == out and out.is_file()
     written = load(out)
     assert written.format == "JPEG" and written.width == written.height  # LinkedIn square
-    assert window.export_settings.preset == "linkedin"
-    assert 80.0 <= window.export_likeness <= 100.0  # checked on the full-size pixels
+    assert window.document.export.preset == "linkedin"
+    assert 80.0 <= window.exporter.likeness <= 100.0  # checked on the full-size pixels
 
 
 def test_a_corrupt_photo_shows_the_error_and_changes_nothing(qtbot, make_window, tmp_path, dialogs):

@@ -137,8 +137,8 @@ def test_the_export_uses_the_crop_and_the_angle(qtbot, cropping, tmp_path):
     tool.set_frame("portfolio")
     tool.angle_slider.setValue(50)  # 5 degrees
     out = tmp_path / "me-portfolio.jpg"
-    with qtbot.waitSignal(cropping.export_finished, timeout=WAIT) as blocker:
-        cropping.start_export(ExportSettings("portfolio", aspect="4:5"), out)
+    with qtbot.waitSignal(cropping.exporter.finished, timeout=WAIT) as blocker:
+        cropping.exporter.start(ExportSettings("portfolio", aspect="4:5"), out)
     result = blocker.args[0]
     written = load(out)
     assert written.width / written.height == pytest.approx(0.8, abs=0.01)

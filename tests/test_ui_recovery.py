@@ -208,8 +208,8 @@ def test_the_export_result_stays_readable(qtbot, make_window, tmp_path, monkeypa
         return QtExportDialog.DialogCode.Accepted
 
     monkeypatch.setattr(QtExportDialog, "exec", exec_)
-    with qtbot.waitSignal(window.export_finished, timeout=WAIT) as blocker:
-        window.show_export_dialog()
+    with qtbot.waitSignal(window.exporter.finished, timeout=WAIT) as blocker:
+        window.export_action.trigger()
     result = blocker.args[0]
     text = window.notice.text
     assert text.startswith(f"Exported {result.width}×{result.height} JPEG")

@@ -113,7 +113,7 @@ def export_dialog_settings(window) -> dict:
         return QtExportDialog.DialogCode.Rejected
 
     with patch.object(QtExportDialog, "exec", exec_):
-        window.show_export_dialog()
+        window.export_action.trigger()
     return seen["settings"].to_dict()
 
 
@@ -229,8 +229,8 @@ def _user_steps(window, qtbot, photo: Path):
             return QtExportDialog.DialogCode.Accepted
 
         with patch.object(QtExportDialog, "exec", exec_), \
-                qtbot.waitSignal(window.export_finished, timeout=WAIT):
-            window.show_export_dialog()
+                qtbot.waitSignal(window.exporter.finished, timeout=WAIT):
+            window.export_action.trigger()
 
     def crop():
         window.crop_action.trigger()

@@ -19,7 +19,11 @@ from .qt_panel import LIKENESS_WARNING
 from .qt_workers import QtLatestRunner
 
 if TYPE_CHECKING:
-    from .qt_main import QtStudioWindow
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QWidget
+
+    from .model import StudioDocument
+    from .qt_notice import Notices
 
 
 @dataclass(frozen=True)
@@ -82,31 +86,39 @@ def export_job(
         relay.done.emit(ExportOutcome(done.exported, done.likeness_percent, like_you), None)
 
 
-class StudioExporter:
-    """The window's export: ``show_dialog(preset)`` asks where and how; ``start`` runs it."""
+class StudioExporter(QObject):
+    """The document's export: ``show_dialog(preset)`` asks where and how; ``start`` runs it;
+    ``finished`` carries what was written (an ExportResult) or the problem (a LikenessError).
+    ``circle``: the panel's profile-circle preview, the dialog shows it; ``settings``: the
+    studio's, which remember the export folder."""
 
-    def __init__(self, window: QtStudioWindow):
-        self.window = window
+    finished = Signal(object)
+
+    def __init__(self, document: StudioDocument, settings: QSettings, circle,
+                 notices: Notices, parent: QWidget):
+        super().__init__(parent)
+        self.document, self.settings, self.circle = document, settings, circle
+        self.notices, self._parent = notices, parent
         self.progress: QProgressDialog | None = None
         self._relay: _ExportRelay | None = None
-        self.runner = QtLatestRunner("export", parent=window)
+        self.runner = QtLatestRunner("export", parent=parent)
+        #: The likeness measured on the last export's full-size pixels (None: none yet).
+        self.likeness: float | None = None
 
     def _folder(self) -> Path | None:
-        settings = self.window.settings
-        folder = settings.value("export_folder")
+        folder = self.settings.value("export_folder")
         if folder:
             return Path(str(folder))
-        return Path.home() if self.window.document.source_path is None else None
+        return Path.home() if self.document.source_path is None else None
 
     def show_dialog(self, preset: str | None = None) -> None:
-        window = self.window
-        document = window.document
+        document = self.document
         if document.photo is None:
             return
-        last = window.export_settings
-        circle = window.panel.circle
+        last = document.export
+        circle = self.circle
         dialog = QtExportDialog(
-            window,
+            self._parent,
             document.source_path,
             document.photo.format,
             preset or (last.preset if last else "linkedin"),
@@ -123,17 +135,16 @@ class StudioExporter:
         from studio.imaging.export import check_output
         from studio.write_guard import WritePlan
 
-        window = self.window
-        document = window.document
+        document = self.document
         try:
             check_output(settings, path, document.photo.format)
             # refused before the slow render: the photo itself, or a file that is no photo
             WritePlan(inputs=[p for p in (document.photo.path,) if p]).check(path, "photo")
         except LikenessError as error:
-            window.show_error(str(error))
+            self.notices.error(str(error))
             return
-        window.export_settings = settings
-        window.settings.setValue("export_folder", str(Path(path).parent))
+        document.set_export(settings, dirty=False)  # an export is not an edit of the photo
+        self.settings.setValue("export_folder", str(Path(path).parent))
         self.progress = self._show_progress()
         relay = _ExportRelay()
         relay.progress.connect(self.progress.setLabelText)
@@ -159,7 +170,7 @@ class StudioExporter:
     def _look_budget(self):
         """(the look's sliders, its amount, its budget) while a budgeted look is current (no
         slider moved by hand since): the export keeps the budget on the written file."""
-        document = self.window.document
+        document = self.document
         if document.look is None or document.budget is None or document.amount is None:
             return None
         from studio.render.amount import scaled
@@ -174,7 +185,7 @@ class StudioExporter:
         return dict(look.sliders), document.amount, document.budget
 
     def _show_progress(self) -> QProgressDialog:
-        progress = QProgressDialog("Rendering at full resolution…", "", 0, 0, self.window)
+        progress = QProgressDialog("Rendering at full resolution…", "", 0, 0, self._parent)
         progress.setWindowTitle("Export")
         progress.setCancelButton(None)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
@@ -183,23 +194,21 @@ class StudioExporter:
         return progress
 
     def _on_done(self, outcome: ExportOutcome | None, error: BaseException | None) -> None:
-        window = self.window
         self.progress.close()
         if error is not None:
             if not isinstance(error, LikenessError):
                 raise error
-            window.show_error(str(error))
-            window.export_finished.emit(error)
+            self.notices.error(str(error))
+            self.finished.emit(error)
             return
         percent = outcome.percent
-
-        window.export_likeness = percent
-        window.notice.show_message(export_message(outcome.result, percent, outcome.like_you))
+        self.likeness = percent
+        self.notices.bar.show_message(export_message(outcome.result, percent, outcome.like_you))
         if percent is not None and percent < LIKENESS_WARNING:
             QMessageBox.information(
-                window,
+                self._parent,
                 APP_NAME,
                 f"Exported, but the likeness is {percent:.0f}%: the edit may change how "
                 f"recognisable the person is. Consider easing off the strongest sliders.",
             )
-        window.export_finished.emit(outcome.result)
+        self.finished.emit(outcome.result)

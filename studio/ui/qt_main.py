@@ -80,7 +80,6 @@ class QtStudioWindow(QMainWindow):
     #: Emitted on the GUI thread when a new preview is on screen (tests wait for it).
     preview_shown = Signal(int)
     likeness_shown = Signal(object)
-    export_finished = Signal(object)
 
     opening = _shown("opener", "opening", "True while a photo or session is being opened")
     sha256 = _shown("opener", "sha256", "The open photo's hash (sessions record it)")
@@ -101,7 +100,6 @@ class QtStudioWindow(QMainWindow):
         self.settings = settings or settings_store()
         self.document = StudioDocument()
         self.undo_stack = QUndoStack(self)
-        self.export_likeness: float | None = None  # measured on the last export's full pixels
         self._build_layout()
         self.notices = Notices(self.statusBar(), self.notice, self)
         self.preview = StudioPreview(self)
@@ -109,12 +107,12 @@ class QtStudioWindow(QMainWindow):
         self.opener = StudioOpener(self)
         self.sessions = StudioSessions(self)
         self.autosaver = self.sessions.autosaver
-        self.exporter = StudioExporter(self)
+        self.exporter = StudioExporter(self.document, self.settings, self.panel.circle,
+                                       self.notices, self)
         self.crop_tool = CropTool(self)
         self.photos_of_me = StudioPhotosOfMe(self)
         self.compare_view: CompareView | None = None
-        self.export_runner = self.exporter.runner
-        self.runners = (*self.preview.runners.values(), self.opener.runner, self.export_runner,
+        self.runners = (*self.preview.runners.values(), self.opener.runner, self.exporter.runner,
                         self.photos_of_me.runner, self.photos_of_me.chips)
         self.shoot_export = StudioShootExport(self)
         self.filmstrip = StudioFilmstrip(self)
@@ -311,15 +309,6 @@ class QtStudioWindow(QMainWindow):
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()
 
-    @property
-    def export_settings(self):
-        """The export settings last chosen (kept in the session), or None."""
-        return self.document.export
-
-    @export_settings.setter
-    def export_settings(self, settings) -> None:
-        self.document.set_export(settings, dirty=False)  # an export is not an edit of the photo
-
     # ================================================================== what the controllers do
     def open_dialog(self) -> None:
         self.opener.open_dialog()
@@ -366,13 +355,6 @@ class QtStudioWindow(QMainWindow):
 
     def save_look(self, name: str) -> None:
         self.sessions.save_look(name)
-
-    def show_export_dialog(self, preset: str | None = None) -> None:
-        self.exporter.show_dialog(preset)
-
-    def start_export(self, settings, path: Path) -> None:
-        """Render at full resolution and export in the background, with a progress dialog."""
-        self.exporter.start(settings, path)
 
     # ================================================================== edits
     def _on_slider_edited(self, key: str, value) -> None:
