@@ -59,7 +59,7 @@ def _wait(app, done, what: str) -> None:
 def _idle(window) -> bool:
     runners = (*window.runners, window.amount.runner, window.amount.measurer,
                window.opener.quick_runner)
-    return not window.opening and not any(r.is_busy for r in runners)
+    return not window.opener.opening and not any(r.is_busy for r in runners)
 
 
 def _open_window(app):
@@ -69,7 +69,7 @@ def _open_window(app):
     window.resize(1100, 760)
     window.show()
     window.open_path(None)  # the built-in sample
-    _wait(app, lambda: not window.opening and window.preview_pixels is not None, "the sample")
+    _wait(app, lambda: not window.opener.opening and window.preview.pixels is not None, "the sample")
     _wait(app, lambda: window.panel.meter.percent is not None, "the likeness")
     _wait(app, lambda: _idle(window), "the workers")
     return window

@@ -194,9 +194,9 @@ class Afternoon:
         self.next_path = self.photos[self.opened % len(self.photos)]
         self.user.key(self.user.canvas, Qt.Key.Key_O, CTRL)
         self.qtbot.waitUntil(
-            lambda: not window.opening and window.document.photo is not None
+            lambda: not window.opener.opening and window.document.photo is not None
             and window.document.photo.path == self.next_path
-            and window.preview_pixels is not None,
+            and window.preview.pixels is not None,
             timeout=WAIT,
         )
         self.opened += 1

@@ -62,7 +62,7 @@ def test_export_never_writes_the_open_photo(qtbot, window, warnings, tmp_path, m
         target = tmp_path / "me-linkedin.jpg"
         os.symlink(photo, target)
     window.open_path(photo)
-    qtbot.waitUntil(lambda: not window.opening and window.preview_pixels is not None,
+    qtbot.waitUntil(lambda: not window.opener.opening and window.preview.pixels is not None,
                     timeout=WAIT)
     window.panel.rows["smooth"].box.setValue(0.6)  # an edit, so there is something to write
 

@@ -66,7 +66,7 @@ def make_window(qtbot, dialogs):
 
 def open_and_wait(qtbot, window: QtStudioWindow, path=None) -> None:
     window.open_path(path)
-    qtbot.waitUntil(lambda: not window.opening and window.preview_pixels is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: not window.opener.opening and window.preview.pixels is not None, timeout=WAIT)
 
 
 def export_with_dialog(qtbot, window: QtStudioWindow, monkeypatch, preset: str, out):
@@ -88,8 +88,8 @@ def wait_for_preview(qtbot, window: QtStudioWindow, **expected) -> None:
     """Wait until the preview on screen shows these slider values."""
 
     def shown():
-        return window.preview_sliders is not None and all(
-            window.preview_sliders[k] == v for k, v in expected.items()
+        return window.preview.sliders is not None and all(
+            window.preview.sliders[k] == v for k, v in expected.items()
         )
 
     qtbot.waitUntil(shown, timeout=WAIT)
@@ -108,7 +108,7 @@ def test_opening_the_sample_shows_it_and_enables_face_sliders(qtbot, make_window
     open_and_wait(qtbot, window)
     assert window.canvas.photo_size == (512, 512)
     # every slider neutral: the preview is the photo, bit for bit
-    assert np.array_equal(window.preview_pixels, sample_photo().pixels)
+    assert np.array_equal(window.preview.pixels, sample_photo().pixels)
     panel = window.panel
     assert panel.rows["smooth"].slider.isEnabled()
     assert panel.rows["teeth"].slider.isEnabled()
@@ -121,16 +121,16 @@ def test_slider_changes_preview_and_likeness_meter(qtbot, make_window):
     open_and_wait(qtbot, window)
     qtbot.waitUntil(lambda: window.panel.meter.percent is not None, timeout=WAIT)
     assert window.panel.meter.percent == pytest.approx(100.0)  # unchanged photo
-    before = window.preview_pixels.copy()
-    likeness_id = window.preview_id
+    before = window.preview.pixels.copy()
+    likeness_id = window.preview.render_id
 
     window.panel.rows["smooth"].box.setValue(1.0)
     window.panel.rows["face_light"].box.setValue(0.8)
     assert window.document.slider("smooth") == 1.0
     wait_for_preview(qtbot, window, smooth=1.0, face_light=0.8)
-    assert not np.array_equal(window.preview_pixels, before)
+    assert not np.array_equal(window.preview.pixels, before)
     qtbot.waitUntil(
-        lambda: window.preview_id != likeness_id and window.likeness_id == window.preview_id,
+        lambda: window.preview.render_id != likeness_id and window.preview.likeness_id == window.preview.render_id,
         timeout=WAIT,
     )
     percent = window.panel.meter.percent
@@ -167,7 +167,7 @@ def test_undo_restores_the_exact_preview_and_a_drag_is_one_step(qtbot, make_wind
     row = window.panel.rows["smooth"]
     row.box.setValue(0.3)
     wait_for_preview(qtbot, window, smooth=0.3)
-    earlier = window.preview_pixels.copy()
+    earlier = window.preview.pixels.copy()
     steps = window.undo_stack.count()
 
     # a mouse drag along the slider: press on the handle, move, release
@@ -184,12 +184,12 @@ def test_undo_restores_the_exact_preview_and_a_drag_is_one_step(qtbot, make_wind
     assert dragged > 0.6
     assert window.undo_stack.count() == steps + 1  # the whole drag is one step
     wait_for_preview(qtbot, window, smooth=dragged)
-    assert not np.array_equal(window.preview_pixels, earlier)
+    assert not np.array_equal(window.preview.pixels, earlier)
 
     window.undo_stack.undo()
     assert window.document.slider("smooth") == 0.3 and row.box.value() == 0.3
     wait_for_preview(qtbot, window, smooth=0.3)
-    assert np.array_equal(window.preview_pixels, earlier)
+    assert np.array_equal(window.preview.pixels, earlier)
     window.undo_stack.redo()
     assert window.document.slider("smooth") == dragged
 
@@ -253,7 +253,7 @@ def test_saved_session_reopens_with_the_same_sliders_and_preview(
     open_and_wait(qtbot, fresh, session_file)
     assert fresh.document.sliders == window.document.sliders
     wait_for_preview(qtbot, fresh, smooth=0.5, bg_blur=0.4)
-    assert np.array_equal(fresh.preview_pixels, window.preview_pixels)
+    assert np.array_equal(fresh.preview.pixels, window.preview.pixels)
     assert fresh.document.session_path == session_file
 
 
@@ -328,7 +328,7 @@ def test_autosave_is_offered_back_after_a_crash(qtbot, make_window, dialogs, sam
     dialogs["answer"] = QMessageBox.StandardButton.Yes
     fresh = make_window()
     assert studio_app.offer_restore(fresh)
-    qtbot.waitUntil(lambda: not fresh.opening and fresh.document.photo is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: not fresh.opener.opening and fresh.document.photo is not None, timeout=WAIT)
     assert fresh.document.slider("shine") == 0.7
     assert fresh.document.dirty and fresh.document.session_path is None
 
@@ -352,8 +352,8 @@ def test_at_100_percent_the_visible_region_is_rendered_at_full_size(qtbot, make_
     window = make_window()
     window.resize(900, 700)
     open_and_wait(qtbot, window, big)
-    assert window.preview_engine.factor < 1.0
-    assert window.preview_pixels.shape[0] < 1600
+    assert window.preview.engine.factor < 1.0
+    assert window.preview.pixels.shape[0] < 1600
     window.panel.rows["smooth"].box.setValue(0.5)
     window.canvas.zoom_100()
     qtbot.waitUntil(lambda: window.canvas.has_detail, timeout=WAIT)
@@ -377,7 +377,7 @@ def test_several_faces_can_be_picked_and_undone(qtbot, make_window):
     assert window.document.face_index == 0  # the largest
     combo.setCurrentIndex(1)
     combo.activated.emit(1)
-    assert window.document.face_index == 1 and window.preview_engine.face_index == 1
+    assert window.document.face_index == 1 and window.preview.engine.face_index == 1
     window.panel.rows["smooth"].box.setValue(0.5)
     wait_for_preview(qtbot, window, smooth=0.5)
     window.reset_all()
@@ -408,7 +408,7 @@ def test_a_face_is_picked_by_clicking_it_on_the_canvas(qtbot, make_window):
         assert canvas._hover.isVisible()  # the face's outline is drawn
         qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=where)
         qtbot.waitUntil(lambda index=index: window.document.face_index == index, timeout=5_000)
-        assert combo.currentIndex() == index and window.preview_engine.face_index == index
+        assert combo.currentIndex() == index and window.preview.engine.face_index == index
     # off every face: no outline, and a click picks nothing
     corner = canvas.mapFromScene(QPointF(300.0, 20.0))
     qtbot.mouseMove(canvas.viewport(), corner)
@@ -430,12 +430,12 @@ def test_retouch_everyone_lights_every_face_and_names_the_lowest(qtbot, make_win
     open_and_wait(qtbot, window, photo)
     box = window.panel.everyone_box
     assert not box.isHidden() and not box.isChecked()
-    original = window.preview_engine.proxy
-    faces = window.preview_engine.proxy_analysis.faces
+    original = window.preview.engine.proxy
+    faces = window.preview.engine.proxy_analysis.faces
 
     def lighter(face) -> bool:
         x0, y0, x1, y1 = (int(v) for v in face.box)
-        shown = window.preview_pixels[y0:y1, x0:x1]
+        shown = window.preview.pixels[y0:y1, x0:x1]
         # 0.005: a face lit at 0.6 gains 0.009 over its whole box (hair and backdrop
         # included) now that each brow is protected to its tail; a face not lit gains 0
         return shown.mean() > original[y0:y1, x0:x1].mean() + 0.005
@@ -444,7 +444,7 @@ def test_retouch_everyone_lights_every_face_and_names_the_lowest(qtbot, make_win
     wait_for_preview(qtbot, window, face_light=0.6)
     assert lighter(faces[0]) and not any(lighter(f) for f in faces[1:])
     box.click()  # the user ticks "Retouch everyone"
-    assert window.document.everyone and window.preview_engine.everyone
+    assert window.document.everyone and window.preview.engine.everyone
     qtbot.waitUntil(lambda: all(lighter(f) for f in faces), timeout=WAIT)
     meter = window.panel.meter
     qtbot.waitUntil(lambda: meter.whose is not None and meter.percent is not None, timeout=WAIT)
@@ -510,8 +510,8 @@ def test_ctrl_click_retouches_a_chosen_set_of_faces_in_preview_session_and_expor
     open_and_wait(qtbot, window, photo)
     canvas, combo = window.canvas, window.panel.face_combo
     faces = window.document.faces
-    proxy_faces = window.preview_engine.proxy_analysis.faces
-    original = window.preview_engine.proxy
+    proxy_faces = window.preview.engine.proxy_analysis.faces
+    original = window.preview.engine.proxy
 
     def lighter(shown, reference, face) -> bool:
         x0, y0, x1, y1 = (int(v) for v in face.box)
@@ -532,16 +532,16 @@ def test_ctrl_click_retouches_a_chosen_set_of_faces_in_preview_session_and_expor
     marked = [i for i in range(combo.count()) if combo.itemText(i).endswith("retouched")]
     assert marked == [0, 2, 3]
     chosen, others = (0, 2, 3), [i for i in range(len(faces)) if i not in (0, 2, 3)]
-    qtbot.waitUntil(lambda: all(lighter(window.preview_pixels, original, proxy_faces[i])
+    qtbot.waitUntil(lambda: all(lighter(window.preview.pixels, original, proxy_faces[i])
                                 for i in chosen), timeout=WAIT)
-    assert not any(lighter(window.preview_pixels, original, proxy_faces[i]) for i in others)
+    assert not any(lighter(window.preview.pixels, original, proxy_faces[i]) for i in others)
     # stored in the session, and the reopened session previews the same set
     session_file = tmp_path / "group.likeness.json"
     assert window.save_session_as(session_file)
     assert load_session(session_file).faces == (0, 2, 3)
     fresh = make_window()
     open_and_wait(qtbot, fresh, session_file)
-    assert fresh.document.retouched == (0, 2, 3) and fresh.preview_engine.faces == [0, 2, 3]
+    assert fresh.document.retouched == (0, 2, 3) and fresh.preview.engine.faces == [0, 2, 3]
     # the export retouches the same faces at full size
     out = tmp_path / "group-out.jpg"
     export_with_dialog(qtbot, window, monkeypatch, "original", out)
@@ -603,7 +603,7 @@ def test_the_preview_follows_a_drag_whose_renders_are_slower_than_the_mouse(
 
     monkeypatch.setattr(qt_jobs, "render_job", render_job)
     shown = []
-    window.preview_shown.connect(lambda _id: shown.append(window.preview.sliders["smooth"]))
+    window.preview.shown.connect(lambda _id: shown.append(window.preview.sliders["smooth"]))
     slider = window.panel.rows["smooth"].slider
     slider.setSliderDown(True)
     for position in range(1, 41):  # a move every 20 ms for 0.8 s

@@ -70,8 +70,8 @@ def test_heal_keep_and_brush_strokes_are_marks_and_undo_steps(qtbot, make_window
     half_screen_pixel = 0.5 / window.canvas.transform().m11()
     assert heal.points[0] == pytest.approx((x, y), abs=half_screen_pixel + 0.01)
     wait_for_marks(qtbot, window)
-    inside = mask([heal], window.preview_pixels.shape[:2]) == 1
-    assert not np.array_equal(window.preview_pixels[inside], sample_photo().pixels[inside])
+    inside = mask([heal], window.preview.pixels.shape[:2]) == 1
+    assert not np.array_equal(window.preview.pixels[inside], sample_photo().pixels[inside])
     window.keep_tool_action.trigger()
     assert window.marks.tool == "keep" and not window.heal_tool_action.isChecked()
     stroke(window, [(x, y - iod * 0.2)])
@@ -90,7 +90,7 @@ def test_heal_keep_and_brush_strokes_are_marks_and_undo_steps(qtbot, make_window
     window.undo_stack.undo()
     assert window.document.marks == ()
     wait_for_marks(qtbot, window)
-    assert np.array_equal(window.preview_pixels, sample_photo().pixels)
+    assert np.array_equal(window.preview.pixels, sample_photo().pixels)
 
 
 def test_a_mark_is_chosen_by_a_click_and_deleted(qtbot, make_window):
@@ -131,7 +131,7 @@ def test_marks_survive_save_and_reopen(qtbot, make_window, tmp_path, sample_file
     open_and_wait(qtbot, fresh, session_file)
     assert fresh.document.marks == window.document.marks
     wait_for_marks(qtbot, fresh)
-    assert np.array_equal(fresh.preview_pixels, window.preview_pixels)
+    assert np.array_equal(fresh.preview.pixels, window.preview.pixels)
 
 
 def test_suggested_marks_arrive_as_one_step(qtbot, make_window):

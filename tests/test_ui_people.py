@@ -52,7 +52,7 @@ def linked_shoot(folder: Path, names) -> Path:
 
 def open_shoot(qtbot, window, folder: Path) -> None:
     window.filmstrip.open_folder(folder)
-    qtbot.waitUntil(lambda: not window.opening and window.preview_pixels is not None,
+    qtbot.waitUntil(lambda: not window.opener.opening and window.preview.pixels is not None,
                     timeout=WAIT)
 
 

@@ -74,7 +74,7 @@ def test_autosave_keeps_the_last_edit_and_it_comes_back_after_a_crash(
     dialogs["answer"] = QMessageBox.StandardButton.Yes  # "restore the unsaved session?"
     fresh = make_window()
     assert studio_app.offer_restore(fresh)
-    qtbot.waitUntil(lambda: not fresh.opening and fresh.document.photo is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: not fresh.opener.opening and fresh.document.photo is not None, timeout=WAIT)
     assert fresh.document.slider("warmth") == 0.75 and fresh.document.slider("smooth") == 0.66
     assert fresh.document.dirty and fresh.notice.isVisible()
 
@@ -95,7 +95,7 @@ def wait(done):
     while not done():
         QApplication.processEvents()
         time.sleep(0.01)
-wait(lambda: window.document.photo is not None and not window.opening)
+wait(lambda: window.document.photo is not None and not window.opener.opening)
 window.panel.rows["warmth"].box.setValue(0.75)
 window.panel.rows["bg_blur"].box.setValue(0.87)
 def saved():
@@ -127,7 +127,7 @@ def test_the_last_edit_survives_kill_9_of_the_studio(qtbot, make_window, dialogs
     dialogs["answer"] = QMessageBox.StandardButton.Yes
     fresh = make_window()
     assert studio_app.offer_restore(fresh)
-    qtbot.waitUntil(lambda: not fresh.opening and fresh.document.photo is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: not fresh.opener.opening and fresh.document.photo is not None, timeout=WAIT)
     assert fresh.document.source_path == photos[0]
     assert fresh.document.slider("warmth") == 0.75 and fresh.document.slider("bg_blur") == 0.87
     assert not autosave_path(studio.pid).exists()  # taken over by this studio

@@ -89,8 +89,8 @@ def settled(window) -> bool:
     """Opened, rendered, and the look's amount measured (nothing on its way)."""
     amount = window.amount
     return (
-        not window.opening
-        and window.preview_pixels is not None
+        not window.opener.opening
+        and window.preview.pixels is not None
         and window.preview.marks == window.document.marks
         and (amount.isHidden() or "likeness" in amount.label.text())
     )

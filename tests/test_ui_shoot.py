@@ -51,7 +51,7 @@ def shoot_folder(tmp_path) -> Path:
 
 def open_shoot(qtbot, window, folder: Path) -> None:
     window.filmstrip.open_folder(folder)
-    qtbot.waitUntil(lambda: not window.opening and window.preview_pixels is not None,
+    qtbot.waitUntil(lambda: not window.opener.opening and window.preview.pixels is not None,
                     timeout=WAIT)
 
 
@@ -61,7 +61,7 @@ def strip_names(window) -> list[str]:
 
 
 def wait_open(qtbot, window, name: str) -> None:
-    qtbot.waitUntil(lambda: not window.opening and window.document.source_path is not None
+    qtbot.waitUntil(lambda: not window.opener.opening and window.document.source_path is not None
                     and window.document.source_path.name == name, timeout=WAIT)
 
 
@@ -85,7 +85,7 @@ def test_likeness_folder_opens_the_folder_as_a_shoot(qtbot, make_window, shoot_f
 
     window = make_window()
     open_given(window, shoot_folder)  # `likeness FOLDER`
-    qtbot.waitUntil(lambda: not window.opening and window.preview_pixels is not None,
+    qtbot.waitUntil(lambda: not window.opener.opening and window.preview.pixels is not None,
                     timeout=WAIT)
     assert strip_names(window) == ["b.jpg", "c.jpg", "a.jpg"]
     assert window.document.source_path.name == "b.jpg"
@@ -118,7 +118,7 @@ def test_cancelling_the_question_keeps_the_photo_and_its_work(
     window.panel.rows["smooth"].box.setValue(0.6)
     dialogs["answer"] = QMessageBox.StandardButton.Cancel
     window.filmstrip.strip.setCurrentRow(2)
-    assert not window.opening
+    assert not window.opener.opening
     assert window.document.source_path.name == "b.jpg" and window.document.dirty
     assert window.document.slider("smooth") == 0.6
     assert window.filmstrip.strip.currentItem().text() == "b.jpg"  # the strip says so too
@@ -270,7 +270,7 @@ def test_side_by_side_shows_before_and_after_zoomed_and_moved_together(
     window = make_window()
     open_shoot(qtbot, window, shoot_folder)
     window.panel.rows["bg_blur"].box.setValue(0.8)
-    qtbot.waitUntil(lambda: (window.preview_sliders or {}).get("bg_blur") == 0.8, timeout=WAIT)
+    qtbot.waitUntil(lambda: (window.preview.sliders or {}).get("bg_blur") == 0.8, timeout=WAIT)
     window.side_by_side_action.trigger()  # Y
     view = window.side_by_side.view
     assert view.isVisible() and not window.canvas.isVisible()

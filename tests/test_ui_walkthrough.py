@@ -267,7 +267,7 @@ def test_the_backdrop_swatch_shows_the_colour_rendered(qtbot, make_window):
     window.panel.rows["bg_desaturate"].box.setValue(0.4)
     window.panel.rows["backdrop"].choose("#4a6fa5")
     wait_for_preview(qtbot, window, backdrop="#4a6fa5", bg_light=-0.5, bg_desaturate=0.4)
-    rendered = np.round(window.preview_pixels[1, 1] * 255)  # a corner: the backdrop itself
+    rendered = np.round(window.preview.pixels[1, 1] * 255)  # a corner: the backdrop itself
     swatch = window.panel.rows["backdrop"].swatch
     shot = swatch.grab().toImage()
     scale = shot.width() / swatch.width()

@@ -58,7 +58,7 @@ def main() -> int:
 
     shutil.rmtree(args.folder / "exported", ignore_errors=True)
     window.filmstrip.open_folder(args.folder)
-    wait(lambda: not window.opening and window.preview_pixels is not None)
+    wait(lambda: not window.opener.opening and window.preview.pixels is not None)
     wait(lambda: len(window.filmstrip.thumbs) == len(window.filmstrip.photos))
     window.apply_look(args.look)
     wait(lambda: not window.amount.runner.is_busy

@@ -138,6 +138,11 @@ class StudioDocument:
         return None if self.photo is None else self.photo.path
 
     @property
+    def sha256(self) -> str | None:
+        """The open photo's hash, as sessions record it (None: the sample, or not read yet)."""
+        return None if self.source is None else self.source.sha256
+
+    @property
     def display_name(self) -> str:
         if self.photo is None:
             return "no photo"
@@ -379,8 +384,7 @@ class StudioDocument:
         self.set_look_amount(session.budget, session.amount)
         self.set_framing(session.crop, session.angle)
         self.set_snapshots(session.snapshots)
-        sha256 = None if self.source is None else self.source.sha256
-        self.set_marks(session.marks_for(sha256) if sha256 else ())
+        self.set_marks(session.marks_for(self.sha256) if self.sha256 else ())
         self.set_export(None if session.export == ExportSettings() else session.export)
         self.name, self.description = session.name, session.description
         if session.references or self.identity is not None:

@@ -254,7 +254,7 @@ class StudioFilmstrip:
         if same:
             return
         window.open_path(path)  # asks first about unsaved work, as File › Open does
-        if not window.opening:  # the user kept the photo open: the strip says so again
+        if not window.opener.opening:  # the user kept the photo open: the strip says so again
             self.follow_open_photo()
 
     def follow_open_photo(self) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QIcon, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -69,26 +69,8 @@ def settings_store() -> QSettings:
     return QSettings(str(user_dir("config") / "studio.ini"), QSettings.Format.IniFormat)
 
 
-def _shown(controller: str, name: str, doc: str) -> property:
-    """A read-only window attribute kept by one of its controllers."""
-    return property(lambda self: getattr(getattr(self, controller), name), doc=doc)
-
-
 class QtStudioWindow(QMainWindow):
     """The studio. ``open_path(path)`` opens a photo or a session; None opens the sample."""
-
-    #: Emitted on the GUI thread when a new preview is on screen (tests wait for it).
-    preview_shown = Signal(int)
-    likeness_shown = Signal(object)
-
-    opening = _shown("opener", "opening", "True while a photo or session is being opened")
-    sha256 = _shown("opener", "sha256", "The open photo's hash (sessions record it)")
-    preview_engine = _shown("preview", "engine", "Renders the open photo's proxy")
-    preview_pixels = _shown("preview", "pixels", "The edited proxy on screen")
-    preview_sliders = _shown("preview", "sliders", "The sliders the preview on screen shows")
-    preview_id = _shown("preview", "render_id", "The request that rendered the preview")
-    likeness_percent = _shown("preview", "likeness", "The likeness of the preview, or None")
-    likeness_id = _shown("preview", "likeness_id", "The preview the likeness was measured on")
 
     def __init__(self, settings: QSettings | None = None):
         super().__init__()
@@ -102,7 +84,10 @@ class QtStudioWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)
         self._build_layout()
         self.notices = Notices(self.statusBar(), self.notice, self)
-        self.preview = StudioPreview(self)
+        self._build_status()
+        self.preview = StudioPreview(self.document, self.canvas, self.panel.meter,
+                                     self.panel.circle, (self.status_render, self.status_zoom),
+                                     self.notices, self)
         self.marks = StudioMarks(self)
         self.opener = StudioOpener(self)
         self.sessions = StudioSessions(self)
@@ -129,7 +114,6 @@ class QtStudioWindow(QMainWindow):
         self.side_by_side.follow_tools(by_name)
         self.people.menu_actions = [by_name["same_person"], by_name["someone_else"], None,
                                     by_name["sync"], by_name["export_selected"]]
-        self._build_status()
         self._key_watcher = OriginalKeyWatcher(self)
         QApplication.instance().installEventFilter(self._key_watcher)
         self.sessions.load_looks()
@@ -189,7 +173,8 @@ class QtStudioWindow(QMainWindow):
     def _connect(self) -> None:
         self.opener.runner.finished.connect(self.sync.photo_opened)
         self.opener.runner.finished.connect(lambda *_: self.look_thumbs.refresh())
-        self.preview_shown.connect(lambda _id: self.side_by_side.refresh())
+        self.preview.shown.connect(lambda _id: self.side_by_side.refresh())
+        self.preview.crown_found.connect(self.crop_tool.set_crown)
         self.canvas.view_changed.connect(self.preview.view_changed)
         self.canvas.file_dropped.connect(self.open_path)
         self.canvas.face_clicked.connect(self._on_face_chosen)
@@ -407,7 +392,7 @@ class QtStudioWindow(QMainWindow):
         self._update_title()
 
     def _on_document_edit(self) -> None:
-        if self.document.photo is not None and not self.opening:
+        if self.document.photo is not None and not self.opener.opening:
             self.autosaver.changed()
 
     def _update_title(self) -> None:

@@ -204,7 +204,7 @@ class StudioPhotosOfMe:
         self.chips = QtLatestRunner("photos of me", parent=window)
         self.chips.finished.connect(lambda _id, found: self._on_chips_done(found))
         self.chips.failed.connect(lambda _id, error: self.window.show_error(str(error)))
-        window.likeness_shown.connect(self._on_likeness_shown)
+        window.preview.likeness_shown.connect(self._on_likeness_shown)
         self.strip.add_button.clicked.connect(self.add_dialog)
         self.strip.to_me.valueChanged.connect(self._on_to_me_chosen)
         window.document.events.to_me.connect(lambda **_: self._show_to_me())

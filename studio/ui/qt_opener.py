@@ -48,8 +48,7 @@ def photo_source(path: Path | None, sha256: str | None):
 
 
 class StudioOpener:
-    """Opens files for the window. ``opening`` is True while a file is being read; ``sha256``
-    is the open photo's hash (sessions record it)."""
+    """Opens files for the window. ``opening`` is True while a file is being read."""
 
     def __init__(self, window: QtStudioWindow):
         self.window = window
@@ -61,11 +60,6 @@ class StudioOpener:
         self.quick_runner.finished.connect(self._on_quick_done)
         self._quick_for = 0
         self._restoring = None  # the crashed studio's session the open running restores
-
-    @property
-    def sha256(self) -> str | None:
-        source = self.window.document.source
-        return None if source is None else source.sha256
 
     def open_dialog(self) -> None:
         window = self.window

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from studio.errors import LikenessError
 from studio.face.layers import head_outline
@@ -16,7 +16,11 @@ from . import qt_jobs as jobs
 from .qt_workers import QtLatestRunner
 
 if TYPE_CHECKING:
-    from .qt_main import QtStudioWindow
+    from PySide6.QtWidgets import QLabel
+
+    from .model import StudioDocument
+    from .qt_canvas import QtCanvas
+    from .qt_notice import Notices
 
 #: Milliseconds the likeness waits for the preview to settle.
 LIKENESS_SETTLE_MS = 350
@@ -39,13 +43,25 @@ def _crown_in_photo(preview: engine.PreviewEngine) -> float | None:
     return None if crown is None else crown / preview.factor
 
 
-class StudioPreview:
+class StudioPreview(QObject):
     """What is on screen for the open photo: ``engine`` renders it; ``pixels`` and ``sliders``
     are the edited proxy shown (request ``render_id``); ``likeness`` was measured on preview
-    ``likeness_id``."""
+    ``likeness_id``. Shows them on the canvas, the panel's likeness ``meter`` and ``circle``,
+    and the status bar's ``render_time`` and ``zoom`` labels."""
 
-    def __init__(self, window: QtStudioWindow):
-        self.window = window
+    #: A new preview is on screen (its request id).
+    shown = Signal(int)
+    #: The likeness of the preview on screen was measured (percent, or None without a face).
+    likeness_shown = Signal(object)
+    #: The top of the chosen face's head, in photo pixels (None: not found, or being found).
+    crown_found = Signal(object)
+
+    def __init__(self, document: StudioDocument, canvas: QtCanvas, meter, circle,
+                 status: tuple[QLabel, QLabel], notices: Notices, parent: QObject):
+        super().__init__(parent)
+        self.document, self.canvas, self.meter, self.circle = document, canvas, meter, circle
+        self.render_time, self.zoom = status
+        self.notices = notices
         self.engine: engine.PreviewEngine | None = None
         self.pixels: np.ndarray | None = None
         self.sliders: dict | None = None
@@ -57,7 +73,7 @@ class StudioPreview:
         self._cache: dict[tuple, jobs.RenderResult] = {}
         self._matte: tuple = ()
         self.runners = {  # the renders shown as they come (a drag shows a render behind)
-            name: QtLatestRunner(name, parent=window, progressive=name == "render")
+            name: QtLatestRunner(name, parent=parent, progressive=name == "render")
             for name in ("render", "likeness", "masks", "detail", "circle", "prepare", "crown")
         }
         done = {
@@ -65,16 +81,16 @@ class StudioPreview:
             "likeness": self._on_likeness_done,
             "masks": self._on_masks_done,
             "detail": self._on_detail_done,
-            "circle": lambda _id, image: window.panel.circle.set_image(image),
+            "circle": lambda _id, image: circle.set_image(image),
             "crown": self._on_crown_done,
         }
         for name, runner in self.runners.items():
             if name in done:
                 runner.finished.connect(done[name])
             runner.failed.connect(self._on_failed)
-        self._render_timer = QTimer(window, singleShot=True, interval=0)
+        self._render_timer = QTimer(self, singleShot=True, interval=0)
         self._render_timer.timeout.connect(self._request_render)
-        self._likeness_timer = QTimer(window, singleShot=True, interval=LIKENESS_SETTLE_MS)
+        self._likeness_timer = QTimer(self, singleShot=True, interval=LIKENESS_SETTLE_MS)
         self._likeness_timer.timeout.connect(self._request_likeness)
 
     # ------------------------------------------------------------------ a new photo
@@ -87,7 +103,7 @@ class StudioPreview:
         self.pixels = None
         self.sliders = None
         self.likeness = None
-        self.window.panel.meter.set_empty()  # measured once the first preview settles
+        self.meter.set_empty()  # measured once the first preview settles
 
     def prepare(self) -> None:
         """Build the per-photo layers in the background, before the first slider move; find
@@ -96,19 +112,18 @@ class StudioPreview:
         self.request_crown()
 
     def request_crown(self) -> None:
-        self.window.crop_tool.set_crown(None)
+        self.crown_found.emit(None)
         if self.engine is not None:
             self.runners["crown"].submit(_crown_in_photo, self.engine)
 
     def _on_crown_done(self, _request_id: int, crown: float | None) -> None:
-        self.window.crop_tool.set_crown(crown)
+        self.crown_found.emit(crown)
 
     def show_faces(self) -> None:
         """Draw the faces' landmarks and drop masks of another face (recomputed if shown)."""
-        window = self.window
-        canvas = window.canvas
-        canvas.set_landmarks([f.landmarks for f in window.document.faces], self.engine.face_index)
-        canvas.set_faces([head_outline(f) for f in window.document.faces])
+        canvas, faces = self.canvas, self.document.faces
+        canvas.set_landmarks([f.landmarks for f in faces], self.engine.face_index)
+        canvas.set_faces([head_outline(f) for f in faces])
         for name in MASK_OVERLAYS:
             canvas.set_overlay_image(name, None)
         if any(canvas.overlays_on[n] for n in MASK_OVERLAYS):
@@ -137,22 +152,22 @@ class StudioPreview:
     # ------------------------------------------------------------------ rendering
     def schedule_render(self) -> None:
         # 0 ms: several changes in one event-loop pass (a look, undo) become one request
-        self.window.canvas.clear_detail()
+        self.canvas.clear_detail()
         self.runners["detail"].cancel()  # a region rendered with the old values must not show
         self._render_timer.start()
 
     def _request_render(self) -> None:
         if self.engine is None:
             return
-        sliders, marks = self.window.document.sliders, self.window.document.marks
+        sliders, marks = self.document.sliders, self.document.marks
         cached = self._cache.get(_cache_key(sliders, marks))
         if cached is not None:
             # a render in flight is now stale: the cached one is newer
             self._show_render(self.runners["render"].cancel(), cached)
             return
-        self.window.panel.meter.set_pending()
+        self.meter.set_pending()
         self.runners["render"].submit(jobs.render_job, self.engine, sliders, marks)
-        if self.window.canvas.overlays_on.get("background") and self._matte_changed(marks):
+        if self.canvas.overlays_on.get("background") and self._matte_changed(marks):
             self.request_masks()
 
     def _matte_changed(self, marks: tuple) -> bool:
@@ -168,23 +183,22 @@ class StudioPreview:
         self._show_render(request_id, result)
 
     def _show_render(self, request_id: int, result: jobs.RenderResult) -> None:
-        window = self.window
         self.pixels = result.pixels
         self.sliders = result.sliders
         self.marks = result.marks
         self.render_id = request_id
-        window.canvas.set_after(result.image)
-        window.status_render.setText(f"preview {result.seconds * 1000:.0f} ms")
+        self.canvas.set_after(result.image)
+        self.render_time.setText(f"preview {result.seconds * 1000:.0f} ms")
         self._likeness_timer.start()
         self.update_circle()
         self.view_changed()
-        window.preview_shown.emit(request_id)
+        self.shown.emit(request_id)
 
     def update_circle(self) -> None:
         """Redraw the LinkedIn circle from the shown preview and the document's framing."""
         if self.engine is None or self.pixels is None:
             return
-        document = self.window.document
+        document = self.document
         self.runners["circle"].submit(
             jobs.circle_job, self.engine, self.pixels, document.crop, document.angle
         )
@@ -195,12 +209,12 @@ class StudioPreview:
             return
         if self.engine.face is None:
             self.likeness = None
-            self.window.panel.meter.set_percent(None)
-            self.window.likeness_shown.emit(None)
+            self.meter.set_percent(None)
+            self.likeness_shown.emit(None)
             return
         self.runners["likeness"].submit(
             jobs.likeness_job, self.engine, self.pixels, self.render_id,
-            self.window.document.identity,
+            self.document.identity,
         )
 
     def _on_likeness_done(self, _request_id: int, result: jobs.LikenessResult) -> None:
@@ -209,20 +223,20 @@ class StudioPreview:
         self.likeness = result.percent
         self.likeness_id = result.render_id
         whose = None if result.face is None else f"Face {result.face + 1}"
-        self.window.panel.meter.set_percent(result.percent, whose)
-        self.window.panel.meter.set_like_you(result.like_you)
-        self.window.likeness_shown.emit(result.percent)
+        self.meter.set_percent(result.percent, whose)
+        self.meter.set_like_you(result.like_you)
+        self.likeness_shown.emit(result.percent)
 
     def _on_failed(self, _request_id: int, error: LikenessError) -> None:
-        self.window.show_error(str(error))
+        self.notices.error(str(error))
 
     # ------------------------------------------------------------------ zoom detail
     def view_changed(self) -> None:
         """Zoomed in past the proxy's scale: render the visible region at full size."""
-        canvas = self.window.canvas
+        canvas = self.canvas
         preview = self.engine
         zoom = canvas.zoom
-        self.window.status_zoom.setText(f"{zoom * 100:.0f}%")
+        self.zoom.setText(f"{zoom * 100:.0f}%")
         if preview is None or preview.factor >= 1.0 or canvas.showing_original:
             return
         if zoom <= preview.factor * DETAIL_ZOOM_SLACK:
@@ -232,20 +246,20 @@ class StudioPreview:
         rect = canvas.visible_rect()
         if rect[2] - rect[0] < 2 or rect[3] - rect[1] < 2:
             return
-        document = self.window.document
+        document = self.document
         self.runners["detail"].submit(
             jobs.detail_job, preview, rect, document.sliders, document.marks
         )
 
     def _on_detail_done(self, _request_id: int, result: jobs.DetailResult) -> None:
-        self.window.canvas.set_detail(result.x, result.y, result.before, result.after)
+        self.canvas.set_detail(result.x, result.y, result.before, result.after)
 
     # ------------------------------------------------------------------ overlays
     def request_masks(self) -> None:
         if self.engine is not None and self.engine.face is not None:
-            self.runners["masks"].submit(jobs.masks_job, self.engine, self.window.document.marks)
+            self.runners["masks"].submit(jobs.masks_job, self.engine, self.document.marks)
 
     def _on_masks_done(self, _request_id: int, images: dict) -> None:
         scale = 1.0 / self.engine.factor if self.engine else 1.0
         for name, image in images.items():
-            self.window.canvas.set_overlay_image(name, image, scale)
+            self.canvas.set_overlay_image(name, image, scale)

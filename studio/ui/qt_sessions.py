@@ -204,7 +204,7 @@ class StudioSessions:
         )
         if session.budget is not None and session.amount is None and session.look is not None:
             self.window.amount.look_applied(session.look, session)  # a look file: find it
-        if session.marks and not session.marks_for(self.window.opener.sha256 or ""):
+        if session.marks and not session.marks_for(self.window.document.sha256 or ""):
             self.window.statusBar().showMessage(
                 f"{len(session.marks)} marks of {Path(path).name} not carried over: "
                 "they belong to the photo they were painted on",

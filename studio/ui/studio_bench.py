@@ -62,7 +62,7 @@ def open_figures(window, path: str) -> dict:
         return canvas_set_photo(*args, **kwargs)
 
     window.canvas.set_photo = set_photo
-    window.preview_shown.connect(
+    window.preview.shown.connect(
         lambda _id: seen.setdefault("first_preview", (time.perf_counter() - start) * 1000.0))
     try:
         window.open_path(path)
@@ -94,7 +94,7 @@ def drag_figures(window, key: str, steps: int, watchdog) -> dict:
         while sent and _reached(sent, value):
             latencies.append((now - sent.pop(0)[1]) * 1000.0)
 
-    window.preview_shown.connect(shown)
+    window.preview.shown.connect(shown)
     cpu, start = _cpu_ms(), time.perf_counter()
     watchdog.resume()
     slider.setSliderDown(True)
@@ -105,7 +105,7 @@ def drag_figures(window, key: str, steps: int, watchdog) -> dict:
     slider.setSliderDown(False)
     _wait(lambda: not sent, 120.0)
     watchdog.stop()
-    window.preview_shown.disconnect(shown)
+    window.preview.shown.disconnect(shown)
     wall = (time.perf_counter() - start) * 1000.0
     return {"moves": len(positions), "latencies": latencies, "wall": wall,
             "cpu": _cpu_ms() - cpu}
