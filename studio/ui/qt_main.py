@@ -88,7 +88,8 @@ class QtStudioWindow(QMainWindow):
         self.preview = StudioPreview(self.document, self.canvas, self.panel.meter,
                                      self.panel.circle, (self.status_render, self.status_zoom),
                                      self.notices, self)
-        self.marks = StudioMarks(self)
+        self.marks = StudioMarks(self.document, self.undo_stack, self.canvas,
+                                 lambda: self.preview.engine, self.notices, self)
         self.opener = StudioOpener(self)
         self.sessions = StudioSessions(self)
         self.autosaver = self.sessions.autosaver
@@ -112,6 +113,8 @@ class QtStudioWindow(QMainWindow):
         self._name_actions()
         by_name = self.actions.by_name
         self.side_by_side.follow_tools(by_name)
+        self.marks.tool_chosen.connect(self.actions.sync_mark_tools)
+        self.marks.overlay_shown.connect(lambda: by_name["show_marks"].setChecked(True))
         self.people.menu_actions = [by_name["same_person"], by_name["someone_else"], None,
                                     by_name["sync"], by_name["export_selected"]]
         self._key_watcher = OriginalKeyWatcher(self)
@@ -187,6 +190,7 @@ class QtStudioWindow(QMainWindow):
         self.panel.reset_all.connect(self.reset_all)
         events = self.document.events
         events.slider.connect(lambda key, value: self.preview.schedule_render())
+        events.marks.connect(lambda marks: self.preview.schedule_render())
         events.face.connect(lambda index: self.preview.set_face(index))
         events.retouched.connect(lambda choice: self.preview.set_retouched(choice))
         events.dirty.connect(self._on_dirty_change)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView
 
@@ -22,7 +22,14 @@ from .qt_commands import AddMarksCommand, RemoveMarkCommand
 from .qt_keys import BACKGROUND_PAINT
 
 if TYPE_CHECKING:
-    from .qt_main import QtStudioWindow
+    from collections.abc import Callable
+
+    from PySide6.QtGui import QUndoStack
+
+    from .engine import PreviewEngine
+    from .model import StudioDocument
+    from .qt_canvas import QtCanvas
+    from .qt_notice import Notices
 
 #: Each kind's colour on the overlay (RGB).
 MARK_COLOURS = {
@@ -116,22 +123,31 @@ class QtMarksItem(QGraphicsItem):
 
 
 class StudioMarks(QObject):
-    """The mark tools of the window's canvas. ``tool`` is None (pan and choose marks) or one of
-    ``TOOLS``; ``radius`` is the brush radius in photo pixels."""
+    """The mark tools of the canvas. ``tool`` is None (pan and choose marks) or one of
+    ``TOOLS``; ``radius`` is the brush radius in photo pixels. ``preview`` gives the open
+    photo's preview engine (None: none yet)."""
 
-    def __init__(self, window: QtStudioWindow):
-        super().__init__(window)
-        self.window = window
+    #: The tool in use changed (its name, or None).
+    tool_chosen = Signal(object)
+    #: The marks overlay was shown by a command (Suggest Marks), not by its own toggle.
+    overlay_shown = Signal()
+
+    def __init__(self, document: StudioDocument, undo_stack: QUndoStack, canvas: QtCanvas,
+                 preview: Callable[[], PreviewEngine | None], notices: Notices,
+                 parent: QObject):
+        super().__init__(parent)
+        self.document, self.undo_stack, self.canvas = document, undo_stack, canvas
+        self._preview, self.notices = preview, notices
         self.tool: str | None = None
         self.radius: float | None = None
         self.item = QtMarksItem()
         self.item.setVisible(True)
         self._stroke: list[tuple[float, float]] | None = None
         self._kind = "heal"
-        window.canvas.scene().addItem(self.item)
-        window.canvas.viewport().installEventFilter(self)
-        window.document.events.marks.connect(self._on_marks_change)
-        window.document.events.photo.connect(lambda photo, analysis: self._on_photo())
+        canvas.scene().addItem(self.item)
+        canvas.viewport().installEventFilter(self)
+        document.events.marks.connect(self._on_marks_change)
+        document.events.photo.connect(lambda photo, analysis: self._on_photo())
 
     # ------------------------------------------------------------------ state
     @property
@@ -147,14 +163,14 @@ class StudioMarks(QObject):
         if tool is not None and tool not in TOOLS:
             raise ValueError(f"no mark tool {tool!r}")
         self.tool = tool
-        canvas = self.window.canvas
+        canvas = self.canvas
         canvas.setDragMode(
             QGraphicsView.DragMode.NoDrag if tool else QGraphicsView.DragMode.ScrollHandDrag
         )
         canvas.viewport().setCursor(
             Qt.CursorShape.CrossCursor if tool else Qt.CursorShape.OpenHandCursor
         )
-        self.window.actions.sync_mark_tools(tool)
+        self.tool_chosen.emit(tool)
 
     def tool_toggled(self, tool: str, on: bool) -> None:
         """A tool's action was checked or unchecked."""
@@ -165,7 +181,7 @@ class StudioMarks(QObject):
 
     def default_radius(self) -> float:
         """The brush radius in photo pixels: a share of the eye distance (or of the photo)."""
-        document = self.window.document
+        document = self.document
         if self.radius is not None:
             return self.radius
         if document.face is not None:
@@ -174,10 +190,10 @@ class StudioMarks(QObject):
         return max(RADIUS_NO_FACE * min(photo.height, photo.width), 2.0) if photo else 8.0
 
     def scale_radius(self, factor: float) -> None:
-        photo = self.window.document.photo
+        photo = self.document.photo
         most = max(photo.height, photo.width) / 2 if photo is not None else 2000.0
         self.radius = float(min(max(self.default_radius() * factor, 1.0), most))
-        self.window.statusBar().showMessage(f"Brush radius {self.radius:.0f} px", 2000)
+        self.notices.status(f"Brush radius {self.radius:.0f} px", 2000)
 
     # ------------------------------------------------------------------ editing
     def add(self, marks: tuple[Mark, ...], text: str | None = None) -> None:
@@ -186,15 +202,15 @@ class StudioMarks(QObject):
         studio saves opens again."""
         if not marks:
             return
-        document = self.window.document
+        document = self.document
         if document.photo is not None:
             try:
                 check_marks(document.marks + tuple(marks),
                             (document.photo.height, document.photo.width))
             except SessionError as error:
-                self.window.statusBar().showMessage(f"Mark not added: {error}", 8000)
+                self.notices.status(f"Mark not added: {error}", 8000)
                 return
-        self.window.undo_stack.push(AddMarksCommand(document, marks, text))
+        self.undo_stack.push(AddMarksCommand(document, marks, text))
 
     def select(self, index: int | None) -> None:
         self.item.selected = index
@@ -207,15 +223,15 @@ class StudioMarks(QObject):
     def delete_selected(self) -> None:
         """Delete the chosen mark (one undo step)."""
         index = self.item.selected
-        if index is None or index >= len(self.window.document.marks):
+        if index is None or index >= len(self.document.marks):
             return
         self.select(None)
-        self.window.undo_stack.push(RemoveMarkCommand(self.window.document, index))
+        self.undo_stack.push(RemoveMarkCommand(self.document, index))
 
     def mark_at(self, x: float, y: float) -> int | None:
         """The topmost mark under photo pixel (x, y) (or within a few screen pixels of it)."""
-        slack = PICK_SLACK / max(self.window.canvas.zoom, 1e-6)
-        marks = self.window.document.marks
+        slack = PICK_SLACK / max(self.canvas.zoom, 1e-6)
+        marks = self.document.marks
         for index in range(len(marks) - 1, -1, -1):
             if distance_to(marks[index], x, y) <= marks[index].radius + slack:
                 return index
@@ -224,22 +240,22 @@ class StudioMarks(QObject):
     def suggest(self) -> int:
         """Add the suggested marks (heal on spots, keep on moles) as one undo step; the user
         removes the ones they do not want (or undoes them all). Returns how many."""
-        preview = self.window.preview.engine
+        preview = self._preview()
         if preview is None:
             return 0
         marks = preview.suggest_marks()
         self.item.setVisible(True)
-        self.window.actions.by_name["show_marks"].setChecked(True)
+        self.overlay_shown.emit()
         if not marks:
             message = "No spots or moles found to suggest"
             if preview.face_too_small_to_suggest():
                 message = ("The face is too small to tell spots and moles from pores: mark them by "
                            "hand with Heal (H) and Keep (K)")
-            self.window.statusBar().showMessage(message, 5000)
+            self.notices.status(message, 5000)
             return 0
         heals = sum(m.kind == "heal" for m in marks)
         self.add(marks, f"Suggested marks ({heals} heal, {len(marks) - heals} keep)")
-        self.window.statusBar().showMessage(
+        self.notices.status(
             f"Suggested {heals} heal and {len(marks) - heals} keep marks: click one and press "
             "Delete to drop it, or undo them all",
             8000,
@@ -255,7 +271,6 @@ class StudioMarks(QObject):
         if self.item.selected is not None and self.item.selected >= len(marks):
             self.item.selected = None
         self.item.set_marks(marks)
-        self.window.preview.schedule_render()
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
         kind = event.type()
@@ -270,11 +285,11 @@ class StudioMarks(QObject):
         return False
 
     def _scene_point(self, event) -> tuple[float, float]:
-        point = self.window.canvas.mapToScene(event.position().toPoint())
+        point = self.canvas.mapToScene(event.position().toPoint())
         return round(point.x(), 2), round(point.y(), 2)
 
     def _press(self, event) -> bool:
-        if self.window.document.photo is None:
+        if self.document.photo is None:
             return False
         x, y = self._scene_point(event)
         if self.tool is None:
@@ -300,11 +315,12 @@ class StudioMarks(QObject):
     def _finish(self) -> None:
         points, self._stroke = tuple(self._stroke), None
         mark = Mark(self._kind, points, round(self.default_radius(), 2))
-        if self.window.preview.engine is not None:
-            (mark,) = self.window.preview.engine.with_sources((mark,))
+        preview = self._preview()
+        if preview is not None:
+            (mark,) = preview.with_sources((mark,))
         self.add((mark,))
-        self.item.set_marks(self.window.document.marks)
+        self.item.set_marks(self.document.marks)
 
     def _show_live(self) -> None:
         live = Mark(self._kind, tuple(self._stroke), self.default_radius())
-        self.item.set_marks(self.window.document.marks, live)
+        self.item.set_marks(self.document.marks, live)
