@@ -68,7 +68,7 @@ def _open_window(app):
     window = QtStudioWindow()
     window.resize(1100, 760)
     window.show()
-    window.open_path(None)  # the built-in sample
+    window.opener.open_path(None)  # the built-in sample
     _wait(app, lambda: not window.opener.opening and window.preview.pixels is not None, "the sample")
     _wait(app, lambda: window.panel.meter.percent is not None, "the likeness")
     _wait(app, lambda: _idle(window), "the workers")

@@ -61,7 +61,7 @@ def test_export_never_writes_the_open_photo(qtbot, window, warnings, tmp_path, m
     if through == "a link to the photo":
         target = tmp_path / "me-linkedin.jpg"
         os.symlink(photo, target)
-    window.open_path(photo)
+    window.opener.open_path(photo)
     qtbot.waitUntil(lambda: not window.opener.opening and window.preview.pixels is not None,
                     timeout=WAIT)
     window.panel.rows["smooth"].box.setValue(0.6)  # an edit, so there is something to write

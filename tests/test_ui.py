@@ -65,7 +65,7 @@ def make_window(qtbot, dialogs):
 
 
 def open_and_wait(qtbot, window: QtStudioWindow, path=None) -> None:
-    window.open_path(path)
+    window.opener.open_path(path)
     qtbot.waitUntil(lambda: not window.opener.opening and window.preview.pixels is not None, timeout=WAIT)
 
 
@@ -246,7 +246,7 @@ def test_saved_session_reopens_with_the_same_sliders_and_preview(
     window.panel.rows["bg_blur"].box.setValue(0.4)
     wait_for_preview(qtbot, window, smooth=0.5, bg_blur=0.4)
     session_file = tmp_path / "astronaut.likeness.json"
-    assert window.save_session_as(session_file)
+    assert window.sessions.save_session_as(session_file)
     assert not window.document.dirty
 
     fresh = make_window()
@@ -301,7 +301,7 @@ def test_a_bad_session_shows_the_error(qtbot, make_window, tmp_path, dialogs):
     open_and_wait(qtbot, window)
     bad = tmp_path / "bad.likeness.json"
     bad.write_text('{"format": "likeness-session", "version": 2, "sliders": {"smooth": 7}}')
-    window.apply_session_file(bad)
+    window.sessions.apply_session_file(bad)
     assert len(dialogs["warning"]) == 1 and "smooth" in dialogs["warning"][0]
     assert window.document.sliders == default_sliders()
 
@@ -323,7 +323,7 @@ def test_autosave_is_offered_back_after_a_crash(qtbot, make_window, dialogs, sam
     window = make_window()
     open_and_wait(qtbot, window, sample_file)
     window.panel.rows["shine"].box.setValue(0.7)
-    assert window.autosave() == autosave_path()
+    assert window.sessions.autosave() == autosave_path()
     # the studio "crashes": its autosave stays behind; the next studio offers it back
     dialogs["answer"] = QMessageBox.StandardButton.Yes
     fresh = make_window()
@@ -449,7 +449,7 @@ def test_retouch_everyone_lights_every_face_and_names_the_lowest(qtbot, make_win
     meter = window.panel.meter
     qtbot.waitUntil(lambda: meter.whose is not None and meter.percent is not None, timeout=WAIT)
     assert meter.whose.startswith("Face ")
-    assert window.save_session()
+    assert window.sessions.save_session()
     assert load_session(window.document.session_path).faces == "all"
     window.undo_stack.undo()  # one step: back to the chosen face only
     assert not window.document.everyone and not box.isChecked()
@@ -471,7 +471,7 @@ def test_a_first_photo_shows_a_fast_preview_of_the_right_size(
     window = make_window()
     bad = tmp_path / "bad.jpg"
     bad.write_bytes(b"\xff\xd8\xff\xe0 truncated")
-    window.open_path(bad)
+    window.opener.open_path(bad)
     qtbot.waitUntil(lambda: bool(dialogs["warning"]), timeout=WAIT)
     assert window.canvas.photo_size == (0, 0) and window.document.photo is None
     assert not window.panel.rows["smooth"].slider.isEnabled()
@@ -537,7 +537,7 @@ def test_ctrl_click_retouches_a_chosen_set_of_faces_in_preview_session_and_expor
     assert not any(lighter(window.preview.pixels, original, proxy_faces[i]) for i in others)
     # stored in the session, and the reopened session previews the same set
     session_file = tmp_path / "group.likeness.json"
-    assert window.save_session_as(session_file)
+    assert window.sessions.save_session_as(session_file)
     assert load_session(session_file).faces == (0, 2, 3)
     fresh = make_window()
     open_and_wait(qtbot, fresh, session_file)

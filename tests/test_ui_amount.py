@@ -46,7 +46,7 @@ def test_a_budgeted_look_shows_and_stores_its_amount(qtbot, make_window, tmp_pat
     assert window.document.sliders["smooth"] == pytest.approx(look.sliders["smooth"] * 0.2)
 
     saved = tmp_path / "obama.likeness.json"
-    assert window.save_session_as(saved)
+    assert window.sessions.save_session_as(saved)
     data = json.loads(saved.read_text())
     assert data["version"] == CURRENT_VERSION and data["budget"] == look.budget
     assert data["amount"] == pytest.approx(0.2) and data["look"] == "linkedin"
@@ -97,7 +97,7 @@ def test_a_slider_moved_by_hand_is_not_rescaled_by_the_amount(qtbot, make_window
     assert window.document.look is None and not window.amount.isVisible()
     assert window.document.sliders["eyes"] == pytest.approx(0.9)
     saved = tmp_path / "hand.likeness.json"
-    assert window.save_session_as(saved)
+    assert window.sessions.save_session_as(saved)
     data = json.loads(saved.read_text())
     assert data["budget"] is None and data["sliders"]["eyes"] == pytest.approx(0.9)
 
@@ -111,7 +111,7 @@ def test_a_reopened_session_shows_its_amount_with_the_likeness_measured(
     window.sessions.apply_look("linkedin")
     qtbot.waitUntil(lambda: window.document.amount is not None, timeout=WAIT)
     label, amount = window.amount.label.text(), window.document.amount
-    assert window.save_session_as(tmp_path / "obama.jpg.likeness.json")
+    assert window.sessions.save_session_as(tmp_path / "obama.jpg.likeness.json")
 
     again = make_window()
     open_and_wait(qtbot, again, photo)  # the session beside the photo is restored

@@ -89,7 +89,7 @@ def test_a_snapshot_is_listed_compared_and_saved(qtbot, make_window, tmp_path):
     view = window.show_compare()
     assert view.panes[0].picker.findText("Snapshot: Soft skin") >= 0
     saved = tmp_path / "s.likeness.json"
-    window.save_session_as(saved)
+    window.sessions.save_session_as(saved)
     session = load_session(saved)
     assert session.snapshots[0][0] == "Soft skin" and session.snapshots[0][1]["smooth"] == 0.5
     window.document.set_slider("smooth", 0.0)

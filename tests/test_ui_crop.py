@@ -123,7 +123,7 @@ def test_the_circle_shows_the_crop_and_the_session_keeps_it(qtbot, cropping, tmp
 
     qtbot.waitUntil(changed, timeout=WAIT)
     saved = tmp_path / "s.likeness.json"
-    cropping.save_session_as(saved)
+    cropping.sessions.save_session_as(saved)
     session = load_session(saved)
     assert session.crop == cropping.document.crop and session.crop is not None
     assert isinstance(before, QImage)

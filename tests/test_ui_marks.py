@@ -126,7 +126,7 @@ def test_marks_survive_save_and_reopen(qtbot, make_window, tmp_path, sample_file
     stroke(window, [(30, 30), (50, 40)])
     wait_for_marks(qtbot, window)
     session_file = tmp_path / "astronaut.likeness.json"
-    assert window.save_session_as(session_file)
+    assert window.sessions.save_session_as(session_file)
     fresh = make_window()
     open_and_wait(qtbot, fresh, session_file)
     assert fresh.document.marks == window.document.marks

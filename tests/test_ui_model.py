@@ -123,13 +123,13 @@ def test_recent_files_and_window_state_are_remembered(qtbot, tmp_path, monkeypat
     window = QtStudioWindow()
     qtbot.addWidget(window)
     photo = tmp_path / "me.png"
-    window._add_recent(photo)
+    window.sessions.add_recent(photo)
     window.resize(640, 480)
     window.close()
     assert (tmp_path / "studio.ini").is_file()
     again = QtStudioWindow()
     qtbot.addWidget(again)
-    assert again.recent_files()[0] == str(photo.resolve())
+    assert again.sessions.recent_files()[0] == str(photo.resolve())
     assert [a.text() for a in again.recent_menu.actions()] == ["me.png"]
     assert (again.size().width(), again.size().height()) == (640, 480)
     assert settings_store().fileName() == str(tmp_path / "studio.ini")

@@ -126,7 +126,7 @@ def test_same_amount_is_off_without_a_budgeted_look(qtbot, make_window, tmp_path
     open_shoot(qtbot, window, folder)
     window.panel.rows["smooth"].box.setValue(0.5)  # set by hand: exported as it is
     assert not window.shoot_export.same_amount_default()
-    window.apply_look("linkedin")
+    window.sessions.apply_look("linkedin")
     assert window.shoot_export.same_amount_default()
 
 

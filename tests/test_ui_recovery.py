@@ -90,7 +90,7 @@ from studio.ui.qt_main import QtStudioWindow
 app.make_application()
 window = QtStudioWindow()
 window.show()
-window.open_path(sys.argv[1])
+window.opener.open_path(sys.argv[1])
 def wait(done):
     while not done():
         QApplication.processEvents()
@@ -142,7 +142,7 @@ def test_reopening_a_photo_restores_its_saved_session_and_a_new_photo_starts_neu
     assert not window.notice.isVisible()  # nothing saved yet: neutral, nothing to say
     window.panel.rows["smooth"].box.setValue(0.5)
     window.document.set_slider("backdrop", "#808080")  # a grey backdrop
-    assert window.save_session()
+    assert window.sessions.save_session()
     assert default_session_path(me).is_file()
 
     open_and_wait(qtbot, window, other)

@@ -98,9 +98,9 @@ def settled(window) -> bool:
 
 def autosave_settled(window) -> bool:
     """The autosave holds every change made so far (written on its own, as after a pause)."""
-    if window.autosaver.pending:
+    if window.sessions.autosaver.pending:
         return False
-    window.autosaver.wait_written()
+    window.sessions.autosaver.wait_written()
     return True
 
 
@@ -287,7 +287,7 @@ def test_every_field_survives_autosave_and_restore_and_save_and_reopen(
         default_session_path(photo),
     )
     window = make_window()
-    window.open_path(default_session_path(photo))  # the user's session of the photo
+    window.opener.open_path(default_session_path(photo))  # the user's session of the photo
     qtbot.waitUntil(lambda: settled(window), timeout=WAIT)
     assert len(window.document.faces) >= 3
     steps = _user_steps(window, qtbot, photo)
@@ -321,16 +321,16 @@ def test_every_field_survives_autosave_and_restore_and_save_and_reopen(
     restored = make_window()
     assert studio_app.offer_restore(restored)
     qtbot.waitUntil(lambda: settled(restored), timeout=WAIT)
-    _check(restored.current_session(), expected, "restored")
+    _check(restored.document.session(), expected, "restored")
     assert window_state(restored) == before
     assert restored.document.dirty and not crashed.exists()
 
     # Saved, and the photo opened again in another window: the same, saved.
-    assert restored.save_session()
+    assert restored.sessions.save_session()
     reopened = make_window()
-    reopened.open_path(photo)
+    reopened.opener.open_path(photo)
     qtbot.waitUntil(lambda: settled(reopened), timeout=WAIT)
-    _check(reopened.current_session(), expected, "saved and reopened")
+    _check(reopened.document.session(), expected, "saved and reopened")
     again = window_state(reopened)
     assert again.pop("title") == before.pop("title").replace("*", "")
     assert again == before
@@ -358,7 +358,7 @@ def wait(done):
     while not done():
         QApplication.processEvents()
         time.sleep(0.01)
-window.open_path(sys.argv[1])
+window.opener.open_path(sys.argv[1])
 wait(lambda: settled(window))
 work_as_in_the_issue(window, wait)
 wait(lambda: autosave_settled(window))  # written on its own, as after a pause

@@ -188,7 +188,7 @@ def test_sync_carries_the_look_to_find_its_own_amount_and_the_export_preset(
 
     window = make_window()
     open_shoot(qtbot, window, shoot_folder)
-    window.apply_look("linkedin")
+    window.sessions.apply_look("linkedin")
     qtbot.waitUntil(lambda: not window.amount.runner.is_busy, timeout=WAIT)
     window.document.set_export(ExportSettings("portfolio"))
     window.sync.sync([shoot_folder / "c.jpg"])

@@ -98,7 +98,7 @@ def test_a_new_snapshot_starts_with_a_name(qtbot, make_window, monkeypatch):
     window.snapshot_action.trigger()
     window.snapshot_action.trigger()
     assert offered == ["Snapshot 1", "Snapshot 2"]
-    window.apply_look("linkedin")
+    window.sessions.apply_look("linkedin")
     window.snapshot_action.trigger()
     assert offered[-1] == window.panel.look_combo.currentText() == "LinkedIn"
     names = [window.snapshot_list.item(i).text() for i in range(window.snapshot_list.count())]
@@ -329,7 +329,7 @@ def test_the_backdrop_takes_a_picture_shown_by_its_name_undone_and_saved(
     assert window.document.slider("backdrop") == value
     # the session keeps it: reopened, the row shows the picture again
     session_file = tmp_path / "portrait.likeness.json"
-    assert window.save_session_as(session_file)
+    assert window.sessions.save_session_as(session_file)
     fresh = make_window()
     open_and_wait(qtbot, fresh, session_file)
     assert fresh.document.slider("backdrop") == value
@@ -397,7 +397,7 @@ def test_a_session_with_a_crop_opens_framed(qtbot, make_window, sample_file, tmp
     window.crop_tool.set_frame("portfolio")
     window.crop_action.trigger()
     saved = tmp_path / "astronaut.likeness.json"
-    assert window.save_session_as(saved)
+    assert window.sessions.save_session_as(saved)
     again = make_window()
     open_and_wait(qtbot, again, saved)
     assert again.canvas.frame is not None  # framed as it will be exported, not as shot

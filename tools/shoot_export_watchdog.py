@@ -60,7 +60,7 @@ def main() -> int:
     window.filmstrip.open_folder(args.folder)
     wait(lambda: not window.opener.opening and window.preview.pixels is not None)
     wait(lambda: len(window.filmstrip.thumbs) == len(window.filmstrip.photos))
-    window.apply_look(args.look)
+    window.sessions.apply_look(args.look)
     wait(lambda: not window.amount.runner.is_busy
          and not any(r.is_busy for r in window.preview.runners.values()))
     shot("filmstrip")

@@ -135,7 +135,7 @@ def offer_restore(window: QtStudioWindow) -> bool:
         QMessageBox.StandardButton.Yes,
     )
     if answer == QMessageBox.StandardButton.Yes:
-        window.restore_autosave(path)
+        window.opener.restore_autosave(path)
         return True
     path.unlink(missing_ok=True)
     return False
@@ -147,7 +147,7 @@ def open_given(window: QtStudioWindow, path: str | os.PathLike | None) -> None:
     if path is not None and os.path.isdir(path):
         window.filmstrip.open_folder(path)
     else:
-        window.open_path(path)
+        window.opener.open_path(path)
 
 
 def run_studio(path: str | os.PathLike | None = None) -> int:

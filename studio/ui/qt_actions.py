@@ -73,12 +73,12 @@ def _zoom_by(factor: float) -> Callable[[QtStudioWindow], None]:
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("open", "&Open…", "File", lambda w: w.open_dialog(), Std.Open,
+    ActionSpec("open", "&Open…", "File", lambda w: w.opener.open_dialog(), Std.Open,
                "Open a photo or a session", toolbar=True),
-    ActionSpec("save", "&Save Session", "File", lambda w: w.save_session(), Std.Save,
+    ActionSpec("save", "&Save Session", "File", lambda w: w.sessions.save_session(), Std.Save,
                "Save the sliders beside the photo", needs_photo=True, toolbar=True,
                separator_before=True, short="Save"),
-    ActionSpec("save_as", "Save Session &As…", "File", lambda w: w.save_session_as(),
+    ActionSpec("save_as", "Save Session &As…", "File", lambda w: w.sessions.save_session_as(),
                Std.SaveAs, needs_photo=True),
     ActionSpec("apply", "&Apply Session or Look…", "File", lambda w: w.sessions.apply_session_dialog(),
                "Ctrl+Shift+L", "Use another session's or look's sliders here", needs_photo=True),

@@ -253,7 +253,7 @@ class StudioFilmstrip:
             window.document.source_path) == os.path.abspath(path)
         if same:
             return
-        window.open_path(path)  # asks first about unsaved work, as File › Open does
+        window.opener.open_path(path)  # asks first about unsaved work, as File › Open does
         if not window.opener.opening:  # the user kept the photo open: the strip says so again
             self.follow_open_photo()
 

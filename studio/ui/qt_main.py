@@ -13,9 +13,6 @@ controllers that do the work (one concern each):
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QIcon, QUndoStack
 from PySide6.QtWidgets import (
@@ -70,7 +67,7 @@ def settings_store() -> QSettings:
 
 
 class QtStudioWindow(QMainWindow):
-    """The studio. ``open_path(path)`` opens a photo or a session; None opens the sample."""
+    """The studio: the document, its canvas, panel and docks, wired to the controllers."""
 
     def __init__(self, settings: QSettings | None = None):
         super().__init__()
@@ -90,9 +87,11 @@ class QtStudioWindow(QMainWindow):
                                      self.notices, self)
         self.marks = StudioMarks(self.document, self.undo_stack, self.canvas,
                                  lambda: self.preview.engine, self.notices, self)
-        self.opener = StudioOpener(self)
-        self.sessions = StudioSessions(self)
-        self.autosaver = self.sessions.autosaver
+        self.sessions = StudioSessions(self.document, self.undo_stack, self.settings,
+                                       self.notices, self)
+        self.opener = StudioOpener(self.document, self.undo_stack, self.canvas, self.settings,
+                                   self.notices, self.status_photo, self.sessions.confirm_discard,
+                                   self.sessions.autosaver, self)
         self.exporter = StudioExporter(self.document, self.settings, self.panel.circle,
                                        self.notices, self)
         self.crop_tool = CropTool(self)
@@ -174,17 +173,18 @@ class QtStudioWindow(QMainWindow):
         self.resizeDocks([self.history_dock], [190], Qt.Orientation.Horizontal)
 
     def _connect(self) -> None:
+        self._connect_opening()
         self.opener.runner.finished.connect(self.sync.photo_opened)
         self.opener.runner.finished.connect(lambda *_: self.look_thumbs.refresh())
         self.preview.shown.connect(lambda _id: self.side_by_side.refresh())
         self.preview.crown_found.connect(self.crop_tool.set_crown)
         self.canvas.view_changed.connect(self.preview.view_changed)
-        self.canvas.file_dropped.connect(self.open_path)
+        self.canvas.file_dropped.connect(self.opener.open_path)
         self.canvas.face_clicked.connect(self._on_face_chosen)
         self.canvas.face_toggled.connect(self._on_face_toggled)
         self.panel.slider_edited.connect(self._on_slider_edited)
         self.panel.slider_released.connect(self._on_slider_released)
-        self.panel.look_chosen.connect(self.apply_look)
+        self.panel.look_chosen.connect(self.sessions.apply_look)
         self.panel.face_chosen.connect(self._on_face_chosen)
         self.panel.everyone_chosen.connect(self._on_everyone_chosen)
         self.panel.reset_all.connect(self.reset_all)
@@ -198,6 +198,24 @@ class QtStudioWindow(QMainWindow):
         events.snapshots.connect(lambda snapshots: self.show_snapshots())
         events.edited.connect(self._on_document_edit)
 
+    def _connect_opening(self) -> None:
+        opener, sessions = self.opener, self.sessions
+        opener.photo_read.connect(lambda result: self.preview.start(result.preview))
+        opener.opened.connect(lambda result: self._on_opened())
+        opener.file_opened.connect(sessions.add_recent)
+        opener.neutral_asked.connect(self.reset_all)
+        sessions.open_asked.connect(opener.open_path)
+        sessions.looks_listed.connect(self.panel.set_looks)
+        sessions.look_applied.connect(self.amount.look_applied)
+
+    def _on_opened(self) -> None:
+        """A photo is open: its faces and framing shown, its preview rendered."""
+        self.preview.show_faces()
+        self.crop_tool.show_framing()  # a session's crop: the photo shows framed
+        self.update_state()
+        self.preview.schedule_render()
+        self.preview.prepare()
+
     def _name_actions(self) -> None:
         """``window.export_action`` and friends: the actions by name, as the menus hold them."""
         actions = self.actions
@@ -208,7 +226,7 @@ class QtStudioWindow(QMainWindow):
         self.overlay_actions = actions.overlays
         self.recent_menu, self.export_menu = actions.recent_menu, actions.export_menu
         self.overlay_menu = actions.overlay_menu
-        self.sessions.rebuild_recent_menu()
+        self.sessions.show_recent_in(actions.recent_menu)
 
     def _build_status(self) -> None:
         status = self.statusBar()
@@ -298,53 +316,6 @@ class QtStudioWindow(QMainWindow):
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()
 
-    # ================================================================== what the controllers do
-    def open_dialog(self) -> None:
-        self.opener.open_dialog()
-
-    def open_path(self, path: str | os.PathLike | None) -> None:
-        """Open a photo or a session file in the background (None: the built-in sample).
-
-        A bad file shows a dialog with its one-line message; the open photo stays.
-        """
-        self.opener.open_path(path)
-
-    def current_session(self):
-        """The document as a Session (sliders, face, look, crop, export, cached analysis)."""
-        return self.sessions.current_session()
-
-    def save_session(self) -> bool:
-        """Save to the session's file (default: beside the photo). Returns True when saved."""
-        return self.sessions.save_session()
-
-    def save_session_as(self, path: str | os.PathLike | None = None) -> bool:
-        return self.sessions.save_session_as(path)
-
-    def autosave(self) -> Path | None:
-        """Write the autosave now when a change is waiting (the path written, or None)."""
-        return self.autosaver.flush()
-
-    def restore_autosave(self, path: Path) -> None:
-        """Reopen a session left by a crash (its photo, or the sample when it had none)."""
-        self.sessions.restore_autosave(path)
-
-    def recent_files(self) -> list[str]:
-        return self.sessions.recent_files()
-
-    def _add_recent(self, path: Path) -> None:
-        self.sessions.add_recent(path)
-
-    def apply_look(self, key: str) -> None:
-        """Set every slider from a look (one undo step)."""
-        self.sessions.apply_look(key)
-
-    def apply_session_file(self, path: str | os.PathLike) -> None:
-        """Use a session's or look's sliders on this photo (its masks follow this photo's face)."""
-        self.sessions.apply_session_file(path)
-
-    def save_look(self, name: str) -> None:
-        self.sessions.save_look(name)
-
     # ================================================================== edits
     def _on_slider_edited(self, key: str, value) -> None:
         if self.document.photo is None:
@@ -392,12 +363,12 @@ class QtStudioWindow(QMainWindow):
     # ================================================================== document events
     def _on_dirty_change(self, dirty: bool) -> None:
         if dirty:
-            self.autosaver.changed()
+            self.sessions.autosaver.changed()
         self._update_title()
 
     def _on_document_edit(self) -> None:
         if self.document.photo is not None and not self.opener.opening:
-            self.autosaver.changed()
+            self.sessions.autosaver.changed()
 
     def _update_title(self) -> None:
         name = self.document.display_name if self.document.photo is not None else ""
@@ -417,7 +388,7 @@ class QtStudioWindow(QMainWindow):
         if not self.sessions.confirm_discard():
             event.ignore()
             return
-        self.autosaver.discard()
+        self.sessions.autosaver.discard()
         self._save_window_state()
         QApplication.instance().removeEventFilter(self._key_watcher)
         for runner in self.runners:

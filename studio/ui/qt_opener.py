@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog
 
 from studio.errors import LikenessError
@@ -20,7 +21,16 @@ from .qt_sessions import SESSION_FILTER
 from .qt_workers import QtLatestRunner
 
 if TYPE_CHECKING:
-    from .qt_main import QtStudioWindow
+    from collections.abc import Callable
+
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QUndoStack
+    from PySide6.QtWidgets import QLabel, QWidget
+
+    from .model import StudioDocument
+    from .qt_autosave import Autosaver
+    from .qt_canvas import QtCanvas
+    from .qt_notice import Notices
 
 #: Camera RAW files in both cases: cameras name them upper case (IMG_0001.CR2).
 _RAW_PATTERNS = " ".join(f"*{ext} *{ext.upper()}" for ext in RAW_EXTENSIONS)
@@ -47,25 +57,41 @@ def photo_source(path: Path | None, sha256: str | None):
     return Source(path=path, sha256=sha256, bytes=size)
 
 
-class StudioOpener:
-    """Opens files for the window. ``opening`` is True while a file is being read."""
+class StudioOpener(QObject):
+    """Opens photos and sessions into the document. ``opening`` is True while a file is being
+    read. ``confirm_discard()`` asks to save unsaved work first (False: the user cancelled);
+    ``autosaver`` keeps the work a crash left; ``photo_label`` names the open photo in the
+    status bar."""
 
-    def __init__(self, window: QtStudioWindow):
-        self.window = window
+    #: The open job's result, before the document takes it: the preview starts on it.
+    photo_read = Signal(object)
+    #: A photo or session is open in the document (the open job's result).
+    opened = Signal(object)
+    #: A photo or session file was opened (its path): a recent file.
+    file_opened = Signal(object)
+    #: The user asked to drop a restored session for neutral sliders (the notice's button).
+    neutral_asked = Signal()
+
+    def __init__(self, document: StudioDocument, undo_stack: QUndoStack, canvas: QtCanvas,
+                 settings: QSettings, notices: Notices, photo_label: QLabel,
+                 confirm_discard: Callable[[], bool], autosaver: Autosaver, parent: QWidget):
+        super().__init__(parent)
+        self.document, self.undo_stack, self.canvas = document, undo_stack, canvas
+        self.settings, self.notices, self.photo_label = settings, notices, photo_label
+        self.confirm_discard, self.autosaver, self._parent = confirm_discard, autosaver, parent
         self.opening = False
-        self.runner = QtLatestRunner("open", parent=window)
+        self.runner = QtLatestRunner("open", parent=parent)
         self.runner.finished.connect(self._on_open_done)
         self.runner.failed.connect(self._on_open_failed)
-        self.quick_runner = QtLatestRunner("quick", parent=window)
+        self.quick_runner = QtLatestRunner("quick", parent=parent)
         self.quick_runner.finished.connect(self._on_quick_done)
         self._quick_for = 0
         self._restoring = None  # the crashed studio's session the open running restores
 
     def open_dialog(self) -> None:
-        window = self.window
-        folder = str(window.settings.value("folder", str(Path.home())))
+        folder = str(self.settings.value("folder", str(Path.home())))
         path, _ = QFileDialog.getOpenFileName(
-            window,
+            self._parent,
             "Open a photo or session",
             folder,
             f"{PHOTO_FILTER};;{SESSION_FILTER};;All files (*)",
@@ -78,20 +104,30 @@ class StudioOpener:
 
         A bad file shows a dialog with its one-line message; the open photo stays.
         """
-        window = self.window
         if path is not None:
             path = Path(path)
-            if not window.sessions.confirm_discard():
+            if not self.confirm_discard():
                 return
-            window.settings.setValue("folder", str(path.parent))
+            self.settings.setValue("folder", str(path.parent))
         self.opening = True
-        window.statusBar().showMessage(f"Opening {path.name if path else 'the sample'}…")
+        self.notices.status(f"Opening {path.name if path else 'the sample'}…")
         as_session = path is not None and is_session_file(path)
         request_id = self.runner.submit(jobs.open_job, path, as_session)
-        if path is not None and not as_session and window.document.photo is None:
+        if path is not None and not as_session and self.document.photo is None:
             # nothing on screen yet: show a fast reduced decode while faces are found
             self._quick_for = request_id
             self.quick_runner.submit(jobs.quick_job, path)
+
+    def restore_autosave(self, path: Path) -> None:
+        """Reopen a session left by a crash (its photo, or the sample when it had none)."""
+        from studio.session import load_session
+
+        try:
+            session = load_session(path)
+        except LikenessError as error:
+            self.notices.error(f"The autosaved session cannot be restored: {error}")
+            return
+        self.restore(session, Path(path))
 
     def restore(self, session, path: Path) -> None:
         """Reopen a crashed studio's session (from its file ``path``) as unsaved work."""
@@ -103,22 +139,34 @@ class StudioOpener:
         self.runner.submit(jobs.open_job, path, True)
 
     def _on_quick_done(self, _request_id: int, result: jobs.QuickPreview) -> None:
-        window = self.window
         if (
             self.opening
-            and window.document.photo is None
+            and self.document.photo is None
             and self.runner.latest_id == self._quick_for
         ):
-            window.canvas.set_photo(result.width, result.height, result.image)
-            window.statusBar().showMessage("Finding faces…")
+            self.canvas.set_photo(result.width, result.height, result.image)
+            self.notices.status("Finding faces…")
 
     def _on_open_done(self, _request_id: int, result: jobs.OpenResult) -> None:
-        window = self.window
         self.opening = False
-        window.undo_stack.clear()
-        window.sessions.autosaver.discard()  # the previous photo's: saved or discarded by now
-        window.preview.start(result.preview)
-        document = window.document
+        self.undo_stack.clear()
+        self.autosaver.discard()  # the previous photo's: saved or discarded by now
+        self.photo_read.emit(result)
+        self._take_photo(result)
+        photo = result.photo
+        self.canvas.set_photo(photo.width, photo.height, qimage_from_rgb8(result.before8))
+        self._start_from(result)
+        self._name_photo()
+        if segmentation_available():
+            self.notices.status("Ready", 3000)
+        else:  # no silent quality drop: the studio says so while the photo is open
+            self.notices.status(MISSING_NOTICE[0].upper() + MISSING_NOTICE[1:])
+        self._show_restored(result)
+        self.opened.emit(result)
+
+    def _take_photo(self, result: jobs.OpenResult) -> None:
+        """The document takes the photo, its faces and the face (or faces) the job chose."""
+        document = self.document
         document.set_photo(
             result.photo, result.analysis, photo_source(result.photo.path, result.sha256)
         )
@@ -128,30 +176,19 @@ class StudioOpener:
         if result.preview.retouched != "primary":
             document.retouched = result.preview.retouched
             document.events.retouched(choice=document.retouched)
-        photo = result.photo
-        window.canvas.set_photo(photo.width, photo.height, qimage_from_rgb8(result.before8))
-        window.preview.show_faces()
-        self._start_from(result)
-        window.crop_tool.show_framing()  # a session's crop: the photo shows framed
+
+    def _name_photo(self) -> None:
+        document, photo = self.document, self.document.photo
         faces = len(document.faces)
-        window.status_photo.setText(
+        self.photo_label.setText(
             f"{document.display_name}  {photo.width}×{photo.height} "
             f"({photo.megapixels:.1f} MP)  {faces} face{'s' if faces != 1 else ''}"
         )
-        if segmentation_available():
-            window.statusBar().showMessage("Ready", 3000)
-        else:  # no silent quality drop: the studio says so while the photo is open
-            window.statusBar().showMessage(MISSING_NOTICE[0].upper() + MISSING_NOTICE[1:])
-        self._show_restored(result)
-        window.update_state()
-        window.preview.schedule_render()
-        window.preview.prepare()
 
     def _start_from(self, result: jobs.OpenResult) -> None:
         """Set the sliders the photo starts from: its session (opened, saved beside it, or a
         crashed studio's autosave) or neutral, never the previous photo's."""
-        window = self.window
-        document = window.document
+        document = self.document
         session, restored = result.session, result.restored
         if self._restoring is not None:
             session, restored = session or self._restoring, "autosave"
@@ -161,13 +198,13 @@ class StudioOpener:
             document.set_session_path(None)
             document.set_dirty(False)
             if result.photo.path is not None:
-                window.sessions.add_recent(result.photo.path)
+                self.file_opened.emit(result.photo.path)
             return
         if restored != "autosave":
             document.set_session_path(result.session_path)
             document.set_dirty(False)
             recent = result.session_path if restored == "session" else result.photo.path
-            window.sessions.add_recent(recent)
+            self.file_opened.emit(recent)
             return
         self._keep_crashed_work(result)
 
@@ -177,45 +214,42 @@ class StudioOpener:
         session is (beside it, when there is one)."""
         from studio.session import default_session_path
 
-        document = self.window.document
+        document = self.document
         beside = default_session_path(result.photo.path) if result.photo.path else None
         if result.restored == "autosave":
             document.set_session_path(result.session_path)
         else:  # restored from the file, through the question at start
             document.set_session_path(beside if beside is not None and beside.is_file() else None)
         document.set_dirty(True)
-        autosaver = self.window.sessions.autosaver
-        autosaver.changed()
-        autosaver.flush()
+        self.autosaver.changed()
+        self.autosaver.flush()
         crashed = result.autosave_file or result.session_path
         if crashed is not None and Path(crashed) != autosave_path():
             Path(crashed).unlink(missing_ok=True)
 
     def _show_restored(self, result: jobs.OpenResult) -> None:
         """Say what the sliders came back from, with a way back to neutral (undoable)."""
-        window = self.window
-        name = window.document.display_name
+        name = self.document.display_name
         if result.restored == "beside":
             text = f"Restored the session saved with {name} ({result.session_path.name})."
-        elif result.restored == "autosave" or window.document.dirty:
+        elif result.restored == "autosave" or self.document.dirty:
             text = f"Restored the unsaved changes to {name} (the studio did not close properly)."
         elif result.note:
             text = result.note
         else:
-            window.notice.clear()
+            self.notices.bar.clear()
             return
         has_session = result.session is not None
-        window.notice.show_message(
+        self.notices.bar.show_message(
             text,
             "Start from Neutral" if has_session else None,
-            window.reset_all if has_session else None,
+            self.neutral_asked.emit if has_session else None,
         )
 
     def _on_open_failed(self, _request_id: int, error: LikenessError) -> None:
-        window = self.window
         self.opening = False
         self._restoring = None
-        window.statusBar().clearMessage()
-        if window.document.photo is None:
-            window.canvas.clear_photo()  # a fast preview of the bad file may be showing
-        window.show_error(str(error))
+        self.notices.clear_status()
+        if self.document.photo is None:
+            self.canvas.clear_photo()  # a fast preview of the bad file may be showing
+        self.notices.error(str(error))

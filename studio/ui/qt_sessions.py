@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from studio.errors import LikenessError
@@ -16,21 +17,38 @@ from .qt_autosave import Autosaver
 from .qt_commands import SetAllSlidersCommand
 
 if TYPE_CHECKING:
-    from .qt_main import QtStudioWindow
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QUndoStack
+    from PySide6.QtWidgets import QMenu, QWidget
+
+    from .model import StudioDocument
+    from .qt_notice import Notices
 
 SESSION_FILTER = "Sessions and looks (*.likeness.json *.json)"
 MAX_RECENT = 10
 
 
-class StudioSessions:
-    """The window's session files, recent files and autosave (``autosaver``)."""
+class StudioSessions(QObject):
+    """The document's session files, recent files (in the studio's ``settings``), looks and
+    autosave (``autosaver``). ``parent``: the window its dialogs belong to."""
 
-    def __init__(self, window: QtStudioWindow):
-        self.window = window
-        self.autosaver = Autosaver(self._session_to_autosave, window)
+    #: The looks to offer, [(key, name)], built-in and the user's.
+    looks_listed = Signal(list)
+    #: A look was applied (its key and its Session): its amount is to be found.
+    look_applied = Signal(str, object)
+    #: A recent file was chosen (its path): to be opened.
+    open_asked = Signal(str)
+
+    def __init__(self, document: StudioDocument, undo_stack: QUndoStack, settings: QSettings,
+                 notices: Notices, parent: QWidget):
+        super().__init__(parent)
+        self.document, self.undo_stack, self.settings = document, undo_stack, settings
+        self.notices, self._parent = notices, parent
+        self.recent_menu: QMenu | None = None
+        self.autosaver = Autosaver(self._session_to_autosave, parent)
 
     def recent_files(self) -> list[str]:
-        value = self.window.settings.value("recent", [])
+        value = self.settings.value("recent", [])
         if isinstance(value, str):
             value = [value]
         return [str(v) for v in (value or [])]
@@ -38,26 +56,26 @@ class StudioSessions:
     def add_recent(self, path: Path) -> None:
         path = str(Path(path).resolve())
         recent = [p for p in self.recent_files() if p != path]
-        self.window.settings.setValue("recent", ([path] + recent)[:MAX_RECENT])
-        self.window.settings.sync()
-        self.rebuild_recent_menu()
+        self.settings.setValue("recent", ([path] + recent)[:MAX_RECENT])
+        self.settings.sync()
+        self.show_recent_in(self.recent_menu)
 
-    def rebuild_recent_menu(self) -> None:
-        self.window.recent_menu.clear()
+    def show_recent_in(self, menu: QMenu | None) -> None:
+        """List the recent files in ``menu`` (File › Open Recent), now and after each change."""
+        self.recent_menu = menu
+        if menu is None:
+            return
+        menu.clear()
         recent = self.recent_files()
         for path in recent:
-            self.window.recent_menu.addAction(Path(path).name, lambda p=path: self.window.open_path(p))
-        self.window.recent_menu.setEnabled(bool(recent))
-
-    def current_session(self):
-        """The document as a Session: what saving and the autosave write (one source)."""
-        return self.window.document.session()
+            menu.addAction(Path(path).name, lambda p=path: self.open_asked.emit(p))
+        menu.setEnabled(bool(recent))
 
     def save_session(self) -> bool:
         """Save to the session's file (default: beside the photo). Returns True when saved."""
         from studio.session import default_session_path
 
-        document = self.window.document
+        document = self.document
         if document.photo is None:
             return False
         path = document.session_path
@@ -70,19 +88,20 @@ class StudioSessions:
     def save_session_as(self, path: str | os.PathLike | None = None) -> bool:
         from studio.session import default_session_path
 
-        if self.window.document.photo is None:
+        if self.document.photo is None:
             return False
         if path is None:
-            source = self.window.document.source_path
+            source = self.document.source_path
             suggestion = (
                 str(default_session_path(source))
                 if source
                 else str(
-                    Path(str(self.window.settings.value("folder", str(Path.home()))))
+                    Path(str(self.settings.value("folder", str(Path.home()))))
                     / "sample.likeness.json"
                 )
             )
-            path, _ = QFileDialog.getSaveFileName(self.window, "Save session", suggestion, SESSION_FILTER)
+            path, _ = QFileDialog.getSaveFileName(self._parent, "Save session", suggestion,
+                                                  SESSION_FILTER)
             if not path:
                 return False
         return self._write_session(Path(path))
@@ -91,49 +110,37 @@ class StudioSessions:
         from studio.session import save_session
 
         try:
-            written = save_session(self.current_session(), path)
+            written = save_session(self.document.session(), path)
         except LikenessError as error:
-            self.window.show_error(str(error))
+            self.notices.error(str(error))
             return False
-        self.window.document.set_session_path(written)
-        self.window.document.set_dirty(False)
-        self.window.undo_stack.setClean()
+        self.document.set_session_path(written)
+        self.document.set_dirty(False)
+        self.undo_stack.setClean()
         self.add_recent(written)
         self.autosaver.discard()
-        self.window.statusBar().showMessage(f"Session saved: {written}", 5000)
+        self.notices.status(f"Session saved: {written}", 5000)
         return True
 
     def _session_to_autosave(self):
         """The session worth keeping after a crash: None without a photo or unsaved changes."""
-        if self.window.document.photo is None or not self.window.document.dirty:
+        if self.document.photo is None or not self.document.dirty:
             return None
-        return self.current_session()
+        return self.document.session()
 
     def autosave(self) -> Path | None:
         """Write the autosave now when a change is waiting (it is also written by itself,
         shortly after each change); the path written, or None."""
         return self.autosaver.flush()
 
-    def restore_autosave(self, path: Path) -> None:
-        """Reopen a session left by a crash (its photo, or the sample when it had none)."""
-        from studio.session import load_session
-
-        try:
-            session = load_session(path)
-        except LikenessError as error:
-            self.window.show_error(f"The autosaved session cannot be restored: {error}")
-            return
-        self.window.opener.restore(session, Path(path))
-
     def confirm_discard(self) -> bool:
         """Ask to save unsaved changes; False when the user cancels."""
-        if not self.window.document.dirty or self.window.document.photo is None:
+        if not self.document.dirty or self.document.photo is None:
             return True
-
         answer = QMessageBox.question(
-            self.window,
+            self._parent,
             APP_NAME,
-            f"Save the changes to {self.window.document.display_name}'s session?",
+            f"Save the changes to {self.document.display_name}'s session?",
             QMessageBox.StandardButton.Save
             | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel,
@@ -155,9 +162,9 @@ class StudioSessions:
                 if not info.description.startswith("(cannot be used")
             ]
         except LikenessError as error:  # a broken built-in look: say so, keep working
-            self.window.statusBar().showMessage(f"Looks unavailable: {error}")
+            self.notices.status(f"Looks unavailable: {error}")
             looks = []
-        self.window.panel.set_looks(looks)
+        self.looks_listed.emit(looks)
 
     def apply_look(self, key: str) -> None:
         """Set every slider from a look (one undo step)."""
@@ -166,20 +173,20 @@ class StudioSessions:
         try:
             look = load_look(key)
         except LikenessError as error:
-            self.window.show_error(str(error))
+            self.notices.error(str(error))
             return
-        self.window.undo_stack.push(
+        self.undo_stack.push(
             SetAllSlidersCommand(
-                self.window.document, look.sliders, f"Look: {look.name or key}", look=key,
+                self.document, look.sliders, f"Look: {look.name or key}", look=key,
                 amount=(look.budget, None, None),
             )
         )
-        self.window.amount.look_applied(key, look)
+        self.look_applied.emit(key, look)
 
     def apply_session_dialog(self) -> None:
-        folder = str(self.window.settings.value("folder", str(Path.home())))
+        folder = str(self.settings.value("folder", str(Path.home())))
         path, _ = QFileDialog.getOpenFileName(
-            self.window, "Apply a session or look", folder, f"{SESSION_FILTER};;All files (*)"
+            self._parent, "Apply a session or look", folder, f"{SESSION_FILTER};;All files (*)"
         )
         if path:
             self.apply_session_file(path)
@@ -191,11 +198,11 @@ class StudioSessions:
         try:
             session = load_session(path)
         except LikenessError as error:
-            self.window.show_error(str(error))
+            self.notices.error(str(error))
             return
-        self.window.undo_stack.push(
+        self.undo_stack.push(
             SetAllSlidersCommand(
-                self.window.document,
+                self.document,
                 session.sliders,
                 f"Applied {Path(path).name}",
                 look=session.look,
@@ -203,16 +210,16 @@ class StudioSessions:
             )
         )
         if session.budget is not None and session.amount is None and session.look is not None:
-            self.window.amount.look_applied(session.look, session)  # a look file: find it
-        if session.marks and not session.marks_for(self.window.document.sha256 or ""):
-            self.window.statusBar().showMessage(
+            self.look_applied.emit(session.look, session)  # a look file: find it
+        if session.marks and not session.marks_for(self.document.sha256 or ""):
+            self.notices.status(
                 f"{len(session.marks)} marks of {Path(path).name} not carried over: "
                 "they belong to the photo they were painted on",
                 8000,
             )
 
     def save_look_dialog(self) -> None:
-        name, ok = QInputDialog.getText(self.window, "Save look", "Name of the look:")
+        name, ok = QInputDialog.getText(self._parent, "Save look", "Name of the look:")
         if ok and name.strip():
             self.save_look(name)
 
@@ -221,10 +228,10 @@ class StudioSessions:
         from studio.session import save_look
 
         try:
-            path = save_look(name, self.window.document.sliders)
+            path = save_look(name, self.document.sliders)
         except LikenessError as error:
-            self.window.show_error(str(error))
+            self.notices.error(str(error))
             return
         self.load_looks()
-        self.window.document.set_look(path.name[: -len(".json")])
-        self.window.statusBar().showMessage(f"Look saved: {path}", 5000)
+        self.document.set_look(path.name[: -len(".json")])
+        self.notices.status(f"Look saved: {path}", 5000)

@@ -65,7 +65,7 @@ def open_figures(window, path: str) -> dict:
     window.preview.shown.connect(
         lambda _id: seen.setdefault("first_preview", (time.perf_counter() - start) * 1000.0))
     try:
-        window.open_path(path)
+        window.opener.open_path(path)
         _wait(lambda: "first_preview" in seen)
     finally:
         window.canvas.set_photo = canvas_set_photo
