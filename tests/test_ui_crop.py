@@ -43,7 +43,7 @@ def cropping(qtbot, make_window):
     open_and_wait(qtbot, window)
     window.canvas.fit()
     qtbot.keyClick(window.canvas, Qt.Key.Key_C)
-    assert window.crop_tool.active and window.crop_bar_visible()
+    assert window.crop_tool.active and window.crop_tool.bar.isVisible()
     return window
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QPolygonF, QTransform
 from PySide6.QtWidgets import (
     QComboBox,
@@ -44,7 +44,10 @@ from .qt_commands import SetFramingCommand
 from .qt_slider import QtClickSlider
 
 if TYPE_CHECKING:
-    from .qt_main import QtStudioWindow
+    from PySide6.QtGui import QUndoStack
+
+    from .model import StudioDocument
+    from .qt_canvas import QtCanvas
 
 #: The angle slider's step, degrees.
 ANGLE_STEP = 0.1
@@ -84,7 +87,7 @@ class _CropItem(QGraphicsItem):
         self._grab: tuple[str, np.ndarray, tuple] | None = None
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
-        w, h = self.tool.window.canvas.photo_size
+        w, h = self.tool.canvas.photo_size
         return QRectF(-w, -h, 3 * w, 3 * h)
 
     def _straight_transform(self) -> QTransform:
@@ -92,7 +95,7 @@ class _CropItem(QGraphicsItem):
         pixels, so the frame it draws is upright where the view shows the turned photo."""
         import cv2  # OpenCV: the inverse of the straighten turn
 
-        width, height = self.tool.window.canvas.photo_size
+        width, height = self.tool.canvas.photo_size
         back = cv2.invertAffineTransform(rotation_matrix(width, height, self.tool.angle))
         return QTransform(back[0, 0], back[1, 0], back[0, 1], back[1, 1], back[0, 2], back[1, 2])
 
@@ -100,8 +103,8 @@ class _CropItem(QGraphicsItem):
         rect = self.tool.rect
         if rect is None:
             return
-        width, height = self.tool.window.canvas.photo_size
-        scale = 1.0 / max(self.tool.window.canvas.zoom, 1e-6)  # one screen pixel
+        width, height = self.tool.canvas.photo_size
+        scale = 1.0 / max(self.tool.canvas.zoom, 1e-6)  # one screen pixel
         painter.setTransform(self._straight_transform(), True)
         corners = to_straightened(
             np.array([[0, 0], [width, 0], [width, height], [0, height]]), width, height,
@@ -135,14 +138,14 @@ class _CropItem(QGraphicsItem):
 
     # ------------------------------------------------------------------ dragging
     def _straight(self, scene_pos: QPointF) -> np.ndarray:
-        size = self.tool.window.canvas.photo_size
+        size = self.tool.canvas.photo_size
         return to_straightened(np.array([[scene_pos.x(), scene_pos.y()]]), *size, self.tool.angle)[
             0
         ]
 
     def _hit(self, point: np.ndarray) -> str | None:
         left, top, w, h = self.tool.rect
-        grab = HANDLE / max(self.tool.window.canvas.zoom, 1e-6)
+        grab = HANDLE / max(self.tool.canvas.zoom, 1e-6)
         for name, (x, y) in _handles(self.tool.rect).items():  # corners first, then edges
             if abs(point[0] - x) <= grab and abs(point[1] - y) <= grab:
                 return name
@@ -176,12 +179,19 @@ class _CropItem(QGraphicsItem):
             self.tool.end_change("Crop")
 
 
-class CropTool:
-    """The crop tool of a studio window: ``active`` while shown (key C); ``frame`` is the
-    aspect preset; ``rect`` the frame in straightened photo pixels; ``angle`` the turn."""
+class CropTool(QObject):
+    """The crop tool on the canvas: ``active`` while shown (key C); ``frame`` is the aspect
+    preset; ``rect`` the frame in straightened photo pixels; ``angle`` the turn. Its bar goes
+    above the canvas."""
 
-    def __init__(self, window: QtStudioWindow):
-        self.window = window
+    #: The tool was shown (True) or hidden (False).
+    active_changed = Signal(bool)
+    #: The tool shows the document's framing anew (the profile circle follows it).
+    framing_shown = Signal()
+
+    def __init__(self, document: StudioDocument, undo_stack: QUndoStack, canvas: QtCanvas):
+        super().__init__(canvas)
+        self.document, self.undo_stack, self.canvas = document, undo_stack, canvas
         self.active = False
         self.frame = "linkedin"
         self._before: tuple | None = None
@@ -193,14 +203,15 @@ class CropTool:
         self.whole_photo = False
         self.item = _CropItem(self)
         self.item.setVisible(False)
-        window.canvas.scene().addItem(self.item)
+        canvas.scene().addItem(self.item)
         self.bar = self._build_bar()
         self.bar.setVisible(False)
-        window.document.events.crop.connect(lambda crop: self._sync())
+        document.events.crop.connect(lambda crop: self._sync())
 
     # ------------------------------------------------------------------ widgets
     def _build_bar(self) -> QWidget:
-        bar = QWidget(self.window)
+        above = self.canvas.parentWidget()
+        bar = QWidget(above)
         bar.setObjectName("crop_bar")
         rows = QVBoxLayout(bar)
         rows.setContentsMargins(8, 4, 8, 4)
@@ -243,21 +254,21 @@ class CropTool:
         self.note_label.setWordWrap(True)
         self.note_label.setVisible(False)
         rows.addWidget(self.note_label)
-        self.window.centralWidget().layout().insertWidget(1, bar)
+        above.layout().insertWidget(1, bar)
         return bar
 
     # ------------------------------------------------------------------ state
     @property
     def angle(self) -> float:
-        return self.window.document.angle
+        return self.document.angle
 
     @property
     def rect(self) -> tuple[float, float, float, float] | None:
         """The frame in straightened pixels: the document's crop, or the automatic one."""
-        document = self.window.document
+        document = self.document
         if document.photo is None:
             return None
-        width, height = self.window.canvas.photo_size
+        width, height = self.canvas.photo_size
         if document.crop is not None:
             return document.crop.rect(width, height)
         return self.auto_rect(self.frame, self.angle)
@@ -268,8 +279,8 @@ class CropTool:
         return self._auto_framing(frame, angle)[0]
 
     def _auto_framing(self, frame: str, angle: float) -> tuple[tuple, list[str]]:
-        width, height = self.window.canvas.photo_size
-        face = self.window.document.face
+        width, height = self.canvas.photo_size
+        face = self.document.face
         landmarks = None if face is None else face.landmarks
         aspect = FRAMES.get(frame)
         if frame == "original":
@@ -283,11 +294,11 @@ class CropTool:
 
     def eye_line(self) -> float | None:
         """The chosen face's eye line (height in straightened pixels), for the guide."""
-        face = self.window.document.face
+        face = self.document.face
         if face is None:
             return None
         eyes = face.landmarks[36:48].mean(axis=0)
-        return float(to_straightened(eyes, *self.window.canvas.photo_size, self.angle)[0, 1])
+        return float(to_straightened(eyes, *self.canvas.photo_size, self.angle)[0, 1])
 
     def aspect(self, rect, frame: str | None = None) -> float | None:
         """Width / height of preset ``frame`` (default: the tool's); None: free."""
@@ -295,15 +306,15 @@ class CropTool:
         if frame == "free":
             return None
         if frame == "original":
-            width, height = self.window.canvas.photo_size
+            width, height = self.canvas.photo_size
             return width / height
         return FRAMES[frame]
 
     def _fitting_frame(self) -> str:
         """The tool's preset when the document's crop has its aspect, else the first that
         fits (a session, a restore or an undo brings a crop made at another preset)."""
-        crop = self.window.document.crop
-        _, _, w, h = (0, 0, 0, 0) if crop is None else crop.rect(*self.window.canvas.photo_size)
+        crop = self.document.crop
+        _, _, w, h = (0, 0, 0, 0) if crop is None else crop.rect(*self.canvas.photo_size)
         if h <= 0:  # automatic framing: the preset's own
             return self.frame
         for frame in (self.frame, *(name for name, _ in FRAME_LABELS)):
@@ -323,13 +334,13 @@ class CropTool:
         self.item.prepareGeometryChange()
         self.item.update()
         self._show_note()
-        self.window.preview.update_circle()
+        self.framing_shown.emit()
 
     def framed_corners(self) -> np.ndarray | None:
         """The framed part of the photo as exported (the document's crop, turned by its
         angle): its corners in photo pixels; None when the photo is not framed."""
-        document = self.window.document
-        width, height = self.window.canvas.photo_size
+        document = self.document
+        width, height = self.canvas.photo_size
         if document.photo is None or not width:
             return None
         if document.crop is not None:
@@ -350,7 +361,7 @@ class CropTool:
         """Outside the tool the canvas shows the framed photo, straightened and cut as it will
         be exported (Lightroom), unless the whole photo is asked for; in the tool, the whole
         photo turns under the upright frame."""
-        canvas = self.window.canvas
+        canvas = self.canvas
         corners = None if self.active or self.whole_photo else self.framed_corners()
         if self.active or corners is not None:
             canvas.set_turn(self.angle)
@@ -359,18 +370,18 @@ class CropTool:
         canvas.set_frame(corners)
 
     def _apply(self, rect, angle: float) -> None:
-        width, height = self.window.canvas.photo_size
-        self.window.document.set_framing(Crop.from_rect(rect, width, height), angle)
+        width, height = self.canvas.photo_size
+        self.document.set_framing(Crop.from_rect(rect, width, height), angle)
 
     # ------------------------------------------------------------------ user actions
     def set_active(self, on: bool) -> None:
         """Show or hide the tool (key C)."""
-        if on and self.window.document.photo is None:
+        if on and self.document.photo is None:
             on = False
         if on == self.active:
             return
         self.active = on
-        canvas = self.window.canvas
+        canvas = self.canvas
         if on:
             self._split_was = canvas.split_enabled
             canvas.set_split_enabled(False)
@@ -378,28 +389,26 @@ class CropTool:
             canvas.set_split_enabled(self._split_was)
         self.item.setVisible(on)
         self.bar.setVisible(on)
-        action = getattr(self.window, "crop_action", None)
-        if action is not None and action.isChecked() != on:
-            action.setChecked(on)
+        self.active_changed.emit(on)
         self._sync()
 
     def begin_change(self) -> None:
-        document = self.window.document
+        document = self.document
         self._before = (document.crop, document.angle)
 
     def end_change(self, text: str) -> None:
         """Push one undo step for the change since begin_change (if anything changed)."""
         if self._before is None:
             return
-        document = self.window.document
+        document = self.document
         after = (document.crop, document.angle)
         if after != self._before:
-            self.window.undo_stack.push(SetFramingCommand(document, self._before, after, text))
+            self.undo_stack.push(SetFramingCommand(document, self._before, after, text))
         self._before = None
 
     def drag(self, part: str, rect, dx: float, dy: float) -> None:
         """Move the frame, one corner or one edge by (dx, dy) straightened pixels from ``rect``."""
-        width, height = self.window.canvas.photo_size
+        width, height = self.canvas.photo_size
         left, top, w, h = rect
         if part == "move":
             wanted = (left + dx, top + dy, w, h)  # a move keeps the size: moved in, not shrunk
@@ -431,7 +440,7 @@ class CropTool:
     def _edge_drag(self, part: str, rect, dx: float, dy: float) -> tuple:
         """One side moved by the drag, the opposite side stays put. With a fixed aspect the
         other dimension follows, growing or shrinking evenly about the centre (Lightroom)."""
-        width, height = self.window.canvas.photo_size
+        width, height = self.canvas.photo_size
         left, top, w, h = rect
         aspect = self.aspect(rect)
         if part in ("l", "r"):
@@ -463,7 +472,7 @@ class CropTool:
         self._show_note()
 
     def _framing(self) -> tuple:
-        document = self.window.document
+        document = self.document
         return document.crop, document.angle
 
     def _show_note(self) -> None:
@@ -475,14 +484,14 @@ class CropTool:
 
     def set_angle(self, angle: float) -> None:
         """Turn the photo; the frame keeps its place, made smaller if a corner would show."""
-        width, height = self.window.canvas.photo_size
+        width, height = self.canvas.photo_size
         angle = float(min(max(angle, -MAX_ANGLE), MAX_ANGLE))
         rect = self.rect
         self._apply(keep_inside(rect, width, height, angle), angle)
 
     def straighten(self) -> None:
         """Level the eye line (one undo step)."""
-        face = self.window.document.face
+        face = self.document.face
         self.begin_change()
         self.set_angle(level_angle(None if face is None else face.landmarks))
         self.end_change("Straighten")

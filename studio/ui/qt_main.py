@@ -94,7 +94,7 @@ class QtStudioWindow(QMainWindow):
                                    self.sessions.autosaver, self)
         self.exporter = StudioExporter(self.document, self.settings, self.panel.circle,
                                        self.notices, self)
-        self.crop_tool = CropTool(self)
+        self.crop_tool = CropTool(self.document, self.undo_stack, self.canvas)
         self.photos_of_me = StudioPhotosOfMe(self)
         self.compare_view: CompareView | None = None
         self.runners = (*self.preview.runners.values(), self.opener.runner, self.exporter.runner,
@@ -113,6 +113,7 @@ class QtStudioWindow(QMainWindow):
         by_name = self.actions.by_name
         self.side_by_side.follow_tools(by_name)
         self.marks.tool_chosen.connect(self.actions.sync_mark_tools)
+        self.crop_tool.active_changed.connect(by_name["crop"].setChecked)
         self.marks.overlay_shown.connect(lambda: by_name["show_marks"].setChecked(True))
         self.people.menu_actions = [by_name["same_person"], by_name["someone_else"], None,
                                     by_name["sync"], by_name["export_selected"]]
@@ -178,6 +179,7 @@ class QtStudioWindow(QMainWindow):
         self.opener.runner.finished.connect(lambda *_: self.look_thumbs.refresh())
         self.preview.shown.connect(lambda _id: self.side_by_side.refresh())
         self.preview.crown_found.connect(self.crop_tool.set_crown)
+        self.crop_tool.framing_shown.connect(self.preview.update_circle)
         self.canvas.view_changed.connect(self.preview.view_changed)
         self.canvas.file_dropped.connect(self.opener.open_path)
         self.canvas.face_clicked.connect(self._on_face_chosen)
@@ -290,10 +292,6 @@ class QtStudioWindow(QMainWindow):
         self.snapshot_list.clear()
         for name, _sliders in self.document.snapshots:
             self.snapshot_list.addItem(name)
-
-    def crop_bar_visible(self) -> bool:
-        """Whether the crop tool's bar (aspect, straighten, angle) is on screen."""
-        return self.crop_tool.bar.isVisible()
 
     def show_error(self, message: str) -> None:
         """The one-line message of a problem the user can fix, in a dialog."""
