@@ -32,7 +32,11 @@ from .qt_canvas import qimage_from_rgb8
 from .qt_workers import QtLatestRunner
 
 if TYPE_CHECKING:
-    from .qt_main import QtStudioWindow
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QWidget
+
+    from .model import StudioDocument
+    from .qt_notice import Notices
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
 FLAGS_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -133,7 +137,7 @@ class _ArrowKeys(QObject):
     """Left / Right on the photo go through the shoot (Lightroom's Develop), unmodified only."""
 
     def __init__(self, filmstrip: StudioFilmstrip):
-        super().__init__(filmstrip.window)
+        super().__init__(filmstrip.strip)
         self.filmstrip = filmstrip
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
@@ -147,11 +151,17 @@ class _ArrowKeys(QObject):
 
 
 class StudioFilmstrip:
-    """The window's shoot: ``open_folder`` fills the strip; ``go(+1)`` opens the next photo;
-    ``selected()`` are the photos chosen for Sync and Export Selected."""
+    """The shoot in a dock: ``open_folder`` fills the strip; ``go(+1)`` opens the next photo;
+    ``selected()`` are the photos chosen for Sync and Export Selected. ``open_photo(path)``
+    opens a photo (False: not, the user kept the open one); ``export_settings()`` are Export
+    Selected's (the flags say which photos are exported with them); ``arrow_keys`` is the
+    event filter that moves through the shoot from the photo."""
 
-    def __init__(self, window: QtStudioWindow):
-        self.window = window
+    def __init__(self, document: StudioDocument, settings: QSettings, notices: Notices,
+                 open_photo: Callable[[Path], bool], export_settings: Callable[[], object],
+                 parent: QWidget):
+        self.document, self.settings, self.notices = document, settings, notices
+        self.open_photo, self.export_settings, self._parent = open_photo, export_settings, parent
         self.folder: Path | None = None
         self.photos: list[shoot.ShootPhoto] = []
         self.flags: dict[str, shoot.PhotoFlags] = {}
@@ -159,35 +169,26 @@ class StudioFilmstrip:
         #: Each photo's person at the last Export Selected ("person 2 (3 photos, ...)")
         self.people: dict[str, str] = {}
         self._generation = 0
-        self.strip = QtFilmstrip(window)
-        self.dock = QDockWidget("Filmstrip", window)
+        self.strip = QtFilmstrip(parent)
+        self.dock = QDockWidget("Filmstrip", parent)
         self.dock.setObjectName("filmstrip_dock")
         self.dock.setWidget(self.strip)
         self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
-        # Export Selected's results beside the strip: under it they took the photo's height
-        # and still showed one row
-        window.splitDockWidget(self.dock, window.shoot_export.dock, Qt.Orientation.Horizontal)
-        self.dock.hide()
         self.strip.currentItemChanged.connect(self._on_current_changed)
         self._relay = _ThumbRelay()
         self._relay.thumb.connect(self._on_thumb)
-        self.thumb_runner = QtLatestRunner("thumbnails", parent=window)
-        self.flags_runner = QtLatestRunner("flags", parent=window)
+        self.thumb_runner = QtLatestRunner("thumbnails", parent=parent)
+        self.flags_runner = QtLatestRunner("flags", parent=parent)
         self.flags_runner.finished.connect(self._on_flags)
-        window.opener.runner.finished.connect(lambda *_: self.follow_open_photo())
-        window.document.events.session_path.connect(lambda path: self.refresh_flags())
+        document.events.session_path.connect(lambda path: self.refresh_flags())
         #: Left / Right through the shoot, on the photo (the canvas, the side-by-side panes)
         self.arrow_keys = _ArrowKeys(self)
-        window.canvas.installEventFilter(self.arrow_keys)
 
     def hide_while_empty(self) -> None:
-        """Hide the strip and the export's results while there is no shoot (the window's
-        last layout, restored, may have had them)."""
+        """Hide the strip while there is no shoot (the window's last layout, restored, may
+        have had it)."""
         if not self.photos:
             self.dock.hide()
-        if not self.window.shoot_export.jobs:
-            self.window.shoot_export.dock.hide()
 
     @property
     def export_folder(self) -> Path | None:
@@ -195,8 +196,8 @@ class StudioFilmstrip:
 
     # ------------------------------------------------------------------ opening
     def open_folder_dialog(self) -> None:
-        start = str(self.window.settings.value("folder", str(Path.home())))
-        folder = QFileDialog.getExistingDirectory(self.window, "Open a folder of photos", start)
+        start = str(self.settings.value("folder", str(Path.home())))
+        folder = QFileDialog.getExistingDirectory(self._parent, "Open a folder of photos", start)
         if folder:
             self.open_folder(folder)
 
@@ -206,10 +207,10 @@ class StudioFilmstrip:
         try:
             photos = shoot.scan_folder(folder)
         except LikenessError as error:
-            self.window.show_error(str(error))
+            self.notices.error(str(error))
             return
         self.folder, self.photos = Path(os.path.abspath(folder)), photos
-        self.window.settings.setValue("folder", str(self.folder))
+        self.settings.setValue("folder", str(self.folder))
         self.flags, self.thumbs, self.people = {}, {}, {}
         self._generation += 1
         self.strip.blockSignals(True)
@@ -227,9 +228,9 @@ class StudioFilmstrip:
         self.thumb_runner.submit(thumbnails_job, generation, [p.path for p in photos],
                                  self._relay.thumb.emit, lambda: self._generation)
         self.refresh_flags()
-        self.window.statusBar().showMessage(f"{len(photos)} photos in {self.folder.name}", 5000)
-        if self.window.document.source_path is None or self.strip.row_of(
-                self.window.document.source_path) < 0:
+        self.notices.status(f"{len(photos)} photos in {self.folder.name}", 5000)
+        if self.document.source_path is None or self.strip.row_of(
+                self.document.source_path) < 0:
             self.strip.setCurrentRow(0)
         else:
             self.follow_open_photo()
@@ -240,7 +241,7 @@ class StudioFilmstrip:
         """Open the photo ``step`` places on (-1: the previous one), within the strip."""
         if not self.photos:
             return
-        row = self.strip.row_of(self.window.document.source_path)
+        row = self.strip.row_of(self.document.source_path)
         row = min(max(row + step, 0), self.strip.count() - 1) if row >= 0 else 0
         self.strip.setCurrentRow(row)
 
@@ -248,18 +249,16 @@ class StudioFilmstrip:
         if item is None:
             return
         path = Path(item.data(PATH_ROLE))
-        window = self.window
-        same = window.document.source_path is not None and os.path.abspath(
-            window.document.source_path) == os.path.abspath(path)
-        if same:
+        source = self.document.source_path
+        if source is not None and os.path.abspath(source) == os.path.abspath(path):
             return
-        window.opener.open_path(path)  # asks first about unsaved work, as File › Open does
-        if not window.opener.opening:  # the user kept the photo open: the strip says so again
+        # asks first about unsaved work, as File › Open does
+        if not self.open_photo(path):  # the user kept the photo open: the strip says so again
             self.follow_open_photo()
 
     def follow_open_photo(self) -> None:
         """Make the open photo the strip's current one (no photo is opened by it)."""
-        row = self.strip.row_of(self.window.document.source_path)
+        row = self.strip.row_of(self.document.source_path)
         if row < 0 or row == self.strip.currentRow():
             return
         self.strip.blockSignals(True)
@@ -287,7 +286,7 @@ class StudioFilmstrip:
     def refresh_flags(self) -> None:
         """Read every photo's flags again in the worker (after a save, a sync, an export)."""
         if self.photos:
-            settings = self.window.shoot_export.settings()
+            settings = self.export_settings()
             self.flags_runner.submit(flags_job, [p.path for p in self.photos],
                                      self.export_folder, settings)
 

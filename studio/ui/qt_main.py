@@ -99,8 +99,12 @@ class QtStudioWindow(QMainWindow):
         self.compare_view: CompareView | None = None
         self.runners = (*self.preview.runners.values(), self.opener.runner, self.exporter.runner,
                         self.photos_of_me.runner, self.photos_of_me.chips)
-        self.shoot_export = StudioShootExport(self)
-        self.filmstrip = StudioFilmstrip(self)
+        self.filmstrip = StudioFilmstrip(self.document, self.settings, self.notices,
+                                         self.opener.open_path,
+                                         lambda: self.shoot_export.settings(), self)
+        self.shoot_export = StudioShootExport(self.document, self.filmstrip,
+                                              self.sessions.save_session, self.notices, self)
+        self._dock_shoot()
         self.sync = StudioSync(self.document, self.undo_stack, self.filmstrip, self.notices)
         self.people = StudioPeople(self.undo_stack, self.filmstrip, self.notices)
         self.side_by_side = StudioSideBySide(self.canvas, self.filmstrip.arrow_keys)
@@ -173,8 +177,18 @@ class QtStudioWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.history_dock)
         self.resizeDocks([self.history_dock], [190], Qt.Orientation.Horizontal)
 
+    def _dock_shoot(self) -> None:
+        """The filmstrip at the bottom, hidden until a shoot opens; Export Selected's results
+        beside it (under it they took the photo's height and still showed one row)."""
+        strip = self.filmstrip.dock
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, strip)
+        self.splitDockWidget(strip, self.shoot_export.dock, Qt.Orientation.Horizontal)
+        strip.hide()
+        self.canvas.installEventFilter(self.filmstrip.arrow_keys)
+
     def _connect(self) -> None:
         self._connect_opening()
+        self.opener.runner.finished.connect(lambda *_: self.filmstrip.follow_open_photo())
         self.opener.runner.finished.connect(self.sync.photo_opened)
         self.opener.runner.finished.connect(lambda *_: self.look_thumbs.refresh())
         self.preview.shown.connect(lambda _id: self.side_by_side.refresh())
@@ -308,6 +322,8 @@ class QtStudioWindow(QMainWindow):
         if isinstance(state, QByteArray | bytes) and state:
             self.restoreState(state)
         self.filmstrip.hide_while_empty()  # shown by a shoot, not by the last layout
+        if not self.shoot_export.jobs:
+            self.shoot_export.dock.hide()
 
     def _save_window_state(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

@@ -99,15 +99,16 @@ class StudioOpener(QObject):
         if path:
             self.open_path(path)
 
-    def open_path(self, path: str | os.PathLike | None) -> None:
-        """Open a photo or a session file in the background (None: the built-in sample).
+    def open_path(self, path: str | os.PathLike | None) -> bool:
+        """Open a photo or a session file in the background (None: the built-in sample);
+        False when the user chose to keep the open photo's unsaved work.
 
         A bad file shows a dialog with its one-line message; the open photo stays.
         """
         if path is not None:
             path = Path(path)
             if not self.confirm_discard():
-                return
+                return False
             self.settings.setValue("folder", str(path.parent))
         self.opening = True
         self.notices.status(f"Opening {path.name if path else 'the sample'}…")
@@ -117,6 +118,7 @@ class StudioOpener(QObject):
             # nothing on screen yet: show a fast reduced decode while faces are found
             self._quick_for = request_id
             self.quick_runner.submit(jobs.quick_job, path)
+        return True
 
     def restore_autosave(self, path: Path) -> None:
         """Reopen a session left by a crash (its photo, or the sample when it had none)."""

@@ -45,7 +45,13 @@ from studio.errors import LikenessError
 from . import shoot
 
 if TYPE_CHECKING:
-    from .qt_main import QtStudioWindow
+    from collections.abc import Callable
+
+    from PySide6.QtWidgets import QMainWindow
+
+    from .model import StudioDocument
+    from .qt_filmstrip import StudioFilmstrip
+    from .qt_notice import Notices
 
 #: The result table's columns.
 COLUMNS = ("Photo", "Status", "Likeness", "Amount", "Person", "Notes")
@@ -285,11 +291,15 @@ def result_cells(result) -> tuple[str, ...]:
 
 
 class StudioShootExport:
-    """The window's Export Selected: ``start(paths)`` exports them in the background;
-    ``cancel()``; ``resume()`` runs the last photos again. ``running`` while a batch runs."""
+    """Export Selected: ``start(paths)`` exports them in the background; ``cancel()``;
+    ``resume()`` runs the last photos again. ``running`` while a batch runs. Its results are
+    docked in ``window``; ``save_session()`` saves the open photo's unsaved work first."""
 
-    def __init__(self, window: QtStudioWindow, workers: int = 1):
-        self.window = window
+    def __init__(self, document: StudioDocument, filmstrip: StudioFilmstrip,
+                 save_session: Callable[[], bool], notices: Notices, window: QMainWindow,
+                 workers: int = 1):
+        self.document, self.filmstrip, self.save_session = document, filmstrip, save_session
+        self.notices, self.window = notices, window
         self.workers = workers
         self.panel = QtShootExportPanel(window)
         self.dock = QDockWidget("Export Selected", window)
@@ -331,18 +341,18 @@ class StudioShootExport:
         LinkedIn."""
         from studio.imaging.export import ExportSettings
 
-        chosen = self.window.document.export
+        chosen = self.document.export
         return chosen if chosen is not None else ExportSettings("linkedin")
 
     def export_selected(self) -> None:
         """File › Export › Export Selected: the filmstrip's selected photos (the open one
         when none is selected)."""
-        filmstrip = self.window.filmstrip
+        filmstrip = self.filmstrip
         if not filmstrip.photos:
-            self.window.show_error("Open a folder first (File › Open Folder) and select the "
+            self.notices.error("Open a folder first (File › Open Folder) and select the "
                                    "photos to export in the filmstrip.")
             return
-        paths = filmstrip.selected() or [self.window.document.source_path]
+        paths = filmstrip.selected() or [self.document.source_path]
         paths = [p for p in paths if p is not None]
         if not self._open_photo_saved(paths):
             return
@@ -353,13 +363,13 @@ class StudioShootExport:
         its session first (the batch reads each photo's session). False: it could not be."""
         import os
 
-        document = self.window.document
+        document = self.document
         source = document.source_path
         if source is None or not document.dirty:
             return True
         if os.path.abspath(source) not in {os.path.abspath(p) for p in paths}:
             return True
-        return self.window.sessions.save_session()
+        return self.save_session()
 
     def start(self, paths: list[Path]) -> None:
         """Export ``paths`` into the shoot's export folder in the background."""
@@ -367,12 +377,12 @@ class StudioShootExport:
 
         if self.running or not paths:
             return
-        folder = self.window.filmstrip.export_folder or Path(paths[0]).parent / shoot.EXPORT_FOLDER
+        folder = self.filmstrip.export_folder or Path(paths[0]).parent / shoot.EXPORT_FOLDER
         settings = self.settings()
         try:
             folder.mkdir(exist_ok=True)
         except OSError as error:
-            self.window.show_error(f"Cannot make the export folder {folder}: {error.strerror}")
+            self.notices.error(f"Cannot make the export folder {folder}: {error.strerror}")
             return
         self.paths = list(paths)
         self.jobs = [shoot.export_job_of(p, folder, settings) for p in self.paths]
@@ -384,7 +394,7 @@ class StudioShootExport:
                 plan.add_target(job.output, "photo")
             plan.add_target(folder / DONE_LIST, "done list")
         except LikenessError as error:
-            self.window.show_error(str(error))
+            self.notices.error(str(error))
             return
         self.plan = plan
         self.results, self.interrupted = [], False
@@ -407,7 +417,7 @@ class StudioShootExport:
         QTimer.singleShot(0, self._share_width)  # once the dock has its place
 
     def _share_width(self) -> None:
-        strip = self.window.filmstrip.dock
+        strip = self.filmstrip.dock
         if isValid(strip) and strip.isVisible() and not self.dock.isFloating():
             width = self.window.width()
             self.window.resizeDocks([strip, self.dock], [width * 3 // 5, width * 2 // 5],
@@ -436,7 +446,7 @@ class StudioShootExport:
         has a likeness budget (each photo's amount was then found within it, not chosen, and
         the lowest keeps every photo of the person within it); off otherwise (sliders set by
         hand, or an amount the user picked, are exported as they are)."""
-        document = self.window.document
+        document = self.document
         return document.look is not None and document.budget is not None
 
     def _same_amount(self) -> SameAmount | None:
@@ -447,10 +457,10 @@ class StudioShootExport:
             panel.same_amount.setChecked(self.same_amount_default())
         if not panel.same_amount.isChecked():
             return None
-        folder = self.window.filmstrip.folder or Path(self.paths[0]).parent
+        folder = self.filmstrip.folder or Path(self.paths[0]).parent
         corrections, problem = shoot.read_people(folder)
         if problem:
-            self.window.notice.show_message(problem)
+            self.notices.bar.show_message(problem)
         return SameAmount(corrections, self.workers, dict(self.written))
 
     def cancel(self) -> None:
@@ -483,7 +493,7 @@ class StudioShootExport:
             return  # the window is gone; the batch is being stopped
         if result.status == "ok":
             self.written[result.input] = result
-            self.window.filmstrip.mark_exported(result.input)
+            self.filmstrip.mark_exported(result.input)
         self._add_row(result)
         self.panel.table.scrollToBottom()
         self.panel.bar.setValue(len(self.results))
@@ -508,7 +518,7 @@ class StudioShootExport:
             if result.status == "ok":
                 self.written[result.input] = result
             self._add_row(result)
-        self.window.filmstrip.show_people({r.input: r.group for r in self.results if r.group})
+        self.filmstrip.show_people({r.input: r.group for r in self.results if r.group})
 
     def _on_ended(self, results, interrupted: bool, error: str) -> None:
         self.thread = None
@@ -518,7 +528,7 @@ class StudioShootExport:
         self._show_buttons()
         if error:
             self.panel.status.setText("Not exported")
-            self.window.show_error(error)
+            self.notices.error(error)
             return
         from studio.batch import summarize
 
@@ -533,7 +543,7 @@ class StudioShootExport:
                                       "(Resume exports the rest)")
         else:
             self.panel.status.setText(summary.splitlines()[0] if summary else "Done")
-        self.window.filmstrip.refresh_flags()
+        self.filmstrip.refresh_flags()
 
     def _show_buttons(self) -> None:
         running = self.running
