@@ -16,8 +16,9 @@ from studio.imaging import load, save  # noqa: E402
 from studio.imaging.sample import sample_photo  # noqa: E402
 from studio.ui import app as studio_app  # noqa: E402
 from studio.ui.model import FACE_KEYS  # noqa: E402
+from studio.ui.qt_autosave import autosave_path  # noqa: E402
 from studio.ui.qt_export import QtExportDialog  # noqa: E402
-from studio.ui.qt_main import QtStudioWindow, autosave_path  # noqa: E402
+from studio.ui.qt_main import QtStudioWindow  # noqa: E402
 
 try:
     from tests.conftest import face_photo

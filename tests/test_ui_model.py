@@ -138,7 +138,7 @@ def test_recent_files_and_window_state_are_remembered(qtbot, tmp_path, monkeypat
 
 def test_only_autosaves_of_studios_no_longer_running_are_offered(tmp_path, monkeypatch):
     from studio.ui.app import crashed_autosave
-    from studio.ui.qt_main import autosave_path
+    from studio.ui.qt_autosave import autosave_path
 
     monkeypatch.setenv("LIKENESS_DATA_DIR", str(tmp_path))
     assert crashed_autosave() is None

@@ -693,8 +693,8 @@ MUTATIONS = (
         "meter-no-like-you",
         "the studio's meter never shows 'like you'",
         "studio/ui/qt_preview.py",
-        "self.window.panel.meter.set_like_you(result.like_you)",
-        "self.window.panel.meter.set_like_you(None)",
+        "self.meter.set_like_you(result.like_you)",
+        "self.meter.set_like_you(None)",
         ("tests/test_ui_me.py::test_photos_of_me_show_like_you_beside_the_likeness",),
     ),
     Mutation(
@@ -927,7 +927,7 @@ MUTATIONS = (
         "sync-step-lost",
         "a synced photo opened later has no 'Sync from' step to undo",
         "studio/ui/qt_sync.py",
-        "stack.push(SyncedHereCommand(self.window.document, synced))",
+        "stack.push(SyncedHereCommand(self.document, synced))",
         "None",
         ("tests/test_ui_shoot.py::test_sync_writes_the_look_to_each_selected_photo_one_undo_step_each",),
     ),
@@ -1058,7 +1058,7 @@ MUTATIONS = (
         "export-badge-at-the-end",
         "Export Selected badges the photos exported (E) only when the whole export ends, not as each is written",
         "studio/ui/qt_shoot_export.py",
-        "            self.window.filmstrip.mark_exported(result.input)",
+        "            self.filmstrip.mark_exported(result.input)",
         "            pass",
         ("tests/test_ui_shoot.py::test_export_selected_runs_in_the_background_and_resumes_after_cancel",),
     ),
@@ -1293,6 +1293,14 @@ MUTATIONS = (
         "NOSE_SHARE = 0.9\n",
         "NOSE_SHARE = 1.0\n",
         ("tests/test_skin_tone.py::test_smooth_evens_tone_and_keeps_freckles[facenet-pytorch_paul_rudd_1.jpg]",),
+    ),
+    Mutation(
+        "controller-imports-window",
+        "a controller imports the window again (Sync hinted with QtStudioWindow): the window is reached through, not wired",
+        "studio/ui/qt_sync.py",
+        "    from .qt_notice import Notices\n",
+        "    from .qt_main import QtStudioWindow  # noqa: F401\n    from .qt_notice import Notices\n",
+        ("tests/ui/test_structure_ui.py::test_no_controller_imports_the_window",),
     ),
 )
 

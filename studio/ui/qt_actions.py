@@ -24,17 +24,21 @@ from .qt_canvas import OVERLAYS
 from .qt_keys import ORIGINAL_KEY, gestures
 
 if TYPE_CHECKING:
-    from .qt_main import QtStudioWindow
+    from PySide6.QtGui import QUndoStack
+    from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+
+    from .qt_canvas import QtCanvas
 
 Std = QKeySequence.StandardKey
 
 
 class OriginalKeyWatcher(QObject):
-    """Hold backslash anywhere in the window to see the original (as in Lightroom)."""
+    """Hold backslash anywhere in ``window`` to see the original on ``canvas`` (as in
+    Lightroom)."""
 
-    def __init__(self, window: QtStudioWindow):
+    def __init__(self, canvas: QtCanvas, window: QWidget):
         super().__init__(window)
-        self.window = window
+        self.canvas, self.window = canvas, window
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
         kind = event.type()
@@ -44,7 +48,7 @@ class OriginalKeyWatcher(QObject):
             and not event.isAutoRepeat()
             and QApplication.activeWindow() is self.window
         ):
-            self.window.canvas.set_showing_original(kind == QEvent.Type.KeyPress)
+            self.canvas.set_showing_original(kind == QEvent.Type.KeyPress)
             return True
         return False
 
@@ -52,7 +56,9 @@ class OriginalKeyWatcher(QObject):
 @dataclass(frozen=True)
 class ActionSpec:
     """One command: ``window.<name>_action`` runs ``run(window)`` (``run(window, checked)``
-    when checkable). ``menu`` names its menu; ``needs_photo`` disables it with nothing open."""
+    when checkable), ``window`` being the studio's main window, which holds the controllers
+    the commands run. ``menu`` names its menu; ``needs_photo`` disables it with nothing
+    open."""
 
     name: str
     text: str
@@ -68,7 +74,7 @@ class ActionSpec:
     short: str = ""
 
 
-def _zoom_by(factor: float) -> Callable[[QtStudioWindow], None]:
+def _zoom_by(factor: float) -> Callable[[QMainWindow], None]:
     return lambda w: w.canvas.zoom_to(w.canvas.zoom * factor)
 
 
@@ -188,7 +194,7 @@ def toolbar_groups() -> list[list[str]]:
     return list(groups.values())
 
 
-def make_action(window: QtStudioWindow, spec: ActionSpec) -> QAction:
+def make_action(window: QMainWindow, spec: ActionSpec) -> QAction:
     action = QAction(spec.text, window)
     if spec.shortcut is not None:
         action.setShortcut(QKeySequence(spec.shortcut))
@@ -206,14 +212,16 @@ def make_action(window: QtStudioWindow, spec: ActionSpec) -> QAction:
 
 
 class StudioActions:
-    """The window's actions, menus and toolbar, built from :data:`ACTIONS`."""
+    """The window's actions, menus and toolbar, built from :data:`ACTIONS`; undo and redo
+    from ``undo_stack``; View shows or hides ``docks``."""
 
-    def __init__(self, window: QtStudioWindow):
-        self.window = window
+    def __init__(self, window: QMainWindow, undo_stack: QUndoStack,
+                 docks: tuple[QDockWidget, ...]):
+        self.window, self.undo_stack, self.docks = window, undo_stack, docks
         self.by_name: dict[str, QAction] = {s.name: make_action(window, s) for s in ACTIONS}
         self.by_name["split"].setChecked(True)
         self.by_name["show_marks"].setChecked(True)
-        stack = window.undo_stack
+        stack = undo_stack
         self.undo = stack.createUndoAction(window, "&Undo")
         self.undo.setShortcut(Std.Undo)
         self.redo = stack.createRedoAction(window, "&Redo")
@@ -264,8 +272,8 @@ class StudioActions:
         for action in self.overlays.values():
             self.overlay_menu.addAction(action)
         view_menu.addSeparator()
-        view_menu.addAction(window.panel_dock.toggleViewAction())
-        view_menu.addAction(window.history_dock.toggleViewAction())
+        for dock in self.docks:
+            view_menu.addAction(dock.toggleViewAction())
         self._add(bar.addMenu("&Marks"), "Marks")
         self._add(bar.addMenu("&Help"), "Help")
 
@@ -277,7 +285,7 @@ class StudioActions:
         bar.setMovable(False)
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         # fixed labels on the toolbar (the menu's say what they undo)
-        stack = window.undo_stack
+        stack = self.undo_stack
         self.undo_tool = QAction("Undo", window, toolTip="Undo the last change")
         self.redo_tool = QAction("Redo", window, toolTip="Redo the change undone")
         self.undo_tool.triggered.connect(lambda: stack.undo())

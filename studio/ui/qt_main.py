@@ -35,7 +35,6 @@ from . import APP_NAME
 from .model import StudioDocument
 from .qt_actions import OriginalKeyWatcher, QtShortcutsDialog, StudioActions
 from .qt_amount import QtLookAmount
-from .qt_autosave import autosave_path  # noqa: F401 - where tests and app.py find it
 from .qt_canvas import QtCanvas
 from .qt_commands import (
     SetAllSlidersCommand,
@@ -95,7 +94,9 @@ class QtStudioWindow(QMainWindow):
         self.exporter = StudioExporter(self.document, self.settings, self.panel.circle,
                                        self.notices, self)
         self.crop_tool = CropTool(self.document, self.undo_stack, self.canvas)
-        self.photos_of_me = StudioPhotosOfMe(self)
+        self.photos_of_me = StudioPhotosOfMe(
+            self.document, self.panel, self.canvas,
+            lambda: (self.preview.engine, self.preview.pixels), self.notices, self)
         self.compare_view: CompareView | None = None
         self.runners = (*self.preview.runners.values(), self.opener.runner, self.exporter.runner,
                         self.photos_of_me.runner, self.photos_of_me.chips)
@@ -112,7 +113,7 @@ class QtStudioWindow(QMainWindow):
         self.runners += (self.filmstrip.thumb_runner, self.filmstrip.flags_runner,
                          self.look_thumbs.runner)
         self._connect()
-        self.actions = StudioActions(self)
+        self.actions = StudioActions(self, self.undo_stack, (self.panel_dock, self.history_dock))
         self._name_actions()
         by_name = self.actions.by_name
         self.side_by_side.follow_tools(by_name)
@@ -121,7 +122,7 @@ class QtStudioWindow(QMainWindow):
         self.marks.overlay_shown.connect(lambda: by_name["show_marks"].setChecked(True))
         self.people.menu_actions = [by_name["same_person"], by_name["someone_else"], None,
                                     by_name["sync"], by_name["export_selected"]]
-        self._key_watcher = OriginalKeyWatcher(self)
+        self._key_watcher = OriginalKeyWatcher(self.canvas, self)
         QApplication.instance().installEventFilter(self._key_watcher)
         self.sessions.load_looks()
         self._restore_window_state()
@@ -194,6 +195,9 @@ class QtStudioWindow(QMainWindow):
         self.preview.shown.connect(lambda _id: self.side_by_side.refresh())
         self.preview.crown_found.connect(self.crop_tool.set_crown)
         self.crop_tool.framing_shown.connect(self.preview.update_circle)
+        self.preview.likeness_shown.connect(self.photos_of_me.likeness_shown)
+        self.photos_of_me.likeness_asked.connect(self.preview.request_likeness)
+        self.photos_of_me.amount_asked.connect(self.amount.find_again)
         self.canvas.view_changed.connect(self.preview.view_changed)
         self.canvas.file_dropped.connect(self.opener.open_path)
         self.canvas.face_clicked.connect(self._on_face_chosen)
@@ -306,10 +310,6 @@ class QtStudioWindow(QMainWindow):
         self.snapshot_list.clear()
         for name, _sliders in self.document.snapshots:
             self.snapshot_list.addItem(name)
-
-    def show_error(self, message: str) -> None:
-        """The one-line message of a problem the user can fix, in a dialog."""
-        self.notices.error(message)
 
     # ================================================================== window settings
     def _restore_window_state(self) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
@@ -188,41 +188,50 @@ class QtCheckDialog(QDialog):
         self.resize(min(sheet.shape[1] + 40, 1100), min(sheet.shape[0] + 160, 800))
 
 
-class StudioPhotosOfMe:
-    """The controller: adds references to the document and runs Check Headshots."""
+class StudioPhotosOfMe(QObject):
+    """The controller: adds references to the document and runs Check Headshots. Its strip
+    and bars go in the side ``panel`` under the likeness meter; ``shown_preview()`` gives the
+    preview engine and the pixels on screen (the breakdown is measured on them)."""
 
-    def __init__(self, window):
-        self.window = window
-        self.strip = QtPhotosOfMe(window.panel)
-        layout = window.panel.layout()
-        layout.insertWidget(layout.indexOf(window.panel.meter) + 1, self.strip)
-        self.bars = QtBreakdownBars(window.panel)
+    #: The user's budget to their photos, or the photos, changed: the look's amount is to be
+    #: found again.
+    amount_asked = Signal()
+    #: The photos of the user changed: the likeness on screen is to be measured again.
+    likeness_asked = Signal()
+
+    def __init__(self, document, panel, canvas, shown_preview, notices, parent: QWidget):
+        super().__init__(parent)
+        self.document, self.panel, self.canvas = document, panel, canvas
+        self.shown_preview, self.notices, self._parent = shown_preview, notices, parent
+        self.strip = QtPhotosOfMe(panel)
+        layout = panel.layout()
+        layout.insertWidget(layout.indexOf(panel.meter) + 1, self.strip)
+        self.bars = QtBreakdownBars(panel)
         layout.insertWidget(layout.indexOf(self.strip), self.bars)
-        self.runner = QtLatestRunner("breakdown", parent=window)
+        self.runner = QtLatestRunner("breakdown", parent=parent)
         self.runner.finished.connect(self._on_breakdown_done)
-        self.runner.failed.connect(lambda _id, error: self.window.show_error(str(error)))
-        self.chips = QtLatestRunner("photos of me", parent=window)
+        self.runner.failed.connect(lambda _id, error: notices.error(str(error)))
+        self.chips = QtLatestRunner("photos of me", parent=parent)
         self.chips.finished.connect(lambda _id, found: self._on_chips_done(found))
-        self.chips.failed.connect(lambda _id, error: self.window.show_error(str(error)))
-        window.preview.likeness_shown.connect(self._on_likeness_shown)
+        self.chips.failed.connect(lambda _id, error: notices.error(str(error)))
         self.strip.add_button.clicked.connect(self.add_dialog)
         self.strip.to_me.valueChanged.connect(self._on_to_me_chosen)
-        window.document.events.to_me.connect(lambda **_: self._show_to_me())
-        window.document.events.references.connect(self._on_references_change)
+        document.events.to_me.connect(lambda **_: self._show_to_me())
+        document.events.references.connect(self._on_references_change)
         self.last_check: QtCheckDialog | None = None
 
     def _on_to_me_chosen(self, value: int) -> None:
         """The user's budget to their photos (0: off): the look's amount is found again."""
-        document = self.window.document
+        document = self.document
         percent = None if value == 0 else float(value)
         if percent == document.budget_to_me:
             return
         document.set_budget_to_me(percent)
-        self.window.amount.find_again()
+        self.amount_asked.emit()
 
     def _show_to_me(self) -> None:
         """The control as the document says, shown while there are photos of the user."""
-        document, box = self.window.document, self.strip.to_me
+        document, box = self.document, self.strip.to_me
         box.blockSignals(True)
         box.setValue(0 if document.budget_to_me is None else round(document.budget_to_me))
         box.blockSignals(False)
@@ -236,21 +245,21 @@ class StudioPhotosOfMe:
 
             self.chips.submit(with_chips, identity)  # a reopened session keeps no pixels
         if identity is None:
-            self.window.panel.meter.set_like_you(None)
-        self.window.preview._request_likeness()
+            self.panel.meter.set_like_you(None)
+        self.likeness_asked.emit()
 
-    def _on_likeness_shown(self, percent) -> None:
+    def likeness_shown(self, percent) -> None:
         """A likeness was measured: where it went, when an edit took some of it."""
-        preview = self.window.preview
-        if percent is None or percent >= BREAKDOWN_BELOW or preview.engine is None:
+        engine, pixels = self.shown_preview()
+        if percent is None or percent >= BREAKDOWN_BELOW or engine is None:
             self.runner.cancel()
             self._on_breakdown_done(None, BreakdownResult(None))
             return
-        self.runner.submit(breakdown_job, preview.engine, preview.pixels)
+        self.runner.submit(breakdown_job, engine, pixels)
 
     def _on_chips_done(self, identity) -> None:
         """The faces of the photos of the user read again: thumbnails of the face used."""
-        document = self.window.document
+        document = self.document
         now = () if document.identity is None else document.identity.references
         if [r.path for r in now] != [r.path for r in identity.references]:
             return  # the photos changed meanwhile
@@ -260,12 +269,12 @@ class StudioPhotosOfMe:
     def _on_breakdown_done(self, _request_id, result: BreakdownResult) -> None:
         """The bars and the 'Where the likeness went' overlay (View > Overlays)."""
         self.bars.show_breakdown(result.breakdown)
-        engine = self.window.preview.engine
+        engine, _pixels = self.shown_preview()
         scale = 1.0 / engine.factor if engine is not None else 1.0
-        self.window.canvas.set_overlay_image("likeness", result.overlay, scale)
+        self.canvas.set_overlay_image("likeness", result.overlay, scale)
 
     def add_dialog(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self.window, "Add Photos of Me", "", PHOTO_FILTER)
+        paths, _ = QFileDialog.getOpenFileNames(self._parent, "Add Photos of Me", "", PHOTO_FILTER)
         if paths:
             self.add(paths)
 
@@ -274,23 +283,23 @@ class StudioPhotosOfMe:
         with any (no face, someone else, the same file twice, unreadable) in one dialog."""
         from studio.face.reference import read_references
 
-        document = self.window.document
+        document = self.document
         known = () if document.identity is None else document.identity.references
         try:
             with _busy():
                 identity = read_references(paths, known=known)
         except LikenessError as error:
-            self.window.show_error(str(error))
+            self.notices.error(str(error))
             return
         document.set_references(identity)
         if document.budget_to_me is not None:  # other photos of you: other amounts
-            self.window.amount.find_again()
+            self.amount_asked.emit()
         said = [*identity.problems, *identity.notes]
         if said:
-            QMessageBox.information(self.window, "Photos of me", "\n".join(said))
+            QMessageBox.information(self._parent, "Photos of me", "\n".join(said))
 
     def check_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self.window, "Check Headshots in a Folder")
+        folder = QFileDialog.getExistingDirectory(self._parent, "Check Headshots in a Folder")
         if folder:
             self.check(folder)
 
@@ -299,19 +308,19 @@ class StudioPhotosOfMe:
         from studio.batch.inputs import find_photos
         from studio.session.check_sheet import check_photo, label_lines, sheet_pixels
 
-        identity = self.window.document.identity
+        identity = self.document.identity
         if identity is None or identity.mean is None:
-            self.window.show_error("Add photos of you first (the panel's 'Add photos of me…'): "
-                                   "headshots are checked against them")
+            self.notices.error("Add photos of you first (the panel's 'Add photos of me…'): "
+                               "headshots are checked against them")
             return None
         found, _ = find_photos([folder])
         if not found:
-            self.window.show_error(f"{folder}: no photo in this folder")
+            self.notices.error(f"{folder}: no photo in this folder")
             return None
         with _busy():
             items = [check_photo(p.path.name, p.path, identity) for p in found]
         lines = [" \N{EM DASH} ".join(label_lines(item)) for item in items]
-        self.last_check = QtCheckDialog(self.window, sheet_pixels(items), lines)
+        self.last_check = QtCheckDialog(self._parent, sheet_pixels(items), lines)
         self.last_check.show()
         return self.last_check
 

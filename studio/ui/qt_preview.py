@@ -91,7 +91,7 @@ class StudioPreview(QObject):
         self._render_timer = QTimer(self, singleShot=True, interval=0)
         self._render_timer.timeout.connect(self._request_render)
         self._likeness_timer = QTimer(self, singleShot=True, interval=LIKENESS_SETTLE_MS)
-        self._likeness_timer.timeout.connect(self._request_likeness)
+        self._likeness_timer.timeout.connect(self.request_likeness)
 
     # ------------------------------------------------------------------ a new photo
     def start(self, preview: engine.PreviewEngine) -> None:
@@ -204,7 +204,7 @@ class StudioPreview(QObject):
         )
 
     # ------------------------------------------------------------------ likeness
-    def _request_likeness(self) -> None:
+    def request_likeness(self) -> None:
         if self.engine is None or self.pixels is None:
             return
         if self.engine.face is None:

@@ -128,12 +128,11 @@ def main(argv: list[str] | None = None) -> int:
     import numpy as np
 
     from . import app as studio_app
-    from .qt_main import QtStudioWindow
     from .qt_watchdog import QtWatchdog
 
     studio_app.make_application()
     helper = studio_app.start_face_helper()  # as the studio runs: dlib's lock-holding work there
-    window = QtStudioWindow()
+    window = studio_app.QtStudioWindow()  # the window, as the studio makes it
     window.resize(1600, 1000)
     window.show()
     _pump(0.3)
