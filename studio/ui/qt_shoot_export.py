@@ -82,7 +82,7 @@ class CancellableEngine:
 
         if not photos:
             return {}
-        self.renew(make_engine(workers=workers))
+        self.renew(make_engine(workers=workers, background=True))
         self.at_most(len(photos))
         self.start()
         futures = {self.submit(main_face_descriptor, photo): photo for photo in photos}
@@ -162,9 +162,13 @@ def run_shoot_batch(jobs, session: dict, export: dict, engine, relay: _BatchRela
                     plan=None, task: Callable | None = None,
                     same_amount: SameAmount | None = None) -> None:
     """The batch thread: run the jobs (then, with ``same_amount``, the photos of each person
-    above its amount again at it) and tell ``relay`` how it ended."""
+    above its amount again at it) and tell ``relay`` how it ended; behind the window (the
+    thread and the workers it starts give way to it)."""
     from studio.batch import BatchInterrupted, run_batch
     from studio.batch.sidecar import own_session_task
+    from studio.process import give_way
+
+    give_way()
 
     results = []
     try:
@@ -197,7 +201,7 @@ def _same_amount(results, jobs, session: dict, export: dict, engine: Cancellable
     def redo(again, amounts):
         relay.waiting.emit(f"Writing {len(again)} photo{'s' * (len(again) != 1)} again at "
                            "their person's amount…")
-        engine.renew(make_engine(workers=same_amount.workers))
+        engine.renew(make_engine(workers=same_amount.workers, background=True))
         by_input = {str(job.input): amounts[job.shown_input] for job in again}
         try:
             out = run_batch(again, session, export, engine=engine, overwrite=True, plan=plan,
@@ -417,7 +421,7 @@ class StudioShootExport:
         from studio.batch import make_engine
         from studio.session.model import Session, session_to_dict
 
-        self.engine = CancellableEngine(make_engine(workers=self.workers))
+        self.engine = CancellableEngine(make_engine(workers=self.workers, background=True))
         session = session_to_dict(Session(export=settings))  # photos without their own session
         self.thread = threading.Thread(
             target=run_shoot_batch,
