@@ -289,6 +289,24 @@ def test_export_selected_runs_in_the_background_and_resumes_after_cancel(
     qtbot.waitUntil(lambda: "exported" in _flags(window, "a.jpg"), timeout=WAIT)
 
 
+def test_export_selected_never_writes_through_a_link_to_a_photo(
+        qtbot, make_window, dialogs, shoot_folder):
+    """An export target that is a link to the photo it exports is refused in a dialog (the
+    plan is made in the export's thread, the window stays free); no photo changes."""
+    window = make_window()
+    open_shoot(qtbot, window, shoot_folder)
+    (shoot_folder / "exported").mkdir()
+    (shoot_folder / "exported" / "c.jpg").symlink_to(shoot_folder / "c.jpg")
+    before = {p.name: p.read_bytes() for p in shoot_folder.glob("*.jpg")}
+    window.filmstrip.select([shoot_folder / "c.jpg"])
+    exporter = window.shoot_export
+    window.export_selected_action.trigger()
+    qtbot.waitUntil(lambda: not exporter.running and exporter.thread is None, timeout=WAIT)
+    assert dialogs["warning"] and "c.jpg" in dialogs["warning"][-1]
+    assert exporter.panel.status.text() == "Not exported" and not exporter.results
+    assert {p.name: p.read_bytes() for p in shoot_folder.glob("*.jpg")} == before
+
+
 def test_export_selected_without_a_shoot_says_what_to_do(qtbot, make_window, dialogs):
     window = make_window()
     window.export_selected_action.trigger()

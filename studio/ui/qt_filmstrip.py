@@ -186,7 +186,7 @@ class StudioFilmstrip:
         last layout, restored, may have had them)."""
         if not self.photos:
             self.dock.hide()
-        if not self.window.shoot_export.jobs:
+        if not self.window.shoot_export.paths:
             self.window.shoot_export.dock.hide()
 
     @property
