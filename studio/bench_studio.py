@@ -1,7 +1,11 @@
 """``likeness bench --studio``: the studio's figures of issue 27, each photo in a studio process
 of its own (offscreen Qt, a fresh analysis cache and user folders): open -> first picture and
 first preview, a slider drag's preview updates (median / p95), and the longest the window's
-thread is blocked during the drags. The driver is :mod:`studio.ui.studio_bench`."""
+thread is blocked during the drags. The driver is :mod:`studio.ui.studio_bench`.
+
+``likeness bench --shoot [FOLDER]``: issue 29's figure, the longest the window's thread is
+blocked while Export Selected writes a shoot (FOLDER's photos, else twelve made ones), in such
+a studio process; its driver is :mod:`studio.ui.shoot_bench`."""
 
 from __future__ import annotations
 
@@ -19,22 +23,98 @@ from studio import __version__
 #: issue 27's targets (wall ms on this machine).
 TARGETS = {"open_first_picture": 800.0, "drag_median": 33.0, "drag_p95": 60.0,
            "window_blocked_max": 50.0}
+#: issue 29's target: the window's thread while a shoot exports (wall ms).
+SHOOT_TARGET = 50.0
+#: The made shoot of ``--shoot`` without a folder: photos, and their size (quick: four of a
+#: tenth of the size).
+SHOOT_PHOTOS, SHOOT_MEGAPIXELS = 12, 12.0
 
 
 def studio_process(photo: Path, folder: Path, steps: int) -> dict:
     """One studio process on ``photo``: its figures (studio.ui.studio_bench's JSON)."""
+    return _driver("studio.ui.studio_bench", [str(photo), "--steps", str(steps)], folder)
+
+
+def _driver(module: str, args: list[str], folder: Path) -> dict:
+    """A studio process running ``module``'s bench driver (offscreen, its own user folders
+    in ``folder``): the JSON line it prints."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(folder / "xdg"))
     for kind in ("config", "data", "cache"):
         env[f"LIKENESS_{kind.upper()}_DIR"] = str(folder / kind)
-    done = subprocess.run(
-        [sys.executable, "-m", "studio.ui.studio_bench", str(photo), "--steps", str(steps)],
-        capture_output=True, text=True, env=env, timeout=1800,
-    )
+    done = subprocess.run([sys.executable, "-m", module, *args],
+                          capture_output=True, text=True, env=env, timeout=3600)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:
         said = [line for line in done.stderr.splitlines() if "This plugin" not in line]
-        raise RuntimeError(f"the studio bench on {photo.name} failed: {' '.join(said)[-300:]}")
+        raise RuntimeError(f"the studio bench on {args[0]} failed: {' '.join(said)[-300:]}")
     return json.loads(lines[-1])
+
+
+def run_shoot_figures(folder: Path | None = None, quick: bool = False, workers: int = 1,
+                      progress: Callable[[str], None] | None = None) -> dict:
+    """Export Selected on a shoot in a studio process: ``folder``'s photos, else twelve made
+    portraits and close-ups of 12 MP (quick: four of 1.2 MP). The photos are linked into a scratch
+    folder: the sessions the sync writes and the exports go there, never beside them."""
+    say = progress or (lambda message: None)
+    with tempfile.TemporaryDirectory(prefix="likeness-bench-shoot-") as name:
+        shoot = Path(name) / "shoot"
+        if folder is None:
+            _made_shoot(shoot, 4 if quick else SHOOT_PHOTOS,
+                        SHOOT_MEGAPIXELS / (10 if quick else 1))
+        else:
+            _linked_shoot(folder, shoot)
+        say(f"the studio exporting {folder or 'made photos'}")
+        figures = _driver("studio.ui.shoot_bench",
+                          [str(shoot), "--workers", str(workers), "--idle", "3"], Path(name))
+    blocked = figures["export"]["blocked_max"]
+    return {"version": __version__, "quick": quick,
+            "folder": str(folder) if folder else "made photos",
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                        "load": _load()},
+            "shoot": figures,
+            "target": {"measured": blocked, "target": SHOOT_TARGET, "unit": "ms",
+                       "met": blocked <= SHOOT_TARGET}}
+
+
+def _linked_shoot(folder: Path, shoot: Path) -> None:
+    """``folder``'s photos (its files, not its sessions) linked into ``shoot``."""
+    from studio.errors import LikenessError
+
+    shoot.mkdir(parents=True)
+    photos = [p for p in sorted(folder.iterdir())
+              if p.is_file() and not p.name.startswith(".") and not p.name.endswith(".json")]
+    if not photos:
+        raise LikenessError(f"{folder} has no photos")
+    for photo in photos:
+        (shoot / photo.name).symlink_to(photo.resolve())
+
+
+def _made_shoot(folder: Path, photos: int, megapixels: float) -> Path:
+    from studio.bench import _write_jpeg, closeup_portrait, synthetic_portrait
+
+    folder.mkdir(parents=True)
+    for number in range(photos):
+        make = closeup_portrait if number % 2 else synthetic_portrait
+        _write_jpeg(make(megapixels, seed=number), folder / f"frame-{number + 1:02d}.jpg")
+    return folder
+
+
+def format_shoot_report(result: dict) -> str:
+    """A human-readable summary of :func:`run_shoot_figures`' result."""
+    shoot, target = result["shoot"], result["target"]
+    export, idle = shoot["export"], shoot.get("idle")
+    lines = [f"likeness bench --shoot {result['version']} on {result['machine']['cpus']} CPUs "
+             f"(1-min load {result['machine']['load']}): {result['folder']}", ""]
+    if idle:
+        lines.append(f"nothing exporting ({idle['seconds']:g} s): window thread blocked at most "
+                     f"{idle['blocked_max']:.0f} ms (its own work {idle['busy_max']:.0f} ms)")
+    lines.append(f"Export Selected, {export['exported']}/{export['photos']} photos written in "
+                 f"{export['seconds']:.0f} s with {shoot['workers']} worker(s): window thread "
+                 f"blocked at most {export['blocked_max']:.0f} ms at {export['blocked_at']:.1f} s "
+                 f"(its own work at most {export['busy_max']:.0f} ms)")
+    lines.append(f"target (issue 29; wall, so read it beside the load and the idle figure): "
+                 f"<= {target['target']:g} ms  {'met' if target['met'] else 'MISSED'}")
+    return "\n".join(lines)
 
 
 def run_studio_figures(quick: bool = False, progress: Callable[[str], None] | None = None) -> dict:

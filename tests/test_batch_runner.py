@@ -11,6 +11,7 @@ import csv
 import functools
 import io
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -404,3 +405,21 @@ def test_batch_and_its_workers_run_without_qt():
         "sys.exit(1 if bad else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own priority: Linux")
+def test_background_workers_give_way_and_others_do_not():
+    """The studio's Export Selected runs its workers behind the window; a command-line batch
+    keeps the priority it was started with."""
+    from studio.batch import make_engine
+    from studio.process import BACKGROUND_NICE
+
+    started_at = os.getpriority(os.PRIO_PROCESS, 0)
+    for background, expected in ((True, max(started_at, BACKGROUND_NICE)), (False, started_at)):
+        engine = make_engine(workers=1, load_models=False, background=background)
+        engine.start()
+        try:
+            assert engine.submit(os.getpriority, os.PRIO_PROCESS, 0).result(60) == expected
+        finally:
+            engine.close()
+    assert os.getpriority(os.PRIO_PROCESS, 0) == started_at

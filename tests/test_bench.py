@@ -106,3 +106,30 @@ def test_bench_studio_reports_open_drag_and_window_figures():
         assert figures["window_blocked_max"] >= 0 and figures["window_busy_max"] > 0
     assert set(report["targets"]) == {"open_first_picture", "drag_median", "drag_p95",
                                       "window_blocked_max"}
+
+
+def test_bench_shoot_reports_the_window_while_a_shoot_exports(tmp_path):
+    """``likeness bench --shoot``: a studio process opens a shoot, syncs a look and exports it
+    with Export Selected, reporting the window thread's longest block (issue 29; no timing is
+    asserted). A folder the user names is only read: nothing is written beside its photos."""
+    from tests.conftest import face_photo
+
+    made = subprocess.run([sys.executable, "-m", "studio", "bench", "--shoot", "--quick", "--json"],
+                          capture_output=True, text=True, timeout=1200)
+    assert made.returncode == 0, made.stderr[-2000:]
+    export = json.loads(made.stdout)["shoot"]["export"]
+    assert export["photos"] == export["exported"] == 4 and export["beats"] > 0
+    assert export["blocked_max"] >= 0 and export["busy_max"] > 0
+    folder = tmp_path / "shoot"
+    folder.mkdir()
+    shutil.copy(face_photo("deepface_img25.jpg"), folder / "a.jpg")
+    shutil.copy(face_photo("deepface_img21.jpg"), folder / "b.jpg")
+    named = subprocess.run([sys.executable, "-m", "studio", "bench", "--shoot", str(folder),
+                            "--json"], capture_output=True, text=True, timeout=1200)
+    assert named.returncode == 0, named.stderr[-2000:]
+    assert json.loads(named.stdout)["shoot"]["export"]["exported"] == 2
+    assert sorted(p.name for p in folder.iterdir()) == ["a.jpg", "b.jpg"]
+    missing = subprocess.run([sys.executable, "-m", "studio", "bench", "--shoot",
+                              str(tmp_path / "nowhere")], capture_output=True, text=True)
+    assert missing.returncode != 0 and "not a folder" in missing.stderr
+    assert "Traceback" not in missing.stderr

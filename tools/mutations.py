@@ -1295,6 +1295,14 @@ MUTATIONS = (
         ("tests/test_skin_tone.py::test_smooth_evens_tone_and_keeps_freckles[facenet-pytorch_paul_rudd_1.jpg]",),
     ),
     Mutation(
+        "export-selected-in-the-foreground",
+        "Export Selected's thread and workers run at the window's priority (they do not give way to it)",
+        "studio/process.py",
+        "        if os.getpriority(os.PRIO_PROCESS, 0) < nice:",
+        "        if False:",
+        ("tests/test_ui_shoot.py::test_export_selected_runs_in_the_background_and_resumes_after_cancel",),
+    ),
+    Mutation(
         "controller-imports-window",
         "a controller imports the window again (Sync hinted with QtStudioWindow): the window is reached through, not wired",
         "studio/ui/qt_sync.py",

@@ -29,7 +29,7 @@ from studio.batch.progress import Progress
 from studio.batch.report import FAILED, OK, SKIPPED, PhotoResult
 from studio.batch.task import limit_threads, retouch_task, warm_up
 from studio.errors import LikenessError
-from studio.process import follow_parent
+from studio.process import follow_parent, give_way
 from studio.write_guard import WritePlan, remove_stale_temps
 
 #: Photos in flight per worker: one being retouched, one waiting so the worker never idles.
@@ -49,11 +49,14 @@ class BatchInterrupted(KeyboardInterrupt):
 
 
 # ----------------------------------------------------------------------------- engines
-def _init_local_worker(load_models: bool, threads: int) -> None:
+def _init_local_worker(load_models: bool, threads: int, background: bool = False) -> None:
     """Process-pool initializer: Ctrl+C is the parent's business (and the worker ends with
-    it if it is killed); the worker gets its share of the cores; the models load once."""
+    it if it is killed); the worker gets its share of the cores (behind the window's work,
+    ``background``); the models load once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     follow_parent()
+    if background:
+        give_way()
     limit_threads(threads)
     if load_models:
         warm_up()
@@ -86,16 +89,19 @@ class LocalEngine:
     """A ``ProcessPoolExecutor`` of ``workers`` processes, each loading the models once.
 
     Workers start from a fork server (a clean single-threaded process with the package
-    already imported) where the platform has one, else they are spawned.
+    already imported) where the platform has one, else they are spawned. ``background``:
+    the workers give way to the studio's window (``studio.process.give_way``).
     """
 
     def __init__(
-        self, workers: int | None = None, load_models: bool = True, threads: int | None = None
+        self, workers: int | None = None, load_models: bool = True, threads: int | None = None,
+        background: bool = False,
     ) -> None:
         #: The cores the whole batch may use; the workers share them.
         self.threads = max(1, int(threads or os.cpu_count() or 1))
         self.workers = max(1, int(workers or self.threads))
         self.load_models = load_models
+        self.background = background
         self.pool: cf.ProcessPoolExecutor | None = None
 
     @property
@@ -122,7 +128,7 @@ class LocalEngine:
             mp_context=context,
             initializer=_init_local_worker,
             # Each worker gets an equal share of the cores (one photo on 8 cores: all 8).
-            initargs=(self.load_models, max(1, self.threads // self.workers)),
+            initargs=(self.load_models, max(1, self.threads // self.workers), self.background),
         )
 
     def submit(self, task: Task, *args: Any) -> cf.Future:
@@ -308,12 +314,14 @@ def make_engine(
     dask: str | None = None,
     load_models: bool = True,
     threads: int | None = None,
+    background: bool = False,
 ) -> LocalEngine | DaskEngine:
     """The engine for ``--workers N``, ``--threads N`` and ``--dask ADDRESS|local`` (a Dask
-    task runs on one thread: Dask spreads the photos over its workers' threads itself)."""
+    task runs on one thread: Dask spreads the photos over its workers' threads itself);
+    ``background``: local workers give way to the studio's window."""
     if dask:
         return DaskEngine(dask, workers, load_models)
-    return LocalEngine(workers, load_models, threads)
+    return LocalEngine(workers, load_models, threads, background)
 
 
 # ----------------------------------------------------------------------------- running

@@ -19,6 +19,9 @@ def register(subparsers) -> None:
     parser.add_argument("--studio", action="store_true",
                         help="only the studio's figures: open -> first picture, slider drags' "
                              "preview updates and the window's longest block, on 24 MP photos")
+    parser.add_argument("--shoot", nargs="?", const="", default=None, metavar="FOLDER",
+                        help="only the window's longest block while Export Selected writes a "
+                             "shoot: FOLDER's photos, else twelve made 12 MP ones")
     parser.add_argument("--threads", type=int, default=1, metavar="N",
                         help="OpenCV threads, 1 to this machine's cores (default 1: one core)")
     parser.set_defaults(func=_run)
@@ -33,6 +36,8 @@ def _run(args: argparse.Namespace) -> int:
             print(f"... {message}", file=sys.stderr, flush=True)
 
     threads = threads_from_args(args)  # checked before any work: one line, exit 2
+    if args.shoot is not None:
+        return _shoot(args, say)
     if args.studio:
         from studio import bench_studio
 
@@ -45,4 +50,18 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     result = bench.run(quick=args.quick, threads=threads, progress=say)
     print(json.dumps(result, indent=2) if args.json else bench.format_report(result))
+    return 0
+
+
+def _shoot(args: argparse.Namespace, say) -> int:
+    from pathlib import Path
+
+    from studio import bench_studio
+    from studio.errors import LikenessError
+
+    folder = Path(args.shoot) if args.shoot else None
+    if folder is not None and not folder.is_dir():
+        raise LikenessError(f"{folder} is not a folder of photos")
+    result = bench_studio.run_shoot_figures(folder, quick=args.quick, progress=say)
+    print(json.dumps(result, indent=2) if args.json else bench_studio.format_shoot_report(result))
     return 0

@@ -322,7 +322,7 @@ class QtStudioWindow(QMainWindow):
         if isinstance(state, QByteArray | bytes) and state:
             self.restoreState(state)
         self.filmstrip.hide_while_empty()  # shown by a shoot, not by the last layout
-        if not self.shoot_export.jobs:
+        if not self.shoot_export.paths:
             self.shoot_export.dock.hide()
 
     def _save_window_state(self) -> None:

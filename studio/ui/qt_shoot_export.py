@@ -88,7 +88,7 @@ class CancellableEngine:
 
         if not photos:
             return {}
-        self.renew(make_engine(workers=workers))
+        self.renew(make_engine(workers=workers, background=True))
         self.at_most(len(photos))
         self.start()
         futures = {self.submit(main_face_descriptor, photo): photo for photo in photos}
@@ -164,20 +164,37 @@ class SameAmount:
     written: Mapping[str, Any] = field(default_factory=dict)
 
 
-def run_shoot_batch(jobs, session: dict, export: dict, engine, relay: _BatchRelay,
-                    plan=None, task: Callable | None = None,
+@dataclass(frozen=True)
+class ShootBatch:
+    """What Export Selected's thread exports: ``photos`` into ``folder`` with ``settings``
+    (each photo with its own session, else ``session``)."""
+
+    photos: tuple[Path, ...]
+    folder: Path
+    settings: Any  # ExportSettings
+    session: dict
+
+
+def run_shoot_batch(batch: ShootBatch, engine, relay: _BatchRelay,
+                    task: Callable | None = None,
                     same_amount: SameAmount | None = None) -> None:
-    """The batch thread: run the jobs (then, with ``same_amount``, the photos of each person
-    above its amount again at it) and tell ``relay`` how it ended."""
+    """The batch thread: plan the jobs and run them (then, with ``same_amount``, the photos
+    of each person above its amount again at it) and tell ``relay`` how it ended; behind the
+    window (the thread and the workers it starts give way to it)."""
     from studio.batch import BatchInterrupted, run_batch
     from studio.batch.sidecar import own_session_task
+    from studio.process import give_way
 
+    give_way()
     results = []
     try:
-        results = run_batch(jobs, session, export, engine=engine, progress=_RelayProgress(relay),
-                            task=task or own_session_task, plan=plan)
+        jobs, plan = shoot.export_plan(list(batch.photos), batch.folder, batch.settings)
+        export = batch.settings.to_dict()
+        results = run_batch(jobs, batch.session, export, engine=engine,
+                            progress=_RelayProgress(relay), task=task or own_session_task,
+                            plan=plan)
         if same_amount is not None:
-            results = _same_amount(results, jobs, session, export, engine, relay, plan,
+            results = _same_amount(results, jobs, batch.session, export, engine, relay, plan,
                                    same_amount)
     except BatchInterrupted as stop:
         relay.ended.emit(stop.results, True, "")
@@ -203,7 +220,7 @@ def _same_amount(results, jobs, session: dict, export: dict, engine: Cancellable
     def redo(again, amounts):
         relay.waiting.emit(f"Writing {len(again)} photo{'s' * (len(again) != 1)} again at "
                            "their person's amount…")
-        engine.renew(make_engine(workers=same_amount.workers))
+        engine.renew(make_engine(workers=same_amount.workers, background=True))
         by_input = {str(job.input): amounts[job.shown_input] for job in again}
         try:
             out = run_batch(again, session, export, engine=engine, overwrite=True, plan=plan,
@@ -322,8 +339,6 @@ class StudioShootExport:
         self.engine: CancellableEngine | None = None
         self.thread: threading.Thread | None = None
         self.paths: list[Path] = []
-        self.jobs: list = []
-        self.plan = None
         self.results: list = []
         self.interrupted = False
         app = QApplication.instance()
@@ -372,9 +387,8 @@ class StudioShootExport:
         return self.save_session()
 
     def start(self, paths: list[Path]) -> None:
-        """Export ``paths`` into the shoot's export folder in the background."""
-        from studio.batch.inputs import DONE_LIST
-
+        """Export ``paths`` into the shoot's export folder in the background (the jobs and
+        their write plan are made there too: the window only hands the photos over)."""
         if self.running or not paths:
             return
         folder = self.filmstrip.export_folder or Path(paths[0]).parent / shoot.EXPORT_FOLDER
@@ -385,28 +399,16 @@ class StudioShootExport:
             self.notices.error(f"Cannot make the export folder {folder}: {error.strerror}")
             return
         self.paths = list(paths)
-        self.jobs = [shoot.export_job_of(p, folder, settings) for p in self.paths]
-        from studio.write_guard import WritePlan
-
-        plan = WritePlan(inputs=[job.input for job in self.jobs])
-        try:
-            for job in self.jobs:
-                plan.add_target(job.output, "photo")
-            plan.add_target(folder / DONE_LIST, "done list")
-        except LikenessError as error:
-            self.notices.error(str(error))
-            return
-        self.plan = plan
         self.results, self.interrupted = [], False
         if self._written_for != (folder, settings):
             self.written, self._written_for = {}, (folder, settings)
         self.panel.table.setRowCount(0)
-        self.panel.bar.setRange(0, len(self.jobs))
+        self.panel.bar.setRange(0, len(self.paths))
         self.panel.bar.setValue(0)
-        self.panel.status.setText(f"Exporting {len(self.jobs)} photos to {folder}…")
+        self.panel.status.setText(f"Exporting {len(self.paths)} photos to {folder}…")
         self.panel.status.setToolTip(str(folder))
         self._show_dock()
-        self._begin(settings)
+        self._begin(folder, settings)
 
     def _show_dock(self) -> None:
         """Show the results beside the filmstrip, the strip keeping 3/5 of the width (the
@@ -423,15 +425,15 @@ class StudioShootExport:
             self.window.resizeDocks([strip, self.dock], [width * 3 // 5, width * 2 // 5],
                                     Qt.Orientation.Horizontal)
 
-    def _begin(self, settings) -> None:
+    def _begin(self, folder: Path, settings) -> None:
         from studio.batch import make_engine
         from studio.session.model import Session, session_to_dict
 
-        self.engine = CancellableEngine(make_engine(workers=self.workers))
+        self.engine = CancellableEngine(make_engine(workers=self.workers, background=True))
         session = session_to_dict(Session(export=settings))  # photos without their own session
+        batch = ShootBatch(tuple(self.paths), folder, settings, session)
         self.thread = threading.Thread(
-            target=run_shoot_batch,
-            args=(self.jobs, session, settings.to_dict(), self.engine, self._relay, self.plan),
+            target=run_shoot_batch, args=(batch, self.engine, self._relay),
             kwargs={"same_amount": self._same_amount()},
             name="likeness-export-selected", daemon=True,
         )
@@ -497,7 +499,7 @@ class StudioShootExport:
         self._add_row(result)
         self.panel.table.scrollToBottom()
         self.panel.bar.setValue(len(self.results))
-        self.panel.status.setText(f"Exported {len(self.results)} of {len(self.jobs)}")
+        self.panel.status.setText(f"Exported {len(self.results)} of {len(self.paths)}")
 
     def _add_row(self, result) -> None:
         table = self.panel.table
@@ -534,7 +536,7 @@ class StudioShootExport:
 
         self._show_results(results)
         summary = summarize(results).text() if results else "nothing exported"
-        left = len(self.jobs) - len(results)
+        left = len(self.paths) - len(results)
         if interrupted and left == 0:  # in the second pass
             self.panel.status.setText("Cancelled while giving each person the same amount "
                                       "(Resume finishes it)")

@@ -106,6 +106,21 @@ def export_job_of(photo: Path, export_folder: Path, settings):
     return plan_jobs([found], export_folder, lambda f: output_suffix(settings, f or "JPEG"))[0]
 
 
+def export_plan(photos: list[Path], export_folder: Path, settings):
+    """(the batch jobs exporting ``photos`` into ``export_folder``, the write plan guarding
+    their files); LikenessError when one may not be written. It reads each photo's header
+    and looks at each target: run it off the window's thread (a shoot has hundreds)."""
+    from studio.batch.inputs import DONE_LIST
+    from studio.write_guard import WritePlan
+
+    jobs = [export_job_of(photo, export_folder, settings) for photo in photos]
+    plan = WritePlan(inputs=[job.input for job in jobs])
+    for job in jobs:
+        plan.add_target(job.output, "photo")
+    plan.add_target(export_folder / DONE_LIST, "done list")
+    return jobs, plan
+
+
 def photo_flags(photo: Path, export_folder: Path | None = None, settings=None) -> PhotoFlags:
     """What has been done to ``photo``: its session beside it, retouched by that session,
     exported into ``export_folder`` with ``settings`` by a batch (its done list says so)."""
