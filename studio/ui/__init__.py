@@ -9,6 +9,10 @@ overlays), ``qt_sessions`` (session files, recent files, looks, ``qt_autosave``)
 shortcuts from one table). ``qt_jobs`` holds the worker functions and their named results;
 ``qt_canvas``, ``qt_panel``, ``qt_notice``, ``qt_export`` (the dialog), ``qt_commands`` (undo)
 and ``qt_workers`` the rest. ``app.run_studio`` starts it.
+
+Each controller takes what it uses (the document, the undo stack, its widgets, the
+``qt_notice.Notices`` and small callables) and talks to the others through the document's
+events or a named Qt signal that the window connects; none imports the window.
 """
 
 #: The studio's name: window titles, dialogs, the application name.

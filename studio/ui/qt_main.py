@@ -81,47 +81,10 @@ class QtStudioWindow(QMainWindow):
         self._build_layout()
         self.notices = Notices(self.statusBar(), self.notice, self)
         self._build_status()
-        self.preview = StudioPreview(self.document, self.canvas, self.panel.meter,
-                                     self.panel.circle, (self.status_render, self.status_zoom),
-                                     self.notices, self)
-        self.marks = StudioMarks(self.document, self.undo_stack, self.canvas,
-                                 lambda: self.preview.engine, self.notices, self)
-        self.sessions = StudioSessions(self.document, self.undo_stack, self.settings,
-                                       self.notices, self)
-        self.opener = StudioOpener(self.document, self.undo_stack, self.canvas, self.settings,
-                                   self.notices, self.status_photo, self.sessions.confirm_discard,
-                                   self.sessions.autosaver, self)
-        self.exporter = StudioExporter(self.document, self.settings, self.panel.circle,
-                                       self.notices, self)
-        self.crop_tool = CropTool(self.document, self.undo_stack, self.canvas)
-        self.photos_of_me = StudioPhotosOfMe(
-            self.document, self.panel, self.canvas,
-            lambda: (self.preview.engine, self.preview.pixels), self.notices, self)
-        self.compare_view: CompareView | None = None
-        self.runners = (*self.preview.runners.values(), self.opener.runner, self.exporter.runner,
-                        self.photos_of_me.runner, self.photos_of_me.chips)
-        self.filmstrip = StudioFilmstrip(self.document, self.settings, self.notices,
-                                         self.opener.open_path,
-                                         lambda: self.shoot_export.settings(), self)
-        self.shoot_export = StudioShootExport(self.document, self.filmstrip,
-                                              self.sessions.save_session, self.notices, self)
-        self._dock_shoot()
-        self.sync = StudioSync(self.document, self.undo_stack, self.filmstrip, self.notices)
-        self.people = StudioPeople(self.undo_stack, self.filmstrip, self.notices)
-        self.side_by_side = StudioSideBySide(self.canvas, self.filmstrip.arrow_keys)
-        self.look_thumbs = StudioLookThumbs(self.panel.look_combo, lambda: self.preview.engine, self)
-        self.runners += (self.filmstrip.thumb_runner, self.filmstrip.flags_runner,
-                         self.look_thumbs.runner)
+        self._build_editing()
+        self._build_shoot()
         self._connect()
-        self.actions = StudioActions(self, self.undo_stack, (self.panel_dock, self.history_dock))
-        self._name_actions()
-        by_name = self.actions.by_name
-        self.side_by_side.follow_tools(by_name)
-        self.marks.tool_chosen.connect(self.actions.sync_mark_tools)
-        self.crop_tool.active_changed.connect(by_name["crop"].setChecked)
-        self.marks.overlay_shown.connect(lambda: by_name["show_marks"].setChecked(True))
-        self.people.menu_actions = [by_name["same_person"], by_name["someone_else"], None,
-                                    by_name["sync"], by_name["export_selected"]]
+        self._build_actions()
         self._key_watcher = OriginalKeyWatcher(self.canvas, self)
         QApplication.instance().installEventFilter(self._key_watcher)
         self.sessions.load_looks()
@@ -177,6 +140,57 @@ class QtStudioWindow(QMainWindow):
         self.history_dock.setWidget(history_box)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.history_dock)
         self.resizeDocks([self.history_dock], [190], Qt.Orientation.Horizontal)
+
+    def _build_editing(self) -> None:
+        """The controllers of the open photo: preview, marks, sessions, opening, export,
+        crop, photos of me."""
+        self.preview = StudioPreview(self.document, self.canvas, self.panel.meter,
+                                     self.panel.circle, (self.status_render, self.status_zoom),
+                                     self.notices, self)
+        self.marks = StudioMarks(self.document, self.undo_stack, self.canvas,
+                                 lambda: self.preview.engine, self.notices, self)
+        self.sessions = StudioSessions(self.document, self.undo_stack, self.settings,
+                                       self.notices, self)
+        self.opener = StudioOpener(self.document, self.undo_stack, self.canvas, self.settings,
+                                   self.notices, self.status_photo, self.sessions.confirm_discard,
+                                   self.sessions.autosaver, self)
+        self.exporter = StudioExporter(self.document, self.settings, self.panel.circle,
+                                       self.notices, self)
+        self.crop_tool = CropTool(self.document, self.undo_stack, self.canvas)
+        self.photos_of_me = StudioPhotosOfMe(
+            self.document, self.panel, self.canvas,
+            lambda: (self.preview.engine, self.preview.pixels), self.notices, self)
+        self.compare_view: CompareView | None = None
+        self.runners = (*self.preview.runners.values(), self.opener.runner, self.exporter.runner,
+                        self.photos_of_me.runner, self.photos_of_me.chips)
+
+    def _build_shoot(self) -> None:
+        """The shoot's controllers (filmstrip, Export Selected, Sync, who is who), side by
+        side and the look thumbnails."""
+        self.filmstrip = StudioFilmstrip(self.document, self.settings, self.notices,
+                                         self.opener.open_path,
+                                         lambda: self.shoot_export.settings(), self)
+        self.shoot_export = StudioShootExport(self.document, self.filmstrip,
+                                              self.sessions.save_session, self.notices, self)
+        self._dock_shoot()
+        self.sync = StudioSync(self.document, self.undo_stack, self.filmstrip, self.notices)
+        self.people = StudioPeople(self.undo_stack, self.filmstrip, self.notices)
+        self.side_by_side = StudioSideBySide(self.canvas, self.filmstrip.arrow_keys)
+        self.look_thumbs = StudioLookThumbs(self.panel.look_combo, lambda: self.preview.engine, self)
+        self.runners += (self.filmstrip.thumb_runner, self.filmstrip.flags_runner,
+                         self.look_thumbs.runner)
+
+    def _build_actions(self) -> None:
+        """The menus, toolbar and shortcuts, and the controllers that follow them."""
+        self.actions = StudioActions(self, self.undo_stack, (self.panel_dock, self.history_dock))
+        self._name_actions()
+        by_name = self.actions.by_name
+        self.side_by_side.follow_tools(by_name)
+        self.marks.tool_chosen.connect(self.actions.sync_mark_tools)
+        self.crop_tool.active_changed.connect(by_name["crop"].setChecked)
+        self.marks.overlay_shown.connect(lambda: by_name["show_marks"].setChecked(True))
+        self.people.menu_actions = [by_name["same_person"], by_name["someone_else"], None,
+                                    by_name["sync"], by_name["export_selected"]]
 
     def _dock_shoot(self) -> None:
         """The filmstrip at the bottom, hidden until a shoot opens; Export Selected's results
