@@ -1302,6 +1302,14 @@ MUTATIONS = (
         "        if False:",
         ("tests/test_ui_shoot.py::test_export_selected_runs_in_the_background_and_resumes_after_cancel",),
     ),
+    Mutation(
+        "start-up-objects-collected",
+        "the studio's start-up objects stay in the garbage collector's sight (every full collection walks them, the window frozen)",
+        "studio/ui/app.py",
+        "    gc.freeze()",
+        "    pass",
+        ("tests/test_first_run.py::test_the_garbage_collector_leaves_the_studios_start_up_alone",),
+    ),
 )
 
 
