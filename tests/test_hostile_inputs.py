@@ -427,7 +427,7 @@ def saved_session(tmp_path_factory) -> tuple[Path, dict]:
 
     from conftest import face_photo
 
-    from studio.session.retouch_file import retouch_file
+    from studio.service.retouch_file import retouch_file
 
     folder = tmp_path_factory.mktemp("tampered")
     source = Image.open(face_photo("face_recognition_obama1.jpg"))
@@ -486,8 +486,8 @@ def _retouch_tampered(photo: Path, data: dict, out: Path):
     import warnings
 
     from studio.errors import SessionError
+    from studio.service.retouch_file import retouch_file
     from studio.session import parse_session_text
-    from studio.session.retouch_file import retouch_file
 
     text = json.dumps(data, allow_nan=True).replace(f'"{BIG}"', "1e400")
     with warnings.catch_warnings():

@@ -152,7 +152,7 @@ def test_stepping_down_on_the_full_render_is_bounded_and_the_strongest_within(
     from studio.face.likeness import likeness_distance
     from studio.imaging import load
     from studio.render import render_photo
-    service = importlib.import_module("studio.session.retouch_file")
+    service = importlib.import_module("studio.service.retouch_file")
 
     renders = _counted_renders(monkeypatch, service)
     path = face_photo("deepface_img1.jpg")
@@ -195,7 +195,7 @@ def test_the_person_matte_is_made_once_for_every_render_of_a_run(tmp_path, monke
     from studio.face import analyze_photo
     from studio.imaging import load
     from studio.render.everyone import render_faces
-    service = importlib.import_module("studio.session.retouch_file")
+    service = importlib.import_module("studio.service.retouch_file")
     person = importlib.import_module("studio.face.person")
 
     path = face_photo("deepface_img1.jpg")

@@ -20,8 +20,8 @@ from studio.imaging.sample import sample_photo
 from studio.render.amount import MOST, scaled
 from studio.render.everyone import chosen_faces
 from studio.render.retoucher import Retoucher
+from studio.service.retouch_file import retouch_file
 from studio.session import load_look, load_session
-from studio.session.retouch_file import retouch_file
 
 try:
     from tests.conftest import face_photo
@@ -116,7 +116,7 @@ def test_a_studio_export_keeps_the_looks_budget_on_the_written_file(tmp_path):
     """The studio exports a look at the amount shown; when the file as written falls under the
     look's budget the export eases the look and says so."""
     from studio.imaging.export import ExportSettings
-    from studio.session import retouch_photo
+    from studio.service.retouch import retouch_photo
 
     photo = load(face_photo("deepface_img1.jpg"))
     analysis = analyze_photo(photo)
@@ -158,7 +158,7 @@ def test_the_written_figure_finds_the_face_in_a_turned_and_resized_file(tmp_path
     """An unedited photo written turned, cut and resized (lossless) reads as itself: the
     original is framed as the file was (an unturned original read 29.5%)."""
     from studio.imaging.export import ExportSettings
-    from studio.session import retouch_photo
+    from studio.service.retouch import retouch_photo
 
     photo = sample_photo()
     analysis = analyze_photo(photo)

@@ -11,7 +11,8 @@ from studio.edits.sliders import SLIDERS, default_sliders
 from studio.face import analyze_photo
 from studio.imaging.filters import resize
 from studio.render import render_photo
-from studio.session import Crop, Session, load_session, retouch_file, save_session
+from studio.service.retouch_file import retouch_file
+from studio.session import Crop, Session, load_session, save_session
 
 try:
     from tests.conftest import face_photo

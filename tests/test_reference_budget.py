@@ -8,8 +8,8 @@ from types import SimpleNamespace
 import pytest
 
 from studio.cli import main
+from studio.service.retouch import within_both
 from studio.session import Session
-from studio.session.retouch import within_both
 
 try:
     from tests.conftest import face_photo
@@ -35,7 +35,7 @@ def test_within_both_reaches_the_floor_when_either_figure_does():
 
 def test_budget_to_me_eases_the_edit_until_the_file_is_as_like_you_as_the_photo(tmp_path):
     from studio.face.reference import read_references
-    from studio.session.retouch_file import retouch_file
+    from studio.service.retouch_file import retouch_file
 
     identity = read_references([face_photo("deepface_img24.jpg")])
     session = Session(references=identity.usable).with_sliders(STRONG)

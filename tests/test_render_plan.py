@@ -16,8 +16,8 @@ from studio.imaging.filters import resize
 from studio.render.everyone import render_faces
 from studio.render.plan import REDUCED_SCALE_MAX, plan_render, planned_retoucher
 from studio.render.quality import head_mask, skin_bands_kept
+from studio.service.retouch import export_crown
 from studio.session.looks import load_look
-from studio.session.retouch import export_crown
 
 try:
     from tests.conftest import face_photo, manifest
@@ -55,7 +55,7 @@ def test_a_full_size_plan_gives_the_bits_of_the_whole_render_cut_to_the_crop():
 def test_a_linkedin_export_renders_about_the_pixels_it_writes(tmp_path, monkeypatch):
     """Every render a LinkedIn export makes (the likeness steps included) is at most 1.5x the
     written file's pixels, and the file keeps its size and likeness figure."""
-    service = importlib.import_module("studio.session.retouch_file")
+    service = importlib.import_module("studio.service.retouch_file")
     sizes: list[int] = []
     real = service.kept_retoucher
 
@@ -84,7 +84,7 @@ def test_an_export_at_the_outputs_scale_finds_its_amount_on_the_written_file_alo
     look's amount on its written files alone (no head-crop search first), and it is the
     strongest whose file keeps the budget: one step more, written and measured, does not."""
     from studio.render import amount as amounts
-    service = importlib.import_module("studio.session.retouch_file")
+    service = importlib.import_module("studio.service.retouch_file")
     look = load_look("linkedin")
     crop_searches: list[float] = []
     real_search = amounts.strongest_amount
@@ -186,7 +186,7 @@ def test_a_linkedin_export_of_a_big_jpeg_decodes_it_reduced(tmp_path, monkeypatc
         return photo
 
     monkeypatch.setattr(studio.imaging, "load", load_spy)
-    service = importlib.import_module("studio.session.retouch_file")
+    service = importlib.import_module("studio.service.retouch_file")
     result = service.retouch_file(big, "linkedin", "linkedin", tmp_path / "out.jpg")
     assert result.status == "ok" and (result.width, result.height) == (1024, 1024), result
     assert decoded == [2096], decoded
@@ -200,7 +200,7 @@ def test_a_looks_export_without_warmth_never_loads_scikit_image(tmp_path):
     import sys
 
     code = (
-        "import sys; from studio.session.retouch_file import retouch_file; "
+        "import sys; from studio.service.retouch_file import retouch_file; "
         f"r = retouch_file({str(face_photo('deepface_img1.jpg'))!r}, 'linkedin', 'linkedin', "
         f"{str(tmp_path / 'out.jpg')!r}); "
         "bad = [m for m in ('skimage', 'scipy') if m in sys.modules]; "

@@ -12,12 +12,12 @@ from studio import imaging
 from studio.face import analyze_photo
 from studio.imaging.filters import resize
 from studio.render import Retoucher, render_photo
+from studio.service.retouch_file import retouch_file
 from studio.session import (
     Session,
     Source,
     file_sha256,
     load_session,
-    retouch_file,
     save_session,
 )
 
@@ -152,7 +152,7 @@ def test_the_retouch_service_renders_checks_likeness_and_exports_a_loaded_photo(
     from studio.imaging import load
     from studio.imaging.export import ExportSettings
     from studio.imaging.sample import sample_photo
-    from studio.session import retouch_photo
+    from studio.service.retouch import retouch_photo
 
     photo = sample_photo()
     steps: list[str] = []

@@ -88,10 +88,11 @@ def _retouch_file(
     keep_likeness: float | None = None,
     budget_to_me: float | None = None,
 ) -> Any:
-    """``studio.session.retouch_file`` with the session and export settings rebuilt from
+    """``studio.service.retouch_file`` with the session and export settings rebuilt from
     their plain dicts (validated again here: a worker trusts nothing it is sent)."""
     from studio.imaging.export import ExportSettings
-    from studio.session import retouch_file, session_from_dict
+    from studio.service.retouch_file import retouch_file
+    from studio.session import session_from_dict
 
     settings = export if isinstance(export, str) or export is None else ExportSettings(**export)
     return retouch_file(

@@ -236,7 +236,7 @@ def input_files(args: argparse.Namespace) -> tuple[str, ...]:
 
 
 def framing_from_args(args: argparse.Namespace) -> dict | None:
-    """``--crop`` and ``--angle`` as the ``framing`` of studio.session.retouch_file (None
+    """``--crop`` and ``--angle`` as the ``framing`` of studio.service.retouch_file (None
     when neither is given); LikenessError (one line) for a malformed value."""
     from studio.imaging.framing import check_angle
     from studio.write_guard import shown

@@ -250,8 +250,8 @@ def _consistent(args, results, jobs, session, settings, threads, plan, min_liken
     the lowest amount of that person's photos (see studio.batch.consistent)."""
     from studio.batch import make_engine, run_batch
     from studio.batch.consistent import at_amount, consistent_results
+    from studio.service.retouch_file import _set_by_hand
     from studio.session import session_to_dict
-    from studio.session.retouch_file import _set_by_hand
 
     held = _set_by_hand(session) if keep_likeness is None else ()
 

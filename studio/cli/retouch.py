@@ -130,7 +130,7 @@ def _photos_of_me(args: argparse.Namespace, session):
 def run(args: argparse.Namespace) -> int:
     from studio.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_PARTIAL
     from studio.errors import LikenessError
-    from studio.session.retouch_file import FAILED, REFUSED, retouch_file
+    from studio.service.retouch_file import FAILED, REFUSED, retouch_file
     from studio.write_guard import shown
 
     if args.contact_sheet:

@@ -61,7 +61,7 @@ def export_job(
     held on the written file; ``identity``: the user's photos, measured on the written file
     too; ``to_me``: (those photos, percent) also held on it with the look's budget. Reports through ``relay``: progress lines, then
     (ExportOutcome, None) or (None, error)."""
-    from studio.session import retouch_photo
+    from studio.service.retouch import retouch_photo
 
     try:
         done = retouch_photo(

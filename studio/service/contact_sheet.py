@@ -87,7 +87,7 @@ def render_versions(
     angle: float = 0.0,
     identity=None,
 ) -> list[Rendered]:
-    """Each version rendered by the retouch service (studio.session.retouch.render_retouch,
+    """Each version rendered by the retouch service (studio.service.retouch.render_retouch,
     the render ``retouch_photo`` exports) on a copy of at most COMPARE_PIXELS, with the
     session's ``faces`` (indices; None: the largest), ``marks`` (photo pixels) and framing
     (``crop`` of the photo turned by ``angle``; None: the shared face-centred square), with
@@ -96,7 +96,7 @@ def render_versions(
     from studio.edits.marks import scaled
     from studio.imaging.framing import straighten
     from studio.render import proxy_of
-    from studio.session.retouch import render_retouch
+    from studio.service.retouch import render_retouch
 
     proxy, proxy_analysis, factor = proxy_of(photo_pixels, analysis, COMPARE_PIXELS)
     if faces is None:
@@ -136,7 +136,7 @@ def _as_applied(version: Version, proxy: np.ndarray, analysis, faces: list[int],
     if version.budget is None or version.amount is not None or not faces:
         return version.sliders, version.amount
     from studio.render.amount import amount_within, scaled
-    from studio.session.retouch import render_retouch
+    from studio.service.retouch import render_retouch
 
     def likeness_of(sliders: dict) -> float | None:
         return render_retouch(proxy, analysis, sliders, faces, marks)[1]

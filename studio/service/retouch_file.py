@@ -1,6 +1,6 @@
 """Retouch one photo file with a session or look and export it: the unit of work the
 ``retouch`` command, the batch command and its process-pool / Dask workers share. The work on
-the loaded photo is the retouch service, ``studio.session.retouch.retouch_photo``.
+the loaded photo is the retouch service, ``studio.service.retouch.retouch_photo``.
 """
 
 from __future__ import annotations
@@ -23,9 +23,7 @@ from studio.imaging.export import (
     check_output,
 )
 from studio.imaging.framing import level_angle
-from studio.session.files import save_session
-from studio.session.model import Session, Source, file_sha256
-from studio.session.retouch import (
+from studio.service.retouch import (
     export_crown,
     least_like_you,
     prepare_export,
@@ -34,6 +32,8 @@ from studio.session.retouch import (
     write_prepared,
     written_like_you,
 )
+from studio.session.files import save_session
+from studio.session.model import Session, Source, file_sha256
 from studio.write_guard import WritePlan, check_room
 
 #: RetouchResult.status values.
@@ -378,7 +378,7 @@ def _planned_render(photo, analysis, indices, marks, settings, output_path, *, c
     (``studio.render.plan``), unless the whole photo must be (turned, transparent, ...)."""
     from studio.imaging.export import encode_planned, plan_output
     from studio.render.plan import plan_render, planned_retoucher
-    from studio.session.retouch import Prepared, written_likeness
+    from studio.service.retouch import Prepared, written_likeness
 
     face = analysis.face(indices[0]) if indices else None
     output = plan_output(settings, photo.width, photo.height,
