@@ -20,7 +20,7 @@ from studio.imaging.sample import sample_photo
 from studio.render.amount import MOST, scaled
 from studio.render.everyone import chosen_faces
 from studio.render.retoucher import Retoucher
-from studio.service.retouch_file import retouch_file
+from studio.service.retouch_file import RetouchRequest, retouch_file
 from studio.session import load_look, load_session
 
 try:
@@ -72,7 +72,8 @@ def test_the_group_budget_holds_for_the_lowest_face_in_the_written_file(tmp_path
     path = face_photo(GROUP)
     look = replace(load_look("linkedin"), faces="all")
     out = tmp_path / "group.jpg"
-    result = retouch_file(path, look, "linkedin", out, save_session_to=tmp_path / "s.json")
+    result = retouch_file(RetouchRequest(photo=path, session=look, export="linkedin", output=out,
+                                         save_session_to=tmp_path / "s.json"))
     assert result.status == "ok" and result.amount is not None
     photo = load(path)
     session = load_session(tmp_path / "s.json")
@@ -87,7 +88,8 @@ def test_a_single_face_linkedin_export_is_never_under_its_budget(tmp_path):
     """The file written is measured (the full render read 90.5% while the file held 89.5%)."""
     path = face_photo("deepface_img3.jpg")
     out = tmp_path / "one.jpg"
-    result = retouch_file(path, "linkedin", "linkedin", out, save_session_to=tmp_path / "s.json")
+    result = retouch_file(RetouchRequest(photo=path, session="linkedin", export="linkedin",
+                                         output=out, save_session_to=tmp_path / "s.json"))
     session = load_session(tmp_path / "s.json")
     photo = load(path)
     written = _written_figure(photo.pixels, session.analysis, [0], out, session.crop)

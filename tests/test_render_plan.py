@@ -72,8 +72,9 @@ def test_a_linkedin_export_renders_about_the_pixels_it_writes(tmp_path, monkeypa
         return retoucher
 
     monkeypatch.setattr(service, "kept_retoucher", kept)
-    result = service.retouch_file(face_photo("deepface_img40.jpg"), "linkedin", "linkedin",
-                                  tmp_path / "out.jpg")
+    result = service.retouch_file(service.RetouchRequest(photo=face_photo("deepface_img40.jpg"),
+                                                         session="linkedin", export="linkedin",
+                                                         output=tmp_path / "out.jpg"))
     assert result.status == "ok" and (result.width, result.height) == (1024, 1024), result
     assert sizes and max(sizes) <= 1.5 * 1024 * 1024, sizes
 
@@ -107,8 +108,9 @@ def test_an_export_at_the_outputs_scale_finds_its_amount_on_the_written_file_alo
 
     monkeypatch.setattr(amounts, "strongest_amount", crop_search)
     monkeypatch.setattr(service, "_planned_render", planned)
-    result = service.retouch_file(face_photo("deepface_img40.jpg"), "linkedin", "linkedin",
-                                  tmp_path / "out.jpg")
+    result = service.retouch_file(service.RetouchRequest(photo=face_photo("deepface_img40.jpg"),
+                                                         session="linkedin", export="linkedin",
+                                                         output=tmp_path / "out.jpg"))
     assert result.status == "ok" and result.likeness_percent >= look.budget, result
     assert not crop_searches, crop_searches
     assert 0 < result.amount < amounts.MOST and len(files) <= 4, files
@@ -187,7 +189,9 @@ def test_a_linkedin_export_of_a_big_jpeg_decodes_it_reduced(tmp_path, monkeypatc
 
     monkeypatch.setattr(studio.imaging, "load", load_spy)
     service = importlib.import_module("studio.service.retouch_file")
-    result = service.retouch_file(big, "linkedin", "linkedin", tmp_path / "out.jpg")
+    result = service.retouch_file(service.RetouchRequest(photo=big, session="linkedin",
+                                                         export="linkedin",
+                                                         output=tmp_path / "out.jpg"))
     assert result.status == "ok" and (result.width, result.height) == (1024, 1024), result
     assert decoded == [2096], decoded
 
@@ -200,9 +204,9 @@ def test_a_looks_export_without_warmth_never_loads_scikit_image(tmp_path):
     import sys
 
     code = (
-        "import sys; from studio.service.retouch_file import retouch_file; "
-        f"r = retouch_file({str(face_photo('deepface_img1.jpg'))!r}, 'linkedin', 'linkedin', "
-        f"{str(tmp_path / 'out.jpg')!r}); "
+        "import sys; from studio.service.retouch_file import RetouchRequest, retouch_file; "
+        f"r = retouch_file(RetouchRequest(photo={str(face_photo('deepface_img1.jpg'))!r}, "
+        f"session='linkedin', export='linkedin', output={str(tmp_path / 'out.jpg')!r})); "
         "bad = [m for m in ('skimage', 'scipy') if m in sys.modules]; "
         "print(r.status, bad); sys.exit(0 if r.status == 'ok' and not bad else 1)"
     )

@@ -61,7 +61,7 @@ def _rendered(pixels, analysis, sliders):
     budget eases it, the farthest it can move the face)."""
     from studio.service.retouch import render_retouch
 
-    return render_retouch(pixels, analysis, sliders, [analysis.primary], ())[0]
+    return render_retouch(pixels, analysis, sliders, [analysis.primary], ()).pixels
 
 
 def measure() -> dict[str, list[float]]:

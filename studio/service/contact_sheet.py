@@ -109,13 +109,11 @@ def render_versions(
     out = []
     for version in versions:
         sliders, amount = _as_applied(version, proxy, proxy_analysis, faces, proxy_marks)
-        rendered, percent, _whose = render_retouch(
-            proxy, proxy_analysis, sliders, faces, proxy_marks
-        )
-        turned = straighten(rendered, angle)
-        like_you = _like_you(rendered, proxy_analysis, faces, identity)
-        out.append(Rendered(version.label, sliders, turned[y0:y1, x0:x1], percent, amount,
-                            like_you))
+        retouched = render_retouch(proxy, proxy_analysis, sliders, faces, proxy_marks)
+        turned = straighten(retouched.pixels, angle)
+        like_you = _like_you(retouched.pixels, proxy_analysis, faces, identity)
+        out.append(Rendered(version.label, sliders, turned[y0:y1, x0:x1],
+                            retouched.likeness_percent, amount, like_you))
     return out
 
 
@@ -139,7 +137,7 @@ def _as_applied(version: Version, proxy: np.ndarray, analysis, faces: list[int],
     from studio.service.retouch import render_retouch
 
     def likeness_of(sliders: dict) -> float | None:
-        return render_retouch(proxy, analysis, sliders, faces, marks)[1]
+        return render_retouch(proxy, analysis, sliders, faces, marks).likeness_percent
 
     found = amount_within(proxy, analysis, version.sliders, version.budget, faces, likeness_of)
     return scaled(version.sliders, found.amount), found.amount

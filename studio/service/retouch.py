@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from studio.face.likeness import Likeness
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RetouchedPhoto:
     """What ``retouch_photo`` did.
 
@@ -46,8 +46,8 @@ class RetouchedPhoto:
 
     exported: ExportResult | None
     likeness_percent: float | None
-    refused: str | None
-    pixels: np.ndarray | None
+    refused: str | None = None
+    pixels: np.ndarray | None = None
     likeness_face: int | None = None
 
 
@@ -113,12 +113,12 @@ def retouch_photo(
                               progress=progress, plan=plan, marks=marks, to_me=to_me)
     rendered = render_faces(photo.pixels, analysis, sliders, faces, marks)
     return export_retouched(
-        photo, analysis, (rendered, None, None), settings, output_path, faces=faces,
+        photo, analysis, Retouched(pixels=rendered), settings, output_path, faces=faces,
         crop=crop, angle=angle, min_likeness=min_likeness, progress=progress, plan=plan,
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Prepared:
     """An export made in memory and the likeness of what it will write (the lowest of the
     retouched faces in the written picture): ``percent`` (None: no face measured) and
@@ -234,14 +234,24 @@ def prepare_export(
         bit_depth=photo.bit_depth,
     )
     say("Checking likeness…")
-    return Prepared(encoded, written_likeness(photo, analysis, faces, encoded))
+    return Prepared(encoded=encoded,
+                    likeness=written_likeness(photo, analysis, faces, encoded))
+
+
+@dataclass(frozen=True, kw_only=True)
+class StrongestFile:
+    """What :func:`strongest_written` found: the strongest amount kept, in ``steps`` of
+    ``studio.render.amount.STEP``, and that amount's file as it will be written."""
+
+    steps: int
+    file: Prepared
 
 
 def strongest_written(render: Callable[[dict], Prepared], sliders: Mapping[str, object],
                       steps: int, least: float, held: Sequence[str] = (),
                       figure: Callable[[Prepared], float | None] | None = None,
-                      start: int | None = None) -> tuple[int, Prepared]:
-    """(steps, the file) of the strongest amount <= ``steps`` (of STEP) of ``sliders`` whose
+                      start: int | None = None) -> StrongestFile:
+    """The steps and the file of the strongest amount <= ``steps`` (of STEP) of ``sliders`` whose
     file as written (``render``: the render, encoded, its likeness measured) keeps the
     likeness at least ``least``; 0 (the face sliders off) when none does. One render when
     ``steps`` is within, a few otherwise (``studio.render.amount.settle``). ``start``: the
@@ -272,7 +282,7 @@ def strongest_written(render: Callable[[dict], Prepared], sliders: Mapping[str, 
     else:
         steps = strongest_steps(likeness_at, least, steps, start)
     prepared = best.get(steps) or last.get(steps) or render(scaled(sliders, steps * STEP, held))
-    return steps, prepared
+    return StrongestFile(steps=steps, file=prepared)
 
 
 def write_prepared(
@@ -289,15 +299,17 @@ def write_prepared(
     whose = prepared.likeness.face if len(faces) > 1 else None
     refused = _below_minimum(prepared.percent, whose, min_likeness)
     if refused is not None:
-        return RetouchedPhoto(None, prepared.percent, refused, rendered, whose)
+        return RetouchedPhoto(exported=None, likeness_percent=prepared.percent,
+                              refused=refused, pixels=rendered, likeness_face=whose)
     exported = write_export(prepared.encoded, output_path, source=photo.path, plan=plan)
-    return RetouchedPhoto(exported, prepared.percent, None, rendered, whose)
+    return RetouchedPhoto(exported=exported, likeness_percent=prepared.percent,
+                          pixels=rendered, likeness_face=whose)
 
 
 def export_retouched(
     photo: Photo,
     analysis: FaceAnalysis,
-    retouched: tuple[np.ndarray, float | None, int | None],
+    retouched: Retouched,
     settings: ExportSettings,
     output_path: str | os.PathLike,
     *,
@@ -312,7 +324,7 @@ def export_retouched(
     returns for ``faces``) encoded, its likeness measured on the encoded file, and written
     to ``output_path`` unless that likeness is below ``min_likeness``; the parameters are
     ``retouch_photo``'s."""
-    rendered = retouched[0]
+    rendered = retouched.pixels
     prepared = prepare_export(photo, analysis, rendered, settings, output_path, faces=faces,
                               crop=crop, angle=angle, progress=progress)
     return write_prepared(photo, prepared, output_path, faces=faces,
@@ -339,9 +351,9 @@ def _within_budget(photo: Photo, analysis: FaceAnalysis,
                               crop=crop, angle=angle, progress=progress, crown_y=crown)
 
     figure, least_me = _to_me_figure(photo, analysis, faces, least, to_me)
-    steps, prepared = strongest_written(render, look, round(amount / STEP), least,
-                                        figure=figure)
-    done = write_prepared(photo, prepared, output_path, faces=faces, min_likeness=min_likeness,
+    strongest = strongest_written(render, look, round(amount / STEP), least, figure=figure)
+    steps = strongest.steps
+    done = write_prepared(photo, strongest.file, output_path, faces=faces, min_likeness=min_likeness,
                           plan=plan)
     if done.exported is not None and steps * STEP < amount - 1e-6:
         kept = f"likeness at least {least:g}%" + (
@@ -374,6 +386,17 @@ def _to_me_figure(photo: Photo, analysis: FaceAnalysis, faces: Sequence[int], fl
         analysis, faces[0], prepared.encoded, identity)), least
 
 
+@dataclass(frozen=True, kw_only=True)
+class Retouched:
+    """What :func:`render_retouch` made: the full-size render, float32 (H, W, 3) sRGB, and
+    its likeness to the photo, percent 0..100 (None: no face measured); with several faces
+    the lowest counts, ``likeness_face`` its index (None with one face)."""
+
+    pixels: np.ndarray
+    likeness_percent: float | None = None
+    likeness_face: int | None = None
+
+
 def render_retouch(
     pixels: np.ndarray,
     analysis: FaceAnalysis,
@@ -381,22 +404,22 @@ def render_retouch(
     faces: Sequence[int],
     marks: Sequence[Mark] = (),
     progress: Callable[[str], object] | None = None,
-) -> tuple[np.ndarray, float | None, int | None]:
+) -> Retouched:
     """The render of the retouch service: ``sliders`` and ``marks`` on ``pixels`` for the
     ``faces`` (indices), and the likeness measured on the rendered pixels (every face; the
-    lowest counts). Returns (pixels, percent or None, whose index or None with one face).
-    ``retouch_photo`` exports it; the contact sheet shows it."""
+    lowest counts). ``retouch_photo`` exports it; the contact sheet shows it."""
     from studio.render.everyone import lowest_likeness, render_faces
 
     rendered = render_faces(pixels, analysis, sliders, faces, marks)
     if not faces or analysis.face(faces[0]) is None:
-        return rendered, None, None
+        return Retouched(pixels=rendered)
     if progress is not None:
         progress("Checking likeness…")
     likeness = lowest_likeness(pixels, rendered, analysis, faces)
     if likeness.percent is None:
-        return rendered, None, None
-    return rendered, likeness.percent, likeness.face if len(faces) > 1 else None
+        return Retouched(pixels=rendered)
+    return Retouched(pixels=rendered, likeness_percent=likeness.percent,
+                     likeness_face=likeness.face if len(faces) > 1 else None)
 
 
 def _below_minimum(
