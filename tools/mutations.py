@@ -1294,6 +1294,24 @@ MUTATIONS = (
         "NOSE_SHARE = 1.0\n",
         ("tests/test_skin_tone.py::test_smooth_evens_tone_and_keeps_freckles[facenet-pytorch_paul_rudd_1.jpg]",),
     ),
+    Mutation(
+        "session-imports-service",
+        "the session layer reaches up into the services (a look loaded through studio.service)",
+        "studio/session/looks.py",
+        "    text = str(name_or_file)\n",
+        "    from studio.service import retouch_file  # noqa: F401\n    text = str(name_or_file)\n",
+        ("tests/test_import_layers.py::test_no_module_outside_ui_imports_qt_or_an_upper_layer",),
+    ),
+    Mutation(
+        "retouch-rewrites-args",
+        "'likeness retouch' writes the photo and session it found back into args",
+        "studio/cli/retouch.py",
+        "    image, session_file = photo_and_session(args.image, args.session)\n",
+        "    image, session_file = args.image, args.session = photo_and_session(args.image,"
+        " args.session)\n",
+        ("tests/test_structure.py::test_no_command_rewrites_its_arguments",
+         "tests/test_retouch_cli.py::test_the_command_builds_its_request_and_leaves_the_arguments_as_typed"),
+    ),
 )
 
 
