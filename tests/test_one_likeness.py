@@ -118,14 +118,15 @@ def test_a_studio_export_keeps_the_looks_budget_on_the_written_file(tmp_path):
     """The studio exports a look at the amount shown; when the file as written falls under the
     look's budget the export eases the look and says so."""
     from studio.imaging.export import ExportSettings
-    from studio.service.retouch import retouch_photo
+    from studio.service.retouch import ExportPlan, retouch_photo
 
     photo = load(face_photo("deepface_img1.jpg"))
     analysis = analyze_photo(photo)
     look = load_look("linkedin")
     out = tmp_path / "studio.jpg"
-    done = retouch_photo(photo, analysis, scaled(look.sliders, MOST), ExportSettings("linkedin"),
-                         out, faces=[0], look_budget=(dict(look.sliders), MOST, look.budget))
+    done = retouch_photo(photo, analysis, scaled(look.sliders, MOST),
+                         ExportPlan(settings=ExportSettings("linkedin"), output=out), faces=[0],
+                         look_budget=(dict(look.sliders), MOST, look.budget))
     assert done.exported is not None
     written = _written_figure(photo.pixels, analysis, [0], out, done.exported.crop)
     assert written >= look.budget
@@ -160,12 +161,12 @@ def test_the_written_figure_finds_the_face_in_a_turned_and_resized_file(tmp_path
     """An unedited photo written turned, cut and resized (lossless) reads as itself: the
     original is framed as the file was (an unturned original read 29.5%)."""
     from studio.imaging.export import ExportSettings
-    from studio.service.retouch import retouch_photo
+    from studio.service.retouch import ExportPlan, retouch_photo
 
     photo = sample_photo()
     analysis = analyze_photo(photo)
-    done = retouch_photo(photo, analysis, {}, ExportSettings("custom", size=300),
-                         tmp_path / "o.png", angle=angle)
+    done = retouch_photo(photo, analysis, {}, ExportPlan(
+        settings=ExportSettings("custom", size=300), output=tmp_path / "o.png", angle=angle))
     assert done.exported.width == 300 or done.exported.height == 300
     assert done.likeness_percent is not None and done.likeness_percent >= 99.0
 

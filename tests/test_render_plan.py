@@ -3,6 +3,7 @@ the output's scale, and looks the same as the whole photo rendered and shrunk.""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 
 import numpy as np
@@ -98,13 +99,13 @@ def test_an_export_at_the_outputs_scale_finds_its_amount_on_the_written_file_alo
     real_planned = service._planned_render
 
     def planned(*args, **kwargs):
-        render, written_alone = real_planned(*args, **kwargs)
+        real = real_planned(*args, **kwargs)
 
         def recorded(sliders):
-            prepared = render(sliders)
+            prepared = real.render(sliders)
             files[round(sliders["smooth"] / look.sliders["smooth"], 2)] = prepared.percent
             return prepared
-        return recorded, written_alone
+        return dataclasses.replace(real, render=recorded)
 
     monkeypatch.setattr(amounts, "strongest_amount", crop_search)
     monkeypatch.setattr(service, "_planned_render", planned)

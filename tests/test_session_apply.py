@@ -154,13 +154,13 @@ def test_the_retouch_service_renders_checks_likeness_and_exports_a_loaded_photo(
     from studio.imaging import load
     from studio.imaging.export import ExportSettings
     from studio.imaging.sample import sample_photo
-    from studio.service.retouch import retouch_photo
+    from studio.service.retouch import ExportPlan, retouch_photo
 
     photo = sample_photo()
     steps: list[str] = []
     sliders = {"smooth": 0.5, "bg_blur": 0.4}
-    done = retouch_photo(photo, analyze(photo.pixels), sliders, ExportSettings(preset="original"),
-                         tmp_path / "out.png", progress=steps.append)
+    export = ExportPlan(settings=ExportSettings(preset="original"), output=tmp_path / "out.png")
+    done = retouch_photo(photo, analyze(photo.pixels), sliders, export, progress=steps.append)
     # the likeness is checked on the encoded file: what is written
     assert steps == ["Rendering at full resolution…", "Encoding…", "Checking likeness…"]
     assert done.refused is None and done.likeness_percent is not None

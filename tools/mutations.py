@@ -1026,8 +1026,8 @@ MUTATIONS = (
         "an export rendered at the output's scale searches the head crop for the amount first, "
         "then settles on the written file (two searches; the amount need not be the written file's strongest)",
         "studio/service/retouch_file.py",
-        "    return render, max(plan.scale) < 1.0\n",
-        "    return render, False\n",
+        "    return _PlannedRender(render=render, at_output_scale=max(plan.scale) < 1.0)\n",
+        "    return _PlannedRender(render=render, at_output_scale=False)\n",
         ("tests/test_render_plan.py::test_an_export_at_the_outputs_scale_finds_its_amount_on_the_written_file_alone",),
     ),
     Mutation(

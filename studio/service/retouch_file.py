@@ -24,6 +24,7 @@ from studio.imaging.export import (
 )
 from studio.imaging.framing import level_angle
 from studio.service.retouch import (
+    ExportPlan,
     Prepared,
     export_crown,
     least_like_you,
@@ -410,28 +411,38 @@ def kept_retoucher(pixels, analysis, faces):
     return retoucher_for(pixels, analysis, faces)
 
 
-def _planned_render(photo, analysis, indices, marks, settings, output_path, *, crop, angle,
-                    crown_y):
-    """(``render(sliders)``: the file as it will be written, and its likeness measured on
-    it; whether it is rendered at the output's scale, smaller than the photo). The export is
-    planned first; only its crop and a margin are rendered, at its scale
-    (``studio.render.plan``), unless the whole photo must be (turned, transparent, ...)."""
+@dataclass(frozen=True, kw_only=True)
+class _PlannedRender:
+    """``render(sliders)``: the file as it will be written, and its likeness measured on it;
+    ``at_output_scale``: whether it is rendered at the output's scale, smaller than the
+    photo (as cheap as the face crops)."""
+
+    render: Callable[[dict], Prepared]
+    at_output_scale: bool
+
+
+def _planned_render(photo, analysis, indices, marks, export: ExportPlan,
+                    crown_y) -> _PlannedRender:
+    """The render of the file as ``export`` plans it. The export is planned first; only its
+    crop and a margin are rendered, at its scale (``studio.render.plan``), unless the whole
+    photo must be (turned, transparent, ...)."""
     from studio.imaging.export import encode_planned, plan_output
     from studio.render.plan import plan_render, planned_retoucher
 
+    settings = export.settings
     face = analysis.face(indices[0]) if indices else None
     output = plan_output(settings, photo.width, photo.height,
-                         face.landmarks if face is not None else None, crop, angle=angle,
-                         crown_y=crown_y)
+                         face.landmarks if face is not None else None, export.crop,
+                         angle=export.angle, crown_y=crown_y)
     plan = plan_render(output, analysis, indices) if photo.alpha is None else None
     if plan is None:
         retoucher = kept_retoucher(photo.pixels, analysis, indices)
 
         def render(sliders):
             rendered = retoucher.render(sliders, tuple(marks))
-            return prepare_export(photo, analysis, rendered, settings, output_path,
-                                  faces=indices, crop=crop, angle=angle, crown_y=crown_y)
-        return render, False
+            return prepare_export(photo, analysis, rendered, export, faces=indices,
+                                  crown_y=crown_y)
+        return _PlannedRender(render=render, at_output_scale=False)
 
     retoucher, region = planned_retoucher(plan, photo.pixels, analysis, indices, kept_retoucher)
     sharpened = _output_sharpening(photo, face, plan.crop, output, settings)
@@ -441,11 +452,11 @@ def _planned_render(photo, analysis, indices, marks, settings, output_path, *, c
     def render(sliders):
         rendered = retoucher.render(sliders, region_marks)
         (written,) = sharpened([np.ascontiguousarray(plan.written(rendered, output.size))])
-        encoded = encode_planned(written, output, settings, output_path, exif=photo.exif,
+        encoded = encode_planned(written, output, settings, export.output, exif=photo.exif,
                                  source_format=photo.format, bit_depth=photo.bit_depth)
         return Prepared(encoded=encoded, likeness=written_likeness(photo, analysis, indices,
                                                                     encoded, original))
-    return render, max(plan.scale) < 1.0
+    return _PlannedRender(render=render, at_output_scale=max(plan.scale) < 1.0)
 
 
 def _output_sharpening(photo, face, crop, output, settings: ExportSettings):
@@ -586,19 +597,18 @@ def _retouch(request: RetouchRequest, start: float) -> RetouchResult:
     to_me = _to_me(request.budget_to_me, session, measure, notes)
     if to_me is not None and most is None:  # the sliders as they are, eased for you alone
         least, most = 0.0, 1.0
-    render, written_alone = _planned_render(photo, analysis, indices, loaded.marks, settings,
-                                            request.output, crop=loaded.crop,
-                                            angle=loaded.angle, crown_y=loaded.crown)
+    export = ExportPlan(settings=settings, output=request.output, crop=loaded.crop,
+                        angle=loaded.angle, min_likeness=request.min_likeness, write_plan=plan)
+    planned = _planned_render(photo, analysis, indices, loaded.marks, export, loaded.crown)
 
     held = _set_by_hand(session) if request.keep_likeness is None and most is not None else ()
-    eased = _eased(photo, analysis, session, indices, render, aim=least,
+    eased = _eased(photo, analysis, session, indices, planned.render, aim=least,
                    least=_higher(request.min_likeness, least), most=most, held=held,
-                   to_me=to_me, written_alone=written_alone)
+                   to_me=to_me, written_alone=planned.at_output_scale)
     amount = eased.amount
     if amount is not None and held:
         notes.append(f"the look's amount leaves {', '.join(held)} as set by hand")
-    done = write_prepared(photo, eased.file, request.output, faces=indices,
-                          min_likeness=request.min_likeness, plan=plan)
+    done = write_prepared(photo, eased.file, export, faces=indices)
     if amount is not None and least is not None and done.likeness_percent is not None \
             and done.likeness_percent < least:
         notes.append(f"the likeness {done.likeness_percent:.1f}% is below {least:g}% even "
