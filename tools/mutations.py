@@ -546,8 +546,8 @@ MUTATIONS = (
         'contact-sheet-marks-unchecked',
         "the contact sheet takes a session's marks without the photo's limits",
         'studio/service/contact_sheet.py',
-        '"marks": tuple(session.marks_for(sha, (photo.height, photo.width))),',
-        '"marks": tuple(session.marks_for(sha)),',
+        'marks=tuple(session.marks_for(sha, (photo.height, photo.width))),',
+        'marks=tuple(session.marks_for(sha)),',
         ('tests/test_hostile_inputs.py::test_the_contact_sheet_refuses_hostile_marks_in_one_line',),
     ),
     Mutation(

@@ -1,5 +1,5 @@
 """Compare versions: several slider sets rendered on the same face-centred crop, each with its
-likeness percent — the studio's Compare view and ``likeness retouch --contact-sheet``.
+likeness percent — ``likeness sheet`` (and its older name, ``likeness retouch --contact-sheet``).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from studio.errors import LikenessError
+from studio.face.types import FaceAnalysis
 from studio.imaging.export import Crop
 from studio.write_guard import WritePlan, write_atomic
 
@@ -215,31 +216,45 @@ def write_contact_sheet(
     plan.add_target(out_path, "photo")
     photo = load(image_path)
     choice = _session_choice(session, image_path, photo)
-    analysis = choice.pop("analysis") or analyze_photo(photo)
-    rendered = render_versions(photo.pixels, analysis, versions, identity=identity, **choice)
+    analysis = choice.analysis or analyze_photo(photo)
+    rendered = render_versions(photo.pixels, analysis, versions, faces=choice.faces,
+                               marks=choice.marks, crop=choice.crop, angle=choice.angle,
+                               identity=identity)
     pixels = sheet_pixels(rendered).astype(np.float32) / 255.0
     write_atomic(out_path, encode(pixels, fmt, quality=92), "photo", plan=plan, source=image_path)
     return rendered
 
 
-def _session_choice(session, image_path: Path, photo) -> dict:
+@dataclass(frozen=True, kw_only=True)
+class _SessionChoice:
+    """What a session of this photo brings to the sheet: its face analysis, the faces it
+    retouches (None: the largest), its marks (photo pixels), crop and angle."""
+
+    analysis: FaceAnalysis | None = None
+    faces: list[int] | None = None
+    marks: tuple = ()
+    crop: Crop | None = None
+    angle: float = 0.0
+
+
+def _session_choice(session, image_path: Path, photo) -> _SessionChoice:
     """What a session brings to the sheet when it belongs to this photo (by its hash and
     size): its analysis, chosen face(s), marks, crop and angle; nothing otherwise."""
     if session is None:
-        return {"analysis": None}
+        return _SessionChoice()
     from studio.render.everyone import chosen_faces
     from studio.session.model import file_sha256
 
     sha = file_sha256(image_path)
     analysis = session.analysis_for(sha)
     if analysis is None or (analysis.width, analysis.height) != (photo.width, photo.height):
-        return {"analysis": None}
+        return _SessionChoice()
     face = session.face if analysis.face(session.face) is not None else None
     faces = chosen_faces(session.faces, analysis, face)
-    return {
-        "analysis": analysis,
-        "faces": list(faces) or None,
-        "marks": tuple(session.marks_for(sha, (photo.height, photo.width))),
-        "crop": session.crop,
-        "angle": session.angle,
-    }
+    return _SessionChoice(
+        analysis=analysis,
+        faces=list(faces) or None,
+        marks=tuple(session.marks_for(sha, (photo.height, photo.width))),
+        crop=session.crop,
+        angle=session.angle,
+    )
