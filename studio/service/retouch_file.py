@@ -8,13 +8,15 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
+from studio.edits.marks import Mark
 from studio.errors import LikenessError
+from studio.face.types import FaceAnalysis
 from studio.imaging.export import (
     Crop,
     ExportResult,
@@ -23,6 +25,7 @@ from studio.imaging.export import (
     check_output,
 )
 from studio.imaging.framing import level_angle
+from studio.imaging.photo import Photo
 from studio.service.retouch import (
     ExportPlan,
     Prepared,
@@ -543,16 +546,16 @@ class _Loaded:
     hash, faces and which are retouched (``indices``, the first frames it), the framing,
     the marks that belong to it, the head's top, and the notes so far."""
 
-    photo: object
+    photo: Photo
     sha: str
-    analysis: object
+    analysis: FaceAnalysis
     same_photo: bool
     face_index: int | None
-    choice: object
-    indices: tuple[int, ...] | list[int]
+    choice: str | tuple[int, ...]
+    indices: Sequence[int]
     crop: Crop | None
     angle: float
-    marks: tuple
+    marks: Sequence[Mark]
     crown: float | None
     notes: list[str]
 
