@@ -1309,6 +1309,8 @@ MUTATIONS = (
         "    gc.freeze()",
         "    pass",
         ("tests/test_first_run.py::test_the_garbage_collector_leaves_the_studios_start_up_alone",),
+    ),
+    Mutation(
         "session-imports-service",
         "the session layer reaches up into the services (a look loaded through studio.service)",
         "studio/session/looks.py",
