@@ -1328,6 +1328,14 @@ MUTATIONS = (
         ("tests/test_structure.py::test_no_command_rewrites_its_arguments",
          "tests/test_retouch_cli.py::test_the_command_builds_its_request_and_leaves_the_arguments_as_typed"),
     ),
+    Mutation(
+        "profile-stamped-with-the-time",
+        "the sRGB profile every file carries keeps the time lcms made it (the same export differs from run to run)",
+        "studio/imaging/io.py",
+        "    made[24:36] = struct.pack(\">6H\", *PROFILE_DATE)\n",
+        "",
+        ("tests/test_export.py::test_the_same_picture_makes_the_same_file_in_every_run",),
+    ),
 )
 
 
