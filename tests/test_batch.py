@@ -20,7 +20,7 @@ from studio.batch.task import run_photo
 from studio.cli import main
 from studio.face import analyze
 from studio.imaging import load
-from studio.session import RetouchResult
+from studio.service.retouch_file import RetouchResult
 
 try:
     from tests.conftest import face_photo

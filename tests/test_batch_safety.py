@@ -47,7 +47,7 @@ def no_work(monkeypatch) -> list:
     started: list = []
     monkeypatch.setattr("studio.batch.run_batch", lambda *a, **k: started.append("batch") or [])
     monkeypatch.setattr(
-        "studio.session.contact_sheet.render_versions",
+        "studio.service.contact_sheet.render_versions",
         lambda *a, **k: started.append("sheet") or pytest.fail("the sheet was rendered"),
     )
     return started
@@ -134,7 +134,7 @@ def test_a_session_that_fails_after_the_photo_says_the_photo_was_written(tmp_pat
     def disk_full(record, path, plan=None):
         raise PhotoError(f"{path}: cannot write (No space left on device)")
 
-    module = importlib.import_module("studio.session.retouch_file")  # the package's name
+    module = importlib.import_module("studio.service.retouch_file")  # the package's name
     monkeypatch.setattr(module, "save_session", disk_full)  # is taken by the function
     out, session = tmp_path / "out.jpg", tmp_path / "p.likeness.json"
     code, _, stderr = run_cli("retouch", face_photo(SMALL), "-o", out, "--save-session", session)

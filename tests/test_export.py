@@ -4,6 +4,8 @@ face-aware head-and-shoulders crop (on plain arrays and synthetic landmarks)."""
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 
 import cv2
 import numpy as np
@@ -409,3 +411,26 @@ def test_plan_output_matches_what_export_photo_writes(tmp_path, settings, angle)
     assert written.crop == plan.crop and written.notes[:len(plan.notes)] == plan.notes
     x0, y0, x1, y1 = plan.box
     assert plan.scale == pytest.approx((plan.size[0] / (x1 - x0), plan.size[1] / (y1 - y0)))
+
+
+#: A process encoding the same small picture in each format: the files' sha256.
+ENCODED_DIGESTS = """
+import hashlib
+import numpy as np
+from studio.imaging import encode
+pixels = np.linspace(0, 1, 8 * 8 * 3, dtype=np.float32).reshape(8, 8, 3)
+print(" ".join(hashlib.sha256(encode(pixels, fmt)).hexdigest() for fmt in ("JPEG", "PNG", "TIFF")))
+"""
+
+
+def test_the_same_picture_makes_the_same_file_in_every_run():
+    """Two runs (a second apart) write byte-identical files: the sRGB profile every file
+    carries had the time lcms made it in its header."""
+    import time
+
+    first = subprocess.run([sys.executable, "-c", ENCODED_DIGESTS], capture_output=True,
+                           text=True, check=True).stdout
+    time.sleep(1.1)
+    second = subprocess.run([sys.executable, "-c", ENCODED_DIGESTS], capture_output=True,
+                            text=True, check=True).stdout
+    assert first.split() and first == second

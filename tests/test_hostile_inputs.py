@@ -427,14 +427,15 @@ def saved_session(tmp_path_factory) -> tuple[Path, dict]:
 
     from conftest import face_photo
 
-    from studio.session.retouch_file import retouch_file
+    from studio.service.retouch_file import RetouchRequest, retouch_file
 
     folder = tmp_path_factory.mktemp("tampered")
     source = Image.open(face_photo("face_recognition_obama1.jpg"))
     photo = folder / "portrait.png"
     source.resize((480, round(480 * source.height / source.width)), Image.LANCZOS).save(photo)
-    result = retouch_file(photo, {"smooth": 0.5}, None, folder / "first.png",
-                          save_session_to=folder / "portrait.png.likeness.json")
+    result = retouch_file(RetouchRequest(photo=photo, session={"smooth": 0.5},
+                                         output=folder / "first.png",
+                                         save_session_to=folder / "portrait.png.likeness.json"))
     assert result.status == "ok" and result.faces == 1, result.reason
     return photo, json.loads((folder / "portrait.png.likeness.json").read_text())
 
@@ -486,8 +487,8 @@ def _retouch_tampered(photo: Path, data: dict, out: Path):
     import warnings
 
     from studio.errors import SessionError
+    from studio.service.retouch_file import RetouchRequest, retouch_file
     from studio.session import parse_session_text
-    from studio.session.retouch_file import retouch_file
 
     text = json.dumps(data, allow_nan=True).replace(f'"{BIG}"', "1e400")
     with warnings.catch_warnings():
@@ -497,7 +498,8 @@ def _retouch_tampered(photo: Path, data: dict, out: Path):
         except SessionError as error:
             return str(error), None
         sliders = {"smooth": 0.6, "eyes": 0.5, "bg_blur": 0.5, "backdrop": "#707070"}
-        return None, retouch_file(photo, session.with_sliders(sliders), None, out)
+        return None, retouch_file(RetouchRequest(photo=photo,
+                                                 session=session.with_sliders(sliders), output=out))
 
 
 @pytest.mark.parametrize("case", list(TAMPERED))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 STUDIO = Path(__file__).resolve().parents[1] / "studio"
 #: Top to bottom; a package may import only itself and what is below it.
-LAYERS = ["ui", "cli", "batch", "session", "render", "edits", "face", "imaging"]
+LAYERS = ["ui", "cli", "batch", "service", "session", "render", "edits", "face", "imaging"]
 #: The entry point opens the studio: the one upward import, done lazily in main().
 ENTRY_POINT = (Path("cli") / "__init__.py", "studio.ui.app")
 
@@ -52,6 +52,7 @@ def test_headless_layers_import_without_qt():
         "for name in ('PySide6', 'shiboken6', 'superqt'):\n"
         "    sys.modules[name] = None  # any import of Qt now fails\n"
         "import studio.imaging, studio.face, studio.edits, studio.render, studio.session\n"
+        "import studio.service.retouch_file, studio.service.contact_sheet\n"
         "import studio.batch, studio.bench, studio.cli\n"
         "from studio.cli import build_parser\n"
         "build_parser()\n"

@@ -152,13 +152,14 @@ def test_stepping_down_on_the_full_render_is_bounded_and_the_strongest_within(
     from studio.face.likeness import likeness_distance
     from studio.imaging import load
     from studio.render import render_photo
-    service = importlib.import_module("studio.session.retouch_file")
+    service = importlib.import_module("studio.service.retouch_file")
 
     renders = _counted_renders(monkeypatch, service)
     path = face_photo("deepface_img1.jpg")
     sliders = {key: float(value) for key, value in (v.split("=") for v in STRONG)}
-    result = service.retouch_file(path, sliders, None, tmp_path / "out.png",
-                                  min_likeness=95.0, keep_likeness=80.0)
+    result = service.retouch_file(service.RetouchRequest(photo=path, session=sliders,
+                                                         output=tmp_path / "out.png",
+                                                         min_likeness=95.0, keep_likeness=80.0))
     assert result.status == "ok" and result.likeness_percent >= 95.0, result
     assert 0 < result.amount < 1.0
     assert 2 <= len(renders) <= 4, [r["smooth"] for r in renders]
@@ -195,7 +196,7 @@ def test_the_person_matte_is_made_once_for_every_render_of_a_run(tmp_path, monke
     from studio.face import analyze_photo
     from studio.imaging import load
     from studio.render.everyone import render_faces
-    service = importlib.import_module("studio.session.retouch_file")
+    service = importlib.import_module("studio.service.retouch_file")
     person = importlib.import_module("studio.face.person")
 
     path = face_photo("deepface_img1.jpg")
@@ -211,8 +212,9 @@ def test_the_person_matte_is_made_once_for_every_render_of_a_run(tmp_path, monke
     renders = _counted_renders(monkeypatch, service)
     sliders = {key: float(value) for key, value in (v.split("=") for v in STRONG)}
     sliders["bg_blur"] = 0.5
-    result = service.retouch_file(path, sliders, None, tmp_path / "out.png",
-                                  min_likeness=95.0, keep_likeness=80.0)
+    result = service.retouch_file(service.RetouchRequest(photo=path, session=sliders,
+                                                         output=tmp_path / "out.png",
+                                                         min_likeness=95.0, keep_likeness=80.0))
     assert result.status == "ok" and len(renders) >= 2, (result, len(renders))
     assert mattes.count(photo.pixels.shape[:2]) == 1, mattes
 

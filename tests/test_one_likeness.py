@@ -20,8 +20,8 @@ from studio.imaging.sample import sample_photo
 from studio.render.amount import MOST, scaled
 from studio.render.everyone import chosen_faces
 from studio.render.retoucher import Retoucher
+from studio.service.retouch_file import RetouchRequest, retouch_file
 from studio.session import load_look, load_session
-from studio.session.retouch_file import retouch_file
 
 try:
     from tests.conftest import face_photo
@@ -72,7 +72,8 @@ def test_the_group_budget_holds_for_the_lowest_face_in_the_written_file(tmp_path
     path = face_photo(GROUP)
     look = replace(load_look("linkedin"), faces="all")
     out = tmp_path / "group.jpg"
-    result = retouch_file(path, look, "linkedin", out, save_session_to=tmp_path / "s.json")
+    result = retouch_file(RetouchRequest(photo=path, session=look, export="linkedin", output=out,
+                                         save_session_to=tmp_path / "s.json"))
     assert result.status == "ok" and result.amount is not None
     photo = load(path)
     session = load_session(tmp_path / "s.json")
@@ -87,7 +88,8 @@ def test_a_single_face_linkedin_export_is_never_under_its_budget(tmp_path):
     """The file written is measured (the full render read 90.5% while the file held 89.5%)."""
     path = face_photo("deepface_img3.jpg")
     out = tmp_path / "one.jpg"
-    result = retouch_file(path, "linkedin", "linkedin", out, save_session_to=tmp_path / "s.json")
+    result = retouch_file(RetouchRequest(photo=path, session="linkedin", export="linkedin",
+                                         output=out, save_session_to=tmp_path / "s.json"))
     session = load_session(tmp_path / "s.json")
     photo = load(path)
     written = _written_figure(photo.pixels, session.analysis, [0], out, session.crop)
@@ -116,14 +118,15 @@ def test_a_studio_export_keeps_the_looks_budget_on_the_written_file(tmp_path):
     """The studio exports a look at the amount shown; when the file as written falls under the
     look's budget the export eases the look and says so."""
     from studio.imaging.export import ExportSettings
-    from studio.session import retouch_photo
+    from studio.service.retouch import ExportPlan, retouch_photo
 
     photo = load(face_photo("deepface_img1.jpg"))
     analysis = analyze_photo(photo)
     look = load_look("linkedin")
     out = tmp_path / "studio.jpg"
-    done = retouch_photo(photo, analysis, scaled(look.sliders, MOST), ExportSettings("linkedin"),
-                         out, faces=[0], look_budget=(dict(look.sliders), MOST, look.budget))
+    done = retouch_photo(photo, analysis, scaled(look.sliders, MOST),
+                         ExportPlan(settings=ExportSettings("linkedin"), output=out), faces=[0],
+                         look_budget=(dict(look.sliders), MOST, look.budget))
     assert done.exported is not None
     written = _written_figure(photo.pixels, analysis, [0], out, done.exported.crop)
     assert written >= look.budget
@@ -158,12 +161,12 @@ def test_the_written_figure_finds_the_face_in_a_turned_and_resized_file(tmp_path
     """An unedited photo written turned, cut and resized (lossless) reads as itself: the
     original is framed as the file was (an unturned original read 29.5%)."""
     from studio.imaging.export import ExportSettings
-    from studio.session import retouch_photo
+    from studio.service.retouch import ExportPlan, retouch_photo
 
     photo = sample_photo()
     analysis = analyze_photo(photo)
-    done = retouch_photo(photo, analysis, {}, ExportSettings("custom", size=300),
-                         tmp_path / "o.png", angle=angle)
+    done = retouch_photo(photo, analysis, {}, ExportPlan(
+        settings=ExportSettings("custom", size=300), output=tmp_path / "o.png", angle=angle))
     assert done.exported.width == 300 or done.exported.height == 300
     assert done.likeness_percent is not None and done.likeness_percent >= 99.0
 

@@ -104,7 +104,7 @@ def test_the_retouch_service_never_writes_its_photo(tmp_path, through):
     from studio.face import analyze
     from studio.imaging import load
     from studio.imaging.export import ExportSettings
-    from studio.session import retouch_photo
+    from studio.service.retouch import ExportPlan, retouch_photo
 
     path = tmp_path / "me.png"
     save(path, sample_photo().pixels[:256, :256])
@@ -116,5 +116,5 @@ def test_the_retouch_service_never_writes_its_photo(tmp_path, through):
     photo = load(path)
     with pytest.raises(LikenessError):
         retouch_photo(photo, analyze(photo.pixels), {"smooth": 0.5},
-                      ExportSettings(preset="original"), target)
+                      ExportPlan(settings=ExportSettings(preset="original"), output=target))
     assert path.read_bytes() == before

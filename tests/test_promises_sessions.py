@@ -11,7 +11,8 @@ from studio.edits.sliders import SLIDERS, default_sliders
 from studio.face import analyze_photo
 from studio.imaging.filters import resize
 from studio.render import render_photo
-from studio.session import Crop, Session, load_session, retouch_file, save_session
+from studio.service.retouch_file import RetouchRequest, retouch_file
+from studio.session import Crop, Session, load_session, save_session
 
 try:
     from tests.conftest import face_photo
@@ -75,12 +76,14 @@ def people(tmp_path_factory):
 def test_a_session_of_a_on_photo_b_renders_as_b_with_its_own_face(people, tmp_path):
     path_a, path_b = people
     saved = tmp_path / "a.likeness.json"
-    first = retouch_file(path_a, SLIDERS_A, None, tmp_path / "a.png", save_session_to=saved)
+    first = retouch_file(RetouchRequest(photo=path_a, session=SLIDERS_A,
+                                        output=tmp_path / "a.png", save_session_to=saved))
     assert first.status == "ok", first.reason
     session_a = load_session(saved)
     assert session_a.analysis is not None and session_a.analysis.face() is not None
 
-    result = retouch_file(path_b, session_a, None, tmp_path / "b.png")
+    result = retouch_file(RetouchRequest(photo=path_b, session=session_a,
+                                         output=tmp_path / "b.png"))
     assert result.status == "ok", result.reason
 
     photo_b = imaging.load(path_b)

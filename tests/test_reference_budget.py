@@ -8,8 +8,8 @@ from types import SimpleNamespace
 import pytest
 
 from studio.cli import main
+from studio.service.retouch import within_both
 from studio.session import Session
-from studio.session.retouch import within_both
 
 try:
     from tests.conftest import face_photo
@@ -35,23 +35,25 @@ def test_within_both_reaches_the_floor_when_either_figure_does():
 
 def test_budget_to_me_eases_the_edit_until_the_file_is_as_like_you_as_the_photo(tmp_path):
     from studio.face.reference import read_references
-    from studio.session.retouch_file import retouch_file
+    from studio.service.retouch_file import RetouchRequest, retouch_file
 
     identity = read_references([face_photo("deepface_img24.jpg")])
     session = Session(references=identity.usable).with_sliders(STRONG)
     photo = face_photo("deepface_img25.jpg")
-    free = retouch_file(photo, session, None, tmp_path / "free.jpg")
+    free = retouch_file(RetouchRequest(photo=photo, session=session, output=tmp_path / "free.jpg"))
     assert free.like_you_percent < free.like_you_original  # the edit took some of you
     # Halfway between the edit's and the photo's own: the file's figure moves by ~0.5 of a point
     # from one amount to the next (the JPEG), so the photo's own figure (100% asked, below) may
     # be out of reach at every amount but 0 (smooth version 5: 88.06 at 1, 88.26 at 0.05,
     # 88.76-89.32 at 0.1-0.7, against 88.73).
     budget = (free.like_you_percent + free.like_you_original) / 2
-    kept = retouch_file(photo, session, None, tmp_path / "kept.jpg", budget_to_me=budget)
+    kept = retouch_file(RetouchRequest(photo=photo, session=session, output=tmp_path / "kept.jpg",
+                                       budget_to_me=budget))
     assert kept.status == "ok"
     assert kept.like_you_percent >= budget
     assert 0 < kept.amount < 1.0  # eased, not switched off
-    most = retouch_file(photo, session, None, tmp_path / "most.jpg", budget_to_me=100)
+    most = retouch_file(RetouchRequest(photo=photo, session=session, output=tmp_path / "most.jpg",
+                                       budget_to_me=100))
     assert most.status == "ok" and most.amount < 1.0  # 100% asked: the photo's own figure kept
     assert most.like_you_percent >= most.like_you_original or most.amount == 0
     assert any("below 100%: kept at least that" in note for note in most.notes)

@@ -3,6 +3,7 @@ the output's scale, and looks the same as the whole photo rendered and shrunk.""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 
 import numpy as np
@@ -16,8 +17,8 @@ from studio.imaging.filters import resize
 from studio.render.everyone import render_faces
 from studio.render.plan import REDUCED_SCALE_MAX, plan_render, planned_retoucher
 from studio.render.quality import head_mask, skin_bands_kept
+from studio.service.retouch import export_crown
 from studio.session.looks import load_look
-from studio.session.retouch import export_crown
 
 try:
     from tests.conftest import face_photo, manifest
@@ -55,7 +56,7 @@ def test_a_full_size_plan_gives_the_bits_of_the_whole_render_cut_to_the_crop():
 def test_a_linkedin_export_renders_about_the_pixels_it_writes(tmp_path, monkeypatch):
     """Every render a LinkedIn export makes (the likeness steps included) is at most 1.5x the
     written file's pixels, and the file keeps its size and likeness figure."""
-    service = importlib.import_module("studio.session.retouch_file")
+    service = importlib.import_module("studio.service.retouch_file")
     sizes: list[int] = []
     real = service.kept_retoucher
 
@@ -72,8 +73,9 @@ def test_a_linkedin_export_renders_about_the_pixels_it_writes(tmp_path, monkeypa
         return retoucher
 
     monkeypatch.setattr(service, "kept_retoucher", kept)
-    result = service.retouch_file(face_photo("deepface_img40.jpg"), "linkedin", "linkedin",
-                                  tmp_path / "out.jpg")
+    result = service.retouch_file(service.RetouchRequest(photo=face_photo("deepface_img40.jpg"),
+                                                         session="linkedin", export="linkedin",
+                                                         output=tmp_path / "out.jpg"))
     assert result.status == "ok" and (result.width, result.height) == (1024, 1024), result
     assert sizes and max(sizes) <= 1.5 * 1024 * 1024, sizes
 
@@ -84,7 +86,7 @@ def test_an_export_at_the_outputs_scale_finds_its_amount_on_the_written_file_alo
     look's amount on its written files alone (no head-crop search first), and it is the
     strongest whose file keeps the budget: one step more, written and measured, does not."""
     from studio.render import amount as amounts
-    service = importlib.import_module("studio.session.retouch_file")
+    service = importlib.import_module("studio.service.retouch_file")
     look = load_look("linkedin")
     crop_searches: list[float] = []
     real_search = amounts.strongest_amount
@@ -97,18 +99,19 @@ def test_an_export_at_the_outputs_scale_finds_its_amount_on_the_written_file_alo
     real_planned = service._planned_render
 
     def planned(*args, **kwargs):
-        render, written_alone = real_planned(*args, **kwargs)
+        real = real_planned(*args, **kwargs)
 
         def recorded(sliders):
-            prepared = render(sliders)
+            prepared = real.render(sliders)
             files[round(sliders["smooth"] / look.sliders["smooth"], 2)] = prepared.percent
             return prepared
-        return recorded, written_alone
+        return dataclasses.replace(real, render=recorded)
 
     monkeypatch.setattr(amounts, "strongest_amount", crop_search)
     monkeypatch.setattr(service, "_planned_render", planned)
-    result = service.retouch_file(face_photo("deepface_img40.jpg"), "linkedin", "linkedin",
-                                  tmp_path / "out.jpg")
+    result = service.retouch_file(service.RetouchRequest(photo=face_photo("deepface_img40.jpg"),
+                                                         session="linkedin", export="linkedin",
+                                                         output=tmp_path / "out.jpg"))
     assert result.status == "ok" and result.likeness_percent >= look.budget, result
     assert not crop_searches, crop_searches
     assert 0 < result.amount < amounts.MOST and len(files) <= 4, files
@@ -186,8 +189,10 @@ def test_a_linkedin_export_of_a_big_jpeg_decodes_it_reduced(tmp_path, monkeypatc
         return photo
 
     monkeypatch.setattr(studio.imaging, "load", load_spy)
-    service = importlib.import_module("studio.session.retouch_file")
-    result = service.retouch_file(big, "linkedin", "linkedin", tmp_path / "out.jpg")
+    service = importlib.import_module("studio.service.retouch_file")
+    result = service.retouch_file(service.RetouchRequest(photo=big, session="linkedin",
+                                                         export="linkedin",
+                                                         output=tmp_path / "out.jpg"))
     assert result.status == "ok" and (result.width, result.height) == (1024, 1024), result
     assert decoded == [2096], decoded
 
@@ -200,9 +205,9 @@ def test_a_looks_export_without_warmth_never_loads_scikit_image(tmp_path):
     import sys
 
     code = (
-        "import sys; from studio.session.retouch_file import retouch_file; "
-        f"r = retouch_file({str(face_photo('deepface_img1.jpg'))!r}, 'linkedin', 'linkedin', "
-        f"{str(tmp_path / 'out.jpg')!r}); "
+        "import sys; from studio.service.retouch_file import RetouchRequest, retouch_file; "
+        f"r = retouch_file(RetouchRequest(photo={str(face_photo('deepface_img1.jpg'))!r}, "
+        f"session='linkedin', export='linkedin', output={str(tmp_path / 'out.jpg')!r})); "
         "bad = [m for m in ('skimage', 'scipy') if m in sys.modules]; "
         "print(r.status, bad); sys.exit(0 if r.status == 'ok' and not bad else 1)"
     )

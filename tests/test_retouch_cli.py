@@ -406,3 +406,24 @@ def test_faces_all_retouches_everyone_and_min_likeness_checks_each(tmp_path, cap
 def test_a_bad_faces_option_is_one_line(portrait, tmp_path, capsys, value, words):
     code, _, stderr = _run(capsys, "retouch", portrait, "-o", tmp_path / "x.png", "--faces", value)
     assert code == 2 and words in stderr and stderr.count("\n") == 1
+
+
+def test_the_command_builds_its_request_and_leaves_the_arguments_as_typed(portrait, tmp_path):
+    """A session given as IMAGE names its photo in the request (and is read, never written),
+    while the parsed arguments stay what the user typed."""
+    from studio.cli import build_parser
+    from studio.cli.retouch import command_from_args
+    from studio.session import Session, Source, file_sha256, save_session
+
+    session_file = tmp_path / "me.likeness.json"
+    source = Source(path=portrait, sha256=file_sha256(portrait), bytes=portrait.stat().st_size)
+    save_session(Session(source=source).with_sliders({"smooth": 0.4}), session_file)
+    args = build_parser().parse_args(["retouch", str(session_file), "-o",
+                                      str(tmp_path / "out.jpg"), "--export", "linkedin"])
+    typed = dict(vars(args))
+    request = command_from_args(args).request
+    assert vars(args) == typed
+    assert request.photo == portrait and request.output == tmp_path / "out.jpg"
+    assert request.inputs == (session_file,)
+    assert request.session.sliders["smooth"] == 0.4
+    assert request.export.preset == "linkedin"

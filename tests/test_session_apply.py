@@ -12,12 +12,12 @@ from studio import imaging
 from studio.face import analyze_photo
 from studio.imaging.filters import resize
 from studio.render import Retoucher, render_photo
+from studio.service.retouch_file import RetouchRequest, retouch_file
 from studio.session import (
     Session,
     Source,
     file_sha256,
     load_session,
-    retouch_file,
     save_session,
 )
 
@@ -58,16 +58,13 @@ def photos(tmp_path_factory):
 def test_reopened_session_renders_identical_bits(photos, tmp_path):
     photo = imaging.load(photos["a"])
     first = retouch_file(
-        photos["a"],
-        dict(SLIDERS),
-        None,
-        tmp_path / "first.png",
-        save_session_to=tmp_path / "edit.likeness.json",
-    )
+        RetouchRequest(photo=photos["a"], session=dict(SLIDERS), output=tmp_path / "first.png",
+                       save_session_to=tmp_path / "edit.likeness.json"))
     assert first.status == "ok", first.reason
     session = load_session(tmp_path / "edit.likeness.json")
     assert session.analysis is not None and session.source.path == photos["a"]
-    again = retouch_file(photos["a"], session, None, tmp_path / "again.png")
+    again = retouch_file(RetouchRequest(photo=photos["a"], session=session,
+                                        output=tmp_path / "again.png"))
     assert again.status == "ok", again.reason
     assert (tmp_path / "first.png").read_bytes() == (tmp_path / "again.png").read_bytes()
     # And straight through the renderer, with the analysis the session cached.
@@ -87,15 +84,16 @@ def test_a_session_applied_to_another_person_follows_their_face(photos, tmp_path
     save_to = tmp_path / "a.likeness.json"
     assert (
         retouch_file(
-            photos["a"], dict(SLIDERS), None, tmp_path / "a.png", save_session_to=save_to
-        ).status
+            RetouchRequest(photo=photos["a"], session=dict(SLIDERS), output=tmp_path / "a.png",
+                           save_session_to=save_to)).status
         == "ok"
     )
     session = load_session(save_to)
     photo_b = imaging.load(photos["b"])
     sha_b = file_sha256(photos["b"])
     assert session.analysis_for(sha_b) is None  # A's landmarks are never used on B
-    result = retouch_file(photos["b"], session, None, tmp_path / "b.png")
+    result = retouch_file(RetouchRequest(photo=photos["b"], session=session,
+                                         output=tmp_path / "b.png"))
     assert result.status == "ok" and result.faces == 1 and result.likeness_percent is not None
     # Masks come from B's own landmarks: the skin mask sits inside B's face box.
     analysis_b = analyze_photo(photo_b)
@@ -114,25 +112,29 @@ def test_a_session_applied_to_another_person_follows_their_face(photos, tmp_path
 
 
 def test_retouch_file_outcomes_are_small_and_picklable(photos, tmp_path):
-    ok = retouch_file(photos["a"], "natural", "linkedin", tmp_path / "l.jpg")
+    ok = retouch_file(RetouchRequest(photo=photos["a"], session="natural", export="linkedin",
+                                     output=tmp_path / "l.jpg"))
     assert ok.status == "ok" and ok.output == tmp_path / "l.jpg" and ok.faces == 1
     assert ok.width == ok.height and ok.bytes == ok.output.stat().st_size
     assert 0 < ok.likeness_percent <= 100 and ok.seconds > 0
     assert pickle.loads(pickle.dumps(ok)) == ok
-    refused = retouch_file(photos["a"], {"smooth": 1.0}, None, tmp_path / "r.png", min_likeness=100)
+    refused = retouch_file(RetouchRequest(photo=photos["a"], session={"smooth": 1.0},
+                                          output=tmp_path / "r.png", min_likeness=100))
     assert refused.status == "refused" and refused.output is None
     assert f"{refused.likeness_percent:.1f}%" in refused.reason
     assert not (tmp_path / "r.png").exists()
-    failed = retouch_file(tmp_path / "missing.jpg", Session(), None, tmp_path / "m.png")
+    failed = retouch_file(RetouchRequest(photo=tmp_path / "missing.jpg", session=Session(),
+                                         output=tmp_path / "m.png"))
     assert failed.status == "failed" and "no such file" in failed.reason
-    over = retouch_file(photos["a"], Session(), None, photos["a"])
+    over = retouch_file(RetouchRequest(photo=photos["a"], session=Session(), output=photos["a"]))
     assert over.status == "failed" and "original photo" in over.reason
 
 
 def test_a_photo_without_a_face_still_exports_with_a_note(tmp_path):
     path = tmp_path / "wall.png"
     path.write_bytes(imaging.encode(np.full((300, 400, 3), 0.6, np.float32), "PNG"))
-    result = retouch_file(path, {"bg_light": 0.2}, "linkedin", tmp_path / "w.jpg")
+    result = retouch_file(RetouchRequest(photo=path, session={"bg_light": 0.2}, export="linkedin",
+                                         output=tmp_path / "w.jpg"))
     assert result.status == "ok" and result.faces == 0 and result.likeness_percent is None
     assert any("no face" in note for note in result.notes)
     assert (result.width, result.height) == (400, 400)  # 300 px centre crop, raised to 400
@@ -152,13 +154,13 @@ def test_the_retouch_service_renders_checks_likeness_and_exports_a_loaded_photo(
     from studio.imaging import load
     from studio.imaging.export import ExportSettings
     from studio.imaging.sample import sample_photo
-    from studio.session import retouch_photo
+    from studio.service.retouch import ExportPlan, retouch_photo
 
     photo = sample_photo()
     steps: list[str] = []
     sliders = {"smooth": 0.5, "bg_blur": 0.4}
-    done = retouch_photo(photo, analyze(photo.pixels), sliders, ExportSettings(preset="original"),
-                         tmp_path / "out.png", progress=steps.append)
+    export = ExportPlan(settings=ExportSettings(preset="original"), output=tmp_path / "out.png")
+    done = retouch_photo(photo, analyze(photo.pixels), sliders, export, progress=steps.append)
     # the likeness is checked on the encoded file: what is written
     assert steps == ["Rendering at full resolution…", "Encoding…", "Checking likeness…"]
     assert done.refused is None and done.likeness_percent is not None

@@ -99,10 +99,11 @@ def test_the_likeness_compares_the_written_picture_with_the_original_sharpened_a
 def test_an_export_rendered_at_the_output_scale_is_sharpened_too(tmp_path):
     """A LinkedIn export rendered at its output's scale (studio.render.plan: no resize of the
     retouch happens) still has the face's fine band back at the source's level."""
-    from studio.session.retouch_file import retouch_file
+    from studio.service.retouch_file import RetouchRequest, retouch_file
 
     path = face_photo("deepface_img40.jpg")  # written at a third of its crop: a planned render
-    result = retouch_file(path, {}, "linkedin", tmp_path / "out.jpg")
+    result = retouch_file(RetouchRequest(photo=path, session={}, export="linkedin",
+                                         output=tmp_path / "out.jpg"))
     assert result.status == "ok", result
     pixels = load(path).pixels
     encoded = encode_export(pixels, ExportSettings(preset="linkedin"), tmp_path / "plain.jpg",

@@ -149,3 +149,33 @@ def test_the_private_state_check_sees_a_reach():
 def test_the_circle_check_sees_a_circle():
     graph = {"a": frozenset({"b"}), "b": frozenset({"c"}), "c": frozenset({"a"}), "d": frozenset()}
     assert _cycles(graph) == [["a", "b", "c"]]
+
+
+def _assigned_arguments(tree: ast.AST) -> list[int]:
+    """Lines that assign to (or ``setattr`` on) an attribute of ``args``."""
+    lines = set()
+    for node in ast.walk(tree):
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets = [node.target]
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "setattr":
+            targets = [ast.Attribute(value=node.args[0], attr="", ctx=ast.Store())]
+        for target in targets:
+            for part in ast.walk(target):
+                if isinstance(part, ast.Attribute) and getattr(part.value, "id", None) == "args":
+                    lines.add(node.lineno)
+    return sorted(lines)
+
+
+def test_no_command_rewrites_its_arguments():
+    """A command builds its request from ``args`` and never writes to them."""
+    found = [f"{path}:{line}" for path in sorted((STUDIO / "cli").glob("*.py"))
+             for line in _assigned_arguments(ast.parse(path.read_text()))]
+    assert not found, f"commands that write to args: {found}"
+
+
+def test_the_arguments_check_sees_a_write():
+    tree = ast.parse("args.image, args.session = 1, 2\nsetattr(args, 'x', 1)\nx = args.y\n")
+    assert _assigned_arguments(tree) == [1, 2]

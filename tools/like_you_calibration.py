@@ -59,9 +59,9 @@ def _resaved(pixels):
 def _rendered(pixels, analysis, sliders):
     """The photo retouched with ``sliders`` as they are (a look at its full amount: no
     budget eases it, the farthest it can move the face)."""
-    from studio.session.retouch import render_retouch
+    from studio.service.retouch import render_retouch
 
-    return render_retouch(pixels, analysis, sliders, [analysis.primary], ())[0]
+    return render_retouch(pixels, analysis, sliders, [analysis.primary], ()).pixels
 
 
 def measure() -> dict[str, list[float]]:

@@ -42,7 +42,7 @@ MUTATIONS = (
     Mutation(
         "export-source-none",
         "the retouch service (the studio's, the CLI's and the batch's export) passes source=None to the writer",
-        "studio/session/retouch.py",
+        "studio/service/retouch.py",
         "source=photo.path,",
         "source=None,",
         ("tests/test_promises_export.py",),
@@ -66,7 +66,7 @@ MUTATIONS = (
     Mutation(
         "retouch-reuses-a",
         "retouch_file reuses session A's face analysis on B's photo",
-        "studio/session/retouch_file.py",
+        "studio/service/retouch_file.py",
         "analysis = session.analysis_for(sha)",
         "analysis = session.analysis_for(sha) or session.analysis",
         ("tests/test_promises_sessions.py",),
@@ -329,15 +329,15 @@ MUTATIONS = (
     Mutation(
         "session-room-late",
         "retouch --save-session on a full disk writes the photo first",
-        "studio/session/retouch_file.py",
-        "        check_room(save_session_to)  # a full disk there is said before the photo is written",
+        "studio/service/retouch_file.py",
+        "        check_room(request.save_session_to)  # a full disk said before the photo is written",
         "        pass",
         ("tests/test_batch_safety.py::test_a_session_on_a_full_disk_is_checked_before_the_photo_is_written",),
     ),
     Mutation(
         "session-failure-unsaid",
         "a session that fails after the photo does not say the photo was written",
-        "studio/session/retouch_file.py",
+        "studio/service/retouch_file.py",
         'f"wrote {exported.path}, but the session was not saved: {error}"',
         'f"{error}"',
         ("tests/test_batch_safety.py::test_a_session_that_fails_after_the_photo_says_the_photo_was_written",),
@@ -409,7 +409,7 @@ MUTATIONS = (
     Mutation(
         "min-likeness-off-by-one",
         "--min-likeness off by one: a file up to a point under the minimum is written",
-        "studio/session/retouch.py",
+        "studio/service/retouch.py",
         "or not percent < float(min_likeness):",
         "or not percent < float(min_likeness) - 1:",
         ("tests/test_one_likeness.py::test_min_likeness_holds_at_the_measured_figure_within_0_3_points",),
@@ -545,9 +545,9 @@ MUTATIONS = (
     Mutation(
         'contact-sheet-marks-unchecked',
         "the contact sheet takes a session's marks without the photo's limits",
-        'studio/session/contact_sheet.py',
-        '"marks": tuple(session.marks_for(sha, (photo.height, photo.width))),',
-        '"marks": tuple(session.marks_for(sha)),',
+        'studio/service/contact_sheet.py',
+        'marks=tuple(session.marks_for(sha, (photo.height, photo.width))),',
+        'marks=tuple(session.marks_for(sha)),',
         ('tests/test_hostile_inputs.py::test_the_contact_sheet_refuses_hostile_marks_in_one_line',),
     ),
     Mutation(
@@ -676,7 +676,7 @@ MUTATIONS = (
     Mutation(
         "budget-to-me-ignored",
         "--budget-to-me holds only the likeness to the original, not how like you the file is",
-        "studio/session/retouch.py",
+        "studio/service/retouch.py",
         "return floor + min(likeness - floor, me - least_me)",
         "return likeness",
         ("tests/test_reference_budget.py",),
@@ -716,8 +716,8 @@ MUTATIONS = (
     Mutation(
         "contact-sheet-no-like-you",
         "the contact sheet (--ref) does not say how like you each version is",
-        "studio/session/contact_sheet.py",
-        "like_you = _like_you(rendered, proxy_analysis, faces, identity)",
+        "studio/service/contact_sheet.py",
+        "like_you = _like_you(retouched.pixels, proxy_analysis, faces, identity)",
         "like_you = None",
         ("tests/test_check_cli.py::test_the_contact_sheet_says_how_like_you_each_version_is",),
     ),
@@ -756,7 +756,7 @@ MUTATIONS = (
     Mutation(
         "export-renders-whole-photo",
         "a LinkedIn export renders the whole photo at full size instead of its crop at the output's scale",
-        "studio/session/retouch_file.py",
+        "studio/service/retouch_file.py",
         "plan = plan_render(output, analysis, indices) if photo.alpha is None else None",
         "plan = None",
         ("tests/test_render_plan.py::test_a_linkedin_export_renders_about_the_pixels_it_writes",),
@@ -772,8 +772,8 @@ MUTATIONS = (
     Mutation(
         "linkedin-export-decodes-full-size",
         "a LinkedIn export of a big JPEG decodes every pixel instead of a DCT-reduced copy",
-        "studio/session/retouch_file.py",
-        "need = _decoded_side(settings, session, framing, save_session_to)",
+        "studio/service/retouch_file.py",
+        "need = _decoded_side(settings, session, request.framing, request.save_session_to)",
         "need = None",
         ("tests/test_render_plan.py::test_a_linkedin_export_of_a_big_jpeg_decodes_it_reduced",),
     ),
@@ -894,7 +894,7 @@ MUTATIONS = (
     Mutation(
         "planned-export-not-sharpened",
         "an export rendered at its output's scale skips the output sharpening",
-        "studio/session/retouch_file.py",
+        "studio/service/retouch_file.py",
         "    if kind is None or output.size[0] >= x1 - x0:\n",
         "    if True:\n",
         ("tests/test_sharpen.py::test_an_export_rendered_at_the_output_scale_is_sharpened_too",),
@@ -1025,9 +1025,9 @@ MUTATIONS = (
         "two-amount-searches",
         "an export rendered at the output's scale searches the head crop for the amount first, "
         "then settles on the written file (two searches; the amount need not be the written file's strongest)",
-        "studio/session/retouch_file.py",
-        "    return render, max(plan.scale) < 1.0\n",
-        "    return render, False\n",
+        "studio/service/retouch_file.py",
+        "    return _PlannedRender(render=render, at_output_scale=max(plan.scale) < 1.0)\n",
+        "    return _PlannedRender(render=render, at_output_scale=False)\n",
         ("tests/test_render_plan.py::test_an_export_at_the_outputs_scale_finds_its_amount_on_the_written_file_alone",),
     ),
     Mutation(
@@ -1301,6 +1301,40 @@ MUTATIONS = (
         "        if os.getpriority(os.PRIO_PROCESS, 0) < nice:",
         "        if False:",
         ("tests/test_ui_shoot.py::test_export_selected_runs_in_the_background_and_resumes_after_cancel",),
+    ),
+    Mutation(
+        "start-up-objects-collected",
+        "the studio's start-up objects stay in the garbage collector's sight (every full collection walks them, the window frozen)",
+        "studio/ui/app.py",
+        "    gc.freeze()",
+        "    pass",
+        ("tests/test_first_run.py::test_the_garbage_collector_leaves_the_studios_start_up_alone",),
+    ),
+    Mutation(
+        "session-imports-service",
+        "the session layer reaches up into the services (a look loaded through studio.service)",
+        "studio/session/looks.py",
+        "    text = str(name_or_file)\n",
+        "    from studio.service import retouch_file  # noqa: F401\n    text = str(name_or_file)\n",
+        ("tests/test_import_layers.py::test_no_module_outside_ui_imports_qt_or_an_upper_layer",),
+    ),
+    Mutation(
+        "retouch-rewrites-args",
+        "'likeness retouch' writes the photo and session it found back into args",
+        "studio/cli/retouch.py",
+        "    image, session_file = photo_and_session(args.image, args.session)\n",
+        "    image, session_file = args.image, args.session = photo_and_session(args.image,"
+        " args.session)\n",
+        ("tests/test_structure.py::test_no_command_rewrites_its_arguments",
+         "tests/test_retouch_cli.py::test_the_command_builds_its_request_and_leaves_the_arguments_as_typed"),
+    ),
+    Mutation(
+        "profile-stamped-with-the-time",
+        "the sRGB profile every file carries keeps the time lcms made it (the same export differs from run to run)",
+        "studio/imaging/io.py",
+        "    made[24:36] = struct.pack(\">6H\", *PROFILE_DATE)\n",
+        "",
+        ("tests/test_export.py::test_the_same_picture_makes_the_same_file_in_every_run",),
     ),
     Mutation(
         "controller-imports-window",

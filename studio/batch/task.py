@@ -88,22 +88,23 @@ def _retouch_file(
     keep_likeness: float | None = None,
     budget_to_me: float | None = None,
 ) -> Any:
-    """``studio.session.retouch_file`` with the session and export settings rebuilt from
+    """``studio.service.retouch_file`` with the session and export settings rebuilt from
     their plain dicts (validated again here: a worker trusts nothing it is sent)."""
     from studio.imaging.export import ExportSettings
-    from studio.session import retouch_file, session_from_dict
+    from studio.service.retouch_file import Framing, RetouchRequest, retouch_file
+    from studio.session import session_from_dict
 
     settings = export if isinstance(export, str) or export is None else ExportSettings(**export)
-    return retouch_file(
-        input_path,
-        session_from_dict(dict(session)),
-        settings,
-        output_path,
+    return retouch_file(RetouchRequest(
+        photo=input_path,
+        output=output_path,
+        session=session_from_dict(dict(session)),
+        export=settings,
         min_likeness=min_likeness,
-        framing=framing,
+        framing=Framing.of(framing),
         keep_likeness=keep_likeness,
         budget_to_me=budget_to_me,
-    )
+    ))
 
 
 def run_photo(

@@ -174,16 +174,17 @@ def photo_and_session(image: str, session: str | None) -> tuple[str, str | None]
     return photo, image
 
 
-def session_from_args(args: argparse.Namespace):
+def session_from_args(args: argparse.Namespace, session_file: str | None = None):
     """The Session to apply: the look's sliders, then the session's non-default values,
-    then ``--set``. The session (if any) also brings its face choice, crop, analysis and
-    export settings."""
+    then ``--set``. The session (``session_file``, else --session; if any) also brings its
+    face choice, crop, analysis and export settings."""
     from studio.session import Session, load_look, load_session
 
     overrides = parse_assignments(args.assignments)  # cheap checks first
     name = one_look(args)
     look = load_look(name) if name else None
-    session = load_session(args.session) if args.session else None
+    session_file = session_file or args.session
+    session = load_session(session_file) if session_file else None
     base = session or Session()
     sliders = dict(look.sliders) if look is not None else dict(base.sliders)
     if session is not None and look is not None:
@@ -227,16 +228,17 @@ def one_look(args: argparse.Namespace) -> str | None:
     return looks[-1] if looks else None
 
 
-def input_files(args: argparse.Namespace) -> tuple[str, ...]:
-    """The session and look files a run reads besides its photos (a look given by name is
-    one of ours, never a target the user could name)."""
-    files = [args.session] if args.session else []
+def input_files(args: argparse.Namespace, session_file: str | None = None) -> tuple[str, ...]:
+    """The session (``session_file``, else --session) and look files a run reads besides its
+    photos (a look given by name is one of ours, never a target the user could name)."""
+    session_file = session_file or args.session
+    files = [session_file] if session_file else []
     files += [name for name in (args.look or []) if os.path.isfile(name)]
     return tuple(files)
 
 
 def framing_from_args(args: argparse.Namespace) -> dict | None:
-    """``--crop`` and ``--angle`` as the ``framing`` of studio.session.retouch_file (None
+    """``--crop`` and ``--angle`` as the ``framing`` of studio.service.retouch_file (None
     when neither is given); LikenessError (one line) for a malformed value."""
     from studio.imaging.framing import check_angle
     from studio.write_guard import shown

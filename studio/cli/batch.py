@@ -186,7 +186,7 @@ def run(args: argparse.Namespace) -> int:
     from studio.session import session_to_dict
 
     # Everything a user can get wrong is checked before any work starts (exit 2).
-    if args.dask is None or args.dask == "local":  # a remote cluster has its own workers
+    if args.dask in (None, "local"):  # a remote cluster has its own workers
         check_cores("--workers", args.workers)
     elif args.workers is not None and args.workers < 1:
         raise LikenessError(f"--workers must be 1 or more, not {args.workers}")
@@ -250,8 +250,8 @@ def _consistent(args, results, jobs, session, settings, threads, plan, min_liken
     the lowest amount of that person's photos (see studio.batch.consistent)."""
     from studio.batch import make_engine, run_batch
     from studio.batch.consistent import at_amount, consistent_results
+    from studio.service.retouch_file import _set_by_hand
     from studio.session import session_to_dict
-    from studio.session.retouch_file import _set_by_hand
 
     held = _set_by_hand(session) if keep_likeness is None else ()
 

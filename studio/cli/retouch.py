@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from studio.cli._common import (
     add_edit_arguments,
@@ -30,6 +31,9 @@ from studio.cli.check import (
     identity_from_refs,
     like_you_line,
 )
+
+if TYPE_CHECKING:  # the service loads with the command, not with ``likeness --help``
+    from studio.service.retouch_file import RetouchRequest
 
 
 def register(subparsers) -> None:
@@ -80,36 +84,19 @@ def _contact_sheet(args: argparse.Namespace) -> int:
     return write_sheet(request_from_args(args, args.contact_sheet))
 
 
-def _session_as_image(args: argparse.Namespace) -> None:
-    """``likeness retouch SESSION.json``: the session's photo, found by its hash."""
-    from studio.imaging.threads import set_threads
-
-    set_threads(threads_from_args(args))
-    args.image, args.session = photo_and_session(args.image, args.session)
-
-
-def _check_room(*targets) -> None:
-    """Fail before the slow part, not after it, when a target cannot be written (its folder
-    missing, a full disk): one line, nothing written."""
-    from studio.write_guard import check_room
-
-    for target in targets:
-        if target:
-            check_room(target)
-
-
-def _say_amount(args: argparse.Namespace, session, result) -> None:
+def _say_amount(request: RetouchRequest, result) -> None:
     """How strong the face sliders were made: eased for --keep-likeness, or a budgeted look's
     amount found on this photo."""
     if result.amount is None:
         return
-    if session.budget is None and args.keep_likeness is None:  # --budget-to-me alone
+    session = request.session
+    if session.budget is None and request.keep_likeness is None:  # --budget-to-me alone
         print(f"eased the face sliders to {result.amount:.0%} to keep them at least "
-              f"{args.budget_to_me:g}% like you")
-    elif args.keep_likeness is not None:
+              f"{request.budget_to_me:g}% like you")
+    elif request.keep_likeness is not None:
         print(f"eased the face sliders to {result.amount:.0%} "
               f"({1 - result.amount:.0%} lighter) to keep the likeness at least "
-              f"{args.keep_likeness:g}%")
+              f"{request.keep_likeness:g}%")
     else:
         likeness = ("" if result.likeness_percent is None
                     else f" \N{EM DASH} likeness {result.likeness_percent:.1f}%")
@@ -117,54 +104,52 @@ def _say_amount(args: argparse.Namespace, session, result) -> None:
               f"(budget {session.budget:g}%)")
 
 
-def _photos_of_me(args: argparse.Namespace, session):
-    """(identity or None, --budget-to-me or None, the session with the photos of you): the
-    --ref photos read, and any problem said, before the render."""
+@dataclass(frozen=True, kw_only=True)
+class RetouchCommand:
+    """What ``likeness retouch IMAGE -o OUT`` asks for: the request, and the user's photos
+    of themselves (--ref; None: none) to say how like them the file is."""
+
+    request: RetouchRequest
+    identity: object | None = None
+
+
+def command_from_args(args: argparse.Namespace) -> RetouchCommand:
+    """The retouch the arguments name, every value checked (LikenessError, one line); a
+    session given as IMAGE names its photo. ``args`` is only read."""
+    from studio.imaging.threads import set_threads
+    from studio.service.retouch_file import Framing, RetouchRequest
+
+    set_threads(threads_from_args(args))
+    image, session_file = photo_and_session(args.image, args.session)
+    session = session_from_args(args, session_file)
+    settings = export_from_args(args, session)
+    minimum = min_likeness_from_args(args)
+    framing = Framing.of(framing_from_args(args))
     identity = identity_from_refs(args.ref) if args.ref else None
     budget_to_me = budget_to_me_from_args(args, identity)
     if identity is not None:  # the photos of you go with the session (and any it saves)
         session = replace(session, references=identity.usable)
-    return identity, budget_to_me, session
+    request = RetouchRequest(
+        photo=image, output=args.output, session=session, export=settings,
+        min_likeness=minimum, keep_likeness=keep_likeness_from_args(args),
+        budget_to_me=budget_to_me, save_session_to=args.save_session,
+        inputs=input_files(args, session_file), framing=framing)
+    return RetouchCommand(request=request, identity=identity)
 
 
-def run(args: argparse.Namespace) -> int:
+def _say_result(command: RetouchCommand, result) -> int:
+    """Print what became of the file; the exit status."""
     from studio.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_PARTIAL
-    from studio.errors import LikenessError
-    from studio.session.retouch_file import FAILED, REFUSED, retouch_file
+    from studio.service.retouch_file import FAILED, REFUSED
     from studio.write_guard import shown
 
-    if args.contact_sheet:
-        return _contact_sheet(args)
-    if not args.output:
-        raise LikenessError("give -o OUT (the file to write) or --contact-sheet SHEET.jpg")
-    from studio.imaging.memory import keep_freed_memory
-
-    keep_freed_memory()  # one photo, then the process ends
-    _session_as_image(args)
-    session = session_from_args(args)
-    settings = export_from_args(args, session)
-    minimum = min_likeness_from_args(args)
-    framing = framing_from_args(args)
-    identity, budget_to_me, session = _photos_of_me(args, session)
-    result = retouch_file(
-        args.image,
-        session,
-        settings,
-        args.output,
-        minimum,
-        save_session_to=args.save_session,
-        inputs=input_files(args),
-        framing=framing,
-        keep_likeness=keep_likeness_from_args(args),
-        budget_to_me=budget_to_me,
-    )
     if result.likeness_percent is not None:
         whose = ("" if result.likeness_face is None
                  else f" (lowest: face {result.likeness_face + 1}, {result.likeness_where})")
         print(f"likeness {result.likeness_percent:.1f}%{whose}")
     elif result.status != FAILED:
         print(f"likeness n/a ({'the frame cuts the face' if result.faces else 'no face'})")
-    _say_amount(args, session, result)
+    _say_amount(command.request, result)
     for note in result.notes:
         print(f"note: {note}")
     if result.status == FAILED:
@@ -177,8 +162,22 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"wrote {result.output} ({result.width} x {result.height}, {_size(result.bytes)}{quality})"
     )
-    if args.save_session:
-        print(f"saved session {args.save_session}")
-    if identity is not None:
+    if command.request.save_session_to is not None:
+        print(f"saved session {command.request.save_session_to}")
+    if command.identity is not None:
         print(like_you_line(result.like_you_percent, result.like_you_original))
     return EXIT_OK
+
+
+def run(args: argparse.Namespace) -> int:
+    from studio.errors import LikenessError
+    from studio.imaging.memory import keep_freed_memory
+    from studio.service.retouch_file import retouch_file
+
+    if args.contact_sheet:
+        return _contact_sheet(args)
+    if not args.output:
+        raise LikenessError("give -o OUT (the file to write) or --contact-sheet SHEET.jpg")
+    keep_freed_memory()  # one photo, then the process ends
+    command = command_from_args(args)
+    return _say_result(command, retouch_file(command.request))

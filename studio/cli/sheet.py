@@ -70,8 +70,8 @@ def write_sheet(request: SheetRequest) -> int:
     from studio.cli import EXIT_OK
     from studio.cli.check import identity_from_refs
     from studio.imaging.threads import set_threads
+    from studio.service.contact_sheet import label_text, write_contact_sheet
     from studio.session import load_session
-    from studio.session.contact_sheet import label_text, write_contact_sheet
     from studio.write_guard import check_room
 
     set_threads(request.threads)

@@ -63,8 +63,17 @@ FORMATS = {
 _SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"RIFF", b"BM")
 
 
+#: The creation date written in the sRGB profile every file carries (lcms stamps the time it
+#: made the profile: the same export would differ from run to run in those 12 bytes).
+PROFILE_DATE = (2026, 1, 1, 0, 0, 0)
+
+
 def _srgb_profile_bytes() -> bytes:
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    """The sRGB ICC profile, the same bytes in every process (its header's date fixed; the
+    profile has no ID checksum to update)."""
+    made = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    made[24:36] = struct.pack(">6H", *PROFILE_DATE)
+    return bytes(made)
 
 
 SRGB_ICC = _srgb_profile_bytes()

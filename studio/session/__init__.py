@@ -24,8 +24,6 @@ from studio.session.model import (
     session_from_dict,
     session_to_dict,
 )
-from studio.session.retouch import RetouchedPhoto, retouch_photo
-from studio.session.retouch_file import RetouchResult, as_session, retouch_file
 
 __all__ = [
     "BUILTIN_LOOKS",
@@ -33,11 +31,8 @@ __all__ = [
     "FORMAT_NAME",
     "Crop",
     "LookInfo",
-    "RetouchResult",
-    "RetouchedPhoto",
     "Session",
     "Source",
-    "as_session",
     "default_session_path",
     "file_sha256",
     "find_source",
@@ -46,8 +41,6 @@ __all__ = [
     "load_session",
     "migrate",
     "parse_session_text",
-    "retouch_file",
-    "retouch_photo",
     "save_look",
     "save_session",
     "session_from_dict",

@@ -220,7 +220,7 @@ class PreviewEngine:
         retouched face at least ``least`` (``exact``: ``most`` itself), with the likeness of
         that preview: the figure the meter shows for it. ``to_me`` (the user's photos, the
         least likeness to them, percent): the preview also keeps that likeness to you, held
-        as the CLI's ``--budget-to-me`` holds it (``studio.session.retouch.within_both``);
+        as the CLI's ``--budget-to-me`` holds it (``studio.service.retouch.within_both``);
         the amount then says how like you its preview is (``like_you_percent``)."""
         from dataclasses import replace
 
@@ -246,11 +246,11 @@ class PreviewEngine:
         return replace(found, likeness_percent=view.percent, like_you_percent=view.like_you)
 
     def _to_me_figure(self, least: float, to_me):
-        """:func:`~studio.session.retouch.within_both` for ``to_me`` on the preview; None
+        """:func:`~studio.service.retouch.within_both` for ``to_me`` on the preview; None
         without it, a face or usable photos of the user."""
         if to_me is None:
             return None
-        from studio.session.retouch import least_like_you, within_both
+        from studio.service.retouch import least_like_you, within_both
 
         identity, asked = to_me
         original = self.like_you(self.proxy, identity)

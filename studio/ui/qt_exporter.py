@@ -66,12 +66,13 @@ def export_job(
     held on the written file; ``identity``: the user's photos, measured on the written file
     too; ``to_me``: (those photos, percent) also held on it with the look's budget. Reports through ``relay``: progress lines, then
     (ExportOutcome, None) or (None, error)."""
-    from studio.session import retouch_photo
+    from studio.service.retouch import ExportPlan, retouch_photo
 
     try:
         done = retouch_photo(
-            photo, analysis, sliders, settings, path,
-            faces=faces, crop=crop, angle=angle, progress=relay.progress.emit, marks=marks,
+            photo, analysis, sliders,
+            ExportPlan(settings=settings, output=path, crop=crop, angle=angle),
+            faces=faces, progress=relay.progress.emit, marks=marks,
             look_budget=look_budget, to_me=to_me if look_budget is not None else None,
         )
         like_you = None

@@ -118,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     window = studio_app.QtStudioWindow()  # the window, as the studio makes it
     window.resize(1600, 1000)
     window.show()
+    studio_app.keep_start_up_objects()  # as the studio starts
     window.shoot_export.workers = args.workers
     _open_and_sync(window, args.folder, args.look, args.shots)
     result = {"workers": args.workers}

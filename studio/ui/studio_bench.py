@@ -135,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     window = studio_app.QtStudioWindow()  # the window, as the studio makes it
     window.resize(1600, 1000)
     window.show()
+    studio_app.keep_start_up_objects()  # as the studio starts
     _pump(0.3)
     opened = open_figures(window, args.photo)
     _pump(1.0)  # the likeness of the first preview, the get-ready work

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from studio.face.likeness import Likeness
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RetouchedPhoto:
     """What ``retouch_photo`` did.
 
@@ -46,50 +46,59 @@ class RetouchedPhoto:
 
     exported: ExportResult | None
     likeness_percent: float | None
-    refused: str | None
-    pixels: np.ndarray | None
+    refused: str | None = None
+    pixels: np.ndarray | None = None
     likeness_face: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExportPlan:
+    """How and where a retouched photo is written.
+
+    settings : the export preset and options.
+    output : the file to write; never the photo itself (the write guard refuses).
+    crop : the framing as fractions of the straightened photo (None: the preset frames the
+        head automatically, with headroom above the crown the person matte finds).
+    angle : straighten by this many degrees (-15..15), at full resolution.
+    min_likeness : refuse (write nothing) below this percent; None: always write.
+    write_plan : the run's write plan (``studio.write_guard``): its inputs and other targets
+        are never written over; None: the photo alone is protected.
+    """
+
+    settings: ExportSettings
+    output: str | os.PathLike
+    crop: Crop | None = None
+    angle: float = 0.0
+    min_likeness: float | None = None
+    write_plan: WritePlan | None = None
 
 
 def retouch_photo(
     photo: Photo,
     analysis: FaceAnalysis,
     sliders: Mapping[str, object],
-    settings: ExportSettings,
-    output_path: str | os.PathLike,
+    export: ExportPlan,
     *,
     face_index: int | None = None,
-    crop: Crop | None = None,
-    angle: float = 0.0,
-    min_likeness: float | None = None,
-    progress: Callable[[str], object] | None = None,
-    plan: WritePlan | None = None,
     faces: Sequence[int] | None = None,
     marks: Sequence[Mark] = (),
     look_budget: tuple[Mapping[str, object], float, float] | None = None,
     to_me: tuple[object, float] | None = None,
+    progress: Callable[[str], object] | None = None,
 ) -> RetouchedPhoto:
     """Render ``sliders`` on ``photo`` at full resolution, encode it, measure the likeness on
-    the encoded file (what is written), and write it to ``output_path`` (atomically) unless the likeness is
-    below ``min_likeness`` (percent).
+    the encoded file (what is written), and write it as ``export`` plans (atomically) unless
+    the likeness is below its ``min_likeness`` (percent).
 
     Parameters
     ----------
     photo : the loaded photo (``studio.imaging.load``); never written to.
     analysis : its face analysis, in its pixel coordinates.
     sliders : slider values (keys of ``SLIDERS``; missing ones are neutral).
-    settings : the export preset and options.
-    output_path : the file to write; never the photo itself (``export_photo`` refuses).
+    export : where and how it is written (:class:`ExportPlan`).
     face_index : the face to retouch and measure (None: the largest).
     faces : several faces to retouch (indices, the first frames the export), each measured:
         the lowest likeness is reported and checked; None: ``face_index`` alone.
-    crop : the framing as fractions of the straightened photo (None: the preset frames the
-        head automatically, with headroom above the crown the person matte finds).
-    angle : straighten by this many degrees (-15..15), at full resolution.
-    min_likeness : refuse (write nothing) below this percent; None: always write.
-    progress : called with a short status line before each slow step (e.g. a dialog's label).
-    plan : the run's write plan (``studio.write_guard``): its inputs and other targets are
-        never written over; None: the photo alone is protected.
     marks : heal / keep / person / background marks in the photo's pixels.
     look_budget : (a look's own sliders, the amount chosen, its likeness budget): instead of
         ``sliders``, the look at the strongest amount <= the one chosen whose written file
@@ -97,6 +106,7 @@ def retouch_photo(
     to_me : (the user's photos, ``studio.face.reference.Identity``; the least likeness to
         them, percent): with ``look_budget``, the written file also keeps that likeness to
         you (:func:`within_both`, as ``--budget-to-me``; at most the photo's own figure).
+    progress : called with a short status line before each slow step (e.g. a dialog's label).
 
     Raises LikenessError for problems the user can fix (a bad output, no such face).
     """
@@ -108,17 +118,14 @@ def retouch_photo(
     from studio.render.everyone import render_faces
 
     if look_budget is not None:
-        return _within_budget(photo, analysis, look_budget, settings, output_path, faces=faces,
-                              crop=crop, angle=angle, min_likeness=min_likeness,
-                              progress=progress, plan=plan, marks=marks, to_me=to_me)
+        return _within_budget(photo, analysis, look_budget, export, faces=faces,
+                              progress=progress, marks=marks, to_me=to_me)
     rendered = render_faces(photo.pixels, analysis, sliders, faces, marks)
-    return export_retouched(
-        photo, analysis, (rendered, None, None), settings, output_path, faces=faces,
-        crop=crop, angle=angle, min_likeness=min_likeness, progress=progress, plan=plan,
-    )
+    return export_retouched(photo, analysis, Retouched(pixels=rendered), export, faces=faces,
+                            progress=progress)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Prepared:
     """An export made in memory and the likeness of what it will write (the lowest of the
     retouched faces in the written picture): ``percent`` (None: no face measured) and
@@ -203,30 +210,27 @@ def prepare_export(
     photo: Photo,
     analysis: FaceAnalysis,
     rendered: np.ndarray,
-    settings: ExportSettings,
-    output_path: str | os.PathLike,
+    export: ExportPlan,
     *,
     faces: Sequence[int],
-    crop: Crop | None = None,
-    angle: float = 0.0,
     progress: Callable[[str], object] | None = None,
     crown_y: float | None | str = "find",
 ) -> Prepared:
-    """``rendered`` (the full-size render of ``photo``) framed and encoded for ``settings``
-    in memory, and the likeness measured on the encoded file; the parameters are
+    """``rendered`` (the full-size render of ``photo``) framed and encoded as ``export``
+    plans, in memory, and the likeness measured on the encoded file; the parameters are
     ``retouch_photo``'s, and ``crown_y`` :func:`export_crown`'s answer ("find": found here)."""
     say = progress or (lambda _text: None)
     face = analysis.face(faces[0]) if faces else None
     if crown_y == "find":
-        crown_y = export_crown(photo, analysis, faces, settings, crop, say)
+        crown_y = export_crown(photo, analysis, faces, export.settings, export.crop, say)
     say("Encoding…")
     encoded = encode_export(
         rendered,
-        settings,
-        output_path,
+        export.settings,
+        export.output,
         landmarks=face.landmarks if face is not None else None,
-        crop=crop,
-        angle=angle,
+        crop=export.crop,
+        angle=export.angle,
         crown_y=crown_y,
         alpha=photo.alpha,
         exif=photo.exif,
@@ -234,14 +238,24 @@ def prepare_export(
         bit_depth=photo.bit_depth,
     )
     say("Checking likeness…")
-    return Prepared(encoded, written_likeness(photo, analysis, faces, encoded))
+    return Prepared(encoded=encoded,
+                    likeness=written_likeness(photo, analysis, faces, encoded))
+
+
+@dataclass(frozen=True, kw_only=True)
+class StrongestFile:
+    """What :func:`strongest_written` found: the strongest amount kept, in ``steps`` of
+    ``studio.render.amount.STEP``, and that amount's file as it will be written."""
+
+    steps: int
+    file: Prepared
 
 
 def strongest_written(render: Callable[[dict], Prepared], sliders: Mapping[str, object],
                       steps: int, least: float, held: Sequence[str] = (),
                       figure: Callable[[Prepared], float | None] | None = None,
-                      start: int | None = None) -> tuple[int, Prepared]:
-    """(steps, the file) of the strongest amount <= ``steps`` (of STEP) of ``sliders`` whose
+                      start: int | None = None) -> StrongestFile:
+    """The steps and the file of the strongest amount <= ``steps`` (of STEP) of ``sliders`` whose
     file as written (``render``: the render, encoded, its likeness measured) keeps the
     likeness at least ``least``; 0 (the face sliders off) when none does. One render when
     ``steps`` is within, a few otherwise (``studio.render.amount.settle``). ``start``: the
@@ -272,57 +286,52 @@ def strongest_written(render: Callable[[dict], Prepared], sliders: Mapping[str, 
     else:
         steps = strongest_steps(likeness_at, least, steps, start)
     prepared = best.get(steps) or last.get(steps) or render(scaled(sliders, steps * STEP, held))
-    return steps, prepared
+    return StrongestFile(steps=steps, file=prepared)
 
 
 def write_prepared(
     photo: Photo,
     prepared: Prepared,
-    output_path: str | os.PathLike,
+    export: ExportPlan,
     *,
     faces: Sequence[int],
-    min_likeness: float | None = None,
-    plan: WritePlan | None = None,
     rendered: np.ndarray | None = None,
 ) -> RetouchedPhoto:
-    """Write ``prepared`` to ``output_path`` unless its likeness is below ``min_likeness``."""
+    """Write ``prepared`` where ``export`` plans unless its likeness is below the plan's
+    ``min_likeness``."""
     whose = prepared.likeness.face if len(faces) > 1 else None
-    refused = _below_minimum(prepared.percent, whose, min_likeness)
+    refused = _below_minimum(prepared.percent, whose, export.min_likeness)
     if refused is not None:
-        return RetouchedPhoto(None, prepared.percent, refused, rendered, whose)
-    exported = write_export(prepared.encoded, output_path, source=photo.path, plan=plan)
-    return RetouchedPhoto(exported, prepared.percent, None, rendered, whose)
+        return RetouchedPhoto(exported=None, likeness_percent=prepared.percent,
+                              refused=refused, pixels=rendered, likeness_face=whose)
+    exported = write_export(prepared.encoded, export.output, source=photo.path,
+                            plan=export.write_plan)
+    return RetouchedPhoto(exported=exported, likeness_percent=prepared.percent,
+                          pixels=rendered, likeness_face=whose)
 
 
 def export_retouched(
     photo: Photo,
     analysis: FaceAnalysis,
-    retouched: tuple[np.ndarray, float | None, int | None],
-    settings: ExportSettings,
-    output_path: str | os.PathLike,
+    retouched: Retouched,
+    export: ExportPlan,
     *,
     faces: Sequence[int],
-    crop: Crop | None = None,
-    angle: float = 0.0,
-    min_likeness: float | None = None,
     progress: Callable[[str], object] | None = None,
-    plan: WritePlan | None = None,
 ) -> RetouchedPhoto:
     """The second half of :func:`retouch_photo`: ``retouched`` (what :func:`render_retouch`
     returns for ``faces``) encoded, its likeness measured on the encoded file, and written
-    to ``output_path`` unless that likeness is below ``min_likeness``; the parameters are
-    ``retouch_photo``'s."""
-    rendered = retouched[0]
-    prepared = prepare_export(photo, analysis, rendered, settings, output_path, faces=faces,
-                              crop=crop, angle=angle, progress=progress)
-    return write_prepared(photo, prepared, output_path, faces=faces,
-                          min_likeness=min_likeness, plan=plan, rendered=rendered)
+    as ``export`` plans unless that likeness is below its ``min_likeness``; the parameters
+    are ``retouch_photo``'s."""
+    rendered = retouched.pixels
+    prepared = prepare_export(photo, analysis, rendered, export, faces=faces,
+                              progress=progress)
+    return write_prepared(photo, prepared, export, faces=faces, rendered=rendered)
 
 
 def _within_budget(photo: Photo, analysis: FaceAnalysis,
                    look_budget: tuple[Mapping[str, object], float, float],
-                   settings: ExportSettings, output_path, *, faces, crop, angle, min_likeness,
-                   progress, plan, marks, to_me=None) -> RetouchedPhoto:
+                   export: ExportPlan, *, faces, progress, marks, to_me=None) -> RetouchedPhoto:
     """``retouch_photo`` of a look at its amount, eased until the written file keeps the
     look's budget (and, with ``to_me``, the likeness to you)."""
     from dataclasses import replace
@@ -331,18 +340,17 @@ def _within_budget(photo: Photo, analysis: FaceAnalysis,
     from studio.render.everyone import render_faces
 
     look, amount, least = look_budget
-    crown = export_crown(photo, analysis, faces, settings, crop)
+    crown = export_crown(photo, analysis, faces, export.settings, export.crop)
 
     def render(sliders: dict) -> Prepared:
         rendered = render_faces(photo.pixels, analysis, sliders, faces, marks)
-        return prepare_export(photo, analysis, rendered, settings, output_path, faces=faces,
-                              crop=crop, angle=angle, progress=progress, crown_y=crown)
+        return prepare_export(photo, analysis, rendered, export, faces=faces,
+                              progress=progress, crown_y=crown)
 
     figure, least_me = _to_me_figure(photo, analysis, faces, least, to_me)
-    steps, prepared = strongest_written(render, look, round(amount / STEP), least,
-                                        figure=figure)
-    done = write_prepared(photo, prepared, output_path, faces=faces, min_likeness=min_likeness,
-                          plan=plan)
+    strongest = strongest_written(render, look, round(amount / STEP), least, figure=figure)
+    steps = strongest.steps
+    done = write_prepared(photo, strongest.file, export, faces=faces)
     if done.exported is not None and steps * STEP < amount - 1e-6:
         kept = f"likeness at least {least:g}%" + (
             "" if figure is None else f" and at least {least_me:.0f}% like you")
@@ -374,6 +382,17 @@ def _to_me_figure(photo: Photo, analysis: FaceAnalysis, faces: Sequence[int], fl
         analysis, faces[0], prepared.encoded, identity)), least
 
 
+@dataclass(frozen=True, kw_only=True)
+class Retouched:
+    """What :func:`render_retouch` made: the full-size render, float32 (H, W, 3) sRGB, and
+    its likeness to the photo, percent 0..100 (None: no face measured); with several faces
+    the lowest counts, ``likeness_face`` its index (None with one face)."""
+
+    pixels: np.ndarray
+    likeness_percent: float | None = None
+    likeness_face: int | None = None
+
+
 def render_retouch(
     pixels: np.ndarray,
     analysis: FaceAnalysis,
@@ -381,22 +400,22 @@ def render_retouch(
     faces: Sequence[int],
     marks: Sequence[Mark] = (),
     progress: Callable[[str], object] | None = None,
-) -> tuple[np.ndarray, float | None, int | None]:
+) -> Retouched:
     """The render of the retouch service: ``sliders`` and ``marks`` on ``pixels`` for the
     ``faces`` (indices), and the likeness measured on the rendered pixels (every face; the
-    lowest counts). Returns (pixels, percent or None, whose index or None with one face).
-    ``retouch_photo`` exports it; the contact sheet shows it."""
+    lowest counts). ``retouch_photo`` exports it; the contact sheet shows it."""
     from studio.render.everyone import lowest_likeness, render_faces
 
     rendered = render_faces(pixels, analysis, sliders, faces, marks)
     if not faces or analysis.face(faces[0]) is None:
-        return rendered, None, None
+        return Retouched(pixels=rendered)
     if progress is not None:
         progress("Checking likeness…")
     likeness = lowest_likeness(pixels, rendered, analysis, faces)
     if likeness.percent is None:
-        return rendered, None, None
-    return rendered, likeness.percent, likeness.face if len(faces) > 1 else None
+        return Retouched(pixels=rendered)
+    return Retouched(pixels=rendered, likeness_percent=likeness.percent,
+                     likeness_face=likeness.face if len(faces) > 1 else None)
 
 
 def _below_minimum(

@@ -1,5 +1,5 @@
 """Compare versions: several slider sets rendered on the same face-centred crop, each with its
-likeness percent — the studio's Compare view and ``likeness retouch --contact-sheet``.
+likeness percent — ``likeness sheet`` (and its older name, ``likeness retouch --contact-sheet``).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from studio.errors import LikenessError
+from studio.face.types import FaceAnalysis
 from studio.imaging.export import Crop
 from studio.write_guard import WritePlan, write_atomic
 
@@ -87,7 +88,7 @@ def render_versions(
     angle: float = 0.0,
     identity=None,
 ) -> list[Rendered]:
-    """Each version rendered by the retouch service (studio.session.retouch.render_retouch,
+    """Each version rendered by the retouch service (studio.service.retouch.render_retouch,
     the render ``retouch_photo`` exports) on a copy of at most COMPARE_PIXELS, with the
     session's ``faces`` (indices; None: the largest), ``marks`` (photo pixels) and framing
     (``crop`` of the photo turned by ``angle``; None: the shared face-centred square), with
@@ -96,7 +97,7 @@ def render_versions(
     from studio.edits.marks import scaled
     from studio.imaging.framing import straighten
     from studio.render import proxy_of
-    from studio.session.retouch import render_retouch
+    from studio.service.retouch import render_retouch
 
     proxy, proxy_analysis, factor = proxy_of(photo_pixels, analysis, COMPARE_PIXELS)
     if faces is None:
@@ -109,13 +110,11 @@ def render_versions(
     out = []
     for version in versions:
         sliders, amount = _as_applied(version, proxy, proxy_analysis, faces, proxy_marks)
-        rendered, percent, _whose = render_retouch(
-            proxy, proxy_analysis, sliders, faces, proxy_marks
-        )
-        turned = straighten(rendered, angle)
-        like_you = _like_you(rendered, proxy_analysis, faces, identity)
-        out.append(Rendered(version.label, sliders, turned[y0:y1, x0:x1], percent, amount,
-                            like_you))
+        retouched = render_retouch(proxy, proxy_analysis, sliders, faces, proxy_marks)
+        turned = straighten(retouched.pixels, angle)
+        like_you = _like_you(retouched.pixels, proxy_analysis, faces, identity)
+        out.append(Rendered(version.label, sliders, turned[y0:y1, x0:x1],
+                            retouched.likeness_percent, amount, like_you))
     return out
 
 
@@ -136,10 +135,10 @@ def _as_applied(version: Version, proxy: np.ndarray, analysis, faces: list[int],
     if version.budget is None or version.amount is not None or not faces:
         return version.sliders, version.amount
     from studio.render.amount import amount_within, scaled
-    from studio.session.retouch import render_retouch
+    from studio.service.retouch import render_retouch
 
     def likeness_of(sliders: dict) -> float | None:
-        return render_retouch(proxy, analysis, sliders, faces, marks)[1]
+        return render_retouch(proxy, analysis, sliders, faces, marks).likeness_percent
 
     found = amount_within(proxy, analysis, version.sliders, version.budget, faces, likeness_of)
     return scaled(version.sliders, found.amount), found.amount
@@ -217,31 +216,45 @@ def write_contact_sheet(
     plan.add_target(out_path, "photo")
     photo = load(image_path)
     choice = _session_choice(session, image_path, photo)
-    analysis = choice.pop("analysis") or analyze_photo(photo)
-    rendered = render_versions(photo.pixels, analysis, versions, identity=identity, **choice)
+    analysis = choice.analysis or analyze_photo(photo)
+    rendered = render_versions(photo.pixels, analysis, versions, faces=choice.faces,
+                               marks=choice.marks, crop=choice.crop, angle=choice.angle,
+                               identity=identity)
     pixels = sheet_pixels(rendered).astype(np.float32) / 255.0
     write_atomic(out_path, encode(pixels, fmt, quality=92), "photo", plan=plan, source=image_path)
     return rendered
 
 
-def _session_choice(session, image_path: Path, photo) -> dict:
+@dataclass(frozen=True, kw_only=True)
+class _SessionChoice:
+    """What a session of this photo brings to the sheet: its face analysis, the faces it
+    retouches (None: the largest), its marks (photo pixels), crop and angle."""
+
+    analysis: FaceAnalysis | None = None
+    faces: list[int] | None = None
+    marks: tuple = ()
+    crop: Crop | None = None
+    angle: float = 0.0
+
+
+def _session_choice(session, image_path: Path, photo) -> _SessionChoice:
     """What a session brings to the sheet when it belongs to this photo (by its hash and
     size): its analysis, chosen face(s), marks, crop and angle; nothing otherwise."""
     if session is None:
-        return {"analysis": None}
+        return _SessionChoice()
     from studio.render.everyone import chosen_faces
     from studio.session.model import file_sha256
 
     sha = file_sha256(image_path)
     analysis = session.analysis_for(sha)
     if analysis is None or (analysis.width, analysis.height) != (photo.width, photo.height):
-        return {"analysis": None}
+        return _SessionChoice()
     face = session.face if analysis.face(session.face) is not None else None
     faces = chosen_faces(session.faces, analysis, face)
-    return {
-        "analysis": analysis,
-        "faces": list(faces) or None,
-        "marks": tuple(session.marks_for(sha, (photo.height, photo.width))),
-        "crop": session.crop,
-        "angle": session.angle,
-    }
+    return _SessionChoice(
+        analysis=analysis,
+        faces=list(faces) or None,
+        marks=tuple(session.marks_for(sha, (photo.height, photo.width))),
+        crop=session.crop,
+        angle=session.angle,
+    )

@@ -1,6 +1,6 @@
 """Retouch one photo file with a session or look and export it: the unit of work the
 ``retouch`` command, the batch command and its process-pool / Dask workers share. The work on
-the loaded photo is the retouch service, ``studio.session.retouch.retouch_photo``.
+the loaded photo is the retouch service, ``studio.service.retouch.retouch_photo``.
 """
 
 from __future__ import annotations
@@ -8,13 +8,15 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
+from studio.edits.marks import Mark
 from studio.errors import LikenessError
+from studio.face.types import FaceAnalysis
 from studio.imaging.export import (
     Crop,
     ExportResult,
@@ -23,9 +25,10 @@ from studio.imaging.export import (
     check_output,
 )
 from studio.imaging.framing import level_angle
-from studio.session.files import save_session
-from studio.session.model import Session, Source, file_sha256
-from studio.session.retouch import (
+from studio.imaging.photo import Photo
+from studio.service.retouch import (
+    ExportPlan,
+    Prepared,
     export_crown,
     least_like_you,
     prepare_export,
@@ -33,7 +36,10 @@ from studio.session.retouch import (
     within_both,
     write_prepared,
     written_like_you,
+    written_likeness,
 )
+from studio.session.files import save_session
+from studio.session.model import Session, Source, file_sha256
 from studio.write_guard import WritePlan, check_room
 
 #: RetouchResult.status values.
@@ -90,68 +96,80 @@ def as_session(session_or_sliders: Session | Mapping | str | os.PathLike | None)
     return load_look(session_or_sliders)
 
 
-def retouch_file(
-    input_path: str | os.PathLike,
-    session_or_sliders: Session | Mapping | str | os.PathLike | None,
-    export_preset: str | ExportSettings | None,
-    output_path: str | os.PathLike,
-    min_likeness: float | None = None,
-    *,
-    keep_metadata: bool | None = None,
-    save_session_to: str | os.PathLike | None = None,
-    inputs: tuple[str | os.PathLike, ...] = (),
-    framing: Mapping | None = None,
-    keep_likeness: float | None = None,
-    budget_to_me: float | None = None,
-) -> RetouchResult:
-    """Load, analyse, render at full resolution, check likeness, export; never raises for
-    problems a user can cause (they come back as ``status="failed"`` with a reason).
+@dataclass(frozen=True, kw_only=True)
+class Framing:
+    """The command line's framing over the session's.
 
-    Parameters
-    ----------
-    input_path : the photo; only ever read.
-    session_or_sliders : a Session, a mapping of slider values, a look name or a file.
+    crop : "auto" (the preset frames the head), (x, y, w, h) in pixels of the straightened
+        photo, or None (the session's). A crop reaching outside the photo fails the file.
+    angle : degrees, "level" (the eyes made level) or None (the session's).
+    """
+
+    crop: str | tuple[float, float, float, float] | None = None
+    angle: float | str | None = None
+
+    @classmethod
+    def of(cls, framing: Mapping | None) -> Framing:
+        """From ``{"crop": ..., "angle": ...}`` (the command line's and the batch's form)."""
+        framing = framing or {}
+        return cls(crop=framing.get("crop"), angle=framing.get("angle"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetouchRequest:
+    """One photo file to retouch and write (small and picklable, for batch workers).
+
+    photo : the photo; only ever read.
+    output : the file to write; never the photo.
+    session : a Session, a mapping of slider values, a look name or a look/session file.
         Its cached face analysis, face choice and crop are reused only when the photo's
         sha256 matches the session's source; otherwise the masks follow this photo's face.
-    export_preset : "linkedin", "portfolio", "original", "custom", ExportSettings, or None
-        (the session's export settings: by default full resolution in the output's format).
-    output_path : the file to write; never the input.
+    export : "linkedin", "portfolio", "original", "custom", ExportSettings, or None (the
+        session's export settings: by default full resolution in the output's format).
     min_likeness : percent 0..100; below it nothing is written (``status="refused"``).
+    keep_likeness : percent 0..100: ease every face slider by one factor (``amount``) until
+        the likeness is at least this, instead of refusing like ``min_likeness``.
+    budget_to_me : percent 0..100: also ease the face sliders (a budgeted look's amount, or
+        the sliders as they are) until the written file is at least this like the session's
+        photos of you (``Session.references``); the likeness budget stays the floor.
     keep_metadata : keep GPS / serials / maker notes (None: as the export settings say).
     save_session_to : also save the session used (with this photo as its source) there.
     inputs : other files the run reads (the session or look file): never written over.
         The output and the session must not be any input, nor each other (through links
         too), nor an existing file of another kind (see studio.write_guard): the result
         is then "failed" with nothing written.
-    framing : the command line's framing over the session's: ``{"crop": "auto" | [x, y, w,
-        h] (pixels of the straightened photo) | None, "angle": degrees | "level" | None}``.
-        A crop reaching outside the photo is "failed" with a one-line reason.
-    keep_likeness : percent 0..100: ease every face slider by one factor (``amount``) until
-        the likeness is at least this, instead of refusing like ``min_likeness``.
-    budget_to_me : percent 0..100: also ease the face sliders (a budgeted look's amount, or
-        the sliders as they are) until the written file is at least this like the session's
-        photos of you (``Session.references``); the likeness budget stays the floor.
+    framing : the command line's crop and angle over the session's.
     """
+
+    photo: Path
+    output: Path
+    session: Session | Mapping | str | os.PathLike | None = None
+    export: str | ExportSettings | None = None
+    min_likeness: float | None = None
+    keep_likeness: float | None = None
+    budget_to_me: float | None = None
+    keep_metadata: bool | None = None
+    save_session_to: Path | None = None
+    inputs: tuple[Path, ...] = ()
+    framing: Framing = field(default_factory=Framing)
+
+    def __post_init__(self) -> None:  # paths as given (text or Path) become Paths
+        for name in ("photo", "output", "save_session_to"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, Path):
+                object.__setattr__(self, name, Path(value))
+        object.__setattr__(self, "inputs", tuple(Path(path) for path in self.inputs))
+
+
+def retouch_file(request: RetouchRequest) -> RetouchResult:
+    """Load, analyse, render at full resolution, check likeness, export; never raises for
+    problems a user can cause (they come back as ``status="failed"`` with a reason)."""
     start = time.perf_counter()
-    input_path, output_path = Path(input_path), Path(output_path)
     try:
-        return _retouch(
-            input_path,
-            session_or_sliders,
-            export_preset,
-            output_path,
-            min_likeness,
-            keep_metadata,
-            save_session_to,
-            start,
-            inputs,
-            framing or {},
-            keep_likeness,
-            budget_to_me,
-        )
+        return _retouch(request, start)
     except LikenessError as error:
         return RetouchResult(
-            input=input_path,
+            input=request.photo,
             output=None,
             status=FAILED,
             reason=str(error),
@@ -160,18 +178,18 @@ def retouch_file(
 
 
 def _framing(
-    framing: Mapping, session: Session, same_photo: bool, face, shape: tuple[int, int]
+    framing: Framing, session: Session, same_photo: bool, face, shape: tuple[int, int]
 ) -> tuple[Crop | None, float]:
     """The crop and angle to export with: the session's (same photo only), then the
     command line's. LikenessError for a crop outside the photo."""
     crop = session.crop if same_photo else None
     angle = session.angle if same_photo else 0.0
-    wanted_angle = framing.get("angle")
+    wanted_angle = framing.angle
     if wanted_angle == "level":
         angle = level_angle(face.landmarks if face is not None else None)
     elif wanted_angle is not None:
         angle = float(wanted_angle)
-    wanted = framing.get("crop")
+    wanted = framing.crop
     if wanted == "auto":
         crop = None
     elif wanted is not None:
@@ -295,9 +313,35 @@ def _likeness_to_keep(session: Session, keep_likeness: float | None):
     return None, None
 
 
-def _like_you_measure(session: Session, photo, analysis, indices):
-    """(like you of a file to be written, the photo's own figure), percent, of the first
-    retouched face (you) against the session's photos of you; None without any or a face."""
+@dataclass(frozen=True, kw_only=True)
+class LikeYou:
+    """How like the user's photos of themselves the file written is and the photo was,
+    percent (``written`` None: the frame cuts the face off)."""
+
+    written: float | None
+    original: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class _LikeYouMeasure:
+    """How like you a file to be written is (``like_you_of(prepared)``, percent) and the
+    photo's own figure."""
+
+    like_you_of: Callable[[Prepared], float | None]
+    original: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class _ToMe:
+    """A budget to you: how like you a file to be written is, and the least to keep."""
+
+    like_you_of: Callable[[Prepared], float | None]
+    least: float
+
+
+def _like_you_measure(session: Session, photo, analysis, indices) -> _LikeYouMeasure | None:
+    """How like you the first retouched face (you) is, against the session's photos of
+    you, in a file to be written and in the photo; None without any or a face."""
     from studio.face.likeness import face_descriptor
     from studio.face.reference import identity_of
 
@@ -305,13 +349,13 @@ def _like_you_measure(session: Session, photo, analysis, indices):
     if identity.mean is None or not indices:
         return None
     original = identity.like_you(face_descriptor(photo.pixels, analysis.faces[indices[0]]))
-    return (lambda prepared: written_like_you(analysis, indices[0], prepared.encoded,
-                                              identity)), original
+    return _LikeYouMeasure(like_you_of=lambda prepared: written_like_you(
+        analysis, indices[0], prepared.encoded, identity), original=original)
 
 
-def _to_me(budget_to_me: float | None, session: Session, measure, notes):
-    """(like you of a file to be written, the least like you to keep) for ``budget_to_me``
-    (None: not asked). When the photo itself is already less like you than asked, its own
+def _to_me(budget_to_me: float | None, session: Session, measure: _LikeYouMeasure | None,
+           notes: list[str]) -> _ToMe | None:
+    """The budget to you for ``budget_to_me`` (None: not asked). When the photo itself is already less like you than asked, its own
     figure is kept instead (a note says so)."""
     if budget_to_me is None:
         return None
@@ -323,15 +367,15 @@ def _to_me(budget_to_me: float | None, session: Session, measure, notes):
     if measure is None:
         notes.append("no face: the budget to you is not measured")
         return None
-    like_you_of, original = measure
+    original = measure.original
     least = least_like_you(budget_to_me, original)
     if least < float(budget_to_me):
         notes.append(f"the photo itself is {original:.0f}% like you, below "
                      f"{float(budget_to_me):g}%: kept at least that")
-    return like_you_of, least
+    return _ToMe(like_you_of=measure.like_you_of, least=least)
 
 
-def _decoded_side(settings: ExportSettings, session: Session, framing: Mapping,
+def _decoded_side(settings: ExportSettings, session: Session, framing: Framing,
                   save_session_to) -> int | None:
     """The side a JPEG may be decoded down to for this export (twice the side of the
     LinkedIn square it writes), or None (full size) when anything the run holds or saves is
@@ -339,7 +383,7 @@ def _decoded_side(settings: ExportSettings, session: Session, framing: Mapping,
     saved session) or the export is not a bounded size."""
     from studio.imaging.export import LINKEDIN_SIDE
 
-    crop = framing.get("crop")
+    crop = framing.crop
     if save_session_to is not None or session.source is not None or session.analysis \
             is not None or session.marks or crop not in (None, "auto"):
         return None
@@ -370,29 +414,38 @@ def kept_retoucher(pixels, analysis, faces):
     return retoucher_for(pixels, analysis, faces)
 
 
-def _planned_render(photo, analysis, indices, marks, settings, output_path, *, crop, angle,
-                    crown_y):
-    """(``render(sliders)``: the file as it will be written, and its likeness measured on
-    it; whether it is rendered at the output's scale, smaller than the photo). The export is
-    planned first; only its crop and a margin are rendered, at its scale
-    (``studio.render.plan``), unless the whole photo must be (turned, transparent, ...)."""
+@dataclass(frozen=True, kw_only=True)
+class _PlannedRender:
+    """``render(sliders)``: the file as it will be written, and its likeness measured on it;
+    ``at_output_scale``: whether it is rendered at the output's scale, smaller than the
+    photo (as cheap as the face crops)."""
+
+    render: Callable[[dict], Prepared]
+    at_output_scale: bool
+
+
+def _planned_render(photo, analysis, indices, marks, export: ExportPlan,
+                    crown_y) -> _PlannedRender:
+    """The render of the file as ``export`` plans it. The export is planned first; only its
+    crop and a margin are rendered, at its scale (``studio.render.plan``), unless the whole
+    photo must be (turned, transparent, ...)."""
     from studio.imaging.export import encode_planned, plan_output
     from studio.render.plan import plan_render, planned_retoucher
-    from studio.session.retouch import Prepared, written_likeness
 
+    settings = export.settings
     face = analysis.face(indices[0]) if indices else None
     output = plan_output(settings, photo.width, photo.height,
-                         face.landmarks if face is not None else None, crop, angle=angle,
-                         crown_y=crown_y)
+                         face.landmarks if face is not None else None, export.crop,
+                         angle=export.angle, crown_y=crown_y)
     plan = plan_render(output, analysis, indices) if photo.alpha is None else None
     if plan is None:
         retoucher = kept_retoucher(photo.pixels, analysis, indices)
 
         def render(sliders):
             rendered = retoucher.render(sliders, tuple(marks))
-            return prepare_export(photo, analysis, rendered, settings, output_path,
-                                  faces=indices, crop=crop, angle=angle, crown_y=crown_y)
-        return render, False
+            return prepare_export(photo, analysis, rendered, export, faces=indices,
+                                  crown_y=crown_y)
+        return _PlannedRender(render=render, at_output_scale=False)
 
     retoucher, region = planned_retoucher(plan, photo.pixels, analysis, indices, kept_retoucher)
     sharpened = _output_sharpening(photo, face, plan.crop, output, settings)
@@ -402,10 +455,11 @@ def _planned_render(photo, analysis, indices, marks, settings, output_path, *, c
     def render(sliders):
         rendered = retoucher.render(sliders, region_marks)
         (written,) = sharpened([np.ascontiguousarray(plan.written(rendered, output.size))])
-        encoded = encode_planned(written, output, settings, output_path, exif=photo.exif,
+        encoded = encode_planned(written, output, settings, export.output, exif=photo.exif,
                                  source_format=photo.format, bit_depth=photo.bit_depth)
-        return Prepared(encoded, written_likeness(photo, analysis, indices, encoded, original))
-    return render, max(plan.scale) < 1.0
+        return Prepared(encoded=encoded, likeness=written_likeness(photo, analysis, indices,
+                                                                    encoded, original))
+    return _PlannedRender(render=render, at_output_scale=max(plan.scale) < 1.0)
 
 
 def _output_sharpening(photo, face, crop, output, settings: ExportSettings):
@@ -440,10 +494,20 @@ def _set_by_hand(session: Session) -> tuple[str, ...]:
     return held_keys(session.sliders, look.sliders)
 
 
+@dataclass(frozen=True, kw_only=True)
+class _Eased:
+    """What the easing chose: the amount of the face sliders (None: not eased), the file
+    to write at it, and the session with its sliders scaled and its amount."""
+
+    amount: float | None
+    file: Prepared
+    session: Session
+
+
 def _eased(photo, analysis, session: Session, faces, render, *, aim: float | None,
            least: float | None, most: float | None, held: tuple[str, ...] = (), to_me=None,
            written_alone: bool = False):
-    """(amount, ``render``'s result, the session with scaled sliders and its amount): the
+    """The amount, ``render``'s result, the session with scaled sliders and its amount: the
     strongest amount <= ``most`` keeping the likeness of the lowest of ``faces`` at ``aim``,
     found on the face crops, then settled on ``render``'s results (each the file as it will
     be written, and its likeness): the strongest amount whose written likeness is at least
@@ -452,141 +516,162 @@ def _eased(photo, analysis, session: Session, faces, render, *, aim: float | Non
     find the amount, from 100%, and ``aim`` is not searched for apart. ``held`` sliders (set
     by hand) are not scaled. ``least`` is only what the easing aims for: whether the result
     is written is the caller's (--min-likeness). ``to_me``: (like you of a file, least like
-    you) also held (:func:`within_both`). Without ``most`` or a face: (None, the session's
-    render, the session)."""
+    you) also held (:func:`within_both`). Without ``most`` or a face: no amount, the
+    session's render, the session."""
     from studio.render.amount import STEP, scaled, strongest_amount
 
     sliders = session.sliders
     if most is None or not faces:
-        return None, render(sliders), session
+        return _Eased(amount=None, file=render(sliders), session=session)
     floor = least if least is not None else aim
-    figure = None if to_me is None else within_both(floor, to_me[1], to_me[0])
+    figure = None if to_me is None else within_both(floor, to_me.least, to_me.like_you_of)
     high = int(round(most / STEP + 1e-6))
     if written_alone:
-        steps, retouched = strongest_written(render, sliders, high, floor, held, figure,
-                                             start=min(round(1.0 / STEP), high))
+        strongest = strongest_written(render, sliders, high, floor, held, figure,
+                                      start=min(round(1.0 / STEP), high))
     else:
         found = strongest_amount(photo.pixels, analysis, sliders, aim, most=most,
                                  faces=faces, held=held)
-        steps, retouched = strongest_written(render, sliders, round(found.amount / STEP),
-                                             floor, held, figure)
-    amount = round(steps * STEP, 2)
+        strongest = strongest_written(render, sliders, round(found.amount / STEP),
+                                      floor, held, figure)
+    amount = round(strongest.steps * STEP, 2)
     chosen = amount * (session.amount if session.amount is not None else 1.0)
-    return amount, retouched, replace(
-        session.with_sliders(scaled(sliders, amount, held)), amount=min(chosen, most))
+    return _Eased(amount=amount, file=strongest.file, session=replace(
+        session.with_sliders(scaled(sliders, amount, held)), amount=min(chosen, most)))
 
 
-def _retouch(
-    input_path,
-    session_or_sliders,
-    export_preset,
-    output_path,
-    min_likeness,
-    keep_metadata,
-    save_session_to,
-    start,
-    inputs,
-    framing,
-    keep_likeness=None,
-    budget_to_me=None,
-) -> RetouchResult:
-    session = as_session(session_or_sliders)
-    settings = _settings(export_preset, session, keep_metadata)
-    _check_percents(min_likeness, keep_likeness)
-    plan = _write_plan(input_path, inputs, output_path, save_session_to)
-    if save_session_to is not None:
-        check_room(save_session_to)  # a full disk there is said before the photo is written
-    need = _decoded_side(settings, session, framing, save_session_to)
-    while True:  # reduced in the decode where the export is small enough; else full size
-        photo = _load_getting_ready(input_path, session, need)
-        check_output(settings, output_path, photo.format)  # fail before the slow part
-        sha = file_sha256(input_path)
+@dataclass(frozen=True, kw_only=True)
+class _Loaded:
+    """The photo as the retouch found it: decoded (reduced when the export allows), its
+    hash, faces and which are retouched (``indices``, the first frames it), the framing,
+    the marks that belong to it, the head's top, and the notes so far."""
+
+    photo: Photo
+    sha: str
+    analysis: FaceAnalysis
+    same_photo: bool
+    face_index: int | None
+    choice: str | tuple[int, ...]
+    indices: Sequence[int]
+    crop: Crop | None
+    angle: float
+    marks: Sequence[Mark]
+    crown: float | None
+    notes: list[str]
+
+
+def _load(request: RetouchRequest, session: Session, settings: ExportSettings) -> _Loaded:
+    """The photo loaded and its faces found; decoded reduced where the export is small
+    enough, else (or when that proves too small for its crop) at full size."""
+    need = _decoded_side(settings, session, request.framing, request.save_session_to)
+    while True:
+        photo = _load_getting_ready(request.photo, session, need)
+        check_output(settings, request.output, photo.format)  # fail before the slow part
+        sha = file_sha256(request.photo)
         notes = list(session.notes)  # e.g. an edit's values migrated from an older version
         analysis, same_photo = _faces_found(session, photo, sha, notes)
-        faces = len(analysis.faces)
         face_index, face = _main_face(session.face if same_photo else None, analysis, notes)
         choice, indices = _retouched_faces(session, analysis, face_index, same_photo, notes)
-
         framed = analysis.face(indices[0]) if indices else face  # the first face frames it
-        crop, angle = _framing(framing, session, same_photo, framed, photo.pixels.shape[:2])
+        crop, angle = _framing(request.framing, session, same_photo, framed,
+                               photo.pixels.shape[:2])
         marks = _marks(session, sha, notes, photo.pixels.shape[:2])
-        least, most = _likeness_to_keep(session, keep_likeness)
-
         crown = export_crown(photo, analysis, indices, settings, crop)
         if need is None or _reduced_enough(photo, analysis, indices, settings, crop, angle,
                                            crown):
-            break
+            return _Loaded(photo=photo, sha=sha, analysis=analysis, same_photo=same_photo,
+                           face_index=face_index, choice=choice, indices=indices, crop=crop,
+                           angle=angle, marks=marks, crown=crown, notes=notes)
         need = None
 
+
+def _retouch(request: RetouchRequest, start: float) -> RetouchResult:
+    session = as_session(request.session)
+    settings = _settings(request.export, session, request.keep_metadata)
+    _check_percents(request.min_likeness, request.keep_likeness)
+    plan = _write_plan(request)
+    if request.save_session_to is not None:
+        check_room(request.save_session_to)  # a full disk said before the photo is written
+    loaded = _load(request, session, settings)
+    photo, analysis, indices, notes = loaded.photo, loaded.analysis, loaded.indices, loaded.notes
+    least, most = _likeness_to_keep(session, request.keep_likeness)
+
     measure = _like_you_measure(session, photo, analysis, indices)
-    to_me = _to_me(budget_to_me, session, measure, notes)
+    to_me = _to_me(request.budget_to_me, session, measure, notes)
     if to_me is not None and most is None:  # the sliders as they are, eased for you alone
         least, most = 0.0, 1.0
-    render, written_alone = _planned_render(photo, analysis, indices, marks, settings,
-                                            output_path, crop=crop, angle=angle, crown_y=crown)
+    export = ExportPlan(settings=settings, output=request.output, crop=loaded.crop,
+                        angle=loaded.angle, min_likeness=request.min_likeness, write_plan=plan)
+    planned = _planned_render(photo, analysis, indices, loaded.marks, export, loaded.crown)
 
-    held = _set_by_hand(session) if keep_likeness is None and most is not None else ()
-    amount, retouched, session = _eased(
-        photo, analysis, session, indices, render, aim=least,
-        least=_higher(min_likeness, least), most=most, held=held, to_me=to_me,
-        written_alone=written_alone)
+    held = _set_by_hand(session) if request.keep_likeness is None and most is not None else ()
+    eased = _eased(photo, analysis, session, indices, planned.render, aim=least,
+                   least=_higher(request.min_likeness, least), most=most, held=held,
+                   to_me=to_me, written_alone=planned.at_output_scale)
+    amount = eased.amount
     if amount is not None and held:
         notes.append(f"the look's amount leaves {', '.join(held)} as set by hand")
-    done = write_prepared(photo, retouched, output_path, faces=indices,
-                          min_likeness=min_likeness, plan=plan)
+    done = write_prepared(photo, eased.file, export, faces=indices)
     if amount is not None and least is not None and done.likeness_percent is not None \
             and done.likeness_percent < least:
         notes.append(f"the likeness {done.likeness_percent:.1f}% is below {least:g}% even "
                      "with the face sliders off (the background and warmth are not eased)")
-    where = "" if done.likeness_face is None else analysis.where(done.likeness_face)
-    like_you = None if measure is None else (measure[0](retouched), measure[1])
-    if done.exported is None:
-        return _result(input_path, done, faces, where, start, notes, amount, like_you)
-    exported: ExportResult = done.exported
-    notes += exported.notes
+    like_you = None if measure is None else LikeYou(
+        written=measure.like_you_of(eased.file), original=measure.original)
+    if done.exported is not None:
+        notes += done.exported.notes
+        if request.save_session_to is not None:
+            _save(request, loaded, eased.session, settings, done.exported, plan)
+    return _result(request.photo, done, loaded, start, amount, like_you)
 
-    if save_session_to is not None:
-        record = replace(
-            session,
-            source=Source(
-                path=Path(os.path.abspath(input_path)), sha256=sha, bytes=input_path.stat().st_size
-            ),
-            face=face_index if not indices else indices[0],
-            faces=tuple(indices) if isinstance(choice, tuple) else choice,
-            crop=exported.crop or crop,
-            angle=angle,
-            export=settings,
-            analysis=analysis,
-            name=None,
-            description=None,
-            marks=marks,
-            path=None,
-        )
-        try:
-            save_session(record, save_session_to, plan=plan)
-        except LikenessError as error:  # the photo is written: say so, not just the failure
-            raise LikenessError(
-                f"wrote {exported.path}, but the session was not saved: {error}"
-            ) from None
-    return _result(input_path, done, faces, where, start, notes, amount, like_you)
+
+def _save(request: RetouchRequest, loaded: _Loaded, session: Session,
+          settings: ExportSettings, exported: ExportResult, plan: WritePlan) -> None:
+    """Save the session used, with this photo as its source, where the request asks."""
+    indices = loaded.indices
+    photo_path = request.photo
+    record = replace(
+        session,
+        source=Source(
+            path=Path(os.path.abspath(photo_path)), sha256=loaded.sha,
+            bytes=photo_path.stat().st_size,
+        ),
+        face=loaded.face_index if not indices else indices[0],
+        faces=tuple(indices) if isinstance(loaded.choice, tuple) else loaded.choice,
+        crop=exported.crop or loaded.crop,
+        angle=loaded.angle,
+        export=settings,
+        analysis=loaded.analysis,
+        name=None,
+        description=None,
+        marks=loaded.marks,
+        path=None,
+    )
+    try:
+        save_session(record, request.save_session_to, plan=plan)
+    except LikenessError as error:  # the photo is written: say so, not just the failure
+        raise LikenessError(
+            f"wrote {exported.path}, but the session was not saved: {error}"
+        ) from None
 
 
 def _result(
-    input_path: Path, done, faces: int, where: str, start: float, notes: list[str],
-    amount: float | None = None, like_you: tuple | None = None,
+    input_path: Path, done, loaded: _Loaded, start: float, amount: float | None = None,
+    like_you: LikeYou | None = None,
 ) -> RetouchResult:
     """What became of the file: refused (nothing written) or written, with its size."""
+    whose = done.likeness_face
     common = {
-        "like_you_percent": None if like_you is None else like_you[0],
-        "like_you_original": None if like_you is None else like_you[1],
+        "like_you_percent": None if like_you is None else like_you.written,
+        "like_you_original": None if like_you is None else like_you.original,
         "input": input_path,
-        "faces": faces,
+        "faces": len(loaded.analysis.faces),
         "likeness_percent": done.likeness_percent,
-        "likeness_face": done.likeness_face,
-        "likeness_where": where,
+        "likeness_face": whose,
+        "likeness_where": "" if whose is None else loaded.analysis.where(whose),
         "amount": amount,
         "seconds": time.perf_counter() - start,
-        "notes": tuple(notes),
+        "notes": tuple(loaded.notes),
     }
     exported: ExportResult | None = done.exported
     if exported is None:
@@ -602,15 +687,15 @@ def _result(
     )
 
 
-def _write_plan(input_path: Path, inputs, output_path: Path, save_session_to) -> WritePlan:
+def _write_plan(request: RetouchRequest) -> WritePlan:
     """The run's WritePlan: the photo and the session or look files are never written; the
     output photo and the saved session are."""
-    plan = WritePlan(inputs=[input_path])
-    for path in inputs:
+    plan = WritePlan(inputs=[request.photo])
+    for path in request.inputs:
         plan.add_input(path, "the session or look file")
-    plan.add_target(output_path, "photo")
-    if save_session_to is not None:
-        plan.add_target(save_session_to, "session")
+    plan.add_target(request.output, "photo")
+    if request.save_session_to is not None:
+        plan.add_target(request.save_session_to, "session")
     return plan
 
 
