@@ -41,7 +41,7 @@ bench: $(STAMP) models
 	$(BIN)/likeness bench $(ARGS)
 
 goldens: $(STAMP) models
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/test_golden.py tests/test_golden_full.py --regenerate-goldens
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/promises/test_golden.py tests/promises/test_golden_full.py --regenerate-goldens
 
 package: $(STAMP) models
 	bash packaging/build.sh

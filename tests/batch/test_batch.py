@@ -21,11 +21,7 @@ from studio.cli import main
 from studio.face import analyze
 from studio.imaging import load
 from studio.session import RetouchResult
-
-try:
-    from tests.conftest import face_photo
-except ImportError:  # tests/ on sys.path instead of the project root
-    from conftest import face_photo
+from tests.helpers.photos import face_photo
 
 FACES = [
     "deepface_img25.jpg",

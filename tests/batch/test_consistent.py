@@ -13,13 +13,8 @@ from studio.batch.consistent import (
     group_by_person,
     main_face_descriptor,
 )
-
-try:
-    from tests.conftest import face_photo
-    from tests.test_batch import read_report, run_cli
-except ImportError:  # tests/ on sys.path instead of the project root
-    from conftest import face_photo
-    from test_batch import read_report, run_cli
+from tests.batch.test_batch import read_report, run_cli
+from tests.helpers.photos import face_photo
 
 PAIR = ("deepface_img20.jpg", "deepface_img21.jpg")  # the same person (MANIFEST.csv)
 OTHER = "deepface_img25.jpg"

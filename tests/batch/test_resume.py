@@ -18,11 +18,7 @@ import pytest
 from studio.batch import FAILED, OK, SKIPPED, LocalEngine, find_photos, plan_jobs, run_batch
 from studio.batch.task import run_photo
 from studio.imaging import encode, load, write_atomic
-
-try:
-    from tests.conftest import REPO, face_photo
-except ImportError:  # tests/ on sys.path instead of the project root
-    from conftest import REPO, face_photo
+from tests.helpers.photos import REPO, face_photo
 
 SMALL = [
     "deepface_img25.jpg",
@@ -88,7 +84,7 @@ def _kill_at(moment, out: Path, group: bool) -> None:
     path = os.pathsep.join(filter(None, (str(REPO), os.environ.get("PYTHONPATH"))))
     env = dict(os.environ, PYTHONPATH=path)
     shoot = str(out.parent / "shoot")
-    code = f"from tests.test_batch_resume import drive; drive({shoot!r}, {str(out)!r})"
+    code = f"from tests.batch.test_resume import drive; drive({shoot!r}, {str(out)!r})"
     child = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, env=env,
                              start_new_session=True)
     try:

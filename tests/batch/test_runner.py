@@ -2,7 +2,7 @@
 pool's bounded window, failures that do not stop the batch, Ctrl+C, reruns, progress, report.
 
 The per-photo work here is a stand-in (decode, shrink, write a PNG) so these tests are fast;
-tests/test_batch.py runs the real retouch through the ``likeness batch`` command.
+tests/batch/test_batch.py runs the real retouch through the ``likeness batch`` command.
 """
 
 from __future__ import annotations
@@ -38,11 +38,7 @@ from studio.batch import (
 from studio.batch.task import run_photo
 from studio.imaging import encode, load, write_atomic
 from studio.write_guard import temp_name
-
-try:
-    from tests.conftest import face_photo
-except ImportError:  # tests/ on sys.path instead of the project root
-    from conftest import face_photo
+from tests.helpers.photos import face_photo
 
 SMALL = [
     "deepface_img25.jpg",

@@ -23,13 +23,8 @@ from PIL import Image
 from studio.batch import DONE_LIST, OK, SKIPPED, LocalEngine, run_batch
 from studio.cli import main
 from studio.errors import PhotoError
-
-try:
-    from tests.conftest import REPO, face_photo
-    from tests.test_batch_resume import jobs_of, stand_in_task
-except ImportError:  # tests/ on sys.path instead of the project root
-    from conftest import REPO, face_photo
-    from test_batch_resume import jobs_of, stand_in_task
+from tests.batch.test_resume import jobs_of, stand_in_task
+from tests.helpers.photos import REPO, face_photo
 
 SMALL = "deepface_img25.jpg"
 

@@ -7,11 +7,7 @@ from __future__ import annotations
 from studio.batch.sidecar import own_session, own_session_task
 from studio.session import Source, default_session_path, load_look, save_session
 from studio.session.model import session_to_dict
-
-try:
-    from tests.conftest import face_photo
-except ImportError:  # pragma: no cover - rootdir layouts differ
-    from conftest import face_photo
+from tests.helpers.photos import face_photo
 
 
 def _photo(tmp_path):

@@ -9,11 +9,7 @@ import pytest
 
 from studio.cli import main
 from studio.imaging import load
-
-try:
-    from tests.conftest import face_photo
-except ImportError:  # pragma: no cover
-    from conftest import face_photo
+from tests.helpers.photos import face_photo
 
 
 def test_json_lists_faces_in_photo_pixels(capsys):

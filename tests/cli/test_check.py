@@ -10,11 +10,7 @@ import numpy as np
 
 from studio.cli import main
 from studio.imaging import load
-
-try:
-    from tests.conftest import face_photo
-except ImportError:  # pragma: no cover
-    from conftest import face_photo
+from tests.helpers.photos import face_photo
 
 
 def _folder(tmp_path, names):

@@ -367,10 +367,9 @@ def test_sixteen_bit_png_stays_sixteen_bit_with_export_original(tmp_path, capsys
 
 
 def test_faces_all_retouches_everyone_and_min_likeness_checks_each(tmp_path, capsys):
-    from conftest import face_photo
-
     from studio.face import analyze
     from studio.session import load_session
+    from tests.helpers.photos import face_photo
 
     group = face_photo("deepface_selfie-many-people.jpg")
     out, session = tmp_path / "all.png", tmp_path / "all.likeness.json"

@@ -25,11 +25,7 @@ from studio.face import analyze
 from studio.face.person import person_alpha
 from studio.imaging import load
 from studio.imaging.filters import resize
-
-try:
-    from tests.conftest import face_photo
-except ImportError:  # pragma: no cover - when tests/ is not importable as a package
-    from conftest import face_photo
+from tests.helpers.photos import face_photo
 
 PORTRAIT = "deepface_img2.jpg"  # head and shoulders on a light grey backdrop
 

@@ -21,11 +21,7 @@ from studio.imaging import load
 from studio.imaging.colour import rgb_to_lab
 from studio.imaging.filters import gaussian, resize
 from studio.imaging.sample import sample_photo
-
-try:
-    from tests.conftest import face_photo
-except ImportError:  # pragma: no cover - when tests/ is not importable as a package
-    from conftest import face_photo
+from tests.helpers.photos import face_photo
 
 #: Head-and-shoulders photos on plain backdrops: blue, white, light grey.
 PORTRAITS = ("deepface_img24.jpg", "facenet-pytorch_paul_rudd_1.jpg", "deepface_img2.jpg")

@@ -44,7 +44,7 @@ def sample():
 
 @pytest.fixture(scope="module")
 def synthetic():
-    from test_render_synthetic import synthetic_portrait
+    from tests.render.test_synthetic import synthetic_portrait
 
     pixels, analysis = synthetic_portrait()
     return pixels, analysis, Retoucher(pixels, analysis)
@@ -149,9 +149,8 @@ def test_warmth_is_a_whole_photo_white_balance(photo):
 
 
 def test_no_face_face_edits_do_nothing_background_and_warmth_still_work():
-    from test_render_synthetic import synthetic_portrait
-
     from studio.face.types import FaceAnalysis
+    from tests.render.test_synthetic import synthetic_portrait
 
     pixels, _ = synthetic_portrait(seed=3)
     r = Retoucher(pixels, FaceAnalysis(width=pixels.shape[1], height=pixels.shape[0]))
@@ -164,9 +163,8 @@ def test_no_face_face_edits_do_nothing_background_and_warmth_still_work():
 
 
 def test_bad_slider_values_are_named():
-    from test_render_synthetic import synthetic_portrait
-
     from studio.errors import LikenessError
+    from tests.render.test_synthetic import synthetic_portrait
 
     pixels, analysis = synthetic_portrait(texture=False)
     r = Retoucher(pixels, analysis)

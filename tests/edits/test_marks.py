@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _skin import IOD, MOLE, SPOT, SPOT_RADIUS, bands, disc, skin_patch
 
 from studio.edits.heal import heal
 from studio.edits.marks import (
@@ -17,6 +16,7 @@ from studio.edits.marks import (
 )
 from studio.errors import SessionError
 from studio.session import session_from_dict
+from tests.helpers.skin import IOD, MOLE, SPOT, SPOT_RADIUS, bands, disc, skin_patch
 
 
 def marks_from_list(value: object) -> tuple[Mark, ...]:

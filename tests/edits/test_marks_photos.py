@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import face_photo
 
 from studio.edits.marks import mask
 from studio.edits.suggest import suggest_marks
 from studio.face.layers import PhotoLayers
+from tests.helpers.photos import face_photo
 
 
 @pytest.fixture(scope="module")
@@ -22,10 +22,7 @@ def rudd():
 def test_suggested_marks_lie_on_the_skin_away_from_the_features(rudd):
     import numpy as np
 
-    try:
-        from tests.test_suggest_marks import MM, _paint
-    except ImportError:  # pragma: no cover - rootdir layouts differ
-        from test_suggest_marks import MM, _paint
+    from tests.edits.test_suggest import MM, _paint
 
     photo, analysis = rudd
     face = analysis.face(None)

@@ -1,6 +1,6 @@
 """Every slider family follows one protocol, and a new slider of any kind (face, light,
 background) is its own module plus a row in the SLIDERS table: these tests register three
-test-only edits (tests/example_edits) that way and render with them, preview and one-off,
+test-only edits (tests/helpers/example_edits) that way and render with them, preview and one-off,
 without any pipeline code knowing them."""
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def sample():
 @pytest.fixture
 def registered(monkeypatch):
     """The example edits' rows added to the SLIDERS table (the only registration there is)."""
-    monkeypatch.syspath_prepend(str(Path(__file__).parent))
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "helpers"))
     monkeypatch.setattr(sliders, "SLIDERS", sliders.SLIDERS + EXAMPLES)
     yield
     for name in [n for n in sys.modules if n.startswith("example_edits")]:

@@ -12,11 +12,7 @@ from studio.face import analyze
 from studio.imaging.colour import rgb_to_lab
 from studio.render import Retoucher
 from studio.render.quality import quality_skin
-
-try:
-    from tests._promises import load_photo
-except ImportError:  # pragma: no cover - tests run as a plain folder
-    from _promises import load_photo
+from tests.helpers.promises import load_photo
 
 #: Photos with shiny foreheads, noses and cheeks, light to dark skin.
 PHOTOS = (

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_render_synthetic import spot_and_mole, synthetic_portrait
 
 from studio.edits import blemish
 from studio.imaging.colour import lab_to_rgb, rgb_to_lab
 from studio.render import Retoucher
+from tests.render.test_synthetic import spot_and_mole, synthetic_portrait
 
 IOD = 150.0
 

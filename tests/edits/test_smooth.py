@@ -22,13 +22,8 @@ import pytest
 from studio.face import analyze
 from studio.render import Retoucher
 from studio.render.quality import figures
-
-try:
-    from tests._promises import load_photo
-    from tests.conftest import manifest
-except ImportError:  # pragma: no cover - tests run as a plain folder
-    from _promises import load_photo
-    from conftest import manifest
+from tests.helpers.photos import manifest
+from tests.helpers.promises import load_photo
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from conftest import face_photo
 
 from studio.edits.marks import scaled
 from studio.edits.suggest import suggest_marks, too_small
@@ -19,6 +18,7 @@ from studio.face.regions import protected_mask
 from studio.imaging import load
 from studio.imaging.colour import fast_lab, lab_to_srgb
 from studio.render import Retoucher, proxy_of
+from tests.helpers.photos import face_photo
 
 #: Light to dark skin, freckles, stubble, a beard and glasses, bald, big and small heads.
 PAINTED = (

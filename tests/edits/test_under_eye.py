@@ -9,7 +9,7 @@ from pathlib import Path
 from studio.edits.versions import current_versions
 from studio.session import Session, load_session, save_session
 
-SESSIONS = Path(__file__).parent / "sessions"
+SESSIONS = Path(__file__).resolve().parents[1] / "data" / "sessions"
 
 
 def test_a_session_from_before_the_slider_has_it_off():

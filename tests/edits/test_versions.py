@@ -5,7 +5,7 @@ look cannot pass unnoticed), and an older version is migrated explicitly, with a
 Regenerate the goldens after an intended change of an edit (then bump its VERSION, add a
 LEGACY step and a sample of the new version, and review the PNGs by eye):
 
-    LIKENESS_REGENERATE_GOLDENS=1 .venv/bin/pytest tests/test_edit_versions.py
+    LIKENESS_REGENERATE_GOLDENS=1 .venv/bin/pytest tests/edits/test_versions.py
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from studio.imaging.colour import delta_e2000
 from studio.render import render_photo
 from studio.session import load_session, save_session
 
-SAMPLES = Path(__file__).parent / "sessions" / "edits"
-GOLDEN = Path(__file__).parent / "golden" / "edits"
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "sessions" / "edits"
+GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden" / "edits"
 #: The goldens' largest side, pixels (area-averaged from the render of the 512 px sample).
 STORED_SIZE = 192
 #: CIEDE2000 between a render and its golden: the rounding to 8 bits and a platform's
@@ -83,7 +83,7 @@ def test_a_saved_session_records_every_edits_version(tmp_path):
 
 
 def test_format_2_sessions_were_made_with_version_1_of_every_edit():
-    session = load_session(Path(__file__).parent / "sessions" / "v2_full.json")
+    session = load_session(Path(__file__).resolve().parents[1] / "data" / "sessions" / "v2_full.json")
     # Every edit but smooth (version 5 since issue 28) and shine (version 2) is still at
     # version 1: smooth's four steps (1 -> 2 -> 3 -> 4 -> 5) and shine's one are its notes.
     assert len(session.notes) == 5, session.notes
@@ -106,7 +106,7 @@ def test_a_bad_edits_entry_is_named(tmp_path):
 def rosy_v2(monkeypatch):
     """The test-only rosy-skin edit, registered, then changed: its version 2 is twice as
     strong, so a version-1 session's value is halved to keep its look."""
-    monkeypatch.syspath_prepend(str(Path(__file__).parent))
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "helpers"))
     monkeypatch.setattr(sliders, "SLIDERS", sliders.SLIDERS + (
         Slider("test_rosy", "Rosy skin", "Skin", 0.0, 1.0, 0.0, "", edit="example_edits.rosy_skin"),
     ))

@@ -26,11 +26,7 @@ from studio.face import (
 from studio.imaging import load
 from studio.imaging.filters import resize
 from studio.imaging.sample import sample_photo
-
-try:
-    from tests.conftest import face_photo, manifest, require_photos
-except ImportError:  # pragma: no cover - tests run as a plain folder
-    from conftest import face_photo, manifest, require_photos
+from tests.helpers.photos import face_photo, manifest, require_photos
 
 #: The near-profile photo: dlib's frontal landmarks are not expected to be right on it.
 PROFILE = "insightface_inspireface_pose_left_face.jpeg"
@@ -368,7 +364,7 @@ def test_skin_mask_edges_are_feathered(photos, skin_masks):
 
 # ----------------------------------------------------------------------------- likeness
 def test_a_photo_is_at_zero_distance_from_itself(photos):
-    from _promises import clear_likeness_cache
+    from tests.helpers.promises import clear_likeness_cache
 
     pixels, analysis = photos.full("deepface_img21.jpg")
     clear_likeness_cache()  # computed from the pixels, not remembered

@@ -11,11 +11,7 @@ from studio.face import likeness as likeness_module
 from studio.imaging import load
 from studio.render import render_photo
 from studio.session import load_look
-
-try:
-    from tests.conftest import face_photo
-except ImportError:  # pragma: no cover - tests run as a plain folder
-    from conftest import face_photo
+from tests.helpers.photos import face_photo
 
 #: Shared photos whose faces are big enough to be shrunk first.
 BIG_FACES = ("deepface_img3.jpg", "facenet-pytorch_paul_rudd_1.jpg", "deepface_img40.jpg")

@@ -1,6 +1,6 @@
 """The person matte against hand-labelled regions, and the app without the learned models.
 
-tests/matte_labels.json: for each shared photo, regions drawn by looking at it (photo pixel
+tests/data/matte_labels.json: for each shared photo, regions drawn by looking at it (photo pixel
 coordinates) that must be person (hair tips, crowns, shoulders, the other people of a group
 who touch the subject) and must be background (letters beside the head, a crowd, a gap
 between heads). A region agrees when the matte puts >= 95% of its pixels on the right side
@@ -21,14 +21,10 @@ import pytest
 from studio.face import analyze, face_hull_mask, models
 from studio.face.person import person_alpha
 from studio.imaging import load
+from tests.helpers.photos import face_photo
 
-try:
-    from tests.conftest import face_photo
-except ImportError:  # pragma: no cover - when tests/ is not importable as a package
-    from conftest import face_photo
-
-REPO = Path(__file__).resolve().parents[1]
-LABELS = json.loads((REPO / "tests" / "matte_labels.json").read_text())
+REPO = Path(__file__).resolve().parents[2]
+LABELS = json.loads((REPO / "tests" / "data" / "matte_labels.json").read_text())
 
 
 def _polygon(region: dict) -> np.ndarray:
@@ -133,9 +129,8 @@ def test_set_up_put_the_pinned_models_in_place():
 def test_a_drawn_face_the_model_does_not_see_keeps_the_classical_matte():
     """The flat painted portrait is no person to the model: person_mask says so (None) and
     person_alpha's GrabCut keeps the painted shoulders, not just the face."""
-    from test_render_synthetic import BACKGROUND, synthetic_portrait
-
     from studio.face.matte import person_mask
+    from tests.render.test_synthetic import BACKGROUND, synthetic_portrait
 
     pixels, analysis = synthetic_portrait(texture=False)
     face = analysis.face()

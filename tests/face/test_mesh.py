@@ -9,11 +9,7 @@ import pytest
 from studio.face import analyze, detect, mesh, models
 from studio.face.types import Face
 from studio.imaging import load
-
-try:
-    from tests.conftest import face_photo, require_photos
-except ImportError:  # pragma: no cover - tests run as a plain folder
-    from conftest import face_photo, require_photos
+from tests.helpers.photos import face_photo, require_photos
 
 #: Frontal faces of different skin tones, sizes and lighting.
 FRONTAL = ("human_stock-teen-6.jpg", "face_recognition_obama1.jpg",

@@ -20,13 +20,9 @@ from studio.face import models
 from studio.imaging import encode
 from studio.imaging.sample import sample_photo
 from studio.paths import LEARNED_MODEL_FILES, learned_model_dir
+from tests.helpers.photos import face_photo
 
-try:
-    from tests.conftest import face_photo
-except ImportError:  # tests/ on sys.path instead of the project root
-    from conftest import face_photo
-
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 INSTALLED = learned_model_dir()
 PERSON, MESH, DETECTOR = models.SEGMENTATION_FILE, models.MESH_FILE, models.FACE_DETECTOR_FILE
 #: Where flipping 4 KB of the face mesh's weights still loads but gives NaN points.

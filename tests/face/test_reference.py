@@ -17,11 +17,7 @@ from studio.face.reference import (
     read_references,
 )
 from studio.imaging import load
-
-try:
-    from tests.conftest import face_photo, manifest
-except ImportError:  # pragma: no cover
-    from conftest import face_photo, manifest
+from tests.helpers.photos import face_photo, manifest
 
 PAIRS = [row for row in manifest() if "|" in row["file"]]
 

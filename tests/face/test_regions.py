@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _promises import load_photo
 
-try:
-    from tests.conftest import manifest
-except ImportError:  # tests/ on sys.path instead of the project root
-    from conftest import manifest
+from tests.helpers.photos import manifest
+from tests.helpers.promises import load_photo
 
 #: dlib's brow ends and their neighbours: outer end, next, inner end (subject's right, left).
 ENDS = (17, 18, 21, 22, 25, 26)

@@ -9,10 +9,7 @@ from collections import OrderedDict
 import cv2
 import numpy as np
 
-try:
-    from tests.conftest import face_photo, manifest
-except ImportError:  # pragma: no cover - tests run as a plain folder
-    from conftest import face_photo, manifest
+from tests.helpers.photos import face_photo, manifest
 
 #: A handful of real photos spanning skin tones (MANIFEST.csv's notes), light to deep.
 SKIN_TONES = {

@@ -1,7 +1,7 @@
 """Every drawing path of the studio, many thousand times, watching the reference count of None.
 
-Run as a script (tests/test_qt_refcount.py runs it in a subprocess, so an abort fails one test
-instead of ending the run): ``python tests/_qt_drawing.py [ROUNDS]``. It opens the built-in
+Run as a script (tests/ui/test_qt_refcount.py runs it in a subprocess, so an abort fails one test
+instead of ending the run): ``python tests/helpers/qt_drawing.py [ROUNDS]``. It opens the built-in
 sample in the real studio window (offscreen) and drives each path on its own, measuring
 ``sys.getrefcount(None)`` before and after. One line per path::
 
@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 #: References to None a path may lose. A correct binding loses none: what moves the count down

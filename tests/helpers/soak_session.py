@@ -1,7 +1,7 @@
-"""A seeded random afternoon in the studio (issue 26), run by tests/test_soak.py in its own process.
+"""A seeded random afternoon in the studio (issue 26), run by tests/promises/test_soak.py in its own process.
 
 Not collected by itself (the name does not start with ``test_``): test_soak.py runs
-``python -m pytest tests/soak_session.py`` so an abort fails that test, not the run, and the
+``python -m pytest tests/helpers/soak_session.py`` so an abort fails that test, not the run, and the
 memory is this session's alone. Every event is a real input event through the real widgets of
 :class:`QtStudioWindow` (QTest mouse and key events, wheel events sent to the canvas): hover,
 click and Ctrl+click faces; drag every slider, type values, double-click to reset; looks and
@@ -48,11 +48,7 @@ from studio.ui import engine  # noqa: E402
 from studio.ui.qt_autosave import autosave_path  # noqa: E402
 from studio.ui.qt_main import QtStudioWindow  # noqa: E402
 from studio.ui.qt_panel import QtSliderRow  # noqa: E402
-
-try:
-    from tests.conftest import face_photo
-except ImportError:  # pragma: no cover - rootdir layouts differ
-    from conftest import face_photo
+from tests.helpers.photos import face_photo
 
 EVENTS = int(os.environ.get("LIKENESS_SOAK_EVENTS", "20000"))
 SEED = int(os.environ.get("LIKENESS_SOAK_SEED", "26"))

@@ -9,7 +9,7 @@ from PIL import Image
 
 from studio.imaging.exif import GPS_IFD, clean_exif, fit_exif
 
-STUDIO = Path(__file__).resolve().parents[1] / "studio"
+STUDIO = Path(__file__).resolve().parents[2] / "studio"
 #: Pillow's private EXIF state: an upgrade may change it without notice (and keep a GPS position).
 PILLOW_PRIVATE = {"_ifds", "_getexif", "_loaded_exif", "_info"}
 

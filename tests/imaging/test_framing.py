@@ -19,7 +19,7 @@ from studio.imaging.framing import (
     straighten,
     to_straightened,
 )
-from tests.conftest import face_photo, manifest
+from tests.helpers.photos import face_photo, manifest
 
 
 def _landmarks(left_eye, right_eye, chin) -> np.ndarray:

@@ -22,9 +22,7 @@ import studio.imaging as imaging
 import studio.imaging.filters  # noqa: F401  (imaging.filters below)
 from studio.errors import PhotoError
 from studio.imaging import io as imaging_io
-
-sys.path.insert(0, str(Path(__file__).parent))
-from _icc import p3_profile, p3_to_srgb  # noqa: E402
+from tests.helpers.icc import p3_profile, p3_to_srgb
 
 RNG = np.random.default_rng(7)
 
@@ -382,7 +380,7 @@ def test_atomic_write_leaves_no_partial_file(tmp_path, monkeypatch):
 
 
 def test_real_photo_loads_as_float32_srgb():
-    from conftest import face_photo
+    from tests.helpers.photos import face_photo
 
     photo = imaging.load(face_photo("deepface_img25.jpg"))
     assert photo.pixels.shape == (400, 400, 3) and photo.pixels.dtype == np.float32

@@ -1,4 +1,4 @@
-"""Camera RAW in: DNG files made at test time (tests/_raw.py, pidng) from the astronaut sample
+"""Camera RAW in: DNG files made at test time (tests/helpers/raw.py, pidng) from the astronaut sample
 open, retouch and export; bad RAW files give one line; a RAW file is never written to."""
 
 from __future__ import annotations
@@ -15,11 +15,7 @@ from studio.errors import PhotoError
 from studio.imaging import load, load_proxy
 from studio.imaging.export import ExportSettings, output_format
 from studio.imaging.sample import sample_photo
-
-try:
-    from tests._raw import dng_bytes, linear
-except ImportError:  # tests/ on sys.path instead of the project root
-    from _raw import dng_bytes, linear
+from tests.helpers.raw import dng_bytes, linear
 
 
 @pytest.fixture(scope="module")
@@ -208,10 +204,7 @@ def test_the_studio_s_quick_picture_of_a_bad_raw_file_is_the_bad_file_error(dng,
 def test_a_batch_of_a_shoot_with_a_cut_raw_file_writes_the_rest(dng, tmp_path):
     """A card with one damaged file: the other RAW files are retouched and written, the
     damaged one is a failed row with the one-line reason, no traceback."""
-    try:
-        from tests.test_batch import read_report, run_cli
-    except ImportError:  # tests/ on sys.path instead of the project root
-        from test_batch import read_report, run_cli
+    from tests.batch.test_batch import read_report, run_cli
 
     shoot = tmp_path / "card"
     shoot.mkdir()

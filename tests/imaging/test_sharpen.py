@@ -13,11 +13,7 @@ from studio.imaging import load, load_bytes
 from studio.imaging.export import ExportSettings, encode_export
 from studio.imaging.filters import resize
 from studio.imaging.sharpen import KINDS, fine_band_ratio, sharpen_for_output
-
-try:
-    from tests.conftest import face_photo
-except ImportError:  # tests/ on sys.path instead of the project root
-    from conftest import face_photo
+from tests.helpers.photos import face_photo
 
 PHOTOS = ["deepface_img2.jpg", "deepface_img54.jpg", "deepface_img3.jpg"]
 

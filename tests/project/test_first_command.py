@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_plain_pytest_collects_every_test_module_from_the_root():
@@ -27,4 +27,4 @@ def test_plain_pytest_collects_every_test_module_from_the_root():
     shown = f"exit {done.returncode}\n{done.stdout[-3000:]}\n{done.stderr[-2000:]}"
     assert done.returncode == 0, shown
     assert "error" not in done.stdout.splitlines()[-1].lower(), shown
-    assert "tests/test_framing.py::" in done.stdout, shown
+    assert "tests/imaging/test_framing.py::" in done.stdout, shown

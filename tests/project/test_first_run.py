@@ -13,7 +13,7 @@ import pytest
 
 from studio.ui.platform_check import display_problem, missing_libraries, packages_for
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 PLUGIN = Path("/fake/libqxcb.so")
 LDD_MISSING = """\
 \tlinux-vdso.so.1 (0x00007ffd)
@@ -83,7 +83,7 @@ def test_packaging_scripts_are_committed_runnable():
 
 PHOTO_TESTS = """
 import pytest
-from conftest import face_photo, manifest
+from tests.helpers.photos import face_photo, manifest
 
 @pytest.mark.parametrize("row", manifest())
 def test_each_row(row):
@@ -98,10 +98,13 @@ def test_without_photos():
 
 
 def _run_clone_suite(tmp_path: Path, ci: bool) -> subprocess.CompletedProcess:
-    """The project's conftest in a clone with no ../shared beside it, and three tests."""
+    """The project's conftest and helpers in a clone with no ../shared beside it, and three tests."""
     tests = tmp_path / "clone" / "tests"
     tests.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO / "tests" / "conftest.py", tests / "conftest.py")
+    for name in ("__init__.py", "conftest.py"):
+        shutil.copy(REPO / "tests" / name, tests / name)
+    shutil.copytree(REPO / "tests" / "helpers", tests / "helpers",
+                    ignore=shutil.ignore_patterns("__pycache__"))
     (tests / "test_photos.py").write_text(PHOTO_TESTS)
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     if ci:

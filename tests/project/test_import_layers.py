@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-STUDIO = Path(__file__).resolve().parents[1] / "studio"
+STUDIO = Path(__file__).resolve().parents[2] / "studio"
 #: Top to bottom; a package may import only itself and what is below it.
 LAYERS = ["ui", "cli", "batch", "session", "render", "edits", "face", "imaging"]
 #: The entry point opens the studio: the one upward import, done lazily in main().

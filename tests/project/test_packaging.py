@@ -18,7 +18,7 @@ import pytest
 
 from studio import paths
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 PACKAGING = REPO / "packaging"
 RESOURCES = REPO / "resources"
 ICON_SIZES = (16, 32, 48, 64, 128, 256, 512)

@@ -12,7 +12,7 @@ from collections import defaultdict
 from functools import cache
 from pathlib import Path
 
-STUDIO = Path(__file__).resolve().parents[1] / "studio"
+STUDIO = Path(__file__).resolve().parents[2] / "studio"
 
 
 def _module_name(path: Path) -> str:

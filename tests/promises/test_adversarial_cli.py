@@ -24,7 +24,7 @@ from studio import imaging
 from studio.cli import main
 from studio.imaging.sample import sample_photo
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 HEADER = "input,output,status,reason,faces,likeness_percent,seconds"
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 EDITS = ["--look", "linkedin", "--set", "bg_blur=0.6", "--set", "bg_light=0.3",
          "--set", "backdrop=#808080", "--set", "warmth=0.3", "--set", "smooth=0.8"]
 
@@ -67,7 +67,7 @@ def digest(path: Path) -> str:
 @pytest.fixture(scope="module")
 def photo(tmp_path_factory) -> Path:
     """A real portrait enlarged to about 6 MP."""
-    from conftest import face_photo
+    from tests.helpers.photos import face_photo
 
     source = Image.open(face_photo("deepface_img54.jpg"))
     path = tmp_path_factory.mktemp("determinism") / "portrait.jpg"

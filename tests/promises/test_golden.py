@@ -1,11 +1,11 @@
 """Golden renders: slider sets rendered by the CLI (``likeness retouch``) on the built-in sample
-portrait (public domain) and on synthetic images, compared with stored PNGs in tests/golden/
+portrait (public domain) and on synthetic images, compared with stored PNGs in tests/data/golden/
 within CIEDE2000 max 2.3 and mean 0.8.
 
 Regenerate them after an intended change of the look (then review the PNGs by eye):
 
-    LIKENESS_REGENERATE_GOLDENS=1 .venv/bin/pytest tests/test_golden.py
-    (or ``make goldens``, i.e. ``pytest tests/test_golden.py --regenerate-goldens``)
+    LIKENESS_REGENERATE_GOLDENS=1 .venv/bin/pytest tests/promises/test_golden.py
+    (or ``make goldens``, i.e. ``pytest tests/promises/test_golden.py --regenerate-goldens``)
 
 Stored images are the CLI's output downscaled to at most 256 px (area average) to keep the
 repository small; the comparison is made at that size. Never store renders of ../shared photos.
@@ -23,7 +23,7 @@ from PIL import Image
 
 from studio.imaging.colour import delta_e2000
 
-GOLDEN_DIR = Path(__file__).parent / "golden"
+GOLDEN_DIR = Path(__file__).resolve().parents[1] / "data" / "golden"
 MAX_DE, MEAN_DE = 2.3, 0.8
 STORED_SIZE = 256
 
@@ -74,7 +74,7 @@ def _source(kind: str, folder: Path) -> Path:
         pixels = sample_photo().pixels
         array = np.round(np.clip(pixels, 0, 1) * 255).astype(np.uint8)
     elif kind == "portrait":
-        from test_render_synthetic import synthetic_portrait
+        from tests.render.test_synthetic import synthetic_portrait
 
         pixels, _ = synthetic_portrait(size=(320, 360), scale=1.75)
         array = np.round(np.clip(pixels, 0, 1) * 255).astype(np.uint8)

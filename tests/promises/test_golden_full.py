@@ -1,5 +1,5 @@
 """Golden renders at full resolution, with a fine-band check: two of test_golden's cases on
-the public-domain sample portrait, compared pixel for pixel with tests/golden/full/*.png
+the public-domain sample portrait, compared pixel for pixel with tests/data/golden/full/*.png
 (not downscaled: a render that loses the pores can no longer hide in an average).
 
 Regenerated with the other goldens (``make goldens``); review the PNGs by eye.
@@ -10,11 +10,11 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from _promises import feature_masks, fine_band_energy
 from PIL import Image
-from test_golden import GOLDEN_DIR, _regenerate, render_case
 
 from studio.imaging.colour import delta_e2000
+from tests.helpers.promises import feature_masks, fine_band_energy
+from tests.promises.test_golden import GOLDEN_DIR, _regenerate, render_case
 
 FULL_DIR = GOLDEN_DIR / "full"
 FULL_CASES = ("sample_natural", "sample_polished")

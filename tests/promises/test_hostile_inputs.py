@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 #: (width, height) of photos too small or too thin to hold a face.
 TINY_SIZES = [(1, 1), (2, 2), (3, 3), (1, 2000), (2000, 1), (8, 8), (4, 4000), (4000, 4)]
@@ -116,7 +116,7 @@ def test_a_photo_too_small_for_a_face_renders_live_and_one_off(size):
 
 @pytest.mark.parametrize("width", [24, 40, 60, 90])
 def test_a_small_photo_of_a_real_face_is_retouched(width, tmp_path):
-    from conftest import face_photo
+    from tests.helpers.photos import face_photo
 
     source = Image.open(face_photo("deepface_img1.jpg"))
     small = source.resize((width, round(width * source.height / source.width)), Image.LANCZOS)
@@ -311,7 +311,7 @@ CACHE_NOTE = "working without the cache"
 @pytest.fixture(scope="module")
 def small_face(tmp_path_factory) -> Path:
     """A small real portrait (a face is found, so the analysis would be cached)."""
-    from conftest import face_photo
+    from tests.helpers.photos import face_photo
 
     source = Image.open(face_photo("face_recognition_obama1.jpg"))
     path = tmp_path_factory.mktemp("cache") / "face.png"
@@ -425,9 +425,8 @@ def saved_session(tmp_path_factory) -> tuple[Path, dict]:
     """A small portrait and the session saved by retouching it (with its face analysis)."""
     import json
 
-    from conftest import face_photo
-
     from studio.session.retouch_file import retouch_file
+    from tests.helpers.photos import face_photo
 
     folder = tmp_path_factory.mktemp("tampered")
     source = Image.open(face_photo("face_recognition_obama1.jpg"))

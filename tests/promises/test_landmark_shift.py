@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_quality import _load_1mp
 
 from studio.face import analyze
 from studio.face.detect import landmarks_in_box
 from studio.render import Retoucher
 from studio.session.looks import load_look
+from tests.promises.test_quality import _load_1mp
 
 PHOTOS = (
     "deepface_img1.jpg",

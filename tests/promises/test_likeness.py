@@ -9,11 +9,11 @@ import io
 import cv2
 import numpy as np
 import pytest
-from _promises import clear_likeness_cache, faces_in_manifest, load_photo
 from PIL import Image
 
 from studio.face import analyze, likeness_distance
 from studio.render import Retoucher
+from tests.helpers.promises import clear_likeness_cache, faces_in_manifest, load_photo
 
 #: Real photos, light and medium-dark skin (MANIFEST.csv).
 PHOTOS = ("deepface_img21.jpg", "face_recognition_obama1.jpg")

@@ -23,11 +23,7 @@ from studio.render import Retoucher
 from studio.render.amount import scaled, strongest_amount
 from studio.render.quality import figures, quality_skin
 from studio.session import load_look
-
-try:
-    from tests._promises import SKIN_TONES, load_photo
-except ImportError:  # pragma: no cover - tests run as a plain folder
-    from _promises import SKIN_TONES, load_photo
+from tests.helpers.promises import SKIN_TONES, load_photo
 
 pytestmark = pytest.mark.slow
 

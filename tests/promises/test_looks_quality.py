@@ -18,11 +18,7 @@ from studio.imaging.filters import resize
 from studio.render import render_photo
 from studio.render.quality import figures
 from studio.session import BUILTIN_LOOKS, load_look
-
-try:
-    from tests.conftest import face_photo
-except ImportError:  # pragma: no cover - rootdir without the tests package
-    from conftest import face_photo
+from tests.helpers.photos import face_photo
 
 pytestmark = pytest.mark.slow
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from _promises import load_photo
 
 from studio.face import analyze, face_hull_mask
 from studio.face.person import person_alpha
 from studio.face.regions import protected_mask
 from studio.render import Retoucher
 from studio.render.everyone import chosen_faces
+from tests.helpers.promises import load_photo
 
 #: Photos whose learned matte falls under 1 on some feature pixel (measured), and one where
 #: it does not (light skin, long hair).

@@ -22,11 +22,7 @@ from studio.render.everyone import chosen_faces
 from studio.render.retoucher import Retoucher
 from studio.session import load_look, load_session
 from studio.session.retouch_file import retouch_file
-
-try:
-    from tests.conftest import face_photo
-except ImportError:  # pragma: no cover - tests run as a plain folder
-    from conftest import face_photo
+from tests.helpers.photos import face_photo
 
 GROUP = "deepface_selfie-many-people.jpg"
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _promises import SKIN_TONES, faces_in_manifest, feature_masks, load_photo
 
 from studio.render import Retoucher
+from tests.helpers.promises import SKIN_TONES, faces_in_manifest, feature_masks, load_photo
 
 #: Every skin and light edit at its maximum, alone and all together (face_light both ways).
 EDITS = {

@@ -6,10 +6,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from conftest import face_photo
 
 from studio.render import Retoucher
 from studio.render.quality import figures, mid_kept_split, quality_skin
+from tests.helpers.photos import face_photo
 
 #: photo -> what it covers.
 PHOTOS = {

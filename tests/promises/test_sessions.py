@@ -12,11 +12,7 @@ from studio.face import analyze_photo
 from studio.imaging.filters import resize
 from studio.render import render_photo
 from studio.session import Crop, Session, load_session, retouch_file, save_session
-
-try:
-    from tests.conftest import face_photo
-except ImportError:  # pragma: no cover - tests run as a plain folder
-    from conftest import face_photo
+from tests.helpers.photos import face_photo
 
 #: Face, light and background edits, so the face stage and the person/background split run.
 SLIDERS_A = {

@@ -15,11 +15,11 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from test_quality import _load_1mp
 
 from studio.face import analyze
 from studio.render import Retoucher
 from studio.render.quality import figures
+from tests.promises.test_quality import _load_1mp
 
 #: Photos whose mid band at 1 MP is clearly inside the target, light to dark skin, freckles.
 PHOTOS = (
@@ -113,8 +113,8 @@ def test_blemish_and_light_leave_a_small_faces_features_alone(name, iod):
 
 @pytest.mark.parametrize("iod", SIZES)
 def test_blemish_heals_a_small_faces_spot_and_keeps_its_mole(iod):
-    from test_edit_skin import _a_star_excess, _disc
-    from test_render_synthetic import spot_and_mole, synthetic_portrait
+    from tests.edits.test_skin import _a_star_excess, _disc
+    from tests.render.test_synthetic import spot_and_mole, synthetic_portrait
 
     # the synthetic portrait (IOD 152 px) has a red spot and a brown mole where we know:
     # at full size the spot's red excess falls to 0.07 of itself and the mole is untouched

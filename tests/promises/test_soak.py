@@ -1,6 +1,6 @@
 """The soak: an afternoon's random session in the studio must not abort nor grow (issue 26).
 
-tests/soak_session.py is a seeded random session of at least 20,000 real input events in the
+tests/helpers/soak_session.py is a seeded random session of at least 20,000 real input events in the
 real window (pytest-qt): photos opened in turn (the sample, the group selfie, three portraits),
 hover, click and Ctrl+click faces, every slider dragged and typed, looks and amounts, crop,
 compare, marks, undo and redo, snapshots, overlays, zoom, save and the autosave. It runs here
@@ -24,14 +24,10 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-try:
-    from tests.conftest import face_photo
-    from tests.soak_session import GROUP, PORTRAITS
-except ImportError:  # pragma: no cover - rootdir layouts differ
-    from conftest import face_photo
-    from soak_session import GROUP, PORTRAITS
+from tests.helpers.photos import face_photo
+from tests.helpers.soak_session import GROUP, PORTRAITS
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 EVENTS = 20_000
 MAX_GROWTH = 30.0  # percent, after the warm-up
 
@@ -44,7 +40,7 @@ def test_an_afternoon_of_random_work_neither_aborts_nor_grows(tmp_path):
                LIKENESS_SOAK_REPORT=str(report))
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider",
-         str(REPO / "tests" / "soak_session.py")],
+         str(REPO / "tests" / "helpers" / "soak_session.py")],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=3600,
     )
     said = (run.stdout + run.stderr).splitlines()  # the offscreen plugin's notices left out

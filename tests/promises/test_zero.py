@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _promises import load_photo
 
 from studio.edits.sliders import SLIDERS
 from studio.render import Retoucher, render_photo
+from tests.helpers.promises import load_photo
 
 NUMBERS = [s for s in SLIDERS if s.kind == "number"]
 #: Every slider on, at a moderate value (the backdrop too).

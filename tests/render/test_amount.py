@@ -12,13 +12,8 @@ from PIL import Image
 from studio.cli import main
 from studio.face import analyze
 from studio.render.amount import STEP, scaled, strongest_amount, strongest_steps
-
-try:
-    from tests._promises import load_photo
-    from tests.conftest import face_photo
-except ImportError:  # pragma: no cover - tests run as a plain folder
-    from _promises import load_photo
-    from conftest import face_photo
+from tests.helpers.photos import face_photo
+from tests.helpers.promises import load_photo
 
 #: Strong enough that the full amount costs clearly more than 6 likeness points on img1
 #: (measured 10-12 at 100%), so easing is needed and measurable.

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import face_photo
 
 from studio.errors import LikenessError
 from studio.face import analyze
 from studio.imaging import load
 from studio.render import Retoucher
 from studio.render.everyone import chosen_faces, lowest_likeness, render_faces
+from tests.helpers.photos import face_photo
 
 SLIDERS = {"smooth": 1.0, "face_light": 0.5, "bg_blur": 1.0}
 

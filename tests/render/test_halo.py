@@ -7,10 +7,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from test_render_synthetic import BACKGROUND, synthetic_portrait
 
 from studio.imaging.colour import rgb_to_lab
 from studio.render import Retoucher
+from tests.render.test_synthetic import BACKGROUND, synthetic_portrait
 
 
 @pytest.fixture(scope="module")

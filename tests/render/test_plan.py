@@ -18,11 +18,7 @@ from studio.render.plan import REDUCED_SCALE_MAX, plan_render, planned_retoucher
 from studio.render.quality import head_mask, skin_bands_kept
 from studio.session.looks import load_look
 from studio.session.retouch import export_crown
-
-try:
-    from tests.conftest import face_photo, manifest
-except ImportError:  # pragma: no cover - tests run as a plain folder
-    from conftest import face_photo, manifest
+from tests.helpers.photos import face_photo, manifest
 
 SINGLE_FACES = [row["file"] for row in manifest() if row.get("faces") == "1"]
 LINKEDIN = ExportSettings(preset="linkedin")

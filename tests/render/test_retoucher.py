@@ -5,9 +5,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from conftest import face_photo
 
 from studio.render import Retoucher, proxy_of, render_photo
+from tests.helpers.photos import face_photo
 
 LOOK = {
     "smooth": 1.0,
@@ -102,7 +102,7 @@ def test_input_is_never_modified(real_photo):
 
 def test_sixteen_bit_precision_is_kept():
     """A 16-bit-smooth gradient stays finer than 8-bit steps after a render."""
-    from test_render_synthetic import synthetic_portrait
+    from tests.render.test_synthetic import synthetic_portrait
 
     pixels, analysis = synthetic_portrait(texture=False)
     ramp = np.linspace(0.3, 0.3 + 40 / 65535, pixels.shape[1], dtype=np.float32)

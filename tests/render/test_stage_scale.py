@@ -10,11 +10,11 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from conftest import face_photo
 
 from studio.imaging.filters import gaussian
 from studio.render import Retoucher, proxy_of
 from studio.render.quality import figures, head_mask
+from tests.helpers.photos import face_photo
 
 PHOTO = "facenet-pytorch_paul_rudd_1.jpg"
 SKIN = {"smooth": 1.0, "blemish": 1.0, "shine": 1.0}

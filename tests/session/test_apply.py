@@ -20,11 +20,7 @@ from studio.session import (
     retouch_file,
     save_session,
 )
-
-try:
-    from tests.conftest import face_photo
-except ImportError:  # pragma: no cover - rootdir without the tests package
-    from conftest import face_photo
+from tests.helpers.photos import face_photo
 
 SLIDERS = {
     "smooth": 0.6,

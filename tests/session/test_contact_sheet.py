@@ -145,7 +145,7 @@ def test_every_chosen_face_is_retouched_on_the_sheet():
     from studio.imaging import load
     from studio.imaging.export import Crop
     from studio.session.contact_sheet import Version, render_versions
-    from tests.conftest import face_photo
+    from tests.helpers.photos import face_photo
 
     photo = load(face_photo("dlib_2008_002506.jpg"))  # three people
     analysis = analyze_photo(photo)

@@ -12,7 +12,7 @@ from studio.edits.marks import Mark
 from studio.errors import SessionError
 from studio.session import Session, Source, load_session, save_session
 
-SESSIONS = Path(__file__).parent / "sessions"
+SESSIONS = Path(__file__).resolve().parents[1] / "data" / "sessions"
 MARKS = (
     Mark("heal", ((412.5, 388.0),), 6.5, (-17.25, 8.0)),
     Mark("keep", ((455.25, 402.75),), 5),

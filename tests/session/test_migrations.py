@@ -11,7 +11,7 @@ import pytest
 from studio.session import CURRENT_VERSION, session_from_dict, session_to_dict
 from studio.session.migrations import _MIGRATIONS
 
-SESSIONS = Path(__file__).resolve().parent / "sessions"
+SESSIONS = Path(__file__).resolve().parents[1] / "data" / "sessions"
 OLD = [p for p in sorted(SESSIONS.glob("v*.json")) if json.loads(p.read_text())["version"] < 9]
 
 

@@ -13,13 +13,13 @@ from studio.session import load_session, parse_session_text, session_from_dict
 from studio.session.files import session_text
 from studio.session.model import StoredSession
 
-SESSIONS = Path(__file__).resolve().parent / "sessions"
+SESSIONS = Path(__file__).resolve().parents[1] / "data" / "sessions"
 SAMPLES = sorted(SESSIONS.glob("v*.json")) + sorted((SESSIONS / "edits").glob("*.json"))
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.relative_to(SESSIONS).as_posix())
 def test_every_sample_loads_and_saves_as_it_did_before_the_typed_structs(sample):
-    # tests/sessions/saved holds what schema.py (the hand-written parser) saved for each
+    # tests/data/sessions/saved holds what schema.py (the hand-written parser) saved for each
     # sample: every value it read, at the file's precision, byte for byte.
     name = sample.relative_to(SESSIONS).as_posix().replace("/", "_")
     expected = (SESSIONS / "saved" / name).read_text()

@@ -10,11 +10,7 @@ import pytest
 from studio.cli import main
 from studio.session import Session
 from studio.session.retouch import within_both
-
-try:
-    from tests.conftest import face_photo
-except ImportError:  # pragma: no cover
-    from conftest import face_photo
+from tests.helpers.photos import face_photo
 
 #: An edit strong enough to take the face a little further from the man's other photo.
 STRONG = {"smooth": 1, "face_light": 1, "shadows": -1, "eyes": 1, "warmth": 1, "shine": 1}

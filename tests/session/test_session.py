@@ -32,7 +32,7 @@ from studio.session import (
 )
 from studio.write_guard import WriteRefused
 
-SESSIONS = Path(__file__).resolve().parent / "sessions"
+SESSIONS = Path(__file__).resolve().parents[1] / "data" / "sessions"
 
 
 def _analysis() -> FaceAnalysis:

@@ -15,13 +15,8 @@ from studio.render.amount import scaled  # noqa: E402
 from studio.session import load_look  # noqa: E402
 from studio.session.migrations import CURRENT_VERSION  # noqa: E402
 from studio.ui.qt_commands import SetSliderCommand  # noqa: E402
-
-try:
-    from tests.conftest import face_photo
-    from tests.test_ui import WAIT, dialogs, make_window, open_and_wait  # noqa: F401
-except ImportError:  # pragma: no cover - rootdir layouts differ
-    from conftest import face_photo
-    from test_ui import WAIT, dialogs, make_window, open_and_wait  # noqa: F401
+from tests.helpers.photos import face_photo
+from tests.helpers.window import WAIT, open_and_wait
 
 
 def test_a_budgeted_look_shows_and_stores_its_amount(qtbot, make_window, tmp_path):

@@ -10,11 +10,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 
 from studio.render.amount import scaled  # noqa: E402
 from studio.session import load_look, load_session  # noqa: E402
-
-try:
-    from tests.test_ui import WAIT, dialogs, make_window, open_and_wait  # noqa: F401
-except ImportError:  # pragma: no cover - rootdir layouts differ
-    from test_ui import WAIT, dialogs, make_window, open_and_wait  # noqa: F401
+from tests.helpers.window import WAIT, open_and_wait
 
 
 @pytest.fixture

@@ -13,11 +13,7 @@ from PySide6.QtGui import QImage  # noqa: E402
 
 from studio.imaging.framing import inside, to_original  # noqa: E402
 from studio.session import load_session  # noqa: E402
-
-try:
-    from tests.test_ui import WAIT, dialogs, make_window, open_and_wait  # noqa: F401
-except ImportError:  # pragma: no cover - rootdir layouts differ
-    from test_ui import WAIT, dialogs, make_window, open_and_wait  # noqa: F401
+from tests.helpers.window import WAIT
 
 
 def _screen(window, x: float, y: float) -> QPoint:
@@ -35,16 +31,6 @@ def _drag(qtbot, window, start: QPoint, end: QPoint) -> None:
         point = start + (end - start) * (i / steps)
         qtbot.mouseMove(viewport, point)
     qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=end)
-
-
-@pytest.fixture
-def cropping(qtbot, make_window):
-    window = make_window()
-    open_and_wait(qtbot, window)
-    window.canvas.fit()
-    qtbot.keyClick(window.canvas, Qt.Key.Key_C)
-    assert window.crop_tool.active and window.crop_bar_visible()
-    return window
 
 
 def test_key_c_shows_the_tool_with_the_automatic_linkedin_square(cropping):

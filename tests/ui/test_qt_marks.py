@@ -14,18 +14,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from studio.edits.marks import mask  # noqa: E402
 from studio.imaging.sample import sample_photo  # noqa: E402
-
-try:
-    from tests.test_ui import (  # noqa: F401
-        WAIT,
-        dialogs,
-        export_with_dialog,
-        make_window,
-        open_and_wait,
-        sample_file,
-    )
-except ImportError:  # pragma: no cover - rootdir layouts differ
-    from test_ui import WAIT, dialogs, export_with_dialog, make_window, open_and_wait, sample_file  # noqa: F401
+from tests.helpers.window import WAIT, export_with_dialog, open_and_wait
 
 
 def _send(window, kind, x, y, modifiers=Qt.KeyboardModifier.NoModifier):
@@ -155,15 +144,10 @@ def test_suggest_marks_says_when_the_face_is_too_small(qtbot, make_window):
 
 
 def test_suggested_marks_on_a_painted_spot_and_mole(qtbot, make_window, tmp_path):
-    from conftest import face_photo
-
     from studio.face import analyze_photo
     from studio.imaging import load, save
-
-    try:
-        from tests.test_suggest_marks import MM, _paint
-    except ImportError:  # pragma: no cover - rootdir layouts differ
-        from test_suggest_marks import MM, _paint
+    from tests.edits.test_suggest import MM, _paint
+    from tests.helpers.photos import face_photo
 
     photo = load(face_photo("human_stock-teen-6.jpg"))
     face = analyze_photo(photo).face(None)

@@ -11,25 +11,8 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from studio.session import load_session  # noqa: E402
-
-try:
-    from tests.conftest import face_photo
-    from tests.test_ui import (  # noqa: F401
-        WAIT,
-        dialogs,
-        export_with_dialog,
-        make_window,
-        open_and_wait,
-    )
-except ImportError:  # pragma: no cover - rootdir layouts differ
-    from conftest import face_photo
-    from test_ui import (  # noqa: F401
-        WAIT,
-        dialogs,
-        export_with_dialog,
-        make_window,
-        open_and_wait,
-    )
+from tests.helpers.photos import face_photo
+from tests.helpers.window import WAIT, export_with_dialog, open_and_wait
 
 
 def test_photos_of_me_show_like_you_beside_the_likeness(qtbot, make_window, dialogs, tmp_path):

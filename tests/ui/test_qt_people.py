@@ -19,13 +19,8 @@ from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtWidgets import QMenu  # noqa: E402
 
 from studio.ui import shoot  # noqa: E402
-
-try:
-    from tests.conftest import face_photo
-    from tests.test_ui import WAIT, dialogs, make_window  # noqa: F401
-except ImportError:  # pragma: no cover - rootdir layouts differ
-    from conftest import face_photo
-    from test_ui import WAIT, dialogs, make_window  # noqa: F401
+from tests.helpers.photos import face_photo
+from tests.helpers.window import WAIT
 
 PAIR = ("deepface_img20.jpg", "deepface_img21.jpg")  # the same person (MANIFEST.csv)
 OTHER = "deepface_img25.jpg"

@@ -6,7 +6,7 @@ Python 3.11 None's count then reaches zero after a few thousand calls and the in
 ("Fatal Python error: none_dealloc") - in the group photo, at ``path.addEllipse`` of the
 landmarks. pyproject excludes it; this test notices any PySide6 that does it again.
 
-tests/_qt_drawing.py drives every drawing path of the real window (face outlines and hover,
+tests/helpers/qt_drawing.py drives every drawing path of the real window (face outlines and hover,
 landmarks, mask overlays, split line and labels, crop frame, handles and circle, marks,
 compare panes, likeness meter and LinkedIn circle, the whole window) 100 rounds each, tens of
 thousands of binding calls in all, in a subprocess (an abort fails this test, not the run).
@@ -25,7 +25,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-SCRIPT = Path(__file__).with_name("_qt_drawing.py")
+SCRIPT = Path(__file__).resolve().parents[1] / "helpers" / "qt_drawing.py"
 
 
 def test_every_drawing_path_keeps_none_referenced_and_the_process_exits_0(tmp_path):
@@ -51,7 +51,7 @@ def test_the_project_and_its_bundle_exclude_the_pyside6_that_aborts():
 
     from packaging.requirements import Requirement
 
-    repo = Path(__file__).resolve().parents[1]
+    repo = Path(__file__).resolve().parents[2]
     project = tomllib.loads((repo / "pyproject.toml").read_text())["project"]
     (pyside,) = [Requirement(r) for r in project["dependencies"] if r.startswith("PySide6")]
     assert "6.12.0" not in pyside.specifier and "6.11.3" in pyside.specifier

@@ -18,15 +18,9 @@ from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from studio.edits.sliders import default_sliders  # noqa: E402
 from studio.ui.qt_filmstrip import FLAGS_ROLE  # noqa: E402
+from tests.helpers.photos import face_photo
+from tests.helpers.window import WAIT
 
-try:
-    from tests.conftest import face_photo
-    from tests.test_ui import WAIT, dialogs, make_window, open_and_wait  # noqa: F401
-except ImportError:  # pragma: no cover - rootdir layouts differ
-    from conftest import face_photo
-    from test_ui import WAIT, dialogs, make_window, open_and_wait  # noqa: F401
-
-#: Small photos of two people (quick to open and export), and when each was "taken".
 SHOOT = (("deepface_img21.jpg", "2024:05:01 10:00:03"),  # Jeff Bezos
          ("deepface_img25.jpg", "2024:05:01 10:00:01"),  # Sundar Pichai
          ("openface_clapton-1.jpg", "2024:05:01 10:00:02"))  # Eric Clapton

@@ -33,13 +33,9 @@ from studio.ui.qt_actions import QtShortcutsDialog  # noqa: E402
 from studio.ui.qt_autosave import autosave_path  # noqa: E402
 from studio.ui.qt_canvas import EMPTY_HINT  # noqa: E402
 from studio.ui.qt_export import QtExportDialog  # noqa: E402
+from tests.helpers.window import WAIT, open_and_wait, wait_for_preview
 
-try:
-    from tests.test_ui import WAIT, dialogs, make_window, open_and_wait, wait_for_preview  # noqa: F401
-except ImportError:  # pragma: no cover - tests run as a plain folder
-    from test_ui import WAIT, dialogs, make_window, open_and_wait, wait_for_preview  # noqa: F401
-
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

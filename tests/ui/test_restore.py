@@ -39,15 +39,10 @@ from studio.session import (  # noqa: E402
 from studio.ui import app as studio_app  # noqa: E402
 from studio.ui.qt_autosave import Autosaver, autosave_path  # noqa: E402
 from studio.ui.qt_export import QtExportDialog  # noqa: E402
+from tests.helpers.window import WAIT  # noqa: E402
+from tests.ui.test_qt_marks import stroke  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
-
-try:
-    from tests.test_ui import WAIT, dialogs, make_window  # noqa: F401
-    from tests.test_ui_marks import stroke
-except ImportError:  # pragma: no cover - tests run as a plain folder
-    from test_ui import WAIT, dialogs, make_window  # noqa: F401
-    from test_ui_marks import stroke
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_a_stream_of_changes_is_autosaved_within_the_limit(qtbot):
@@ -349,7 +344,7 @@ import json, sys, time
 from PySide6.QtWidgets import QApplication
 from studio.ui import app
 from studio.ui.qt_main import QtStudioWindow
-from tests.test_ui_restore import autosave_settled, settled, window_state, work_as_in_the_issue
+from tests.ui.test_restore import autosave_settled, settled, window_state, work_as_in_the_issue
 
 app.make_application()
 window = QtStudioWindow()

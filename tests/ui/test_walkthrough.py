@@ -24,32 +24,11 @@ from PySide6.QtWidgets import (  # noqa: E402
 from studio.ui.qt_actions import ACTIONS, QtShortcutsDialog  # noqa: E402
 from studio.ui.qt_commands import SetSliderCommand  # noqa: E402
 from studio.ui.qt_export import QtExportDialog  # noqa: E402
-
-try:
-    from tests.conftest import face_photo
-    from tests.test_ui import (  # noqa: F401
-        WAIT,
-        dialogs,
-        make_window,
-        open_and_wait,
-        sample_file,
-        wait_for_preview,
-    )
-    from tests.test_ui_crop import _drag, _screen, cropping  # noqa: F401
-except ImportError:  # pragma: no cover - rootdir layouts differ
-    from conftest import face_photo
-    from test_ui import (  # noqa: F401
-        WAIT,
-        dialogs,
-        make_window,
-        open_and_wait,
-        sample_file,
-        wait_for_preview,
-    )
-    from test_ui_crop import _drag, _screen, cropping  # noqa: F401
+from tests.helpers.photos import face_photo
+from tests.helpers.window import WAIT, open_and_wait, wait_for_preview
+from tests.ui.test_qt_crop import _drag, _screen
 
 
-# ---------------------------------------------------------------------------------- help, toolbar
 def test_f1_lists_the_background_brush_and_ctrl_click_on_a_face(qtbot, make_window):
     window = make_window()
     assert window.shortcuts_action.shortcut() == QKeySequence(QKeySequence.StandardKey.HelpContents)

@@ -16,91 +16,9 @@ from studio.imaging import load, save  # noqa: E402
 from studio.imaging.sample import sample_photo  # noqa: E402
 from studio.ui import app as studio_app  # noqa: E402
 from studio.ui.model import FACE_KEYS  # noqa: E402
-from studio.ui.qt_export import QtExportDialog  # noqa: E402
 from studio.ui.qt_main import QtStudioWindow, autosave_path  # noqa: E402
-
-try:
-    from tests.conftest import face_photo
-except ImportError:  # pragma: no cover - rootdir layouts differ
-    from conftest import face_photo
-
-WAIT = 90_000  # ms: generous, the machine is shared
-
-
-@pytest.fixture
-def dialogs(monkeypatch):
-    """Capture message boxes instead of showing them; closing discards unsaved changes."""
-    shown = {"warning": [], "question": []}
-
-    def warning(parent, title, text, *args, **kwargs):
-        shown["warning"].append(text)
-        return QMessageBox.StandardButton.Ok
-
-    def question(parent, title, text, *args, **kwargs):
-        shown["question"].append(text)
-        return shown.get("answer", QMessageBox.StandardButton.Discard)
-
-    monkeypatch.setattr(QMessageBox, "warning", staticmethod(warning))
-    monkeypatch.setattr(QMessageBox, "information", staticmethod(warning))
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
-    return shown
-
-
-@pytest.fixture
-def make_window(qtbot, dialogs):
-    studio_app.make_application()
-    windows = []
-
-    def make() -> QtStudioWindow:
-        window = QtStudioWindow()
-        qtbot.addWidget(window)
-        window.show()
-        windows.append(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.document.set_dirty(False)
-        window.close()
-
-
-def open_and_wait(qtbot, window: QtStudioWindow, path=None) -> None:
-    window.open_path(path)
-    qtbot.waitUntil(lambda: not window.opening and window.preview_pixels is not None, timeout=WAIT)
-
-
-def export_with_dialog(qtbot, window: QtStudioWindow, monkeypatch, preset: str, out):
-    """Export through the Export dialog as a user would (``preset`` and the file ``out``
-    chosen, OK pressed); waits for the export and returns its result."""
-
-    def exec_(dialog):
-        dialog.set_preset(preset)
-        dialog.path_edit.setText(str(out))
-        return QtExportDialog.DialogCode.Accepted
-
-    monkeypatch.setattr(QtExportDialog, "exec", exec_)
-    with qtbot.waitSignal(window.export_finished, timeout=WAIT) as blocker:
-        window.show_export_dialog()
-    return blocker.args[0]
-
-
-def wait_for_preview(qtbot, window: QtStudioWindow, **expected) -> None:
-    """Wait until the preview on screen shows these slider values."""
-
-    def shown():
-        return window.preview_sliders is not None and all(
-            window.preview_sliders[k] == v for k, v in expected.items()
-        )
-
-    qtbot.waitUntil(shown, timeout=WAIT)
-
-
-@pytest.fixture(scope="module")
-def sample_file(tmp_path_factory):
-    """The public-domain sample portrait as a PNG file (sessions need a photo on disk)."""
-    path = tmp_path_factory.mktemp("photos") / "astronaut.png"
-    save(path, sample_photo().pixels)
-    return path
+from tests.helpers.photos import face_photo  # noqa: E402
+from tests.helpers.window import WAIT, export_with_dialog, open_and_wait, wait_for_preview  # noqa: E402
 
 
 def test_opening_the_sample_shows_it_and_enables_face_sliders(qtbot, make_window):
@@ -561,7 +479,6 @@ def test_every_slider_speaks_its_number_in_one_scaling(qtbot):
     holds the number itself (issue 31: no caller scales integer positions its own way): each
     shows a number, moves to it, and gives back exactly the step it shows."""
     from studio.edits.sliders import SLIDERS
-    from studio.ui.qt_main import QtStudioWindow
     from studio.ui.qt_slider import QtClickSlider
 
     window = QtStudioWindow()

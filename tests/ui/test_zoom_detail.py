@@ -18,11 +18,7 @@ from studio.edits.sliders import default_sliders
 from studio.face import analyze_photo
 from studio.imaging import load
 from studio.ui.engine import PreviewEngine
-
-try:
-    from tests.conftest import face_photo
-except ImportError:  # pragma: no cover - rootdir layouts differ
-    from conftest import face_photo
+from tests.helpers.photos import face_photo
 
 GREEN = "#00ff00"
 
