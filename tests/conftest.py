@@ -8,6 +8,7 @@ package's own fixtures in its ``conftest.py`` (tests/README.md tells where each 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,14 @@ SLOW_MODULES = frozenset({
     "edits/test_marks_photos.py", "face/test_regions.py",  # sweeps over real photos
     "promises/test_hostile_inputs.py", "promises/test_determinism.py", "batch/test_batch.py",
     "cli/test_bench.py",  # a process per case: 58% of make check's time (docs/notes/test-speed.md)
+    # the next 17: 1,070 of the quick tier's 2,080 s (worker time, 7 Dec, load ~9; tests/README.md)
+    "render/test_plan.py", "render/test_amount.py", "render/test_everyone.py",  # real-photo sweeps
+    "promises/test_one_likeness.py", "imaging/test_sharpen.py", "imaging/test_threads.py",
+    "session/test_reference_budget.py", "cli/test_check.py",
+    "ui/test_qt_people.py", "ui/test_qt_shoot.py", "ui/test_qt_amount.py", "ui/test_qt_me.py",
+    "ui/test_restore.py",  # real photos in the window, shoot exports, a studio killed
+    "face/test_models.py", "batch/test_consistent.py", "batch/test_resume.py",  # a process per case
+    "project/test_first_command.py",  # collects the whole suite in a process
 })
 #: Run first, in this order (``make test`` hands out a file at a time to its workers): the
 #: longest files start while the short ones fill the other worker's time, so no worker is left
@@ -118,6 +127,23 @@ def pytest_addoption(parser):
         default=False,
         help="rewrite tests/data/golden/*.png from current renders (review them by eye)",
     )
+
+
+@pytest.fixture(autouse=True)
+def _models_as_installed():
+    """Each test starts with the learned models as installed. A test that points
+    LIKENESS_MODELS_DIR at an empty folder (undone by its monkeypatch) may leave a network read
+    as missing in this worker (a window's worker thread reading it after the test's forget()):
+    a later test would then render the background with the classical matte."""
+    yield
+    models = sys.modules.get("studio.face.models")
+    if models is None:  # never imported in this worker: nothing read
+        return
+    from studio.paths import learned_model_dir
+
+    folder = learned_model_dir()
+    if any(net is None and (folder / name).is_file() for name, net in models._nets.items()):
+        models.forget()
 
 
 @pytest.fixture(autouse=True)
