@@ -30,7 +30,7 @@ XDIST := -n auto --dist loadfile --no-loadscope-reorder
 test: $(STAMP) models
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q $(XDIST) $(PYTEST_ARGS)
 
-# The quick tier: the suite without the tests marked slow (tests/conftest.py's SLOW_MODULES).
+# The quick tier: the suite without the tests marked slow (tests/helpers/tiers.py's SLOW_MODULES).
 check: $(STAMP) models
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q $(XDIST) -m "not slow" $(PYTEST_ARGS)
 
@@ -41,7 +41,7 @@ bench: $(STAMP) models
 	$(BIN)/likeness bench $(ARGS)
 
 goldens: $(STAMP) models
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/test_golden.py tests/test_golden_full.py --regenerate-goldens
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/promises/test_golden.py tests/promises/test_golden_full.py --regenerate-goldens
 
 package: $(STAMP) models
 	bash packaging/build.sh

@@ -1,112 +1,46 @@
-"""Shared test fixtures: the real test photos beside the project, isolated user folders.
+"""Shared test fixtures and hooks: the shared photos' one-line skip, the quick tier's marks,
+the longest files first, isolated user folders.
 
-The photos live outside the repository (their rights are not ours). A clone without them
-still runs: the tests that need them are skipped, counted in one summary line that says
-where to put them. With ``CI=true`` they are required: those tests fail instead.
+Plain helpers (the photos, stored data, synthetic pictures) live in ``tests/helpers``; a
+package's own fixtures in its ``conftest.py`` (tests/README.md tells where each test lives).
 """
 
 from __future__ import annotations
 
-import csv
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
+from tests.helpers.photos import (
+    FACES_DIR,
+    MISSING_PHOTOS,
+    NEEDS_PHOTOS,
+    no_photos,
+    photos_present,
+)
+from tests.helpers.tiers import LONGEST_FIRST, SLOW_MODULES, SLOW_TESTS
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-REPO = Path(__file__).resolve().parents[1]
-#: The shared test photos (never copied into the project: their rights are not ours).
-FACES_DIR = REPO.parent / "shared" / "testdata" / "faces"
-#: The reason every photo test gives when the photos are missing (the summary counts it).
-MISSING_PHOTOS = (
-    f"the shared test photos are not in {FACES_DIR}: put the photo set there "
-    "(MANIFEST.csv and its photos, see README 'Tests'); CI=true makes them required"
-)
-#: The mark of a test that needs the shared photos (parametrized from MANIFEST.csv).
-NEEDS_PHOTOS = "needs_photos"
+TESTS = Path(__file__).resolve().parent
 
-
-def photos_required() -> bool:
-    """True on CI (``CI=true``): a missing photo set is a failure there, never a silent skip."""
-    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
-
-
-def photos_present() -> bool:
-    return (FACES_DIR / "MANIFEST.csv").is_file()
-
-
-def require_photos() -> None:
-    """Skip the current test (fail it on CI) when the shared photo set is missing."""
-    if not photos_present():
-        _no_photos()
-
-
-def _no_photos() -> None:
-    """Skip the current test (or fail it on CI) because the shared photos are missing."""
-    if photos_required():
-        pytest.fail(f"CI=true requires the shared test photos: {FACES_DIR} has none", pytrace=False)
-    pytest.skip(MISSING_PHOTOS)
-
-
-#: Where the folded summary line points (pytest prints it one-based).
-_NO_PHOTOS_LINE = _no_photos.__code__.co_firstlineno - 1
-
-
-def face_photo(name: str) -> Path:
-    """Path of one shared test photo; skips the test (fails on CI) when the set is missing."""
-    path = FACES_DIR / name
-    if not path.is_file():
-        if not photos_present():
-            _no_photos()
-        pytest.fail(f"missing shared test photo {path} (the rest of the set is there)")
-    return path
-
-
-def manifest() -> list[dict]:
-    """Rows of MANIFEST.csv describing each photo (and same-person pairs); [] without the set.
-
-    Called at import time to parametrize tests: an empty list gives pytest's empty parameter
-    set, which :func:`pytest_collection_modifyitems` turns into the photo skip (or CI failure).
-    """
-    if not photos_present():
-        return []
-    with open(FACES_DIR / "MANIFEST.csv", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-#: Test modules left out of the quick tier (``make check``: ``-m "not slow"``): sweeps over many
-#: real photos, long subprocesses (the soak, a fresh install), full-resolution renders. A single
-#: test elsewhere is marked ``@pytest.mark.slow`` itself. ``make test`` runs everything.
-SLOW_MODULES = frozenset({
-    "test_soak.py", "test_qt_refcount.py", "test_golden_full.py",  # long runs
-    "test_face.py", "test_skin_tone.py", "test_looks_quality.py", "test_look_purposes.py",
-    "test_quality.py", "test_landmark_shift.py", "test_matte.py", "test_suggest_marks.py",
-    "test_small_faces.py", "test_shine_colour.py", "test_face_stage_scale.py", "test_framing.py",
-    "test_mesh.py", "test_matte_promises.py", "test_likeness_scale.py", "test_marks_photos.py",
-    "test_brow_ends.py",  # sweeps over real photos
-    "test_hostile_inputs.py", "test_determinism.py", "test_batch.py", "test_bench.py",  # a process
-    # per case: 58% of make check's time (docs/notes/test-speed.md)
-})
-#: Run first, in this order (``make test`` hands out a file at a time to its workers): the
-#: longest files start while the short ones fill the other worker's time, so no worker is left
-#: with a long file at the end.
-LONGEST_FIRST: tuple[str, ...] = (
-    "test_soak.py", "test_qt_refcount.py", "test_face.py", "test_skin_tone.py",
-    "test_looks_quality.py", "test_look_purposes.py", "test_quality.py", "test_landmark_shift.py",
-    "test_matte.py", "test_suggest_marks.py", "test_ui.py", "test_batch_runner.py",
-    "test_hostile_inputs.py", "test_golden_full.py", "test_small_faces.py",
-)
+def _under_tests(item) -> str:
+    """The item's file relative to tests/ (``face/test_face.py``), as the lists above name it."""
+    path = Path(item.path)
+    return path.relative_to(TESTS).as_posix() if path.is_relative_to(TESTS) else path.name
 
 
 def _slow_and_longest_first(items) -> None:
-    """Mark the SLOW_MODULES' tests ``slow`` and put the LONGEST_FIRST modules' tests first
+    """Mark the SLOW_MODULES' and SLOW_TESTS' tests ``slow`` and put the LONGEST_FIRST modules' tests first
     (a stable sort: every module keeps its own order)."""
     for item in items:
-        if item.path.name in SLOW_MODULES:
+        where = _under_tests(item)
+        if where in SLOW_MODULES or f"{where}::{item.originalname}" in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
     rank = {name: index for index, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+    items.sort(key=lambda item: rank.get(_under_tests(item), len(rank)))
 
 
 def pytest_configure(config):
@@ -135,7 +69,7 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_runtest_setup(item):
     if item.get_closest_marker(NEEDS_PHOTOS) is not None and not photos_present():
-        _no_photos()
+        no_photos()
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -146,7 +80,11 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     longrepr = report.longrepr
     if report.skipped and isinstance(longrepr, tuple) and MISSING_PHOTOS in str(longrepr[2]):
-        report.longrepr = (__file__, _NO_PHOTOS_LINE, longrepr[2])
+        report.longrepr = (__file__, _FOLDED_LINE, longrepr[2])
+
+
+#: Where the folded summary line points (this hook; pytest prints it one-based).
+_FOLDED_LINE = pytest_runtest_makereport.__code__.co_firstlineno - 1
 
 
 def pytest_addoption(parser):
@@ -154,8 +92,25 @@ def pytest_addoption(parser):
         "--regenerate-goldens",
         action="store_true",
         default=False,
-        help="rewrite tests/golden/*.png from current renders (review them by eye)",
+        help="rewrite tests/data/golden/*.png from current renders (review them by eye)",
     )
+
+
+@pytest.fixture(autouse=True)
+def _models_as_installed():
+    """Each test starts with the learned models as installed. A test that points
+    LIKENESS_MODELS_DIR at an empty folder (undone by its monkeypatch) may leave a network read
+    as missing in this worker (a window's worker thread reading it after the test's forget()):
+    a later test would then render the background with the classical matte."""
+    yield
+    models = sys.modules.get("studio.face.models")
+    if models is None:  # never imported in this worker: nothing read
+        return
+    from studio.paths import learned_model_dir
+
+    folder = learned_model_dir()
+    if any(net is None and (folder / name).is_file() for name, net in models._nets.items()):
+        models.forget()
 
 
 @pytest.fixture(autouse=True)

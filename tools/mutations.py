@@ -45,7 +45,7 @@ MUTATIONS = (
         "studio/service/retouch.py",
         "source=photo.path,",
         "source=None,",
-        ("tests/test_promises_export.py",),
+        ("tests/promises/test_export.py",),
     ),
     Mutation(
         "likeness-x0.1",
@@ -53,7 +53,7 @@ MUTATIONS = (
         "studio/face/likeness.py",
         "return float(np.linalg.norm(_descriptor(before.pixels, before.points)",
         "return 0.1 * float(np.linalg.norm(_descriptor(before.pixels, before.points)",
-        ("tests/test_promises_likeness.py",),
+        ("tests/promises/test_likeness.py",),
     ),
     Mutation(
         "likeness-ignores-edit",
@@ -61,7 +61,7 @@ MUTATIONS = (
         "studio/face/likeness.py",
         "edited_face = _edit_on_face(base, after)",
         "edited_face = base",
-        ("tests/test_promises_likeness.py",),
+        ("tests/promises/test_likeness.py",),
     ),
     Mutation(
         "retouch-reuses-a",
@@ -69,7 +69,7 @@ MUTATIONS = (
         "studio/service/retouch_file.py",
         "analysis = session.analysis_for(sha)",
         "analysis = session.analysis_for(sha) or session.analysis",
-        ("tests/test_promises_sessions.py",),
+        ("tests/promises/test_sessions.py",),
     ),
     Mutation(
         "lips-unprotected",
@@ -77,7 +77,7 @@ MUTATIONS = (
         "studio/face/regions.py",
         '"nostrils", "lips")',
         '"nostrils")',
-        ("tests/test_promises_protected.py",),
+        ("tests/promises/test_protected.py",),
     ),
     Mutation(
         "nostrils-unprotected",
@@ -85,7 +85,7 @@ MUTATIONS = (
         "studio/face/regions.py",
         '"nostrils", "lips")',
         '"lips")',
-        ("tests/test_promises_protected.py",),
+        ("tests/promises/test_protected.py",),
     ),
     Mutation(
         "loader-drops-shadows",
@@ -94,7 +94,7 @@ MUTATIONS = (
         "    for key, value in values.items():\n        out[key] = _slider_value(key, value)\n",
         "    for key, value in values.items():\n        if key != 'shadows':\n"
         "            out[key] = _slider_value(key, value)\n",
-        ("tests/test_promises_sessions.py",),
+        ("tests/promises/test_sessions.py",),
     ),
     Mutation(
         "loader-drops-bg_light",
@@ -103,7 +103,7 @@ MUTATIONS = (
         "    for key, value in values.items():\n        out[key] = _slider_value(key, value)\n",
         "    for key, value in values.items():\n        if key != 'bg_light':\n"
         "            out[key] = _slider_value(key, value)\n",
-        ("tests/test_promises_sessions.py",),
+        ("tests/promises/test_sessions.py",),
     ),
     Mutation(
         "smooth-eats-fine-band",
@@ -114,7 +114,7 @@ MUTATIONS = (
         "    change += np.float32(0.12) * work.skin[..., None] * (\n"
         "        cv2.GaussianBlur(work.image, (0, 0), 1.5) - work.image)\n"
         "    change = change.astype(np.float32, copy=False)\n",
-        ("tests/test_quality.py::test_smooth_keeps_the_fine_band", "tests/test_golden_full.py"),
+        ("tests/promises/test_quality.py::test_smooth_keeps_the_fine_band", "tests/promises/test_golden_full.py"),
     ),
     Mutation(
         "warm-stage-ignores-warmth",
@@ -122,7 +122,7 @@ MUTATIONS = (
         "studio/render/retoucher.py",
         "photo_key = (background_key, photo_values)",
         "photo_key = (background_key,)",
-        ("tests/test_promises_zero.py",),
+        ("tests/promises/test_zero.py",),
     ),
     Mutation(
         "eyes-unprotected",
@@ -130,7 +130,7 @@ MUTATIONS = (
         "studio/face/regions.py",
         '"left_eye", "right_eye", ',
         "",
-        ("tests/test_promises_protected.py",),
+        ("tests/promises/test_protected.py",),
     ),
     Mutation(
         "permission-message-lost",
@@ -139,7 +139,7 @@ MUTATIONS = (
         "        fd = _open_for_reading(path)\n    except PermissionError:\n"
         '        raise LikenessError(f"{shown(path)}: permission denied") from None\n',
         "        fd = _open_for_reading(path)\n",
-        ("tests/test_imaging.py::test_permission_denied",),
+        ("tests/imaging/test_io.py::test_permission_denied",),
     ),
     Mutation(
         "write-guard-off",
@@ -147,7 +147,7 @@ MUTATIONS = (
         "studio/write_guard.py",
         "            if source is not None:\n                link = ",
         "            if False and source is not None:\n                link = ",
-        ("tests/test_promises_export.py", "tests/test_imaging.py"),
+        ("tests/promises/test_export.py", "tests/imaging/test_io.py"),
     ),
     Mutation(
         "slider-click-pages",
@@ -155,7 +155,7 @@ MUTATIONS = (
         "studio/ui/qt_slider.py",
         "if hint == QStyle.StyleHint.SH_Slider_AbsoluteSetButtons:",
         "if False:",
-        ("tests/test_ui_walkthrough.py::test_clicking_a_slider_track_jumps_there_in_one_history_step",),
+        ("tests/ui/test_walkthrough.py::test_clicking_a_slider_track_jumps_there_in_one_history_step",),
     ),
     Mutation(
         "amount-row-collapses",
@@ -163,7 +163,7 @@ MUTATIONS = (
         "studio/ui/qt_amount.py",
         "policy.setRetainSizeWhenHidden(True)",
         "policy.setRetainSizeWhenHidden(False)",
-        ("tests/test_ui_walkthrough.py::test_the_first_hand_edit_after_a_look_moves_no_slider",),
+        ("tests/ui/test_walkthrough.py::test_the_first_hand_edit_after_a_look_moves_no_slider",),
     ),
     Mutation(
         "crop-done-shows-whole",
@@ -171,7 +171,7 @@ MUTATIONS = (
         "studio/ui/qt_crop.py",
         "corners = None if self.active or self.whole_photo else self.framed_corners()",
         "corners = None",
-        ("tests/test_ui_walkthrough.py::test_done_in_the_crop_tool_shows_the_framed_photo",),
+        ("tests/ui/test_walkthrough.py::test_done_in_the_crop_tool_shows_the_framed_photo",),
     ),
     Mutation(
         "help-without-gestures",
@@ -179,7 +179,7 @@ MUTATIONS = (
         "studio/ui/qt_actions.py",
         "return rows + list(gestures())",
         "return rows",
-        ("tests/test_ui_walkthrough.py::test_f1_lists_the_background_brush_and_ctrl_click_on_a_face",),
+        ("tests/ui/test_walkthrough.py::test_f1_lists_the_background_brush_and_ctrl_click_on_a_face",),
     ),
     Mutation(
         "toolbar-without-view",
@@ -187,7 +187,7 @@ MUTATIONS = (
         "studio/ui/qt_actions.py",
         "        if spec.toolbar:\n            groups.setdefault",
         "        if spec.toolbar and spec.menu != \"View\":\n            groups.setdefault",
-        ("tests/test_ui_walkthrough.py::test_crop_compare_and_the_mark_tools_are_on_the_toolbar",),
+        ("tests/ui/test_walkthrough.py::test_crop_compare_and_the_mark_tools_are_on_the_toolbar",),
     ),
     Mutation(
         "snapshot-name-empty",
@@ -195,7 +195,7 @@ MUTATIONS = (
         "studio/ui/qt_main.py",
         "text=self.snapshot_name()",
         "text=\"\"",
-        ("tests/test_ui_walkthrough.py::test_a_new_snapshot_starts_with_a_name",),
+        ("tests/ui/test_walkthrough.py::test_a_new_snapshot_starts_with_a_name",),
     ),
     Mutation(
         "crop-note-stale",
@@ -203,7 +203,7 @@ MUTATIONS = (
         "studio/ui/qt_crop.py",
         "self._noted is not None and self._noted == self._framing()",
         "self._noted is not None",
-        ("tests/test_ui_walkthrough.py::test_the_crop_note_goes_when_the_frame_is_resized_by_hand",),
+        ("tests/ui/test_walkthrough.py::test_the_crop_note_goes_when_the_frame_is_resized_by_hand",),
     ),
     Mutation(
         "quality-for-png",
@@ -211,7 +211,7 @@ MUTATIONS = (
         "studio/ui/qt_export.py",
         "self.quality_spin.setEnabled(lossy)",
         "self.quality_spin.setEnabled(True)",
-        ("tests/test_ui_walkthrough.py::test_the_quality_box_is_off_for_lossless_formats",),
+        ("tests/ui/test_walkthrough.py::test_the_quality_box_is_off_for_lossless_formats",),
     ),
     Mutation(
         "history-cut-no-tooltip",
@@ -219,7 +219,7 @@ MUTATIONS = (
         "studio/ui/qt_notice.py",
         "if self.is_cut(view, option, index):",
         "if False:",
-        ("tests/test_ui_walkthrough.py::test_a_cut_history_entry_shows_its_whole_text_in_a_tooltip",),
+        ("tests/ui/test_walkthrough.py::test_a_cut_history_entry_shows_its_whole_text_in_a_tooltip",),
     ),
     Mutation(
         "swatch-plain-colour",
@@ -227,7 +227,7 @@ MUTATIONS = (
         "studio/ui/qt_panel.py",
         "edge, brightest = backdrop_shades(self._colour, *self._background)",
         "edge, brightest = backdrop_shades(self._colour)",
-        ("tests/test_ui_walkthrough.py::test_the_backdrop_swatch_shows_the_colour_rendered",),
+        ("tests/ui/test_walkthrough.py::test_the_backdrop_swatch_shows_the_colour_rendered",),
     ),
     Mutation(
         "session-v3-faces",
@@ -235,7 +235,7 @@ MUTATIONS = (
         "studio/session/migrations.py",
         'for key in ("faces", "marks"):',
         'for key in ("marks",):',
-        ("tests/test_session.py::test_a_version_3_session_holding_faces_is_refused_not_read_as_version_4",),
+        ("tests/session/test_session.py::test_a_version_3_session_holding_faces_is_refused_not_read_as_version_4",),
     ),
     Mutation(
         "autosave-limit-restarts",
@@ -243,7 +243,7 @@ MUTATIONS = (
         "studio/ui/qt_autosave.py",
         "        if not self._longest.isActive():\n            self._longest.start()",
         "        if True:\n            self._longest.start()",
-        ("tests/test_ui_restore.py::test_a_stream_of_changes_is_autosaved_within_the_limit",),
+        ("tests/ui/test_restore.py::test_a_stream_of_changes_is_autosaved_within_the_limit",),
     ),
     Mutation(
         "autosave-misses-snapshots",
@@ -251,7 +251,7 @@ MUTATIONS = (
         "studio/ui/model.py",
         "self.events.snapshots, self.events.export, self.events.references,",
         "self.events.export, self.events.references,",
-        ("tests/test_ui_restore.py::test_every_field_survives_autosave_and_restore_and_save_and_reopen",),
+        ("tests/ui/test_restore.py::test_every_field_survives_autosave_and_restore_and_save_and_reopen",),
     ),
     Mutation(
         "session-drops-export",
@@ -259,7 +259,7 @@ MUTATIONS = (
         "studio/ui/model.py",
         "export=self.export if self.export is not None else ExportSettings(),",
         "export=ExportSettings(),",
-        ("tests/test_ui_restore.py::test_every_field_survives_autosave_and_restore_and_save_and_reopen",),
+        ("tests/ui/test_restore.py::test_every_field_survives_autosave_and_restore_and_save_and_reopen",),
     ),
     Mutation(
         "crop-preset-stale",
@@ -267,7 +267,7 @@ MUTATIONS = (
         "studio/ui/qt_crop.py",
         "self.frame = self._fitting_frame()",
         "self.frame = self.frame",
-        ("tests/test_ui_restore.py::test_after_kill_9_the_window_comes_back_as_it_was",),
+        ("tests/ui/test_restore.py::test_after_kill_9_the_window_comes_back_as_it_was",),
     ),
     Mutation(
         "batch-done-ignores-content",
@@ -275,7 +275,7 @@ MUTATIONS = (
         "studio/batch/inputs.py",
         "    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)",
         "    return (info.st_size, info.st_mtime_ns)",
-        ("tests/test_batch_safety.py::test_an_input_rewritten_with_other_bytes_is_redone_even_at_the_same_time",),
+        ("tests/batch/test_safety.py::test_an_input_rewritten_with_other_bytes_is_redone_even_at_the_same_time",),
     ),
     Mutation(
         "append-trusts-the-plan",
@@ -291,8 +291,8 @@ MUTATIONS = (
         "studio/cli/batch.py",
         '    plan.add_target(outdir / DONE_LIST, "done list")\n',
         "",
-        ("tests/test_batch_safety.py::test_the_done_list_never_writes_through_a_link",
-         "tests/test_batch_safety.py::test_a_report_over_the_done_list_is_refused_before_any_work"),
+        ("tests/batch/test_safety.py::test_the_done_list_never_writes_through_a_link",
+         "tests/batch/test_safety.py::test_a_report_over_the_done_list_is_refused_before_any_work"),
     ),
     Mutation(
         "batch-no-writing-note",
@@ -300,7 +300,7 @@ MUTATIONS = (
         "studio/batch/runner.py",
         "            self.done_list(job).writing(job)  # on disk before the worker can write the output",
         "            pass",
-        ("tests/test_batch_resume.py",),
+        ("tests/batch/test_resume.py",),
     ),
     Mutation(
         "fork-server-from-cwd",
@@ -308,7 +308,7 @@ MUTATIONS = (
         "studio/batch/runner.py",
         "            _start_fork_server()\n",
         "",
-        ("tests/test_batch_safety.py::test_a_folder_named_studio_where_the_batch_runs_is_never_imported",),
+        ("tests/batch/test_safety.py::test_a_folder_named_studio_where_the_batch_runs_is_never_imported",),
     ),
     Mutation(
         "batch-report-room-late",
@@ -316,7 +316,7 @@ MUTATIONS = (
         "studio/cli/batch.py",
         "        check_room(report, _report_size(jobs, lost))\n",
         "        pass\n",
-        ("tests/test_batch_safety.py::test_a_report_on_a_full_disk_is_refused_before_any_work",),
+        ("tests/batch/test_safety.py::test_a_report_on_a_full_disk_is_refused_before_any_work",),
     ),
     Mutation(
         "contact-sheet-room-late",
@@ -324,7 +324,7 @@ MUTATIONS = (
         "studio/cli/sheet.py",
         "    check_room(request.sheet)  # a missing folder or a full disk, before the renders\n",
         "",
-        ("tests/test_batch_safety.py::test_a_contact_sheet_into_a_missing_folder_fails_before_rendering",),
+        ("tests/batch/test_safety.py::test_a_contact_sheet_into_a_missing_folder_fails_before_rendering",),
     ),
     Mutation(
         "session-room-late",
@@ -332,7 +332,7 @@ MUTATIONS = (
         "studio/service/retouch_file.py",
         "        check_room(request.save_session_to)  # a full disk said before the photo is written",
         "        pass",
-        ("tests/test_batch_safety.py::test_a_session_on_a_full_disk_is_checked_before_the_photo_is_written",),
+        ("tests/batch/test_safety.py::test_a_session_on_a_full_disk_is_checked_before_the_photo_is_written",),
     ),
     Mutation(
         "session-failure-unsaid",
@@ -340,7 +340,7 @@ MUTATIONS = (
         "studio/service/retouch_file.py",
         'f"wrote {exported.path}, but the session was not saved: {error}"',
         'f"{error}"',
-        ("tests/test_batch_safety.py::test_a_session_that_fails_after_the_photo_says_the_photo_was_written",),
+        ("tests/batch/test_safety.py::test_a_session_that_fails_after_the_photo_says_the_photo_was_written",),
     ),
     Mutation(
         "export-keeps-unique-id",
@@ -348,7 +348,7 @@ MUTATIONS = (
         "studio/imaging/exif.py",
         "    0xA420,  # ImageUniqueID",
         "    0xA421,  # ImageUniqueID",
-        ("tests/test_export.py::test_the_image_unique_id_is_stripped_in_every_format",),
+        ("tests/imaging/test_export.py::test_the_image_unique_id_is_stripped_in_every_format",),
     ),
     Mutation(
         "done-list-home-paths",
@@ -356,7 +356,7 @@ MUTATIONS = (
         "studio/batch/inputs.py",
         "        return shown(os.path.relpath(job.input, self.folder))",
         "        return shown(job.input)",
-        ("tests/test_batch_safety.py::test_the_report_and_the_done_list_hold_paths_as_given",),
+        ("tests/batch/test_safety.py::test_the_report_and_the_done_list_hold_paths_as_given",),
     ),
     Mutation(
         "report-home-paths",
@@ -364,7 +364,7 @@ MUTATIONS = (
         "studio/batch/runner.py",
         "        result, input=job.shown_input, output=job.shown_output if result.output else \"\"",
         "        result, input=str(job.input), output=str(job.output) if result.output else \"\"",
-        ("tests/test_batch_safety.py::test_the_report_and_the_done_list_hold_paths_as_given",),
+        ("tests/batch/test_safety.py::test_the_report_and_the_done_list_hold_paths_as_given",),
     ),
     Mutation(
         "matte-features-not-forced",
@@ -372,7 +372,7 @@ MUTATIONS = (
         "studio/face/person.py",
         "        _keep_features(alpha, subject)\n",
         "",
-        ("tests/test_matte_promises.py",),
+        ("tests/promises/test_matte.py",),
     ),
     Mutation(
         "everyone-is-the-subject",
@@ -380,7 +380,7 @@ MUTATIONS = (
         "studio/face/matte.py",
         "    person = np.isin(labels, keep[keep > 0]).astype(np.uint8)\n",
         "    person = (labels > 0).astype(np.uint8)\n",
-        ("tests/test_matte_promises.py",),
+        ("tests/promises/test_matte.py",),
     ),
     Mutation(
         "suggest-ring-not-calm",
@@ -388,7 +388,7 @@ MUTATIONS = (
         "studio/edits/suggest.py",
         "    if contrast < threshold or high - low > RING_CALM * contrast:\n",
         "    if contrast < 0.5 * threshold:\n",
-        ("tests/test_suggest_marks.py",),
+        ("tests/edits/test_suggest.py",),
     ),
     Mutation(
         "suggest-spots-as-blemish",
@@ -396,7 +396,7 @@ MUTATIONS = (
         "studio/edits/suggest.py",
         "SMALLEST, LARGEST = 1 / 42, 1 / 8\n",
         "SMALLEST, LARGEST = 1 / 42, 1 / 15\n",
-        ("tests/test_suggest_marks.py",),
+        ("tests/edits/test_suggest.py",),
     ),
     Mutation(
         "zoom-detail-own-matte",
@@ -404,7 +404,7 @@ MUTATIONS = (
         "studio/ui/engine.py",
         "                self._detail_retoucher.use_found_matte(self._matte_in(key))\n",
         "",
-        ("tests/test_zoom_detail.py",),
+        ("tests/ui/test_zoom_detail.py",),
     ),
     Mutation(
         "min-likeness-off-by-one",
@@ -412,7 +412,7 @@ MUTATIONS = (
         "studio/service/retouch.py",
         "or not percent < float(min_likeness):",
         "or not percent < float(min_likeness) - 1:",
-        ("tests/test_one_likeness.py::test_min_likeness_holds_at_the_measured_figure_within_0_3_points",),
+        ("tests/promises/test_one_likeness.py::test_min_likeness_holds_at_the_measured_figure_within_0_3_points",),
     ),
     Mutation(
         "likeness-reads-background",
@@ -420,7 +420,7 @@ MUTATIONS = (
         "studio/face/likeness.py",
         "inside = np.zeros(edited.pixels.shape[:2], np.uint8)",
         "inside = np.ones(edited.pixels.shape[:2], np.uint8)",
-        ("tests/test_one_likeness.py::test_background_edits_leave_the_likeness_unchanged",),
+        ("tests/promises/test_one_likeness.py::test_background_edits_leave_the_likeness_unchanged",),
     ),
     Mutation(
         "plain-pytest-no-root",
@@ -428,7 +428,7 @@ MUTATIONS = (
         "pyproject.toml",
         'pythonpath = ["."]',
         "pythonpath = []",
-        ("tests/test_first_command.py",),
+        ("tests/project/test_first_command.py",),
     ),
     Mutation(
         'marks-radius-unbounded',
@@ -436,7 +436,7 @@ MUTATIONS = (
         'studio/render/marking.py',
         '        if mark.radius > most_radius:\n',
         '        if False and mark.radius > most_radius:\n',
-        ('tests/test_marks.py::test_a_radius_over_half_the_photos_long_edge_is_named_with_its_limit',),
+        ('tests/edits/test_marks.py::test_a_radius_over_half_the_photos_long_edge_is_named_with_its_limit',),
     ),
     Mutation(
         'marks-work-unbounded',
@@ -444,7 +444,7 @@ MUTATIONS = (
         'studio/render/marking.py',
         '        if spent > budget:\n',
         '        if spent > budget * 1e9:\n',
-        ('tests/test_marks.py::test_marks_asking_too_much_work_of_a_render_are_named_with_the_limit',),
+        ('tests/edits/test_marks.py::test_marks_asking_too_much_work_of_a_render_are_named_with_the_limit',),
     ),
     Mutation(
         'marks-min-radius',
@@ -452,7 +452,7 @@ MUTATIONS = (
         'studio/session/model.py',
         '    | Annotated[float, Meta(ge=MIN_RADIUS, le=100_000)],',
         '    | Annotated[float, Meta(gt=0, le=100_000)],',
-        ('tests/test_marks.py::test_a_radius_under_half_a_pixel_is_a_one_line_error',),
+        ('tests/edits/test_marks.py::test_a_radius_under_half_a_pixel_is_a_one_line_error',),
     ),
     Mutation(
         'marks-session-points',
@@ -460,7 +460,7 @@ MUTATIONS = (
         'studio/session/model.py',
         '        if total > MAX_SESSION_POINTS:\n',
         '        if False:\n',
-        ('tests/test_marks.py::test_a_session_holding_too_many_points_is_refused_before_they_are_read',),
+        ('tests/edits/test_marks.py::test_a_session_holding_too_many_points_is_refused_before_they_are_read',),
     ),
     Mutation(
         'marks-distance-too-near',
@@ -468,7 +468,7 @@ MUTATIONS = (
         'studio/edits/marks.py',
         '    grow = within + 1 if',
         '    grow = within - 2 if',
-        ('tests/test_marks.py::test_the_distance_measured_near_each_segment_is_the_same_bit_for_bit',),
+        ('tests/edits/test_marks.py::test_the_distance_measured_near_each_segment_is_the_same_bit_for_bit',),
     ),
     Mutation(
         'heal-tiny-canvas',
@@ -476,7 +476,7 @@ MUTATIONS = (
         'studio/edits/heal.py',
         '    c = CANON_RADIUS / max(mark.radius, MIN_RADIUS)\n',
         '    c = CANON_RADIUS / mark.radius\n',
-        ('tests/test_marks.py::test_a_tiny_heal_mark_at_any_scale_heals_in_a_small_patch',),
+        ('tests/edits/test_marks.py::test_a_tiny_heal_mark_at_any_scale_heals_in_a_small_patch',),
     ),
     Mutation(
         'threads-beyond-cores',
@@ -484,7 +484,7 @@ MUTATIONS = (
         'studio/cli/_common.py',
         '    if count is not None and not 1 <= count <= cores:\n',
         '    if count is not None and not 1 <= count:\n',
-        ('tests/test_adversarial_cli.py::test_threads_and_workers_beyond_this_machines_cores_are_one_line',),
+        ('tests/promises/test_adversarial_cli.py::test_threads_and_workers_beyond_this_machines_cores_are_one_line',),
     ),
     Mutation(
         'thread-pool-beyond-cores',
@@ -492,7 +492,7 @@ MUTATIONS = (
         'studio/imaging/threads.py',
         'min(max(1, int(count)), all_cores())',
         'max(1, int(count))',
-        ('tests/test_adversarial_cli.py::test_the_thread_pool_never_asks_for_more_threads_than_cores',),
+        ('tests/promises/test_adversarial_cli.py::test_the_thread_pool_never_asks_for_more_threads_than_cores',),
     ),
     Mutation(
         'signed-values-as-options',
@@ -500,7 +500,7 @@ MUTATIONS = (
         'studio/cli/__init__.py',
         '            if value is not None and _SIGNED_VALUE.match(value):\n',
         '            if False:\n',
-        ('tests/test_adversarial_cli.py::test_values_starting_with_a_minus_are_checked_not_taken_for_options',),
+        ('tests/promises/test_adversarial_cli.py::test_values_starting_with_a_minus_are_checked_not_taken_for_options',),
     ),
     Mutation(
         'crop-under-16-written',
@@ -508,7 +508,7 @@ MUTATIONS = (
         'studio/imaging/export.py',
         '    if x1 - x0 < MIN_CROP or y1 - y0 < MIN_CROP:\n',
         '    if False:\n',
-        ('tests/test_adversarial_cli.py::test_the_writer_refuses_a_crop_under_16_pixels', 'tests/test_adversarial_cli.py::test_a_sessions_crop_under_16_pixels_is_refused',),
+        ('tests/promises/test_adversarial_cli.py::test_the_writer_refuses_a_crop_under_16_pixels', 'tests/promises/test_adversarial_cli.py::test_a_sessions_crop_under_16_pixels_is_refused',),
     ),
     Mutation(
         'long-words-repeated',
@@ -516,7 +516,7 @@ MUTATIONS = (
         'studio/cli/__init__.py',
         'LONGEST_WORD, WORD_HEAD, WORD_TAIL = 200, 40, 20',
         'LONGEST_WORD, WORD_HEAD, WORD_TAIL = 10**6, 40, 20',
-        ('tests/test_adversarial_cli.py::test_a_huge_value_is_not_repeated_in_full',),
+        ('tests/promises/test_adversarial_cli.py::test_a_huge_value_is_not_repeated_in_full',),
     ),
     Mutation(
         'numbers-rounded-in-messages',
@@ -524,7 +524,7 @@ MUTATIONS = (
         'studio/errors.py',
         '        return short if float(short) == value else repr(float(value))\n',
         '        return short\n',
-        ('tests/test_adversarial_cli.py::test_values_starting_with_a_minus_are_checked_not_taken_for_options',),
+        ('tests/promises/test_adversarial_cli.py::test_values_starting_with_a_minus_are_checked_not_taken_for_options',),
     ),
     Mutation(
         'studio-adds-any-mark',
@@ -532,7 +532,7 @@ MUTATIONS = (
         'studio/ui/qt_marks.py',
         '        if document.photo is not None:\n            try:\n',
         '        if False:\n            try:\n',
-        ('tests/test_ui_marks.py::test_the_studio_adds_no_mark_beyond_the_photos_limits',),
+        ('tests/ui/test_qt_marks.py::test_the_studio_adds_no_mark_beyond_the_photos_limits',),
     ),
     Mutation(
         'hostile-beside-session-blocks-the-photo',
@@ -540,7 +540,7 @@ MUTATIONS = (
         'studio/ui/qt_jobs.py',
         '        if found.get("restored") == "session":\n',
         '        if True:\n',
-        ('tests/test_hostile_inputs.py::test_the_studio_opens_a_photo_without_the_hostile_session_beside_it',),
+        ('tests/promises/test_hostile_inputs.py::test_the_studio_opens_a_photo_without_the_hostile_session_beside_it',),
     ),
     Mutation(
         'contact-sheet-marks-unchecked',
@@ -548,7 +548,7 @@ MUTATIONS = (
         'studio/service/contact_sheet.py',
         'marks=tuple(session.marks_for(sha, (photo.height, photo.width))),',
         'marks=tuple(session.marks_for(sha)),',
-        ('tests/test_hostile_inputs.py::test_the_contact_sheet_refuses_hostile_marks_in_one_line',),
+        ('tests/promises/test_hostile_inputs.py::test_the_contact_sheet_refuses_hostile_marks_in_one_line',),
     ),
     Mutation(
         "model-sha256-skipped",
@@ -556,7 +556,7 @@ MUTATIONS = (
         "studio/face/models.py",
         "if hashlib.sha256(data).hexdigest() != LEARNED_MODEL_FILES[filename]:",
         "if False:",
-        ("tests/test_model_files.py",),
+        ("tests/face/test_models.py",),
     ),
     Mutation(
         "analysis-unrounded",
@@ -565,7 +565,7 @@ MUTATIONS = (
         "studio/face/detect.py",
         "faces = [Face.from_dict(face.to_dict()) for face in faces]",
         "faces = list(faces)",
-        ("tests/test_determinism.py::test_a_saved_session_renders_the_same_bits_in_a_new_process",),
+        ("tests/promises/test_determinism.py::test_a_saved_session_renders_the_same_bits_in_a_new_process",),
     ),
     Mutation(
         "turned-frame-collapses",
@@ -574,8 +574,8 @@ MUTATIONS = (
         "studio/imaging/framing.py",
         "    rect = _place_inside(ideal, anchor, kept, top_of_head, width, height, angle)",
         "    rect = keep_inside(ideal, width, height, angle, anchor)",
-        ("tests/test_framing.py::test_a_turned_photo_keeps_its_linkedin_frame_around_the_face",
-         "tests/test_crop_cli.py::test_a_turned_linkedin_export_keeps_the_face_frame"),
+        ("tests/imaging/test_framing.py::test_a_turned_photo_keeps_its_linkedin_frame_around_the_face",
+         "tests/cli/test_crop.py::test_a_turned_linkedin_export_keeps_the_face_frame"),
     ),
     Mutation(
         "turned-frame-cuts-crown",
@@ -583,7 +583,7 @@ MUTATIONS = (
         "studio/imaging/framing.py",
         "CROWN_SHRINK = 0.1",
         "CROWN_SHRINK = 0.0",
-        ("tests/test_framing.py::test_a_turned_photo_keeps_its_linkedin_frame_around_the_face",),
+        ("tests/imaging/test_framing.py::test_a_turned_photo_keeps_its_linkedin_frame_around_the_face",),
     ),
     Mutation(
         "moved-frame-shrinks",
@@ -591,7 +591,7 @@ MUTATIONS = (
         "studio/ui/qt_crop.py",
         "moved = move_inside(wanted, width, height, self.angle) or keep_inside(",
         "moved = None or keep_inside(",
-        ("tests/test_ui_crop.py::test_a_frame_moved_against_a_turned_edge_keeps_its_size",),
+        ("tests/ui/test_qt_crop.py::test_a_frame_moved_against_a_turned_edge_keeps_its_size",),
     ),
     Mutation(
         "brow-tail-shortened",
@@ -599,7 +599,7 @@ MUTATIONS = (
         "studio/face/regions.py",
         "BROW_TAIL = 0.15",
         "BROW_TAIL = 0.0",
-        ("tests/test_brow_ends.py",),
+        ("tests/face/test_regions.py",),
     ),
     Mutation(
         "backdrop-picture-read-blindly",
@@ -607,7 +607,7 @@ MUTATIONS = (
         "studio/edits/backdrop.py",
         'return read_regular_file(path, "a backdrop picture", limit=MAX_BYTES,',
         'return path.read_bytes() or read_regular_file(path, "a backdrop picture", limit=MAX_BYTES,',
-        ("tests/test_backdrop_picture.py",),
+        ("tests/edits/test_backdrop.py",),
     ),
     Mutation(
         "sheet-command-gone",
@@ -615,7 +615,7 @@ MUTATIONS = (
         "studio/cli/__init__.py",
         'COMMANDS = ("analyze", "retouch", "sheet", "batch"',
         'COMMANDS = ("analyze", "retouch", "batch"',
-        ("tests/test_contact_sheet.py",),
+        ("tests/session/test_contact_sheet.py",),
     ),
     Mutation(
         "zoom-view-misses-the-head",
@@ -623,7 +623,7 @@ MUTATIONS = (
         "studio/face/layers.py",
         "self.face.iod >= 4.0 and self._head_box is not None",
         "self.face.iod >= 4.0",
-        ("tests/test_zoom_detail.py",),
+        ("tests/ui/test_zoom_detail.py",),
     ),
     Mutation(
         "group-matte-one-person",
@@ -631,7 +631,7 @@ MUTATIONS = (
         "studio/render/retoucher.py",
         "        self.layers = PhotoLayers(self.pixels, face, others if face is not None else ())\n",
         "        self.layers = PhotoLayers(self.pixels, face)\n",
-        ("tests/test_everyone.py",),
+        ("tests/render/test_everyone.py",),
     ),
     Mutation(
         "new-background-edit-person-columns-lost",
@@ -639,7 +639,7 @@ MUTATIONS = (
         "studio/render/retoucher.py",
         "            if run.start > start:\n",
         "            if False:\n",
-        ("tests/test_edit_protocol.py",),
+        ("tests/edits/test_protocol.py",),
     ),
     Mutation(
         "reference-someone-else-kept",
@@ -647,7 +647,7 @@ MUTATIONS = (
         "studio/face/reference.py",
         "SOMEONE_ELSE = 0.6",
         "SOMEONE_ELSE = 6.0",
-        ("tests/test_reference.py::test_a_reference_of_someone_else_is_flagged_and_left_out",),
+        ("tests/face/test_reference.py::test_a_reference_of_someone_else_is_flagged_and_left_out",),
     ),
     Mutation(
         "reference-largest-face",
@@ -655,7 +655,7 @@ MUTATIONS = (
         "studio/face/reference.py",
         "face = int(np.argmin([np.linalg.norm(d - mean) for d in candidate.descriptors]))",
         "face = 0",
-        ("tests/test_reference.py::test_a_group_reference_uses_the_face_most_like_the_others",),
+        ("tests/face/test_reference.py::test_a_group_reference_uses_the_face_most_like_the_others",),
     ),
     Mutation(
         "breakdown-reverts-nothing",
@@ -663,7 +663,7 @@ MUTATIONS = (
         "studio/face/breakdown.py",
         "mixed = target + mask[:, :, None] * (other - target)",
         "mixed = target + mask[:, :, None] * (target - target)",
-        ("tests/test_reference.py::test_the_breakdown_names_the_only_region_edited",),
+        ("tests/face/test_reference.py::test_the_breakdown_names_the_only_region_edited",),
     ),
     Mutation(
         "check-sheet-over-headshot",
@@ -671,7 +671,7 @@ MUTATIONS = (
         "studio/cli/check.py",
         "plan = WritePlan(inputs=[p for _, p in headshots])",
         "plan = WritePlan(inputs=[])",
-        ("tests/test_check_cli.py::test_the_sheet_is_never_written_over_an_input",),
+        ("tests/cli/test_check.py::test_the_sheet_is_never_written_over_an_input",),
     ),
     Mutation(
         "budget-to-me-ignored",
@@ -679,7 +679,7 @@ MUTATIONS = (
         "studio/service/retouch.py",
         "return floor + min(likeness - floor, me - least_me)",
         "return likeness",
-        ("tests/test_reference_budget.py",),
+        ("tests/session/test_reference_budget.py",),
     ),
     Mutation(
         "reference-moved-kept",
@@ -687,7 +687,7 @@ MUTATIONS = (
         "studio/face/reference.py",
         "if file_sha256(data) != reference.sha256:",
         "if False:",
-        ("tests/test_reference.py::test_a_session_keeps_its_references_and_refuses_a_replaced_one",),
+        ("tests/face/test_reference.py::test_a_session_keeps_its_references_and_refuses_a_replaced_one",),
     ),
     Mutation(
         "meter-no-like-you",
@@ -695,7 +695,7 @@ MUTATIONS = (
         "studio/ui/qt_preview.py",
         "self.meter.set_like_you(result.like_you)",
         "self.meter.set_like_you(None)",
-        ("tests/test_ui_me.py::test_photos_of_me_show_like_you_beside_the_likeness",),
+        ("tests/ui/test_qt_me.py::test_photos_of_me_show_like_you_beside_the_likeness",),
     ),
     Mutation(
         "compare-no-like-you",
@@ -703,7 +703,7 @@ MUTATIONS = (
         "studio/ui/qt_compare.py",
         "like_you = preview.like_you(edited, identity)",
         "like_you = None",
-        ("tests/test_ui_me.py::test_every_compare_pane_and_the_export_bar_say_how_like_you_it_is",),
+        ("tests/ui/test_qt_me.py::test_every_compare_pane_and_the_export_bar_say_how_like_you_it_is",),
     ),
     Mutation(
         "export-bar-no-like-you",
@@ -711,7 +711,7 @@ MUTATIONS = (
         "studio/ui/qt_exporter.py",
         'likeness += "" if like_you is None else f", like you {like_you:.0f}%"',
         'likeness += ""',
-        ("tests/test_ui_me.py::test_every_compare_pane_and_the_export_bar_say_how_like_you_it_is",),
+        ("tests/ui/test_qt_me.py::test_every_compare_pane_and_the_export_bar_say_how_like_you_it_is",),
     ),
     Mutation(
         "contact-sheet-no-like-you",
@@ -719,7 +719,7 @@ MUTATIONS = (
         "studio/service/contact_sheet.py",
         "like_you = _like_you(retouched.pixels, proxy_analysis, faces, identity)",
         "like_you = None",
-        ("tests/test_check_cli.py::test_the_contact_sheet_says_how_like_you_each_version_is",),
+        ("tests/cli/test_check.py::test_the_contact_sheet_says_how_like_you_each_version_is",),
     ),
     Mutation(
         "batch-no-like-you",
@@ -727,7 +727,7 @@ MUTATIONS = (
         "studio/batch/task.py",
         'record["like_you_percent"] = float(like_you)',
         'record["like_you_percent"] = None',
-        ("tests/test_check_cli.py::test_the_batch_report_says_how_like_you_each_file_is",),
+        ("tests/cli/test_check.py::test_the_batch_report_says_how_like_you_each_file_is",),
     ),
     Mutation(
         "likeness-overlay-flat",
@@ -735,7 +735,7 @@ MUTATIONS = (
         "studio/face/breakdown.py",
         "window = sum(shares[name] / most * mask for name, mask in masks.items())",
         "window = sum(mask for mask in masks.values())",
-        ("tests/test_ui_me.py::test_the_likeness_overlay_is_reddest_where_the_edit_was",),
+        ("tests/ui/test_qt_me.py::test_the_likeness_overlay_is_reddest_where_the_edit_was",),
     ),
     Mutation(
         "reference-chips-never-read",
@@ -743,7 +743,7 @@ MUTATIONS = (
         "studio/face/reference.py",
         "if reference.usable and reference.chip is None and reference.face is not None:",
         "if False:",
-        ("tests/test_ui_me.py::test_the_session_keeps_the_photos_of_me",),
+        ("tests/ui/test_qt_me.py::test_the_session_keeps_the_photos_of_me",),
     ),
     Mutation(
         "check-someone-else-region",
@@ -751,7 +751,7 @@ MUTATIONS = (
         "studio/session/check_sheet.py",
         'if check.colour == "red":',
         "if False:",
-        ("tests/test_check_cli.py::test_someone_else_is_said_so_not_given_a_region",),
+        ("tests/cli/test_check.py::test_someone_else_is_said_so_not_given_a_region",),
     ),
     Mutation(
         "export-renders-whole-photo",
@@ -759,7 +759,7 @@ MUTATIONS = (
         "studio/service/retouch_file.py",
         "plan = plan_render(output, analysis, indices) if photo.alpha is None else None",
         "plan = None",
-        ("tests/test_render_plan.py::test_a_linkedin_export_renders_about_the_pixels_it_writes",),
+        ("tests/render/test_plan.py::test_a_linkedin_export_renders_about_the_pixels_it_writes",),
     ),
     Mutation(
         "reduced-render-at-mild-scales",
@@ -767,7 +767,7 @@ MUTATIONS = (
         "studio/render/plan.py",
         "REDUCED_SCALE_MAX = 0.5",
         "REDUCED_SCALE_MAX = 0.8",
-        ("tests/test_render_plan.py::test_a_plan_rendered_export_looks_like_the_whole_render_shrunk[deepface_img3.jpg]",),
+        ("tests/render/test_plan.py::test_a_plan_rendered_export_looks_like_the_whole_render_shrunk[deepface_img3.jpg]",),
     ),
     Mutation(
         "linkedin-export-decodes-full-size",
@@ -775,7 +775,7 @@ MUTATIONS = (
         "studio/service/retouch_file.py",
         "need = _decoded_side(settings, session, request.framing, request.save_session_to)",
         "need = None",
-        ("tests/test_render_plan.py::test_a_linkedin_export_of_a_big_jpeg_decodes_it_reduced",),
+        ("tests/render/test_plan.py::test_a_linkedin_export_of_a_big_jpeg_decodes_it_reduced",),
     ),
     Mutation(
         "raw-no-camera-wb",
@@ -783,7 +783,7 @@ MUTATIONS = (
         "studio/imaging/raw.py",
         "use_camera_wb=True, no_auto_bright=True",
         "use_camera_wb=False, no_auto_bright=True",
-        ("tests/test_raw.py",),
+        ("tests/imaging/test_raw.py",),
     ),
     Mutation(
         "raw-8-bit",
@@ -791,7 +791,7 @@ MUTATIONS = (
         "studio/imaging/raw.py",
         "    return _SRGB_CURVE[pixels.astype(np.uint16)]",
         "    return np.round(_SRGB_CURVE[pixels.astype(np.uint16)] * 255) / 255",
-        ("tests/test_raw.py",),
+        ("tests/imaging/test_raw.py",),
     ),
     Mutation(
         "raw-preview-any-size",
@@ -799,7 +799,7 @@ MUTATIONS = (
         "studio/imaging/io.py",
         "    if preview.width * preview.height < min_pixels:",
         "    if preview.width * preview.height < 0:",
-        ("tests/test_raw.py",),
+        ("tests/imaging/test_raw.py",),
     ),
     Mutation(
         "sharpen-halo",
@@ -807,7 +807,7 @@ MUTATIONS = (
         "studio/imaging/sharpen.py",
         "out = np.clip(after + np.float32(amount) * detail, low, high)",
         "out = after + np.float32(amount) * detail",
-        ("tests/test_sharpen.py::test_no_halo_at_a_strong_edge",),
+        ("tests/imaging/test_sharpen.py::test_no_halo_at_a_strong_edge",),
     ),
     Mutation(
         "sharpen-linkedin-off",
@@ -815,7 +815,7 @@ MUTATIONS = (
         "studio/imaging/sharpen.py",
         '"linkedin": "screen",',
         '"linkedin": None,',
-        ("tests/test_sharpen.py::test_the_face_keeps_its_fine_band_after_the_resize",),
+        ("tests/imaging/test_sharpen.py::test_the_face_keeps_its_fine_band_after_the_resize",),
     ),
     Mutation(
         "under-eye-on-the-eyes",
@@ -823,8 +823,8 @@ MUTATIONS = (
         "studio/edits/under_eye.py",
         "    lift = (lift * work.unprotected_soft).astype(np.float32, copy=False)",
         "    lift = lift.astype(np.float32, copy=False)",
-        ("tests/test_quality.py::test_under_eye_meets_the_smooth_targets",
-         "tests/test_edit_invariants.py"),
+        ("tests/promises/test_quality.py::test_under_eye_meets_the_smooth_targets",
+         "tests/edits/test_invariants.py"),
     ),
     Mutation(
         "consistent-highest-amount",
@@ -832,7 +832,7 @@ MUTATIONS = (
         "studio/batch/consistent.py",
         "        lowest = min(inputs, key=lambda name: amounts[name])",
         "        lowest = max(inputs, key=lambda name: amounts[name])",
-        ("tests/test_batch_consistent.py::test_a_person_s_photos_share_the_lowest_amount",),
+        ("tests/batch/test_consistent.py::test_a_person_s_photos_share_the_lowest_amount",),
     ),
     Mutation(
         "raw-exif-dropped",
@@ -840,7 +840,7 @@ MUTATIONS = (
         "studio/imaging/raw.py",
         "_KEPT_TAGS = (0x010E, 0x010F, 0x0110,",
         "_KEPT_TAGS = (0x010E,",
-        ("tests/test_raw.py::test_a_raw_file_keeps_its_camera_exif",),
+        ("tests/imaging/test_raw.py::test_a_raw_file_keeps_its_camera_exif",),
     ),
     Mutation(
         "backdrop-picture-hash-unchecked",
@@ -848,7 +848,7 @@ MUTATIONS = (
         "studio/edits/backdrop.py",
         "    if _sha256(data) != digest:",
         "    if False:",
-        ("tests/test_backdrop_picture.py::test_a_missing_or_changed_picture_is_one_line",),
+        ("tests/edits/test_backdrop.py::test_a_missing_or_changed_picture_is_one_line",),
     ),
     Mutation(
         "backdrop-picture-sharp",
@@ -856,7 +856,7 @@ MUTATIONS = (
         "studio/edits/background.py",
         "    linear = blurred(srgb_to_linear(grid), radius)",
         "    linear = srgb_to_linear(grid)",
-        ("tests/test_backdrop_picture.py::test_the_picture_is_blurred_as_a_background_behind_a_portrait",),
+        ("tests/edits/test_backdrop.py::test_the_picture_is_blurred_as_a_background_behind_a_portrait",),
     ),
     Mutation(
         "backdrop-picture-unlit",
@@ -864,7 +864,7 @@ MUTATIONS = (
         "studio/edits/background.py",
         "    glow = cv2.resize(layers.glow, (gw, gh), interpolation=cv2.INTER_LINEAR)",
         "    glow = np.ones((gh, gw), np.float32)",
-        ("tests/test_backdrop_picture.py::test_a_uniform_picture_is_lit_as_the_same_colour_backdrop",),
+        ("tests/edits/test_backdrop.py::test_a_uniform_picture_is_lit_as_the_same_colour_backdrop",),
     ),
     Mutation(
         "raw-tiff-8-bit-inside",
@@ -872,7 +872,7 @@ MUTATIONS = (
         "studio/imaging/io.py",
         "        return with_tiff_exif(_encode_tiff16(pixels, alpha), exif)",
         "        return with_tiff_exif(_encode_tiff16(np.round(pixels * 255) / 255, alpha), exif)",
-        ("tests/test_raw.py::test_retouch_a_dng_to_a_16_bit_tiff",),
+        ("tests/imaging/test_raw.py::test_retouch_a_dng_to_a_16_bit_tiff",),
     ),
     Mutation(
         "consistent-other-person-ignored",
@@ -880,8 +880,8 @@ MUTATIONS = (
         "studio/batch/consistent.py",
         "    apart = {index(name) for name in corrections.apart} - {None}",
         "    apart = set()",
-        ("tests/test_batch_consistent.py::test_the_user_corrects_the_groups",
-         "tests/test_batch_consistent.py::test_the_command_line_takes_a_photo_out_of_its_group"),
+        ("tests/batch/test_consistent.py::test_the_user_corrects_the_groups",
+         "tests/batch/test_consistent.py::test_the_command_line_takes_a_photo_out_of_its_group"),
     ),
     Mutation(
         "likeness-blames-sharpening",
@@ -889,7 +889,7 @@ MUTATIONS = (
         "studio/imaging/export.py",
         "                    pixels = sharpen_for_output(cut, pixels, self.sharpening, self.cut_points)",
         "                    pass",
-        ("tests/test_sharpen.py::test_the_likeness_compares_the_written_picture_with_the_original_sharpened_alike",),
+        ("tests/imaging/test_sharpen.py::test_the_likeness_compares_the_written_picture_with_the_original_sharpened_alike",),
     ),
     Mutation(
         "planned-export-not-sharpened",
@@ -897,7 +897,7 @@ MUTATIONS = (
         "studio/service/retouch_file.py",
         "    if kind is None or output.size[0] >= x1 - x0:\n",
         "    if True:\n",
-        ("tests/test_sharpen.py::test_an_export_rendered_at_the_output_scale_is_sharpened_too",),
+        ("tests/imaging/test_sharpen.py::test_an_export_rendered_at_the_output_scale_is_sharpened_too",),
     ),
     Mutation(
         "shoot-name-order",
@@ -905,7 +905,7 @@ MUTATIONS = (
         "studio/ui/shoot.py",
         "key=lambda p: (p.captured, p.path.name.lower()))",
         "key=lambda p: p.path.name.lower())",
-        ("tests/test_ui_shoot.py::test_open_folder_shows_the_shoot_in_capture_order_with_thumbnails",),
+        ("tests/ui/test_qt_shoot.py::test_open_folder_shows_the_shoot_in_capture_order_with_thumbnails",),
     ),
     Mutation(
         "shoot-switch-drops-work",
@@ -913,7 +913,7 @@ MUTATIONS = (
         "studio/ui/qt_filmstrip.py",
         "        if not self.open_photo(path):",
         "        self.document.set_dirty(False)\n        if not self.open_photo(path):",
-        ("tests/test_ui_shoot.py::test_arrow_keys_move_through_the_shoot_and_each_photo_keeps_its_session",),
+        ("tests/ui/test_qt_shoot.py::test_arrow_keys_move_through_the_shoot_and_each_photo_keeps_its_session",),
     ),
     Mutation(
         "sync-carries-marks",
@@ -921,7 +921,7 @@ MUTATIONS = (
         "studio/ui/shoot.py",
         "crop=None, path=None, notes=())",
         "crop=None, path=None, notes=(), marks=current.marks)",
-        ("tests/test_ui_shoot.py::test_sync_keeps_each_photos_own_marks",),
+        ("tests/ui/test_qt_shoot.py::test_sync_keeps_each_photos_own_marks",),
     ),
     Mutation(
         "sync-step-lost",
@@ -929,7 +929,7 @@ MUTATIONS = (
         "studio/ui/qt_sync.py",
         "stack.push(SyncedHereCommand(self.document, synced))",
         "None",
-        ("tests/test_ui_shoot.py::test_sync_writes_the_look_to_each_selected_photo_one_undo_step_each",),
+        ("tests/ui/test_qt_shoot.py::test_sync_writes_the_look_to_each_selected_photo_one_undo_step_each",),
     ),
     Mutation(
         "export-selected-on-window-thread",
@@ -937,7 +937,7 @@ MUTATIONS = (
         "studio/ui/qt_shoot_export.py",
         "        self.thread.start()",
         "        self.thread.run()",
-        ("tests/test_ui_shoot.py::test_export_selected_runs_in_the_background_and_resumes_after_cancel",),
+        ("tests/ui/test_qt_shoot.py::test_export_selected_runs_in_the_background_and_resumes_after_cancel",),
     ),
     Mutation(
         "side-by-side-unsynced",
@@ -945,7 +945,7 @@ MUTATIONS = (
         "studio/ui/qt_side_by_side.py",
         "            bar.setValue(value)",
         "            pass",
-        ("tests/test_ui_shoot.py::test_side_by_side_shows_before_and_after_zoomed_and_moved_together",),
+        ("tests/ui/test_qt_shoot.py::test_side_by_side_shows_before_and_after_zoomed_and_moved_together",),
     ),
     Mutation(
         "shoot-docks-from-last-layout",
@@ -953,7 +953,7 @@ MUTATIONS = (
         "studio/ui/qt_main.py",
         "        self.filmstrip.hide_while_empty()  # shown by a shoot, not by the last layout",
         "        pass",
-        ("tests/test_ui_shoot.py::test_the_filmstrip_shows_only_with_a_shoot_open",),
+        ("tests/ui/test_qt_shoot.py::test_the_filmstrip_shows_only_with_a_shoot_open",),
     ),
     Mutation(
         "side-by-side-beside-split",
@@ -961,7 +961,7 @@ MUTATIONS = (
         "studio/ui/qt_side_by_side.py",
         "            self._actions[\"split\"].setChecked(False)",
         "            pass",
-        ("tests/test_ui_shoot.py::test_one_before_after_at_a_time_and_the_tools_bring_the_canvas_back",),
+        ("tests/ui/test_qt_shoot.py::test_one_before_after_at_a_time_and_the_tools_bring_the_canvas_back",),
     ),
     Mutation(
         "export-selected-amount-blank",
@@ -969,7 +969,7 @@ MUTATIONS = (
         "studio/batch/sidecar.py",
         'record["amount"] = float(own["amount"])',
         'record["amount"] = None',
-        ("tests/test_batch_sidecar.py::test_the_report_shows_the_amount_chosen_in_the_studio",),
+        ("tests/batch/test_sidecar.py::test_the_report_shows_the_amount_chosen_in_the_studio",),
     ),
     Mutation(
         "sync-carries-amount",
@@ -977,7 +977,7 @@ MUTATIONS = (
         "studio/ui/shoot.py",
         "sliders, amount = _look_sliders(current.look, sliders), None",
         "sliders, amount = sliders, amount",
-        ("tests/test_ui_shoot.py::test_sync_carries_the_look_to_find_its_own_amount_and_the_export_preset",),
+        ("tests/ui/test_qt_shoot.py::test_sync_carries_the_look_to_find_its_own_amount_and_the_export_preset",),
     ),
     Mutation(
         "likeness-folder-as-photo",
@@ -985,7 +985,7 @@ MUTATIONS = (
         "studio/ui/app.py",
         "    if path is not None and os.path.isdir(path):\n        window.filmstrip.open_folder(path)",
         "    if False:\n        window.filmstrip.open_folder(path)",
-        ("tests/test_ui_shoot.py::test_likeness_folder_opens_the_folder_as_a_shoot",),
+        ("tests/ui/test_qt_shoot.py::test_likeness_folder_opens_the_folder_as_a_shoot",),
     ),
     Mutation(
         "export-results-squeezed",
@@ -993,7 +993,7 @@ MUTATIONS = (
         "studio/ui/qt_shoot_export.py",
         "        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)",
         "        pass",
-        ("tests/test_ui_shoot.py::test_export_selected_runs_in_the_background_and_resumes_after_cancel",),
+        ("tests/ui/test_qt_shoot.py::test_export_selected_runs_in_the_background_and_resumes_after_cancel",),
     ),
     Mutation(
         "side-by-side-arrows-dead",
@@ -1001,7 +1001,7 @@ MUTATIONS = (
         "studio/ui/qt_side_by_side.py",
         "            widget.installEventFilter(arrow_keys)",
         "            pass",
-        ("tests/test_ui_shoot.py::test_side_by_side_shows_before_and_after_zoomed_and_moved_together",),
+        ("tests/ui/test_qt_shoot.py::test_side_by_side_shows_before_and_after_zoomed_and_moved_together",),
     ),
     Mutation(
         "import-circle",
@@ -1010,7 +1010,7 @@ MUTATIONS = (
         '    """About how many bytes an EXIF value takes (strings and blobs dominate)."""\n',
         '    """About how many bytes an EXIF value takes (strings and blobs dominate)."""\n'
         "    from studio.imaging import io  # noqa: F401\n",
-        ("tests/test_import_layers.py",),
+        ("tests/project/test_import_layers.py",),
     ),
     Mutation(
         "studio-budget-to-me-ignored",
@@ -1019,7 +1019,7 @@ MUTATIONS = (
         "studio/ui/engine.py",
         "        figure = self._to_me_figure(least, to_me)\n",
         "        figure = None\n",
-        ("tests/test_ui_me.py::test_keep_at_least_n_percent_like_me_eases_the_looks_amount_and_the_export",),
+        ("tests/ui/test_qt_me.py::test_keep_at_least_n_percent_like_me_eases_the_looks_amount_and_the_export",),
     ),
     Mutation(
         "two-amount-searches",
@@ -1028,7 +1028,7 @@ MUTATIONS = (
         "studio/service/retouch_file.py",
         "    return _PlannedRender(render=render, at_output_scale=max(plan.scale) < 1.0)\n",
         "    return _PlannedRender(render=render, at_output_scale=False)\n",
-        ("tests/test_render_plan.py::test_an_export_at_the_outputs_scale_finds_its_amount_on_the_written_file_alone",),
+        ("tests/render/test_plan.py::test_an_export_at_the_outputs_scale_finds_its_amount_on_the_written_file_alone",),
     ),
     Mutation(
         "eyes-lab-through-scikit-image",
@@ -1036,7 +1036,7 @@ MUTATIONS = (
         "studio/edits/blend.py",
         "    rgb = np.clip(lab_to_srgb(lab), 0.0, 1.0)  # fast_lab's inverse: no scikit-image\n",
         "    from studio.imaging.colour import lab_to_rgb\n    rgb = lab_to_rgb(lab)\n",
-        ("tests/test_render_plan.py::test_a_looks_export_without_warmth_never_loads_scikit_image",),
+        ("tests/render/test_plan.py::test_a_looks_export_without_warmth_never_loads_scikit_image",),
     ),
     Mutation(
         "history-scrolls-sideways",
@@ -1044,7 +1044,7 @@ MUTATIONS = (
         "studio/ui/qt_main.py",
         "        elide_rows_to_width(self.history)",
         "        self.history.setItemDelegate(QtCutTextTips(self.history))",
-        ("tests/test_ui_walkthrough.py::test_a_long_history_entry_is_elided_in_the_middle_not_scrolled_sideways",),
+        ("tests/ui/test_walkthrough.py::test_a_long_history_entry_is_elided_in_the_middle_not_scrolled_sideways",),
     ),
     Mutation(
         "look-picker-box-cut",
@@ -1052,7 +1052,7 @@ MUTATIONS = (
         "studio/ui/qt_look_thumbs.py",
         "    combo.setIconSize(QSize(LOOK_ICON_IN_BOX, LOOK_ICON_IN_BOX))",
         "    combo.setIconSize(QSize(LOOK_THUMB_EDGE, LOOK_THUMB_EDGE))",
-        ("tests/test_ui_shoot.py::test_the_closed_look_picker_shows_its_thumbnail_whole_and_the_list_the_big_ones",),
+        ("tests/ui/test_qt_shoot.py::test_the_closed_look_picker_shows_its_thumbnail_whole_and_the_list_the_big_ones",),
     ),
     Mutation(
         "export-badge-at-the-end",
@@ -1060,7 +1060,7 @@ MUTATIONS = (
         "studio/ui/qt_shoot_export.py",
         "            self.filmstrip.mark_exported(result.input)",
         "            pass",
-        ("tests/test_ui_shoot.py::test_export_selected_runs_in_the_background_and_resumes_after_cancel",),
+        ("tests/ui/test_qt_shoot.py::test_export_selected_runs_in_the_background_and_resumes_after_cancel",),
     ),
     Mutation(
         "backdrop-picture-unnamed",
@@ -1068,7 +1068,7 @@ MUTATIONS = (
         "studio/ui/qt_panel.py",
         "            words = path.name\n",
         "            words = self._colour\n",
-        ("tests/test_ui_walkthrough.py::test_the_backdrop_takes_a_picture_shown_by_its_name_undone_and_saved",),
+        ("tests/ui/test_walkthrough.py::test_the_backdrop_takes_a_picture_shown_by_its_name_undone_and_saved",),
     ),
     Mutation(
         "backdrop-picture-history-text",
@@ -1076,7 +1076,7 @@ MUTATIONS = (
         "studio/ui/qt_commands.py",
         "        return picture_path(value).name  # not its image:<sha256>:<path>",
         "        return value",
-        ("tests/test_ui_walkthrough.py::test_the_backdrop_takes_a_picture_shown_by_its_name_undone_and_saved",),
+        ("tests/ui/test_walkthrough.py::test_the_backdrop_takes_a_picture_shown_by_its_name_undone_and_saved",),
     ),
     Mutation(
         "backdrop-picture-name-widens-panel",
@@ -1084,7 +1084,7 @@ MUTATIONS = (
         "studio/ui/qt_panel.py",
         "                                               max(room, 40)))",
         "                                               10**6))",
-        ("tests/test_ui_walkthrough.py::test_the_backdrop_takes_a_picture_shown_by_its_name_undone_and_saved",),
+        ("tests/ui/test_walkthrough.py::test_the_backdrop_takes_a_picture_shown_by_its_name_undone_and_saved",),
     ),
     Mutation(
         "session-unknown-keys-read",
@@ -1092,7 +1092,7 @@ MUTATIONS = (
         "studio/session/model.py",
         "class _Stored(Struct, forbid_unknown_fields=True):",
         "class _Stored(Struct):",
-        ("tests/test_session_model.py",),
+        ("tests/session/test_model.py",),
     ),
     Mutation(
         "session-ranges-unchecked",
@@ -1100,7 +1100,7 @@ MUTATIONS = (
         "studio/session/model.py",
         'return says(wrong, f"is {{value}}, outside {low:g}..{high:g}", ge=low, le=high)',
         'return says(wrong, f"is {{value}}, outside {low:g}..{high:g}")',
-        ("tests/test_session_model.py",),
+        ("tests/session/test_model.py",),
     ),
     Mutation(
         "session-not-strict",
@@ -1108,7 +1108,7 @@ MUTATIONS = (
         "studio/session/model.py",
         "stored = msgspec.convert(data, StoredSession, strict=True)",
         "stored = msgspec.convert(data, StoredSession, strict=False)",
-        ("tests/test_session.py::test_an_amount_or_budget_out_of_range_is_refused",),
+        ("tests/session/test_session.py::test_an_amount_or_budget_out_of_range_is_refused",),
     ),
     Mutation(
         "session-crop-outside",
@@ -1116,7 +1116,7 @@ MUTATIONS = (
         "studio/session/model.py",
         "if self.left + self.width > 1 + eps or self.top + self.height > 1 + eps:",
         "if False:",
-        ("tests/test_session_model.py",),
+        ("tests/session/test_model.py",),
     ),
     Mutation(
         "session-msgspec-wording",
@@ -1124,7 +1124,7 @@ MUTATIONS = (
         "studio/session/wording.py",
         "    for depth in range(len(steps), -1, -1):",
         "    for depth in ():",
-        ("tests/test_session_model.py",),
+        ("tests/session/test_model.py",),
     ),
     Mutation(
         "session-points-in-all",
@@ -1132,7 +1132,7 @@ MUTATIONS = (
         "studio/session/model.py",
         "        if total > MAX_SESSION_POINTS:",
         "        if total > 100 * MAX_SESSION_POINTS:",
-        ("tests/test_session_model.py", "tests/test_marks.py"),
+        ("tests/session/test_model.py", "tests/edits/test_marks.py"),
     ),
     Mutation(
         "session-pattern-dollar",
@@ -1140,7 +1140,7 @@ MUTATIONS = (
         "studio/session/model.py",
         'max_length=limit, pattern=r"^[^\\n]*\\Z")',
         'max_length=limit, pattern=r"^[^\\n]*$")',
-        ("tests/test_session_model.py",),
+        ("tests/session/test_model.py",),
     ),
     Mutation(
         "same-amount-never-on",
@@ -1148,7 +1148,7 @@ MUTATIONS = (
         "studio/ui/qt_shoot_export.py",
         "return document.look is not None and document.budget is not None",
         "return False",
-        ("tests/test_ui_people.py::test_same_amount_is_off_without_a_budgeted_look",),
+        ("tests/ui/test_qt_people.py::test_same_amount_is_off_without_a_budgeted_look",),
     ),
     Mutation(
         "same-amount-second-pass-own-amount",
@@ -1156,7 +1156,7 @@ MUTATIONS = (
         "studio/batch/sidecar.py",
         "at = session_to_dict(own_at_amount(own, amounts[input_path]))",
         "at = session_to_dict(own)",
-        ("tests/test_ui_people.py::test_export_selected_gives_a_person_s_photos_the_lowest_amount",),
+        ("tests/ui/test_qt_people.py::test_export_selected_gives_a_person_s_photos_the_lowest_amount",),
     ),
     Mutation(
         "people-file-not-used",
@@ -1164,7 +1164,7 @@ MUTATIONS = (
         "studio/ui/qt_shoot_export.py",
         "return SameAmount(corrections, self.workers, dict(self.written))",
         "return SameAmount(type(corrections)(), self.workers, dict(self.written))",
-        ("tests/test_ui_people.py::test_these_are_the_same_person_joins_two_people_and_is_kept",),
+        ("tests/ui/test_qt_people.py::test_these_are_the_same_person_joins_two_people_and_is_kept",),
     ),
     Mutation(
         "someone-else-not-apart",
@@ -1172,7 +1172,7 @@ MUTATIONS = (
         "studio/ui/shoot.py",
         "apart = (*corrections.apart, *(n for n in names if n not in corrections.apart))",
         "apart = corrections.apart",
-        ("tests/test_ui_people.py::test_this_is_someone_else_takes_a_photo_out_of_its_person",),
+        ("tests/ui/test_qt_people.py::test_this_is_someone_else_takes_a_photo_out_of_its_person",),
     ),
     Mutation(
         "people-file-broken-raises",
@@ -1180,7 +1180,7 @@ MUTATIONS = (
         "studio/ui/shoot.py",
         "    except (ValueError, RecursionError):\n        reason = f\"{shown(path)}: not a people file",
         "    except RecursionError:\n        reason = f\"{shown(path)}: not a people file",
-        ("tests/test_ui_people.py::test_a_broken_people_file_is_ignored_with_one_line",),
+        ("tests/ui/test_qt_people.py::test_a_broken_people_file_is_ignored_with_one_line",),
     ),
     Mutation(
         "same-amount-cancel-not-said",
@@ -1188,7 +1188,7 @@ MUTATIONS = (
         "studio/ui/qt_shoot_export.py",
         "        raise BatchInterrupted([written_again.get(r.input, r) for r in results]) from None",
         "        return [written_again.get(r.input, r) for r in results]",
-        ("tests/test_ui_people.py::test_cancel_while_a_person_s_photos_are_written_again",),
+        ("tests/ui/test_qt_people.py::test_cancel_while_a_person_s_photos_are_written_again",),
     ),
     Mutation(
         "resume-forgets-written-amounts",
@@ -1196,7 +1196,7 @@ MUTATIONS = (
         "studio/ui/qt_shoot_export.py",
         "known = [same_amount.written.get(r.input, r) if r.input in skipped else r for r in results]",
         "known = list(results)",
-        ("tests/test_ui_people.py::test_cancel_while_a_person_s_photos_are_written_again",),
+        ("tests/ui/test_qt_people.py::test_cancel_while_a_person_s_photos_are_written_again",),
     ),
     Mutation(
         "own-amount-rescales-hand-set",
@@ -1204,7 +1204,7 @@ MUTATIONS = (
         "studio/batch/consistent.py",
         "open_keys = set(protocol.face_keys()) - set(held_keys(session.sliders, scaled(look, own)))",
         "open_keys = set(protocol.face_keys())",
-        ("tests/test_shoot_people.py::test_a_photo_s_own_session_at_its_person_s_amount",),
+        ("tests/ui/test_shoot.py::test_a_photo_s_own_session_at_its_person_s_amount",),
     ),
     Mutation(
         "consistent-redoes-the-lowest",
@@ -1212,7 +1212,7 @@ MUTATIONS = (
         "studio/batch/consistent.py",
         "and written[job.shown_input] > group.amount + 1e-9]",
         "and written[job.shown_input] > group.amount - 1e-9]",
-        ("tests/test_shoot_people.py::test_a_person_s_photos_above_its_amount_are_written_again_in_one_batch",),
+        ("tests/ui/test_shoot.py::test_a_person_s_photos_above_its_amount_are_written_again_in_one_batch",),
     ),
     Mutation(
         "hog-file-unchecked",
@@ -1220,7 +1220,7 @@ MUTATIONS = (
         "studio/face/detect.py",
         "        if hashlib.sha256(path.read_bytes()).hexdigest() == HOG_DETECTOR_SHA256:",
         "        if path.is_file():",
-        ("tests/test_face.py::test_the_hog_detector_set_up_saves_is_dlibs_own",),
+        ("tests/face/test_face.py::test_the_hog_detector_set_up_saves_is_dlibs_own",),
     ),
     Mutation(
         "ready-reads-68-points",
@@ -1228,7 +1228,7 @@ MUTATIONS = (
         "studio/face/likeness.py",
         "    if not mesh.available():\n        landmark_predictor()",
         "    if True:\n        landmark_predictor()",
-        ("tests/test_face.py::test_getting_ready_reads_dlibs_68_point_model_only_without_the_mesh",),
+        ("tests/face/test_face.py::test_getting_ready_reads_dlibs_68_point_model_only_without_the_mesh",),
     ),
     Mutation(
         "descriptor-cache-too-small",
@@ -1236,7 +1236,7 @@ MUTATIONS = (
         "studio/face/likeness.py",
         "_RECENT_SIZE = 64",
         "_RECENT_SIZE = 8",
-        ("tests/test_everyone.py::test_a_group_s_amount_steps_read_each_face_s_original_once",),
+        ("tests/render/test_everyone.py::test_a_group_s_amount_steps_read_each_face_s_original_once",),
     ),
     Mutation(
         "descriptor-helper-unused",
@@ -1244,7 +1244,7 @@ MUTATIONS = (
         "studio/ui/app.py",
         "    helper_process.use_helper_process(pool)\n    return pool",
         "    return pool",
-        ("tests/test_face.py::test_the_studio_s_likeness_descriptors_come_from_its_helper_process",),
+        ("tests/face/test_face.py::test_the_studio_s_likeness_descriptors_come_from_its_helper_process",),
     ),
     Mutation(
         "preview-waits-for-the-drag",
@@ -1252,7 +1252,7 @@ MUTATIONS = (
         "studio/ui/qt_preview.py",
         'progressive=name == "render"',
         "progressive=False",
-        ("tests/test_ui.py::test_the_preview_follows_a_drag_whose_renders_are_slower_than_the_mouse",),
+        ("tests/ui/test_window.py::test_the_preview_follows_a_drag_whose_renders_are_slower_than_the_mouse",),
     ),
     Mutation(
         "cut-face-measured",
@@ -1260,7 +1260,7 @@ MUTATIONS = (
         "studio/face/likeness.py",
         "        if not inside_frame(face, original.shape):\n            continue\n",
         "",
-        ("tests/test_one_likeness.py::test_a_face_the_frame_cuts_is_not_measured_and_its_look_stays_at_its_own_strength",),
+        ("tests/promises/test_one_likeness.py::test_a_face_the_frame_cuts_is_not_measured_and_its_look_stays_at_its_own_strength",),
     ),
     Mutation(
         "unmeasured-look-pushed",
@@ -1268,7 +1268,7 @@ MUTATIONS = (
         "studio/render/amount.py",
         "    return 100.0 if steps <= round(1.0 / STEP) else 0.0",
         "    return 100.0",
-        ("tests/test_one_likeness.py::test_a_face_the_frame_cuts_is_not_measured_and_its_look_stays_at_its_own_strength",),
+        ("tests/promises/test_one_likeness.py::test_a_face_the_frame_cuts_is_not_measured_and_its_look_stays_at_its_own_strength",),
     ),
     Mutation(
         "smooth5-tone-soft-limit",
@@ -1276,7 +1276,7 @@ MUTATIONS = (
         "studio/edits/smooth.py",
         "TONE_SOFT_LIMIT = 0.4\n",
         "TONE_SOFT_LIMIT = 0.75\n",
-        ("tests/test_skin_tone.py::test_smooth_evens_tone_and_keeps_freckles[deepface_img57.jpg]",),
+        ("tests/edits/test_smooth.py::test_smooth_evens_tone_and_keeps_freckles[deepface_img57.jpg]",),
     ),
     Mutation(
         "smooth5-tone-amount-all",
@@ -1284,7 +1284,7 @@ MUTATIONS = (
         "studio/edits/smooth.py",
         "    band *= np.float32(_amount(",
         "    band *= np.float32(1.0 or _amount(",
-        ("tests/test_quality.py::test_smooth_meets_quality_targets[facenet-pytorch_paul_rudd_1.jpg]",),
+        ("tests/promises/test_quality.py::test_smooth_meets_quality_targets[facenet-pytorch_paul_rudd_1.jpg]",),
     ),
     Mutation(
         "smooth5-nose-share",
@@ -1292,7 +1292,7 @@ MUTATIONS = (
         "studio/edits/smooth.py",
         "NOSE_SHARE = 0.9\n",
         "NOSE_SHARE = 1.0\n",
-        ("tests/test_skin_tone.py::test_smooth_evens_tone_and_keeps_freckles[facenet-pytorch_paul_rudd_1.jpg]",),
+        ("tests/edits/test_smooth.py::test_smooth_evens_tone_and_keeps_freckles[facenet-pytorch_paul_rudd_1.jpg]",),
     ),
     Mutation(
         "export-selected-in-the-foreground",
@@ -1300,7 +1300,7 @@ MUTATIONS = (
         "studio/process.py",
         "        if os.getpriority(os.PRIO_PROCESS, 0) < nice:",
         "        if False:",
-        ("tests/test_ui_shoot.py::test_export_selected_runs_in_the_background_and_resumes_after_cancel",),
+        ("tests/ui/test_qt_shoot.py::test_export_selected_runs_in_the_background_and_resumes_after_cancel",),
     ),
     Mutation(
         "start-up-objects-collected",
@@ -1308,7 +1308,7 @@ MUTATIONS = (
         "studio/ui/app.py",
         "    gc.freeze()",
         "    pass",
-        ("tests/test_first_run.py::test_the_garbage_collector_leaves_the_studios_start_up_alone",),
+        ("tests/project/test_first_run.py::test_the_garbage_collector_leaves_the_studios_start_up_alone",),
     ),
     Mutation(
         "session-imports-service",
@@ -1316,7 +1316,7 @@ MUTATIONS = (
         "studio/session/looks.py",
         "    text = str(name_or_file)\n",
         "    from studio.service import retouch_file  # noqa: F401\n    text = str(name_or_file)\n",
-        ("tests/test_import_layers.py::test_no_module_outside_ui_imports_qt_or_an_upper_layer",),
+        ("tests/project/test_import_layers.py::test_no_module_outside_ui_imports_qt_or_an_upper_layer",),
     ),
     Mutation(
         "retouch-rewrites-args",
@@ -1325,8 +1325,8 @@ MUTATIONS = (
         "    image, session_file = photo_and_session(args.image, args.session)\n",
         "    image, session_file = args.image, args.session = photo_and_session(args.image,"
         " args.session)\n",
-        ("tests/test_structure.py::test_no_command_rewrites_its_arguments",
-         "tests/test_retouch_cli.py::test_the_command_builds_its_request_and_leaves_the_arguments_as_typed"),
+        ("tests/project/test_structure.py::test_no_command_rewrites_its_arguments",
+         "tests/cli/test_retouch.py::test_the_command_builds_its_request_and_leaves_the_arguments_as_typed"),
     ),
     Mutation(
         "profile-stamped-with-the-time",
@@ -1334,7 +1334,7 @@ MUTATIONS = (
         "studio/imaging/io.py",
         "    made[24:36] = struct.pack(\">6H\", *PROFILE_DATE)\n",
         "",
-        ("tests/test_export.py::test_the_same_picture_makes_the_same_file_in_every_run",),
+        ("tests/imaging/test_export.py::test_the_same_picture_makes_the_same_file_in_every_run",),
     ),
     Mutation(
         "controller-imports-window",

@@ -22,7 +22,7 @@ import numpy as np
 from studio.batch.report import OK, PhotoResult
 
 #: Descriptors closer than this are one person (dlib's own threshold; the shared photos'
-#: same-person pairs lie below it, different people above: tests/test_face.py).
+#: same-person pairs lie below it, different people above: tests/face/test_face.py).
 SAME_PERSON = 0.6
 
 

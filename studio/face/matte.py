@@ -69,7 +69,7 @@ def person_probability_map(image: np.ndarray) -> np.ndarray | None:
 
     The whole photo is resized to the model's square, squashed (as MediaPipe feeds it): on
     the labelled photos this kept shoulders and hair better than a letterbox with repeated
-    edges (tests/matte_labels.json: teen's right shoulder 100% vs 94%, a long-haired
+    edges (tests/data/matte_labels.json: teen's right shoulder 100% vs 94%, a long-haired
     shoulder 100% vs 82%), whose smeared borders the model reads as more person.
     """
     h, w = image.shape[:2]

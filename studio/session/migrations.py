@@ -2,10 +2,10 @@
 
 Each ``_migrate_vN`` turns a version-N dict into a version-(N+1) dict and refuses a key that
 version could not hold (a damaged or hand-made file must not be read as a newer one). One
-sample file of every old version lives in ``tests/sessions`` forever. ``edits`` records the
+sample file of every old version lives in ``tests/data/sessions`` forever. ``edits`` records the
 algorithm version of every edit the sliders were made with; an older one is upgraded by the
 edit's own ``LEGACY`` steps when the session is read (``studio.edits.versions``; sample
-sessions per edit version and their golden renders live in ``tests/sessions/edits``).
+sessions per edit version and their golden renders live in ``tests/data/sessions/edits``).
 """
 
 from __future__ import annotations
