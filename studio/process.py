@@ -33,8 +33,8 @@ BACKGROUND_NICE = 10
 
 
 def give_way(nice: int = BACKGROUND_NICE) -> None:
-    """Lower the calling thread's priority to ``nice`` (never raise it); what it starts
-    inherits it. Linux only, where a thread has a priority of its own: elsewhere the whole
+    """Lower the calling thread's priority to ``nice`` (never raise it): in a batch worker's
+    initializer, the whole worker; what it starts inherits it. Linux only, where a thread has a priority of its own: elsewhere the whole
     process (the window too) would be lowered, so nothing changes there."""
     if not sys.platform.startswith("linux") or not hasattr(os, "setpriority"):
         return

@@ -180,12 +180,11 @@ def run_shoot_batch(batch: ShootBatch, engine, relay: _BatchRelay,
                     same_amount: SameAmount | None = None) -> None:
     """The batch thread: plan the jobs and run them (then, with ``same_amount``, the photos
     of each person above its amount again at it) and tell ``relay`` how it ended; behind the
-    window (the thread and the workers it starts give way to it)."""
+    window (its workers give way to it; the thread itself mostly waits for them, and stays at
+    the window's priority: the fork server it may start serves every later batch too)."""
     from studio.batch import BatchInterrupted, run_batch
     from studio.batch.sidecar import own_session_task
-    from studio.process import give_way
 
-    give_way()
     results = []
     try:
         jobs, plan = shoot.export_plan(list(batch.photos), batch.folder, batch.settings)
