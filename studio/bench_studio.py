@@ -69,11 +69,9 @@ def run_shoot_figures(folder: Path | None = None, quick: bool = False, workers: 
     blocked = figures["export"]["blocked_max"]
     return {"version": __version__, "quick": quick,
             "folder": str(folder) if folder else "made photos",
-            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                        "load": _load()},
+            "machine": _machine(),
             "shoot": figures,
-            "target": {"measured": blocked, "target": SHOOT_TARGET, "unit": "ms",
-                       "met": blocked <= SHOOT_TARGET}}
+            "target": _target(blocked, SHOOT_TARGET)}
 
 
 def _linked_shoot(folder: Path, shoot: Path) -> None:
@@ -89,14 +87,13 @@ def _linked_shoot(folder: Path, shoot: Path) -> None:
         (shoot / photo.name).symlink_to(photo.resolve())
 
 
-def _made_shoot(folder: Path, photos: int, megapixels: float) -> Path:
+def _made_shoot(folder: Path, photos: int, megapixels: float) -> None:
     from studio.bench import _write_jpeg, closeup_portrait, synthetic_portrait
 
     folder.mkdir(parents=True)
     for number in range(photos):
         make = closeup_portrait if number % 2 else synthetic_portrait
         _write_jpeg(make(megapixels, seed=number), folder / f"frame-{number + 1:02d}.jpg")
-    return folder
 
 
 def format_shoot_report(result: dict) -> str:
@@ -133,8 +130,7 @@ def run_studio_figures(quick: bool = False, progress: Callable[[str], None] | No
             run.mkdir()
             figures[label] = studio_process(photo, run, 10 if quick else 40)
     return {"version": __version__, "quick": quick, "megapixels": megapixels,
-            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                        "load": _load()},
+            "machine": _machine(),
             "studio": figures, "targets": _targets(figures)}
 
 
@@ -153,8 +149,17 @@ def _targets(figures: dict) -> dict[str, dict]:
         "drag_p95": max(f["drag"]["p95"] for f in figures.values()),
         "window_blocked_max": max(f["window_blocked_max"] for f in figures.values()),
     }
-    return {name: {"measured": value, "target": TARGETS[name], "unit": "ms",
-                   "met": value <= TARGETS[name]} for name, value in measured.items()}
+    return {name: _target(value, TARGETS[name]) for name, value in measured.items()}
+
+
+def _target(measured: float, target: float) -> dict:
+    """A wall figure in ms against its target."""
+    return {"measured": measured, "target": target, "unit": "ms", "met": measured <= target}
+
+
+def _machine() -> dict:
+    """The machine's facts a report is read beside (its cores, Python, the 1-min load)."""
+    return {"cpus": os.cpu_count(), "python": platform.python_version(), "load": _load()}
 
 
 def format_studio_report(result: dict) -> str:
