@@ -195,6 +195,8 @@ class PreviewEngine:
         h, w = self.proxy.shape[:2]
         with self._draft_lock:
             draft = self._draft
+            if draft is None:
+                raise RuntimeError("render_draft before prepare_draft made the draft")
             pixels = draft.retoucher.render(
                 dict(sliders), scaled(marks, self.factor * draft.factor))
         return cv2.resize(to_uint8(pixels), (w, h), interpolation=cv2.INTER_LINEAR)
