@@ -174,8 +174,12 @@ def format_studio_report(result: dict) -> str:
         lines.append(f"  slider drags, preview update: median {drag['median']:.0f} ms, p95 "
                      f"{drag['p95']:.0f} ms over {drag['moves']} moves "
                      f"(CPU {drag['cpu_per_move']:.0f} ms a move)")
+        if "settle_median" in drag:
+            lines.append(f"  drag's last move -> its full render (draft replaced): median "
+                         f"{drag['settle_median']:.0f} ms")
         for key, stats in drag["by_slider"].items():
-            lines.append(f"    {key:<12} {stats['median']:7.0f} / {stats['p95']:7.0f}")
+            lines.append(f"    {key:<12} {stats['median']:7.0f} / {stats['p95']:7.0f}"
+                         + (f"   settle {stats['settle']:5.0f}" if "settle" in stats else ""))
         lines.append(f"  window thread blocked at most {f['window_blocked_max']:.0f} ms "
                      f"(its own work at most {f['window_busy_max']:.0f} ms)")
     lines.append("")

@@ -1344,6 +1344,22 @@ MUTATIONS = (
         "    from .qt_main import QtStudioWindow  # noqa: F401\n    from .qt_notice import Notices\n",
         ("tests/ui/test_structure_ui.py::test_no_controller_imports_the_window",),
     ),
+    Mutation(
+        "draft-becomes-the-preview",
+        "a drag's draft becomes the preview's sliders (what the likeness, the circle and the export read)",
+        "studio/ui/qt_preview.py",
+        "        self.on_screen = result.sliders\n        self._likeness_timer.stop()\n",
+        "        self.on_screen = self.sliders = result.sliders\n        self._likeness_timer.stop()\n",
+        ("tests/ui/test_qt_preview.py",),
+    ),
+    Mutation(
+        "draft-never-replaced",
+        "the full render never replaces a drag's draft once the hand rests",
+        "studio/ui/qt_preview.py",
+        "        if owed == _cache_key(sliders, marks):\n",
+        "        if owed is None:\n",
+        ("tests/ui/test_qt_preview.py",),
+    ),
 )
 
 

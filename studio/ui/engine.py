@@ -22,6 +22,11 @@ from studio.imaging.photo import Photo
 PROXY_PIXELS = 2_000_000
 #: Extra pixels rendered around the visible region at 100% zoom, so small pans need no render.
 DETAIL_MARGIN = 64
+#: A drag's draft: its share of the proxy's pixels (rendered while the hand moves, shown
+#: enlarged to the proxy's size until the full render of the same values replaces it).
+DRAFT_SHARE = 0.25
+#: Proxies of fewer pixels get no draft: their renders are quick enough.
+DRAFT_MIN_PIXELS = 500_000
 
 
 def open_photo(path: str | Path | None) -> tuple[Photo, FaceAnalysis]:
@@ -45,6 +50,14 @@ class Detail:
     y: int
     pixels: np.ndarray
     request: tuple
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """A drag's draft: its prepared Retoucher and its pixels per proxy pixel (< 1)."""
+
+    retoucher: object
+    factor: float
 
 
 @dataclass(frozen=True)
@@ -85,6 +98,8 @@ class PreviewEngine:
         self._lock = threading.Lock()  # the proxy's Retoucher
         self._detail_lock = threading.Lock()  # the 100% zoom region's (never waits for the proxy)
         self._retoucher = None
+        self._draft_lock = threading.Lock()  # the draft's Retoucher (never waits for the proxy)
+        self._draft: _Draft | None = None
         self._masks: dict[str, np.ndarray] | None = None
         self._detail_key: tuple | None = None
         self._detail_retoucher = None
@@ -128,21 +143,63 @@ class PreviewEngine:
         return self.proxy_analysis.face(self.face_index)
 
     def _retoucher_now(self):
-        from studio.render import Retoucher
-
         if self._retoucher is None:
-            faces = self.faces
-            if len(faces) > 1:
-                self._retoucher = Retoucher(self.proxy, self.proxy_analysis, faces=faces)
-            else:
-                self._retoucher = Retoucher(
-                    self.proxy, self.proxy_analysis, face_index=self.face_index
-                )
+            self._retoucher = self._retoucher_of(self.proxy, self.proxy_analysis)
         return self._retoucher
 
+    def _retoucher_of(self, pixels: np.ndarray, analysis: FaceAnalysis | None):
+        """A preview Retoucher of ``pixels`` (the proxy or the draft) for the retouched faces."""
+        from studio.render import Retoucher
+
+        faces = self.faces
+        if len(faces) > 1:
+            return Retoucher(pixels, analysis, faces=faces)
+        return Retoucher(pixels, analysis, face_index=self.face_index)
+
     def prepare(self) -> None:
-        """Prepare every edit's layers now (a worker calls this right after opening)."""
+        """Prepare every edit's layers now, then the draft's (a worker calls this right after
+        opening)."""
         self._retoucher_now().prepare_all()
+        self.prepare_draft()
+
+    # ---- a drag's draft
+    def prepare_draft(self) -> None:
+        """Make the draft (about ``DRAFT_SHARE`` of the proxy's pixels) and prepare its layers,
+        once; a proxy of fewer than ``DRAFT_MIN_PIXELS`` gets none. Slow: a worker calls it."""
+        h, w = self.proxy.shape[:2]
+        if self._draft is not None or h * w < DRAFT_MIN_PIXELS:
+            return
+        from studio.render import proxy_of
+
+        with self._draft_lock:
+            if self._draft is None:
+                pixels, analysis, factor = proxy_of(
+                    self.proxy, self.proxy_analysis, max_pixels=int(h * w * DRAFT_SHARE))
+                retoucher = self._retoucher_of(pixels, analysis)
+                retoucher.prepare_all()
+                self._draft = _Draft(retoucher, factor)
+
+    @property
+    def has_draft(self) -> bool:
+        """True once :meth:`prepare_draft` made the draft: :meth:`render_draft` is quick."""
+        return self._draft is not None
+
+    def render_draft(
+        self, sliders: Mapping[str, float | str | None], marks: Sequence[Mark] = ()
+    ) -> np.ndarray:
+        """The edited draft enlarged to the proxy's size, uint8 (h, w, 3): for the screen
+        only (what the likeness, the circle and an export read is :meth:`render`'s).
+        ``marks`` in the photo's pixels. Needs :attr:`has_draft`."""
+        import cv2
+
+        h, w = self.proxy.shape[:2]
+        with self._draft_lock:
+            draft = self._draft
+            if draft is None:
+                raise RuntimeError("render_draft before prepare_draft made the draft")
+            pixels = draft.retoucher.render(
+                dict(sliders), scaled(marks, self.factor * draft.factor))
+        return cv2.resize(to_uint8(pixels), (w, h), interpolation=cv2.INTER_LINEAR)
 
     def crown(self) -> float | None:
         """The top of the chosen face's head (hair included) in proxy pixels, from the

@@ -144,6 +144,23 @@ def render_job(preview: engine.PreviewEngine, sliders: dict, marks: tuple = ()) 
     return RenderResult(sliders, pixels, image, time.perf_counter() - start, marks)
 
 
+@dataclass(frozen=True)
+class DraftResult:
+    """A drag's draft: the sliders it shows, the picture (a smaller render enlarged to the
+    proxy's size) and the time it took. It has no pixels: nothing but the screen reads it."""
+
+    sliders: dict
+    image: QImage
+    seconds: float
+    marks: tuple = ()
+
+
+def draft_job(preview: engine.PreviewEngine, sliders: dict, marks: tuple = ()) -> DraftResult:
+    start = time.perf_counter()
+    image = qimage_from_rgb8(preview.render_draft(sliders, marks))
+    return DraftResult(sliders, image, time.perf_counter() - start, marks)
+
+
 def masks_job(preview: engine.PreviewEngine, marks: tuple | None = None) -> dict:
     masks = preview.masks(marks)
     return {

@@ -207,6 +207,7 @@ class QtStudioWindow(QMainWindow):
         self.opener.runner.finished.connect(self.sync.photo_opened)
         self.opener.runner.finished.connect(lambda *_: self.look_thumbs.refresh())
         self.preview.shown.connect(lambda _id: self.side_by_side.refresh())
+        self.preview.draft_shown.connect(lambda _id: self.side_by_side.refresh())
         self.preview.crown_found.connect(self.crop_tool.set_crown)
         self.crop_tool.framing_shown.connect(self.preview.update_circle)
         self.preview.likeness_shown.connect(self.photos_of_me.likeness_shown)
@@ -350,9 +351,11 @@ class QtStudioWindow(QMainWindow):
             return
         row = self.panel.rows[key]
         held = bool(getattr(row, "slider", None) and row.slider.isSliderDown())
+        self.preview.set_dragging(held)
         self.undo_stack.push(SetSliderCommand(self.document, key, value, held))
 
     def _on_slider_released(self, key: str) -> None:
+        self.preview.set_dragging(False)
         index = self.undo_stack.index()
         top = self.undo_stack.command(index - 1) if index > 0 else None
         if isinstance(top, SetSliderCommand) and top.key == key:

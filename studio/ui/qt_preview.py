@@ -1,5 +1,10 @@
 """The live preview: renders of the edited proxy (cached, latest request wins), the likeness
-meter, the full-size detail when zoomed in, mask overlays and the LinkedIn circle."""
+meter, the full-size detail when zoomed in, mask overlays and the LinkedIn circle.
+
+During a drag (a slider held down, or renders asked for faster than they finish) the preview
+shows drafts, smaller renders enlarged (as Lightroom does); once the hand rests the full render
+of the same values replaces the draft. A draft is only ever on the canvas: the likeness, the
+circle, the export and ``pixels`` see full renders only."""
 
 from __future__ import annotations
 
@@ -24,6 +29,9 @@ if TYPE_CHECKING:
 
 #: Milliseconds the likeness waits for the preview to settle.
 LIKENESS_SETTLE_MS = 350
+#: Milliseconds without a newer request after which a drag's hand rests: the full render of
+#: the drafted values replaces the draft (a 60 Hz mouse moves every 16 ms).
+REST_MS = 50
 #: Zoom, as a multiple of the proxy scale, above which the proxy would be magnified: the visible
 #: region is then rendered at full size.
 DETAIL_ZOOM_SLACK = 1.01
@@ -46,11 +54,14 @@ def _crown_in_photo(preview: engine.PreviewEngine) -> float | None:
 class StudioPreview(QObject):
     """What is on screen for the open photo: ``engine`` renders it; ``pixels`` and ``sliders``
     are the edited proxy shown (request ``render_id``); ``likeness`` was measured on preview
-    ``likeness_id``. Shows them on the canvas, the panel's likeness ``meter`` and ``circle``,
+    ``likeness_id``; ``on_screen`` are the sliders of the picture on the canvas (a draft's
+    during a drag). Shows them on the canvas, the panel's likeness ``meter`` and ``circle``,
     and the status bar's ``render_time`` and ``zoom`` labels."""
 
     #: A new preview is on screen (its request id).
     shown = Signal(int)
+    #: A drag's draft is on screen (its request id): ``on_screen`` holds its values.
+    draft_shown = Signal(int)
     #: The likeness of the preview on screen was measured (percent, or None without a face).
     likeness_shown = Signal(object)
     #: The top of the chosen face's head, in photo pixels (None: not found, or being found).
@@ -70,6 +81,11 @@ class StudioPreview(QObject):
         self.render_id = 0
         self.likeness: float | None = None
         self.likeness_id = 0
+        self.on_screen: dict | None = None
+        #: A slider is held down (the window says so): each render request is a draft.
+        self.dragging = False
+        #: The values (cache key) drafted last whose full render is still owed.
+        self._owed: tuple | None = None
         self._cache: dict[tuple, jobs.RenderResult] = {}
         self._matte: tuple = ()
         self.runners = {  # the renders shown as they come (a drag shows a render behind)
@@ -92,6 +108,8 @@ class StudioPreview(QObject):
         self._render_timer.timeout.connect(self._request_render)
         self._likeness_timer = QTimer(self, singleShot=True, interval=LIKENESS_SETTLE_MS)
         self._likeness_timer.timeout.connect(self.request_likeness)
+        self._rest_timer = QTimer(self, singleShot=True, interval=REST_MS)
+        self._rest_timer.timeout.connect(self._settle)
 
     # ------------------------------------------------------------------ a new photo
     def start(self, preview: engine.PreviewEngine) -> None:
@@ -99,9 +117,12 @@ class StudioPreview(QObject):
         for name in ("render", "detail", "likeness", "masks"):
             self.runners[name].cancel()
         self._cache.clear()
+        self._owed = None
+        self._rest_timer.stop()
         self.engine = preview
         self.pixels = None
         self.sliders = None
+        self.on_screen = None
         self.likeness = None
         self.meter.set_empty()  # measured once the first preview settles
 
@@ -136,6 +157,7 @@ class StudioPreview(QObject):
         self.engine = self.engine.for_retouched(retouched)
         self._cache.clear()
         self.runners["masks"].cancel()
+        self.runners["prepare"].submit(self.engine.prepare_draft)
         self.show_faces()
         self.schedule_render()
 
@@ -145,6 +167,7 @@ class StudioPreview(QObject):
         self.engine = self.engine.for_face(index)
         self._cache.clear()
         self.runners["masks"].cancel()  # masks of the previous face must not arrive now
+        self.runners["prepare"].submit(self.engine.prepare_draft)
         self.request_crown()
         self.show_faces()
         self.schedule_render()
@@ -160,15 +183,45 @@ class StudioPreview(QObject):
         if self.engine is None:
             return
         sliders, marks = self.document.sliders, self.document.marks
-        cached = self._cache.get(_cache_key(sliders, marks))
+        key = _cache_key(sliders, marks)
+        cached = self._cache.get(key)
+        self._owed = None
         if cached is not None:
             # a render in flight is now stale: the cached one is newer
             self._show_render(self.runners["render"].cancel(), cached)
             return
         self.meter.set_pending()
-        self.runners["render"].submit(jobs.render_job, self.engine, sliders, marks)
+        if self._drafting():
+            self._owed = key
+            self._rest_timer.start()
+            self.runners["render"].submit(jobs.draft_job, self.engine, sliders, marks)
+        else:
+            self.runners["render"].submit(jobs.render_job, self.engine, sliders, marks)
         if self.canvas.overlays_on.get("background") and self._matte_changed(marks):
             self.request_masks()
+
+    def _drafting(self) -> bool:
+        """A request is drafted while the hand moves: a slider is held down, or the last
+        request's render has not finished yet."""
+        return self.engine.has_draft and (self.dragging or self.runners["render"].is_busy)
+
+    def set_dragging(self, held: bool) -> None:
+        """Whether a slider is held down; once released the hand rests at once."""
+        released, self.dragging = self.dragging and not held, held
+        if released:
+            self._rest_timer.stop()
+            self._settle()
+
+    def _settle(self) -> None:
+        """The hand rests (no request for ``REST_MS``, the draft done): render the drafted
+        values in full, to replace the draft."""
+        if (self._owed is None or self._rest_timer.isActive() or self._render_timer.isActive()
+                or self.runners["render"].is_busy):
+            return  # no draft to replace; the hand moves; a newer request comes; a render runs
+        owed, self._owed = self._owed, None
+        sliders, marks = self.document.sliders, self.document.marks
+        if owed == _cache_key(sliders, marks):
+            self.runners["render"].submit(jobs.render_job, self.engine, sliders, marks)
 
     def _matte_changed(self, marks: tuple) -> bool:
         """The person / background strokes differ from the ones the masks were made with."""
@@ -176,15 +229,28 @@ class StudioPreview(QObject):
         changed, self._matte = matte != self._matte, matte
         return changed
 
-    def _on_render_done(self, request_id: int, result: jobs.RenderResult) -> None:
+    def _on_render_done(self, request_id: int, result) -> None:
+        if isinstance(result, jobs.DraftResult):
+            self._show_draft(request_id, result)
+            self._settle()
+            return
         self._cache[_cache_key(result.sliders, result.marks)] = result
         while len(self._cache) > RENDER_CACHE:
             self._cache.pop(next(iter(self._cache)))
         self._show_render(request_id, result)
 
+    def _show_draft(self, request_id: int, result: jobs.DraftResult) -> None:
+        """A drag's draft on the canvas only; the likeness waits for the full render."""
+        self.on_screen = result.sliders
+        self._likeness_timer.stop()
+        self.runners["likeness"].cancel()
+        self.canvas.set_after(result.image)
+        self.render_time.setText(f"draft {result.seconds * 1000:.0f} ms")
+        self.draft_shown.emit(request_id)
+
     def _show_render(self, request_id: int, result: jobs.RenderResult) -> None:
         self.pixels = result.pixels
-        self.sliders = result.sliders
+        self.sliders = self.on_screen = result.sliders
         self.marks = result.marks
         self.render_id = request_id
         self.canvas.set_after(result.image)

@@ -5,7 +5,9 @@ preview, and the longest the window's thread is blocked meanwhile.
     python -m studio.ui.studio_bench PHOTO [--drags KEY,KEY,...] [--steps N]
 
 Prints one JSON object. Times are wall milliseconds from the user's action (``open_path``, a
-slider's value moved as a mouse drag moves it, one step every ``STEP_MS``); each figure also
+slider's value moved as a mouse drag moves it, one step every ``STEP_MS``). A move's preview
+update is the first picture on the canvas holding it: a draft during the drag; ``settle`` is
+from the drag's last move until its full render replaces the draft. Each figure also
 gives the process's CPU (user + system) over the same span, which stays comparable on a
 loaded machine. The watchdog's ``busy`` is the window thread's own CPU between two beats.
 """
@@ -76,7 +78,8 @@ def open_figures(window, path: str) -> dict:
 
 def drag_figures(window, key: str, steps: int, watchdog) -> dict:
     """Drag ``key`` from its value to its far end in ``steps`` moves, one per ``STEP_MS``;
-    for each move, ms until a preview holding it (or a later move) is shown."""
+    for each move, ms until a picture holding it (or a later move) is on the canvas, a draft
+    or a full render; ``settle``: ms from the last move until its full render is shown."""
     row = window.panel.rows[key]
     slider = row.slider
     first, last = slider.value(), slider.maximum()
@@ -87,14 +90,16 @@ def drag_figures(window, key: str, steps: int, watchdog) -> dict:
     latencies: list[float] = []
 
     def shown(_id: int) -> None:
-        value = (window.preview.sliders or {}).get(key)
+        value = (window.preview.on_screen or {}).get(key)
         if value is None:
             return
         now = time.perf_counter()
         while sent and _reached(sent, value):
             latencies.append((now - sent.pop(0)[1]) * 1000.0)
 
-    window.preview.shown.connect(shown)
+    preview = window.preview
+    preview.shown.connect(shown)
+    preview.draft_shown.connect(shown)
     cpu, start = _cpu_ms(), time.perf_counter()
     watchdog.resume()
     slider.setSliderDown(True)
@@ -102,12 +107,17 @@ def drag_figures(window, key: str, steps: int, watchdog) -> dict:
         sent.append((slider.number_at(position), time.perf_counter()))
         slider.setValue(position)
         _pump(STEP_MS / 1000.0)
+    last_move = sent[-1][1] if sent else time.perf_counter()
     slider.setSliderDown(False)
     _wait(lambda: not sent, 120.0)
+    final = slider.number_at(positions[-1])
+    _wait(lambda: abs((preview.sliders or {}).get(key, final + 1) - final) < 1e-9, 120.0)
+    settle = (time.perf_counter() - last_move) * 1000.0
     watchdog.stop()
-    window.preview.shown.disconnect(shown)
+    preview.shown.disconnect(shown)
+    preview.draft_shown.disconnect(shown)
     wall = (time.perf_counter() - start) * 1000.0
-    return {"moves": len(positions), "latencies": latencies, "wall": wall,
+    return {"moves": len(positions), "latencies": latencies, "settle": settle, "wall": wall,
             "cpu": _cpu_ms() - cpu}
 
 
@@ -152,8 +162,10 @@ def main(argv: list[str] | None = None) -> int:
             "p95": round(float(np.percentile(every, 95)), 1),
             "moves": len(every),
             "cpu_per_move": round(sum(d["cpu"] for d in drags.values()) / max(len(every), 1), 1),
+            "settle_median": round(float(np.median([d["settle"] for d in drags.values()])), 1),
             "by_slider": {key: {"median": round(float(np.median(d["latencies"])), 1),
-                                "p95": round(float(np.percentile(d["latencies"], 95)), 1)}
+                                "p95": round(float(np.percentile(d["latencies"], 95)), 1),
+                                "settle": round(d["settle"], 1)}
                           for key, d in drags.items()},
         },
         "window_blocked_max": round(watchdog.longest_ms, 1),

@@ -103,6 +103,7 @@ def test_bench_studio_reports_open_drag_and_window_figures():
         assert set(drag["by_slider"]) == set(DRAGS)
         assert drag["moves"] == 10 * len(DRAGS)  # every move reached the screen
         assert 0 < drag["median"] <= drag["p95"] and drag["cpu_per_move"] > 0
+        assert drag["settle_median"] > 0  # each drag ends on its full render
         assert figures["window_blocked_max"] >= 0 and figures["window_busy_max"] > 0
     assert set(report["targets"]) == {"open_first_picture", "drag_median", "drag_p95",
                                       "window_blocked_max"}
