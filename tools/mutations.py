@@ -1360,6 +1360,15 @@ MUTATIONS = (
         "        if owed is None:\n",
         ("tests/ui/test_qt_preview.py",),
     ),
+    Mutation(
+        "old-dock-layout-restored",
+        "a dock layout saved by an older studio is restored (Export Selected left of the filmstrip)",
+        "studio/ui/qt_main.py",
+        "            self.restoreState(state, DOCK_LAYOUT)",
+        "            self.restoreState(state)",
+        ("tests/ui/test_qt_shoot.py::"
+         "test_a_layout_left_by_an_older_studio_gives_way_and_the_users_own_is_kept",),
+    ),
 )
 
 

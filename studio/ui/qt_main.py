@@ -59,6 +59,11 @@ from .qt_shoot_export import StudioShootExport
 from .qt_side_by_side import StudioSideBySide
 from .qt_sync import StudioSync
 
+# The docks' arrangement as saved on quit; raised whenever the docks change, so a layout saved
+# by an older studio (before Export Selected sat right of the filmstrip) gives way to today's
+# instead of being restored (Qt's restoreState refuses a state of another version).
+DOCK_LAYOUT = 2
+
 
 def settings_store() -> QSettings:
     """The studio's QSettings: an ini file in the user's config folder (tests: a temp folder)."""
@@ -335,14 +340,14 @@ class QtStudioWindow(QMainWindow):
         else:
             self.resize(1400, 900)
         if isinstance(state, QByteArray | bytes) and state:
-            self.restoreState(state)
+            self.restoreState(state, DOCK_LAYOUT)  # a layout of another version: refused
         self.filmstrip.hide_while_empty()  # shown by a shoot, not by the last layout
         if not self.shoot_export.paths:
             self.shoot_export.dock.hide()
 
     def _save_window_state(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/state", self.saveState(DOCK_LAYOUT))
         self.settings.sync()
 
     # ================================================================== edits

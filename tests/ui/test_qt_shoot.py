@@ -417,3 +417,34 @@ def test_the_filmstrip_shows_only_with_a_shoot_open(qtbot, make_window, shoot_fo
     assert not again.filmstrip.dock.isVisible() and not again.shoot_export.dock.isVisible()
     qtbot.wait(50)
     assert not again.filmstrip.dock.isVisible() and not again.shoot_export.dock.isVisible()
+
+
+def _results_side(qtbot, window) -> str:
+    """Show the filmstrip and Export Selected's results as an export does; which side of the
+    strip the results took."""
+    window.filmstrip.dock.show()
+    window.shoot_export._show_dock()
+    qtbot.wait(50)
+    strip, results = window.filmstrip.dock.geometry(), window.shoot_export.dock.geometry()
+    return "right" if results.left() >= strip.right() else "left"
+
+
+def test_a_layout_left_by_an_older_studio_gives_way_and_the_users_own_is_kept(
+        qtbot, make_window):
+    """Export Selected docks right of the filmstrip even where an older studio saved its
+    results on the left (restoring that was the left-docked panel seen under X); a layout the
+    user leaves in this studio comes back as they left it."""
+    from studio.ui.qt_main import settings_store
+
+    old = make_window()
+    old.splitDockWidget(old.shoot_export.dock, old.filmstrip.dock, Qt.Orientation.Horizontal)
+    assert _results_side(qtbot, old) == "left"
+    settings = settings_store()
+    settings.setValue("window/state", old.saveState())  # how the older studio saved it
+    settings.sync()
+    assert _results_side(qtbot, make_window()) == "right"
+
+    mine = make_window()
+    mine.splitDockWidget(mine.shoot_export.dock, mine.filmstrip.dock, Qt.Orientation.Horizontal)
+    mine.close()  # the studio saves the layout on quit
+    assert _results_side(qtbot, make_window()) == "left"
