@@ -1369,6 +1369,14 @@ MUTATIONS = (
         ("tests/ui/test_qt_shoot.py::"
          "test_a_layout_left_by_an_older_studio_gives_way_and_the_users_own_is_kept",),
     ),
+    Mutation(
+        "bench-compiles-every-run",
+        "the bench's processes compile the studio's modules each run (no bytecode cache)",
+        "studio/bench.py",
+        '    env.pop("PYTHONDONTWRITEBYTECODE", None)\n',
+        '    env.setdefault("PYTHONDONTWRITEBYTECODE", "1")\n',
+        ("tests/cli/test_bench.py::test_a_bench_process_reads_its_bytecode_as_an_installed_app",),
+    ),
 )
 
 

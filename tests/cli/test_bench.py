@@ -83,6 +83,24 @@ def test_process_figures_pin_the_child_and_count_its_cpu(tmp_path):
     assert cpu >= 300 and wall > 0
 
 
+def test_a_bench_process_reads_its_bytecode_as_an_installed_app(tmp_path, monkeypatch):
+    """Each process the bench times reads the studio's compiled modules from the bench's own
+    cache, as an installed app does, even from a shell that forbids writing bytecode (CI, a
+    developer's): otherwise every run compiled ~80 modules, half the floor's CPU."""
+    from studio import bench
+
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    bench._bytecode_ready(tmp_path)
+    compiled = list((tmp_path / "bytecode").rglob("retoucher*.pyc"))
+    assert compiled, "the studio's modules were not compiled into the bench's cache"
+    out = tmp_path / "seen.json"
+    script = ("import json, sys\nopen(sys.argv[1], 'w').write(json.dumps("
+              "[sys.dont_write_bytecode, sys.pycache_prefix]))\n")
+    bench._pinned_process([sys.executable, "-c", script, str(out)], tmp_path, bench._cores(1))
+    dont_write, prefix = json.loads(out.read_text())
+    assert not dont_write and prefix == str(tmp_path / "bytecode")
+
+
 def test_bench_studio_reports_open_drag_and_window_figures():
     """``likeness bench --studio --quick --json``: a real studio process opens each photo, drags
     every default slider, and reports issue 27's studio figures beside their targets (no timing
