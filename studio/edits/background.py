@@ -202,8 +202,8 @@ def _weighted_background(pixels: np.ndarray, alpha: np.ndarray, scale: float
                          ) -> tuple[np.ndarray, np.ndarray]:
     """Colour x background weight (h, w, 3) and the weight (h, w), float32, area-shrunk by a
     whole factor of up to 1 / ``scale`` (2 or more; the last few rows and columns that do not
-    fill a block are left out), band by band: the full-size product never exists at once (a
-    big photo's fresh memory costs more than the arithmetic)."""
+    fill a block are left out), band by band: the full-size product never exists at once
+    (docs/architecture.md, "Two rules every render follows")."""
     h, w = alpha.shape
     factor = max(int(1.0 / scale), 1) if scale < 0.5 and min(h, w) >= 2 * scale ** -1 else 1
     if factor == 1:

@@ -77,8 +77,8 @@ class Retoucher:
     preview : True for a photo whose sliders move (the studio's preview): the last result of
         each stage is kept, so a move redoes only its stage and those after it. False for a
         one-off render (an export): no stage is kept, and the photo is made band by band in
-        one array (a big photo's fresh memory costs more than the arithmetic). Both give the
-        same bits.
+        one array. Both give the same bits (docs/architecture.md, "Two rules every render
+        follows").
     """
 
     def __init__(
@@ -226,7 +226,7 @@ class Retoucher:
         photo_values = protocol.key_values(protocol.edits(["photo"]), values)
         photo_key = (background_key, photo_values)
         # The stages' old arrays are written over when they are the stage's own (never
-        # returned: render returns copies): fresh memory costs more than the arithmetic.
+        # returned: render returns copies).
         old_background = self._stage_array(self._background)
         old_photo = self._stage_array(self._photo)
         if old_photo is old_background:
