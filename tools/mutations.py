@@ -1360,6 +1360,14 @@ MUTATIONS = (
         "        if owed is None:\n",
         ("tests/ui/test_qt_preview.py",),
     ),
+    Mutation(
+        "local-import-without-reason",
+        "an import moved back inside a function with no reason (it keeps nothing off a start-up)",
+        "studio/batch/sidecar.py",
+        "    own = session_from_dict(",
+        "    from studio.session import session_from_dict\n\n    own = session_from_dict(",
+        ("tests/project/test_import_layers.py",),
+    ),
 )
 
 
