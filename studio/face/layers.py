@@ -13,9 +13,8 @@ from functools import cached_property
 import cv2
 import numpy as np
 
-from studio.face import face_hull_mask, protected_mask, skin_mask
+from studio.face import face_hull_mask, person, protected_mask, skin_mask
 from studio.face.eyes import landmark_box
-from studio.face.person import person_alpha
 from studio.face.regions import PROTECTED_REACH, brow_bands_mask, raised_brows, up_direction
 from studio.face.skin import quadratic_form
 from studio.face.types import Face
@@ -204,7 +203,7 @@ class PhotoLayers:
     def person_alpha(self) -> np.ndarray:
         """The whole photo's person matte, float32 (H, W), 1 on the person and on the people
         ``also`` retouched (``studio.face.person.person_alpha``; all 0 without a face)."""
-        return np.asarray(person_alpha(self.pixels, self.face, self.also), np.float32)
+        return np.asarray(person.person_alpha(self.pixels, self.face, self.also), np.float32)
 
     def set_person_alpha(self, alpha: np.ndarray) -> None:
         """Use ``alpha`` (H, W) as the person matte from now on: the matte corrected by the

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
+from studio import imaging
 from studio.edits.marks import Mark
 from studio.errors import LikenessError
 from studio.face.reference import identity_of
 from studio.face.types import FaceAnalysis
-from studio.imaging import load
 from studio.imaging.colour import lab_ready
 from studio.imaging.export import (
     LINKEDIN_SIDE,
@@ -262,7 +262,7 @@ def _load_getting_ready(input_path: Path, session: Session, need: int | None = N
     ``studio.imaging.io.load``)."""
     getting_ready = _get_ready_while_decoding(session)
     try:
-        return load(input_path, need=need)
+        return imaging.load(input_path, need=need)
     finally:
         if getting_ready is not None:
             getting_ready.join()
