@@ -27,9 +27,13 @@ from PIL import Image
 
 from studio import __version__
 from studio.edits.sliders import SLIDERS
+from studio.face import analyze, likeness_distance
 from studio.imaging import load, load_proxy
 from studio.imaging.sample import sample_photo
 from studio.imaging.threads import all_cores
+from studio.render import Retoucher, proxy_of, render_photo
+from studio.render.amount import forget_searches, strongest_amount
+from studio.session.looks import load_look
 
 #: A value for every slider that turns its edit on (used for "every edit on").
 EVERY_EDIT_ON = {
@@ -70,8 +74,6 @@ def closeup_portrait(megapixels: float, seed: int = 0) -> np.ndarray:
     """The sample portrait cropped to its head and shoulders and enlarged to ``megapixels``
     at 4:5, the face box filling half the frame's width: the close-up headshot users export
     most. Fine sensor-like grain as in :func:`synthetic_portrait`. float32 sRGB in [0, 1]."""
-    from studio.face import analyze
-
     face = sample_photo().pixels
     x0, y0, x1, _ = analyze(face).face().box
     crop_width = (x1 - x0) / CLOSEUP_FACE_WIDTH
@@ -391,9 +393,6 @@ def _slider_moves(retoucher, moves: int) -> tuple[dict, list[float]]:
 
 def _open_to_preview(path: Path) -> None:
     """Open a photo file to its first interactive preview, as the studio does."""
-    from studio.face import analyze
-    from studio.render import Retoucher, proxy_of
-
     photo, _factor = load_proxy(path)
     small, small_analysis, _ = proxy_of(photo.pixels, analyze(photo.pixels))
     Retoucher(small, small_analysis).render(EVERY_EDIT_ON)
@@ -460,9 +459,6 @@ def run(quick: bool = False, threads: int = 1, progress: Callable[[str], None] |
 
 def _prepared(proxy: np.ndarray):
     """A retoucher of ``proxy`` with every layer prepared (one render with every edit on)."""
-    from studio.face import analyze
-    from studio.render import Retoucher
-
     retoucher = Retoucher(proxy, analyze(proxy))
     retoucher.render(EVERY_EDIT_ON)
     return retoucher
@@ -480,9 +476,6 @@ def _proxy_figures(
 ) -> None:
     """On a 2 MP proxy: its copy floor, the first render's preparation, slider moves and the
     likeness score."""
-    from studio.face import analyze, likeness_distance
-    from studio.render import Retoucher
-
     analysis = analyze(proxy)
     figures["floors"]["copy_2mp"] = round(_copy_floor(proxy, repeat * 4), 2)
     retoucher = Retoucher(proxy, analysis)
@@ -508,9 +501,6 @@ def _amount_figures(proxy: np.ndarray, analysis, repeat: int) -> dict:
     """The LinkedIn look's strongest amount within its budget on the studio's 2 MP proxy, as
     the studio's worker finds it: a first search (the face cropped and prepared) and a search
     again on the same photo (the studio's amount slider), with the renders each took."""
-    from studio.render.amount import forget_searches, strongest_amount
-    from studio.session.looks import load_look
-
     look = load_look("linkedin")
 
     def first():
@@ -529,9 +519,6 @@ def _amount_figures(proxy: np.ndarray, analysis, repeat: int) -> dict:
 def _open_and_render(figures: dict, key: str, pixels: np.ndarray, path: Path, repeat: int) -> None:
     """``pixels`` written as a JPEG at ``path``: its copy and codec floors, opening it to a
     first preview, and its full render, into ``figures`` under ``key``."""
-    from studio.face import analyze
-    from studio.render import render_photo
-
     _write_jpeg(pixels, path)
     figures["floors"][f"copy_{key}"] = round(_copy_floor(pixels, repeat), 2)
     figures["floors"][f"decode_encode_{key}"] = round(_codec_floor(path, repeat), 2)

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from studio import __version__
+from studio.bench import _write_jpeg, closeup_portrait, synthetic_portrait
+from studio.errors import LikenessError
 
 #: issue 27's targets (wall ms on this machine).
 TARGETS = {"open_first_picture": 800.0, "drag_median": 33.0, "drag_p95": 60.0,
@@ -76,8 +78,6 @@ def run_shoot_figures(folder: Path | None = None, quick: bool = False, workers: 
 
 def _linked_shoot(folder: Path, shoot: Path) -> None:
     """``folder``'s photos (its files, not its sessions) linked into ``shoot``."""
-    from studio.errors import LikenessError
-
     shoot.mkdir(parents=True)
     photos = [p for p in sorted(folder.iterdir())
               if p.is_file() and not p.name.startswith(".") and not p.name.endswith(".json")]
@@ -88,8 +88,6 @@ def _linked_shoot(folder: Path, shoot: Path) -> None:
 
 
 def _made_shoot(folder: Path, photos: int, megapixels: float) -> None:
-    from studio.bench import _write_jpeg, closeup_portrait, synthetic_portrait
-
     folder.mkdir(parents=True)
     for number in range(photos):
         make = closeup_portrait if number % 2 else synthetic_portrait
@@ -116,8 +114,6 @@ def format_shoot_report(result: dict) -> str:
 
 def run_studio_figures(quick: bool = False, progress: Callable[[str], None] | None = None) -> dict:
     """The studio's figures on a 24 MP portrait and a 24 MP close-up (2.4 MP quick)."""
-    from studio.bench import _write_jpeg, closeup_portrait, synthetic_portrait
-
     say = progress or (lambda message: None)
     megapixels = 2.4 if quick else 24.0
     figures = {}

@@ -94,7 +94,7 @@ def user_dir(kind: str, create: bool = True) -> Path:
     (tests and batch workers use this to stay out of the real home folder). Raises
     LikenessError (one line) when it cannot be created; ``create=False`` only names it.
     """
-    import platformdirs
+    import platformdirs  # start-up
 
     override = os.environ.get(f"LIKENESS_{kind.upper()}_DIR")
     if override:

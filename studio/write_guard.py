@@ -57,7 +57,7 @@ def _host_name() -> str:
     socket and its selectors at every start)."""
     if hasattr(os, "uname"):
         return os.uname().nodename
-    import socket
+    import socket  # start-up
 
     return socket.gethostname()
 

@@ -1377,6 +1377,14 @@ MUTATIONS = (
         '    env.setdefault("PYTHONDONTWRITEBYTECODE", "1")\n',
         ("tests/cli/test_bench.py::test_a_bench_process_reads_its_bytecode_as_an_installed_app",),
     ),
+    Mutation(
+        "local-import-without-reason",
+        "an import moved back inside a function with no reason (it keeps nothing off a start-up)",
+        "studio/batch/sidecar.py",
+        "    own = session_from_dict(",
+        "    from studio.session import session_from_dict\n\n    own = session_from_dict(",
+        ("tests/project/test_import_layers.py",),
+    ),
 )
 
 

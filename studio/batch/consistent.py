@@ -20,6 +20,13 @@ from pathlib import Path
 import numpy as np
 
 from studio.batch.report import OK, PhotoResult
+from studio.edits import protocol
+from studio.errors import LikenessError
+from studio.face import face_descriptor
+from studio.face.detect import analyze_photo
+from studio.imaging import load
+from studio.render.amount import held_keys, scaled
+from studio.session.looks import load_look
 
 #: Descriptors closer than this are one person (dlib's own threshold; the shared photos'
 #: same-person pairs lie below it, different people above: tests/face/test_face.py).
@@ -45,11 +52,6 @@ class Group:
 
 def main_face_descriptor(path: str | Path) -> np.ndarray | None:
     """The likeness descriptor of a photo's main face (None: no face, or it cannot be read)."""
-    from studio.errors import LikenessError
-    from studio.face import face_descriptor
-    from studio.face.detect import analyze_photo
-    from studio.imaging import load
-
     try:
         photo = load(path)
     except LikenessError:
@@ -153,8 +155,6 @@ def _written_amounts(results: Sequence[PhotoResult]) -> dict[str, float]:
 def at_amount(session, amount: float, held: tuple[str, ...]):
     """``session`` with its face sliders scaled by ``amount`` (``held`` keys as they are) and
     that amount stored: it renders as it is, nothing searched again."""
-    from studio.render.amount import scaled
-
     return replace(session.with_sliders(scaled(session.sliders, amount, held)), amount=amount)
 
 
@@ -176,9 +176,6 @@ def own_at_amount(session, amount: float):
     the session's own amount, None: 100%), the background and colour as they are; that
     amount stored. A session whose look is not here has its face sliders scaled from its own
     amount."""
-    from studio.edits import protocol
-    from studio.render.amount import held_keys, scaled
-
     own = session.amount if session.amount is not None else 1.0
     look = _look_sliders(session.look)
     if look is None or own <= 0:
@@ -193,9 +190,6 @@ def own_at_amount(session, amount: float):
 
 def _look_sliders(name: str | None) -> dict | None:
     """The sliders of the look ``name`` at 100% (None: no look, or not on this machine)."""
-    from studio.errors import LikenessError
-    from studio.session.looks import load_look
-
     if name is None:
         return None
     try:

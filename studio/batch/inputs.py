@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import Image, UnidentifiedImageError
+
 from studio.errors import LikenessError
 from studio.imaging.raw import is_raw_name, looks_raw
 from studio.write_guard import WritePlan, append_line, check_name_lengths, shown, sniff_format
@@ -43,8 +45,6 @@ def photo_format(path: str | os.PathLike) -> str | None:
     if known is not None:
         return known
     # Anything else Pillow recognises from its header (e.g. GIF, PPM, JPEG 2000) is a photo too.
-    from PIL import Image, UnidentifiedImageError
-
     try:
         with Image.open(path) as image:
             return image.format

@@ -69,7 +69,7 @@ def _start_fork_server() -> None:
     the user stands (an empty namespace package) would stand in for ours in every worker.
     Hence the server starts with ``PYTHONSAFEPATH`` (no current folder) and the folder this
     package was imported from first on ``PYTHONPATH``; the environment is restored after."""
-    from multiprocessing import forkserver
+    from multiprocessing import forkserver  # start-up
 
     package_root = str(Path(studio.__file__).resolve().parents[1])
     saved = {name: os.environ.get(name) for name in ("PYTHONPATH", "PYTHONSAFEPATH")}
@@ -216,7 +216,7 @@ class DaskEngine:
 
     def start(self) -> None:
         try:
-            from distributed import Client, LocalCluster
+            from distributed import Client, LocalCluster  # start-up
         except ImportError:  # pragma: no cover - a declared dependency
             raise LikenessError(
                 "--dask needs the 'distributed' package: pip install 'dask[distributed]'"
@@ -277,7 +277,7 @@ class DaskEngine:
         return self.client.submit(task, *args, pure=False)
 
     def wait_first(self, futures: Sequence[Any]) -> set:
-        from distributed import wait
+        from distributed import wait  # start-up
 
         done, _ = wait(list(futures), return_when="FIRST_COMPLETED")
         return set(done)

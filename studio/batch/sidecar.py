@@ -8,17 +8,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from studio.batch.consistent import own_at_amount
 from studio.batch.report import OK
 from studio.batch.task import retouch_task
+from studio.errors import LikenessError
+from studio.session import default_session_path, file_sha256, load_session, session_from_dict
+from studio.session.model import session_to_dict
 
 
 def own_session(input_path: str, fallback: Mapping[str, Any]) -> Mapping[str, Any]:
     """The session dict saved beside ``input_path`` when it was made on this photo's bytes,
     else ``fallback``. A session that cannot be read is not used (the fallback is)."""
-    from studio.errors import LikenessError
-    from studio.session import default_session_path, file_sha256, load_session
-    from studio.session.model import session_to_dict
-
     beside = default_session_path(input_path)
     if not beside.is_file():
         return fallback
@@ -62,9 +62,6 @@ def own_session_at_amount_task(
     (by input path; 0..1.5 of its look: :func:`studio.batch.consistent.own_at_amount`): a
     shoot's photos written again at their person's amount, in one batch. Given as
     ``partial(own_session_at_amount_task, amounts=...)``."""
-    from studio.batch.consistent import own_at_amount
-    from studio.session import session_from_dict, session_to_dict
-
     own = session_from_dict(dict(own_session(input_path, session)))
     at = session_to_dict(own_at_amount(own, amounts[input_path]))
     return own_session_task(input_path, at, export, output_path, min_likeness,

@@ -17,6 +17,7 @@ from typing import Any
 
 from studio.batch.report import FAILED, OK, SKIPPED, one_line, without_path_prefix
 from studio.errors import LikenessError
+from studio.imaging.threads import set_threads
 
 
 def warm_up() -> None:
@@ -25,8 +26,8 @@ def warm_up() -> None:
     Runs as the process pool's initializer and on every Dask worker (``Client.run``); the
     models stay cached per process by ``studio.face``.
     """
-    from studio.face import analyze, likeness_distance
-    from studio.imaging.sample import sample_photo
+    from studio.face import analyze, likeness_distance  # start-up
+    from studio.imaging.sample import sample_photo  # start-up
 
     pixels = sample_photo().pixels
     analysis = analyze(pixels)  # loads the detector and the face mesh
@@ -38,8 +39,6 @@ def limit_threads(threads: int) -> None:
     """Let this process's export use at most ``threads`` threads (OpenCV's and the band
     pool's): with one worker process per core, a second level of threads only makes the
     workers fight over the cores."""
-    from studio.imaging.threads import set_threads
-
     set_threads(max(1, int(threads)))
 
 
@@ -90,9 +89,9 @@ def _retouch_file(
 ) -> Any:
     """``studio.service.retouch_file`` with the session and export settings rebuilt from
     their plain dicts (validated again here: a worker trusts nothing it is sent)."""
-    from studio.imaging.export import ExportSettings
-    from studio.service.retouch_file import Framing, RetouchRequest, retouch_file
-    from studio.session import session_from_dict
+    from studio.imaging.export import ExportSettings  # start-up
+    from studio.service.retouch_file import Framing, RetouchRequest, retouch_file  # start-up
+    from studio.session import session_from_dict  # start-up
 
     settings = export if isinstance(export, str) or export is None else ExportSettings(**export)
     return retouch_file(RetouchRequest(

@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             args = build_parser().parse_args(argv)
             return int(args.func(args) or 0)
         args = _studio_parser().parse_args(argv)
-        from studio.ui.app import run_studio
+        from studio.ui.app import run_studio  # start-up
 
         return int(run_studio(args.image) or 0)
     except LikenessError as error:

@@ -10,7 +10,10 @@ from dataclasses import replace
 
 from studio.edits.sliders import SLIDERS, parse_assignment
 from studio.errors import LikenessError, number_text
-from studio.imaging.export import MAX_SIZE, MIN_SIZE, ExportSettings, parse_aspect
+from studio.imaging.export import MAX_SIZE, MIN_CROP, MIN_SIZE, ExportSettings, parse_aspect
+from studio.imaging.framing import check_angle
+from studio.imaging.threads import all_cores
+from studio.write_guard import shown
 
 EXPORT_CHOICES = ("linkedin", "portfolio", "original", "custom")
 #: Options whose value may start with '-' (a crop from left of the photo, a negative angle):
@@ -139,8 +142,6 @@ def threads_from_args(args: argparse.Namespace) -> int | None:
 def check_cores(option: str, count: int | None) -> int | None:
     """``count`` (threads or worker processes) when it is 1 to the cores this process may
     use, None for None; else LikenessError naming ``option`` and the limit."""
-    from studio.imaging.threads import all_cores
-
     cores = all_cores()
     if count is not None and not 1 <= count <= cores:
         raise LikenessError(
@@ -167,7 +168,7 @@ def photo_and_session(image: str, session: str | None) -> tuple[str, str | None]
         return image, session
     if session:
         raise LikenessError("give the session either as IMAGE or with --session, not both")
-    from studio.session import find_source, load_session
+    from studio.session import find_source, load_session  # start-up
 
     photo = str(find_source(load_session(image)))
     print(f"photo {photo}")
@@ -178,7 +179,7 @@ def session_from_args(args: argparse.Namespace, session_file: str | None = None)
     """The Session to apply: the look's sliders, then the session's non-default values,
     then ``--set``. The session (``session_file``, else --session; if any) also brings its
     face choice, crop, analysis and export settings."""
-    from studio.session import Session, load_look, load_session
+    from studio.session import Session, load_look, load_session  # start-up
 
     overrides = parse_assignments(args.assignments)  # cheap checks first
     name = one_look(args)
@@ -240,9 +241,6 @@ def input_files(args: argparse.Namespace, session_file: str | None = None) -> tu
 def framing_from_args(args: argparse.Namespace) -> dict | None:
     """``--crop`` and ``--angle`` as the ``framing`` of studio.service.retouch_file (None
     when neither is given); LikenessError (one line) for a malformed value."""
-    from studio.imaging.framing import check_angle
-    from studio.write_guard import shown
-
     crop, angle = getattr(args, "crop", None), getattr(args, "angle", None)
     if crop is None and angle is None:
         return None
@@ -273,9 +271,6 @@ def framing_from_args(args: argparse.Namespace) -> dict | None:
 def _checked_crop(text: str, numbers: list[float]) -> list[float]:
     """--crop's X,Y,W,H when the corner is on the photo and the crop at least ``MIN_CROP``
     pixels each way (what the photo holds there is checked once it is open)."""
-    from studio.imaging.export import MIN_CROP
-    from studio.write_guard import shown
-
     x, y, w, h = numbers
     if x < 0 or y < 0:
         raise LikenessError(

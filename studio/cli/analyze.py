@@ -7,6 +7,9 @@ import json
 from pathlib import Path
 
 from studio.errors import LikenessError
+from studio.imaging import load, save
+from studio.imaging.filters import resize
+from studio.write_guard import check_name_lengths
 
 #: The overlay is drawn at most this large (it is for checking at a glance, not for printing).
 OVERLAY_MAX_PIXELS = 6_000_000
@@ -42,11 +45,8 @@ def summary(analysis, name: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from studio.face import analyze_photo
-    from studio.face.overlay import overlay_image
-    from studio.imaging import load, save
-    from studio.imaging.filters import resize
-    from studio.write_guard import check_name_lengths
+    from studio.face import analyze_photo  # start-up
+    from studio.face.overlay import overlay_image  # start-up
 
     check_name_lengths(args.image, "IMAGE")
     source = Path(args.image)

@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from studio.cli._common import (
@@ -25,8 +26,9 @@ from studio.cli._common import (
     session_from_args,
     threads_from_args,
 )
-from studio.cli.check import add_ref_argument, budget_to_me_from_args
+from studio.cli.check import add_ref_argument, budget_to_me_from_args, identity_from_refs
 from studio.errors import LikenessError
+from studio.imaging.export import output_suffix
 from studio.write_guard import WritePlan, check_name_lengths, check_room, shown
 
 EXIT_OK, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 130
@@ -171,9 +173,7 @@ def _check_report_path(report: Path | None) -> None:
 def _task(budget_to_me: float | None):
     """The per-photo task: the retouch, holding --budget-to-me when given (a partial of the
     top-level task, so every engine can send it)."""
-    from functools import partial
-
-    from studio.batch.task import retouch_task
+    from studio.batch.task import retouch_task  # start-up
 
     return retouch_task if budget_to_me is None else partial(retouch_task,
                                                              budget_to_me=budget_to_me)
@@ -181,9 +181,9 @@ def _task(budget_to_me: float | None):
 
 def run(args: argparse.Namespace) -> int:
     # The batch layer (process pools, Dask) is imported only when a batch runs.
-    from studio.batch import BatchInterrupted, make_engine, run_batch
-    from studio.paths import cache_dir
-    from studio.session import session_to_dict
+    from studio.batch import BatchInterrupted, make_engine, run_batch  # start-up
+    from studio.paths import cache_dir  # start-up
+    from studio.session import session_to_dict  # start-up
 
     # Everything a user can get wrong is checked before any work starts (exit 2).
     if args.dask in (None, "local"):  # a remote cluster has its own workers
@@ -194,8 +194,6 @@ def run(args: argparse.Namespace) -> int:
     session = session_from_args(args)
     identity = None
     if args.ref:  # photos of you travel with the session (descriptors only) to every worker
-        from studio.cli.check import identity_from_refs
-
         identity = identity_from_refs(args.ref)
         session = replace(session, references=identity.usable)
     task = _task(budget_to_me_from_args(args, identity))
@@ -248,10 +246,10 @@ def _consistent(args, results, jobs, session, settings, threads, plan, min_liken
                 keep_likeness):
     """``results`` with every photo of a person retouched again, where it needs to be, at
     the lowest amount of that person's photos (see studio.batch.consistent)."""
-    from studio.batch import make_engine, run_batch
-    from studio.batch.consistent import at_amount, consistent_results
-    from studio.service.retouch_file import _set_by_hand
-    from studio.session import session_to_dict
+    from studio.batch import make_engine, run_batch  # start-up
+    from studio.batch.consistent import at_amount, consistent_results  # start-up
+    from studio.service.retouch_file import _set_by_hand  # start-up
+    from studio.session import session_to_dict  # start-up
 
     held = _set_by_hand(session) if keep_likeness is None else ()
 
@@ -276,7 +274,7 @@ def _consistent(args, results, jobs, session, settings, threads, plan, min_liken
 
 def _corrections(args: argparse.Namespace):
     """The user's corrections of the groups (--same-person, --other-person)."""
-    from studio.batch.consistent import Corrections
+    from studio.batch.consistent import Corrections  # start-up
 
     same = tuple(tuple(n.strip() for n in listed.split(",") if n.strip())
                  for listed in args.same_person)
@@ -286,8 +284,7 @@ def _corrections(args: argparse.Namespace):
 def _plan_outputs(args: argparse.Namespace, settings, outdir: Path, report: Path | None):
     """The jobs (one per photo found), a failed result per input that does not exist, and the
     run's WritePlan; the output folder is created once nothing is refused."""
-    from studio.batch import DONE_LIST, FAILED, PhotoResult, find_photos, plan_jobs
-    from studio.imaging.export import output_suffix
+    from studio.batch import DONE_LIST, FAILED, PhotoResult, find_photos, plan_jobs  # start-up
 
     photos, missing = find_photos(args.inputs, recursive=args.recursive, exclude=outdir)
     if not photos and not missing:
@@ -327,7 +324,7 @@ def _report_size(jobs, lost) -> int:
 
 def _start_progress(args: argparse.Namespace, session, settings, outdir: Path, jobs, lost):
     """The progress display, opened with what is retouched where, the missing inputs counted."""
-    from studio.batch import Progress
+    from studio.batch import Progress  # start-up
 
     progress = Progress(len(jobs) + len(lost))
     look = session.look or (Path(args.session).name if args.session else "no look")
@@ -344,7 +341,7 @@ def _tell_results(
     results: list, planned: int, report: Path | None, plan: WritePlan, interrupted: bool
 ) -> int:
     """Write the report, print the summary and each failure, and return the exit code."""
-    from studio.batch import FAILED, summarize, write_report
+    from studio.batch import FAILED, summarize, write_report  # start-up
 
     _show_unexpected_errors(results)
     if report is not None:

@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
+
+from studio.cli._common import threads_from_args
+from studio.errors import LikenessError
 
 
 def register(subparsers) -> None:
@@ -28,8 +32,7 @@ def register(subparsers) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from studio import bench
-    from studio.cli._common import threads_from_args
+    from studio import bench  # start-up
 
     def say(message: str) -> None:
         if not args.json:
@@ -39,7 +42,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.shoot is not None:
         return _shoot(args, say)
     if args.studio:
-        from studio import bench_studio
+        from studio import bench_studio  # start-up
 
         result = bench_studio.run_studio_figures(quick=args.quick, progress=say)
         print(json.dumps(result, indent=2) if args.json else bench_studio.format_studio_report(result))
@@ -54,10 +57,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _shoot(args: argparse.Namespace, say) -> int:
-    from pathlib import Path
-
-    from studio import bench_studio
-    from studio.errors import LikenessError
+    from studio import bench_studio  # start-up
 
     folder = Path(args.shoot) if args.shoot else None
     if folder is not None and not folder.is_dir():

@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 from studio.errors import LikenessError
-from studio.write_guard import shown
+from studio.imaging import format_for
+from studio.write_guard import WritePlan, shown
 
 EXIT_OK, EXIT_PARTIAL = 0, 1
 
@@ -35,7 +36,7 @@ def register(subparsers) -> None:
 def _photos(inputs: list[str], what: str) -> tuple[list[tuple[str, Path]], list[str]]:
     """The photos named or inside the folders named (as given, absolute), and the inputs
     that do not exist; LikenessError when there is no photo at all."""
-    from studio.batch.inputs import find_photos
+    from studio.batch.inputs import find_photos  # start-up
 
     found, missing = find_photos(inputs)
     photos = [(p.as_given or str(p.path), p.path) for p in found]
@@ -54,8 +55,6 @@ def _references(inputs: list[str]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from studio.write_guard import WritePlan
-
     references = _references(args.ref)
     headshots, missing = _photos(args.headshots, "HEADSHOT")
     plan = WritePlan(inputs=[p for _, p in headshots])
@@ -63,8 +62,6 @@ def run(args: argparse.Namespace) -> int:
         if Path(path).exists():
             plan.add_input(path, "a photo of you")
     if args.sheet:
-        from studio.imaging import format_for
-
         format_for(args.sheet)
         plan.add_target(args.sheet, "photo")
     identity = identity_from_refs(references)
@@ -72,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     items += [_missing(name) for name in missing]
     _report(args, identity, items)
     if args.sheet:
-        from studio.session.check_sheet import write_check_sheet
+        from studio.session.check_sheet import write_check_sheet  # start-up
 
         write_check_sheet(items, args.sheet, plan)
         if not args.json:
@@ -83,13 +80,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _missing(name: str):
-    from studio.session.check_sheet import CheckedPhoto
+    from studio.session.check_sheet import CheckedPhoto  # start-up
 
     return CheckedPhoto(name=name, problem="no such file")
 
 
 def _checked(given: str, path: Path, identity):
-    from studio.session.check_sheet import check_photo
+    from studio.session.check_sheet import check_photo  # start-up
 
     return check_photo(given, path, identity)
 
@@ -105,7 +102,7 @@ def _report(args: argparse.Namespace, identity, items) -> None:
 def _line(item) -> str:
     """'photo.jpg: like you 94% (face 1 of 3, at the left), closest to me.jpg; most of the
     difference is in the mouth (62%)', or the photo's problem."""
-    from studio.face.reference import like_you_said
+    from studio.face.reference import like_you_said  # start-up
 
     check = item.check
     if item.problem or check is None or check.like_you is None:
@@ -168,7 +165,7 @@ def budget_to_me_from_args(args: argparse.Namespace, identity) -> float | None:
 def identity_from_refs(refs: list[str]):
     """The identity of the --ref photos; their problems one line each on stderr;
     LikenessError when none is usable."""
-    from studio.face.reference import read_references
+    from studio.face.reference import read_references  # start-up
 
     identity = read_references(_references(refs))
     for line in identity.problems + identity.notes:
@@ -181,7 +178,7 @@ def identity_from_refs(refs: list[str]):
 def like_you_line(after: float | None, before: float | None) -> str:
     """"like you 87% (the original: 89%)": the written file's figure, its colour when not
     green, and the photo's own."""
-    from studio.face.reference import like_you_words
+    from studio.face.reference import like_you_words  # start-up
 
     if after is None:
         return "like you n/a (no face)"

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import argparse
 
+from studio.cli._common import parse_assignments
+from studio.errors import LikenessError
+
 
 def register(subparsers) -> None:
     """Add the ``looks`` subcommand to the ``likeness`` parser."""
@@ -34,9 +37,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from studio.cli._common import parse_assignments
-    from studio.errors import LikenessError
-    from studio.session import Session, list_looks, load_look, save_look
+    from studio.session import Session, list_looks, load_look, save_look  # start-up
 
     if args.save is None:
         if args.source or args.assignments or args.description:

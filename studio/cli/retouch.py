@@ -13,6 +13,7 @@ import sys
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from studio.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_PARTIAL
 from studio.cli._common import (
     add_edit_arguments,
     add_threads_argument,
@@ -31,6 +32,11 @@ from studio.cli.check import (
     identity_from_refs,
     like_you_line,
 )
+from studio.cli.sheet import request_from_args, write_sheet
+from studio.errors import LikenessError
+from studio.imaging.memory import keep_freed_memory
+from studio.imaging.threads import set_threads
+from studio.write_guard import shown
 
 if TYPE_CHECKING:  # the service loads with the command, not with ``likeness --help``
     from studio.service.retouch_file import RetouchRequest
@@ -76,9 +82,6 @@ def _size(count: int) -> str:
 
 def _contact_sheet(args: argparse.Namespace) -> int:
     """``--contact-sheet SHEET``: ``likeness sheet`` by its older name."""
-    from studio.cli.sheet import request_from_args, write_sheet
-    from studio.errors import LikenessError
-
     if args.output:
         raise LikenessError("give either -o OUT or --contact-sheet SHEET.jpg, not both")
     return write_sheet(request_from_args(args, args.contact_sheet))
@@ -116,8 +119,7 @@ class RetouchCommand:
 def command_from_args(args: argparse.Namespace) -> RetouchCommand:
     """The retouch the arguments name, every value checked (LikenessError, one line); a
     session given as IMAGE names its photo. ``args`` is only read."""
-    from studio.imaging.threads import set_threads
-    from studio.service.retouch_file import Framing, RetouchRequest
+    from studio.service.retouch_file import Framing, RetouchRequest  # start-up
 
     set_threads(threads_from_args(args))
     image, session_file = photo_and_session(args.image, args.session)
@@ -139,9 +141,7 @@ def command_from_args(args: argparse.Namespace) -> RetouchCommand:
 
 def _say_result(command: RetouchCommand, result) -> int:
     """Print what became of the file; the exit status."""
-    from studio.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_PARTIAL
-    from studio.service.retouch_file import FAILED, REFUSED
-    from studio.write_guard import shown
+    from studio.service.retouch_file import FAILED, REFUSED  # start-up
 
     if result.likeness_percent is not None:
         whose = ("" if result.likeness_face is None
@@ -170,9 +170,7 @@ def _say_result(command: RetouchCommand, result) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from studio.errors import LikenessError
-    from studio.imaging.memory import keep_freed_memory
-    from studio.service.retouch_file import retouch_file
+    from studio.service.retouch_file import retouch_file  # start-up
 
     if args.contact_sheet:
         return _contact_sheet(args)

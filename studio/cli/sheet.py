@@ -6,11 +6,16 @@ its likeness, written as one image through the write guard. ``likeness retouch I
 from __future__ import annotations
 
 import argparse
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from studio.cli import EXIT_OK
 from studio.cli._common import add_threads_argument, photo_and_session, threads_from_args
-from studio.cli.check import add_ref_argument
+from studio.cli.check import add_ref_argument, identity_from_refs
+from studio.errors import LikenessError
+from studio.imaging.threads import set_threads
+from studio.write_guard import check_room
 
 
 @dataclass(frozen=True)
@@ -52,8 +57,6 @@ def register(subparsers) -> None:
 def request_from_args(args: argparse.Namespace, sheet: str) -> SheetRequest:
     """The request the arguments name (``sheet``: -o, or retouch's --contact-sheet); a
     session given as IMAGE names its photo."""
-    from studio.errors import LikenessError
-
     if getattr(args, "budget_to_me", None) is not None:
         raise LikenessError("--budget-to-me eases one retouch; a contact sheet shows each look "
                             "at its own budget (--ref still says how like you each one is)")
@@ -65,14 +68,8 @@ def request_from_args(args: argparse.Namespace, sheet: str) -> SheetRequest:
 
 def write_sheet(request: SheetRequest) -> int:
     """Write the sheet the request names; print each version's label and the file."""
-    import os
-
-    from studio.cli import EXIT_OK
-    from studio.cli.check import identity_from_refs
-    from studio.imaging.threads import set_threads
-    from studio.service.contact_sheet import label_text, write_contact_sheet
-    from studio.session import load_session
-    from studio.write_guard import check_room
+    from studio.service.contact_sheet import label_text, write_contact_sheet  # start-up
+    from studio.session import load_session  # start-up
 
     set_threads(request.threads)
     check_room(request.sheet)  # a missing folder or a full disk, before the renders

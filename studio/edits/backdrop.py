@@ -20,8 +20,10 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from studio.errors import LikenessError
+from studio.write_guard import read_regular_file
 
 #: How a picture backdrop is written in a slider value (and a session).
 _IMAGE = re.compile(r"^image:([0-9a-f]{64}):(.+)$", re.DOTALL)
@@ -66,8 +68,6 @@ def _parts(value: str) -> tuple[str, str]:
 
 def _read(path: Path) -> bytes:
     """The picture's bytes; a FIFO or device in its place is refused, never waited on."""
-    from studio.write_guard import read_regular_file
-
     try:
         return read_regular_file(path, "a backdrop picture", limit=MAX_BYTES,
                                  missing="is not there (moved or deleted?)")
@@ -114,7 +114,6 @@ def _decoded(data: bytes, path: str) -> np.ndarray:
     """The picture's pixels (float32 sRGB (H, W, 3), turned as its EXIF says), decoded
     reduced to about 4 * GRID a side: on the calling thread, as the render's bands call it
     from the export's thread pool (the photo loader's own pool would wait on itself)."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
         with Image.open(io.BytesIO(data)) as image:

@@ -104,7 +104,7 @@ def check_value(key: str, value: object) -> float | str | None:
         if isinstance(value, str) and _COLOUR.match(value):
             return value.lower()
         if isinstance(value, str) and _names_a_picture(value):
-            from studio.edits.backdrop import picture_value
+            from studio.edits.backdrop import picture_value  # start-up
 
             return picture_value(value)
         raise LikenessError(

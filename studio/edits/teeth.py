@@ -14,6 +14,7 @@ import numpy as np
 from studio.edits.blend import edit_lab_crop
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region
+from studio.face import region_mask
 from studio.face.eyes import eye_box, sclera_weight
 from studio.face.layers import PhotoLayers
 from studio.imaging.colour import fast_lab
@@ -81,8 +82,6 @@ def sclera_lightness(layers: PhotoLayers) -> float:
 def prepare(layers: PhotoLayers) -> Prepared | None:
     if not layers.has_face:
         return None
-    from studio.face import region_mask
-
     # Drawn on a crop around the inner lips only (the same pixels as on the whole ROI: the
     # outline moves by whole pixels, and the crop keeps a border of zeros for the erosion).
     top, left, bottom, right = layers.landmark_box(slice(60, 68), layers.px(LIP_GAP) + 4.0)

@@ -18,6 +18,7 @@ import numpy as np
 from studio.edits.params import EditParams, slider_field
 from studio.edits.protocol import Region, add_gain
 from studio.face.layers import PhotoLayers, guided_radius, subsample_for
+from studio.face.regions import up_direction
 from studio.imaging.filters import guided_filter, soft_blur
 
 #: Share of the under-eye shadow's depth (log illumination below the cheek's) lifted at 1.
@@ -63,8 +64,6 @@ def _band_below(lid: np.ndarray, down: np.ndarray, near: float, far: float) -> n
 def crescents(layers: PhotoLayers) -> tuple[np.ndarray, np.ndarray]:
     """(under-eye crescents, cheek bands under them), (h, w) float32 of ``layers``' ROI: each
     crescent 1 inside and soft over ``FEATHER`` IOD, one label per eye in the cheek bands."""
-    from studio.face.regions import up_direction
-
     face = layers.roi_face
     down = -up_direction(face)
     crescent = np.zeros(layers.shape, np.uint8)

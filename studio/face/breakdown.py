@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 import cv2
 import numpy as np
 
+from studio.face.likeness import _descriptor, _edit_on_face, _face_crop
 from studio.face.regions import FOREHEAD_RAISE, band_line, raised_brows, region_points
 from studio.face.types import Face
 
@@ -43,8 +44,6 @@ WORDS = {
 def face_chip(pixels: np.ndarray, face: Face) -> tuple[np.ndarray, Face]:
     """The uint8 crop the likeness reads ``face`` from (its landmark span about 320 px) and
     the face in the crop's pixels."""
-    from studio.face.likeness import _face_crop
-
     crop = _face_crop(pixels, face)
     points = crop.points.astype(np.float32)
     box = (float(points[:, 0].min()), float(points[:, 1].min()),
@@ -54,8 +53,6 @@ def face_chip(pixels: np.ndarray, face: Face) -> tuple[np.ndarray, Face]:
 
 def chip_descriptor(chip: np.ndarray, face: Face) -> np.ndarray:
     """dlib's descriptor of ``face`` in the uint8 ``chip`` (see ``face_chip``)."""
-    from studio.face.likeness import _descriptor
-
     return _descriptor(np.ascontiguousarray(chip), face.landmarks.astype(np.float64))
 
 
@@ -204,8 +201,6 @@ def edit_breakdown(original: np.ndarray, edited: np.ndarray, face: Face) -> Brea
     """Where an edit's likeness went: ``studio.face.likeness.likeness_distance`` of the edit
     with each region in turn reverted to ``original`` (``face`` in ``original``'s pixels;
     ``edited`` may be a resized copy: it is brought to the original's size)."""
-    from studio.face.likeness import _descriptor, _edit_on_face, _face_crop
-
     if edited.shape[:2] != original.shape[:2]:
         edited = cv2.resize(np.ascontiguousarray(edited), (original.shape[1], original.shape[0]),
                             interpolation=cv2.INTER_LINEAR)

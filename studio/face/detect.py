@@ -85,7 +85,7 @@ _lock = threading.Lock()
 
 @functools.cache
 def _dlib():
-    import dlib
+    import dlib  # start-up
 
     return dlib
 

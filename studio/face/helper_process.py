@@ -6,6 +6,7 @@ module a one-worker process pool (``studio.ui.app.start_face_helper``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 #: Where :func:`run` runs its work: None, in this process; else a ``concurrent.futures``
@@ -24,8 +25,6 @@ def run(fn: Callable[..., Any], *args: Any) -> Any:
     shut down) here; the same result either way."""
     pool = _pool
     if pool is not None:
-        from concurrent.futures.process import BrokenProcessPool
-
         try:
             return pool.submit(fn, *args).result()
         except (BrokenProcessPool, RuntimeError):  # the pool died or was shut down: here

@@ -13,7 +13,9 @@ from functools import cached_property
 import cv2
 import numpy as np
 
+from studio.face import face_hull_mask, person, protected_mask, skin_mask
 from studio.face.eyes import landmark_box
+from studio.face.regions import PROTECTED_REACH, brow_bands_mask, raised_brows, up_direction
 from studio.face.skin import quadratic_form
 from studio.face.types import Face
 from studio.imaging.colour import fast_lab, luminance, srgb_to_linear
@@ -89,8 +91,6 @@ def subsample_for(radius: float) -> int:
 def head_outline(face: Face) -> np.ndarray:
     """The face up to about the hairline: hull of the jaw (0-16) and the brows raised by
     ``FOREHEAD_REACH`` IOD, (N, 2) pixels. Skin edits stay within ``HEAD_REACH`` IOD of it."""
-    from studio.face.regions import raised_brows
-
     points = np.vstack(
         [face.landmarks[0:17].astype(np.float64), raised_brows(face, FOREHEAD_REACH)]
     )
@@ -203,9 +203,7 @@ class PhotoLayers:
     def person_alpha(self) -> np.ndarray:
         """The whole photo's person matte, float32 (H, W), 1 on the person and on the people
         ``also`` retouched (``studio.face.person.person_alpha``; all 0 without a face)."""
-        from studio.face.person import person_alpha
-
-        return np.asarray(person_alpha(self.pixels, self.face, self.also), np.float32)
+        return np.asarray(person.person_alpha(self.pixels, self.face, self.also), np.float32)
 
     def set_person_alpha(self, alpha: np.ndarray) -> None:
         """Use ``alpha`` (H, W) as the person matte from now on: the matte corrected by the
@@ -226,8 +224,6 @@ class PhotoLayers:
     def feature_hulls(self) -> np.ndarray:
         """``protected`` without the brows' bands: the features' hulls (+ 2% IOD), 1 inside, in
         the ROI. Smoothing fades in with the distance from these (``studio.edits.smooth``)."""
-        from studio.face import protected_mask
-
         (rows, cols), _ = self._protected_part
         out = np.zeros(self.shape, np.float32)
         if rows.stop > rows.start and cols.stop > cols.start:
@@ -240,9 +236,6 @@ class PhotoLayers:
         """``protected`` drawn on a box around the features only: (box, float32 mask). The
         same pixels as on the whole ROI (the outlines move by whole pixels) with a border of
         zeros at least 2 pixels wide (for ``unprotected``'s growth)."""
-        from studio.face import protected_mask
-        from studio.face.regions import PROTECTED_REACH, brow_bands_mask
-
         # Brows, nose, eyes and lips.
         top, left, bottom, right = self.landmark_box(slice(17, 60), PROTECTED_REACH * self.iod + 6.0)
         box = slice(top, max(bottom, top)), slice(left, max(right, left))
@@ -298,8 +291,6 @@ class PhotoLayers:
         0 on the protected features and off the head."""
         if self.work is not self:
             return self.on_features_zero(self.enlarge(self.work.skin_area))
-        from studio.face import skin_mask
-
         m = skin_mask(self.image, self.roi_face).astype(np.float32)
         return np.clip(m * self.unprotected * self.head, 0, 1).astype(np.float32, copy=False)
 
@@ -313,8 +304,6 @@ class PhotoLayers:
 
     @cached_property
     def face_hull(self) -> np.ndarray:
-        from studio.face import face_hull_mask
-
         return face_hull_mask(self.roi_face, self.shape).astype(np.float32)
 
     @cached_property
@@ -326,8 +315,6 @@ class PhotoLayers:
         pixels. Without enough of those, from the whole hull, trimmed harder."""
         if self.work is not self:
             return self.work.skin_colour_model
-        from studio.face import face_hull_mask, protected_mask
-
         hull = face_hull_mask(self.roi_face, self.shape) > 0.5
         near = protected_mask(self.roi_face, self.shape, extra_margin=0.08) > 0
         sample = hull & ~near
@@ -491,8 +478,6 @@ class PhotoLayers:
         features."""
         if self.work is not self:
             return self.on_features_zero(self.enlarge(self.work.face_and_neck))
-        from studio.face.regions import up_direction
-
         face = self.roi_face
         prior = (self.face_hull > 0).astype(np.uint8)
         # Neck: the lower jaw line dropped by ~1.2 IOD, filled.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from studio.face import helper_process
+from studio.face import helper_process, mesh
 from studio.face.detect import (
     _dlib,
     _rgb,
@@ -44,8 +44,6 @@ def load_models(detection: bool = True) -> None:
     takes most of a second; run in a thread, it overlaps the photo's decoding (dlib reads
     files and numpy and Pillow decode mostly outside Python's lock). Join the thread before
     using the models: each is loaded once per process."""
-    from studio.face import mesh
-
     if detection:
         hog_detector()
     if not mesh.available():
@@ -81,7 +79,7 @@ class _FaceCrop:
 
 def _face_crop(pixels: np.ndarray, face: Face) -> _FaceCrop:
     """The crop around ``face`` the descriptor is read from (see :class:`_FaceCrop`)."""
-    from studio.face.regions import face_core_points
+    from studio.face.regions import face_core_points  # start-up
 
     image = _rgb(pixels)
     h, w = image.shape[:2]
@@ -235,7 +233,7 @@ def lowest_likeness(original: np.ndarray, edited: np.ndarray,
 def inside_frame(face: Face, shape: tuple[int, ...]) -> bool:
     """True when every landmark of ``face`` lies in a picture of ``shape`` (h, w, ...): the
     frame does not cut it (the export's written picture follows the same rule)."""
-    from studio.imaging.framing import points_inside
+    from studio.imaging.framing import points_inside  # start-up
 
     return points_inside(face.landmarks, shape[1], shape[0])
 

@@ -35,6 +35,7 @@ from studio.face.regions import face_core_points, face_hull_points, protected_ma
 from studio.face.types import Face
 from studio.imaging.enlarge import enlarge_rows
 from studio.imaging.filters import disk, normalized_blur, row_bands, true_runs
+from studio.imaging.framing import crown_of
 
 #: Pixels of the GrabCut proxy; GrabCut's cost grows with it and the matte is refined later.
 CUT_PIXELS = 60_000
@@ -408,8 +409,6 @@ def head_top(pixels: np.ndarray, face: Face, long_edge: int = 800) -> float | No
     """The top of the head, hair included (row in ``pixels``), from the person matte of a
     copy at most ``long_edge`` px across: what automatic framing keeps headroom above.
     None when the matte shows no head above the eyes."""
-    from studio.imaging.framing import crown_of
-
     h, w = pixels.shape[:2]
     k = min(1.0, long_edge / max(h, w))
     small = pixels

@@ -25,6 +25,8 @@ import numpy as np
 
 from studio.errors import LikenessError
 from studio.face.types import Face, FaceAnalysis
+from studio.imaging import load
+from studio.imaging.io import load_bytes
 from studio.write_guard import read_regular_file, shown
 
 #: Distance to the identity (descriptor units) at or below which a face reads 100% like you,
@@ -193,10 +195,9 @@ class _Candidate:
 
 def _read(path: str | os.PathLike) -> _Candidate:
     """Read one reference photo; every problem a user can cause becomes its ``problem``."""
-    from studio.face.breakdown import face_chip
-    from studio.face.detect import analyze_photo
-    from studio.face.likeness import face_descriptor
-    from studio.imaging.io import load_bytes
+    from studio.face.breakdown import face_chip  # start-up
+    from studio.face.detect import analyze_photo  # start-up
+    from studio.face.likeness import face_descriptor  # start-up
 
     name = str(path)
     try:
@@ -361,8 +362,8 @@ def check_headshot(pixels: np.ndarray, analysis: FaceAnalysis, identity: Identit
                    breakdown: bool = True) -> HeadshotCheck:
     """How like ``identity`` the face in ``pixels`` most like it is (``analysis`` is the
     photo's); with ``breakdown``, where it differs most from its closest reference."""
-    from studio.face.breakdown import headshot_breakdown
-    from studio.face.likeness import face_descriptor
+    from studio.face.breakdown import headshot_breakdown  # start-up
+    from studio.face.likeness import face_descriptor  # start-up
 
     if identity.mean is None:
         raise LikenessError("no usable photo of you: add a photo with your face")
@@ -382,8 +383,7 @@ def check_headshot(pixels: np.ndarray, analysis: FaceAnalysis, identity: Identit
 def file_like_you(path: str | os.PathLike, identity: Identity) -> float | None:
     """How like ``identity`` the face most like it in the photo file at ``path`` is, percent
     (None: no face); LikenessError when the file cannot be read."""
-    from studio.face.detect import analyze_photo
-    from studio.imaging import load
+    from studio.face.detect import analyze_photo  # start-up
 
     photo = load(path)
     return check_headshot(photo.pixels, analyze_photo(photo), identity, breakdown=False).like_you
@@ -393,9 +393,8 @@ def with_chips(identity: Identity) -> Identity:
     """``identity`` with each usable reference's face crop read again from its file (a session
     keeps no pixels): the thumbnails show the face used, and a checked headshot's breakdown
     has its closest reference to swap from. A file that no longer gives that face keeps none."""
-    from studio.face.breakdown import face_chip
-    from studio.face.detect import analyze_photo
-    from studio.imaging.io import load_bytes
+    from studio.face.breakdown import face_chip  # start-up
+    from studio.face.detect import analyze_photo  # start-up
 
     references = []
     for reference in identity.references:

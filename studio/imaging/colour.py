@@ -10,7 +10,7 @@ import numpy as np
 
 def _skcolor():
     # scikit-image (and the SciPy it brings) takes ~0.3 s to import: only when Lab is needed.
-    from skimage import color
+    from skimage import color  # start-up
 
     return color
 

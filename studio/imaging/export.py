@@ -46,6 +46,7 @@ from pathlib import Path
 import numpy as np
 
 from studio.errors import LikenessError, PhotoError
+from studio.imaging.filters import resize
 from studio.imaging.framing import (
     FRAMES,
     auto_frame,
@@ -53,6 +54,7 @@ from studio.imaging.framing import (
     largest_inside,
     points_inside,
     straighten,
+    to_straightened,
 )
 from studio.imaging.io import (
     JPEG_EXIF_LIMIT,
@@ -436,8 +438,6 @@ def encode_within(
         scale = min(0.9, 0.95 * (max_bytes / size) ** 0.5)
         h, w = pixels.shape[:2]
         new_w, new_h = max(int(w * scale), 1), max(int(h * scale), 1)
-        from studio.imaging.filters import resize  # OpenCV: imported when a photo is resized
-
         pixels = resize(pixels, (new_w, new_h))
         alpha = resize(alpha, (new_w, new_h)) if alpha is not None else None
         data = encode(pixels, fmt, alpha=alpha, quality=lowest, exif=exif)
@@ -485,8 +485,6 @@ class Encoded:
     def framed(self, pixels: np.ndarray, alpha: np.ndarray | None = None) -> np.ndarray:
         """``pixels`` (the photo's size) turned, cut and resized as the written picture was
         (on white where ``alpha`` is see-through, when the file has no transparency)."""
-        from studio.imaging.filters import resize
-
         x0, y0, x1, y1 = self.box
         if self.angle:
             pixels = straighten(pixels, self.angle)
@@ -505,8 +503,6 @@ class Encoded:
 
     def points(self, points: np.ndarray) -> np.ndarray:
         """(N, 2) points of the photo in the written picture's pixels (pixel centres kept)."""
-        from studio.imaging.framing import to_straightened
-
         moved = to_straightened(points, *self.source_size, self.angle) - self.box[:2]
         x0, y0, x1, y1 = self.box
         factor = np.array([self.width / (x1 - x0), self.height / (y1 - y0)])
@@ -597,8 +593,6 @@ def encode_export(
     pixels, alpha = _straighten_and_crop(pixels, alpha, angle, plan.crop)
     sharpening, cut_points = None, None
     if plan.size != (pixels.shape[1], pixels.shape[0]):
-        from studio.imaging.filters import resize  # OpenCV: imported when a photo is resized
-
         cut = pixels
         pixels = resize(pixels, plan.size)
         alpha = resize(alpha, plan.size) if alpha is not None else None
@@ -742,8 +736,6 @@ def _points_in_cut(points: np.ndarray | None, width: int, height: int, angle: fl
     """(N, 2) points of the photo in the pixels of its turned and cut picture (None: None)."""
     if points is None:
         return None
-    from studio.imaging.framing import to_straightened
-
     return to_straightened(np.asarray(points, np.float64), width, height, angle) - box[:2]
 
 

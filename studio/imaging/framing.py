@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+import cv2
 import numpy as np
 
 from studio.errors import number_text
@@ -79,8 +80,6 @@ def check_angle(angle: float) -> float:
 
 def rotation_matrix(width: int, height: int, angle: float) -> np.ndarray:
     """The 2x3 affine matrix from original to straightened pixel coordinates."""
-    import cv2  # OpenCV: imported when a photo is turned (a quick start otherwise)
-
     return cv2.getRotationMatrix2D((width / 2.0, height / 2.0), float(angle), 1.0)
 
 
@@ -93,8 +92,6 @@ def to_straightened(points: np.ndarray, width: int, height: int, angle: float) -
 
 def to_original(points: np.ndarray, width: int, height: int, angle: float) -> np.ndarray:
     """(N, 2) points of the straightened canvas in the original photo."""
-    import cv2  # OpenCV: imported when a photo is turned (a quick start otherwise)
-
     points = np.asarray(points, np.float64).reshape(-1, 2)
     inverse = cv2.invertAffineTransform(rotation_matrix(width, height, angle))
     return points @ inverse[:, :2].T + inverse[:, 2]
@@ -104,8 +101,6 @@ def straighten(pixels: np.ndarray, angle: float) -> np.ndarray:
     """The photo turned by ``angle`` degrees about its centre at full quality (Lanczos), on a
     canvas of the same size; the empty corners are black (a crop never shows them, and a
     test would see it if one did)."""
-    import cv2  # OpenCV: imported when a photo is turned (a quick start otherwise)
-
     if angle == 0:
         return pixels
     height, width = pixels.shape[:2]

@@ -241,7 +241,7 @@ def _shrink(photo: Photo, max_pixels: int) -> None:
     pixels = photo.width * photo.height
     if pixels > max_pixels:
         factor = (max_pixels / pixels) ** 0.5
-        import cv2
+        import cv2  # start-up
 
         size = (max(int(round(photo.width * factor)), 1), max(int(round(photo.height * factor)), 1))
         photo.pixels = cv2.resize(photo.pixels, size, interpolation=cv2.INTER_AREA)
@@ -378,7 +378,7 @@ def _to_srgb_rgb8(image: Image.Image, icc: bytes | None) -> Image.Image:
 
 
 def _decode_16bit(data: bytes, name: str) -> tuple[np.ndarray, np.ndarray | None]:
-    import cv2
+    import cv2  # start-up
 
     # OpenCV logs a damaged file's details on stderr itself: our one-line error says it
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
@@ -598,7 +598,7 @@ def _png_chunk(kind: bytes, payload: bytes) -> bytes:
 
 
 def _encode_png16(pixels: np.ndarray, alpha: np.ndarray | None, exif: bytes | None) -> bytes:
-    import cv2
+    import cv2  # start-up
 
     bgr = _to_uint(pixels, 16)[:, :, ::-1]
     if alpha is not None:
@@ -616,7 +616,7 @@ def _encode_png16(pixels: np.ndarray, alpha: np.ndarray | None, exif: bytes | No
 
 
 def _encode_tiff16(pixels: np.ndarray, alpha: np.ndarray | None) -> bytes:
-    import tifffile
+    import tifffile  # start-up
 
     array = _to_uint(pixels, 16)
     extra = {}

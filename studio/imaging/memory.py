@@ -20,10 +20,10 @@ def _plain_pages() -> None:
     if os.environ.get("LIKENESS_HUGE_PAGES") == "1":
         return
     try:
-        from numpy._core.multiarray import _set_madvise_hugepage
+        from numpy._core.multiarray import _set_madvise_hugepage  # optional
     except ImportError:  # numpy 1.x keeps it under numpy.core; a future numpy may drop it
         try:
-            from numpy.core.multiarray import _set_madvise_hugepage
+            from numpy.core.multiarray import _set_madvise_hugepage  # optional
         except ImportError:
             return
     _set_madvise_hugepage(False)
@@ -41,8 +41,8 @@ def keep_freed_memory() -> None:
     Served from the heap and never trimmed, a freed array's pages are reused by the next one.
     The process ends after its one photo; the studio, which opens photo after photo, does not
     call this. Only on glibc (elsewhere nothing changes)."""
-    import ctypes
-    import ctypes.util
+    import ctypes  # start-up
+    import ctypes.util  # start-up
 
     name = ctypes.util.find_library("c")
     if name is None or os.environ.get("LIKENESS_KEEP_MEMORY") == "0":

@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from studio.errors import PhotoError
 from studio.imaging.photo import Photo
@@ -51,7 +52,7 @@ def looks_raw(head: bytes) -> bool:
 
 def _open(data: bytes, name: str):
     """The RAW file opened by LibRaw, or PhotoError with a one-line reason."""
-    import rawpy
+    import rawpy  # start-up
 
     if not looks_raw(data[:16]):
         raise PhotoError(f"{name}: not a camera RAW file (its first bytes are not a RAW header)")
@@ -80,7 +81,7 @@ def load_raw(data: bytes, name: str, max_pixels: int) -> Photo:
     where it has a TIFF one. PhotoError (one line) for a file that is not a RAW file, is
     truncated or comes from a camera LibRaw does not know.
     """
-    import rawpy
+    import rawpy  # start-up
 
     with _open(data, name) as raw:
         sizes = raw.sizes
@@ -105,7 +106,7 @@ def load_raw(data: bytes, name: str, max_pixels: int) -> Photo:
 def srgb_from_linear_prophoto(linear: np.ndarray) -> np.ndarray:
     """uint16 linear ProPhoto RGB (H, W, 3) to float32 sRGB in [0, 1] (clipped to sRGB's
     gamut), through a 65536-entry curve so every one of the 16 bits counts."""
-    import cv2
+    import cv2  # start-up
 
     pixels = cv2.transform(linear.astype(np.float32), _SRGB_FROM_PROPHOTO)
     np.clip(pixels, 0.0, 65535.0, out=pixels)
@@ -129,8 +130,6 @@ def raw_exif(data: bytes) -> bytes | None:
     such tags or a directory that cannot be read."""
     if not data.startswith((b"II*\x00", b"MM\x00*")):
         return None
-    from PIL import Image
-
     try:
         exif = Image.Exif()
         exif.load(data)  # the file's own TIFF header and first directory
@@ -145,7 +144,7 @@ def embedded_preview(data: bytes, name: str) -> tuple[bytes, int, int] | None:
     """The RAW file's embedded JPEG preview: (its JPEG bytes, developed width, developed
     height); None when it has none (the caller decodes the JPEG and checks its shape:
     :func:`studio.imaging.io.load_proxy`)."""
-    import rawpy
+    import rawpy  # start-up
 
     with _open(data, name) as raw:
         sizes = raw.sizes

@@ -11,7 +11,7 @@ SAMPLE_NAME = "astronaut (built-in sample, public domain)"
 
 def sample_photo() -> Photo:
     """The sample portrait as a Photo (512 x 512, sRGB, no file behind it)."""
-    from skimage import data
+    from skimage import data  # heavy
 
     pixels = np.asarray(data.astronaut(), dtype=np.float32) / 255.0
     return Photo(pixels=np.ascontiguousarray(pixels), format="PNG", bit_depth=8,

@@ -26,6 +26,7 @@ import numpy as np
 from studio.edits import protocol
 from studio.edits.sliders import SLIDERS
 from studio.face.types import FaceAnalysis
+from studio.render.retoucher import Retoucher
 
 #: The strongest amount offered (150%).
 MOST = 1.5
@@ -164,7 +165,7 @@ def strongest_amount(
     amount is ``most`` (nothing to keep). ``held`` keys are not scaled. Renders the face
     crops of :func:`face_search` (kept for the next search of the same photo): within about
     a point of the real render, which :func:`settle` then checks."""
-    from studio.face.likeness import inside_frame, lowest_likeness
+    from studio.face.likeness import inside_frame, lowest_likeness  # start-up
 
     indices = [face_index] if faces is None else list(faces)
     found = [i for i in indices if analysis is not None and analysis.face(i) is not None]
@@ -239,8 +240,6 @@ class FaceSearch:
     ``face``), with a retoucher that keeps its prepared edits between renders."""
 
     def __init__(self, pixels: np.ndarray, analysis: FaceAnalysis, face_index: int | None):
-        from studio.render.retoucher import Retoucher
-
         face = analysis.face(face_index)
         assert face is not None
         factor = min(1.0, SEARCH_IOD / max(face.iod, 1.0))

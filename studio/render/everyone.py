@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from studio.errors import LikenessError
+from studio.face.likeness import Likeness
+from studio.face.likeness import lowest_likeness as lowest
 from studio.face.types import FaceAnalysis
 from studio.render.retoucher import Retoucher
 
@@ -54,9 +56,6 @@ def lowest_likeness(original: np.ndarray, edited: np.ndarray, analysis: FaceAnal
                     faces: Sequence[int]):
     """The :class:`~studio.face.likeness.Likeness` of the chosen ``faces`` (indices into
     ``analysis``): the one the likeness meter shows and ``--min-likeness`` checks."""
-    from studio.face.likeness import Likeness
-    from studio.face.likeness import lowest_likeness as lowest
-
     if analysis is None:
         return Likeness()
     return lowest(original, edited, {i: analysis.faces[i] for i in faces})

@@ -63,7 +63,7 @@ def true_matte(pixels: np.ndarray, alpha: np.ndarray, face: Face) -> tuple[np.nd
     """A careful matte of a person on a plain backdrop, and the person's colours (float32
     (H, W) and (H, W, 3)): closed-form matting (pymatting) of the band where the app's matte
     ``alpha`` is unsure, grown by 0.1 IOD each side."""
-    from pymatting import estimate_alpha_cf, estimate_foreground_ml
+    from pymatting import estimate_alpha_cf, estimate_foreground_ml  # heavy
 
     grow = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * int(0.1 * face.iod) + 1,) * 2)
     person = cv2.erode((alpha >= 0.99).astype(np.uint8), grow)

@@ -21,6 +21,7 @@ from studio.edits.marks import Mark
 from studio.face.types import Face, FaceAnalysis
 from studio.imaging.export import OutputPlan
 from studio.imaging.filters import resize
+from studio.render.retoucher import Retoucher
 
 #: The margin rendered round the crop, in the largest chosen face's eye distances: the lens
 #: blur's largest radius (0.45 IOD at bg_blur 1) reaches into the crop from there, as it does
@@ -154,8 +155,6 @@ def retoucher_for(pixels: np.ndarray, analysis: FaceAnalysis | None, faces: Sequ
     """One retoucher for every render of an export (no kept stages): the person matte, the
     background's preparation and every edit's preparation are made once, whatever the number
     of amount steps the likeness takes; each render gives ``render_faces``' bits."""
-    from studio.render.retoucher import Retoucher
-
     return Retoucher(pixels, analysis, faces=faces, preview=False)
 
 

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 import cv2
 import numpy as np
 
+from studio.face import face_hull_mask, likeness_distance, protected_mask
 from studio.face.layers import head_outline
 from studio.face.types import Face
 from studio.imaging.colour import delta_e2000, luminance, rgb_to_lab
@@ -19,15 +20,11 @@ from studio.imaging.filters import disk, gaussian
 
 def protected_features(face: Face, shape: tuple[int, ...]) -> np.ndarray:
     """Boolean (H, W): hulls of brows, eyes, nostrils, lips dilated by 2% IOD."""
-    from studio.face import protected_mask
-
     return protected_mask(face, shape) > 0
 
 
 def quality_skin(face: Face, shape: tuple[int, ...]) -> np.ndarray:
     """Boolean (H, W): face hull minus protected features (+8% IOD), eroded by 8% IOD."""
-    from studio.face import face_hull_mask, protected_mask
-
     hull = face_hull_mask(face, shape) > 0.5
     grown = protected_mask(face, shape, extra_margin=0.08) > 0
     skin = (hull & ~grown).astype(np.uint8)
@@ -152,8 +149,6 @@ def figures(original: np.ndarray, edited: np.ndarray, face: Face, likeness: bool
     tone_kept, freckles_kept = skin_bands_kept(original, edited, face)
     distance = None
     if likeness:
-        from studio.face import likeness_distance
-
         distance = likeness_distance(original, edited, face)
     return Figures(
         fine_kept, mid_kept, protected_change, outside_change, skin_shift, mean_shift,

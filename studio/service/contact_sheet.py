@@ -9,10 +9,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from PIL import Image, ImageDraw, ImageFont
 
+from studio.edits.marks import scaled
+from studio.edits.sliders import default_sliders
 from studio.errors import LikenessError
+from studio.face import analyze_photo
+from studio.face.likeness import face_descriptor
+from studio.face.person import head_top
 from studio.face.types import FaceAnalysis
+from studio.imaging import encode, format_for, load
 from studio.imaging.export import Crop
+from studio.imaging.framing import auto_frame, straighten
+from studio.render import proxy_of
+from studio.render.amount import amount_within
+from studio.render.amount import scaled as scaled_by
+from studio.render.everyone import chosen_faces
+from studio.service.retouch import render_retouch
+from studio.session.looks import load_look
+from studio.session.model import file_sha256
 from studio.write_guard import WritePlan, write_atomic
 
 #: The versions a contact sheet shows by default: the original and the built-in looks.
@@ -50,9 +65,6 @@ class Rendered:
 
 def version_of(name: str) -> Version:
     """A version by name: "original" (no edit), a built-in or user look, or a look file."""
-    from studio.edits.sliders import default_sliders
-    from studio.session.looks import load_look
-
     if name.lower() == "original":
         return Version("Original", default_sliders())
     look = load_look(name)
@@ -65,9 +77,6 @@ def shared_crop(photo_pixels: np.ndarray, analysis, face_index: int | None = Non
     """The face-centred square every version is shown on (the automatic LinkedIn framing
     of the photo turned by ``angle``, with the crown from the person matte); None without a
     face (the whole photo)."""
-    from studio.face.person import head_top
-    from studio.imaging.framing import auto_frame
-
     face = analysis.face(face_index)
     if face is None:
         return None
@@ -94,11 +103,6 @@ def render_versions(
     (``crop`` of the photo turned by ``angle``; None: the shared face-centred square), with
     its likeness measured on the whole render as an export is; with an ``identity`` (the
     user's photos, ``studio.face.reference``), how like you the first face is too."""
-    from studio.edits.marks import scaled
-    from studio.imaging.framing import straighten
-    from studio.render import proxy_of
-    from studio.service.retouch import render_retouch
-
     proxy, proxy_analysis, factor = proxy_of(photo_pixels, analysis, COMPARE_PIXELS)
     if faces is None:
         faces = [] if proxy_analysis.face(None) is None else [proxy_analysis.primary]
@@ -122,8 +126,6 @@ def _like_you(rendered: np.ndarray, analysis, faces: list[int], identity) -> flo
     """How like ``identity`` the first of ``faces`` is in ``rendered`` (None: no identity)."""
     if identity is None or identity.mean is None or not faces:
         return None
-    from studio.face.likeness import face_descriptor
-
     return identity.like_you(face_descriptor(rendered, analysis.faces[faces[0]]))
 
 
@@ -134,14 +136,11 @@ def _as_applied(version: Version, proxy: np.ndarray, analysis, faces: list[int],
     other version's sliders as they are (amount None)."""
     if version.budget is None or version.amount is not None or not faces:
         return version.sliders, version.amount
-    from studio.render.amount import amount_within, scaled
-    from studio.service.retouch import render_retouch
-
     def likeness_of(sliders: dict) -> float | None:
         return render_retouch(proxy, analysis, sliders, faces, marks).likeness_percent
 
     found = amount_within(proxy, analysis, version.sliders, version.budget, faces, likeness_of)
-    return scaled(version.sliders, found.amount), found.amount
+    return scaled_by(version.sliders, found.amount), found.amount
 
 
 def label_text(version: Rendered) -> str:
@@ -164,8 +163,6 @@ def label_lines(version: Rendered) -> list[str]:
 
 def sheet_pixels(versions: list[Rendered], tile: int = TILE) -> np.ndarray:
     """The versions side by side, each ``tile`` px across with its label below (uint8 RGB)."""
-    from PIL import Image, ImageDraw, ImageFont
-
     tiles = []
     for version in versions:
         h, w = version.pixels.shape[:2]
@@ -202,9 +199,6 @@ def write_contact_sheet(
     crop and angle, as an export of it would; with an ``identity`` (photos of the user), each
     version also says how like them it is. Returns the versions with their likeness.
     LikenessError for bad input."""
-    from studio.face import analyze_photo
-    from studio.imaging import encode, format_for, load
-
     image_path, out_path = Path(image_path), Path(out_path)
     fmt = format_for(out_path)
     versions = [version_of(name) for name in (names or DEFAULT_VERSIONS)]
@@ -242,9 +236,6 @@ def _session_choice(session, image_path: Path, photo) -> _SessionChoice:
     size): its analysis, chosen face(s), marks, crop and angle; nothing otherwise."""
     if session is None:
         return _SessionChoice()
-    from studio.render.everyone import chosen_faces
-    from studio.session.model import file_sha256
-
     sha = file_sha256(image_path)
     analysis = session.analysis_for(sha)
     if analysis is None or (analysis.width, analysis.height) != (photo.width, photo.height):

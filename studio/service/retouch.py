@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,6 +23,7 @@ from studio.imaging.export import (
     preset_aspect,
     write_export,
 )
+from studio.imaging.io import load_bytes
 from studio.imaging.photo import Photo
 from studio.write_guard import WritePlan
 
@@ -115,7 +116,7 @@ def retouch_photo(
             analysis.primary if face_index is None else face_index]
     say = progress or (lambda _text: None)
     say("Rendering at full resolution…")
-    from studio.render.everyone import render_faces
+    from studio.render.everyone import render_faces  # start-up
 
     if look_budget is not None:
         return _within_budget(photo, analysis, look_budget, export, faces=faces,
@@ -144,8 +145,7 @@ def written_likeness(photo: Photo, analysis: FaceAnalysis, faces: Sequence[int],
     """The likeness of the file ``encoded`` will write: its decoded pixels against the photo
     framed the same way (turned, cut, resized; ``framed`` when known), on each retouched
     face inside the picture (a face cut off by the frame is not written, so not measured)."""
-    from studio.face.likeness import Likeness, lowest_likeness
-    from studio.imaging.io import load_bytes
+    from studio.face.likeness import Likeness, lowest_likeness  # start-up
 
     inside = {}
     for index in faces:
@@ -165,8 +165,7 @@ def written_like_you(analysis: FaceAnalysis, face_index: int, encoded: Encoded,
     """How like ``identity`` (the user's photos, ``studio.face.reference``) face
     ``face_index`` is in the file ``encoded`` will write, percent (None: the frame cuts it
     off). The face is found where the frame puts it, not searched for again."""
-    from studio.face.likeness import face_descriptor
-    from studio.imaging.io import load_bytes
+    from studio.face.likeness import face_descriptor  # start-up
 
     face = encoded.face(analysis.faces[face_index])
     if face is None:
@@ -198,7 +197,7 @@ def export_crown(photo: Photo, analysis: FaceAnalysis, faces: Sequence[int],
     face = analysis.face(faces[0]) if faces else None
     if crop is not None or face is None or preset_aspect(settings) is None:
         return None
-    from studio.face.person import head_top
+    from studio.face.person import head_top  # start-up
 
     if progress is not None:
         progress("Framing…")
@@ -263,7 +262,7 @@ def strongest_written(render: Callable[[dict], Prepared], sliders: Mapping[str, 
     (``studio.render.amount.strongest_steps``; a few renders). ``held`` sliders are not
     scaled. ``figure``: what is held at ``least`` instead of the file's likeness (e.g.
     :func:`within_both`, the likeness and the likeness to you together)."""
-    from studio.render.amount import STEP, scaled, settle, strongest_steps, unmeasured
+    from studio.render.amount import STEP, scaled, settle, strongest_steps, unmeasured  # start-up
 
     figure = figure or (lambda prepared: prepared.percent)
 
@@ -334,10 +333,8 @@ def _within_budget(photo: Photo, analysis: FaceAnalysis,
                    export: ExportPlan, *, faces, progress, marks, to_me=None) -> RetouchedPhoto:
     """``retouch_photo`` of a look at its amount, eased until the written file keeps the
     look's budget (and, with ``to_me``, the likeness to you)."""
-    from dataclasses import replace
-
-    from studio.render.amount import STEP
-    from studio.render.everyone import render_faces
+    from studio.render.amount import STEP  # start-up
+    from studio.render.everyone import render_faces  # start-up
 
     look, amount, least = look_budget
     crown = export_crown(photo, analysis, faces, export.settings, export.crop)
@@ -374,7 +371,7 @@ def _to_me_figure(photo: Photo, analysis: FaceAnalysis, faces: Sequence[int], fl
     identity, asked = to_me
     if identity is None or identity.mean is None:
         return None, None
-    from studio.face.likeness import face_descriptor
+    from studio.face.likeness import face_descriptor  # start-up
 
     original = identity.like_you(face_descriptor(photo.pixels, analysis.faces[faces[0]]))
     least = least_like_you(asked, original)
@@ -404,7 +401,7 @@ def render_retouch(
     """The render of the retouch service: ``sliders`` and ``marks`` on ``pixels`` for the
     ``faces`` (indices), and the likeness measured on the rendered pixels (every face; the
     lowest counts). ``retouch_photo`` exports it; the contact sheet shows it."""
-    from studio.render.everyone import lowest_likeness, render_faces
+    from studio.render.everyone import lowest_likeness, render_faces  # start-up
 
     rendered = render_faces(pixels, analysis, sliders, faces, marks)
     if not faces or analysis.face(faces[0]) is None:

@@ -14,18 +14,27 @@ from pathlib import Path
 
 import numpy as np
 
+from studio import imaging
 from studio.edits.marks import Mark
 from studio.errors import LikenessError
+from studio.face.reference import identity_of
 from studio.face.types import FaceAnalysis
+from studio.imaging.colour import lab_ready
 from studio.imaging.export import (
+    LINKEDIN_SIDE,
     Crop,
     ExportResult,
     ExportSettings,
     check_crop_size,
     check_output,
+    encode_planned,
+    plan_output,
 )
+from studio.imaging.filters import resize
 from studio.imaging.framing import level_angle
 from studio.imaging.photo import Photo
+from studio.imaging.sharpen import PRESET_SHARPENING, alike_sharpener
+from studio.imaging.threads import threads
 from studio.service.retouch import (
     ExportPlan,
     Prepared,
@@ -39,6 +48,7 @@ from studio.service.retouch import (
     written_likeness,
 )
 from studio.session.files import save_session
+from studio.session.looks import load_look
 from studio.session.model import Session, Source, file_sha256
 from studio.write_guard import WritePlan, check_room
 
@@ -91,8 +101,6 @@ def as_session(session_or_sliders: Session | Mapping | str | os.PathLike | None)
         return session_or_sliders
     if isinstance(session_or_sliders, Mapping):
         return Session().with_sliders(session_or_sliders)
-    from studio.session.looks import load_look
-
     return load_look(session_or_sliders)
 
 
@@ -228,21 +236,17 @@ _LAB_EDITS = ("warmth",)
 def _get_ready(detection: bool, lab: bool) -> None:
     """Import the render pipeline and load the face models (and scikit-image's colour
     module when an edit needs Lab): the work before the render that is not the photo's."""
-    import studio.render  # noqa: F401
-    from studio.face.likeness import load_models
+    import studio.render  # noqa: F401  # start-up
+    from studio.face.likeness import load_models  # start-up
 
     load_models(detection)
     if lab:
-        from studio.imaging.colour import lab_ready
-
         lab_ready()
 
 
 def _get_ready_while_decoding(session: Session) -> threading.Thread | None:
     """A thread doing :func:`_get_ready` while the photo decodes (None on one core, where it
     would only take turns with the decoding: then it runs after it)."""
-    from studio.imaging.threads import threads
-
     if threads() < 2:
         return None
     lab = any(session.sliders.get(key) for key in _LAB_EDITS)
@@ -256,11 +260,9 @@ def _load_getting_ready(input_path: Path, session: Session, need: int | None = N
     """The photo, decoded first (only Pillow and numpy needed) while the pipeline's imports
     and the face models load beside it; reduced in the decode to ``need`` (see
     ``studio.imaging.io.load``)."""
-    from studio.imaging import load
-
     getting_ready = _get_ready_while_decoding(session)
     try:
-        return load(input_path, need=need)
+        return imaging.load(input_path, need=need)
     finally:
         if getting_ready is not None:
             getting_ready.join()
@@ -269,7 +271,7 @@ def _load_getting_ready(input_path: Path, session: Session, need: int | None = N
 def _retouched_faces(session: Session, analysis, face_index, same_photo: bool, notes: list):
     """(the session's face choice as it applies here, the face indices it means). Chosen face
     numbers belong to the session's own photo: on another one the largest face is used."""
-    from studio.render.everyone import chosen_faces
+    from studio.render.everyone import chosen_faces  # start-up
 
     choice = session.faces
     if isinstance(choice, tuple) and session.source is not None and not same_photo:
@@ -304,7 +306,7 @@ def _likeness_to_keep(session: Session, keep_likeness: float | None):
     """(least likeness, strongest amount): --keep-likeness eases the sliders as they are (up
     to 100%); a look with a budget and no chosen amount gets the strongest amount up to 150%
     within its budget; else (None, None): the sliders render as they are."""
-    from studio.render.amount import MOST
+    from studio.render.amount import MOST  # start-up
 
     if keep_likeness is not None:
         return float(keep_likeness), 1.0
@@ -342,8 +344,7 @@ class _ToMe:
 def _like_you_measure(session: Session, photo, analysis, indices) -> _LikeYouMeasure | None:
     """How like you the first retouched face (you) is, against the session's photos of
     you, in a file to be written and in the photo; None without any or a face."""
-    from studio.face.likeness import face_descriptor
-    from studio.face.reference import identity_of
+    from studio.face.likeness import face_descriptor  # start-up
 
     identity = identity_of(session.references)
     if identity.mean is None or not indices:
@@ -381,8 +382,6 @@ def _decoded_side(settings: ExportSettings, session: Session, framing: Framing,
     LinkedIn square it writes), or None (full size) when anything the run holds or saves is
     in the photo's own pixels (a session's photo, analysis or marks, a crop in pixels, a
     saved session) or the export is not a bounded size."""
-    from studio.imaging.export import LINKEDIN_SIDE
-
     crop = framing.crop
     if save_session_to is not None or session.source is not None or session.analysis \
             is not None or session.marks or crop not in (None, "auto"):
@@ -393,8 +392,6 @@ def _decoded_side(settings: ExportSettings, session: Session, framing: Framing,
 def _reduced_enough(photo, analysis, indices, settings, crop, angle, crown) -> bool:
     """Whether a photo decoded reduced still has at least twice the written picture's pixels
     across its crop (a small face's crop needs the full decode: its size is the file's)."""
-    from studio.imaging.export import plan_output
-
     if not photo.info.get("reduced"):
         return True
     face = analysis.face(indices[0]) if indices else None
@@ -409,7 +406,7 @@ def kept_retoucher(pixels, analysis, faces):
     """One retoucher for every render of a run (an export, no kept stages): the person matte,
     the background's preparation and every edit's preparation are made once, whatever the
     number of amount steps the likeness takes; each render gives ``render_faces``' bits."""
-    from studio.render.plan import retoucher_for
+    from studio.render.plan import retoucher_for  # start-up
 
     return retoucher_for(pixels, analysis, faces)
 
@@ -429,8 +426,7 @@ def _planned_render(photo, analysis, indices, marks, export: ExportPlan,
     """The render of the file as ``export`` plans it. The export is planned first; only its
     crop and a margin are rendered, at its scale (``studio.render.plan``), unless the whole
     photo must be (turned, transparent, ...)."""
-    from studio.imaging.export import encode_planned, plan_output
-    from studio.render.plan import plan_render, planned_retoucher
+    from studio.render.plan import plan_render, planned_retoucher  # start-up
 
     settings = export.settings
     face = analysis.face(indices[0]) if indices else None
@@ -466,9 +462,6 @@ def _output_sharpening(photo, face, crop, output, settings: ExportSettings):
     """``sharpened(pictures)``: pictures written at ``output``'s size given the preset's
     output sharpening, as much as the resize of the photo's ``crop`` (x0, y0, x1, y1) to that
     size takes from the original's face (``studio.imaging.sharpen.sharpen_alike``)."""
-    from studio.imaging.filters import resize
-    from studio.imaging.sharpen import PRESET_SHARPENING, alike_sharpener
-
     kind = PRESET_SHARPENING[settings.preset]
     x0, y0, x1, y1 = crop
     if kind is None or output.size[0] >= x1 - x0:
@@ -482,8 +475,7 @@ def _output_sharpening(photo, face, crop, output, settings: ExportSettings):
 def _set_by_hand(session: Session) -> tuple[str, ...]:
     """The face sliders a session or ``--set`` put over its look's values: a look's amount
     scales the look (Lightroom's preset amount), never values set by hand."""
-    from studio.render.amount import held_keys
-    from studio.session.looks import load_look
+    from studio.render.amount import held_keys  # start-up
 
     if session.look is None:
         return ()
@@ -518,7 +510,7 @@ def _eased(photo, analysis, session: Session, faces, render, *, aim: float | Non
     is written is the caller's (--min-likeness). ``to_me``: (like you of a file, least like
     you) also held (:func:`within_both`). Without ``most`` or a face: no amount, the
     session's render, the session."""
-    from studio.render.amount import STEP, scaled, strongest_amount
+    from studio.render.amount import STEP, scaled, strongest_amount  # start-up
 
     sliders = session.sliders
     if most is None or not faces:
@@ -702,7 +694,7 @@ def _write_plan(request: RetouchRequest) -> WritePlan:
 def _faces_found(session: Session, photo, sha: str, notes: list[str]):
     """The session's stored face analysis when it is of this photo, else the faces found
     again; and whether it was the session's own photo."""
-    from studio.face import analyze_photo
+    from studio.face import analyze_photo  # start-up
 
     analysis = session.analysis_for(sha)
     if analysis is not None and (analysis.width, analysis.height) != (photo.width, photo.height):

@@ -9,8 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from PIL import Image, ImageDraw, ImageFont
 
-from studio.face.reference import like_you_said
+from studio.errors import LikenessError
+from studio.face.detect import analyze_photo
+from studio.face.reference import check_headshot, like_you_said
+from studio.imaging import encode, format_for, load
+from studio.write_guard import write_atomic
 
 #: The side of one tile on the sheet (px), the tiles in a row and the label's height.
 TILE, COLUMNS, _LABEL_HEIGHT = 256, 4, 78
@@ -32,11 +37,6 @@ class CheckedPhoto:
 def check_photo(given: str, path: str | Path, identity) -> CheckedPhoto:
     """One headshot checked against ``identity`` (``studio.face.reference``), or the one-line
     reason it could not be (unreadable, no face); ``given`` is its name as the user gave it."""
-    from studio.errors import LikenessError
-    from studio.face.detect import analyze_photo
-    from studio.face.reference import check_headshot
-    from studio.imaging import load
-
     try:
         photo = load(path)
     except LikenessError as error:
@@ -66,8 +66,6 @@ def label_lines(item: CheckedPhoto) -> list[str]:
 
 def sheet_pixels(items: list[CheckedPhoto], tile: int = TILE) -> np.ndarray:
     """The headshots in rows of ``COLUMNS`` tiles, each with its label below (uint8 RGB)."""
-    from PIL import Image, ImageDraw, ImageFont
-
     columns = max(min(COLUMNS, len(items)), 1)
     rows = (len(items) + columns - 1) // columns
     height = tile + _LABEL_HEIGHT
@@ -100,8 +98,5 @@ def _fitted(text: str, font, width: int) -> str:
 def write_check_sheet(items: list[CheckedPhoto], out_path: str | Path, plan) -> None:
     """Write the sheet of ``items`` to ``out_path`` through the run's write ``plan`` (atomic,
     never over an input)."""
-    from studio.imaging import encode, format_for
-    from studio.write_guard import write_atomic
-
     pixels = sheet_pixels(items).astype(np.float32) / 255.0
     write_atomic(out_path, encode(pixels, format_for(out_path), quality=92), "photo", plan=plan)

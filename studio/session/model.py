@@ -177,7 +177,7 @@ class Session:
         if self.source is None or self.source.sha256 != sha256:
             return ()
         if shape is not None and self.marks:
-            from studio.render.marking import check_marks  # the render's costs (OpenCV)
+            from studio.render.marking import check_marks  # start-up
 
             try:
                 check_marks(self.marks, shape)

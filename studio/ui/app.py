@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from studio import __version__
-from studio.face import detect
+from studio.face import detect, helper_process
 from studio.process import follow_parent
 
 from . import APP_NAME
@@ -196,7 +196,7 @@ def start_face_helper() -> ProcessPoolExecutor:
     detector (when HOG finds no face: a tilted or dim face, a landscape; a second or more)
     and the likeness descriptor (0.15 s at each likeness measure). ``stop_face_helper`` ends
     it."""
-    from studio.face import helper_process, likeness
+    from studio.face import helper_process, likeness  # start-up
 
     pool = ProcessPoolExecutor(
         max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=follow_parent
@@ -209,7 +209,5 @@ def start_face_helper() -> ProcessPoolExecutor:
 
 def stop_face_helper(pool: ProcessPoolExecutor) -> None:
     """Back to this process for the CNN and the descriptors; the helper ends (no waiting)."""
-    from studio.face import helper_process
-
     helper_process.use_helper_process(None)
     pool.shutdown(wait=False, cancel_futures=True)

@@ -8,15 +8,23 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import cv2
 import numpy as np
 
+from studio.edits.heal import with_source
 from studio.edits.marks import Mark, scaled
 from studio.face.types import Face, FaceAnalysis
+from studio.imaging import load
 from studio.imaging.colour import to_uint8 as to_uint8  # the window converts with it
+from studio.imaging.framing import crown_of
 from studio.imaging.photo import Photo
+from studio.render import Retoucher, proxy_of
+from studio.render.amount import STEP, amount_within
+from studio.render.amount import scaled as scaled_by
+from studio.render.marking import shifted
 
 #: Pixels of the live-preview proxy (about a screen's worth).
 PROXY_PIXELS = 2_000_000
@@ -34,9 +42,8 @@ def open_photo(path: str | Path | None) -> tuple[Photo, FaceAnalysis]:
 
     Raises PhotoError (a LikenessError) with a one-line message for a bad file.
     """
-    from studio.face import analyze_photo
-    from studio.imaging import load
-    from studio.imaging.sample import sample_photo
+    from studio.face import analyze_photo  # start-up
+    from studio.imaging.sample import sample_photo  # start-up
 
     photo = sample_photo() if path is None else load(path)
     return photo, analyze_photo(photo)
@@ -84,8 +91,6 @@ class PreviewEngine:
         proxy: tuple[np.ndarray, FaceAnalysis, float] | None = None,
         retouched: str | tuple[int, ...] = "primary",
     ):
-        from studio.render import proxy_of
-
         self.photo = photo
         self.analysis = analysis
         self.face_index = face_index
@@ -149,8 +154,6 @@ class PreviewEngine:
 
     def _retoucher_of(self, pixels: np.ndarray, analysis: FaceAnalysis | None):
         """A preview Retoucher of ``pixels`` (the proxy or the draft) for the retouched faces."""
-        from studio.render import Retoucher
-
         faces = self.faces
         if len(faces) > 1:
             return Retoucher(pixels, analysis, faces=faces)
@@ -169,8 +172,6 @@ class PreviewEngine:
         h, w = self.proxy.shape[:2]
         if self._draft is not None or h * w < DRAFT_MIN_PIXELS:
             return
-        from studio.render import proxy_of
-
         with self._draft_lock:
             if self._draft is None:
                 pixels, analysis, factor = proxy_of(
@@ -190,8 +191,6 @@ class PreviewEngine:
         """The edited draft enlarged to the proxy's size, uint8 (h, w, 3): for the screen
         only (what the likeness, the circle and an export read is :meth:`render`'s).
         ``marks`` in the photo's pixels. Needs :attr:`has_draft`."""
-        import cv2
-
         h, w = self.proxy.shape[:2]
         with self._draft_lock:
             draft = self._draft
@@ -204,8 +203,6 @@ class PreviewEngine:
     def crown(self) -> float | None:
         """The top of the chosen face's head (hair included) in proxy pixels, from the
         person matte the background edits use (computed once), or None."""
-        from studio.imaging.framing import crown_of
-
         face = self.face
         if face is None:
             return None
@@ -234,7 +231,7 @@ class PreviewEngine:
 
     def suggest_marks(self) -> tuple[Mark, ...]:
         """Heal marks on spots and keep marks on moles of the chosen face, in photo pixels."""
-        from studio.edits.suggest import suggest_marks
+        from studio.edits.suggest import suggest_marks  # start-up
 
         with self._lock:
             found = suggest_marks(self._retoucher_now().layers)
@@ -242,7 +239,7 @@ class PreviewEngine:
 
     def face_too_small_to_suggest(self) -> bool:
         """True when the chosen face is too small (or missing) for suggested marks."""
-        from studio.edits.suggest import too_small
+        from studio.edits.suggest import too_small  # start-up
 
         with self._lock:
             return too_small(self._retoucher_now().layers)
@@ -250,21 +247,19 @@ class PreviewEngine:
     def with_sources(self, marks: Sequence[Mark]) -> tuple[Mark, ...]:
         """The marks with each heal mark's donor chosen on the full photo (a small patch each),
         so the preview, the 100% detail and the export copy the same skin."""
-        from studio.edits.heal import with_source
-
         return tuple(with_source(self.photo.pixels, m) for m in marks)
 
     def likeness(self, edited: np.ndarray):
         """The :class:`~studio.face.likeness.Likeness` of an edited proxy (the retouched face
         the edit changed most)."""
-        from studio.render.everyone import lowest_likeness
+        from studio.render.everyone import lowest_likeness  # start-up
 
         return lowest_likeness(self.proxy, edited, self.proxy_analysis, self.faces)
 
     def like_you(self, edited: np.ndarray, identity) -> float | None:
         """How like ``identity`` (the user's photos, ``studio.face.reference``) the chosen face
         of an edited proxy is, percent; None without a face or a usable photo of the user."""
-        from studio.face.likeness import face_descriptor
+        from studio.face.likeness import face_descriptor  # start-up
 
         if self.face is None or identity is None or identity.mean is None:
             return None
@@ -279,11 +274,6 @@ class PreviewEngine:
         least likeness to them, percent): the preview also keeps that likeness to you, held
         as the CLI's ``--budget-to-me`` holds it (``studio.service.retouch.within_both``);
         the amount then says how like you its preview is (``like_you_percent``)."""
-        from dataclasses import replace
-
-        from studio.render.amount import STEP, amount_within
-        from studio.render.amount import scaled as scaled_by
-
         figure = self._to_me_figure(least, to_me)
         shown: dict[str, _Shown] = {}
 
@@ -307,7 +297,7 @@ class PreviewEngine:
         without it, a face or usable photos of the user."""
         if to_me is None:
             return None
-        from studio.service.retouch import least_like_you, within_both
+        from studio.service.retouch import least_like_you, within_both  # start-up
 
         identity, asked = to_me
         original = self.like_you(self.proxy, identity)
@@ -329,8 +319,6 @@ class PreviewEngine:
         (found on the region alone, a shoulder far from the face would be background). Reused
         while the region stays inside the last one.
         """
-        from studio.render.marking import shifted
-
         h, w = self.photo.height, self.photo.width
         x0, y0, x1, y1 = rect
         x0, y0 = max(int(x0) - DETAIL_MARGIN, 0), max(int(y0) - DETAIL_MARGIN, 0)
@@ -358,8 +346,6 @@ class PreviewEngine:
     def _matte_in(self, region: tuple[int, int, int, int]) -> np.ndarray:
         """The preview's person matte (as found) over ``region`` (x0, y0, x1, y1) of the photo,
         at the photo's size."""
-        import cv2
-
         with self._lock:
             alpha = np.asarray(self._retoucher_now().found_matte, np.float32)
         x0, y0, x1, y1 = region
@@ -396,8 +382,6 @@ def retouched_faces(analysis: FaceAnalysis | None, face_index: int | None,
 
 def _region_retoucher(crop: np.ndarray, analysis: FaceAnalysis, faces: list[int], face_index):
     """The retoucher of a 100% zoom region: with several faces, those that reach into it."""
-    from studio.render import Retoucher
-
     if len(faces) > 1:
         h, w = crop.shape[:2]
         inside = [i for i in faces if _reaches(analysis.faces[i], w, h)]

@@ -15,6 +15,7 @@ from typing import Any
 from studio.edits.marks import Mark
 from studio.edits.protocol import face_keys
 from studio.edits.sliders import SLIDERS, check_sliders, check_value, default_sliders
+from studio.face.reference import verified_references
 from studio.face.types import Face, FaceAnalysis
 from studio.imaging.export import ExportSettings
 from studio.imaging.photo import Photo
@@ -388,8 +389,6 @@ class StudioDocument:
         self.set_export(None if session.export == ExportSettings() else session.export)
         self.name, self.description = session.name, session.description
         if session.references or self.identity is not None:
-            from studio.face.reference import verified_references
-
             identity = verified_references(session.references)
             self.identity = identity if identity.references else None
             self.events.references(identity=self.identity)

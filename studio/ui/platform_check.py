@@ -54,7 +54,7 @@ def packages_for(soname: str) -> tuple[str, str]:
 def xcb_plugin() -> Path | None:
     """PySide6's X11 platform plugin (None when PySide6 is laid out differently)."""
     try:
-        import PySide6
+        import PySide6  # optional
     except ImportError:
         return None
     plugin = Path(PySide6.__file__).parent / "Qt" / "plugins" / "platforms" / "libqxcb.so"

@@ -13,8 +13,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
+from studio.errors import LikenessError
+from studio.render.amount import MOST, scaled
 from studio.render.amount import MOST as MOST_AMOUNT
 from studio.render.amount import STEP as AMOUNT_STEP
+from studio.session import load_look
 
 from .qt_commands import SetAllSlidersCommand
 from .qt_slider import QtClickSlider
@@ -99,8 +102,6 @@ class QtLookAmount(QWidget):
             self._finding = None
             self._show()
             return
-        from studio.render.amount import MOST
-
         self._finding = key
         self._show()
         self.runner.submit(_amount_job, preview, dict(look.sliders), look.budget, MOST, False,
@@ -126,9 +127,6 @@ class QtLookAmount(QWidget):
         if key is None:
             return None
         if self._look is None or self._look[0] != key:
-            from studio.errors import LikenessError
-            from studio.session import load_look
-
             try:
                 self._look = (key, load_look(key))
             except LikenessError:  # a look of another machine: no amount to choose
@@ -203,8 +201,6 @@ class QtLookAmount(QWidget):
         if base is None or base[0] != key:  # another look, or sliders moved by hand since
             self._show()
             return
-        from studio.render.amount import scaled
-
         look = base[1]
         self.undo_stack.push(SetAllSlidersCommand(
             self.document, scaled(look.sliders, found.amount),

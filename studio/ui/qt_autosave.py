@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QTimer
 
 from studio.errors import LikenessError
 from studio.paths import user_dir
+from studio.session import load_session, save_session
 
 #: Milliseconds after the last change before the autosave is written.
 QUIET_MS = 1500
@@ -37,8 +38,6 @@ def autosave_path(pid: int | None = None) -> Path:
 def write_autosave(session, path: Path | None = None) -> Path:
     """The one place an autosave is written (atomically): the session to ``path`` (default:
     this studio's autosave file). Raises LikenessError or OSError."""
-    from studio.session import save_session
-
     return save_session(session, autosave_path() if path is None else path)
 
 
@@ -82,8 +81,6 @@ def crashed_autosave() -> Path | None:
 def crashed_autosave_for(photo: Path, sha256: str | None, newer_than: float = 0.0):
     """The newest crashed autosave of this photo (same file and bytes) modified after
     ``newer_than``, as (session, path), or None. Unreadable autosaves are skipped."""
-    from studio.session import load_session
-
     wanted = os.path.abspath(photo)
     for modified, path in crashed_autosaves(include_own=False):
         if modified <= newer_than:

@@ -27,6 +27,13 @@ from PySide6.QtWidgets import (
     QSpinBox,
 )
 
+from studio.errors import LikenessError
+from studio.imaging.export import ExportSettings, plan_crop
+from studio.render.amount import MOST, scaled
+from studio.session import list_looks, load_look
+
+from . import engine
+from .qt_amount import amount_words
 from .qt_canvas import qimage_from_rgb8
 from .qt_commands import SetAllSlidersCommand
 from .qt_workers import QtLatestRunner
@@ -61,14 +68,8 @@ def compare_job(preview: PreviewEngine, sliders: dict, marks: tuple = (),
     the proxy, measure the likeness (and, with ``identity``, the user's photos, how like them
     it is), cut the face square. With a look's ``budget``, its sliders at the strongest amount
     within it (what applying the look gives)."""
-    from studio.imaging.export import ExportSettings, plan_crop
-
-    from . import engine
-
     amount = None
     if budget is not None and preview.face is not None:
-        from studio.render.amount import MOST, scaled
-
         amount = preview.amount_within(sliders, budget, MOST, marks).amount
         sliders = scaled(sliders, amount)
     edited = preview.render(sliders, marks)
@@ -173,9 +174,6 @@ class CompareView(QDialog):
     def versions(self) -> list[tuple[str, dict]]:
         """Every version on offer: (label, sliders): the current sliders, each look, each
         snapshot."""
-        from studio.errors import LikenessError
-        from studio.session import list_looks, load_look
-
         offered = [("Current", dict(self.document.sliders))]
         self._budgets = {}  # a look's label -> (its key, its likeness budget)
         try:
@@ -232,8 +230,6 @@ class CompareView(QDialog):
         label = pane.picker.currentText()
         budget = self._budgets.get(label)
         if result.amount is not None and budget is not None:
-            from .qt_amount import amount_words
-
             pane.sliders, pane.look_amount = result.sliders, (*budget, result.amount)
             pane.label.setText(amount_words(label, result.amount, result.percent))
         else:

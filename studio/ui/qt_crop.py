@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import cv2
 import numpy as np
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QPolygonF, QTransform
@@ -93,8 +94,6 @@ class _CropItem(QGraphicsItem):
     def _straight_transform(self) -> QTransform:
         """Straightened pixels -> photo (scene) pixels: the item paints in straightened
         pixels, so the frame it draws is upright where the view shows the turned photo."""
-        import cv2  # OpenCV: the inverse of the straighten turn
-
         width, height = self.tool.canvas.photo_size
         back = cv2.invertAffineTransform(rotation_matrix(width, height, self.tool.angle))
         return QTransform(back[0, 0], back[1, 0], back[0, 1], back[1, 1], back[0, 2], back[1, 2])

@@ -11,6 +11,11 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
 from studio.errors import LikenessError
+from studio.face.reference import file_like_you
+from studio.imaging.export import check_output
+from studio.render.amount import scaled
+from studio.session import load_look
+from studio.write_guard import WritePlan
 
 from . import APP_NAME
 from .engine import retouched_faces
@@ -66,7 +71,7 @@ def export_job(
     held on the written file; ``identity``: the user's photos, measured on the written file
     too; ``to_me``: (those photos, percent) also held on it with the look's budget. Reports through ``relay``: progress lines, then
     (ExportOutcome, None) or (None, error)."""
-    from studio.service.retouch import ExportPlan, retouch_photo
+    from studio.service.retouch import ExportPlan, retouch_photo  # start-up
 
     try:
         done = retouch_photo(
@@ -77,8 +82,6 @@ def export_job(
         )
         like_you = None
         if identity is not None and identity.mean is not None and done.exported is not None:
-            from studio.face.reference import file_like_you
-
             relay.progress.emit("Checking how like you it is…")
             like_you = file_like_you(done.exported.path, identity)
     except BaseException as error:  # a bug is raised on the GUI thread, not hidden
@@ -133,9 +136,6 @@ class StudioExporter(QObject):
 
     def start(self, settings, path: Path) -> None:
         """Render at full resolution and export in the background, with a progress dialog."""
-        from studio.imaging.export import check_output
-        from studio.write_guard import WritePlan
-
         document = self.document
         try:
             check_output(settings, path, document.photo.format)
@@ -174,9 +174,6 @@ class StudioExporter(QObject):
         document = self.document
         if document.look is None or document.budget is None or document.amount is None:
             return None
-        from studio.render.amount import scaled
-        from studio.session import load_look
-
         try:
             look = load_look(document.look)
         except LikenessError:  # a look of another machine

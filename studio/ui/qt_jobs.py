@@ -10,7 +10,11 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtGui import QImage
 
-from studio.errors import LikenessError
+from studio.errors import LikenessError, SessionError
+from studio.imaging import load_proxy
+from studio.imaging.export import ExportSettings, plan_crop
+from studio.imaging.framing import straighten
+from studio.session import default_session_path, file_sha256, find_source, load_session
 
 from . import engine
 from .qt_autosave import crashed_autosave_for
@@ -43,8 +47,6 @@ class OpenResult:
 def saved_work(path: Path, sha: str | None) -> dict:
     """The session saved beside a photo (when it was made on these bytes) and, when newer, the
     autosave a crashed studio left of it: what the photo reopens with."""
-    from studio.session import default_session_path, load_session
-
     beside = default_session_path(path)
     found: dict = {}
     saved_at = 0.0
@@ -69,8 +71,6 @@ def _marks_checked(found: dict, sha: str | None, shape: tuple[int, int]) -> dict
     """``found`` when its session's marks are within the photo's limits (``check_marks``).
     Else the session opened by the user fails to open (SessionError); one found beside the
     photo, or an autosave, is not used, and a note says why."""
-    from studio.errors import SessionError
-
     session = found.get("session")
     if session is None or sha is None:
         return found
@@ -85,8 +85,6 @@ def _marks_checked(found: dict, sha: str | None, shape: tuple[int, int]) -> dict
 
 def open_job(path: Path | None, as_session: bool) -> OpenResult:
     """Worker: read a photo (or a session and its photo), find faces, prepare the proxy."""
-    from studio.session import file_sha256, find_source, load_session
-
     found: dict = {}
     if as_session:
         found.update(session=load_session(path), session_path=path, restored="session")
@@ -119,8 +117,6 @@ class QuickPreview:
 
 def quick_job(path: Path) -> QuickPreview:
     """Worker: a reduced decode (JPEG DCT scaling) to show at once; faces come later."""
-    from studio.imaging import load_proxy
-
     photo, factor = load_proxy(path, max_pixels=engine.PROXY_PIXELS)
     width, height = round(photo.width / factor), round(photo.height / factor)
     return QuickPreview(width, height, qimage_from_rgb8(engine.to_uint8(photo.pixels)))
@@ -221,9 +217,6 @@ def circle_job(
     """The LinkedIn framing of the edited proxy (what the circle preview shows): the user's
     crop (fractions of the straightened photo; trimmed square) and angle, or the automatic
     head-and-shoulders square."""
-    from studio.imaging.export import ExportSettings, plan_crop
-    from studio.imaging.framing import straighten
-
     h, w = edited.shape[:2]
     face = preview.face
     used, _notes = plan_crop(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
@@ -15,6 +16,10 @@ from PySide6.QtWidgets import QComboBox, QStyledItemDelegate
 from shiboken6 import isValid
 
 from studio.errors import LikenessError
+from studio.face.types import FaceAnalysis
+from studio.render import Retoucher
+from studio.render.amount import MOST, scaled, strongest_amount
+from studio.session import load_look
 
 from . import engine
 from .qt_canvas import qimage_from_rgb8
@@ -41,8 +46,6 @@ class LookThumbnail:
 def head_of(preview: engine.PreviewEngine) -> tuple[np.ndarray, object, int] | None:
     """The chosen face's head cut from the proxy: (pixels, its analysis, face index), or None
     without a face."""
-    from studio.face.types import FaceAnalysis
-
     face = preview.face
     if face is None:
         return None
@@ -59,11 +62,6 @@ def head_of(preview: engine.PreviewEngine) -> tuple[np.ndarray, object, int] | N
 
 def look_thumbnail(head, key: str, look, edge: int = LOOK_THUMB_EDGE) -> LookThumbnail:
     """``look`` (a Session) rendered on ``head`` (from :func:`head_of`) at its amount here."""
-    import cv2
-
-    from studio.render import Retoucher
-    from studio.render.amount import MOST, scaled, strongest_amount
-
     pixels, analysis, index = head
     sliders, amount = dict(look.sliders), 1.0
     if look.budget is not None:
@@ -125,8 +123,6 @@ class StudioLookThumbs:
 
     def refresh(self) -> None:
         """Make the open photo's thumbnails (in the worker)."""
-        from studio.session import load_look
-
         self.generation += 1
         self.amounts = {}
         combo = self.combo

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QImage, QPixmap
+from PySide6.QtCore import QObject, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from studio.errors import LikenessError
+from studio.face.reference import read_references, with_chips
 
-from .qt_canvas import qimage_from_rgb8
+from .qt_canvas import OVERLAYS, qimage_from_mask, qimage_from_rgb8
 from .qt_workers import QtLatestRunner
 
 #: Photo files the dialogs offer.
@@ -124,10 +125,7 @@ class QtBreakdownBars(QWidget):
         self.update()
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
-        from PySide6.QtCore import QRectF
-        from PySide6.QtGui import QColor, QPainter
-
-        from studio.face.breakdown import REGION_NAMES
+        from studio.face.breakdown import REGION_NAMES  # start-up
 
         painter = QPainter(self)
         width = self.width() / len(REGION_NAMES)
@@ -155,9 +153,7 @@ class BreakdownResult:
 
 def breakdown_job(preview, edited) -> BreakdownResult:
     """Where the edit's likeness went on the preview's chosen face, and the overlay of it."""
-    from studio.face.breakdown import edit_breakdown
-
-    from .qt_canvas import OVERLAYS, qimage_from_mask
+    from studio.face.breakdown import edit_breakdown  # start-up
 
     if preview.face is None:
         return BreakdownResult(None)
@@ -241,8 +237,6 @@ class StudioPhotosOfMe(QObject):
         self.strip.show_references(identity)
         self._show_to_me()
         if identity is not None and any(r.usable and r.chip is None for r in identity.references):
-            from studio.face.reference import with_chips
-
             self.chips.submit(with_chips, identity)  # a reopened session keeps no pixels
         if identity is None:
             self.panel.meter.set_like_you(None)
@@ -281,8 +275,6 @@ class StudioPhotosOfMe(QObject):
     def add(self, paths: list[str]) -> None:
         """Read ``paths`` as photos of the user, with the ones already added; what is wrong
         with any (no face, someone else, the same file twice, unreadable) in one dialog."""
-        from studio.face.reference import read_references
-
         document = self.document
         known = () if document.identity is None else document.identity.references
         try:
@@ -305,8 +297,8 @@ class StudioPhotosOfMe(QObject):
 
     def check(self, folder: str | Path) -> QtCheckDialog | None:
         """Score the photos in ``folder`` against the photos of the user and show the sheet."""
-        from studio.batch.inputs import find_photos
-        from studio.session.check_sheet import check_photo, label_lines, sheet_pixels
+        from studio.batch.inputs import find_photos  # start-up
+        from studio.session.check_sheet import check_photo, label_lines, sheet_pixels  # start-up
 
         identity = self.document.identity
         if identity is None or identity.mean is None:

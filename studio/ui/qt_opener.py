@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog
 from studio.errors import LikenessError
 from studio.face.models import MISSING_NOTICE, segmentation_available
 from studio.imaging.raw import RAW_EXTENSIONS
+from studio.session import Source, default_session_path, load_session
 
 from . import qt_jobs as jobs
 from .qt_autosave import autosave_path
@@ -45,8 +46,6 @@ def is_session_file(path: Path) -> bool:
 
 def photo_source(path: Path | None, sha256: str | None):
     """The Source a session records of an opened photo (None: the sample)."""
-    from studio.session import Source
-
     if path is None or sha256 is None:
         return None
     path = Path(os.path.abspath(path))
@@ -122,8 +121,6 @@ class StudioOpener(QObject):
 
     def restore_autosave(self, path: Path) -> None:
         """Reopen a session left by a crash (its photo, or the sample when it had none)."""
-        from studio.session import load_session
-
         try:
             session = load_session(path)
         except LikenessError as error:
@@ -214,8 +211,6 @@ class StudioOpener(QObject):
         """A crash left this work: show it as unsaved, kept from now on by this studio's
         autosave (the crashed studio's file is then removed). It is saved where the photo's
         session is (beside it, when there is one)."""
-        from studio.session import default_session_path
-
         document = self.document
         beside = default_session_path(result.photo.path) if result.photo.path else None
         if result.restored == "autosave":

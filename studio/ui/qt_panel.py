@@ -8,6 +8,7 @@ commands.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPainterPath, QPen, QPixmap
@@ -33,6 +34,7 @@ from studio.edits.backdrop import is_picture, picture_grid, picture_path, pictur
 from studio.edits.background import backdrop_shades
 from studio.edits.sliders import GROUPS, SLIDERS, Slider
 from studio.errors import LikenessError
+from studio.face.reference import LIKE_YOU_AMBER, LIKE_YOU_RED, like_you_said, like_you_words
 
 from .engine import retouched_faces
 from .model import FACE_KEYS, StudioDocument
@@ -384,8 +386,6 @@ class QtLikenessMeter(QWidget):
         self.setMinimumHeight(34 if percent is None else 52)
         tip = LIKENESS_TOOLTIP.format(warn=LIKENESS_WARNING)
         if percent is not None:
-            from studio.face.reference import LIKE_YOU_AMBER, LIKE_YOU_RED
-
             tip += "\n\n" + LIKE_YOU_TOOLTIP.format(amber=LIKE_YOU_AMBER, red=LIKE_YOU_RED)
         self.setToolTip(tip)
         self.update()
@@ -470,8 +470,6 @@ class QtLikenessMeter(QWidget):
     def _paint_like_you(self, painter: QPainter, row: QRectF) -> None:
         """The second figure's row, as the likeness's: "Like you" on the left, the figure on
         the right in its colour (docs/quality.md's thresholds), with words when not green."""
-        from studio.face.reference import like_you_said, like_you_words
-
         colour = like_you_words(self.like_you)
         painter.setPen(QColor(200, 200, 200))
         painter.drawText(row, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
@@ -741,8 +739,6 @@ class QtSidePanel(QWidget):
 def face_thumbnail(pixels: np.ndarray, box: tuple[float, float, float, float]) -> QPixmap:
     """A square ``THUMBNAIL``-pixel picture of the face in ``box`` (with a little margin), so
     the picker shows who each face is."""
-    import cv2
-
     h, w = pixels.shape[:2]
     x0, y0, x1, y1 = box
     side = 1.2 * max(x1 - x0, y1 - y0)

@@ -11,6 +11,14 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from studio.errors import LikenessError
+from studio.session import (
+    default_session_path,
+    list_looks,
+    load_look,
+    load_session,
+    save_look,
+    save_session,
+)
 
 from . import APP_NAME
 from .qt_autosave import Autosaver
@@ -73,8 +81,6 @@ class StudioSessions(QObject):
 
     def save_session(self) -> bool:
         """Save to the session's file (default: beside the photo). Returns True when saved."""
-        from studio.session import default_session_path
-
         document = self.document
         if document.photo is None:
             return False
@@ -86,8 +92,6 @@ class StudioSessions(QObject):
         return self._write_session(path)
 
     def save_session_as(self, path: str | os.PathLike | None = None) -> bool:
-        from studio.session import default_session_path
-
         if self.document.photo is None:
             return False
         if path is None:
@@ -107,8 +111,6 @@ class StudioSessions(QObject):
         return self._write_session(Path(path))
 
     def _write_session(self, path: Path) -> bool:
-        from studio.session import save_session
-
         try:
             written = save_session(self.document.session(), path)
         except LikenessError as error:
@@ -153,8 +155,6 @@ class StudioSessions(QObject):
     # ------------------------------------------------------------------ looks and applying
     def load_looks(self) -> None:
         """Fill the look picker (built-in and the user's looks)."""
-        from studio.session import list_looks
-
         try:
             looks = [
                 (info.key, info.name)
@@ -168,8 +168,6 @@ class StudioSessions(QObject):
 
     def apply_look(self, key: str) -> None:
         """Set every slider from a look (one undo step)."""
-        from studio.session import load_look
-
         try:
             look = load_look(key)
         except LikenessError as error:
@@ -193,8 +191,6 @@ class StudioSessions(QObject):
 
     def apply_session_file(self, path: str | os.PathLike) -> None:
         """Use a session's or look's sliders on this photo (its masks follow this photo's face)."""
-        from studio.session import load_session
-
         try:
             session = load_session(path)
         except LikenessError as error:
@@ -225,8 +221,6 @@ class StudioSessions(QObject):
 
     def save_look(self, name: str) -> None:
         """Keep the current sliders as the user's look ``name`` (shown in the look picker)."""
-        from studio.session import save_look
-
         try:
             path = save_look(name, self.document.sliders)
         except LikenessError as error:

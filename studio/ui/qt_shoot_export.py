@@ -15,6 +15,7 @@ cancellable. The result table names each photo's person and shows its amount."""
 from __future__ import annotations
 
 import concurrent.futures as cf
+import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -41,6 +42,8 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from studio.errors import LikenessError
+from studio.imaging.export import ExportSettings
+from studio.session.model import Session, session_to_dict
 
 from . import shoot
 
@@ -83,8 +86,8 @@ class CancellableEngine:
         """The likeness descriptor of each photo's main face (None: no face), found by a
         fresh engine's workers (never in the window's process: a full decode each);
         KeyboardInterrupt once cancelled (the batch's way to stop)."""
-        from studio.batch import make_engine
-        from studio.batch.consistent import main_face_descriptor
+        from studio.batch import make_engine  # start-up
+        from studio.batch.consistent import main_face_descriptor  # start-up
 
         if not photos:
             return {}
@@ -182,8 +185,8 @@ def run_shoot_batch(batch: ShootBatch, engine, relay: _BatchRelay,
     of each person above its amount again at it) and tell ``relay`` how it ended; behind the
     window (its workers give way to it; the thread itself mostly waits for them, and stays at
     the window's priority: the fork server it may start serves every later batch too)."""
-    from studio.batch import BatchInterrupted, run_batch
-    from studio.batch.sidecar import own_session_task
+    from studio.batch import BatchInterrupted, run_batch  # start-up
+    from studio.batch.sidecar import own_session_task  # start-up
 
     results = []
     try:
@@ -210,9 +213,9 @@ def _same_amount(results, jobs, session: dict, export: dict, engine: Cancellable
     """The batch thread's second pass: ``results`` with each person's photos written above
     its amount written again at it, each from its own session (BatchInterrupted: cancelled,
     carrying ``results`` with the photos written again before the Cancel)."""
-    from studio.batch import SKIPPED, BatchInterrupted, make_engine, run_batch
-    from studio.batch.consistent import consistent_results
-    from studio.batch.sidecar import own_session_at_amount_task
+    from studio.batch import SKIPPED, BatchInterrupted, make_engine, run_batch  # start-up
+    from studio.batch.consistent import consistent_results  # start-up
+    from studio.batch.sidecar import own_session_at_amount_task  # start-up
 
     written_again: dict[str, Any] = {}
 
@@ -353,8 +356,6 @@ class StudioShootExport:
     def settings(self):
         """The export settings of Export Selected: the open photo's last chosen, else
         LinkedIn."""
-        from studio.imaging.export import ExportSettings
-
         chosen = self.document.export
         return chosen if chosen is not None else ExportSettings("linkedin")
 
@@ -375,8 +376,6 @@ class StudioShootExport:
     def _open_photo_saved(self, paths: list[Path]) -> bool:
         """The open photo is exported as it is on screen: its unsaved changes are saved to
         its session first (the batch reads each photo's session). False: it could not be."""
-        import os
-
         document = self.document
         source = document.source_path
         if source is None or not document.dirty:
@@ -425,8 +424,7 @@ class StudioShootExport:
                                     Qt.Orientation.Horizontal)
 
     def _begin(self, folder: Path, settings) -> None:
-        from studio.batch import make_engine
-        from studio.session.model import Session, session_to_dict
+        from studio.batch import make_engine  # start-up
 
         self.engine = CancellableEngine(make_engine(workers=self.workers, background=True))
         session = session_to_dict(Session(export=settings))  # photos without their own session
@@ -531,7 +529,7 @@ class StudioShootExport:
             self.panel.status.setText("Not exported")
             self.notices.error(error)
             return
-        from studio.batch import summarize
+        from studio.batch import summarize  # start-up
 
         self._show_results(results)
         summary = summarize(results).text() if results else "nothing exported"

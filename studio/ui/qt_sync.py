@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QUndoCommand
 
 from studio.errors import LikenessError
+from studio.imaging.export import ExportSettings
+from studio.session import Session, default_session_path, file_sha256, load_session, save_session
 
 from . import shoot
 
@@ -53,8 +55,6 @@ def _what(session: Session | None) -> tuple:
 def write_beside(photo: Path, session: Session | None) -> str:
     """Write ``session`` beside ``photo`` (None: remove the one there); "" or what went
     wrong, in one line."""
-    from studio.session import default_session_path, save_session
-
     beside = default_session_path(photo)
     try:
         if session is None:
@@ -107,8 +107,6 @@ class SyncedHereCommand(QUndoCommand):
         self._take(self.synced.after)
 
     def undo(self) -> None:
-        from studio.session import Session
-
         self._take(self.synced.before or Session(source=self.synced.after.source))
 
     def _take(self, session: Session) -> None:
@@ -117,8 +115,6 @@ class SyncedHereCommand(QUndoCommand):
         document.set_look_amount(session.budget, session.amount)
         document.set_look(session.look)
         document.set_framing(session.crop, document.angle)
-        from studio.imaging.export import ExportSettings
-
         document.set_export(None if session.export == ExportSettings() else session.export)
 
 
@@ -173,8 +169,6 @@ class StudioSync:
         return command
 
     def _synced(self, path: Path, current: Session, source_name: str) -> SyncedPhoto:
-        from studio.session import default_session_path, file_sha256, load_session
-
         sha = file_sha256(path)
         beside = default_session_path(path)
         before = None

@@ -9,14 +9,24 @@ Nothing here writes a photo.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+import cv2
 import numpy as np
+from PIL import Image
 
+from studio.edits.sliders import default_sliders
 from studio.errors import LikenessError
+from studio.imaging import load_proxy
+from studio.imaging.colour import to_uint8
+from studio.imaging.export import output_suffix
+from studio.session import Session, Source, default_session_path, load_look, load_session
+from studio.session.model import MOST_AMOUNT
+from studio.write_guard import WritePlan, read_regular_file, shown, write_atomic
 
 #: EXIF tags of the capture time: DateTimeOriginal (in the Exif IFD), then DateTime.
 _EXIF_IFD, _TAKEN, _CHANGED = 0x8769, 36867, 306
@@ -63,8 +73,6 @@ class PhotoFlags:
 def capture_time(path: Path) -> tuple[float, bool]:
     """(seconds since the epoch, True) from the photo's EXIF capture time, else (its
     modification time, False)."""
-    from PIL import Image
-
     try:
         with Image.open(path) as image:
             exif = image.getexif()
@@ -83,7 +91,7 @@ def scan_folder(folder: str | os.PathLike) -> list[ShootPhoto]:
     """The photos of ``folder`` (recognised by content, not extension; sub-folders and hidden
     files left out) sorted by capture time, then name. LikenessError for a folder that
     cannot be read or holds no photo."""
-    from studio.batch import find_photos
+    from studio.batch import find_photos  # start-up
 
     folder = Path(folder)
     if not folder.is_dir():
@@ -98,8 +106,7 @@ def scan_folder(folder: str | os.PathLike) -> list[ShootPhoto]:
 def export_job_of(photo: Path, export_folder: Path, settings):
     """The batch job that exports ``photo`` into ``export_folder`` (its name as the batch
     names it)."""
-    from studio.batch import FoundPhoto, photo_format, plan_jobs
-    from studio.imaging.export import output_suffix
+    from studio.batch import FoundPhoto, photo_format, plan_jobs  # start-up
 
     fmt = photo_format(photo)
     found = FoundPhoto(Path(os.path.abspath(photo)), fmt)
@@ -110,8 +117,7 @@ def export_plan(photos: list[Path], export_folder: Path, settings):
     """(the batch jobs exporting ``photos`` into ``export_folder``, the write plan guarding
     their files); LikenessError when one may not be written. It reads each photo's header
     and looks at each target: run it off the window's thread (a shoot has hundreds)."""
-    from studio.batch.inputs import DONE_LIST
-    from studio.write_guard import WritePlan
+    from studio.batch.inputs import DONE_LIST  # start-up
 
     jobs = [export_job_of(photo, export_folder, settings) for photo in photos]
     plan = WritePlan(inputs=[job.input for job in jobs])
@@ -124,9 +130,6 @@ def export_plan(photos: list[Path], export_folder: Path, settings):
 def photo_flags(photo: Path, export_folder: Path | None = None, settings=None) -> PhotoFlags:
     """What has been done to ``photo``: its session beside it, retouched by that session,
     exported into ``export_folder`` with ``settings`` by a batch (its done list says so)."""
-    from studio.edits.sliders import default_sliders
-    from studio.session import default_session_path, load_session
-
     beside = default_session_path(photo)
     saved = beside.is_file()
     retouched = False
@@ -138,7 +141,7 @@ def photo_flags(photo: Path, export_folder: Path | None = None, settings=None) -
             retouched = False
     exported = False
     if export_folder is not None and settings is not None:
-        from studio.batch import DoneList
+        from studio.batch import DoneList  # start-up
 
         done = DoneList(export_folder)
         exported = done.is_done(export_job_of(photo, export_folder, settings))
@@ -148,11 +151,6 @@ def photo_flags(photo: Path, export_folder: Path | None = None, settings=None) -
 def thumbnail_rgb8(photo: Path, edge: int = THUMB_EDGE) -> np.ndarray:
     """A small uint8 RGB picture of the photo, its long edge ``edge`` pixels (a reduced
     decode: JPEG DCT scaling). PhotoError for a bad file."""
-    import cv2
-
-    from studio.imaging import load_proxy
-    from studio.imaging.colour import to_uint8
-
     small, _factor = load_proxy(photo, max_pixels=4 * edge * edge)
     pixels = small.pixels
     h, w = pixels.shape[:2]
@@ -169,9 +167,6 @@ def synced_session(current, target, photo: Path, sha256: str):
     at 100% and no amount), export preset (its framing is found on this photo's own face);
     everything of the photo's own session (``target``, None: none yet) stays: its face
     choice, straightening, marks (they never travel), snapshots, analysis."""
-    from studio.session import Session, Source
-    from studio.session.model import MOST_AMOUNT
-
     base = target if target is not None else Session()
     source = base.source
     if source is None or source.sha256 != sha256:
@@ -189,8 +184,6 @@ def synced_session(current, target, photo: Path, sha256: str):
 
 def _look_sliders(look: str, fallback: dict) -> dict:
     """The look's own sliders (at 100%), or ``fallback`` when the look cannot be read."""
-    from studio.session import load_look
-
     try:
         return dict(load_look(look).sliders)
     except LikenessError:
@@ -201,10 +194,7 @@ def _look_sliders(look: str, fallback: dict) -> dict:
 def read_people(folder: str | os.PathLike):
     """(the shoot's corrections of who is who, "" or one line saying why its people file was
     ignored). No file: no corrections. Photos are named by file name in the shoot's folder."""
-    import json
-
-    from studio.batch.consistent import Corrections
-    from studio.write_guard import read_regular_file, shown
+    from studio.batch.consistent import Corrections  # start-up
 
     path = Path(folder) / PEOPLE_FILE
     if not os.path.lexists(path):
@@ -221,7 +211,7 @@ def read_people(folder: str | os.PathLike):
 
 def _corrections_of(data):
     """Corrections from the people file's JSON; LikenessError when it is not one."""
-    from studio.batch.consistent import Corrections
+    from studio.batch.consistent import Corrections  # start-up
 
     if not isinstance(data, dict) or data.get("format") != PEOPLE_FORMAT:
         raise LikenessError(f"{PEOPLE_FILE}: not a people file of this studio")
@@ -250,10 +240,6 @@ def _is_name(name) -> bool:
 def write_people(folder: str | os.PathLike, corrections) -> Path:
     """Write the shoot's corrections into its people file, atomically, through the write guard
     (never over a photo or a file that is not a people file). LikenessError when it cannot."""
-    import json
-
-    from studio.write_guard import write_atomic
-
     data = {"format": PEOPLE_FORMAT, "version": PEOPLE_VERSION,
             "same": [list(listed) for listed in corrections.same],
             "apart": list(corrections.apart)}
@@ -264,7 +250,7 @@ def write_people(folder: str | os.PathLike, corrections) -> Path:
 def same_person(corrections, names: list[str]):
     """``corrections`` with the photos ``names`` (file names) said to be one person: one list
     with every earlier list that shares a photo with them."""
-    from studio.batch.consistent import Corrections
+    from studio.batch.consistent import Corrections  # start-up
 
     joined, kept = list(dict.fromkeys(names)), []
     for listed in corrections.same:
@@ -279,7 +265,7 @@ def someone_else(corrections, names: list[str]):
     """``corrections`` with the photos ``names`` (file names) said to be someone else: out of
     every list of the same person and never joined to another photo by the descriptor;
     several of them are one person (they stay together)."""
-    from studio.batch.consistent import Corrections
+    from studio.batch.consistent import Corrections  # start-up
 
     names = list(dict.fromkeys(names))
     same = [tuple(n for n in listed if n not in names) for listed in corrections.same]

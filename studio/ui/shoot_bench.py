@@ -22,10 +22,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
+
+from . import app as studio_app
+from .qt_watchdog import QtWatchdog
+
 
 def _wait(condition: Callable[[], bool], seconds: float = 1200.0) -> None:
-    from PySide6.QtCore import QCoreApplication, QEventLoop
-
     end = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > end:
@@ -35,8 +38,6 @@ def _wait(condition: Callable[[], bool], seconds: float = 1200.0) -> None:
 
 
 def _shot(window, prefix: str, name: str) -> None:
-    from PySide6.QtCore import QCoreApplication
-
     if prefix:
         for _ in range(20):
             QCoreApplication.processEvents()
@@ -61,8 +62,6 @@ def _open_and_sync(window, folder: Path, look: str, prefix: str) -> None:
 
 def _idle_figures(window, seconds: float) -> dict:
     """The watchdog with nothing exporting: what the machine's load alone costs."""
-    from .qt_watchdog import QtWatchdog
-
     watchdog = QtWatchdog(window)
     watchdog.start()
     until = time.monotonic() + seconds
@@ -74,8 +73,6 @@ def _idle_figures(window, seconds: float) -> dict:
 
 def _export_figures(window, prefix: str) -> dict:
     """Export Selected on every photo under the watchdog (screenshots paused out of it)."""
-    from .qt_watchdog import QtWatchdog
-
     exporter = window.shoot_export
     watchdog = QtWatchdog(window)
     started = time.perf_counter()
@@ -108,10 +105,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--idle", type=float, default=0.0,
                         help="first measure this many seconds with nothing exporting (baseline)")
     args = parser.parse_args(argv)
-
-    from PySide6.QtCore import QTimer
-
-    from . import app as studio_app
 
     qt_app = studio_app.make_application()
     helper = studio_app.start_face_helper()  # as the studio runs

@@ -20,7 +20,11 @@ import resource
 import sys
 import time
 
+import numpy as np
 from PySide6.QtCore import QCoreApplication, QEventLoop
+
+from . import app as studio_app
+from .qt_watchdog import QtWatchdog
 
 #: A drag's steps come this often (a 60 Hz mouse).
 STEP_MS = 16
@@ -134,11 +138,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drags", default=",".join(DRAGS))
     parser.add_argument("--steps", type=int, default=40)
     args = parser.parse_args(argv)
-
-    import numpy as np
-
-    from . import app as studio_app
-    from .qt_watchdog import QtWatchdog
 
     studio_app.make_application()
     helper = studio_app.start_face_helper()  # as the studio runs: dlib's lock-holding work there
