@@ -1385,6 +1385,14 @@ MUTATIONS = (
         "    from studio.session import session_from_dict\n\n    own = session_from_dict(",
         ("tests/project/test_import_layers.py",),
     ),
+    Mutation(
+        "quality-original-by-shape",
+        "the figures remember an original by its size alone (another photo reads stale figures)",
+        "studio/render/quality.py",
+        "        digest.update(part.data)\n",
+        "        digest.update(b'')\n",
+        ("tests/render/test_quality.py::test_a_changed_original_is_measured_again",),
+    ),
 )
 
 
