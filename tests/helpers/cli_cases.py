@@ -18,6 +18,7 @@ import json
 import subprocess
 import sys
 import traceback
+import warnings
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -28,7 +29,9 @@ def _run_one(argv: list[str]) -> tuple[int, str, str]:
     from studio.cli import main
 
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    # catch_warnings: a warning shown once per process is shown again for each case, as in a
+    # process of its own
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), warnings.catch_warnings():
         try:
             code = main(argv)
         except SystemExit as done:  # argparse, or sys.exit(): as the interpreter ends

@@ -740,23 +740,44 @@ def test_a_truncated_photo_is_refused(name, tmp_path):
             load(path)
 
 
-@pytest.mark.parametrize("name", list(CORRUPT_FORMATS))
-def test_corrupt_photos_are_one_line_and_exit_2_on_the_command_line(name, tmp_path):
+def _corrupt_photo(name: str, folder: Path) -> Path:
+    """A photo of format ``name`` with one byte flipped in its pixels (PNG) or cut in half."""
     fmt, depth, suffix = CORRUPT_FORMATS[name]
     data = bytearray(_encoded(fmt, depth))
     if fmt == "PNG":
         kind, start, length = next(c for c in _png_chunks(bytes(data)) if c[0] == b"IDAT")
         data[start + length // 2] ^= 0x04
-        photo = tmp_path / f"flipped{suffix}"
+        photo = folder / f"flipped{suffix}"
     else:
         data = data[: len(data) // 2]
-        photo = tmp_path / f"cut{suffix}"
+        photo = folder / f"cut{suffix}"
     photo.write_bytes(bytes(data))
-    for argv in (["analyze", photo], ["retouch", photo, "-o", tmp_path / "out.png"]):
-        result = likeness(*argv)
+    return photo
+
+
+@pytest.fixture(scope="module")
+def corrupt_runs(tmp_path_factory):
+    """Each corrupt photo analysed and retouched by ``likeness``, every case in one new
+    process: (format, command) -> its result, and each format's folder."""
+    from tests.helpers.cli_cases import run_cases
+
+    cases, folders = {}, {}
+    for name in CORRUPT_FORMATS:
+        folder = folders[name] = tmp_path_factory.mktemp(f"corrupt-{name}")
+        photo = _corrupt_photo(name, folder)
+        cases[f"{name} analyze"] = ["analyze", photo]
+        cases[f"{name} retouch"] = ["retouch", photo, "-o", folder / "out.png"]
+    return run_cases(cases, tmp_path_factory.mktemp("corrupt-runs")), folders
+
+
+@pytest.mark.parametrize("name", list(CORRUPT_FORMATS))
+def test_corrupt_photos_are_one_line_and_exit_2_on_the_command_line(name, corrupt_runs):
+    runs, folders = corrupt_runs
+    for command in ("analyze", "retouch"):
+        result = runs[f"{name} {command}"]
         assert_clean(result, 2)
         assert len(result.stderr.splitlines()) == 1 and "corrupt" in result.stderr, result.stderr
-    assert not (tmp_path / "out.png").exists()
+    assert not (folders[name] / "out.png").exists()
 
 
 # ----------------------------------------------------------------------------- hostile marks
