@@ -31,7 +31,7 @@ def models_env(request, tmp_path_factory) -> dict[str, str]:
     them, or an empty model folder (the app as a pip install without ``make models`` sees it)."""
     env = dict(os.environ)
     if request.param == "models missing":
-        env["LIKENESS_MODELS_DIR"] = str(tmp_path_factory.mktemp("no-models"))
+        env["LIKENESS_MODELS_DIR"] = str(tmp_path_factory.mktemp("models") / "no-models")
     return env
 
 
