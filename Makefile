@@ -28,7 +28,7 @@ run: $(STAMP) models
 XDIST := -n auto --dist loadfile --no-loadscope-reorder
 # The suite starts hundreds of Python processes (the CLI, batch pools, the soak): each reads the
 # project's compiled modules instead of compiling them again, even where the environment asks
-# Python not to write them (PYTHONDONTWRITEBYTECODE; empty means unset). About 0.4 s of CPU per
+# Python not to write them (PYTHONDONTWRITEBYTECODE; empty means unset). 0.2-0.5 s of CPU per
 # process (docs/notes/test-speed.md).
 PYTEST := PYTHONDONTWRITEBYTECODE= QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q $(XDIST)
 
