@@ -66,4 +66,7 @@ def main(path: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))
+    try:
+        sys.exit(main(*sys.argv[1:]))
+    except BrokenPipeError:  # piped into head
+        sys.exit(0)
