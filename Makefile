@@ -26,13 +26,18 @@ run: $(STAMP) models
 # One worker per core (pytest-xdist), a test file to a worker: a file's module fixtures are made
 # once, and tests/conftest.py starts the longest files first.
 XDIST := -n auto --dist loadfile --no-loadscope-reorder
+# The suite starts hundreds of Python processes (the CLI, batch pools, the soak): each reads the
+# project's compiled modules instead of compiling them again, even where the environment asks
+# Python not to write them (PYTHONDONTWRITEBYTECODE; empty means unset). 0.2-0.5 s of CPU per
+# process (docs/notes/test-speed.md).
+PYTEST := PYTHONDONTWRITEBYTECODE= QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q $(XDIST)
 
 test: $(STAMP) models
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q $(XDIST) $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 # The quick tier: the suite without the tests marked slow (tests/helpers/tiers.py's SLOW_MODULES).
 check: $(STAMP) models
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q $(XDIST) -m "not slow" $(PYTEST_ARGS)
+	$(PYTEST) -m "not slow" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check studio tests

@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import pytest
 
-from studio.face import analyze
 from studio.render import Retoucher
 from studio.render.quality import figures
 from tests.helpers.photos import manifest
-from tests.helpers.promises import load_photo
+from tests.helpers.promises import analysed_photo
 
 pytestmark = pytest.mark.slow
 
@@ -32,8 +31,7 @@ SINGLE_FACE = [row["file"] for row in manifest() if row.get("faces") == "1"]
 
 @pytest.mark.parametrize("name", SINGLE_FACE)
 def test_smooth_evens_tone_and_keeps_freckles(name):
-    pixels = load_photo(name)
-    analysis = analyze(pixels)
+    pixels, analysis = analysed_photo(name)
     face = analysis.face()
     assert face is not None, f"no face found on {name}, which MANIFEST.csv says shows one"
     fig = figures(pixels, Retoucher(pixels, analysis).render({"smooth": 1.0}), face)

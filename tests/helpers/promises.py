@@ -4,6 +4,8 @@ from the implementation's masks (a region dropped there must not vanish from the
 
 from __future__ import annotations
 
+import functools
+import os
 from collections import OrderedDict
 
 import cv2
@@ -49,6 +51,22 @@ def load_photo(name: str, max_pixels: float = 1e6) -> np.ndarray:
         size = (round(w * scale), round(h * scale))
         pixels = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
     return np.ascontiguousarray(np.clip(pixels, 0, 1), dtype=np.float32)
+
+
+@functools.lru_cache(maxsize=48)  # at most every shared photo at 1 MP: ~0.6 GB
+def _analysed(name: str, max_pixels: float, models: str | None) -> tuple[np.ndarray, object]:
+    from studio.face import analyze
+
+    pixels = load_photo(name, max_pixels)
+    pixels.flags.writeable = False  # shared by every test that asks: none may change it
+    return pixels, analyze(pixels)
+
+
+def analysed_photo(name: str, max_pixels: float = 1e6) -> tuple[np.ndarray, object]:
+    """``load_photo(name, max_pixels)`` and ``analyze`` of it, made once per test process: the
+    promise sweeps analyse the same photos (the analysis of the same pixels is the same). The
+    pixels are read-only; copy them to change them."""
+    return _analysed(name, max_pixels, os.environ.get("LIKENESS_MODELS_DIR"))
 
 
 def feature_mask(landmarks: np.ndarray, indices: tuple[int, ...], kind: str,

@@ -50,7 +50,8 @@ SLOW_TESTS = frozenset({
 #: longest files start while the short ones fill the other worker's time, so no worker is left
 #: with a long file at the end.
 LONGEST_FIRST: tuple[str, ...] = (
-    "promises/test_soak.py", "ui/test_qt_refcount.py", "face/test_face.py", "edits/test_smooth.py",
+    "promises/test_soak.py", "promises/test_determinism.py",  # 250-355 s and 117 s of CPU
+    "ui/test_qt_refcount.py", "face/test_face.py", "edits/test_smooth.py",
     "promises/test_looks_quality.py", "promises/test_look_purposes.py", "promises/test_quality.py",
     "promises/test_landmark_shift.py", "face/test_matte.py", "edits/test_suggest.py",
     "ui/test_window.py", "batch/test_runner.py", "promises/test_hostile_inputs.py",

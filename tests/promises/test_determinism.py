@@ -13,6 +13,7 @@ import hashlib
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,13 +25,13 @@ EDITS = ["--look", "linkedin", "--set", "bg_blur=0.6", "--set", "bg_light=0.3",
          "--set", "backdrop=#808080", "--set", "warmth=0.3", "--set", "smooth=0.8"]
 
 
-@pytest.fixture(params=["models installed", "models missing"])
-def models_env(request, tmp_path) -> dict[str, str]:
+@pytest.fixture(scope="module", params=["models installed", "models missing"])
+def models_env(request, tmp_path_factory) -> dict[str, str]:
     """The environment of every process a test starts: the learned models as set-up installed
     them, or an empty model folder (the app as a pip install without ``make models`` sees it)."""
     env = dict(os.environ)
     if request.param == "models missing":
-        env["LIKENESS_MODELS_DIR"] = str(tmp_path / "no-models")
+        env["LIKENESS_MODELS_DIR"] = str(tmp_path_factory.mktemp("models") / "no-models")
     return env
 
 
@@ -75,27 +76,47 @@ def photo(tmp_path_factory) -> Path:
     return path
 
 
-def test_two_processes_render_the_same_bits_with_and_without_the_cache(photo, tmp_path, models_env):
-    cache = tmp_path / "cache"
-    outputs = []
-    # 1: no cache yet (faces detected); 2: from the cache it wrote; 3: no cache folder at all
-    for index, folder in enumerate((cache, cache, tmp_path / "fresh")):
+@dataclass(frozen=True)
+class FirstRender:
+    """The first process's export of the photo with EDITS (no cache yet: faces detected), the
+    session it saved beside it, the cache folder it filled and what it said on stderr."""
+
+    out: Path
+    session: Path
+    cache: Path
+    stderr: str
+
+
+@pytest.fixture(scope="module")
+def first(photo, models_env, tmp_path_factory) -> FirstRender:
+    """One first render per model set-up, shared by the two tests that compare against it (a
+    6 MP render in a new process costs more than the comparisons)."""
+    folder = tmp_path_factory.mktemp("first")
+    out, session, cache = folder / "run0.png", folder / "portrait.likeness.json", folder / "cache"
+    result = likeness("retouch", photo, "-o", out, *EDITS, "--save-session", session,
+                      cache=cache, env=models_env)
+    return FirstRender(out, session, cache, result.stderr)
+
+
+def test_two_processes_render_the_same_bits_with_and_without_the_cache(photo, first, tmp_path, models_env):
+    # the configuration asked for is the one that ran
+    fallback = "no-models" in models_env.get("LIKENESS_MODELS_DIR", "")
+    assert ("dlib's 68-point model" in first.stderr) == fallback, first.stderr
+    outputs = [first.out]
+    # 1: no cache yet (the first render, faces detected); 2: from the cache it wrote; 3: no
+    # cache folder at all
+    for index, folder in ((1, first.cache), (2, tmp_path / "fresh")):
         out = tmp_path / f"run{index}.png"
-        result = likeness("retouch", photo, "-o", out, *EDITS, cache=folder, env=models_env)
+        likeness("retouch", photo, "-o", out, *EDITS, cache=folder, env=models_env)
         outputs.append(out)
-        if index == 0:  # the configuration asked for is the one that ran
-            fallback = "no-models" in models_env.get("LIKENESS_MODELS_DIR", "")
-            assert ("dlib's 68-point model" in result.stderr) == fallback, result.stderr
-    assert len(list((cache / "faces").glob("*.json"))) == 1
+    assert len(list((first.cache / "faces").glob("*.json"))) == 1
     for out in outputs[1:]:
         assert differing(outputs[0], out) == "", out.name
 
 
-def test_a_saved_session_renders_the_same_bits_in_a_new_process(photo, tmp_path, models_env):
-    first_cache, session = tmp_path / "cache", tmp_path / "portrait.likeness.json"
-    original = tmp_path / "original.png"
-    likeness("retouch", photo, "-o", original, *EDITS, "--save-session", session,
-             cache=first_cache, env=models_env)
+def test_a_saved_session_renders_the_same_bits_in_a_new_process(first, tmp_path, models_env):
+    first_cache, session, original = first.cache, first.session, first.out
+    assert session.is_file()
     for name, cache in (("warm cache", first_cache), ("no cache", tmp_path / "empty")):
         again = tmp_path / f"again-{name}.png"
         likeness("retouch", session, "-o", again, cache=cache, env=models_env)

@@ -2,7 +2,9 @@
 
 Every case must end in correct output or one plain line and exit 2, never a traceback or a
 signal. Cases that once crashed the process (dlib on tiny images) run in subprocesses, so a
-SIGSEGV is seen as a failure instead of taking pytest down with it.
+SIGSEGV is seen as a failure instead of taking pytest down with it: the tiny photos' command
+lines all in one process (tests/helpers/cli_cases.py runs each as ``python -m studio`` would,
+with its own output and exit code), their renders in another.
 """
 
 from __future__ import annotations
@@ -61,70 +63,127 @@ def _tiny_id(size) -> str:
     return f"{size[0]}x{size[1]}"
 
 
-@pytest.mark.parametrize("size", TINY_SIZES, ids=_tiny_id)
-def test_a_photo_too_small_for_a_face_is_analysed_as_having_none(size, tmp_path):
-    photo = noise(tmp_path / "tiny.png", *size)
-    result = likeness("analyze", photo, "--overlay", tmp_path / "overlay.png")
-    assert_clean(result)
-    assert "no face found" in result.stdout
-    assert Image.open(tmp_path / "overlay.png").size == size
+#: The ``likeness`` command lines of each tiny photo (and each small real face): each case's
+#: own exit code and output are checked by its own test below.
+def _tiny_cases(size, folder: Path) -> dict[str, list]:
+    photo = noise(folder / "tiny.png", *size)
+    return {
+        "analyze": ["analyze", photo, "--overlay", folder / "overlay.png"],
+        **{out: ["retouch", photo, "-o", folder / out, *EVERY_EDIT] for out in ("out.png", "out.jpg")},
+        "square.jpg": ["retouch", photo, "-o", folder / "square.jpg", "--export", "linkedin",
+                       "--look", "portfolio"],
+    }
 
 
-@pytest.mark.parametrize("size", TINY_SIZES, ids=_tiny_id)
-def test_a_photo_too_small_for_a_face_is_retouched_with_every_edit(size, tmp_path):
-    photo = noise(tmp_path / "tiny.png", *size)
-    for out in ("out.png", "out.jpg"):
-        result = likeness("retouch", photo, "-o", tmp_path / out, *EVERY_EDIT)
-        assert_clean(result)
-        assert "no face" in result.stdout
-        assert Image.open(tmp_path / out).size == size
-    result = likeness("retouch", photo, "-o", tmp_path / "square.jpg", "--export", "linkedin",
-                      "--look", "portfolio")
-    assert_clean(result)
-    assert Image.open(tmp_path / "square.jpg").size == (400, 400)
+SMALL_WIDTHS = [24, 40, 60, 90]
 
 
-_RENDER = """
-import sys
-import numpy as np
-from studio.face import analyze
-from studio.render import Retoucher, render_photo
-width, height = int(sys.argv[1]), int(sys.argv[2])
-pixels = np.random.default_rng(1).random((height, width, 3), dtype=np.float32)
-analysis = analyze(pixels)
-sliders = dict(smooth=1.0, eyes=1.0, bg_blur=0.8, bg_light=0.5, bg_desaturate=0.5,
-               backdrop="#808080", warmth=0.3)
-live = Retoucher(pixels, analysis)
-first = live.render(sliders)
-second = live.render({**sliders, "bg_blur": 0.3, "warmth": -0.2})
-once = render_photo(pixels, analysis, {**sliders, "bg_blur": 0.3, "warmth": -0.2})
-masks = live.masks()
-assert first.shape == second.shape == once.shape == pixels.shape
-assert np.isfinite(first).all() and np.isfinite(once).all()
-assert np.array_equal(second, once), "live and one-off renders differ"
-assert all(m.shape == pixels.shape[:2] for m in masks.values())
-print(len(analysis.faces))
-"""
-
-
-@pytest.mark.parametrize("size", TINY_SIZES, ids=_tiny_id)
-def test_a_photo_too_small_for_a_face_renders_live_and_one_off(size):
-    result = python(_RENDER, *size)
-    assert_clean(result)
-    assert result.stdout.strip() == "0"
-
-
-@pytest.mark.parametrize("width", [24, 40, 60, 90])
-def test_a_small_photo_of_a_real_face_is_retouched(width, tmp_path):
+def _small_face_cases(width: int, folder: Path) -> dict[str, list]:
     from tests.helpers.photos import face_photo
 
     source = Image.open(face_photo("deepface_img1.jpg"))
     small = source.resize((width, round(width * source.height / source.width)), Image.LANCZOS)
-    small.save(tmp_path / "small.png")
-    assert_clean(likeness("analyze", tmp_path / "small.png"))
-    result = likeness("retouch", tmp_path / "small.png", "-o", tmp_path / "out.png", *EVERY_EDIT)
+    small.save(folder / "small.png")
+    return {"analyze": ["analyze", folder / "small.png"],
+            "retouch": ["retouch", folder / "small.png", "-o", folder / "out.png", *EVERY_EDIT]}
+
+
+@pytest.fixture(scope="module")
+def tiny_runs(tmp_path_factory):
+    """Every tiny photo's and small face's command lines, run by ``likeness`` in one new
+    process (a crash there fails the cases it did not finish): (kind, size, case) -> its
+    result, and the folder of each photo."""
+    from tests.helpers.cli_cases import run_cases
+
+    cases, folders = {}, {}
+    for kind, sizes, make in (("tiny", TINY_SIZES, _tiny_cases),
+                              ("small", SMALL_WIDTHS, _small_face_cases)):
+        for size in sizes:
+            folder = tmp_path_factory.mktemp(f"{kind}-{_tiny_id(size) if kind == 'tiny' else size}")
+            folders[kind, size] = folder
+            for case, argv in make(size, folder).items():
+                cases[f"{kind} {size} {case}"] = argv
+    results = run_cases(cases, tmp_path_factory.mktemp("tiny-runs"))
+    return {key: results[key] for key in cases}, folders
+
+
+@pytest.mark.parametrize("size", TINY_SIZES, ids=_tiny_id)
+def test_a_photo_too_small_for_a_face_is_analysed_as_having_none(size, tiny_runs):
+    runs, folders = tiny_runs
+    result = runs[f"tiny {size} analyze"]
     assert_clean(result)
-    assert Image.open(tmp_path / "out.png").size == small.size
+    assert "no face found" in result.stdout
+    assert Image.open(folders["tiny", size] / "overlay.png").size == size
+
+
+@pytest.mark.parametrize("size", TINY_SIZES, ids=_tiny_id)
+def test_a_photo_too_small_for_a_face_is_retouched_with_every_edit(size, tiny_runs):
+    runs, folders = tiny_runs
+    for out in ("out.png", "out.jpg"):
+        result = runs[f"tiny {size} {out}"]
+        assert_clean(result)
+        assert "no face" in result.stdout
+        assert Image.open(folders["tiny", size] / out).size == size
+    assert_clean(runs[f"tiny {size} square.jpg"])
+    assert Image.open(folders["tiny", size] / "square.jpg").size == (400, 400)
+
+
+#: Each size's live and one-off renders, in one new process for all sizes (a crash fails the
+#: sizes it did not finish); one JSON line per size: its faces found, or its traceback.
+_RENDER = """
+import json, sys, traceback
+import numpy as np
+from studio.face import analyze
+from studio.render import Retoucher, render_photo
+def check(width, height):
+    pixels = np.random.default_rng(1).random((height, width, 3), dtype=np.float32)
+    analysis = analyze(pixels)
+    sliders = dict(smooth=1.0, eyes=1.0, bg_blur=0.8, bg_light=0.5, bg_desaturate=0.5,
+                   backdrop="#808080", warmth=0.3)
+    live = Retoucher(pixels, analysis)
+    first = live.render(sliders)
+    second = live.render({**sliders, "bg_blur": 0.3, "warmth": -0.2})
+    once = render_photo(pixels, analysis, {**sliders, "bg_blur": 0.3, "warmth": -0.2})
+    masks = live.masks()
+    assert first.shape == second.shape == once.shape == pixels.shape
+    assert np.isfinite(first).all() and np.isfinite(once).all()
+    assert np.array_equal(second, once), "live and one-off renders differ"
+    assert all(m.shape == pixels.shape[:2] for m in masks.values())
+    return str(len(analysis.faces))
+for size in json.loads(sys.argv[1]):
+    print(f"size: {size}", file=sys.stderr, flush=True)
+    try:
+        said = check(*size)
+    except Exception:
+        said = "Traceback: " + traceback.format_exc()
+    print(json.dumps([size, said]), flush=True)
+"""
+
+
+@pytest.fixture(scope="module")
+def tiny_renders() -> dict[tuple[int, int], str]:
+    """size -> what its render check said (the faces found, or a traceback); a size the
+    process did not reach -> the process's exit code and stderr."""
+    import json
+
+    result = python(_RENDER, json.dumps(TINY_SIZES))
+    said = {tuple(size): text for size, text in map(json.loads, result.stdout.splitlines())}
+    ended = f"the process ended first: exit {result.returncode}\n{result.stderr[-2000:]}"
+    return {size: said.get(size, ended) for size in TINY_SIZES}
+
+
+@pytest.mark.parametrize("size", TINY_SIZES, ids=_tiny_id)
+def test_a_photo_too_small_for_a_face_renders_live_and_one_off(size, tiny_renders):
+    assert tiny_renders[size] == "0"
+
+
+@pytest.mark.parametrize("width", SMALL_WIDTHS)
+def test_a_small_photo_of_a_real_face_is_retouched(width, tiny_runs):
+    runs, folders = tiny_runs
+    assert_clean(runs[f"small {width} analyze"])
+    assert_clean(runs[f"small {width} retouch"])
+    small = Image.open(folders["small", width] / "small.png")
+    assert Image.open(folders["small", width] / "out.png").size == small.size
 
 
 # ----------------------------------------------------------------------------- EXIF
@@ -681,23 +740,44 @@ def test_a_truncated_photo_is_refused(name, tmp_path):
             load(path)
 
 
-@pytest.mark.parametrize("name", list(CORRUPT_FORMATS))
-def test_corrupt_photos_are_one_line_and_exit_2_on_the_command_line(name, tmp_path):
+def _corrupt_photo(name: str, folder: Path) -> Path:
+    """A photo of format ``name`` with one byte flipped in its pixels (PNG) or cut in half."""
     fmt, depth, suffix = CORRUPT_FORMATS[name]
     data = bytearray(_encoded(fmt, depth))
     if fmt == "PNG":
         kind, start, length = next(c for c in _png_chunks(bytes(data)) if c[0] == b"IDAT")
         data[start + length // 2] ^= 0x04
-        photo = tmp_path / f"flipped{suffix}"
+        photo = folder / f"flipped{suffix}"
     else:
         data = data[: len(data) // 2]
-        photo = tmp_path / f"cut{suffix}"
+        photo = folder / f"cut{suffix}"
     photo.write_bytes(bytes(data))
-    for argv in (["analyze", photo], ["retouch", photo, "-o", tmp_path / "out.png"]):
-        result = likeness(*argv)
+    return photo
+
+
+@pytest.fixture(scope="module")
+def corrupt_runs(tmp_path_factory):
+    """Each corrupt photo analysed and retouched by ``likeness``, every case in one new
+    process: (format, command) -> its result, and each format's folder."""
+    from tests.helpers.cli_cases import run_cases
+
+    cases, folders = {}, {}
+    for name in CORRUPT_FORMATS:
+        folder = folders[name] = tmp_path_factory.mktemp(f"corrupt-{name}")
+        photo = _corrupt_photo(name, folder)
+        cases[f"{name} analyze"] = ["analyze", photo]
+        cases[f"{name} retouch"] = ["retouch", photo, "-o", folder / "out.png"]
+    return run_cases(cases, tmp_path_factory.mktemp("corrupt-runs")), folders
+
+
+@pytest.mark.parametrize("name", list(CORRUPT_FORMATS))
+def test_corrupt_photos_are_one_line_and_exit_2_on_the_command_line(name, corrupt_runs):
+    runs, folders = corrupt_runs
+    for command in ("analyze", "retouch"):
+        result = runs[f"{name} {command}"]
         assert_clean(result, 2)
         assert len(result.stderr.splitlines()) == 1 and "corrupt" in result.stderr, result.stderr
-    assert not (tmp_path / "out.png").exists()
+    assert not (folders[name] / "out.png").exists()
 
 
 # ----------------------------------------------------------------------------- hostile marks

@@ -6,11 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from studio.face import analyze
 from studio.face.detect import landmarks_in_box
 from studio.render import Retoucher
 from studio.session.looks import load_look
-from tests.promises.test_quality import _load_1mp
+from tests.helpers.promises import analysed_photo
 
 PHOTOS = (
     "deepface_img1.jpg",
@@ -35,8 +34,7 @@ def _shift(original: np.ndarray, edited: np.ndarray, face) -> float:
 def shifts() -> dict[tuple[str, str], float]:
     out = {}
     for name in PHOTOS:
-        pixels = _load_1mp(name)
-        analysis = analyze(pixels)
+        pixels, analysis = analysed_photo(name)
         face = analysis.face()
         assert face is not None, name
         retoucher = Retoucher(pixels, analysis)
@@ -56,8 +54,8 @@ def test_landmarks_stay_where_they_were(shifts, edit):
 
 def test_the_shift_measure_sees_a_moved_face():
     """The figure is not blind: the same photo shifted by 3% IOD measures about 0.03."""
-    pixels = _load_1mp("deepface_img1.jpg")
-    face = analyze(pixels).face()
+    pixels, analysis = analysed_photo("deepface_img1.jpg")
+    face = analysis.face()
     dx = int(round(0.03 * face.iod))
     moved = np.ascontiguousarray(np.roll(pixels, dx, axis=1))
     assert 0.6 * dx / face.iod <= _shift(pixels, moved, face) <= 1.6 * dx / face.iod

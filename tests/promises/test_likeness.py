@@ -11,9 +11,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from studio.face import analyze, likeness_distance
+from studio.face import likeness_distance
 from studio.render import Retoucher
-from tests.helpers.promises import clear_likeness_cache, faces_in_manifest, load_photo
+from tests.helpers.promises import (
+    analysed_photo,
+    clear_likeness_cache,
+    faces_in_manifest,
+)
 
 #: Real photos, light and medium-dark skin (MANIFEST.csv).
 PHOTOS = ("deepface_img21.jpg", "face_recognition_obama1.jpg")
@@ -23,8 +27,7 @@ PHOTOS = ("deepface_img21.jpg", "face_recognition_obama1.jpg")
 def photos():
     out = {}
     for name in PHOTOS:
-        pixels = load_photo(name)
-        analysis = analyze(pixels)
+        pixels, analysis = analysed_photo(name)
         assert faces_in_manifest(name) == 1
         assert analysis.face() is not None, f"no face found on {name}"
         out[name] = (pixels, analysis)

@@ -17,13 +17,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from studio.face import analyze, likeness_percent
+from studio.face import likeness_percent
 from studio.imaging.colour import rgb_to_lab
 from studio.render import Retoucher
 from studio.render.amount import scaled, strongest_amount
 from studio.render.quality import figures, quality_skin
 from studio.session import load_look
-from tests.helpers.promises import SKIN_TONES, load_photo
+from tests.helpers.promises import SKIN_TONES, analysed_photo
 
 pytestmark = pytest.mark.slow
 
@@ -42,8 +42,7 @@ def _shadow_lift(original: np.ndarray, edited: np.ndarray, skin: np.ndarray) -> 
 def measured(request):
     """look -> (figures, skin b* change, shadow lift) on one photo."""
     name = request.param
-    pixels = load_photo(name)
-    analysis = analyze(pixels)
+    pixels, analysis = analysed_photo(name)
     face = analysis.face()
     assert face is not None, f"no face found on {name}"
     skin = quality_skin(face, pixels.shape)

@@ -19,7 +19,7 @@ from studio.face.person import person_alpha
 from studio.face.regions import protected_mask
 from studio.render import Retoucher
 from studio.render.everyone import chosen_faces
-from tests.helpers.promises import load_photo
+from tests.helpers.promises import analysed_photo, load_photo
 
 #: Photos whose learned matte falls under 1 on some feature pixel (measured), and one where
 #: it does not (light skin, long hair).
@@ -59,16 +59,14 @@ def _check_features(pixels, alpha, faces, render, label) -> None:
 
 @pytest.mark.parametrize("name", PHOTOS)
 def test_the_matte_is_1_on_the_features_and_the_background_leaves_them(name):
-    pixels = load_photo(name)
-    analysis = analyze(pixels)
+    pixels, analysis = analysed_photo(name)
     retoucher = Retoucher(pixels, analysis)
     alpha = retoucher.layers.person_alpha
     _check_features(pixels, alpha, [retoucher.face], retoucher.render, name)
 
 
 def test_everyone_in_the_group_keeps_the_features_out_of_the_background():
-    pixels = load_photo(GROUP)
-    analysis = analyze(pixels)
+    pixels, analysis = analysed_photo(GROUP)
     assert len(analysis.faces) >= 5
     group = Retoucher(pixels, analysis, faces=chosen_faces("all", analysis))
     _check_features(pixels, group.found_matte, analysis.faces, group.render, GROUP)

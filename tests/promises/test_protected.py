@@ -8,7 +8,12 @@ import numpy as np
 import pytest
 
 from studio.render import Retoucher
-from tests.helpers.promises import SKIN_TONES, faces_in_manifest, feature_masks, load_photo
+from tests.helpers.promises import (
+    SKIN_TONES,
+    analysed_photo,
+    faces_in_manifest,
+    feature_masks,
+)
 
 #: Every skin and light edit at its maximum, alone and all together (face_light both ways).
 EDITS = {
@@ -25,12 +30,10 @@ EDITS = {
 @pytest.fixture(scope="module")
 def photos():
     """name -> (pixels, face, Retoucher): each photo analysed once for this module."""
-    from studio.face import analyze
 
     out = {}
     for name in SKIN_TONES:
-        pixels = load_photo(name)
-        analysis = analyze(pixels)
+        pixels, analysis = analysed_photo(name)
         face = analysis.face()
         assert faces_in_manifest(name) >= 1
         assert face is not None, f"no face found on {name}, which MANIFEST.csv says shows one"

@@ -3,13 +3,12 @@ freckles (downscaled to ~1 MP, as the figures are scale-free: every radius is in
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import pytest
 
 from studio.render import Retoucher
 from studio.render.quality import figures, mid_kept_split, quality_skin
-from tests.helpers.photos import face_photo
+from tests.helpers.promises import analysed_photo
 
 #: photo -> what it covers.
 PHOTOS = {
@@ -26,28 +25,12 @@ PHOTOS = {
 GLASSES = {"deepface_img24.jpg"}
 
 
-def _load_1mp(name: str) -> np.ndarray:
-    from studio.imaging import load
-
-    pixels = load(face_photo(name)).pixels
-    h, w = pixels.shape[:2]
-    scale = min(1.0, (1e6 / (h * w)) ** 0.5)
-    if scale < 1:
-        pixels = cv2.resize(
-            pixels, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA
-        )
-    return np.ascontiguousarray(np.clip(pixels, 0, 1), dtype=np.float32)
-
-
 @pytest.fixture(scope="module")
 def results():
     """name -> (original, smooth=1 render, face, figures): computed once for every test here."""
-    from studio.face import analyze
-
     out = {}
     for name in PHOTOS:
-        pixels = _load_1mp(name)
-        analysis = analyze(pixels)
+        pixels, analysis = analysed_photo(name)
         face = analysis.face()
         assert face is not None, f"no face found on {name}"
         edited = Retoucher(pixels, analysis).render({"smooth": 1.0})
@@ -202,12 +185,9 @@ def test_freckles_band_measure_sees_freckles_not_pores(results):
 @pytest.fixture(scope="module")
 def under_eye_results():
     """name -> (original, under_eye=1 render, face, figures) on the same photos as smooth."""
-    from studio.face import analyze
-
     out = {}
     for name in PHOTOS:
-        pixels = _load_1mp(name)
-        analysis = analyze(pixels)
+        pixels, analysis = analysed_photo(name)
         face = analysis.face()
         edited = Retoucher(pixels, analysis).render({"under_eye": 1.0})
         out[name] = (pixels, edited, face, figures(pixels, edited, face))

@@ -16,10 +16,9 @@ import cv2
 import numpy as np
 import pytest
 
-from studio.face import analyze
 from studio.render import Retoucher
 from studio.render.quality import figures
-from tests.promises.test_quality import _load_1mp
+from tests.helpers.promises import analysed_photo
 
 #: Photos whose mid band at 1 MP is clearly inside the target, light to dark skin, freckles.
 PHOTOS = (
@@ -32,8 +31,7 @@ SIZES = (120.0, 90.0, 60.0)
 
 
 def _at_iod(name: str, iod: float):
-    pixels = _load_1mp(name)
-    analysis = analyze(pixels)
+    pixels, analysis = analysed_photo(name)
     face = analysis.face()
     assert face is not None, f"no face found on {name}"
     factor = iod / face.iod
@@ -59,8 +57,7 @@ def test_a_small_face_is_smoothed_like_a_large_one(name, iod):
 
 def test_the_mid_band_figure_does_not_depend_on_the_face_size():
     name = "deepface_img1.jpg"  # the one closest to the limit at 1 MP (0.799)
-    pixels = _load_1mp(name)
-    analysis = analyze(pixels)
+    pixels, analysis = analysed_photo(name)
     large = figures(pixels, Retoucher(pixels, analysis).render({"smooth": 1.0}),
                     analysis.face(), likeness=False).mid_kept
     for iod in SIZES:
@@ -88,8 +85,7 @@ LIGHTS = ({"face_light": 1.0}, {"face_light": -1.0}, {"shadows": 1.0})
 def test_the_light_sliders_do_as_much_on_a_small_face(name):
     # measured: within 0.1 L* of full size at every IOD (face_light +6.1..6.6, -8.1..-10.3,
     # shadows +1.6..2.7 L*)
-    pixels = _load_1mp(name)
-    analysis = analyze(pixels)
+    pixels, analysis = analysed_photo(name)
     large = Retoucher(pixels, analysis)
     expected = [_light_gain(pixels, large.render(s), analysis.face()) for s in LIGHTS]
     for iod in SIZES:
