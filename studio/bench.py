@@ -130,16 +130,22 @@ def _process_env(folder: Path) -> dict[str, str]:
     return env
 
 
-def _run_process(command: list[str], cache: Path,
+def _run_process(command: list[str], folder: Path,
                  preexec: Callable[[], None] | None = None) -> tuple[float, float]:
-    """Run a command to the end (its output thrown away); (wall, CPU) milliseconds. A failure
-    stops the bench."""
-    env = dict(_process_env(cache.parent), LIKENESS_CACHE_DIR=str(cache))
+    """Run a command to the end (its output thrown away) with a fresh analysis cache in
+    ``folder`` (a new photo's face detection) and the bench's bytecode cache; (wall, CPU)
+    milliseconds, CPU the child's user + system time. A failure stops the bench."""
+    cache = Path(tempfile.mkdtemp(prefix="cache-", dir=folder))
+    env = dict(_process_env(folder), LIKENESS_CACHE_DIR=str(cache))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env=env, preexec_fn=preexec)
-    wall = (time.perf_counter() - start) * 1000.0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, env=env,
+                              preexec_fn=preexec)
+        wall = (time.perf_counter() - start) * 1000.0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(command[:4])} ... failed: {done.stderr.strip()[-300:]}")
     cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * 1000.0
@@ -161,13 +167,8 @@ def _on_cores(cores: tuple[int, ...]) -> Callable[[], None]:
 
 
 def _pinned_process(command: list[str], folder: Path, cores: tuple[int, ...]) -> tuple[float, float]:
-    """(wall, CPU) milliseconds of one whole process pinned to ``cores``, with a fresh analysis
-    cache (a new photo's face detection); CPU is the child's user + system time."""
-    cache = Path(tempfile.mkdtemp(prefix="cache-", dir=folder))
-    try:
-        return _run_process(command, cache, _on_cores(cores))
-    finally:
-        shutil.rmtree(cache, ignore_errors=True)
+    """:func:`_run_process` of one whole process pinned to ``cores``."""
+    return _run_process(command, folder, _on_cores(cores))
 
 
 def _cores(wanted: int) -> tuple[int, ...]:
@@ -299,13 +300,9 @@ def _retouch_process(path: Path, out: Path, folder: Path, threads: int,
                      args: list[str]) -> tuple[float, float]:
     """(wall, CPU) milliseconds of one whole ``likeness retouch`` process: start-up, models,
     decode, face detection (a fresh cache, as for a new photo), render, likeness check, encode."""
-    cache = Path(tempfile.mkdtemp(prefix="cache-", dir=folder))
     command = [sys.executable, "-m", "studio", "retouch", str(path), "-o", str(out),
                "--threads", str(threads), *args]
-    try:
-        return _run_process(command, cache)
-    finally:
-        shutil.rmtree(cache, ignore_errors=True)
+    return _run_process(command, folder)
 
 
 def _codec_floor_cpu(path: Path) -> tuple[float, float]:
