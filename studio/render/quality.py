@@ -89,9 +89,14 @@ def _around(mask: np.ndarray, iod: float) -> tuple[slice, slice]:
 
 def skin_bands_kept(original: np.ndarray, edited: np.ndarray, face: Face) -> tuple[float, float]:
     """(uneven tone kept, freckles and spots band kept): energy after / before in the skin."""
-    before = _original_side(original, face)
+    return _skin_bands_kept(_original_side(original, face), edited, face.iod)
+
+
+def _skin_bands_kept(before: _OriginalSide, edited: np.ndarray,
+                     iod: float) -> tuple[float, float]:
+    """:func:`skin_bands_kept` against the original's side ``before``."""
     box = before.skin_box
-    tone1, freckles1 = skin_bands(edited[box], face.iod, before.skin[box])
+    tone1, freckles1 = skin_bands(edited[box], iod, before.skin[box])
     return tone1 / max(before.tone, 1e-12), freckles1 / max(before.freckles, 1e-12)
 
 
@@ -195,7 +200,7 @@ def figures(original: np.ndarray, edited: np.ndarray, face: Face, likeness: bool
     mean0 = original[skin].mean(axis=0)[None, None]
     mean1 = edited[skin].mean(axis=0)[None, None]
     mean_shift = float(delta_e2000(mean0, mean1).ravel()[0])
-    tone_kept, freckles_kept = skin_bands_kept(original, edited, face)
+    tone_kept, freckles_kept = _skin_bands_kept(before, edited, face.iod)
     distance = None
     if likeness:
         distance = likeness_distance(original, edited, face)
