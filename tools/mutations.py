@@ -40,6 +40,38 @@ class Mutation:
 
 MUTATIONS = (
     Mutation(
+        "render-box-misses-rows",
+        "a box of the render (an export's amount step on its faces' box) leaves its first rows unmade",
+        "studio/render/retoucher.py",
+        "        rows = box[0]\n",
+        "        rows = slice(box[0].start + 40, box[0].stop)\n",
+        ("tests/render/test_retoucher.py",),
+    ),
+    Mutation(
+        "probe-box-off-the-block-grid",
+        "the faces' box of a full-size export is not cut on the JPEG's block grid (its blocks are not the file's)",
+        "studio/service/probe.py",
+        "    x0 = max((min(b[0] for b in boxes) - BLOCK) // BLOCK * BLOCK, 0)",
+        "    x0 = max(min(b[0] for b in boxes) - BLOCK - 5, 0)",
+        ("tests/service/test_probe.py",),
+    ),
+    Mutation(
+        "probe-box-cuts-the-core",
+        "the faces' box stops short of the faces' cores (the likeness reads the edit there)",
+        "studio/face/likeness.py",
+        "    reach = int(np.ceil(2.0 / factor)) + 2",
+        "    reach = -int(np.ceil(0.2 / factor * 100))",
+        ("tests/service/test_probe.py",),
+    ),
+    Mutation(
+        "probe-trusted-over-the-file",
+        "the amount found on the faces' box is written even when the whole file reads below the budget",
+        "studio/service/retouch.py",
+        "        if steps > 0 and (unmeasured(steps) if percent is None else percent) < least:",
+        "        if False and steps > 0 and (unmeasured(steps) if percent is None else percent) < least:",
+        ("tests/service/test_probe.py",),
+    ),
+    Mutation(
         "export-source-none",
         "the retouch service (the studio's, the CLI's and the batch's export) passes source=None to the writer",
         "studio/service/retouch.py",

@@ -77,6 +77,35 @@ class _FaceCrop:
     iod: float
 
 
+def _span(points: np.ndarray) -> float:
+    return float(max(np.ptp(points[:, 0]), np.ptp(points[:, 1]), 1.0))
+
+
+def read_box(landmarks: np.ndarray, width: int, height: int) -> tuple[int, int, int, int]:
+    """The part (x0, y0, x1, y1) of a ``width`` x ``height`` picture the likeness reads of
+    the face with these landmarks (its descriptor's crop): nothing outside it changes the
+    figure."""
+    points = np.asarray(landmarks, np.float64)
+    pad = 0.6 * _span(points)  # dlib's chip reaches 25% beyond the landmarks, rotation needs more
+    x0, y0 = max(int(points[:, 0].min() - pad), 0), max(int(points[:, 1].min() - pad), 0)
+    x1 = min(int(points[:, 0].max() + pad) + 1, width)
+    y1 = min(int(points[:, 1].max() + pad) + 1, height)
+    return x0, y0, x1, y1
+
+
+def edit_box(landmarks: np.ndarray, core: np.ndarray, width: int, height: int
+             ) -> tuple[int, int, int, int]:
+    """The part (x0, y0, x1, y1) of an edited ``width`` x ``height`` picture whose pixels the
+    likeness of the face with these landmarks and ``core`` outline (``face_core_points``)
+    reads: the core, and the reach of the crop's shrink round it (:func:`likeness_distance`
+    takes the edit from the core alone, the original everywhere else)."""
+    factor = min(1.0, _WORK_SPAN / _span(np.asarray(landmarks, np.float64)))
+    reach = int(np.ceil(2.0 / factor)) + 2
+    x0, y0 = np.floor(core.min(axis=0)).astype(int) - reach
+    x1, y1 = np.ceil(core.max(axis=0)).astype(int) + reach + 1
+    return max(int(x0), 0), max(int(y0), 0), min(int(x1), width), min(int(y1), height)
+
+
 def _face_crop(pixels: np.ndarray, face: Face) -> _FaceCrop:
     """The crop around ``face`` the descriptor is read from (see :class:`_FaceCrop`)."""
     from studio.face.regions import face_core_points  # start-up
@@ -84,10 +113,8 @@ def _face_crop(pixels: np.ndarray, face: Face) -> _FaceCrop:
     image = _rgb(pixels)
     h, w = image.shape[:2]
     pts = face.landmarks.astype(np.float64)
-    span = float(max(np.ptp(pts[:, 0]), np.ptp(pts[:, 1]), 1.0))
-    pad = 0.6 * span  # dlib's chip reaches 25% beyond the landmarks, rotation needs more
-    x0, y0 = max(int(pts[:, 0].min() - pad), 0), max(int(pts[:, 1].min() - pad), 0)
-    x1, y1 = min(int(pts[:, 0].max() + pad) + 1, w), min(int(pts[:, 1].max() + pad) + 1, h)
+    span = _span(pts)
+    x0, y0, x1, y1 = read_box(pts, w, h)
     crop = image[y0:y1, x0:x1]
     factor = min(1.0, _WORK_SPAN / span)
     if factor < 1.0:

@@ -604,6 +604,12 @@ def encode_export(
                           sharpening=sharpening, cut_points=cut_points)
 
 
+def size_limit(settings: ExportSettings) -> int | None:
+    """The largest file ``settings``' preset writes, bytes (None: no limit): quality then
+    size step down to fit it."""
+    return LINKEDIN_MAX_BYTES if settings.preset in ("linkedin", "banner") else None
+
+
 def encode_planned(
     pixels: np.ndarray,
     plan: OutputPlan,
@@ -631,8 +637,8 @@ def encode_planned(
     pixels, alpha = _flatten_for_jpeg(pixels, alpha, fmt, notes)
     quality = settings.quality or _DEFAULT_QUALITY[settings.preset]
     depth = _export_bit_depth(settings.preset, fmt, bit_depth, notes)
-    if max_bytes is None and settings.preset in ("linkedin", "banner"):
-        max_bytes = LINKEDIN_MAX_BYTES
+    if max_bytes is None:
+        max_bytes = size_limit(settings)
     cleaned = _export_exif(exif, settings, fmt, notes)
     data, used_quality, pixels, size_notes = encode_within(
         np.ascontiguousarray(pixels, dtype=np.float32),

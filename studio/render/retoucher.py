@@ -102,6 +102,9 @@ class Retoucher:
         #: The retouched faces (indices into ``analysis``), the main one first.
         self.faces: tuple[int, ...] = tuple(faces) if faces else (() if face is None else (index,))
         self.preview = preview
+        #: Whether the last head stage is kept for the next render (a preview's always; an
+        #: export's whose amount is settled on its faces' box, then rendered whole).
+        self.keeps_head = preview
         # The other chosen faces: their face and light edits only (the scene is this one's).
         self._others = [Retoucher(self.pixels, analysis, i, preview=preview) for i in faces[1:]]
         others = [other.face for other in self._others if other.face is not None]
@@ -219,6 +222,28 @@ class Retoucher:
             self._compose(head, roi, out[roi], values, self._finisher(out, values, roi))
         return used.heal(out)
 
+    def render_box(self, sliders: Mapping[str, object], box: Part) -> np.ndarray:
+        """``render(sliders)[box]`` (rows, columns of the photo), the same bits, made for the
+        box's rows alone: the face edits over the head region, the background and photo edits
+        only in the bands of rows the box meets (each cut into runs of columns as a whole
+        render cuts it, so the bits are its own). An export's amount is settled on its faces'
+        box of the written file this way before the whole photo is rendered once. Not with
+        heal marks: a heal reads round its mark (render the whole photo)."""
+        values = normalise_sliders(sliders)
+        rows = box[0]
+        with self._lock:
+            if self._marks.heals:
+                raise ValueError("a photo with heal marks is rendered whole")
+            base = self._with_others(values)
+            head = self._head_stage(values, base)
+            skip = self.layers.roi if head is not None else None
+            out = self._scene_once(values, skip, base, rows)
+        if head is not None:
+            roi, top = skip, skip[0].start
+            self._compose(head, roi, out[roi], values, self._finisher(out, values, roi),
+                          slice(rows.start - top, rows.stop - top))
+        return np.ascontiguousarray(out[box])
+
     def _scene(self, values: dict, skip: Part | None) -> np.ndarray:
         """The whole photo through the background and photo stages, from the kept stages
         where their slider values did not change (a copy)."""
@@ -283,11 +308,12 @@ class Retoucher:
         return photo
 
     def _scene_once(self, values: dict, skip: Part | None,
-                    base: np.ndarray | None = None) -> np.ndarray:
+                    base: np.ndarray | None = None, rows: slice | None = None) -> np.ndarray:
         """``_scene`` without keeping stages: one photo-sized array, composited and finished
         band by band (the head region ``skip`` is left unfinished: it is made again). ``base``:
         the photo to start from (default its pixels; the prepared layers are still the
-        pixels')."""
+        pixels'). ``rows``: only the bands that meet these rows are made (the rest of the
+        array is left as it is)."""
         base = self.pixels if base is None else base
         out = np.empty_like(base)
         width = out.shape[1]
@@ -297,7 +323,7 @@ class Retoucher:
                 # Each band is finished while the background's pixels are in the cache.
                 self._photo_stage(out, values, out, _outside(rows, width, skip))
 
-        self._compose(base, None, out, values, finish)
+        self._compose(base, None, out, values, finish, rows)
         return out
 
     def _finisher(self, out: np.ndarray, values: dict, roi: Part) -> Callable | None:
@@ -321,15 +347,18 @@ class Retoucher:
         return bool(active)
 
     def _compose(
-        self, pixels: np.ndarray, box: Part | None, target: np.ndarray, values: dict, on_band
+        self, pixels: np.ndarray, box: Part | None, target: np.ndarray, values: dict, on_band,
+        rows: slice | None = None,
     ) -> None:
         """``pixels`` (the photo, or its region ``box``) through the background stage into
-        ``target``, each band of rows handed to ``on_band`` once done."""
-        if self._background_stage(pixels, values, box, out=target, after_band=on_band) is pixels:
-            target[...] = pixels
-            if on_band is not None:
-                for rows in row_bands(*pixels.shape[:2]):
-                    on_band(rows)
+        ``target``, each band of rows handed to ``on_band`` once done; only the bands that
+        meet ``rows`` (of ``pixels``) when given."""
+        if self._background_stage(pixels, values, box, out=target, after_band=on_band,
+                                  rows=rows) is pixels:
+            for band in _meeting(row_bands(*pixels.shape[:2]), rows):
+                target[band] = pixels[band]
+                if on_band is not None:
+                    on_band(band)
 
     def _stage_array(self, stage: _Stage) -> np.ndarray | None:
         """A kept stage's array when it is the stage's own (not the photo's pixels)."""
@@ -385,7 +414,7 @@ class Retoucher:
         else:
             head = np.clip(head, 0.0, 1.0)
         head = self._marks.keep(head)  # under a keep mark, the pixels as they were
-        if self.preview:
+        if self.keeps_head:
             self._head.keep(key, head)
         return head
 
@@ -410,10 +439,12 @@ class Retoucher:
         person_share: bool = False,
         out_has_person: bool = False,
         after_band: Callable[[slice], object] | None = None,
+        rows: slice | None = None,
     ) -> np.ndarray:
         """``pixels`` (the photo, or its region ``box``) with the background edits, or
         ``pixels`` itself when none is on; ``after_band`` is called with each band of rows
-        once every background edit is done with it."""
+        once every background edit is done with it. ``rows``: only the bands that meet them
+        (of ``pixels``) are made."""
         active = _active(protocol.edits(["background"]), values)
         if not active:
             return pixels
@@ -425,12 +456,13 @@ class Retoucher:
                             out_has_person=out_has_person and first,
                             person_share=person_share and first)
             last = edit is active[-1][0]
-            self._in_bands(edit, region, params, out, after_band if last else None)
+            self._in_bands(edit, region, params, out, after_band if last else None, rows)
             first = False
         return out
 
     def _in_bands(self, edit: ModuleType, region: Region, params, out: np.ndarray,
-                  after_band: Callable[[slice], object] | None) -> None:
+                  after_band: Callable[[slice], object] | None, only: slice | None = None
+                  ) -> None:
         """``edit.process`` on ``region`` into ``out``, one band of rows per call (each with
         the columns that show background), each band finished by ``after_band`` while its
         pixels are in the cache. A one-off render hands the bands to the export's threads
@@ -456,11 +488,12 @@ class Retoucher:
             if after_band is not None:
                 after_band(band)
 
+        chosen = [i for i, band in enumerate(bands) if _meets(band, only)]
         if self.preview:
-            for index in range(len(bands)):
+            for index in chosen:
                 one(index)
         else:
-            each(one, range(len(bands)))
+            each(one, chosen)
 
     def _photo_stage(
         self, pixels: np.ndarray, values: dict, out: np.ndarray | None,
@@ -546,6 +579,16 @@ def _in_boxes(edit: ModuleType, region: Region, params, out: np.ndarray, band: s
                             params, part)
         if made is not part:
             part[...] = made
+
+
+def _meets(band: slice, rows: slice | None) -> bool:
+    """Whether a band of rows meets ``rows`` (None: every band does)."""
+    return rows is None or (band.start < rows.stop and rows.start < band.stop)
+
+
+def _meeting(bands: Sequence[slice], rows: slice | None) -> list[slice]:
+    """The ``bands`` that meet ``rows``."""
+    return [band for band in bands if _meets(band, rows)]
 
 
 def _outside(rows: slice, width: int, roi: tuple[slice, slice] | None) -> list[tuple[slice, slice]]:

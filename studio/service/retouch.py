@@ -253,7 +253,8 @@ class StrongestFile:
 def strongest_written(render: Callable[[dict], Prepared], sliders: Mapping[str, object],
                       steps: int, least: float, held: Sequence[str] = (),
                       figure: Callable[[Prepared], float | None] | None = None,
-                      start: int | None = None) -> StrongestFile:
+                      start: int | None = None,
+                      probe: Callable[[dict], Prepared] | None = None) -> StrongestFile:
     """The steps and the file of the strongest amount <= ``steps`` (of STEP) of ``sliders`` whose
     file as written (``render``: the render, encoded, its likeness measured) keeps the
     likeness at least ``least``; 0 (the face sliders off) when none does. One render when
@@ -261,7 +262,10 @@ def strongest_written(render: Callable[[dict], Prepared], sliders: Mapping[str, 
     search is the written file's alone, from that first guess up to ``steps``
     (``studio.render.amount.strongest_steps``; a few renders). ``held`` sliders are not
     scaled. ``figure``: what is held at ``least`` instead of the file's likeness (e.g.
-    :func:`within_both`, the likeness and the likeness to you together)."""
+    :func:`within_both`, the likeness and the likeness to you together). ``probe``: measures
+    as ``render`` would from less of the file (``studio.service.probe``): the steps are
+    found with it and ``render`` makes the chosen file; should that file read below
+    ``least`` after all, the steps are settled again on ``render`` alone."""
     from studio.render.amount import STEP, scaled, settle, strongest_steps, unmeasured  # start-up
 
     figure = figure or (lambda prepared: prepared.percent)
@@ -269,8 +273,10 @@ def strongest_written(render: Callable[[dict], Prepared], sliders: Mapping[str, 
     best: dict[int, Prepared] = {}  # the strongest file within ``least`` so far, by steps
     last: dict[int, Prepared] = {}  # and the last one (a file can be large: no more)
 
+    measure = probe or render
+
     def likeness_at(at: int) -> float:
-        prepared = render(scaled(sliders, at * STEP, held))
+        prepared = measure(scaled(sliders, at * STEP, held))
         percent = figure(prepared)
         last.clear()
         last[at] = prepared
@@ -284,6 +290,12 @@ def strongest_written(render: Callable[[dict], Prepared], sliders: Mapping[str, 
         steps = settle(steps, likeness_at, least)
     else:
         steps = strongest_steps(likeness_at, least, steps, start)
+    if probe is not None:
+        prepared = render(scaled(sliders, steps * STEP, held))
+        percent = figure(prepared)
+        if steps > 0 and (unmeasured(steps) if percent is None else percent) < least:
+            return strongest_written(render, sliders, steps, least, held, figure, start)
+        return StrongestFile(steps=steps, file=prepared)
     prepared = best.get(steps) or last.get(steps) or render(scaled(sliders, steps * STEP, held))
     return StrongestFile(steps=steps, file=prepared)
 

@@ -419,6 +419,9 @@ class _PlannedRender:
 
     render: Callable[[dict], Prepared]
     at_output_scale: bool
+    #: the written file's likeness measured on its faces' box alone (studio.service.probe),
+    #: None where only the whole file tells it
+    probe: Callable[[dict], Prepared] | None = None
 
 
 def _planned_render(photo, analysis, indices, marks, export: ExportPlan,
@@ -427,6 +430,7 @@ def _planned_render(photo, analysis, indices, marks, export: ExportPlan,
     crop and a margin are rendered, at its scale (``studio.render.plan``), unless the whole
     photo must be (turned, transparent, ...)."""
     from studio.render.plan import plan_render, planned_retoucher  # start-up
+    from studio.service.probe import face_probe  # start-up
 
     settings = export.settings
     face = analysis.face(indices[0]) if indices else None
@@ -436,12 +440,15 @@ def _planned_render(photo, analysis, indices, marks, export: ExportPlan,
     plan = plan_render(output, analysis, indices) if photo.alpha is None else None
     if plan is None:
         retoucher = kept_retoucher(photo.pixels, analysis, indices)
+        retoucher.set_marks(tuple(marks))
 
         def render(sliders):
-            rendered = retoucher.render(sliders, tuple(marks))
+            rendered = retoucher.render(sliders)
             return prepare_export(photo, analysis, rendered, export, faces=indices,
                                   crown_y=crown_y)
-        return _PlannedRender(render=render, at_output_scale=False)
+        probe = face_probe(photo, analysis, indices, retoucher, output, export, marks)
+        retoucher.keeps_head = probe is not None  # the last probe's head is the file's
+        return _PlannedRender(render=render, at_output_scale=False, probe=probe)
 
     retoucher, region = planned_retoucher(plan, photo.pixels, analysis, indices, kept_retoucher)
     sharpened = _output_sharpening(photo, face, plan.crop, output, settings)
@@ -498,14 +505,16 @@ class _Eased:
 
 def _eased(photo, analysis, session: Session, faces, render, *, aim: float | None,
            least: float | None, most: float | None, held: tuple[str, ...] = (), to_me=None,
-           written_alone: bool = False):
+           written_alone: bool = False, probe=None):
     """The amount, ``render``'s result, the session with scaled sliders and its amount: the
     strongest amount <= ``most`` keeping the likeness of the lowest of ``faces`` at ``aim``,
     found on the face crops, then settled on ``render``'s results (each the file as it will
     be written, and its likeness): the strongest amount whose written likeness is at least
     ``least`` (one render when the crops were right, a few otherwise). ``written_alone``
     (``render`` is at the output's scale, as cheap as the crops): the written files alone
-    find the amount, from 100%, and ``aim`` is not searched for apart. ``held`` sliders (set
+    find the amount, from 100%, and ``aim`` is not searched for apart. ``probe``: the
+    written file's likeness from its faces' box alone (``studio.service.probe``) settles
+    the amount, and ``render`` makes only the file chosen. ``held`` sliders (set
     by hand) are not scaled. ``least`` is only what the easing aims for: whether the result
     is written is the caller's (--min-likeness). ``to_me``: (like you of a file, least like
     you) also held (:func:`within_both`). Without ``most`` or a face: no amount, the
@@ -524,8 +533,10 @@ def _eased(photo, analysis, session: Session, faces, render, *, aim: float | Non
     else:
         found = strongest_amount(photo.pixels, analysis, sliders, aim, most=most,
                                  faces=faces, held=held)
+        if figure is not None:  # the likeness to you reads more than the faces' cores
+            probe = None
         strongest = strongest_written(render, sliders, round(found.amount / STEP),
-                                      floor, held, figure)
+                                      floor, held, figure, probe=probe)
     amount = round(strongest.steps * STEP, 2)
     chosen = amount * (session.amount if session.amount is not None else 1.0)
     return _Eased(amount=amount, file=strongest.file, session=replace(
@@ -599,7 +610,7 @@ def _retouch(request: RetouchRequest, start: float) -> RetouchResult:
     held = _set_by_hand(session) if request.keep_likeness is None and most is not None else ()
     eased = _eased(photo, analysis, session, indices, planned.render, aim=least,
                    least=_higher(request.min_likeness, least), most=most, held=held,
-                   to_me=to_me, written_alone=planned.at_output_scale)
+                   to_me=to_me, written_alone=planned.at_output_scale, probe=planned.probe)
     amount = eased.amount
     if amount is not None and held:
         notes.append(f"the look's amount leaves {', '.join(held)} as set by hand")

@@ -111,3 +111,47 @@ def test_sixteen_bit_precision_is_kept():
     out = Retoucher(pixels, analysis).render({"warmth": 0.4, "smooth": 1.0})
     levels = np.unique(np.round(out[:20, :, 1] * 65535))
     assert len(levels) > 20, "the gradient was quantised to 8-bit steps"
+
+
+def _boxes(retoucher: Retoucher) -> list[tuple[slice, slice]]:
+    """Boxes of the photo inside, across and outside the head region, off any band's edge."""
+    h, w = retoucher.pixels.shape[:2]
+    rows, cols = retoucher.layers.roi
+    return [
+        (rows, cols),
+        (slice(max(rows.start - 37, 0), min(rows.stop + 21, h)),
+         slice(max(cols.start - 50, 0), min(cols.stop + 9, w))),
+        (slice(rows.start + 5, rows.start + 40), slice(cols.start + 3, cols.start + 77)),
+        (slice(0, min(64, h)), slice(0, min(96, w))),
+        (slice(0, h), slice(0, w)),
+    ]
+
+
+@pytest.mark.parametrize("name, faces", [("deepface_img54.jpg", None),
+                                         ("ultralight-face-detector_imgs_18.jpg", "all")])
+def test_a_box_of_the_render_is_the_render_s_own_bits(name, faces):
+    """An export's amount is settled on its faces' box of the written file
+    (``Retoucher.render_box``): the box must hold the whole render's bits, with a background
+    blur and light together (cut into the box's own bands, their runs of columns differed from
+    the whole photo's by a bit: cv2.transform rounds a run's last pixels its own way), a
+    group's faces, and the face, background and photo edits at once."""
+    from tests.helpers.promises import analysed_photo
+
+    pixels, analysis = analysed_photo(name, max_pixels=2e6)
+    chosen = list(range(len(analysis.faces))) if faces == "all" else ()
+    retoucher = Retoucher(pixels, analysis, faces=chosen, preview=False)
+    for sliders in (LOOK, {"bg_blur": 1.0, "bg_light": 0.4}, {"warmth": -0.3, "smooth": 0.5}):
+        whole = retoucher.render(sliders)
+        for box in _boxes(retoucher):
+            assert np.array_equal(retoucher.render_box(sliders, box), whole[box]), (sliders, box)
+
+
+def test_a_box_is_not_made_with_heal_marks(real_photo):
+    """A heal reads round its mark: a box of the render is refused, the whole photo is made."""
+    from studio.edits.marks import Mark
+
+    pixels, analysis = real_photo
+    retoucher = Retoucher(pixels, analysis, preview=False)
+    retoucher.set_marks([Mark("heal", ((100.0, 100.0),), 8.0, (30.0, 0.0))])
+    with pytest.raises(ValueError, match="heal marks"):
+        retoucher.render_box(LOOK, (slice(0, 50), slice(0, 50)))

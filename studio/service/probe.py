@@ -1,0 +1,136 @@
+"""An export's amount settled on its faces' box of the written file, not on the whole file.
+
+A full-size export's amount is found on face crops, then settled on the file as it will be
+written: the strongest amount whose written likeness keeps the budget. Each step of that used
+to be the whole photo rendered, encoded and decoded (3 s a step on a 24 MP close-up). The
+likeness reads the edit only inside each face's core (``studio.face.likeness``: the rest of
+what it reads is the original's), so a step here renders only the rows round the cores
+(``Retoucher.render_box``: the same bits), encodes only that box, cut on the JPEG's block grid
+of the written picture so its blocks are the file's, and reads the likeness from it with the
+original round it: the same figure as the whole file's. The whole photo is then rendered once,
+at the amount found, and its own likeness is what is written and reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from studio.edits.marks import Mark
+from studio.face.likeness import Likeness, edit_box, lowest_likeness, read_box
+from studio.face.regions import face_core_points
+from studio.face.types import FaceAnalysis
+from studio.imaging.export import OutputPlan, check_output, encode_planned, size_limit
+from studio.imaging.framing import points_inside
+from studio.imaging.io import load_bytes
+from studio.imaging.photo import Photo
+from studio.service.retouch import ExportPlan, Prepared
+
+#: JPEG's largest block, pixels (16 with halved colour, 8 without): a box whose corners sit on
+#: this grid of the written picture encodes to the file's own blocks, and this much more round
+#: what the likeness reads keeps the decoder's colour smoothing at the box's edges from it.
+BLOCK = 16
+
+#: Formats whose file holds each block of the picture on its own (lossless ones trivially).
+BLOCK_EXACT = ("JPEG", "PNG", "TIFF")
+
+#: The largest share of the written picture a face box is worth rendering apart from it: a
+#: probe costs the head region and this share of the rest; the whole render after it, the rest
+#: again. Most settles take one to three steps.
+MOST_SHARE = 0.4
+
+Box = tuple[int, int, int, int]
+
+
+def face_probe(photo: Photo, analysis: FaceAnalysis, faces: Sequence[int], retoucher,
+               output: OutputPlan, export: ExportPlan, marks: Sequence[Mark]
+               ) -> Callable[[dict], Prepared] | None:
+    """``probe(sliders)``: the file ``export`` writes of ``retoucher``'s render (the whole
+    photo's) as far as its likeness goes: the faces' box encoded as the file would be, and
+    the likeness measured as it would be on the whole file. None where the box would not
+    give the file's figure or would not save much: a turned, resized or size-limited export,
+    transparency, heal marks, a format that mixes blocks, faces filling the frame."""
+    box = probe_box(photo, analysis, faces, output, export, marks)
+    if box is None:
+        return None
+    x0, y0, x1, y1 = box
+    plan = OutputPlan(crop=None, angle=0.0, box=box, size=(x1 - x0, y1 - y0), notes=(),
+                      source_size=output.source_size)
+    part = (slice(y0, y1), slice(x0, x1))
+    read = _read_union(analysis, faces, output)
+
+    def probe(sliders: dict) -> Prepared:
+        pixels = retoucher.render_box(sliders, part)
+        encoded = encode_planned(pixels, plan, export.settings, export.output,
+                                 source_format=photo.format, bit_depth=photo.bit_depth)
+        decoded = load_bytes(encoded.data, name="the export").pixels
+        return Prepared(encoded=encoded,
+                        likeness=_likeness(photo, analysis, faces, output, read, box, decoded))
+
+    return probe
+
+
+def probe_box(photo: Photo, analysis: FaceAnalysis, faces: Sequence[int],
+              output: OutputPlan, export: ExportPlan, marks: Sequence[Mark]) -> Box | None:
+    """The box of the photo (x0, y0, x1, y1) a probe renders: every written face's core and
+    the reach of the likeness's shrink round it, grown by a block and cut on the written
+    picture's block grid; None where a probe cannot stand for the whole file (see
+    :func:`face_probe`)."""
+    settings = export.settings
+    fmt = check_output(settings, export.output, photo.format)
+    if photo.alpha is not None or output.angle or output.scale != (1.0, 1.0) \
+            or size_limit(settings) is not None or fmt not in BLOCK_EXACT \
+            or any(mark.kind == "heal" for mark in marks):
+        return None
+    left, top, right, bottom = output.box
+    width, height = right - left, bottom - top
+    boxes = [edit_box(face.landmarks, core, width, height)
+             for _, face, core in _written_faces(analysis, faces, output)]
+    if not boxes:
+        return None
+    x0 = max((min(b[0] for b in boxes) - BLOCK) // BLOCK * BLOCK, 0)
+    y0 = max((min(b[1] for b in boxes) - BLOCK) // BLOCK * BLOCK, 0)
+    x1 = min(-(-(max(b[2] for b in boxes) + BLOCK) // BLOCK) * BLOCK, width)
+    y1 = min(-(-(max(b[3] for b in boxes) + BLOCK) // BLOCK) * BLOCK, height)
+    if (x1 - x0) * (y1 - y0) > MOST_SHARE * width * height:
+        return None
+    return x0 + left, y0 + top, x1 + left, y1 + top
+
+
+def _written_faces(analysis: FaceAnalysis, faces: Sequence[int], output: OutputPlan):
+    """(index, face, its core outline) of each of ``faces`` the written picture holds whole,
+    in its pixels (a face the frame cuts is not measured)."""
+    left, top, right, bottom = output.box
+    for index in faces:
+        face = analysis.face(index).translated(left, top)
+        if points_inside(face.landmarks, right - left, bottom - top):
+            yield index, face, face_core_points(face)
+
+
+def _read_union(analysis: FaceAnalysis, faces: Sequence[int], output: OutputPlan) -> Box:
+    """What the likeness reads of the written picture for all the written faces (x0, y0, x1,
+    y1 of it)."""
+    left, top, right, bottom = output.box
+    boxes = [read_box(face.landmarks, right - left, bottom - top)
+             for _, face, _ in _written_faces(analysis, faces, output)]
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _likeness(photo: Photo, analysis: FaceAnalysis, faces: Sequence[int], output: OutputPlan,
+              read: Box, box: Box, decoded: np.ndarray) -> Likeness:
+    """The likeness of the whole file from its ``box`` (photo pixels) ``decoded``: what the
+    likeness reads of the written picture (``read``, its pixels), the original's pixels with
+    the box's put in (the likeness takes the edit from the faces' cores alone)."""
+    left, top = output.box[:2]
+    rx0, ry0, rx1, ry1 = read
+    original = np.ascontiguousarray(photo.pixels[top + ry0:top + ry1, left + rx0:left + rx1])
+    written = original.copy()
+    x0, y0, x1, y1 = box[0] - left - rx0, box[1] - top - ry0, box[2] - left - rx0, box[3] - top - ry0
+    inner = (slice(max(y0, 0), min(y1, ry1 - ry0)), slice(max(x0, 0), min(x1, rx1 - rx0)))
+    written[inner] = decoded[inner[0].start - y0:inner[0].stop - y0,
+                             inner[1].start - x0:inner[1].stop - x0]
+    inside = {index: face.translated(rx0, ry0)
+              for index, face, _ in _written_faces(analysis, faces, output)}
+    return lowest_likeness(original, written, inside)
