@@ -14,6 +14,7 @@ at the amount found, and its own likeness is what is written and reported.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -58,15 +59,14 @@ def face_probe(photo: Photo, analysis: FaceAnalysis, faces: Sequence[int], retou
     plan = OutputPlan(crop=None, angle=0.0, box=box, size=(x1 - x0, y1 - y0), notes=(),
                       source_size=output.source_size)
     part = (slice(y0, y1), slice(x0, x1))
-    read = _read_union(analysis, faces, output)
+    read = _Read.of(photo, analysis, faces, output)
 
     def probe(sliders: dict) -> Prepared:
         pixels = retoucher.render_box(sliders, part)
         encoded = encode_planned(pixels, plan, export.settings, export.output,
                                  source_format=photo.format, bit_depth=photo.bit_depth)
         decoded = load_bytes(encoded.data, name="the export").pixels
-        return Prepared(encoded=encoded,
-                        likeness=_likeness(photo, analysis, faces, output, read, box, decoded))
+        return Prepared(encoded=encoded, likeness=read.likeness(box, decoded))
 
     return probe
 
@@ -108,29 +108,36 @@ def _written_faces(analysis: FaceAnalysis, faces: Sequence[int], output: OutputP
             yield index, face, face_core_points(face)
 
 
-def _read_union(analysis: FaceAnalysis, faces: Sequence[int], output: OutputPlan) -> Box:
-    """What the likeness reads of the written picture for all the written faces (x0, y0, x1,
-    y1 of it)."""
-    left, top, right, bottom = output.box
-    boxes = [read_box(face.landmarks, right - left, bottom - top)
-             for _, face, _ in _written_faces(analysis, faces, output)]
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
-            max(b[2] for b in boxes), max(b[3] for b in boxes))
+@dataclass(frozen=True)
+class _Read:
+    """What the likeness reads of the written picture for all the written faces: its box
+    (``read``, x0, y0, x1, y1 of the photo), the original's pixels there (made once for
+    every step) and the faces in them."""
 
+    read: Box
+    original: np.ndarray
+    faces: dict
 
-def _likeness(photo: Photo, analysis: FaceAnalysis, faces: Sequence[int], output: OutputPlan,
-              read: Box, box: Box, decoded: np.ndarray) -> Likeness:
-    """The likeness of the whole file from its ``box`` (photo pixels) ``decoded``: what the
-    likeness reads of the written picture (``read``, its pixels), the original's pixels with
-    the box's put in (the likeness takes the edit from the faces' cores alone)."""
-    left, top = output.box[:2]
-    rx0, ry0, rx1, ry1 = read
-    original = np.ascontiguousarray(photo.pixels[top + ry0:top + ry1, left + rx0:left + rx1])
-    written = original.copy()
-    x0, y0, x1, y1 = box[0] - left - rx0, box[1] - top - ry0, box[2] - left - rx0, box[3] - top - ry0
-    inner = (slice(max(y0, 0), min(y1, ry1 - ry0)), slice(max(x0, 0), min(x1, rx1 - rx0)))
-    written[inner] = decoded[inner[0].start - y0:inner[0].stop - y0,
-                             inner[1].start - x0:inner[1].stop - x0]
-    inside = {index: face.translated(rx0, ry0)
-              for index, face, _ in _written_faces(analysis, faces, output)}
-    return lowest_likeness(original, written, inside)
+    @classmethod
+    def of(cls, photo: Photo, analysis: FaceAnalysis, faces: Sequence[int],
+           output: OutputPlan) -> _Read:
+        left, top, right, bottom = output.box
+        written = list(_written_faces(analysis, faces, output))
+        boxes = [read_box(face.landmarks, right - left, bottom - top) for _, face, _ in written]
+        x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+        x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+        original = np.ascontiguousarray(photo.pixels[top + y0:top + y1, left + x0:left + x1])
+        return cls(read=(x0 + left, y0 + top, x1 + left, y1 + top), original=original,
+                   faces={index: face.translated(x0, y0) for index, face, _ in written})
+
+    def likeness(self, box: Box, decoded: np.ndarray) -> Likeness:
+        """The likeness of the whole file from its ``box`` (photo pixels) ``decoded``: the
+        original's pixels with the box's put in (the likeness takes the edit from the
+        faces' cores alone, and the box holds them)."""
+        rx0, ry0, rx1, ry1 = self.read
+        x0, y0, x1, y1 = (max(box[0], rx0), max(box[1], ry0), min(box[2], rx1),
+                          min(box[3], ry1))
+        written = self.original.copy()
+        written[y0 - ry0:y1 - ry0, x0 - rx0:x1 - rx0] = \
+            decoded[y0 - box[1]:y1 - box[1], x0 - box[0]:x1 - box[0]]
+        return lowest_likeness(self.original, written, self.faces)
