@@ -22,6 +22,7 @@ import resource
 import sys
 import time
 from collections import defaultdict
+from itertools import pairwise
 
 import pytest
 
@@ -91,7 +92,7 @@ def by_worker(tests, sessions) -> dict[str, dict[str, float]]:
         rows.sort(key=lambda r: r["start"])
         cpu = sum(r["self"] + r["children"] for r in rows)
         wall = sum(r["wall"] for r in rows)
-        gaps = sum(max(0.0, b["start"] - a["end"]) for a, b in zip(rows, rows[1:]))
+        gaps = sum(max(0.0, b["start"] - a["end"]) for a, b in pairwise(rows))
         figures[worker] = {"span": last - first, "collecting": rows[0]["start"] - first,
                            "tests_cpu": cpu, "tests_waiting": wall - cpu, "gaps": gaps,
                            "tail": last - rows[-1]["end"], "tests": len(rows)}
