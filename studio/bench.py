@@ -403,14 +403,15 @@ def _write_jpeg(pixels: np.ndarray, path: Path) -> Path:
 def run(quick: bool = False, threads: int = 1, progress: Callable[[str], None] | None = None) -> dict:
     """Measure every figure; returns a JSON-ready dict (milliseconds).
 
-    ``quick`` uses smaller photos (a tenth of the sizes) and fewer repetitions, for a
-    smoke test; the keys are the same. ``threads`` caps OpenCV's threads (1 = one core).
+    ``quick`` uses smaller photos (a tenth of the sizes) and one run of each timing (six
+    moves of each slider), for a smoke test: every figure is measured once, the keys are the
+    same. ``threads`` caps OpenCV's threads (1 = one core).
     """
     say = progress or (lambda message: None)
     cv2.setNumThreads(int(threads))
     scale = 0.1 if quick else 1.0
     moves = 6 if quick else 30
-    repeat = 2 if quick else 5
+    repeat = 1 if quick else 5
     sizes = {"2mp": 2.0 * scale, "6mp": 6.0 * scale, "12mp": 12.0 * scale, "24mp": 24.0 * scale}
     figures: dict = {"floors": {}, "slider_move": {}, "open": {}, "full_render": {}}
 
@@ -519,7 +520,7 @@ def _open_and_render(figures: dict, key: str, pixels: np.ndarray, path: Path, re
     _write_jpeg(pixels, path)
     figures["floors"][f"copy_{key}"] = round(_copy_floor(pixels, repeat), 2)
     figures["floors"][f"decode_encode_{key}"] = round(_codec_floor(path, repeat), 2)
-    # Five runs each (two in --quick): a shared machine's odd slow run stays out of the median.
+    # Five runs each (one in --quick): a shared machine's odd slow run stays out of the median.
     figures["open"][key] = _stats(_timed(lambda: _open_to_preview(path), repeat))
     full = load(path).pixels
     full_analysis = analyze(full)

@@ -53,11 +53,15 @@ def load_models(detection: bool = True) -> None:
 
 #: Faces are shrunk to about this landmark span (pixels) before alignment: the chip is 150 px.
 _WORK_SPAN = 320.0
-#: Descriptors of recently seen originals, so a live preview only computes the edited one.
+#: Descriptors of recently measured faces (keyed by the crop's pixels and landmarks), so a live
+#: preview only computes the edited one, and an edit measured before is not measured again.
 _recent: OrderedDict[bytes, np.ndarray] = OrderedDict()
-#: Enough for a group's every face and their edits over an amount search's steps (a
-#: descriptor is 1 KB): with 8, a 7-face search read each original again at every step.
-_RECENT_SIZE = 64
+#: A descriptor is 1 KB: 4,096 of them hold about 5 MB. With 8, a 7-face amount search read
+#: each original again at every step; with 64, more than half of what a studio session
+#: computed had been computed before (a 2,000-event soak: 137 of 246), pushed out by
+#: later measures: the look thumbnails made again when a photo is opened again, an undo back
+#: to an edit already measured, the compare panes of looks already searched.
+_RECENT_SIZE = 4096
 _recent_lock = threading.Lock()
 
 
@@ -148,7 +152,8 @@ def chip_descriptor(crop: np.ndarray, pts: np.ndarray) -> np.ndarray:
 def _descriptor(crop: np.ndarray, pts: np.ndarray) -> np.ndarray:
     """dlib's 128-D descriptor of the face with landmarks ``pts`` in the uint8 ``crop``
     (the same crop and landmarks: from the recent ones)."""
-    key = hashlib.blake2b(crop.tobytes() + pts.tobytes(), digest_size=16).digest()
+    key = hashlib.blake2b(repr((crop.shape, pts.shape)).encode() + crop.tobytes() + pts.tobytes(),
+                          digest_size=16).digest()
     with _recent_lock:
         if key in _recent:
             _recent.move_to_end(key)
