@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from studio.edits.marks import Mark
+from studio.edits.marks import Mark, of_kind
 from studio.face.likeness import Likeness, edit_box, lowest_likeness, read_box
 from studio.face.regions import face_core_points
 from studio.face.types import FaceAnalysis
@@ -59,14 +59,14 @@ def face_probe(photo: Photo, analysis: FaceAnalysis, faces: Sequence[int], retou
     plan = OutputPlan(crop=None, angle=0.0, box=box, size=(x1 - x0, y1 - y0), notes=(),
                       source_size=output.source_size)
     part = (slice(y0, y1), slice(x0, x1))
-    read = _Read.of(photo, analysis, faces, output)
+    read = _Read.of(photo, analysis, faces, output, box)
 
     def probe(sliders: dict) -> Prepared:
         pixels = retoucher.render_box(sliders, part)
         encoded = encode_planned(pixels, plan, export.settings, export.output,
                                  source_format=photo.format, bit_depth=photo.bit_depth)
         decoded = load_bytes(encoded.data, name="the export").pixels
-        return Prepared(encoded=encoded, likeness=read.likeness(box, decoded))
+        return Prepared(encoded=encoded, likeness=read.likeness(decoded))
 
     return probe
 
@@ -81,7 +81,7 @@ def probe_box(photo: Photo, analysis: FaceAnalysis, faces: Sequence[int],
     fmt = check_output(settings, export.output, photo.format)
     if photo.alpha is not None or output.angle or output.scale != (1.0, 1.0) \
             or size_limit(settings) is not None or fmt not in BLOCK_EXACT \
-            or any(mark.kind == "heal" for mark in marks):
+            or of_kind(marks, "heal"):
         return None
     left, top, right, bottom = output.box
     width, height = right - left, bottom - top
@@ -111,33 +111,38 @@ def _written_faces(analysis: FaceAnalysis, faces: Sequence[int], output: OutputP
 @dataclass(frozen=True)
 class _Read:
     """What the likeness reads of the written picture for all the written faces: its box
-    (``read``, x0, y0, x1, y1 of the photo), the original's pixels there (made once for
-    every step) and the faces in them."""
+    (``read``, x0, y0, x1, y1 of the photo), the original's pixels there and the faces in
+    them, made once for every step; ``written``, the original's pixels too, each step's
+    ``box`` (the probe's, photo pixels) put in it (the rest is the same at every step: it is
+    not copied again)."""
 
     read: Box
+    box: Box
     original: np.ndarray
+    written: np.ndarray
     faces: dict
 
     @classmethod
     def of(cls, photo: Photo, analysis: FaceAnalysis, faces: Sequence[int],
-           output: OutputPlan) -> _Read:
+           output: OutputPlan, box: Box) -> _Read:
         left, top, right, bottom = output.box
         written = list(_written_faces(analysis, faces, output))
         boxes = [read_box(face.landmarks, right - left, bottom - top) for _, face, _ in written]
         x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
         x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
         original = np.ascontiguousarray(photo.pixels[top + y0:top + y1, left + x0:left + x1])
-        return cls(read=(x0 + left, y0 + top, x1 + left, y1 + top), original=original,
+        return cls(read=(x0 + left, y0 + top, x1 + left, y1 + top), box=box,
+                   original=original, written=original.copy(),
                    faces={index: face.translated(x0, y0) for index, face, _ in written})
 
-    def likeness(self, box: Box, decoded: np.ndarray) -> Likeness:
-        """The likeness of the whole file from its ``box`` (photo pixels) ``decoded``: the
-        original's pixels with the box's put in (the likeness takes the edit from the
-        faces' cores alone, and the box holds them)."""
+    def likeness(self, decoded: np.ndarray) -> Likeness:
+        """The likeness of the whole file from its ``box`` ``decoded``: the original's pixels
+        with the box's put in (the likeness takes the edit from the faces' cores alone, and
+        the box holds them)."""
+        box = self.box
         rx0, ry0, rx1, ry1 = self.read
         x0, y0, x1, y1 = (max(box[0], rx0), max(box[1], ry0), min(box[2], rx1),
                           min(box[3], ry1))
-        written = self.original.copy()
-        written[y0 - ry0:y1 - ry0, x0 - rx0:x1 - rx0] = \
+        self.written[y0 - ry0:y1 - ry0, x0 - rx0:x1 - rx0] = \
             decoded[y0 - box[1]:y1 - box[1], x0 - box[0]:x1 - box[0]]
-        return lowest_likeness(self.original, written, self.faces)
+        return lowest_likeness(self.original, self.written, self.faces)
