@@ -207,21 +207,35 @@ def test_the_first_hand_edit_after_a_look_moves_no_slider(qtbot, make_window):
     window.sessions.apply_look("linkedin")
     qtbot.waitUntil(lambda: window.document.amount is not None, timeout=WAIT)
     qtbot.waitUntil(window.amount.isVisible, timeout=WAIT)
-    qtbot.wait(100)  # the layout settles
     sliders = {key: row.slider for key, row in window.panel.rows.items() if hasattr(row, "slider")}
 
     def places() -> dict:
         return {key: s.mapTo(window, QPoint(0, 0)) for key, s in sliders.items()}
 
-    before = places()
+    before = _settled(qtbot, places)
     row = window.panel.rows["face_light"]
     where = _track_point(row.slider, 0.8)
     qtbot.mousePress(row.slider, Qt.MouseButton.LeftButton, pos=where)
     qtbot.mouseRelease(row.slider, Qt.MouseButton.LeftButton, pos=where)
     assert window.document.look is None  # moved by hand: the look's amount no longer applies
     qtbot.waitUntil(lambda: not window.amount.isVisible(), timeout=WAIT)
-    qtbot.wait(100)
-    assert places() == before  # nothing moved under the pointer
+    assert _settled(qtbot, places) == before  # nothing moved under the pointer
+
+
+def _settled(qtbot, places):
+    """``places()`` once the window's layouts have settled: the same on two looks 50 ms apart
+    after every pending layout request is handled (a fixed wait read a layout half done on a
+    loaded machine)."""
+    last = None
+    for _ in range(100):
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        QApplication.processEvents()
+        now = places()
+        if now == last:
+            return now
+        last = now
+        qtbot.wait(50)
+    return last
 
 
 # ---------------------------------------------------------------------------------- crop
