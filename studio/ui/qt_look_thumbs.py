@@ -17,8 +17,7 @@ from shiboken6 import isValid
 
 from studio.errors import LikenessError
 from studio.face.types import FaceAnalysis
-from studio.render import Retoucher
-from studio.render.amount import MOST, scaled, strongest_amount
+from studio.render.amount import MOST, face_search, scaled, strongest_amount
 from studio.session import load_look
 
 from . import engine
@@ -61,7 +60,11 @@ def head_of(preview: engine.PreviewEngine) -> tuple[np.ndarray, object, int] | N
 
 
 def look_thumbnail(head, key: str, look, edge: int = LOOK_THUMB_EDGE) -> LookThumbnail:
-    """``look`` (a Session) rendered on ``head`` (from :func:`head_of`) at its amount here."""
+    """``look`` (a Session) rendered on ``head`` (from :func:`head_of`) at its amount here.
+
+    Rendered on the face crop the amount search renders (the head shrunk to about 80 px
+    between the eyes, its edits prepared once for every look of the photo), then shrunk to
+    ``edge``: a 64 px thumbnail shows nothing a bigger render would add."""
     pixels, analysis, index = head
     sliders, amount = dict(look.sliders), 1.0
     if look.budget is not None:
@@ -69,7 +72,7 @@ def look_thumbnail(head, key: str, look, edge: int = LOOK_THUMB_EDGE) -> LookThu
                                  face_index=index)
         amount = found.amount
         sliders = scaled(sliders, amount)
-    out = Retoucher(pixels, analysis, face_index=index).render(sliders)
+    out = face_search(pixels, analysis, index).render(sliders)
     h, w = out.shape[:2]
     scale = edge / max(h, w)
     small = cv2.resize(out, (max(1, round(w * scale)), max(1, round(h * scale))),
