@@ -212,24 +212,35 @@ def _bytecode_ready(folder: Path) -> None:
                    capture_output=True, check=False, env=_process_env(folder))
 
 
-def _batch_rate(path: Path, folder: Path, photos: int) -> dict:
-    """``likeness batch --look linkedin --export linkedin`` of ``photos`` copies of ``path`` on
-    two cores, one process: photos per minute (wall) and CPU seconds per photo."""
-    inputs = folder / "batch-in"
-    inputs.mkdir(exist_ok=True)
-    for index in range(photos):
-        shutil.copyfile(path, inputs / f"photo-{index}.jpg")
+def distinct_closeups(path: Path, folder: Path, photos: int, megapixels: float) -> Path:
+    """``folder`` holding ``photos`` JPEGs: the close-up at ``path``, then the same framing of
+    ``megapixels`` with a grain of its own each (distinct files: no analysis is shared)."""
+    folder.mkdir(exist_ok=True)
+    shutil.copyfile(path, folder / "photo-0.jpg")
+    for index in range(1, photos):
+        _write_jpeg(closeup_portrait(megapixels, seed=100 + index), folder / f"photo-{index}.jpg")
+    return folder
+
+
+def _batch_rate(path: Path, folder: Path, photos: int, megapixels: float) -> dict:
+    """``likeness batch --look linkedin --export linkedin`` of ``photos`` distinct close-ups of
+    ``megapixels`` (``path`` first, then the same framing with a grain of its own each, so
+    every photo's faces are found afresh, as in a real shoot: copies of one file would read
+    the analysis of the first from the cache) on two cores, one process: photos per minute
+    (wall). CPU a photo is not given: the batch's worker processes are not this process's
+    children."""
+    inputs = distinct_closeups(path, folder / "batch-in", photos, megapixels)
     out = folder / "batch-out"
     command = [sys.executable, "-m", "studio", "batch", str(inputs), "-o", str(out),
                "--look", "linkedin", "--export", "linkedin", "--overwrite"]
-    wall, cpu = _pinned_process(command, folder, _cores(2))
+    wall, _cpu = _pinned_process(command, folder, _cores(2))
     shutil.rmtree(out, ignore_errors=True)
-    return {"photos": photos, "cores": len(_cores(2)), "wall_ms": round(wall, 1),
-            "cpu_ms_per_photo": round(cpu / photos, 1),
+    return {"photos": photos, "distinct": True, "cores": len(_cores(2)),
+            "wall_ms": round(wall, 1),
             "photos_per_minute": round(photos * 60_000.0 / max(wall, 1e-3), 2)}
 
 
-def process_figures(path: Path, folder: Path, repeat: int, batch: int) -> dict:
+def process_figures(path: Path, folder: Path, repeat: int, batch: int, megapixels: float) -> dict:
     """The issue's whole-process figures of the 24 MP close-up at ``path``: the LinkedIn
     look to a LinkedIn file and to a full-size one on one core (CPU against the floor's CPU)
     and on two (wall against the floor's wall), and a batch's photos per minute on two
@@ -246,7 +257,7 @@ def process_figures(path: Path, folder: Path, repeat: int, batch: int) -> dict:
             "ratio_wall": round(wall / max(floor_wall, 1e-3), 2),
             "ratio_cpu": round(cpu / max(floor_cpu, 1e-3), 2),
         }
-    figures["batch_24mp"] = _batch_rate(path, folder, batch)
+    figures["batch_24mp"] = _batch_rate(path, folder, batch, megapixels)
     return figures
 
 
@@ -259,7 +270,7 @@ def run_process_figures(quick: bool = False, progress: Callable[[str], None] | N
         say(f"a {megapixels:g} MP close-up")
         path = _write_jpeg(closeup_portrait(megapixels, seed=1), folder / "closeup.jpg")
         say("whole processes: LinkedIn and full-size exports, interleaved with their floors")
-        figures = process_figures(path, folder, 1 if quick else 3, 2 if quick else 8)
+        figures = process_figures(path, folder, 1 if quick else 3, 2 if quick else 8, megapixels)
     return {"version": __version__, "quick": quick, "megapixels": megapixels,
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                         "processor": platform.machine()},
@@ -287,9 +298,8 @@ def format_process_report(result: dict) -> str:
                      f"floor's {f['floor_cpu'] / 1000:.2f} s), wall {f['wall']['median'] / 1000:.2f} s "
                      f"({f['ratio_wall']:.1f}x the floor's {f['floor_wall'] / 1000:.2f} s)")
     b = figures["batch_24mp"]
-    lines.append(f"  batch of {b['photos']} to LinkedIn files on {b['cores']} cores: "
-                 f"{b['photos_per_minute']:.1f} photos/minute, CPU {b['cpu_ms_per_photo'] / 1000:.2f} s "
-                 "a photo")
+    lines.append(f"  batch of {b['photos']} distinct photos to LinkedIn files on {b['cores']} cores: "
+                 f"{b['photos_per_minute']:.1f} photos/minute (wall)")
     for name, target in result["targets"].items():
         lines.append(f"  [{'ok ' if target['met'] else 'MISS'}] {name}: {target['measured']:.1f}x "
                      f"(target <= {target['target']:g}x)")

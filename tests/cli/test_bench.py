@@ -152,3 +152,17 @@ def test_bench_shoot_reports_the_window_while_a_shoot_exports(tmp_path):
                               str(tmp_path / "nowhere")], capture_output=True, text=True)
     assert missing.returncode != 0 and "not a folder" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def test_the_batch_figure_reads_distinct_photos(tmp_path):
+    """The batch's photos per minute is of a shoot, not of one file copied: each photo is a
+    file of its own (the analysis of the first is not read from the cache for the others)."""
+    import hashlib
+
+    from studio import bench
+
+    first = bench._write_jpeg(bench.closeup_portrait(0.05, seed=1), tmp_path / "closeup.jpg")
+    folder = bench.distinct_closeups(first, tmp_path / "shoot", 4, 0.05)
+    digests = {hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.glob("*.jpg")}
+    assert len(digests) == 4
+    assert (folder / "photo-0.jpg").read_bytes() == first.read_bytes()
