@@ -1441,6 +1441,30 @@ MUTATIONS = (
         "        digest.update(b'')\n",
         ("tests/render/test_quality.py::test_a_changed_original_is_measured_again",),
     ),
+    Mutation(
+        "thumbnails-at-once",
+        "the looks' thumbnails start the moment a photo opens, sharing the cores with its first preview",
+        "studio/ui/qt_look_thumbs.py",
+        "            combo.setItemIcon(i, QIcon())\n        self._later.start()\n",
+        "            combo.setItemIcon(i, QIcon())\n        self._later.start()\n        self._make_now()\n",
+        ("tests/ui/test_qt_shoot.py::test_the_thumbnails_wait_for_the_photo_s_first_moments_or_the_picker",),
+    ),
+    Mutation(
+        "thumbnails-not-on-picker",
+        "opening the look picker early does not make its thumbnails: they come only after the delay",
+        "studio/ui/qt_look_thumbs.py",
+        "        combo.view().installEventFilter(self._relay)\n",
+        "",
+        ("tests/ui/test_qt_shoot.py::test_the_thumbnails_wait_for_the_photo_s_first_moments_or_the_picker",),
+    ),
+    Mutation(
+        "thumbnails-on-a-new-retoucher",
+        "each look's thumbnail prepares a retoucher of its own instead of the amount search's crop",
+        "studio/ui/qt_look_thumbs.py",
+        "    out = face_search(pixels, analysis, index).render(sliders)\n",
+        "    from studio.render import Retoucher\n    out = Retoucher(pixels, analysis, face_index=index).render(sliders)\n",
+        ("tests/ui/test_qt_shoot.py::test_a_look_thumbnail_reuses_the_amount_search_s_prepared_crop",),
+    ),
 )
 
 

@@ -1,7 +1,9 @@
 """Look thumbnails: the look picker shows each look rendered small on the open photo's chosen
 face, at the amount it would get here (a budgeted look: the strongest amount within its
-likeness budget on this face, as applying it finds). Made in a worker after each photo
-opens, one look at a time; the picker is usable meanwhile."""
+likeness budget on this face, as applying it finds). Made in a worker, one look at a time,
+``THUMBS_AFTER_MS`` after each photo opens (at once when the picker is opened before): the
+first moments with a photo are the user's, its preview and first slider moves get the cores.
+The picker is usable meanwhile."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QComboBox, QStyledItemDelegate
 from shiboken6 import isValid
@@ -30,6 +32,9 @@ LOOK_THUMB_EDGE = 64
 LOOK_ICON_IN_BOX = 16
 #: The head kept around the face's landmarks, in IODs (what a thumbnail shows).
 HEAD_MARGIN = 1.2
+#: The thumbnails are made this long after a photo opens (ms): about 2 s of CPU for four
+#: looks, which would otherwise share the two cores with the photo's first preview and moves.
+THUMBS_AFTER_MS = 1500
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,15 @@ def show_thumbs_in_the_list(combo: QComboBox) -> None:
 class _Relay(QObject):
     thumb = Signal(int, str, object, float)  # generation, look key, QImage, amount
 
+    def __init__(self, shown: Callable[[], None]):
+        super().__init__()
+        self._shown = shown
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Show:  # the picker's list opened
+            self._shown()
+        return False
+
 
 class StudioLookThumbs:
     """Keeps the look picker's icons: each look on this photo, at its amount. ``preview``
@@ -120,17 +134,32 @@ class StudioLookThumbs:
         #: Each look's amount on the open photo (its thumbnail made), by key.
         self.amounts: dict[str, float] = {}
         self.runner = QtLatestRunner("look-thumbnails", parent=parent)
-        self._relay = _Relay()
+        self._relay = _Relay(self._make_now)
         self._relay.thumb.connect(self._on_thumb)
+        combo.view().installEventFilter(self._relay)
+        self._later = QTimer(parent)
+        self._later.setSingleShot(True)
+        self._later.setInterval(THUMBS_AFTER_MS)
+        self._later.timeout.connect(self._make)
         show_thumbs_in_the_list(combo)
 
     def refresh(self) -> None:
-        """Make the open photo's thumbnails (in the worker)."""
+        """The open photo's thumbnails: the old ones cleared now, the new ones made in the
+        worker ``THUMBS_AFTER_MS`` from now (or when the picker opens, if sooner)."""
         self.generation += 1
         self.amounts = {}
         combo = self.combo
         for i in range(combo.count()):
             combo.setItemIcon(i, QIcon())
+        self._later.start()
+
+    def _make_now(self) -> None:
+        if self._later.isActive():
+            self._later.stop()
+            self._make()
+
+    def _make(self) -> None:
+        combo = self.combo
         preview = self._preview()
         if preview is None or preview.face is None:
             return
