@@ -1458,6 +1458,14 @@ MUTATIONS = (
         ("tests/ui/test_qt_shoot.py::test_the_thumbnails_wait_for_the_photo_s_first_moments_or_the_picker",),
     ),
     Mutation(
+        "thumbnails-during-a-drag",
+        "the looks' thumbnails start during the first slider moves after opening, not once they rest",
+        "studio/ui/qt_look_thumbs.py",
+        "        if self._later.isActive():\n            self._later.start()\n",
+        "        pass\n",
+        ("tests/ui/test_qt_shoot.py::test_the_thumbnails_wait_while_the_sliders_move",),
+    ),
+    Mutation(
         "thumbnails-on-a-new-retoucher",
         "each look's thumbnail prepares a retoucher of its own instead of the amount search's crop",
         "studio/ui/qt_look_thumbs.py",

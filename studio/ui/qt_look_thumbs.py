@@ -1,9 +1,9 @@
 """Look thumbnails: the look picker shows each look rendered small on the open photo's chosen
 face, at the amount it would get here (a budgeted look: the strongest amount within its
 likeness budget on this face, as applying it finds). Made in a worker, one look at a time,
-``THUMBS_AFTER_MS`` after each photo opens (at once when the picker is opened before): the
-first moments with a photo are the user's, its preview and first slider moves get the cores.
-The picker is usable meanwhile."""
+``THUMBS_AFTER_MS`` after each photo opens and the sliders have rested as long (at once when
+the picker is opened before): the first moments with a photo are the user's, its preview and
+first slider moves get the cores. The picker is usable meanwhile."""
 
 from __future__ import annotations
 
@@ -152,6 +152,11 @@ class StudioLookThumbs:
         for i in range(combo.count()):
             combo.setItemIcon(i, QIcon())
         self._later.start()
+
+    def postpone(self) -> None:
+        """A slider moved: thumbnails not yet begun wait until the sliders rest again."""
+        if self._later.isActive():
+            self._later.start()
 
     def _make_now(self) -> None:
         if self._later.isActive():

@@ -211,6 +211,7 @@ class QtStudioWindow(QMainWindow):
         self.opener.runner.finished.connect(lambda *_: self.filmstrip.follow_open_photo())
         self.opener.runner.finished.connect(self.sync.photo_opened)
         self.opener.runner.finished.connect(lambda *_: self.look_thumbs.refresh())
+        self.panel.slider_edited.connect(lambda *_: self.look_thumbs.postpone())
         self.preview.shown.connect(lambda _id: self.side_by_side.refresh())
         self.preview.draft_shown.connect(lambda _id: self.side_by_side.refresh())
         self.preview.crown_found.connect(self.crop_tool.set_crown)

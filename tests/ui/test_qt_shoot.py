@@ -434,6 +434,23 @@ def test_the_thumbnails_wait_for_the_photo_s_first_moments_or_the_picker(qtbot, 
     qtbot.waitUntil(lambda: len(thumbs.amounts) == 4, timeout=WAIT * 2)
 
 
+def test_the_thumbnails_wait_while_the_sliders_move(qtbot, make_window):
+    """Moving sliders after opening a photo puts its thumbnails off until the sliders rest
+    THUMBS_AFTER_MS: a drag right after opening has the cores to itself."""
+    from studio.ui.qt_look_thumbs import THUMBS_AFTER_MS
+    from tests.helpers.window import open_and_wait
+
+    window = make_window()
+    thumbs = window.look_thumbs
+    open_and_wait(qtbot, window)
+    slider = window.panel.rows["smooth"].slider
+    for step in range(8):  # 8 moves 0.3 s apart: longer than the delay
+        slider.setValue(slider.minimum() + (step + 1) * (slider.maximum() - slider.minimum()) // 10)
+        qtbot.wait(THUMBS_AFTER_MS // 5)
+        assert not thumbs.runner.is_busy and not thumbs.amounts
+    qtbot.waitUntil(lambda: len(thumbs.amounts) == 4, timeout=WAIT * 2)
+
+
 def test_the_closed_look_picker_shows_its_thumbnail_whole_and_the_list_the_big_ones(
         qtbot, make_window, shoot_folder):
     from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
