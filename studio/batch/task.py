@@ -30,11 +30,9 @@ def warm_up() -> None:
     """
     from studio.face import detect, likeness, models  # start-up
 
-    likeness.load_models()  # the HOG detector, the landmarks' model, the recognition model
+    likeness.load_models()  # the HOG detector, the face mesh (or dlib's 68 points), recognition
     detect.load_cnn()  # every photo's big-face pass
-    models.mesh_available()
-    models.segmentation_available()
-    models.face_detector_available()
+    models.segmentation_available()  # the person matte of every background edit
 
 
 def limit_threads(threads: int) -> None:
